@@ -1,0 +1,1 @@
+"""command_center: Pusdalops dashboard for Kemensos disaster response."""

@@ -1,0 +1,129 @@
+"""The `command-center` command: set up the store, load the demo, get boundaries, run the app."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from tqdm import tqdm
+
+from command_center import demo, store
+from command_center.assets import install_static_assets
+from command_center.db import make_engine, migrate
+from command_center.errors import CommandCenterError
+from command_center.geography import Geography, load_geography
+from command_center.http import make_session
+from command_center.settings import PROJECT_ROOT, Settings, load_settings
+from command_center.sources import wilayah_boundaries
+
+
+def _geography(settings: Settings) -> Geography:
+    return load_geography(
+        settings.kecamatan_path,
+        settings.cache_dir,
+        settings.nearest_tolerance_km,
+        settings.language,
+    )
+
+
+def init_db(settings: Settings) -> None:
+    """Create or upgrade the schema, then load areas when boundaries are available."""
+    engine = make_engine(settings.database_url)
+    print(f"schema at revision {migrate(engine)} ({engine.url.render_as_string()})")
+    try:
+        geography = _geography(settings)
+    except CommandCenterError as exc:
+        print(f"areas not loaded: {exc}", file=sys.stderr)
+        return
+    added = store.sync_areas(engine, geography.area_rows())
+    print(f"areas: {store.area_count(engine)} in the store ({added} added)")
+
+
+def load_demo(settings: Settings, reset: bool = False) -> None:
+    """Load the training scenario (idempotent)."""
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    if demo.load(engine, _geography(settings), reset=reset):
+        print(f"training scenario '{demo.INCIDENT_KEY}' loaded")
+    else:
+        print(f"training scenario '{demo.INCIDENT_KEY}' already loaded (use --reset to reload)")
+
+
+def boundaries(settings: Settings, action: str) -> None:
+    """Show where the kecamatan layer is, or download one from the public source."""
+    if action == "check":
+        geography = _geography(settings)
+        counts = (len(geography.provinces), len(geography.kabupaten), len(geography.kecamatan))
+        print(
+            f"{settings.kecamatan_path}: {counts[0]} provinces, {counts[1]} kabupaten/kota, "
+            f"{counts[2]} kecamatan"
+        )
+        return
+    target = settings.download_dir / "kecamatan.gpkg"
+    print(f"downloading kecamatan boundaries from {settings.boundaries_source_url}")
+    print(f"licence: {wilayah_boundaries.LICENSE}")
+    wilayah_boundaries.download(
+        settings.boundaries_source_url,
+        make_session(settings.user_agent),
+        target,
+        timeout_s=max(settings.http_timeout_s, 60.0),
+        progress=lambda files: tqdm(files, unit="file", desc="boundaries"),
+    )
+    print(
+        f"written {target}; it is used when CC_BOUNDARIES_PATH is unset and no shared copy exists"
+    )
+
+
+def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> None:
+    """Prepare everything (assets, schema, demo on first start) and start the dashboard."""
+    install_static_assets()
+    init_db(settings)
+    engine = make_engine(settings.database_url)
+    if with_demo and not store.incidents(engine, include_closed=True):
+        try:
+            load_demo(settings)
+        except CommandCenterError as exc:
+            print(f"demo not loaded: {exc}", file=sys.stderr)
+    engine.dispose()
+    app = str(PROJECT_ROOT / "app.py")
+    os.execvp(sys.executable, [sys.executable, "-m", "streamlit", "run", app, *streamlit_args])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="command-center", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("init-db", help="create or upgrade the database schema and load areas")
+    demo_cmd = commands.add_parser("demo", help="load the training scenario (Latihan)")
+    demo_cmd.add_argument("--reset", action="store_true", help="remove and reload it")
+    bounds = commands.add_parser("boundaries", help="check or download kecamatan boundaries")
+    bounds.add_argument("action", choices=["check", "download"])
+    run_cmd = commands.add_parser("run", help="set up and start the dashboard")
+    run_cmd.add_argument(
+        "--no-demo", action="store_true", help="do not load the demo on first start"
+    )
+    run_cmd.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="passed to streamlit run")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    try:
+        if args.command == "init-db":
+            init_db(settings)
+        elif args.command == "demo":
+            load_demo(settings, reset=args.reset)
+        elif args.command == "boundaries":
+            boundaries(settings, args.action)
+        elif args.command == "run":
+            run(settings, not args.no_demo, args.streamlit_args)
+    except CommandCenterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,282 @@
+"""SQLAlchemy 2 models: the store's schema. Alembic migrations in `migrations/` create it.
+
+Times are stored in UTC (`UTCDateTime` gives them back timezone-aware on SQLite too).
+Rows edited by several people at once carry a `version` column (optimistic locking).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from command_center.times import as_utc, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    """Store an enum by value, as a plain VARCHAR (no native type, so migrations stay simple)."""
+    return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=20)
+
+
+class AreaLevel(enum.StrEnum):
+    PROVINCE = "province"
+    KABUPATEN = "kabupaten"
+    KECAMATAN = "kecamatan"
+
+
+class TeamStatus(enum.StrEnum):
+    STANDBY = "standby"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    RETURNING = "returning"
+    UNAVAILABLE = "unavailable"
+
+
+class IncidentStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Verification(enum.StrEnum):
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class Area(Base):
+    """A province, kabupaten/kota or kecamatan, keyed by its dotted Kemendagri code."""
+
+    __tablename__ = "areas"
+    code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    level: Mapped[AreaLevel] = mapped_column(_enum(AreaLevel), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+
+class HazardEvent(Base):
+    """One hazard (earthquake, weather warning) as one source published it."""
+
+    __tablename__ = "hazard_events"
+    __table_args__ = (UniqueConstraint("source", "source_event_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    source_event_id: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(30))
+    time_utc: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    depth_km: Mapped[float | None] = mapped_column(Float)
+    magnitude: Mapped[float | None] = mapped_column(Float)
+    location_text: Mapped[str | None] = mapped_column(Text)
+    felt: Mapped[str | None] = mapped_column(Text)
+    tsunami_potential: Mapped[bool] = mapped_column(Boolean, default=False)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Incident(Base):
+    """A disaster the command center responds to: an event, an area and a status."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[IncidentStatus] = mapped_column(_enum(IncidentStatus), default="open")
+    hazard_event_id: Mapped[int | None] = mapped_column(ForeignKey("hazard_events.id"))
+    kabupaten_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    is_exercise: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    areas: Mapped[list[IncidentArea]] = relationship(cascade="all, delete-orphan")
+
+
+class IncidentArea(Base):
+    """A kecamatan inside an incident's affected area."""
+
+    __tablename__ = "incident_areas"
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+
+
+class Team(Base):
+    """A Tagana team or another pilar sosial unit (TKSK, PSM, Karang Taruna) as a resource."""
+
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(30), default="tagana")
+    home_kabupaten_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    home_kecamatan_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
+    base_lat: Mapped[float | None] = mapped_column(Float)
+    base_lon: Mapped[float | None] = mapped_column(Float)
+    last_lat: Mapped[float | None] = mapped_column(Float)
+    last_lon: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[TeamStatus] = mapped_column(_enum(TeamStatus), default="standby", index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    unavailable_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    member_count: Mapped[int] = mapped_column(Integer, default=0)
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    equipment: Mapped[str | None] = mapped_column(Text)
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    is_exercise: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(80), default="system")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    members: Mapped[list[TeamMember]] = relationship(cascade="all, delete-orphan")
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str | None] = mapped_column(String(60))
+    phone: Mapped[str | None] = mapped_column(String(40))
+
+
+class Deployment(Base):
+    """A team assigned to an incident and a kecamatan, until it stands down."""
+
+    __tablename__ = "deployments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    task: Mapped[str] = mapped_column(Text)
+    expected_days: Mapped[int | None] = mapped_column(Integer)
+    assigned_by: Mapped[str] = mapped_column(String(80))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+FIGURES = (
+    "deaths",
+    "missing",
+    "injured_severe",
+    "injured_light",
+    "displaced",
+    "shelters",
+    "affected_families",
+    "affected_people",
+    "houses_heavy",
+    "houses_moderate",
+    "houses_light",
+    "houses_flooded",
+    "schools_damaged",
+    "worship_damaged",
+    "health_damaged",
+    "offices_damaged",
+    "bridges_damaged",
+)
+"""The numeric impact figures of a report (Perka BNPB 8/2011 style), in our names."""
+
+
+class ImpactReport(Base):
+    """One version of a kecamatan's impact report from one source; every version is kept."""
+
+    __tablename__ = "impact_reports"
+    __table_args__ = (UniqueConstraint("incident_id", "kecamatan_code", "source", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    reporter: Mapped[str] = mapped_column(String(120))
+    report_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    verification: Mapped[Verification] = mapped_column(_enum(Verification), default="unverified")
+    verified_by: Mapped[str | None] = mapped_column(String(80))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    deaths: Mapped[int | None] = mapped_column(Integer)
+    missing: Mapped[int | None] = mapped_column(Integer)
+    injured_severe: Mapped[int | None] = mapped_column(Integer)
+    injured_light: Mapped[int | None] = mapped_column(Integer)
+    displaced: Mapped[int | None] = mapped_column(Integer)
+    shelters: Mapped[int | None] = mapped_column(Integer)
+    affected_families: Mapped[int | None] = mapped_column(Integer)
+    affected_people: Mapped[int | None] = mapped_column(Integer)
+    houses_heavy: Mapped[int | None] = mapped_column(Integer)
+    houses_moderate: Mapped[int | None] = mapped_column(Integer)
+    houses_light: Mapped[int | None] = mapped_column(Integer)
+    houses_flooded: Mapped[int | None] = mapped_column(Integer)
+    schools_damaged: Mapped[int | None] = mapped_column(Integer)
+    worship_damaged: Mapped[int | None] = mapped_column(Integer)
+    health_damaged: Mapped[int | None] = mapped_column(Integer)
+    offices_damaged: Mapped[int | None] = mapped_column(Integer)
+    bridges_damaged: Mapped[int | None] = mapped_column(Integer)
+    needs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    aid_delivered: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who changed what, when, with the row before and after. Append-only."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,1 @@
+"""Pure logic on plain data (frames, records): no Streamlit, no SQL, no HTTP."""

@@ -1,0 +1,46 @@
+"""Headline figures for an incident, from the latest kecamatan reports and the team roster."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+DEPLOYED = ("en_route", "on_scene", "returning")
+
+
+@dataclass(frozen=True)
+class Headline:
+    deaths: int
+    missing: int
+    injured: int
+    displaced: int
+    houses_damaged: int
+    teams_deployed: int
+    teams_standby: int
+    kecamatan_reporting: int
+    unverified_reports: int
+
+
+def _total(frame: pd.DataFrame, *columns: str) -> int:
+    return int(sum(frame[c].fillna(0).sum() for c in columns)) if len(frame) else 0
+
+
+def headline(reports: pd.DataFrame, teams: pd.DataFrame, incident_id: int) -> Headline:
+    """Sum the latest report of each kecamatan of `incident_id`; count teams by status.
+
+    `reports` is one row per kecamatan (the latest report), as `store.latest_reports` gives.
+    """
+    mine = reports[reports["incident_id"] == incident_id]
+    on_incident = teams[teams["assigned_incident_id"] == incident_id]
+    return Headline(
+        deaths=_total(mine, "deaths"),
+        missing=_total(mine, "missing"),
+        injured=_total(mine, "injured_severe", "injured_light"),
+        displaced=_total(mine, "displaced"),
+        houses_damaged=_total(mine, "houses_heavy", "houses_moderate", "houses_light"),
+        teams_deployed=int(on_incident["status"].astype(str).isin(DEPLOYED).sum()),
+        teams_standby=int((teams["status"].astype(str) == "standby").sum()),
+        kecamatan_reporting=len(mine),
+        unverified_reports=int((mine["verification"].astype(str) != "verified").sum()),
+    )

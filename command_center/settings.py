@@ -1,0 +1,95 @@
+"""One frozen Settings object, built once from env vars and `.streamlit/secrets.toml`.
+
+Precedence: explicit arguments > environment > secrets file > defaults. Every other module
+receives a `Settings`; nothing else reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+DATA_DIR = PROJECT_ROOT / "data"
+
+BMKG_TEWS = "https://data.bmkg.go.id/DataMKG/TEWS"
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+WILAYAH_BOUNDARIES_RAW = "https://raw.githubusercontent.com/cahyadsn/wilayah_boundaries/main/db"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Env vars use the `CC_` prefix, except `DATABASE_URL`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CC_", frozen=True, extra="ignore", toml_file=SECRETS_FILE
+    )
+
+    database_url: str = Field(
+        default=f"sqlite:///{DATA_DIR / 'command_center.db'}",
+        validation_alias=AliasChoices("DATABASE_URL", "CC_DATABASE_URL", "database_url"),
+    )
+    shared_data_dir: Path = PROJECT_ROOT.parent / "shared" / "data"
+    boundaries_path: Path | None = Field(
+        default=None, description="Kecamatan layer (GeoJSON, GeoPackage or GeoParquet)."
+    )
+    cache_dir: Path = DATA_DIR / "cache"
+    download_dir: Path = DATA_DIR / "boundaries"
+    boundaries_source_url: str = WILAYAH_BOUNDARIES_RAW
+    nearest_tolerance_km: float = 25.0
+
+    language: str = "id"
+    timezone: str = "Asia/Jakarta"
+    tile_url: str = OSM_TILES
+    tile_attribution: str = OSM_ATTRIBUTION
+
+    user_agent: str = "command-center/0.1 (Kemensos Pusdalops dashboard)"
+    http_timeout_s: float = 10.0
+    feed_autogempa_url: str = f"{BMKG_TEWS}/autogempa.json"
+    feed_gempaterkini_url: str = f"{BMKG_TEWS}/gempaterkini.json"
+    feed_gempadirasakan_url: str = f"{BMKG_TEWS}/gempadirasakan.json"
+    feed_nowcast_rss_url: str = "https://www.bmkg.go.id/alerts/nowcast/id/rss.xml"
+    feed_forecast_url: str = "https://api.bmkg.go.id/publik/prakiraan-cuaca"
+    feed_usgs_url: str = "https://earthquake.usgs.gov/earthquakes/feed/v1.0/summary/4.5_day.geojson"
+    poll_earthquakes_s: int = 60
+    poll_warnings_s: int = 300
+    poll_forecast_s: int = 3600
+    stale_after_min: int = 15
+    refresh_every_s: int = 30
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def kecamatan_path(self) -> Path:
+        """The kecamatan layer to load: the configured path, else a shared or downloaded copy."""
+        if self.boundaries_path is not None:
+            return self.boundaries_path
+        shared = self.shared_data_dir / "kecamatan_indonesia.geojson"
+        downloaded = self.download_dir / "kecamatan.gpkg"
+        return downloaded if downloaded.exists() and not shared.exists() else shared
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings; keyword arguments win over every other source."""
+    return Settings(**overrides)

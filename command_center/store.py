@@ -1,0 +1,217 @@
+"""Reads and writes on the store. Takes an Engine, binds every parameter, returns our records.
+
+Frames returned here use our column names (see `models.py`), never a vendor's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from command_center.models import (
+    FIGURES,
+    Area,
+    AuditEntry,
+    Deployment,
+    HazardEvent,
+    ImpactReport,
+    Incident,
+    IncidentArea,
+    IncidentStatus,
+    Team,
+)
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    id: int
+    key: str
+    name: str
+    kind: str
+    status: str
+    kabupaten_code: str | None
+    started_at: datetime
+    is_exercise: bool
+    kecamatan_codes: tuple[str, ...]
+    lat: float | None
+    lon: float | None
+    magnitude: float | None
+
+
+def record_audit(
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Append one audit entry in the caller's transaction."""
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            before=before,
+            after=after,
+        )
+    )
+
+
+def sync_areas(engine: Engine, rows: list[dict[str, Any]]) -> int:
+    """Insert areas the store lacks and refresh names and centres; returns rows inserted."""
+    with Session(engine) as session, session.begin():
+        existing = {a.code: a for a in session.scalars(select(Area))}
+        inserted = 0
+        for row in rows:
+            area = existing.get(row["code"])
+            if area is None:
+                session.add(Area(**row))
+                inserted += 1
+                if row["level"] != "kecamatan":
+                    session.flush()  # parents must exist before their children
+            else:
+                for field in ("name", "lat", "lon"):
+                    setattr(area, field, row[field])
+        return inserted
+
+
+def area_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(Area)) or 0
+
+
+def incidents(engine: Engine, include_closed: bool = False) -> list[IncidentRecord]:
+    """Incidents, newest first, with their affected kecamatan and triggering event."""
+    query = (
+        select(Incident, HazardEvent)
+        .outerjoin(HazardEvent, Incident.hazard_event_id == HazardEvent.id)
+        .order_by(Incident.started_at.desc())
+    )
+    if not include_closed:
+        query = query.where(Incident.status != IncidentStatus.CLOSED)
+    with Session(engine) as session:
+        areas = session.execute(select(IncidentArea.incident_id, IncidentArea.kecamatan_code))
+        by_incident: dict[int, list[str]] = {}
+        for incident_id, code in areas:
+            by_incident.setdefault(incident_id, []).append(code)
+        return [
+            IncidentRecord(
+                id=i.id,
+                key=i.key,
+                name=i.name,
+                kind=i.kind,
+                status=str(i.status),
+                kabupaten_code=i.kabupaten_code,
+                started_at=i.started_at,
+                is_exercise=i.is_exercise,
+                kecamatan_codes=tuple(sorted(by_incident.get(i.id, []))),
+                lat=e.lat if e else None,
+                lon=e.lon if e else None,
+                magnitude=e.magnitude if e else None,
+            )
+            for i, e in session.execute(query).tuples()
+        ]
+
+
+def hazard_events(engine: Engine, limit: int = 200) -> pd.DataFrame:
+    """The newest hazard events, one row each."""
+    columns = [
+        HazardEvent.id,
+        HazardEvent.source,
+        HazardEvent.kind,
+        HazardEvent.time_utc,
+        HazardEvent.magnitude,
+        HazardEvent.depth_km,
+        HazardEvent.lat,
+        HazardEvent.lon,
+        HazardEvent.location_text,
+        HazardEvent.felt,
+        HazardEvent.tsunami_potential,
+    ]
+    query = select(*columns).order_by(HazardEvent.time_utc.desc()).limit(limit)
+    return _frame(engine, query)
+
+
+def teams(engine: Engine) -> pd.DataFrame:
+    """The roster with each team's current deployment (kecamatan and incident), if any."""
+    active = (
+        select(Deployment.team_id, Deployment.kecamatan_code, Deployment.incident_id)
+        .where(Deployment.ended_at.is_(None))
+        .subquery()
+    )
+    query = (
+        select(
+            Team.id,
+            Team.name,
+            Team.kind,
+            Team.status,
+            Team.home_kabupaten_code,
+            Area.name.label("home_kabupaten"),
+            Team.member_count,
+            Team.skills,
+            Team.base_lat,
+            Team.base_lon,
+            Team.last_lat,
+            Team.last_lon,
+            Team.is_exercise,
+            active.c.kecamatan_code.label("assigned_kecamatan_code"),
+            active.c.incident_id.label("assigned_incident_id"),
+            Team.updated_at,
+        )
+        .join(Area, Area.code == Team.home_kabupaten_code)
+        .outerjoin(active, active.c.team_id == Team.id)
+        .order_by(Team.name)
+    )
+    return _frame(engine, query)
+
+
+def latest_reports(engine: Engine, incident_id: int | None = None) -> pd.DataFrame:
+    """The latest report per kecamatan (newest report time, then highest version) with names."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(ImpactReport.incident_id, ImpactReport.kecamatan_code),
+            order_by=(ImpactReport.report_time.desc(), ImpactReport.version.desc()),
+        )
+        .label("rank")
+    )
+    ranked = select(ImpactReport, rank)
+    if incident_id is not None:
+        ranked = ranked.where(ImpactReport.incident_id == incident_id)
+    latest = ranked.subquery()
+    query = (
+        select(
+            latest.c.incident_id,
+            latest.c.kecamatan_code,
+            Area.name.label("kecamatan"),
+            latest.c.source,
+            latest.c.version,
+            latest.c.reporter,
+            latest.c.report_time,
+            latest.c.verification,
+            *(latest.c[f] for f in FIGURES),
+        )
+        .join(Area, Area.code == latest.c.kecamatan_code)
+        .where(latest.c.rank == 1)
+        .order_by(latest.c.kecamatan_code)
+    )
+    return _frame(engine, query)
+
+
+def report_version_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(ImpactReport)) or 0
+
+
+def _frame(engine: Engine, query: Any) -> pd.DataFrame:
+    with engine.connect() as conn:
+        result = conn.execute(query)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

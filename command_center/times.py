@@ -1,0 +1,36 @@
+"""Times are stored in UTC and shown in Asia/Jakarta (WIB) with the zone named."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+WIB = ZoneInfo("Asia/Jakarta")
+MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Return `moment` in UTC; a naive datetime is taken to be UTC already (as stored)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def format_wib(moment: datetime | None, lang: str = "id") -> str:
+    """Format a stored UTC time for display, e.g. `22 Nov 2026 22:51 WIB`."""
+    if moment is None:
+        return "-"
+    local = as_utc(moment).astimezone(WIB)
+    month = (MONTHS_ID if lang == "id" else MONTHS_EN)[local.month - 1]
+    return f"{local.day:02d} {month} {local.year} {local:%H:%M} WIB"
+
+
+def age_minutes(moment: datetime, now: datetime | None = None) -> float:
+    """Minutes between `moment` and now (both UTC)."""
+    return ((now or utcnow()) - as_utc(moment)).total_seconds() / 60

@@ -1,0 +1,1 @@
+"""Streamlit glue: cached resources, the app shell and map builders."""

@@ -1,0 +1,50 @@
+"""Process-wide resources, built once per server (`st.cache_resource`) and shared by sessions."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from command_center.assets import install_static_assets
+from command_center.db import make_engine, migrate
+from command_center.errors import BoundariesMissing
+from command_center.geography import Geography, load_geography
+from command_center.settings import Settings, load_settings
+
+
+@st.cache_resource
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource
+def engine() -> Engine:
+    """The store's engine, with the schema brought up to date once per server."""
+    eng = make_engine(settings().database_url)
+    migrate(eng)
+    return eng
+
+
+@st.cache_resource
+def static_assets() -> str:
+    """Install the offline map libraries once per server; returns their folder."""
+    return str(install_static_assets())
+
+
+@st.cache_resource(show_spinner="Memuat batas wilayah / loading boundaries…")
+def geography() -> Geography | None:
+    """The boundary layers, or None when the file is missing (see `geography_problem`)."""
+    cfg = settings()
+    try:
+        return load_geography(
+            cfg.kecamatan_path, cfg.cache_dir, cfg.nearest_tolerance_km, cfg.language
+        )
+    except BoundariesMissing:
+        return None
+
+
+def geography_problem(lang: str) -> str:
+    """Why `geography()` is None, in the user's language."""
+    from command_center.labels import t
+
+    return t("boundaries_missing", lang, path=settings().kecamatan_path)

@@ -1,0 +1,102 @@
+"""The app shell: navigation by role, language switch, and shared page furniture."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from command_center.labels import LANGUAGES, t
+from command_center.ui import resources
+
+LANG_KEY = "lang"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page: its file under `pages/`, URL (deep link, the file's stem), label and section."""
+
+    file: str
+    label: str
+    section: str
+    icon: str
+
+    @property
+    def url_path(self) -> str:
+        return Path(self.file).stem
+
+
+PAGES = (
+    PageSpec("pages/live_map.py", "page_live_map", "section_operator", ":material/map:"),
+    PageSpec("pages/hazards.py", "page_hazards", "section_operator", ":material/warning:"),
+    PageSpec("pages/deployments.py", "page_deployments", "section_tagana", ":material/groups:"),
+    PageSpec("pages/reports.py", "page_reports", "section_impact", ":material/summarize:"),
+    PageSpec("pages/briefing.py", "page_briefing", "section_briefing", ":material/tv:"),
+)
+
+
+def start_page() -> str:
+    """Call first in every page; returns the user's language.
+
+    On a fresh server Streamlit routes the first visit to a deep link (`/briefing`) the legacy
+    way, running `pages/briefing.py` straight from the `pages/` folder and skipping `app.py`,
+    so there is no navigation and no sidebar. Here the page notices that, turns the legacy
+    routing off for the server (as `st.navigation` would have) and reruns through `app.py`.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return lang()
+
+
+def lang() -> str:
+    """The user's language ("id" or "en"); Bahasa Indonesia unless they switched."""
+    return st.session_state.get(LANG_KEY) or resources.settings().language
+
+
+def _remember_language() -> None:
+    st.session_state[LANG_KEY] = st.session_state["_lang_choice"]
+
+
+def sidebar() -> None:
+    """Language switch and the note on time zones, shown on every page."""
+    current = lang()
+    st.sidebar.radio(
+        t("language", current),
+        list(LANGUAGES),
+        index=list(LANGUAGES).index(current),
+        format_func=LANGUAGES.get,
+        key="_lang_choice",
+        horizontal=True,
+        on_change=_remember_language,
+    )
+    st.sidebar.caption(t("times_in_wib", current))
+
+
+def navigation() -> st.navigation:
+    """Pages grouped by role, labelled in the user's language."""
+    language = lang()
+    sections: dict[str, list[st.Page]] = {}
+    for i, spec in enumerate(PAGES):
+        page = st.Page(
+            spec.file,
+            title=t(spec.label, language),
+            icon=spec.icon,
+            url_path=spec.url_path,
+            default=i == 0,
+        )
+        sections.setdefault(t(spec.section, language), []).append(page)
+    return st.navigation(sections)
+
+
+def coming_later(issue: int, what_key: str) -> None:
+    """An honest note on what this page will show once its issue is built."""
+    language = lang()
+    st.info(t("coming_in_issue", language, issue=issue, what=t(what_key, language)))
+
+
+def exercise_banner(is_exercise: bool) -> None:
+    if is_exercise:
+        st.warning(t("exercise_banner", lang()), icon=":material/school:")
