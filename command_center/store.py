@@ -117,7 +117,7 @@ def incidents(engine: Engine, include_closed: bool = False) -> list[IncidentReco
                 lon=e.lon if e else None,
                 magnitude=e.magnitude if e else None,
             )
-            for i, e in session.execute(query).tuples()
+            for i, e in session.execute(query)
         ]
 
 

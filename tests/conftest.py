@@ -1,0 +1,86 @@
+"""Shared fixtures: the real shared data, a real database (SQLite file or PostgreSQL), the demo.
+
+Tests that need `../shared/data` find it through `CC_SHARED_DATA_DIR` (or the default beside the
+checkout); in CI (`CI=true`) a missing folder fails them loudly instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from command_center import demo
+from command_center.db import make_engine, migrate
+from command_center.geography import Geography, load_geography
+from command_center.settings import Settings, load_settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    folder = load_settings().shared_data_dir
+    if not (folder / "kecamatan_indonesia.geojson").exists():
+        message = f"shared data missing: {folder} (set CC_SHARED_DATA_DIR)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def boundary_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("boundary-cache")
+
+
+@pytest.fixture(scope="session")
+def geography(shared_data: Path, boundary_cache: Path) -> Geography:
+    return load_geography(shared_data / "kecamatan_indonesia.geojson", boundary_cache)
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgresql") else None
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new schema on PostgreSQL when
+    `DATABASE_URL` points at one (so the whole suite runs on both)."""
+    pg = _postgres_url()
+    if pg is None:
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(pg)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in pg else "?"
+    yield f"{pg}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def demo_engine(engine: Engine, geography: Geography) -> Engine:
+    demo.load(engine, geography)
+    return engine
+
+
+@pytest.fixture
+def settings(database_url: str, shared_data: Path, boundary_cache: Path) -> Settings:
+    return load_settings(database_url=database_url, cache_dir=boundary_cache)

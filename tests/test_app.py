@@ -1,0 +1,114 @@
+"""The real Streamlit app, driven by AppTest: every page, with data and without."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from command_center import demo
+from command_center.db import make_engine, migrate
+from command_center.labels import t
+from command_center.settings import PROJECT_ROOT
+from command_center.ui.shell import PAGES
+
+APP = str(PROJECT_ROOT / "app.py")
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, database_url: str, shared_data: Path, boundary_cache):
+    """Point the app at the test database and start with empty caches."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("CC_SHARED_DATA_DIR", str(shared_data))
+    monkeypatch.setenv("CC_CACHE_DIR", str(boundary_cache))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def with_demo(app_env, database_url: str, geography) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    demo.load(engine, geography)
+    engine.dispose()
+
+
+def _open(page_file: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    if page_file != PAGES[0].file:
+        at.switch_page(page_file).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_pages_are_files_named_for_their_deep_links() -> None:
+    assert [p.url_path for p in PAGES] == [
+        "live_map",
+        "hazards",
+        "deployments",
+        "reports",
+        "briefing",
+    ]
+    for page in PAGES:
+        assert (PROJECT_ROOT / page.file).exists()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.url_path)
+def test_every_page_runs_with_the_demo(with_demo, page) -> None:
+    at = _open(page.file)
+    assert at.title[0].value == t(page.label)
+    assert not at.error
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.url_path)
+def test_every_page_shows_an_honest_empty_state(app_env, page) -> None:
+    at = _open(page.file)
+    notes = " ".join(i.value for i in at.info)
+    assert "issue #" in notes  # says where the rest of the page will come from
+    empty = {
+        "live_map": "no_incidents",
+        "hazards": "no_hazards",
+        "deployments": "no_teams",
+        "reports": "no_reports",
+        "briefing": "no_briefing",
+    }[page.url_path]
+    assert t(empty) in notes
+
+
+def test_demo_data_reaches_the_pages(with_demo) -> None:
+    at = _open("pages/briefing.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("deaths")] == "88"
+    assert metrics[t("displaced")] == "27.240"
+    assert metrics[t("kecamatan_reporting")] == "15"
+    assert any(t("exercise_banner") in w.value for w in at.warning)
+    at.switch_page("pages/deployments.py").run()
+    counts = {m.label: m.value for m in at.metric}
+    assert counts[t("status_on_scene")] == "3"
+    assert counts[t("status_unavailable")] == "1"
+    at.switch_page("pages/reports.py").run()
+    table = at.dataframe[0].value
+    assert len(table) == 15
+    assert set(table[t("col_version")]) == {2}
+
+
+def test_english_switch_relabels_and_sticks_across_pages(with_demo) -> None:
+    at = _open(PAGES[0].file)
+    at.sidebar.radio[0].set_value("en").run()
+    assert at.title[0].value == "Live map"
+    at.switch_page("pages/hazards.py").run()
+    assert at.title[0].value == "BMKG hazards"
+    assert at.dataframe[0].value.columns[0] == "Time (WIB)"
+    assert "WIB" in at.dataframe[0].value.iloc[0, 0]
+
+
+def test_missing_boundaries_are_explained_on_the_live_map(
+    with_demo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CC_BOUNDARIES_PATH", str(tmp_path / "kecamatan.geojson"))
+    at = _open(PAGES[0].file)
+    assert str(tmp_path / "kecamatan.geojson") in at.error[0].value
+    assert "command-center boundaries download" in at.error[0].value

@@ -1,0 +1,158 @@
+"""The real app (`streamlit run`) in headless Chromium: deep links on a fresh server, offline map.
+
+Chromium is Debian's (`/usr/bin/chromium`, or `CC_CHROMIUM`); screenshots go to
+`test-artifacts/`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from command_center import demo
+from command_center.db import make_engine, migrate
+from command_center.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CC_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory, geography) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'store.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    demo.load(engine, geography)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def fresh_server(demo_database: str, shared_data: Path, boundary_cache: Path) -> Iterator[str]:
+    """A newly started `streamlit run app.py` on a free loopback port, with no basemap tiles."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": demo_database,
+        "CC_SHARED_DATA_DIR": str(shared_data),
+        "CC_CACHE_DIR": str(boundary_cache),
+        "CC_TILE_URL": "",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "app.py"),
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--server.headless=true",
+    ]
+    server = subprocess.Popen(
+        command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("streamlit did not answer /_stcore/health within 60 s")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    tab = context.new_page()
+    tab.outside_requests = []  # type: ignore[attr-defined]
+    tab.on(
+        "request",
+        lambda r: (
+            r.url.startswith(("http://127.0.0.1", "data:")) or tab.outside_requests.append(r.url)
+        ),
+    )  # type: ignore[attr-defined]
+    yield tab
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    context.close()
+
+
+def _wait_for_app(tab: Page, title: str) -> None:
+    expect(tab.locator("h1").first).to_have_text(title, timeout=60_000)
+    expect(tab.locator('[data-testid="stSidebarNav"]')).to_contain_text("Layar briefing")
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("briefing", "Layar briefing"),
+        ("deployments", "Penugasan Tagana"),
+        ("reports", "Laporan kecamatan"),
+    ],
+)
+def test_deep_link_opens_its_page_on_a_fresh_server(fresh_server, page, path, title) -> None:
+    page.goto(f"{fresh_server}/{path}")
+    _wait_for_app(page, title)
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Peta langsung" in nav and "Operator" in nav  # our navigation, not the legacy menu
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_live_map_draws_kecamatan_and_markers_offline(fresh_server, page) -> None:
+    page.goto(f"{fresh_server}/live_map")
+    _wait_for_app(page, "Peta langsung")
+    frame = page.frame_locator('iframe[data-testid="stCustomComponentV1"]')
+    expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
+    shapes = frame.locator("path.leaflet-interactive")
+    expect(shapes.nth(15 + 1 + 10 - 1)).to_be_attached(
+        timeout=30_000
+    )  # 15 kecamatan, 1 event, 10 teams
+    assert frame.locator("img.leaflet-tile").count() == 0  # tiles are off: plain background
+    assert page.outside_requests == []  # type: ignore[attr-defined]

@@ -1,0 +1,67 @@
+"""The `command-center` console script, run as a user would."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from command_center import store
+from command_center.db import make_engine
+
+
+def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "command_center.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
+
+
+@pytest.fixture
+def cli_env(database_url: str, shared_data: Path, boundary_cache: Path) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database_url,
+        "CC_SHARED_DATA_DIR": str(shared_data),
+        "CC_CACHE_DIR": str(boundary_cache),
+    }
+
+
+def test_init_db_creates_schema_and_areas_and_is_harmless_twice(cli_env, database_url) -> None:
+    first = _cli("init-db", **cli_env)
+    assert first.returncode == 0, first.stderr
+    assert "areas: 7837 in the store (7837 added)" in first.stdout
+    second = _cli("init-db", **cli_env)
+    assert second.returncode == 0, second.stderr
+    assert "areas: 7837 in the store (0 added)" in second.stdout
+    assert store.area_count(make_engine(database_url)) == 7837
+
+
+def test_demo_command_loads_once(cli_env, database_url) -> None:
+    assert "loaded" in _cli("demo", **cli_env).stdout
+    again = _cli("demo", **cli_env)
+    assert again.returncode == 0
+    assert "already loaded" in again.stdout
+    assert len(store.incidents(make_engine(database_url))) == 1
+
+
+def test_boundaries_check_reports_the_counts(cli_env) -> None:
+    result = _cli("boundaries", "check", **cli_env)
+    assert result.returncode == 0, result.stderr
+    assert "38 provinces, 514 kabupaten/kota, 7285 kecamatan" in result.stdout
+
+
+def test_missing_boundaries_say_what_and_how(cli_env, tmp_path: Path) -> None:
+    missing = tmp_path / "kecamatan.geojson"
+    result = _cli("demo", **{**cli_env, "CC_BOUNDARIES_PATH": str(missing), "CC_LANGUAGE": "en"})
+    assert result.returncode == 2
+    assert f"Kecamatan boundaries not found at `{missing}`" in result.stderr
+    assert "command-center boundaries download" in result.stderr
+    assert "Traceback" not in result.stderr
+    # init-db still creates the schema and says why areas were not loaded
+    init = _cli("init-db", **{**cli_env, "CC_BOUNDARIES_PATH": str(missing)})
+    assert init.returncode == 0
+    assert "areas not loaded" in init.stderr

@@ -1,0 +1,66 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from command_center.db import current_revision, head_revision, make_engine, migrate
+from command_center.models import Area, HazardEvent
+
+TABLES = {
+    "areas",
+    "hazard_events",
+    "incidents",
+    "incident_areas",
+    "teams",
+    "team_members",
+    "deployments",
+    "impact_reports",
+    "audit_log",
+}
+
+
+def test_migrations_create_every_table_on_a_fresh_database(database_url: str) -> None:
+    engine = make_engine(database_url)
+    assert current_revision(engine) is None
+    assert migrate(engine) == head_revision()
+    assert TABLES <= set(inspect(engine).get_table_names())
+
+
+def test_migrating_twice_is_harmless(engine) -> None:
+    with Session(engine) as session, session.begin():
+        session.add(Area(code="32", level="province", name="Jawa Barat"))
+    assert migrate(engine) == head_revision()
+    with Session(engine) as session:
+        assert session.scalar(select(Area.name).where(Area.code == "32")) == "Jawa Barat"
+
+
+def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_foreign_keys_are_enforced(engine) -> None:
+    with pytest.raises(IntegrityError), Session(engine) as session, session.begin():
+        session.add(Area(code="32.03", level="kabupaten", name="X", parent_code="99"))
+
+
+def test_times_come_back_as_utc(engine) -> None:
+    wib = timezone(timedelta(hours=7))
+    with Session(engine) as session, session.begin():
+        session.add(
+            HazardEvent(
+                source="test",
+                source_event_id="1",
+                kind="earthquake",
+                time_utc=datetime(2026, 10, 7, 4, 56, 46, tzinfo=wib),
+            )
+        )
+    with Session(engine) as session:
+        stored = session.scalar(select(HazardEvent.time_utc))
+    assert stored == datetime(2026, 10, 6, 21, 56, 46, tzinfo=UTC)
+    assert stored.utcoffset() == timedelta(0)

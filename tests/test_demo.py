@@ -1,0 +1,65 @@
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from command_center import demo, store
+from command_center.models import AuditEntry, Deployment, HazardEvent, ImpactReport, Team
+
+
+def _counts(engine) -> dict[str, int]:
+    with Session(engine) as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (HazardEvent, Team, Deployment, ImpactReport)
+        }
+
+
+def test_scenario_is_one_labelled_earthquake_incident_in_cianjur(demo_engine) -> None:
+    (incident,) = store.incidents(demo_engine)
+    assert incident.is_exercise
+    assert "LATIHAN" in incident.name
+    assert incident.kind == "earthquake"
+    assert incident.kabupaten_code == "32.03"
+    assert len(incident.kecamatan_codes) == 15
+    assert all(code.startswith("32.03.") for code in incident.kecamatan_codes)
+
+
+def test_teams_come_from_several_kabupaten_in_every_status(demo_engine) -> None:
+    teams = store.teams(demo_engine)
+    assert teams["home_kabupaten_code"].nunique() >= 5
+    assert set(teams["status"].astype(str)) == {
+        "standby",
+        "en_route",
+        "on_scene",
+        "returning",
+        "unavailable",
+    }
+    assert teams["is_exercise"].all()
+    deployed = teams[teams["status"].astype(str).isin(["en_route", "on_scene", "returning"])]
+    assert deployed["assigned_kecamatan_code"].notna().all()
+    assert teams[teams["status"].astype(str) == "standby"]["assigned_kecamatan_code"].isna().all()
+
+
+def test_each_kecamatan_has_two_report_versions_and_the_latest_wins(demo_engine) -> None:
+    assert store.report_version_count(demo_engine) == 30
+    latest = store.latest_reports(demo_engine)
+    assert len(latest) == 15
+    assert set(latest["version"]) == {2}
+    cugenang = latest.set_index("kecamatan_code").loc["32.03.11"]
+    assert cugenang["kecamatan"] == "Cugenang"
+    assert cugenang["deaths"] == 41
+
+
+def test_loading_twice_changes_nothing(demo_engine, geography) -> None:
+    before = _counts(demo_engine)
+    assert demo.load(demo_engine, geography) is False
+    assert _counts(demo_engine) == before
+    assert len(store.incidents(demo_engine)) == 1
+
+
+def test_reset_reloads_the_same_scenario(demo_engine, geography) -> None:
+    before = _counts(demo_engine)
+    assert demo.load(demo_engine, geography, reset=True) is True
+    assert _counts(demo_engine) == before
+    with Session(demo_engine) as session:
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["load", "remove", "load"]

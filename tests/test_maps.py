@@ -1,0 +1,114 @@
+from pathlib import Path
+
+import folium
+
+from command_center.adapters.live_map import LiveMapView, TeamPosition
+from command_center.assets import install_static_assets, leaflet_urls
+from command_center.store import IncidentRecord
+from command_center.times import utcnow
+from command_center.ui import maps
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def _view(**changes) -> LiveMapView:
+    incident = IncidentRecord(
+        id=1,
+        key="k",
+        name=f"Gempa {HOSTILE}",
+        kind="earthquake",
+        status="open",
+        kabupaten_code="32.03",
+        started_at=utcnow(),
+        is_exercise=True,
+        kecamatan_codes=("32.03.11",),
+        lat=-6.84,
+        lon=107.05,
+        magnitude=5.6,
+    )
+    affected = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "kode_kec": "32.03.11",
+                    "kecamatan": HOSTILE,
+                    "kabupaten": "Cianjur",
+                },
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[107.0, -6.9], [107.1, -6.9], [107.1, -6.8], [107.0, -6.9]]],
+                },
+            }
+        ],
+    }
+    fields = {
+        "incidents": [incident],
+        "affected": affected,
+        "teams": [TeamPosition(f"Tim {HOSTILE}", "on_scene", -6.8, 107.06)],
+        "centre": (-6.84, 107.05),
+        "zoom": 9,
+        "problem": None,
+    }
+    return LiveMapView(**{**fields, **changes})
+
+
+def _html(fmap: folium.Map) -> str:
+    return fmap.get_root().render()
+
+
+def test_maps_load_leaflet_from_the_app_not_a_cdn() -> None:
+    fmap = maps.live_map(_view(), "https://tile.example/{z}/{x}/{y}.png", "x")
+    assert maps.external_links(fmap) == []
+    html = _html(fmap)
+    assert '<script src="/app/static/vendor/leaflet-1.9.3/leaflet.js">' in html
+    assert "cdn.jsdelivr.net" not in html and "code.jquery.com" not in html
+
+
+def test_static_url_follows_the_base_url_path() -> None:
+    js, css = leaflet_urls("/pusdalops/")
+    assert js == "/pusdalops/app/static/vendor/leaflet-1.9.3/leaflet.js"
+    assert css.endswith("/leaflet.css")
+
+
+def test_tile_url_is_a_setting_and_empty_means_plain_background() -> None:
+    tiled = _html(maps.live_map(_view(), "http://tiles.local/{z}/{x}/{y}.png", "Local tiles"))
+    assert "http://tiles.local/{z}/{x}/{y}.png" in tiled
+    plain = maps.live_map(_view(), "", "")
+    html = _html(plain)
+    assert "L.tileLayer" not in html
+    assert maps.PLAIN_BACKGROUND in html
+    assert "L.geoJson" in html and "L.circleMarker" in html  # data still drawn
+
+
+def test_user_text_in_tooltips_is_escaped() -> None:
+    html = _html(maps.live_map(_view(), "", ""))
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert" in html
+
+
+def test_team_markers_are_coloured_by_status() -> None:
+    html = _html(maps.live_map(_view(), "", ""))
+    assert maps.STATUS_COLOURS["on_scene"] in html
+
+
+def test_empty_view_draws_an_empty_map_of_indonesia() -> None:
+    view = _view(
+        incidents=[],
+        teams=[],
+        affected={"type": "FeatureCollection", "features": []},
+        centre=maps.INDONESIA_CENTRE,
+        zoom=5,
+    )
+    html = _html(maps.live_map(view, "", ""))
+    assert "L.circleMarker" not in html and "L.geoJson" not in html
+
+
+def test_static_assets_are_copied_from_the_installed_package(tmp_path: Path) -> None:
+    folder = install_static_assets(tmp_path)
+    assert (folder / "leaflet.js").stat().st_size > 100_000
+    assert (folder / "leaflet.css").exists()
+    assert (folder / "images" / "marker-icon.png").exists()
+    assert install_static_assets(tmp_path) == folder  # second call is a no-op

@@ -1,0 +1,75 @@
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from pydantic_settings import SettingsConfigDict
+
+from command_center.settings import DATA_DIR, Settings, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "DATABASE_URL",
+        "CC_DATABASE_URL",
+        "CC_LANGUAGE",
+        "CC_TILE_URL",
+        "CC_BOUNDARIES_PATH",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_default_store_is_a_sqlite_file_under_data() -> None:
+    settings = load_settings()
+    assert settings.database_url == f"sqlite:///{DATA_DIR / 'command_center.db'}"
+    assert settings.is_sqlite
+    assert settings.language == "id"
+    assert settings.timezone == "Asia/Jakarta"
+
+
+def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:p@127.0.0.1/cc")
+    settings = load_settings()
+    assert settings.database_url == "postgresql+psycopg://u:p@127.0.0.1/cc"
+    assert not settings.is_sqlite
+
+
+def test_prefixed_env_vars_set_other_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CC_LANGUAGE", "en")
+    monkeypatch.setenv("CC_TILE_URL", "")
+    settings = load_settings()
+    assert settings.language == "en"
+    assert settings.tile_url == ""
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings()
+    with pytest.raises(ValidationError):
+        settings.language = "en"  # type: ignore[misc]
+
+
+def test_secrets_file_is_read_and_env_wins_over_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('language = "en"\ntile_url = "http://tiles.local/{z}/{x}/{y}.png"\n')
+
+    class FromFile(Settings):
+        model_config = SettingsConfigDict(toml_file=secrets)
+
+    assert FromFile().tile_url == "http://tiles.local/{z}/{x}/{y}.png"
+    monkeypatch.setenv("CC_LANGUAGE", "id")
+    assert FromFile().language == "id"
+
+
+def test_boundaries_path_setting_wins(tmp_path: Path) -> None:
+    layer = tmp_path / "kec.gpkg"
+    assert load_settings(boundaries_path=layer).kecamatan_path == layer
+
+
+def test_downloaded_layer_is_used_when_no_shared_copy(tmp_path: Path) -> None:
+    download_dir = tmp_path / "boundaries"
+    download_dir.mkdir()
+    (download_dir / "kecamatan.gpkg").write_bytes(b"")
+    settings = load_settings(shared_data_dir=tmp_path / "nowhere", download_dir=download_dir)
+    assert settings.kecamatan_path == download_dir / "kecamatan.gpkg"
