@@ -19,3 +19,15 @@ class InvalidAreaCode(CommandCenterError, ValueError):
     def __init__(self, code: object, reason: str, field: str = "kode"):
         self.code, self.reason, self.field = code, reason, field
         super().__init__(f"{field}: {code!r} {reason}")
+
+
+class FeedError(CommandCenterError):
+    """A hazard feed could not be used this time."""
+
+
+class FeedUnavailable(FeedError):
+    """The feed did not answer usefully: timeout, refused, 5xx, 429, an error page."""
+
+
+class FeedFormatError(FeedError):
+    """The feed answered, but the payload is not what its parser expects."""

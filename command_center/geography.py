@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -70,6 +71,13 @@ class Geography:
         )
         self.provinces = _dissolve(self.kecamatan, "kode_prov", ["provinsi"])
         self.tolerance_km = tolerance_km
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """One representative point (inside the polygon) per kecamatan, for distances."""
+        centre = self.kecamatan.geometry.representative_point()
+        frame = pd.DataFrame(self.kecamatan[["kode_kec", "kecamatan", "kabupaten", "provinsi"]])
+        return frame.assign(lat=centre.y.to_numpy(), lon=centre.x.to_numpy()).reset_index(drop=True)
 
     def layer(self, level: Level) -> gpd.GeoDataFrame:
         return {"province": self.provinces, "kabupaten": self.kabupaten}.get(level, self.kecamatan)
