@@ -6,15 +6,19 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from command_center import demo, store
+from command_center import demo, hazard_store, ingest, store
 from command_center.assets import install_static_assets
 from command_center.db import make_engine, migrate
 from command_center.errors import CommandCenterError
 from command_center.geography import Geography, load_geography
+from command_center.hazard_store import SaveResult
 from command_center.http import make_session
+from command_center.services.incidents import ProposalRules
 from command_center.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.sources import wilayah_boundaries
 
@@ -76,6 +80,45 @@ def boundaries(settings: Settings, action: str) -> None:
     )
 
 
+def ingest_feeds(settings: Settings, replay_dirs: Sequence[str], once: bool) -> None:
+    """Poll the feeds into the store (forever, or once), or replay recorded payloads."""
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    try:
+        geography = _geography(settings)
+    except CommandCenterError as exc:
+        print(f"incidents will not be proposed: {exc}", file=sys.stderr)
+        after_save = None
+    else:
+        store.sync_areas(engine, geography.area_rows())
+        rules = ProposalRules(
+            settings.propose_min_magnitude,
+            settings.propose_max_depth_km,
+            settings.propose_min_felt_mmi,
+        )
+
+        def after_save(session: Session, result: SaveResult) -> None:
+            hazard_store.propose_incidents(
+                session, geography, result.changed_ids, rules, settings.affected_min_mmi
+            )
+
+    for folder in replay_dirs:
+        for name, outcome in ingest.replay(engine, Path(folder), after_save).items():
+            print(f"{name}: {outcome}")
+    if replay_dirs:
+        return
+    feeds = ingest.registry(settings)
+    print(f"polling {', '.join(feeds)} (Ctrl+C stops)")
+    ingest.run(
+        engine,
+        make_session(settings.user_agent),
+        feeds,
+        settings.http_timeout_s,
+        after_save,
+        rounds=1 if once else None,
+    )
+
+
 def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> None:
     """Prepare everything (assets, schema, demo on first start) and start the dashboard."""
     install_static_assets()
@@ -99,6 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--reset", action="store_true", help="remove and reload it")
     bounds = commands.add_parser("boundaries", help="check or download kecamatan boundaries")
     bounds.add_argument("action", choices=["check", "download"])
+    ingest_cmd = commands.add_parser("ingest", help="poll BMKG and USGS feeds into the store")
+    ingest_cmd.add_argument(
+        "--replay",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="load recorded payloads from DIR instead of polling (repeatable)",
+    )
+    ingest_cmd.add_argument("--once", action="store_true", help="poll every feed once and stop")
     run_cmd = commands.add_parser("run", help="set up and start the dashboard")
     run_cmd.add_argument(
         "--no-demo", action="store_true", help="do not load the demo on first start"
@@ -117,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             load_demo(settings, reset=args.reset)
         elif args.command == "boundaries":
             boundaries(settings, args.action)
+        elif args.command == "ingest":
+            ingest_feeds(settings, args.replay, args.once)
         elif args.command == "run":
             run(settings, not args.no_demo, args.streamlit_args)
     except CommandCenterError as exc:

@@ -27,11 +27,18 @@ def make_engine(database_url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so that DDL
+        # in migrations is transactional too (SQLAlchemy's documented pysqlite recipe).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
 
     return engine
 
@@ -43,13 +50,13 @@ def _alembic_config(engine: Engine) -> Config:
     return config
 
 
-def migrate(engine: Engine) -> str:
-    """Create or upgrade the schema to the newest revision; harmless when already there.
+def migrate(engine: Engine, revision: str = "head") -> str:
+    """Create or upgrade the schema to `revision` (the newest by default); harmless to repeat.
 
     Returns:
         The revision the database is at afterwards.
     """
-    command.upgrade(_alembic_config(engine), "head")
+    command.upgrade(_alembic_config(engine), revision)
     return current_revision(engine) or ""
 
 

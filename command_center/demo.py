@@ -216,7 +216,10 @@ def load(engine: Engine, geography: Geography, reset: bool = False) -> bool:
             location_text="10 km BaratDaya KAB-CIANJUR-JABAR (LATIHAN)",
             felt="V-VI Cianjur, IV Sukabumi, III Bandung",
             tsunami_potential=False,
-            details={"exercise": True},
+            details={
+                "exercise": True,
+                "felt": [[5, 6, "Cianjur"], [4, 4, "Sukabumi"], [3, 3, "Bandung"]],
+            },
         )
         session.add(event)
         session.flush()

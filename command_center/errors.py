@@ -31,3 +31,7 @@ class FeedUnavailable(FeedError):
 
 class FeedFormatError(FeedError):
     """The feed answered, but the payload is not what its parser expects."""
+
+
+class StaleRecord(CommandCenterError):
+    """Someone else changed the row since it was read (optimistic locking)."""

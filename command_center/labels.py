@@ -51,10 +51,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "Belum ada kejadian terbuka. Muat skenario latihan dengan `command-center demo`.",
         "No open incidents yet. Load the training scenario with `command-center demo`.",
     ),
-    "live_feeds_later": (
-        "gempa dan peringatan BMKG langsung di peta",
-        "live BMKG quakes and warnings on the map",
-    ),
     "tiles_off": (
         "Peta dasar tidak aktif (CC_TILE_URL kosong): batas wilayah dan data tetap tampil.",
         "Basemap off (CC_TILE_URL empty): boundaries and data are still shown.",
@@ -64,9 +60,61 @@ LABELS: dict[str, tuple[str, str]] = {
         "Belum ada data gempa atau peringatan BMKG di basis data.",
         "No BMKG earthquake or warning data in the store yet.",
     ),
-    "hazard_feeds_later": (
-        "pengambilan data BMKG otomatis (`command-center ingest`)",
-        "BMKG feed polling (`command-center ingest`)",
+    "col_sources": ("Sumber", "Sources"),
+    "col_felt": ("Dirasakan (MMI)", "Felt (MMI)"),
+    "col_est_mmi": ("Perkiraan MMI", "Estimated MMI"),
+    "col_distance_km": ("Jarak (km)", "Distance (km)"),
+    "col_provinsi": ("Provinsi", "Province"),
+    "col_place": ("Tempat", "Place"),
+    "col_reported_mmi": ("MMI dilaporkan", "Reported MMI"),
+    "choose_event": ("Pilih kejadian untuk rincian", "Choose an event for details"),
+    "affected_kecamatan": (
+        "Kecamatan terdampak (perkiraan MMI ≥ {mmi}, Allen dkk. 2012)",
+        "Affected kecamatan (estimated MMI ≥ {mmi}, Allen et al. 2012)",
+    ),
+    "no_affected": (
+        "Tidak ada kecamatan dengan perkiraan MMI ≥ {mmi}.",
+        "No kecamatan at estimated MMI ≥ {mmi}.",
+    ),
+    "felt_reports": ("Laporan dirasakan BMKG", "BMKG felt reports"),
+    "shakemap": ("Peta guncangan BMKG", "BMKG shakemap"),
+    "incident_proposed": (
+        "Usulan kejadian otomatis: {name}. Konfirmasi jika perlu ditangani.",
+        "Automatically proposed incident: {name}. Confirm it if it needs a response.",
+    ),
+    "incident_open": ("Kejadian terbuka: {name}", "Open incident: {name}"),
+    "confirm_incident": ("Konfirmasi kejadian", "Confirm incident"),
+    "dismiss_incident": ("Abaikan usulan", "Dismiss proposal"),
+    "incident_confirmed": ("Kejadian dikonfirmasi.", "Incident confirmed."),
+    "incident_dismissed": ("Usulan diabaikan.", "Proposal dismissed."),
+    "incident_changed": (
+        "Kejadian ini sudah diubah orang lain; muat ulang halaman.",
+        "Someone else changed this incident; reload the page.",
+    ),
+    "feeds": ("Status umpan data", "Feed status"),
+    "feed_ok": ("{feed}: data {age} lalu", "{feed}: data {age} old"),
+    "feed_stale": (
+        "{feed}: BASI — data terakhir {age} lalu",
+        "{feed}: STALE — last data {age} ago",
+    ),
+    "feed_failing": (
+        "{feed}: GAGAL sejak {since} ({error})",
+        "{feed}: FAILING since {since} ({error})",
+    ),
+    "feed_never": ("{feed}: belum pernah berhasil", "{feed}: never succeeded"),
+    "no_feeds": (
+        "Belum ada data umpan. Jalankan `command-center ingest` (atau `--replay DIR`).",
+        "No feed data yet. Run `command-center ingest` (or `--replay DIR`).",
+    ),
+    "bmkg_credit": (
+        "Sumber data: BMKG (Badan Meteorologi, Klimatologi, dan Geofisika).",
+        "Data source: BMKG (Indonesian Agency for Meteorology, Climatology and Geophysics).",
+    ),
+    "active_warnings": ("Peringatan dini cuaca aktif: {n}", "Active weather warnings: {n}"),
+    "event_age_legend": (
+        "Warna gempa menurut umur: merah < 1 jam, oranye < 24 jam, kuning < 7 hari, "
+        "abu-abu lebih lama.",
+        "Quake colour by age: red < 1 h, orange < 24 h, yellow < 7 days, grey older.",
     ),
     # deployments
     "no_teams": ("Belum ada tim di roster.", "No teams in the roster yet."),

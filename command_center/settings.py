@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     poll_earthquakes_s: int = 60
     poll_warnings_s: int = 300
     poll_forecast_s: int = 3600
+    propose_min_magnitude: float = 5.0
+    propose_max_depth_km: float = 70.0
+    propose_min_felt_mmi: int = 4
+    affected_min_mmi: float = 5.0
     stale_after_min: int = 15
     refresh_every_s: int = 30
 

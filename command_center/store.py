@@ -12,7 +12,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from command_center.errors import StaleRecord
 from command_center.models import (
     FIGURES,
     Area,
@@ -41,6 +43,7 @@ class IncidentRecord:
     lat: float | None
     lon: float | None
     magnitude: float | None
+    depth_km: float | None = None
 
 
 def record_audit(
@@ -116,28 +119,10 @@ def incidents(engine: Engine, include_closed: bool = False) -> list[IncidentReco
                 lat=e.lat if e else None,
                 lon=e.lon if e else None,
                 magnitude=e.magnitude if e else None,
+                depth_km=e.depth_km if e else None,
             )
             for i, e in session.execute(query)
         ]
-
-
-def hazard_events(engine: Engine, limit: int = 200) -> pd.DataFrame:
-    """The newest hazard events, one row each."""
-    columns = [
-        HazardEvent.id,
-        HazardEvent.source,
-        HazardEvent.kind,
-        HazardEvent.time_utc,
-        HazardEvent.magnitude,
-        HazardEvent.depth_km,
-        HazardEvent.lat,
-        HazardEvent.lon,
-        HazardEvent.location_text,
-        HazardEvent.felt,
-        HazardEvent.tsunami_potential,
-    ]
-    query = select(*columns).order_by(HazardEvent.time_utc.desc()).limit(limit)
-    return _frame(engine, query)
 
 
 def teams(engine: Engine) -> pd.DataFrame:
@@ -215,3 +200,32 @@ def _frame(engine: Engine, query: Any) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(query)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def set_incident_status(
+    engine: Engine, incident_id: int, version: int, status: IncidentStatus, actor: str
+) -> None:
+    """Confirm (open) or dismiss (close) an incident, if nobody changed it since `version`.
+
+    Raises:
+        StaleRecord: the incident changed since it was read.
+    """
+    with Session(engine) as session, session.begin():
+        incident = session.get(Incident, incident_id)
+        if incident is None or incident.version != version:
+            raise StaleRecord(f"incident {incident_id} changed since version {version}")
+        before = {"status": str(incident.status)}
+        incident.status = status
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            raise StaleRecord(f"incident {incident_id} changed while saving") from exc
+        record_audit(
+            session, actor, "status", "incident", incident_id, before, {"status": str(status)}
+        )
+
+
+def incident_for_event(engine: Engine, event_id: int) -> Incident | None:
+    """The incident raised from a hazard event, if any (detached, read-only)."""
+    with Session(engine, expire_on_commit=False) as session:
+        return session.scalar(select(Incident).where(Incident.hazard_event_id == event_id))

@@ -34,3 +34,13 @@ def format_wib(moment: datetime | None, lang: str = "id") -> str:
 def age_minutes(moment: datetime, now: datetime | None = None) -> float:
     """Minutes between `moment` and now (both UTC)."""
     return ((now or utcnow()) - as_utc(moment)).total_seconds() / 60
+
+
+def format_age(minutes: float, lang: str = "id") -> str:
+    """A data age for people: `12 menit`, `3 jam`, `2 hari` (English: min, h, days)."""
+    units = ("menit", "jam", "hari") if lang == "id" else ("min", "h", "days")
+    if minutes < 90:
+        return f"{max(int(minutes), 0)} {units[0]}"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.0f} {units[1]}"
+    return f"{minutes / 1440:.0f} {units[2]}"

@@ -1,17 +1,50 @@
-"""Operator: BMKG hazards (earthquakes, warnings) from the store."""
+"""Operator: BMKG hazards (earthquakes, warnings), one event's affected kecamatan, incidents."""
 
 import streamlit as st
 
-from command_center.adapters.hazards import load_hazard_table
+from command_center.adapters.hazards import decide_incident, load_event_detail, load_hazard_table
+from command_center.errors import StaleRecord
 from command_center.labels import t
-from command_center.ui import shell
+from command_center.ui import resources, shell
+from command_center.ui.feeds import feed_panel
 
 lang = shell.start_page()
 st.title(t("page_hazards", lang))
+feed_panel(lang)
 
-table = load_hazard_table(lang)
+table, ids = load_hazard_table(lang)
 if table.empty:
     st.info(t("no_hazards", lang))
-else:
-    st.dataframe(table, hide_index=True, width="stretch")
-shell.coming_later(3, "hazard_feeds_later")
+    st.stop()
+st.dataframe(table, hide_index=True, width="stretch")
+
+labels = dict(zip(ids, table.index, strict=True))
+event_id = st.selectbox(t("choose_event", lang), ids, format_func=labels.get, key="hazard_event")
+detail = load_event_detail(event_id, lang)
+if detail is not None:
+    st.subheader(detail.title)
+    if detail.incident_id and detail.incident_status == "proposed":
+        st.warning(t("incident_proposed", lang, name=detail.incident_name))
+        confirm, dismiss = st.columns(2)
+        try:
+            if confirm.button(t("confirm_incident", lang), type="primary"):
+                decide_incident(detail.incident_id, detail.incident_version, confirm=True)
+                st.success(t("incident_confirmed", lang))
+            if dismiss.button(t("dismiss_incident", lang)):
+                decide_incident(detail.incident_id, detail.incident_version, confirm=False)
+                st.info(t("incident_dismissed", lang))
+        except StaleRecord:
+            st.error(t("incident_changed", lang))
+    elif detail.incident_id and detail.incident_status == "open":
+        st.success(t("incident_open", lang, name=detail.incident_name))
+    mmi = resources.settings().affected_min_mmi
+    st.markdown(f"**{t('affected_kecamatan', lang, mmi=f'{mmi:g}')}**")
+    if detail.affected.empty:
+        st.caption(t("no_affected", lang, mmi=f"{mmi:g}"))
+    else:
+        st.dataframe(detail.affected, hide_index=True, width="stretch")
+    if not detail.felt.empty:
+        st.markdown(f"**{t('felt_reports', lang)}**")
+        st.dataframe(detail.felt, hide_index=True, width="stretch")
+    if detail.shakemap_url:
+        st.link_button(t("shakemap", lang), detail.shakemap_url)

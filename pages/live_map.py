@@ -1,4 +1,4 @@
-"""Operator: live map of open incidents, affected kecamatan and Tagana teams."""
+"""Operator: live map of incidents, BMKG quakes and warnings, affected kecamatan and teams."""
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -6,23 +6,42 @@ from streamlit_folium import st_folium
 from command_center.adapters.live_map import load_live_map
 from command_center.labels import t
 from command_center.ui import maps, resources, shell
+from command_center.ui.feeds import feed_panel
 
 lang = shell.start_page()
 settings = resources.settings()
 st.title(t("page_live_map", lang))
 st.caption(t("live_map_intro", lang))
 
-view = load_live_map(lang)
-if view.problem:
-    st.error(view.problem, icon=":material/map:")
-shell.exercise_banner(any(i.is_exercise for i in view.incidents))
-if not view.incidents:
-    st.info(t("no_incidents", lang))
-if not settings.tile_url:
-    st.caption(t("tiles_off", lang))
 
-fmap = maps.live_map(
-    view, settings.tile_url, settings.tile_attribution, st.get_option("server.baseUrlPath")
-)
-st_folium(fmap, key="live_map", returned_objects=[], height=620, use_container_width=True)
-shell.coming_later(3, "live_feeds_later")
+@st.fragment(run_every=settings.refresh_every_s)
+def live_panel() -> None:
+    """Refreshes itself: new data reaches the map as a layer group, so pan and zoom stay."""
+    view = load_live_map(lang)
+    if view.problem:
+        st.error(view.problem, icon=":material/map:")
+    shell.exercise_banner(any(i.is_exercise for i in view.incidents))
+    if not view.incidents:
+        st.info(t("no_incidents", lang))
+    base = maps.base_map(
+        settings.tile_url,
+        settings.tile_attribution,
+        base_url_path=st.get_option("server.baseUrlPath"),
+    )
+    st_folium(
+        base,
+        key="live_map",
+        feature_group_to_add=maps.live_layers(view),
+        center=view.centre,
+        zoom=view.zoom,
+        returned_objects=[],
+        height=620,
+        use_container_width=True,
+    )
+    st.caption(t("event_age_legend", lang) + " " + t("active_warnings", lang, n=len(view.warnings)))
+    if not settings.tile_url:
+        st.caption(t("tiles_off", lang))
+    feed_panel(lang)
+
+
+live_panel()

@@ -67,7 +67,6 @@ def test_every_page_runs_with_the_demo(with_demo, page) -> None:
 def test_every_page_shows_an_honest_empty_state(app_env, page) -> None:
     at = _open(page.file)
     notes = " ".join(i.value for i in at.info)
-    assert "issue #" in notes  # says where the rest of the page will come from
     empty = {
         "live_map": "no_incidents",
         "hazards": "no_hazards",
@@ -76,6 +75,8 @@ def test_every_page_shows_an_honest_empty_state(app_env, page) -> None:
         "briefing": "no_briefing",
     }[page.url_path]
     assert t(empty) in notes
+    if page.url_path in {"deployments", "reports", "briefing"}:
+        assert "issue #" in notes  # says where the rest of the page will come from
 
 
 def test_demo_data_reaches_the_pages(with_demo) -> None:

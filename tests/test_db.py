@@ -1,12 +1,12 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from command_center.db import current_revision, head_revision, make_engine, migrate
-from command_center.models import Area, HazardEvent
+from command_center.models import Area, HazardEvent, Incident
 
 TABLES = {
     "areas",
@@ -34,6 +34,35 @@ def test_migrating_twice_is_harmless(engine) -> None:
     assert migrate(engine) == head_revision()
     with Session(engine) as session:
         assert session.scalar(select(Area.name).where(Area.code == "32")) == "Jawa Barat"
+
+
+def test_upgrading_keeps_rows_that_other_tables_reference(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO areas (code, level, name) VALUES ('32', 'province', 'Jabar')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO hazard_events (id, source, source_event_id, kind, time_utc, "
+                "tsunami_potential, details, fetched_at) VALUES (7, 'bmkg', 'e1', 'earthquake', "
+                ":t, false, '{}', :t)"
+            ),
+            {"t": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO incidents (id, key, name, kind, status, hazard_event_id, started_at, "
+                "is_exercise, created_at, version) VALUES (1, 'k', 'n', 'earthquake', 'open', 7, "
+                ":t, false, :t, 1)"
+            ),
+            {"t": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+    assert migrate(engine) == head_revision()
+    with Session(engine) as session:
+        assert session.scalar(select(HazardEvent.source_event_id)) == "e1"
+        assert session.scalar(select(Incident.hazard_event_id)) == 7
 
 
 def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(tmp_path) -> None:

@@ -1,29 +1,167 @@
-"""Hazards page: the newest stored BMKG (and other) events, ready to show."""
+"""Hazards page: stored BMKG/USGS events, one event's detail, feed health, incident actions."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from command_center import store
+from command_center import hazard_store, store
 from command_center.labels import t
-from command_center.times import format_wib
+from command_center.models import IncidentStatus
+from command_center.services.exposure import affected_kecamatan, mmi_roman
+from command_center.services.felt import match_felt
+from command_center.times import age_minutes, format_age, format_wib
 from command_center.ui import resources
+
+FEED_NAMES = {
+    "bmkg_autogempa": "BMKG autogempa",
+    "bmkg_gempaterkini": "BMKG gempaterkini",
+    "bmkg_gempadirasakan": "BMKG gempadirasakan",
+    "bmkg_nowcast": "BMKG nowcast",
+    "usgs": "USGS",
+    "replay:bmkg_quakes": "BMKG (replay)",
+    "replay:usgs_quakes": "USGS (replay)",
+    "replay:nowcast_cap": "BMKG nowcast (replay)",
+}
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    text: str
+    level: str  # "ok", "stale" or "failing"
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def feed_health(lang: str) -> list[FeedHealth]:
+    """One line per feed: its data's age, visibly stale or failing (since when, why)."""
+    stale_after = resources.settings().stale_after_min
+    lines = []
+    for row in hazard_store.feed_statuses(resources.engine()).itertuples():
+        name = FEED_NAMES.get(row.feed, row.feed)
+        if row.last_ok_at is None or pd.isna(row.last_ok_at):
+            lines.append(FeedHealth(t("feed_never", lang, feed=name), "failing"))
+            continue
+        age = format_age(age_minutes(row.last_ok_at), lang)
+        if row.failing_since is not None and not pd.isna(row.failing_since):
+            since = format_wib(row.failing_since, lang)
+            text = t("feed_failing", lang, feed=name, since=since, error=row.last_error)
+            lines.append(FeedHealth(f"{text} · {t('feed_ok', lang, feed='', age=age)}", "failing"))
+        elif age_minutes(row.last_ok_at) > stale_after and not row.feed.startswith("replay:"):
+            lines.append(FeedHealth(t("feed_stale", lang, feed=name, age=age), "stale"))
+        else:
+            lines.append(FeedHealth(t("feed_ok", lang, feed=name, age=age), "ok"))
+    return lines
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def load_hazard_table(lang: str, limit: int = 200) -> pd.DataFrame:
-    """One row per event, newest first, with labelled columns and WIB times."""
-    events = store.hazard_events(resources.engine(), limit)
-    return pd.DataFrame(
+def load_hazard_table(lang: str, limit: int = 200) -> tuple[pd.DataFrame, list[int]]:
+    """(labelled table, event ids in table order), newest first; twins shown once."""
+    events = hazard_store.latest_events(resources.engine(), limit)
+    quakes = events["kind"] == "earthquake"
+    labels = [
+        f"{format_wib(r.time_utc, lang)} · "
+        + (f"M{r.magnitude:.1f} " if r.magnitude == r.magnitude and r.magnitude else "")
+        + (r.location_text or r.details.get("headline", ""))
+        for r in events.itertuples()
+    ]
+    table = pd.DataFrame(
         {
             t("col_time", lang): [format_wib(v, lang) for v in events["time_utc"]],
-            t("col_source", lang): events["source"],
-            t("col_magnitude", lang): events["magnitude"],
-            t("col_depth_km", lang): events["depth_km"],
+            t("col_kind", lang): events["kind"]
+            .map({"earthquake": "Gempa" if lang == "id" else "Earthquake"})
+            .fillna(events["details"].map(lambda d: d.get("event", ""))),
+            t("col_magnitude", lang): events["magnitude"].where(quakes),
+            t("col_depth_km", lang): events["depth_km"].where(quakes),
             t("col_location", lang): events["location_text"],
             t("col_tsunami", lang): [
                 t("yes" if v else "no", lang) for v in events["tsunami_potential"]
             ],
+            t("col_felt", lang): events["felt"].fillna(""),
+            t("col_sources", lang): events["sources"].str.upper(),
         }
     )
+    table.index = labels
+    return table, [int(i) for i in events["id"]]
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    title: str
+    affected: pd.DataFrame
+    felt: pd.DataFrame
+    shakemap_url: str | None
+    incident_id: int | None
+    incident_version: int | None
+    incident_status: str | None
+    incident_name: str | None
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
+    """Affected kecamatan (estimated MMI), matched felt reports, and the event's incident."""
+    events = hazard_store.latest_events(resources.engine(), 500)
+    rows = events[events["id"] == event_id]
+    geography = resources.geography()
+    if rows.empty:
+        return None
+    event = rows.iloc[0]
+    min_mmi = resources.settings().affected_min_mmi
+    affected = pd.DataFrame()
+    felt = pd.DataFrame()
+    if geography is not None and event["kind"] == "earthquake" and event["magnitude"]:
+        hit = affected_kecamatan(
+            geography.points,
+            event["magnitude"],
+            event["depth_km"] or 10.0,
+            event["lat"],
+            event["lon"],
+            min_mmi,
+        )
+        affected = pd.DataFrame(
+            {
+                t("col_code", lang): hit["kode_kec"],
+                t("col_kecamatan", lang): hit["kecamatan"],
+                t("col_kabupaten", lang): hit["kabupaten"],
+                t("col_provinsi", lang): hit["provinsi"],
+                t("col_distance_km", lang): hit["distance_km"],
+                t("col_est_mmi", lang): [f"{mmi_roman(v)} ({v:.1f})" for v in hit["mmi"]],
+            }
+        )
+        reports = [tuple(f) for f in event["details"].get("felt", [])]
+        matches = match_felt(reports, geography.points, event["lat"], event["lon"])
+        felt = pd.DataFrame(
+            {
+                t("col_place", lang): [m.place for m in matches],
+                t("col_reported_mmi", lang): [
+                    mmi_roman(m.mmi_min)
+                    + ("" if m.mmi_min == m.mmi_max else f"-{mmi_roman(m.mmi_max)}")
+                    for m in matches
+                ],
+                t("col_kabupaten", lang): [m.kabupaten or "?" for m in matches],
+                t("col_code", lang): [m.kode_kab or "-" for m in matches],
+            }
+        )
+    incident = store.incident_for_event(resources.engine(), event_id)
+    return EventDetail(
+        title=f"{format_wib(event['time_utc'], lang)} · {event['location_text']}",
+        affected=affected,
+        felt=felt,
+        shakemap_url=event["details"].get("shakemap_url"),
+        incident_id=incident.id if incident else None,
+        incident_version=incident.version if incident else None,
+        incident_status=str(incident.status) if incident else None,
+        incident_name=incident.name if incident else None,
+    )
+
+
+def decide_incident(incident_id: int, version: int, confirm: bool) -> None:
+    """Confirm (open) or dismiss (close) a proposed incident, then refresh cached reads.
+
+    Raises:
+        StaleRecord: someone else changed it first.
+    """
+    status = IncidentStatus.OPEN if confirm else IncidentStatus.CLOSED
+    store.set_incident_status(resources.engine(), incident_id, version, status, "operator")
+    st.cache_data.clear()

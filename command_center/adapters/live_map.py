@@ -1,4 +1,5 @@
-"""Live map page: open incidents, their affected kecamatan and team positions."""
+"""Live map page: open incidents with affected kecamatan shaded by estimated intensity,
+the latest earthquakes coloured by age, active weather warnings, and team positions."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from command_center import store
+from command_center import hazard_store, store
+from command_center.services.exposure import estimate_mmi
 from command_center.store import IncidentRecord
+from command_center.times import age_minutes, format_wib, utcnow
 from command_center.ui import resources
+
+LATEST_QUAKES = 60
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,21 @@ class TeamPosition:
 
 
 @dataclass(frozen=True)
+class QuakeMarker:
+    lat: float
+    lon: float
+    magnitude: float | None
+    age_hours: float
+    label: str
+
+
+@dataclass(frozen=True)
+class WarningArea:
+    polygons: list[list[list[float]]]  # rings of [lon, lat]
+    label: str
+
+
+@dataclass(frozen=True)
 class LiveMapView:
     incidents: list[IncidentRecord]
     affected: dict[str, Any]
@@ -30,19 +50,43 @@ class LiveMapView:
     centre: tuple[float, float]
     zoom: int
     problem: str | None
+    quakes: tuple[QuakeMarker, ...] = ()
+    warnings: tuple[WarningArea, ...] = ()
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+def _affected(incidents: list[IncidentRecord]) -> dict[str, Any]:
+    """Affected kecamatan of open incidents, with the estimated MMI of the incident's event."""
+    geography = resources.geography()
+    codes = sorted({c for i in incidents for c in i.kecamatan_codes})
+    if geography is None or not codes:
+        return {"type": "FeatureCollection", "features": []}
+    layer = geography.kecamatan.loc[
+        codes, ["kode_kec", "kecamatan", "kabupaten", "geometry"]
+    ].copy()
+    layer["mmi"] = 0.0
+    points = geography.points.set_index("kode_kec").loc[codes]
+    for incident in incidents:
+        if incident.magnitude is None or incident.lat is None:
+            continue
+        mine = list(incident.kecamatan_codes)
+        _, mmi = estimate_mmi(
+            incident.magnitude,
+            incident.depth_km or 10.0,
+            incident.lat,
+            incident.lon,
+            points.loc[mine, "lat"].to_numpy(),
+            points.loc[mine, "lon"].to_numpy(),
+        )
+        layer.loc[mine, "mmi"] = pd.Series(mmi, index=mine).combine(layer.loc[mine, "mmi"], max)
+    layer["mmi"] = layer["mmi"].round(1)
+    return json.loads(layer.to_json(drop_id=True))
+
+
+@st.cache_data(ttl=20, show_spinner=False)
 def load_live_map(lang: str) -> LiveMapView:
     """Everything the live map draws; `problem` says what is missing when boundaries are."""
     engine = resources.engine()
-    incidents = store.incidents(engine)
-    geography = resources.geography()
-    codes = sorted({c for i in incidents for c in i.kecamatan_codes})
-    affected: dict[str, Any] = {"type": "FeatureCollection", "features": []}
-    if geography is not None and codes:
-        layer = geography.kecamatan.loc[codes, ["kode_kec", "kecamatan", "kabupaten", "geometry"]]
-        affected = json.loads(layer.to_json(drop_id=True))
+    incidents = [i for i in store.incidents(engine) if i.status == "open"]
     roster = store.teams(engine)
     known = roster["last_lat"].notna()
     lats = roster["last_lat"].where(known, roster["base_lat"])
@@ -52,13 +96,36 @@ def load_live_map(lang: str) -> LiveMapView:
         for name, status, lat, lon in zip(roster["name"], roster["status"], lats, lons, strict=True)
         if pd.notna(lat)
     ]
+    events = hazard_store.latest_events(engine, 300)
+    now = utcnow()
+    quakes = tuple(
+        QuakeMarker(
+            r.lat,
+            r.lon,
+            r.magnitude,
+            age_minutes(r.time_utc, now) / 60,
+            f"M{r.magnitude or 0:.1f} · {format_wib(r.time_utc, lang)} · {r.location_text}",
+        )
+        for r in events[events["kind"] == "earthquake"].head(LATEST_QUAKES).itertuples()
+        if r.lat is not None
+    )
+    active = events[(events["kind"] == "weather_warning") & (events["expires_at"] > now)]
+    warnings = tuple(
+        WarningArea(
+            r.details.get("polygons", []),
+            f"{r.details.get('headline', '')} · {format_wib(r.expires_at, lang)}",
+        )
+        for r in active.itertuples()
+    )
     first = next((i for i in incidents if i.lat is not None), None)
-    centre = (first.lat, first.lon) if first else (-2.5, 118.0)
+    geography = resources.geography()
     return LiveMapView(
         incidents=incidents,
-        affected=affected,
+        affected=_affected(incidents),
         teams=teams,
-        centre=centre,
+        centre=(first.lat, first.lon) if first else (-2.5, 118.0),
         zoom=9 if first else 5,
         problem=None if geography is not None else resources.geography_problem(lang),
+        quakes=quakes,
+        warnings=warnings,
     )

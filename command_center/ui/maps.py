@@ -65,16 +65,78 @@ def external_links(fmap: folium.Map) -> list[str]:
     return links
 
 
+MMI_COLOURS = (
+    (9, "#ff0000"),
+    (8, "#ff9100"),
+    (7, "#ffc800"),
+    (6, "#ffff00"),
+    (5, "#7aff93"),
+    (4, "#80ffff"),
+    (0, "#bfccff"),
+)
+AGE_COLOURS = ((1, "#d50000"), (24, "#ff6d00"), (24 * 7, "#ffd600"))
+OLD_QUAKE = "#9e9e9e"
+
+
+def mmi_colour(mmi: float) -> str:
+    """The ShakeMap-style colour of an intensity."""
+    return next(colour for level, colour in MMI_COLOURS if mmi >= level)
+
+
+def age_colour(age_hours: float) -> str:
+    """Red under an hour, orange under a day, yellow under a week, grey older."""
+    return next((colour for hours, colour in AGE_COLOURS if age_hours < hours), OLD_QUAKE)
+
+
 def affected_layer(features: dict[str, Any], name: str) -> folium.GeoJson:
-    """Outlines of affected kecamatan; `features` properties are escaped here."""
+    """Affected kecamatan shaded by estimated MMI; `features` properties are escaped here."""
     for feature in features["features"]:
         props = feature["properties"]
+        mmi = float(props.get("mmi") or 0.0)
         feature["properties"] = {key: escape(str(value)) for key, value in props.items()}
+        feature["properties"]["fill"] = mmi_colour(mmi)
+        feature["properties"]["mmi"] = f"MMI {mmi:.1f}" if mmi else "-"
     return folium.GeoJson(
         features,
         name=name,
-        style_function=lambda _: {"color": "#b71c1c", "weight": 1.5, "fillOpacity": 0.15},
-        tooltip=folium.GeoJsonTooltip(fields=["kecamatan", "kode_kec"], labels=False),
+        style_function=lambda f: {
+            "color": "#b71c1c",
+            "weight": 1.2,
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.55,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["kecamatan", "kode_kec", "mmi"], labels=False),
+    )
+
+
+def warning_layer(polygons: list[list[list[float]]], label: str) -> folium.GeoJson:
+    """A BMKG weather-warning area (CAP polygons, [lon, lat] rings)."""
+    shape = {"type": "MultiPolygon", "coordinates": [[ring] for ring in polygons]}
+    return folium.GeoJson(
+        {"type": "Feature", "geometry": shape, "properties": {}},
+        style_function=lambda _: {
+            "color": "#e65100",
+            "weight": 2,
+            "fillOpacity": 0.25,
+            "dashArray": "6 4",
+        },
+        tooltip=escape(label),
+    )
+
+
+def quake_marker(
+    lat: float, lon: float, magnitude: float | None, age_hours: float, label: str
+) -> folium.CircleMarker:
+    """A reported earthquake, sized by magnitude and coloured by age."""
+    return folium.CircleMarker(
+        location=(lat, lon),
+        radius=3 + 2.5 * max((magnitude or 3.0) - 3.0, 0.0),
+        color="#212121",
+        weight=1,
+        fill=True,
+        fill_color=age_colour(age_hours),
+        fill_opacity=0.8,
+        tooltip=escape(label),
     )
 
 
@@ -107,16 +169,31 @@ def team_marker(lat: float, lon: float, status: str, label: str) -> folium.Circl
     )
 
 
+def live_layers(view: LiveMapView) -> folium.FeatureGroup:
+    """Everything that changes on the live map, as one layer group (the base map stays put)."""
+    group = folium.FeatureGroup(name="live")
+    for warning in view.warnings:
+        warning_layer(warning.polygons, warning.label).add_to(group)
+    if view.affected["features"]:
+        affected_layer(view.affected, "kecamatan").add_to(group)
+    for quake in view.quakes:
+        quake_marker(quake.lat, quake.lon, quake.magnitude, quake.age_hours, quake.label).add_to(
+            group
+        )
+    for incident in view.incidents:
+        if incident.lat is not None and incident.lon is not None:
+            event_marker(incident.lat, incident.lon, incident.magnitude, incident.name).add_to(
+                group
+            )
+    for team in view.teams:
+        team_marker(team.lat, team.lon, team.status, team.name).add_to(group)
+    return group
+
+
 def live_map(
     view: LiveMapView, tile_url: str, attribution: str, base_url_path: str = ""
 ) -> folium.Map:
-    """The operator's map: affected kecamatan, incident epicentres and teams by status."""
+    """The operator's map as one object (for export and tests): base map plus live layers."""
     fmap = base_map(tile_url, attribution, view.centre, view.zoom, base_url_path)
-    if view.affected["features"]:
-        affected_layer(view.affected, "kecamatan").add_to(fmap)
-    for incident in view.incidents:
-        if incident.lat is not None and incident.lon is not None:
-            event_marker(incident.lat, incident.lon, incident.magnitude, incident.name).add_to(fmap)
-    for team in view.teams:
-        team_marker(team.lat, team.lon, team.status, team.name).add_to(fmap)
+    live_layers(view).add_to(fmap)
     return fmap

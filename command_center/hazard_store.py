@@ -1,0 +1,329 @@
+"""Hazard events and feed status in the store: upserts from the ingest worker, reads for pages.
+
+Each BMKG earthquake is one row however many BMKG feeds list it (keyed by its UTC time);
+a USGS solution of the same event is kept as its own row, linked with `duplicate_of_id`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from command_center.geography import Geography
+from command_center.models import FeedStatus, FetchLog, HazardEvent, Incident, IncidentArea
+from command_center.services.exposure import affected_kecamatan, haversine_km
+from command_center.services.incidents import ProposalRules, proposal_reason
+from command_center.sources.bmkg_nowcast import WeatherWarning
+from command_center.sources.bmkg_quakes import Quake
+from command_center.store import record_audit
+from command_center.times import utcnow
+
+SAME_EVENT_SECONDS = 60
+SAME_EVENT_KM = 100.0
+SAME_EVENT_MAGNITUDE = 0.7
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    inserted: int
+    updated: int
+    changed_ids: tuple[int, ...]
+
+
+def _quake_fields(quake: Quake) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "kind": "earthquake",
+        "time_utc": quake.time_utc,
+        "lat": quake.lat,
+        "lon": quake.lon,
+        "depth_km": quake.depth_km,
+        "magnitude": quake.magnitude,
+        "location_text": quake.location_text,
+    }
+    if quake.felt_text:
+        fields["felt"] = quake.felt_text
+    if "potensi" in quake.details or quake.source != "bmkg":
+        fields["tsunami_potential"] = quake.tsunami_potential
+    return fields
+
+
+def _quake_details(quake: Quake) -> dict[str, Any]:
+    details = dict(quake.details)
+    if quake.shakemap_url:
+        details["shakemap_url"] = quake.shakemap_url
+    if quake.felt:
+        details["felt"] = [[f.mmi_min, f.mmi_max, f.place] for f in quake.felt]
+    return details
+
+
+def save_quakes(session: Session, quakes: list[Quake]) -> SaveResult:
+    """Insert new earthquakes, update changed ones (never duplicate), link cross-source twins."""
+    inserted = updated = 0
+    changed: list[int] = []
+    for source in {q.source for q in quakes}:
+        batch = [q for q in quakes if q.source == source]
+        existing = {
+            e.source_event_id: e
+            for e in session.scalars(
+                select(HazardEvent).where(
+                    HazardEvent.source == source,
+                    HazardEvent.source_event_id.in_([q.event_id for q in batch]),
+                )
+            )
+        }
+        for quake in batch:
+            fields, details = _quake_fields(quake), _quake_details(quake)
+            row = existing.get(quake.event_id)
+            if row is None:
+                row = HazardEvent(
+                    source=source, source_event_id=quake.event_id, details=details, **fields
+                )
+                session.add(row)
+                existing[quake.event_id] = row
+                inserted += 1
+            else:
+                merged = {**row.details, **details}
+                if all(getattr(row, k) == v for k, v in fields.items()) and merged == row.details:
+                    continue
+                for key, value in fields.items():
+                    setattr(row, key, value)
+                row.details = merged
+                updated += 1
+            session.flush()
+            _link_twin(session, row)
+            changed.append(row.id)
+    return SaveResult(inserted, updated, tuple(changed))
+
+
+def _link_twin(session: Session, row: HazardEvent) -> None:
+    """Mark a USGS row as a duplicate of the BMKG row of the same event (time, place, size)."""
+    window = timedelta(seconds=SAME_EVENT_SECONDS)
+    others = session.scalars(
+        select(HazardEvent).where(
+            HazardEvent.kind == "earthquake",
+            HazardEvent.source != row.source,
+            HazardEvent.time_utc.between(row.time_utc - window, row.time_utc + window),
+        )
+    ).all()
+    for other in others:
+        km = haversine_km(row.lat, row.lon, other.lat, other.lon)  # type: ignore[arg-type]
+        magnitudes = (row.magnitude, other.magnitude)
+        close_size = (
+            None in magnitudes or abs(magnitudes[0] - magnitudes[1]) <= SAME_EVENT_MAGNITUDE
+        )  # type: ignore[operator]
+        if km <= SAME_EVENT_KM and close_size:
+            primary, twin = (row, other) if row.source == "bmkg" else (other, row)
+            twin.duplicate_of_id = primary.id
+
+
+def save_warnings(session: Session, warnings: list[WeatherWarning]) -> SaveResult:
+    """Insert CAP warnings not stored yet (a CAP alert never changes once sent)."""
+    known = set(
+        session.scalars(
+            select(HazardEvent.source_event_id).where(
+                HazardEvent.source == "bmkg_nowcast",
+                HazardEvent.source_event_id.in_([w.identifier for w in warnings]),
+            )
+        )
+    )
+    added = []
+    for warning in warnings:
+        if warning.identifier in known:
+            continue
+        lons = [lon for ring in warning.polygons for lon, _ in ring]
+        lats = [lat for ring in warning.polygons for _, lat in ring]
+        row = HazardEvent(
+            source="bmkg_nowcast",
+            source_event_id=warning.identifier,
+            kind="weather_warning",
+            time_utc=warning.sent_utc,
+            expires_at=warning.expires_utc,
+            lat=sum(lats) / len(lats) if lats else None,
+            lon=sum(lons) / len(lons) if lons else None,
+            location_text=warning.area,
+            felt=None,
+            tsunami_potential=False,
+            details={
+                "event": warning.event,
+                "severity": warning.severity,
+                "urgency": warning.urgency,
+                "certainty": warning.certainty,
+                "headline": warning.headline,
+                "description": warning.description,
+                "link": warning.link,
+                "effective": warning.effective_utc.isoformat() if warning.effective_utc else None,
+                "polygons": [list(map(list, ring)) for ring in warning.polygons],
+            },
+        )
+        session.add(row)
+        known.add(warning.identifier)
+        added.append(row)
+    session.flush()
+    return SaveResult(len(added), 0, tuple(r.id for r in added))
+
+
+def known_warning_ids(engine: Engine, identifiers: list[str]) -> set[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(HazardEvent.source_event_id).where(
+                HazardEvent.source == "bmkg_nowcast", HazardEvent.source_event_id.in_(identifiers)
+            )
+        )
+        return {r[0] for r in rows}
+
+
+def feed_state(engine: Engine, feed: str) -> FeedStatus | None:
+    with Session(engine, expire_on_commit=False) as session:
+        return session.get(FeedStatus, feed)
+
+
+def record_fetch(
+    session: Session,
+    feed: str,
+    outcome: str,
+    detail: str | None = None,
+    items: int = 0,
+    duration_ms: int = 0,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Log one fetch and update the feed's status, in the caller's transaction."""
+    now = at or utcnow()
+    status = session.get(FeedStatus, feed) or FeedStatus(feed=feed)
+    session.add(status)
+    status.last_attempt_at, status.last_outcome = now, outcome
+    if outcome == "error":
+        status.last_error = detail
+        status.failing_since = status.failing_since or now
+    else:
+        status.last_ok_at, status.last_error, status.failing_since = now, None, None
+        status.etag = etag or status.etag
+        status.last_modified = last_modified or status.last_modified
+    session.add(
+        FetchLog(
+            feed=feed, at=now, outcome=outcome, detail=detail, items=items, duration_ms=duration_ms
+        )
+    )
+
+
+def feed_statuses(engine: Engine) -> pd.DataFrame:
+    """Every feed's latest outcome: `feed, last_attempt_at, last_ok_at, last_outcome, ...`."""
+    with engine.connect() as conn:
+        result = conn.execute(select(FeedStatus.__table__).order_by(FeedStatus.feed))
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def latest_events(engine: Engine, limit: int = 200, kind: str | None = None) -> pd.DataFrame:
+    """The newest events (newest first); a twin from a second source folds into its primary
+    row, whose `sources` lists both."""
+    query = select(HazardEvent).order_by(HazardEvent.time_utc.desc()).limit(limit)
+    if kind:
+        query = query.where(HazardEvent.kind == kind)
+    with Session(engine) as session:
+        rows = session.scalars(query).all()
+        sources: dict[int, list[str]] = {}
+        for row in rows:
+            primary = row.duplicate_of_id or row.id
+            sources.setdefault(primary, []).append(row.source)
+        return pd.DataFrame(
+            [
+                {
+                    "id": r.id,
+                    "source": r.source,
+                    "sources": ", ".join(sorted(sources[r.id])),
+                    "kind": r.kind,
+                    "time_utc": r.time_utc,
+                    "lat": r.lat,
+                    "lon": r.lon,
+                    "depth_km": r.depth_km,
+                    "magnitude": r.magnitude,
+                    "location_text": r.location_text,
+                    "felt": r.felt,
+                    "tsunami_potential": r.tsunami_potential,
+                    "expires_at": r.expires_at,
+                    "details": r.details,
+                }
+                for r in rows
+                if r.duplicate_of_id is None
+            ],
+            columns=[
+                "id",
+                "source",
+                "sources",
+                "kind",
+                "time_utc",
+                "lat",
+                "lon",
+                "depth_km",
+                "magnitude",
+                "location_text",
+                "felt",
+                "tsunami_potential",
+                "expires_at",
+                "details",
+            ],
+        )
+
+
+def propose_incidents(
+    session: Session,
+    geography: Geography,
+    event_ids: tuple[int, ...],
+    rules: ProposalRules,
+    min_mmi: float,
+) -> list[int]:
+    """Create a *proposed* incident for each new or changed earthquake that qualifies.
+
+    The affected area is every kecamatan at estimated MMI >= `min_mmi`. An event that already
+    has an incident is left alone. Returns the new incidents' ids.
+    """
+    created = []
+    for event in session.scalars(select(HazardEvent).where(HazardEvent.id.in_(event_ids))):
+        if event.kind != "earthquake" or event.duplicate_of_id is not None or event.lat is None:
+            continue
+        key = f"{event.source}-{event.source_event_id}"
+        if session.scalar(select(Incident.id).where(Incident.key == key)) is not None:
+            continue
+        affected = affected_kecamatan(
+            geography.points,
+            event.magnitude or 0.0,
+            event.depth_km or 10.0,
+            event.lat,
+            event.lon,
+            min_mmi,
+        )
+        felt = max((level[1] for level in event.details.get("felt", [])), default=0)
+        reason = proposal_reason(
+            event.magnitude,
+            event.depth_km,
+            geography.locate(event.lat, event.lon).method == "inside",
+            felt,
+            event.tsunami_potential,
+            len(affected),
+            rules,
+        )
+        if reason is None:
+            continue
+        incident = Incident(
+            key=key,
+            name=f"Gempa M{event.magnitude or 0:.1f} {event.location_text}"[:200],
+            kind="earthquake",
+            status="proposed",
+            hazard_event_id=event.id,
+            kabupaten_code=affected["kode_kec"].iloc[0][:5] if len(affected) else None,
+            started_at=event.time_utc,
+            areas=[IncidentArea(kecamatan_code=code) for code in affected["kode_kec"]],
+        )
+        session.add(incident)
+        session.flush()
+        record_audit(
+            session, "ingest", "propose", "incident", incident.id, after={"reason": reason}
+        )
+        created.append(incident.id)
+    return created

@@ -1,0 +1,239 @@
+"""The ingest worker: polls each feed on its own interval and writes what changed to the store.
+
+Separate from the UI (`command-center ingest`), so pages never wait on BMKG and keep showing
+the last good data when a feed is slow or down. Every fetch outcome is recorded per feed.
+`replay` feeds recorded payloads through the same parsers and writes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from command_center import hazard_store
+from command_center.errors import FeedError, FeedFormatError, FeedUnavailable
+from command_center.hazard_store import SaveResult
+from command_center.settings import Settings
+from command_center.sources.bmkg_nowcast import parse_cap, parse_rss
+from command_center.sources.bmkg_quakes import parse_infogempa
+from command_center.sources.usgs import parse_usgs
+from command_center.times import utcnow
+
+AfterSave = Callable[[Session, SaveResult], None]
+
+
+@dataclass(frozen=True)
+class Feed:
+    key: str
+    url: str
+    interval_s: int
+    kind: str  # "bmkg_quakes", "usgs_quakes" or "nowcast"
+
+
+def registry(settings: Settings) -> dict[str, Feed]:
+    """Every feed the worker polls, keyed by name."""
+    quakes, warnings = settings.poll_earthquakes_s, settings.poll_warnings_s
+    feeds = [
+        Feed("bmkg_autogempa", settings.feed_autogempa_url, quakes, "bmkg_quakes"),
+        Feed("bmkg_gempaterkini", settings.feed_gempaterkini_url, quakes, "bmkg_quakes"),
+        Feed("bmkg_gempadirasakan", settings.feed_gempadirasakan_url, quakes, "bmkg_quakes"),
+        Feed("bmkg_nowcast", settings.feed_nowcast_rss_url, warnings, "nowcast"),
+        Feed("usgs", settings.feed_usgs_url, quakes, "usgs_quakes"),
+    ]
+    return {feed.key: feed for feed in feeds}
+
+
+@dataclass(frozen=True)
+class Fetched:
+    body: bytes | None  # None: not modified since the last fetch
+    etag: str | None
+    last_modified: str | None
+
+
+def http_error(response: requests.Response) -> FeedUnavailable:
+    """The one mapping from an HTTP status to a feed error, with the reason for the operator."""
+    status = response.status_code
+    if status == 429:
+        after = response.headers.get("Retry-After")
+        return FeedUnavailable(
+            f"rate limited (HTTP 429{', retry after ' + after + ' s' if after else ''})"
+        )
+    if status >= 500:
+        return FeedUnavailable(f"server error (HTTP {status})")
+    return FeedUnavailable(f"HTTP {status}")
+
+
+def fetch(
+    session: requests.Session,
+    url: str,
+    timeout_s: float,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Fetched:
+    """A conditional GET. Transient failures were already retried by the session.
+
+    Raises:
+        FeedUnavailable: timeout, connection refused, an error status.
+    """
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    try:
+        response = session.get(url, headers=headers, timeout=timeout_s)
+    except requests.Timeout as exc:
+        raise FeedUnavailable(f"timeout after {timeout_s:g} s") from exc
+    except requests.RequestException as exc:
+        raise FeedUnavailable(f"connection failed: {type(exc).__name__}") from exc
+    if response.status_code == 304:
+        return Fetched(None, etag, last_modified)
+    if response.status_code != 200:
+        raise http_error(response)
+    return Fetched(
+        response.content, response.headers.get("ETag"), response.headers.get("Last-Modified")
+    )
+
+
+def _save(
+    session: Session, feed: Feed, body: bytes, fetch_cap: Callable[[str, str], bytes | None]
+) -> SaveResult:
+    if feed.kind == "bmkg_quakes":
+        return hazard_store.save_quakes(session, parse_infogempa(body))
+    if feed.kind == "usgs_quakes":
+        return hazard_store.save_quakes(session, parse_usgs(body))
+    warnings = []
+    for identifier, link in parse_rss(body):
+        payload = fetch_cap(identifier, link)
+        if payload is not None:
+            warnings.append(parse_cap(payload, link))
+    return hazard_store.save_warnings(session, warnings)
+
+
+def poll(
+    engine: Engine,
+    http: requests.Session,
+    feed: Feed,
+    timeout_s: float,
+    after_save: AfterSave | None = None,
+) -> str:
+    """Fetch one feed once and store the outcome; returns "ok", "not_modified" or "error"."""
+    started = time.monotonic()
+    state = hazard_store.feed_state(engine, feed.key)
+    try:
+        fetched = fetch(
+            http, feed.url, timeout_s, state and state.etag, state and state.last_modified
+        )
+        if fetched.body is None:
+            with Session(engine) as session, session.begin():
+                hazard_store.record_fetch(
+                    session, feed.key, "not_modified", duration_ms=_ms(started)
+                )
+            return "not_modified"
+
+        def fetch_cap(identifier: str, link: str) -> bytes | None:
+            if hazard_store.known_warning_ids(engine, [identifier]):
+                return None
+            cap = fetch(http, link, timeout_s).body
+            if cap is None:
+                raise FeedFormatError(f"{link}: empty CAP alert")
+            return cap
+
+        with Session(engine) as session, session.begin():
+            result = _save(session, feed, fetched.body, fetch_cap)
+            if after_save is not None:
+                after_save(session, result)
+            hazard_store.record_fetch(
+                session,
+                feed.key,
+                "ok",
+                f"{result.inserted} new, {result.updated} updated",
+                items=result.inserted + result.updated,
+                duration_ms=_ms(started),
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+            )
+        return "ok"
+    except FeedError as exc:
+        with Session(engine) as session, session.begin():
+            hazard_store.record_fetch(
+                session, feed.key, "error", str(exc), duration_ms=_ms(started)
+            )
+        return "error"
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def run(
+    engine: Engine,
+    http: requests.Session,
+    feeds: dict[str, Feed],
+    timeout_s: float,
+    after_save: AfterSave | None = None,
+    rounds: int | None = None,
+    tick_s: float = 1.0,
+) -> None:
+    """Poll every feed when it is due, forever (or for `rounds` passes over the feeds)."""
+    due = dict.fromkeys(feeds, 0.0)
+    passes = 0
+    while rounds is None or passes < rounds:
+        now = time.monotonic()
+        for key, feed in feeds.items():
+            if now >= due[key]:
+                poll(engine, http, feed, timeout_s, after_save)
+                due[key] = now + feed.interval_s
+        passes += 1
+        if rounds is None or passes < rounds:
+            time.sleep(tick_s)
+
+
+REPLAY_PREFIXES = {
+    "autogempa": "bmkg_quakes",
+    "gempaterkini": "bmkg_quakes",
+    "gempadirasakan": "bmkg_quakes",
+    "usgs": "usgs_quakes",
+    "nowcast_cap": "nowcast_cap",
+}
+
+
+def replay(engine: Engine, folder: Path, after_save: AfterSave | None = None) -> dict[str, str]:
+    """Load recorded payloads from `folder` through the live parsers; returns outcome per file.
+
+    Files are recognised by name (`autogempa_*.json|xml`, `gempaterkini_*`, `gempadirasakan_*`,
+    `usgs_*.geojson`, `nowcast_cap_*.xml`); others are skipped.
+    """
+    outcomes: dict[str, str] = {}
+    for path in sorted(folder.iterdir()):
+        kind = next((k for p, k in REPLAY_PREFIXES.items() if path.name.startswith(p)), None)
+        if kind is None:
+            continue
+        try:
+            with Session(engine) as session, session.begin():
+                body = path.read_bytes()
+                if kind == "nowcast_cap":
+                    result = hazard_store.save_warnings(session, [parse_cap(body)])
+                else:
+                    feed = Feed(f"replay:{path.name}", str(path), 0, kind)
+                    result = _save(session, feed, body, lambda *_: None)
+                if after_save is not None:
+                    after_save(session, result)
+                hazard_store.record_fetch(
+                    session,
+                    f"replay:{kind}",
+                    "ok",
+                    path.name,
+                    items=result.inserted + result.updated,
+                    at=utcnow(),
+                )
+            outcomes[path.name] = f"{result.inserted} new, {result.updated} updated"
+        except FeedError as exc:
+            outcomes[path.name] = f"error: {exc}"
+    return outcomes

@@ -1,0 +1,26 @@
+"""The feed-health panel shown wherever hazard data is: age, stale, failing since when."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from command_center.adapters.hazards import feed_health
+from command_center.labels import t
+
+
+def feed_panel(lang: str) -> None:
+    """Say how old each feed's data is; stale in amber, failing in red, with the reason."""
+    lines = feed_health(lang)
+    if not lines:
+        st.warning(t("no_feeds", lang), icon=":material/cloud_off:")
+        return
+    with st.container(border=True):
+        st.caption(t("feeds", lang))
+        for line in lines:
+            if line.level == "failing":
+                st.error(line.text, icon=":material/sync_problem:")
+            elif line.level == "stale":
+                st.warning(line.text, icon=":material/schedule:")
+            else:
+                st.caption(f":green[●] {line.text}")
+    st.caption(t("bmkg_credit", lang))
