@@ -61,6 +61,15 @@ def _quake_details(quake: Quake) -> dict[str, Any]:
     return details
 
 
+def _preferred_location(old: str | None, new: str) -> str:
+    """BMKG words one place two ways ("Pusat gempa berada di darat 9 km tenggara Lombok Barat"
+    in autogempa/gempadirasakan, "9 km Tenggara LOMBOKBARAT-NTB" in gempaterkini): keep the
+    prose once seen, so feeds listing the same event do not flip the row back and forth."""
+    if old and old.lower().startswith("pusat gempa") and not new.lower().startswith("pusat gempa"):
+        return old
+    return new
+
+
 def save_quakes(session: Session, quakes: list[Quake]) -> SaveResult:
     """Insert new earthquakes, update changed ones (never duplicate), link cross-source twins."""
     inserted = updated = 0
@@ -87,6 +96,9 @@ def save_quakes(session: Session, quakes: list[Quake]) -> SaveResult:
                 existing[quake.event_id] = row
                 inserted += 1
             else:
+                fields["location_text"] = _preferred_location(
+                    row.location_text, quake.location_text
+                )
                 merged = {**row.details, **details}
                 if all(getattr(row, k) == v for k, v in fields.items()) and merged == row.details:
                     continue

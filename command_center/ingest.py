@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+import urllib3
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -88,10 +89,17 @@ def fetch(
         headers["If-Modified-Since"] = last_modified
     try:
         response = session.get(url, headers=headers, timeout=timeout_s)
-    except requests.Timeout as exc:
-        raise FeedUnavailable(f"timeout after {timeout_s:g} s") from exc
     except requests.RequestException as exc:
-        raise FeedUnavailable(f"connection failed: {type(exc).__name__}") from exc
+        # after retries urllib3 wraps a read timeout in MaxRetryError, which requests turns
+        # into a ConnectionError: look at the reason to tell the operator which it was
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        timed_out = isinstance(reason, urllib3.exceptions.TimeoutError) and not isinstance(
+            reason,
+            urllib3.exceptions.NewConnectionError,  # "refused" subclasses a timeout
+        )
+        if isinstance(exc, requests.Timeout) or timed_out:
+            raise FeedUnavailable(f"timeout after {timeout_s:g} s") from exc
+        raise FeedUnavailable(f"connection failed: {reason or type(exc).__name__}") from exc
     if response.status_code == 304:
         return Fetched(None, etag, last_modified)
     if response.status_code != 200:

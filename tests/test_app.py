@@ -4,11 +4,13 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from command_center import demo
+from command_center import demo, hazard_store, ingest, store
 from command_center.db import make_engine, migrate
 from command_center.labels import t
+from command_center.services.incidents import ProposalRules
 from command_center.settings import PROJECT_ROOT
 from command_center.ui.shell import PAGES
 
@@ -113,3 +115,52 @@ def test_missing_boundaries_are_explained_on_the_live_map(
     at = _open(PAGES[0].file)
     assert str(tmp_path / "kecamatan.geojson") in at.error[0].value
     assert "command-center boundaries download" in at.error[0].value
+
+
+@pytest.fixture
+def with_hazards(with_demo, database_url: str, geography, shared_data: Path) -> None:
+    engine = make_engine(database_url)
+    rules = ProposalRules()
+    ingest.replay(
+        engine,
+        shared_data / "bmkg",
+        lambda session, result: hazard_store.propose_incidents(
+            session, geography, result.changed_ids, rules, 5.0
+        ),
+    )
+    with Session(engine) as session, session.begin():
+        hazard_store.record_fetch(session, "bmkg_autogempa", "error", "server error (HTTP 503)")
+    engine.dispose()
+
+
+def test_operator_confirms_a_proposed_incident_on_the_hazards_page(with_hazards, database_url):
+    at = _open("pages/hazards.py")
+    assert len(at.dataframe[0].value) == 1 + 77 + 1  # demo quake, BMKG quakes, one warning
+    assert any("GAGAL sejak" in e.value and "HTTP 503" in e.value for e in at.error)
+    events = hazard_store.latest_events(make_engine(database_url))
+    flores = events[events["location_text"] == "113 km BaratLaut LARANTUKA-NTT"].iloc[0]
+    choice = at.selectbox(key="hazard_event")
+    assert any("M7.4 113 km BaratLaut LARANTUKA" in o for o in choice.options)
+    choice.set_value(int(flores["id"])).run()
+    assert any("Usulan kejadian otomatis" in w.value for w in at.warning)
+    affected = at.dataframe[1].value
+    # the 2021 Flores Sea quake hit Kepulauan Selayar hardest (Pasilambena, Kalaotoa)
+    assert len(affected) > 50 and affected.iloc[0, 0].startswith("73.01.")
+    print([b.label for b in at.button])
+    at.button[0].click().run()  # Konfirmasi kejadian
+    print(
+        [s.value for s in at.success],
+        [e.value for e in at.error],
+        [w.value for w in at.warning],
+        at.exception,
+    )
+    assert any(t("incident_confirmed") in s.value for s in at.success)
+    engine = make_engine(database_url)
+    opened = [i for i in store.incidents(engine) if i.status == "open"]
+    assert any("LARANTUKA" in i.name for i in opened)
+
+
+def test_live_map_runs_with_hazard_data(with_hazards) -> None:
+    at = _open("pages/live_map.py")
+    assert not at.exception
+    assert any(t("active_warnings", n=0) in c.value for c in at.caption)

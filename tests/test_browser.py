@@ -142,6 +142,7 @@ def test_deep_link_opens_its_page_on_a_fresh_server(fresh_server, page, path, ti
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert "Peta langsung" in nav and "Operator" in nav  # our navigation, not the legacy menu
     assert page.get_by_text("Page not found").count() == 0
+    assert page.locator("h1").count() == 1  # the page ran once, inside the app shell
     assert page.locator('[data-testid="stException"]').count() == 0
 
 

@@ -40,14 +40,17 @@ def feed_health(lang: str) -> list[FeedHealth]:
     lines = []
     for row in hazard_store.feed_statuses(resources.engine()).itertuples():
         name = FEED_NAMES.get(row.feed, row.feed)
-        if row.last_ok_at is None or pd.isna(row.last_ok_at):
-            lines.append(FeedHealth(t("feed_never", lang, feed=name), "failing"))
-            continue
-        age = format_age(age_minutes(row.last_ok_at), lang)
+        has_data = row.last_ok_at is not None and not pd.isna(row.last_ok_at)
+        age = format_age(age_minutes(row.last_ok_at), lang) if has_data else None
         if row.failing_since is not None and not pd.isna(row.failing_since):
             since = format_wib(row.failing_since, lang)
             text = t("feed_failing", lang, feed=name, since=since, error=row.last_error)
-            lines.append(FeedHealth(f"{text} · {t('feed_ok', lang, feed='', age=age)}", "failing"))
+            last = (
+                t("feed_ok", lang, feed="", age=age) if has_data else t("feed_never", lang, feed="")
+            )
+            lines.append(FeedHealth(f"{text} ·{last}", "failing"))
+        elif not has_data:
+            lines.append(FeedHealth(t("feed_never", lang, feed=name), "failing"))
         elif age_minutes(row.last_ok_at) > stale_after and not row.feed.startswith("replay:"):
             lines.append(FeedHealth(t("feed_stale", lang, feed=name, age=age), "stale"))
         else:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
 from command_center.errors import FeedFormatError
 
@@ -41,6 +41,8 @@ def _root(payload: bytes, what: str) -> Any:
         return ElementTree.fromstring(payload)
     except ElementTree.ParseError as exc:
         raise FeedFormatError(f"{what}: not valid XML: {exc}") from exc
+    except DefusedXmlException as exc:
+        raise FeedFormatError(f"{what}: refused unsafe XML ({type(exc).__name__})") from exc
 
 
 def parse_rss(payload: bytes) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
 from command_center.errors import FeedFormatError
 
@@ -89,6 +89,8 @@ def _entries(payload: bytes) -> list[dict[str, str]]:
             root = ElementTree.fromstring(text)
         except ElementTree.ParseError as exc:
             raise FeedFormatError(f"not valid XML: {exc}") from exc
+        except DefusedXmlException as exc:
+            raise FeedFormatError(f"refused unsafe XML ({type(exc).__name__})") from exc
         if root.tag != "Infogempa":
             raise FeedFormatError(f"XML root is <{root.tag}>, expected <Infogempa>")
         return [_xml_entry(g) for g in root.findall("gempa")]

@@ -37,17 +37,28 @@ PAGES = (
 )
 
 
+def run_app() -> None:
+    """What `app.py` does: page config, offline map assets, navigation, sidebar, the page."""
+    st.set_page_config(page_title=t("app_title", lang()), page_icon="🛟", layout="wide")
+    resources.static_assets()
+    page = navigation()
+    sidebar()
+    page.run()
+
+
 def start_page() -> str:
     """Call first in every page; returns the user's language.
 
     On a fresh server Streamlit routes the first visit to a deep link (`/briefing`) the legacy
     way, running `pages/briefing.py` straight from the `pages/` folder and skipping `app.py`,
     so there is no navigation and no sidebar. Here the page notices that, turns the legacy
-    routing off for the server (as `st.navigation` would have) and reruns through `app.py`.
+    routing off for the server (as `st.navigation` would have), runs the app shell, which runs
+    this page again inside it, and stops the outer run. Widget events of the run survive.
     """
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        run_app()
+        st.stop()
     return lang()
 
 

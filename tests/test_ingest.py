@@ -1,0 +1,310 @@
+"""The ingest worker against a real local HTTP server serving recorded BMKG/USGS payloads and
+every fault we expect from the field. Nothing already stored may be lost."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug import Request, Response
+
+from command_center import hazard_store, ingest, store
+from command_center.http import make_session
+from command_center.ingest import Feed
+from command_center.models import FetchLog, HazardEvent, IncidentArea
+from command_center.services.incidents import ProposalRules
+from command_center.sources.bmkg_nowcast import parse_rss
+from command_center.sources.bmkg_quakes import parse_infogempa
+
+AUTOGEMPA = "autogempa_20261007_ai-gempa-bmkg.json"
+
+
+def _quake_feed(httpserver: HTTPServer, path: str = "/autogempa.json") -> Feed:
+    return Feed("bmkg_autogempa", httpserver.url_for(path), 60, "bmkg_quakes")
+
+
+def _poll(engine, feed: Feed, timeout_s: float = 5.0, retries: int = 0) -> str:
+    return ingest.poll(engine, make_session("test", retries=retries, backoff_s=0), feed, timeout_s)
+
+
+def _events(engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(HazardEvent)) or 0
+
+
+def _status(engine, feed: str = "bmkg_autogempa"):
+    return hazard_store.feed_state(engine, feed)
+
+
+@pytest.fixture
+def stored_quake(engine, httpserver: HTTPServer, shared_data: Path) -> Feed:
+    """One good poll first, so every fault test can check nothing was lost."""
+    payload = (shared_data / "bmkg" / AUTOGEMPA).read_bytes()
+    httpserver.expect_ordered_request("/autogempa.json").respond_with_data(
+        payload, content_type="application/json"
+    )
+    feed = _quake_feed(httpserver)
+    assert _poll(engine, feed) == "ok"
+    assert _events(engine) == 1
+    return feed
+
+
+def test_new_event_is_stored_with_our_names_and_the_outcome_logged(stored_quake, engine) -> None:
+    events = hazard_store.latest_events(engine)
+    row = events.iloc[0]
+    assert (row["magnitude"], row["depth_km"], row["lat"], row["lon"]) == (4.8, 50.0, -3.8, 139.66)
+    assert row["details"]["shakemap_url"].endswith("20261007045646.mmi.jpg")
+    status = _status(engine)
+    assert status.last_outcome == "ok" and status.failing_since is None
+    with Session(engine) as session:
+        (log,) = session.scalars(select(FetchLog)).all()
+    assert (log.feed, log.outcome, log.items, log.detail) == (
+        "bmkg_autogempa",
+        "ok",
+        1,
+        "1 new, 0 updated",
+    )
+
+
+def test_conditional_get_gets_not_modified(
+    engine, httpserver: HTTPServer, shared_data: Path
+) -> None:
+    payload = (shared_data / "bmkg" / AUTOGEMPA).read_bytes()
+
+    def handler(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304)
+        return Response(payload, headers={"ETag": '"v1"'}, content_type="application/json")
+
+    httpserver.expect_request("/autogempa.json").respond_with_handler(handler)
+    feed = _quake_feed(httpserver)
+    assert _poll(engine, feed) == "ok"
+    assert _poll(engine, feed) == "not_modified"
+    assert _events(engine) == 1
+    assert _status(engine).last_outcome == "not_modified"
+
+
+def test_a_resent_and_revised_event_updates_never_duplicates(
+    stored_quake, engine, httpserver, shared_data
+) -> None:
+    revised = (shared_data / "bmkg" / AUTOGEMPA).read_bytes().replace(b'"4.8"', b'"5.0"')
+    httpserver.expect_request("/autogempa.json").respond_with_data(revised)
+    assert _poll(engine, stored_quake) == "ok"
+    assert _poll(engine, stored_quake) == "ok"
+    assert _events(engine) == 1
+    assert hazard_store.latest_events(engine).iloc[0]["magnitude"] == 5.0
+
+
+def test_the_three_bmkg_feeds_describe_one_event_once(engine, shared_data: Path) -> None:
+    folder = shared_data / "bmkg"
+    with Session(engine) as session, session.begin():
+        for name in (
+            AUTOGEMPA,
+            "gempadirasakan_20261007_ai-gempa-bmkg.json",
+            "gempaterkini_20261007_ai-gempa-bmkg.json",
+        ):
+            hazard_store.save_quakes(session, parse_infogempa((folder / name).read_bytes()))
+    events = hazard_store.latest_events(engine)
+    lombok = events[events["location_text"].str.contains("LOMBOK|Lombok")]
+    assert len(lombok) == 1
+    assert lombok.iloc[0]["felt"].startswith("IV-V Mataram")  # from gempadirasakan, kept
+
+
+@pytest.mark.parametrize(
+    ("respond", "reason"),
+    [
+        (lambda r: r.respond_with_data("oops", status=500), "server error (HTTP 500)"),
+        (
+            lambda r: r.respond_with_data("", status=429, headers={"Retry-After": "0"}),
+            "rate limited (HTTP 429, retry after 0 s)",
+        ),
+        (
+            lambda r: r.respond_with_data(
+                "<html><body>Bad gateway</body></html>", content_type="text/html"
+            ),
+            "expected <Infogempa>",
+        ),
+        (
+            lambda r: r.respond_with_data('{"Infogempa":{"gempa":{"Tanggal":"07 Okt'),
+            "not valid JSON",
+        ),
+        (lambda r: r.respond_with_data(""), "empty body"),
+        (
+            lambda r: r.respond_with_data('{"Infogempa":{"gempa":{"Magnitude":"5.0"}}}'),
+            "Infogempa.gempa[0]",
+        ),
+        (lambda r: r.respond_with_data("gone", status=404), "HTTP 404"),
+    ],
+    ids=["5xx", "429", "html", "truncated", "empty", "missing-field", "404"],
+)
+def test_faults_are_recorded_and_lose_nothing(
+    stored_quake, engine, httpserver, respond, reason
+) -> None:
+    respond(httpserver.expect_request("/autogempa.json"))
+    assert _poll(engine, stored_quake) == "error"
+    status = _status(engine)
+    assert status.last_outcome == "error"
+    assert reason in status.last_error
+    assert status.failing_since is not None and status.last_ok_at is not None
+    assert _events(engine) == 1  # the last good data is still there
+
+
+def test_unknown_fields_are_ignored(engine, httpserver: HTTPServer, shared_data: Path) -> None:
+    payload = (
+        (shared_data / "bmkg" / AUTOGEMPA)
+        .read_bytes()
+        .replace(b'"Tanggal"', b'"BaruSekali":{"x":1},"Tanggal"')
+    )
+    httpserver.expect_request("/autogempa.json").respond_with_data(payload)
+    assert _poll(engine, _quake_feed(httpserver)) == "ok"
+
+
+def test_timeout_is_an_error_not_a_hang(stored_quake, engine, httpserver: HTTPServer) -> None:
+    def slow(_request: Request) -> Response:
+        time.sleep(1.5)
+        return Response("{}")
+
+    httpserver.expect_request("/autogempa.json").respond_with_handler(slow)
+    started = time.monotonic()
+    assert _poll(engine, stored_quake, timeout_s=0.5) == "error"
+    assert time.monotonic() - started < 5
+    assert "timeout after 0.5 s" in _status(engine).last_error
+
+
+def test_connection_refused_is_recorded(engine) -> None:
+    feed = Feed("bmkg_autogempa", "http://127.0.0.1:9/autogempa.json", 60, "bmkg_quakes")
+    assert _poll(engine, feed) == "error"
+    assert "connection failed" in _status(engine).last_error
+
+
+def test_a_transient_error_is_retried(engine, httpserver: HTTPServer, shared_data: Path) -> None:
+    httpserver.expect_ordered_request("/autogempa.json").respond_with_data("busy", status=503)
+    httpserver.expect_ordered_request("/autogempa.json").respond_with_data(
+        (shared_data / "bmkg" / AUTOGEMPA).read_bytes()
+    )
+    assert _poll(engine, _quake_feed(httpserver), retries=2) == "ok"
+    assert _events(engine) == 1
+
+
+def test_recovery_clears_the_failing_state(stored_quake, engine, httpserver, shared_data) -> None:
+    httpserver.expect_ordered_request("/autogempa.json").respond_with_data("x", status=502)
+    httpserver.expect_ordered_request("/autogempa.json").respond_with_data(
+        (shared_data / "bmkg" / AUTOGEMPA).read_bytes()
+    )
+    assert _poll(engine, stored_quake) == "error"
+    assert _poll(engine, stored_quake) == "ok"
+    status = _status(engine)
+    assert status.failing_since is None and status.last_error is None
+
+
+def test_nowcast_rss_leads_to_cap_alerts_fetched_once(engine, httpserver, shared_data) -> None:
+    rss = (shared_data / "bmkg" / "nowcast_rss_20260216_dhanyyudi-bmkg-api.xml").read_text()
+    rss = rss.replace("https://www.bmkg.go.id/alerts/nowcast/id/", httpserver.url_for("/cap/"))
+    cap = (shared_data / "bmkg" / "nowcast_cap_banten_20260216_dhanyyudi-bmkg-api.xml").read_bytes()
+    httpserver.expect_request("/rss.xml").respond_with_data(rss)
+    served = []
+
+    guids = {link.rsplit("/", 1)[-1]: guid for guid, link in parse_rss(rss.encode())}
+
+    def cap_handler(request: Request) -> Response:
+        served.append(request.path)
+        # every listed alert gets the Banten alert's body with its own identifier
+        guid = guids[request.path.rsplit("/", 1)[-1]]
+        return Response(cap.replace(b"2.49.0.1.360.0.2026.02.16.16.36.004", guid.encode()))
+
+    for cap_path in ("CBT20260216004", "CJG20260216005", "CSU20260216005"):
+        httpserver.expect_request(f"/cap/{cap_path}_alert.xml").respond_with_handler(cap_handler)
+    feed = Feed("bmkg_nowcast", httpserver.url_for("/rss.xml"), 300, "nowcast")
+    assert _poll(engine, feed) == "ok"
+    assert _poll(engine, feed) == "ok"
+    assert len(served) == 3  # the second poll knew every alert already
+    warnings = hazard_store.latest_events(engine, kind="weather_warning")
+    assert len(warnings) == 3
+    polygons = warnings.iloc[0]["details"]["polygons"]
+    assert len(polygons) == 2 and polygons[0][0] == [105.994, -5.981]  # lon, lat
+
+
+def test_the_same_quake_from_usgs_is_shown_once_with_both_sources(engine) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from command_center.sources.bmkg_quakes import Quake
+
+    when = datetime(2026, 10, 6, 20, 15, 26, tzinfo=UTC)
+    bmkg = Quake("bmkg", "20261006201526", when, -8.77, 116.14, 92.0, 5.2, "Lombok", False)
+    usgs = Quake(
+        "usgs",
+        "us7000abcd",
+        when + timedelta(seconds=4),
+        -8.81,
+        116.20,
+        85.0,
+        5.4,
+        "12 km SE of Mataram, Indonesia",
+        False,
+    )
+    far = Quake("usgs", "us7000zzzz", when, -2.0, 130.0, 10.0, 5.2, "Papua", False)
+    with Session(engine) as session, session.begin():
+        hazard_store.save_quakes(session, [usgs, far])
+        hazard_store.save_quakes(session, [bmkg])
+    events = hazard_store.latest_events(engine)
+    assert len(events) == 2
+    lombok = events[events["source"] == "bmkg"].iloc[0]
+    assert lombok["sources"] == "bmkg, usgs"
+    assert _events(engine) == 3  # both sources kept
+
+
+def test_usgs_feed_keeps_events_in_the_region(engine, httpserver, shared_data) -> None:
+    payload = shared_data / "feeds" / "usgs_4.5_week_20201010_josem279-Mapping_Earthquakes.geojson"
+    httpserver.expect_request("/usgs.geojson").respond_with_data(payload.read_bytes())
+    feed = Feed("usgs", httpserver.url_for("/usgs.geojson"), 60, "usgs_quakes")
+    assert _poll(engine, feed) == "ok"
+    events = hazard_store.latest_events(engine)
+    assert len(events) == 14
+    assert events["lon"].between(94, 142).all()
+
+
+def test_run_polls_every_feed_once_per_round(engine, httpserver, shared_data) -> None:
+    payload = (shared_data / "bmkg" / AUTOGEMPA).read_bytes()
+    httpserver.expect_request("/a.json").respond_with_data(payload)
+    httpserver.expect_request("/b.json").respond_with_data("x", status=500)
+    feeds = {
+        "a": Feed("a", httpserver.url_for("/a.json"), 60, "bmkg_quakes"),
+        "b": Feed("b", httpserver.url_for("/b.json"), 60, "bmkg_quakes"),
+    }
+    ingest.run(engine, make_session("test", retries=0), feeds, 5.0, rounds=1)
+    assert _status(engine, "a").last_outcome == "ok"
+    assert _status(engine, "b").last_outcome == "error"
+
+
+def test_replay_loads_the_recorded_payloads_once(engine, shared_data: Path) -> None:
+    first = ingest.replay(engine, shared_data / "bmkg")
+    assert len(first) == 14  # 13 earthquake files and one CAP alert
+    assert not [o for o in first.values() if o.startswith("error")]
+    count = _events(engine)
+    again = ingest.replay(engine, shared_data / "bmkg")
+    assert all(o == "0 new, 0 updated" for o in again.values())
+    assert _events(engine) == count
+
+
+def test_replay_proposes_incidents_with_their_affected_kecamatan(
+    engine, geography, shared_data
+) -> None:
+    store.sync_areas(engine, geography.area_rows())
+    rules = ProposalRules()
+
+    def propose(session, result) -> None:
+        hazard_store.propose_incidents(session, geography, result.changed_ids, rules, 5.0)
+
+    ingest.replay(engine, shared_data / "bmkg", propose)
+    proposed = {i.name: i for i in store.incidents(engine) if i.status == "proposed"}
+    flores = proposed["Gempa M7.4 113 km BaratLaut LARANTUKA-NTT"]
+    assert len(flores.kecamatan_codes) > 50
+    assert all(code.startswith(("53.", "52.", "73.", "74.")) for code in flores.kecamatan_codes)
+    # a small quake far out at sea does not become an incident
+    assert not any("M3.9" in name for name in proposed)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(IncidentArea)) > 0
