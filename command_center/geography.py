@@ -17,6 +17,7 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 from shapely import Point
+from shapely.geometry.base import BaseGeometry
 
 from command_center.errors import BoundariesMissing, InvalidAreaCode
 from command_center.labels import t
@@ -129,6 +130,12 @@ class Geography:
                     )
                     matches[i] = PointMatch(None, "none", round(km, 2), reason)
         return [m for m in matches if m is not None]
+
+    def intersecting(self, shape: BaseGeometry) -> pd.DataFrame:
+        """Kecamatan whose polygon intersects `shape` (lon/lat), in code order."""
+        hits = self.kecamatan.sindex.query(shape, predicate="intersects")
+        columns = ["kode_kec", "kecamatan", "kabupaten", "provinsi"]
+        return pd.DataFrame(self.kecamatan.iloc[sorted(hits)][columns]).reset_index(drop=True)
 
     def rollup(self, frame: pd.DataFrame, values: list[str], level: Level) -> pd.DataFrame:
         """Sum kecamatan figures (`frame` has `kode_kec`) up to kabupaten or province.

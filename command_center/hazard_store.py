@@ -6,7 +6,7 @@ a USGS solution of the same event is kept as its own row, linked with `duplicate
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,9 +15,17 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from command_center.geography import Geography
-from command_center.models import FeedStatus, FetchLog, HazardEvent, Incident, IncidentArea
+from command_center.models import (
+    FeedStatus,
+    FetchLog,
+    Forecast,
+    HazardEvent,
+    Incident,
+    IncidentArea,
+)
 from command_center.services.exposure import affected_kecamatan, haversine_km
 from command_center.services.incidents import ProposalRules, proposal_reason
+from command_center.sources.bmkg_forecast import Forecast as BmkgForecast
 from command_center.sources.bmkg_nowcast import WeatherWarning
 from command_center.sources.bmkg_quakes import Quake
 from command_center.store import record_audit
@@ -73,7 +81,7 @@ def _preferred_location(old: str | None, new: str) -> str:
 def save_quakes(session: Session, quakes: list[Quake]) -> SaveResult:
     """Insert new earthquakes, update changed ones (never duplicate), link cross-source twins."""
     inserted = updated = 0
-    changed: list[int] = []
+    changed: list[HazardEvent] = []
     for source in {q.source for q in quakes}:
         batch = [q for q in quakes if q.source == source]
         existing = {
@@ -106,31 +114,36 @@ def save_quakes(session: Session, quakes: list[Quake]) -> SaveResult:
                     setattr(row, key, value)
                 row.details = merged
                 updated += 1
-            session.flush()
-            _link_twin(session, row)
-            changed.append(row.id)
-    return SaveResult(inserted, updated, tuple(changed))
+            changed.append(row)
+    session.flush()
+    _link_twins(session, changed)
+    return SaveResult(inserted, updated, tuple(dict.fromkeys(row.id for row in changed)))
 
 
-def _link_twin(session: Session, row: HazardEvent) -> None:
-    """Mark a USGS row as a duplicate of the BMKG row of the same event (time, place, size)."""
+def _link_twins(session: Session, rows: list[HazardEvent]) -> None:
+    """Mark a USGS row as a duplicate of the BMKG row of the same event: within a minute,
+    100 km and 0.7 magnitude units. One query for the whole batch."""
+    if not rows:
+        return
     window = timedelta(seconds=SAME_EVENT_SECONDS)
-    others = session.scalars(
-        select(HazardEvent).where(
-            HazardEvent.kind == "earthquake",
-            HazardEvent.source != row.source,
-            HazardEvent.time_utc.between(row.time_utc - window, row.time_utc + window),
-        )
-    ).all()
-    for other in others:
-        km = haversine_km(row.lat, row.lon, other.lat, other.lon)  # type: ignore[arg-type]
-        magnitudes = (row.magnitude, other.magnitude)
-        close_size = (
-            None in magnitudes or abs(magnitudes[0] - magnitudes[1]) <= SAME_EVENT_MAGNITUDE
-        )  # type: ignore[operator]
-        if km <= SAME_EVENT_KM and close_size:
-            primary, twin = (row, other) if row.source == "bmkg" else (other, row)
-            twin.duplicate_of_id = primary.id
+    times = [r.time_utc for r in rows]
+    query = select(HazardEvent).where(
+        HazardEvent.kind == "earthquake",
+        HazardEvent.time_utc.between(min(times) - window, max(times) + window),
+    )
+    if len({r.source for r in rows}) == 1:
+        query = query.where(HazardEvent.source != rows[0].source)
+    candidates = session.scalars(query).all()
+    for row in rows:
+        for other in candidates:
+            if other.source == row.source or abs(other.time_utc - row.time_utc) > window:
+                continue
+            km = float(haversine_km(row.lat, row.lon, other.lat, other.lon))
+            sizes = (row.magnitude, other.magnitude)
+            close = None in sizes or abs(sizes[0] - sizes[1]) <= SAME_EVENT_MAGNITUDE  # type: ignore[operator]
+            if km <= SAME_EVENT_KM and close:
+                primary, twin = (row, other) if row.source == "bmkg" else (other, row)
+                twin.duplicate_of_id = primary.id
 
 
 def save_warnings(session: Session, warnings: list[WeatherWarning]) -> SaveResult:
@@ -339,3 +352,20 @@ def propose_incidents(
         )
         created.append(incident.id)
     return created
+
+
+def save_forecast(session: Session, forecast: BmkgForecast) -> None:
+    """Keep the newest forecast per kecamatan."""
+    row = session.get(Forecast, forecast.kecamatan_code) or Forecast(
+        kecamatan_code=forecast.kecamatan_code
+    )
+    row.adm4, row.desa, row.fetched_at = forecast.adm4, forecast.desa, utcnow()
+    row.slots = [{**asdict(slot), "time_utc": slot.time_utc.isoformat()} for slot in forecast.slots]
+    session.add(row)
+
+
+def forecasts(engine: Engine, kecamatan_codes: list[str]) -> dict[str, Forecast]:
+    """Stored forecasts of these kecamatan, by code (detached rows)."""
+    with Session(engine, expire_on_commit=False) as session:
+        rows = session.scalars(select(Forecast).where(Forecast.kecamatan_code.in_(kecamatan_codes)))
+        return {row.kecamatan_code: row for row in rows}

@@ -7,6 +7,7 @@ the last good data when a feed is slow or down. Every fetch outcome is recorded 
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,16 +16,18 @@ from pathlib import Path
 import requests
 import urllib3
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from command_center import hazard_store
+from command_center import hazard_store, store
 from command_center.errors import FeedError, FeedFormatError, FeedUnavailable
 from command_center.hazard_store import SaveResult
 from command_center.settings import Settings
+from command_center.sources.bmkg_forecast import parse_forecast
 from command_center.sources.bmkg_nowcast import parse_cap, parse_rss
 from command_center.sources.bmkg_quakes import parse_infogempa
 from command_center.sources.usgs import parse_usgs
-from command_center.times import utcnow
+from command_center.times import age_minutes, utcnow
 
 AfterSave = Callable[[Session, SaveResult], None]
 
@@ -34,7 +37,7 @@ class Feed:
     key: str
     url: str
     interval_s: int
-    kind: str  # "bmkg_quakes", "usgs_quakes" or "nowcast"
+    kind: str  # "bmkg_quakes", "usgs_quakes", "nowcast" or "forecast"
 
 
 def registry(settings: Settings) -> dict[str, Feed]:
@@ -46,6 +49,7 @@ def registry(settings: Settings) -> dict[str, Feed]:
         Feed("bmkg_gempadirasakan", settings.feed_gempadirasakan_url, quakes, "bmkg_quakes"),
         Feed("bmkg_nowcast", settings.feed_nowcast_rss_url, warnings, "nowcast"),
         Feed("usgs", settings.feed_usgs_url, quakes, "usgs_quakes"),
+        Feed("bmkg_forecast", settings.feed_forecast_url, settings.poll_forecast_s, "forecast"),
     ]
     return {feed.key: feed for feed in feeds}
 
@@ -132,6 +136,8 @@ def poll(
     after_save: AfterSave | None = None,
 ) -> str:
     """Fetch one feed once and store the outcome; returns "ok", "not_modified" or "error"."""
+    if feed.kind == "forecast":
+        return poll_forecasts(engine, http, feed, timeout_s)
     started = time.monotonic()
     state = hazard_store.feed_state(engine, feed.key)
     try:
@@ -176,6 +182,62 @@ def poll(
         return "error"
 
 
+FORECAST_MIN_INTERVAL_S = 1.0  # BMKG allows 60 requests a minute per IP
+FORECAST_MAX_KECAMATAN = 40  # per round; the most strongly hit kecamatan come first
+
+
+def forecast_candidates(kecamatan: str) -> tuple[str, str]:
+    """Desa codes to ask the forecast API for a kecamatan: the API is keyed by desa (adm4), and
+    Kemendagri numbers a kecamatan's first desa 2001 and its first kelurahan 1001."""
+    return f"{kecamatan}.2001", f"{kecamatan}.1001"
+
+
+def poll_forecasts(
+    engine: Engine,
+    http: requests.Session,
+    feed: Feed,
+    timeout_s: float,
+    min_interval_s: float = FORECAST_MIN_INTERVAL_S,
+) -> str:
+    """Refresh forecasts older than the feed's interval for the kecamatan of open incidents,
+    at most one request per `min_interval_s`. One outcome is recorded for the round."""
+    started = time.monotonic()
+    codes = [c for i in store.incidents(engine) if i.status == "open" for c in i.kecamatan_codes]
+    stored = hazard_store.forecasts(engine, codes)
+    due = [
+        c
+        for c in dict.fromkeys(codes)
+        if c not in stored or age_minutes(stored[c].fetched_at) * 60 >= feed.interval_s
+    ][:FORECAST_MAX_KECAMATAN]
+    saved, problems, last_request = 0, [], 0.0
+    for code in due:
+        problem: FeedError | None = None
+        for adm4 in forecast_candidates(code):
+            time.sleep(max(0.0, last_request + min_interval_s - time.monotonic()))
+            last_request = time.monotonic()
+            try:
+                body = fetch(http, f"{feed.url}?adm4={adm4}", timeout_s).body or b""
+                forecast = parse_forecast(body)
+            except FeedError as exc:
+                problem = exc
+                continue
+            with Session(engine) as session, session.begin():
+                hazard_store.save_forecast(session, forecast)
+            saved += 1
+            break
+        else:
+            problems.append(f"{code}: {problem}")
+    outcome = "error" if problems and not saved else "ok"
+    detail = f"{saved} of {len(due)} kecamatan" + (
+        f"; {'; '.join(problems[:3])}" if problems else ""
+    )
+    with Session(engine) as session, session.begin():
+        hazard_store.record_fetch(
+            session, feed.key, outcome, detail, items=saved, duration_ms=_ms(started)
+        )
+    return outcome
+
+
 def _ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
@@ -196,7 +258,10 @@ def run(
         now = time.monotonic()
         for key, feed in feeds.items():
             if now >= due[key]:
-                poll(engine, http, feed, timeout_s, after_save)
+                try:
+                    poll(engine, http, feed, timeout_s, after_save)
+                except OperationalError as exc:  # store busy or unreachable: try next round
+                    print(f"{key}: store unavailable, will retry: {exc.orig}", file=sys.stderr)
                 due[key] = now + feed.interval_s
         passes += 1
         if rounds is None or passes < rounds:
@@ -226,7 +291,10 @@ def replay(engine: Engine, folder: Path, after_save: AfterSave | None = None) ->
         try:
             with Session(engine) as session, session.begin():
                 body = path.read_bytes()
-                if kind == "nowcast_cap":
+                if kind == "forecast":
+                    hazard_store.save_forecast(session, parse_forecast(body))
+                    result = SaveResult(1, 0, ())
+                elif kind == "nowcast_cap":
                     result = hazard_store.save_warnings(session, [parse_cap(body)])
                 else:
                     feed = Feed(f"replay:{path.name}", str(path), 0, kind)
@@ -244,4 +312,6 @@ def replay(engine: Engine, folder: Path, after_save: AfterSave | None = None) ->
             outcomes[path.name] = f"{result.inserted} new, {result.updated} updated"
         except FeedError as exc:
             outcomes[path.name] = f"error: {exc}"
+        except IntegrityError:
+            outcomes[path.name] = "error: an area it names is not in the store (run init-db)"
     return outcomes

@@ -72,6 +72,22 @@ LABELS: dict[str, tuple[str, str]] = {
         "Kecamatan terdampak (perkiraan MMI ≥ {mmi}, Allen dkk. 2012)",
         "Affected kecamatan (estimated MMI ≥ {mmi}, Allen et al. 2012)",
     ),
+    "warning_kecamatan": (
+        "Kecamatan dalam area peringatan dini",
+        "Kecamatan inside the warning area",
+    ),
+    "forecast": (
+        "Prakiraan cuaca BMKG untuk kecamatan kejadian (24 jam)",
+        "BMKG weather forecast for the incident's kecamatan (24 h)",
+    ),
+    "no_forecast": (
+        "Belum ada prakiraan tersimpan; pekerja ingest mengambilnya untuk kejadian terbuka.",
+        "No stored forecast yet; the ingest worker fetches them for open incidents.",
+    ),
+    "col_weather": ("Cuaca", "Weather"),
+    "col_temperature": ("Suhu (°C)", "Temperature (°C)"),
+    "col_rain_mm": ("Hujan (mm)", "Rain (mm)"),
+    "col_wind_kmh": ("Angin (km/j)", "Wind (km/h)"),
     "no_affected": (
         "Tidak ada kecamatan dengan perkiraan MMI ≥ {mmi}.",
         "No kecamatan at estimated MMI ≥ {mmi}.",

@@ -148,6 +148,17 @@ class FetchLog(Base):
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Forecast(Base):
+    """The latest BMKG forecast for a kecamatan (taken at one of its desa), 3-hourly slots."""
+
+    __tablename__ = "forecasts"
+    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    adm4: Mapped[str] = mapped_column(String(20))
+    desa: Mapped[str] = mapped_column(String(120))
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    slots: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
 class Incident(Base):
     """A disaster the command center responds to: an event, an area and a status."""
 

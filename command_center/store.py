@@ -229,3 +229,14 @@ def incident_for_event(engine: Engine, event_id: int) -> Incident | None:
     """The incident raised from a hazard event, if any (detached, read-only)."""
     with Session(engine, expire_on_commit=False) as session:
         return session.scalar(select(Incident).where(Incident.hazard_event_id == event_id))
+
+
+def incident_kecamatan(engine: Engine, incident_id: int) -> tuple[str, ...]:
+    """The kecamatan codes of an incident's affected area."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(IncidentArea.kecamatan_code)
+            .where(IncidentArea.incident_id == incident_id)
+            .order_by(IncidentArea.kecamatan_code)
+        )
+        return tuple(r[0] for r in rows)

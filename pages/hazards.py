@@ -2,7 +2,12 @@
 
 import streamlit as st
 
-from command_center.adapters.hazards import decide_incident, load_event_detail, load_hazard_table
+from command_center.adapters.hazards import (
+    decide_incident,
+    load_event_detail,
+    load_forecasts,
+    load_hazard_table,
+)
 from command_center.errors import StaleRecord
 from command_center.labels import t
 from command_center.ui import resources, shell
@@ -38,7 +43,8 @@ if detail is not None:
     elif detail.incident_id and detail.incident_status == "open":
         st.success(t("incident_open", lang, name=detail.incident_name))
     mmi = resources.settings().affected_min_mmi
-    st.markdown(f"**{t('affected_kecamatan', lang, mmi=f'{mmi:g}')}**")
+    heading = "warning_kecamatan" if detail.is_warning else "affected_kecamatan"
+    st.markdown(f"**{t(heading, lang, mmi=f'{mmi:g}')}**")
     if detail.affected.empty:
         st.caption(t("no_affected", lang, mmi=f"{mmi:g}"))
     else:
@@ -48,3 +54,11 @@ if detail is not None:
         st.dataframe(detail.felt, hide_index=True, width="stretch")
     if detail.shakemap_url:
         st.link_button(t("shakemap", lang), detail.shakemap_url)
+    if detail.incident_status == "open":
+        st.markdown(f"**{t('forecast', lang)}**")
+        forecast = load_forecasts(detail.incident_kecamatan, lang)
+        if forecast.empty:
+            st.caption(t("no_forecast", lang))
+        else:
+            st.dataframe(forecast, hide_index=True, width="stretch")
+        st.caption(t("bmkg_credit", lang))

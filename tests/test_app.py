@@ -1,5 +1,6 @@
 """The real Streamlit app, driven by AppTest: every page, with data and without."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from command_center.db import make_engine, migrate
 from command_center.labels import t
 from command_center.services.incidents import ProposalRules
 from command_center.settings import PROJECT_ROOT
+from command_center.sources.bmkg_forecast import parse_forecast
+from command_center.times import utcnow
 from command_center.ui.shell import PAGES
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -164,3 +167,28 @@ def test_live_map_runs_with_hazard_data(with_hazards) -> None:
     at = _open("pages/live_map.py")
     assert not at.exception
     assert any(t("active_warnings", n=0) in c.value for c in at.caption)
+
+
+def test_open_incident_shows_the_bmkg_forecast_of_its_kecamatan(
+    with_demo, database_url: str, shared_data: Path
+) -> None:
+    engine = make_engine(database_url)
+    sample = (shared_data / "bmkg").glob("prakiraan-cuaca_*.json")
+    forecast = parse_forecast(next(sample).read_bytes())
+    slots = tuple(
+        replace(s, time_utc=utcnow() + (s.time_utc - forecast.slots[0].time_utc))
+        for s in forecast.slots
+    )
+    with Session(engine) as session, session.begin():
+        hazard_store.save_forecast(
+            session, replace(forecast, kecamatan_code="32.03.11", slots=slots)
+        )
+    at = _open("pages/hazards.py")  # the demo quake is the newest event, shown first
+    assert any(
+        t("incident_open", name="LATIHAN Gempa M5,6 Kabupaten Cianjur") in s.value
+        for s in at.success
+    )
+    table = at.dataframe[-1].value
+    assert set(table[t("col_kecamatan")]) == {"Cugenang"}
+    assert "Hujan Ringan" in set(table[t("col_weather")])
+    assert any(t("bmkg_credit") in c.value for c in at.caption)

@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from shapely import MultiPolygon, Polygon
 
 from command_center.errors import FeedFormatError
 from command_center.sources.bmkg_nowcast import parse_cap, parse_rss
@@ -59,3 +60,13 @@ def test_xml_bombs_are_refused() -> None:
         parse_rss(bomb)
     with pytest.raises(FeedFormatError, match="refused unsafe XML"):
         parse_infogempa(bomb.replace(b"rss", b"Infogempa"))
+
+
+def test_warning_polygons_hit_the_kecamatan_its_text_names(shared_data: Path, geography) -> None:
+    warning = parse_cap(
+        (shared_data / "bmkg" / "nowcast_cap_banten_20260216_dhanyyudi-bmkg-api.xml").read_bytes()
+    )
+    hit = geography.intersecting(MultiPolygon([Polygon(ring) for ring in warning.polygons]))
+    names = set(hit["kecamatan"])
+    assert {"Ciwandan", "Citangkil", "Jombang", "Sobang", "Lebakgedong", "Cipanas"} <= names
+    assert set(hit["kode_kec"].str[:2]) <= {"36", "32"}  # Banten, and its border with Jawa Barat

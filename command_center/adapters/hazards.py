@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
+from shapely import MultiPolygon, Polygon
 
 from command_center import hazard_store, store
 from command_center.labels import t
 from command_center.models import IncidentStatus
 from command_center.services.exposure import affected_kecamatan, mmi_roman
 from command_center.services.felt import match_felt
-from command_center.times import age_minutes, format_age, format_wib
+from command_center.times import age_minutes, format_age, format_wib, utcnow
 from command_center.ui import resources
 
 FEED_NAMES = {
@@ -92,6 +94,7 @@ def load_hazard_table(lang: str, limit: int = 200) -> tuple[pd.DataFrame, list[i
 @dataclass(frozen=True)
 class EventDetail:
     title: str
+    is_warning: bool
     affected: pd.DataFrame
     felt: pd.DataFrame
     shakemap_url: str | None
@@ -99,6 +102,7 @@ class EventDetail:
     incident_version: int | None
     incident_status: str | None
     incident_name: str | None
+    incident_kecamatan: tuple[str, ...]
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -146,9 +150,22 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
                 t("col_code", lang): [m.kode_kab or "-" for m in matches],
             }
         )
+    if geography is not None and event["kind"] == "weather_warning":
+        rings = event["details"].get("polygons", [])
+        hit = geography.intersecting(MultiPolygon([Polygon(ring) for ring in rings]))
+        affected = pd.DataFrame(
+            {
+                t("col_code", lang): hit["kode_kec"],
+                t("col_kecamatan", lang): hit["kecamatan"],
+                t("col_kabupaten", lang): hit["kabupaten"],
+                t("col_provinsi", lang): hit["provinsi"],
+            }
+        )
     incident = store.incident_for_event(resources.engine(), event_id)
     return EventDetail(
-        title=f"{format_wib(event['time_utc'], lang)} · {event['location_text']}",
+        title=f"{format_wib(event['time_utc'], lang)} · "
+        + (event["details"].get("headline") or event["location_text"]),
+        is_warning=event["kind"] == "weather_warning",
         affected=affected,
         felt=felt,
         shakemap_url=event["details"].get("shakemap_url"),
@@ -156,6 +173,9 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
         incident_version=incident.version if incident else None,
         incident_status=str(incident.status) if incident else None,
         incident_name=incident.name if incident else None,
+        incident_kecamatan=store.incident_kecamatan(resources.engine(), incident.id)
+        if incident
+        else (),
     )
 
 
@@ -168,3 +188,29 @@ def decide_incident(incident_id: int, version: int, confirm: bool) -> None:
     status = IncidentStatus.OPEN if confirm else IncidentStatus.CLOSED
     store.set_incident_status(resources.engine(), incident_id, version, status, "operator")
     st.cache_data.clear()
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_forecasts(kecamatan_codes: tuple[str, ...], lang: str, hours: int = 24) -> pd.DataFrame:
+    """The next `hours` of stored BMKG forecasts for these kecamatan, one row per slot."""
+    stored = hazard_store.forecasts(resources.engine(), list(kecamatan_codes))
+    geography = resources.geography()
+    now = utcnow()
+    rows = []
+    for code, forecast in sorted(stored.items()):
+        for slot in forecast.slots:
+            when = datetime.fromisoformat(slot["time_utc"])
+            if now - timedelta(hours=3) <= when <= now + timedelta(hours=hours):
+                rows.append(
+                    {
+                        t("col_kecamatan", lang): geography.name(code) if geography else code,
+                        t("col_time", lang): format_wib(when, lang),
+                        t("col_weather", lang): slot[
+                            "description_id" if lang == "id" else "description_en"
+                        ],
+                        t("col_temperature", lang): slot["temperature_c"],
+                        t("col_rain_mm", lang): slot["rain_mm"],
+                        t("col_wind_kmh", lang): slot["wind_kmh"],
+                    }
+                )
+    return pd.DataFrame(rows)
