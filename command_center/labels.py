@@ -117,6 +117,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{feed}: GAGAL sejak {since} ({error})",
         "{feed}: FAILING since {since} ({error})",
     ),
+    "last_data": ("data terakhir {age} lalu", "last data {age} ago"),
+    "no_data_yet": ("belum ada data", "no data yet"),
     "feed_never": ("{feed}: belum pernah berhasil", "{feed}: never succeeded"),
     "no_feeds": (
         "Belum ada data umpan. Jalankan `command-center ingest` (atau `--replay DIR`).",

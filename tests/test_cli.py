@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from command_center import store
+from command_center import hazard_store, store
 from command_center.db import make_engine
 
 
@@ -65,3 +65,36 @@ def test_missing_boundaries_say_what_and_how(cli_env, tmp_path: Path) -> None:
     init = _cli("init-db", **{**cli_env, "CC_BOUNDARIES_PATH": str(missing)})
     assert init.returncode == 0
     assert "areas not loaded" in init.stderr
+
+
+def test_ingest_replay_stores_events_and_proposes_incidents(
+    cli_env, database_url, shared_data
+) -> None:
+    result = _cli("ingest", "--replay", str(shared_data / "bmkg"), **cli_env)
+    assert result.returncode == 0, result.stderr
+    assert "gempaterkini_20211214_flores_m7.4_arraysyams-testingrepo.json: 13 new, 0 updated" in (
+        result.stdout
+    )
+    proposed = [i for i in store.incidents(make_engine(database_url)) if i.status == "proposed"]
+    assert any("LARANTUKA" in i.name for i in proposed)
+
+
+def test_ingest_once_without_network_records_errors_and_exits_cleanly(
+    cli_env, database_url
+) -> None:
+    offline = {
+        f"CC_FEED_{name}_URL": "http://127.0.0.1:9/x"
+        for name in (
+            "AUTOGEMPA",
+            "GEMPATERKINI",
+            "GEMPADIRASAKAN",
+            "NOWCAST_RSS",
+            "USGS",
+            "FORECAST",
+        )
+    }
+    result = _cli("ingest", "--once", **{**cli_env, **offline})
+    assert result.returncode == 0, result.stderr
+    statuses = hazard_store.feed_statuses(make_engine(database_url))
+    quakes = statuses[statuses["feed"] != "bmkg_forecast"]
+    assert len(quakes) == 5 and set(quakes["last_outcome"]) == {"error"}
