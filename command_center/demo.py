@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from command_center.geography import Geography
 from command_center.models import (
+    FIGURES,
     Deployment,
     HazardEvent,
     ImpactReport,
@@ -50,17 +51,7 @@ IMPACTS = {
     "32.03.06": (0, 0, 1, 9, 150, 1, 6, 40, 150),  # Bonjogpicung
     "32.03.31": (0, 0, 0, 6, 90, 1, 3, 25, 110),  # Haurwangi
 }
-FIGURE_NAMES = (
-    "deaths",
-    "missing",
-    "injured_severe",
-    "injured_light",
-    "displaced",
-    "shelters",
-    "houses_heavy",
-    "houses_moderate",
-    "houses_light",
-)
+FIGURE_NAMES = (*FIGURES[:6], *FIGURES[8:11])  # the figures IMPACTS gives, in its order
 FIRST_REPORT_SHARE = 0.6  # the first reports counted about 60 % of what the second found
 
 

@@ -244,12 +244,18 @@ def feed_statuses(engine: Engine) -> pd.DataFrame:
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def latest_events(engine: Engine, limit: int = 200, kind: str | None = None) -> pd.DataFrame:
-    """The newest events (newest first); a twin from a second source folds into its primary
-    row, whose `sources` lists both."""
+def latest_events(
+    engine: Engine, limit: int = 200, kind: str | None = None, event_id: int | None = None
+) -> pd.DataFrame:
+    """The newest events (newest first), or just `event_id` with its twins; a twin from a
+    second source folds into its primary row, whose `sources` lists both."""
     query = select(HazardEvent).order_by(HazardEvent.time_utc.desc()).limit(limit)
     if kind:
         query = query.where(HazardEvent.kind == kind)
+    if event_id is not None:
+        query = query.where(
+            (HazardEvent.id == event_id) | (HazardEvent.duplicate_of_id == event_id)
+        )
     with Session(engine) as session:
         rows = session.scalars(query).all()
         sources: dict[int, list[str]] = {}

@@ -108,8 +108,7 @@ class EventDetail:
 @st.cache_data(ttl=30, show_spinner=False)
 def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
     """Affected kecamatan (estimated MMI), matched felt reports, and the event's incident."""
-    events = hazard_store.latest_events(resources.engine(), 500)
-    rows = events[events["id"] == event_id]
+    rows = hazard_store.latest_events(resources.engine(), event_id=event_id)
     geography = resources.geography()
     if rows.empty:
         return None
