@@ -75,6 +75,7 @@ def fresh_server(demo_database: str, shared_data: Path, boundary_cache: Path) ->
         "CC_SHARED_DATA_DIR": str(shared_data),
         "CC_CACHE_DIR": str(boundary_cache),
         "CC_TILE_URL": "",
+        "CC_REFRESH_EVERY_S": "2",
     }
     command = [
         sys.executable,
@@ -134,6 +135,7 @@ def _wait_for_app(tab: Page, title: str) -> None:
         ("briefing", "Layar briefing"),
         ("deployments", "Penugasan Tagana"),
         ("reports", "Laporan kecamatan"),
+        ("live_map", "Peta langsung"),  # the first page, also served at "/"
     ],
 )
 def test_deep_link_opens_its_page_on_a_fresh_server(fresh_server, page, path, title) -> None:
@@ -157,3 +159,20 @@ def test_live_map_draws_kecamatan_and_markers_offline(fresh_server, page) -> Non
     )  # 15 kecamatan, 1 event, 10 teams
     assert frame.locator("img.leaflet-tile").count() == 0  # tiles are off: plain background
     assert page.outside_requests == []  # type: ignore[attr-defined]
+
+
+def test_live_map_refreshes_without_losing_the_users_zoom(fresh_server, page) -> None:
+    page.goto(f"{fresh_server}/live_map")
+    _wait_for_app(page, "Peta langsung")
+    iframe = page.wait_for_selector('iframe[data-testid="stCustomComponentV1"]', timeout=60_000)
+    frame = iframe.content_frame()
+    frame.wait_for_selector(".leaflet-container", timeout=60_000)
+    zoom = frame.evaluate("window.map.getZoom()")
+    page.frame_locator('iframe[data-testid="stCustomComponentV1"]').locator(
+        ".leaflet-control-zoom-in"
+    ).click()
+    expect(page.locator("h1").first).to_have_text("Peta langsung")
+    time.sleep(5)  # the panel refreshes every 2 s in this server
+    again = page.query_selector('iframe[data-testid="stCustomComponentV1"]').content_frame()
+    assert again == frame  # the map was not rebuilt
+    assert again.evaluate("window.map.getZoom()") == zoom + 1

@@ -87,16 +87,25 @@ def sidebar() -> None:
 
 
 def navigation() -> st.navigation:
-    """Pages grouped by role, labelled in the user's language."""
+    """Pages grouped by role, labelled in the user's language.
+
+    Streamlit serves its default page at `/` only, so `/live_map` would be "not found": the
+    first page is listed twice, once as the hidden default (at `/`) and once at its own URL.
+    """
     language = lang()
-    sections: dict[str, list[st.Page]] = {}
-    for i, spec in enumerate(PAGES):
+    first = PAGES[0]
+    home = st.Page(
+        first.file,
+        title=t(first.label, language),
+        icon=first.icon,
+        url_path="home",
+        default=True,
+        visibility="hidden",
+    )
+    sections: dict[str, list[st.Page]] = {"": [home]}
+    for spec in PAGES:
         page = st.Page(
-            spec.file,
-            title=t(spec.label, language),
-            icon=spec.icon,
-            url_path=spec.url_path,
-            default=i == 0,
+            spec.file, title=t(spec.label, language), icon=spec.icon, url_path=spec.url_path
         )
         sections.setdefault(t(spec.section, language), []).append(page)
     return st.navigation(sections)
