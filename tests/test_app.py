@@ -192,3 +192,15 @@ def test_open_incident_shows_the_bmkg_forecast_of_its_kecamatan(
     assert set(table[t("col_kecamatan")]) == {"Cugenang"}
     assert "Hujan Ringan" in set(table[t("col_weather")])
     assert any(t("bmkg_credit") in c.value for c in at.caption)
+
+
+def test_felt_reports_show_beside_the_estimate(with_hazards, database_url) -> None:
+    events = hazard_store.latest_events(make_engine(database_url))
+    lombok = events[events["felt"].fillna("").str.startswith("IV-V Mataram")].iloc[0]
+    at = _open("pages/hazards.py")
+    at.selectbox(key="hazard_event").set_value(int(lombok["id"])).run()
+    felt = at.dataframe[-1].value.set_index(t("col_place"))
+    assert felt.loc["Mataram", t("col_reported_mmi")] == "IV-V"
+    assert felt.loc["Mataram", t("col_kabupaten")] == "Kota Mataram"
+    assert felt.loc["Mataram", t("col_est_mmi")] in {"III", "IV", "V"}  # M5.2 at 92 km depth
+    assert felt.loc["Kab. Lombok Tengah", t("col_code")] == "52.02"

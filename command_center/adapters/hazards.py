@@ -12,7 +12,7 @@ from shapely import MultiPolygon, Polygon
 from command_center import hazard_store, store
 from command_center.labels import t
 from command_center.models import IncidentStatus
-from command_center.services.exposure import affected_kecamatan, mmi_roman
+from command_center.services.exposure import affected_kecamatan, estimate_mmi, mmi_roman
 from command_center.services.felt import match_felt
 from command_center.times import age_minutes, format_age, format_wib, utcnow
 from command_center.ui import resources
@@ -137,6 +137,16 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
         )
         reports = [tuple(f) for f in event["details"].get("felt", [])]
         matches = match_felt(reports, geography.points, event["lat"], event["lon"])
+        points = geography.points
+        _, everywhere = estimate_mmi(
+            event["magnitude"],
+            event["depth_km"] or 10.0,
+            event["lat"],
+            event["lon"],
+            points["lat"].to_numpy(),
+            points["lon"].to_numpy(),
+        )
+        kabupaten_mmi = pd.Series(everywhere).groupby(points["kode_kec"].str[:5].to_numpy()).max()
         felt = pd.DataFrame(
             {
                 t("col_place", lang): [m.place for m in matches],
@@ -144,6 +154,9 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
                     mmi_roman(m.mmi_min)
                     + ("" if m.mmi_min == m.mmi_max else f"-{mmi_roman(m.mmi_max)}")
                     for m in matches
+                ],
+                t("col_est_mmi", lang): [
+                    mmi_roman(kabupaten_mmi[m.kode_kab]) if m.kode_kab else "-" for m in matches
                 ],
                 t("col_kabupaten", lang): [m.kabupaten or "?" for m in matches],
                 t("col_code", lang): [m.kode_kab or "-" for m in matches],
