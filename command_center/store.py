@@ -191,11 +191,6 @@ def latest_reports(engine: Engine, incident_id: int | None = None) -> pd.DataFra
     return _frame(engine, query)
 
 
-def report_version_count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(ImpactReport)) or 0
-
-
 def _frame(engine: Engine, query: Any) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(query)

@@ -1,12 +1,18 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from command_center.db import current_revision, head_revision, make_engine, migrate
+from command_center.db import MIGRATIONS, current_revision, make_engine, migrate
 from command_center.models import Area, HazardEvent, Incident
+
+
+def head_revision() -> str:
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
+
 
 TABLES = {
     "areas",
@@ -18,6 +24,9 @@ TABLES = {
     "deployments",
     "impact_reports",
     "audit_log",
+    "feed_status",
+    "fetch_log",
+    "forecasts",
 }
 
 

@@ -40,7 +40,7 @@ def test_teams_come_from_several_kabupaten_in_every_status(demo_engine) -> None:
 
 
 def test_each_kecamatan_has_two_report_versions_and_the_latest_wins(demo_engine) -> None:
-    assert store.report_version_count(demo_engine) == 30
+    assert _counts(demo_engine)["impact_reports"] == 30
     latest = store.latest_reports(demo_engine)
     assert len(latest) == 15
     assert set(latest["version"]) == {2}

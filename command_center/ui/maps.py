@@ -50,21 +50,6 @@ def base_map(
     return fmap
 
 
-def external_links(fmap: folium.Map) -> list[str]:
-    """Every JS/CSS URL the map would load from another host (must be empty offline)."""
-    links: list[str] = []
-
-    def walk(element: Any) -> None:
-        for _, url in [*getattr(element, "default_js", []), *getattr(element, "default_css", [])]:
-            if url.startswith(("http://", "https://", "//")):
-                links.append(url)
-        for child in getattr(element, "_children", {}).values():
-            walk(child)
-
-    walk(fmap)
-    return links
-
-
 MMI_COLOURS = (
     (9, "#ff0000"),
     (8, "#ff9100"),
