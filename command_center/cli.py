@@ -151,16 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="load recorded payloads from DIR instead of polling (repeatable)",
     )
     ingest_cmd.add_argument("--once", action="store_true", help="poll every feed once and stop")
-    run_cmd = commands.add_parser("run", help="set up and start the dashboard")
+    run_cmd = commands.add_parser(
+        "run", help="set up and start the dashboard; other options go to `streamlit run`"
+    )
     run_cmd.add_argument(
         "--no-demo", action="store_true", help="do not load the demo on first start"
     )
-    run_cmd.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="passed to streamlit run")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)  # `run` passes the rest to `streamlit run`
+    if extra and args.command != "run":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     settings = load_settings()
     try:
         if args.command == "init-db":
@@ -172,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "ingest":
             ingest_feeds(settings, args.replay, args.once)
         elif args.command == "run":
-            run(settings, not args.no_demo, args.streamlit_args)
+            run(settings, not args.no_demo, extra)
     except CommandCenterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,13 +1,17 @@
 """The `command-center` console script, run as a user would."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from command_center import hazard_store, store
+from command_center.cli import build_parser
 from command_center.db import make_engine
 
 
@@ -98,3 +102,47 @@ def test_ingest_once_without_network_records_errors_and_exits_cleanly(
     statuses = hazard_store.feed_statuses(make_engine(database_url))
     quakes = statuses[statuses["feed"] != "bmkg_forecast"]
     assert len(quakes) == 5 and set(quakes["last_outcome"]) == {"error"}
+
+
+def test_run_passes_streamlit_options_through() -> None:
+    args, extra = build_parser().parse_known_args(["run", "--no-demo", "--server.port", "8600"])
+    assert args.no_demo and extra == ["--server.port", "8600"]
+    assert _cli("demo", "--server.port", "1").returncode == 2  # other commands stay strict
+
+
+def test_run_sets_everything_up_and_serves_the_app(cli_env, database_url) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "command_center.cli",
+            "run",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--server.headless=true",
+        ],
+        env={**os.environ, **cli_env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("command-center run did not start streamlit within 120 s")
+        leaflet = urllib.request.urlopen(f"{base}/app/static/vendor/leaflet-1.9.3/leaflet.js")
+        assert leaflet.status == 200 and len(leaflet.read()) > 100_000  # offline map assets
+        (incident,) = store.incidents(make_engine(database_url))  # demo loaded on first start
+        assert incident.is_exercise
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
