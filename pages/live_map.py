@@ -26,6 +26,8 @@ def live_panel() -> None:
     base = maps.base_map(
         settings.tile_url,
         settings.tile_attribution,
+        view.centre,
+        view.zoom,
         base_url_path=st.get_option("server.baseUrlPath"),
     )
     st_folium(
