@@ -72,6 +72,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "Kecamatan terdampak (perkiraan MMI ≥ {mmi}, Allen dkk. 2012)",
         "Affected kecamatan (estimated MMI ≥ {mmi}, Allen et al. 2012)",
     ),
+    "kind_earthquake": ("Gempa", "Earthquake"),
+    "loading_boundaries": ("Memuat batas wilayah…", "Loading boundaries…"),
     "warning_kecamatan": (
         "Kecamatan dalam area peringatan dini",
         "Kecamatan inside the warning area",

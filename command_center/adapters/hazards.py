@@ -75,7 +75,7 @@ def load_hazard_table(lang: str, limit: int = 200) -> tuple[pd.DataFrame, list[i
         {
             t("col_time", lang): [format_wib(v, lang) for v in events["time_utc"]],
             t("col_kind", lang): events["kind"]
-            .map({"earthquake": "Gempa" if lang == "id" else "Earthquake"})
+            .map({"earthquake": t("kind_earthquake", lang)})
             .fillna(events["details"].map(lambda d: d.get("event", ""))),
             t("col_magnitude", lang): events["magnitude"].where(quakes),
             t("col_depth_km", lang): events["depth_km"].where(quakes),

@@ -9,6 +9,7 @@ from command_center.assets import install_static_assets
 from command_center.db import make_engine, migrate
 from command_center.errors import BoundariesMissing
 from command_center.geography import Geography, load_geography
+from command_center.labels import t
 from command_center.settings import Settings, load_settings
 
 
@@ -31,7 +32,7 @@ def static_assets() -> str:
     return str(install_static_assets())
 
 
-@st.cache_resource(show_spinner="Memuat batas wilayah / loading boundaries…")
+@st.cache_resource(show_spinner=t("loading_boundaries"))
 def geography() -> Geography | None:
     """The boundary layers, or None when the file is missing (see `geography_problem`)."""
     cfg = settings()
@@ -45,6 +46,4 @@ def geography() -> Geography | None:
 
 def geography_problem(lang: str) -> str:
     """Why `geography()` is None, in the user's language."""
-    from command_center.labels import t
-
     return t("boundaries_missing", lang, path=settings().kecamatan_path)
