@@ -7,8 +7,14 @@ checkout); in CI (`CI=true`) a missing folder fails them loudly instead of skipp
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +23,7 @@ from sqlalchemy import Engine, text
 from command_center import demo
 from command_center.db import make_engine, migrate
 from command_center.geography import Geography, load_geography
-from command_center.settings import Settings, load_settings
+from command_center.settings import PROJECT_ROOT, Settings, load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -84,3 +90,48 @@ def demo_engine(engine: Engine, geography: Geography) -> Engine:
 @pytest.fixture
 def settings(database_url: str, shared_data: Path, boundary_cache: Path) -> Settings:
     return load_settings(database_url=database_url, cache_dir=boundary_cache)
+
+
+@contextmanager
+def _streamlit_server(arguments: list[str], env: dict[str, str]) -> Iterator[str]:
+    """Start `python -m <arguments> --server.port=P …` on a free loopback port, wait for
+    Streamlit's health check, yield the base URL, and stop the server afterwards."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [
+        sys.executable,
+        "-m",
+        *arguments,
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--server.headless=true",
+    ]
+    server = subprocess.Popen(
+        command,
+        env={**os.environ, **env},
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail(f"{' '.join(arguments)} did not answer /_stcore/health within 120 s")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def streamlit_server():
+    """Start a Streamlit server for a test: `with streamlit_server([...], env) as base_url:`."""
+    return _streamlit_server

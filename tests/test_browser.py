@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,12 +30,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -66,45 +56,19 @@ def demo_database(tmp_path_factory, geography) -> str:
 
 
 @pytest.fixture
-def fresh_server(demo_database: str, shared_data: Path, boundary_cache: Path) -> Iterator[str]:
-    """A newly started `streamlit run app.py` on a free loopback port, with no basemap tiles."""
-    port = _free_port()
+def fresh_server(
+    demo_database: str, shared_data: Path, boundary_cache: Path, streamlit_server
+) -> Iterator[str]:
+    """A newly started `streamlit run app.py`, with no basemap tiles and a 2 s refresh."""
     env = {
-        **os.environ,
         "DATABASE_URL": demo_database,
         "CC_SHARED_DATA_DIR": str(shared_data),
         "CC_CACHE_DIR": str(boundary_cache),
         "CC_TILE_URL": "",
         "CC_REFRESH_EVERY_S": "2",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(PROJECT_ROOT / "app.py"),
-        f"--server.port={port}",
-        "--server.address=127.0.0.1",
-        "--server.headless=true",
-    ]
-    server = subprocess.Popen(
-        command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            pytest.fail("streamlit did not answer /_stcore/health within 60 s")
+    with streamlit_server(["streamlit", "run", str(PROJECT_ROOT / "app.py")], env) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.fixture

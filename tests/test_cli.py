@@ -1,10 +1,8 @@
 """The `command-center` console script, run as a user would."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -110,39 +108,9 @@ def test_run_passes_streamlit_options_through() -> None:
     assert _cli("demo", "--server.port", "1").returncode == 2  # other commands stay strict
 
 
-def test_run_sets_everything_up_and_serves_the_app(cli_env, database_url) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "command_center.cli",
-            "run",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--server.headless=true",
-        ],
-        env={**os.environ, **cli_env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("command-center run did not start streamlit within 120 s")
+def test_run_sets_everything_up_and_serves_the_app(cli_env, database_url, streamlit_server) -> None:
+    with streamlit_server(["command_center.cli", "run"], cli_env) as base:
         leaflet = urllib.request.urlopen(f"{base}/app/static/vendor/leaflet-1.9.3/leaflet.js")
         assert leaflet.status == 200 and len(leaflet.read()) > 100_000  # offline map assets
         (incident,) = store.incidents(make_engine(database_url))  # demo loaded on first start
         assert incident.is_exercise
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
