@@ -8,13 +8,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from command_center import demo, hazard_store, ingest, store
 from command_center.assets import install_static_assets
 from command_center.db import make_engine, migrate
-from command_center.errors import CommandCenterError
+from command_center.errors import BoundariesMissing, CommandCenterError
 from command_center.geography import Geography, load_geography
 from command_center.hazard_store import SaveResult
 from command_center.http import make_session
@@ -32,24 +33,30 @@ def _geography(settings: Settings) -> Geography:
     )
 
 
-def init_db(settings: Settings) -> None:
-    """Create or upgrade the schema, then load areas when boundaries are available."""
+def _prepare(settings: Settings) -> tuple[Engine, Geography | None]:
+    """Create or upgrade the schema and load the areas; the boundaries are None (and the reason
+    printed) when the boundary file is missing."""
     engine = make_engine(settings.database_url)
     print(f"schema at revision {migrate(engine)} ({engine.url.render_as_string()})")
     try:
         geography = _geography(settings)
     except CommandCenterError as exc:
         print(f"areas not loaded: {exc}", file=sys.stderr)
-        return
+        return engine, None
     added = store.sync_areas(engine, geography.area_rows())
     print(f"areas: {store.area_count(engine)} in the store ({added} added)")
+    return engine, geography
 
 
-def load_demo(settings: Settings, reset: bool = False) -> None:
-    """Load the training scenario (idempotent)."""
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    if demo.load(engine, _geography(settings), reset=reset):
+def load_demo(engine: Engine, geography: Geography | None, reset: bool = False) -> None:
+    """Load the training scenario (idempotent).
+
+    Raises:
+        BoundariesMissing: it needs the boundaries to check its kecamatan codes.
+    """
+    if geography is None:
+        raise BoundariesMissing("the training scenario needs the kecamatan boundaries")
+    if demo.load(engine, geography, reset=reset):
         print(f"training scenario '{demo.INCIDENT_KEY}' loaded")
     else:
         print(f"training scenario '{demo.INCIDENT_KEY}' already loaded (use --reset to reload)")
@@ -82,15 +89,11 @@ def boundaries(settings: Settings, action: str) -> None:
 
 def ingest_feeds(settings: Settings, replay_dirs: Sequence[str], once: bool) -> None:
     """Poll the feeds into the store (forever, or once), or replay recorded payloads."""
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    try:
-        geography = _geography(settings)
-    except CommandCenterError as exc:
-        print(f"incidents will not be proposed: {exc}", file=sys.stderr)
-        after_save = None
+    engine, geography = _prepare(settings)
+    after_save = None
+    if geography is None:
+        print("incidents will not be proposed without boundaries", file=sys.stderr)
     else:
-        store.sync_areas(engine, geography.area_rows())
         rules = ProposalRules(
             settings.propose_min_magnitude,
             settings.propose_max_depth_km,
@@ -122,11 +125,10 @@ def ingest_feeds(settings: Settings, replay_dirs: Sequence[str], once: bool) -> 
 def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> None:
     """Prepare everything (assets, schema, demo on first start) and start the dashboard."""
     install_static_assets()
-    init_db(settings)
-    engine = make_engine(settings.database_url)
+    engine, geography = _prepare(settings)
     if with_demo and not store.incidents(engine, include_closed=True):
         try:
-            load_demo(settings)
+            load_demo(engine, geography)
         except CommandCenterError as exc:
             print(f"demo not loaded: {exc}", file=sys.stderr)
     engine.dispose()
@@ -168,9 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings()
     try:
         if args.command == "init-db":
-            init_db(settings)
+            _prepare(settings)
         elif args.command == "demo":
-            load_demo(settings, reset=args.reset)
+            engine, geography = _prepare(settings)
+            load_demo(engine, geography, reset=args.reset)
         elif args.command == "boundaries":
             boundaries(settings, args.action)
         elif args.command == "ingest":

@@ -186,11 +186,11 @@ def remove(engine: Engine) -> None:
 
 def load(engine: Engine, geography: Geography, reset: bool = False) -> bool:
     """Load the scenario; returns False when it was already there (and `reset` is False)."""
-    sync_areas(engine, geography.area_rows())
     if is_loaded(engine):
         if not reset:
             return False
         remove(engine)
+    sync_areas(engine, geography.area_rows())  # its kecamatan and teams refer to areas
     start = utcnow() - timedelta(hours=20)
     for code in (*IMPACTS, *(t.home_kecamatan for t in TEAMS)):
         geography.validate_code(code)

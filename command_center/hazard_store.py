@@ -55,7 +55,7 @@ def _quake_fields(quake: Quake) -> dict[str, Any]:
     }
     if quake.felt_text:
         fields["felt"] = quake.felt_text
-    if "potensi" in quake.details or quake.source != "bmkg":
+    if quake.tsunami_potential is not None:
         fields["tsunami_potential"] = quake.tsunami_potential
     return fields
 
@@ -148,14 +148,7 @@ def _link_twins(session: Session, rows: list[HazardEvent]) -> None:
 
 def save_warnings(session: Session, warnings: list[WeatherWarning]) -> SaveResult:
     """Insert CAP warnings not stored yet (a CAP alert never changes once sent)."""
-    known = set(
-        session.scalars(
-            select(HazardEvent.source_event_id).where(
-                HazardEvent.source == "bmkg_nowcast",
-                HazardEvent.source_event_id.in_([w.identifier for w in warnings]),
-            )
-        )
-    )
+    known = known_warning_ids(session, [w.identifier for w in warnings])
     added = []
     for warning in warnings:
         if warning.identifier in known:
@@ -192,14 +185,15 @@ def save_warnings(session: Session, warnings: list[WeatherWarning]) -> SaveResul
     return SaveResult(len(added), 0, tuple(r.id for r in added))
 
 
-def known_warning_ids(engine: Engine, identifiers: list[str]) -> set[str]:
-    with engine.connect() as conn:
-        rows = conn.execute(
+def known_warning_ids(session: Session, identifiers: list[str]) -> set[str]:
+    """The CAP identifiers among `identifiers` that are stored already."""
+    return set(
+        session.scalars(
             select(HazardEvent.source_event_id).where(
                 HazardEvent.source == "bmkg_nowcast", HazardEvent.source_event_id.in_(identifiers)
             )
         )
-        return {r[0] for r in rows}
+    )
 
 
 def feed_state(engine: Engine, feed: str) -> FeedStatus | None:

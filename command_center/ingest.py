@@ -114,18 +114,25 @@ def fetch(
 
 
 def _save(
-    session: Session, feed: Feed, body: bytes, fetch_cap: Callable[[str, str], bytes | None]
+    session: Session, kind: str, body: bytes, fetch_cap: Callable[[str], bytes] | None = None
 ) -> SaveResult:
-    if feed.kind == "bmkg_quakes":
+    """Parse one payload of `kind` and store it. A nowcast RSS lists CAP alerts: those not
+    stored yet are fetched with `fetch_cap(url)`."""
+    if kind == "bmkg_quakes":
         return hazard_store.save_quakes(session, parse_infogempa(body))
-    if feed.kind == "usgs_quakes":
+    if kind == "usgs_quakes":
         return hazard_store.save_quakes(session, parse_usgs(body))
-    warnings = []
-    for identifier, link in parse_rss(body):
-        payload = fetch_cap(identifier, link)
-        if payload is not None:
-            warnings.append(parse_cap(payload, link))
-    return hazard_store.save_warnings(session, warnings)
+    if kind == "forecast":
+        hazard_store.save_forecast(session, parse_forecast(body))
+        return SaveResult(1, 0, ())
+    if kind == "nowcast_cap":
+        return hazard_store.save_warnings(session, [parse_cap(body)])
+    items = parse_rss(body)
+    known = hazard_store.known_warning_ids(session, [identifier for identifier, _ in items])
+    fresh = [link for identifier, link in items if identifier not in known]
+    if fresh and fetch_cap is None:
+        raise FeedFormatError("nowcast RSS: CAP alerts cannot be fetched here")
+    return hazard_store.save_warnings(session, [parse_cap(fetch_cap(link), link) for link in fresh])
 
 
 def poll(
@@ -151,16 +158,14 @@ def poll(
                 )
             return "not_modified"
 
-        def fetch_cap(identifier: str, link: str) -> bytes | None:
-            if hazard_store.known_warning_ids(engine, [identifier]):
-                return None
+        def fetch_cap(link: str) -> bytes:
             cap = fetch(http, link, timeout_s).body
             if cap is None:
                 raise FeedFormatError(f"{link}: empty CAP alert")
             return cap
 
         with Session(engine) as session, session.begin():
-            result = _save(session, feed, fetched.body, fetch_cap)
+            result = _save(session, feed.kind, fetched.body, fetch_cap)
             if after_save is not None:
                 after_save(session, result)
             hazard_store.record_fetch(
@@ -290,15 +295,7 @@ def replay(engine: Engine, folder: Path, after_save: AfterSave | None = None) ->
             continue
         try:
             with Session(engine) as session, session.begin():
-                body = path.read_bytes()
-                if kind == "forecast":
-                    hazard_store.save_forecast(session, parse_forecast(body))
-                    result = SaveResult(1, 0, ())
-                elif kind == "nowcast_cap":
-                    result = hazard_store.save_warnings(session, [parse_cap(body)])
-                else:
-                    feed = Feed(f"replay:{path.name}", str(path), 0, kind)
-                    result = _save(session, feed, body, lambda *_: None)
+                result = _save(session, kind, path.read_bytes())
                 if after_save is not None:
                     after_save(session, result)
                 hazard_store.record_fetch(

@@ -12,7 +12,7 @@ from shapely import MultiPolygon, Polygon
 from command_center import hazard_store, store
 from command_center.labels import t
 from command_center.models import IncidentStatus
-from command_center.services.exposure import affected_kecamatan, estimate_mmi, mmi_roman
+from command_center.services.exposure import mmi_roman, shaking, strongest
 from command_center.services.felt import match_felt
 from command_center.times import age_minutes, format_age, format_wib, utcnow
 from command_center.ui import resources
@@ -117,14 +117,14 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
     affected = pd.DataFrame()
     felt = pd.DataFrame()
     if geography is not None and event["kind"] == "earthquake" and event["magnitude"]:
-        hit = affected_kecamatan(
+        shaken = shaking(
             geography.points,
             event["magnitude"],
             event["depth_km"] or 10.0,
             event["lat"],
             event["lon"],
-            min_mmi,
         )
+        hit = strongest(shaken, min_mmi)
         affected = pd.DataFrame(
             {
                 t("col_code", lang): hit["kode_kec"],
@@ -137,16 +137,7 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
         )
         reports = [tuple(f) for f in event["details"].get("felt", [])]
         matches = match_felt(reports, geography.points, event["lat"], event["lon"])
-        points = geography.points
-        _, everywhere = estimate_mmi(
-            event["magnitude"],
-            event["depth_km"] or 10.0,
-            event["lat"],
-            event["lon"],
-            points["lat"].to_numpy(),
-            points["lon"].to_numpy(),
-        )
-        kabupaten_mmi = pd.Series(everywhere).groupby(points["kode_kec"].str[:5].to_numpy()).max()
+        kabupaten_mmi = shaken["mmi"].groupby(shaken["kode_kec"].str[:5]).max()
         felt = pd.DataFrame(
             {
                 t("col_place", lang): [m.place for m in matches],

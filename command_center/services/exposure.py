@@ -49,6 +49,17 @@ def estimate_mmi(
     return epicentral, allen2012_mmi(magnitude, hypocentral)
 
 
+def shaking(
+    points: pd.DataFrame, magnitude: float, depth_km: float, lat: float, lon: float
+) -> pd.DataFrame:
+    """`points` (see `Geography.points`) with the epicentral `distance_km` and estimated `mmi`
+    of one earthquake at every kecamatan."""
+    distance, mmi = estimate_mmi(
+        magnitude, depth_km, lat, lon, points["lat"].to_numpy(), points["lon"].to_numpy()
+    )
+    return points.assign(distance_km=distance, mmi=mmi)
+
+
 def affected_kecamatan(
     points: pd.DataFrame,
     magnitude: float,
@@ -63,16 +74,16 @@ def affected_kecamatan(
         points: one row per kecamatan with `kode_kec, kecamatan, kabupaten, provinsi, lat, lon`
             (see `Geography.points`).
     """
-    distance, mmi = estimate_mmi(
-        magnitude, depth_km, lat, lon, points["lat"].to_numpy(), points["lon"].to_numpy()
-    )
-    hit = mmi >= min_mmi
-    result = points.loc[hit, ["kode_kec", "kecamatan", "kabupaten", "provinsi"]].copy()
-    result["distance_km"] = np.round(distance[hit], 1)
-    result["mmi"] = np.round(mmi[hit], 1)
-    return result.sort_values(["mmi", "distance_km"], ascending=[False, True]).reset_index(
-        drop=True
-    )
+    return strongest(shaking(points, magnitude, depth_km, lat, lon), min_mmi)
+
+
+def strongest(shaken: pd.DataFrame, min_mmi: float) -> pd.DataFrame:
+    """The rows of a `shaking` table at MMI ≥ `min_mmi`, strongest first, rounded for display."""
+    hit = shaken.loc[
+        shaken["mmi"] >= min_mmi,
+        ["kode_kec", "kecamatan", "kabupaten", "provinsi", "distance_km", "mmi"],
+    ].round({"distance_km": 1, "mmi": 1})
+    return hit.sort_values(["mmi", "distance_km"], ascending=[False, True]).reset_index(drop=True)
 
 
 def mmi_roman(mmi: float) -> str:

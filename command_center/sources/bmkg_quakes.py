@@ -56,7 +56,7 @@ class Quake:
     depth_km: float | None
     magnitude: float | None
     location_text: str
-    tsunami_potential: bool
+    tsunami_potential: bool | None  # None: this feed does not say (gempadirasakan)
     felt_text: str | None = None
     felt: tuple[FeltReport, ...] = ()
     shakemap_url: str | None = None
@@ -133,7 +133,7 @@ def _quake(entry: dict[str, Any], source: str) -> Quake:
         depth_km=_number(entry.get("Kedalaman")),
         magnitude=_number(entry.get("Magnitude")),
         location_text=str(entry.get("Wilayah", "")).strip(),
-        tsunami_potential=is_tsunami_potential(potensi),
+        tsunami_potential=is_tsunami_potential(potensi) if potensi else None,
         felt_text=felt_text,
         felt=parse_felt(felt_text),
         shakemap_url=SHAKEMAP_BASE + shakemap if shakemap else None,
