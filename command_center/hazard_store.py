@@ -354,14 +354,20 @@ def propose_incidents(
     return created
 
 
-def save_forecast(session: Session, forecast: BmkgForecast) -> None:
-    """Keep the newest forecast per kecamatan."""
-    row = session.get(Forecast, forecast.kecamatan_code) or Forecast(
-        kecamatan_code=forecast.kecamatan_code
-    )
-    row.adm4, row.desa, row.fetched_at = forecast.adm4, forecast.desa, utcnow()
-    row.slots = [{**asdict(slot), "time_utc": slot.time_utc.isoformat()} for slot in forecast.slots]
+def save_forecast(session: Session, forecast: BmkgForecast) -> SaveResult:
+    """Keep the newest forecast per kecamatan (`fetched_at` always moves on, so the worker does
+    not ask again too soon); counts it as new, updated or unchanged."""
+    slots = [{**asdict(slot), "time_utc": slot.time_utc.isoformat()} for slot in forecast.slots]
+    row = session.get(Forecast, forecast.kecamatan_code)
+    if row is None:
+        result, row = SaveResult(1, 0, ()), Forecast(kecamatan_code=forecast.kecamatan_code)
+    elif (row.adm4, row.slots) == (forecast.adm4, slots):
+        result = SaveResult(0, 0, ())
+    else:
+        result = SaveResult(0, 1, ())
+    row.adm4, row.desa, row.fetched_at, row.slots = forecast.adm4, forecast.desa, utcnow(), slots
     session.add(row)
+    return result
 
 
 def forecasts(engine: Engine, kecamatan_codes: list[str]) -> dict[str, Forecast]:

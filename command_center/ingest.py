@@ -123,8 +123,7 @@ def _save(
     if kind == "usgs_quakes":
         return hazard_store.save_quakes(session, parse_usgs(body))
     if kind == "forecast":
-        hazard_store.save_forecast(session, parse_forecast(body))
-        return SaveResult(1, 0, ())
+        return hazard_store.save_forecast(session, parse_forecast(body))
     if kind == "nowcast_cap":
         return hazard_store.save_warnings(session, [parse_cap(body)])
     items = parse_rss(body)
@@ -279,6 +278,7 @@ REPLAY_PREFIXES = {
     "gempadirasakan": "bmkg_quakes",
     "usgs": "usgs_quakes",
     "nowcast_cap": "nowcast_cap",
+    "prakiraan-cuaca": "forecast",
 }
 
 
@@ -286,7 +286,7 @@ def replay(engine: Engine, folder: Path, after_save: AfterSave | None = None) ->
     """Load recorded payloads from `folder` through the live parsers; returns outcome per file.
 
     Files are recognised by name (`autogempa_*.json|xml`, `gempaterkini_*`, `gempadirasakan_*`,
-    `usgs_*.geojson`, `nowcast_cap_*.xml`); others are skipped.
+    `usgs_*.geojson`, `nowcast_cap_*.xml`, `prakiraan-cuaca_*.json`); others are skipped.
     """
     outcomes: dict[str, str] = {}
     for path in sorted(folder.iterdir()):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
 from command_center import hazard_store, store
@@ -79,3 +80,15 @@ def test_forecast_failures_are_recorded(demo_engine, httpserver: HTTPServer) -> 
         "server error (HTTP 503)"
         in hazard_store.feed_state(demo_engine, "bmkg_forecast").last_error
     )
+
+
+def test_an_unchanged_forecast_still_counts_as_checked(demo_engine, shared_data: Path) -> None:
+    forecast = parse_forecast((shared_data / "bmkg" / SAMPLE).read_bytes())
+    with Session(demo_engine) as session, session.begin():
+        assert hazard_store.save_forecast(session, forecast).inserted == 1
+    first = hazard_store.forecasts(demo_engine, ["32.01.02"])["32.01.02"].fetched_at
+    time.sleep(0.01)
+    with Session(demo_engine) as session, session.begin():
+        unchanged = hazard_store.save_forecast(session, forecast)
+    assert (unchanged.inserted, unchanged.updated) == (0, 0)
+    assert hazard_store.forecasts(demo_engine, ["32.01.02"])["32.01.02"].fetched_at > first

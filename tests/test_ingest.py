@@ -280,14 +280,16 @@ def test_run_polls_every_feed_once_per_round(engine, httpserver, shared_data) ->
     assert _status(engine, "b").last_outcome == "error"
 
 
-def test_replay_loads_the_recorded_payloads_once(engine, shared_data: Path) -> None:
+def test_replay_loads_the_recorded_payloads_once(engine, geography, shared_data: Path) -> None:
+    store.sync_areas(engine, geography.area_rows())  # the forecast names its kecamatan
     first = ingest.replay(engine, shared_data / "bmkg")
-    assert len(first) == 14  # 13 earthquake files and one CAP alert
+    assert len(first) == 15  # 13 earthquake files, one CAP alert, one forecast
     assert not [o for o in first.values() if o.startswith("error")]
     count = _events(engine)
     again = ingest.replay(engine, shared_data / "bmkg")
     assert all(o == "0 new, 0 updated" for o in again.values())
     assert _events(engine) == count
+    assert hazard_store.forecasts(engine, ["32.01.02"])["32.01.02"].desa == "Ciangsana"
 
 
 def test_replay_proposes_incidents_with_their_affected_kecamatan(
