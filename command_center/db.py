@@ -10,8 +10,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+IMMEDIATE = "sqlite_begin_immediate"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -37,9 +39,20 @@ def make_engine(database_url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        immediate = conn.get_execution_options().get(IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def writing(engine: Engine) -> Session:
+    """A session for a read-check-write transaction.
+
+    On SQLite its transaction takes the write lock when it begins (`BEGIN IMMEDIATE`), so a
+    second writer waits and then reads what the first one committed, instead of failing on a
+    stale snapshot. PostgreSQL needs nothing more: row versions catch the race there.
+    """
+    return Session(engine.execution_options(**{IMMEDIATE: True}))
 
 
 def _alembic_config(engine: Engine) -> Config:

@@ -263,6 +263,8 @@ def _add_teams(session: Session, geography: Geography, incident_id: int, start: 
         session.add(team)
         session.flush()
         if spec.assigned_to:
+            assigned_at = start + timedelta(hours=2 + i)
+            returning = spec.status == "returning"  # its assignment has ended
             session.add(
                 Deployment(
                     team_id=team.id,
@@ -271,7 +273,9 @@ def _add_teams(session: Session, geography: Geography, incident_id: int, start: 
                     task=spec.task,
                     expected_days=7,
                     assigned_by=COORDINATOR,
-                    assigned_at=start + timedelta(hours=2 + i),
+                    assigned_at=assigned_at,
+                    ended_at=assigned_at + timedelta(hours=12) if returning else None,
+                    ended_by=COORDINATOR if returning else None,
                 )
             )
 

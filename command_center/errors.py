@@ -1,5 +1,12 @@
 """The project's one error hierarchy. Messages are for the person who must act on them."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import datetime
+from typing import Any
+
 
 class CommandCenterError(Exception):
     """Base class for every error this package raises on purpose."""
@@ -34,4 +41,53 @@ class FeedFormatError(FeedError):
 
 
 class StaleRecord(CommandCenterError):
-    """Someone else changed the row since it was read (optimistic locking)."""
+    """Someone else changed the row since it was read (optimistic locking).
+
+    `by` and `at` say who changed it last and when, when the row records that.
+    """
+
+    def __init__(self, message: str, by: str | None = None, at: datetime | None = None):
+        self.by, self.at = by, at
+        super().__init__(message)
+
+
+class NotFound(CommandCenterError, LookupError):
+    """The row asked for does not exist (any more)."""
+
+
+class IllegalTransition(CommandCenterError):
+    """A team status change the lifecycle does not allow; `hint` names the way that does."""
+
+    def __init__(self, current: str, target: str, hint: str):
+        self.current, self.target, self.hint = current, target, hint
+        super().__init__(f"a team cannot go from {current} to {target} ({hint})")
+
+
+class TeamBusy(CommandCenterError):
+    """The team cannot take this assignment: it is deployed elsewhere or not available."""
+
+    def __init__(self, team: str, status: str, kecamatan_code: str | None = None):
+        self.team, self.status, self.kecamatan_code = team, status, kecamatan_code
+        where = f" in {kecamatan_code}" if kecamatan_code else ""
+        super().__init__(f"{team} is {status}{where}")
+
+
+class InvalidInput(CommandCenterError, ValueError):
+    """Input that failed validation; `errors` lists (field, code, params) for each problem."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.code} {e.params}" for e in errors))
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field; `code` is a label key suffix (`err_<code>`)."""
+
+    field: str
+    code: str
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
+
+
+class ImportFileError(CommandCenterError, ValueError):
+    """An uploaded file that cannot be imported at all: too large, wrong type, no header row."""

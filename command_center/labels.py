@@ -6,6 +6,8 @@ Labels with `{name}` fields are filled with `t(key, lang, name=...)`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -138,10 +140,196 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # deployments
     "no_teams": ("Belum ada tim di roster.", "No teams in the roster yet."),
-    "assignment_later": (
-        "penugasan, saran tim terdekat dan papan status",
-        "assignment, nearest-team suggestions and the status board",
+    # Tagana: tabs, board, assignment
+    "tab_board": ("Papan status", "Status board"),
+    "tab_assign": ("Penugasan", "Assign"),
+    "tab_team": ("Status & riwayat tim", "Team status & history"),
+    "tab_roster": ("Roster", "Roster"),
+    "tab_import": ("Impor", "Import"),
+    "filter_province": ("Provinsi", "Province"),
+    "filter_kabupaten": ("Kabupaten/Kota", "Regency/City"),
+    "filter_skill": ("Keahlian", "Skill"),
+    "any": ("Semua", "All"),
+    "no_teams_match": ("Tidak ada tim yang cocok dengan saringan.", "No team matches the filters."),
+    "col_where": ("Lokasi / tugas", "Where / task"),
+    "col_days": ("Hari ke-", "Day"),
+    "col_since": ("Sejak (WIB)", "Since (WIB)"),
+    "col_by": ("Oleh", "By"),
+    "col_task": ("Tugas", "Task"),
+    "col_phone": ("Telepon", "Phone"),
+    "col_contact": ("Narahubung", "Contact"),
+    "col_equipment": ("Peralatan", "Equipment"),
+    "col_position": ("Posisi dari", "Position from"),
+    "col_action": ("Tindakan", "Action"),
+    "col_change": ("Perubahan", "Change"),
+    "col_row": ("Baris", "Row"),
+    "col_field": ("Kolom", "Field"),
+    "col_problem": ("Masalah", "Problem"),
+    "col_file": ("Berkas", "File"),
+    "position_last": ("posisi terakhir", "last position"),
+    "position_base": ("markas", "home base"),
+    "duty_warning": (
+        "{n} tim sudah bertugas lebih dari {days} hari: {teams}. Pertimbangkan rotasi.",
+        "{n} teams have been on duty more than {days} days: {teams}. Consider rotating them.",
     ),
+    "team_map": (
+        "Peta tim (warna = status, garis = tujuan tugas)",
+        "Team map (colour = status, line = assignment)",
+    ),
+    "choose_kecamatan": ("Kecamatan tujuan", "Kecamatan"),
+    "needed_skill": ("Keahlian yang dibutuhkan", "Skill needed"),
+    "suggestions": ("Tim siaga terdekat", "Nearest teams on standby"),
+    "no_suggestions": (
+        "Tidak ada tim siaga dengan keahlian ini.",
+        "No team on standby has this skill.",
+    ),
+    "choose_team": ("Pilih tim", "Choose team"),
+    "task": ("Tugas", "Task"),
+    "expected_days": ("Perkiraan lama (hari)", "Expected duration (days)"),
+    "assign": ("Tugaskan", "Assign"),
+    "assigned_ok": ("{team} ditugaskan ke {kecamatan}.", "{team} assigned to {kecamatan}."),
+    "team_busy": (
+        "{team} tidak bisa ditugaskan: status {status}{where}.",
+        "{team} cannot be assigned: it is {status}{where}.",
+    ),
+    "busy_where": (" di {kecamatan}", " in {kecamatan}"),
+    "stale_record": (
+        "Data ini sudah diubah oleh {by} pada {at}. Muat ulang lalu coba lagi.",
+        "This was changed by {by} at {at}. Reload and try again.",
+    ),
+    "reload": ("Muat ulang", "Reload"),
+    "no_open_incidents": (
+        "Belum ada kejadian terbuka untuk penugasan.",
+        "No open incident to assign teams to.",
+    ),
+    "current_status": ("Status sekarang: **{status}**", "Current status: **{status}**"),
+    "current_assignment": (
+        "Bertugas di {kecamatan} sejak {since} (hari ke-{days}): {task}",
+        "Assigned to {kecamatan} since {since} (day {days}): {task}",
+    ),
+    "new_status": ("Status baru", "New status"),
+    "reason": ("Alasan", "Reason"),
+    "until": ("Sampai tanggal", "Until"),
+    "apply_status": ("Ubah status", "Change status"),
+    "status_changed": ("Status {team} sekarang {status}.", "{team} is now {status}."),
+    "stand_down": ("Tarik tim (selesai tugas)", "Stand down"),
+    "stood_down": ("{team} selesai bertugas dan kembali.", "{team} stood down and is returning."),
+    "no_next_status": ("Tidak ada perubahan status langsung.", "No direct status change."),
+    "team_history": ("Riwayat tim", "Team history"),
+    "illegal_transition": (
+        "Status tidak bisa diubah dari {current} ke {target}: {hint}",
+        "Cannot change status from {current} to {target}: {hint}",
+    ),
+    "hint_assign": (
+        "tim dikirim lewat penugasan.",
+        "a team is sent by assigning it.",
+    ),
+    "hint_stand_down": ("tarik tim dari tugasnya dulu.", "stand the team down first."),
+    "hint_standby_first": ("jadikan tim siaga dulu.", "make the team standby first."),
+    "hint_same": ("status itu sudah berlaku.", "it already has that status."),
+    "roster_edit_help": (
+        "Ubah sel lalu simpan. Status diubah di tab Status & riwayat tim.",
+        "Edit cells, then save. Status changes in the Team status & history tab.",
+    ),
+    "save": ("Simpan", "Save"),
+    "saved_rows": ("{n} tim disimpan.", "{n} teams saved."),
+    "row_problem": ("{team}: {problem}", "{team}: {problem}"),
+    "add_team": ("Tambah tim atau unit", "Add a team or unit"),
+    "team_added": ("{team} ditambahkan.", "{team} added."),
+    "members_of": ("Anggota {team}", "Members of {team}"),
+    "save_members": ("Simpan anggota", "Save members"),
+    "members_saved": ("Anggota disimpan.", "Members saved."),
+    "import_help": (
+        "Unggah CSV atau Excel (.xlsx) roster. Kolom dikenali dari nama umum "
+        "(nama, jenis, kode_kecamatan, jumlah_anggota, keahlian, telepon, lat, lon, ...). "
+        "Baris valid disimpan; baris bermasalah disimpan di karantina untuk diperbaiki.",
+        "Upload a roster as CSV or Excel (.xlsx). Columns are recognised by their usual names "
+        "(nama, jenis, kode_kecamatan, jumlah_anggota, keahlian, telepon, lat, lon, ...). "
+        "Valid rows are saved; rows with problems wait in quarantine to be fixed.",
+    ),
+    "upload": ("Berkas", "File"),
+    "preview": (
+        "Pratinjau: {rows} baris, kolom dikenali: {columns}",
+        "Preview: {rows} rows, columns found: {columns}",
+    ),
+    "ignored_columns": ("Kolom diabaikan: {columns}", "Columns ignored: {columns}"),
+    "run_import": ("Impor", "Import"),
+    "import_result": (
+        "{total} baris: {created} baru, {updated} diperbarui, {quarantined} ke karantina.",
+        "{total} rows: {created} new, {updated} updated, {quarantined} quarantined.",
+    ),
+    "import_failed": (
+        "Berkas tidak bisa diimpor: {reason}",
+        "The file cannot be imported: {reason}",
+    ),
+    "quarantine": ("Karantina: baris yang perlu diperbaiki", "Quarantine: rows to fix"),
+    "quarantine_empty": ("Karantina kosong.", "The quarantine is empty."),
+    "resubmit": ("Kirim ulang baris yang diperbaiki", "Re-submit fixed rows"),
+    "discard": ("Buang baris terpilih", "Discard selected rows"),
+    "discard_confirm": ("Pilih untuk dibuang", "Select to discard"),
+    "discarded": (
+        "{n} baris dibuang (tercatat di log audit).",
+        "{n} rows discarded (kept in the audit log).",
+    ),
+    "your_name": ("Nama petugas (untuk log audit)", "Your name (for the audit log)"),
+    "anonymous": ("petugas tanpa nama", "unnamed user"),
+    # team kinds
+    "kind_tagana": ("Tagana", "Tagana"),
+    "kind_tksk": ("TKSK", "TKSK"),
+    "kind_psm": ("PSM", "PSM"),
+    "kind_karang_taruna": ("Karang Taruna", "Karang Taruna"),
+    "kind_other": ("Lainnya", "Other"),
+    # input fields (errors name them)
+    "field_name": ("Nama", "Name"),
+    "field_kind": ("Jenis", "Type"),
+    "field_home_kecamatan_code": ("Kecamatan markas", "Home kecamatan"),
+    "field_base_lat": ("Lintang markas", "Base latitude"),
+    "field_base_lon": ("Bujur markas", "Base longitude"),
+    "field_member_count": ("Jumlah anggota", "Member count"),
+    "field_skills": ("Keahlian", "Skills"),
+    "field_equipment": ("Peralatan", "Equipment"),
+    "field_contact_name": ("Narahubung", "Contact"),
+    "field_contact_phone": ("Telepon", "Phone"),
+    "field_status_reason": ("Alasan", "Reason"),
+    "field_unavailable_until": ("Sampai tanggal", "Until"),
+    "field_incident_id": ("Kejadian", "Incident"),
+    "field_kecamatan_code": ("Kecamatan", "Kecamatan"),
+    "field_task": ("Tugas", "Task"),
+    "field_expected_days": ("Perkiraan lama (hari)", "Expected duration (days)"),
+    "field_role": ("Peran", "Role"),
+    "field_phone": ("Telepon", "Phone"),
+    # validation messages: err_<code>
+    "err_missing": ("wajib diisi", "is required"),
+    "err_too_long": ("terlalu panjang (maks. {max_length})", "too long (max. {max_length})"),
+    "err_not_integer": ("bukan bilangan bulat: {value}", "not a whole number: {value}"),
+    "err_not_number": ("bukan angka: {value}", "not a number: {value}"),
+    "err_negative": ("tidak boleh negatif: {value}", "cannot be negative: {value}"),
+    "err_out_of_range": (
+        "di luar rentang {low} sampai {high}: {value}",
+        "outside {low} to {high}: {value}",
+    ),
+    "err_too_large": ("terlalu besar: {value}", "too large: {value}"),
+    "err_bad_code": (
+        "bukan kode kecamatan Kemendagri seperti 32.03.01: {value}",
+        "not a Kemendagri kecamatan code like 32.03.01: {value}",
+    ),
+    "err_unknown_kecamatan": (
+        "kode kecamatan tidak dikenal: {value}",
+        "unknown kecamatan code: {value}",
+    ),
+    "err_bad_kind": (
+        "jenis tidak dikenal: {value} (pilih: {kinds})",
+        "unknown type: {value} (one of: {kinds})",
+    ),
+    "err_bad_phone": ("nomor telepon tidak valid: {value}", "not a phone number: {value}"),
+    "err_one_coordinate": (
+        "isi lintang dan bujur, atau kosongkan keduanya",
+        "give both latitude and longitude, or neither",
+    ),
+    "err_duplicate_in_file": ("nama sama dengan baris {row}", "same name as row {row}"),
+    "err_duplicate_name": ("nama sudah dipakai: {value}", "name already taken: {value}"),
+    "err_in_past": ("tanggal sudah lewat: {value}", "date is in the past: {value}"),
+    "err_incident_not_open": ("kejadian tidak terbuka", "the incident is not open"),
     # reports
     "no_reports": ("Belum ada laporan dampak kecamatan.", "No kecamatan impact reports yet."),
     "reports_later": (
@@ -183,6 +371,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "teams_deployed": ("Tim bertugas", "Teams deployed"),
     "teams_standby": ("Tim siaga", "Teams on standby"),
     "col_assigned": ("Ditugaskan ke", "Assigned to"),
+    "col_home_kecamatan": ("Kecamatan markas", "Home kecamatan"),
     "yes": ("Ya", "Yes"),
     "no": ("Tidak", "No"),
     "verification_unverified": ("Belum diverifikasi", "Unverified"),
@@ -213,6 +402,33 @@ def t(key: str, lang: str = "id", **fields: object) -> str:
 def status_label(status: object, lang: str = "id") -> str:
     """A team status (`"on_scene"`) in words."""
     return t(f"status_{status}", lang)
+
+
+def kind_label(kind: object, lang: str = "id") -> str:
+    """A roster unit type (`"karang_taruna"`) in words."""
+    return t(f"kind_{kind}", lang)
+
+
+def field_error(
+    field: str, code: str, params: dict, lang: str = "id", quote: Callable[[str], str] = str
+) -> str:
+    """One validation problem in words: `Jumlah anggota: tidak boleh negatif: -3`.
+
+    A field the labels do not know (a spreadsheet's own header, `members[2].name`) is shown as
+    given; a code without a label is shown as the code. `quote` is applied to what came from
+    the user (values, unknown field names), e.g. to escape it for markdown.
+    """
+    base = field.rsplit(".", 1)[-1]
+    name = t(f"field_{base}", lang) if f"field_{base}" in LABELS else quote(field)
+    if field != base:
+        name = f"{quote(field.split('.')[0])} {name}"
+    key = f"err_{code}"
+    values = {k: quote(str(v)) for k, v in params.items()}
+    try:
+        problem = t(key, lang, **values) if key in LABELS else quote(code)
+    except KeyError:  # a label expecting a value the error did not carry
+        problem = LABELS[key][1 if lang == "en" else 0].split(":")[0]
+    return f"{name}: {problem}"
 
 
 def number(value: int, lang: str = "id") -> str:

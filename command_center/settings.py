@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     propose_min_felt_mmi: int = 4
     affected_min_mmi: float = 5.0
     stale_after_min: int = 15
+    duty_days_warning: int = 14
+    max_upload_mb: int = 20
     refresh_every_s: int = 30
 
     @classmethod

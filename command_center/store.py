@@ -19,13 +19,11 @@ from command_center.models import (
     FIGURES,
     Area,
     AuditEntry,
-    Deployment,
     HazardEvent,
     ImpactReport,
     Incident,
     IncidentArea,
     IncidentStatus,
-    Team,
 )
 
 
@@ -125,39 +123,6 @@ def incidents(engine: Engine, include_closed: bool = False) -> list[IncidentReco
         ]
 
 
-def teams(engine: Engine) -> pd.DataFrame:
-    """The roster with each team's current deployment (kecamatan and incident), if any."""
-    active = (
-        select(Deployment.team_id, Deployment.kecamatan_code, Deployment.incident_id)
-        .where(Deployment.ended_at.is_(None))
-        .subquery()
-    )
-    query = (
-        select(
-            Team.id,
-            Team.name,
-            Team.kind,
-            Team.status,
-            Team.home_kabupaten_code,
-            Area.name.label("home_kabupaten"),
-            Team.member_count,
-            Team.skills,
-            Team.base_lat,
-            Team.base_lon,
-            Team.last_lat,
-            Team.last_lon,
-            Team.is_exercise,
-            active.c.kecamatan_code.label("assigned_kecamatan_code"),
-            active.c.incident_id.label("assigned_incident_id"),
-            Team.updated_at,
-        )
-        .join(Area, Area.code == Team.home_kabupaten_code)
-        .outerjoin(active, active.c.team_id == Team.id)
-        .order_by(Team.name)
-    )
-    return _frame(engine, query)
-
-
 def latest_reports(engine: Engine, incident_id: int | None = None) -> pd.DataFrame:
     """The latest report per kecamatan (newest report time, then highest version) with names."""
     rank = (
@@ -188,10 +153,10 @@ def latest_reports(engine: Engine, incident_id: int | None = None) -> pd.DataFra
         .where(latest.c.rank == 1)
         .order_by(latest.c.kecamatan_code)
     )
-    return _frame(engine, query)
+    return frame(engine, query)
 
 
-def _frame(engine: Engine, query: Any) -> pd.DataFrame:
+def frame(engine: Engine, query: Any) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(query)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

@@ -1,22 +1,26 @@
-"""Tagana: the roster and where each team is."""
+"""Tagana: status board, assignment with nearest-team suggestions, team status and history,
+the roster and its import."""
 
 import streamlit as st
 
-from command_center.adapters.deployments import load_roster
 from command_center.labels import t
-from command_center.ui import shell
+from command_center.ui import roster, shell, teams
+from command_center.ui.messages import show_done
 
 lang = shell.start_page()
 st.title(t("page_deployments", lang))
+show_done()
 
-roster = load_roster(lang)
-shell.exercise_banner(roster.any_exercise)
-if roster.table.empty:
-    st.info(t("no_teams", lang))
-else:
-    for column, (status, count) in zip(
-        st.columns(len(roster.counts)), roster.counts.items(), strict=True
-    ):
-        column.metric(status, count)
-    st.dataframe(roster.table, hide_index=True, width="stretch")
-shell.coming_later(4, "assignment_later")
+board, assign, team, table, upload = st.tabs(
+    [t(k, lang) for k in ("tab_board", "tab_assign", "tab_team", "tab_roster", "tab_import")]
+)
+with board:
+    teams.board(lang)
+with assign:
+    teams.assign(lang)
+with team:
+    teams.team_status(lang)
+with table:
+    roster.roster_table(lang)
+with upload:
+    roster.import_roster(lang)

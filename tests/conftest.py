@@ -18,12 +18,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from sqlalchemy import Engine, text
+from streamlit.testing.v1 import AppTest
 
-from command_center import demo
+from command_center import demo, store
 from command_center.db import make_engine, migrate
 from command_center.geography import Geography, load_geography
 from command_center.settings import PROJECT_ROOT, Settings, load_settings
+from command_center.ui.shell import PAGES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -82,6 +85,13 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def area_engine(engine: Engine, geography: Geography) -> Engine:
+    """A store that knows every area (as `command-center run` leaves it), but holds no data."""
+    store.sync_areas(engine, geography.area_rows())
+    return engine
+
+
+@pytest.fixture
 def demo_engine(engine: Engine, geography: Geography) -> Engine:
     demo.load(engine, geography)
     return engine
@@ -90,6 +100,42 @@ def demo_engine(engine: Engine, geography: Geography) -> Engine:
 @pytest.fixture
 def settings(database_url: str, shared_data: Path, boundary_cache: Path) -> Settings:
     return load_settings(database_url=database_url, cache_dir=boundary_cache)
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, database_url: str, shared_data: Path, boundary_cache):
+    """Point the app (AppTest) at the test database and start with empty caches."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("CC_SHARED_DATA_DIR", str(shared_data))
+    monkeypatch.setenv("CC_CACHE_DIR", str(boundary_cache))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def with_demo(app_env, database_url: str, geography) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    demo.load(engine, geography)
+    engine.dispose()
+
+
+def _open_page(page_file: str) -> AppTest:
+    """Run the real app in AppTest and switch to `page_file`; fails on any exception."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
+    if page_file != PAGES[0].file:
+        at.switch_page(page_file).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def open_page():
+    """`open_page("pages/x.py")` runs the app in AppTest on that page."""
+    return _open_page
 
 
 @contextmanager

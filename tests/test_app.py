@@ -4,12 +4,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy.orm import Session
-from streamlit.testing.v1 import AppTest
 
-from command_center import demo, hazard_store, ingest, store
-from command_center.db import make_engine, migrate
+from command_center import hazard_store, ingest, store
+from command_center.db import make_engine
 from command_center.labels import t
 from command_center.services.incidents import ProposalRules
 from command_center.settings import PROJECT_ROOT
@@ -18,35 +16,6 @@ from command_center.times import utcnow
 from command_center.ui.shell import PAGES
 
 APP = str(PROJECT_ROOT / "app.py")
-
-
-@pytest.fixture
-def app_env(monkeypatch: pytest.MonkeyPatch, database_url: str, shared_data: Path, boundary_cache):
-    """Point the app at the test database and start with empty caches."""
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CC_SHARED_DATA_DIR", str(shared_data))
-    monkeypatch.setenv("CC_CACHE_DIR", str(boundary_cache))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def with_demo(app_env, database_url: str, geography) -> None:
-    engine = make_engine(database_url)
-    migrate(engine)
-    demo.load(engine, geography)
-    engine.dispose()
-
-
-def _open(page_file: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    if page_file != PAGES[0].file:
-        at.switch_page(page_file).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def test_pages_are_files_named_for_their_deep_links() -> None:
@@ -62,15 +31,15 @@ def test_pages_are_files_named_for_their_deep_links() -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.url_path)
-def test_every_page_runs_with_the_demo(with_demo, page) -> None:
-    at = _open(page.file)
+def test_every_page_runs_with_the_demo(open_page, with_demo, page) -> None:
+    at = open_page(page.file)
     assert at.title[0].value == t(page.label)
     assert not at.error
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.url_path)
-def test_every_page_shows_an_honest_empty_state(app_env, page) -> None:
-    at = _open(page.file)
+def test_every_page_shows_an_honest_empty_state(open_page, app_env, page) -> None:
+    at = open_page(page.file)
     notes = " ".join(i.value for i in at.info)
     empty = {
         "live_map": "no_incidents",
@@ -80,12 +49,12 @@ def test_every_page_shows_an_honest_empty_state(app_env, page) -> None:
         "briefing": "no_briefing",
     }[page.url_path]
     assert t(empty) in notes
-    if page.url_path in {"deployments", "reports", "briefing"}:
+    if page.url_path in {"reports", "briefing"}:
         assert "issue #" in notes  # says where the rest of the page will come from
 
 
-def test_demo_data_reaches_the_pages(with_demo) -> None:
-    at = _open("pages/briefing.py")
+def test_demo_data_reaches_the_pages(open_page, with_demo) -> None:
+    at = open_page("pages/briefing.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("deaths")] == "88"
     assert metrics[t("displaced")] == "27.240"
@@ -101,8 +70,8 @@ def test_demo_data_reaches_the_pages(with_demo) -> None:
     assert set(table[t("col_version")]) == {2}
 
 
-def test_english_switch_relabels_and_sticks_across_pages(with_demo) -> None:
-    at = _open(PAGES[0].file)
+def test_english_switch_relabels_and_sticks_across_pages(open_page, with_demo) -> None:
+    at = open_page(PAGES[0].file)
     at.sidebar.radio[0].set_value("en").run()
     assert at.title[0].value == "Live map"
     at.switch_page("pages/hazards.py").run()
@@ -112,10 +81,10 @@ def test_english_switch_relabels_and_sticks_across_pages(with_demo) -> None:
 
 
 def test_missing_boundaries_are_explained_on_the_live_map(
-    with_demo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    open_page, with_demo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("CC_BOUNDARIES_PATH", str(tmp_path / "kecamatan.geojson"))
-    at = _open(PAGES[0].file)
+    at = open_page(PAGES[0].file)
     assert str(tmp_path / "kecamatan.geojson") in at.error[0].value
     assert "command-center boundaries download" in at.error[0].value
 
@@ -136,8 +105,10 @@ def with_hazards(with_demo, database_url: str, geography, shared_data: Path) -> 
     engine.dispose()
 
 
-def test_operator_confirms_a_proposed_incident_on_the_hazards_page(with_hazards, database_url):
-    at = _open("pages/hazards.py")
+def test_operator_confirms_a_proposed_incident_on_the_hazards_page(
+    open_page, with_hazards, database_url
+):
+    at = open_page("pages/hazards.py")
     assert len(at.dataframe[0].value) == 1 + 77 + 1  # demo quake, BMKG quakes, one warning
     assert any("GAGAL sejak" in e.value and "HTTP 503" in e.value for e in at.error)
     events = hazard_store.latest_events(make_engine(database_url))
@@ -149,28 +120,21 @@ def test_operator_confirms_a_proposed_incident_on_the_hazards_page(with_hazards,
     affected = at.dataframe[1].value
     # the 2021 Flores Sea quake hit Kepulauan Selayar hardest (Pasilambena, Kalaotoa)
     assert len(affected) > 50 and affected.iloc[0, 0].startswith("73.01.")
-    print([b.label for b in at.button])
     at.button[0].click().run()  # Konfirmasi kejadian
-    print(
-        [s.value for s in at.success],
-        [e.value for e in at.error],
-        [w.value for w in at.warning],
-        at.exception,
-    )
     assert any(t("incident_confirmed") in s.value for s in at.success)
     engine = make_engine(database_url)
     opened = [i for i in store.incidents(engine) if i.status == "open"]
     assert any("LARANTUKA" in i.name for i in opened)
 
 
-def test_live_map_runs_with_hazard_data(with_hazards) -> None:
-    at = _open("pages/live_map.py")
+def test_live_map_runs_with_hazard_data(open_page, with_hazards) -> None:
+    at = open_page("pages/live_map.py")
     assert not at.exception
     assert any(t("active_warnings", n=0) in c.value for c in at.caption)
 
 
 def test_open_incident_shows_the_bmkg_forecast_of_its_kecamatan(
-    with_demo, database_url: str, shared_data: Path
+    open_page, with_demo, database_url: str, shared_data: Path
 ) -> None:
     engine = make_engine(database_url)
     sample = (shared_data / "bmkg").glob("prakiraan-cuaca_*.json")
@@ -183,7 +147,7 @@ def test_open_incident_shows_the_bmkg_forecast_of_its_kecamatan(
         hazard_store.save_forecast(
             session, replace(forecast, kecamatan_code="32.03.11", slots=slots)
         )
-    at = _open("pages/hazards.py")  # the demo quake is the newest event, shown first
+    at = open_page("pages/hazards.py")  # the demo quake is the newest event, shown first
     assert any(
         t("incident_open", name="LATIHAN Gempa M5,6 Kabupaten Cianjur") in s.value
         for s in at.success
@@ -194,10 +158,10 @@ def test_open_incident_shows_the_bmkg_forecast_of_its_kecamatan(
     assert any(t("bmkg_credit") in c.value for c in at.caption)
 
 
-def test_felt_reports_show_beside_the_estimate(with_hazards, database_url) -> None:
+def test_felt_reports_show_beside_the_estimate(open_page, with_hazards, database_url) -> None:
     events = hazard_store.latest_events(make_engine(database_url))
     lombok = events[events["felt"].fillna("").str.startswith("IV-V Mataram")].iloc[0]
-    at = _open("pages/hazards.py")
+    at = open_page("pages/hazards.py")
     at.selectbox(key="hazard_event").set_value(int(lombok["id"])).run()
     felt = at.dataframe[-1].value.set_index(t("col_place"))
     assert felt.loc["Mataram", t("col_reported_mmi")] == "IV-V"

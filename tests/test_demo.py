@@ -1,7 +1,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import demo, store
+from command_center import demo, store, team_store
 from command_center.models import AuditEntry, Deployment, HazardEvent, ImpactReport, Team
 
 
@@ -24,7 +24,7 @@ def test_scenario_is_one_labelled_earthquake_incident_in_cianjur(demo_engine) ->
 
 
 def test_teams_come_from_several_kabupaten_in_every_status(demo_engine) -> None:
-    teams = store.teams(demo_engine)
+    teams = team_store.roster(demo_engine)
     assert teams["home_kabupaten_code"].nunique() >= 5
     assert set(teams["status"].astype(str)) == {
         "standby",
@@ -34,8 +34,10 @@ def test_teams_come_from_several_kabupaten_in_every_status(demo_engine) -> None:
         "unavailable",
     }
     assert teams["is_exercise"].all()
-    deployed = teams[teams["status"].astype(str).isin(["en_route", "on_scene", "returning"])]
+    deployed = teams[teams["status"].astype(str).isin(["en_route", "on_scene"])]
     assert deployed["assigned_kecamatan_code"].notna().all()
+    returning = teams[teams["status"].astype(str) == "returning"]
+    assert returning["assigned_kecamatan_code"].isna().all()  # its assignment has ended
     assert teams[teams["status"].astype(str) == "standby"]["assigned_kecamatan_code"].isna().all()
 
 

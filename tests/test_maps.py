@@ -2,8 +2,9 @@ from pathlib import Path
 
 import folium
 
-from command_center.adapters.live_map import LiveMapView, TeamPosition
+from command_center.adapters.live_map import LiveMapView
 from command_center.assets import install_static_assets, leaflet_urls
+from command_center.services.teams import TeamOnMap
 from command_center.store import IncidentRecord
 from command_center.times import utcnow
 from command_center.ui import maps
@@ -46,7 +47,10 @@ def _view(**changes) -> LiveMapView:
     fields = {
         "incidents": [incident],
         "affected": affected,
-        "teams": [TeamPosition(f"Tim {HOSTILE}", "on_scene", -6.8, 107.06)],
+        "teams": [
+            TeamOnMap(f"Tim {HOSTILE}", "on_scene", -6.8, 107.06, (-6.81, 107.1), HOSTILE),
+            TeamOnMap("Tim Siaga", "standby", -6.9, 107.6, None),
+        ],
         "centre": (-6.84, 107.05),
         "zoom": 9,
         "problem": None,
@@ -98,9 +102,20 @@ def test_user_text_in_tooltips_is_escaped() -> None:
     assert "&lt;script&gt;alert" in html
 
 
-def test_team_markers_are_coloured_by_status() -> None:
+def test_teams_are_coloured_by_status_with_a_line_to_their_kecamatan() -> None:
+    group = maps.team_layer(_view().teams, {"on_scene": "Bertugas", "standby": "Siaga"})
+    lines = [c for c in group._children.values() if isinstance(c, folium.PolyLine)]
+    markers = [c for c in group._children.values() if isinstance(c, folium.CircleMarker)]
+    assert len(lines) == 1 and len(markers) == 2
+    assert lines[0].locations == [[-6.8, 107.06], [-6.81, 107.1]]
+    assert lines[0].options["color"] == maps.STATUS_COLOURS["on_scene"]
+    assert {m.options["fillColor"] for m in markers} == {
+        maps.STATUS_COLOURS["on_scene"],
+        maps.STATUS_COLOURS["standby"],
+    }
     html = _html(maps.live_map(_view(), "", ""))
-    assert maps.STATUS_COLOURS["on_scene"] in html
+    assert "L.polyline" in html
+    assert "Tim Siaga · standby" in html  # without words a status shows as its code
 
 
 def test_empty_view_draws_an_empty_map_of_indonesia() -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from command_center import store
+from command_center import store, team_store
 from command_center.services.briefing import Headline, headline
 from command_center.store import IncidentRecord
 from command_center.ui import resources
@@ -22,5 +22,5 @@ class IncidentBriefing:
 def load_briefing() -> list[IncidentBriefing]:
     """Every open incident with its headline figures."""
     engine = resources.engine()
-    reports, teams = store.latest_reports(engine), store.teams(engine)
+    reports, teams = store.latest_reports(engine), team_store.roster(engine)
     return [IncidentBriefing(i, headline(reports, teams, i.id)) for i in store.incidents(engine)]

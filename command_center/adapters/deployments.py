@@ -1,40 +1,315 @@
-"""Deployments page: the roster with each team's status and current assignment."""
+"""Deployments page: the status board, assignment with suggestions, team status and history,
+the editable roster and its import. Reads are cached briefly; every write clears them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from command_center import store
-from command_center.labels import status_label, t
+from command_center import imports, store, team_store
+from command_center.labels import kind_label, status_label, t
 from command_center.models import TeamStatus
+from command_center.services import teams as rules
+from command_center.services.roster import TeamInput
+from command_center.team_store import TeamDetail
+from command_center.times import format_wib, utcnow
 from command_center.ui import resources
+
+EDITABLE = ("name", "kind", "member_count", "skills", "equipment", "contact_name", "contact_phone")
 
 
 @dataclass(frozen=True)
-class RosterView:
-    counts: dict[str, int]
-    table: pd.DataFrame
+class BoardView:
+    counts: dict[str, int]  # status -> teams (every status, zeros included)
+    columns: dict[str, pd.DataFrame]  # status -> labelled table of its teams
+    over_duty: list[str]  # teams on duty longer than the configured limit
+    teams_on_map: list[rules.TeamOnMap]
     any_exercise: bool
+    empty: bool
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def load_roster(lang: str) -> RosterView:
-    """Team counts per status (every status, zeros included) and the labelled roster table."""
-    teams = store.teams(resources.engine())
-    statuses = teams["status"].astype(str)
-    counts = {status_label(s.value, lang): int((statuses == s.value).sum()) for s in TeamStatus}
-    table = pd.DataFrame(
+@dataclass(frozen=True)
+class Choices:
+    """Options for the filters: code -> label."""
+
+    provinces: dict[str, str]
+    kabupaten: dict[str, str]
+    skills: list[str]
+
+
+def _roster() -> pd.DataFrame:
+    roster = team_store.roster(resources.engine())
+    roster["status"] = roster["status"].astype(str)
+    roster["province_code"] = roster["home_kabupaten_code"].str[:2]
+    roster["days"] = [
+        rules.days_on_duty(at, utcnow()) if pd.notna(at) else None for at in roster["assigned_at"]
+    ]
+    return roster
+
+
+def _area_name(code: str) -> str:
+    geography = resources.geography()
+    return geography.name(code) if geography is not None else code
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_choices() -> Choices:
+    roster = _roster()
+    provinces = {c: _area_name(c) for c in sorted(roster["province_code"].unique())}
+    kabupaten = dict(zip(roster["home_kabupaten_code"], roster["home_kabupaten"], strict=True))
+    skills = sorted({s for skills in roster["skills"] for s in skills} | set(rules.SKILLS))
+    return Choices(provinces, dict(sorted(kabupaten.items())), skills)
+
+
+def _where(row: Any, lang: str) -> str:
+    if pd.notna(row.assigned_kecamatan_code):
+        return f"{row.assigned_kecamatan} ({row.assigned_kecamatan_code}) · {row.task}"
+    if row.status == rules.UNAVAILABLE and row.status_reason:
+        until = (
+            f" · {format_wib(row.unavailable_until, lang)}"
+            if pd.notna(row.unavailable_until)
+            else ""
+        )
+        return f"{row.status_reason}{until}"
+    return str(row.home_kabupaten)
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_board(
+    lang: str, province: str | None = None, kabupaten: str | None = None, skill: str | None = None
+) -> BoardView:
+    """Teams by status after the filters, who has served too long, and where everyone is."""
+    roster = _roster()
+    shown = roster[
+        (roster["province_code"] == province if province else True)
+        & (roster["home_kabupaten_code"] == kabupaten if kabupaten else True)
+        & roster["skills"].map(lambda s: rules.has_skill(s, skill))
+    ]
+    columns = {}
+    for status in TeamStatus:
+        mine = shown[shown["status"] == status.value]
+        columns[status.value] = pd.DataFrame(
+            {
+                t("col_team", lang): mine["name"],
+                t("col_where", lang): [_where(r, lang) for r in mine.itertuples()],
+                t("col_days", lang): mine["days"].astype("Int64"),
+            }
+        )
+    limit = resources.settings().duty_days_warning
+    over = shown[shown["days"].fillna(0) > limit]["name"].tolist()
+    return BoardView(
+        counts={s.value: len(columns[s.value]) for s in TeamStatus},
+        columns=columns,
+        over_duty=over,
+        teams_on_map=rules.on_map(shown),
+        any_exercise=bool(roster["is_exercise"].any()),
+        empty=roster.empty,
+    )
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_open_incidents() -> dict[int, str]:
+    """Open incidents to assign teams to: id -> name."""
+    return {i.id: i.name for i in store.incidents(resources.engine()) if i.status == "open"}
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_incident_kecamatan(incident_id: int) -> dict[str, str]:
+    """The incident's kecamatan, then the rest of its kabupaten: code -> "name (code)"."""
+    codes = list(store.incident_kecamatan(resources.engine(), incident_id))
+    geography = resources.geography()
+    if geography is not None and codes:
+        kabupaten = {c[:5] for c in codes}
+        rest = geography.kecamatan.index[geography.kecamatan["kode_kab"].isin(kabupaten)]
+        codes += sorted(set(rest) - set(codes))
+    return {c: f"{_area_name(c)} ({c})" for c in codes}
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_suggestions(kecamatan_code: str, skill: str | None, lang: str) -> pd.DataFrame:
+    """Nearest teams at standby with the skill; the index is the team id."""
+    geography = resources.geography()
+    if geography is None:
+        return pd.DataFrame()
+    centre = geography.centre(kecamatan_code)
+    found = rules.suggest(team_store.places(resources.engine()), centre.y, centre.x, skill, 8)
+    return pd.DataFrame(
         {
-            t("col_team", lang): teams["name"],
-            t("col_kind", lang): teams["kind"].str.upper(),
-            t("col_status", lang): [status_label(s, lang) for s in statuses],
-            t("col_home", lang): teams["home_kabupaten"],
-            t("col_members", lang): teams["member_count"],
-            t("col_skills", lang): [", ".join(s) for s in teams["skills"]],
-            t("col_assigned", lang): teams["assigned_kecamatan_code"].fillna("-"),
+            t("col_team", lang): [s.name for s in found],
+            t("col_distance_km", lang): [s.distance_km for s in found],
+            t("col_skills", lang): [", ".join(s.skills) for s in found],
+            t("col_position", lang): [
+                t("position_last" if s.at_last_position else "position_base", lang) for s in found
+            ],
+        },
+        index=pd.Index([s.team_id for s in found], name="id"),
+    )
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_team_names(lang: str) -> dict[int, str]:
+    """Every team: id -> "name · status"."""
+    roster = _roster()
+    return {int(r.id): f"{r.name} · {status_label(r.status, lang)}" for r in roster.itertuples()}
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_team_versions() -> dict[int, int]:
+    """Every team's current version: what a change made now would be based on."""
+    roster = team_store.roster(resources.engine())
+    return dict(zip(roster["id"].astype(int), roster["version"].astype(int), strict=True))
+
+
+@st.cache_data(show_spinner=False)
+def load_kecamatan_options() -> dict[str, str]:
+    """Every kecamatan for a home-base pick list: code -> "name, kabupaten (code)"."""
+    geography = resources.geography()
+    if geography is None:
+        return {}
+    layer = geography.kecamatan
+    return {
+        code: f"{name}, {kab} ({code})"
+        for code, name, kab in zip(layer.index, layer["kecamatan"], layer["kabupaten"], strict=True)
+    }
+
+
+def load_team(team_id: int) -> TeamDetail:
+    """A team as it is now (not cached: its version guards the next change)."""
+    return team_store.team_detail(resources.engine(), team_id)
+
+
+def current_assignment(team_id: int) -> dict[str, Any] | None:
+    roster = _roster()
+    row = roster[roster["id"] == team_id]
+    if row.empty or pd.isna(row.iloc[0]["assigned_kecamatan_code"]):
+        return None
+    r = row.iloc[0]
+    return {
+        "kecamatan": f"{r.assigned_kecamatan} ({r.assigned_kecamatan_code})",
+        "since": r.assigned_at,
+        "days": int(r.days),
+        "task": r.task,
+        "over_limit": r.days > resources.settings().duty_days_warning,
+    }
+
+
+def _change_text(before: dict | None, after: dict | None, lang: str) -> str:
+    if not after:
+        return ""
+    parts = []
+    for field, value in after.items():
+        old = (before or {}).get(field)
+        if field == "status":
+            old, value = (status_label(v, lang) if v else "-" for v in (old, value))
+        if field == "members":
+            value = ", ".join(m["name"] for m in value)
+        parts.append(f"{field}: {old} → {value}" if old not in (None, "") else f"{field}: {value}")
+    return "; ".join(parts)
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_history(team_id: int, lang: str) -> pd.DataFrame:
+    entries = team_store.history(resources.engine(), team_id)
+    return pd.DataFrame(
+        {
+            t("col_time", lang): [format_wib(at, lang) for at in entries["at"]],
+            t("col_by", lang): entries["actor"],
+            t("col_action", lang): entries["action"],
+            t("col_change", lang): [
+                _change_text(b, a, lang)
+                for b, a in zip(entries["before"], entries["after"], strict=True)
+            ],
         }
     )
-    return RosterView(counts, table, bool(teams["is_exercise"].any()))
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_roster_table() -> pd.DataFrame:
+    """The editable roster: our field names, skills as text; index = id, `version` kept."""
+    roster = _roster().set_index("id")
+    table = roster[["version", *EDITABLE, "home_kecamatan_code"]].copy()
+    table["skills"] = [", ".join(s) for s in table["skills"]]
+    return table
+
+
+def _written(action: Callable[..., Any], *args: Any) -> Any:
+    result = action(resources.engine(), *args)
+    st.cache_data.clear()
+    return result
+
+
+def assign_team(team_id: int, version: int, job: dict[str, Any], actor: str) -> int:
+    return _written(team_store.assign, team_id, version, job, actor)
+
+
+def set_status(
+    team_id: int, version: int, target: str, actor: str, reason: str | None, until: datetime | None
+) -> None:
+    _written(team_store.change_status, team_id, version, target, actor, reason, until)
+
+
+def stand_down(team_id: int, version: int, actor: str) -> None:
+    _written(team_store.stand_down, team_id, version, actor)
+
+
+def add_team(values: dict[str, Any], actor: str) -> int:
+    return _written(team_store.create_team, TeamInput.check(values, resources.geography()), actor)
+
+
+def save_team(team_id: int, version: int, values: dict[str, Any], actor: str) -> None:
+    entry = TeamInput.check(values, resources.geography())
+    _written(team_store.update_team, team_id, version, entry, actor)
+
+
+def save_members(team_id: int, version: int, members: list[dict[str, Any]], actor: str) -> None:
+    _written(team_store.set_members, team_id, version, members, actor)
+
+
+def import_roster(
+    data: bytes, file_name: str, actor: str, progress: imports.Progress
+) -> imports.ImportReport:
+    limit = resources.settings().max_upload_mb * 1_000_000
+    return _written(
+        team_store.import_roster, data, file_name, resources.geography(), actor, limit, progress
+    )
+
+
+def preview_roster(data: bytes, file_name: str) -> imports.Table:
+    limit = resources.settings().max_upload_mb * 1_000_000
+    return imports.read_table(data, file_name, team_store.TEAM_HEADERS, limit)
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_quarantine(lang: str) -> pd.DataFrame:
+    """Quarantined roster rows as typed, with the problems in words; index = quarantine id."""
+    from command_center.labels import field_error
+
+    rows = imports.quarantine(resources.engine(), team_store.ROSTER)
+    table = pd.DataFrame([r.data for r in rows], index=pd.Index([r.id for r in rows], name="id"))
+    table.insert(
+        0,
+        t("col_problem", lang),
+        [
+            "; ".join(field_error(e["field"], e["code"], e["params"], lang) for e in r.errors)
+            for r in rows
+        ],
+    )
+    table.insert(0, t("col_row", lang), [f"{r.file_name}:{r.row_number}" for r in rows])
+    return table
+
+
+def resubmit(edits: dict[int, dict[str, Any]], actor: str) -> imports.ImportReport:
+    return _written(team_store.resubmit_roster, edits, resources.geography(), actor)
+
+
+def discard(row_ids: list[int], actor: str) -> int:
+    return _written(imports.discard, row_ids, actor)
+
+
+def kind_options(lang: str) -> dict[str, str]:
+    return {k: kind_label(k, lang) for k in rules.KINDS}

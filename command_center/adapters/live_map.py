@@ -4,27 +4,22 @@ the latest earthquakes coloured by age, active weather warnings, and team positi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from command_center import hazard_store, store
+from command_center import hazard_store, store, team_store
+from command_center.labels import status_label
+from command_center.models import TeamStatus
 from command_center.services.exposure import estimate_mmi
+from command_center.services.teams import TeamOnMap, on_map
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
 from command_center.ui import resources
 
 LATEST_QUAKES = 60
-
-
-@dataclass(frozen=True)
-class TeamPosition:
-    name: str
-    status: str
-    lat: float
-    lon: float
 
 
 @dataclass(frozen=True)
@@ -46,12 +41,13 @@ class WarningArea:
 class LiveMapView:
     incidents: list[IncidentRecord]
     affected: dict[str, Any]
-    teams: list[TeamPosition]
+    teams: list[TeamOnMap]
     centre: tuple[float, float]
     zoom: int
     problem: str | None
     quakes: tuple[QuakeMarker, ...] = ()
     warnings: tuple[WarningArea, ...] = ()
+    status_words: dict[str, str] = field(default_factory=dict)
 
 
 def _affected(incidents: list[IncidentRecord]) -> dict[str, Any]:
@@ -87,15 +83,7 @@ def load_live_map(lang: str) -> LiveMapView:
     """Everything the live map draws; `problem` says what is missing when boundaries are."""
     engine = resources.engine()
     incidents = [i for i in store.incidents(engine) if i.status == "open"]
-    roster = store.teams(engine)
-    known = roster["last_lat"].notna()
-    lats = roster["last_lat"].where(known, roster["base_lat"])
-    lons = roster["last_lon"].where(known, roster["base_lon"])
-    teams = [
-        TeamPosition(str(name), str(status), float(lat), float(lon))
-        for name, status, lat, lon in zip(roster["name"], roster["status"], lats, lons, strict=True)
-        if pd.notna(lat)
-    ]
+    teams = on_map(team_store.roster(engine))
     events = hazard_store.latest_events(engine, 300)
     now = utcnow()
     quakes = tuple(
@@ -128,4 +116,5 @@ def load_live_map(lang: str) -> LiveMapView:
         problem=None if geography is not None else resources.geography_problem(lang),
         quakes=quakes,
         warnings=warnings,
+        status_words={s.value: status_label(s.value, lang) for s in TeamStatus},
     )

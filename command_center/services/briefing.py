@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-DEPLOYED = ("en_route", "on_scene", "returning")
+from command_center.services.teams import DEPLOYED
 
 
 @dataclass(frozen=True)

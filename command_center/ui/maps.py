@@ -13,6 +13,7 @@ import folium
 
 from command_center.adapters.live_map import LiveMapView
 from command_center.assets import leaflet_urls
+from command_center.services.teams import TeamOnMap
 
 INDONESIA_CENTRE = (-2.5, 118.0)
 STATUS_COLOURS = {
@@ -140,18 +141,39 @@ def event_marker(
     )
 
 
-def team_marker(lat: float, lon: float, status: str, label: str) -> folium.CircleMarker:
-    """A team at its last known position (or base), coloured by status."""
-    return folium.CircleMarker(
-        location=(lat, lon),
-        radius=6,
-        color="#212121",
-        weight=1,
-        fill=True,
-        fill_color=STATUS_COLOURS.get(status, "#000000"),
-        fill_opacity=0.9,
-        tooltip=escape(label),
-    )
+def team_layer(
+    teams: list[TeamOnMap],
+    status_words: dict[str, str],
+    group: folium.FeatureGroup | None = None,
+) -> folium.FeatureGroup:
+    """Teams coloured by status at their last known position (or base), each deployed team
+    with a line to its assigned kecamatan; `status_words` labels the statuses. Drawn into
+    `group` when given, else into a new layer group."""
+    group = group or folium.FeatureGroup(name="teams")
+    for team in teams:
+        colour = STATUS_COLOURS.get(team.status, "#000000")
+        label = f"{team.name} · {status_words.get(team.status, team.status)}"
+        if team.target is not None:
+            label += f" → {team.target_name}"
+            folium.PolyLine(
+                [(team.lat, team.lon), team.target],
+                color=colour,
+                weight=2.5,
+                opacity=0.8,
+                dash_array="6 6" if team.status == "en_route" else None,
+                tooltip=escape(label),
+            ).add_to(group)
+        folium.CircleMarker(
+            location=(team.lat, team.lon),
+            radius=7,
+            color="#212121",
+            weight=1,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.9,
+            tooltip=escape(label),
+        ).add_to(group)
+    return group
 
 
 def live_layers(view: LiveMapView) -> folium.FeatureGroup:
@@ -170,9 +192,7 @@ def live_layers(view: LiveMapView) -> folium.FeatureGroup:
             event_marker(incident.lat, incident.lon, incident.magnitude, incident.name).add_to(
                 group
             )
-    for team in view.teams:
-        team_marker(team.lat, team.lon, team.status, team.name).add_to(group)
-    return group
+    return team_layer(view.teams, view.status_words, group)
 
 
 def live_map(

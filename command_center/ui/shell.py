@@ -12,6 +12,7 @@ from command_center.labels import LANGUAGES, t
 from command_center.ui import resources
 
 LANG_KEY = "lang"
+ACTOR_KEY = "actor"
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,23 @@ def sidebar() -> None:
         horizontal=True,
         on_change=_remember_language,
     )
+    st.sidebar.text_input(
+        t("your_name", current),
+        value=st.session_state.get(ACTOR_KEY, ""),
+        key="_actor_choice",
+        on_change=_remember_actor,
+        max_chars=80,
+    )
     st.sidebar.caption(t("times_in_wib", current))
+
+
+def _remember_actor() -> None:
+    st.session_state[ACTOR_KEY] = st.session_state["_actor_choice"].strip()
+
+
+def actor() -> str:
+    """Who is making a change, for the audit log and "changed by" messages."""
+    return st.session_state.get(ACTOR_KEY) or t("anonymous", lang())
 
 
 def navigation() -> st.navigation:

@@ -1,0 +1,289 @@
+"""Bulk import from CSV and Excel: read a messy table, check each row, land the valid rows in one
+transaction and keep the invalid ones in a quarantine to fix and re-submit. Nothing is dropped.
+
+Files are only read: Excel through openpyxl with cached values (no formula is evaluated, no
+macro can run), CSV as text. The header row may sit below title rows; headers are matched to
+our fields by their usual Indonesian and English names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import openpyxl
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from command_center.db import writing
+from command_center.errors import FieldError, ImportFileError, InvalidInput
+from command_center.models import QuarantinedRow
+from command_center.store import record_audit
+from command_center.times import utcnow
+
+HEADER_SCAN_ROWS = 15
+CSV_DELIMITERS = ",;\t|"
+
+Check = Callable[[dict[str, Any]], Any]
+Write = Callable[[Session, Any, str], str]  # returns "created" or "updated"
+Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class RawRow:
+    number: int  # as the spreadsheet shows it (the header row included)
+    values: dict[str, str]  # our field name -> the cell as text
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: list[RawRow]
+    columns: dict[str, str]  # our field name -> the header as written in the file
+    ignored: list[str]  # headers we do not know
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    number: int
+    errors: list[FieldError]
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    batch: str
+    total: int
+    created: int
+    updated: int
+    problems: tuple[RowProblem, ...]
+
+    @property
+    def landed(self) -> int:
+        return self.created + self.updated
+
+
+def header_key(text: object) -> str:
+    """`"Kode Kecamatan "` and `"kode-kecamatan"` both become `kode_kecamatan`."""
+    return re.sub(r"[^0-9a-z]+", "_", str(text or "").casefold()).strip("_")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _text(data: bytes, file_name: str) -> str | list[list[str]]:
+    """The cells of an .xlsx file's first sheet, or the text of a CSV file."""
+    if data[:4] == b"PK\x03\x04":
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise ImportFileError(f"{file_name}: not a readable .xlsx workbook ({exc})") from exc
+        try:
+            sheet = book.worksheets[0]
+            return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportFileError(f"{file_name}: old .xls format; save it as .xlsx or CSV")
+    if b"\x00" in data[:4096]:
+        raise ImportFileError(f"{file_name}: not a CSV or .xlsx file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _csv(text: str, delimiter: str, limit: int | None = None) -> list[list[str]]:
+    lines = io.StringIO(text if limit is None else "\n".join(text.splitlines()[:limit]))
+    return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delimiter)]
+
+
+def _header_row(grid: list[list[str]], aliases: dict[str, str]) -> tuple[int, int]:
+    """(index, known headers) of the row with the most known headers near the top."""
+    known, index = max(
+        (
+            (sum(header_key(c) in aliases for c in cells), -i)
+            for i, cells in enumerate(grid[:HEADER_SCAN_ROWS])
+        ),
+        default=(0, 0),
+    )
+    return -index, known
+
+
+def read_table(
+    data: bytes, file_name: str, headers: dict[str, tuple[str, ...]], max_bytes: int
+) -> Table:
+    """The rows of a CSV or .xlsx file, keyed by our field names.
+
+    A CSV file's delimiter is the one of `,;|` or tab that finds the most known headers.
+
+    Raises:
+        ImportFileError: too large, not CSV/.xlsx, or no row that looks like a header.
+    """
+    if len(data) > max_bytes:
+        raise ImportFileError(f"{file_name}: {len(data):,} bytes, more than {max_bytes:,} allowed")
+    aliases = {alias: field for field, names in headers.items() for alias in names}
+    content = _text(data, file_name)
+    if isinstance(content, str):
+        delimiter = max(
+            CSV_DELIMITERS,
+            key=lambda d: _header_row(_csv(content, d, HEADER_SCAN_ROWS), aliases)[1],
+        )
+        grid = _csv(content, delimiter)
+    else:
+        grid = content
+    index, known = _header_row(grid, aliases)
+    if known < 2:
+        expected = ", ".join(names[0] for names in headers.values())
+        raise ImportFileError(f"{file_name}: no header row found (expected columns: {expected})")
+    columns: dict[str, str] = {}
+    positions: dict[str, int] = {}
+    ignored = []
+    for position, header in enumerate(grid[index]):
+        field = aliases.get(header_key(header))
+        if field and field not in positions:
+            positions[field], columns[field] = position, header
+        elif header:
+            ignored.append(header)
+    rows = []
+    for number, cells in enumerate(grid[index + 1 :], start=index + 2):
+        if not any(cells):
+            continue  # blank lines between blocks are common in real spreadsheets
+        values = {f: cells[p] if p < len(cells) else "" for f, p in positions.items()}
+        rows.append(RawRow(number, values))
+    return Table(rows, columns, ignored)
+
+
+def run_import(
+    engine: Engine,
+    kind: str,
+    file_name: str,
+    rows: Iterable[RawRow],
+    check: Check,
+    write: Write,
+    actor: str,
+    key: Callable[[Any], str] | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check every row; in one transaction write the valid ones and quarantine the others.
+
+    `key` names a row's identity (e.g. a team's name); a second row with the same key in one
+    file is quarantined, not silently merged.
+    """
+    rows = list(rows)
+    batch = uuid.uuid4().hex[:12]
+    valid: list[tuple[RawRow, Any]] = []
+    problems: list[RowProblem] = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(rows, start=1):
+        try:
+            model = check(row.values)
+            identity = key(model) if key else None
+            if identity is not None and identity in seen:
+                error = FieldError("name", "duplicate_in_file", {"row": seen[identity]})
+                raise InvalidInput([error])
+            if identity is not None:
+                seen[identity] = row.number
+            valid.append((row, model))
+        except InvalidInput as exc:
+            problems.append(RowProblem(row.number, exc.errors, row.values))
+        if progress and (i % 200 == 0 or i == len(rows)):
+            progress(0.8 * i / len(rows))
+    outcomes = {"created": 0, "updated": 0}
+    with writing(engine) as session, session.begin():
+        for _, model in valid:
+            outcomes[write(session, model, actor)] += 1
+        for problem in problems:
+            session.add(_quarantined(kind, batch, file_name, problem, actor))
+        summary = {"file": file_name, **outcomes, "quarantined": len(problems)}
+        record_audit(session, actor, "import", kind, batch, after=summary)
+    if progress:
+        progress(1.0)
+    return ImportReport(batch, len(rows), outcomes["created"], outcomes["updated"], tuple(problems))
+
+
+def _quarantined(
+    kind: str, batch: str, file_name: str, problem: RowProblem, actor: str
+) -> QuarantinedRow:
+    return QuarantinedRow(
+        kind=kind,
+        batch=batch,
+        file_name=file_name,
+        row_number=problem.number,
+        data=problem.values,
+        errors=[_error_json(e) for e in problem.errors],
+        created_by=actor,
+    )
+
+
+def _error_json(error: FieldError) -> dict[str, Any]:
+    return {
+        "field": error.field,
+        "code": error.code,
+        "params": {k: str(v) for k, v in error.params.items()},
+    }
+
+
+def quarantine(engine: Engine, kind: str) -> list[QuarantinedRow]:
+    """The rows of `kind` waiting for correction, oldest first (detached, read-only)."""
+    with Session(engine, expire_on_commit=False) as session:
+        query = (
+            select(QuarantinedRow)
+            .where(QuarantinedRow.kind == kind, QuarantinedRow.resolved_at.is_(None))
+            .order_by(QuarantinedRow.id)
+        )
+        return list(session.scalars(query))
+
+
+def resubmit(
+    engine: Engine,
+    kind: str,
+    edits: dict[int, dict[str, Any]],
+    check: Check,
+    write: Write,
+    actor: str,
+) -> ImportReport:
+    """Check corrected quarantine rows again: the valid ones land, the rest stay with new errors."""
+    outcomes = {"created": 0, "updated": 0}
+    problems = []
+    with writing(engine) as session, session.begin():
+        for row_id, data in edits.items():
+            row = session.get(QuarantinedRow, row_id)
+            if row is None or row.kind != kind or row.resolved_at is not None:
+                continue  # someone else fixed or discarded it meanwhile
+            row.data = {**row.data, **{k: _cell(v) for k, v in data.items()}}
+            try:
+                outcomes[write(session, check(row.data), actor)] += 1
+            except InvalidInput as exc:
+                row.errors = [_error_json(e) for e in exc.errors]
+                problems.append(RowProblem(row.row_number, exc.errors, row.data))
+                continue
+            row.resolved_at, row.resolved_by = utcnow(), actor
+            record_audit(session, actor, "resubmit", kind, row.id, after=row.data)
+        session.flush()
+    return ImportReport("", len(edits), outcomes["created"], outcomes["updated"], tuple(problems))
+
+
+def discard(engine: Engine, row_ids: list[int], actor: str) -> int:
+    """Drop quarantined rows on purpose; each keeps its data in the audit log."""
+    with writing(engine) as session, session.begin():
+        done = 0
+        for row in session.scalars(select(QuarantinedRow).where(QuarantinedRow.id.in_(row_ids))):
+            if row.resolved_at is None:
+                row.resolved_at, row.resolved_by = utcnow(), actor
+                record_audit(session, actor, "discard", row.kind, row.id, before=row.data)
+                done += 1
+        return done

@@ -1,0 +1,106 @@
+"""Shared pieces of input validation: lenient number parsing for messy spreadsheets, and
+pydantic errors turned into our `FieldError`s (codes that `labels.py` words as `err_<code>`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, ValidationError
+from pydantic_core import PydanticCustomError
+
+from command_center.errors import FieldError
+
+GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
+PYDANTIC_CODES = {
+    "missing": "missing",
+    "string_too_short": "missing",
+    "string_too_long": "too_long",
+    "int_parsing": "not_integer",
+    "int_from_float": "not_integer",
+    "int_type": "not_integer",
+    "float_parsing": "not_number",
+    "float_type": "not_number",
+    "greater_than_equal": "negative",
+    "less_than_equal": "too_large",
+    "finite_number": "not_number",
+}
+
+
+def blank_to_none(value: Any) -> Any:
+    """Empty cells and whitespace-only text are "not given"."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def parse_count(value: Any) -> Any:
+    """A whole number as people type it: `1.234`, `1,234`, `1 234`, `12.0` (Excel) → int.
+
+    Anything else is returned as it came, for pydantic to refuse with a clear message.
+    """
+    value = blank_to_none(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if GROUPED.match(text):
+            return int(re.sub(r"[.,\s]", "", text))
+        if re.fullmatch(r"-?\d+([.,]0+)?", text):
+            return int(re.split(r"[.,]", text)[0])
+        if re.fullmatch(r"-?\d+[.,]\d+", text):
+            raise PydanticCustomError("not_integer", "not a whole number: {value}", {"value": text})
+    return value
+
+
+def parse_decimal(value: Any) -> Any:
+    """A coordinate or decimal with either separator (`-6,84` → -6.84)."""
+    value = blank_to_none(value)
+    if isinstance(value, str):
+        return value.strip().replace(",", ".")
+    return value
+
+
+def bounded(low: float, high: float) -> AfterValidator:
+    """A check that a given number lies in [low, high] (error `negative` or `out_of_range`)."""
+
+    def check(value: float | None) -> float | None:
+        if value is not None and not low <= value <= high:
+            code = "negative" if value < 0 <= low else "out_of_range"
+            raise PydanticCustomError(
+                code, "out of range", {"value": value, "low": low, "high": high}
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def longest(max_length: int) -> AfterValidator:
+    """A check that given text is at most `max_length` characters (error `too_long`)."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value) > max_length:
+            raise PydanticCustomError("too_long", "too long", {"max_length": max_length})
+        return value
+
+    return AfterValidator(check)
+
+
+Count = Annotated[int | None, BeforeValidator(parse_count), bounded(0, 10**9)]
+Decimal = Annotated[float | None, BeforeValidator(parse_decimal)]
+Text = Annotated[str | None, BeforeValidator(blank_to_none)]
+
+
+def field_errors(exc: ValidationError) -> list[FieldError]:
+    """Our field errors from a pydantic ValidationError (first location item is the field)."""
+    errors = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "-"
+        code = PYDANTIC_CODES.get(error["type"], error["type"])
+        params = {k: v for k, v in (error.get("ctx") or {}).items() if k != "error"}
+        if "value" not in params and error.get("input") is not None:
+            params["value"] = str(error["input"])[:80]
+        errors.append(FieldError(field, code, params))
+    return errors

@@ -1,0 +1,73 @@
+"""Errors and user text as people should read them on screen."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from command_center.errors import (
+    CommandCenterError,
+    IllegalTransition,
+    ImportFileError,
+    InvalidInput,
+    StaleRecord,
+    TeamBusy,
+)
+from command_center.labels import field_error, status_label, t
+from command_center.times import format_wib
+
+FLASH = "_flash"
+MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md(text: object) -> str:
+    """User text made inert inside Streamlit markdown: every ASCII punctuation is escaped,
+    so no link, image, HTML, colour or LaTeX can come from it."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def explain(error: CommandCenterError, lang: str) -> str:
+    """What went wrong, in the user's language (markdown-safe)."""
+    if isinstance(error, StaleRecord):
+        by = md(error.by or "?")
+        return t("stale_record", lang, by=by, at=format_wib(error.at, lang))
+    if isinstance(error, InvalidInput):
+        return "  \n".join(
+            field_error(e.field, e.code, e.params, lang, quote=md) for e in error.errors
+        )
+    if isinstance(error, TeamBusy):
+        where = (
+            t("busy_where", lang, kecamatan=error.kecamatan_code) if error.kecamatan_code else ""
+        )
+        return t(
+            "team_busy",
+            lang,
+            team=md(error.team),
+            status=status_label(error.status, lang),
+            where=where,
+        )
+    if isinstance(error, IllegalTransition):
+        return t(
+            "illegal_transition",
+            lang,
+            current=status_label(error.current, lang),
+            target=status_label(error.target, lang),
+            hint=t(f"hint_{error.hint}", lang),
+        )
+    if isinstance(error, ImportFileError):
+        return t("import_failed", lang, reason=md(error))
+    return md(error)
+
+
+def done(text: str) -> None:
+    """Report a successful change and rerun, so every panel shows the new state at once."""
+    st.session_state[FLASH] = text
+    st.rerun()
+
+
+def show_done() -> None:
+    """Show the last `done` message once (call near the top of a page)."""
+    text = st.session_state.pop(FLASH, None)
+    if text:
+        st.success(text, icon=":material/check_circle:")

@@ -1,0 +1,237 @@
+"""Roster panels of the Tagana page: the editable table, a new team, members, file import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from command_center.adapters import deployments as data
+from command_center.errors import CommandCenterError
+from command_center.labels import field_error, t
+from command_center.services import teams as rules
+from command_center.ui import shell
+from command_center.ui.messages import done, explain, md
+from command_center.ui.teams import saw, seen_version
+
+IMPORT_REPORT = "roster_import_report"
+
+
+def _columns(lang: str) -> dict[str, Any]:
+    return {
+        "name": st.column_config.TextColumn(t("col_team", lang), required=True, max_chars=120),
+        "kind": st.column_config.SelectboxColumn(
+            t("col_kind", lang), options=list(rules.KINDS), required=True
+        ),
+        "member_count": st.column_config.NumberColumn(t("col_members", lang), min_value=0, step=1),
+        "skills": st.column_config.TextColumn(t("col_skills", lang)),
+        "equipment": st.column_config.TextColumn(t("col_equipment", lang)),
+        "contact_name": st.column_config.TextColumn(t("col_contact", lang)),
+        "contact_phone": st.column_config.TextColumn(t("col_phone", lang)),
+        "home_kecamatan_code": st.column_config.TextColumn(
+            t("col_home_kecamatan", lang), disabled=True
+        ),
+    }
+
+
+def roster_table(lang: str) -> None:
+    """Edit teams in place; only changed rows are written, each against the version seen."""
+    table = data.load_roster_table()
+    if table.empty:
+        st.info(t("no_teams", lang))
+    else:
+        st.caption(t("roster_edit_help", lang))
+        with st.form("roster_form"):
+            st.data_editor(
+                table.drop(columns="version"),
+                column_config=_columns(lang),
+                hide_index=True,
+                key="roster_editor",
+                width="stretch",
+            )
+            submitted = st.form_submit_button(t("save", lang), type="primary")
+        if submitted:
+            _save_rows(table, st.session_state["roster_editor"]["edited_rows"], lang)
+        for team_id, version in table["version"].items():
+            saw(int(team_id), int(version))
+    add_team(lang)
+    members(lang)
+
+
+def _save_rows(table: pd.DataFrame, edited_rows: dict[int, dict[str, Any]], lang: str) -> None:
+    """Write the rows the editor reports as changed (by position), one team at a time."""
+    saved, failed = 0, 0
+    for position, changes in edited_rows.items():
+        team_id = int(table.index[int(position)])
+        row = table.iloc[int(position)]
+        values = {**row.drop("version").where(row.notna(), None).to_dict(), **changes}
+        try:
+            data.save_team(
+                team_id, seen_version(team_id, int(row["version"])), values, shell.actor()
+            )
+            saved += 1
+        except CommandCenterError as exc:
+            problem = explain(exc, lang)
+            st.error(t("row_problem", lang, team=md(row["name"]), problem=problem))
+            failed += 1
+    if saved and not failed:
+        done(t("saved_rows", lang, n=saved))
+    elif saved:
+        st.success(t("saved_rows", lang, n=saved))
+
+
+def add_team(lang: str) -> None:
+    with st.expander(t("add_team", lang)), st.form("add_team_form", clear_on_submit=False):
+        kecamatan = data.load_kecamatan_options()
+        kinds = data.kind_options(lang)
+        left, right = st.columns(2)
+        values = {
+            "name": left.text_input(t("field_name", lang), max_chars=120),
+            "kind": right.selectbox(t("field_kind", lang), list(kinds), format_func=kinds.get),
+            "home_kecamatan_code": left.selectbox(
+                t("field_home_kecamatan_code", lang),
+                list(kecamatan),
+                index=None,
+                format_func=kecamatan.get,
+            ),
+            "member_count": right.number_input(
+                t("field_member_count", lang), min_value=0, max_value=10_000, value=0
+            ),
+            "skills": left.multiselect(
+                t("field_skills", lang), list(rules.SKILLS), accept_new_options=True
+            ),
+            "equipment": right.text_input(t("field_equipment", lang), max_chars=1000),
+            "contact_name": left.text_input(t("field_contact_name", lang), max_chars=120),
+            "contact_phone": right.text_input(t("field_contact_phone", lang), max_chars=30),
+            "base_lat": left.text_input(t("field_base_lat", lang)),
+            "base_lon": right.text_input(t("field_base_lon", lang)),
+        }
+        if st.form_submit_button(t("add_team", lang)):
+            try:
+                data.add_team(values, shell.actor())
+                done(t("team_added", lang, team=md(values["name"])))
+            except CommandCenterError as exc:
+                st.error(explain(exc, lang))
+
+
+def members(lang: str) -> None:
+    names = data.load_team_names(lang)
+    if not names:
+        return
+    team_id = st.selectbox(
+        t("choose_team", lang), list(names), format_func=names.get, key="members_team"
+    )
+    team = data.load_team(team_id)
+    st.markdown(f"**{t('members_of', lang, team=md(team.profile.name))}**")
+    current = pd.DataFrame(
+        [m.model_dump() for m in team.members], columns=["name", "role", "phone"]
+    )
+    with st.form("members_form"):
+        edited = st.data_editor(
+            current,
+            num_rows="dynamic",
+            hide_index=True,
+            key=f"members_editor_{team_id}",
+            column_config={
+                "name": st.column_config.TextColumn(t("field_name", lang), max_chars=120),
+                "role": st.column_config.TextColumn(t("field_role", lang), max_chars=60),
+                "phone": st.column_config.TextColumn(t("field_phone", lang), max_chars=40),
+            },
+        )
+        submitted = st.form_submit_button(t("save_members", lang))
+    if submitted:
+        rows = edited.where(edited.notna(), None).to_dict("records")
+        try:
+            version = seen_version(team_id, team.version)
+            data.save_members(team_id, version, rows, shell.actor())
+            done(t("members_saved", lang))
+        except CommandCenterError as exc:
+            st.error(explain(exc, lang))
+    saw(team_id, data.load_team(team_id).version)
+
+
+def import_roster(lang: str) -> None:
+    """Upload, preview, import with a progress bar, the row report, and the quarantine."""
+    st.caption(t("import_help", lang))
+    upload = st.file_uploader(t("upload", lang), type=["csv", "xlsx"], key="roster_upload")
+    if upload is not None:
+        content = upload.getvalue()
+        try:
+            table = data.preview_roster(content, upload.name)
+        except CommandCenterError as exc:
+            st.error(explain(exc, lang))
+        else:
+            found = ", ".join(md(h) for h in table.columns.values())
+            st.caption(t("preview", lang, rows=len(table.rows), columns=found))
+            if table.ignored:
+                st.caption(
+                    t("ignored_columns", lang, columns=", ".join(md(h) for h in table.ignored))
+                )
+            st.dataframe(
+                pd.DataFrame([r.values for r in table.rows[:20]]), hide_index=True, width="stretch"
+            )
+            if st.button(t("run_import", lang), type="primary"):
+                bar = st.progress(0.0)
+                report = data.import_roster(content, upload.name, shell.actor(), bar.progress)
+                st.session_state[IMPORT_REPORT] = report
+    report = st.session_state.get(IMPORT_REPORT)
+    if report is not None:
+        st.success(
+            t(
+                "import_result",
+                lang,
+                total=report.total,
+                created=report.created,
+                updated=report.updated,
+                quarantined=len(report.problems),
+            )
+        )
+        problems = [
+            {
+                t("col_row", lang): p.number,
+                t("col_problem", lang): field_error(e.field, e.code, e.params, lang),
+            }
+            for p in report.problems
+            for e in p.errors
+        ]
+        if problems:
+            st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
+    quarantine(lang)
+
+
+def quarantine(lang: str) -> None:
+    """Rows that failed, as typed: fix cells and re-submit, or discard on purpose."""
+    st.markdown(f"**{t('quarantine', lang)}**")
+    rows = data.load_quarantine(lang)
+    if rows.empty:
+        st.caption(t("quarantine_empty", lang))
+        return
+    pick = t("discard_confirm", lang)
+    shown = rows.assign(**{pick: False})
+    locked = [t("col_row", lang), t("col_problem", lang)]
+    with st.form("quarantine_form"):
+        edited = st.data_editor(shown, disabled=locked, key="quarantine_editor", hide_index=True)
+        left, right = st.columns(2)
+        again = left.form_submit_button(t("resubmit", lang), type="primary")
+        drop = right.form_submit_button(t("discard", lang))
+    try:
+        if again:
+            fields = [c for c in rows.columns if c not in locked]
+            edits = {int(i): edited.loc[i, fields].fillna("").to_dict() for i in edited.index}
+            result = data.resubmit(edits, shell.actor())
+            done(
+                t(
+                    "import_result",
+                    lang,
+                    total=result.total,
+                    created=result.created,
+                    updated=result.updated,
+                    quarantined=len(result.problems),
+                )
+            )
+        if drop:
+            chosen = [int(i) for i in edited.index if edited.loc[i, pick]]
+            done(t("discarded", lang, n=data.discard(chosen, shell.actor())))
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang))

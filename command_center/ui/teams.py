@@ -1,0 +1,215 @@
+"""The panels of the Tagana page: status board, assignment, team status, roster editing.
+
+Every change is made against the version of the team the coordinator last saw (kept in
+session state), so a change someone else made in between is reported, not overwritten.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from command_center.adapters import deployments as data
+from command_center.errors import CommandCenterError
+from command_center.labels import status_label, t
+from command_center.models import TeamStatus
+from command_center.services import teams as rules
+from command_center.times import WIB, format_wib
+from command_center.ui import maps, resources, shell
+from command_center.ui.messages import done, explain, md
+
+SEEN = "team_versions_seen"
+
+
+def _any(options: dict, lang: str):
+    return lambda code: t("any", lang) if code is None else options[code]
+
+
+def seen_version(team_id: int, current: int) -> int:
+    """The team version this user last saw (what their change is based on)."""
+    return st.session_state.setdefault(SEEN, {}).get(team_id, current)
+
+
+def saw(team_id: int, version: int) -> None:
+    st.session_state.setdefault(SEEN, {})[team_id] = version
+
+
+def board(lang: str) -> None:
+    """Counts and teams per status, filtered, with the duty warning and the team map."""
+    choices = data.load_choices()
+    left, middle, right = st.columns(3)
+    province = left.selectbox(
+        t("filter_province", lang),
+        [None, *choices.provinces],
+        format_func=_any(choices.provinces, lang),
+        key="board_province",
+    )
+    kabupaten_options = {
+        c: n for c, n in choices.kabupaten.items() if province is None or c.startswith(province)
+    }
+    kabupaten = middle.selectbox(
+        t("filter_kabupaten", lang),
+        [None, *kabupaten_options],
+        format_func=_any(kabupaten_options, lang),
+        key="board_kabupaten",
+    )
+    skill = right.selectbox(
+        t("filter_skill", lang),
+        [None, *choices.skills],
+        format_func=lambda s: t("any", lang) if s is None else s,
+        key="board_skill",
+    )
+    view = data.load_board(lang, province, kabupaten, skill)
+    shell.exercise_banner(view.any_exercise)
+    if view.empty:
+        st.info(t("no_teams", lang))
+        return
+    if view.over_duty:
+        limit = resources.settings().duty_days_warning
+        names = ", ".join(md(n) for n in view.over_duty)
+        st.warning(t("duty_warning", lang, n=len(view.over_duty), days=limit, teams=names))
+    for column, status in zip(st.columns(len(view.columns)), view.columns, strict=True):
+        column.metric(status_label(status, lang), view.counts[status])
+        if view.counts[status]:
+            column.dataframe(view.columns[status], hide_index=True, width="stretch")
+    if not any(view.counts.values()):
+        st.info(t("no_teams_match", lang))
+    st.markdown(f"**{t('team_map', lang)}**")
+    settings = resources.settings()
+    points = [(m.lat, m.lon) for m in view.teams_on_map] + [
+        m.target for m in view.teams_on_map if m.target
+    ]
+    fmap = maps.base_map(
+        settings.tile_url,
+        settings.tile_attribution,
+        base_url_path=st.get_option("server.baseUrlPath"),
+    )
+    if points:
+        fmap.fit_bounds(
+            [
+                [min(p[0] for p in points), min(p[1] for p in points)],
+                [max(p[0] for p in points), max(p[1] for p in points)],
+            ]
+        )
+    words = {s.value: status_label(s.value, lang) for s in TeamStatus}
+    st_folium(
+        fmap,
+        key="team_map",
+        feature_group_to_add=maps.team_layer(view.teams_on_map, words),
+        returned_objects=[],
+        height=460,
+        use_container_width=True,
+    )
+
+
+def assign(lang: str) -> None:
+    """Pick incident, kecamatan and skill; see the nearest teams at standby; assign one."""
+    incidents = data.load_open_incidents()
+    if not incidents:
+        st.info(t("no_open_incidents", lang))
+        return
+    incident_id = st.selectbox(
+        t("choose_incident", lang),
+        list(incidents),
+        format_func=incidents.get,
+        key="assign_incident",
+    )
+    kecamatan = data.load_incident_kecamatan(incident_id)
+    left, right = st.columns(2)
+    code = left.selectbox(
+        t("choose_kecamatan", lang), list(kecamatan), format_func=kecamatan.get, key="assign_kec"
+    )
+    skill = right.selectbox(
+        t("needed_skill", lang),
+        [None, *data.load_choices().skills],
+        format_func=lambda s: t("any", lang) if s is None else s,
+        key="assign_skill",
+    )
+    suggestions = data.load_suggestions(code, skill, lang)
+    st.markdown(f"**{t('suggestions', lang)}**")
+    if suggestions.empty:
+        st.caption(t("no_suggestions", lang))
+    else:
+        st.dataframe(suggestions, hide_index=True, width="stretch")
+    names = data.load_team_names(lang)
+    versions = data.load_team_versions()
+    options = [*suggestions.index, *(i for i in names if i not in suggestions.index)]
+    with st.form("assign_form"):
+        team_id = st.selectbox(
+            t("choose_team", lang), options, format_func=names.get, key="assign_team"
+        )
+        task = st.text_input(t("task", lang), max_chars=500, key="assign_task")
+        days = st.number_input(
+            t("expected_days", lang), min_value=1, max_value=90, value=7, key="assign_days"
+        )
+        submitted = st.form_submit_button(t("assign", lang), type="primary")
+    if submitted and team_id is not None:
+        job = {
+            "incident_id": incident_id,
+            "kecamatan_code": code,
+            "task": task,
+            "expected_days": days,
+        }
+        try:
+            data.assign_team(team_id, seen_version(team_id, versions[team_id]), job, shell.actor())
+            team = names[team_id].split(" · ")[0]
+            done(t("assigned_ok", lang, team=md(team), kecamatan=md(kecamatan[code])))
+        except CommandCenterError as exc:
+            st.error(explain(exc, lang))
+    for team_id, version in data.load_team_versions().items():
+        saw(team_id, version)
+
+
+def team_status(lang: str) -> None:
+    """One team: its status and assignment, status changes, stand-down, history."""
+    names = data.load_team_names(lang)
+    if not names:
+        st.info(t("no_teams", lang))
+        return
+    team_id = st.selectbox(
+        t("choose_team", lang), list(names), format_func=names.get, key="team_pick"
+    )
+    team = data.load_team(team_id)
+    version = seen_version(team_id, team.version)
+    st.markdown(t("current_status", lang, status=status_label(team.status, lang)))
+    if team.status_reason:
+        st.caption(md(team.status_reason))
+    job = data.current_assignment(team_id)
+    if job:
+        text = t(
+            "current_assignment",
+            lang,
+            kecamatan=md(job["kecamatan"]),
+            since=format_wib(job["since"], lang),
+            days=job["days"],
+            task=md(job["task"]),
+        )
+        (st.warning if job["over_limit"] else st.info)(text)
+    targets = [s.value for s in TeamStatus if s.value != team.status]
+    with st.form("status_form"):
+        target = st.selectbox(
+            t("new_status", lang),
+            targets,
+            format_func=lambda s: status_label(s, lang),
+            key="status_target",
+        )
+        reason = st.text_input(t("reason", lang), max_chars=300, key="status_reason")
+        until: date | None = st.date_input(t("until", lang), value=None, key="status_until")
+        submitted = st.form_submit_button(t("apply_status", lang))
+    stand_down = team.status in rules.DEPLOYED and st.button(t("stand_down", lang))
+    try:
+        if submitted:
+            ends = datetime.combine(until, time(23, 59), WIB) if until else None
+            data.set_status(team_id, version, target, shell.actor(), reason, ends)
+            status = status_label(target, lang)
+            done(t("status_changed", lang, team=md(team.profile.name), status=status))
+        if stand_down:
+            data.stand_down(team_id, version, shell.actor())
+            done(t("stood_down", lang, team=md(team.profile.name)))
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang))
+    saw(team_id, data.load_team(team_id).version)
+    st.markdown(f"**{t('team_history', lang)}**")
+    st.dataframe(data.load_history(team_id, lang), hide_index=True, width="stretch")

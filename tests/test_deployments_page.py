@@ -1,0 +1,152 @@
+"""The Tagana page as coordinators use it, in the real app (AppTest) on the demo scenario."""
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from command_center import team_store
+from command_center.db import make_engine
+from command_center.labels import status_label, t
+from command_center.ui.messages import md
+
+PAGE = "pages/deployments.py"
+GARUT = "Tagana Kab. Garut (Latihan)"
+SUKABUMI = "Tagana Kab. Sukabumi (Latihan)"
+PACET = "Karang Taruna Kec. Pacet (Latihan)"
+
+
+def _roster(database_url: str):
+    return team_store.roster(make_engine(database_url)).set_index("name")
+
+
+def _id(database_url: str, name: str) -> int:
+    return int(_roster(database_url).loc[name, "id"])
+
+
+def _messages(at: AppTest) -> str:
+    return " | ".join(m.value for kind in (at.success, at.error, at.warning, at.info) for m in kind)
+
+
+def _click(at: AppTest, label: str) -> AppTest:
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+def test_the_board_counts_teams_by_status_and_filters_them(open_page, with_demo) -> None:
+    at = open_page(PAGE)
+    counts = {m.label: m.value for m in at.metric}
+    assert counts == {
+        status_label("standby"): "4",
+        status_label("en_route"): "1",
+        status_label("on_scene"): "3",
+        status_label("returning"): "1",
+        status_label("unavailable"): "1",
+    }
+    at.selectbox(key="board_kabupaten").set_value("32.03").run()  # Kabupaten Cianjur
+    counts = {m.label: m.value for m in at.metric}
+    assert counts[status_label("standby")] == "2" and counts[status_label("on_scene")] == "2"
+    at.selectbox(key="board_skill").set_value("SAR air").run()
+    assert sum(int(m.value) for m in at.metric) == 0
+    assert t("no_teams_match") in _messages(at)
+
+
+def test_teams_on_duty_too_long_are_flagged(
+    open_page, with_demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CC_DUTY_DAYS_WARNING", "0")  # every deployed team is past the limit
+    at = open_page(PAGE)
+    warning = next(w.value for w in at.warning if "rotasi" in w.value)
+    assert warning.startswith("4 tim")
+    assert md(SUKABUMI) in warning  # escaped for markdown
+
+
+def test_a_coordinator_assigns_the_nearest_team_with_the_skill(
+    open_page, with_demo, database_url
+) -> None:
+    at = open_page(PAGE)
+    at.selectbox(key="assign_kec").set_value("32.03.11").run()  # Cugenang
+    at.selectbox(key="assign_skill").set_value("dapur umum").run()
+    table = next(d.value for d in at.dataframe if t("col_distance_km") in d.value.columns)
+    assert table[t("col_team")].tolist() == [PACET, GARUT]  # standby, with the skill, nearest first
+    assert table[t("col_distance_km")].is_monotonic_increasing
+    assert at.selectbox(key="assign_team").options[0].startswith(PACET)
+    at.selectbox(key="assign_team").set_value(_id(database_url, GARUT))
+    at.text_input(key="assign_task").input("Dapur umum pengungsian Cugenang")
+    _click(at, t("assign"))
+    assert md(GARUT) in _messages(at)
+    row = _roster(database_url).loc[GARUT]
+    assert (row.status, row.assigned_kecamatan_code) == ("en_route", "32.03.11")
+    assert row.assigned_by == t("anonymous")
+    counts = {m.label: m.value for m in at.metric}
+    assert counts[status_label("en_route")] == "2"  # the board follows at once
+
+
+def test_a_team_already_deployed_is_refused(open_page, with_demo, database_url) -> None:
+    at = open_page(PAGE)
+    at.selectbox(key="assign_team").set_value(_id(database_url, SUKABUMI))
+    at.text_input(key="assign_task").input("Evakuasi")
+    _click(at, t("assign"))
+    error = " ".join(e.value for e in at.error)
+    assert status_label("on_scene") in error and "32.03.10" in error
+    assert _roster(database_url).loc[SUKABUMI, "assigned_kecamatan_code"] == "32.03.10"
+
+
+def test_the_second_of_two_coordinators_is_told_who_changed_the_team(
+    open_page, with_demo, database_url
+) -> None:
+    first, second = open_page(PAGE), open_page(PAGE)
+    first.sidebar.text_input(key="_actor_choice").input("Koordinator Ani").run()
+    garut = _id(database_url, GARUT)
+    for at in (first, second):
+        at.selectbox(key="assign_team").set_value(garut)
+        at.text_input(key="assign_task").input("Dapur umum")
+    _click(first, t("assign"))
+    _click(second, t("assign"))  # still based on the roster as it was before Ani's change
+    error = " ".join(e.value for e in second.error)
+    assert "Koordinator Ani" in error and "WIB" in error
+    assert _roster(database_url).loc[GARUT, "assigned_by"] == "Koordinator Ani"
+
+
+def test_status_changes_follow_the_lifecycle(open_page, with_demo, database_url) -> None:
+    at = open_page(PAGE)
+    at.selectbox(key="team_pick").set_value(_id(database_url, GARUT)).run()
+    at.selectbox(key="status_target").set_value("on_scene")
+    _click(at, t("apply_status"))
+    assert t("hint_assign") in " ".join(e.value for e in at.error)
+    at.selectbox(key="status_target").set_value("unavailable")
+    _click(at, t("apply_status"))
+    assert f"{t('field_status_reason')}: {t('err_missing')}" in " ".join(e.value for e in at.error)
+    at.selectbox(key="status_target").set_value("unavailable")
+    at.text_input(key="status_reason").input("Kendaraan rusak <b>berat</b>")
+    _click(at, t("apply_status"))
+    assert _roster(database_url).loc[GARUT, "status"] == "unavailable"
+    history = next(d.value for d in at.dataframe if t("col_change") in d.value.columns)
+    assert "Kendaraan rusak <b>berat</b>" in history.iloc[0][t("col_change")]  # shown as text
+
+
+def test_stand_down_ends_the_assignment(open_page, with_demo, database_url) -> None:
+    at = open_page(PAGE)
+    at.selectbox(key="team_pick").set_value(_id(database_url, SUKABUMI)).run()
+    assert any(md("32.03.10") in i.value for i in at.info)
+    _click(at, t("stand_down"))
+    row = _roster(database_url).loc[SUKABUMI]
+    assert row.status == "returning" and pd.isna(row.assigned_kecamatan_code)
+
+
+def test_roster_edits_save_only_changed_rows(open_page, with_demo, database_url) -> None:
+    at = open_page(PAGE)
+    before = _roster(database_url)
+    position = list(before.index).index(GARUT)
+    at.session_state["roster_editor"] = {
+        "edited_rows": {position: {"contact_phone": "0813-2222-3333", "member_count": 20}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    _click(at, t("save"))
+    assert t("saved_rows", n=1) in _messages(at)
+    after = _roster(database_url)
+    assert (after.loc[GARUT, "contact_phone"], after.loc[GARUT, "member_count"]) == (
+        "0813-2222-3333",
+        20,
+    )
+    unchanged = after.drop(index=GARUT)["version"]
+    assert (unchanged == before.drop(index=GARUT)["version"]).all()
