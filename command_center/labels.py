@@ -152,7 +152,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "any": ("Semua", "All"),
     "no_teams_match": ("Tidak ada tim yang cocok dengan saringan.", "No team matches the filters."),
     "col_where": ("Lokasi / tugas", "Where / task"),
-    "col_days": ("Hari ke-", "Day"),
+    "more_teams": (
+        "dan {n} tim lagi (persempit dengan saringan)",
+        "and {n} more (narrow with the filters)",
+    ),
+    "day_n": ("hari ke-{n}", "day {n}"),
     "col_since": ("Sejak (WIB)", "Since (WIB)"),
     "col_by": ("Oleh", "By"),
     "col_task": ("Tugas", "Task"),

@@ -140,3 +140,47 @@ def test_live_map_refreshes_without_losing_the_users_zoom(fresh_server, page) ->
     again = page.query_selector('iframe[data-testid="stCustomComponentV1"]').content_frame()
     assert again == frame  # the map was not rebuilt
     assert again.evaluate("window.map.getZoom()") == zoom + 1
+
+
+@pytest.fixture
+def own_server(
+    demo_database: str, tmp_path: Path, shared_data: Path, boundary_cache: Path, streamlit_server
+) -> Iterator[str]:
+    """A server on its own copy of the demo database, for tests that change data."""
+    copy = tmp_path / "store.db"
+    shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
+    env = {
+        "DATABASE_URL": f"sqlite:///{copy}",
+        "CC_SHARED_DATA_DIR": str(shared_data),
+        "CC_CACHE_DIR": str(boundary_cache),
+        "CC_TILE_URL": "",
+    }
+    with streamlit_server(["streamlit", "run", str(PROJECT_ROOT / "app.py")], env) as base:
+        yield base
+
+
+def _metric(page: Page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_an_assignment_made_in_the_browser_shows_on_the_board_and_map(own_server, page) -> None:
+    page.goto(f"{own_server}/deployments")
+    _wait_for_app(page, "Penugasan Tagana")
+    assert _metric(page, "Dalam perjalanan") == "1"
+    page.get_by_role("tab", name="Penugasan").click()
+    suggestions = page.locator('[data-testid="stDataFrame"]').filter(has_text="Jarak (km)")
+    expect(suggestions).to_be_visible(timeout=30_000)
+    page.get_by_label("Tugas", exact=True).fill("Dapur umum <b>darurat</b>")
+    page.get_by_role("button", name="Tugaskan").click()
+    expect(page.get_by_text("ditugaskan ke")).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Papan status").click()
+    expect(
+        page.locator('[data-testid="stMetric"]').filter(has_text="Dalam perjalanan")
+    ).to_contain_text("2", timeout=30_000)
+    frame = page.frame_locator('iframe[data-testid="stCustomComponentV1"]').first
+    expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
+    # 10 team markers, and a line for each of the 5 deployed teams (4 before, 1 just assigned)
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(10 + 5, timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator("b", has_text="darurat").count() == 0  # user text never became HTML

@@ -24,9 +24,17 @@ EDITABLE = ("name", "kind", "member_count", "skills", "equipment", "contact_name
 
 
 @dataclass(frozen=True)
+class BoardCard:
+    name: str
+    where: str  # the assignment, the reason it is unavailable, or the home kabupaten
+    days: int | None  # day of the current assignment
+    over_limit: bool
+
+
+@dataclass(frozen=True)
 class BoardView:
     counts: dict[str, int]  # status -> teams (every status, zeros included)
-    columns: dict[str, pd.DataFrame]  # status -> labelled table of its teams
+    columns: dict[str, list[BoardCard]]  # status -> its teams
     over_duty: list[str]  # teams on duty longer than the configured limit
     teams_on_map: list[rules.TeamOnMap]
     any_exercise: bool
@@ -90,17 +98,19 @@ def load_board(
         & (roster["home_kabupaten_code"] == kabupaten if kabupaten else True)
         & roster["skills"].map(lambda s: rules.has_skill(s, skill))
     ]
-    columns = {}
-    for status in TeamStatus:
-        mine = shown[shown["status"] == status.value]
-        columns[status.value] = pd.DataFrame(
-            {
-                t("col_team", lang): mine["name"],
-                t("col_where", lang): [_where(r, lang) for r in mine.itertuples()],
-                t("col_days", lang): mine["days"].astype("Int64"),
-            }
-        )
     limit = resources.settings().duty_days_warning
+    columns = {
+        status.value: [
+            BoardCard(
+                r.name,
+                _where(r, lang),
+                None if pd.isna(r.days) else int(r.days),
+                bool(r.days > limit),
+            )
+            for r in shown[shown["status"] == status.value].itertuples()
+        ]
+        for status in TeamStatus
+    }
     over = shown[shown["days"].fillna(0) > limit]["name"].tolist()
     return BoardView(
         counts={s.value: len(columns[s.value]) for s in TeamStatus},

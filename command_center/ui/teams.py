@@ -21,6 +21,7 @@ from command_center.ui import maps, resources, shell
 from command_center.ui.messages import done, explain, md
 
 SEEN = "team_versions_seen"
+BOARD_CARDS = 25  # per status column; the filters narrow the rest down
 
 
 def _any(options: dict, lang: str):
@@ -70,10 +71,17 @@ def board(lang: str) -> None:
         limit = resources.settings().duty_days_warning
         names = ", ".join(md(n) for n in view.over_duty)
         st.warning(t("duty_warning", lang, n=len(view.over_duty), days=limit, teams=names))
-    for column, status in zip(st.columns(len(view.columns)), view.columns, strict=True):
+    for column, (status, cards) in zip(
+        st.columns(len(view.columns)), view.columns.items(), strict=True
+    ):
         column.metric(status_label(status, lang), view.counts[status])
-        if view.counts[status]:
-            column.dataframe(view.columns[status], hide_index=True, width="stretch")
+        for card in cards[:BOARD_CARDS]:
+            box = column.container(border=True)
+            days = f" · {t('day_n', lang, n=card.days)}" if card.days else ""
+            box.markdown(f"**{md(card.name)}**")
+            box.caption(("⚠ " if card.over_limit else "") + md(card.where) + days)
+        if len(cards) > BOARD_CARDS:
+            column.caption(t("more_teams", lang, n=len(cards) - BOARD_CARDS))
     if not any(view.counts.values()):
         st.info(t("no_teams_match", lang))
     st.markdown(f"**{t('team_map', lang)}**")
