@@ -22,6 +22,7 @@ from command_center.http import make_session
 from command_center.services.incidents import ProposalRules
 from command_center.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.sources import wilayah_boundaries
+from command_center.static_layers import install_layers
 
 
 def _geography(settings: Settings) -> Geography:
@@ -132,6 +133,8 @@ def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> N
         except CommandCenterError as exc:
             print(f"demo not loaded: {exc}", file=sys.stderr)
     engine.dispose()
+    if geography is not None:
+        print(f"national map layers: {', '.join(install_layers(geography).values())}")
     app = str(PROJECT_ROOT / "app.py")
     os.execvp(sys.executable, [sys.executable, "-m", "streamlit", "run", app, *streamlit_args])
 

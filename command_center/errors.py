@@ -91,3 +91,11 @@ class FieldError:
 
 class ImportFileError(CommandCenterError, ValueError):
     """An uploaded file that cannot be imported at all: too large, wrong type, no header row."""
+
+
+class NeedsConfirmation(CommandCenterError):
+    """Valid input that looks wrong (e.g. a figure dropped sharply); saved only when confirmed."""
+
+    def __init__(self, warnings: list[FieldError]):
+        self.warnings = warnings
+        super().__init__("; ".join(f"{w.field}: {w.code} {w.params}" for w in warnings))

@@ -177,11 +177,14 @@ def run_import(
     actor: str,
     key: Callable[[Any], str] | None = None,
     progress: Progress | None = None,
+    context: dict[str, Any] | None = None,
 ) -> ImportReport:
     """Check every row; in one transaction write the valid ones and quarantine the others.
 
     `key` names a row's identity (e.g. a team's name); a second row with the same key in one
-    file is quarantined, not silently merged.
+    file is quarantined, not silently merged. `context` (e.g. the incident a file is for) is
+    kept with each quarantined row, so a corrected row lands where the file was meant to.
+    A row the writer refuses (InvalidInput) is quarantined too.
     """
     rows = list(rows)
     batch = uuid.uuid4().hex[:12]
@@ -204,14 +207,19 @@ def run_import(
             progress(0.8 * i / len(rows))
     outcomes = {"created": 0, "updated": 0}
     with writing(engine) as session, session.begin():
-        for _, model in valid:
-            outcomes[write(session, model, actor)] += 1
-        for problem in problems:
+        for row, model in valid:
+            try:
+                outcomes[write(session, model, actor)] += 1
+            except InvalidInput as exc:
+                problems.append(RowProblem(row.number, exc.errors, row.values))
+        for problem in sorted(problems, key=lambda p: p.number):
+            problem.values.update(context or {})
             session.add(_quarantined(kind, batch, file_name, problem, actor))
         summary = {"file": file_name, **outcomes, "quarantined": len(problems)}
         record_audit(session, actor, "import", kind, batch, after=summary)
     if progress:
         progress(1.0)
+    problems.sort(key=lambda p: p.number)
     return ImportReport(batch, len(rows), outcomes["created"], outcomes["updated"], tuple(problems))
 
 

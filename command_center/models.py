@@ -298,6 +298,7 @@ class ImpactReport(Base):
     report_time: Mapped[datetime] = mapped_column(UTCDateTime)
     verification: Mapped[Verification] = mapped_column(_enum(Verification), default="unverified")
     verified_by: Mapped[str | None] = mapped_column(String(80))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     deaths: Mapped[int | None] = mapped_column(Integer)
     missing: Mapped[int | None] = mapped_column(Integer)
@@ -320,6 +321,7 @@ class ImpactReport(Base):
     aid_delivered: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(80))
 
 
 class QuarantinedRow(Base):

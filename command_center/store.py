@@ -16,11 +16,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from command_center.errors import StaleRecord
 from command_center.models import (
-    FIGURES,
     Area,
     AuditEntry,
     HazardEvent,
-    ImpactReport,
     Incident,
     IncidentArea,
     IncidentStatus,
@@ -121,39 +119,6 @@ def incidents(engine: Engine, include_closed: bool = False) -> list[IncidentReco
             )
             for i, e in session.execute(query)
         ]
-
-
-def latest_reports(engine: Engine, incident_id: int | None = None) -> pd.DataFrame:
-    """The latest report per kecamatan (newest report time, then highest version) with names."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=(ImpactReport.incident_id, ImpactReport.kecamatan_code),
-            order_by=(ImpactReport.report_time.desc(), ImpactReport.version.desc()),
-        )
-        .label("rank")
-    )
-    ranked = select(ImpactReport, rank)
-    if incident_id is not None:
-        ranked = ranked.where(ImpactReport.incident_id == incident_id)
-    latest = ranked.subquery()
-    query = (
-        select(
-            latest.c.incident_id,
-            latest.c.kecamatan_code,
-            Area.name.label("kecamatan"),
-            latest.c.source,
-            latest.c.version,
-            latest.c.reporter,
-            latest.c.report_time,
-            latest.c.verification,
-            *(latest.c[f] for f in FIGURES),
-        )
-        .join(Area, Area.code == latest.c.kecamatan_code)
-        .where(latest.c.rank == 1)
-        .order_by(latest.c.kecamatan_code)
-    )
-    return frame(engine, query)
 
 
 def frame(engine: Engine, query: Any) -> pd.DataFrame:

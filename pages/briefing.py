@@ -10,7 +10,8 @@ from command_center.ui import shell
 lang = shell.start_page()
 st.title(t("page_briefing", lang))
 
-briefings = load_briefing()
+include_unverified = st.toggle(t("include_unverified", lang), key="briefing_unverified")
+briefings = load_briefing(include_unverified)
 if not briefings:
     st.info(t("no_briefing", lang))
 for item in briefings:
@@ -31,5 +32,7 @@ for item in briefings:
     for column, (key, value) in zip(st.columns(4) + st.columns(4), cells, strict=True):
         column.metric(t(key, lang), number(value, lang))
     if figures.unverified_reports:
-        st.caption(t("unverified_included", lang, n=figures.unverified_reports))
+        st.warning(t("unverified_included", lang, n=figures.unverified_reports))
+    elif not include_unverified:
+        st.caption(t("verified_only", lang))
 shell.coming_later(6, "briefing_later")

@@ -184,3 +184,30 @@ def test_an_assignment_made_in_the_browser_shows_on_the_board_and_map(own_server
     expect(frame.locator("path.leaflet-interactive")).to_have_count(10 + 5, timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator("b", has_text="darurat").count() == 0  # user text never became HTML
+
+
+def test_the_national_choropleth_draws_from_the_prepared_layers(fresh_server, page) -> None:
+    fetched: dict[str, int] = {}
+    encodings: set[str | None] = set()
+
+    def seen(response) -> None:
+        if "/app/static/geo/" in response.url:
+            fetched[response.url] = len(response.body())
+            encodings.add(response.headers.get("content-encoding"))
+
+    page.on("response", seen)
+    page.goto(f"{fresh_server}/reports")
+    _wait_for_app(page, "Laporan kecamatan")
+    iframe = page.wait_for_selector('iframe[data-testid="stCustomComponentV1"]', timeout=60_000)
+    frame = iframe.content_frame()
+    frame.wait_for_function("window.ccChoroplethDrawn", timeout=90_000)
+    assert frame.locator("canvas.leaflet-zoom-animated").count() >= 1  # drawn on a canvas
+    assert sorted(url.split("/")[-1].split("-")[0] for url in fetched) == [
+        "kabupaten",
+        "kecamatan",
+        "province",
+    ]
+    assert sum(fetched.values()) < 5_000_000  # the three national layers, uncompressed
+    assert encodings == {"gzip"}  # and sent compressed (about 1 MB)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.outside_requests == []  # type: ignore[attr-defined]

@@ -1,8 +1,9 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import demo, store, team_store
+from command_center import demo, report_store, store, team_store
 from command_center.models import AuditEntry, Deployment, HazardEvent, ImpactReport, Team
+from command_center.services.reports import counted
 
 
 def _counts(engine) -> dict[str, int]:
@@ -43,7 +44,7 @@ def test_teams_come_from_several_kabupaten_in_every_status(demo_engine) -> None:
 
 def test_each_kecamatan_has_two_report_versions_and_the_latest_wins(demo_engine) -> None:
     assert _counts(demo_engine)["impact_reports"] == 30
-    latest = store.latest_reports(demo_engine)
+    latest = counted(report_store.all_versions(demo_engine), include_unverified=True)
     assert len(latest) == 15
     assert set(latest["version"]) == {2}
     cugenang = latest.set_index("kecamatan_code").loc["32.03.11"]

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from command_center import store, team_store
+from command_center import report_store, store, team_store
 from command_center.services.briefing import Headline, headline
+from command_center.services.reports import counted
 from command_center.store import IncidentRecord
 from command_center.ui import resources
 
@@ -19,8 +20,9 @@ class IncidentBriefing:
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def load_briefing() -> list[IncidentBriefing]:
-    """Every open incident with its headline figures."""
+def load_briefing(include_unverified: bool = False) -> list[IncidentBriefing]:
+    """Every open incident with its headline figures (verified reports unless asked)."""
     engine = resources.engine()
-    reports, teams = store.latest_reports(engine), team_store.roster(engine)
+    reports = counted(report_store.all_versions(engine), include_unverified)
+    teams = team_store.roster(engine)
     return [IncidentBriefing(i, headline(reports, teams, i.id)) for i in store.incidents(engine)]

@@ -294,31 +294,8 @@ def preview_roster(data: bytes, file_name: str) -> imports.Table:
     return imports.read_table(data, file_name, team_store.TEAM_HEADERS, limit)
 
 
-@st.cache_data(ttl=15, show_spinner=False)
-def load_quarantine(lang: str) -> pd.DataFrame:
-    """Quarantined roster rows as typed, with the problems in words; index = quarantine id."""
-    from command_center.labels import field_error
-
-    rows = imports.quarantine(resources.engine(), team_store.ROSTER)
-    table = pd.DataFrame([r.data for r in rows], index=pd.Index([r.id for r in rows], name="id"))
-    table.insert(
-        0,
-        t("col_problem", lang),
-        [
-            "; ".join(field_error(e["field"], e["code"], e["params"], lang) for e in r.errors)
-            for r in rows
-        ],
-    )
-    table.insert(0, t("col_row", lang), [f"{r.file_name}:{r.row_number}" for r in rows])
-    return table
-
-
 def resubmit(edits: dict[int, dict[str, Any]], actor: str) -> imports.ImportReport:
     return _written(team_store.resubmit_roster, edits, resources.geography(), actor)
-
-
-def discard(row_ids: list[int], actor: str) -> int:
-    return _written(imports.discard, row_ids, actor)
 
 
 def kind_options(lang: str) -> dict[str, str]:

@@ -1,43 +1,263 @@
-"""Kecamatan reports page: the latest report per kecamatan of an incident."""
+"""Kecamatan reports page: what counts per kecamatan, roll-ups, the choropleth, the daily
+series, every version, verification, entry, import and exports. Reads are cached briefly;
+every write clears them."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from command_center import store
-from command_center.labels import t
-from command_center.times import format_wib
-from command_center.ui import resources
+from command_center import imports, report_store, store
+from command_center.labels import number, t
+from command_center.models import FIGURES
+from command_center.services import exports
+from command_center.services.reports import ReportInput, counted, daily_totals
+from command_center.static_layers import detail_json, install_layers, static_url
+from command_center.times import format_wib, utcnow
+from command_center.ui import maps, resources
+
+HEADLINE = ("deaths", "missing", "injured", "displaced", "houses_damaged")
+COMBINED = {
+    "injured": ("injured_severe", "injured_light"),
+    "houses_damaged": ("houses_heavy", "houses_moderate", "houses_light"),
+}
+MAP_FIGURES = (*HEADLINE, *FIGURES)
+
+
+def figure_label(figure: str, lang: str) -> str:
+    return t(f"fig_{figure}", lang)
+
+
+def _figure(frame: pd.DataFrame, figure: str) -> pd.Series:
+    columns = list(COMBINED.get(figure, (figure,)))
+    return frame[columns].fillna(0).sum(axis=1).astype(int)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
 def incident_choices() -> dict[int, str]:
-    """Open incidents as {id: name}, newest first."""
+    """Incidents that are not closed, as {id: name}, newest first."""
     return {i.id: i.name for i in store.incidents(resources.engine())}
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def load_latest_reports(incident_id: int, lang: str) -> pd.DataFrame:
-    """One row per kecamatan (its latest report) with labelled columns."""
-    rows = store.latest_reports(resources.engine(), incident_id)
-    return pd.DataFrame(
+def _versions(incident_id: int | None) -> pd.DataFrame:
+    versions = report_store.all_versions(resources.engine())
+    if incident_id is not None:
+        return versions[versions["incident_id"] == incident_id]
+    return versions[versions["incident_id"].isin(incident_choices())]
+
+
+@dataclass(frozen=True)
+class Summary:
+    totals: dict[str, int]
+    kecamatan: pd.DataFrame  # labelled, one row per kecamatan (the report that counts)
+    kabupaten: pd.DataFrame
+    provinces: pd.DataFrame
+    reporting: int
+    unverified: int  # of the counted reports (only when unverified ones are included)
+    bar: pd.DataFrame  # chosen figures per kecamatan name, for the bar chart
+
+
+@st.cache_data(ttl=20, show_spinner=False)
+def load_summary(incident_id: int | None, include_unverified: bool, lang: str) -> Summary:
+    """Incident totals and the roll-ups kecamatan → kabupaten → province."""
+    rows = counted(_versions(incident_id), include_unverified)
+    geography = resources.geography()
+    values = pd.DataFrame({f: _figure(rows, f) for f in HEADLINE})
+    values.insert(0, "kode_kec", rows["kecamatan_code"].to_numpy())
+    labels = {f: figure_label(f, lang) for f in HEADLINE}
+    table = pd.DataFrame(
         {
             t("col_code", lang): rows["kecamatan_code"],
             t("col_kecamatan", lang): rows["kecamatan"],
             t("col_source", lang): rows["source"].str.upper(),
-            t("col_version", lang): rows["version"],
             t("col_time", lang): [format_wib(v, lang) for v in rows["report_time"]],
-            t("col_reporter", lang): rows["reporter"],
             t("col_verification", lang): [
                 t(f"verification_{v}", lang) for v in rows["verification"]
             ],
-            t("deaths", lang): rows["deaths"],
-            t("missing", lang): rows["missing"],
-            t("injured", lang): rows["injured_severe"].fillna(0) + rows["injured_light"].fillna(0),
-            t("displaced", lang): rows["displaced"],
-            t("houses_damaged", lang): rows[["houses_heavy", "houses_moderate", "houses_light"]]
-            .fillna(0)
-            .sum(axis=1),
+        }
+    ).join(values[list(HEADLINE)].set_index(rows.index).rename(columns=labels))
+    rolled = {}
+    for level in ("kabupaten", "province"):
+        if geography is None or values.empty:
+            rolled[level] = pd.DataFrame()
+            continue
+        up = geography.rollup(values, list(HEADLINE), level)
+        rolled[level] = up.rename(
+            columns={
+                **labels,
+                up.columns[0]: t("col_code", lang),
+                up.columns[1]: t("col_name", lang),
+            }
+        ).sort_values(labels["displaced"], ascending=False)
+    bar = values.set_index(rows["kecamatan"].to_numpy())[["deaths", "displaced"]]
+    return Summary(
+        totals={f: int(values[f].sum()) for f in HEADLINE},
+        kecamatan=table,
+        kabupaten=rolled["kabupaten"],
+        provinces=rolled["province"],
+        reporting=len(rows),
+        unverified=int((rows["verification"] != "verified").sum()),
+        bar=bar.rename(columns=labels),
+    )
+
+
+@dataclass(frozen=True)
+class ChoroplethView:
+    values: dict[str, list[str]]
+    legend: list[tuple[float, str]]
+    urls: dict[str, str]
+    bounds: list[list[float]] | None
+    detail: dict | None
+
+
+@st.cache_resource(show_spinner=False)
+def _layer_paths() -> dict[str, str]:
+    return install_layers(resources.geography())
+
+
+@st.cache_data(ttl=20, show_spinner=False)
+def load_choropleth(
+    incident_id: int | None, figure: str, include_unverified: bool, lang: str, base_url: str
+) -> ChoroplethView | None:
+    """Colours and tooltips of the kecamatan with this figure; None without boundaries."""
+    geography = resources.geography()
+    if geography is None:
+        return None
+    rows = counted(_versions(incident_id), include_unverified)
+    amounts = dict(zip(rows["kecamatan_code"], _figure(rows, figure), strict=True))
+    legend = maps.classes(list(amounts.values()))
+    values = {
+        code: [maps.class_colour(amount, legend) or "#f5f5f5", number(amount, lang)]
+        for code, amount in amounts.items()
+    }
+    bounds = None
+    if amounts:
+        x0, y0, x1, y1 = geography.kecamatan.loc[list(amounts)].total_bounds
+        bounds = [[y0, x0], [y1, x1]]
+    urls = {level: static_url(path, base_url) for level, path in _layer_paths().items()}
+    return ChoroplethView(values, legend, urls, bounds, detail_json(geography, list(amounts)))
+
+
+@st.cache_data(ttl=20, show_spinner=False)
+def load_series(incident_id: int, include_unverified: bool, lang: str) -> pd.DataFrame:
+    """Incident totals at the end of each day, with the change from the day before."""
+    versions = _versions(incident_id)
+    for figure, parts in COMBINED.items():
+        versions = versions.assign(**{figure: versions[list(parts)].fillna(0).sum(axis=1)})
+    series = daily_totals(versions, list(HEADLINE), include_unverified, utcnow())
+    return series.set_index("day").rename(
+        columns={
+            **{f: figure_label(f, lang) for f in HEADLINE},
+            **{f"{f}_change": f"Δ {figure_label(f, lang)}" for f in HEADLINE},
         }
     )
+
+
+@st.cache_data(ttl=20, show_spinner=False)
+def load_side_by_side(incident_id: int, figure: str, lang: str) -> pd.DataFrame:
+    """The newest report of every source per kecamatan, one column per source."""
+    versions = _versions(incident_id)
+    versions = versions[versions["verification"] != "rejected"]
+    newest = versions.sort_values("version").groupby(["kecamatan_code", "source"]).tail(1)
+    newest = newest.assign(value=_figure(newest, figure), source=newest["source"].str.upper())
+    table = newest.pivot_table(
+        index=["kecamatan_code", "kecamatan"], columns="source", values="value", aggfunc="first"
+    )
+    return table.reset_index().rename(
+        columns={"kecamatan_code": t("col_code", lang), "kecamatan": t("col_kecamatan", lang)}
+    )
+
+
+@st.cache_data(ttl=20, show_spinner=False)
+def load_versions(incident_id: int, kecamatan_code: str | None, lang: str) -> pd.DataFrame:
+    """Every version (all sources) of one kecamatan, newest first; index = report id."""
+    versions = _versions(incident_id)
+    if kecamatan_code:
+        versions = versions[versions["kecamatan_code"] == kecamatan_code]
+    versions = versions.sort_values(["report_time", "version"], ascending=False)
+    table = pd.DataFrame(
+        {
+            t("col_kecamatan", lang): versions["kecamatan"],
+            t("col_source", lang): versions["source"].str.upper(),
+            t("col_version", lang): versions["version"],
+            t("col_time", lang): [format_wib(v, lang) for v in versions["report_time"]],
+            t("col_reporter", lang): versions["reporter"],
+            t("col_verification", lang): [
+                t(f"verification_{v}", lang) for v in versions["verification"]
+            ],
+            t("col_reason", lang): versions["rejection_reason"],
+            **{figure_label(f, lang): _figure(versions, f) for f in HEADLINE},
+            t("col_notes", lang): versions["notes"],
+        }
+    )
+    table.index = pd.Index(versions["id"].astype(int), name="id")
+    return table
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_kecamatan_options(incident_id: int) -> dict[str, str]:
+    """The incident's kecamatan, then the rest of its kabupaten: code -> "name (code)"."""
+    codes = list(store.incident_kecamatan(resources.engine(), incident_id))
+    geography = resources.geography()
+    if geography is not None and codes:
+        same = geography.kecamatan["kode_kab"].isin({c[:5] for c in codes})
+        codes += sorted(set(geography.kecamatan.index[same]) - set(codes))
+    name = geography.name if geography is not None else str
+    return {c: f"{name(c)} ({c})" for c in codes}
+
+
+def _cleared(result: Any) -> Any:
+    st.cache_data.clear()
+    return result
+
+
+def save_report(values: dict[str, Any], actor: str, confirmed: bool) -> report_store.Saved:
+    report = ReportInput.check(values, resources.geography())
+    return _cleared(report_store.save_report(resources.engine(), report, actor, confirmed))
+
+
+def verify(report_id: int, status: str, actor: str, reason: str | None = None) -> None:
+    _cleared(report_store.set_verification(resources.engine(), report_id, status, actor, reason))
+
+
+def _limit() -> int:
+    return resources.settings().max_upload_mb * 1_000_000
+
+
+def preview(data: bytes, file_name: str) -> imports.Table:
+    return imports.read_table(data, file_name, report_store.REPORT_HEADERS, _limit())
+
+
+def import_file(
+    data: bytes, file_name: str, incident_id: int, actor: str, confirmed: bool, progress
+) -> imports.ImportReport:
+    engine, geography = resources.engine(), resources.geography()
+    return _cleared(
+        report_store.import_reports(
+            engine, data, file_name, incident_id, geography, actor, _limit(), confirmed, progress
+        )
+    )
+
+
+def resubmit(edits: dict[int, dict[str, Any]], actor: str) -> imports.ImportReport:
+    engine, geography = resources.engine(), resources.geography()
+    return _cleared(report_store.resubmit_reports(engine, edits, geography, actor))
+
+
+def export(incident_id: int | None, include_unverified: bool, kind: str) -> bytes:
+    """The counted reports as `csv`, `hxl` or `geojson`."""
+    geography = resources.geography()
+    table = exports.export_table(counted(_versions(incident_id), include_unverified), geography)
+    if kind == "geojson":
+        return exports.to_geojson(table, geography)
+    return exports.to_hxl(table) if kind == "hxl" else exports.to_csv(table)
+
+
+def export_name(incident_id: int | None, kind: str, now: datetime | None = None) -> str:
+    stamp = (now or utcnow()).strftime("%Y%m%d-%H%M")
+    suffix = {"csv": "csv", "hxl": "hxl.csv", "geojson": "geojson"}[kind]
+    return f"laporan-dampak-{incident_id or 'semua'}-{stamp}.{suffix}"

@@ -29,7 +29,8 @@ def _total(frame: pd.DataFrame, *columns: str) -> int:
 def headline(reports: pd.DataFrame, teams: pd.DataFrame, incident_id: int) -> Headline:
     """Sum the latest report of each kecamatan of `incident_id`; count teams by status.
 
-    `reports` is one row per kecamatan (the latest report), as `store.latest_reports` gives.
+    `reports` is one row per kecamatan (the report that counts), as `services.reports.counted`
+    gives.
     """
     mine = reports[reports["incident_id"] == incident_id]
     on_incident = teams[teams["assigned_incident_id"] == incident_id]

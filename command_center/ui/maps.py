@@ -10,6 +10,8 @@ from html import escape
 from typing import Any
 
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 
 from command_center.adapters.live_map import LiveMapView
 from command_center.assets import leaflet_urls
@@ -202,3 +204,88 @@ def live_map(
     fmap = base_map(tile_url, attribution, view.centre, view.zoom, base_url_path)
     live_layers(view).add_to(fmap)
     return fmap
+
+
+CHOROPLETH_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+
+
+def classes(values: list[float]) -> list[tuple[float, str]]:
+    """Up to five classes (upper bound, colour) by quantiles of the positive values."""
+    positive = sorted(v for v in values if v > 0)
+    if not positive:
+        return []
+    bounds = sorted(
+        {
+            positive[min(len(positive) - 1, int(len(positive) * q))]
+            for q in (0.2, 0.4, 0.6, 0.8, 1.0)
+        }
+    )
+    colours = CHOROPLETH_COLOURS[-len(bounds) :] if len(bounds) < 5 else CHOROPLETH_COLOURS
+    return list(zip(bounds, colours, strict=True))
+
+
+def class_colour(value: float, legend: list[tuple[float, str]]) -> str | None:
+    """The colour of `value` (None for zero or no value)."""
+    if not value or value <= 0:
+        return None
+    return next((colour for bound, colour in legend if value <= bound), legend[-1][1])
+
+
+class Choropleth(MacroElement):
+    """Kecamatan shaded by a figure, with kabupaten and province outlines, drawn in the browser
+    from the prepared static layers (`static_layers.install_layers`). Only the values travel
+    with each rerun (`values` maps a kecamatan code to [colour, text]), and `detail`, the
+    boundaries of those kecamatan in detail for close zooms. Tooltips are set as text, never
+    as HTML."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var values = {{ this.values|tojson }};
+  var urls = {{ this.urls|tojson }};
+  var detail = {{ this.detail|tojson }};
+  var renderer = L.canvas({padding: 0.5});
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+  function load(url) { return fetch(url).then(function (r) { return r.json(); }); }
+  function shade(f) {
+    var v = values[f.properties.k];
+    return v ? {fillColor: v[0], fillOpacity: 0.85, color: "#616161", weight: 0.5}
+             : {fillColor: "#ffffff", fillOpacity: 0.15, color: "#bdbdbd", weight: 0.2};
+  }
+  function tooltip(f, layer) {
+    var v = values[f.properties.k];
+    var label = f.properties.n + " (" + f.properties.k + ")" + (v ? ": " + v[1] : "");
+    layer.bindTooltip(text(label), {sticky: true});
+  }
+  load(urls.kecamatan).then(function (data) {
+    // the whole country; the kecamatan with figures come in detail on top when sent
+    L.geoJSON(data, detail ? {renderer: renderer, interactive: false, style: shade}
+                           : {renderer: renderer, style: shade, onEachFeature: tooltip}).addTo(map);
+    if (detail) {
+      L.geoJSON(detail, {renderer: renderer, style: shade, onEachFeature: tooltip}).addTo(map);
+    }
+    return Promise.all([["kabupaten", 0.8, "#424242"], ["province", 1.8, "#212121"]].map(
+      function (o) {
+        return load(urls[o[0]]).then(function (data) {
+          L.geoJSON(data, {renderer: renderer, interactive: false,
+                           style: {fill: false, weight: o[1], color: o[2]}}).addTo(map);
+        });
+      }));
+  }).then(function () { window.ccChoroplethDrawn = Date.now(); });
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self, values: dict[str, list[str]], urls: dict[str, str], detail: dict | None = None
+    ):
+        super().__init__()
+        self._name = "Choropleth"
+        self.values, self.urls, self.detail = values, urls, detail

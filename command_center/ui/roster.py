@@ -9,13 +9,13 @@ import streamlit as st
 
 from command_center.adapters import deployments as data
 from command_center.errors import CommandCenterError
-from command_center.labels import field_error, t
+from command_center.labels import t
 from command_center.services import teams as rules
+from command_center.team_store import ROSTER
 from command_center.ui import shell
+from command_center.ui.importer import Importer, import_panel
 from command_center.ui.messages import done, explain, md
 from command_center.ui.teams import saw, seen_version
-
-IMPORT_REPORT = "roster_import_report"
 
 
 def _columns(lang: str) -> dict[str, Any]:
@@ -152,86 +152,15 @@ def members(lang: str) -> None:
 
 
 def import_roster(lang: str) -> None:
-    """Upload, preview, import with a progress bar, the row report, and the quarantine."""
     st.caption(t("import_help", lang))
-    upload = st.file_uploader(t("upload", lang), type=["csv", "xlsx"], key="roster_upload")
-    if upload is not None:
-        content = upload.getvalue()
-        try:
-            table = data.preview_roster(content, upload.name)
-        except CommandCenterError as exc:
-            st.error(explain(exc, lang))
-        else:
-            found = ", ".join(md(h) for h in table.columns.values())
-            st.caption(t("preview", lang, rows=len(table.rows), columns=found))
-            if table.ignored:
-                st.caption(
-                    t("ignored_columns", lang, columns=", ".join(md(h) for h in table.ignored))
-                )
-            st.dataframe(
-                pd.DataFrame([r.values for r in table.rows[:20]]), hide_index=True, width="stretch"
-            )
-            if st.button(t("run_import", lang), type="primary"):
-                bar = st.progress(0.0)
-                report = data.import_roster(content, upload.name, shell.actor(), bar.progress)
-                st.session_state[IMPORT_REPORT] = report
-    report = st.session_state.get(IMPORT_REPORT)
-    if report is not None:
-        st.success(
-            t(
-                "import_result",
-                lang,
-                total=report.total,
-                created=report.created,
-                updated=report.updated,
-                quarantined=len(report.problems),
-            )
-        )
-        problems = [
-            {
-                t("col_row", lang): p.number,
-                t("col_problem", lang): field_error(e.field, e.code, e.params, lang),
-            }
-            for p in report.problems
-            for e in p.errors
-        ]
-        if problems:
-            st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
-    quarantine(lang)
-
-
-def quarantine(lang: str) -> None:
-    """Rows that failed, as typed: fix cells and re-submit, or discard on purpose."""
-    st.markdown(f"**{t('quarantine', lang)}**")
-    rows = data.load_quarantine(lang)
-    if rows.empty:
-        st.caption(t("quarantine_empty", lang))
-        return
-    pick = t("discard_confirm", lang)
-    shown = rows.assign(**{pick: False})
-    locked = [t("col_row", lang), t("col_problem", lang)]
-    with st.form("quarantine_form"):
-        edited = st.data_editor(shown, disabled=locked, key="quarantine_editor", hide_index=True)
-        left, right = st.columns(2)
-        again = left.form_submit_button(t("resubmit", lang), type="primary")
-        drop = right.form_submit_button(t("discard", lang))
-    try:
-        if again:
-            fields = [c for c in rows.columns if c not in locked]
-            edits = {int(i): edited.loc[i, fields].fillna("").to_dict() for i in edited.index}
-            result = data.resubmit(edits, shell.actor())
-            done(
-                t(
-                    "import_result",
-                    lang,
-                    total=result.total,
-                    created=result.created,
-                    updated=result.updated,
-                    quarantined=len(result.problems),
-                )
-            )
-        if drop:
-            chosen = [int(i) for i in edited.index if edited.loc[i, pick]]
-            done(t("discarded", lang, n=data.discard(chosen, shell.actor())))
-    except CommandCenterError as exc:
-        st.error(explain(exc, lang))
+    import_panel(
+        Importer(
+            kind=ROSTER,
+            preview=data.preview_roster,
+            run=lambda content, name, progress: data.import_roster(
+                content, name, shell.actor(), progress
+            ),
+            resubmit=data.resubmit,
+        ),
+        lang,
+    )

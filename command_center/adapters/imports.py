@@ -1,0 +1,30 @@
+"""Import screens of every page: the quarantine of rows waiting for correction."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from command_center import imports
+from command_center.labels import field_error, t
+from command_center.ui import resources
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_quarantine(kind: str, lang: str) -> pd.DataFrame:
+    """Quarantined rows of `kind` as typed, with their problems in words; index = row id."""
+    rows = imports.quarantine(resources.engine(), kind)
+    table = pd.DataFrame([r.data for r in rows], index=pd.Index([r.id for r in rows], name="id"))
+    problems = [
+        "; ".join(field_error(e["field"], e["code"], e["params"], lang) for e in r.errors)
+        for r in rows
+    ]
+    table.insert(0, t("col_problem", lang), problems)
+    table.insert(0, t("col_row", lang), [f"{r.file_name}:{r.row_number}" for r in rows])
+    return table
+
+
+def discard(row_ids: list[int], actor: str) -> int:
+    done = imports.discard(resources.engine(), row_ids, actor)
+    st.cache_data.clear()
+    return done

@@ -1,0 +1,264 @@
+"""Kecamatan impact reports in the store: new versions, verification, history, import.
+
+Every version is kept; a new report from the same source for the same kecamatan gets the next
+version number. Verification (verified, or rejected with a reason) is audited like every
+write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from command_center import imports
+from command_center.db import writing
+from command_center.errors import (
+    FieldError,
+    InvalidInput,
+    NeedsConfirmation,
+    NotFound,
+    StaleRecord,
+)
+from command_center.geography import Geography
+from command_center.models import FIGURES, Area, ImpactReport, IncidentArea, Verification
+from command_center.services.reports import REPORT_HEADERS, ReportInput, sharp_drops
+from command_center.store import frame, record_audit
+from command_center.times import utcnow
+
+REPORTS = "reports"  # the import kind of report files
+
+
+@dataclass(frozen=True)
+class Saved:
+    id: int
+    version: int
+    outside_area: bool  # the kecamatan is not in the incident's affected area
+
+
+def _previous(session: Session, report: ReportInput) -> ImpactReport | None:
+    return session.scalar(
+        select(ImpactReport)
+        .where(
+            ImpactReport.incident_id == report.incident_id,
+            ImpactReport.kecamatan_code == report.kecamatan_code,
+            ImpactReport.source == report.source,
+        )
+        .order_by(ImpactReport.version.desc())
+        .limit(1)
+    )
+
+
+def _drops(previous: ImpactReport | None, report: ReportInput) -> list[FieldError]:
+    before = {f: getattr(previous, f) for f in FIGURES} if previous else None
+    return sharp_drops(before, report.figures())
+
+
+def _next_version(previous: ImpactReport | None, report: ReportInput, actor: str) -> ImpactReport:
+    return ImpactReport(
+        **report.model_dump(exclude={"needs", "aid_delivered"}),
+        needs=[i.model_dump(exclude_none=True) for i in report.needs],
+        aid_delivered=[i.model_dump(exclude_none=True) for i in report.aid_delivered],
+        version=(previous.version + 1) if previous else 1,
+        created_by=actor,
+    )
+
+
+def _write(session: Session, report: ReportInput, actor: str, confirmed: bool) -> Saved:
+    """Add `report` as the next version of its (incident, kecamatan, source)."""
+    if session.get(Area, report.kecamatan_code) is None:
+        raise InvalidInput(
+            [FieldError("kecamatan_code", "unknown_kecamatan", {"value": report.kecamatan_code})]
+        )
+    previous = _previous(session, report)
+    drops = [] if confirmed else _drops(previous, report)
+    if drops:
+        raise NeedsConfirmation(drops)
+    row = _next_version(previous, report, actor)
+    session.add(row)
+    session.flush()
+    inside = session.get(IncidentArea, (report.incident_id, report.kecamatan_code)) is not None
+    after = {"kecamatan_code": row.kecamatan_code, "source": row.source, "version": row.version}
+    after |= {f: getattr(row, f) for f in FIGURES if getattr(row, f) is not None}
+    record_audit(session, actor, "report", "impact_report", row.id, None, after)
+    return Saved(row.id, row.version, outside_area=not inside)
+
+
+def save_report(engine: Engine, report: ReportInput, actor: str, confirmed: bool = False) -> Saved:
+    """Store a new report version.
+
+    Raises:
+        NeedsConfirmation: a figure fell sharply since the previous version (not `confirmed`).
+        InvalidInput: the kecamatan is not in the store.
+        StaleRecord: another report for the same kecamatan and source was saved at that moment.
+    """
+    try:
+        with writing(engine) as session, session.begin():
+            return _write(session, report, actor, confirmed)
+    except IntegrityError as exc:  # the same version number taken by a concurrent writer
+        raise StaleRecord(f"report for {report.kecamatan_code} saved meanwhile") from exc
+
+
+def set_verification(
+    engine: Engine, report_id: int, status: str, actor: str, reason: str | None = None
+) -> None:
+    """Verify a report, or reject it with a reason.
+
+    Raises:
+        InvalidInput: rejected without a reason.
+        NotFound: no such report.
+    """
+    reason = (reason or "").strip() or None
+    if status == Verification.REJECTED and not reason:
+        raise InvalidInput([FieldError("rejection_reason", "missing")])
+    with writing(engine) as session, session.begin():
+        row = session.get(ImpactReport, report_id)
+        if row is None:
+            raise NotFound(f"report {report_id}")
+        before = {"verification": str(row.verification), "rejection_reason": row.rejection_reason}
+        row.verification = status
+        row.verified_by, row.verified_at = actor, utcnow()
+        row.rejection_reason = reason if status == Verification.REJECTED else None
+        after = {"verification": status, "rejection_reason": row.rejection_reason}
+        record_audit(session, actor, "verify", "impact_report", report_id, before, after)
+
+
+def all_versions(engine: Engine, incident_id: int | None = None) -> pd.DataFrame:
+    """Every stored report version (of one incident), with the kecamatan's name."""
+    query = select(
+        ImpactReport.id,
+        ImpactReport.incident_id,
+        ImpactReport.kecamatan_code,
+        Area.name.label("kecamatan"),
+        ImpactReport.source,
+        ImpactReport.version,
+        ImpactReport.reporter,
+        ImpactReport.report_time,
+        ImpactReport.verification,
+        ImpactReport.verified_by,
+        ImpactReport.rejection_reason,
+        *(getattr(ImpactReport, f) for f in FIGURES),
+        ImpactReport.needs,
+        ImpactReport.aid_delivered,
+        ImpactReport.notes,
+        ImpactReport.created_by,
+        ImpactReport.created_at,
+    ).join(Area, Area.code == ImpactReport.kecamatan_code)
+    if incident_id is not None:
+        query = query.where(ImpactReport.incident_id == incident_id)
+    versions = frame(engine, query.order_by(ImpactReport.kecamatan_code, ImpactReport.id))
+    versions["verification"] = versions["verification"].astype(str)
+    return versions
+
+
+def report_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(ImpactReport)) or 0
+
+
+class ImportWriter:
+    """Writes imported reports fast: the latest version of each (incident, kecamatan, source)
+    and the known kecamatan are read once per import, rows are added without a flush each.
+    The import itself is one audit entry (see `imports.run_import`)."""
+
+    def __init__(self, confirmed: bool):
+        self.confirmed = confirmed
+        self.latest: dict[tuple[int, str, str], ImpactReport] | None = None
+        self.areas: set[str] = set()
+
+    def _load(self, session: Session) -> None:
+        self.areas = set(session.scalars(select(Area.code)))
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=(
+                    ImpactReport.incident_id,
+                    ImpactReport.kecamatan_code,
+                    ImpactReport.source,
+                ),
+                order_by=ImpactReport.version.desc(),
+            )
+            .label("rank")
+        )
+        ranked = select(ImpactReport.id, rank).subquery()
+        newest = select(ImpactReport).join(ranked, ranked.c.id == ImpactReport.id)
+        self.latest = {
+            (r.incident_id, r.kecamatan_code, r.source): r
+            for r in session.scalars(newest.where(ranked.c.rank == 1))
+        }
+
+    def __call__(self, session: Session, report: ReportInput, actor: str) -> str:
+        if self.latest is None:
+            self._load(session)
+        if report.kecamatan_code not in self.areas:
+            error = FieldError(
+                "kecamatan_code", "unknown_kecamatan", {"value": report.kecamatan_code}
+            )
+            raise InvalidInput([error])
+        key = (report.incident_id, report.kecamatan_code, report.source)
+        previous = self.latest.get(key)
+        drops = [] if self.confirmed else _drops(previous, report)
+        if drops:
+            raise InvalidInput(drops)
+        row = _next_version(previous, report, actor)
+        session.add(row)
+        self.latest[key] = row
+        return "created"
+
+
+def import_reports(
+    engine: Engine,
+    data: bytes,
+    file_name: str,
+    incident_id: int,
+    geography: Geography | None,
+    actor: str,
+    max_bytes: int,
+    confirmed: bool = False,
+    progress: imports.Progress | None = None,
+) -> imports.ImportReport:
+    """Import one incident's reports from CSV/Excel; bad rows wait in quarantine.
+
+    Raises:
+        ImportFileError: the file as a whole cannot be read.
+    """
+    table = imports.read_table(data, file_name, REPORT_HEADERS, max_bytes)
+    now = utcnow()
+    return imports.run_import(
+        engine,
+        REPORTS,
+        file_name,
+        table.rows,
+        _checker(incident_id, geography, now),
+        ImportWriter(confirmed),
+        actor,
+        progress=progress,
+        context={"incident_id": incident_id},
+    )
+
+
+def _checker(incident_id: int, geography: Geography | None, now: datetime | None = None):
+    def check(values: dict[str, Any]) -> ReportInput:
+        return ReportInput.check({**values, "incident_id": incident_id}, geography, now)
+
+    return check
+
+
+def resubmit_reports(
+    engine: Engine,
+    edits: dict[int, dict[str, Any]],
+    geography: Geography | None,
+    actor: str,
+    confirmed: bool = False,
+) -> imports.ImportReport:
+    """Check corrected quarantined report rows again; each keeps the incident it came with."""
+
+    def check(values: dict[str, Any]) -> ReportInput:
+        return ReportInput.check(values, geography)
+
+    return imports.resubmit(engine, REPORTS, edits, check, ImportWriter(confirmed), actor)

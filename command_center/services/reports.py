@@ -1,0 +1,305 @@
+"""Kecamatan impact reports as plain data: one report checked (`ReportInput.check`), the checks
+against the previous version, which report counts per kecamatan, and the daily series.
+
+Figures follow Perka BNPB 8/2011 (our names in `models.FIGURES`). A report is for one incident,
+one kecamatan and one source; a newer version from the same source supersedes the older one,
+and per kecamatan the most recent report (by report time) among the sources counts.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+
+import pandas as pd
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from command_center.errors import FieldError, InvalidAreaCode, InvalidInput
+from command_center.geography import Geography, normalise_code
+from command_center.models import FIGURES
+from command_center.services.validation import Count, Text, blank_to_none, field_errors, longest
+from command_center.times import WIB, as_utc, utcnow
+
+SOURCES = ("tksk", "tagana", "dinsos", "bpbd", "other")
+SOURCE_WORDS = {
+    "lainnya": "other",
+    "lain": "other",
+    "pilar sosial": "other",
+    **{s: s for s in SOURCES},
+}
+CLOCK_SKEW = timedelta(minutes=10)
+DROP_SHARE = 0.5  # a figure falling to half or less of the previous version ...
+DROP_MIN = 10  # ... by at least this many asks for confirmation
+CASUALTIES = ("deaths", "missing", "injured_severe", "injured_light")
+
+REPORT_HEADERS: dict[str, tuple[str, ...]] = {
+    "kecamatan_code": ("kode_kecamatan", "kode_kec", "kode_wilayah", "kecamatan_code", "kode"),
+    "report_time": ("waktu_laporan", "waktu", "tanggal_laporan", "tanggal", "report_time"),
+    "reporter": ("pelapor", "nama_pelapor", "reporter", "dilaporkan_oleh"),
+    "source": ("sumber", "sumber_data", "source", "instansi"),
+    "deaths": ("meninggal", "meninggal_dunia", "korban_meninggal", "deaths", "md"),
+    "missing": ("hilang", "korban_hilang", "missing"),
+    "injured_severe": ("luka_berat", "injured_severe"),
+    "injured_light": ("luka_ringan", "injured_light"),
+    "displaced": ("mengungsi", "mengungsi_jiwa", "pengungsi", "pengungsi_jiwa", "displaced"),
+    "shelters": ("titik_pengungsian", "jumlah_pengungsian", "pengungsian", "shelters"),
+    "affected_families": ("kk_terdampak", "terdampak_kk", "affected_families"),
+    "affected_people": ("jiwa_terdampak", "terdampak_jiwa", "menderita", "affected_people"),
+    "houses_heavy": ("rumah_rusak_berat", "rusak_berat", "rb", "houses_heavy"),
+    "houses_moderate": ("rumah_rusak_sedang", "rusak_sedang", "rs", "houses_moderate"),
+    "houses_light": ("rumah_rusak_ringan", "rusak_ringan", "rr", "houses_light"),
+    "houses_flooded": ("rumah_terendam", "terendam", "houses_flooded"),
+    "schools_damaged": ("sekolah_rusak", "pendidikan_rusak", "schools_damaged"),
+    "worship_damaged": ("rumah_ibadah_rusak", "tempat_ibadah_rusak", "peribadatan_rusak"),
+    "health_damaged": ("faskes_rusak", "kesehatan_rusak", "health_damaged"),
+    "offices_damaged": ("kantor_rusak", "offices_damaged"),
+    "bridges_damaged": ("jembatan_rusak", "bridges_damaged"),
+    "needs": ("kebutuhan", "kebutuhan_mendesak", "needs"),
+    "aid_delivered": ("bantuan", "bantuan_tersalurkan", "bantuan_diterima", "aid_delivered"),
+    "notes": ("catatan", "keterangan", "notes"),
+}
+TIME_FORMATS = (
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d-%m-%Y %H:%M",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%Y-%m-%d",
+)
+
+
+def parse_time(value: Any) -> Any:
+    """A report time as typed: ISO, `22/11/2026 14:00`, a date alone; without a zone it is WIB."""
+    value = blank_to_none(value)
+    if isinstance(value, str):
+        text = value.strip().replace(" WIB", "")
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            for fmt in TIME_FORMATS:
+                try:
+                    value = datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise PydanticCustomError("bad_time", "bad time", {"value": text}) from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, 12)
+    if isinstance(value, datetime):
+        return as_utc(value if value.tzinfo else value.replace(tzinfo=WIB))
+    return value
+
+
+def parse_items(value: Any) -> Any:
+    """Needs or aid as typed: `tenda: 20; selimut: 300` or `sembako: 100: 2026-11-21`."""
+    value = blank_to_none(value)
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        return value
+    items = []
+    for part in re.split(r"[;\n]", value):
+        if not part.strip():
+            continue
+        pieces = [p.strip() for p in part.split(":")]
+        if len(pieces) < 2 or not pieces[0]:
+            raise PydanticCustomError("bad_items", "bad items", {"value": part.strip()})
+        qty = re.sub(r"[.,\s]", "", pieces[1])
+        if not qty.isdigit():
+            raise PydanticCustomError("bad_items", "bad items", {"value": part.strip()})
+        item = {"item": pieces[0], "qty": int(qty)}
+        if len(pieces) > 2 and pieces[2]:
+            item["date"] = pieces[2]
+        items.append(item)
+    return items
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+    item: str = Field(min_length=1, max_length=80)
+    qty: int = Field(ge=0)
+    date: str | None = None
+
+
+Items = Annotated[list[Item], BeforeValidator(parse_items)]
+
+
+class ReportInput(BaseModel):
+    """One kecamatan impact report as entered or imported."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    incident_id: int
+    kecamatan_code: str
+    report_time: Annotated[datetime, BeforeValidator(parse_time)]
+    reporter: str = Field(min_length=1, max_length=120)
+    source: str
+    deaths: Count = None
+    missing: Count = None
+    injured_severe: Count = None
+    injured_light: Count = None
+    displaced: Count = None
+    shelters: Count = None
+    affected_families: Count = None
+    affected_people: Count = None
+    houses_heavy: Count = None
+    houses_moderate: Count = None
+    houses_light: Count = None
+    houses_flooded: Count = None
+    schools_damaged: Count = None
+    worship_damaged: Count = None
+    health_damaged: Count = None
+    offices_damaged: Count = None
+    bridges_damaged: Count = None
+    needs: Items = Field(default_factory=list)
+    aid_delivered: Items = Field(default_factory=list)
+    notes: Annotated[Text, longest(2000)] = None
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source(cls, value: Any) -> str:
+        source = SOURCE_WORDS.get(" ".join(str(blank_to_none(value) or "").casefold().split()))
+        if source is None:
+            raise PydanticCustomError(
+                "bad_source", "unknown source", {"value": str(value), "sources": ", ".join(SOURCES)}
+            )
+        return source
+
+    @field_validator("kecamatan_code", mode="before")
+    @classmethod
+    def _kecamatan(cls, value: Any, info: ValidationInfo) -> str:
+        try:
+            code = normalise_code(blank_to_none(value) or "", "kecamatan")
+        except InvalidAreaCode as exc:
+            raise PydanticCustomError("bad_code", "bad code", {"value": str(value)}) from exc
+        geography: Geography | None = (info.context or {}).get("geography")
+        if geography is not None and code not in geography.kecamatan.index:
+            raise PydanticCustomError("unknown_kecamatan", "unknown", {"value": code})
+        return code
+
+    @field_validator("report_time")
+    @classmethod
+    def _not_in_future(cls, value: datetime, info: ValidationInfo) -> datetime:
+        now = (info.context or {}).get("now") or utcnow()
+        if value > now + CLOCK_SKEW:
+            raise PydanticCustomError("in_future", "in the future", {"value": value.isoformat()})
+        return value
+
+    def figures(self) -> dict[str, int | None]:
+        return {f: getattr(self, f) for f in FIGURES}
+
+    @classmethod
+    def check(
+        cls, values: dict[str, Any], geography: Geography | None, now: datetime | None = None
+    ) -> ReportInput:
+        """Validate one report, including the plausibility rules.
+
+        Raises:
+            InvalidInput: one FieldError per problem, naming the field.
+        """
+        try:
+            report = cls.model_validate(values, context={"geography": geography, "now": now})
+        except ValidationError as exc:
+            raise InvalidInput(field_errors(exc)) from exc
+        errors = implausible(report.figures())
+        if errors:
+            raise InvalidInput(errors)
+        return report
+
+
+def implausible(figures: dict[str, int | None]) -> list[FieldError]:
+    """Figures that cannot all be true: more casualties or displaced than people affected."""
+    affected = figures.get("affected_people")
+    if affected is None:
+        return []
+    errors = []
+    casualties = [figures[f] for f in CASUALTIES if figures.get(f) is not None]
+    if casualties and sum(casualties) > affected:
+        errors.append(
+            FieldError(
+                "affected_people",
+                "casualties_exceed",
+                {"casualties": sum(casualties), "value": affected},
+            )
+        )
+    displaced = figures.get("displaced")
+    if displaced is not None and displaced > affected:
+        errors.append(
+            FieldError("displaced", "exceeds_affected", {"value": displaced, "affected": affected})
+        )
+    return errors
+
+
+def sharp_drops(
+    previous: dict[str, Any] | None, figures: dict[str, int | None]
+) -> list[FieldError]:
+    """Figures that fell sharply since the previous version (they need a confirmation)."""
+    if not previous:
+        return []
+    drops = []
+    for field in FIGURES:
+        old, new = previous.get(field), figures.get(field)
+        if old is None or new is None or pd.isna(old):
+            continue
+        if new <= old * DROP_SHARE and old - new >= DROP_MIN:
+            drops.append(FieldError(field, "sharp_drop", {"old": int(old), "value": new}))
+    return drops
+
+
+def counted(
+    versions: pd.DataFrame, include_unverified: bool = False, as_of: datetime | None = None
+) -> pd.DataFrame:
+    """The report that counts for each (incident, kecamatan), from all stored versions.
+
+    Per source the newest version counts (verified ones only, unless `include_unverified`;
+    rejected never); across sources, the most recent report time wins. With `as_of`, only
+    reports made by then are considered.
+    """
+    eligible = versions[versions["verification"].astype(str) != "rejected"]
+    if not include_unverified:
+        eligible = eligible[eligible["verification"].astype(str) == "verified"]
+    if as_of is not None:
+        eligible = eligible[eligible["report_time"] <= as_of]
+    keys = ["incident_id", "kecamatan_code"]
+    newest = eligible.sort_values("version").groupby([*keys, "source"]).tail(1)
+    return (
+        newest.sort_values(["report_time", "version"])
+        .groupby(keys)
+        .tail(1)
+        .sort_values(keys)
+        .reset_index(drop=True)
+    )
+
+
+def daily_totals(
+    versions: pd.DataFrame, figures: list[str], include_unverified: bool, now: datetime
+) -> pd.DataFrame:
+    """Incident totals at the end of each day (WIB) since the first report, with the change."""
+    if versions.empty:
+        return pd.DataFrame(columns=["day", *figures, *(f"{f}_change" for f in figures)])
+    first = versions["report_time"].min().astimezone(WIB).date()
+    last = now.astimezone(WIB).date()
+    rows = []
+    for n in range((last - first).days + 1):
+        day = first + timedelta(days=n)
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), WIB)
+        state = counted(versions, include_unverified, as_of=min(end, now))
+        rows.append({"day": day, **{f: int(state[f].fillna(0).sum()) for f in figures}})
+    series = pd.DataFrame(rows)
+    for f in figures:
+        series[f"{f}_change"] = series[f].diff().fillna(series[f]).astype(int)
+    return series

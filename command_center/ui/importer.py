@@ -1,0 +1,110 @@
+"""The import screen shared by the roster and the reports: upload, preview, import with a
+progress bar, the row-by-row report, and the quarantine to fix and re-submit rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from command_center import imports
+from command_center.adapters.imports import discard, load_quarantine
+from command_center.errors import CommandCenterError
+from command_center.labels import field_error, t
+from command_center.ui import shell
+from command_center.ui.messages import done, explain, md
+
+
+@dataclass(frozen=True)
+class Importer:
+    kind: str  # the quarantine kind (`roster`, `reports`)
+    preview: Callable[[bytes, str], imports.Table]
+    run: Callable[[bytes, str, imports.Progress], imports.ImportReport]
+    resubmit: Callable[[dict[int, dict], str], imports.ImportReport]
+
+
+def _result(report: imports.ImportReport, lang: str) -> str:
+    return t(
+        "import_result",
+        lang,
+        total=report.total,
+        created=report.created,
+        updated=report.updated,
+        quarantined=len(report.problems),
+    )
+
+
+def import_panel(importer: Importer, lang: str) -> None:
+    """Upload and import one file; the report stays until the next import."""
+    report_key = f"{importer.kind}_import_report"
+    upload = st.file_uploader(
+        t("upload", lang), type=["csv", "xlsx"], key=f"{importer.kind}_upload"
+    )
+    if upload is not None:
+        content = upload.getvalue()
+        try:
+            table = importer.preview(content, upload.name)
+        except CommandCenterError as exc:
+            st.error(explain(exc, lang))
+        else:
+            found = ", ".join(md(h) for h in table.columns.values())
+            st.caption(t("preview", lang, rows=len(table.rows), columns=found))
+            if table.ignored:
+                ignored = ", ".join(md(h) for h in table.ignored)
+                st.caption(t("ignored_columns", lang, columns=ignored))
+            st.dataframe(
+                pd.DataFrame([r.values for r in table.rows[:20]]), hide_index=True, width="stretch"
+            )
+            if st.button(t("run_import", lang), type="primary", key=f"{importer.kind}_run"):
+                bar = st.progress(0.0)
+                try:
+                    st.session_state[report_key] = importer.run(content, upload.name, bar.progress)
+                except CommandCenterError as exc:
+                    st.error(explain(exc, lang))
+    report = st.session_state.get(report_key)
+    if report is not None:
+        st.success(_result(report, lang))
+        problems = [
+            {
+                t("col_row", lang): p.number,
+                t("col_problem", lang): field_error(e.field, e.code, e.params, lang),
+            }
+            for p in report.problems
+            for e in p.errors
+        ]
+        if problems:
+            st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
+    quarantine_panel(importer, lang)
+
+
+def quarantine_panel(importer: Importer, lang: str) -> None:
+    """Rows that failed, as typed: fix cells and re-submit, or discard on purpose."""
+    st.markdown(f"**{t('quarantine', lang)}**")
+    rows = load_quarantine(importer.kind, lang)
+    if rows.empty:
+        st.caption(t("quarantine_empty", lang))
+        return
+    pick = t("discard_confirm", lang)
+    locked = [t("col_row", lang), t("col_problem", lang), "incident_id"]
+    with st.form(f"{importer.kind}_quarantine_form"):
+        edited = st.data_editor(
+            rows.assign(**{pick: False}),
+            disabled=locked,
+            key=f"{importer.kind}_quarantine_editor",
+            hide_index=True,
+        )
+        left, right = st.columns(2)
+        again = left.form_submit_button(t("resubmit", lang), type="primary")
+        drop = right.form_submit_button(t("discard", lang))
+    try:
+        if again:
+            fields = [c for c in rows.columns if c not in locked]
+            edits = {int(i): edited.loc[i, fields].fillna("").to_dict() for i in edited.index}
+            done(_result(importer.resubmit(edits, shell.actor()), lang))
+        if drop:
+            chosen = [int(i) for i in edited.index if edited.loc[i, pick]]
+            done(t("discarded", lang, n=discard(chosen, shell.actor())))
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang))

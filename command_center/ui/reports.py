@@ -1,0 +1,215 @@
+"""The panels of the kecamatan reports page: summary with the choropleth, reports with
+verification and version history, entry, import and exports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from command_center.adapters import reports as data
+from command_center.errors import CommandCenterError, NeedsConfirmation
+from command_center.labels import field_error, number, t
+from command_center.models import FIGURES
+from command_center.report_store import REPORTS
+from command_center.services.reports import SOURCES
+from command_center.times import WIB, utcnow
+from command_center.ui import maps, resources, shell
+from command_center.ui.importer import Importer, import_panel
+from command_center.ui.messages import done, explain, md
+
+PENDING = "report_pending_confirmation"
+
+
+def summary(incident_id: int | None, include_unverified: bool, lang: str) -> None:
+    """Headline totals, the choropleth, figures per kecamatan, the daily series, roll-ups."""
+    view = data.load_summary(incident_id, include_unverified, lang)
+    if include_unverified:
+        st.warning(t("unverified_marked", lang, n=view.unverified))
+    else:
+        st.caption(t("verified_only", lang))
+    columns = st.columns(len(view.totals) + 1)
+    for column, (figure, total) in zip(columns, view.totals.items(), strict=False):
+        column.metric(data.figure_label(figure, lang), number(total, lang))
+    columns[-1].metric(t("kecamatan_reporting", lang), view.reporting)
+    choropleth(incident_id, include_unverified, lang)
+    if not view.kecamatan.empty:
+        st.markdown(f"**{t('bar_title', lang)}**")
+        st.bar_chart(view.bar, horizontal=True, stack=False)
+        st.dataframe(view.kecamatan, hide_index=True, width="stretch")
+    if incident_id is not None:
+        series = data.load_series(incident_id, include_unverified, lang)
+        if not series.empty:
+            st.markdown(f"**{t('series_title', lang)}**")
+            figures = [c for c in series.columns if not c.startswith("Δ")]
+            st.line_chart(series[figures])
+            st.dataframe(series, width="stretch")
+    left, right = st.columns(2)
+    for column, key, table in (
+        (left, "rollup_kabupaten", view.kabupaten),
+        (right, "rollup_province", view.provinces),
+    ):
+        if not table.empty:
+            column.markdown(f"**{t(key, lang)}**")
+            column.dataframe(table, hide_index=True, width="stretch")
+
+
+def choropleth(incident_id: int | None, include_unverified: bool, lang: str) -> None:
+    st.markdown(f"**{t('choropleth_title', lang)}**")
+    figure = st.selectbox(
+        t("map_figure", lang),
+        list(data.MAP_FIGURES),
+        format_func=lambda f: data.figure_label(f, lang),
+        key="map_figure",
+    )
+    base_url = st.get_option("server.baseUrlPath")
+    view = data.load_choropleth(incident_id, figure, include_unverified, lang, base_url)
+    if view is None:
+        st.error(resources.geography_problem(lang))
+        return
+    settings = resources.settings()
+    fmap = maps.base_map(settings.tile_url, settings.tile_attribution, base_url_path=base_url)
+    if view.bounds:
+        fmap.fit_bounds(view.bounds)
+    maps.Choropleth(view.values, view.urls, view.detail).add_to(fmap)
+    st_folium(fmap, key="choropleth", returned_objects=[], height=560, use_container_width=True)
+    if view.legend:
+        bounds = [f"≤ {number(int(b), lang)}" for b, _ in view.legend]
+        st.caption(t("legend", lang, classes=" · ".join(bounds)))
+    else:
+        st.caption(t("no_figure", lang))
+
+
+def reports(incident_id: int, lang: str) -> None:
+    """Per-source figures side by side, every version, and verification."""
+    st.markdown(f"**{t('side_by_side', lang)}**")
+    figure = st.selectbox(
+        t("side_figure", lang),
+        list(data.MAP_FIGURES),
+        format_func=lambda f: data.figure_label(f, lang),
+        key="side_figure",
+    )
+    st.dataframe(data.load_side_by_side(incident_id, figure, lang), hide_index=True)
+    options = data.load_kecamatan_options(incident_id)
+    kecamatan = st.selectbox(
+        t("choose_kecamatan_filter", lang),
+        [None, *options],
+        format_func=lambda c: t("any", lang) if c is None else options[c],
+        key="versions_kecamatan",
+    )
+    st.markdown(f"**{t('versions_title', lang)}**")
+    versions = data.load_versions(incident_id, kecamatan, lang)
+    st.dataframe(versions, hide_index=True, width="stretch")
+    if versions.empty:
+        return
+    columns = [t(c, lang) for c in ("col_kecamatan", "col_source", "col_version", "col_time")]
+    labels = {i: " · ".join(str(v) for v in row) for i, row in versions[columns].iterrows()}
+    with st.form("verify_form"):
+        report_id = st.selectbox(
+            t("choose_report", lang), list(labels), format_func=labels.get, key="verify_report"
+        )
+        reason = st.text_input(t("rejection_reason", lang), max_chars=300, key="verify_reason")
+        left, right = st.columns(2)
+        accept = left.form_submit_button(t("verify", lang), type="primary")
+        refuse = right.form_submit_button(t("reject", lang))
+    try:
+        if accept:
+            data.verify(report_id, "verified", shell.actor())
+            done(t("verified_ok", lang))
+        if refuse:
+            data.verify(report_id, "rejected", shell.actor(), reason)
+            done(t("rejected_ok", lang))
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang))
+
+
+def entry(incident_id: int, lang: str) -> None:
+    """The report form; a sharp drop from the previous version asks for a confirmation."""
+    options = data.load_kecamatan_options(incident_id)
+    now = utcnow().astimezone(WIB)
+    with st.form("report_form"):
+        left, middle, right = st.columns(3)
+        values = {
+            "incident_id": incident_id,
+            "kecamatan_code": left.selectbox(
+                t("field_kecamatan_code", lang), list(options), format_func=options.get
+            ),
+            "source": middle.selectbox(
+                t("source", lang), list(SOURCES), format_func=lambda s: t(f"source_{s}", lang)
+            ),
+            "reporter": right.text_input(t("reporter", lang), max_chars=120),
+        }
+        day = left.date_input(t("report_date", lang), value=now.date(), max_value=now.date())
+        clock = middle.time_input(t("report_time", lang), value=now.time().replace(second=0))
+        values["report_time"] = datetime.combine(day, clock, WIB)
+        grid = st.columns(4)
+        for i, figure in enumerate(FIGURES):
+            values[figure] = grid[i % 4].number_input(
+                data.figure_label(figure, lang),
+                min_value=0,
+                step=1,
+                value=None,
+                key=f"fig_{figure}",
+            )
+        values["needs"] = st.text_input(t("needs_help", lang), key="report_needs")
+        values["aid_delivered"] = st.text_input(t("aid_help", lang), key="report_aid")
+        values["notes"] = st.text_area(t("notes", lang), max_chars=2000, key="report_notes")
+        submitted = st.form_submit_button(t("save_report", lang), type="primary")
+    if submitted:
+        _save(values, lang, confirmed=False)
+    pending = st.session_state.get(PENDING)
+    if pending is not None:
+        drops = "; ".join(field_error(w.field, w.code, w.params, lang, md) for w in pending[1])
+        st.warning(t("confirm_drops", lang, drops=drops))
+        if st.button(t("confirm_save", lang), key="confirm_report"):
+            _save(pending[0], lang, confirmed=True)
+
+
+def _save(values: dict, lang: str, confirmed: bool) -> None:
+    try:
+        saved = data.save_report(values, shell.actor(), confirmed)
+    except NeedsConfirmation as exc:
+        st.session_state[PENDING] = (values, exc.warnings)
+        return
+    except CommandCenterError as exc:
+        st.session_state.pop(PENDING, None)
+        st.error(explain(exc, lang))
+        return
+    st.session_state.pop(PENDING, None)
+    name = data.load_kecamatan_options(values["incident_id"]).get(values["kecamatan_code"], "")
+    message = t("report_saved", lang, kecamatan=md(name), version=saved.version)
+    done(message + ("  \n" + t("outside_area", lang) if saved.outside_area else ""))
+
+
+def import_reports(incident_id: int, lang: str) -> None:
+    st.caption(t("reports_import_help", lang))
+    confirmed = st.checkbox(t("accept_drops", lang), key="import_accept_drops")
+    import_panel(
+        Importer(
+            kind=REPORTS,
+            preview=data.preview,
+            run=lambda content, name, progress: data.import_file(
+                content, name, incident_id, shell.actor(), confirmed, progress
+            ),
+            resubmit=data.resubmit,
+        ),
+        lang,
+    )
+
+
+def export(incident_id: int | None, include_unverified: bool, lang: str) -> None:
+    st.caption(t("export_help", lang))
+    for column, kind, mime in zip(
+        st.columns(3),
+        ("csv", "hxl", "geojson"),
+        ("text/csv", "text/csv", "application/geo+json"),
+        strict=True,
+    ):
+        column.download_button(
+            t(f"export_{kind}", lang),
+            data=lambda kind=kind: data.export(incident_id, include_unverified, kind),
+            file_name=data.export_name(incident_id, kind),
+            mime=mime,
+            key=f"export_{kind}",
+        )

@@ -1,0 +1,93 @@
+"""Exports of the counted reports, the national static layers and the choropleth element."""
+
+import csv
+import io
+import json
+
+import folium
+
+from command_center import report_store
+from command_center.services import exports
+from command_center.services.reports import counted
+from command_center.static_layers import detail_json, install_layers, layer_json
+from command_center.ui import maps
+
+
+def _table(demo_engine, geography):
+    versions = report_store.all_versions(demo_engine)
+    return exports.export_table(counted(versions, include_unverified=True), geography)
+
+
+def test_csv_export_has_one_row_per_kecamatan_with_its_areas(demo_engine, geography) -> None:
+    rows = list(
+        csv.DictReader(io.StringIO(exports.to_csv(_table(demo_engine, geography)).decode()))
+    )
+    assert len(rows) == 15
+    cugenang = next(r for r in rows if r["kecamatan_code"] == "32.03.11")
+    assert (cugenang["kecamatan"], cugenang["kabupaten_code"], cugenang["province_code"]) == (
+        "Cugenang",
+        "32.03",
+        "32",
+    )
+    assert cugenang["deaths"] == "41" and cugenang["kabupaten"] == "Kabupaten Cianjur"
+    assert "tenda: 205" in cugenang["needs"]
+
+
+def test_hxl_export_tags_every_column(demo_engine, geography) -> None:
+    lines = list(csv.reader(io.StringIO(exports.to_hxl(_table(demo_engine, geography)).decode())))
+    header, tags = lines[0], lines[1]
+    assert dict(zip(header, tags, strict=True))["kecamatan_code"] == "#adm3+code"
+    assert dict(zip(header, tags, strict=True))["deaths"] == "#affected+killed"
+    assert all(tag.startswith("#") for tag in tags)
+    assert len(lines) == 2 + 15
+
+
+def test_geojson_export_carries_each_boundary_with_its_figures(demo_engine, geography) -> None:
+    data = json.loads(exports.to_geojson(_table(demo_engine, geography), geography))
+    assert len(data["features"]) == 15
+    feature = next(f for f in data["features"] if f["properties"]["kecamatan_code"] == "32.03.11")
+    assert feature["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+    assert feature["properties"]["displaced"] == 8200
+
+
+def test_exported_text_cannot_become_a_spreadsheet_formula(demo_engine, geography) -> None:
+    table = _table(demo_engine, geography)
+    table.loc[table.index[0], "reporter"] = '=HYPERLINK("http://x","klik")'
+    rows = list(csv.DictReader(io.StringIO(exports.to_csv(table).decode())))
+    assert rows[0]["reporter"].startswith("'=")
+
+
+def test_national_layers_are_compact_and_written_once(geography, tmp_path) -> None:
+    paths = install_layers(geography, tmp_path)
+    files = {level: tmp_path / path for level, path in paths.items()}
+    kecamatan = json.loads(files["kecamatan"].read_text())
+    assert len(kecamatan["features"]) == len(geography.kecamatan)
+    assert set(kecamatan["features"][0]["properties"]) == {"k", "n"}
+    assert sum(f.stat().st_size for f in files.values()) < 5_000_000
+    before = {f: f.stat().st_mtime_ns for f in files.values()}
+    assert install_layers(geography, tmp_path) == paths
+    assert {f: f.stat().st_mtime_ns for f in files.values()} == before
+    assert len(layer_json(geography, "province")) < 1_000_000
+
+
+def test_the_choropleth_sends_values_and_detail_not_the_country(geography) -> None:
+    hostile = '</script><script>alert("x")</script>'
+    detail = detail_json(geography, ["32.03.11", "32.03.01"])
+    fmap = maps.base_map("", "")
+    maps.Choropleth(
+        {"32.03.11": ["#a50f15", hostile]}, {"kecamatan": "/app/static/geo/k.geojson"}, detail
+    ).add_to(fmap)
+    html = fmap.get_root().render()
+    assert "/app/static/geo/k.geojson" in html
+    assert hostile not in html and "\\u003c/script\\u003e" in html  # inert inside the script
+    assert len(html) < 200_000
+    assert detail_json(geography, list(geography.kecamatan.index[:500])) is None
+    assert isinstance(fmap, folium.Map)
+
+
+def test_classes_split_the_positive_values() -> None:
+    legend = maps.classes([0, 1, 2, 3, 4, 5, 10, 50, 100, 1000])
+    assert [bound for bound, _ in legend] == [2, 4, 10, 100, 1000]
+    assert maps.class_colour(0, legend) is None
+    assert maps.class_colour(3, legend) == legend[1][1]
+    assert maps.classes([0, 0]) == []

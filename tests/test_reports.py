@@ -1,0 +1,187 @@
+"""Impact reports: validation, versions, verification, what counts, import, in a real store."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from command_center import imports, report_store, store
+from command_center.errors import InvalidInput, NeedsConfirmation
+from command_center.services.reports import ReportInput, counted, daily_totals
+from command_center.times import utcnow
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def _values(**changes) -> dict:
+    return {
+        "incident_id": 1,
+        "kecamatan_code": "32.03.11",
+        "report_time": "2026-11-22 08:30",
+        "reporter": "TKSK Cugenang",
+        "source": "TKSK",
+        "deaths": "12",
+        "displaced": "1.250",
+        "affected_people": "4.000",
+        "needs": "tenda: 20; selimut: 1.250",
+        **changes,
+    }
+
+
+def test_a_report_as_typed_is_cleaned() -> None:
+    report = ReportInput.check(_values(), None, NOW)
+    assert report.source == "tksk"
+    assert report.report_time == datetime(2026, 11, 22, 1, 30, tzinfo=UTC)  # 08:30 WIB
+    assert (report.deaths, report.displaced, report.affected_people) == (12, 1250, 4000)
+    assert [(i.item, i.qty) for i in report.needs] == [("tenda", 20), ("selimut", 1250)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"deaths": "-1"}, "deaths", "negative"),
+        ({"deaths": "2,5"}, "deaths", "not_integer"),
+        ({"deaths": "banyak"}, "deaths", "not_integer"),
+        ({"kecamatan_code": "3203"}, "kecamatan_code", "bad_code"),
+        ({"source": "koran"}, "source", "bad_source"),
+        ({"reporter": " "}, "reporter", "missing"),
+        ({"report_time": "2026-11-23 12:00"}, "report_time", "in_future"),
+        ({"report_time": "kemarin"}, "report_time", "bad_time"),
+        ({"needs": "tenda banyak"}, "needs", "bad_items"),
+        ({"deaths": "3000", "missing": "1500"}, "affected_people", "casualties_exceed"),
+        ({"displaced": "5000"}, "displaced", "exceeds_affected"),
+    ],
+)
+def test_each_bad_field_is_named(changes, field, code) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        ReportInput.check(_values(**changes), None, NOW)
+    assert (field, code) in [(e.field, e.code) for e in caught.value.errors]
+
+
+def test_an_unknown_kecamatan_is_refused(geography) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        ReportInput.check(_values(kecamatan_code="32.03.99"), geography, NOW)
+    assert caught.value.errors[0].code == "unknown_kecamatan"
+
+
+def _incident(engine) -> int:
+    (incident,) = store.incidents(engine)
+    return incident.id
+
+
+def _report(engine, **changes) -> ReportInput:
+    values = _values(incident_id=_incident(engine), report_time=utcnow().isoformat(), **changes)
+    return ReportInput.check(values, None)
+
+
+def test_a_new_report_from_a_source_is_the_next_version(demo_engine) -> None:
+    first = report_store.save_report(demo_engine, _report(demo_engine, source="bpbd"), "Ani")
+    second = report_store.save_report(
+        demo_engine, _report(demo_engine, source="bpbd", deaths="14"), "Budi"
+    )
+    assert (first.version, second.version) == (1, 2)
+    assert not first.outside_area
+    tksk = report_store.save_report(demo_engine, _report(demo_engine), "Ani", confirmed=True)
+    assert tksk.version == 3  # the demo holds two TKSK versions for Cugenang
+    versions = report_store.all_versions(demo_engine)
+    cugenang = versions[versions["kecamatan_code"] == "32.03.11"]
+    assert len(cugenang) == 5  # every version is kept
+
+
+def test_a_sharp_drop_needs_a_confirmation(demo_engine) -> None:
+    # the demo's second TKSK report for Cugenang: 41 dead, 8,200 displaced, 24,600 affected
+    low = _report(demo_engine, deaths="5", displaced="100", affected_people="24600")
+    with pytest.raises(NeedsConfirmation) as caught:
+        report_store.save_report(demo_engine, low, "Ani")
+    assert {w.field for w in caught.value.warnings} == {"deaths", "displaced"}
+    saved = report_store.save_report(demo_engine, low, "Ani", confirmed=True)
+    assert saved.version == 3
+
+
+def test_a_kecamatan_outside_the_incident_is_saved_with_a_warning(demo_engine) -> None:
+    saved = report_store.save_report(
+        demo_engine, _report(demo_engine, kecamatan_code="32.03.12"), "Ani"
+    )
+    assert saved.outside_area
+
+
+def test_verified_figures_count_by_default(demo_engine) -> None:
+    versions = report_store.all_versions(demo_engine)
+    verified = counted(versions)
+    everything = counted(versions, include_unverified=True)
+    assert len(verified) == len(everything) == 15
+    assert everything["version"].eq(2).all()
+    # Cugenang's second report (41 dead) is not verified yet: its first (25 dead) counts
+    cugenang = verified.set_index("kecamatan_code").loc["32.03.11"]
+    assert (cugenang.version, cugenang.deaths) == (1, 25)
+
+
+def test_rejection_needs_a_reason_and_takes_the_report_out(demo_engine) -> None:
+    versions = report_store.all_versions(demo_engine)
+    newest = versions[(versions["kecamatan_code"] == "32.03.01") & (versions["version"] == 2)]
+    report_id = int(newest["id"].iloc[0])
+    with pytest.raises(InvalidInput):
+        report_store.set_verification(demo_engine, report_id, "rejected", "Operator")
+    report_store.set_verification(demo_engine, report_id, "rejected", "Operator", "Angka ganda")
+    after = counted(report_store.all_versions(demo_engine), include_unverified=True)
+    assert after.set_index("kecamatan_code").loc["32.03.01", "version"] == 1
+
+
+def test_the_most_recent_source_wins_and_others_stay_side_by_side(demo_engine) -> None:
+    report = _report(demo_engine, source="bpbd", deaths="45", displaced="3000")
+    saved = report_store.save_report(demo_engine, report, "BPBD Cianjur")
+    report_store.set_verification(demo_engine, saved.id, "verified", "Operator")
+    versions = report_store.all_versions(demo_engine)
+    wins = counted(versions).set_index("kecamatan_code").loc["32.03.11"]
+    assert (wins.source, wins.deaths) == ("bpbd", 45)
+    assert set(versions[versions["kecamatan_code"] == "32.03.11"]["source"]) == {"tksk", "bpbd"}
+
+
+def test_daily_totals_show_the_change_per_day(demo_engine) -> None:
+    versions = report_store.all_versions(demo_engine)
+    series = daily_totals(versions, ["deaths"], include_unverified=True, now=utcnow())
+    assert series["deaths"].iloc[-1] == 88
+    assert series["deaths_change"].sum() == 88
+
+
+REPORTS_CSV = """Laporan Dampak Gempa Cianjur (Latihan)
+
+Kode Kecamatan,Waktu Laporan,Pelapor,Sumber,Meninggal,Hilang,Mengungsi,Jiwa Terdampak,Kebutuhan
+32.03.12,{t},TKSK Campaka,TKSK,2,0,"1.200",3000,tenda: 10
+32.03.99,{t},TKSK X,TKSK,1,0,10,100,
+32.03.14,{t},Dinsos Cianjur,Dinsos,-4,0,10,100,
+32.03.15,{t},,Dinsos,0,0,10,100,
+"""
+
+
+def test_an_import_lands_valid_rows_and_keeps_the_rest_for_correction(
+    demo_engine, geography
+) -> None:
+    stamp = (utcnow() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M")
+    text = REPORTS_CSV.format(t=stamp)
+    incident = _incident(demo_engine)
+    progress = []
+    result = report_store.import_reports(
+        demo_engine,
+        text.encode(),
+        "dampak.csv",
+        incident,
+        geography,
+        "Ani",
+        10**6,
+        False,
+        progress.append,
+    )
+    assert (result.total, result.created) == (4, 1)
+    assert [(p.number, p.errors[0].field, p.errors[0].code) for p in result.problems] == [
+        (5, "kecamatan_code", "unknown_kecamatan"),
+        (6, "deaths", "negative"),
+        (7, "reporter", "missing"),
+    ]
+    waiting = imports.quarantine(demo_engine, report_store.REPORTS)
+    assert all(w.data["incident_id"] == incident for w in waiting)
+    fix = {waiting[1].id: {"deaths": "4"}, waiting[2].id: {"reporter": "Dinsos Cianjur"}}
+    again = report_store.resubmit_reports(demo_engine, fix, geography, "Budi")
+    assert again.created == 2 and not again.problems
+    versions = report_store.all_versions(demo_engine)
+    assert set(versions["kecamatan_code"]) >= {"32.03.12", "32.03.14", "32.03.15"}
+    assert progress[-1] == 1.0

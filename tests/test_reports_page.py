@@ -1,0 +1,77 @@
+"""The kecamatan reports page in the real app (AppTest) on the demo scenario."""
+
+from streamlit.testing.v1 import AppTest
+
+from command_center import report_store
+from command_center.db import make_engine
+from command_center.labels import t
+
+PAGE = "pages/reports.py"
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _click(at: AppTest, label: str) -> AppTest:
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+def test_verified_figures_count_unless_unverified_ones_are_included(open_page, with_demo) -> None:
+    at = open_page(PAGE)
+    verified = _metrics(at)
+    assert verified[t("fig_deaths")] == "68"  # five newest reports are not verified yet
+    assert t("verified_only") in " ".join(c.value for c in at.caption)
+    at.toggle(key="include_unverified").set_value(True).run()
+    everything = _metrics(at)
+    assert everything[t("fig_deaths")] == "88" and everything[t("fig_displaced")] == "27.240"
+    assert any(t("unverified_marked", n=5) in w.value for w in at.warning)
+    assert everything[t("kecamatan_reporting")] == "15"
+
+
+def test_an_operator_enters_a_report_and_it_becomes_the_next_version(
+    open_page, with_demo, database_url
+) -> None:
+    at = open_page(PAGE)
+    form = at.selectbox[-2]  # the form's kecamatan (the incident's own come first)
+    assert form.value == "32.03.01"
+    at.number_input(key="fig_deaths").set_value(13)
+    at.number_input(key="fig_displaced").set_value(5600)
+    at.text_area(key="report_notes").input('<img src=x onerror="alert(1)"> catatan')
+    text_inputs = [w for w in at.text_input if w.label == t("reporter")]
+    text_inputs[0].input("TKSK Cianjur")
+    _click(at, t("save_report"))
+    assert any("versi 3" in s.value for s in at.success), [e.value for e in at.error]
+    versions = report_store.all_versions(make_engine(database_url))
+    mine = versions[(versions["kecamatan_code"] == "32.03.01") & (versions["version"] == 3)]
+    assert mine["deaths"].tolist() == [13] and mine["created_by"].tolist() == [t("anonymous")]
+    assert mine["verification"].tolist() == ["unverified"]
+
+
+def test_a_sharp_drop_is_saved_only_after_confirmation(open_page, with_demo, database_url) -> None:
+    at = open_page(PAGE)
+    at.number_input(key="fig_deaths").set_value(1)  # Cianjur's last report said 12
+    next(w for w in at.text_input if w.label == t("reporter")).input("TKSK Cianjur")
+    _click(at, t("save_report"))
+    assert any(t("err_sharp_drop", old=12, value=1) in w.value for w in at.warning)
+    engine = make_engine(database_url)
+    assert report_store.report_count(engine) == 30  # nothing saved yet
+    _click(at, t("confirm_save"))
+    assert report_store.report_count(engine) == 31
+
+
+def test_an_operator_verifies_and_rejects_reports(open_page, with_demo, database_url) -> None:
+    at = open_page(PAGE)
+    at.selectbox(key="versions_kecamatan").set_value("32.03.11").run()
+    choice = at.selectbox(key="verify_report")
+    newest = choice.options[0]
+    assert "2" in newest and "TKSK" in newest
+    _click(at, t("verify"))
+    assert t("verified_ok") in " ".join(s.value for s in at.success)
+    at.selectbox(key="versions_kecamatan").set_value("32.03.11").run()
+    _click(at, t("reject"))  # no reason given
+    assert t("err_missing") in " ".join(e.value for e in at.error)
+    versions = report_store.all_versions(make_engine(database_url))
+    cugenang = versions[versions["kecamatan_code"] == "32.03.11"].set_index("version")
+    assert cugenang.loc[2, "verification"] == "verified"
+    assert cugenang.loc[2, "verified_by"] == t("anonymous")
