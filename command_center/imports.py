@@ -32,7 +32,9 @@ HEADER_SCAN_ROWS = 15
 CSV_DELIMITERS = ",;\t|"
 
 Check = Callable[[dict[str, Any]], Any]
-Write = Callable[[Session, Any, str], str]  # returns "created" or "updated"
+Write = Callable[[Session, Any, str], str]
+"""Writes one valid row; returns "created" or "updated". A writer with a `close(session)`
+method is closed before the transaction commits (e.g. to insert the rows in bulk)."""
 Progress = Callable[[float], None]
 
 
@@ -212,6 +214,7 @@ def run_import(
                 outcomes[write(session, model, actor)] += 1
             except InvalidInput as exc:
                 problems.append(RowProblem(row.number, exc.errors, row.values))
+        _close(write, session)
         for problem in sorted(problems, key=lambda p: p.number):
             problem.values.update(context or {})
             session.add(_quarantined(kind, batch, file_name, problem, actor))
@@ -221,6 +224,12 @@ def run_import(
         progress(1.0)
     problems.sort(key=lambda p: p.number)
     return ImportReport(batch, len(rows), outcomes["created"], outcomes["updated"], tuple(problems))
+
+
+def _close(write: Write, session: Session) -> None:
+    close = getattr(write, "close", None)
+    if close is not None:
+        close(session)
 
 
 def _quarantined(
@@ -281,7 +290,7 @@ def resubmit(
                 continue
             row.resolved_at, row.resolved_by = utcnow(), actor
             record_audit(session, actor, "resubmit", kind, row.id, after=row.data)
-        session.flush()
+        _close(write, session)
     return ImportReport("", len(edits), outcomes["created"], outcomes["updated"], tuple(problems))
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,19 +54,20 @@ def _previous(session: Session, report: ReportInput) -> ImpactReport | None:
     )
 
 
-def _drops(previous: ImpactReport | None, report: ReportInput) -> list[FieldError]:
-    before = {f: getattr(previous, f) for f in FIGURES} if previous else None
-    return sharp_drops(before, report.figures())
+def _figures(row: ImpactReport | None) -> dict[str, Any] | None:
+    return {f: getattr(row, f) for f in FIGURES} if row is not None else None
 
 
-def _next_version(previous: ImpactReport | None, report: ReportInput, actor: str) -> ImpactReport:
-    return ImpactReport(
+def _row(previous_version: int | None, report: ReportInput, actor: str) -> dict[str, Any]:
+    """The column values of `report` stored as the version after `previous_version`."""
+    return {
         **report.model_dump(exclude={"needs", "aid_delivered"}),
-        needs=[i.model_dump(exclude_none=True) for i in report.needs],
-        aid_delivered=[i.model_dump(exclude_none=True) for i in report.aid_delivered],
-        version=(previous.version + 1) if previous else 1,
-        created_by=actor,
-    )
+        "needs": [i.model_dump(exclude_none=True) for i in report.needs],
+        "aid_delivered": [i.model_dump(exclude_none=True) for i in report.aid_delivered],
+        "version": (previous_version or 0) + 1,
+        "created_by": actor,
+        "created_at": utcnow(),
+    }
 
 
 def _write(session: Session, report: ReportInput, actor: str, confirmed: bool) -> Saved:
@@ -76,10 +77,10 @@ def _write(session: Session, report: ReportInput, actor: str, confirmed: bool) -
             [FieldError("kecamatan_code", "unknown_kecamatan", {"value": report.kecamatan_code})]
         )
     previous = _previous(session, report)
-    drops = [] if confirmed else _drops(previous, report)
+    drops = [] if confirmed else sharp_drops(_figures(previous), report.figures())
     if drops:
         raise NeedsConfirmation(drops)
-    row = _next_version(previous, report, actor)
+    row = ImpactReport(**_row(previous.version if previous else None, report, actor))
     session.add(row)
     session.flush()
     inside = session.get(IncidentArea, (report.incident_id, report.kecamatan_code)) is not None
@@ -163,13 +164,14 @@ def report_count(engine: Engine) -> int:
 
 class ImportWriter:
     """Writes imported reports fast: the latest version of each (incident, kecamatan, source)
-    and the known kecamatan are read once per import, rows are added without a flush each.
-    The import itself is one audit entry (see `imports.run_import`)."""
+    and the known kecamatan are read once, and the rows go in as one bulk insert when the
+    import closes the writer. The import itself is one audit entry (`imports.run_import`)."""
 
     def __init__(self, confirmed: bool):
         self.confirmed = confirmed
-        self.latest: dict[tuple[int, str, str], ImpactReport] | None = None
+        self.latest: dict[tuple[int, str, str], tuple[int, dict[str, Any]]] | None = None
         self.areas: set[str] = set()
+        self.pending: list[dict[str, Any]] = []
 
     def _load(self, session: Session) -> None:
         self.areas = set(session.scalars(select(Area.code)))
@@ -188,7 +190,7 @@ class ImportWriter:
         ranked = select(ImpactReport.id, rank).subquery()
         newest = select(ImpactReport).join(ranked, ranked.c.id == ImpactReport.id)
         self.latest = {
-            (r.incident_id, r.kecamatan_code, r.source): r
+            (r.incident_id, r.kecamatan_code, r.source): (r.version, _figures(r))
             for r in session.scalars(newest.where(ranked.c.rank == 1))
         }
 
@@ -201,14 +203,20 @@ class ImportWriter:
             )
             raise InvalidInput([error])
         key = (report.incident_id, report.kecamatan_code, report.source)
-        previous = self.latest.get(key)
-        drops = [] if self.confirmed else _drops(previous, report)
+        version, figures = self.latest.get(key, (None, None))
+        drops = [] if self.confirmed else sharp_drops(figures, report.figures())
         if drops:
             raise InvalidInput(drops)
-        row = _next_version(previous, report, actor)
-        session.add(row)
-        self.latest[key] = row
+        row = _row(version, report, actor)
+        self.pending.append(row)
+        self.latest[key] = (row["version"], report.figures())
         return "created"
+
+    def close(self, session: Session) -> None:
+        """Insert the rows collected (in the import's transaction)."""
+        if self.pending:
+            session.execute(insert(ImpactReport), self.pending)
+        self.pending = []
 
 
 def import_reports(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Annotated, Any
 
 import pandas as pd
@@ -81,22 +82,25 @@ TIME_FORMATS = (
 )
 
 
+@lru_cache(maxsize=4096)
+def _parse_time_text(text: str) -> datetime:
+    """One typed time (files repeat a few times many times over, hence the cache)."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in TIME_FORMATS:
+            try:
+                return datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+    raise PydanticCustomError("bad_time", "bad time", {"value": text})
+
+
 def parse_time(value: Any) -> Any:
     """A report time as typed: ISO, `22/11/2026 14:00`, a date alone; without a zone it is WIB."""
     value = blank_to_none(value)
     if isinstance(value, str):
-        text = value.strip().replace(" WIB", "")
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError:
-            for fmt in TIME_FORMATS:
-                try:
-                    value = datetime.strptime(text, fmt)
-                    break
-                except ValueError:
-                    continue
-            else:
-                raise PydanticCustomError("bad_time", "bad time", {"value": text}) from None
+        value = _parse_time_text(value.strip().replace(" WIB", ""))
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day, 12)
     if isinstance(value, datetime):
