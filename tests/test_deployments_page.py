@@ -150,3 +150,16 @@ def test_roster_edits_save_only_changed_rows(open_page, with_demo, database_url)
     )
     unchanged = after.drop(index=GARUT)["version"]
     assert (unchanged == before.drop(index=GARUT)["version"]).all()
+
+
+def test_a_hostile_team_name_is_shown_as_text(
+    open_page, with_demo, database_url, geography
+) -> None:
+    from command_center.services.roster import TeamInput
+
+    hostile = "[klik](javascript:alert(1)) <img src=x onerror=alert(1)> **tebal**"
+    entry = TeamInput.check({"name": hostile, "home_kecamatan_code": "32.03.01"}, geography)
+    team_store.create_team(make_engine(database_url), entry, "K")
+    at = open_page(PAGE)
+    cards = [m.value for m in at.markdown if "klik" in m.value]
+    assert cards == [f"**{md(hostile)}**"]  # every markdown character escaped

@@ -75,3 +75,15 @@ def test_an_operator_verifies_and_rejects_reports(open_page, with_demo, database
     cugenang = versions[versions["kecamatan_code"] == "32.03.11"].set_index("version")
     assert cugenang.loc[2, "verification"] == "verified"
     assert cugenang.loc[2, "verified_by"] == t("anonymous")
+
+
+def test_versions_filter_by_source_and_verification(open_page, with_demo) -> None:
+    at = open_page(PAGE)
+    versions = next(d for d in at.dataframe if t("col_reporter") in d.value.columns)
+    assert len(versions.value) == 30
+    at.multiselect(key="versions_statuses").set_value(["unverified"]).run()
+    versions = next(d for d in at.dataframe if t("col_reporter") in d.value.columns)
+    assert len(versions.value) == 5
+    at.multiselect(key="versions_sources").set_value(["bpbd"]).run()
+    versions = next(d for d in at.dataframe if t("col_reporter") in d.value.columns)
+    assert versions.value.empty

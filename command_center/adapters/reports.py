@@ -173,11 +173,22 @@ def load_side_by_side(incident_id: int, figure: str, lang: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=20, show_spinner=False)
-def load_versions(incident_id: int, kecamatan_code: str | None, lang: str) -> pd.DataFrame:
-    """Every version (all sources) of one kecamatan, newest first; index = report id."""
+def load_versions(
+    incident_id: int,
+    kecamatan_code: str | None,
+    lang: str,
+    sources: tuple[str, ...] = (),
+    statuses: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Every version of the incident's reports, newest first, filtered by kecamatan, sources
+    and verification statuses (none given: all); index = report id."""
     versions = _versions(incident_id)
     if kecamatan_code:
         versions = versions[versions["kecamatan_code"] == kecamatan_code]
+    if sources:
+        versions = versions[versions["source"].isin(sources)]
+    if statuses:
+        versions = versions[versions["verification"].isin(statuses)]
     versions = versions.sort_values(["report_time", "version"], ascending=False)
     table = pd.DataFrame(
         {

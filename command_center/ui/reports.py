@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 from command_center.adapters import reports as data
 from command_center.errors import CommandCenterError, NeedsConfirmation
 from command_center.labels import field_error, number, t
-from command_center.models import FIGURES
+from command_center.models import FIGURES, Verification
 from command_center.report_store import REPORTS
 from command_center.services.reports import SOURCES
 from command_center.times import WIB, utcnow
@@ -92,14 +92,27 @@ def reports(incident_id: int, lang: str) -> None:
     )
     st.dataframe(data.load_side_by_side(incident_id, figure, lang), hide_index=True)
     options = data.load_kecamatan_options(incident_id)
-    kecamatan = st.selectbox(
+    st.markdown(f"**{t('versions_title', lang)}**")
+    left, middle, right = st.columns(3)
+    kecamatan = left.selectbox(
         t("choose_kecamatan_filter", lang),
         [None, *options],
         format_func=lambda c: t("any", lang) if c is None else options[c],
         key="versions_kecamatan",
     )
-    st.markdown(f"**{t('versions_title', lang)}**")
-    versions = data.load_versions(incident_id, kecamatan, lang)
+    sources = middle.multiselect(
+        t("source", lang),
+        list(SOURCES),
+        format_func=lambda s: t(f"source_{s}", lang),
+        key="versions_sources",
+    )
+    statuses = right.multiselect(
+        t("col_verification", lang),
+        [v.value for v in Verification],
+        format_func=lambda s: t(f"verification_{s}", lang),
+        key="versions_statuses",
+    )
+    versions = data.load_versions(incident_id, kecamatan, lang, tuple(sources), tuple(statuses))
     st.dataframe(versions, hide_index=True, width="stretch")
     if versions.empty:
         return
