@@ -22,6 +22,7 @@ from command_center.models import (
     ImpactReport,
     Incident,
     IncidentArea,
+    Sitrep,
     Team,
 )
 from command_center.store import record_audit, sync_areas
@@ -172,7 +173,7 @@ def remove(engine: Engine) -> None:
     """Delete the scenario's rows (its incident, event and exercise teams) in one transaction."""
     with Session(engine) as session, session.begin():
         for incident in session.scalars(select(Incident).where(Incident.key == INCIDENT_KEY)):
-            for model in (ImpactReport, Deployment):
+            for model in (ImpactReport, Deployment, Sitrep):
                 for row in session.scalars(select(model).where(model.incident_id == incident.id)):
                     session.delete(row)
             session.delete(incident)

@@ -31,10 +31,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "Waktu ditampilkan dalam WIB (Asia/Jakarta).",
         "Times shown in WIB (Asia/Jakarta).",
     ),
-    "coming_in_issue": (
-        "Bagian ini dibangun pada issue #{issue}: {what}.",
-        "This part is built in issue #{issue}: {what}.",
-    ),
     # geography
     "boundaries_missing": (
         "Batas wilayah kecamatan tidak ditemukan di `{path}`. Atur `CC_BOUNDARIES_PATH` ke berkas "
@@ -426,6 +422,43 @@ LABELS: dict[str, tuple[str, str]] = {
     "export_hxl": ("Unduh CSV ber-tag HXL", "Download HXL-tagged CSV"),
     "export_geojson": ("Unduh GeoJSON", "Download GeoJSON"),
     "col_name": ("Nama", "Name"),
+    "col_item": ("Barang", "Item"),
+    "col_needed": ("Dibutuhkan", "Needed"),
+    "col_delivered": ("Tersalur", "Delivered"),
+    # wall screen and sitrep
+    "kiosk_impact": ("Dampak (terverifikasi)", "Impact (verified)"),
+    "kiosk_map": ("Peta situasi", "Situation map"),
+    "kiosk_top": ("Kecamatan terdampak terbesar", "Hardest-hit kecamatan"),
+    "kiosk_bmkg": (
+        "Gempa terkini dan peringatan dini BMKG",
+        "Latest BMKG earthquakes and warnings",
+    ),
+    "kiosk_needs": ("Kebutuhan dan bantuan tersalur", "Needs and aid delivered"),
+    "kiosk_ticker": ("Perubahan terakhir", "Latest changes"),
+    "data_age": ("data {age} lalu", "data {age} old"),
+    "data_stale": ("DATA LAMA: {age} tanpa pembaruan", "STALE: no update for {age}"),
+    "no_warnings": ("Tidak ada peringatan dini aktif.", "No active warnings."),
+    "kiosk_link": (
+        "Layar dinding: buka `{link}` (tanpa menu, tema gelap, panel bergantian tiap {s} detik).",
+        "Wall screen: open `{link}` (no menus, dark theme, panels rotate every {s} s).",
+    ),
+    "sitrep_title": ("Laporan Situasi (Sitrep)", "Situation report (sitrep)"),
+    "make_sitrep": ("Buat Laporan Situasi", "Make the situation report"),
+    "sitrep_made": ("Sitrep No. {number} diterbitkan.", "Sitrep No. {number} issued."),
+    "sitrep_whatsapp": ("Teks WhatsApp (salin)", "WhatsApp text (copy)"),
+    "download_html": (
+        "Unduh versi cetak (HTML, cetak ke PDF)",
+        "Download print version (HTML, print to PDF)",
+    ),
+    "download_text": ("Unduh teks", "Download text"),
+    "ticker_assign": ("menugaskan", "assigned"),
+    "ticker_status": ("mengubah status", "changed the status of"),
+    "ticker_report": ("mencatat", "recorded"),
+    "ticker_verify": ("memverifikasi", "verified"),
+    "ticker_issue": ("menerbitkan", "issued"),
+    "ticker_import": ("mengimpor", "imported"),
+    "ticker_edit": ("mengubah", "edited"),
+    "ticker_create": ("menambah", "added"),
     "col_reason": ("Alasan", "Reason"),
     "col_notes": ("Catatan", "Notes"),
     "source_tksk": ("TKSK", "TKSK"),
@@ -503,10 +536,6 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # briefing
     "no_briefing": ("Belum ada kejadian untuk dibriefingkan.", "No incident to brief on yet."),
-    "briefing_later": (
-        "mode kiosk, panel bergilir dan Laporan Situasi",
-        "kiosk mode, rotating panels and the sitrep",
-    ),
     "incident": ("Kejadian", "Incident"),
     # column and figure names
     "col_time": ("Waktu (WIB)", "Time (WIB)"),

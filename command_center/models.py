@@ -324,6 +324,22 @@ class ImpactReport(Base):
     created_by: Mapped[str | None] = mapped_column(String(80))
 
 
+class Sitrep(Base):
+    """One issued Laporan Situasi: its number per incident, its totals and its text."""
+
+    __tablename__ = "sitreps"
+    __table_args__ = (UniqueConstraint("incident_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by: Mapped[str] = mapped_column(String(80))
+    totals: Mapped[dict[str, Any]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text)
+
+
 class QuarantinedRow(Base):
     """An imported row that failed validation, kept as typed until it is fixed and re-submitted."""
 

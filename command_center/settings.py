@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     affected_min_mmi: float = 5.0
     stale_after_min: int = 15
     duty_days_warning: int = 14
+    report_stale_after_min: int = 180
+    kiosk_rotate_s: int = 20
     max_upload_mb: int = 20
     refresh_every_s: int = 30
 

@@ -165,3 +165,19 @@ def incident_kecamatan(engine: Engine, incident_id: int) -> tuple[str, ...]:
             .order_by(IncidentArea.kecamatan_code)
         )
         return tuple(r[0] for r in rows)
+
+
+def latest_audit(engine: Engine, limit: int = 20) -> pd.DataFrame:
+    """The newest audit entries (when, who, what), newest first."""
+    query = (
+        select(
+            AuditEntry.at,
+            AuditEntry.actor,
+            AuditEntry.action,
+            AuditEntry.entity,
+            AuditEntry.entity_id,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return frame(engine, query)

@@ -49,8 +49,6 @@ def test_every_page_shows_an_honest_empty_state(open_page, app_env, page) -> Non
         "briefing": "no_briefing",
     }[page.url_path]
     assert t(empty) in notes
-    if page.url_path == "briefing":
-        assert "issue #" in notes  # says where the rest of the page will come from
 
 
 def test_demo_data_reaches_the_pages(open_page, with_demo) -> None:

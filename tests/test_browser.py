@@ -211,3 +211,54 @@ def test_the_national_choropleth_draws_from_the_prepared_layers(fresh_server, pa
     assert encodings == {"gzip"}  # and sent compressed (about 1 MB)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.outside_requests == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def kiosk_server(
+    demo_database: str, shared_data: Path, boundary_cache: Path, streamlit_server
+) -> Iterator[str]:
+    env = {
+        "DATABASE_URL": demo_database,
+        "CC_SHARED_DATA_DIR": str(shared_data),
+        "CC_CACHE_DIR": str(boundary_cache),
+        "CC_TILE_URL": "",
+        "CC_KIOSK_ROTATE_S": "6",
+    }
+    with streamlit_server(["streamlit", "run", str(PROJECT_ROOT / "app.py")], env) as base:
+        yield base
+
+
+def test_the_wall_screen_at_1920x1080_rotates_all_panels_without_menus(
+    kiosk_server, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(f"{kiosk_server}/briefing?kiosk=1")
+    expect(page.locator("h1").first).to_contain_text("LATIHAN Gempa", timeout=60_000)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert not page.locator('[data-testid="stHeader"]').is_visible()
+    background = page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+    assert background == "rgb(11, 15, 20)"  # the dark theme
+    value = page.locator('[data-testid="stMetricValue"]').first
+    assert float(value.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 64
+    seen: set[str] = set()
+    ARTIFACTS.mkdir(exist_ok=True)
+    deadline = time.monotonic() + 40
+    panels = {
+        "Peta situasi",
+        "Kecamatan terdampak terbesar",
+        "Gempa terkini dan peringatan dini BMKG",
+        "Kebutuhan dan bantuan tersalur",
+    }
+    while time.monotonic() < deadline and not panels <= seen:
+        for title in panels:
+            if page.get_by_role("heading", name=title).count():
+                if title not in seen:
+                    page.screenshot(path=ARTIFACTS / f"kiosk-{len(seen)}.png")
+                seen.add(title)
+        time.sleep(0.5)
+    assert panels <= seen  # every panel came round, and the page never reloaded:
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    assert page.locator(".cc-ticker").count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    context.close()

@@ -27,6 +27,8 @@ TABLES = {
     "feed_status",
     "fetch_log",
     "forecasts",
+    "quarantine",
+    "sitreps",
 }
 
 

@@ -1,15 +1,21 @@
-"""Briefing page: headline figures per open incident."""
+"""Briefing page and wall screen: headline figures, the kiosk panels with their data age, and
+the Laporan Situasi."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from command_center import report_store, store, team_store
+from command_center import hazard_store, report_store, sitrep_store, store, team_store
+from command_center.labels import LABELS, number, t
+from command_center.services import figures, sitrep
 from command_center.services.briefing import Headline, headline
 from command_center.services.reports import counted
 from command_center.store import IncidentRecord
+from command_center.times import age_minutes, format_wib, utcnow
 from command_center.ui import resources
 
 
@@ -26,3 +32,110 @@ def load_briefing(include_unverified: bool = False) -> list[IncidentBriefing]:
     reports = counted(report_store.all_versions(engine), include_unverified)
     teams = team_store.roster(engine)
     return [IncidentBriefing(i, headline(reports, teams, i.id)) for i in store.incidents(engine)]
+
+
+SEVERITY_COLOURS = {  # BMKG's warning levels: kuning, oranye, merah
+    "Minor": "#ffd600",
+    "Moderate": "#ff9100",
+    "Severe": "#d50000",
+    "Extreme": "#6a1b9a",
+}
+TICKER_ENTITIES = {"team": "tim", "impact_report": "laporan", "sitrep": "sitrep"}
+
+
+@dataclass(frozen=True)
+class KioskView:
+    briefing: IncidentBriefing
+    reports_age: float | None
+    reports_stale: bool
+    top_kecamatan: pd.DataFrame
+    needs: pd.DataFrame
+    quakes: pd.DataFrame
+    warnings: list[tuple[str, str]]  # (text, colour)
+    ticker: list[str]
+
+
+def _age(moment: Any) -> float | None:
+    return None if moment is None or pd.isna(moment) else age_minutes(moment)
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
+    """The wall screen's panels for one incident (verified reports), or None if not open."""
+    engine = resources.engine()
+    briefing = next((b for b in load_briefing() if b.incident.id == incident_id), None)
+    if briefing is None:
+        return None
+    versions = report_store.all_versions(engine, incident_id)
+    rows = counted(versions)
+    lines = sitrep.kecamatan_lines(rows)[:8]
+    reports_age = _age(versions["created_at"].max()) if len(versions) else None
+    limit = resources.settings().report_stale_after_min
+    events = hazard_store.latest_events(engine, 100)
+    now = utcnow()
+    quakes = events[events["kind"] == "earthquake"].head(5)
+    active = events[(events["kind"] == "weather_warning") & (events["expires_at"] > now)]
+    return KioskView(
+        briefing=briefing,
+        reports_age=reports_age,
+        reports_stale=reports_age is not None and reports_age > limit,
+        top_kecamatan=pd.DataFrame(
+            {
+                t("col_kecamatan", lang): [k.name for k in lines],
+                t("deaths", lang): [number(k.deaths, lang) for k in lines],
+                t("displaced", lang): [number(k.displaced, lang) for k in lines],
+                t("houses_damaged", lang): [number(k.houses_damaged, lang) for k in lines],
+            }
+        ),
+        needs=pd.DataFrame(
+            [
+                {
+                    t("col_item", lang): need.item,
+                    t("col_needed", lang): number(need.needed, lang),
+                    t("col_delivered", lang): number(need.delivered, lang),
+                }
+                for need in sitrep.need_lines(rows)[:6]
+            ]
+        ),
+        quakes=pd.DataFrame(
+            {
+                t("col_time", lang): [format_wib(v, lang) for v in quakes["time_utc"]],
+                t("col_magnitude", lang): [f"M{m:.1f}" for m in quakes["magnitude"].fillna(0)],
+                t("col_location", lang): quakes["location_text"],
+            }
+        ),
+        warnings=[
+            (
+                f"{r.details.get('headline') or r.location_text} · "
+                f"{t('until', lang)} {format_wib(r.expires_at, lang)}",
+                SEVERITY_COLOURS.get(r.details.get("severity"), "#ffd600"),
+            )
+            for r in active.itertuples()
+        ],
+        ticker=_ticker(engine, lang),
+    )
+
+
+def _ticker(engine: Any, lang: str) -> list[str]:
+    """The latest changes in words (plain text; the page escapes it)."""
+    entries = store.latest_audit(engine, 12)
+    return [
+        f"{format_wib(e.at, lang).split(' ', 3)[-1]} · {e.actor}: "
+        f"{t(f'ticker_{e.action}', lang) if f'ticker_{e.action}' in LABELS else e.action} "
+        f"{TICKER_ENTITIES.get(e.entity, e.entity)} #{e.entity_id}"
+        for e in entries.itertuples()
+    ]
+
+
+def make_sitrep(incident_id: int, actor: str) -> tuple[int, str, str]:
+    """Issue the next sitrep of the incident: (number, WhatsApp text, print-ready HTML)."""
+    engine, geography = resources.engine(), resources.geography()
+    facts = sitrep_store.gather(engine, incident_id)
+    number_ = sitrep_store.issue(engine, facts, incident_id, actor)
+    map_svg = ""
+    if geography is not None and facts.kecamatan:
+        shapes = geography.kecamatan.loc[[k.code for k in facts.kecamatan]]
+        map_svg = figures.map_svg(shapes, {k.code: k.displaced for k in facts.kecamatan})
+    chart = figures.bar_svg([(k.name, k.displaced) for k in facts.kecamatan[:10]])
+    st.cache_data.clear()
+    return number_, sitrep.whatsapp(facts), sitrep.html(facts, map_svg, chart)

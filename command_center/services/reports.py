@@ -3,7 +3,7 @@ against the previous version, which report counts per kecamatan, and the daily s
 
 Figures follow Perka BNPB 8/2011 (our names in `models.FIGURES`). A report is for one incident,
 one kecamatan and one source; a newer version from the same source supersedes the older one,
-and per kecamatan the most recent report (by report time) among the sources counts.
+and per kecamatan each figure comes from the most recent report (by report time) that gives it.
 """
 
 from __future__ import annotations
@@ -267,11 +267,13 @@ def sharp_drops(
 def counted(
     versions: pd.DataFrame, include_unverified: bool = False, as_of: datetime | None = None
 ) -> pd.DataFrame:
-    """The report that counts for each (incident, kecamatan), from all stored versions.
+    """The figures that count for each (incident, kecamatan), from all stored versions.
 
     Per source the newest version counts (verified ones only, unless `include_unverified`;
-    rejected never); across sources, the most recent report time wins. With `as_of`, only
-    reports made by then are considered.
+    rejected never). Across sources, each figure comes from the most recent report that gives
+    it, so a partial report (say BPBD's dead and displaced only) does not blank the others;
+    the other columns (source, report time, version...) are those of the most recent report.
+    With `as_of`, only reports made by then are considered.
     """
     eligible = versions[versions["verification"].astype(str) != "rejected"]
     if not include_unverified:
@@ -280,13 +282,8 @@ def counted(
         eligible = eligible[eligible["report_time"] <= as_of]
     keys = ["incident_id", "kecamatan_code"]
     newest = eligible.sort_values("version").groupby([*keys, "source"]).tail(1)
-    return (
-        newest.sort_values(["report_time", "version"])
-        .groupby(keys)
-        .tail(1)
-        .sort_values(keys)
-        .reset_index(drop=True)
-    )
+    recent_first = newest.sort_values(["report_time", "version"], ascending=False)
+    return recent_first.groupby(keys, sort=True).first().reset_index()
 
 
 def daily_totals(

@@ -38,12 +38,30 @@ PAGES = (
 )
 
 
+KIOSK_CSS = Path(__file__).with_name("kiosk.css")
+
+
+def is_kiosk() -> bool:
+    """The wall-screen mode (`?kiosk=1`): no menus or Streamlit chrome, dark, large type."""
+    return st.query_params.get("kiosk") == "1"
+
+
 def run_app() -> None:
     """What `app.py` does: page config, offline map assets, navigation, sidebar, the page."""
-    st.set_page_config(page_title=t("app_title", lang()), page_icon="🛟", layout="wide")
+    kiosk = is_kiosk()
+    st.set_page_config(
+        page_title=t("app_title", lang()),
+        page_icon="🛟",
+        layout="wide",
+        initial_sidebar_state="collapsed" if kiosk else "auto",
+    )
     resources.static_assets()
-    page = navigation()
-    sidebar()
+    page = navigation(hidden=kiosk)
+    if kiosk:
+        # our own stylesheet, no user text in it
+        st.markdown(f"<style>{KIOSK_CSS.read_text()}</style>", unsafe_allow_html=True)
+    else:
+        sidebar()
     page.run()
 
 
@@ -103,7 +121,7 @@ def actor() -> str:
     return st.session_state.get(ACTOR_KEY) or t("anonymous", lang())
 
 
-def navigation() -> st.navigation:
+def navigation(hidden: bool = False) -> st.navigation:
     """Pages grouped by role, labelled in the user's language.
 
     Streamlit serves its default page at `/` only, so `/live_map` would be "not found": the
@@ -125,13 +143,7 @@ def navigation() -> st.navigation:
             spec.file, title=t(spec.label, language), icon=spec.icon, url_path=spec.url_path
         )
         sections.setdefault(t(spec.section, language), []).append(page)
-    return st.navigation(sections)
-
-
-def coming_later(issue: int, what_key: str) -> None:
-    """An honest note on what this page will show once its issue is built."""
-    language = lang()
-    st.info(t("coming_in_issue", language, issue=issue, what=t(what_key, language)))
+    return st.navigation(sections, position="hidden" if hidden else "sidebar")
 
 
 def exercise_banner(is_exercise: bool) -> None:

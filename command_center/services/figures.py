@@ -1,0 +1,82 @@
+"""Small SVG figures for printed reports: a map of the affected kecamatan and a bar chart.
+Plain SVG text, no plotting library; every label is escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+import geopandas as gpd
+import shapely
+
+from command_center.labels import number
+
+MAP_WIDTH, MAP_HEIGHT = 420, 320
+BAR_WIDTH, BAR_ROW = 420, 22
+SHADES = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+
+
+def _shade(value: float, top: float) -> str:
+    if value <= 0 or top <= 0:
+        return "#f5f5f5"
+    return SHADES[min(len(SHADES) - 1, int(len(SHADES) * value / (top * 1.0001)))]
+
+
+def map_svg(
+    shapes: gpd.GeoDataFrame,
+    values: dict[str, float],
+    points: list[tuple[float, float, str, str]] = (),
+) -> str:
+    """The kecamatan in `shapes` (indexed by code) shaded by `values`, with `points`
+    (lat, lon, colour, label) on top, fitted to the SVG box."""
+    if shapes.empty:
+        return ""
+    x0, y0, x1, y1 = shapes.total_bounds
+    scale = min(MAP_WIDTH / max(x1 - x0, 1e-6), MAP_HEIGHT / max(y1 - y0, 1e-6)) * 0.95
+
+    def xy(lon: float, lat: float) -> str:
+        return f"{(lon - x0) * scale + 4:.1f},{(y1 - lat) * scale + 4:.1f}"
+
+    top = max(values.values(), default=0)
+    paths = []
+    simple = shapely.simplify(shapes.geometry.to_numpy(), 0.0005)
+    for code, shape in zip(shapes.index, simple, strict=True):
+        rings = []
+        for polygon in getattr(shape, "geoms", [shape]):
+            for ring in (polygon.exterior, *polygon.interiors):
+                rings.append("M" + " L".join(xy(x, y) for x, y in ring.coords) + "Z")
+        title = f"{shapes.loc[code, 'kecamatan']}: {number(int(values.get(code, 0)))}"
+        paths.append(
+            f'<path d="{" ".join(rings)}" fill="{_shade(values.get(code, 0), top)}" '
+            f'stroke="#555" stroke-width="0.6"><title>{escape(title)}</title></path>'
+        )
+    for lat, lon, colour, label in points:
+        cx, cy = xy(lon, lat).split(",")
+        paths.append(
+            f'<circle cx="{cx}" cy="{cy}" r="5" fill="{escape(colour)}" stroke="#111">'
+            f"<title>{escape(label)}</title></circle>"
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{MAP_WIDTH + 8}" '
+        f'height="{MAP_HEIGHT + 8}" role="img">{"".join(paths)}</svg>'
+    )
+
+
+def bar_svg(rows: list[tuple[str, int]]) -> str:
+    """Horizontal bars with their labels and values, largest first as given."""
+    if not rows:
+        return ""
+    top = max(value for _, value in rows) or 1
+    label_width, bars = 150, []
+    for i, (label, value) in enumerate(rows):
+        y = i * BAR_ROW
+        width = (BAR_WIDTH - label_width - 60) * value / top
+        bars.append(
+            f'<text x="0" y="{y + 15}" font-size="11">{escape(label[:24])}</text>'
+            f'<rect x="{label_width}" y="{y + 4}" width="{width:.1f}" height="14" fill="#de2d26"/>'
+            f'<text x="{label_width + width + 4:.1f}" y="{y + 15}" font-size="11">'
+            f"{number(value)}</text>"
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{BAR_WIDTH}" '
+        f'height="{len(rows) * BAR_ROW + 4}" role="img">{"".join(bars)}</svg>'
+    )

@@ -1,0 +1,266 @@
+"""Laporan Situasi (sitrep) of an incident: the facts gathered once, then written as WhatsApp
+text (short lines, `*bold*`, no tables) and as print-ready HTML with a map and a chart.
+
+Figures are the verified kecamatan reports (see `services.reports.counted`); the sitrep says
+how many unverified reports were left out, its sources and report time, and what changed since
+the previous sitrep of the incident.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+from jinja2 import Environment
+from markupsafe import Markup
+
+from command_center.labels import number
+from command_center.times import format_wib
+
+TOTALS = (
+    "deaths",
+    "missing",
+    "injured_severe",
+    "injured_light",
+    "displaced",
+    "shelters",
+    "affected_people",
+    "houses_heavy",
+    "houses_moderate",
+    "houses_light",
+)
+WORDS = {
+    "deaths": "Meninggal",
+    "missing": "Hilang",
+    "injured_severe": "Luka berat",
+    "injured_light": "Luka ringan",
+    "displaced": "Mengungsi",
+    "shelters": "Titik pengungsian",
+    "affected_people": "Jiwa terdampak",
+    "houses_heavy": "Rumah rusak berat",
+    "houses_moderate": "Rumah rusak sedang",
+    "houses_light": "Rumah rusak ringan",
+}
+TOP = 5
+WHATSAPP_MARKS = re.compile(r"[*_~`]")
+
+
+@dataclass(frozen=True)
+class KecamatanLine:
+    code: str
+    name: str
+    deaths: int
+    missing: int
+    injured: int
+    displaced: int
+    houses_damaged: int
+
+
+@dataclass(frozen=True)
+class NeedLine:
+    item: str
+    needed: int
+    delivered: int
+
+
+@dataclass(frozen=True)
+class SitrepFacts:
+    incident: str
+    is_exercise: bool
+    number: int
+    as_of: datetime
+    event: str | None  # the triggering hazard in one line, if any
+    event_time: datetime | None
+    totals: dict[str, int]
+    kecamatan: list[KecamatanLine]  # by displaced, then deaths
+    area_kecamatan: int  # kecamatan in the incident's affected area
+    sources: dict[str, int]  # reports counted per source
+    latest_report: datetime | None
+    unverified_left_out: int
+    teams_deployed: list[tuple[str, str]]  # (team, kecamatan)
+    teams_standby: int
+    needs: list[NeedLine]
+    previous_number: int | None = None
+    previous_totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> dict[str, int]:
+        """Totals that changed since the previous sitrep (figure -> difference)."""
+        if self.previous_number is None:
+            return {}
+        return {
+            f: self.totals[f] - self.previous_totals.get(f, 0)
+            for f in TOTALS
+            if self.totals[f] != self.previous_totals.get(f, 0)
+        }
+
+
+def kecamatan_lines(counted: pd.DataFrame) -> list[KecamatanLine]:
+    """One line per kecamatan from the counted reports, most displaced first."""
+    lines = [
+        KecamatanLine(
+            r.kecamatan_code,
+            r.kecamatan,
+            _int(r.deaths),
+            _int(r.missing),
+            _int(r.injured_severe) + _int(r.injured_light),
+            _int(r.displaced),
+            _int(r.houses_heavy) + _int(r.houses_moderate) + _int(r.houses_light),
+        )
+        for r in counted.itertuples()
+    ]
+    return sorted(lines, key=lambda k: (-k.displaced, -k.deaths, k.code))
+
+
+def need_lines(counted: pd.DataFrame) -> list[NeedLine]:
+    """Urgent needs summed over the kecamatan, against the aid delivered, largest gap first."""
+    needed: dict[str, int] = {}
+    delivered: dict[str, int] = {}
+    for items, target in ((counted["needs"], needed), (counted["aid_delivered"], delivered)):
+        for row in items:
+            for item in row or []:
+                name = " ".join(str(item["item"]).split()).lower()
+                target[name] = target.get(name, 0) + int(item["qty"])
+    lines = [NeedLine(i, needed.get(i, 0), delivered.get(i, 0)) for i in {*needed, *delivered}]
+    return sorted(lines, key=lambda n: (-(n.needed - n.delivered), n.item))
+
+
+def _int(value: object) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _plain(text: str) -> str:
+    """User text inside WhatsApp formatting: its own `*_~` marks are dropped."""
+    return WHATSAPP_MARKS.sub("", text)
+
+
+def _signed(value: int) -> str:
+    return f"+{number(value)}" if value > 0 else f"-{number(-value)}"
+
+
+def whatsapp(facts: SitrepFacts) -> str:
+    """The sitrep as WhatsApp-ready text in Bahasa Indonesia."""
+    t, n = facts.totals, number
+    change = facts.changes
+    lines = [
+        f"*LAPORAN SITUASI No. {facts.number}*",
+        f"*{_plain(facts.incident)}*",
+        f"Per {format_wib(facts.as_of)}",
+    ]
+    if facts.is_exercise:
+        lines.append("_LATIHAN - bukan kejadian nyata_")
+    if facts.event:
+        lines += ["", "*Kejadian*", _plain(facts.event)]
+        if facts.event_time:
+            lines.append(format_wib(facts.event_time))
+    lines += ["", "*Dampak (terverifikasi)*"]
+    for figure in ("deaths", "missing", "injured_severe", "injured_light"):
+        delta = f" ({_signed(change[figure])})" if figure in change else ""
+        lines.append(f"{WORDS[figure]}: {n(t[figure])}{delta}")
+    delta = f" ({_signed(change['displaced'])})" if "displaced" in change else ""
+    lines.append(f"Mengungsi: {n(t['displaced'])} jiwa di {n(t['shelters'])} titik{delta}")
+    lines.append(
+        "Rumah rusak berat/sedang/ringan: "
+        f"{n(t['houses_heavy'])} / {n(t['houses_moderate'])} / {n(t['houses_light'])}"
+    )
+    lines.append(f"Kecamatan melapor: {len(facts.kecamatan)} dari {facts.area_kecamatan}")
+    if facts.kecamatan:
+        lines += ["", "*Kecamatan terdampak terbesar*"]
+        for i, k in enumerate(facts.kecamatan[:TOP], start=1):
+            lines.append(
+                f"{i}. {_plain(k.name)}: {n(k.deaths)} meninggal, {n(k.displaced)} mengungsi"
+            )
+    lines += ["", "*Tagana*", f"Bertugas: {len(facts.teams_deployed)} tim"]
+    lines += [f"- {_plain(team)} di {_plain(place)}" for team, place in facts.teams_deployed]
+    lines.append(f"Siaga: {facts.teams_standby} tim")
+    needs = [need for need in facts.needs if need.needed > 0][:TOP]
+    if needs:
+        lines += ["", "*Kebutuhan mendesak*"]
+        lines += [
+            f"- {_plain(need.item)}: {n(need.needed)} (tersalur {n(need.delivered)})"
+            for need in needs
+        ]
+    if facts.previous_number is not None:
+        lines += ["", f"*Perubahan sejak Sitrep No. {facts.previous_number}*"]
+        lines.append(
+            ", ".join(f"{WORDS[f]} {_signed(d)}" for f, d in change.items())
+            or "Tidak ada perubahan angka."
+        )
+    sources = ", ".join(f"{s.upper()} {c}" for s, c in sorted(facts.sources.items()))
+    lines += [
+        "",
+        f"_Sumber: {sum(facts.sources.values())} laporan kecamatan terverifikasi ({sources})._",
+        f"_Laporan terakhir {format_wib(facts.latest_report)}._",
+    ]
+    if facts.unverified_left_out:
+        lines.append(f"_{facts.unverified_left_out} laporan belum terverifikasi tidak dihitung._")
+    return "\n".join(lines)
+
+
+HTML = Environment(autoescape=True).from_string(
+    """<!doctype html>
+<html lang="id"><head><meta charset="utf-8">
+<title>Laporan Situasi No. {{ f.number }} - {{ f.incident }}</title>
+<style>
+  @page { size: A4; margin: 16mm; }
+  body { font-family: "Source Sans Pro", Arial, sans-serif; color: #111; font-size: 11pt; }
+  h1 { font-size: 18pt; margin: 0; } h2 { font-size: 13pt; margin: 14pt 0 4pt; }
+  .meta { color: #444; } .exercise { color: #b71c1c; font-weight: bold; }
+  table { border-collapse: collapse; width: 100%; } td, th { border: 1px solid #999;
+  padding: 3pt 5pt; text-align: right; } th:first-child, td:first-child { text-align: left; }
+  .grid { display: flex; gap: 12pt; } .grid > div { flex: 1; }
+  .change { color: #b71c1c; } footer { margin-top: 14pt; color: #444; font-size: 9pt; }
+</style></head><body>
+<h1>Laporan Situasi No. {{ f.number }}</h1>
+<div><b>{{ f.incident }}</b></div>
+<div class="meta">Per {{ wib(f.as_of) }}{% if f.previous_number %} · perubahan sejak Sitrep
+No. {{ f.previous_number }} dalam kurung{% endif %}</div>
+{% if f.is_exercise %}<div class="exercise">LATIHAN — bukan kejadian nyata</div>{% endif %}
+{% if f.event %}<h2>Kejadian</h2><div>{{ f.event }}{% if f.event_time %},
+{{ wib(f.event_time) }}{% endif %}</div>{% endif %}
+<h2>Dampak (laporan terverifikasi)</h2>
+<table><tr><th>Angka</th><th>Jumlah</th></tr>
+{% for key in totals %}<tr><td>{{ words[key] }}</td><td>{{ n(f.totals[key]) }}
+{% if key in f.changes %}<span class="change">({{ signed(f.changes[key]) }})</span>{% endif %}
+</td></tr>{% endfor %}</table>
+<div class="grid"><div><h2>Peta</h2>{{ map_svg }}</div>
+<div><h2>Mengungsi per kecamatan</h2>{{ chart_svg }}</div></div>
+<h2>Per kecamatan</h2>
+<table><tr><th>Kecamatan</th><th>Kode</th><th>Meninggal</th><th>Hilang</th><th>Luka</th>
+<th>Mengungsi</th><th>Rumah rusak</th></tr>
+{% for k in f.kecamatan %}<tr><td>{{ k.name }}</td><td>{{ k.code }}</td><td>{{ n(k.deaths) }}</td>
+<td>{{ n(k.missing) }}</td><td>{{ n(k.injured) }}</td><td>{{ n(k.displaced) }}</td>
+<td>{{ n(k.houses_damaged) }}</td></tr>{% endfor %}</table>
+<h2>Tagana</h2>
+<div>Bertugas: {{ f.teams_deployed|length }} tim · Siaga: {{ f.teams_standby }} tim</div>
+<ul>{% for team, place in f.teams_deployed %}<li>{{ team }} — {{ place }}</li>{% endfor %}</ul>
+{% if f.needs %}<h2>Kebutuhan dan bantuan tersalur</h2>
+<table><tr><th>Barang</th><th>Dibutuhkan</th><th>Tersalur</th><th>Kekurangan</th></tr>
+{% for need in f.needs %}<tr><td>{{ need.item }}</td><td>{{ n(need.needed) }}</td>
+<td>{{ n(need.delivered) }}</td><td>{{ n([need.needed - need.delivered, 0]|max) }}</td></tr>
+{% endfor %}</table>{% endif %}
+<footer>Sumber: {{ f.sources.values()|sum }} laporan kecamatan terverifikasi
+({{ sources }}),
+laporan terakhir {{ wib(f.latest_report) }}.
+{% if f.unverified_left_out %}{{ f.unverified_left_out }} laporan belum terverifikasi tidak
+dihitung.{% endif %} Data gempa dan cuaca: BMKG.</footer>
+</body></html>
+"""
+)
+
+
+def html(facts: SitrepFacts, map_svg: str = "", chart_svg: str = "") -> str:
+    """Print-ready HTML (A4); `map_svg` and `chart_svg` are trusted SVG made by `figures`."""
+    return HTML.render(
+        f=facts,
+        totals=TOTALS,
+        words=WORDS,
+        n=number,
+        signed=_signed,
+        wib=format_wib,
+        sources=", ".join(f"{s.upper()} {c}" for s, c in sorted(facts.sources.items())),
+        map_svg=Markup(map_svg),
+        chart_svg=Markup(chart_svg),
+    )

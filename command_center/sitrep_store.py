@@ -1,0 +1,108 @@
+"""Sitreps in the store: the facts of an incident gathered from the store, and issued sitreps
+numbered per incident (each remembers its totals, so the next one can say what changed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from command_center import report_store, team_store
+from command_center.db import writing
+from command_center.errors import NotFound, StaleRecord
+from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep
+from command_center.services import sitrep
+from command_center.services.reports import counted
+from command_center.services.teams import DEPLOYED, STANDBY
+from command_center.store import record_audit
+from command_center.times import utcnow
+
+
+def _event_line(event: HazardEvent | None) -> str | None:
+    if event is None:
+        return None
+    if event.kind == "earthquake" and event.magnitude is not None:
+        depth = f", kedalaman {event.depth_km:g} km" if event.depth_km is not None else ""
+        tsunami = " Berpotensi tsunami." if event.tsunami_potential else ""
+        magnitude = f"{event.magnitude:.1f}".replace(".", ",")
+        return f"Gempa M{magnitude}{depth}, {event.location_text or ''}.{tsunami}"
+    return event.location_text or event.kind
+
+
+def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sitrep.SitrepFacts:
+    """Everything a sitrep says about the incident now, numbered as the next one.
+
+    Raises:
+        NotFound: no such incident.
+    """
+    now = now or utcnow()
+    with Session(engine) as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound(f"incident {incident_id}")
+        event = (
+            session.get(HazardEvent, incident.hazard_event_id) if incident.hazard_event_id else None
+        )
+        area = session.scalar(select(func.count()).where(IncidentArea.incident_id == incident_id))
+        previous = session.scalar(
+            select(Sitrep).where(Sitrep.incident_id == incident_id).order_by(Sitrep.number.desc())
+        )
+        facts_head = (incident.name, incident.is_exercise, _event_line(event))
+        event_time = event.time_utc if event else None
+    versions = report_store.all_versions(engine, incident_id)
+    verified = counted(versions)
+    newest = versions.sort_values("version").groupby(["kecamatan_code", "source"]).tail(1)
+    roster = team_store.roster(engine)
+    roster["status"] = roster["status"].astype(str)
+    mine = roster[(roster["assigned_incident_id"] == incident_id) & roster["status"].isin(DEPLOYED)]
+    return sitrep.SitrepFacts(
+        incident=facts_head[0],
+        is_exercise=facts_head[1],
+        number=(previous.number + 1) if previous else 1,
+        as_of=now,
+        event=facts_head[2],
+        event_time=event_time,
+        totals={f: int(verified[f].fillna(0).sum()) for f in sitrep.TOTALS},
+        kecamatan=sitrep.kecamatan_lines(verified),
+        area_kecamatan=area or 0,
+        sources=verified["source"].value_counts().to_dict(),
+        latest_report=verified["report_time"].max() if len(verified) else None,
+        unverified_left_out=int((newest["verification"] == "unverified").sum()),
+        teams_deployed=list(zip(mine["name"], mine["assigned_kecamatan"], strict=True)),
+        teams_standby=int((roster["status"] == STANDBY).sum()),
+        needs=sitrep.need_lines(verified),
+        previous_number=previous.number if previous else None,
+        previous_totals=dict(previous.totals) if previous else {},
+    )
+
+
+def issue(engine: Engine, facts: sitrep.SitrepFacts, incident_id: int, actor: str) -> int:
+    """Store the sitrep (its number, totals and WhatsApp text); returns its number.
+
+    Raises:
+        StaleRecord: someone issued that number first (gather again).
+    """
+    try:
+        with writing(engine) as session, session.begin():
+            row = Sitrep(
+                incident_id=incident_id,
+                number=facts.number,
+                issued_by=actor,
+                totals=facts.totals,
+                text=sitrep.whatsapp(facts),
+            )
+            session.add(row)
+            session.flush()
+            record_audit(session, actor, "issue", "sitrep", row.id, after={"number": facts.number})
+    except IntegrityError as exc:
+        raise StaleRecord(f"sitrep {facts.number} was issued meanwhile") from exc
+    return facts.number
+
+
+def issued(engine: Engine, incident_id: int) -> list[Sitrep]:
+    """The incident's sitreps, newest first (detached, read-only)."""
+    with Session(engine, expire_on_commit=False) as session:
+        query = select(Sitrep).where(Sitrep.incident_id == incident_id)
+        return list(session.scalars(query.order_by(Sitrep.number.desc())))

@@ -1,0 +1,181 @@
+"""The briefing page: headline figures and the sitrep for officials, and the wall screen
+(`?kiosk=1`) whose panels rotate inside a fragment, so the page never reloads."""
+
+from __future__ import annotations
+
+import time
+from html import escape
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from command_center.adapters.briefing import (
+    IncidentBriefing,
+    KioskView,
+    load_briefing,
+    load_kiosk,
+    make_sitrep,
+)
+from command_center.adapters.hazards import feed_health
+from command_center.adapters.live_map import load_live_map
+from command_center.labels import number, t
+from command_center.times import format_age, format_wib, utcnow
+from command_center.ui import maps, resources, shell
+from command_center.ui.messages import md
+
+PANEL_PAIRS = 2  # (map, top kecamatan) then (BMKG, needs and aid)
+
+
+def headline(item: IncidentBriefing, lang: str) -> None:
+    figures = item.figures
+    cells = (
+        ("deaths", figures.deaths),
+        ("missing", figures.missing),
+        ("injured", figures.injured),
+        ("displaced", figures.displaced),
+        ("houses_damaged", figures.houses_damaged),
+        ("teams_deployed", figures.teams_deployed),
+        ("teams_standby", figures.teams_standby),
+        ("kecamatan_reporting", figures.kecamatan_reporting),
+    )
+    for column, (key, value) in zip(st.columns(len(cells)), cells, strict=True):
+        column.metric(t(key, lang), number(value, lang))
+
+
+def briefing(lang: str) -> None:
+    """Officials' view: every open incident's figures, the wall-screen link, the sitrep."""
+    include_unverified = st.toggle(t("include_unverified", lang), key="briefing_unverified")
+    items = load_briefing(include_unverified)
+    if not items:
+        st.info(t("no_briefing", lang))
+        return
+    for item in items:
+        shell.exercise_banner(item.incident.is_exercise)
+        st.header(md(item.incident.name))
+        st.caption(f"{t('incident', lang)}: {format_wib(item.incident.started_at, lang)}")
+        headline(item, lang)
+        if item.figures.unverified_reports:
+            st.warning(t("unverified_included", lang, n=item.figures.unverified_reports))
+        elif not include_unverified:
+            st.caption(t("verified_only", lang))
+        link = f"/briefing?kiosk=1&incident={item.incident.id}"
+        st.caption(t("kiosk_link", lang, link=link, s=resources.settings().kiosk_rotate_s))
+        sitrep(item.incident.id, lang)
+
+
+def sitrep(incident_id: int, lang: str) -> None:
+    st.subheader(t("sitrep_title", lang))
+    key = f"sitrep_{incident_id}"
+    if st.button(t("make_sitrep", lang), key=f"make_{key}", type="primary"):
+        st.session_state[key] = make_sitrep(incident_id, shell.actor())
+    made = st.session_state.get(key)
+    if made is None:
+        return
+    issued, text, page = made
+    st.success(t("sitrep_made", lang, number=issued))
+    st.caption(t("sitrep_whatsapp", lang))
+    st.code(text, language=None, wrap_lines=True)
+    left, right = st.columns(2)
+    left.download_button(
+        t("download_html", lang), page, f"sitrep-{incident_id}-{issued}.html", "text/html"
+    )
+    right.download_button(
+        t("download_text", lang), text, f"sitrep-{incident_id}-{issued}.txt", "text/plain"
+    )
+
+
+def _age_line(age: float | None, stale: bool, lang: str) -> None:
+    if age is None:
+        st.caption(t("no_data_yet", lang))
+    elif stale:
+        text = t("data_stale", lang, age=format_age(age, lang))
+        st.markdown(f'<div class="cc-stale">{escape(text)}</div>', unsafe_allow_html=True)
+    else:
+        st.caption(t("data_age", lang, age=format_age(age, lang)))
+
+
+def _feeds(lang: str) -> None:
+    """The feed lines that are not fine, in red; else one line with their age."""
+    lines = feed_health(lang)
+    if not lines:
+        text = escape(t("no_feeds", lang))
+        st.markdown(f'<div class="cc-stale">{text}</div>', unsafe_allow_html=True)
+    problems = [line for line in lines if line.level != "ok"]
+    for line in problems:
+        st.markdown(f'<div class="cc-stale">{escape(line.text)}</div>', unsafe_allow_html=True)
+    if lines and not problems:
+        st.caption(" · ".join(line.text for line in lines[:3]))
+
+
+def _map(lang: str) -> None:
+    st.subheader(t("kiosk_map", lang))
+    view = load_live_map(lang)
+    settings = resources.settings()
+    fmap = maps.live_map(
+        view, settings.tile_url, settings.tile_attribution, st.get_option("server.baseUrlPath")
+    )
+    st_folium(fmap, key="kiosk_map", returned_objects=[], height=520, use_container_width=True)
+    _feeds(lang)
+
+
+def _table(title: str, view: KioskView, table, lang: str) -> None:
+    st.subheader(title)
+    if not table.empty:
+        st.table(table.set_index(table.columns[0]))
+    _age_line(view.reports_age, view.reports_stale, lang)
+
+
+def _bmkg(view: KioskView, lang: str) -> None:
+    st.subheader(t("kiosk_bmkg", lang))
+    if not view.quakes.empty:
+        st.table(view.quakes.set_index(view.quakes.columns[0]))
+    for text, colour in view.warnings:
+        st.markdown(
+            f'<div class="cc-warning" style="background:{colour}">{escape(text)}</div>',
+            unsafe_allow_html=True,
+        )
+    if not view.warnings:
+        st.caption(t("no_warnings", lang))
+    _feeds(lang)
+
+
+def kiosk(lang: str) -> None:
+    """The wall screen for one incident (`&incident=<id>`, else the newest open one)."""
+    items = load_briefing()
+    if not items:
+        st.info(t("no_briefing", lang))
+        return
+    wanted = st.query_params.get("incident", "")
+    item = next((i for i in items if str(i.incident.id) == wanted), items[0])
+    rotate = resources.settings().kiosk_rotate_s
+
+    @st.fragment(run_every=rotate)
+    def screen() -> None:
+        view = load_kiosk(item.incident.id, lang)
+        if view is None:
+            st.info(t("no_briefing", lang))
+            return
+        st.markdown(f"# {md(item.incident.name)}")
+        st.caption(format_wib(utcnow(), lang))
+        shell.exercise_banner(item.incident.is_exercise)
+        st.subheader(t("kiosk_impact", lang))
+        headline(view.briefing, lang)
+        _age_line(view.reports_age, view.reports_stale, lang)
+        left, right = st.columns([3, 2])
+        if int(time.time() // rotate) % PANEL_PAIRS == 0:
+            with left:
+                _map(lang)
+            with right:
+                _table(t("kiosk_top", lang), view, view.top_kecamatan, lang)
+        else:
+            with left:
+                _bmkg(view, lang)
+            with right:
+                _table(t("kiosk_needs", lang), view, view.needs, lang)
+        ticker = "   ·   ".join(escape(line) for line in view.ticker)
+        title = escape(t("kiosk_ticker", lang))
+        st.markdown(
+            f'<div class="cc-ticker"><span>{title}: {ticker}</span></div>', unsafe_allow_html=True
+        )
+
+    screen()

@@ -1,0 +1,42 @@
+"""The briefing page: sitrep in one click, and the wall screen (`?kiosk=1`) in AppTest."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from command_center.labels import t
+from command_center.settings import PROJECT_ROOT
+
+PAGE = "pages/briefing.py"
+
+
+def test_one_click_issues_the_sitrep_and_the_next_one_counts_on(open_page, with_demo) -> None:
+    at = open_page(PAGE)
+    next(b for b in at.button if b.label == t("make_sitrep")).click().run()
+    assert t("sitrep_made", number=1) in at.success[0].value
+    text = at.code[0].value
+    assert text.startswith("*LAPORAN SITUASI No. 1*")
+    assert "Meninggal: 68" in text
+    next(b for b in at.button if b.label == t("make_sitrep")).click().run()
+    text = at.code[0].value
+    assert text.startswith("*LAPORAN SITUASI No. 2*")
+    assert "*Perubahan sejak Sitrep No. 1*" in text and "Tidak ada perubahan angka." in text
+
+
+@pytest.mark.parametrize("pair", [0, 1])
+def test_the_wall_screen_has_no_menus_and_shows_its_panels(
+    with_demo, monkeypatch: pytest.MonkeyPatch, pair: int
+) -> None:
+    monkeypatch.setenv("CC_KIOSK_ROTATE_S", "1000")
+    monkeypatch.setattr("time.time", lambda: 1000.0 * pair + 1)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["kiosk"] = "1"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.sidebar.radio) == 0 and len(at.sidebar.text_input) == 0
+    titles = [s.value for s in at.subheader]
+    expected = ("kiosk_map", "kiosk_top") if pair == 0 else ("kiosk_bmkg", "kiosk_needs")
+    assert titles == [t("kiosk_impact"), *(t(k) for k in expected)]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("deaths")] == "68" and metrics[t("teams_deployed")] == "4"
+    assert any("cc-ticker" in m.value for m in at.markdown)

@@ -1,0 +1,92 @@
+"""The Laporan Situasi of the demo scenario, checked line by line, and what changes next time."""
+
+from datetime import timedelta
+
+import pytest
+
+from command_center import report_store, sitrep_store, store
+from command_center.errors import StaleRecord
+from command_center.services import figures, sitrep
+from command_center.services.reports import ReportInput
+from command_center.times import utcnow
+
+
+def _incident(engine) -> int:
+    (incident,) = store.incidents(engine)
+    return incident.id
+
+
+def test_the_whatsapp_sitrep_of_the_demo_line_by_line(demo_engine) -> None:
+    facts = sitrep_store.gather(demo_engine, _incident(demo_engine))
+    lines = sitrep.whatsapp(facts).split("\n")
+    assert lines[0] == "*LAPORAN SITUASI No. 1*"
+    assert lines[1] == "*LATIHAN Gempa M5,6 Kabupaten Cianjur*"
+    assert lines[2].startswith("Per ") and lines[2].endswith(" WIB")
+    assert lines[3] == "_LATIHAN - bukan kejadian nyata_"
+    assert "Gempa M5,6, kedalaman 10 km, 10 km BaratDaya KAB-CIANJUR-JABAR (LATIHAN)." in lines
+    # verified reports only: Cugenang, Cianjur, ... count their first (verified) version
+    assert "Meninggal: 68" in lines
+    assert "Hilang: 8" in lines
+    assert "Luka berat: 107" in lines
+    assert "Luka ringan: 699" in lines
+    assert "Mengungsi: 22.144 jiwa di 80 titik" in lines
+    assert "Rumah rusak berat/sedang/ringan: 1.957 / 3.964 / 8.816" in lines
+    assert "Kecamatan melapor: 15 dari 15" in lines
+    assert "1. Cianjur: 12 meninggal, 5.400 mengungsi" in lines
+    assert "Bertugas: 4 tim" in lines
+    assert "- Tagana Kab. Sukabumi (Latihan) di Pacet" in lines
+    assert "Siaga: 4 tim" in lines
+    assert "- tenda: 548 (tersalur 0)" in lines
+    assert "_Sumber: 15 laporan kecamatan terverifikasi (TKSK 15)._" in lines
+    assert "_5 laporan belum terverifikasi tidak dihitung._" in lines
+    assert all(len(line) <= 80 for line in lines)  # short lines for a phone
+    assert "|" not in "\n".join(lines)  # no tables
+
+
+def test_the_next_sitrep_says_what_changed(demo_engine) -> None:
+    incident = _incident(demo_engine)
+    first = sitrep_store.gather(demo_engine, incident)
+    assert sitrep_store.issue(demo_engine, first, incident, "Operator") == 1
+    report = ReportInput.check(
+        {
+            "incident_id": incident,
+            "kecamatan_code": "32.03.11",
+            "report_time": (utcnow() - timedelta(minutes=5)).isoformat(),
+            "reporter": "BPBD Cianjur",
+            "source": "bpbd",
+            "deaths": 30,
+            "displaced": 6000,
+        },
+        None,
+    )
+    saved = report_store.save_report(demo_engine, report, "BPBD")
+    report_store.set_verification(demo_engine, saved.id, "verified", "Operator")
+    second = sitrep_store.gather(demo_engine, incident)
+    assert second.number == 2 and second.previous_number == 1
+    assert second.changes == {"deaths": 5, "displaced": 6000 - 4920}
+    text = sitrep.whatsapp(second)
+    assert "Meninggal: 73 (+5)" in text
+    assert "*Perubahan sejak Sitrep No. 1*" in text
+    assert "Meninggal +5, Mengungsi +1.080" in text
+    with pytest.raises(StaleRecord):
+        sitrep_store.issue(demo_engine, first, incident, "Operator")  # No. 1 exists already
+    assert [s.number for s in sitrep_store.issued(demo_engine, incident)] == [1]
+
+
+def test_the_printable_sitrep_has_map_chart_tables_and_escapes_names(
+    demo_engine, geography
+) -> None:
+    facts = sitrep_store.gather(demo_engine, _incident(demo_engine))
+    hostile = '<script>alert("x")</script>'
+    facts = sitrep.SitrepFacts(**{**facts.__dict__, "teams_deployed": [(hostile, "Cugenang")]})
+    shapes = geography.kecamatan.loc[[k.code for k in facts.kecamatan]]
+    values = {k.code: k.displaced for k in facts.kecamatan}
+    page = sitrep.html(
+        facts,
+        figures.map_svg(shapes, values, [(-6.84, 107.05, "#4a148c", hostile)]),
+        figures.bar_svg([(k.name, k.displaced) for k in facts.kecamatan[:10]]),
+    )
+    assert page.count("<svg") == 2 and page.count("<path") == 15
+    assert "<td>Cugenang</td><td>32.03.11</td>" in page
+    assert "22.144" in page and "Laporan Situasi No. 1" in page
+    assert hostile not in page and "&lt;script&gt;" in page
