@@ -443,6 +443,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Wall screen: open `{link}` (no menus, dark theme, panels rotate every {s} s).",
     ),
     "sitrep_title": ("Laporan Situasi (Sitrep)", "Situation report (sitrep)"),
+    "sitreps_issued": ("Sudah terbit: {list}", "Issued so far: {list}"),
     "make_sitrep": ("Buat Laporan Situasi", "Make the situation report"),
     "sitrep_made": ("Sitrep No. {number} diterbitkan.", "Sitrep No. {number} issued."),
     "sitrep_whatsapp": ("Teks WhatsApp (salin)", "WhatsApp text (copy)"),

@@ -157,11 +157,6 @@ def all_versions(engine: Engine, incident_id: int | None = None) -> pd.DataFrame
     return versions
 
 
-def report_count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(ImpactReport)) or 0
-
-
 class ImportWriter:
     """Writes imported reports fast: the latest version of each (incident, kecamatan, source)
     and the known kecamatan are read once, and the rows go in as one bulk insert when the

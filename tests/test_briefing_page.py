@@ -5,6 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from command_center.labels import t
 from command_center.settings import PROJECT_ROOT
+from command_center.ui.messages import md
 
 PAGE = "pages/briefing.py"
 
@@ -20,6 +21,8 @@ def test_one_click_issues_the_sitrep_and_the_next_one_counts_on(open_page, with_
     text = at.code[0].value
     assert text.startswith("*LAPORAN SITUASI No. 2*")
     assert "*Perubahan sejak Sitrep No. 1*" in text and "Tidak ada perubahan angka." in text
+    issued = " ".join(c.value for c in at.caption if md("No. 1") in c.value)
+    assert md(t("anonymous")) in issued
 
 
 @pytest.mark.parametrize("pair", [0, 1])

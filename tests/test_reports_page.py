@@ -55,9 +55,9 @@ def test_a_sharp_drop_is_saved_only_after_confirmation(open_page, with_demo, dat
     _click(at, t("save_report"))
     assert any(t("err_sharp_drop", old=12, value=1) in w.value for w in at.warning)
     engine = make_engine(database_url)
-    assert report_store.report_count(engine) == 30  # nothing saved yet
+    assert len(report_store.all_versions(engine)) == 30  # nothing saved yet
     _click(at, t("confirm_save"))
-    assert report_store.report_count(engine) == 31
+    assert len(report_store.all_versions(engine)) == 31
 
 
 def test_an_operator_verifies_and_rejects_reports(open_page, with_demo, database_url) -> None:

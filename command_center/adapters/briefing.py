@@ -127,6 +127,15 @@ def _ticker(engine: Any, lang: str) -> list[str]:
     ]
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def load_issued(incident_id: int, lang: str) -> str:
+    """The sitreps issued so far, newest first: `No. 2 (22 Nov 2026 21:03 WIB, Ani) · ...`."""
+    return " · ".join(
+        f"No. {s.number} ({format_wib(s.issued_at, lang)}, {s.issued_by})"
+        for s in sitrep_store.issued(resources.engine(), incident_id)
+    )
+
+
 def make_sitrep(incident_id: int, actor: str) -> tuple[int, str, str]:
     """Issue the next sitrep of the incident: (number, WhatsApp text, print-ready HTML)."""
     engine, geography = resources.engine(), resources.geography()

@@ -193,6 +193,7 @@ def load_team(team_id: int) -> TeamDetail:
     return team_store.team_detail(resources.engine(), team_id)
 
 
+@st.cache_data(ttl=15, show_spinner=False)
 def current_assignment(team_id: int) -> dict[str, Any] | None:
     roster = _roster()
     row = roster[roster["id"] == team_id]

@@ -13,6 +13,7 @@ from command_center.adapters.briefing import (
     IncidentBriefing,
     KioskView,
     load_briefing,
+    load_issued,
     load_kiosk,
     make_sitrep,
 )
@@ -65,6 +66,9 @@ def briefing(lang: str) -> None:
 
 def sitrep(incident_id: int, lang: str) -> None:
     st.subheader(t("sitrep_title", lang))
+    issued_before = load_issued(incident_id, lang)
+    if issued_before:
+        st.caption(t("sitreps_issued", lang, list=md(issued_before)))
     key = f"sitrep_{incident_id}"
     if st.button(t("make_sitrep", lang), key=f"make_{key}", type="primary"):
         st.session_state[key] = make_sitrep(incident_id, shell.actor())

@@ -148,7 +148,7 @@ def members(lang: str) -> None:
             done(t("members_saved", lang))
         except CommandCenterError as exc:
             st.error(explain(exc, lang))
-    saw(team_id, data.load_team(team_id).version)
+    saw(team_id, team.version)  # a change that worked has rerun the page already
 
 
 def import_roster(lang: str) -> None:

@@ -218,6 +218,6 @@ def team_status(lang: str) -> None:
             done(t("stood_down", lang, team=md(team.profile.name)))
     except CommandCenterError as exc:
         st.error(explain(exc, lang))
-    saw(team_id, data.load_team(team_id).version)
+    saw(team_id, team.version)  # a change that worked has rerun the page already
     st.markdown(f"**{t('team_history', lang)}**")
     st.dataframe(data.load_history(team_id, lang), hide_index=True, width="stretch")
