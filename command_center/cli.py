@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,10 +14,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from command_center import demo, hazard_store, ingest, store
+from command_center import accounts, demo, hazard_store, ingest, store
 from command_center.assets import install_static_assets
+from command_center.auth import ROLES, SYSTEM
 from command_center.db import make_engine, migrate
-from command_center.errors import BoundariesMissing, CommandCenterError
+from command_center.errors import BoundariesMissing, CommandCenterError, FieldError, InvalidInput
 from command_center.geography import Geography, load_geography
 from command_center.hazard_store import SaveResult
 from command_center.http import make_session
@@ -127,6 +130,7 @@ def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> N
     """Prepare everything (assets, schema, demo on first start) and start the dashboard."""
     install_static_assets()
     engine, geography = _prepare(settings)
+    first_admin(settings, engine)
     if with_demo and not store.incidents(engine, include_closed=True):
         try:
             load_demo(engine, geography)
@@ -137,6 +141,65 @@ def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> N
         print(f"national map layers: {', '.join(install_layers(geography).values())}")
     app = str(PROJECT_ROOT / "app.py")
     os.execvp(sys.executable, [sys.executable, "-m", "streamlit", "run", app, *streamlit_args])
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if first != getpass.getpass("again: "):
+        raise InvalidInput([FieldError("password", "mismatch")])
+    return first
+
+
+def user(settings: Settings, args: argparse.Namespace) -> None:
+    """Manage local accounts from the command line (acting as the system administrator)."""
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    if args.action == "list":
+        for u in accounts.users(engine):
+            state = "" if u.active else " (disabled)"
+            print(f"{u.username}\t{u.role}\t{u.scope or '-'}\t{u.display_name}{state}")
+        return
+    if not args.username:
+        raise InvalidInput([FieldError("username", "missing")])
+    if args.action == "add":
+        password = None if args.oidc else _password(args.password_stdin)
+        accounts.create_user(
+            engine, SYSTEM, args.username, password, args.role, args.scope, args.name
+        )
+        print(f"user {args.username} added ({args.role})")
+    elif args.action == "passwd":
+        accounts.set_user(engine, SYSTEM, args.username, password=_password(args.password_stdin))
+        print(f"password of {args.username} changed")
+    else:
+        accounts.set_user(engine, SYSTEM, args.username, active=args.action == "enable")
+        print(f"user {args.username} {args.action}d")
+
+
+def token(settings: Settings, action: str, value: str | None) -> None:
+    """Create, revoke or list the read-only wall-screen tokens."""
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    if action == "add":
+        secret = accounts.create_token(engine, SYSTEM, value or "layar")
+        print(f"wall-screen link (shown once): /briefing?kiosk=1&token={secret}")
+    elif action == "revoke":
+        accounts.revoke_token(engine, SYSTEM, int(value or 0))
+        print(f"token {value} revoked")
+    else:
+        for row in accounts.tokens(engine):
+            print(f"{row.id}\t{row.label}\t{'revoked' if row.revoked_at else 'active'}")
+
+
+def first_admin(settings: Settings, engine: Engine) -> None:
+    """On a store without accounts, create `admin` with a random password and print it once."""
+    if settings.auth_mode != "local" or accounts.users(engine):
+        return
+    password = secrets.token_urlsafe(12)
+    accounts.create_user(engine, SYSTEM, "admin", password, "admin", display_name="Admin")
+    print(f"first start: user 'admin' created with password {password}")
+    print("  change it: command-center user passwd admin; add others: command-center user add")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,6 +219,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="load recorded payloads from DIR instead of polling (repeatable)",
     )
     ingest_cmd.add_argument("--once", action="store_true", help="poll every feed once and stop")
+    user_cmd = commands.add_parser("user", help="local accounts: add, passwd, disable, list")
+    user_cmd.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
+    user_cmd.add_argument("username", nargs="?")
+    user_cmd.add_argument("--role", choices=ROLES, default="viewer")
+    user_cmd.add_argument("--scope", help="province (32) or kabupaten (32.03) code")
+    user_cmd.add_argument("--name", help="display name (default: the username)")
+    user_cmd.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin, not a prompt"
+    )
+    user_cmd.add_argument("--oidc", action="store_true", help="no password: sign in with OIDC")
+    token_cmd = commands.add_parser("token", help="read-only wall-screen tokens")
+    token_cmd.add_argument("action", choices=["add", "revoke", "list"])
+    token_cmd.add_argument("value", nargs="?", help="label (add) or id (revoke)")
     run_cmd = commands.add_parser(
         "run", help="set up and start the dashboard; other options go to `streamlit run`"
     )
@@ -181,6 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             boundaries(settings, args.action)
         elif args.command == "ingest":
             ingest_feeds(settings, args.replay, args.once)
+        elif args.command == "user":
+            user(settings, args)
+        elif args.command == "token":
+            token(settings, args.action, args.value)
         elif args.command == "run":
             run(settings, not args.no_demo, extra)
     except CommandCenterError as exc:

@@ -99,3 +99,12 @@ class NeedsConfirmation(CommandCenterError):
     def __init__(self, warnings: list[FieldError]):
         self.warnings = warnings
         super().__init__("; ".join(f"{w.field}: {w.code} {w.params}" for w in warnings))
+
+
+class Forbidden(CommandCenterError, PermissionError):
+    """The user's role or area scope does not allow this change."""
+
+    def __init__(self, who: str, permission: str, area_code: str | None = None):
+        self.who, self.permission, self.area_code = who, permission, area_code
+        where = f" in {area_code}" if area_code else ""
+        super().__init__(f"{who} may not {permission}{where}")

@@ -22,6 +22,7 @@ import openpyxl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from command_center.auth import Principal, require
 from command_center.db import writing
 from command_center.errors import FieldError, ImportFileError, InvalidInput
 from command_center.models import QuarantinedRow
@@ -29,6 +30,7 @@ from command_center.store import record_audit
 from command_center.times import utcnow
 
 HEADER_SCAN_ROWS = 15
+PERMISSION = {"roster": "team", "reports": "report"}  # what importing each kind needs
 CSV_DELIMITERS = ",;\t|"
 
 Check = Callable[[dict[str, Any]], Any]
@@ -176,7 +178,7 @@ def run_import(
     rows: Iterable[RawRow],
     check: Check,
     write: Write,
-    actor: str,
+    actor: Principal,
     key: Callable[[Any], str] | None = None,
     progress: Progress | None = None,
     context: dict[str, Any] | None = None,
@@ -217,9 +219,9 @@ def run_import(
         _close(write, session)
         for problem in sorted(problems, key=lambda p: p.number):
             problem.values.update(context or {})
-            session.add(_quarantined(kind, batch, file_name, problem, actor))
+            session.add(_quarantined(kind, batch, file_name, problem, actor.name))
         summary = {"file": file_name, **outcomes, "quarantined": len(problems)}
-        record_audit(session, actor, "import", kind, batch, after=summary)
+        record_audit(session, actor.name, "import", kind, batch, after=summary)
     if progress:
         progress(1.0)
     problems.sort(key=lambda p: p.number)
@@ -271,7 +273,7 @@ def resubmit(
     edits: dict[int, dict[str, Any]],
     check: Check,
     write: Write,
-    actor: str,
+    actor: Principal,
 ) -> ImportReport:
     """Check corrected quarantine rows again: the valid ones land, the rest stay with new errors."""
     outcomes = {"created": 0, "updated": 0}
@@ -288,19 +290,24 @@ def resubmit(
                 row.errors = [_error_json(e) for e in exc.errors]
                 problems.append(RowProblem(row.row_number, exc.errors, row.data))
                 continue
-            row.resolved_at, row.resolved_by = utcnow(), actor
-            record_audit(session, actor, "resubmit", kind, row.id, after=row.data)
+            row.resolved_at, row.resolved_by = utcnow(), actor.name
+            record_audit(session, actor.name, "resubmit", kind, row.id, after=row.data)
         _close(write, session)
     return ImportReport("", len(edits), outcomes["created"], outcomes["updated"], tuple(problems))
 
 
-def discard(engine: Engine, row_ids: list[int], actor: str) -> int:
-    """Drop quarantined rows on purpose; each keeps its data in the audit log."""
+def discard(engine: Engine, row_ids: list[int], actor: Principal) -> int:
+    """Drop quarantined rows on purpose; each keeps its data in the audit log.
+
+    Raises:
+        Forbidden: the rows are of a kind `actor` may not import.
+    """
     with writing(engine) as session, session.begin():
         done = 0
         for row in session.scalars(select(QuarantinedRow).where(QuarantinedRow.id.in_(row_ids))):
+            require(actor, PERMISSION[row.kind])
             if row.resolved_at is None:
-                row.resolved_at, row.resolved_by = utcnow(), actor
-                record_audit(session, actor, "discard", row.kind, row.id, before=row.data)
+                row.resolved_at, row.resolved_by = utcnow(), actor.name
+                record_audit(session, actor.name, "discard", row.kind, row.id, before=row.data)
                 done += 1
         return done

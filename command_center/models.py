@@ -357,6 +357,32 @@ class QuarantinedRow(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(80))
 
 
+class User(Base):
+    """A local account; the password is kept only as an Argon2 hash."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # None: OIDC sign-in only
+    role: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str | None] = mapped_column(String(13))  # a province or kabupaten code
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KioskToken(Base):
+    """A read-only wall-screen token: valid until revoked; only its hash is kept."""
+
+    __tablename__ = "kiosk_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class AuditEntry(Base):
     """Who changed what, when, with the row before and after. Append-only."""
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from command_center import imports
+from command_center.auth import Principal, in_scope, require
 from command_center.db import writing
 from command_center.errors import (
     FieldError,
@@ -70,7 +71,7 @@ def _row(previous_version: int | None, report: ReportInput, actor: str) -> dict[
     }
 
 
-def _write(session: Session, report: ReportInput, actor: str, confirmed: bool) -> Saved:
+def _write(session: Session, report: ReportInput, actor: Principal, confirmed: bool) -> Saved:
     """Add `report` as the next version of its (incident, kecamatan, source)."""
     if session.get(Area, report.kecamatan_code) is None:
         raise InvalidInput(
@@ -80,24 +81,28 @@ def _write(session: Session, report: ReportInput, actor: str, confirmed: bool) -
     drops = [] if confirmed else sharp_drops(_figures(previous), report.figures())
     if drops:
         raise NeedsConfirmation(drops)
-    row = ImpactReport(**_row(previous.version if previous else None, report, actor))
+    row = ImpactReport(**_row(previous.version if previous else None, report, actor.name))
     session.add(row)
     session.flush()
     inside = session.get(IncidentArea, (report.incident_id, report.kecamatan_code)) is not None
     after = {"kecamatan_code": row.kecamatan_code, "source": row.source, "version": row.version}
     after |= {f: getattr(row, f) for f in FIGURES if getattr(row, f) is not None}
-    record_audit(session, actor, "report", "impact_report", row.id, None, after)
+    record_audit(session, actor.name, "report", "impact_report", row.id, None, after)
     return Saved(row.id, row.version, outside_area=not inside)
 
 
-def save_report(engine: Engine, report: ReportInput, actor: str, confirmed: bool = False) -> Saved:
+def save_report(
+    engine: Engine, report: ReportInput, actor: Principal, confirmed: bool = False
+) -> Saved:
     """Store a new report version.
 
     Raises:
         NeedsConfirmation: a figure fell sharply since the previous version (not `confirmed`).
         InvalidInput: the kecamatan is not in the store.
         StaleRecord: another report for the same kecamatan and source was saved at that moment.
+        Forbidden: not an operator (or admin) of the kecamatan's area.
     """
+    require(actor, "report", report.kecamatan_code)
     try:
         with writing(engine) as session, session.begin():
             return _write(session, report, actor, confirmed)
@@ -106,7 +111,7 @@ def save_report(engine: Engine, report: ReportInput, actor: str, confirmed: bool
 
 
 def set_verification(
-    engine: Engine, report_id: int, status: str, actor: str, reason: str | None = None
+    engine: Engine, report_id: int, status: str, actor: Principal, reason: str | None = None
 ) -> None:
     """Verify a report, or reject it with a reason.
 
@@ -121,12 +126,13 @@ def set_verification(
         row = session.get(ImpactReport, report_id)
         if row is None:
             raise NotFound(f"report {report_id}")
+        require(actor, "verify", row.kecamatan_code)
         before = {"verification": str(row.verification), "rejection_reason": row.rejection_reason}
         row.verification = status
-        row.verified_by, row.verified_at = actor, utcnow()
+        row.verified_by, row.verified_at = actor.name, utcnow()
         row.rejection_reason = reason if status == Verification.REJECTED else None
         after = {"verification": status, "rejection_reason": row.rejection_reason}
-        record_audit(session, actor, "verify", "impact_report", report_id, before, after)
+        record_audit(session, actor.name, "verify", "impact_report", report_id, before, after)
 
 
 def all_versions(engine: Engine, incident_id: int | None = None) -> pd.DataFrame:
@@ -189,9 +195,10 @@ class ImportWriter:
             for r in session.scalars(newest.where(ranked.c.rank == 1))
         }
 
-    def __call__(self, session: Session, report: ReportInput, actor: str) -> str:
+    def __call__(self, session: Session, report: ReportInput, actor: Principal) -> str:
         if self.latest is None:
             self._load(session)
+        in_scope(actor, report.kecamatan_code)
         if report.kecamatan_code not in self.areas:
             error = FieldError(
                 "kecamatan_code", "unknown_kecamatan", {"value": report.kecamatan_code}
@@ -202,7 +209,7 @@ class ImportWriter:
         drops = [] if self.confirmed else sharp_drops(figures, report.figures())
         if drops:
             raise InvalidInput(drops)
-        row = _row(version, report, actor)
+        row = _row(version, report, actor.name)
         self.pending.append(row)
         self.latest[key] = (row["version"], report.figures())
         return "created"
@@ -220,7 +227,7 @@ def import_reports(
     file_name: str,
     incident_id: int,
     geography: Geography | None,
-    actor: str,
+    actor: Principal,
     max_bytes: int,
     confirmed: bool = False,
     progress: imports.Progress | None = None,
@@ -230,6 +237,7 @@ def import_reports(
     Raises:
         ImportFileError: the file as a whole cannot be read.
     """
+    require(actor, "report")
     table = imports.read_table(data, file_name, REPORT_HEADERS, max_bytes)
     now = utcnow()
     return imports.run_import(
@@ -256,10 +264,11 @@ def resubmit_reports(
     engine: Engine,
     edits: dict[int, dict[str, Any]],
     geography: Geography | None,
-    actor: str,
+    actor: Principal,
     confirmed: bool = False,
 ) -> imports.ImportReport:
     """Check corrected quarantined report rows again; each keeps the incident it came with."""
+    require(actor, "report")
 
     def check(values: dict[str, Any]) -> ReportInput:
         return ReportInput.check(values, geography)

@@ -7,6 +7,7 @@ receives a `Settings`; nothing else reads `os.environ`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import (
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     boundaries_source_url: str = WILAYAH_BOUNDARIES_RAW
     nearest_tolerance_km: float = 25.0
 
+    auth_mode: Literal["local", "oidc", "dev"] = "local"
     language: str = "id"
     timezone: str = "Asia/Jakarta"
     tile_url: str = OSM_TILES

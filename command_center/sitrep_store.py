@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from command_center import report_store, team_store
+from command_center.auth import Principal, require
 from command_center.db import writing
 from command_center.errors import NotFound, StaleRecord
 from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep
@@ -78,24 +79,29 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
     )
 
 
-def issue(engine: Engine, facts: sitrep.SitrepFacts, incident_id: int, actor: str) -> int:
+def issue(engine: Engine, facts: sitrep.SitrepFacts, incident_id: int, actor: Principal) -> int:
     """Store the sitrep (its number, totals and WhatsApp text); returns its number.
 
     Raises:
         StaleRecord: someone issued that number first (gather again).
+        Forbidden: `actor` may not issue sitreps for the incident's area.
     """
     try:
         with writing(engine) as session, session.begin():
+            incident = session.get(Incident, incident_id)
+            require(actor, "sitrep", incident.kabupaten_code if incident else None)
             row = Sitrep(
                 incident_id=incident_id,
                 number=facts.number,
-                issued_by=actor,
+                issued_by=actor.name,
                 totals=facts.totals,
                 text=sitrep.whatsapp(facts),
             )
             session.add(row)
             session.flush()
-            record_audit(session, actor, "issue", "sitrep", row.id, after={"number": facts.number})
+            record_audit(
+                session, actor.name, "issue", "sitrep", row.id, after={"number": facts.number}
+            )
     except IntegrityError as exc:
         raise StaleRecord(f"sitrep {facts.number} was issued meanwhile") from exc
     return facts.number

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from command_center.auth import Principal, require
 from command_center.errors import StaleRecord
 from command_center.models import (
     Area,
@@ -128,7 +129,7 @@ def frame(engine: Engine, query: Any) -> pd.DataFrame:
 
 
 def set_incident_status(
-    engine: Engine, incident_id: int, version: int, status: IncidentStatus, actor: str
+    engine: Engine, incident_id: int, version: int, status: IncidentStatus, actor: Principal
 ) -> None:
     """Confirm (open) or dismiss (close) an incident, if nobody changed it since `version`.
 
@@ -139,6 +140,7 @@ def set_incident_status(
         incident = session.get(Incident, incident_id)
         if incident is None or incident.version != version:
             raise StaleRecord(f"incident {incident_id} changed since version {version}")
+        require(actor, "incident", incident.kabupaten_code)
         before = {"status": str(incident.status)}
         incident.status = status
         try:
@@ -146,7 +148,7 @@ def set_incident_status(
         except StaleDataError as exc:
             raise StaleRecord(f"incident {incident_id} changed while saving") from exc
         record_audit(
-            session, actor, "status", "incident", incident_id, before, {"status": str(status)}
+            session, actor.name, "status", "incident", incident_id, before, {"status": str(status)}
         )
 
 
@@ -167,17 +169,15 @@ def incident_kecamatan(engine: Engine, incident_id: int) -> tuple[str, ...]:
         return tuple(r[0] for r in rows)
 
 
-def latest_audit(engine: Engine, limit: int = 20) -> pd.DataFrame:
-    """The newest audit entries (when, who, what), newest first."""
-    query = (
-        select(
-            AuditEntry.at,
-            AuditEntry.actor,
-            AuditEntry.action,
-            AuditEntry.entity,
-            AuditEntry.entity_id,
-        )
-        .order_by(AuditEntry.id.desc())
-        .limit(limit)
+def audit_entries(engine: Engine, limit: int = 20) -> pd.DataFrame:
+    """The newest audit entries (when, who, what, on which record, before, after)."""
+    query = select(
+        AuditEntry.at,
+        AuditEntry.actor,
+        AuditEntry.action,
+        AuditEntry.entity,
+        AuditEntry.entity_id,
+        AuditEntry.before,
+        AuditEntry.after,
     )
-    return frame(engine, query)
+    return frame(engine, query.order_by(AuditEntry.id.desc()).limit(limit))

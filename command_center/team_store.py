@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from command_center import imports
+from command_center.auth import Principal, in_scope, require
 from command_center.db import writing
 from command_center.errors import FieldError, InvalidInput, NotFound, StaleRecord, TeamBusy
 from command_center.geography import Geography
@@ -112,7 +113,7 @@ def _stale(engine: Engine, team_id: int) -> StaleRecord:
 
 @contextmanager
 def _editing(
-    engine: Engine, team_id: int, version: int, actor: str, action: str, **extra: Any
+    engine: Engine, team_id: int, version: int, actor: Principal, action: str, **extra: Any
 ) -> Iterator[tuple[Session, Team]]:
     """One audited change to one team, if it is still at `version`.
 
@@ -128,13 +129,14 @@ def _editing(
                 raise NotFound(f"team {team_id}")
             if team.version != version:
                 raise StaleDataError(f"team {team_id} is at version {team.version}")
+            require(actor, "team", team.home_kabupaten_code)
             before = _snapshot(team)
             yield session, team
-            team.updated_by, team.updated_at = actor, utcnow()
+            team.updated_by, team.updated_at = actor.name, utcnow()
             session.flush()
             after = {**_snapshot(team), **extra}
             changed = {k: v for k, v in after.items() if before.get(k) != v}
-            record_audit(session, actor, action, "team", team_id, before, changed)
+            record_audit(session, actor.name, action, "team", team_id, before, changed)
     except StaleDataError as exc:
         raise _stale(engine, team_id) from exc
 
@@ -150,39 +152,47 @@ def _name_taken(session: Session, name: str, team_id: int | None) -> None:
         raise InvalidInput([FieldError("name", "duplicate_name", {"value": name})])
 
 
-def create_team(engine: Engine, entry: TeamInput, actor: str, is_exercise: bool = False) -> int:
+def create_team(
+    engine: Engine, entry: TeamInput, actor: Principal, is_exercise: bool = False
+) -> int:
     """Add a team at standby; returns its id.
 
     Raises:
+        Forbidden: not a coordinator (or admin) of the team's area.
         InvalidInput: the name is taken.
     """
+    require(actor, "team", entry.home_kabupaten_code)
     with writing(engine) as session, session.begin():
         _name_taken(session, entry.name, None)
-        team = Team(status=rules.STANDBY, is_exercise=is_exercise, updated_by=actor)
+        team = Team(status=rules.STANDBY, is_exercise=is_exercise, updated_by=actor.name)
         _apply_profile(team, entry)
         session.add(team)
         session.flush()
-        record_audit(session, actor, "create", "team", team.id, None, _snapshot(team))
+        record_audit(session, actor.name, "create", "team", team.id, None, _snapshot(team))
         return team.id
 
 
-def write_imported(session: Session, entry: TeamInput, actor: str) -> str:
-    """Import one roster row: a new name adds a team, a known one updates its profile only."""
+def write_imported(session: Session, entry: TeamInput, actor: Principal) -> str:
+    """Import one roster row: a new name adds a team, a known one updates its profile only.
+    A row outside the importer's area (new or current home) is refused as an input error."""
+    in_scope(actor, entry.home_kabupaten_code, "home_kecamatan_code")
     team = session.scalar(select(Team).where(Team.name == entry.name))
+    if team is not None:
+        in_scope(actor, team.home_kabupaten_code, "name")
     if team is None:
-        team = Team(status=rules.STANDBY, updated_by=actor)
+        team = Team(status=rules.STANDBY, updated_by=actor.name)
         _apply_profile(team, entry)
         session.add(team)
         session.flush()
-        record_audit(session, actor, "import_create", "team", team.id, None, _snapshot(team))
+        record_audit(session, actor.name, "import_create", "team", team.id, None, _snapshot(team))
         return "created"
     before = _snapshot(team, PROFILE)
     _apply_profile(team, entry)
-    team.updated_by, team.updated_at = actor, utcnow()
+    team.updated_by, team.updated_at = actor.name, utcnow()
     session.flush()
     after = _snapshot(team, PROFILE)
     changed = {k: v for k, v in after.items() if before[k] != v}
-    record_audit(session, actor, "import_update", "team", team.id, before, changed)
+    record_audit(session, actor.name, "import_update", "team", team.id, before, changed)
     return "updated"
 
 
@@ -191,7 +201,7 @@ def import_roster(
     data: bytes,
     file_name: str,
     geography: Geography | None,
-    actor: str,
+    actor: Principal,
     max_bytes: int,
     progress: imports.Progress | None = None,
 ) -> imports.ImportReport:
@@ -200,6 +210,7 @@ def import_roster(
     Raises:
         ImportFileError: the file as a whole cannot be read.
     """
+    require(actor, "team")
     table = imports.read_table(data, file_name, TEAM_HEADERS, max_bytes)
     return imports.run_import(
         engine,
@@ -215,27 +226,31 @@ def import_roster(
 
 
 def resubmit_roster(
-    engine: Engine, edits: dict[int, dict[str, Any]], geography: Geography | None, actor: str
+    engine: Engine, edits: dict[int, dict[str, Any]], geography: Geography | None, actor: Principal
 ) -> imports.ImportReport:
     """Check corrected quarantined roster rows again; the valid ones land."""
+    require(actor, "team")
     return imports.resubmit(
         engine, ROSTER, edits, lambda v: TeamInput.check(v, geography), write_imported, actor
     )
 
 
-def update_team(engine: Engine, team_id: int, version: int, entry: TeamInput, actor: str) -> None:
+def update_team(
+    engine: Engine, team_id: int, version: int, entry: TeamInput, actor: Principal
+) -> None:
     """Change a team's profile (not its status).
 
     Raises:
         StaleRecord, NotFound, InvalidInput (the new name is taken).
     """
     with _editing(engine, team_id, version, actor, "edit") as (session, team):
+        require(actor, "team", entry.home_kabupaten_code)  # moving it stays in the area too
         _name_taken(session, entry.name, team_id)
         _apply_profile(team, entry)
 
 
 def set_members(
-    engine: Engine, team_id: int, version: int, members: list[dict[str, Any]], actor: str
+    engine: Engine, team_id: int, version: int, members: list[dict[str, Any]], actor: Principal
 ) -> None:
     """Replace a team's named members; the member count follows if it was lower.
 
@@ -263,7 +278,7 @@ def change_status(
     team_id: int,
     version: int,
     target: str,
-    actor: str,
+    actor: Principal,
     reason: str | None = None,
     until: datetime | None = None,
 ) -> None:
@@ -285,7 +300,7 @@ def change_status(
         rules.check_transition(str(team.status), target)
         deployment = _open_deployment(session, team.id)
         if target == rules.RETURNING and deployment is not None:
-            deployment.ended_at, deployment.ended_by = utcnow(), actor
+            deployment.ended_at, deployment.ended_by = utcnow(), actor.name
         if target == rules.ON_SCENE and deployment is not None:
             scene = session.get(Area, deployment.kecamatan_code)
             if scene is not None and scene.lat is not None:
@@ -297,7 +312,7 @@ def change_status(
         team.unavailable_until = until if target == rules.UNAVAILABLE else None
 
 
-def stand_down(engine: Engine, team_id: int, version: int, actor: str) -> None:
+def stand_down(engine: Engine, team_id: int, version: int, actor: Principal) -> None:
     """End a team's assignment: it heads back (returning)."""
     change_status(engine, team_id, version, rules.RETURNING, actor)
 
@@ -308,7 +323,9 @@ def _open_deployment(session: Session, team_id: int) -> Deployment | None:
     )
 
 
-def assign(engine: Engine, team_id: int, version: int, values: dict[str, Any], actor: str) -> int:
+def assign(
+    engine: Engine, team_id: int, version: int, values: dict[str, Any], actor: Principal
+) -> int:
     """Send a team at standby to an incident's kecamatan; returns the deployment id.
 
     Raises:
@@ -338,7 +355,7 @@ def assign(engine: Engine, team_id: int, version: int, values: dict[str, Any], a
             session.flush()  # the team row first: a concurrent assignment fails on its version
             deployment = Deployment(
                 team_id=team_id,
-                assigned_by=actor,
+                assigned_by=actor.name,
                 assigned_at=utcnow(),
                 **extra,
             )

@@ -8,10 +8,11 @@ from command_center.adapters.hazards import (
     load_forecasts,
     load_hazard_table,
 )
-from command_center.errors import StaleRecord
+from command_center.errors import Forbidden, StaleRecord
 from command_center.labels import t
 from command_center.ui import resources, shell
 from command_center.ui.feeds import feed_panel
+from command_center.ui.messages import explain
 
 lang = shell.start_page()
 st.title(t("page_hazards", lang))
@@ -33,13 +34,15 @@ if detail is not None:
         confirm, dismiss = st.columns(2)
         try:
             if confirm.button(t("confirm_incident", lang), type="primary"):
-                decide_incident(detail.incident_id, detail.incident_version, confirm=True)
+                decide_incident(detail.incident_id, detail.incident_version, True, shell.actor())
                 st.success(t("incident_confirmed", lang))
             if dismiss.button(t("dismiss_incident", lang)):
-                decide_incident(detail.incident_id, detail.incident_version, confirm=False)
+                decide_incident(detail.incident_id, detail.incident_version, False, shell.actor())
                 st.info(t("incident_dismissed", lang))
         except StaleRecord:
             st.error(t("incident_changed", lang))
+        except Forbidden as exc:
+            st.error(explain(exc, lang))
     elif detail.incident_id and detail.incident_status == "open":
         st.success(t("incident_open", lang, name=detail.incident_name))
     mmi = resources.settings().affected_min_mmi

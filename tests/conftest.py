@@ -108,6 +108,7 @@ def app_env(monkeypatch: pytest.MonkeyPatch, database_url: str, shared_data: Pat
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("CC_SHARED_DATA_DIR", str(shared_data))
     monkeypatch.setenv("CC_CACHE_DIR", str(boundary_cache))
+    monkeypatch.setenv("CC_AUTH_MODE", "dev")  # sign-in has its own tests
     st.cache_data.clear()
     st.cache_resource.clear()
     yield

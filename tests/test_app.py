@@ -25,6 +25,7 @@ def test_pages_are_files_named_for_their_deep_links() -> None:
         "deployments",
         "reports",
         "briefing",
+        "admin",
     ]
     for page in PAGES:
         assert (PROJECT_ROOT / page.file).exists()
@@ -40,13 +41,14 @@ def test_every_page_runs_with_the_demo(open_page, with_demo, page) -> None:
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.url_path)
 def test_every_page_shows_an_honest_empty_state(open_page, app_env, page) -> None:
     at = open_page(page.file)
-    notes = " ".join(i.value for i in at.info)
+    notes = " ".join(i.value for i in [*at.info, *at.caption])
     empty = {
         "live_map": "no_incidents",
         "hazards": "no_hazards",
         "deployments": "no_teams",
         "reports": "no_reports",
         "briefing": "no_briefing",
+        "admin": "audit_readonly",
     }[page.url_path]
     assert t(empty) in notes
 

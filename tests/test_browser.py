@@ -65,6 +65,7 @@ def fresh_server(
         "CC_SHARED_DATA_DIR": str(shared_data),
         "CC_CACHE_DIR": str(boundary_cache),
         "CC_TILE_URL": "",
+        "CC_AUTH_MODE": "dev",
         "CC_REFRESH_EVERY_S": "2",
     }
     with streamlit_server(["streamlit", "run", str(PROJECT_ROOT / "app.py")], env) as base:
@@ -154,6 +155,7 @@ def own_server(
         "CC_SHARED_DATA_DIR": str(shared_data),
         "CC_CACHE_DIR": str(boundary_cache),
         "CC_TILE_URL": "",
+        "CC_AUTH_MODE": "dev",
     }
     with streamlit_server(["streamlit", "run", str(PROJECT_ROOT / "app.py")], env) as base:
         yield base
@@ -222,6 +224,7 @@ def kiosk_server(
         "CC_SHARED_DATA_DIR": str(shared_data),
         "CC_CACHE_DIR": str(boundary_cache),
         "CC_TILE_URL": "",
+        "CC_AUTH_MODE": "dev",
         "CC_KIOSK_ROTATE_S": "6",
     }
     with streamlit_server(["streamlit", "run", str(PROJECT_ROOT / "app.py")], env) as base:

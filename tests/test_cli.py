@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from command_center import hazard_store, store
+from command_center import accounts, hazard_store, store
 from command_center.cli import build_parser
 from command_center.db import make_engine
 
@@ -112,5 +112,7 @@ def test_run_sets_everything_up_and_serves_the_app(cli_env, database_url, stream
     with streamlit_server(["command_center.cli", "run"], cli_env) as base:
         leaflet = urllib.request.urlopen(f"{base}/app/static/vendor/leaflet-1.9.3/leaflet.js")
         assert leaflet.status == 200 and len(leaflet.read()) > 100_000  # offline map assets
-        (incident,) = store.incidents(make_engine(database_url))  # demo loaded on first start
+        engine = make_engine(database_url)
+        (incident,) = store.incidents(engine)  # demo loaded on first start
         assert incident.is_exercise
+        assert [(u.username, u.role) for u in accounts.users(engine)] == [("admin", "admin")]

@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from command_center import team_store
+from command_center.auth import Principal
 from command_center.db import make_engine
 from command_center.labels import status_label, t
 from command_center.ui.messages import md
@@ -13,6 +14,11 @@ PAGE = "pages/deployments.py"
 GARUT = "Tagana Kab. Garut (Latihan)"
 SUKABUMI = "Tagana Kab. Sukabumi (Latihan)"
 PACET = "Karang Taruna Kec. Pacet (Latihan)"
+
+
+def admin(name: str) -> Principal:
+    """Someone allowed everything (roles and scopes have their own tests)."""
+    return Principal(name, "admin")
 
 
 def _roster(database_url: str):
@@ -159,7 +165,7 @@ def test_a_hostile_team_name_is_shown_as_text(
 
     hostile = "[klik](javascript:alert(1)) <img src=x onerror=alert(1)> **tebal**"
     entry = TeamInput.check({"name": hostile, "home_kecamatan_code": "32.03.01"}, geography)
-    team_store.create_team(make_engine(database_url), entry, "K")
+    team_store.create_team(make_engine(database_url), entry, admin("K"))
     at = open_page(PAGE)
     cards = [m.value for m in at.markdown if "klik" in m.value]
     assert cards == [f"**{md(hostile)}**"]  # every markdown character escaped

@@ -5,11 +5,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from command_center import imports, report_store, store
+from command_center.auth import Principal
 from command_center.errors import InvalidInput, NeedsConfirmation
 from command_center.services.reports import ReportInput, counted, daily_totals
 from command_center.times import utcnow
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def admin(name: str) -> Principal:
+    """Someone allowed everything (roles and scopes have their own tests)."""
+    return Principal(name, "admin")
 
 
 def _values(**changes) -> dict:
@@ -74,13 +80,13 @@ def _report(engine, **changes) -> ReportInput:
 
 
 def test_a_new_report_from_a_source_is_the_next_version(demo_engine) -> None:
-    first = report_store.save_report(demo_engine, _report(demo_engine, source="bpbd"), "Ani")
+    first = report_store.save_report(demo_engine, _report(demo_engine, source="bpbd"), admin("Ani"))
     second = report_store.save_report(
-        demo_engine, _report(demo_engine, source="bpbd", deaths="14"), "Budi"
+        demo_engine, _report(demo_engine, source="bpbd", deaths="14"), admin("Budi")
     )
     assert (first.version, second.version) == (1, 2)
     assert not first.outside_area
-    tksk = report_store.save_report(demo_engine, _report(demo_engine), "Ani", confirmed=True)
+    tksk = report_store.save_report(demo_engine, _report(demo_engine), admin("Ani"), confirmed=True)
     assert tksk.version == 3  # the demo holds two TKSK versions for Cugenang
     versions = report_store.all_versions(demo_engine)
     cugenang = versions[versions["kecamatan_code"] == "32.03.11"]
@@ -91,15 +97,15 @@ def test_a_sharp_drop_needs_a_confirmation(demo_engine) -> None:
     # the demo's second TKSK report for Cugenang: 41 dead, 8,200 displaced, 24,600 affected
     low = _report(demo_engine, deaths="5", displaced="100", affected_people="24600")
     with pytest.raises(NeedsConfirmation) as caught:
-        report_store.save_report(demo_engine, low, "Ani")
+        report_store.save_report(demo_engine, low, admin("Ani"))
     assert {w.field for w in caught.value.warnings} == {"deaths", "displaced"}
-    saved = report_store.save_report(demo_engine, low, "Ani", confirmed=True)
+    saved = report_store.save_report(demo_engine, low, admin("Ani"), confirmed=True)
     assert saved.version == 3
 
 
 def test_a_kecamatan_outside_the_incident_is_saved_with_a_warning(demo_engine) -> None:
     saved = report_store.save_report(
-        demo_engine, _report(demo_engine, kecamatan_code="32.03.12"), "Ani"
+        demo_engine, _report(demo_engine, kecamatan_code="32.03.12"), admin("Ani")
     )
     assert saved.outside_area
 
@@ -120,16 +126,18 @@ def test_rejection_needs_a_reason_and_takes_the_report_out(demo_engine) -> None:
     newest = versions[(versions["kecamatan_code"] == "32.03.01") & (versions["version"] == 2)]
     report_id = int(newest["id"].iloc[0])
     with pytest.raises(InvalidInput):
-        report_store.set_verification(demo_engine, report_id, "rejected", "Operator")
-    report_store.set_verification(demo_engine, report_id, "rejected", "Operator", "Angka ganda")
+        report_store.set_verification(demo_engine, report_id, "rejected", admin("Operator"))
+    report_store.set_verification(
+        demo_engine, report_id, "rejected", admin("Operator"), "Angka ganda"
+    )
     after = counted(report_store.all_versions(demo_engine), include_unverified=True)
     assert after.set_index("kecamatan_code").loc["32.03.01", "version"] == 1
 
 
 def test_the_most_recent_source_wins_and_others_stay_side_by_side(demo_engine) -> None:
     report = _report(demo_engine, source="bpbd", deaths="45", displaced="3000")
-    saved = report_store.save_report(demo_engine, report, "BPBD Cianjur")
-    report_store.set_verification(demo_engine, saved.id, "verified", "Operator")
+    saved = report_store.save_report(demo_engine, report, admin("BPBD Cianjur"))
+    report_store.set_verification(demo_engine, saved.id, "verified", admin("Operator"))
     versions = report_store.all_versions(demo_engine)
     wins = counted(versions).set_index("kecamatan_code").loc["32.03.11"]
     assert (wins.source, wins.deaths) == ("bpbd", 45)
@@ -166,7 +174,7 @@ def test_an_import_lands_valid_rows_and_keeps_the_rest_for_correction(
         "dampak.csv",
         incident,
         geography,
-        "Ani",
+        admin("Ani"),
         10**6,
         False,
         progress.append,
@@ -180,7 +188,7 @@ def test_an_import_lands_valid_rows_and_keeps_the_rest_for_correction(
     waiting = imports.quarantine(demo_engine, report_store.REPORTS)
     assert all(w.data["incident_id"] == incident for w in waiting)
     fix = {waiting[1].id: {"deaths": "4"}, waiting[2].id: {"reporter": "Dinsos Cianjur"}}
-    again = report_store.resubmit_reports(demo_engine, fix, geography, "Budi")
+    again = report_store.resubmit_reports(demo_engine, fix, geography, admin("Budi"))
     assert again.created == 2 and not again.problems
     versions = report_store.all_versions(demo_engine)
     assert set(versions["kecamatan_code"]) >= {"32.03.12", "32.03.14", "32.03.15"}

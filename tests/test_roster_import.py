@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from command_center import imports, team_store
+from command_center.auth import Principal
 from command_center.errors import ImportFileError
 from command_center.models import QuarantinedRow, Team
 
@@ -27,8 +28,15 @@ Tagana Kab. Cianjur 3;Tagana;32.03.01;12;;;;;dobel
 """
 
 
+def admin(name: str) -> Principal:
+    """Someone allowed everything (roles and scopes have their own tests)."""
+    return Principal(name, "admin")
+
+
 def _csv(engine, geography, text: str = MESSY_CSV, name: str = "tagana_jabar.csv"):
-    return team_store.import_roster(engine, text.encode(), name, geography, "Koordinator A", MAX)
+    return team_store.import_roster(
+        engine, text.encode(), name, geography, admin("Koordinator A"), MAX
+    )
 
 
 def _count(engine, model) -> int:
@@ -39,7 +47,7 @@ def _count(engine, model) -> int:
 def test_valid_rows_land_and_bad_rows_are_named_by_row_and_field(area_engine, geography) -> None:
     seen = []
     report = team_store.import_roster(
-        area_engine, MESSY_CSV.encode(), "tagana_jabar.csv", geography, "K", MAX, seen.append
+        area_engine, MESSY_CSV.encode(), "tagana_jabar.csv", geography, admin("K"), MAX, seen.append
     )
     assert (report.total, report.created, report.updated) == (5, 2, 0)
     problems = {p.number: [(e.field, e.code) for e in p.errors] for p in report.problems}
@@ -72,13 +80,13 @@ def test_bad_rows_wait_in_quarantine_and_land_once_fixed(area_engine, geography)
         waiting[0].id: {"home_kecamatan_code": "32.03.03"},
         waiting[1].id: {"name": ""},  # still wrong
     }
-    report = team_store.resubmit_roster(area_engine, fixed, geography, "Koordinator B")
+    report = team_store.resubmit_roster(area_engine, fixed, geography, admin("Koordinator B"))
     assert report.created == 1
     assert [(p.number, p.errors[0].code) for p in report.problems] == [(8, "missing")]
     left = imports.quarantine(area_engine, team_store.ROSTER)
     assert [q.row_number for q in left] == [8, 9]
     assert "TKSK Kec. Cibeber" in set(team_store.roster(area_engine)["name"])
-    assert imports.discard(area_engine, [left[1].id], "Koordinator B") == 1
+    assert imports.discard(area_engine, [left[1].id], admin("Koordinator B")) == 1
     assert [q.row_number for q in imports.quarantine(area_engine, team_store.ROSTER)] == [8]
 
 
@@ -108,7 +116,7 @@ def test_an_excel_roster_with_a_title_row_imports(area_engine, geography) -> Non
     buffer = io.BytesIO()
     book.save(buffer)
     report = team_store.import_roster(
-        area_engine, buffer.getvalue(), "bogor.xlsx", geography, "K", MAX
+        area_engine, buffer.getvalue(), "bogor.xlsx", geography, admin("K"), MAX
     )
     assert report.created == 2 and not report.problems
     roster = team_store.roster(area_engine).set_index("name")
@@ -132,5 +140,5 @@ def test_unreadable_files_are_refused_as_a_whole_and_write_nothing(
 ) -> None:
     limit = 100 if name == "big.csv" else MAX
     with pytest.raises(ImportFileError, match=message):
-        team_store.import_roster(area_engine, data, name, geography, "K", limit)
+        team_store.import_roster(area_engine, data, name, geography, admin("K"), limit)
     assert _count(area_engine, Team) == 0 and _count(area_engine, QuarantinedRow) == 0

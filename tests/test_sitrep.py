@@ -5,10 +5,16 @@ from datetime import timedelta
 import pytest
 
 from command_center import report_store, sitrep_store, store
+from command_center.auth import Principal
 from command_center.errors import StaleRecord
 from command_center.services import figures, sitrep
 from command_center.services.reports import ReportInput
 from command_center.times import utcnow
+
+
+def admin(name: str) -> Principal:
+    """Someone allowed everything (roles and scopes have their own tests)."""
+    return Principal(name, "admin")
 
 
 def _incident(engine) -> int:
@@ -46,7 +52,7 @@ def test_the_whatsapp_sitrep_of_the_demo_line_by_line(demo_engine) -> None:
 def test_the_next_sitrep_says_what_changed(demo_engine) -> None:
     incident = _incident(demo_engine)
     first = sitrep_store.gather(demo_engine, incident)
-    assert sitrep_store.issue(demo_engine, first, incident, "Operator") == 1
+    assert sitrep_store.issue(demo_engine, first, incident, admin("Operator")) == 1
     report = ReportInput.check(
         {
             "incident_id": incident,
@@ -59,8 +65,8 @@ def test_the_next_sitrep_says_what_changed(demo_engine) -> None:
         },
         None,
     )
-    saved = report_store.save_report(demo_engine, report, "BPBD")
-    report_store.set_verification(demo_engine, saved.id, "verified", "Operator")
+    saved = report_store.save_report(demo_engine, report, admin("BPBD"))
+    report_store.set_verification(demo_engine, saved.id, "verified", admin("Operator"))
     second = sitrep_store.gather(demo_engine, incident)
     assert second.number == 2 and second.previous_number == 1
     assert second.changes == {"deaths": 5, "displaced": 6000 - 4920}
@@ -69,7 +75,7 @@ def test_the_next_sitrep_says_what_changed(demo_engine) -> None:
     assert "*Perubahan sejak Sitrep No. 1*" in text
     assert "Meninggal +5, Mengungsi +1.080" in text
     with pytest.raises(StaleRecord):
-        sitrep_store.issue(demo_engine, first, incident, "Operator")  # No. 1 exists already
+        sitrep_store.issue(demo_engine, first, incident, admin("Operator"))  # No. 1 exists already
     assert [s.number for s in sitrep_store.issued(demo_engine, incident)] == [1]
 
 

@@ -10,11 +10,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from command_center import store, team_store
+from command_center.auth import Principal
 from command_center.db import make_engine
 from command_center.errors import IllegalTransition, InvalidInput, StaleRecord, TeamBusy
 from command_center.models import AuditEntry, Deployment
 from command_center.services.roster import TeamInput
 from command_center.times import utcnow
+
+
+def admin(name: str) -> Principal:
+    """Someone allowed everything (roles and scopes have their own tests)."""
+    return Principal(name, "admin")
 
 
 def _team(engine, name: str):
@@ -33,24 +39,24 @@ SUKABUMI = "Tagana Kab. Sukabumi (Latihan)"  # on scene in Pacet
 
 def test_a_team_goes_through_its_whole_lifecycle(demo_engine) -> None:
     team = _team(demo_engine, GARUT)
-    team_store.assign(demo_engine, team.id, team.version, _job(demo_engine), "Koordinator A")
+    team_store.assign(demo_engine, team.id, team.version, _job(demo_engine), admin("Koordinator A"))
     team = _team(demo_engine, GARUT)
     assert (team.status, team.assigned_kecamatan_code) == ("en_route", "32.03.11")
     assert team.assigned_by == "Koordinator A"
 
-    team_store.change_status(demo_engine, team.id, team.version, "on_scene", "Koordinator A")
+    team_store.change_status(demo_engine, team.id, team.version, "on_scene", admin("Koordinator A"))
     team = _team(demo_engine, GARUT)
     assert team.status == "on_scene"
     assert (team.last_lat, team.last_lon) == (team.assigned_lat, team.assigned_lon)
 
-    team_store.stand_down(demo_engine, team.id, team.version, "Koordinator B")
+    team_store.stand_down(demo_engine, team.id, team.version, admin("Koordinator B"))
     team = _team(demo_engine, GARUT)
     assert team.status == "returning" and pd.isna(team.assigned_kecamatan_code)
     with Session(demo_engine) as session:
         ended = session.scalar(select(Deployment).where(Deployment.team_id == int(team.id)))
     assert ended.ended_by == "Koordinator B" and ended.ended_at is not None
 
-    team_store.change_status(demo_engine, team.id, team.version, "standby", "Koordinator B")
+    team_store.change_status(demo_engine, team.id, team.version, "standby", admin("Koordinator B"))
     team = _team(demo_engine, GARUT)
     assert team.status == "standby" and pd.isna(team.last_lat)  # back at base
 
@@ -61,7 +67,9 @@ def test_a_team_goes_through_its_whole_lifecycle(demo_engine) -> None:
 def test_a_deployed_team_cannot_be_sent_elsewhere(demo_engine) -> None:
     team = _team(demo_engine, SUKABUMI)
     with pytest.raises(TeamBusy) as caught:
-        team_store.assign(demo_engine, team.id, team.version, _job(demo_engine), "Koordinator A")
+        team_store.assign(
+            demo_engine, team.id, team.version, _job(demo_engine), admin("Koordinator A")
+        )
     assert caught.value.kecamatan_code == "32.03.10"
     assert _team(demo_engine, SUKABUMI).assigned_kecamatan_code == "32.03.10"
 
@@ -69,7 +77,9 @@ def test_a_deployed_team_cannot_be_sent_elsewhere(demo_engine) -> None:
 def test_illegal_status_changes_write_nothing(demo_engine) -> None:
     team = _team(demo_engine, GARUT)
     with pytest.raises(IllegalTransition):
-        team_store.change_status(demo_engine, team.id, team.version, "on_scene", "Koordinator A")
+        team_store.change_status(
+            demo_engine, team.id, team.version, "on_scene", admin("Koordinator A")
+        )
     after = _team(demo_engine, GARUT)
     assert (after.status, after.version) == ("standby", team.version)
 
@@ -77,11 +87,11 @@ def test_illegal_status_changes_write_nothing(demo_engine) -> None:
 def test_unavailable_needs_a_reason_and_keeps_it(demo_engine) -> None:
     team = _team(demo_engine, GARUT)
     with pytest.raises(InvalidInput) as caught:
-        team_store.change_status(demo_engine, team.id, team.version, "unavailable", "K")
+        team_store.change_status(demo_engine, team.id, team.version, "unavailable", admin("K"))
     assert [e.field for e in caught.value.errors] == ["status_reason"]
     until = utcnow() + timedelta(days=3)
     team_store.change_status(
-        demo_engine, team.id, team.version, "unavailable", "K", "Truk rusak", until
+        demo_engine, team.id, team.version, "unavailable", admin("K"), "Truk rusak", until
     )
     team = _team(demo_engine, GARUT)
     assert (team.status, team.status_reason) == ("unavailable", "Truk rusak")
@@ -92,11 +102,11 @@ def test_a_stale_edit_is_refused_naming_who_changed_the_team(demo_engine) -> Non
     seen = team_store.team_detail(demo_engine, int(team.id))
     # coordinator A saves a new phone number first
     phone = seen.profile.model_copy(update={"contact_phone": "0813-1111-2222"})
-    team_store.update_team(demo_engine, seen.id, seen.version, phone, "Koordinator A")
+    team_store.update_team(demo_engine, seen.id, seen.version, phone, admin("Koordinator A"))
     # coordinator B still has the old form open and changes the member count
     members = seen.profile.model_copy(update={"member_count": 30})
     with pytest.raises(StaleRecord) as caught:
-        team_store.update_team(demo_engine, seen.id, seen.version, members, "Koordinator B")
+        team_store.update_team(demo_engine, seen.id, seen.version, members, admin("Koordinator B"))
     assert caught.value.by == "Koordinator A"
     assert caught.value.at is not None
     now = team_store.team_detail(demo_engine, seen.id)
@@ -135,7 +145,7 @@ def test_two_coordinators_assigning_one_team_at_once_exactly_one_wins(
     calls = {
         who: (
             lambda engine, who=who, kec=kec: team_store.assign(
-                engine, int(team.id), int(team.version), _job(engine, kec), who
+                engine, int(team.id), int(team.version), _job(engine, kec), admin(who)
             )
         )
         for who, kec in (("Koordinator A", "32.03.11"), ("Koordinator B", "32.03.01"))
@@ -164,7 +174,7 @@ def test_concurrent_edits_of_one_team_never_lose_an_update(demo_engine, database
     calls = {
         who: (
             lambda engine, who=who, e=e: team_store.update_team(
-                engine, seen.id, seen.version, e, who
+                engine, seen.id, seen.version, e, admin(who)
             )
         )
         for who, e in edits.items()
@@ -197,14 +207,14 @@ def test_every_change_is_audited_with_before_and_after(demo_engine, geography) -
     entry = TeamInput.check(
         {"name": "Tagana Kab. Cianjur 3", "home_kecamatan_code": "32.03.04"}, geography
     )
-    team_id = team_store.create_team(demo_engine, entry, "Koordinator A")
+    team_id = team_store.create_team(demo_engine, entry, admin("Koordinator A"))
     detail = team_store.team_detail(demo_engine, team_id)
     team_store.set_members(
         demo_engine,
         team_id,
         detail.version,
         [{"name": "Asep", "role": "ketua", "phone": "0812-1"}, {"name": "Budi"}],
-        "Koordinator A",
+        admin("Koordinator A"),
     )
     detail = team_store.team_detail(demo_engine, team_id)
     assert [m.name for m in detail.members] == ["Asep", "Budi"]
@@ -228,7 +238,7 @@ def test_a_member_without_a_name_is_refused_by_row(demo_engine) -> None:
     team = team_store.team_detail(demo_engine, int(_team(demo_engine, GARUT).id))
     with pytest.raises(InvalidInput) as caught:
         team_store.set_members(
-            demo_engine, team.id, team.version, [{"name": "Asep"}, {"name": " "}], "K"
+            demo_engine, team.id, team.version, [{"name": "Asep"}, {"name": " "}], admin("K")
         )
     assert [e.field for e in caught.value.errors] == ["members[2].name"]
 
@@ -236,5 +246,5 @@ def test_a_member_without_a_name_is_refused_by_row(demo_engine) -> None:
 def test_a_duplicate_team_name_is_refused(demo_engine, geography) -> None:
     entry = TeamInput.check({"name": GARUT, "home_kecamatan_code": "32.05.01"}, geography)
     with pytest.raises(InvalidInput) as caught:
-        team_store.create_team(demo_engine, entry, "K")
+        team_store.create_team(demo_engine, entry, admin("K"))
     assert caught.value.errors[0].code == "duplicate_name"

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from command_center import hazard_store, report_store, sitrep_store, store, team_store
+from command_center.auth import Principal
 from command_center.labels import LABELS, number, t
 from command_center.services import figures, sitrep
 from command_center.services.briefing import Headline, headline
@@ -118,7 +119,7 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
 
 def _ticker(engine: Any, lang: str) -> list[str]:
     """The latest changes in words (plain text; the page escapes it)."""
-    entries = store.latest_audit(engine, 12)
+    entries = store.audit_entries(engine, 12)
     return [
         f"{format_wib(e.at, lang).split(' ', 3)[-1]} · {e.actor}: "
         f"{t(f'ticker_{e.action}', lang) if f'ticker_{e.action}' in LABELS else e.action} "
@@ -136,7 +137,7 @@ def load_issued(incident_id: int, lang: str) -> str:
     )
 
 
-def make_sitrep(incident_id: int, actor: str) -> tuple[int, str, str]:
+def make_sitrep(incident_id: int, actor: Principal) -> tuple[int, str, str]:
     """Issue the next sitrep of the incident: (number, WhatsApp text, print-ready HTML)."""
     engine, geography = resources.engine(), resources.geography()
     facts = sitrep_store.gather(engine, incident_id)

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from command_center import imports, store, team_store
+from command_center.auth import Principal
 from command_center.labels import kind_label, status_label, t
 from command_center.models import TeamStatus
 from command_center.services import teams as rules
@@ -254,35 +255,42 @@ def _written(action: Callable[..., Any], *args: Any) -> Any:
     return result
 
 
-def assign_team(team_id: int, version: int, job: dict[str, Any], actor: str) -> int:
+def assign_team(team_id: int, version: int, job: dict[str, Any], actor: Principal) -> int:
     return _written(team_store.assign, team_id, version, job, actor)
 
 
 def set_status(
-    team_id: int, version: int, target: str, actor: str, reason: str | None, until: datetime | None
+    team_id: int,
+    version: int,
+    target: str,
+    actor: Principal,
+    reason: str | None,
+    until: datetime | None,
 ) -> None:
     _written(team_store.change_status, team_id, version, target, actor, reason, until)
 
 
-def stand_down(team_id: int, version: int, actor: str) -> None:
+def stand_down(team_id: int, version: int, actor: Principal) -> None:
     _written(team_store.stand_down, team_id, version, actor)
 
 
-def add_team(values: dict[str, Any], actor: str) -> int:
+def add_team(values: dict[str, Any], actor: Principal) -> int:
     return _written(team_store.create_team, TeamInput.check(values, resources.geography()), actor)
 
 
-def save_team(team_id: int, version: int, values: dict[str, Any], actor: str) -> None:
+def save_team(team_id: int, version: int, values: dict[str, Any], actor: Principal) -> None:
     entry = TeamInput.check(values, resources.geography())
     _written(team_store.update_team, team_id, version, entry, actor)
 
 
-def save_members(team_id: int, version: int, members: list[dict[str, Any]], actor: str) -> None:
+def save_members(
+    team_id: int, version: int, members: list[dict[str, Any]], actor: Principal
+) -> None:
     _written(team_store.set_members, team_id, version, members, actor)
 
 
 def import_roster(
-    data: bytes, file_name: str, actor: str, progress: imports.Progress
+    data: bytes, file_name: str, actor: Principal, progress: imports.Progress
 ) -> imports.ImportReport:
     limit = resources.settings().max_upload_mb * 1_000_000
     return _written(
@@ -295,7 +303,7 @@ def preview_roster(data: bytes, file_name: str) -> imports.Table:
     return imports.read_table(data, file_name, team_store.TEAM_HEADERS, limit)
 
 
-def resubmit(edits: dict[int, dict[str, Any]], actor: str) -> imports.ImportReport:
+def resubmit(edits: dict[int, dict[str, Any]], actor: Principal) -> imports.ImportReport:
     return _written(team_store.resubmit_roster, edits, resources.geography(), actor)
 
 

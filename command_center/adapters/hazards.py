@@ -10,6 +10,7 @@ import streamlit as st
 from shapely import MultiPolygon, Polygon
 
 from command_center import hazard_store, store
+from command_center.auth import Principal
 from command_center.labels import t
 from command_center.models import IncidentStatus
 from command_center.services.exposure import mmi_roman, shaking, strongest
@@ -182,14 +183,14 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
     )
 
 
-def decide_incident(incident_id: int, version: int, confirm: bool) -> None:
+def decide_incident(incident_id: int, version: int, confirm: bool, actor: Principal) -> None:
     """Confirm (open) or dismiss (close) a proposed incident, then refresh cached reads.
 
     Raises:
         StaleRecord: someone else changed it first.
     """
     status = IncidentStatus.OPEN if confirm else IncidentStatus.CLOSED
-    store.set_incident_status(resources.engine(), incident_id, version, status, "operator")
+    store.set_incident_status(resources.engine(), incident_id, version, status, actor)
     st.cache_data.clear()
 
 

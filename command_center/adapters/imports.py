@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from command_center import imports
+from command_center.auth import Principal
 from command_center.labels import field_error, t
 from command_center.ui import resources
 
@@ -24,7 +25,7 @@ def load_quarantine(kind: str, lang: str) -> pd.DataFrame:
     return table
 
 
-def discard(row_ids: list[int], actor: str) -> int:
+def discard(row_ids: list[int], actor: Principal) -> int:
     done = imports.discard(resources.engine(), row_ids, actor)
     st.cache_data.clear()
     return done

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from command_center import imports, report_store, store
+from command_center.auth import Principal
 from command_center.labels import number, t
 from command_center.models import FIGURES
 from command_center.services import exports
@@ -226,12 +227,12 @@ def _cleared(result: Any) -> Any:
     return result
 
 
-def save_report(values: dict[str, Any], actor: str, confirmed: bool) -> report_store.Saved:
+def save_report(values: dict[str, Any], actor: Principal, confirmed: bool) -> report_store.Saved:
     report = ReportInput.check(values, resources.geography())
     return _cleared(report_store.save_report(resources.engine(), report, actor, confirmed))
 
 
-def verify(report_id: int, status: str, actor: str, reason: str | None = None) -> None:
+def verify(report_id: int, status: str, actor: Principal, reason: str | None = None) -> None:
     _cleared(report_store.set_verification(resources.engine(), report_id, status, actor, reason))
 
 
@@ -244,7 +245,7 @@ def preview(data: bytes, file_name: str) -> imports.Table:
 
 
 def import_file(
-    data: bytes, file_name: str, incident_id: int, actor: str, confirmed: bool, progress
+    data: bytes, file_name: str, incident_id: int, actor: Principal, confirmed: bool, progress
 ) -> imports.ImportReport:
     engine, geography = resources.engine(), resources.geography()
     return _cleared(
@@ -254,7 +255,7 @@ def import_file(
     )
 
 
-def resubmit(edits: dict[int, dict[str, Any]], actor: str) -> imports.ImportReport:
+def resubmit(edits: dict[int, dict[str, Any]], actor: Principal) -> imports.ImportReport:
     engine, geography = resources.engine(), resources.geography()
     return _cleared(report_store.resubmit_reports(engine, edits, geography, actor))
 

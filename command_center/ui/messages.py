@@ -8,6 +8,7 @@ import streamlit as st
 
 from command_center.errors import (
     CommandCenterError,
+    Forbidden,
     IllegalTransition,
     ImportFileError,
     InvalidInput,
@@ -55,6 +56,10 @@ def explain(error: CommandCenterError, lang: str) -> str:
             target=status_label(error.target, lang),
             hint=t(f"hint_{error.hint}", lang),
         )
+    if isinstance(error, Forbidden):
+        where = t("busy_where", lang, kecamatan=error.area_code) if error.area_code else ""
+        what = t(f"perm_{error.permission}", lang)
+        return t("forbidden", lang, who=md(error.who), what=what, where=where)
     if isinstance(error, ImportFileError):
         return t("import_failed", lang, reason=md(error))
     return md(error)

@@ -1,0 +1,87 @@
+"""Admin page: accounts, wall-screen tokens and the audit log (read-only, exportable)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from command_center import accounts, store
+from command_center.auth import Principal, require
+from command_center.labels import t
+from command_center.times import format_wib
+from command_center.ui import resources
+
+
+def load_users(actor: Principal, lang: str) -> pd.DataFrame:
+    require(actor, "users")
+    rows = accounts.users(resources.engine())
+    return pd.DataFrame(
+        {
+            t("username", lang): [u.username for u in rows],
+            t("display_name", lang): [u.display_name for u in rows],
+            t("role", lang): [t(f"role_{u.role}", lang) for u in rows],
+            t("field_scope", lang): [u.scope or "-" for u in rows],
+            t("col_active", lang): [t("yes" if u.active else "no", lang) for u in rows],
+        }
+    )
+
+
+def load_tokens(actor: Principal, lang: str) -> pd.DataFrame:
+    require(actor, "users")
+    rows = accounts.tokens(resources.engine())
+    return pd.DataFrame(
+        {
+            "id": [r.id for r in rows],
+            t("token_label", lang): [r.label for r in rows],
+            t("col_by", lang): [r.created_by for r in rows],
+            t("col_time", lang): [format_wib(r.created_at, lang) for r in rows],
+            t("col_revoked", lang): [format_wib(r.revoked_at, lang) for r in rows],
+        }
+    )
+
+
+def load_audit(actor: Principal, lang: str, search: str = "", limit: int = 2000) -> pd.DataFrame:
+    """The newest audit entries, optionally only those mentioning `search`."""
+    require(actor, "audit")
+    entries = store.audit_entries(resources.engine(), limit)
+    table = pd.DataFrame(
+        {
+            t("col_time", lang): [format_wib(at, lang) for at in entries["at"]],
+            t("col_by", lang): entries["actor"],
+            t("col_action", lang): entries["action"],
+            t("col_entity", lang): entries["entity"] + " #" + entries["entity_id"].astype(str),
+            t("col_before", lang): [_json(v) for v in entries["before"]],
+            t("col_after", lang): [_json(v) for v in entries["after"]],
+        }
+    )
+    if search:
+        mask = table.apply(lambda r: r.astype(str).str.contains(search, case=False, regex=False))
+        table = table[mask.any(axis=1)]
+    return table
+
+
+def _json(value: object) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _cleared(result):
+    st.cache_data.clear()
+    return result
+
+
+def add_user(actor: Principal, values: dict) -> int:
+    return _cleared(accounts.create_user(resources.engine(), actor, **values))
+
+
+def set_user(actor: Principal, username: str, **changes) -> None:
+    _cleared(accounts.set_user(resources.engine(), actor, username, **changes))
+
+
+def add_token(actor: Principal, label: str) -> str:
+    return _cleared(accounts.create_token(resources.engine(), actor, label))
+
+
+def revoke_token(actor: Principal, token_id: int) -> None:
+    _cleared(accounts.revoke_token(resources.engine(), actor, token_id))

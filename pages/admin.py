@@ -1,0 +1,57 @@
+"""Admin: accounts, wall-screen tokens and the read-only audit log."""
+
+import streamlit as st
+
+from command_center.adapters import admin
+from command_center.auth import ROLES
+from command_center.errors import CommandCenterError
+from command_center.labels import t
+from command_center.ui import shell
+from command_center.ui.messages import done, explain, md
+
+lang = shell.start_page()
+st.title(t("page_admin", lang))
+who = shell.actor()
+users, tokens, audit = st.tabs([t(k, lang) for k in ("tab_users", "tab_tokens", "tab_audit")])
+try:
+    with users:
+        st.dataframe(admin.load_users(who, lang), hide_index=True, width="stretch")
+        with st.form("add_user"):
+            left, right = st.columns(2)
+            values = {
+                "username": left.text_input(t("username", lang), max_chars=120),
+                "display_name": right.text_input(t("display_name", lang), max_chars=120),
+                "password": left.text_input(t("password", lang), type="password"),
+                "role": right.selectbox(
+                    t("role", lang), ROLES, format_func=lambda r: t(f"role_{r}", lang)
+                ),
+                "scope": left.text_input(t("scope", lang), max_chars=13),
+            }
+            if st.form_submit_button(t("add_user", lang), type="primary"):
+                admin.add_user(who, values)
+                done(t("user_added", lang, name=md(values["username"])))
+    with tokens:
+        st.dataframe(admin.load_tokens(who, lang), hide_index=True, width="stretch")
+        with st.form("add_token"):
+            label = st.text_input(t("token_label", lang), max_chars=120)
+            if st.form_submit_button(t("add_token", lang)):
+                token = admin.add_token(who, label)
+                st.success(t("token_made", lang, link=f"/briefing?kiosk=1&token={token}"))
+        with st.form("revoke_token"):
+            token_id = st.number_input("id", min_value=1, step=1)
+            if st.form_submit_button(t("revoke_token", lang)):
+                admin.revoke_token(who, int(token_id))
+                done(t("token_revoked", lang))
+    with audit:
+        st.caption(t("audit_readonly", lang))
+        search = st.text_input(t("audit_filter", lang), key="audit_search")
+        entries = admin.load_audit(who, lang, search)
+        st.dataframe(entries, hide_index=True, width="stretch")
+        st.download_button(
+            t("export_audit", lang),
+            entries.to_csv(index=False).encode("utf-8"),
+            "audit-log.csv",
+            "text/csv",
+        )
+except CommandCenterError as exc:
+    st.error(explain(exc, lang))

@@ -1,0 +1,129 @@
+"""Script and HTML typed into every write path come back inert wherever they are shown."""
+
+from datetime import timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from command_center import accounts, report_store, sitrep_store, store, team_store
+from command_center.auth import SYSTEM, Principal
+from command_center.services import figures, sitrep
+from command_center.services.reports import ReportInput
+from command_center.services.roster import TeamInput
+from command_center.services.teams import on_map
+from command_center.settings import PROJECT_ROOT
+from command_center.times import utcnow
+from command_center.ui import maps
+
+PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>[klik](javascript:alert(3))"
+RAW = ("<script>", "<img src=x", "](javascript:")
+ADMIN = Principal(f"Admin {PAYLOAD}", "admin")
+
+
+def _inert(text: str) -> bool:
+    return not any(marker in text for marker in RAW)
+
+
+@pytest.fixture
+def hostile(demo_engine, geography):
+    """Payloads through teams, members, status, assignment, reports, verification, accounts."""
+    engine = demo_engine
+    entry = TeamInput.check(
+        {
+            "name": f"Tim {PAYLOAD}"[:120],
+            "home_kecamatan_code": "32.03.01",
+            "equipment": PAYLOAD,
+            "contact_name": PAYLOAD[:120],
+        },
+        geography,
+    )
+    team_id = team_store.create_team(engine, entry, ADMIN)
+    detail = team_store.team_detail(engine, team_id)
+    team_store.set_members(engine, team_id, detail.version, [{"name": PAYLOAD[:120]}], ADMIN)
+    (incident,) = store.incidents(engine)
+    detail = team_store.team_detail(engine, team_id)
+    job = {"incident_id": incident.id, "kecamatan_code": "32.03.11", "task": PAYLOAD}
+    team_store.assign(engine, team_id, detail.version, job, ADMIN)
+    garut = team_store.roster(engine).set_index("name").loc["Tagana Kab. Garut (Latihan)"]
+    team_store.change_status(engine, garut.id, garut.version, "unavailable", ADMIN, PAYLOAD)
+    report = ReportInput.check(
+        {
+            "incident_id": incident.id,
+            "kecamatan_code": "32.03.11",
+            "report_time": (utcnow() - timedelta(minutes=1)).isoformat(),
+            "reporter": PAYLOAD[:120],
+            "source": "bpbd",
+            "deaths": 50,
+            "notes": PAYLOAD,
+            "needs": "tenda <b>besar</b>: 10",
+        },
+        None,
+    )
+    saved = report_store.save_report(engine, report, ADMIN)
+    report_store.set_verification(engine, saved.id, "verified", ADMIN)
+    accounts.create_user(engine, SYSTEM, "x", "kata-sandi-x", "viewer", None, PAYLOAD[:120])
+    return engine, incident.id
+
+
+def test_map_tooltips_stay_text(hostile) -> None:
+    engine, _ = hostile
+    group = maps.team_layer(on_map(team_store.roster(engine)), {})
+    fmap = maps.base_map("", "")
+    group.add_to(fmap)
+    html = fmap.get_root().render()
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+
+
+def test_the_sitrep_in_html_and_whatsapp_stays_text(hostile, geography) -> None:
+    engine, incident = hostile
+    facts = sitrep_store.gather(engine, incident)
+    shapes = geography.kecamatan.loc[[k.code for k in facts.kecamatan]]
+    page = sitrep.html(
+        facts,
+        figures.map_svg(shapes, {k.code: k.displaced for k in facts.kecamatan}),
+        figures.bar_svg([(PAYLOAD, 5)]),
+    )
+    assert _inert(page.replace("](javascript:", "")) and "&lt;script&gt;" in page
+    assert "<b>besar</b>" not in page
+    text = sitrep.whatsapp(facts)
+    assert "Tim <script>" in text  # plain text in a chat; nothing renders it as HTML
+
+
+@pytest.mark.parametrize(
+    ("page", "setup"),
+    [
+        ("pages/deployments.py", None),
+        ("pages/reports.py", "include_unverified"),
+        ("pages/briefing.py", None),
+        ("pages/live_map.py", None),
+        ("pages/admin.py", None),
+    ],
+)
+def test_every_page_shows_the_payload_as_text(hostile, app_env, database_url, page, setup) -> None:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page(page).run()
+    if setup:
+        at.toggle(key=setup).set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = [
+        e.value
+        for kind in (at.markdown, at.caption, at.info, at.warning, at.success, at.error)
+        for e in kind
+        if "cc-" not in str(e.value)  # our own kiosk markup, checked below
+    ]
+    assert all(_inert(text) for text in shown), [t for t in shown if not _inert(t)]
+
+
+def test_the_wall_screen_ticker_escapes_names(hostile, app_env) -> None:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["kiosk"] = "1"
+    at.run()
+    at.switch_page("pages/briefing.py").run()
+    ticker = next(m.value for m in at.markdown if m.value.startswith('<div class="cc-ticker'))
+    assert "Admin &lt;script&gt;" in ticker and "<script>" not in ticker
+
+
+def test_hostile_data_reaches_the_store_unchanged(hostile) -> None:
+    engine, _ = hostile
+    versions = report_store.all_versions(engine)
+    assert PAYLOAD in set(versions["notes"])  # kept as typed; only rendering escapes it

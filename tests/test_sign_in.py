@@ -1,0 +1,61 @@
+"""Signing in to the real app (AppTest): local accounts, roles in the UI, development mode."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from command_center import accounts
+from command_center.auth import SYSTEM
+from command_center.db import make_engine, migrate
+from command_center.labels import t
+from command_center.settings import PROJECT_ROOT
+
+
+@pytest.fixture
+def local_auth(with_demo, monkeypatch: pytest.MonkeyPatch, database_url) -> None:
+    monkeypatch.setenv("CC_AUTH_MODE", "local")
+    engine = make_engine(database_url)
+    migrate(engine)
+    accounts.create_user(engine, SYSTEM, "pejabat", "kata-sandi-1", "viewer", None, "Bu Pejabat")
+    accounts.create_user(engine, SYSTEM, "admin", "kata-sandi-2", "admin", None, "Admin")
+
+
+def _sign_in(username: str, password: str) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
+    assert at.title[0].value == t("login_title")
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    return at.button[0].click().run()
+
+
+def test_nothing_shows_before_signing_in_and_a_wrong_password_is_refused(local_auth) -> None:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
+    assert [x.value for x in at.title] == [t("login_title")]
+    assert not at.metric and not at.dataframe
+    at = _sign_in("pejabat", "salah-sekali")
+    assert t("login_failed") in at.error[0].value
+
+
+def test_a_viewer_reads_but_cannot_assign(local_auth) -> None:
+    at = _sign_in("pejabat", "kata-sandi-1")
+    assert not at.exception
+    assert "Bu Pejabat" in at.sidebar.markdown[0].value
+    at.switch_page("pages/deployments.py").run()
+    at.text_input(key="assign_task").input("Evakuasi")
+    next(b for b in at.button if b.label == t("assign")).click().run()
+    assert t("perm_team") in " ".join(e.value for e in at.error)
+
+
+def test_only_admins_see_the_audit_log(local_auth) -> None:
+    at = _sign_in("admin", "kata-sandi-2")
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    audit = at.dataframe[-1].value
+    assert "create" in set(audit[t("col_action")])  # the two accounts made above
+    viewer = _sign_in("pejabat", "kata-sandi-1")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        viewer.switch_page("pages/admin.py").run()  # not in a viewer's navigation at all
+
+
+def test_development_mode_says_so_on_every_page(open_page, with_demo) -> None:
+    at = open_page("pages/deployments.py")
+    assert any(t("dev_mode") in w.value for w in at.warning)
