@@ -23,12 +23,22 @@ from command_center.times import utcnow
 HASHER = PasswordHasher()
 _DUMMY_HASH = HASHER.hash("not a password")  # checked for unknown users: the same timing
 MIN_PASSWORD = 10
+MAX_NAME = 80  # a display name is what the audit log records
+MAX_LABEL = 60  # a wall screen acts as "layar: <label>"
 
 
-def _checked_user(username: str, password: str | None, role: str, scope: str | None) -> None:
+def _checked_user(
+    username: str,
+    password: str | None,
+    role: str,
+    scope: str | None,
+    display_name: str | None = None,
+) -> None:
     errors = []
     if not username.strip() or len(username) > 120:
         errors.append(FieldError("username", "missing"))
+    if display_name is not None and len(display_name.strip()) > MAX_NAME:
+        errors.append(FieldError("display_name", "too_long", {"max_length": MAX_NAME}))
     if role not in ROLES:
         errors.append(FieldError("role", "bad_role", {"value": role, "roles": ", ".join(ROLES)}))
     if password is not None and len(password) < MIN_PASSWORD:
@@ -60,10 +70,11 @@ def create_user(
     """
     require(actor, "users")
     username, scope = username.strip(), (scope or "").strip() or None
-    _checked_user(username, password, role, scope)
+    display_name = (display_name or username[:MAX_NAME]).strip()
+    _checked_user(username, password, role, scope, display_name)
     user = User(
         username=username,
-        display_name=(display_name or username).strip(),
+        display_name=display_name,
         password_hash=HASHER.hash(password) if password is not None else None,
         role=role,
         scope=scope,
@@ -131,10 +142,6 @@ def users(engine: Engine) -> list[User]:
         return list(session.scalars(select(User).order_by(User.username)))
 
 
-def user_count(engine: Engine) -> int:
-    return len(users(engine))
-
-
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -145,7 +152,9 @@ def create_token(engine: Engine, actor: Principal, label: str) -> str:
     token = secrets.token_urlsafe(32)
     with writing(engine) as session, session.begin():
         row = KioskToken(
-            label=label.strip()[:120] or "layar", token_hash=_digest(token), created_by=actor.name
+            label=label.strip()[:MAX_LABEL] or "layar",
+            token_hash=_digest(token),
+            created_by=actor.name,
         )
         session.add(row)
         session.flush()

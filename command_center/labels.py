@@ -413,6 +413,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "not a province/kabupaten code: {value}",
     ),
     "field_username": ("Nama pengguna", "Username"),
+    "field_display_name": ("Nama tampilan", "Display name"),
     "err_mismatch": ("kedua isian berbeda", "the two entries differ"),
     "field_password": ("Kata sandi", "Password"),
     "field_scope": ("Wilayah", "Area"),

@@ -20,7 +20,7 @@ try:
             left, right = st.columns(2)
             values = {
                 "username": left.text_input(t("username", lang), max_chars=120),
-                "display_name": right.text_input(t("display_name", lang), max_chars=120),
+                "display_name": right.text_input(t("display_name", lang), max_chars=80),
                 "password": left.text_input(t("password", lang), type="password"),
                 "role": right.selectbox(
                     t("role", lang), ROLES, format_func=lambda r: t(f"role_{r}", lang)
@@ -33,7 +33,7 @@ try:
     with tokens:
         st.dataframe(admin.load_tokens(who, lang), hide_index=True, width="stretch")
         with st.form("add_token"):
-            label = st.text_input(t("token_label", lang), max_chars=120)
+            label = st.text_input(t("token_label", lang), max_chars=60)
             if st.form_submit_button(t("add_token", lang)):
                 token = admin.add_token(who, label)
                 st.success(t("token_made", lang, link=f"/briefing?kiosk=1&token={token}"))
