@@ -184,6 +184,9 @@ def test_bad_accounts_are_refused_by_field(engine) -> None:
     with pytest.raises(InvalidInput) as caught:
         accounts.create_user(engine, SYSTEM, "x", "pendek", "raja", "Jawa Barat")
     assert {e.field for e in caught.value.errors} == {"password", "role", "scope"}
+    with pytest.raises(InvalidInput) as caught:
+        accounts.create_user(engine, SYSTEM, "y", "cukup-panjang", "viewer", None, "N" * 81)
+    assert [e.field for e in caught.value.errors] == ["display_name"]  # the audit log's width
     accounts.create_user(engine, SYSTEM, "x", "cukup-panjang", "viewer")
     with pytest.raises(InvalidInput):
         accounts.create_user(engine, SYSTEM, "x", "cukup-panjang", "viewer")

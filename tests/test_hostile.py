@@ -127,3 +127,10 @@ def test_hostile_data_reaches_the_store_unchanged(hostile) -> None:
     engine, _ = hostile
     versions = report_store.all_versions(engine)
     assert PAYLOAD in set(versions["notes"])  # kept as typed; only rendering escapes it
+
+
+def test_sql_in_a_name_is_only_a_name(area_engine, geography) -> None:
+    name = "Tim'); DROP TABLE teams; --"
+    entry = TeamInput.check({"name": name, "home_kecamatan_code": "32.03.01"}, geography)
+    team_store.create_team(area_engine, entry, ADMIN)
+    assert team_store.roster(area_engine)["name"].tolist() == [name]
