@@ -26,6 +26,7 @@ from command_center.services.incidents import ProposalRules
 from command_center.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.sources import wilayah_boundaries
 from command_center.static_layers import install_layers
+from command_center.worker_lock import single_worker
 
 
 def _geography(settings: Settings) -> Geography:
@@ -115,15 +116,16 @@ def ingest_feeds(settings: Settings, replay_dirs: Sequence[str], once: bool) -> 
     if replay_dirs:
         return
     feeds = ingest.registry(settings)
-    print(f"polling {', '.join(feeds)} (Ctrl+C stops)")
-    ingest.run(
-        engine,
-        make_session(settings.user_agent),
-        feeds,
-        settings.http_timeout_s,
-        after_save,
-        rounds=1 if once else None,
-    )
+    with single_worker(engine, say=lambda line: print(line, flush=True)):
+        print(f"polling {', '.join(feeds)} (Ctrl+C stops)", flush=True)
+        ingest.run(
+            engine,
+            make_session(settings.user_agent),
+            feeds,
+            settings.http_timeout_s,
+            after_save,
+            rounds=1 if once else None,
+        )
 
 
 def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> None:

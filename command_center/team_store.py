@@ -176,6 +176,11 @@ def write_imported(session: Session, entry: TeamInput, actor: Principal) -> str:
     """Import one roster row: a new name adds a team, a known one updates its profile only.
     A row outside the importer's area (new or current home) is refused as an input error."""
     in_scope(actor, entry.home_kabupaten_code, "home_kecamatan_code")
+    if session.get(Area, entry.home_kecamatan_code) is None:
+        code = entry.home_kecamatan_code
+        raise InvalidInput(
+            [FieldError("home_kecamatan_code", "unknown_kecamatan", {"value": code})]
+        )
     team = session.scalar(select(Team).where(Team.name == entry.name))
     if team is not None:
         in_scope(actor, team.home_kabupaten_code, "name")
