@@ -129,18 +129,6 @@ def load_open_incidents() -> dict[int, str]:
     return {i.id: i.name for i in store.incidents(resources.engine()) if i.status == "open"}
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_incident_kecamatan(incident_id: int) -> dict[str, str]:
-    """The incident's kecamatan, then the rest of its kabupaten: code -> "name (code)"."""
-    codes = list(store.incident_kecamatan(resources.engine(), incident_id))
-    geography = resources.geography()
-    if geography is not None and codes:
-        kabupaten = {c[:5] for c in codes}
-        rest = geography.kecamatan.index[geography.kecamatan["kode_kab"].isin(kabupaten)]
-        codes += sorted(set(rest) - set(codes))
-    return {c: f"{_area_name(c)} ({c})" for c in codes}
-
-
 @st.cache_data(ttl=15, show_spinner=False)
 def load_suggestions(kecamatan_code: str, skill: str | None, lang: str) -> pd.DataFrame:
     """Nearest teams at standby with the skill; the index is the team id."""

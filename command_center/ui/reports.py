@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from command_center.adapters import reports as data
+from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.errors import CommandCenterError, NeedsConfirmation
 from command_center.labels import field_error, number, t
 from command_center.models import FIGURES, Verification
@@ -91,7 +92,7 @@ def reports(incident_id: int, lang: str) -> None:
         key="side_figure",
     )
     st.dataframe(data.load_side_by_side(incident_id, figure, lang), hide_index=True)
-    options = data.load_kecamatan_options(incident_id)
+    options = load_incident_kecamatan(incident_id)
     st.markdown(f"**{t('versions_title', lang)}**")
     left, middle, right = st.columns(3)
     kecamatan = left.selectbox(
@@ -139,7 +140,7 @@ def reports(incident_id: int, lang: str) -> None:
 
 def entry(incident_id: int, lang: str) -> None:
     """The report form; a sharp drop from the previous version asks for a confirmation."""
-    options = data.load_kecamatan_options(incident_id)
+    options = load_incident_kecamatan(incident_id)
     now = utcnow().astimezone(WIB)
     with st.form("report_form"):
         left, middle, right = st.columns(3)
@@ -190,7 +191,7 @@ def _save(values: dict, lang: str, confirmed: bool) -> None:
         st.error(explain(exc, lang))
         return
     st.session_state.pop(PENDING, None)
-    name = data.load_kecamatan_options(values["incident_id"]).get(values["kecamatan_code"], "")
+    name = load_incident_kecamatan(values["incident_id"]).get(values["kecamatan_code"], "")
     message = t("report_saved", lang, kecamatan=md(name), version=saved.version)
     done(message + ("  \n" + t("outside_area", lang) if saved.outside_area else ""))
 

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from command_center.adapters import deployments as data
+from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.errors import CommandCenterError
 from command_center.labels import status_label, t
 from command_center.models import TeamStatus
@@ -124,7 +125,7 @@ def assign(lang: str) -> None:
         format_func=incidents.get,
         key="assign_incident",
     )
-    kecamatan = data.load_incident_kecamatan(incident_id)
+    kecamatan = load_incident_kecamatan(incident_id)
     left, right = st.columns(2)
     code = left.selectbox(
         t("choose_kecamatan", lang), list(kecamatan), format_func=kecamatan.get, key="assign_kec"
