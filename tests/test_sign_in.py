@@ -59,3 +59,24 @@ def test_only_admins_see_the_audit_log(local_auth) -> None:
 def test_development_mode_says_so_on_every_page(open_page, with_demo) -> None:
     at = open_page("pages/deployments.py")
     assert any(t("dev_mode") in w.value for w in at.warning)
+
+
+def test_a_wall_screen_token_opens_the_kiosk_read_only_until_revoked(
+    local_auth, database_url
+) -> None:
+    engine = make_engine(database_url)
+    token = accounts.create_token(engine, SYSTEM, "Layar Pusdalops")
+
+    def open_kiosk(with_token: str) -> AppTest:
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+        at.query_params["kiosk"] = "1"
+        at.query_params["token"] = with_token
+        return at.run()
+
+    at = open_kiosk(token)
+    assert t("login_title") not in [x.value for x in at.title]
+    at.switch_page("pages/briefing.py").run()
+    assert {m.label: m.value for m in at.metric}[t("deaths")] == "68"
+    assert [x.value for x in open_kiosk("salah").title] == [t("login_title")]
+    accounts.revoke_token(engine, SYSTEM, accounts.tokens(engine)[0].id)
+    assert [x.value for x in open_kiosk(token).title] == [t("login_title")]
