@@ -7,6 +7,7 @@ import getpass
 import os
 import secrets
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from command_center import accounts, demo, hazard_store, ingest, store
+from command_center import accounts, demo, hazard_store, health_server, ingest, store
 from command_center.assets import install_static_assets
 from command_center.auth import ROLES, SYSTEM
 from command_center.db import make_engine, migrate
@@ -116,7 +117,19 @@ def ingest_feeds(settings: Settings, replay_dirs: Sequence[str], once: bool) -> 
     if replay_dirs:
         return
     feeds = ingest.registry(settings)
+    polling = threading.Event()
+    if settings.health_port is not None:
+        always_polled = tuple(key for key, feed in feeds.items() if feed.kind != "forecast")
+        health = health_server.start(
+            engine,
+            (settings.health_host, settings.health_port),
+            settings.stale_after_min,
+            polling,
+            always_polled,  # forecasts are fetched only for open incidents
+        )
+        print(f"health: http://{settings.health_host}:{health.server_port}/health", flush=True)
     with single_worker(engine, say=lambda line: print(line, flush=True)):
+        polling.set()
         print(f"polling {', '.join(feeds)} (Ctrl+C stops)", flush=True)
         ingest.run(
             engine,
@@ -221,6 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="load recorded payloads from DIR instead of polling (repeatable)",
     )
     ingest_cmd.add_argument("--once", action="store_true", help="poll every feed once and stop")
+    ingest_cmd.add_argument(
+        "--health-port",
+        type=int,
+        metavar="PORT",
+        help="serve /health (feed freshness) and /live on PORT (default: CC_HEALTH_PORT)",
+    )
     user_cmd = commands.add_parser("user", help="local accounts: add, passwd, disable, list")
     user_cmd.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
     user_cmd.add_argument("username", nargs="?")
@@ -258,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "boundaries":
             boundaries(settings, args.action)
         elif args.command == "ingest":
+            if args.health_port is not None:
+                settings = load_settings(health_port=args.health_port)
             ingest_feeds(settings, args.replay, args.once)
         elif args.command == "user":
             user(settings, args)

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     propose_min_felt_mmi: int = 4
     affected_min_mmi: float = 5.0
     stale_after_min: int = 15
+    health_host: str = "127.0.0.1"
+    health_port: int | None = Field(
+        default=None, description="The ingest worker's /health and /live port (off when unset)."
+    )
     duty_days_warning: int = 14
     report_stale_after_min: int = 180
     kiosk_rotate_s: int = 20

@@ -7,6 +7,7 @@ checkout); in CI (`CI=true`) a missing folder fails them loudly instead of skipp
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -143,9 +145,7 @@ def open_page():
 def _streamlit_server(arguments: list[str], env: dict[str, str]) -> Iterator[str]:
     """Start `python -m <arguments> --server.port=P …` on a free loopback port, wait for
     Streamlit's health check, yield the base URL, and stop the server afterwards."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -182,3 +182,77 @@ def _streamlit_server(arguments: list[str], env: dict[str, str]) -> Iterator[str
 def streamlit_server():
     """Start a Streamlit server for a test: `with streamlit_server([...], env) as base_url:`."""
     return _streamlit_server
+
+
+@pytest.fixture
+def recorded_feeds(httpserver, shared_data: Path) -> dict[str, str]:
+    """Every polled feed served by a local HTTP server from real recorded payloads; returns
+    the `CC_FEED_*_URL` variables that point a worker at it."""
+    bmkg = shared_data / "bmkg"
+    for name, payload in {
+        "autogempa": "autogempa_20261007_ai-gempa-bmkg.json",
+        "gempaterkini": "gempaterkini_20261007_ai-gempa-bmkg.json",
+        "gempadirasakan": "gempadirasakan_20261007_ai-gempa-bmkg.json",
+    }.items():
+        httpserver.expect_request(f"/{name}.json").respond_with_data(
+            (bmkg / payload).read_bytes(), content_type="application/json"
+        )
+    usgs = shared_data / "feeds" / "usgs_4.5_week_20201102_hebasolveig-Verkefni-9.geojson"
+    httpserver.expect_request("/usgs.geojson").respond_with_data(usgs.read_bytes())
+    rss = (bmkg / "nowcast_rss_20260216_dhanyyudi-bmkg-api.xml").read_text()
+    rss = rss.replace("https://www.bmkg.go.id/alerts/nowcast/id/", httpserver.url_for("/cap/"))
+    httpserver.expect_request("/rss.xml").respond_with_data(rss)
+    cap = (bmkg / "nowcast_cap_banten_20260216_dhanyyudi-bmkg-api.xml").read_bytes()
+    httpserver.expect_request(re.compile("/cap/.*")).respond_with_data(cap)
+    return {
+        "CC_FEED_AUTOGEMPA_URL": httpserver.url_for("/autogempa.json"),
+        "CC_FEED_GEMPATERKINI_URL": httpserver.url_for("/gempaterkini.json"),
+        "CC_FEED_GEMPADIRASAKAN_URL": httpserver.url_for("/gempadirasakan.json"),
+        "CC_FEED_USGS_URL": httpserver.url_for("/usgs.geojson"),
+        "CC_FEED_NOWCAST_RSS_URL": httpserver.url_for("/rss.xml"),
+        "CC_FEED_FORECAST_URL": httpserver.url_for("/forecast"),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Worker:
+    """A running `command-center ingest` process and its log."""
+
+    process: subprocess.Popen
+    log: Path
+
+    def wait_for(self, text: str, seconds: float = 60) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if text in self.log.read_text():
+                return True
+            time.sleep(0.2)
+        return False
+
+
+@pytest.fixture
+def ingest_worker(tmp_path: Path):
+    """`ingest_worker(env, name, *args)` starts `command-center ingest`; all are killed after."""
+    started: list[subprocess.Popen] = []
+
+    def start(env: dict[str, str], name: str = "worker", *args: str) -> Worker:
+        log = tmp_path / f"{name}.log"
+        process = subprocess.Popen(
+            [sys.executable, "-u", "-m", "command_center.cli", "ingest", *args],
+            env={**os.environ, **env},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        started.append(process)
+        return Worker(process, log)
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait(10)

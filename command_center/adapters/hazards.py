@@ -15,6 +15,7 @@ from command_center.labels import t
 from command_center.models import IncidentStatus
 from command_center.services.exposure import mmi_roman, shaking, strongest
 from command_center.services.felt import match_felt
+from command_center.services.health import feed_state
 from command_center.times import age_minutes, format_age, format_wib, utcnow
 from command_center.ui import resources
 
@@ -40,21 +41,23 @@ class FeedHealth:
 def feed_health(lang: str) -> list[FeedHealth]:
     """One line per feed: its data's age, visibly stale or failing (since when, why)."""
     stale_after = resources.settings().stale_after_min
+    now = utcnow()
     lines = []
     for row in hazard_store.feed_statuses(resources.engine()).itertuples():
         name = FEED_NAMES.get(row.feed, row.feed)
+        state = feed_state(row.feed, row.last_ok_at, row.failing_since, now, stale_after)
         has_data = row.last_ok_at is not None and not pd.isna(row.last_ok_at)
-        age = format_age(age_minutes(row.last_ok_at), lang) if has_data else None
-        if row.failing_since is not None and not pd.isna(row.failing_since):
+        age = format_age(age_minutes(row.last_ok_at, now), lang) if has_data else None
+        if state == "failing":
             since = format_wib(row.failing_since, lang)
             text = t("feed_failing", lang, feed=name, since=since, error=row.last_error)
             last = (
                 t("feed_ok", lang, feed="", age=age) if has_data else t("feed_never", lang, feed="")
             )
             lines.append(FeedHealth(f"{text} ·{last}", "failing"))
-        elif not has_data:
+        elif state == "never":
             lines.append(FeedHealth(t("feed_never", lang, feed=name), "failing"))
-        elif age_minutes(row.last_ok_at) > stale_after and not row.feed.startswith("replay:"):
+        elif state == "stale":
             lines.append(FeedHealth(t("feed_stale", lang, feed=name, age=age), "stale"))
         else:
             lines.append(FeedHealth(t("feed_ok", lang, feed=name, age=age), "ok"))
