@@ -6,12 +6,14 @@ checkout); in CI (`CI=true`) a missing folder fails them loudly instead of skipp
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -204,6 +206,8 @@ def recorded_feeds(httpserver, shared_data: Path) -> dict[str, str]:
     httpserver.expect_request("/rss.xml").respond_with_data(rss)
     cap = (bmkg / "nowcast_cap_banten_20260216_dhanyyudi-bmkg-api.xml").read_bytes()
     httpserver.expect_request(re.compile("/cap/.*")).respond_with_data(cap)
+    forecast = next(bmkg.glob("prakiraan-cuaca_*.json"))
+    httpserver.expect_request("/forecast").respond_with_data(forecast.read_bytes())
     return {
         "CC_FEED_AUTOGEMPA_URL": httpserver.url_for("/autogempa.json"),
         "CC_FEED_GEMPATERKINI_URL": httpserver.url_for("/gempaterkini.json"),
@@ -256,3 +260,26 @@ def ingest_worker(tmp_path: Path):
     for process in started:
         process.kill()
         process.wait(10)
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    """(HTTP status, decoded JSON body) of a GET, error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def wait_for_status(url: str, status: int, seconds: float = 60) -> dict:
+    """Poll `url` until it answers `status`; returns that answer's JSON body."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            code, body = get_json(url)
+            if code == status:
+                return body
+        except OSError:
+            pass  # not listening yet
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never answered {status}; last: {get_json(url)}")

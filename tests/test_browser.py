@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from command_center import demo
 from command_center.db import make_engine, migrate
 from command_center.settings import PROJECT_ROOT
+from tests.conftest import free_port, wait_for_status
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -100,6 +101,8 @@ def _wait_for_app(tab: Page, title: str) -> None:
         ("briefing", "Layar briefing"),
         ("deployments", "Penugasan Tagana"),
         ("reports", "Laporan kecamatan"),
+        ("hazards", "Bahaya BMKG"),
+        ("admin", "Pengguna & audit"),
         ("live_map", "Peta langsung"),  # the first page, also served at "/"
     ],
 )
@@ -265,3 +268,73 @@ def test_the_wall_screen_at_1920x1080_rotates_all_panels_without_menus(
     assert page.locator(".cc-ticker").count() == 1
     assert page.locator('[data-testid="stException"]').count() == 0
     context.close()
+
+
+@pytest.mark.replicas
+def test_two_replicas_and_one_worker_share_one_store(
+    database_url: str,
+    geography,
+    recorded_feeds: dict[str, str],
+    ingest_worker,
+    streamlit_server,
+    browser: Browser,
+    shared_data: Path,
+    boundary_cache: Path,
+) -> None:
+    """The multi-user deployment: two `streamlit run` replicas and a polling worker (plus a
+    standby) on one store, PostgreSQL when `DATABASE_URL` names one. A change made through one
+    replica shows on the other; the worker's quakes show on both."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    demo.load(engine, geography)
+    engine.dispose()
+    env = {
+        "DATABASE_URL": database_url,
+        "CC_SHARED_DATA_DIR": str(shared_data),
+        "CC_CACHE_DIR": str(boundary_cache),
+    }
+    health = free_port()
+    worker = ingest_worker({**env, **recorded_feeds}, "worker", "--health-port", str(health))
+    assert worker.wait_for("polling", 120), worker.log.read_text()
+    standby = ingest_worker({**env, **recorded_feeds}, "standby")
+    assert standby.wait_for("waiting as a standby", 120), standby.log.read_text()
+    assert wait_for_status(f"http://127.0.0.1:{health}/health", 200)["polling"] is True
+
+    app = ["streamlit", "run", str(PROJECT_ROOT / "app.py")]
+    app_env = {**env, "CC_TILE_URL": "", "CC_AUTH_MODE": "dev"}
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    first, second = context.new_page(), context.new_page()
+    try:
+        with streamlit_server(app, app_env) as one, streamlit_server(app, app_env) as two:
+            for tab, base in ((first, one), (second, two)):
+                tab.goto(f"{base}/hazards")
+                _wait_for_app(tab, "Bahaya BMKG")
+                quake = tab.get_by_text("Yalimo").first  # a table cell, drawn on a canvas
+                expect(quake).to_be_attached(timeout=30_000)
+
+            second.goto(f"{two}/deployments")
+            _wait_for_app(second, "Penugasan Tagana")
+            assert _metric(second, "Dalam perjalanan") == "1"
+            first.goto(f"{one}/deployments")
+            _wait_for_app(first, "Penugasan Tagana")
+            first.get_by_role("tab", name="Penugasan").click()
+            suggestions = first.locator('[data-testid="stDataFrame"]').filter(has_text="Jarak (km)")
+            expect(suggestions).to_be_visible(timeout=30_000)
+            first.get_by_label("Tugas", exact=True).fill("Dapur umum")
+            first.get_by_role("button", name="Tugaskan").click()
+            expect(first.get_by_text("ditugaskan ke")).to_be_visible(timeout=30_000)
+
+            # the other replica serves it once its 15 s cache expires
+            deadline = time.monotonic() + 60
+            while _metric(second, "Dalam perjalanan") != "2" and time.monotonic() < deadline:
+                time.sleep(3)
+                second.reload()
+                _wait_for_app(second, "Penugasan Tagana")
+            assert _metric(second, "Dalam perjalanan") == "2"
+            for tab in (first, second):
+                assert tab.locator('[data-testid="stException"]').count() == 0
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        for name, tab in (("replica-one", first), ("replica-two", second)):
+            tab.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+        context.close()

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
 import threading
-import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine
@@ -15,7 +11,7 @@ from sqlalchemy import create_engine
 from command_center import health_server
 from command_center.db import make_engine, migrate
 from command_center.services.health import feed_state, health_report
-from tests.conftest import free_port
+from tests.conftest import free_port, get_json, wait_for_status
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -66,27 +62,6 @@ def test_the_report_is_ok_only_when_every_feed_is_fresh() -> None:
     assert health_report([], NOW, 15, True)["status"] == "degraded"
 
 
-def _get(url: str) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
-def _wait_for_status(url: str, status: int, seconds: float = 60) -> dict:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            code, body = _get(url)
-            if code == status:
-                return body
-        except OSError:
-            pass  # not listening yet
-        time.sleep(0.3)
-    raise AssertionError(f"{url} never answered {status}; last: {_get(url)}")
-
-
 def test_the_worker_reports_freshness_and_which_one_polls(
     database_url, recorded_feeds, httpserver, ingest_worker
 ) -> None:
@@ -100,21 +75,21 @@ def test_the_worker_reports_freshness_and_which_one_polls(
     first_port, second_port = free_port(), free_port()
     first = ingest_worker(env, "first", "--health-port", str(first_port))
     assert first.wait_for("polling"), first.log.read_text()
-    body = _wait_for_status(f"http://127.0.0.1:{first_port}/health", 200)
+    body = wait_for_status(f"http://127.0.0.1:{first_port}/health", 200)
     assert body["polling"] is True
     assert {f["feed"] for f in body["feeds"]} >= {"bmkg_autogempa", "usgs", "bmkg_nowcast"}
     assert all(f["state"] == "ok" and f["age_s"] < 60 for f in body["feeds"])
 
     second = ingest_worker(env, "second", "--health-port", str(second_port))
     assert second.wait_for("waiting as a standby"), second.log.read_text()
-    code, standby = _get(f"http://127.0.0.1:{second_port}/live")
+    code, standby = get_json(f"http://127.0.0.1:{second_port}/live")
     assert code == 200 and standby["polling"] is False
 
     # the feeds go down: both workers say so, naming each feed and the reason
     httpserver.clear_all_handlers()
     httpserver.expect_request(re.compile(".*")).respond_with_data("busy", status=502)
     for port in (first_port, second_port):
-        degraded = _wait_for_status(f"http://127.0.0.1:{port}/health", 503)
+        degraded = wait_for_status(f"http://127.0.0.1:{port}/health", 503)
         states = {f["feed"]: f for f in degraded["feeds"]}
         assert degraded["status"] == "degraded"
         assert states["bmkg_autogempa"]["state"] == "failing"
@@ -126,8 +101,8 @@ def test_an_unreachable_store_is_reported_as_down(tmp_path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'missing' / 'store.db'}")
     server = health_server.start(engine, ("127.0.0.1", 0), 15, threading.Event())
     try:
-        code, body = _get(f"http://127.0.0.1:{server.server_port}/health")
+        code, body = get_json(f"http://127.0.0.1:{server.server_port}/health")
         assert code == 503 and body["status"] == "down"
-        assert _get(f"http://127.0.0.1:{server.server_port}/nope")[0] == 404
+        assert get_json(f"http://127.0.0.1:{server.server_port}/nope")[0] == 404
     finally:
         server.shutdown()
