@@ -1,13 +1,15 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from command_center.db import MIGRATIONS, current_revision, make_engine, migrate
-from command_center.models import Area, HazardEvent, Incident
+from command_center.models import Area, Base, HazardEvent, Incident
 
 
 def head_revision() -> str:
@@ -37,6 +39,13 @@ def test_migrations_create_every_table_on_a_fresh_database(database_url: str) ->
     assert current_revision(engine) is None
     assert migrate(engine) == head_revision()
     assert TABLES <= set(inspect(engine).get_table_names())
+
+
+def test_the_migrated_schema_matches_the_models(engine) -> None:
+    """Migrations and models agree (tables, columns, types, indexes) on SQLite and PostgreSQL."""
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
 
 
 def test_migrating_twice_is_harmless(engine) -> None:
