@@ -67,6 +67,7 @@ class ImportReport:
     created: int
     updated: int
     problems: tuple[RowProblem, ...]
+    notes: tuple[RowProblem, ...] = ()  # rows that landed but deserve a second look
 
     @property
     def landed(self) -> int:
@@ -188,7 +189,8 @@ def run_import(
     `key` names a row's identity (e.g. a team's name); a second row with the same key in one
     file is quarantined, not silently merged. `context` (e.g. the incident a file is for) is
     kept with each quarantined row, so a corrected row lands where the file was meant to.
-    A row the writer refuses (InvalidInput) is quarantined too.
+    A row the writer refuses (InvalidInput) is quarantined too. A writer with a `notes(model)`
+    method may flag rows it wrote (e.g. outside the incident's area): they land, and are listed.
     """
     rows = list(rows)
     batch = uuid.uuid4().hex[:12]
@@ -210,12 +212,17 @@ def run_import(
         if progress and (i % 200 == 0 or i == len(rows)):
             progress(0.8 * i / len(rows))
     outcomes = {"created": 0, "updated": 0}
+    notes: list[RowProblem] = []
+    remarks = getattr(write, "notes", None)
     with writing(engine) as session, session.begin():
         for j, (row, model) in enumerate(valid, start=1):
             try:
                 outcomes[write(session, model, actor)] += 1
             except InvalidInput as exc:
                 problems.append(RowProblem(row.number, exc.errors, row.values))
+                continue
+            if remarks is not None and (said := remarks(model)):
+                notes.append(RowProblem(row.number, said, row.values))
             if progress and j % 200 == 0:
                 progress(0.8 + 0.15 * j / len(valid))  # writing, inside the one transaction
         _close(write, session)
@@ -227,7 +234,8 @@ def run_import(
     if progress:
         progress(1.0)
     problems.sort(key=lambda p: p.number)
-    return ImportReport(batch, len(rows), outcomes["created"], outcomes["updated"], tuple(problems))
+    created, updated = outcomes["created"], outcomes["updated"]
+    return ImportReport(batch, len(rows), created, updated, tuple(problems), tuple(notes))
 
 
 def _close(write: Write, session: Session) -> None:

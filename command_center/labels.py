@@ -386,6 +386,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "bukan kode kecamatan Kemendagri seperti 32.03.01: {value}",
         "not a Kemendagri kecamatan code like 32.03.01: {value}",
     ),
+    "err_outside_incident_area": (
+        "di luar wilayah terdampak kejadian ini (tetap disimpan; periksa kodenya)",
+        "outside this incident's affected area (saved; check the code)",
+    ),
+    "import_noted": (
+        "{n} baris yang masuk perlu dicek (baris {rows}).",
+        "{n} rows that landed need a look (rows {rows}).",
+    ),
     "err_unknown_kecamatan": (
         "kode kecamatan tidak dikenal: {value}",
         "unknown kecamatan code: {value}",

@@ -172,10 +172,13 @@ class ImportWriter:
         self.confirmed = confirmed
         self.latest: dict[tuple[int, str, str], tuple[int, dict[str, Any]]] | None = None
         self.areas: set[str] = set()
+        self.affected: set[tuple[int, str]] = set()
         self.pending: list[dict[str, Any]] = []
 
     def _load(self, session: Session) -> None:
         self.areas = set(session.scalars(select(Area.code)))
+        affected = select(IncidentArea.incident_id, IncidentArea.kecamatan_code)
+        self.affected = {tuple(row) for row in session.execute(affected)}
         rank = (
             func.row_number()
             .over(
@@ -213,6 +216,12 @@ class ImportWriter:
         self.pending.append(row)
         self.latest[key] = (row["version"], report.figures())
         return "created"
+
+    def notes(self, report: ReportInput) -> list[FieldError]:
+        """A written row outside its incident's affected area lands, with this note."""
+        if (report.incident_id, report.kecamatan_code) in self.affected:
+            return []
+        return [FieldError("kecamatan_code", "outside_incident_area", {})]
 
     def close(self, session: Session) -> None:
         """Insert the rows collected (in the import's transaction)."""

@@ -193,3 +193,23 @@ def test_an_import_lands_valid_rows_and_keeps_the_rest_for_correction(
     versions = report_store.all_versions(demo_engine)
     assert set(versions["kecamatan_code"]) >= {"32.03.12", "32.03.14", "32.03.15"}
     assert progress[-1] == 1.0
+
+
+def test_an_imported_row_outside_the_incident_area_lands_with_a_note(
+    demo_engine, geography
+) -> None:
+    incident = _incident(demo_engine)
+    inside = set(store.incident_kecamatan(demo_engine, incident))
+    outside = next(c for c in geography.kecamatan.index if c.startswith("32.73"))
+    assert "32.03.11" in inside and outside not in inside
+    stamp = (utcnow() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M")
+    text = f"""Kode Kecamatan,Waktu Laporan,Pelapor,Sumber,Mengungsi
+32.03.11,{stamp},Tagana Cianjur,Tagana,8300
+{outside},{stamp},Tagana Kota,Tagana,40
+"""
+    result = report_store.import_reports(
+        demo_engine, text.encode(), "dampak.csv", incident, geography, admin("Ani"), 10**6
+    )
+    assert result.created == 2 and not result.problems
+    assert [(n.number, n.errors[0].code) for n in result.notes] == [(3, "outside_incident_area")]
+    assert outside in set(report_store.all_versions(demo_engine)["kecamatan_code"])

@@ -26,13 +26,31 @@ class Importer:
 
 
 def _result(report: imports.ImportReport, lang: str) -> str:
-    return t(
+    counts = t(
         "import_result",
         lang,
         total=report.total,
         created=report.created,
         updated=report.updated,
         quarantined=len(report.problems),
+    )
+    if not report.notes:
+        return counts
+    rows = ", ".join(str(n.number) for n in report.notes)
+    return f"{counts} {t('import_noted', lang, n=len(report.notes), rows=rows)}"
+
+
+def _row_table(rows: tuple[imports.RowProblem, ...], lang: str) -> pd.DataFrame:
+    """One line per problem: the file's row number and the problem in words."""
+    return pd.DataFrame(
+        [
+            {
+                t("col_row", lang): row.number,
+                t("col_problem", lang): field_error(e.field, e.code, e.params, lang),
+            }
+            for row in rows
+            for e in row.errors
+        ]
     )
 
 
@@ -66,16 +84,10 @@ def import_panel(importer: Importer, lang: str) -> None:
     report = st.session_state.get(report_key)
     if report is not None:
         st.success(_result(report, lang))
-        problems = [
-            {
-                t("col_row", lang): p.number,
-                t("col_problem", lang): field_error(e.field, e.code, e.params, lang),
-            }
-            for p in report.problems
-            for e in p.errors
-        ]
-        if problems:
-            st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
+        if report.problems:
+            st.dataframe(_row_table(report.problems, lang), hide_index=True, width="stretch")
+        if report.notes:
+            st.dataframe(_row_table(report.notes, lang), hide_index=True, width="stretch")
     quarantine_panel(importer, lang)
 
 
