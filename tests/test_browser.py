@@ -169,16 +169,21 @@ def _metric(page: Page, label: str) -> str:
     return box.locator('[data-testid="stMetricValue"]').inner_text()
 
 
+def _assign_first_suggestion(tab: Page, task: str) -> None:
+    """On the open deployments page: assign the suggested team with `task`, wait for the OK."""
+    tab.get_by_role("tab", name="Penugasan").click()
+    suggestions = tab.locator('[data-testid="stDataFrame"]').filter(has_text="Jarak (km)")
+    expect(suggestions).to_be_visible(timeout=30_000)
+    tab.get_by_label("Tugas", exact=True).fill(task)
+    tab.get_by_role("button", name="Tugaskan").click()
+    expect(tab.get_by_text("ditugaskan ke")).to_be_visible(timeout=30_000)
+
+
 def test_an_assignment_made_in_the_browser_shows_on_the_board_and_map(own_server, page) -> None:
     page.goto(f"{own_server}/deployments")
     _wait_for_app(page, "Penugasan Tagana")
     assert _metric(page, "Dalam perjalanan") == "1"
-    page.get_by_role("tab", name="Penugasan").click()
-    suggestions = page.locator('[data-testid="stDataFrame"]').filter(has_text="Jarak (km)")
-    expect(suggestions).to_be_visible(timeout=30_000)
-    page.get_by_label("Tugas", exact=True).fill("Dapur umum <b>darurat</b>")
-    page.get_by_role("button", name="Tugaskan").click()
-    expect(page.get_by_text("ditugaskan ke")).to_be_visible(timeout=30_000)
+    _assign_first_suggestion(page, "Dapur umum <b>darurat</b>")
     page.get_by_role("tab", name="Papan status").click()
     expect(
         page.locator('[data-testid="stMetric"]').filter(has_text="Dalam perjalanan")
@@ -317,12 +322,7 @@ def test_two_replicas_and_one_worker_share_one_store(
             assert _metric(second, "Dalam perjalanan") == "1"
             first.goto(f"{one}/deployments")
             _wait_for_app(first, "Penugasan Tagana")
-            first.get_by_role("tab", name="Penugasan").click()
-            suggestions = first.locator('[data-testid="stDataFrame"]').filter(has_text="Jarak (km)")
-            expect(suggestions).to_be_visible(timeout=30_000)
-            first.get_by_label("Tugas", exact=True).fill("Dapur umum")
-            first.get_by_role("button", name="Tugaskan").click()
-            expect(first.get_by_text("ditugaskan ke")).to_be_visible(timeout=30_000)
+            _assign_first_suggestion(first, "Dapur umum")
 
             # the other replica serves it once its 15 s cache expires
             deadline = time.monotonic() + 60
