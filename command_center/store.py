@@ -65,6 +65,12 @@ def record_audit(
     )
 
 
+def last_change(engine: Engine) -> int:
+    """The newest audit entry's id: every write is audited, so it moves on any change."""
+    with engine.connect() as conn:
+        return conn.scalar(select(func.max(AuditEntry.id))) or 0
+
+
 def sync_areas(engine: Engine, rows: list[dict[str, Any]]) -> int:
     """Insert areas the store lacks and refresh names and centres; returns rows inserted."""
     with Session(engine) as session, session.begin():

@@ -55,6 +55,21 @@ def test_the_board_counts_teams_by_status_and_filters_them(open_page, with_demo)
     assert t("no_teams_match") in _messages(at)
 
 
+def test_a_change_written_elsewhere_shows_on_the_next_run(open_page, with_demo, database_url):
+    """Another replica or the CLI writes: this server's cached results give way at once."""
+    at = open_page(PAGE)
+    assert {m.label: m.value for m in at.metric}[status_label("unavailable")] == "1"
+    team = _roster(database_url).loc[GARUT]
+    assert team["status"] == "standby"
+    engine = make_engine(database_url)  # not the app's engine: as another process would
+    team_store.change_status(
+        engine, int(team["id"]), int(team["version"]), "unavailable", admin("Lain"), "sakit"
+    )
+    engine.dispose()
+    at.run()
+    assert {m.label: m.value for m in at.metric}[status_label("unavailable")] == "2"
+
+
 def test_teams_on_duty_too_long_are_flagged(
     open_page, with_demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:

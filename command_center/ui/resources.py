@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
+from command_center import store
 from command_center.assets import install_static_assets
 from command_center.db import make_engine, migrate
 from command_center.errors import BoundariesMissing
@@ -47,3 +48,20 @@ def geography() -> Geography | None:
 def geography_problem(lang: str) -> str:
     """Why `geography()` is None, in the user's language."""
     return t("boundaries_missing", lang, path=settings().kecamatan_path)
+
+
+@st.cache_resource
+def _last_seen_change() -> dict[str, int]:
+    return {}
+
+
+def follow_other_writers() -> None:
+    """Drop this server's cached query results when the store changed since it last looked.
+
+    A replica clears its cache after its own writes; this catches the others' (another
+    replica, the CLI) on the next run instead of when the cached results expire.
+    """
+    latest, seen = store.last_change(engine()), _last_seen_change()
+    if seen.get("audit", latest) != latest:
+        st.cache_data.clear()
+    seen["audit"] = latest

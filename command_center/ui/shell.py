@@ -62,6 +62,7 @@ def run_app() -> None:
         initial_sidebar_state="collapsed" if kiosk else "auto",
     )
     resources.static_assets()
+    resources.follow_other_writers()
     principal = signed_in(kiosk)
     st.session_state[CURRENT_KEY] = principal
     page = navigation(hidden=kiosk, admin=principal.role == "admin")
