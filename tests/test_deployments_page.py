@@ -173,6 +173,21 @@ def test_roster_edits_save_only_changed_rows(open_page, with_demo, database_url)
     assert (unchanged == before.drop(index=GARUT)["version"]).all()
 
 
+def test_a_team_is_added_from_the_form(open_page, with_demo, database_url, geography) -> None:
+    at = open_page(PAGE)
+    home = t("field_home_kecamatan_code")
+    assert not [box for box in at.selectbox if box.label == home]  # 7,285 options wait for it
+    at.toggle(key="add_team_open").set_value(True).run()
+    (name,) = [box for box in at.text_input if box.label == t("field_name")]
+    name.set_value("Tagana Kab. Bogor")
+    code = next(c for c in geography.kecamatan.index if c.startswith("32.01."))
+    next(box for box in at.selectbox if box.label == home).set_value(code)
+    _click(at, t("add_team"))
+    assert t("team_added", team=md("Tagana Kab. Bogor")) in _messages(at)
+    added = _roster(database_url).loc["Tagana Kab. Bogor"]
+    assert (added["home_kecamatan_code"], added["status"]) == (code, "standby")
+
+
 def test_a_hostile_team_name_is_shown_as_text(
     open_page, with_demo, database_url, geography
 ) -> None:

@@ -82,7 +82,11 @@ def _save_rows(table: pd.DataFrame, edited_rows: dict[int, dict[str, Any]], lang
 
 
 def add_team(lang: str) -> None:
-    with st.expander(t("add_team", lang)), st.form("add_team_form", clear_on_submit=False):
+    # a toggle, not an expander: a closed expander still sends its contents on every rerun,
+    # and the home pick list holds every kecamatan of the country (about 320 KB)
+    if not st.toggle(t("add_team", lang), key="add_team_open"):
+        return
+    with st.form("add_team_form", clear_on_submit=False):
         kecamatan = data.load_kecamatan_options()
         kinds = data.kind_options(lang)
         left, right = st.columns(2)
