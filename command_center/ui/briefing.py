@@ -155,6 +155,7 @@ def kiosk(lang: str) -> None:
 
     @st.fragment(run_every=rotate)
     def screen() -> None:
+        resources.follow_other_writers()  # a wall screen may watch another replica's changes
         view = load_kiosk(item.incident.id, lang)
         if view is None:
             st.info(t("no_briefing", lang))

@@ -59,7 +59,8 @@ def follow_other_writers() -> None:
     """Drop this server's cached query results when the store changed since it last looked.
 
     A replica clears its cache after its own writes; this catches the others' (another
-    replica, the CLI) on the next run instead of when the cached results expire.
+    replica, the CLI) on the next run instead of when the cached results expire. Called by
+    every full run and by the self-refreshing fragments.
     """
     latest, seen = store.last_change(engine()), _last_seen_change()
     if seen.get("audit", latest) != latest:
