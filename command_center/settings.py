@@ -100,6 +100,10 @@ class Settings(BaseSettings):
         return downloaded if downloaded.exists() and not shared.exists() else shared
 
     @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1_000_000
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

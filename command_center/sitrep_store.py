@@ -15,7 +15,7 @@ from command_center.db import writing
 from command_center.errors import NotFound, StaleRecord
 from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep
 from command_center.services import sitrep
-from command_center.services.reports import counted
+from command_center.services.reports import counted, newest_per_source
 from command_center.services.teams import DEPLOYED, STANDBY
 from command_center.store import record_audit
 from command_center.times import utcnow
@@ -50,20 +50,20 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
         previous = session.scalar(
             select(Sitrep).where(Sitrep.incident_id == incident_id).order_by(Sitrep.number.desc())
         )
-        facts_head = (incident.name, incident.is_exercise, _event_line(event))
-        event_time = event.time_utc if event else None
+        name, is_exercise = incident.name, incident.is_exercise
+        event_line, event_time = _event_line(event), (event.time_utc if event else None)
     versions = report_store.all_versions(engine, incident_id)
     verified = counted(versions)
-    newest = versions.sort_values("version").groupby(["kecamatan_code", "source"]).tail(1)
+    newest = newest_per_source(versions)
     roster = team_store.roster(engine)
     roster["status"] = roster["status"].astype(str)
     mine = roster[(roster["assigned_incident_id"] == incident_id) & roster["status"].isin(DEPLOYED)]
     return sitrep.SitrepFacts(
-        incident=facts_head[0],
-        is_exercise=facts_head[1],
+        incident=name,
+        is_exercise=is_exercise,
         number=(previous.number + 1) if previous else 1,
         as_of=now,
-        event=facts_head[2],
+        event=event_line,
         event_time=event_time,
         totals={f: int(verified[f].fillna(0).sum()) for f in sitrep.TOTALS},
         kecamatan=sitrep.kecamatan_lines(verified),

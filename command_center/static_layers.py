@@ -25,23 +25,29 @@ LEVELS = {  # level: (simplification tolerance, coordinate grid), in degrees
 }
 
 
-def layer_json(geography: Geography, level: str) -> str:
-    """The level's boundaries as compact GeoJSON: properties `k` (code) and `n` (name)."""
-    tolerance, grid = LEVELS[level]
-    layer = geography.layer(level)
-    name = {"kecamatan": "kecamatan", "kabupaten": "kabupaten", "province": "provinsi"}[level]
+def _collection(layer, name_column: str, tolerance: float, grid: float) -> dict:
+    """A layer simplified and snapped to `grid` as GeoJSON: properties `k` (code), `n` (name)."""
     shapes = shapely.simplify(layer.geometry.to_numpy(), tolerance, preserve_topology=True)
     shapes = shapely.set_precision(shapes, grid)  # snaps to the grid, drops repeated points
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"k": code, "n": label},
-            "geometry": shapely.geometry.mapping(shape),
-        }
-        for code, label, shape in zip(layer.index, layer[name], shapes, strict=True)
-        if not shape.is_empty
-    ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"k": code, "n": label},
+                "geometry": shapely.geometry.mapping(shape),
+            }
+            for code, label, shape in zip(layer.index, layer[name_column], shapes, strict=True)
+            if not shape.is_empty
+        ],
+    }
+
+
+def layer_json(geography: Geography, level: str) -> str:
+    """The level's boundaries as compact GeoJSON text."""
+    name = {"kecamatan": "kecamatan", "kabupaten": "kabupaten", "province": "provinsi"}[level]
+    collection = _collection(geography.layer(level), name, *LEVELS[level])
+    return json.dumps(collection, separators=(",", ":"))
 
 
 DETAIL = (0.0005, 0.0001)  # the kecamatan a map is about, sent with the map
@@ -52,20 +58,7 @@ def detail_json(geography: Geography, codes: list[str]) -> dict | None:
     """The boundaries of a few kecamatan in detail (for zoomed-in maps), or None if too many."""
     if not codes or len(codes) > DETAIL_MAX:
         return None
-    layer = geography.kecamatan.loc[sorted(codes)]
-    shapes = shapely.simplify(layer.geometry.to_numpy(), DETAIL[0], preserve_topology=True)
-    shapes = shapely.set_precision(shapes, DETAIL[1])
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"k": code, "n": name},
-                "geometry": shapely.geometry.mapping(shape),
-            }
-            for code, name, shape in zip(layer.index, layer["kecamatan"], shapes, strict=True)
-        ],
-    }
+    return _collection(geography.kecamatan.loc[sorted(codes)], "kecamatan", *DETAIL)
 
 
 def _digest(geography: Geography) -> str:

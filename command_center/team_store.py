@@ -456,23 +456,6 @@ def roster(engine: Engine) -> pd.DataFrame:
     return frame(engine, query)
 
 
-def places(engine: Engine) -> list[rules.TeamPlace]:
-    """Where each team is: its last known position, else its base."""
-    teams = roster(engine)
-    return [
-        rules.TeamPlace(
-            id=int(r.id),
-            name=r.name,
-            status=str(r.status),
-            skills=tuple(r.skills or ()),
-            lat=r.last_lat if pd.notna(r.last_lat) else r.base_lat,
-            lon=r.last_lon if pd.notna(r.last_lon) else r.base_lon,
-            at_last_position=bool(pd.notna(r.last_lat)),
-        )
-        for r in teams.itertuples()
-    ]
-
-
 def history(engine: Engine, team_id: int) -> pd.DataFrame:
     """A team's audit trail, newest first: when, who, what, before and after."""
     query = (

@@ -33,6 +33,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+APP = ["streamlit", "run", str(PROJECT_ROOT / "app.py")]
+
+
+def _app_env(database_url: str, shared_data: Path, boundary_cache: Path, **settings: str):
+    """The environment of every app server here: no basemap tiles, no sign-in, `settings`."""
+    return {
+        "DATABASE_URL": database_url,
+        "CC_SHARED_DATA_DIR": str(shared_data),
+        "CC_CACHE_DIR": str(boundary_cache),
+        "CC_TILE_URL": "",
+        "CC_AUTH_MODE": "dev",
+        **settings,
+    }
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not shutil.which(CHROMIUM):
@@ -61,15 +76,8 @@ def fresh_server(
     demo_database: str, shared_data: Path, boundary_cache: Path, streamlit_server
 ) -> Iterator[str]:
     """A newly started `streamlit run app.py`, with no basemap tiles and a 2 s refresh."""
-    env = {
-        "DATABASE_URL": demo_database,
-        "CC_SHARED_DATA_DIR": str(shared_data),
-        "CC_CACHE_DIR": str(boundary_cache),
-        "CC_TILE_URL": "",
-        "CC_AUTH_MODE": "dev",
-        "CC_REFRESH_EVERY_S": "2",
-    }
-    with streamlit_server(["streamlit", "run", str(PROJECT_ROOT / "app.py")], env) as base:
+    env = _app_env(demo_database, shared_data, boundary_cache, CC_REFRESH_EVERY_S="2")
+    with streamlit_server(APP, env) as base:
         yield base
 
 
@@ -153,14 +161,7 @@ def own_server(
     """A server on its own copy of the demo database, for tests that change data."""
     copy = tmp_path / "store.db"
     shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
-    env = {
-        "DATABASE_URL": f"sqlite:///{copy}",
-        "CC_SHARED_DATA_DIR": str(shared_data),
-        "CC_CACHE_DIR": str(boundary_cache),
-        "CC_TILE_URL": "",
-        "CC_AUTH_MODE": "dev",
-    }
-    with streamlit_server(["streamlit", "run", str(PROJECT_ROOT / "app.py")], env) as base:
+    with streamlit_server(APP, _app_env(f"sqlite:///{copy}", shared_data, boundary_cache)) as base:
         yield base
 
 
@@ -227,15 +228,8 @@ def test_the_national_choropleth_draws_from_the_prepared_layers(fresh_server, pa
 def kiosk_server(
     demo_database: str, shared_data: Path, boundary_cache: Path, streamlit_server
 ) -> Iterator[str]:
-    env = {
-        "DATABASE_URL": demo_database,
-        "CC_SHARED_DATA_DIR": str(shared_data),
-        "CC_CACHE_DIR": str(boundary_cache),
-        "CC_TILE_URL": "",
-        "CC_AUTH_MODE": "dev",
-        "CC_KIOSK_ROTATE_S": "6",
-    }
-    with streamlit_server(["streamlit", "run", str(PROJECT_ROOT / "app.py")], env) as base:
+    env = _app_env(demo_database, shared_data, boundary_cache, CC_KIOSK_ROTATE_S="6")
+    with streamlit_server(APP, env) as base:
         yield base
 
 
@@ -293,11 +287,7 @@ def test_two_replicas_and_one_worker_share_one_store(
     migrate(engine)
     demo.load(engine, geography)
     engine.dispose()
-    env = {
-        "DATABASE_URL": database_url,
-        "CC_SHARED_DATA_DIR": str(shared_data),
-        "CC_CACHE_DIR": str(boundary_cache),
-    }
+    env = _app_env(database_url, shared_data, boundary_cache)
     health = free_port()
     worker = ingest_worker({**env, **recorded_feeds}, "worker", "--health-port", str(health))
     assert worker.wait_for("polling", 120), worker.log.read_text()
@@ -305,12 +295,10 @@ def test_two_replicas_and_one_worker_share_one_store(
     assert standby.wait_for("waiting as a standby", 120), standby.log.read_text()
     assert wait_for_status(f"http://127.0.0.1:{health}/health", 200)["polling"] is True
 
-    app = ["streamlit", "run", str(PROJECT_ROOT / "app.py")]
-    app_env = {**env, "CC_TILE_URL": "", "CC_AUTH_MODE": "dev"}
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     first, second = context.new_page(), context.new_page()
     try:
-        with streamlit_server(app, app_env) as one, streamlit_server(app, app_env) as two:
+        with streamlit_server(APP, env) as one, streamlit_server(APP, env) as two:
             for tab, base in ((first, one), (second, two)):
                 tab.goto(f"{base}/hazards")
                 _wait_for_app(tab, "Bahaya BMKG")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import streamlit as st
 
 from command_center import accounts, store
 from command_center.auth import Principal, require
@@ -66,22 +65,17 @@ def _json(value: object) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _cleared(result):
-    st.cache_data.clear()
-    return result
-
-
 def add_user(actor: Principal, values: dict) -> int:
-    return _cleared(accounts.create_user(resources.engine(), actor, **values))
+    return resources.written(accounts.create_user(resources.engine(), actor, **values))
 
 
 def set_user(actor: Principal, username: str, **changes) -> None:
-    _cleared(accounts.set_user(resources.engine(), actor, username, **changes))
+    resources.written(accounts.set_user(resources.engine(), actor, username, **changes))
 
 
 def add_token(actor: Principal, label: str) -> str:
-    return _cleared(accounts.create_token(resources.engine(), actor, label))
+    return resources.written(accounts.create_token(resources.engine(), actor, label))
 
 
 def revoke_token(actor: Principal, token_id: int) -> None:
-    _cleared(accounts.revoke_token(resources.engine(), actor, token_id))
+    resources.written(accounts.revoke_token(resources.engine(), actor, token_id))

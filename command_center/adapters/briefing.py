@@ -141,11 +141,10 @@ def make_sitrep(incident_id: int, actor: Principal) -> tuple[int, str, str]:
     """Issue the next sitrep of the incident: (number, WhatsApp text, print-ready HTML)."""
     engine, geography = resources.engine(), resources.geography()
     facts = sitrep_store.gather(engine, incident_id)
-    number_ = sitrep_store.issue(engine, facts, incident_id, actor)
+    number_ = resources.written(sitrep_store.issue(engine, facts, incident_id, actor))
     map_svg = ""
     if geography is not None and facts.kecamatan:
         shapes = geography.kecamatan.loc[[k.code for k in facts.kecamatan]]
         map_svg = figures.map_svg(shapes, {k.code: k.displaced for k in facts.kecamatan})
     chart = figures.bar_svg([(k.name, k.displaced) for k in facts.kecamatan[:10]])
-    st.cache_data.clear()
     return number_, sitrep.whatsapp(facts), sitrep.html(facts, map_svg, chart)

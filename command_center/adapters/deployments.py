@@ -3,7 +3,6 @@ the editable roster and its import. Reads are cached briefly; every write clears
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,7 +50,9 @@ class Choices:
     skills: list[str]
 
 
+@st.cache_data(ttl=15, show_spinner=False)
 def _roster() -> pd.DataFrame:
+    """The roster with what the loaders below derive from it; one query serves them all."""
     roster = team_store.roster(resources.engine())
     roster["status"] = roster["status"].astype(str)
     roster["province_code"] = roster["home_kabupaten_code"].str[:2]
@@ -136,7 +137,7 @@ def load_suggestions(kecamatan_code: str, skill: str | None, lang: str) -> pd.Da
     if geography is None:
         return pd.DataFrame()
     centre = geography.centre(kecamatan_code)
-    found = rules.suggest(team_store.places(resources.engine()), centre.y, centre.x, skill, 8)
+    found = rules.suggest(rules.places(_roster()), centre.y, centre.x, skill, 8)
     return pd.DataFrame(
         {
             t("col_team", lang): [s.name for s in found],
@@ -160,7 +161,7 @@ def load_team_names(lang: str) -> dict[int, str]:
 @st.cache_data(ttl=15, show_spinner=False)
 def load_team_versions() -> dict[int, int]:
     """Every team's current version: what a change made now would be based on."""
-    roster = team_store.roster(resources.engine())
+    roster = _roster()
     return dict(zip(roster["id"].astype(int), roster["version"].astype(int), strict=True))
 
 
@@ -237,14 +238,9 @@ def load_roster_table() -> pd.DataFrame:
     return table
 
 
-def _written(action: Callable[..., Any], *args: Any) -> Any:
-    result = action(resources.engine(), *args)
-    st.cache_data.clear()
-    return result
-
-
 def assign_team(team_id: int, version: int, job: dict[str, Any], actor: Principal) -> int:
-    return _written(team_store.assign, team_id, version, job, actor)
+    engine = resources.engine()
+    return resources.written(team_store.assign(engine, team_id, version, job, actor))
 
 
 def set_status(
@@ -255,44 +251,51 @@ def set_status(
     reason: str | None,
     until: datetime | None,
 ) -> None:
-    _written(team_store.change_status, team_id, version, target, actor, reason, until)
+    engine = resources.engine()
+    resources.written(
+        team_store.change_status(engine, team_id, version, target, actor, reason, until)
+    )
 
 
 def stand_down(team_id: int, version: int, actor: Principal) -> None:
-    _written(team_store.stand_down, team_id, version, actor)
+    resources.written(team_store.stand_down(resources.engine(), team_id, version, actor))
 
 
 def add_team(values: dict[str, Any], actor: Principal) -> int:
-    return _written(team_store.create_team, TeamInput.check(values, resources.geography()), actor)
+    entry = TeamInput.check(values, resources.geography())
+    return resources.written(team_store.create_team(resources.engine(), entry, actor))
 
 
 def save_team(team_id: int, version: int, values: dict[str, Any], actor: Principal) -> None:
     entry = TeamInput.check(values, resources.geography())
-    _written(team_store.update_team, team_id, version, entry, actor)
+    resources.written(team_store.update_team(resources.engine(), team_id, version, entry, actor))
 
 
 def save_members(
     team_id: int, version: int, members: list[dict[str, Any]], actor: Principal
 ) -> None:
-    _written(team_store.set_members, team_id, version, members, actor)
+    engine = resources.engine()
+    resources.written(team_store.set_members(engine, team_id, version, members, actor))
 
 
 def import_roster(
     data: bytes, file_name: str, actor: Principal, progress: imports.Progress
 ) -> imports.ImportReport:
-    limit = resources.settings().max_upload_mb * 1_000_000
-    return _written(
-        team_store.import_roster, data, file_name, resources.geography(), actor, limit, progress
+    engine, geography = resources.engine(), resources.geography()
+    limit = resources.settings().max_upload_bytes
+    return resources.written(
+        team_store.import_roster(engine, data, file_name, geography, actor, limit, progress)
     )
 
 
 def preview_roster(data: bytes, file_name: str) -> imports.Table:
-    limit = resources.settings().max_upload_mb * 1_000_000
+    limit = resources.settings().max_upload_bytes
     return imports.read_table(data, file_name, team_store.TEAM_HEADERS, limit)
 
 
 def resubmit(edits: dict[int, dict[str, Any]], actor: Principal) -> imports.ImportReport:
-    return _written(team_store.resubmit_roster, edits, resources.geography(), actor)
+    engine, geography = resources.engine(), resources.geography()
+    return resources.written(team_store.resubmit_roster(engine, edits, geography, actor))
 
 
 def kind_options(lang: str) -> dict[str, str]:

@@ -193,8 +193,9 @@ def decide_incident(incident_id: int, version: int, confirm: bool, actor: Princi
         StaleRecord: someone else changed it first.
     """
     status = IncidentStatus.OPEN if confirm else IncidentStatus.CLOSED
-    store.set_incident_status(resources.engine(), incident_id, version, status, actor)
-    st.cache_data.clear()
+    resources.written(
+        store.set_incident_status(resources.engine(), incident_id, version, status, actor)
+    )
 
 
 @st.cache_data(ttl=60, show_spinner=False)

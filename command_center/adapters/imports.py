@@ -26,6 +26,4 @@ def load_quarantine(kind: str, lang: str) -> pd.DataFrame:
 
 
 def discard(row_ids: list[int], actor: Principal) -> int:
-    done = imports.discard(resources.engine(), row_ids, actor)
-    st.cache_data.clear()
-    return done
+    return resources.written(imports.discard(resources.engine(), row_ids, actor))

@@ -16,7 +16,12 @@ from command_center.auth import Principal
 from command_center.labels import number, t
 from command_center.models import FIGURES
 from command_center.services import exports
-from command_center.services.reports import ReportInput, counted, daily_totals
+from command_center.services.reports import (
+    ReportInput,
+    counted,
+    daily_totals,
+    newest_per_source,
+)
 from command_center.static_layers import detail_json, install_layers, static_url
 from command_center.times import format_wib, utcnow
 from command_center.ui import maps, resources
@@ -44,8 +49,14 @@ def incident_choices() -> dict[int, str]:
     return {i.id: i.name for i in store.incidents(resources.engine())}
 
 
+@st.cache_data(ttl=20, show_spinner=False)
+def _all_versions() -> pd.DataFrame:
+    """Every stored report version; one query serves all the loaders below."""
+    return report_store.all_versions(resources.engine())
+
+
 def _versions(incident_id: int | None) -> pd.DataFrame:
-    versions = report_store.all_versions(resources.engine())
+    versions = _all_versions()
     if incident_id is not None:
         return versions[versions["incident_id"] == incident_id]
     return versions[versions["incident_id"].isin(incident_choices())]
@@ -163,7 +174,7 @@ def load_side_by_side(incident_id: int, figure: str, lang: str) -> pd.DataFrame:
     """The newest report of every source per kecamatan, one column per source."""
     versions = _versions(incident_id)
     versions = versions[versions["verification"] != "rejected"]
-    newest = versions.sort_values("version").groupby(["kecamatan_code", "source"]).tail(1)
+    newest = newest_per_source(versions)
     newest = newest.assign(value=_figure(newest, figure), source=newest["source"].str.upper())
     table = newest.pivot_table(
         index=["kecamatan_code", "kecamatan"], columns="source", values="value", aggfunc="first"
@@ -210,42 +221,38 @@ def load_versions(
     return table
 
 
-def _cleared(result: Any) -> Any:
-    st.cache_data.clear()
-    return result
-
-
 def save_report(values: dict[str, Any], actor: Principal, confirmed: bool) -> report_store.Saved:
     report = ReportInput.check(values, resources.geography())
-    return _cleared(report_store.save_report(resources.engine(), report, actor, confirmed))
+    return resources.written(report_store.save_report(resources.engine(), report, actor, confirmed))
 
 
 def verify(report_id: int, status: str, actor: Principal, reason: str | None = None) -> None:
-    _cleared(report_store.set_verification(resources.engine(), report_id, status, actor, reason))
-
-
-def _limit() -> int:
-    return resources.settings().max_upload_mb * 1_000_000
+    resources.written(
+        report_store.set_verification(resources.engine(), report_id, status, actor, reason)
+    )
 
 
 def preview(data: bytes, file_name: str) -> imports.Table:
-    return imports.read_table(data, file_name, report_store.REPORT_HEADERS, _limit())
+    return imports.read_table(
+        data, file_name, report_store.REPORT_HEADERS, resources.settings().max_upload_bytes
+    )
 
 
 def import_file(
     data: bytes, file_name: str, incident_id: int, actor: Principal, confirmed: bool, progress
 ) -> imports.ImportReport:
     engine, geography = resources.engine(), resources.geography()
-    return _cleared(
+    limit = resources.settings().max_upload_bytes
+    return resources.written(
         report_store.import_reports(
-            engine, data, file_name, incident_id, geography, actor, _limit(), confirmed, progress
+            engine, data, file_name, incident_id, geography, actor, limit, confirmed, progress
         )
     )
 
 
 def resubmit(edits: dict[int, dict[str, Any]], actor: Principal) -> imports.ImportReport:
     engine, geography = resources.engine(), resources.geography()
-    return _cleared(report_store.resubmit_reports(engine, edits, geography, actor))
+    return resources.written(report_store.resubmit_reports(engine, edits, geography, actor))
 
 
 def export(incident_id: int | None, include_unverified: bool, kind: str) -> bytes:

@@ -25,10 +25,18 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from command_center.errors import FieldError, InvalidAreaCode, InvalidInput
-from command_center.geography import Geography, normalise_code
+from command_center.errors import FieldError, InvalidInput
+from command_center.geography import Geography
 from command_center.models import FIGURES
-from command_center.services.validation import Count, Text, blank_to_none, field_errors, longest
+from command_center.services.validation import (
+    Count,
+    KecamatanCode,
+    Text,
+    blank_to_none,
+    field_errors,
+    longest,
+    one_of,
+)
 from command_center.times import WIB, as_utc, utcnow
 
 SOURCES = ("tksk", "tagana", "dinsos", "bpbd", "other")
@@ -148,7 +156,7 @@ class ReportInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
 
     incident_id: int
-    kecamatan_code: str
+    kecamatan_code: KecamatanCode
     report_time: Annotated[datetime, BeforeValidator(parse_time)]
     reporter: str = Field(min_length=1, max_length=120)
     source: str
@@ -176,24 +184,7 @@ class ReportInput(BaseModel):
     @field_validator("source", mode="before")
     @classmethod
     def _source(cls, value: Any) -> str:
-        source = SOURCE_WORDS.get(" ".join(str(blank_to_none(value) or "").casefold().split()))
-        if source is None:
-            raise PydanticCustomError(
-                "bad_source", "unknown source", {"value": str(value), "sources": ", ".join(SOURCES)}
-            )
-        return source
-
-    @field_validator("kecamatan_code", mode="before")
-    @classmethod
-    def _kecamatan(cls, value: Any, info: ValidationInfo) -> str:
-        try:
-            code = normalise_code(blank_to_none(value) or "", "kecamatan")
-        except InvalidAreaCode as exc:
-            raise PydanticCustomError("bad_code", "bad code", {"value": str(value)}) from exc
-        geography: Geography | None = (info.context or {}).get("geography")
-        if geography is not None and code not in geography.kecamatan.index:
-            raise PydanticCustomError("unknown_kecamatan", "unknown", {"value": code})
-        return code
+        return one_of(value, SOURCE_WORDS, "bad_source", sources=", ".join(SOURCES))
 
     @field_validator("report_time")
     @classmethod
@@ -264,6 +255,12 @@ def sharp_drops(
     return drops
 
 
+def newest_per_source(versions: pd.DataFrame) -> pd.DataFrame:
+    """Each source's newest version per (incident, kecamatan): the one that supersedes."""
+    keys = ["incident_id", "kecamatan_code", "source"]
+    return versions.sort_values("version").groupby(keys).tail(1)
+
+
 def counted(
     versions: pd.DataFrame, include_unverified: bool = False, as_of: datetime | None = None
 ) -> pd.DataFrame:
@@ -280,10 +277,10 @@ def counted(
         eligible = eligible[eligible["verification"].astype(str) == "verified"]
     if as_of is not None:
         eligible = eligible[eligible["report_time"] <= as_of]
-    keys = ["incident_id", "kecamatan_code"]
-    newest = eligible.sort_values("version").groupby([*keys, "source"]).tail(1)
-    recent_first = newest.sort_values(["report_time", "version"], ascending=False)
-    return recent_first.groupby(keys, sort=True).first().reset_index()
+    recent_first = newest_per_source(eligible).sort_values(
+        ["report_time", "version"], ascending=False
+    )
+    return recent_first.groupby(["incident_id", "kecamatan_code"], sort=True).first().reset_index()
 
 
 def daily_totals(

@@ -15,22 +15,23 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from command_center.errors import FieldError, InvalidAreaCode, InvalidInput
-from command_center.geography import Geography, normalise_code
+from command_center.errors import FieldError, InvalidInput
+from command_center.geography import Geography
 from command_center.services.teams import KINDS, normalise_skills
 from command_center.services.validation import (
     Count,
     Decimal,
+    KecamatanCode,
     Text,
     blank_to_none,
     bounded,
     field_errors,
     longest,
+    one_of,
 )
 
 INDONESIA_BOUNDS = {"lat": (-11.5, 6.5), "lon": (94.0, 141.5)}
@@ -83,7 +84,7 @@ class TeamInput(BaseModel):
 
     name: str = Field(min_length=1, max_length=120)
     kind: str = "tagana"
-    home_kecamatan_code: str
+    home_kecamatan_code: KecamatanCode
     base_lat: Annotated[Decimal, bounded(*INDONESIA_BOUNDS["lat"])] = None
     base_lon: Annotated[Decimal, bounded(*INDONESIA_BOUNDS["lon"])] = None
     member_count: Annotated[Count, bounded(0, 10_000)] = 0
@@ -95,27 +96,9 @@ class TeamInput(BaseModel):
     @field_validator("kind", mode="before")
     @classmethod
     def _kind(cls, value: Any) -> str:
-        value = blank_to_none(value)
-        if value is None:
+        if blank_to_none(value) is None:
             return "tagana"
-        kind = KIND_WORDS.get(" ".join(str(value).casefold().split()))
-        if kind is None:
-            raise PydanticCustomError(
-                "bad_kind", "unknown kind {value}", {"value": str(value), "kinds": ", ".join(KINDS)}
-            )
-        return kind
-
-    @field_validator("home_kecamatan_code", mode="before")
-    @classmethod
-    def _kecamatan(cls, value: Any, info: ValidationInfo) -> str:
-        try:
-            code = normalise_code(blank_to_none(value) or "", "kecamatan")
-        except InvalidAreaCode as exc:
-            raise PydanticCustomError("bad_code", "bad code", {"value": str(value)}) from exc
-        geography: Geography | None = (info.context or {}).get("geography")
-        if geography is not None and code not in geography.kecamatan.index:
-            raise PydanticCustomError("unknown_kecamatan", "unknown", {"value": code})
-        return code
+        return one_of(value, KIND_WORDS, "bad_kind", kinds=", ".join(KINDS))
 
     @field_validator("contact_phone")
     @classmethod

@@ -16,6 +16,7 @@ import pandas as pd
 from jinja2 import Environment
 from markupsafe import Markup
 
+from command_center import labels
 from command_center.labels import number
 from command_center.times import format_wib
 
@@ -31,18 +32,7 @@ TOTALS = (
     "houses_moderate",
     "houses_light",
 )
-WORDS = {
-    "deaths": "Meninggal",
-    "missing": "Hilang",
-    "injured_severe": "Luka berat",
-    "injured_light": "Luka ringan",
-    "displaced": "Mengungsi",
-    "shelters": "Titik pengungsian",
-    "affected_people": "Jiwa terdampak",
-    "houses_heavy": "Rumah rusak berat",
-    "houses_moderate": "Rumah rusak sedang",
-    "houses_light": "Rumah rusak ringan",
-}
+WORDS = {f: labels.t(f"field_{f}", "id") for f in TOTALS}  # a sitrep is written in Bahasa Indonesia
 TOP = 5
 WHATSAPP_MARKS = re.compile(r"[*_~`]")
 

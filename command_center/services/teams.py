@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,21 +155,38 @@ class TeamOnMap:
     target_name: str | None = None
 
 
+def _position(row: Any) -> tuple[float | None, float | None, bool]:
+    """Where a roster row's team is: (lat, lon, whether that is its last known position);
+    its base when no position was reported."""
+    known = bool(pd.notna(row.last_lat))
+    lat, lon = (row.last_lat, row.last_lon) if known else (row.base_lat, row.base_lon)
+    if pd.isna(lat):
+        return None, None, known
+    return float(lat), float(lon), known
+
+
+def places(roster: pd.DataFrame) -> list[TeamPlace]:
+    """What `suggest` needs of each team, from a `team_store.roster` frame."""
+    return [
+        TeamPlace(int(r.id), r.name, str(r.status), tuple(r.skills or ()), *_position(r))
+        for r in roster.itertuples()
+    ]
+
+
 def on_map(roster: pd.DataFrame) -> list[TeamOnMap]:
     """Teams with a known position (last known, else base), from a `team_store.roster` frame."""
     teams = []
     for r in roster.itertuples():
-        known = pd.notna(r.last_lat)
-        lat, lon = (r.last_lat, r.last_lon) if known else (r.base_lat, r.base_lon)
-        if pd.isna(lat):
+        lat, lon, _ = _position(r)
+        if lat is None:
             continue
         deployed = pd.notna(r.assigned_lat)
         teams.append(
             TeamOnMap(
                 str(r.name),
                 str(r.status),
-                float(lat),
-                float(lon),
+                lat,
+                lon,
                 (float(r.assigned_lat), float(r.assigned_lon)) if deployed else None,
                 str(r.assigned_kecamatan) if deployed else None,
             )

@@ -4,12 +4,14 @@ pydantic errors turned into our `FieldError`s (codes that `labels.py` words as `
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, ValidationError
+from pydantic import AfterValidator, BeforeValidator, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from command_center.errors import FieldError
+from command_center.errors import FieldError, InvalidAreaCode
+from command_center.geography import Geography, normalise_code
 
 GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
 PYDANTIC_CODES = {
@@ -88,9 +90,32 @@ def longest(max_length: int) -> AfterValidator:
     return AfterValidator(check)
 
 
+def kecamatan_code(value: Any, info: ValidationInfo) -> str:
+    """A kecamatan code as typed, normalised (`32.3.1` → `32.03.01`); it must be a known one
+    when the validation context holds a `geography` (errors `bad_code`, `unknown_kecamatan`)."""
+    try:
+        code = normalise_code(blank_to_none(value) or "", "kecamatan")
+    except InvalidAreaCode as exc:
+        raise PydanticCustomError("bad_code", "bad code", {"value": str(value)}) from exc
+    geography: Geography | None = (info.context or {}).get("geography")
+    if geography is not None and code not in geography.kecamatan.index:
+        raise PydanticCustomError("unknown_kecamatan", "unknown", {"value": code})
+    return code
+
+
+def one_of(value: Any, words: Mapping[str, str], code: str, **listed: str) -> str:
+    """The choice `value` names in `words`, case and spacing ignored; else the error `code`
+    (with `listed`, e.g. the choices, for its message)."""
+    choice = words.get(" ".join(str(blank_to_none(value) or "").casefold().split()))
+    if choice is None:
+        raise PydanticCustomError(code, "unknown {value}", {"value": str(value), **listed})
+    return choice
+
+
 Count = Annotated[int | None, BeforeValidator(parse_count), bounded(0, 10**9)]
 Decimal = Annotated[float | None, BeforeValidator(parse_decimal)]
 Text = Annotated[str | None, BeforeValidator(blank_to_none)]
+KecamatanCode = Annotated[str, BeforeValidator(kecamatan_code)]
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:

@@ -56,14 +56,19 @@ def summary(incident_id: int | None, include_unverified: bool, lang: str) -> Non
             column.dataframe(table, hide_index=True, width="stretch")
 
 
-def choropleth(incident_id: int | None, include_unverified: bool, lang: str) -> None:
-    st.markdown(f"**{t('choropleth_title', lang)}**")
-    figure = st.selectbox(
-        t("map_figure", lang),
+def _figure_picker(key: str, lang: str) -> str:
+    """A pick list of the mapped figures; `key` is also its label's key."""
+    return st.selectbox(
+        t(key, lang),
         list(data.MAP_FIGURES),
         format_func=lambda f: data.figure_label(f, lang),
-        key="map_figure",
+        key=key,
     )
+
+
+def choropleth(incident_id: int | None, include_unverified: bool, lang: str) -> None:
+    st.markdown(f"**{t('choropleth_title', lang)}**")
+    figure = _figure_picker("map_figure", lang)
     base_url = st.get_option("server.baseUrlPath")
     view = data.load_choropleth(incident_id, figure, include_unverified, lang, base_url)
     if view is None:
@@ -85,12 +90,7 @@ def choropleth(incident_id: int | None, include_unverified: bool, lang: str) -> 
 def reports(incident_id: int, lang: str) -> None:
     """Per-source figures side by side, every version, and verification."""
     st.markdown(f"**{t('side_by_side', lang)}**")
-    figure = st.selectbox(
-        t("side_figure", lang),
-        list(data.MAP_FIGURES),
-        format_func=lambda f: data.figure_label(f, lang),
-        key="side_figure",
-    )
+    figure = _figure_picker("side_figure", lang)
     st.dataframe(data.load_side_by_side(incident_id, figure, lang), hide_index=True)
     options = load_incident_kecamatan(incident_id)
     st.markdown(f"**{t('versions_title', lang)}**")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import streamlit as st
 from sqlalchemy import Engine
 
@@ -12,6 +14,8 @@ from command_center.errors import BoundariesMissing
 from command_center.geography import Geography, load_geography
 from command_center.labels import t
 from command_center.settings import Settings, load_settings
+
+T = TypeVar("T")
 
 
 @st.cache_resource
@@ -43,6 +47,12 @@ def geography() -> Geography | None:
         )
     except BoundariesMissing:
         return None
+
+
+def written(result: T) -> T:
+    """A store write's result, passed on after this server's cached reads are dropped."""
+    st.cache_data.clear()
+    return result
 
 
 def geography_problem(lang: str) -> str:
