@@ -167,10 +167,16 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
-def user(settings: Settings, args: argparse.Namespace) -> None:
-    """Manage local accounts from the command line (acting as the system administrator)."""
+def _accounts_store(settings: Settings) -> Engine:
+    """The store, schema up to date, without loading boundaries (accounts do not need them)."""
     engine = make_engine(settings.database_url)
     migrate(engine)
+    return engine
+
+
+def user(settings: Settings, args: argparse.Namespace) -> None:
+    """Manage local accounts from the command line (acting as the system administrator)."""
+    engine = _accounts_store(settings)
     if args.action == "list":
         for u in accounts.users(engine):
             state = "" if u.active else " (disabled)"
@@ -194,8 +200,7 @@ def user(settings: Settings, args: argparse.Namespace) -> None:
 
 def token(settings: Settings, action: str, value: str | None) -> None:
     """Create, revoke or list the read-only wall-screen tokens."""
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    engine = _accounts_store(settings)
     if action == "add":
         secret = accounts.create_token(engine, SYSTEM, value or "layar")
         print(f"wall-screen link (shown once): /briefing?kiosk=1&token={secret}")

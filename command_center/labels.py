@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from command_center.models import TeamStatus
+
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -692,6 +694,11 @@ def t(key: str, lang: str = "id", **fields: object) -> str:
 def status_label(status: object, lang: str = "id") -> str:
     """A team status (`"on_scene"`) in words."""
     return t(f"status_{status}", lang)
+
+
+def status_words(lang: str = "id") -> dict[str, str]:
+    """Every team status in words: `{"on_scene": "Bertugas", ...}`."""
+    return {s.value: status_label(s.value, lang) for s in TeamStatus}
 
 
 def kind_label(kind: object, lang: str = "id") -> str:

@@ -11,8 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from command_center import hazard_store, store, team_store
-from command_center.labels import status_label
-from command_center.models import TeamStatus
+from command_center.labels import status_words
 from command_center.services.exposure import estimate_mmi
 from command_center.services.teams import TeamOnMap, on_map
 from command_center.store import IncidentRecord
@@ -116,5 +115,5 @@ def load_live_map(lang: str) -> LiveMapView:
         problem=None if geography is not None else resources.geography_problem(lang),
         quakes=quakes,
         warnings=warnings,
-        status_words={s.value: status_label(s.value, lang) for s in TeamStatus},
+        status_words=status_words(lang),
     )

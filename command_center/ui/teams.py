@@ -14,7 +14,7 @@ from streamlit_folium import st_folium
 from command_center.adapters import deployments as data
 from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.errors import CommandCenterError
-from command_center.labels import status_label, t
+from command_center.labels import status_label, status_words, t
 from command_center.models import TeamStatus
 from command_center.services import teams as rules
 from command_center.times import WIB, format_wib
@@ -27,6 +27,17 @@ BOARD_CARDS = 25  # per status column; the filters narrow the rest down
 
 def _any(options: dict, lang: str):
     return lambda code: t("any", lang) if code is None else options[code]
+
+
+def _skill_picker(column, label: str, key: str, lang: str) -> str | None:
+    """Any skill (None) or one the roster or the common list knows."""
+    skills = data.load_choices().skills
+    return column.selectbox(
+        t(label, lang),
+        [None, *skills],
+        format_func=lambda s: t("any", lang) if s is None else s,
+        key=key,
+    )
 
 
 def seen_version(team_id: int, current: int) -> int:
@@ -57,12 +68,7 @@ def board(lang: str) -> None:
         format_func=_any(kabupaten_options, lang),
         key="board_kabupaten",
     )
-    skill = right.selectbox(
-        t("filter_skill", lang),
-        [None, *choices.skills],
-        format_func=lambda s: t("any", lang) if s is None else s,
-        key="board_skill",
-    )
+    skill = _skill_picker(right, "filter_skill", "board_skill", lang)
     view = data.load_board(lang, province, kabupaten, skill)
     shell.exercise_banner(view.any_exercise)
     if view.empty:
@@ -102,11 +108,10 @@ def board(lang: str) -> None:
                 [max(p[0] for p in points), max(p[1] for p in points)],
             ]
         )
-    words = {s.value: status_label(s.value, lang) for s in TeamStatus}
     st_folium(
         fmap,
         key="team_map",
-        feature_group_to_add=maps.team_layer(view.teams_on_map, words),
+        feature_group_to_add=maps.team_layer(view.teams_on_map, status_words(lang)),
         returned_objects=[],
         height=460,
         use_container_width=True,
@@ -130,12 +135,7 @@ def assign(lang: str) -> None:
     code = left.selectbox(
         t("choose_kecamatan", lang), list(kecamatan), format_func=kecamatan.get, key="assign_kec"
     )
-    skill = right.selectbox(
-        t("needed_skill", lang),
-        [None, *data.load_choices().skills],
-        format_func=lambda s: t("any", lang) if s is None else s,
-        key="assign_skill",
-    )
+    skill = _skill_picker(right, "needed_skill", "assign_skill", lang)
     suggestions = data.load_suggestions(code, skill, lang)
     st.markdown(f"**{t('suggestions', lang)}**")
     if suggestions.empty:
@@ -167,7 +167,7 @@ def assign(lang: str) -> None:
             done(t("assigned_ok", lang, team=md(team), kecamatan=md(kecamatan[code])))
         except CommandCenterError as exc:
             st.error(explain(exc, lang))
-    for team_id, version in data.load_team_versions().items():
+    for team_id, version in versions.items():
         saw(team_id, version)
 
 
