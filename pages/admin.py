@@ -49,7 +49,7 @@ try:
         st.dataframe(entries, hide_index=True, width="stretch")
         st.download_button(
             t("export_audit", lang),
-            entries.to_csv(index=False).encode("utf-8"),
+            admin.audit_csv(entries),
             "audit-log.csv",
             "text/csv",
         )

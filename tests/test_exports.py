@@ -91,3 +91,15 @@ def test_classes_split_the_positive_values() -> None:
     assert maps.class_colour(0, legend) is None
     assert maps.class_colour(3, legend) == legend[1][1]
     assert maps.classes([0, 0]) == []
+
+
+def test_the_audit_export_cannot_become_a_spreadsheet_formula(app_env, engine) -> None:
+    from command_center.adapters import admin
+    from command_center.auth import Principal
+
+    owner = Principal('=HYPERLINK("http://x.example","klik")', "admin")  # a name as typed
+    admin.add_token(owner, "layar")
+    table = admin.load_audit(owner, "id")
+    rows = list(csv.reader(io.StringIO(admin.audit_csv(table).decode())))
+    cells = [cell for row in rows[1:] for cell in row if "HYPERLINK" in cell]
+    assert cells and all(not cell.startswith("=") for cell in cells)

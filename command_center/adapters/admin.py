@@ -9,6 +9,7 @@ import pandas as pd
 from command_center import accounts, store
 from command_center.auth import Principal, require
 from command_center.labels import t
+from command_center.services import exports
 from command_center.times import format_wib
 from command_center.ui import resources
 
@@ -59,6 +60,11 @@ def load_audit(actor: Principal, lang: str, search: str = "", limit: int = 2000)
         mask = table.apply(lambda r: r.astype(str).str.contains(search, case=False, regex=False))
         table = table[mask.any(axis=1)]
     return table
+
+
+def audit_csv(table: pd.DataFrame) -> bytes:
+    """The audit table as CSV; cells a spreadsheet would run as formulas are made inert."""
+    return exports.to_csv(table)
 
 
 def _json(value: object) -> str:
