@@ -34,9 +34,10 @@ PERMISSION = {"roster": "team", "reports": "report"}  # what importing each kind
 CSV_DELIMITERS = ",;\t|"
 
 Check = Callable[[dict[str, Any]], Any]
-Write = Callable[[Session, Any, str], str]
+Write = Callable[[Session, Any, Principal], str]
 """Writes one valid row; returns "created" or "updated". A writer with a `close(session)`
-method is closed before the transaction commits (e.g. to insert the rows in bulk)."""
+method is closed before the transaction commits (e.g. to insert the rows in bulk); one with a
+`notes(model)` method may flag rows it wrote (they land, and are listed)."""
 Progress = Callable[[float], None]
 
 
@@ -189,8 +190,7 @@ def run_import(
     `key` names a row's identity (e.g. a team's name); a second row with the same key in one
     file is quarantined, not silently merged. `context` (e.g. the incident a file is for) is
     kept with each quarantined row, so a corrected row lands where the file was meant to.
-    A row the writer refuses (InvalidInput) is quarantined too. A writer with a `notes(model)`
-    method may flag rows it wrote (e.g. outside the incident's area): they land, and are listed.
+    A row the writer refuses (InvalidInput) is quarantined too.
     """
     rows = list(rows)
     batch = uuid.uuid4().hex[:12]
@@ -213,16 +213,16 @@ def run_import(
             progress(0.8 * i / len(rows))
     outcomes = {"created": 0, "updated": 0}
     notes: list[RowProblem] = []
-    remarks = getattr(write, "notes", None)
     with writing(engine) as session, session.begin():
         for j, (row, model) in enumerate(valid, start=1):
             try:
-                outcomes[write(session, model, actor)] += 1
+                outcome, said = _land(write, session, model, actor)
             except InvalidInput as exc:
                 problems.append(RowProblem(row.number, exc.errors, row.values))
-                continue
-            if remarks is not None and (said := remarks(model)):
-                notes.append(RowProblem(row.number, said, row.values))
+            else:
+                outcomes[outcome] += 1
+                if said:
+                    notes.append(RowProblem(row.number, said, row.values))
             if progress and j % 200 == 0:
                 progress(0.8 + 0.15 * j / len(valid))  # writing, inside the one transaction
         _close(write, session)
@@ -236,6 +236,15 @@ def run_import(
     problems.sort(key=lambda p: p.number)
     created, updated = outcomes["created"], outcomes["updated"]
     return ImportReport(batch, len(rows), created, updated, tuple(problems), tuple(notes))
+
+
+def _land(
+    write: Write, session: Session, model: Any, actor: Principal
+) -> tuple[str, list[FieldError]]:
+    """Write one valid row: its outcome, and the writer's notes on it (if it keeps any)."""
+    outcome = write(session, model, actor)
+    remarks = getattr(write, "notes", None)
+    return outcome, (remarks(model) if remarks is not None else [])
 
 
 def _close(write: Write, session: Session) -> None:
@@ -287,7 +296,7 @@ def resubmit(
 ) -> ImportReport:
     """Check corrected quarantine rows again: the valid ones land, the rest stay with new errors."""
     outcomes = {"created": 0, "updated": 0}
-    problems = []
+    problems, notes = [], []
     with writing(engine) as session, session.begin():
         for row_id, data in edits.items():
             row = session.get(QuarantinedRow, row_id)
@@ -295,15 +304,19 @@ def resubmit(
                 continue  # someone else fixed or discarded it meanwhile
             row.data = {**row.data, **{k: _cell(v) for k, v in data.items()}}
             try:
-                outcomes[write(session, check(row.data), actor)] += 1
+                outcome, said = _land(write, session, check(row.data), actor)
             except InvalidInput as exc:
                 row.errors = [_error_json(e) for e in exc.errors]
                 problems.append(RowProblem(row.row_number, exc.errors, row.data))
                 continue
+            outcomes[outcome] += 1
+            if said:
+                notes.append(RowProblem(row.row_number, said, row.data))
             row.resolved_at, row.resolved_by = utcnow(), actor.name
             record_audit(session, actor.name, "resubmit", kind, row.id, after=row.data)
         _close(write, session)
-    return ImportReport("", len(edits), outcomes["created"], outcomes["updated"], tuple(problems))
+    created, updated = outcomes["created"], outcomes["updated"]
+    return ImportReport("", len(edits), created, updated, tuple(problems), tuple(notes))
 
 
 def discard(engine: Engine, row_ids: list[int], actor: Principal) -> int:

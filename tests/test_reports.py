@@ -213,3 +213,22 @@ def test_an_imported_row_outside_the_incident_area_lands_with_a_note(
     assert result.created == 2 and not result.problems
     assert [(n.number, n.errors[0].code) for n in result.notes] == [(3, "outside_incident_area")]
     assert outside in set(report_store.all_versions(demo_engine)["kecamatan_code"])
+
+
+def test_a_corrected_row_outside_the_incident_area_lands_with_a_note(
+    demo_engine, geography
+) -> None:
+    incident = _incident(demo_engine)
+    outside = next(c for c in geography.kecamatan.index if c.startswith("32.73"))
+    stamp = (utcnow() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M")
+    text = f"Kode Kecamatan,Waktu Laporan,Pelapor,Sumber,Meninggal\n{outside},{stamp},X,Tagana,-1\n"
+    first = report_store.import_reports(
+        demo_engine, text.encode(), "dampak.csv", incident, geography, admin("Ani"), 10**6
+    )
+    assert first.created == 0 and len(first.problems) == 1
+    (waiting,) = imports.quarantine(demo_engine, report_store.REPORTS)
+    again = report_store.resubmit_reports(
+        demo_engine, {waiting.id: {"deaths": "1"}}, geography, admin("Budi")
+    )
+    assert again.created == 1
+    assert [(n.number, n.errors[0].code) for n in again.notes] == [(2, "outside_incident_area")]
