@@ -12,7 +12,7 @@ from command_center.labels import number
 
 MAP_WIDTH, MAP_HEIGHT = 420, 320
 BAR_WIDTH, BAR_ROW = 420, 22
-SHADES = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+SHADES = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")  # also the choropleth's
 
 
 def _shade(value: float, top: float) -> str:

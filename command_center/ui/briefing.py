@@ -88,12 +88,16 @@ def sitrep(incident_id: int, lang: str) -> None:
     )
 
 
+def _red(text: str) -> None:
+    """A line the wall screen shows in red (escaped: it may quote a feed's error)."""
+    st.markdown(f'<div class="cc-stale">{escape(text)}</div>', unsafe_allow_html=True)
+
+
 def _age_line(age: float | None, stale: bool, lang: str) -> None:
     if age is None:
         st.caption(t("no_data_yet", lang))
     elif stale:
-        text = t("data_stale", lang, age=format_age(age, lang))
-        st.markdown(f'<div class="cc-stale">{escape(text)}</div>', unsafe_allow_html=True)
+        _red(t("data_stale", lang, age=format_age(age, lang)))
     else:
         st.caption(t("data_age", lang, age=format_age(age, lang)))
 
@@ -102,11 +106,10 @@ def _feeds(lang: str) -> None:
     """The feed lines that are not fine, in red; else one line with their age."""
     lines = feed_health(lang)
     if not lines:
-        text = escape(t("no_feeds", lang))
-        st.markdown(f'<div class="cc-stale">{text}</div>', unsafe_allow_html=True)
+        _red(t("no_feeds", lang))
     problems = [line for line in lines if line.level != "ok"]
     for line in problems:
-        st.markdown(f'<div class="cc-stale">{escape(line.text)}</div>', unsafe_allow_html=True)
+        _red(line.text)
     if lines and not problems:
         st.caption(" · ".join(line.text for line in lines[:3]))
 

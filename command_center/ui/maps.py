@@ -15,6 +15,7 @@ from jinja2 import Template
 
 from command_center.adapters.live_map import LiveMapView
 from command_center.assets import leaflet_urls
+from command_center.services.figures import SHADES
 from command_center.services.teams import TeamOnMap
 
 INDONESIA_CENTRE = (-2.5, 118.0)
@@ -206,9 +207,6 @@ def live_map(
     return fmap
 
 
-CHOROPLETH_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
-
-
 def classes(values: list[float]) -> list[tuple[float, str]]:
     """Up to five classes (upper bound, colour) by quantiles of the positive values."""
     positive = sorted(v for v in values if v > 0)
@@ -220,7 +218,7 @@ def classes(values: list[float]) -> list[tuple[float, str]]:
             for q in (0.2, 0.4, 0.6, 0.8, 1.0)
         }
     )
-    colours = CHOROPLETH_COLOURS[-len(bounds) :] if len(bounds) < 5 else CHOROPLETH_COLOURS
+    colours = SHADES[-len(bounds) :]  # the darkest ones when there are fewer classes
     return list(zip(bounds, colours, strict=True))
 
 
