@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine, text
 from streamlit.testing.v1 import AppTest
 
@@ -33,6 +35,54 @@ from command_center.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.ui.shell import PAGES
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CC_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+APP = ["streamlit", "run", str(PROJECT_ROOT / "app.py")]
+
+
+def app_env_vars(database_url: str, shared_data: Path, boundary_cache: Path, **settings: str):
+    """The environment of every app server here: no basemap tiles, no sign-in, `settings`."""
+    return {
+        "DATABASE_URL": database_url,
+        "CC_SHARED_DATA_DIR": str(shared_data),
+        "CC_CACHE_DIR": str(boundary_cache),
+        "CC_TILE_URL": "",
+        "CC_AUTH_MODE": "dev",
+        **settings,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory, geography) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'store.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    demo.load(engine, geography)
+    engine.dispose()
+    return url
 
 
 @pytest.fixture(scope="session")

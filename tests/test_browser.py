@@ -6,69 +6,19 @@ Chromium is Debian's (`/usr/bin/chromium`, or `CC_CHROMIUM`); screenshots go to
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from command_center import demo
 from command_center.db import make_engine, migrate
-from command_center.settings import PROJECT_ROOT
-from tests.conftest import free_port, wait_for_status
+from tests.conftest import APP, ARTIFACTS, app_env_vars, free_port, wait_for_status
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CC_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-APP = ["streamlit", "run", str(PROJECT_ROOT / "app.py")]
-
-
-def _app_env(database_url: str, shared_data: Path, boundary_cache: Path, **settings: str):
-    """The environment of every app server here: no basemap tiles, no sign-in, `settings`."""
-    return {
-        "DATABASE_URL": database_url,
-        "CC_SHARED_DATA_DIR": str(shared_data),
-        "CC_CACHE_DIR": str(boundary_cache),
-        "CC_TILE_URL": "",
-        "CC_AUTH_MODE": "dev",
-        **settings,
-    }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def demo_database(tmp_path_factory, geography) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'store.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    demo.load(engine, geography)
-    engine.dispose()
-    return url
 
 
 @pytest.fixture
@@ -76,7 +26,7 @@ def fresh_server(
     demo_database: str, shared_data: Path, boundary_cache: Path, streamlit_server
 ) -> Iterator[str]:
     """A newly started `streamlit run app.py`, with no basemap tiles and a 2 s refresh."""
-    env = _app_env(demo_database, shared_data, boundary_cache, CC_REFRESH_EVERY_S="2")
+    env = app_env_vars(demo_database, shared_data, boundary_cache, CC_REFRESH_EVERY_S="2")
     with streamlit_server(APP, env) as base:
         yield base
 
@@ -161,7 +111,9 @@ def own_server(
     """A server on its own copy of the demo database, for tests that change data."""
     copy = tmp_path / "store.db"
     shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
-    with streamlit_server(APP, _app_env(f"sqlite:///{copy}", shared_data, boundary_cache)) as base:
+    with streamlit_server(
+        APP, app_env_vars(f"sqlite:///{copy}", shared_data, boundary_cache)
+    ) as base:
         yield base
 
 
@@ -228,7 +180,7 @@ def test_the_national_choropleth_draws_from_the_prepared_layers(fresh_server, pa
 def kiosk_server(
     demo_database: str, shared_data: Path, boundary_cache: Path, streamlit_server
 ) -> Iterator[str]:
-    env = _app_env(demo_database, shared_data, boundary_cache, CC_KIOSK_ROTATE_S="6")
+    env = app_env_vars(demo_database, shared_data, boundary_cache, CC_KIOSK_ROTATE_S="6")
     with streamlit_server(APP, env) as base:
         yield base
 
@@ -287,7 +239,7 @@ def test_two_replicas_and_one_worker_share_one_store(
     migrate(engine)
     demo.load(engine, geography)
     engine.dispose()
-    env = _app_env(database_url, shared_data, boundary_cache)
+    env = app_env_vars(database_url, shared_data, boundary_cache)
     health = free_port()
     worker = ingest_worker({**env, **recorded_feeds}, "worker", "--health-port", str(health))
     assert worker.wait_for("polling", 120), worker.log.read_text()

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import folium
@@ -95,11 +96,21 @@ def test_tile_url_is_a_setting_and_empty_means_plain_background() -> None:
     assert "L.geoJson" in html and "L.circleMarker" in html  # data still drawn
 
 
-def test_user_text_in_tooltips_is_escaped() -> None:
+def test_user_text_reaches_tooltips_only_as_json_data() -> None:
     html = _html(maps.live_map(_view(), "", ""))
-    assert "<script>alert" not in html
-    assert "<img src=x" not in html
-    assert "&lt;script&gt;alert" in html
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "\\u003cscript\\u003ealert" in html  # the label, as a JSON string
+    assert "bindTooltip(`" not in html  # never inside a JavaScript template literal
+    assert html.count("textContent") == 5  # warning-free view: kecamatan, quake-free, 3 team marks
+
+
+def test_a_template_literal_payload_stays_inside_a_json_string() -> None:
+    payload = "Tim ${top.document.title=1} `x` </script>"
+    marker = maps.with_label(folium.CircleMarker((0, 0)), payload)
+    fmap = maps.base_map("", "")
+    marker.add_to(fmap)
+    html = _html(fmap)
+    assert '"Tim ${top.document.title=1} `x` \\u003c/script\\u003e"' in html
 
 
 def test_teams_are_coloured_by_status_with_a_line_to_their_kecamatan() -> None:
@@ -115,7 +126,7 @@ def test_teams_are_coloured_by_status_with_a_line_to_their_kecamatan() -> None:
     }
     html = _html(maps.live_map(_view(), "", ""))
     assert "L.polyline" in html
-    assert "Tim Siaga · standby" in html  # without words a status shows as its code
+    assert json.dumps("Tim Siaga · standby") in html  # without words a status shows as its code
 
 
 def test_empty_view_draws_an_empty_map_of_indonesia() -> None:

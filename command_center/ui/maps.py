@@ -1,12 +1,13 @@
 """Folium map builders. Pure folium (no Streamlit): tested on the map object and its HTML.
 
-Every map loads Leaflet from the app's own static files, never from a CDN, and every piece
-of text placed in a tooltip or popup is HTML-escaped first.
+Every map loads Leaflet from the app's own static files, never from a CDN. Every label (from
+users or feeds) reaches the map only through `TextTooltip`, which hands it to the browser as
+JSON data and shows it as a text node: folium's own `Tooltip` puts text inside a JavaScript
+template literal, where HTML escaping does not stop `${...}` or a backtick.
 """
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 import folium
@@ -77,15 +78,53 @@ def age_colour(age_hours: float) -> str:
     return next((colour for hours, colour in AGE_COLOURS if age_hours < hours), OLD_QUAKE)
 
 
+class TextTooltip(MacroElement):
+    """The one way a label reaches a map: a tooltip shown as plain text.
+
+    The text travels as JSON (`tojson` also escapes `<`, `>`, `&` and `'`, so `</script>`
+    cannot end the script) and is set as a DOM text node, so nothing in it is ever read as
+    HTML or code. With `field`, each feature of a GeoJSON layer shows that property.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.bindTooltip(function (layer) {
+  var text = document.createElement("span");
+  text.textContent = {% if this.field -%}
+    String(layer.feature.properties[{{ this.field|tojson }}])
+  {%- else -%}
+    {{ this.text|tojson }}
+  {%- endif %};
+  return text;
+}, {sticky: {{ this.sticky|tojson }}});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, text: str = "", field: str | None = None, sticky: bool = True):
+        super().__init__()
+        self._name = "TextTooltip"
+        self.text, self.field, self.sticky = str(text), field, sticky
+
+
+def with_label(layer: folium.Element, text: str) -> folium.Element:
+    """`layer` with `text` as its plain-text tooltip."""
+    TextTooltip(text).add_to(layer)
+    return layer
+
+
 def affected_layer(features: dict[str, Any], name: str) -> folium.GeoJson:
-    """Affected kecamatan shaded by estimated MMI; `features` properties are escaped here."""
+    """Affected kecamatan shaded by estimated MMI, each labelled with its name, code and MMI."""
     for feature in features["features"]:
         props = feature["properties"]
         mmi = float(props.get("mmi") or 0.0)
-        feature["properties"] = {key: escape(str(value)) for key, value in props.items()}
-        feature["properties"]["fill"] = mmi_colour(mmi)
-        feature["properties"]["mmi"] = f"MMI {mmi:.1f}" if mmi else "-"
-    return folium.GeoJson(
+        intensity = f"MMI {mmi:.1f}" if mmi else "-"
+        feature["properties"] = {
+            "fill": mmi_colour(mmi),
+            "label": f"{props.get('kecamatan', '')} ({props.get('kode_kec', '')}) · {intensity}",
+        }
+    layer = folium.GeoJson(
         features,
         name=name,
         style_function=lambda f: {
@@ -94,14 +133,15 @@ def affected_layer(features: dict[str, Any], name: str) -> folium.GeoJson:
             "fillColor": f["properties"]["fill"],
             "fillOpacity": 0.55,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["kecamatan", "kode_kec", "mmi"], labels=False),
     )
+    TextTooltip(field="label").add_to(layer)
+    return layer
 
 
 def warning_layer(polygons: list[list[list[float]]], label: str) -> folium.GeoJson:
     """A BMKG weather-warning area (CAP polygons, [lon, lat] rings)."""
     shape = {"type": "MultiPolygon", "coordinates": [[ring] for ring in polygons]}
-    return folium.GeoJson(
+    layer = folium.GeoJson(
         {"type": "Feature", "geometry": shape, "properties": {}},
         style_function=lambda _: {
             "color": "#e65100",
@@ -109,15 +149,15 @@ def warning_layer(polygons: list[list[list[float]]], label: str) -> folium.GeoJs
             "fillOpacity": 0.25,
             "dashArray": "6 4",
         },
-        tooltip=escape(label),
     )
+    return with_label(layer, label)
 
 
 def quake_marker(
     lat: float, lon: float, magnitude: float | None, age_hours: float, label: str
 ) -> folium.CircleMarker:
     """A reported earthquake, sized by magnitude and coloured by age."""
-    return folium.CircleMarker(
+    marker = folium.CircleMarker(
         location=(lat, lon),
         radius=3 + 2.5 * max((magnitude or 3.0) - 3.0, 0.0),
         color="#212121",
@@ -125,8 +165,8 @@ def quake_marker(
         fill=True,
         fill_color=age_colour(age_hours),
         fill_opacity=0.8,
-        tooltip=escape(label),
     )
+    return with_label(marker, label)
 
 
 def event_marker(
@@ -134,14 +174,10 @@ def event_marker(
 ) -> folium.CircleMarker:
     """An earthquake epicentre, sized by magnitude."""
     radius = 4 + 3 * max((magnitude or 4.0) - 3.0, 0.0)
-    return folium.CircleMarker(
-        location=(lat, lon),
-        radius=radius,
-        color="#4a148c",
-        fill=True,
-        fill_opacity=0.6,
-        tooltip=escape(label),
+    marker = folium.CircleMarker(
+        location=(lat, lon), radius=radius, color="#4a148c", fill=True, fill_opacity=0.6
     )
+    return with_label(marker, label)
 
 
 def team_layer(
@@ -158,15 +194,15 @@ def team_layer(
         label = f"{team.name} · {status_words.get(team.status, team.status)}"
         if team.target is not None:
             label += f" → {team.target_name}"
-            folium.PolyLine(
+            line = folium.PolyLine(
                 [(team.lat, team.lon), team.target],
                 color=colour,
                 weight=2.5,
                 opacity=0.8,
                 dash_array="6 6" if team.status == "en_route" else None,
-                tooltip=escape(label),
-            ).add_to(group)
-        folium.CircleMarker(
+            )
+            with_label(line, label).add_to(group)
+        marker = folium.CircleMarker(
             location=(team.lat, team.lon),
             radius=7,
             color="#212121",
@@ -174,8 +210,8 @@ def team_layer(
             fill=True,
             fill_color=colour,
             fill_opacity=0.9,
-            tooltip=escape(label),
-        ).add_to(group)
+        )
+        with_label(marker, label).add_to(group)
     return group
 
 
