@@ -15,7 +15,7 @@ from command_center import demo, report_store, store
 from command_center.auth import Principal
 from command_center.db import make_engine, migrate
 from command_center.geography import load_geography
-from command_center.settings import load_settings
+from command_center.settings import ImportLimits, load_settings
 from command_center.times import utcnow
 
 ROWS = 10_000
@@ -56,7 +56,14 @@ def main() -> None:
             (incident,) = store.incidents(engine)
             started = time.perf_counter()
             result = report_store.import_reports(
-                engine, data, "bench.csv", incident.id, geography, BENCH, 50_000_000, True
+                engine,
+                data,
+                "bench.csv",
+                incident.id,
+                geography,
+                BENCH,
+                ImportLimits(max_bytes=50_000_000),
+                True,
             )
             runs.append(time.perf_counter() - started)
             assert result.created == ROWS, result.problems[:3]

@@ -1,22 +1,30 @@
 """Local accounts and wall-screen tokens. Passwords are kept only as Argon2id hashes
-(argon2-cffi); tokens only as SHA-256 hashes of 32 random bytes. Every change is audited."""
+(argon2-cffi); tokens only as SHA-256 hashes of 32 random bytes. Every change is audited.
+
+An admin manages only accounts and tokens inside their own scope, and grants only scopes
+inside it: only an unscoped admin makes unscoped (national) accounts. Failed sign-ins are
+audited; too many from one client are refused for a while, and too many in a row on one
+account lock it until an admin unlocks it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from command_center.auth import ROLES, Principal, require
+from command_center.auth import ROLES, Principal, require, require_in
 from command_center.db import writing
-from command_center.errors import FieldError, InvalidInput, NotFound
+from command_center.errors import FieldError, InvalidInput, NotFound, SignInRefused
 from command_center.geography import normalise_code
-from command_center.models import KioskToken, User
+from command_center.models import Incident, KioskToken, SignInFailure, User
+from command_center.settings import SignInLimits
 from command_center.store import record_audit
 from command_center.times import utcnow
 
@@ -25,6 +33,7 @@ _DUMMY_HASH = HASHER.hash("not a password")  # checked for unknown users: the sa
 MIN_PASSWORD = 10
 MAX_NAME = 80  # a display name is what the audit log records
 MAX_LABEL = 60  # a wall screen acts as "layar: <label>"
+DEFAULT_LIMITS = SignInLimits()
 
 
 def _checked_user(
@@ -61,15 +70,16 @@ def create_user(
     role: str,
     scope: str | None = None,
     display_name: str | None = None,
+    must_change_password: bool = False,
 ) -> int:
     """Add an account (password None: it signs in through OIDC only); returns its id.
 
     Raises:
-        Forbidden: not an admin.
+        Forbidden: not an admin, or `scope` is not inside the admin's own.
         InvalidInput: bad role, scope, short password, or the username is taken.
     """
-    require(actor, "users")
     username, scope = username.strip(), (scope or "").strip() or None
+    require_in(actor, "users", scope)
     display_name = (display_name or username[:MAX_NAME]).strip()
     _checked_user(username, password, role, scope, display_name)
     user = User(
@@ -78,6 +88,7 @@ def create_user(
         password_hash=HASHER.hash(password) if password is not None else None,
         role=role,
         scope=scope,
+        must_change_password=must_change_password,
     )
     try:
         with writing(engine) as session, session.begin():
@@ -91,6 +102,9 @@ def create_user(
     return user_id
 
 
+KEEP = object()  # `set_user(scope=KEEP)`: leave the scope as it is
+
+
 def set_user(
     engine: Engine,
     actor: Principal,
@@ -98,69 +112,183 @@ def set_user(
     *,
     password: str | None = None,
     role: str | None = None,
+    scope: str | object | None = KEEP,
     active: bool | None = None,
+    unlock: bool = False,
+    must_change_password: bool | None = None,
 ) -> None:
-    """Change an account's password, role or active flag (audited; never the hash itself)."""
+    """Change an account's password, role, scope (None: national), active flag or lock
+    (audited; never the hash itself). A password set by someone else must be changed at the
+    next sign-in unless `must_change_password` says otherwise.
+
+    Raises:
+        Forbidden: the account, or the new scope, is outside the admin's scope.
+        NotFound, InvalidInput.
+    """
     require(actor, "users")
     with writing(engine) as session, session.begin():
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             raise NotFound(f"user {username}")
-        _checked_user(username, password, role or user.role, user.scope)
-        before = {"role": user.role, "active": user.active}
+        require_in(actor, "users", user.scope)
+        new_scope = user.scope if scope is KEEP else (str(scope or "").strip() or None)
+        require_in(actor, "users", new_scope)
+        _checked_user(username, password, role or user.role, new_scope)
+        before = _state(user)
         if password is not None:
             user.password_hash = HASHER.hash(password)
-        user.role = role or user.role
+            user.must_change_password = (
+                actor.username != username if must_change_password is None else must_change_password
+            )
+        user.role, user.scope = role or user.role, new_scope
         user.active = user.active if active is None else active
-        after = {"role": user.role, "active": user.active, "password_changed": password is not None}
+        if unlock:
+            user.locked_at, user.failed_sign_ins = None, 0
+        after = {**_state(user), "password_changed": password is not None}
         record_audit(session, actor.name, "edit", "user", user.id, before, after)
 
 
-def authenticate(engine: Engine, username: str, password: str) -> Principal | None:
-    """The principal for a correct username and password of an active account, else None."""
-    with Session(engine) as session:
-        user = session.scalar(select(User).where(User.username == username.strip()))
-    stored = user.password_hash if user is not None and user.active else None
-    try:
-        HASHER.verify(stored or _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    if stored is None:
-        return None
-    return Principal(user.display_name, user.role, user.scope)
+def _state(user: User) -> dict:
+    return {
+        "role": user.role,
+        "scope": user.scope,
+        "active": user.active,
+        "locked": user.locked_at is not None,
+    }
+
+
+def change_own_password(engine: Engine, username: str, current: str, new: str) -> None:
+    """A signed-in user replaces their password (required after a reset or the first start).
+
+    Raises:
+        InvalidInput: the current password is wrong, or the new one is too short or the same.
+    """
+    with writing(engine) as session, session.begin():
+        user = session.scalar(select(User).where(User.username == username, User.active))
+        try:
+            HASHER.verify((user and user.password_hash) or _DUMMY_HASH, current)
+        except (VerificationError, InvalidHashError) as exc:
+            raise InvalidInput([FieldError("password", "wrong_password")]) from exc
+        if current == new:
+            raise InvalidInput([FieldError("new_password", "same_password")])
+        _checked_user(username, new, user.role, user.scope)
+        user.password_hash, user.must_change_password = HASHER.hash(new), False
+        record_audit(session, user.display_name, "password", "user", user.id)
+
+
+def authenticate(
+    engine: Engine,
+    username: str,
+    password: str,
+    client: str = "unknown",
+    limits: SignInLimits = DEFAULT_LIMITS,
+) -> Principal | None:
+    """The principal for a correct username and password of an active account, else None.
+    A failure is recorded and audited.
+
+    Raises:
+        SignInRefused: this client failed too often lately ("throttled", with the minutes
+            to wait), or the account is locked after failures in a row ("locked").
+    """
+    username, client = username.strip()[:120], (client or "unknown")[:64]
+    since = utcnow() - timedelta(minutes=limits.window_min)
+    with writing(engine) as session, session.begin():
+        recent = session.scalar(
+            select(func.count())
+            .select_from(SignInFailure)
+            .where(SignInFailure.client == client, SignInFailure.at >= since)
+        )
+        if recent >= limits.per_client:
+            raise SignInRefused("throttled", limits.window_min)
+        user = session.scalar(select(User).where(User.username == username))
+        stored = user.password_hash if user is not None and user.active else None
+        try:
+            HASHER.verify(stored or _DUMMY_HASH, password)
+            correct = stored is not None
+        except (VerificationError, InvalidHashError):
+            correct = False
+        if user is not None and user.locked_at is not None:
+            raise SignInRefused("locked")
+        if correct:
+            user.failed_sign_ins = 0
+            return _principal(user)
+        session.add(SignInFailure(client=client, username=username))
+        after = {"username": username, "client": client}
+        if user is not None:
+            user.failed_sign_ins += 1
+            if user.failed_sign_ins >= limits.lock_after:
+                user.locked_at = utcnow()
+                after["locked"] = True
+        record_audit(session, "sign-in", "failed", "user", user.id if user else "?", None, after)
+    return None
 
 
 def principal_for(engine: Engine, username: str) -> Principal | None:
-    """The principal of an active account (for OIDC: the account named by the e-mail)."""
+    """The principal of an active, unlocked account as it is now (re-read on every run; for
+    OIDC, the account named by the e-mail)."""
     with Session(engine) as session:
-        user = session.scalar(select(User).where(User.username == username, User.active))
-    return Principal(user.display_name, user.role, user.scope) if user else None
+        user = session.scalar(
+            select(User).where(User.username == username, User.active, User.locked_at.is_(None))
+        )
+    return _principal(user) if user else None
 
 
-def users(engine: Engine) -> list[User]:
+def must_change_password(engine: Engine, username: str) -> bool:
+    with Session(engine) as session:
+        query = select(User.must_change_password).where(User.username == username)
+        return bool(session.scalar(query))
+
+
+def _principal(user: User) -> Principal:
+    return Principal(user.display_name, user.role, user.scope, username=user.username)
+
+
+def users(engine: Engine, actor: Principal) -> list[User]:
+    """The accounts inside `actor`'s scope (detached, read-only)."""
+    require(actor, "users")
     with Session(engine, expire_on_commit=False) as session:
-        return list(session.scalars(select(User).order_by(User.username)))
+        rows = session.scalars(select(User).order_by(User.username))
+        return [u for u in rows if actor.covers(u.scope)]
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(engine: Engine, actor: Principal, label: str) -> str:
-    """A new wall-screen token; it is shown once here and only its hash is stored."""
-    require(actor, "users")
+def create_token(
+    engine: Engine,
+    actor: Principal,
+    label: str,
+    scope: str | object | None = KEEP,
+    incident_id: int | None = None,
+) -> str:
+    """A new wall-screen token for the briefing of `scope` (by default the admin's own) or of
+    one incident; it is shown once here and only its hash is stored.
+
+    Raises:
+        Forbidden: the scope or the incident's area is outside the admin's scope.
+        NotFound: no such incident.
+    """
+    scope = actor.scope if scope is KEEP else (str(scope or "").strip() or None)
+    require_in(actor, "users", scope)
     token = secrets.token_urlsafe(32)
     with writing(engine) as session, session.begin():
+        if incident_id is not None:
+            incident = session.get(Incident, incident_id)
+            if incident is None:
+                raise NotFound(f"incident {incident_id}")
+            require_in(actor, "users", incident.kabupaten_code)
         row = KioskToken(
             label=label.strip()[:MAX_LABEL] or "layar",
             token_hash=_digest(token),
+            scope=scope,
+            incident_id=incident_id,
             created_by=actor.name,
         )
         session.add(row)
         session.flush()
-        record_audit(
-            session, actor.name, "create", "kiosk_token", row.id, after={"label": row.label}
-        )
+        after = {"label": row.label, "scope": scope, "incident_id": incident_id}
+        record_audit(session, actor.name, "create", "kiosk_token", row.id, after=after)
     return token
 
 
@@ -170,6 +298,7 @@ def revoke_token(engine: Engine, actor: Principal, token_id: int) -> None:
         row = session.get(KioskToken, token_id)
         if row is None:
             raise NotFound(f"kiosk token {token_id}")
+        require_in(actor, "users", row.scope)
         row.revoked_at = utcnow()
         record_audit(
             session, actor.name, "revoke", "kiosk_token", token_id, after={"label": row.label}
@@ -177,7 +306,8 @@ def revoke_token(engine: Engine, actor: Principal, token_id: int) -> None:
 
 
 def kiosk_principal(engine: Engine, token: str) -> Principal | None:
-    """The read-only principal of a valid, unrevoked wall-screen token."""
+    """The read-only principal of a valid, unrevoked wall-screen token: a viewer of the
+    token's area, bound to its incident when it names one."""
     if not token:
         return None
     with Session(engine) as session:
@@ -186,9 +316,15 @@ def kiosk_principal(engine: Engine, token: str) -> Principal | None:
                 KioskToken.token_hash == _digest(token), KioskToken.revoked_at.is_(None)
             )
         )
-    return Principal(f"layar: {row.label}", "viewer") if row else None
+    if row is None:
+        return None
+    label = f"layar: {row.label}"
+    return Principal(label, "viewer", row.scope, kiosk=True, incident_id=row.incident_id)
 
 
-def tokens(engine: Engine) -> list[KioskToken]:
+def tokens(engine: Engine, actor: Principal) -> list[KioskToken]:
+    """The wall-screen tokens inside `actor`'s scope (detached, read-only)."""
+    require(actor, "users")
     with Session(engine, expire_on_commit=False) as session:
-        return list(session.scalars(select(KioskToken).order_by(KioskToken.id)))
+        rows = session.scalars(select(KioskToken).order_by(KioskToken.id))
+        return [r for r in rows if actor.covers(r.scope)]

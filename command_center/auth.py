@@ -1,14 +1,16 @@
 """Who may do what: principals, roles and area scopes.
 
-Every write in the stores calls `require(actor, permission, area_code)`, so the rules hold
-whatever the UI shows. Roles:
+Every write in the stores calls `require(actor, permission)` or, for a record in an area,
+`require_in(actor, permission, area_code)`, so the rules hold whatever the UI shows (the
+table of write paths is `docs/permissions.md`, checked by `tests/test_permissions.py`). Roles:
 
 - viewer (officials): read and the briefing only;
 - operator: incidents, impact reports, verification, sitreps;
 - coordinator: teams, members, status changes and assignments, roster imports, sitreps;
 - admin: everything, plus users, wall-screen tokens and the audit log.
 
-A scope (a province `32` or kabupaten `32.03` code) limits writes to records in that area.
+A scope (a province `32` or kabupaten `32.03` code) limits writes to records in that area. A
+record whose area is unknown lies in no scope: only unscoped principals may change it.
 Accounts and wall-screen tokens are in `accounts.py`.
 """
 
@@ -29,32 +31,55 @@ PERMISSIONS = {
 
 @dataclass(frozen=True)
 class Principal:
-    """Someone acting: `name` goes into the audit log."""
+    """Someone acting: `name` goes into the audit log. `username` is the account behind it
+    (re-read on every run). A wall screen's token (`kiosk`) reads the briefing of its scope,
+    or of one `incident_id`, and nothing else."""
 
     name: str
     role: str
     scope: str | None = None
+    username: str | None = None
+    kiosk: bool = False
+    incident_id: int | None = None
 
     def covers(self, area_code: str | None) -> bool:
-        """Whether `area_code` lies inside this principal's scope (no scope: everywhere)."""
+        """Whether `area_code` lies inside this principal's scope (no scope: everywhere).
+        An unknown area (None) lies inside no scope."""
         if self.scope is None:
             return True
-        code = area_code or ""
-        return code == self.scope or code.startswith(self.scope + ".")
+        if area_code is None:
+            return False
+        return area_code == self.scope or area_code.startswith(self.scope + ".")
 
 
 SYSTEM = Principal("system", "admin")
 
 
-def require(actor: Principal, permission: str, area_code: str | None = None) -> None:
-    """Refuse unless `actor`'s role grants `permission` and its scope covers `area_code`.
+def permits(actor: Principal, permission: str) -> bool:
+    """Whether `actor`'s role grants `permission` somewhere (to show or hide a control)."""
+    return permission in PERMISSIONS.get(actor.role, frozenset())
+
+
+def require(actor: Principal, permission: str) -> None:
+    """Refuse unless `actor`'s role grants `permission` (for actions not tied to one area).
+
+    Raises:
+        Forbidden: naming who and what.
+    """
+    if not permits(actor, permission):
+        raise Forbidden(actor.name, permission)
+
+
+def require_in(actor: Principal, permission: str, area_code: str | None) -> None:
+    """Refuse unless `actor`'s role grants `permission` and its scope covers `area_code`;
+    None (the area is unknown) is covered by unscoped principals only.
 
     Raises:
         Forbidden: naming who, what and where.
     """
-    allowed = permission in PERMISSIONS.get(actor.role, frozenset())
-    if not allowed or (area_code is not None and not actor.covers(area_code)):
-        raise Forbidden(actor.name, permission, area_code)
+    require(actor, permission)
+    if not actor.covers(area_code):
+        raise Forbidden(actor.name, permission, area_code or "?")
 
 
 def in_scope(actor: Principal, area_code: str, field: str = "kecamatan_code") -> None:

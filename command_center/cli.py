@@ -155,7 +155,9 @@ def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> N
     if geography is not None:
         print(f"national map layers: {', '.join(install_layers(geography).values())}")
     app = str(PROJECT_ROOT / "app.py")
-    os.execvp(sys.executable, [sys.executable, "-m", "streamlit", "run", app, *streamlit_args])
+    upload_limit = f"--server.maxUploadSize={settings.max_upload_mb}"
+    command = [sys.executable, "-m", "streamlit", "run", app, upload_limit, *streamlit_args]
+    os.execvp(sys.executable, command)
 
 
 def _password(from_stdin: bool) -> str:
@@ -178,8 +180,8 @@ def user(settings: Settings, args: argparse.Namespace) -> None:
     """Manage local accounts from the command line (acting as the system administrator)."""
     engine = _accounts_store(settings)
     if args.action == "list":
-        for u in accounts.users(engine):
-            state = "" if u.active else " (disabled)"
+        for u in accounts.users(engine, SYSTEM):
+            state = ("" if u.active else " (disabled)") + (" (locked)" if u.locked_at else "")
             print(f"{u.username}\t{u.role}\t{u.scope or '-'}\t{u.display_name}{state}")
         return
     if not args.username:
@@ -193,33 +195,42 @@ def user(settings: Settings, args: argparse.Namespace) -> None:
     elif args.action == "passwd":
         accounts.set_user(engine, SYSTEM, args.username, password=_password(args.password_stdin))
         print(f"password of {args.username} changed")
+    elif args.action == "unlock":
+        accounts.set_user(engine, SYSTEM, args.username, unlock=True)
+        print(f"user {args.username} unlocked")
     else:
         accounts.set_user(engine, SYSTEM, args.username, active=args.action == "enable")
         print(f"user {args.username} {args.action}d")
 
 
-def token(settings: Settings, action: str, value: str | None) -> None:
+def token(settings: Settings, args: argparse.Namespace) -> None:
     """Create, revoke or list the read-only wall-screen tokens."""
     engine = _accounts_store(settings)
-    if action == "add":
-        secret = accounts.create_token(engine, SYSTEM, value or "layar")
+    if args.action == "add":
+        secret = accounts.create_token(
+            engine, SYSTEM, args.value or "layar", args.scope, args.incident
+        )
         print(f"wall-screen link (shown once): /briefing?kiosk=1&token={secret}")
-    elif action == "revoke":
-        accounts.revoke_token(engine, SYSTEM, int(value or 0))
-        print(f"token {value} revoked")
+    elif args.action == "revoke":
+        accounts.revoke_token(engine, SYSTEM, int(args.value or 0))
+        print(f"token {args.value} revoked")
     else:
-        for row in accounts.tokens(engine):
-            print(f"{row.id}\t{row.label}\t{'revoked' if row.revoked_at else 'active'}")
+        for row in accounts.tokens(engine, SYSTEM):
+            where = row.scope or "-" if row.incident_id is None else f"incident {row.incident_id}"
+            state = "revoked" if row.revoked_at else "active"
+            print(f"{row.id}\t{row.label}\t{where}\t{state}")
 
 
 def first_admin(settings: Settings, engine: Engine) -> None:
     """On a store without accounts, create `admin` with a random password and print it once."""
-    if settings.auth_mode != "local" or accounts.users(engine):
+    if settings.auth_mode != "local" or accounts.users(engine, SYSTEM):
         return
     password = secrets.token_urlsafe(12)
-    accounts.create_user(engine, SYSTEM, "admin", password, "admin", display_name="Admin")
+    accounts.create_user(
+        engine, SYSTEM, "admin", password, "admin", display_name="Admin", must_change_password=True
+    )
     print(f"first start: user 'admin' created with password {password}")
-    print("  change it: command-center user passwd admin; add others: command-center user add")
+    print("  it must be changed at the first sign-in; add others: command-center user add")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -245,8 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PORT",
         help="serve /health (feed freshness) and /live on PORT (default: CC_HEALTH_PORT)",
     )
-    user_cmd = commands.add_parser("user", help="local accounts: add, passwd, disable, list")
-    user_cmd.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
+    user_cmd = commands.add_parser(
+        "user", help="local accounts: add, passwd, disable, enable, unlock, list"
+    )
+    user_cmd.add_argument(
+        "action", choices=["add", "passwd", "disable", "enable", "unlock", "list"]
+    )
     user_cmd.add_argument("username", nargs="?")
     user_cmd.add_argument("--role", choices=ROLES, default="viewer")
     user_cmd.add_argument("--scope", help="province (32) or kabupaten (32.03) code")
@@ -258,6 +273,10 @@ def build_parser() -> argparse.ArgumentParser:
     token_cmd = commands.add_parser("token", help="read-only wall-screen tokens")
     token_cmd.add_argument("action", choices=["add", "revoke", "list"])
     token_cmd.add_argument("value", nargs="?", help="label (add) or id (revoke)")
+    token_cmd.add_argument(
+        "--scope", help="province or kabupaten code whose briefing it shows (default: national)"
+    )
+    token_cmd.add_argument("--incident", type=int, help="show only this incident (its id)")
     run_cmd = commands.add_parser(
         "run", help="set up and start the dashboard; other options go to `streamlit run`"
     )
@@ -288,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "user":
             user(settings, args)
         elif args.command == "token":
-            token(settings, args.action, args.value)
+            token(settings, args)
         elif args.command == "run":
             run(settings, not args.no_demo, extra)
     except CommandCenterError as exc:

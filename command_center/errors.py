@@ -108,3 +108,12 @@ class Forbidden(CommandCenterError, PermissionError):
         self.who, self.permission, self.area_code = who, permission, area_code
         where = f" in {area_code}" if area_code else ""
         super().__init__(f"{who} may not {permission}{where}")
+
+
+class SignInRefused(CommandCenterError):
+    """A sign-in refused before the password counts: `reason` is "throttled" (this client
+    failed too often; wait `minutes`) or "locked" (an admin must unlock the account)."""
+
+    def __init__(self, reason: str, minutes: int = 0):
+        self.reason, self.minutes = reason, minutes
+        super().__init__(f"sign-in {reason}")

@@ -2,7 +2,9 @@
 transaction and keep the invalid ones in a quarantine to fix and re-submit. Nothing is dropped.
 
 Files are only read: Excel through openpyxl with cached values (no formula is evaluated, no
-macro can run), CSV as text. The header row may sit below title rows; headers are matched to
+macro can run), CSV as text. Size is checked before and while reading (`ImportLimits`): the
+bytes, an .xlsx file's decompressed parts, and rows and columns as they stream in, whatever
+the sheet declares about itself. The header row may sit below title rows; headers are matched to
 our fields by their usual Indonesian and English names.
 """
 
@@ -22,10 +24,11 @@ import openpyxl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from command_center.auth import Principal, require
+from command_center.auth import Principal, require_in
 from command_center.db import writing
 from command_center.errors import FieldError, ImportFileError, InvalidInput
 from command_center.models import QuarantinedRow
+from command_center.settings import ImportLimits
 from command_center.store import record_audit
 from command_center.times import utcnow
 
@@ -90,18 +93,47 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _text(data: bytes, file_name: str) -> str | list[list[str]]:
+EMPTY_ROW: tuple[str, ...] = ()
+
+
+def _xlsx(data: bytes, file_name: str, limits: ImportLimits) -> list[Any]:
+    """The cells of an .xlsx file's first sheet, read as a stream within `limits`."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist())
+        if unpacked > limits.max_unpacked_bytes:
+            raise ImportFileError(
+                f"{file_name}: unpacks to {unpacked:,} bytes, more than "
+                f"{limits.max_unpacked_bytes:,} allowed"
+            )
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportFileError(f"{file_name}: not a readable .xlsx workbook ({exc})") from exc
+    try:
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # its declared size (A1:XFD1048576) would be padded out
+        grid: list[Any] = []
+        for row in sheet.iter_rows(max_col=limits.max_columns, values_only=True):
+            _within_rows(len(grid) + 1, file_name, limits)
+            cells = [_cell(v) for v in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            grid.append(cells or EMPTY_ROW)
+        return grid
+    finally:
+        book.close()
+
+
+def _within_rows(rows: int, file_name: str, limits: ImportLimits) -> None:
+    """Refuse a table past `max_rows` (blank rows count: a far cell pads out a sheet)."""
+    if rows > limits.max_rows + HEADER_SCAN_ROWS:
+        raise ImportFileError(f"{file_name}: more than {limits.max_rows:,} rows; split the file")
+
+
+def _text(data: bytes, file_name: str, limits: ImportLimits) -> str | list[Any]:
     """The cells of an .xlsx file's first sheet, or the text of a CSV file."""
     if data[:4] == b"PK\x03\x04":
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise ImportFileError(f"{file_name}: not a readable .xlsx workbook ({exc})") from exc
-        try:
-            sheet = book.worksheets[0]
-            return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            book.close()
+        return _xlsx(data, file_name, limits)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFileError(f"{file_name}: old .xls format; save it as .xlsx or CSV")
     if b"\x00" in data[:4096]:
@@ -112,9 +144,22 @@ def _text(data: bytes, file_name: str) -> str | list[list[str]]:
         return data.decode("cp1252", errors="replace")
 
 
-def _csv(text: str, delimiter: str, limit: int | None = None) -> list[list[str]]:
-    lines = io.StringIO(text if limit is None else "\n".join(text.splitlines()[:limit]))
-    return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delimiter)]
+def _csv(
+    text: str, delimiter: str, limits: ImportLimits, file_name: str, lines: int | None = None
+) -> list[list[str]]:
+    """The cells of a CSV text (its first `lines` only, when given), within `limits`."""
+    head = text.splitlines()[:lines] if lines is not None else text.splitlines()
+    for number, line in enumerate(head, start=1):
+        # quoted cells may hold the delimiter too: only an absurd count is refused here
+        if line.count(delimiter) > 5 * limits.max_columns:
+            raise ImportFileError(
+                f"{file_name}: row {number} has more than {limits.max_columns} columns"
+            )
+    grid = []
+    for row in csv.reader(head, delimiter=delimiter):
+        _within_rows(len(grid) + 1, file_name, limits)
+        grid.append([c.strip() for c in row[: limits.max_columns]])
+    return grid
 
 
 def _header_row(grid: list[list[str]], aliases: dict[str, str]) -> tuple[int, int]:
@@ -130,25 +175,30 @@ def _header_row(grid: list[list[str]], aliases: dict[str, str]) -> tuple[int, in
 
 
 def read_table(
-    data: bytes, file_name: str, headers: dict[str, tuple[str, ...]], max_bytes: int
+    data: bytes, file_name: str, headers: dict[str, tuple[str, ...]], limits: ImportLimits
 ) -> Table:
     """The rows of a CSV or .xlsx file, keyed by our field names.
 
     A CSV file's delimiter is the one of `,;|` or tab that finds the most known headers.
 
     Raises:
-        ImportFileError: too large, not CSV/.xlsx, or no row that looks like a header.
+        ImportFileError: too large (bytes, unpacked, rows or columns), not CSV/.xlsx, or no
+            row that looks like a header.
     """
-    if len(data) > max_bytes:
-        raise ImportFileError(f"{file_name}: {len(data):,} bytes, more than {max_bytes:,} allowed")
+    if len(data) > limits.max_bytes:
+        raise ImportFileError(
+            f"{file_name}: {len(data):,} bytes, more than {limits.max_bytes:,} allowed"
+        )
     aliases = {alias: field for field, names in headers.items() for alias in names}
-    content = _text(data, file_name)
+    content = _text(data, file_name, limits)
     if isinstance(content, str):
         delimiter = max(
             CSV_DELIMITERS,
-            key=lambda d: _header_row(_csv(content, d, HEADER_SCAN_ROWS), aliases)[1],
+            key=lambda d: _header_row(
+                _csv(content, d, limits, file_name, HEADER_SCAN_ROWS), aliases
+            )[1],
         )
-        grid = _csv(content, delimiter)
+        grid = _csv(content, delimiter, limits, file_name)
     else:
         grid = content
     index, known = _header_row(grid, aliases)
@@ -228,7 +278,7 @@ def run_import(
         _close(write, session)
         for problem in sorted(problems, key=lambda p: p.number):
             problem.values.update(context or {})
-            session.add(_quarantined(kind, batch, file_name, problem, actor.name))
+            session.add(_quarantined(kind, batch, file_name, problem, actor))
         summary = {"file": file_name, **outcomes, "quarantined": len(problems)}
         record_audit(session, actor.name, "import", kind, batch, after=summary)
     if progress:
@@ -254,8 +304,9 @@ def _close(write: Write, session: Session) -> None:
 
 
 def _quarantined(
-    kind: str, batch: str, file_name: str, problem: RowProblem, actor: str
+    kind: str, batch: str, file_name: str, problem: RowProblem, actor: Principal
 ) -> QuarantinedRow:
+    """A row waiting for correction; it belongs to the importer's area (`scope`)."""
     return QuarantinedRow(
         kind=kind,
         batch=batch,
@@ -263,7 +314,8 @@ def _quarantined(
         row_number=problem.number,
         data=problem.values,
         errors=[_error_json(e) for e in problem.errors],
-        created_by=actor,
+        created_by=actor.name,
+        scope=actor.scope,
     )
 
 
@@ -275,15 +327,26 @@ def _error_json(error: FieldError) -> dict[str, Any]:
     }
 
 
-def quarantine(engine: Engine, kind: str) -> list[QuarantinedRow]:
-    """The rows of `kind` waiting for correction, oldest first (detached, read-only)."""
+def quarantine(engine: Engine, kind: str, actor: Principal) -> list[QuarantinedRow]:
+    """The rows of `kind` waiting for correction inside `actor`'s area, oldest first
+    (detached, read-only)."""
     with Session(engine, expire_on_commit=False) as session:
         query = (
             select(QuarantinedRow)
             .where(QuarantinedRow.kind == kind, QuarantinedRow.resolved_at.is_(None))
             .order_by(QuarantinedRow.id)
         )
-        return list(session.scalars(query))
+        return [row for row in session.scalars(query) if actor.covers(row.scope)]
+
+
+def _held(session: Session, row_ids: list[int], kind: str | None, actor: Principal) -> list:
+    """The open quarantined rows asked for, each checked against `actor`'s role and area
+    before anything changes (one refused row refuses them all)."""
+    query = select(QuarantinedRow).where(QuarantinedRow.id.in_(row_ids)).order_by(QuarantinedRow.id)
+    rows = [r for r in session.scalars(query) if r.resolved_at is None and kind in (None, r.kind)]
+    for row in rows:
+        require_in(actor, PERMISSION[row.kind], row.scope)
+    return rows
 
 
 def resubmit(
@@ -294,20 +357,26 @@ def resubmit(
     write: Write,
     actor: Principal,
 ) -> ImportReport:
-    """Check corrected quarantine rows again: the valid ones land, the rest stay with new errors."""
+    """Check corrected quarantine rows again: the valid ones land, the rest stay with new errors
+    (their corrections kept and audited). Rows someone else fixed or discarded meanwhile are
+    skipped.
+
+    Raises:
+        Forbidden: a row lies outside `actor`'s area; nothing is changed.
+    """
     outcomes = {"created": 0, "updated": 0}
     problems, notes = [], []
     with writing(engine) as session, session.begin():
-        for row_id, data in edits.items():
-            row = session.get(QuarantinedRow, row_id)
-            if row is None or row.kind != kind or row.resolved_at is not None:
-                continue  # someone else fixed or discarded it meanwhile
-            row.data = {**row.data, **{k: _cell(v) for k, v in data.items()}}
+        for row in _held(session, list(edits), kind, actor):
+            before = row.data
+            row.data = {**row.data, **{k: _cell(v) for k, v in edits[row.id].items()}}
             try:
                 outcome, said = _land(write, session, check(row.data), actor)
             except InvalidInput as exc:
                 row.errors = [_error_json(e) for e in exc.errors]
                 problems.append(RowProblem(row.row_number, exc.errors, row.data))
+                if row.data != before:
+                    record_audit(session, actor.name, "correct", kind, row.id, before, row.data)
                 continue
             outcomes[outcome] += 1
             if said:
@@ -323,14 +392,12 @@ def discard(engine: Engine, row_ids: list[int], actor: Principal) -> int:
     """Drop quarantined rows on purpose; each keeps its data in the audit log.
 
     Raises:
-        Forbidden: the rows are of a kind `actor` may not import.
+        Forbidden: a row is of a kind `actor` may not import, or outside `actor`'s area;
+            nothing is dropped.
     """
     with writing(engine) as session, session.begin():
-        done = 0
-        for row in session.scalars(select(QuarantinedRow).where(QuarantinedRow.id.in_(row_ids))):
-            require(actor, PERMISSION[row.kind])
-            if row.resolved_at is None:
-                row.resolved_at, row.resolved_by = utcnow(), actor.name
-                record_audit(session, actor.name, "discard", row.kind, row.id, before=row.data)
-                done += 1
-        return done
+        rows = _held(session, row_ids, None, actor)
+        for row in rows:
+            row.resolved_at, row.resolved_by = utcnow(), actor.name
+            record_audit(session, actor.name, "discard", row.kind, row.id, before=row.data)
+        return len(rows)

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -32,12 +34,16 @@ from command_center.times import age_minutes, utcnow
 AfterSave = Callable[[Session, SaveResult], None]
 
 
+MAX_FEED_BYTES = 10_000_000  # a real BMKG or USGS payload is well under 1 MB
+
+
 @dataclass(frozen=True)
 class Feed:
     key: str
     url: str
     interval_s: int
     kind: str  # "bmkg_quakes", "usgs_quakes", "nowcast" or "forecast"
+    link_hosts: frozenset[str] = frozenset()  # hosts its payload may send us on to (CAP)
 
 
 def registry(settings: Settings) -> dict[str, Feed]:
@@ -47,7 +53,13 @@ def registry(settings: Settings) -> dict[str, Feed]:
         Feed("bmkg_autogempa", settings.feed_autogempa_url, quakes, "bmkg_quakes"),
         Feed("bmkg_gempaterkini", settings.feed_gempaterkini_url, quakes, "bmkg_quakes"),
         Feed("bmkg_gempadirasakan", settings.feed_gempadirasakan_url, quakes, "bmkg_quakes"),
-        Feed("bmkg_nowcast", settings.feed_nowcast_rss_url, warnings, "nowcast"),
+        Feed(
+            "bmkg_nowcast",
+            settings.feed_nowcast_rss_url,
+            warnings,
+            "nowcast",
+            frozenset({urlsplit(settings.feed_nowcast_rss_url).hostname, *settings.cap_hosts}),
+        ),
         Feed("usgs", settings.feed_usgs_url, quakes, "usgs_quakes"),
         Feed("bmkg_forecast", settings.feed_forecast_url, settings.poll_forecast_s, "forecast"),
     ]
@@ -80,11 +92,14 @@ def fetch(
     timeout_s: float,
     etag: str | None = None,
     last_modified: str | None = None,
+    max_bytes: int = MAX_FEED_BYTES,
 ) -> Fetched:
-    """A conditional GET. Transient failures were already retried by the session.
+    """A conditional GET of at most `max_bytes`. Transient failures were already retried by
+    the session.
 
     Raises:
         FeedUnavailable: timeout, connection refused, an error status.
+        FeedFormatError: the payload is larger than `max_bytes`.
     """
     headers = {}
     if etag:
@@ -92,7 +107,9 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     try:
-        response = session.get(url, headers=headers, timeout=timeout_s)
+        response = session.get(url, headers=headers, timeout=timeout_s, stream=True)
+        with response:
+            body = _body(response, max_bytes) if response.status_code == 200 else b""
     except requests.RequestException as exc:
         # after retries urllib3 wraps a read timeout in MaxRetryError, which requests turns
         # into a ConnectionError: look at the reason to tell the operator which it was
@@ -108,9 +125,38 @@ def fetch(
         return Fetched(None, etag, last_modified)
     if response.status_code != 200:
         raise http_error(response)
-    return Fetched(
-        response.content, response.headers.get("ETag"), response.headers.get("Last-Modified")
-    )
+    return Fetched(body, response.headers.get("ETag"), response.headers.get("Last-Modified"))
+
+
+def _body(response: requests.Response, max_bytes: int) -> bytes:
+    """The payload, read in chunks and given up on past `max_bytes` (however it is sent)."""
+    chunks, size = [], 0
+    for chunk in response.iter_content(chunk_size=65536):
+        size += len(chunk)
+        if size > max_bytes:
+            raise FeedFormatError(f"payload larger than {max_bytes:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+PARSER_FAILURES = (
+    ValueError,
+    TypeError,
+    AttributeError,
+    LookupError,
+    ArithmeticError,
+    RecursionError,
+)
+
+
+def parsed(parser: Callable[..., Any], body: bytes, *args: Any) -> Any:
+    """`parser(body, ...)`, with any way hostile or broken input makes it fail (deep nesting,
+    wrong types, missing keys) turned into the feed's own FeedFormatError."""
+    try:
+        return parser(body, *args)
+    except PARSER_FAILURES as exc:
+        name = getattr(parser, "__name__", "parser")
+        raise FeedFormatError(f"{name}: unreadable payload ({type(exc).__name__})") from exc
 
 
 def _save(
@@ -119,19 +165,20 @@ def _save(
     """Parse one payload of `kind` and store it. A nowcast RSS lists CAP alerts: those not
     stored yet are fetched with `fetch_cap(url)`."""
     if kind == "bmkg_quakes":
-        return hazard_store.save_quakes(session, parse_infogempa(body))
+        return hazard_store.save_quakes(session, parsed(parse_infogempa, body))
     if kind == "usgs_quakes":
-        return hazard_store.save_quakes(session, parse_usgs(body))
+        return hazard_store.save_quakes(session, parsed(parse_usgs, body))
     if kind == "forecast":
-        return hazard_store.save_forecast(session, parse_forecast(body))
+        return hazard_store.save_forecast(session, parsed(parse_forecast, body))
     if kind == "nowcast_cap":
-        return hazard_store.save_warnings(session, [parse_cap(body)])
-    items = parse_rss(body)
+        return hazard_store.save_warnings(session, [parsed(parse_cap, body)])
+    items = parsed(parse_rss, body)
     known = hazard_store.known_warning_ids(session, [identifier for identifier, _ in items])
     fresh = [link for identifier, link in items if identifier not in known]
     if fresh and fetch_cap is None:
         raise FeedFormatError("nowcast RSS: CAP alerts cannot be fetched here")
-    return hazard_store.save_warnings(session, [parse_cap(fetch_cap(link), link) for link in fresh])
+    alerts = [parsed(parse_cap, fetch_cap(link), link) for link in fresh]
+    return hazard_store.save_warnings(session, alerts)
 
 
 def poll(
@@ -158,6 +205,9 @@ def poll(
             return "not_modified"
 
         def fetch_cap(link: str) -> bytes:
+            parts = urlsplit(link)
+            if parts.scheme not in ("http", "https") or parts.hostname not in feed.link_hosts:
+                raise FeedFormatError(f"CAP link to a host not allowed: {parts.hostname}")
             cap = fetch(http, link, timeout_s).body
             if cap is None:
                 raise FeedFormatError(f"{link}: empty CAP alert")
@@ -221,7 +271,7 @@ def poll_forecasts(
             last_request = time.monotonic()
             try:
                 body = fetch(http, f"{feed.url}?adm4={adm4}", timeout_s).body or b""
-                forecast = parse_forecast(body)
+                forecast = parsed(parse_forecast, body)
             except FeedError as exc:
                 problem = exc
                 continue

@@ -301,6 +301,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "enable_user": ("Aktifkan", "Enable"),
     "user_changed": ("Pengguna {name} diubah.", "User {name} changed."),
     "choose_user": ("Pilih pengguna", "Choose user"),
+    "edit_user": ("Ubah pengguna", "Change user"),
+    "import_not_allowed": (
+        "Peran Anda tidak dapat mengimpor berkas di sini.",
+        "Your role cannot import files here.",
+    ),
+    "keep_scope": (
+        "Wilayah baru (kosong = tidak diubah, `-` = semua)",
+        "New area (empty = unchanged, `-` = all)",
+    ),
+    "unlock_user": ("Buka kunci", "Unlock"),
+    "reset_password": (
+        "Kata sandi baru (kosong = tidak diubah; wajib diganti saat masuk)",
+        "New password (empty = unchanged; must be changed at sign-in)",
+    ),
+    "col_locked": ("Terkunci", "Locked"),
+    "token_incident": ("Hanya kejadian (id, 0 = semua)", "Only incident (id, 0 = all)"),
     "token_label": ("Nama layar", "Screen name"),
     "add_token": ("Buat token", "Create token"),
     "token_made": (
@@ -327,6 +343,39 @@ LABELS: dict[str, tuple[str, str]] = {
     "login_failed": (
         "Nama pengguna atau kata sandi salah, atau akun tidak aktif.",
         "Wrong username or password, or the account is disabled.",
+    ),
+    "login_throttled": (
+        "Terlalu banyak percobaan gagal dari perangkat ini. Coba lagi dalam {minutes} menit.",
+        "Too many failed attempts from this device. Try again in {minutes} minutes.",
+    ),
+    "login_locked": (
+        "Akun ini terkunci setelah terlalu banyak percobaan gagal. Minta admin membukanya.",
+        "This account is locked after too many failed attempts. Ask an admin to unlock it.",
+    ),
+    "session_ended": (
+        "Akses Anda berubah atau dinonaktifkan; silakan masuk lagi.",
+        "Your access changed or was disabled; please sign in again.",
+    ),
+    "change_password_title": ("Ganti kata sandi", "Change your password"),
+    "change_password_why": (
+        "Kata sandi ini dibuat oleh orang lain (atau saat instalasi). Ganti sebelum melanjutkan.",
+        "This password was set by someone else (or at installation). Change it to go on.",
+    ),
+    "current_password": ("Kata sandi sekarang", "Current password"),
+    "new_password": ("Kata sandi baru", "New password"),
+    "new_password_again": ("Ulangi kata sandi baru", "New password again"),
+    "password_changed": ("Kata sandi diganti.", "Password changed."),
+    "kiosk_revoked": (
+        "Token layar ini dicabut atau tidak berlaku lagi.",
+        "This wall-screen token was revoked or is no longer valid.",
+    ),
+    "kiosk_only": (
+        "Token layar dinding hanya membuka layar briefing.",
+        "A wall-screen token opens the briefing screen only.",
+    ),
+    "app_error": (
+        "Terjadi kesalahan. Laporkan kode {error_id} kepada admin.",
+        "Something went wrong. Report code {error_id} to an admin.",
     ),
     "login_oidc": ("Masuk dengan akun organisasi", "Sign in with your organisation account"),
     "oidc_unknown": (
@@ -425,7 +474,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "field_username": ("Nama pengguna", "Username"),
     "field_display_name": ("Nama tampilan", "Display name"),
     "err_mismatch": ("kedua isian berbeda", "the two entries differ"),
+    "err_wrong_password": ("salah", "is wrong"),
+    "err_same_password": ("sama dengan yang lama", "is the same as the old one"),
+    "err_too_many_rows": (
+        "lebih dari {max_rows} baris; bagi berkasnya",
+        "more than {max_rows} rows; split the file",
+    ),
     "field_password": ("Kata sandi", "Password"),
+    "field_new_password": ("Kata sandi baru", "New password"),
     "field_scope": ("Wilayah", "Area"),
     "err_incident_not_open": ("kejadian tidak terbuka", "the incident is not open"),
     # reports

@@ -353,6 +353,7 @@ class QuarantinedRow(Base):
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str | None] = mapped_column(String(13))  # the importer's; None: national
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(80))
 
@@ -369,15 +370,31 @@ class User(Base):
     scope: Mapped[str | None] = mapped_column(String(13))  # a province or kabupaten code
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)  # since the last success
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # until an admin unlocks
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept to slow down guessing from one client."""
+
+    __tablename__ = "sign_in_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    username: Mapped[str] = mapped_column(String(120))
 
 
 class KioskToken(Base):
-    """A read-only wall-screen token: valid until revoked; only its hash is kept."""
+    """A read-only wall-screen token for the briefing of its area (`scope`) or one incident:
+    valid until revoked; only its hash is kept."""
 
     __tablename__ = "kiosk_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
     label: Mapped[str] = mapped_column(String(120))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str | None] = mapped_column(String(13))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from command_center import imports
-from command_center.auth import Principal, in_scope, require
+from command_center.auth import Principal, in_scope, require, require_in
 from command_center.db import writing
 from command_center.errors import (
     FieldError,
@@ -29,6 +29,7 @@ from command_center.errors import (
 from command_center.geography import Geography
 from command_center.models import FIGURES, Area, ImpactReport, IncidentArea, Verification
 from command_center.services.reports import REPORT_HEADERS, ReportInput, sharp_drops
+from command_center.settings import ImportLimits
 from command_center.store import frame, record_audit
 from command_center.times import utcnow
 
@@ -102,7 +103,7 @@ def save_report(
         StaleRecord: another report for the same kecamatan and source was saved at that moment.
         Forbidden: not an operator (or admin) of the kecamatan's area.
     """
-    require(actor, "report", report.kecamatan_code)
+    require_in(actor, "report", report.kecamatan_code)
     try:
         with writing(engine) as session, session.begin():
             return _write(session, report, actor, confirmed)
@@ -126,7 +127,7 @@ def set_verification(
         row = session.get(ImpactReport, report_id)
         if row is None:
             raise NotFound(f"report {report_id}")
-        require(actor, "verify", row.kecamatan_code)
+        require_in(actor, "verify", row.kecamatan_code)
         before = {"verification": str(row.verification), "rejection_reason": row.rejection_reason}
         row.verification = status
         row.verified_by, row.verified_at = actor.name, utcnow()
@@ -230,6 +231,19 @@ class ImportWriter:
         self.pending = []
 
 
+def preview_reports(
+    data: bytes, file_name: str, actor: Principal, limits: ImportLimits
+) -> imports.Table:
+    """The rows an import would read, for a preview; checked for permission before parsing.
+
+    Raises:
+        Forbidden: `actor` may not import these.
+        ImportFileError: the file as a whole cannot be read.
+    """
+    require(actor, "report")
+    return imports.read_table(data, file_name, REPORT_HEADERS, limits)
+
+
 def import_reports(
     engine: Engine,
     data: bytes,
@@ -237,7 +251,7 @@ def import_reports(
     incident_id: int,
     geography: Geography | None,
     actor: Principal,
-    max_bytes: int,
+    limits: ImportLimits,
     confirmed: bool = False,
     progress: imports.Progress | None = None,
 ) -> imports.ImportReport:
@@ -247,7 +261,7 @@ def import_reports(
         ImportFileError: the file as a whole cannot be read.
     """
     require(actor, "report")
-    table = imports.read_table(data, file_name, REPORT_HEADERS, max_bytes)
+    table = imports.read_table(data, file_name, REPORT_HEADERS, limits)
     now = utcnow()
     return imports.run_import(
         engine,

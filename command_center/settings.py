@@ -6,6 +6,7 @@ receives a `Settings`; nothing else reads `os.environ`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +26,25 @@ BMKG_TEWS = "https://data.bmkg.go.id/DataMKG/TEWS"
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 WILAYAH_BOUNDARIES_RAW = "https://raw.githubusercontent.com/cahyadsn/wilayah_boundaries/main/db"
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    """How hard password guessing is braked (`CC_SIGN_IN_*`)."""
+
+    lock_after: int = 10  # failures in a row that lock an account until an admin unlocks it
+    per_client: int = 20  # failures from one client within the window before it must wait
+    window_min: int = 15
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What an uploaded spreadsheet may hold before it is refused (`CC_MAX_*`)."""
+
+    max_bytes: int = 20_000_000
+    max_rows: int = 100_000
+    max_columns: int = 200
+    max_unpacked_bytes: int = 200_000_000  # an .xlsx file's parts, decompressed
 
 
 class Settings(BaseSettings):
@@ -48,6 +68,12 @@ class Settings(BaseSettings):
     nearest_tolerance_km: float = 25.0
 
     auth_mode: Literal["local", "oidc", "dev"] = "local"
+    sign_in_lock_after: int = SignInLimits.lock_after
+    sign_in_per_client: int = SignInLimits.per_client
+    sign_in_window_min: int = SignInLimits.window_min
+    behind_proxy: bool = Field(
+        default=False, description="Trust X-Forwarded-For for the client address."
+    )
     language: str = "id"
     timezone: str = "Asia/Jakarta"
     tile_url: str = OSM_TILES
@@ -59,6 +85,10 @@ class Settings(BaseSettings):
     feed_gempaterkini_url: str = f"{BMKG_TEWS}/gempaterkini.json"
     feed_gempadirasakan_url: str = f"{BMKG_TEWS}/gempadirasakan.json"
     feed_nowcast_rss_url: str = "https://www.bmkg.go.id/alerts/nowcast/id/rss.xml"
+    cap_hosts: tuple[str, ...] = Field(
+        default=("www.bmkg.go.id",),
+        description="Hosts CAP alerts are fetched from, besides the nowcast RSS's own.",
+    )
     feed_forecast_url: str = "https://api.bmkg.go.id/publik/prakiraan-cuaca"
     feed_usgs_url: str = "https://earthquake.usgs.gov/earthquakes/feed/v1.0/summary/4.5_day.geojson"
     poll_earthquakes_s: int = 60
@@ -76,7 +106,10 @@ class Settings(BaseSettings):
     duty_days_warning: int = 14
     report_stale_after_min: int = 180
     kiosk_rotate_s: int = 20
-    max_upload_mb: int = 20
+    max_upload_mb: int = 20  # also Streamlit's server.maxUploadSize (set by `run`)
+    max_import_rows: int = ImportLimits.max_rows
+    max_import_columns: int = ImportLimits.max_columns
+    max_unpacked_mb: int = 200
     refresh_every_s: int = 30
 
     @classmethod
@@ -100,8 +133,23 @@ class Settings(BaseSettings):
         return downloaded if downloaded.exists() and not shared.exists() else shared
 
     @property
+    def sign_in_limits(self) -> SignInLimits:
+        return SignInLimits(
+            self.sign_in_lock_after, self.sign_in_per_client, self.sign_in_window_min
+        )
+
+    @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1_000_000
+
+    @property
+    def import_limits(self) -> ImportLimits:
+        return ImportLimits(
+            self.max_upload_bytes,
+            self.max_import_rows,
+            self.max_import_columns,
+            self.max_unpacked_mb * 1_000_000,
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from command_center import report_store, team_store
-from command_center.auth import Principal, require
+from command_center.auth import Principal, require_in
 from command_center.db import writing
 from command_center.errors import NotFound, StaleRecord
 from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep
@@ -89,7 +89,7 @@ def issue(engine: Engine, facts: sitrep.SitrepFacts, incident_id: int, actor: Pr
     try:
         with writing(engine) as session, session.begin():
             incident = session.get(Incident, incident_id)
-            require(actor, "sitrep", incident.kabupaten_code if incident else None)
+            require_in(actor, "sitrep", incident.kabupaten_code if incident else None)
             row = Sitrep(
                 incident_id=incident_id,
                 number=facts.number,

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from command_center.auth import Principal, require
+from command_center.auth import Principal, require_in
 from command_center.errors import StaleRecord
 from command_center.models import (
     Area,
@@ -146,7 +146,7 @@ def set_incident_status(
         incident = session.get(Incident, incident_id)
         if incident is None or incident.version != version:
             raise StaleRecord(f"incident {incident_id} changed since version {version}")
-        require(actor, "incident", incident.kabupaten_code)
+        require_in(actor, "incident", incident.kabupaten_code)
         before = {"status": str(incident.status)}
         incident.status = status
         try:

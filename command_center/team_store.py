@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from command_center import imports
-from command_center.auth import Principal, in_scope, require
+from command_center.auth import Principal, in_scope, require, require_in
 from command_center.db import writing
 from command_center.errors import FieldError, InvalidInput, NotFound, StaleRecord, TeamBusy
 from command_center.geography import Geography
@@ -38,6 +38,7 @@ from command_center.models import (
 from command_center.services import teams as rules
 from command_center.services.roster import TEAM_HEADERS, TeamInput
 from command_center.services.validation import Count, Text, bounded, field_errors, longest
+from command_center.settings import ImportLimits
 from command_center.store import frame, record_audit
 from command_center.times import utcnow
 
@@ -129,7 +130,7 @@ def _editing(
                 raise NotFound(f"team {team_id}")
             if team.version != version:
                 raise StaleDataError(f"team {team_id} is at version {team.version}")
-            require(actor, "team", team.home_kabupaten_code)
+            require_in(actor, "team", team.home_kabupaten_code)
             before = _snapshot(team)
             yield session, team
             team.updated_by, team.updated_at = actor.name, utcnow()
@@ -161,7 +162,7 @@ def create_team(
         Forbidden: not a coordinator (or admin) of the team's area.
         InvalidInput: the name is taken.
     """
-    require(actor, "team", entry.home_kabupaten_code)
+    require_in(actor, "team", entry.home_kabupaten_code)
     with writing(engine) as session, session.begin():
         _name_taken(session, entry.name, None)
         team = Team(status=rules.STANDBY, is_exercise=is_exercise, updated_by=actor.name)
@@ -201,13 +202,26 @@ def write_imported(session: Session, entry: TeamInput, actor: Principal) -> str:
     return "updated"
 
 
+def preview_roster(
+    data: bytes, file_name: str, actor: Principal, limits: ImportLimits
+) -> imports.Table:
+    """The rows an import would read, for a preview; checked for permission before parsing.
+
+    Raises:
+        Forbidden: `actor` may not import these.
+        ImportFileError: the file as a whole cannot be read.
+    """
+    require(actor, "team")
+    return imports.read_table(data, file_name, TEAM_HEADERS, limits)
+
+
 def import_roster(
     engine: Engine,
     data: bytes,
     file_name: str,
     geography: Geography | None,
     actor: Principal,
-    max_bytes: int,
+    limits: ImportLimits,
     progress: imports.Progress | None = None,
 ) -> imports.ImportReport:
     """Import a roster file: valid rows add or update teams, the others wait in quarantine.
@@ -216,7 +230,7 @@ def import_roster(
         ImportFileError: the file as a whole cannot be read.
     """
     require(actor, "team")
-    table = imports.read_table(data, file_name, TEAM_HEADERS, max_bytes)
+    table = imports.read_table(data, file_name, TEAM_HEADERS, limits)
     return imports.run_import(
         engine,
         ROSTER,
@@ -249,7 +263,7 @@ def update_team(
         StaleRecord, NotFound, InvalidInput (the new name is taken).
     """
     with _editing(engine, team_id, version, actor, "edit") as (session, team):
-        require(actor, "team", entry.home_kabupaten_code)  # moving it stays in the area too
+        require_in(actor, "team", entry.home_kabupaten_code)  # moving it stays in the area too
         _name_taken(session, entry.name, team_id)
         _apply_profile(team, entry)
 

@@ -30,12 +30,33 @@ try:
             if st.form_submit_button(t("add_user", lang), type="primary"):
                 admin.add_user(who, values)
                 done(t("user_added", lang, name=md(values["username"])))
+        with st.form("edit_user"):
+            left, right = st.columns(2)
+            username = left.text_input(t("username", lang), max_chars=120, key="edit_username")
+            role = right.selectbox(
+                t("role", lang),
+                [None, *ROLES],
+                format_func=lambda r: "-" if r is None else t(f"role_{r}", lang),
+            )
+            scope = left.text_input(t("keep_scope", lang), max_chars=13)
+            password = right.text_input(t("reset_password", lang), type="password")
+            active = left.selectbox(
+                t("col_active", lang),
+                [None, True, False],
+                format_func=lambda a: "-" if a is None else t("yes" if a else "no", lang),
+            )
+            unlock = right.checkbox(t("unlock_user", lang))
+            if st.form_submit_button(t("edit_user", lang)):
+                admin.edit_user(who, username, role, scope, password, active, unlock)
+                done(t("user_changed", lang, name=md(username)))
     with tokens:
         st.dataframe(admin.load_tokens(who, lang), hide_index=True, width="stretch")
         with st.form("add_token"):
             label = st.text_input(t("token_label", lang), max_chars=60)
+            scope = st.text_input(t("scope", lang), max_chars=13, key="token_scope")
+            incident = st.number_input(t("token_incident", lang), min_value=0, step=1)
             if st.form_submit_button(t("add_token", lang)):
-                token = admin.add_token(who, label)
+                token = admin.add_token(who, label, scope, int(incident) or None)
                 st.success(t("token_made", lang, link=f"/briefing?kiosk=1&token={token}"))
         with st.form("revoke_token"):
             token_id = st.number_input("id", min_value=1, step=1)

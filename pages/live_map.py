@@ -17,6 +17,7 @@ st.caption(t("live_map_intro", lang))
 @st.fragment(run_every=settings.refresh_every_s)
 def live_panel() -> None:
     """Refreshes itself: new data reaches the map as a layer group, so pan and zoom stay."""
+    shell.still_allowed()
     resources.follow_other_writers()
     view = load_live_map(lang)
     if view.problem:

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from command_center import accounts, report_store, sitrep_store, store, team_store
 from command_center.auth import SYSTEM, Principal
-from command_center.errors import Forbidden, InvalidInput
-from command_center.models import IncidentStatus, User
+from command_center.errors import Forbidden, InvalidInput, SignInRefused
+from command_center.models import Incident, IncidentStatus, User
 from command_center.services.reports import ReportInput
 from command_center.services.roster import TeamInput
+from command_center.settings import ImportLimits, SignInLimits
 from command_center.times import utcnow
 
 VIEWER = Principal("Pejabat", "viewer")
@@ -157,7 +158,13 @@ def test_a_scoped_operator_reports_only_in_its_area_and_imports_are_filtered(
         f"32.02.01,{stamp},TKSK Sukabumi,tksk,2\n"
     )
     result = report_store.import_reports(
-        demo_engine, text.encode(), "x.csv", incident.id, geography, CIANJUR_OPERATOR, 10**6
+        demo_engine,
+        text.encode(),
+        "x.csv",
+        incident.id,
+        geography,
+        CIANJUR_OPERATOR,
+        ImportLimits(),
     )
     assert result.created == 1
     assert [(p.number, p.errors[0].code) for p in result.problems] == [(3, "out_of_scope")]
@@ -172,7 +179,7 @@ def test_passwords_are_kept_only_as_argon2_hashes(engine, database_url) -> None:
         path = database_url.removeprefix("sqlite:///")
         assert b"rahasia-panjang-1" not in open(path, "rb").read()
     assert accounts.authenticate(engine, "ani", "rahasia-panjang-1") == Principal(
-        "Ani", "operator", "32.03"
+        "Ani", "operator", "32.03", username="ani"
     )
     assert accounts.authenticate(engine, "ani", "salah") is None
     assert accounts.authenticate(engine, "budi", "rahasia-panjang-1") is None
@@ -194,9 +201,11 @@ def test_bad_accounts_are_refused_by_field(engine) -> None:
 
 def test_wall_screen_tokens_work_until_revoked(engine) -> None:
     token = accounts.create_token(engine, SYSTEM, "Layar Pusdalops")
-    assert accounts.kiosk_principal(engine, token) == Principal("layar: Layar Pusdalops", "viewer")
+    assert accounts.kiosk_principal(engine, token) == Principal(
+        "layar: Layar Pusdalops", "viewer", kiosk=True
+    )
     assert accounts.kiosk_principal(engine, token + "x") is None
-    (row,) = accounts.tokens(engine)
+    (row,) = accounts.tokens(engine, SYSTEM)
     assert token not in row.token_hash
     accounts.revoke_token(engine, SYSTEM, row.id)
     assert accounts.kiosk_principal(engine, token) is None
@@ -244,3 +253,110 @@ def test_user_add_from_the_command_line(database_url) -> None:
         timeout=120,
     )
     assert short.returncode == 2 and "password" in short.stderr
+
+
+EAST_JAVA_ADMIN = Principal("Admin Jatim", "admin", "35", username="admin-jatim")
+
+
+def test_a_scoped_admin_manages_only_accounts_and_tokens_inside_its_scope(demo_engine) -> None:
+    engine = demo_engine
+    accounts.create_user(engine, SYSTEM, "viewer-jabar", "kata-sandi-1", "viewer", "32")
+    accounts.create_user(engine, SYSTEM, "op-malang", "kata-sandi-1", "operator", "35.07")
+    refused = {
+        "unscoped admin": lambda: accounts.create_user(
+            engine, EAST_JAVA_ADMIN, "x", "kata-sandi-1", "admin", None
+        ),
+        "account in 32": lambda: accounts.create_user(
+            engine, EAST_JAVA_ADMIN, "y", "kata-sandi-1", "operator", "32.03"
+        ),
+        "promote 32's viewer": lambda: accounts.set_user(
+            engine, EAST_JAVA_ADMIN, "viewer-jabar", role="admin"
+        ),
+        "move its own user out": lambda: accounts.set_user(
+            engine, EAST_JAVA_ADMIN, "op-malang", scope=None
+        ),
+        "national token": lambda: accounts.create_token(engine, EAST_JAVA_ADMIN, "x", None),
+        "token for Cianjur's incident": lambda: accounts.create_token(
+            engine, EAST_JAVA_ADMIN, "x", incident_id=store.incidents(engine)[0].id
+        ),
+    }
+    for what, action in refused.items():
+        with pytest.raises(Forbidden):
+            action()
+        assert what  # (named for the failure message)
+    with Session(engine) as session:
+        roles = dict(session.execute(select(User.username, User.role)).all())
+    assert roles == {"viewer-jabar": "viewer", "op-malang": "operator"}  # nothing changed
+    accounts.create_user(engine, EAST_JAVA_ADMIN, "op-sby", "kata-sandi-1", "operator", "35.78")
+    accounts.set_user(engine, EAST_JAVA_ADMIN, "op-malang", role="coordinator", scope="35")
+    token = accounts.create_token(engine, EAST_JAVA_ADMIN, "Layar Jatim")  # its own scope
+    assert accounts.kiosk_principal(engine, token).scope == "35"
+    national = accounts.create_token(engine, SYSTEM, "Layar nasional", None)
+    national_id = next(r.id for r in accounts.tokens(engine, SYSTEM) if r.scope is None)
+    with pytest.raises(Forbidden):
+        accounts.revoke_token(engine, EAST_JAVA_ADMIN, national_id)
+    assert accounts.kiosk_principal(engine, national) is not None
+    seen = {u.username for u in accounts.users(engine, EAST_JAVA_ADMIN)}
+    assert seen == {"op-malang", "op-sby"}
+    assert [r.label for r in accounts.tokens(engine, EAST_JAVA_ADMIN)] == ["Layar Jatim"]
+
+
+def test_a_record_whose_area_is_unknown_is_for_unscoped_users_only(demo_engine) -> None:
+    (incident,) = store.incidents(demo_engine)
+    with Session(demo_engine) as session, session.begin():
+        session.get(Incident, incident.id).kabupaten_code = None  # a proposal with no kecamatan
+    facts = sitrep_store.gather(demo_engine, incident.id)
+    for scoped in (
+        Principal("Operator Jatim", "operator", "35"),
+        Principal("Operator Jayapura", "operator", "94.01"),
+    ):
+        with pytest.raises(Forbidden):
+            store.set_incident_status(demo_engine, incident.id, 2, IncidentStatus.CLOSED, scoped)
+        with pytest.raises(Forbidden):
+            sitrep_store.issue(demo_engine, facts, incident.id, scoped)
+    assert sitrep_store.issued(demo_engine, incident.id) == []
+    sitrep_store.issue(demo_engine, facts, incident.id, OPERATOR)  # unscoped: allowed
+
+
+def test_password_guessing_locks_the_account_until_an_admin_unlocks_it(engine) -> None:
+    accounts.create_user(engine, SYSTEM, "ani", "rahasia-panjang-1", "operator", "32.03")
+    limits = SignInLimits(lock_after=5, per_client=100)
+    for attempt in range(5):
+        assert (
+            accounts.authenticate(engine, "ani", f"tebakan-{attempt}", "10.0.0.1", limits) is None
+        )
+    with pytest.raises(SignInRefused) as refused:
+        accounts.authenticate(engine, "ani", "rahasia-panjang-1", "10.0.0.2", limits)
+    assert refused.value.reason == "locked"  # the right password no longer helps
+    assert accounts.principal_for(engine, "ani") is None  # nor does a session signed in before
+    audit = store.audit_entries(engine, 50)
+    failed = audit[audit["action"] == "failed"]
+    assert len(failed) == 5 and failed.iloc[0]["after"]["client"] == "10.0.0.1"
+    assert failed.iloc[0]["after"].get("locked") is True
+    accounts.set_user(engine, ADMIN, "ani", unlock=True)
+    assert accounts.authenticate(engine, "ani", "rahasia-panjang-1", "10.0.0.1", limits)
+
+
+def test_one_client_guessing_many_accounts_is_made_to_wait(engine) -> None:
+    accounts.create_user(engine, SYSTEM, "budi", "rahasia-panjang-2", "viewer")
+    limits = SignInLimits(lock_after=100, per_client=8, window_min=15)
+    for n in range(8):
+        assert accounts.authenticate(engine, f"user{n}", "x", "10.9.9.9", limits) is None
+    with pytest.raises(SignInRefused) as refused:
+        accounts.authenticate(engine, "budi", "rahasia-panjang-2", "10.9.9.9", limits)
+    assert (refused.value.reason, refused.value.minutes) == ("throttled", 15)
+    # another client is not held up, and the account itself is not locked
+    assert accounts.authenticate(engine, "budi", "rahasia-panjang-2", "10.1.1.1", limits)
+
+
+def test_a_password_set_by_someone_else_must_be_changed(engine) -> None:
+    accounts.create_user(engine, SYSTEM, "citra", "rahasia-panjang-3", "viewer")
+    accounts.set_user(engine, ADMIN, "citra", password="sementara-123")
+    assert accounts.must_change_password(engine, "citra")
+    with pytest.raises(InvalidInput):
+        accounts.change_own_password(engine, "citra", "salah-sekali", "baru-panjang-1")
+    with pytest.raises(InvalidInput):
+        accounts.change_own_password(engine, "citra", "sementara-123", "sementara-123")
+    accounts.change_own_password(engine, "citra", "sementara-123", "baru-panjang-1")
+    assert not accounts.must_change_password(engine, "citra")
+    assert accounts.authenticate(engine, "citra", "baru-panjang-1")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from command_center import accounts, hazard_store, store
+from command_center.auth import SYSTEM
 from command_center.cli import build_parser
 from command_center.db import make_engine
 
@@ -115,4 +116,5 @@ def test_run_sets_everything_up_and_serves_the_app(cli_env, database_url, stream
         engine = make_engine(database_url)
         (incident,) = store.incidents(engine)  # demo loaded on first start
         assert incident.is_exercise
-        assert [(u.username, u.role) for u in accounts.users(engine)] == [("admin", "admin")]
+        (first,) = accounts.users(engine, SYSTEM)
+        assert (first.username, first.role, first.must_change_password) == ("admin", "admin", True)

@@ -18,10 +18,12 @@ from command_center import hazard_store, team_store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.models import AuditEntry, HazardEvent, QuarantinedRow, Team
+from command_center.settings import ImportLimits
 
 IMPORT = """
 import sys, time
 from command_center import team_store
+from command_center.settings import ImportLimits
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 
@@ -32,7 +34,7 @@ def progress(share):
 
 engine = make_engine(sys.argv[1])
 data = open(sys.argv[2], "rb").read()
-team_store.import_roster(engine, data, "roster.csv", None, SYSTEM, 10**8, progress)
+team_store.import_roster(engine, data, "roster.csv", None, SYSTEM, ImportLimits(), progress)
 """
 
 POLL = """
@@ -85,7 +87,7 @@ def test_a_killed_import_leaves_no_partial_rows(area_engine, database_url, tmp_p
     assert _count(area_engine, AuditEntry) == 0
     # the store is fine afterwards: the same file imports in full
     report = team_store.import_roster(
-        area_engine, roster.read_bytes(), "roster.csv", None, SYSTEM, 10**8
+        area_engine, roster.read_bytes(), "roster.csv", None, SYSTEM, ImportLimits()
     )
     assert report.created == 2000
     assert [(p.number, p.errors[0].code) for p in report.problems] == [(2002, "unknown_kecamatan")]

@@ -17,6 +17,7 @@ from command_center.http import make_session
 from command_center.ingest import Feed
 from command_center.models import FetchLog, HazardEvent, IncidentArea
 from command_center.services.incidents import ProposalRules
+from command_center.settings import load_settings
 from command_center.sources.bmkg_nowcast import parse_rss
 from command_center.sources.bmkg_quakes import parse_infogempa
 
@@ -38,6 +39,12 @@ def _events(engine) -> int:
 
 def _status(engine, feed: str = "bmkg_autogempa"):
     return hazard_store.feed_state(engine, feed)
+
+
+def _nowcast(httpserver: HTTPServer) -> Feed:
+    """The nowcast feed as the worker builds it: CAP links only to the RSS's own host."""
+    settings = load_settings(feed_nowcast_rss_url=httpserver.url_for("/rss.xml"))
+    return ingest.registry(settings)["bmkg_nowcast"]
 
 
 @pytest.fixture
@@ -218,7 +225,7 @@ def test_nowcast_rss_leads_to_cap_alerts_fetched_once(engine, httpserver, shared
 
     for cap_path in ("CBT20260216004", "CJG20260216005", "CSU20260216005"):
         httpserver.expect_request(f"/cap/{cap_path}_alert.xml").respond_with_handler(cap_handler)
-    feed = Feed("bmkg_nowcast", httpserver.url_for("/rss.xml"), 300, "nowcast")
+    feed = _nowcast(httpserver)
     assert _poll(engine, feed) == "ok"
     assert _poll(engine, feed) == "ok"
     assert len(served) == 3  # the second poll knew every alert already
@@ -310,3 +317,50 @@ def test_replay_proposes_incidents_with_their_affected_kecamatan(
     assert not any("M3.9" in name for name in proposed)
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(IncidentArea)) > 0
+
+
+HOSTILE_PAYLOADS = {
+    "deep_nesting": b"[" * 100_000,
+    "deep_object": b'{"Infogempa": ' * 50_000,
+    "datetime_a_number": b'{"Infogempa": {"gempa": {"DateTime": 5, "Magnitude": "5.0"}}}',
+    "latitude_a_list": b'{"Infogempa": {"gempa": {"DateTime": "2026-10-07T01:02:03+00:00",'
+    b' "Lintang": [1], "Bujur": {"x": 1}, "Magnitude": []}}}',
+    "quakes_a_string": b'{"Infogempa": {"gempa": "x"}}',
+    "usgs_features_a_number": b'{"type": "FeatureCollection", "features": 7}',
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_PAYLOADS))
+def test_hostile_json_is_a_format_error_recorded_while_other_feeds_go_on(
+    engine, httpserver: HTTPServer, shared_data: Path, name: str
+) -> None:
+    httpserver.expect_request("/bad.json").respond_with_data(HOSTILE_PAYLOADS[name])
+    httpserver.expect_request("/good.json").respond_with_data(
+        (shared_data / "bmkg" / AUTOGEMPA).read_bytes()
+    )
+    kind = "usgs_quakes" if name.startswith("usgs") else "bmkg_quakes"
+    feeds = {
+        "bad": Feed("bad", httpserver.url_for("/bad.json"), 60, kind),
+        "good": Feed("good", httpserver.url_for("/good.json"), 60, "bmkg_quakes"),
+    }
+    ingest.run(engine, make_session("test", retries=0), feeds, 5.0, rounds=1)
+    bad = _status(engine, "bad")
+    assert bad.last_outcome == "error" and bad.last_error  # the parser's words or ours
+    assert _status(engine, "good").last_outcome == "ok" and _events(engine) == 1
+
+
+def test_a_payload_past_the_size_cap_is_refused_unread(engine, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/huge.json").respond_with_data(b" " * (ingest.MAX_FEED_BYTES + 1))
+    assert _poll(engine, _quake_feed(httpserver, "/huge.json")) == "error"
+    assert "larger than" in _status(engine).last_error
+
+
+def test_cap_links_to_other_hosts_are_not_fetched(engine, httpserver, shared_data) -> None:
+    rss = (shared_data / "bmkg" / "nowcast_rss_20260216_dhanyyudi-bmkg-api.xml").read_text()
+    elsewhere = httpserver.url_for("/cap/").replace("localhost", "127.0.0.1")
+    httpserver.expect_request("/rss.xml").respond_with_data(
+        rss.replace("https://www.bmkg.go.id/alerts/nowcast/id/", elsewhere)
+    )
+    assert _poll(engine, _nowcast(httpserver)) == "error"
+    assert "host not allowed: 127.0.0.1" in _status(engine, "bmkg_nowcast").last_error
+    assert not [r for r, _ in httpserver.log if r.path.startswith("/cap/")]

@@ -8,6 +8,7 @@ from command_center import imports, report_store, store
 from command_center.auth import Principal
 from command_center.errors import InvalidInput, NeedsConfirmation
 from command_center.services.reports import ReportInput, counted, daily_totals
+from command_center.settings import ImportLimits
 from command_center.times import utcnow
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -175,7 +176,7 @@ def test_an_import_lands_valid_rows_and_keeps_the_rest_for_correction(
         incident,
         geography,
         admin("Ani"),
-        10**6,
+        ImportLimits(),
         False,
         progress.append,
     )
@@ -185,7 +186,7 @@ def test_an_import_lands_valid_rows_and_keeps_the_rest_for_correction(
         (6, "deaths", "negative"),
         (7, "reporter", "missing"),
     ]
-    waiting = imports.quarantine(demo_engine, report_store.REPORTS)
+    waiting = imports.quarantine(demo_engine, report_store.REPORTS, admin("Ani"))
     assert all(w.data["incident_id"] == incident for w in waiting)
     fix = {waiting[1].id: {"deaths": "4"}, waiting[2].id: {"reporter": "Dinsos Cianjur"}}
     again = report_store.resubmit_reports(demo_engine, fix, geography, admin("Budi"))
@@ -208,7 +209,7 @@ def test_an_imported_row_outside_the_incident_area_lands_with_a_note(
 {outside},{stamp},Tagana Kota,Tagana,40
 """
     result = report_store.import_reports(
-        demo_engine, text.encode(), "dampak.csv", incident, geography, admin("Ani"), 10**6
+        demo_engine, text.encode(), "dampak.csv", incident, geography, admin("Ani"), ImportLimits()
     )
     assert result.created == 2 and not result.problems
     assert [(n.number, n.errors[0].code) for n in result.notes] == [(3, "outside_incident_area")]
@@ -223,10 +224,10 @@ def test_a_corrected_row_outside_the_incident_area_lands_with_a_note(
     stamp = (utcnow() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M")
     text = f"Kode Kecamatan,Waktu Laporan,Pelapor,Sumber,Meninggal\n{outside},{stamp},X,Tagana,-1\n"
     first = report_store.import_reports(
-        demo_engine, text.encode(), "dampak.csv", incident, geography, admin("Ani"), 10**6
+        demo_engine, text.encode(), "dampak.csv", incident, geography, admin("Ani"), ImportLimits()
     )
     assert first.created == 0 and len(first.problems) == 1
-    (waiting,) = imports.quarantine(demo_engine, report_store.REPORTS)
+    (waiting,) = imports.quarantine(demo_engine, report_store.REPORTS, admin("Ani"))
     again = report_store.resubmit_reports(
         demo_engine, {waiting.id: {"deaths": "1"}}, geography, admin("Budi")
     )

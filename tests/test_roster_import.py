@@ -11,8 +11,9 @@ from command_center import imports, team_store
 from command_center.auth import Principal
 from command_center.errors import ImportFileError
 from command_center.models import QuarantinedRow, Team
+from command_center.settings import ImportLimits
 
-MAX = 5_000_000
+MAX = ImportLimits(max_bytes=5_000_000)
 
 # A Dinsos-style sheet: a title row, semicolons, Indonesian headers in odd case, a blank line,
 # thousands separators, decimal commas, and three bad rows among five.
@@ -69,7 +70,7 @@ def test_valid_rows_land_and_bad_rows_are_named_by_row_and_field(area_engine, ge
 
 def test_bad_rows_wait_in_quarantine_and_land_once_fixed(area_engine, geography) -> None:
     _csv(area_engine, geography)
-    waiting = imports.quarantine(area_engine, team_store.ROSTER)
+    waiting = imports.quarantine(area_engine, team_store.ROSTER, admin("K"))
     assert [(q.row_number, q.file_name) for q in waiting] == [
         (7, "tagana_jabar.csv"),
         (8, "tagana_jabar.csv"),
@@ -83,11 +84,12 @@ def test_bad_rows_wait_in_quarantine_and_land_once_fixed(area_engine, geography)
     report = team_store.resubmit_roster(area_engine, fixed, geography, admin("Koordinator B"))
     assert report.created == 1
     assert [(p.number, p.errors[0].code) for p in report.problems] == [(8, "missing")]
-    left = imports.quarantine(area_engine, team_store.ROSTER)
+    left = imports.quarantine(area_engine, team_store.ROSTER, admin("K"))
     assert [q.row_number for q in left] == [8, 9]
     assert "TKSK Kec. Cibeber" in set(team_store.roster(area_engine)["name"])
     assert imports.discard(area_engine, [left[1].id], admin("Koordinator B")) == 1
-    assert [q.row_number for q in imports.quarantine(area_engine, team_store.ROSTER)] == [8]
+    waiting = imports.quarantine(area_engine, team_store.ROSTER, admin("K"))
+    assert [q.row_number for q in waiting] == [8]
 
 
 def test_reimporting_updates_profiles_and_keeps_status(demo_engine, geography) -> None:
@@ -138,7 +140,7 @@ def test_an_excel_roster_with_a_title_row_imports(area_engine, geography) -> Non
 def test_unreadable_files_are_refused_as_a_whole_and_write_nothing(
     area_engine, geography, data, name, message
 ) -> None:
-    limit = 100 if name == "big.csv" else MAX
+    limit = ImportLimits(max_bytes=100) if name == "big.csv" else MAX
     with pytest.raises(ImportFileError, match=message):
         team_store.import_roster(area_engine, data, name, geography, admin("K"), limit)
     assert _count(area_engine, Team) == 0 and _count(area_engine, QuarantinedRow) == 0

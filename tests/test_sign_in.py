@@ -1,5 +1,7 @@
 """Signing in to the real app (AppTest): local accounts, roles in the UI, development mode."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -78,5 +80,79 @@ def test_a_wall_screen_token_opens_the_kiosk_read_only_until_revoked(
     at.switch_page("pages/briefing.py").run()
     assert {m.label: m.value for m in at.metric}[t("deaths")] == "68"
     assert [x.value for x in open_kiosk("salah").title] == [t("login_title")]
-    accounts.revoke_token(engine, SYSTEM, accounts.tokens(engine)[0].id)
+    accounts.revoke_token(engine, SYSTEM, accounts.tokens(engine, SYSTEM)[0].id)
     assert [x.value for x in open_kiosk(token).title] == [t("login_title")]
+
+
+def test_a_disabled_or_reduced_account_loses_its_powers_on_the_next_run(
+    local_auth, database_url
+) -> None:
+    engine = make_engine(database_url)
+    at = _sign_in("admin", "kata-sandi-2")
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception and at.title[0].value == t("page_admin")
+    accounts.set_user(engine, SYSTEM, "admin", role="viewer")  # e.g. by another admin
+    at.switch_page("pages/briefing.py").run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/admin.py").run()
+    assert "pejabat/pemantau" in at.sidebar.markdown[0].value
+    accounts.set_user(engine, SYSTEM, "admin", active=False)
+    at.run()
+    assert [x.value for x in at.title] == [t("login_title")]
+    assert t("session_ended") in [w.value for w in at.warning]
+
+
+def test_the_first_password_must_be_changed_before_anything_shows(local_auth, database_url) -> None:
+    engine = make_engine(database_url)
+    accounts.set_user(engine, SYSTEM, "pejabat", password="sementara-12")  # set by the admin
+    at = _sign_in("pejabat", "sementara-12")
+    assert [x.value for x in at.title] == [t("change_password_title")]
+    assert not at.metric
+    at.text_input[0].input("sementara-12")
+    at.text_input[1].input("baru-dan-panjang")
+    at.text_input[2].input("baru-dan-panjang")
+    at = at.button[0].click().run()
+    assert t("change_password_title") not in [x.value for x in at.title]
+    assert accounts.authenticate(engine, "pejabat", "baru-dan-panjang") is not None
+
+
+def test_wrong_passwords_lock_the_account_in_the_app_too(local_auth, monkeypatch) -> None:
+    monkeypatch.setenv("CC_SIGN_IN_LOCK_AFTER", "3")
+    for _ in range(3):
+        assert t("login_failed") in _sign_in("pejabat", "salah-salah").error[0].value
+    at = _sign_in("pejabat", "kata-sandi-1")
+    assert at.error[0].value == t("login_locked")
+
+
+def _kiosk(token: str) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["kiosk"] = "1"
+    at.query_params["token"] = token
+    return at.run()
+
+
+def test_a_wall_screen_token_opens_the_briefing_of_its_area_and_nothing_else(
+    local_auth, database_url
+) -> None:
+    engine = make_engine(database_url)
+    at = _kiosk(accounts.create_token(engine, SYSTEM, "Layar Cianjur", "32.03"))
+    assert "LATIHAN" in at.markdown[1].value  # the Cianjur exercise's name
+    for page in ("pages/deployments.py", "pages/reports.py", "pages/live_map.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page).run()
+    elsewhere = _kiosk(accounts.create_token(engine, SYSTEM, "Layar Jatim", "35"))
+    assert t("no_briefing") in [i.value for i in elsewhere.info]
+
+
+def test_an_unexpected_error_shows_an_id_not_a_traceback(caplog) -> None:
+    def script() -> None:
+        from command_center.ui import shell
+
+        shell.guarded(lambda: 1 / 0)
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    (error,) = at.error
+    assert "ZeroDivisionError" not in error.value and "Traceback" not in error.value
+    error_id = re.search(r"[0-9a-f]{8}", error.value).group()
+    assert error_id in caplog.text and "ZeroDivisionError" in caplog.text

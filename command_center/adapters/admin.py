@@ -15,8 +15,7 @@ from command_center.ui import resources
 
 
 def load_users(actor: Principal, lang: str) -> pd.DataFrame:
-    require(actor, "users")
-    rows = accounts.users(resources.engine())
+    rows = accounts.users(resources.engine(), actor)
     return pd.DataFrame(
         {
             t("username", lang): [u.username for u in rows],
@@ -24,17 +23,20 @@ def load_users(actor: Principal, lang: str) -> pd.DataFrame:
             t("role", lang): [t(f"role_{u.role}", lang) for u in rows],
             t("field_scope", lang): [u.scope or "-" for u in rows],
             t("col_active", lang): [t("yes" if u.active else "no", lang) for u in rows],
+            t("col_locked", lang): [t("yes" if u.locked_at else "no", lang) for u in rows],
         }
     )
 
 
 def load_tokens(actor: Principal, lang: str) -> pd.DataFrame:
-    require(actor, "users")
-    rows = accounts.tokens(resources.engine())
+    rows = accounts.tokens(resources.engine(), actor)
     return pd.DataFrame(
         {
             "id": [r.id for r in rows],
             t("token_label", lang): [r.label for r in rows],
+            t("field_scope", lang): [
+                r.scope or "-" if r.incident_id is None else f"#{r.incident_id}" for r in rows
+            ],
             t("col_by", lang): [r.created_by for r in rows],
             t("col_time", lang): [format_wib(r.created_at, lang) for r in rows],
             t("col_revoked", lang): [format_wib(r.revoked_at, lang) for r in rows],
@@ -75,12 +77,31 @@ def add_user(actor: Principal, values: dict) -> int:
     return resources.written(accounts.create_user(resources.engine(), actor, **values))
 
 
-def set_user(actor: Principal, username: str, **changes) -> None:
-    resources.written(accounts.set_user(resources.engine(), actor, username, **changes))
+def edit_user(
+    actor: Principal,
+    username: str,
+    role: str | None,
+    scope: str,
+    password: str,
+    active: bool | None,
+    unlock: bool,
+) -> None:
+    """Change what the form says; an empty scope leaves it, `-` makes it national."""
+    changes = {
+        "role": role,
+        "scope": accounts.KEEP if not scope.strip() else (None if scope.strip() == "-" else scope),
+        "password": password or None,
+        "active": active,
+        "unlock": unlock,
+    }
+    resources.written(accounts.set_user(resources.engine(), actor, username.strip(), **changes))
 
 
-def add_token(actor: Principal, label: str) -> str:
-    return resources.written(accounts.create_token(resources.engine(), actor, label))
+def add_token(actor: Principal, label: str, scope: str = "", incident_id: int | None = None) -> str:
+    """A wall-screen token; an empty scope is the admin's own."""
+    scope_or_own = scope.strip() or accounts.KEEP
+    engine = resources.engine()
+    return resources.written(accounts.create_token(engine, actor, label, scope_or_own, incident_id))
 
 
 def revoke_token(actor: Principal, token_id: int) -> None:

@@ -56,6 +56,15 @@ class KioskView:
     ticker: list[str]
 
 
+def visible_to(items: list[IncidentBriefing], who: Principal) -> list[IncidentBriefing]:
+    """The incidents a wall screen may show: those in its area, or its one incident."""
+    return [
+        item
+        for item in items
+        if who.covers(item.incident.kabupaten_code) and who.incident_id in (None, item.incident.id)
+    ]
+
+
 def _age(moment: Any) -> float | None:
     return None if moment is None or pd.isna(moment) else age_minutes(moment)
 

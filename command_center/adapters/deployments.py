@@ -282,15 +282,15 @@ def import_roster(
     data: bytes, file_name: str, actor: Principal, progress: imports.Progress
 ) -> imports.ImportReport:
     engine, geography = resources.engine(), resources.geography()
-    limit = resources.settings().max_upload_bytes
+    limits = resources.settings().import_limits
     return resources.written(
-        team_store.import_roster(engine, data, file_name, geography, actor, limit, progress)
+        team_store.import_roster(engine, data, file_name, geography, actor, limits, progress)
     )
 
 
-def preview_roster(data: bytes, file_name: str) -> imports.Table:
-    limit = resources.settings().max_upload_bytes
-    return imports.read_table(data, file_name, team_store.TEAM_HEADERS, limit)
+def preview_roster(data: bytes, file_name: str, actor: Principal) -> imports.Table:
+    limits = resources.settings().import_limits
+    return team_store.preview_roster(data, file_name, actor, limits)
 
 
 def resubmit(edits: dict[int, dict[str, Any]], actor: Principal) -> imports.ImportReport:

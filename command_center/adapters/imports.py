@@ -12,9 +12,10 @@ from command_center.ui import resources
 
 
 @st.cache_data(ttl=15, show_spinner=False)
-def load_quarantine(kind: str, lang: str) -> pd.DataFrame:
-    """Quarantined rows of `kind` as typed, with their problems in words; index = row id."""
-    rows = imports.quarantine(resources.engine(), kind)
+def load_quarantine(kind: str, lang: str, actor: Principal) -> pd.DataFrame:
+    """Quarantined rows of `kind` in `actor`'s area as typed, with their problems in words;
+    index = row id."""
+    rows = imports.quarantine(resources.engine(), kind, actor)
     table = pd.DataFrame([r.data for r in rows], index=pd.Index([r.id for r in rows], name="id"))
     problems = [
         "; ".join(field_error(e["field"], e["code"], e["params"], lang) for e in r.errors)

@@ -232,20 +232,19 @@ def verify(report_id: int, status: str, actor: Principal, reason: str | None = N
     )
 
 
-def preview(data: bytes, file_name: str) -> imports.Table:
-    return imports.read_table(
-        data, file_name, report_store.REPORT_HEADERS, resources.settings().max_upload_bytes
-    )
+def preview(data: bytes, file_name: str, actor: Principal) -> imports.Table:
+    limits = resources.settings().import_limits
+    return report_store.preview_reports(data, file_name, actor, limits)
 
 
 def import_file(
     data: bytes, file_name: str, incident_id: int, actor: Principal, confirmed: bool, progress
 ) -> imports.ImportReport:
     engine, geography = resources.engine(), resources.geography()
-    limit = resources.settings().max_upload_bytes
+    limits = resources.settings().import_limits
     return resources.written(
         report_store.import_reports(
-            engine, data, file_name, incident_id, geography, actor, limit, confirmed, progress
+            engine, data, file_name, incident_id, geography, actor, limits, confirmed, progress
         )
     )
 

@@ -16,6 +16,7 @@ from command_center.adapters.briefing import (
     load_issued,
     load_kiosk,
     make_sitrep,
+    visible_to,
 )
 from command_center.adapters.hazards import feed_health
 from command_center.adapters.live_map import load_live_map
@@ -147,8 +148,9 @@ def _bmkg(view: KioskView, lang: str) -> None:
 
 
 def kiosk(lang: str) -> None:
-    """The wall screen for one incident (`&incident=<id>`, else the newest open one)."""
-    items = load_briefing()
+    """The wall screen for one incident (`&incident=<id>`, else the newest open one) among
+    those this screen may show (a token's area or incident)."""
+    items = visible_to(load_briefing(), shell.actor())
     if not items:
         st.info(t("no_briefing", lang))
         return
@@ -158,6 +160,7 @@ def kiosk(lang: str) -> None:
 
     @st.fragment(run_every=rotate)
     def screen() -> None:
+        shell.still_allowed()  # a revoked token stops here, at the next rotation
         resources.follow_other_writers()  # a wall screen may watch another replica's changes
         view = load_kiosk(item.incident.id, lang)
         if view is None:

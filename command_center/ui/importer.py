@@ -11,6 +11,7 @@ import streamlit as st
 
 from command_center import imports
 from command_center.adapters.imports import discard, load_quarantine
+from command_center.auth import Principal, permits
 from command_center.errors import CommandCenterError
 from command_center.labels import field_error, t
 from command_center.ui import shell
@@ -20,7 +21,7 @@ from command_center.ui.messages import done, explain, md
 @dataclass(frozen=True)
 class Importer:
     kind: str  # the quarantine kind (`roster`, `reports`)
-    preview: Callable[[bytes, str], imports.Table]
+    preview: Callable[[bytes, str, Principal], imports.Table]
     run: Callable[[bytes, str, imports.Progress], imports.ImportReport]
     resubmit: Callable[[dict[int, dict], str], imports.ImportReport]
 
@@ -57,13 +58,16 @@ def _row_table(rows: tuple[imports.RowProblem, ...], lang: str) -> pd.DataFrame:
 def import_panel(importer: Importer, lang: str) -> None:
     """Upload and import one file; the report stays until the next import."""
     report_key = f"{importer.kind}_import_report"
+    if not permits(shell.actor(), imports.PERMISSION[importer.kind]):
+        st.caption(t("import_not_allowed", lang))
+        return
     upload = st.file_uploader(
         t("upload", lang), type=["csv", "xlsx"], key=f"{importer.kind}_upload"
     )
     if upload is not None:
         content = upload.getvalue()
         try:
-            table = importer.preview(content, upload.name)
+            table = importer.preview(content, upload.name, shell.actor())
         except CommandCenterError as exc:
             st.error(explain(exc, lang))
         else:
@@ -94,7 +98,7 @@ def import_panel(importer: Importer, lang: str) -> None:
 def quarantine_panel(importer: Importer, lang: str) -> None:
     """Rows that failed, as typed: fix cells and re-submit, or discard on purpose."""
     st.markdown(f"**{t('quarantine', lang)}**")
-    rows = load_quarantine(importer.kind, lang)
+    rows = load_quarantine(importer.kind, lang, shell.actor())
     if rows.empty:
         st.caption(t("quarantine_empty", lang))
         return

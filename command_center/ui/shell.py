@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,14 +12,17 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from command_center import accounts
 from command_center.auth import Principal
+from command_center.errors import CommandCenterError, FieldError, InvalidInput, SignInRefused
 from command_center.labels import LANGUAGES, t
 from command_center.ui import resources
-from command_center.ui.messages import md
+from command_center.ui.messages import FLASH, explain, md
 
 LANG_KEY = "lang"
 ACTOR_KEY = "actor"  # the name typed in development mode
-PRINCIPAL_KEY = "principal"  # who signed in, kept for the session
+ACCOUNT_KEY = "account"  # the username signed in; its principal is read again on every run
 CURRENT_KEY = "_principal_now"  # who this run acts as (signed in, token or development mode)
+WALL_SCREEN_PAGE = "pages/briefing.py"  # all a wall-screen token opens
+log = logging.getLogger("command_center")
 
 
 @dataclass(frozen=True)
@@ -65,13 +70,37 @@ def run_app() -> None:
     resources.follow_other_writers()
     principal = signed_in(kiosk)
     st.session_state[CURRENT_KEY] = principal
-    page = navigation(hidden=kiosk, admin=principal.role == "admin")
+    page = navigation(kiosk or principal.kiosk, principal.role, principal.kiosk)
     if kiosk:
         # our own stylesheet, no user text in it
         st.markdown(f"<style>{KIOSK_CSS.read_text()}</style>", unsafe_allow_html=True)
     else:
         sidebar(principal)
-    page.run()
+    guarded(page.run)
+
+
+def guarded(run) -> None:
+    """Run a page; an unexpected error is logged in full with an id, and the user sees only a
+    short message with that id (no traceback: it may show data or internals)."""
+    try:
+        run()
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang()))
+    except Exception:  # the last line of defence: logged, never hidden
+        error_id = uuid.uuid4().hex[:8]
+        log.exception("error %s on a page run", error_id)
+        st.error(t("app_error", lang(), error_id=error_id), icon=":material/error:")
+
+
+def still_allowed() -> Principal:
+    """Check again, inside a self-refreshing fragment, that this session may still see what
+    it shows (the token not revoked, the account still active with the same role and scope);
+    otherwise rerun the whole app, which then asks to sign in."""
+    before = st.session_state.get(CURRENT_KEY)
+    now = _current(resources.settings().auth_mode, is_kiosk())
+    if now is None or now != before:
+        st.rerun(scope="app")
+    return now
 
 
 def start_page() -> str:
@@ -99,23 +128,38 @@ def _remember_language() -> None:
     st.session_state[LANG_KEY] = st.session_state["_lang_choice"]
 
 
+def _current(auth_mode: str, kiosk: bool) -> Principal | None:
+    """Who this session is now, read from the store: a wall screen's token, or the account
+    signed in (None when neither is valid any more)."""
+    engine = resources.engine()
+    if kiosk:
+        holder = accounts.kiosk_principal(engine, st.query_params.get("token", ""))
+        if holder is not None:
+            return holder
+    if auth_mode == "dev":
+        return Principal(st.session_state.get(ACTOR_KEY) or t("anonymous", lang()), "admin")
+    username = st.session_state.get(ACCOUNT_KEY)
+    return accounts.principal_for(engine, username) if username else None
+
+
 def signed_in(kiosk: bool = False) -> Principal:
     """The principal of this session; shows the sign-in and stops the run when there is none.
 
-    A wall screen may carry `token=`; `CC_AUTH_MODE=dev` skips sign-in (with a banner).
+    A wall screen may carry `token=`; `CC_AUTH_MODE=dev` skips sign-in (with a banner). A
+    signed-in account is read again on every run, so a disabled account, a lower role or a
+    smaller scope takes effect at once.
     """
     settings, engine = resources.settings(), resources.engine()
-    if kiosk:
-        token_holder = accounts.kiosk_principal(engine, st.query_params.get("token", ""))
-        if token_holder is not None:
-            return token_holder
-    if settings.auth_mode == "dev":
-        if not kiosk:
-            st.warning(t("dev_mode", lang()), icon=":material/construction:")
-        return Principal(st.session_state.get(ACTOR_KEY) or t("anonymous", lang()), "admin")
-    principal = st.session_state.get(PRINCIPAL_KEY)
+    principal = _current(settings.auth_mode, kiosk)
+    if settings.auth_mode == "dev" and principal is not None and not kiosk:
+        st.warning(t("dev_mode", lang()), icon=":material/construction:")
     if principal is not None:
+        if principal.username and accounts.must_change_password(engine, principal.username):
+            _change_password_form(engine, principal.username)
+            st.stop()
         return principal
+    if st.session_state.pop(ACCOUNT_KEY, None):
+        st.warning(t("session_ended", lang()))
     if settings.auth_mode == "oidc":
         _oidc(engine)
     else:
@@ -130,13 +174,51 @@ def _login_form(engine) -> None:
         username = st.text_input(t("username", language), max_chars=120)
         password = st.text_input(t("password", language), type="password", max_chars=200)
         submitted = st.form_submit_button(t("login", language), type="primary")
-    if submitted:
-        principal = accounts.authenticate(engine, username, password)
-        if principal is None:
-            st.error(t("login_failed", language))
-        else:
-            st.session_state[PRINCIPAL_KEY] = principal
-            st.rerun()
+    if not submitted:
+        return
+    limits = resources.settings().sign_in_limits
+    try:
+        principal = accounts.authenticate(engine, username, password, _client(), limits)
+    except SignInRefused as exc:
+        key = "login_throttled" if exc.reason == "throttled" else "login_locked"
+        st.error(t(key, language, minutes=exc.minutes))
+        return
+    if principal is None:
+        st.error(t("login_failed", language))
+    else:
+        st.session_state[ACCOUNT_KEY] = principal.username
+        st.rerun()
+
+
+def _client() -> str:
+    """Who is knocking, for throttling: the client address Streamlit sees (behind a proxy,
+    the proxy's, unless it forwards the client's)."""
+    address = st.context.ip_address
+    if resources.settings().behind_proxy:
+        address = st.context.headers.get("X-Forwarded-For", "").split(",")[0].strip() or address
+    return address if isinstance(address, str) and address else "unknown"  # none in tests
+
+
+def _change_password_form(engine, username: str) -> None:
+    language = lang()
+    st.title(t("change_password_title", language))
+    st.info(t("change_password_why", language))
+    with st.form("change_password"):
+        current = st.text_input(t("current_password", language), type="password", max_chars=200)
+        new = st.text_input(t("new_password", language), type="password", max_chars=200)
+        again = st.text_input(t("new_password_again", language), type="password", max_chars=200)
+        submitted = st.form_submit_button(t("change_password_title", language), type="primary")
+    if not submitted:
+        return
+    try:
+        if new != again:
+            raise InvalidInput([FieldError("new_password", "mismatch")])
+        accounts.change_own_password(engine, username, current, new)
+    except CommandCenterError as exc:
+        st.error(explain(exc, language))
+        return
+    st.session_state[FLASH] = t("password_changed", language)
+    st.rerun()
 
 
 def _oidc(engine) -> None:
@@ -152,12 +234,12 @@ def _oidc(engine) -> None:
         st.error(t("oidc_unknown", language, email=md(st.user.get("email", "?"))))
         st.button(t("logout", language), on_click=st.logout)
         return
-    st.session_state[PRINCIPAL_KEY] = principal
+    st.session_state[ACCOUNT_KEY] = principal.username
     st.rerun()
 
 
 def _logout() -> None:
-    st.session_state.pop(PRINCIPAL_KEY, None)
+    st.session_state.pop(ACCOUNT_KEY, None)
     if resources.settings().auth_mode == "oidc":
         st.logout()
 
@@ -202,13 +284,21 @@ def actor() -> Principal:
     return st.session_state[CURRENT_KEY]
 
 
-def navigation(hidden: bool = False, admin: bool = False) -> st.navigation:
-    """Pages grouped by role, labelled in the user's language.
+def navigation(
+    hidden: bool = False, role: str = "viewer", wall_screen: bool = False
+) -> st.navigation:
+    """Pages grouped by role, labelled in the user's language; a wall screen's token gets the
+    briefing alone, whatever URL it opens.
 
     Streamlit serves its default page at `/` only, so `/live_map` would be "not found": the
     first page is listed twice, once as the hidden default (at `/`) and once at its own URL.
     """
     language = lang()
+    if wall_screen:
+        spec = next(p for p in PAGES if p.file == WALL_SCREEN_PAGE)
+        only = st.Page(spec.file, title=t(spec.label, language), url_path="home", default=True)
+        return st.navigation([only], position="hidden")
+    admin = role == "admin"
     first = PAGES[0]
     home = st.Page(
         first.file,

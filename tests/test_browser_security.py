@@ -1,4 +1,5 @@
-"""Labels from users and feeds stay text on every map, in a real browser (stored XSS).
+"""What a browser session may see and run: labels from users and feeds stay text on every map
+(stored XSS), and a wall-screen token shows only the briefing, until it is revoked.
 
 folium's own tooltips put text inside a JavaScript template literal; here a payload set that
 breaks out of template literals, strings, script and HTML is stored in every label field
@@ -13,10 +14,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from command_center import accounts
+from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.models import Area, Deployment, HazardEvent, Incident, Team
 from command_center.times import utcnow
@@ -127,3 +130,34 @@ def test_every_map_shows_hostile_labels_as_text_and_runs_none(
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         context.close()
+
+
+def test_a_revoked_wall_screen_stops_at_its_next_rotation(
+    demo_database, tmp_path: Path, shared_data, boundary_cache, streamlit_server, browser: Browser
+) -> None:
+    copy = tmp_path / "store.db"
+    shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    token = accounts.create_token(engine, SYSTEM, "Layar Pusdalops")
+    env = app_env_vars(
+        f"sqlite:///{copy}",
+        shared_data,
+        boundary_cache,
+        CC_AUTH_MODE="local",
+        CC_KIOSK_ROTATE_S="3",
+    )
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    try:
+        with streamlit_server(APP, env) as base:
+            page.goto(f"{base}/deployments?kiosk=1&token={token}")  # any page: the briefing
+            expect(page.locator("h1").first).to_contain_text("LATIHAN Gempa", timeout=60_000)
+            assert page.get_by_text("Penugasan Tagana").count() == 0
+            accounts.revoke_token(engine, SYSTEM, accounts.tokens(engine, SYSTEM)[0].id)
+            expect(page.locator("h1").first).to_have_text("Masuk", timeout=20_000)
+            assert page.get_by_text("LATIHAN Gempa").count() == 0
+            assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    finally:
+        page.screenshot(path=ARTIFACTS / "kiosk-revoked.png")
+        context.close()
+        engine.dispose()

@@ -1,0 +1,154 @@
+"""The import machinery itself: hostile and oversized files, and a quarantine that belongs to the
+area of whoever imported it (no one else reads, corrects or discards its rows)."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from command_center import imports, report_store, store, team_store
+from command_center.auth import Principal
+from command_center.errors import Forbidden, ImportFileError
+from command_center.models import AuditEntry, ImpactReport
+from command_center.settings import ImportLimits
+from command_center.times import utcnow
+
+CIANJUR_OPERATOR = Principal("Operator Cianjur", "operator", "32.03")
+JATIM_OPERATOR = Principal("Operator Jatim", "operator", "35")
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _rewrite_sheet(data: bytes, edit) -> bytes:
+    """The workbook with its first sheet's XML changed by `edit(text) -> text`."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            part = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                part = edit(part.decode()).encode()
+            target.writestr(item, part)
+    return out.getvalue()
+
+
+ROSTER = [["Nama Tim", "Jenis", "Kode Kecamatan"], ["Tagana A", "Tagana", "32.03.01"]]
+
+
+def _far_cell(text: str) -> str:
+    text = re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', text)
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    return text.replace("</sheetData>", far + "</sheetData>")
+
+
+def _many_far_rows(text: str) -> str:
+    rows = "".join(
+        f'<row r="{n}"><c r="XFD{n}" t="inlineStr"><is><t>x</t></is></c></row>'
+        for n in range(3, 3000)
+    )
+    return text.replace("</sheetData>", rows + "</sheetData>")
+
+
+def _read(data: bytes, limits: ImportLimits = ImportLimits()) -> imports.Table:  # noqa: B008
+    return imports.read_table(data, "bom.xlsx", team_store.TEAM_HEADERS, limits)
+
+
+def test_a_sheet_declaring_a_million_rows_is_refused_quickly() -> None:
+    bomb = _rewrite_sheet(_xlsx(ROSTER), _far_cell)
+    assert len(bomb) < 10_000
+    started = time.monotonic()
+    with pytest.raises(ImportFileError, match="more than 100,000 rows"):
+        _read(bomb)
+    assert time.monotonic() - started < 30  # it used to run out of memory after 36 s
+
+
+def test_cells_far_to_the_right_are_not_padded_out() -> None:
+    table = _read(_rewrite_sheet(_xlsx(ROSTER), _many_far_rows), ImportLimits(max_rows=5000))
+    assert [r.values["name"] for r in table.rows] == ["Tagana A"]  # 2,997 far cells dropped
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_reading() -> None:
+    big = _xlsx([*ROSTER, *[["x" * 1000, "Tagana", "32.03.01"]] * 2000])
+    with pytest.raises(ImportFileError, match="unpacks to"):
+        _read(big, ImportLimits(max_unpacked_bytes=1_000_000))
+
+
+def test_a_csv_row_with_absurdly_many_columns_is_refused() -> None:
+    data = b"Nama Tim,Jenis,Kode Kecamatan\n" + b"," * 5000 + b"\n"
+    with pytest.raises(ImportFileError, match="row 2 has more than 200 columns"):
+        imports.read_table(data, "x.csv", team_store.TEAM_HEADERS, ImportLimits())
+
+
+def test_no_file_is_parsed_for_someone_who_may_not_import_it() -> None:
+    viewer = Principal("Pejabat", "viewer")
+    with pytest.raises(Forbidden):
+        team_store.preview_roster(b"not even a table", "x.csv", viewer, ImportLimits())
+    with pytest.raises(Forbidden):
+        report_store.preview_reports(b"x", "x.csv", viewer, ImportLimits())
+
+
+def _quarantined_by_cianjur(engine, geography) -> tuple[int, int]:
+    (incident,) = store.incidents(engine)
+    stamp = (utcnow() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M")
+    text = f"Kode Kecamatan,Waktu Laporan,Pelapor,Sumber,Meninggal\n32.03.11,{stamp},TKSK,tksk,-1\n"
+    result = report_store.import_reports(
+        engine,
+        text.encode(),
+        "cianjur.csv",
+        incident.id,
+        geography,
+        CIANJUR_OPERATOR,
+        ImportLimits(),
+    )
+    assert len(result.problems) == 1
+    (row,) = imports.quarantine(engine, report_store.REPORTS, CIANJUR_OPERATOR)
+    return incident.id, row.id
+
+
+def _audit_count(engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def test_another_areas_quarantine_is_neither_seen_nor_touched(demo_engine, geography) -> None:
+    _, row_id = _quarantined_by_cianjur(demo_engine, geography)
+    before, audited = (
+        imports.quarantine(demo_engine, "reports", CIANJUR_OPERATOR),
+        _audit_count(demo_engine),
+    )
+    assert imports.quarantine(demo_engine, "reports", JATIM_OPERATOR) == []
+    tampered = {row_id: {"deaths": "999", "reporter": "TAMPERED"}}
+    with pytest.raises(Forbidden):
+        report_store.resubmit_reports(demo_engine, tampered, geography, JATIM_OPERATOR)
+    with pytest.raises(Forbidden):
+        imports.discard(demo_engine, [row_id], JATIM_OPERATOR)
+    (after,) = imports.quarantine(demo_engine, "reports", CIANJUR_OPERATOR)
+    assert after.data == before[0].data and after.resolved_at is None
+    assert _audit_count(demo_engine) == audited
+    with Session(demo_engine) as session:
+        assert not session.scalar(select(ImpactReport).where(ImpactReport.deaths == 999))
+
+
+def test_every_change_to_a_quarantined_row_is_audited(demo_engine, geography) -> None:
+    _, row_id = _quarantined_by_cianjur(demo_engine, geography)
+    still_bad = {row_id: {"deaths": "-2"}}
+    report_store.resubmit_reports(demo_engine, still_bad, geography, CIANJUR_OPERATOR)
+    audit = store.audit_entries(demo_engine, 5)
+    correction = audit[audit["action"] == "correct"].iloc[0]
+    assert (correction["before"]["deaths"], correction["after"]["deaths"]) == ("-1", "-2")
+    assert imports.discard(demo_engine, [row_id], CIANJUR_OPERATOR) == 1
+    assert store.audit_entries(demo_engine, 1).iloc[0]["action"] == "discard"
