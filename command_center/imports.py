@@ -24,7 +24,7 @@ import openpyxl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from command_center.auth import Principal, require_in
+from command_center.auth import Principal, require, require_in
 from command_center.db import writing
 from command_center.errors import FieldError, ImportFileError, InvalidInput
 from command_center.models import QuarantinedRow
@@ -241,7 +241,11 @@ def run_import(
     file is quarantined, not silently merged. `context` (e.g. the incident a file is for) is
     kept with each quarantined row, so a corrected row lands where the file was meant to.
     A row the writer refuses (InvalidInput) is quarantined too.
+
+    Raises:
+        Forbidden: `actor` may not import `kind` at all.
     """
+    require(actor, PERMISSION[kind])
     rows = list(rows)
     batch = uuid.uuid4().hex[:12]
     valid: list[tuple[RawRow, Any]] = []

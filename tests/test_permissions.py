@@ -1,0 +1,297 @@
+"""Every write path and the permission and scope it checks: `docs/permissions.md` is checked
+against the code here (read from its syntax tree), so the table cannot drift. A write path is a
+public function of the package that opens a write transaction, itself or through a helper; its
+checks are the `require`/`require_in`/`in_scope` calls it makes, itself or through a helper.
+Each row of the table names the test that proves the check."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from command_center import accounts, imports, report_store, sitrep_store, store, team_store
+from command_center.auth import ROLES, SYSTEM, Principal, permits
+from command_center.errors import Forbidden
+from command_center.models import Base, IncidentStatus, QuarantinedRow
+from command_center.services.reports import ReportInput
+from command_center.services.roster import TeamInput
+from command_center.settings import PROJECT_ROOT, ImportLimits
+from command_center.times import utcnow
+
+PACKAGE = PROJECT_ROOT / "command_center"
+TABLE = PROJECT_ROOT / "docs" / "permissions.md"
+CHECKS = {"require", "require_in", "in_scope"}
+# the stores and services; adapters and the CLI only pass the caller's principal on to them
+SKIPPED = {"ui", "migrations", "adapters", "cli.py", "health_server.py"}
+
+
+def _functions() -> dict[str, ast.FunctionDef]:
+    """Every function of the stores and services, as `module.f` or `module.Class.f`."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if SKIPPED & set(path.relative_to(PACKAGE).parts):
+            continue
+        module = ".".join(path.relative_to(PROJECT_ROOT).with_suffix("").parts)
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef):
+                found[f"{module}.{node.name}"] = node
+            elif isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef):
+                        found[f"{module}.{node.name}.{item.name}"] = item
+    return found
+
+
+def _reached(node: ast.AST, module: str, names: dict[str, ast.FunctionDef]) -> set[str]:
+    """The package functions `node` calls or hands on (a writer passed to `run_import`): a
+    name in its module, `mod.f` in another, and every method of a class it builds."""
+    reached = set()
+    for item in ast.walk(node):
+        if isinstance(item, ast.Name):
+            name = f"{module}.{item.id}"
+        elif isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name):
+            name = f"command_center.{item.value.id}.{item.attr}"
+        else:
+            continue
+        reached |= {n for n in names if n == name or n.startswith(name + ".")}
+    return reached
+
+
+def write_paths() -> dict[str, str]:
+    """Each public function that writes, with the checks it makes (sorted, `; `-joined)."""
+    names = _functions()
+    direct: dict[str, set[str]] = {}
+    writes: dict[str, bool] = {}
+    calls: dict[str, set[str]] = {}
+    for qualified, node in names.items():
+        module = ".".join(qualified.split(".")[:2])
+        direct[qualified], writes[qualified] = set(), False
+        for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
+            func = call.func
+            if isinstance(func, ast.Name) and func.id in CHECKS:
+                direct[qualified].add(f"{func.id}({', '.join(map(ast.unparse, call.args[1:]))})")
+            if (isinstance(func, ast.Name) and func.id == "writing") or (
+                isinstance(func, ast.Attribute) and func.attr == "begin"
+            ):
+                writes[qualified] = True
+        calls[qualified] = _reached(node, module, names) - {qualified}
+
+    def reach(name: str, seen: frozenset = frozenset()) -> tuple[bool, set[str]]:
+        wrote, checks = writes[name], set(direct[name])
+        for callee in calls[name] - seen:
+            more_wrote, more = reach(callee, seen | {name})
+            wrote, checks = wrote or more_wrote, checks | more
+        return wrote, checks
+
+    paths = {}
+    for name in names:
+        if name.count(".") == 2 and not name.rsplit(".", 1)[1].startswith("_"):
+            wrote, checks = reach(name)
+            if wrote:
+                paths[name.removeprefix("command_center.")] = "; ".join(sorted(checks)) or "—"
+    return paths
+
+
+def _table() -> dict[str, tuple[str, str]]:
+    rows = {}
+    for line in TABLE.read_text().splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0] not in ("write path", "---"):
+            rows[cells[0]] = (cells[1], cells[3])
+    return rows
+
+
+def test_the_table_lists_every_write_path_with_the_checks_it_makes() -> None:
+    table = _table()
+    assert {name: checks for name, (checks, _) in table.items()} == write_paths()
+
+
+def test_each_row_names_a_test_that_exists() -> None:
+    tests = "\n".join(p.read_text() for p in (PROJECT_ROOT / "tests").glob("test_*.py"))
+    for name, (_, proof) in _table().items():
+        for test in re.findall(r"test_\w+", proof):
+            assert f"def {test}(" in tests, f"{name}: {test} not found"
+
+
+# Property: a principal whose role lacks the permission, or whose scope does not cover the
+# record, is refused by every write function, and the store is exactly as it was.
+
+KNOWN_SCOPES = ["32", "32.03", "32.05", "35", "35.07", "94.01"]
+principals = st.builds(
+    Principal,
+    name=st.text(min_size=1, max_size=40),
+    role=st.sampled_from(ROLES),
+    scope=st.one_of(
+        st.none(), st.sampled_from(KNOWN_SCOPES), st.from_regex(r"\A\d{2}(\.\d{2})?\Z")
+    ),
+    username=st.one_of(st.none(), st.text(max_size=20)),
+)
+
+
+@dataclass(frozen=True)
+class Write:
+    permission: str
+    area: str | None  # the record's area in the training scenario
+    call: Callable[[Engine, Principal], object]
+
+
+def _writes(engine: Engine, geography) -> dict[str, Write]:
+    """Every checked write path, aimed at a record of the training scenario."""
+    (incident,) = store.incidents(engine)
+    roster = team_store.roster(engine).set_index("name")
+    garut = roster.loc["Tagana Kab. Garut (Latihan)"]
+    team, version = int(garut["id"]), int(garut["version"])
+    report = ReportInput.check(
+        {
+            "incident_id": incident.id,
+            "kecamatan_code": "32.03.11",
+            "report_time": (utcnow() - timedelta(minutes=5)).isoformat(),
+            "reporter": "Petugas",
+            "source": "dinsos",
+            "deaths": 1,
+        },
+        None,
+    )
+    report_id = int(report_store.all_versions(engine)["id"].iloc[0])
+    new_team = TeamInput.check({"name": "Tagana Baru", "home_kecamatan_code": "32.05.01"}, None)
+    facts = sitrep_store.gather(engine, incident.id)
+    stamp = utcnow().strftime("%d/%m/%Y %H:%M")
+    data = f"Kode Kecamatan,Waktu Laporan,Pelapor,Sumber,Meninggal\n32.03.11,{stamp},X,tksk,-1\n"
+    with Session(engine) as session, session.begin():
+        waiting = QuarantinedRow(
+            kind="reports",
+            batch="b",
+            file_name="f.csv",
+            row_number=2,
+            data={"kecamatan_code": "32.03.11", "incident_id": str(incident.id)},
+            errors=[],
+            created_by="Operator Cianjur",
+            scope="32.03",
+        )
+        session.add(waiting)
+        session.flush()
+        quarantined = waiting.id
+    accounts.create_user(engine, SYSTEM, "op-garut", "kata-sandi-1", "operator", "32.05")
+    token = accounts.create_token(engine, SYSTEM, "Layar Garut", "32.05")
+    token_id = next(r.id for r in accounts.tokens(engine, SYSTEM) if r.scope == "32.05")
+    assert token
+    assignment = {"incident_id": incident.id, "kecamatan_code": "32.03.11", "task": "Evakuasi"}
+    limits = ImportLimits()
+    return {
+        "report_store.save_report": Write(
+            "report", "32.03", lambda e, a: report_store.save_report(e, report, a)
+        ),
+        "report_store.set_verification": Write(
+            "verify",
+            report_store.all_versions(engine).set_index("id").loc[report_id, "kecamatan_code"],
+            lambda e, a: report_store.set_verification(e, report_id, "verified", a),
+        ),
+        "report_store.import_reports": Write(
+            "report",
+            None,  # rows are checked one by one: out-of-scope rows wait in quarantine
+            lambda e, a: report_store.import_reports(
+                e, data.encode(), "x.csv", incident.id, geography, a, limits
+            ),
+        ),
+        "report_store.resubmit_reports": Write(
+            "report",
+            "32.03",
+            lambda e, a: report_store.resubmit_reports(e, {quarantined: {}}, geography, a),
+        ),
+        "imports.discard": Write(
+            "report", "32.03", lambda e, a: imports.discard(e, [quarantined], a)
+        ),
+        "sitrep_store.issue": Write(
+            "sitrep",
+            incident.kabupaten_code,
+            lambda e, a: sitrep_store.issue(e, facts, incident.id, a),
+        ),
+        "store.set_incident_status": Write(
+            "incident",
+            incident.kabupaten_code,
+            lambda e, a: store.set_incident_status(e, incident.id, 1, IncidentStatus.CLOSED, a),
+        ),
+        "team_store.create_team": Write(
+            "team", "32.05", lambda e, a: team_store.create_team(e, new_team, a)
+        ),
+        "team_store.update_team": Write(
+            "team", "32.05", lambda e, a: team_store.update_team(e, team, version, new_team, a)
+        ),
+        "team_store.set_members": Write(
+            "team", "32.05", lambda e, a: team_store.set_members(e, team, version, [], a)
+        ),
+        "team_store.change_status": Write(
+            "team",
+            "32.05",
+            lambda e, a: team_store.change_status(e, team, version, "unavailable", a, "sakit"),
+        ),
+        "team_store.assign": Write(
+            "team", "32.05", lambda e, a: team_store.assign(e, team, version, assignment, a)
+        ),
+        "accounts.create_user": Write(
+            "users",
+            "32.05",
+            lambda e, a: accounts.create_user(e, a, "baru", "kata-sandi-1", "viewer", "32.05"),
+        ),
+        "accounts.set_user": Write(
+            "users", "32.05", lambda e, a: accounts.set_user(e, a, "op-garut", role="admin")
+        ),
+        "accounts.create_token": Write(
+            "users", "32.05", lambda e, a: accounts.create_token(e, a, "x", "32.05")
+        ),
+        "accounts.revoke_token": Write(
+            "users", "32.05", lambda e, a: accounts.revoke_token(e, a, token_id)
+        ),
+    }
+
+
+def _snapshot(engine: Engine) -> dict[str, list]:
+    """Every row of every table but the reference areas, as text."""
+    with engine.connect() as conn:
+        return {
+            table.name: sorted(map(repr, conn.execute(table.select())))
+            for table in Base.metadata.sorted_tables
+            if table.name != "areas"
+        }
+
+
+@pytest.fixture
+def aimed_writes(demo_engine, geography) -> tuple[Engine, dict[str, Write]]:
+    return demo_engine, _writes(demo_engine, geography)
+
+
+def test_every_checked_write_path_is_in_the_property_test(aimed_writes) -> None:
+    _, writes = aimed_writes
+    checked = {name for name, checks in write_paths().items() if checks != "—"}
+    assert checked - set(writes) == {"imports.resubmit", "imports.run_import"} | {
+        "team_store.import_roster",
+        "team_store.resubmit_roster",
+        "team_store.stand_down",
+    }  # the same checks as report imports, resubmit_reports and change_status
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],  # refusals change nothing
+)
+@given(who=principals, data=st.data())
+def test_no_write_without_the_role_and_scope_changes_anything(aimed_writes, who, data) -> None:
+    engine, writes = aimed_writes
+    name = data.draw(st.sampled_from(sorted(writes)))
+    write = writes[name]
+    allowed = permits(who, write.permission) and (write.area is None or who.covers(write.area))
+    assume(not allowed)
+    before = _snapshot(engine)
+    with pytest.raises(Forbidden):
+        write.call(engine, who)
+    assert _snapshot(engine) == before, name
