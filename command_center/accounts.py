@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -231,6 +234,28 @@ def principal_for(engine: Engine, username: str) -> Principal | None:
             select(User).where(User.username == username, User.active, User.locked_at.is_(None))
         )
     return _principal(user) if user else None
+
+
+def oidc_principal(
+    engine: Engine,
+    claims: Mapping[str, Any],
+    role_claim: str | None = None,
+    scope_claim: str | None = None,
+) -> Principal | None:
+    """The principal of someone the identity provider vouched for: the registered, active
+    account named by the `email` claim. Its role and scope are the account's, or the claims'
+    when `role_claim` (and `scope_claim`) are configured; a claim that names no role or no
+    real area refuses the sign-in (None) rather than guess."""
+    principal = principal_for(engine, str(claims.get("email") or ""))
+    if principal is None or not role_claim:
+        return principal
+    role = claims.get(role_claim)
+    scope = (claims.get(scope_claim) if scope_claim else None) or None
+    try:
+        _checked_user(principal.username, None, str(role), scope and str(scope))
+    except InvalidInput:
+        return None
+    return replace(principal, role=str(role), scope=scope and str(scope))
 
 
 def must_change_password(engine: Engine, username: str) -> bool:

@@ -379,8 +379,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "login_oidc": ("Masuk dengan akun organisasi", "Sign in with your organisation account"),
     "oidc_unknown": (
-        "Akun {email} belum terdaftar. Minta admin menambahkannya.",
-        "The account {email} is not registered. Ask an admin to add it.",
+        "Akun {email} belum terdaftar, tidak aktif, atau perannya tidak dikenal. Minta admin "
+        "memeriksanya.",
+        "The account {email} is not registered, is disabled, or has no known role. Ask an admin "
+        "to check it.",
     ),
     "logout": ("Keluar", "Sign out"),
     "signed_in_as": (

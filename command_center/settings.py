@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     sign_in_lock_after: int = SignInLimits.lock_after
     sign_in_per_client: int = SignInLimits.per_client
     sign_in_window_min: int = SignInLimits.window_min
+    oidc_role_claim: str | None = Field(
+        default=None, description="OIDC claim naming the role (else the local account's)."
+    )
+    oidc_scope_claim: str | None = Field(
+        default=None, description="OIDC claim naming the area scope (with oidc_role_claim)."
+    )
     behind_proxy: bool = Field(
         default=False, description="Trust X-Forwarded-For for the client address."
     )

@@ -194,10 +194,12 @@ def open_page():
 
 
 @contextmanager
-def _streamlit_server(arguments: list[str], env: dict[str, str]) -> Iterator[str]:
-    """Start `python -m <arguments> --server.port=P …` on a free loopback port, wait for
-    Streamlit's health check, yield the base URL, and stop the server afterwards."""
-    port = free_port()
+def _streamlit_server(
+    arguments: list[str], env: dict[str, str], port: int | None = None
+) -> Iterator[str]:
+    """Start `python -m <arguments> --server.port=P …` on a free loopback port (or `port`),
+    wait for Streamlit's health check, yield the base URL, and stop the server afterwards."""
+    port = port or free_port()
     command = [
         sys.executable,
         "-m",

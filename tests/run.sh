@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, lints, and runs pytest (arguments go to pytest).
-# - Debian's Chromium for the browser tests (installed with apt-get when run as root);
-# - the package with its test extras in .venv.
+# - Debian's Chromium for the browser tests, and Node.js for the local OpenID Provider of the
+#   sign-in tests (installed with apt-get when run as root);
+# - the package with its test extras in .venv; the provider from the npm registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -q && apt-get install -y -q chromium
+    apt-get update -q && apt-get install -y -q "${missing[@]}"
   else
-    echo "note: browser tests need Debian's chromium (sudo apt-get install chromium)" >&2
+    echo "note: browser tests need Debian's ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
   fi
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[test]'
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 exec .venv/bin/pytest "$@"

@@ -360,3 +360,23 @@ def test_a_password_set_by_someone_else_must_be_changed(engine) -> None:
     accounts.change_own_password(engine, "citra", "sementara-123", "baru-panjang-1")
     assert not accounts.must_change_password(engine, "citra")
     assert accounts.authenticate(engine, "citra", "baru-panjang-1")
+
+
+def test_oidc_roles_come_from_the_account_or_checked_claims(engine) -> None:
+    accounts.create_user(engine, SYSTEM, "ani@dinsos.go.id", None, "operator", "32.03", "Ani")
+    claims = {"email": "ani@dinsos.go.id", "cc_role": "coordinator", "cc_scope": "32.05"}
+    from_account = accounts.oidc_principal(engine, claims)
+    assert (from_account.role, from_account.scope) == ("operator", "32.03")
+    from_claims = accounts.oidc_principal(engine, claims, "cc_role", "cc_scope")
+    assert (from_claims.role, from_claims.scope, from_claims.name) == (
+        "coordinator",
+        "32.05",
+        "Ani",
+    )
+    for bad in (
+        {"cc_role": "raja"},
+        {"cc_role": "admin", "cc_scope": "Jawa Barat"},
+        {"cc_role": None},
+    ):
+        assert accounts.oidc_principal(engine, {**claims, **bad}, "cc_role", "cc_scope") is None
+    assert accounts.oidc_principal(engine, {**claims, "email": "x@y.id"}, "cc_role") is None

@@ -138,6 +138,14 @@ def _current(auth_mode: str, kiosk: bool) -> Principal | None:
             return holder
     if auth_mode == "dev":
         return Principal(st.session_state.get(ACTOR_KEY) or t("anonymous", lang()), "admin")
+    if auth_mode == "oidc":  # the provider's word lives in a cookie: it survives a reload
+        if not st.user.is_logged_in:
+            return None
+        settings = resources.settings()
+        claims = st.user.to_dict()
+        return accounts.oidc_principal(
+            engine, claims, settings.oidc_role_claim, settings.oidc_scope_claim
+        )
     username = st.session_state.get(ACCOUNT_KEY)
     return accounts.principal_for(engine, username) if username else None
 
@@ -161,7 +169,7 @@ def signed_in(kiosk: bool = False) -> Principal:
     if st.session_state.pop(ACCOUNT_KEY, None):
         st.warning(t("session_ended", lang()))
     if settings.auth_mode == "oidc":
-        _oidc(engine)
+        _oidc()
     else:
         _login_form(engine)
     st.stop()
@@ -221,21 +229,16 @@ def _change_password_form(engine, username: str) -> None:
     st.rerun()
 
 
-def _oidc(engine) -> None:
+def _oidc() -> None:
     """Streamlit's built-in OIDC (`st.login`, configured under [auth] in secrets.toml); the
-    e-mail must belong to a registered account, which gives the role and scope."""
+    e-mail must belong to a registered, active account."""
     language = lang()
+    st.title(t("login_title", language))
     if not st.user.is_logged_in:
-        st.title(t("login_title", language))
         st.button(t("login_oidc", language), on_click=st.login, type="primary")
         return
-    principal = accounts.principal_for(engine, str(st.user.get("email", "")))
-    if principal is None:
-        st.error(t("oidc_unknown", language, email=md(st.user.get("email", "?"))))
-        st.button(t("logout", language), on_click=st.logout)
-        return
-    st.session_state[ACCOUNT_KEY] = principal.username
-    st.rerun()
+    st.error(t("oidc_unknown", language, email=md(st.user.get("email", "?"))))
+    st.button(t("logout", language), on_click=st.logout)
 
 
 def _logout() -> None:
