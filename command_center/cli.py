@@ -155,8 +155,10 @@ def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> N
     if geography is not None:
         print(f"national map layers: {', '.join(install_layers(geography).values())}")
     app = str(PROJECT_ROOT / "app.py")
-    upload_limit = f"--server.maxUploadSize={settings.max_upload_mb}"
-    command = [sys.executable, "-m", "streamlit", "run", app, upload_limit, *streamlit_args]
+    options = [f"--server.maxUploadSize={settings.max_upload_mb}"]
+    if settings.auth_mode != "dev":  # no traceback for users: an error id, details in the log
+        options.append("--client.showErrorDetails=none")
+    command = [sys.executable, "-m", "streamlit", "run", app, *options, *streamlit_args]
     os.execvp(sys.executable, command)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from command_center import accounts, hazard_store, store
+from command_center import accounts, cli, hazard_store, store
 from command_center.auth import SYSTEM
 from command_center.cli import build_parser
 from command_center.db import make_engine
@@ -118,3 +118,16 @@ def test_run_sets_everything_up_and_serves_the_app(cli_env, database_url, stream
         assert incident.is_exercise
         (first,) = accounts.users(engine, SYSTEM)
         assert (first.username, first.role, first.must_change_password) == ("admin", "admin", True)
+
+
+def test_run_gives_streamlit_the_real_upload_limit_and_hides_tracebacks(
+    cli_env, monkeypatch
+) -> None:
+    for name, value in {**cli_env, "CC_MAX_UPLOAD_MB": "5"}.items():
+        monkeypatch.setenv(name, value)
+    started = []
+    monkeypatch.setattr(cli.os, "execvp", lambda _file, command: started.append(command))
+    assert cli.main(["run", "--no-demo", "--server.port", "8600"]) == 0
+    (command,) = started
+    assert "--server.maxUploadSize=5" in command and "--client.showErrorDetails=none" in command
+    assert command[-2:] == ["--server.port", "8600"]

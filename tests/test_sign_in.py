@@ -144,7 +144,9 @@ def test_a_wall_screen_token_opens_the_briefing_of_its_area_and_nothing_else(
     assert t("no_briefing") in [i.value for i in elsewhere.info]
 
 
-def test_an_unexpected_error_shows_an_id_not_a_traceback(caplog) -> None:
+def test_an_unexpected_error_shows_an_id_not_a_traceback(app_env, monkeypatch, caplog) -> None:
+    monkeypatch.setenv("CC_AUTH_MODE", "local")  # development mode shows the traceback
+
     def script() -> None:
         from command_center.ui import shell
 

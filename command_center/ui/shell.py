@@ -81,12 +81,15 @@ def run_app() -> None:
 
 def guarded(run) -> None:
     """Run a page; an unexpected error is logged in full with an id, and the user sees only a
-    short message with that id (no traceback: it may show data or internals)."""
+    short message with that id (no traceback: it may show data or internals). Development
+    mode lets it through to Streamlit, traceback and all."""
     try:
         run()
     except CommandCenterError as exc:
         st.error(explain(exc, lang()))
     except Exception:  # the last line of defence: logged, never hidden
+        if resources.settings().auth_mode == "dev":
+            raise
         error_id = uuid.uuid4().hex[:8]
         log.exception("error %s on a page run", error_id)
         st.error(t("app_error", lang(), error_id=error_id), icon=":material/error:")
