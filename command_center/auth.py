@@ -5,9 +5,12 @@ Every write in the stores calls `require(actor, permission)` or, for a record in
 table of write paths is `docs/permissions.md`, checked by `tests/test_permissions.py`). Roles:
 
 - viewer (officials): read and the briefing only;
-- operator: incidents, impact reports, verification, sitreps;
-- coordinator: teams, members, status changes and assignments, roster imports, sitreps;
-- admin: everything, plus users, wall-screen tokens and the audit log.
+- operator: incidents (open, edit, area, confirm proposals), impact reports, verification,
+  sitreps;
+- coordinator: incidents too, their emergency phases and closing; teams, members, status
+  changes and assignments, roster imports, sitreps;
+- admin: everything, plus reopening and merging incidents, users, wall-screen tokens and the
+  audit log.
 
 A scope (a province `32` or kabupaten `32.03` code) limits writes to records in that area. A
 record whose area is unknown lies in no scope: only unscoped principals may change it.
@@ -24,8 +27,10 @@ ROLES = ("viewer", "operator", "coordinator", "admin")
 PERMISSIONS = {
     "viewer": frozenset(),
     "operator": frozenset({"incident", "report", "verify", "sitrep"}),
-    "coordinator": frozenset({"team", "sitrep"}),
-    "admin": frozenset({"incident", "report", "verify", "sitrep", "team", "users", "audit"}),
+    "coordinator": frozenset({"incident", "phase", "team", "sitrep"}),
+    "admin": frozenset(
+        {"incident", "phase", "merge", "report", "verify", "sitrep", "team", "users", "audit"}
+    ),
 }
 
 

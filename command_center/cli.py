@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import secrets
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from command_center import accounts, demo, hazard_store, health_server, ingest, store
+from command_center import (
+    accounts,
+    demo,
+    hazard_store,
+    health_server,
+    incident_store,
+    ingest,
+    store,
+)
 from command_center.assets import install_static_assets
 from command_center.auth import ROLES, SYSTEM
 from command_center.db import make_engine, migrate
@@ -23,10 +34,13 @@ from command_center.errors import BoundariesMissing, CommandCenterError, FieldEr
 from command_center.geography import Geography, load_geography
 from command_center.hazard_store import SaveResult
 from command_center.http import make_session
-from command_center.services.incidents import ProposalRules
+from command_center.incident_store import NewIncident
+from command_center.labels import field_error
+from command_center.services.incidents import HAZARDS, ZONES, ProposalRules, common_area, zone_of
 from command_center.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.sources import wilayah_boundaries
 from command_center.static_layers import install_layers
+from command_center.times import utcnow
 from command_center.worker_lock import single_worker
 
 
@@ -223,6 +237,83 @@ def token(settings: Settings, args: argparse.Namespace) -> None:
             print(f"{row.id}\t{row.label}\t{where}\t{state}")
 
 
+def _codes(text: str | None) -> list[str]:
+    return [code.strip() for code in (text or "").split(",") if code.strip()]
+
+
+def _started(text: str | None, codes: list[str]) -> datetime:
+    """An ISO 8601 start; without an offset it is in the area's local zone (WIB/WITA/WIT)."""
+    if not text:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput([FieldError("started_at", "bad_time", {"value": text})]) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(ZONES[zone_of(common_area(codes))]))
+    return moment.astimezone(UTC)
+
+
+def _day(text: str | None, field: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError as exc:
+        raise InvalidInput([FieldError(field, "bad_time", {"value": text})]) from exc
+
+
+def incident(settings: Settings, args: argparse.Namespace) -> None:
+    """Incidents from the command line, acting as the system administrator."""
+    engine = _accounts_store(settings)
+    if args.action == "open":
+        codes = _codes(args.area)
+        entry = NewIncident(
+            hazard=args.hazard or "",
+            name=args.name or "",
+            kecamatan=tuple(codes),
+            started_at=_started(args.started, codes),
+            description=args.description or "",
+            is_exercise=args.exercise,
+        )
+        print(incident_store.open_incident(engine, entry, SYSTEM))
+        return
+    if args.action == "list":
+        rows = incident_store.incident_list(engine, args.status)
+        if args.format == "json":
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        for row in rows if args.format != "json" else []:
+            print(
+                f"{row['key']}\t{row['status']}\t{row['hazard']}\t{row['phase'] or '-'}\t"
+                f"{len(row['kecamatan'])} kec.\t{row['name']}"
+            )
+        return
+    target = incident_store.incident_id(engine, args.key or "")
+    if args.action == "phase":
+        starts_on = _day(args.starts, "starts_on") or utcnow().date()
+        incident_store.add_phase(
+            engine,
+            target,
+            SYSTEM,
+            args.phase or "",
+            args.decree or "",
+            args.authority or "",
+            starts_on,
+            _day(args.until, "ends_on"),
+        )
+    elif args.action == "area":
+        area = incident_store.change_area(
+            engine, target, SYSTEM, _codes(args.add), _codes(args.remove)
+        )
+        print(f"{len(area)} kecamatan: {','.join(area)}")
+    elif args.action == "close":
+        print(f"closed; final sitrep No. {incident_store.close_incident(engine, target, SYSTEM)}")
+    elif args.action == "reopen":
+        incident_store.reopen_incident(engine, target, SYSTEM, args.reason or "")
+    elif args.action == "merge":
+        other = incident_store.incident_id(engine, args.phase or "")
+        incident_store.merge_incidents(engine, target, other, SYSTEM)
+    print(f"{args.action}: {args.key} done")
+
+
 def first_admin(settings: Settings, engine: Engine) -> None:
     """On a store without accounts, create `admin` with a random password and print it once."""
     if settings.auth_mode != "local" or accounts.users(engine, SYSTEM):
@@ -279,6 +370,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--scope", help="province or kabupaten code whose briefing it shows (default: national)"
     )
     token_cmd.add_argument("--incident", type=int, help="show only this incident (its id)")
+    incident_cmd = commands.add_parser(
+        "incident", help="incidents: open, list, phase, area, close, reopen, merge"
+    )
+    incident_cmd.add_argument(
+        "action", choices=["open", "list", "phase", "area", "close", "reopen", "merge"]
+    )
+    incident_cmd.add_argument("key", nargs="?", help="the incident's key (or id); KEEP for merge")
+    incident_cmd.add_argument("phase", nargs="?", help="phase: PHASE; merge: OTHER")
+    incident_cmd.add_argument("--hazard", help=f"open: one of {', '.join(HAZARDS)}")
+    incident_cmd.add_argument("--name")
+    incident_cmd.add_argument("--area", help="open: kecamatan or kabupaten codes, comma-separated")
+    incident_cmd.add_argument("--started", help="open: ISO 8601 (no offset: the area's zone)")
+    incident_cmd.add_argument("--description")
+    incident_cmd.add_argument("--exercise", action="store_true", help="open: an exercise")
+    incident_cmd.add_argument("--status", help="list: only this status")
+    incident_cmd.add_argument("--format", choices=["text", "json"], default="text")
+    incident_cmd.add_argument("--decree", help="phase: the decree's number (nomor SK)")
+    incident_cmd.add_argument("--authority", help="phase: who set it (e.g. Bupati Bandung)")
+    incident_cmd.add_argument("--from", dest="starts", help="phase: first day (YYYY-MM-DD)")
+    incident_cmd.add_argument("--until", help="phase: last day (YYYY-MM-DD)")
+    incident_cmd.add_argument("--add", help="area: codes to add")
+    incident_cmd.add_argument("--remove", help="area: codes to remove")
+    incident_cmd.add_argument("--reason", help="reopen: why")
     run_cmd = commands.add_parser(
         "run", help="set up and start the dashboard; other options go to `streamlit run`"
     )
@@ -310,8 +424,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             user(settings, args)
         elif args.command == "token":
             token(settings, args)
+        elif args.command == "incident":
+            incident(settings, args)
         elif args.command == "run":
             run(settings, not args.no_demo, extra)
+    except InvalidInput as exc:
+        problems = (field_error(e.field, e.code, e.params, "en") for e in exc.errors)
+        print(f"error: {'; '.join(problems)}", file=sys.stderr)
+        return 2
     except CommandCenterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

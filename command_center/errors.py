@@ -117,3 +117,11 @@ class SignInRefused(CommandCenterError):
     def __init__(self, reason: str, minutes: int = 0):
         self.reason, self.minutes = reason, minutes
         super().__init__(f"sign-in {reason}")
+
+
+class TeamsDeployed(CommandCenterError):
+    """An incident cannot close while these teams are still deployed to it."""
+
+    def __init__(self, teams: list[str]):
+        self.teams = teams
+        super().__init__(f"teams still deployed: {', '.join(teams)}")

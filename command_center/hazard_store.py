@@ -24,7 +24,7 @@ from command_center.models import (
     IncidentArea,
 )
 from command_center.services.exposure import affected_kecamatan, haversine_km
-from command_center.services.incidents import ProposalRules, proposal_reason
+from command_center.services.incidents import ProposalRules, common_area, proposal_reason
 from command_center.sources.bmkg_forecast import Forecast as BmkgForecast
 from command_center.sources.bmkg_nowcast import WeatherWarning
 from command_center.sources.bmkg_quakes import Quake
@@ -338,10 +338,10 @@ def propose_incidents(
         incident = Incident(
             key=key,
             name=f"Gempa M{event.magnitude or 0:.1f} {event.location_text}"[:200],
-            kind="earthquake",
+            kind="gempa_bumi",
             status="proposed",
             hazard_event_id=event.id,
-            kabupaten_code=affected["kode_kec"].iloc[0][:5] if len(affected) else None,
+            kabupaten_code=common_area(affected["kode_kec"]) if len(affected) else None,
             started_at=event.time_utc,
             areas=[IncidentArea(kecamatan_code=code) for code in affected["kode_kec"]],
         )

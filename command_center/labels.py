@@ -33,6 +33,32 @@ LABELS: dict[str, tuple[str, str]] = {
         "Waktu ditampilkan dalam WIB (Asia/Jakarta).",
         "Times shown in WIB (Asia/Jakarta).",
     ),
+    # incidents: hazard types (services.incidents.HAZARDS) and emergency phases
+    "hazard_banjir": ("Banjir", "Flood"),
+    "hazard_banjir_bandang": ("Banjir bandang", "Flash flood"),
+    "hazard_tanah_longsor": ("Tanah longsor", "Landslide"),
+    "hazard_cuaca_ekstrem": ("Cuaca ekstrem / puting beliung", "Extreme weather / whirlwind"),
+    "hazard_gelombang_pasang": ("Gelombang pasang / abrasi", "Tidal wave / abrasion"),
+    "hazard_gempa_bumi": ("Gempa bumi", "Earthquake"),
+    "hazard_tsunami": ("Tsunami", "Tsunami"),
+    "hazard_erupsi": ("Erupsi gunung api", "Volcanic eruption"),
+    "hazard_karhutla": ("Kebakaran hutan dan lahan", "Forest and land fire"),
+    "hazard_kekeringan": ("Kekeringan", "Drought"),
+    "hazard_kebakaran": ("Kebakaran permukiman", "Settlement fire"),
+    "hazard_konflik_sosial": ("Konflik sosial", "Social conflict"),
+    "hazard_lainnya": ("Lainnya", "Other"),
+    "phase_siaga_darurat": ("Siaga darurat", "Emergency alert"),
+    "phase_tanggap_darurat": ("Tanggap darurat", "Emergency response"),
+    "phase_transisi_darurat": (
+        "Transisi darurat ke pemulihan",
+        "Transition to recovery",
+    ),
+    "phase_day": ("Hari ke-{day} {phase}{until}", "Day {day} of {phase}{until}"),
+    "phase_ended": (
+        "Status {phase} berakhir {date}; belum ada SK baru",
+        "{phase} ended on {date}; no new decree yet",
+    ),
+    "phase_until": (", s.d. {date}", ", until {date}"),
     # geography
     "boundaries_missing": (
         "Batas wilayah kecamatan tidak ditemukan di `{path}`. Atur `CC_BOUNDARIES_PATH` ke berkas "
@@ -477,6 +503,35 @@ LABELS: dict[str, tuple[str, str]] = {
     "field_display_name": ("Nama tampilan", "Display name"),
     "err_mismatch": ("kedua isian berbeda", "the two entries differ"),
     "err_wrong_password": ("salah", "is wrong"),
+    "err_bad_hazard": (
+        "jenis bencana tidak dikenal: {value}",
+        "not a known hazard: {value}",
+    ),
+    "err_not_kecamatan": (
+        "bukan kode kecamatan atau kabupaten: {value}",
+        "not a kecamatan or kabupaten code: {value}",
+    ),
+    "err_unknown_event": (
+        "kejadian bahaya tidak ditemukan: {value}",
+        "no such hazard event: {value}",
+    ),
+    "err_bad_phase": (
+        "status tidak dikenal: {value} (pilihan: {phases})",
+        "not a known phase: {value} (one of {phases})",
+    ),
+    "err_end_before_start": (
+        "sebelum tanggal mulai: {value}",
+        "before the start date: {value}",
+    ),
+    "err_empty_area": (
+        "wilayah kejadian tidak boleh kosong",
+        "an incident's area cannot be empty",
+    ),
+    "err_incident_not_closed": ("kejadian tidak ditutup", "the incident is not closed"),
+    "err_cannot_merge": (
+        "tidak dapat digabung: {value}",
+        "cannot be merged: {value}",
+    ),
     "err_same_password": ("sama dengan yang lama", "is the same as the old one"),
     "err_too_many_rows": (
         "lebih dari {max_rows} baris; bagi berkasnya",
@@ -484,6 +539,19 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "field_password": ("Kata sandi", "Password"),
     "field_new_password": ("Kata sandi baru", "New password"),
+    "field_hazard": ("Jenis bencana", "Hazard"),
+    "field_kecamatan": ("Kecamatan", "Kecamatan"),
+    "field_decree": ("Nomor SK", "Decree number"),
+    "field_authority": ("Penetap", "Set by"),
+    "field_starts_on": ("Mulai", "From"),
+    "field_ends_on": ("Sampai", "Until"),
+    "field_started_at": ("Waktu mulai", "Start time"),
+    "field_phase": ("Status darurat", "Emergency phase"),
+    "field_reason": ("Alasan", "Reason"),
+    "field_add": ("Tambah kecamatan", "Add kecamatan"),
+    "field_remove": ("Hapus kecamatan", "Remove kecamatan"),
+    "field_other": ("Kejadian lain", "Other incident"),
+    "field_event_ids": ("Kejadian bahaya", "Hazard events"),
     "field_scope": ("Wilayah", "Area"),
     "err_incident_not_open": ("kejadian tidak terbuka", "the incident is not open"),
     # reports

@@ -7,12 +7,13 @@ Rows edited by several people at once carry a `version` column (optimistic locki
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -79,6 +80,7 @@ class IncidentStatus(enum.StrEnum):
     PROPOSED = "proposed"
     OPEN = "open"
     CLOSED = "closed"
+    MERGED = "merged"  # kept as a pointer to the incident it was merged into
 
 
 class Verification(enum.StrEnum):
@@ -162,23 +164,59 @@ class Forecast(Base):
 
 
 class Incident(Base):
-    """A disaster the command center responds to: an event, an area and a status."""
+    """A disaster the command center responds to: a hazard, an area and a status.
+
+    `kind` is one of `services.incidents.HAZARDS`; `kabupaten_code` is the smallest area
+    holding all its kecamatan (a kabupaten, a province, or None across provinces)."""
 
     __tablename__ = "incidents"
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[IncidentStatus] = mapped_column(_enum(IncidentStatus), default="open")
     hazard_event_id: Mapped[int | None] = mapped_column(ForeignKey("hazard_events.id"))
     kabupaten_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     is_exercise: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     areas: Mapped[list[IncidentArea]] = relationship(cascade="all, delete-orphan")
+
+
+class IncidentPhase(Base):
+    """A decree (SK) setting an incident's emergency phase from `starts_on`; an extension
+    (perpanjangan) is a later decree for the same phase, and every one is kept."""
+
+    __tablename__ = "incident_phases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    phase: Mapped[str] = mapped_column(String(30))
+    decree: Mapped[str] = mapped_column(String(120))
+    authority: Mapped[str] = mapped_column(String(120))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80))
+
+
+class IncidentEvent(Base):
+    """A hazard event linked to an incident, besides the one it was raised from."""
+
+    __tablename__ = "incident_events"
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    hazard_event_id: Mapped[int] = mapped_column(
+        ForeignKey("hazard_events.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class IncidentArea(Base):
@@ -338,6 +376,7 @@ class Sitrep(Base):
     issued_by: Mapped[str] = mapped_column(String(80))
     totals: Mapped[dict[str, Any]] = mapped_column(JSON)
     text: Mapped[str] = mapped_column(Text)
+    is_final: Mapped[bool] = mapped_column(Boolean, default=False)  # issued at closing
 
 
 class QuarantinedRow(Base):

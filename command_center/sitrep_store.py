@@ -3,18 +3,20 @@ numbered per incident (each remembers its totals, so the next one can say what c
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from command_center import report_store, team_store
+from command_center import report_store, store, team_store
 from command_center.auth import Principal, require_in
 from command_center.db import writing
 from command_center.errors import NotFound, StaleRecord
 from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep
 from command_center.services import sitrep
+from command_center.services.incidents import local_day, phase_line, zone_of
 from command_center.services.reports import counted, newest_per_source
 from command_center.services.teams import DEPLOYED, STANDBY
 from command_center.store import record_audit
@@ -52,6 +54,7 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
         )
         name, is_exercise = incident.name, incident.is_exercise
         event_line, event_time = _event_line(event), (event.time_utc if event else None)
+        zone = zone_of(incident.kabupaten_code)
     versions = report_store.all_versions(engine, incident_id)
     verified = counted(versions)
     newest = newest_per_source(versions)
@@ -76,6 +79,7 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
         needs=sitrep.need_lines(verified),
         previous_number=previous.number if previous else None,
         previous_totals=dict(previous.totals) if previous else {},
+        status_line=phase_line(store.phases(engine, incident_id), local_day(now, zone)),
     )
 
 
@@ -85,25 +89,40 @@ def issue(engine: Engine, facts: sitrep.SitrepFacts, incident_id: int, actor: Pr
     Raises:
         StaleRecord: someone issued that number first (gather again).
         Forbidden: `actor` may not issue sitreps for the incident's area.
+        NotFound: no such incident.
     """
+    with writing(engine) as session, session.begin():
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound(f"incident {incident_id}")
+        return issue_in(session, facts, incident, actor)
+
+
+def issue_in(
+    session: Session,
+    facts: sitrep.SitrepFacts,
+    incident: Incident,
+    actor: Principal,
+    final: bool = False,
+) -> int:
+    """`issue` in the caller's transaction (closing an incident issues its final sitrep)."""
+    require_in(actor, "sitrep", incident.kabupaten_code)
+    facts = replace(facts, final=final)
+    row = Sitrep(
+        incident_id=incident.id,
+        number=facts.number,
+        issued_by=actor.name,
+        totals=facts.totals,
+        text=sitrep.whatsapp(facts),
+        is_final=final,
+    )
+    session.add(row)
     try:
-        with writing(engine) as session, session.begin():
-            incident = session.get(Incident, incident_id)
-            require_in(actor, "sitrep", incident.kabupaten_code if incident else None)
-            row = Sitrep(
-                incident_id=incident_id,
-                number=facts.number,
-                issued_by=actor.name,
-                totals=facts.totals,
-                text=sitrep.whatsapp(facts),
-            )
-            session.add(row)
-            session.flush()
-            record_audit(
-                session, actor.name, "issue", "sitrep", row.id, after={"number": facts.number}
-            )
+        session.flush()
     except IntegrityError as exc:
         raise StaleRecord(f"sitrep {facts.number} was issued meanwhile") from exc
+    after = {"number": facts.number, "final": final}
+    record_audit(session, actor.name, "issue", "sitrep", row.id, after=after)
     return facts.number
 
 

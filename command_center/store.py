@@ -22,8 +22,10 @@ from command_center.models import (
     HazardEvent,
     Incident,
     IncidentArea,
+    IncidentPhase,
     IncidentStatus,
 )
+from command_center.services.incidents import PhaseRecord
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class IncidentRecord:
     lon: float | None
     magnitude: float | None
     depth_km: float | None = None
+    closed_at: datetime | None = None
 
 
 def record_audit(
@@ -102,7 +105,7 @@ def incidents(engine: Engine, include_closed: bool = False) -> list[IncidentReco
         .order_by(Incident.started_at.desc())
     )
     if not include_closed:
-        query = query.where(Incident.status != IncidentStatus.CLOSED)
+        query = query.where(Incident.status.not_in([IncidentStatus.CLOSED, IncidentStatus.MERGED]))
     with Session(engine) as session:
         areas = session.execute(select(IncidentArea.incident_id, IncidentArea.kecamatan_code))
         by_incident: dict[int, list[str]] = {}
@@ -123,6 +126,7 @@ def incidents(engine: Engine, include_closed: bool = False) -> list[IncidentReco
                 lon=e.lon if e else None,
                 magnitude=e.magnitude if e else None,
                 depth_km=e.depth_km if e else None,
+                closed_at=i.closed_at,
             )
             for i, e in session.execute(query)
         ]
@@ -187,3 +191,28 @@ def audit_entries(engine: Engine, limit: int = 20) -> pd.DataFrame:
         AuditEntry.after,
     )
     return frame(engine, query.order_by(AuditEntry.id.desc()).limit(limit))
+
+
+def phases(engine: Engine, incident_id: int) -> list[PhaseRecord]:
+    """The incident's phase decrees, oldest first."""
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(IncidentPhase)
+            .where(IncidentPhase.incident_id == incident_id)
+            .order_by(IncidentPhase.starts_on, IncidentPhase.id)
+        )
+        return [PhaseRecord(r.phase, r.decree, r.authority, r.starts_on, r.ends_on) for r in rows]
+
+
+def all_phases(engine: Engine) -> dict[int, list[PhaseRecord]]:
+    """Every incident's phase decrees, oldest first (one query for lists and headers)."""
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(IncidentPhase).order_by(IncidentPhase.starts_on, IncidentPhase.id)
+        )
+        found: dict[int, list[PhaseRecord]] = {}
+        for r in rows:
+            found.setdefault(r.incident_id, []).append(
+                PhaseRecord(r.phase, r.decree, r.authority, r.starts_on, r.ends_on)
+            )
+        return found

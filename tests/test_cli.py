@@ -1,9 +1,11 @@
 """The `command-center` console script, run as a user would."""
 
+import json
 import os
 import subprocess
 import sys
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from command_center import accounts, cli, hazard_store, store
 from command_center.auth import SYSTEM
 from command_center.cli import build_parser
 from command_center.db import make_engine
+from command_center.times import utcnow
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -131,3 +134,90 @@ def test_run_gives_streamlit_the_real_upload_limit_and_hides_tracebacks(
     (command,) = started
     assert "--server.maxUploadSize=5" in command and "--client.showErrorDetails=none" in command
     assert command[-2:] == ["--server.port", "8600"]
+
+
+def test_incidents_are_scriptable_from_open_to_merge(demo_engine, cli_env) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        result = _cli("incident", *args, **cli_env)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    key = run(
+        "open",
+        "--hazard",
+        "banjir",
+        "--name",
+        "Banjir Dayeuhkolot",
+        "--area",
+        "32.04.07,32.04.08",
+        "--started",
+        "2026-12-01T06:00",
+    ).stdout.strip()
+    run(
+        "phase",
+        key,
+        "tanggap_darurat",
+        "--decree",
+        "SK 360/1/2026",
+        "--authority",
+        "Bupati Bandung",
+        "--from",
+        "2026-12-01",
+        "--until",
+        "2026-12-07",
+    )
+    assert run("area", key, "--add", "32.04.10", "--remove", "32.04.08").stdout.startswith("2 ")
+    listed = json.loads(run("list", "--format", "json").stdout)
+    flood = next(row for row in listed if row["key"] == key)
+    assert flood == {
+        "key": key,
+        "name": "Banjir Dayeuhkolot",
+        "hazard": "banjir",
+        "status": "open",
+        "phase": "tanggap_darurat" if utcnow().date() >= date(2026, 12, 1) else None,
+        "kecamatan": ["32.04.07", "32.04.10"],
+        "started_at": "2026-11-30T23:00:00+00:00",  # 06:00 WIB
+        "closed_at": None,
+    }
+    assert "closed; final sitrep No. 1" in run("close", key).stdout
+    assert json.loads(run("list", "--status", "closed", "--format", "json").stdout)[0]["key"] == key
+    run("reopen", key, "--reason", "banjir susulan")
+    run("merge", "latihan-gempa-cianjur", key)
+    merged = {row["key"]: row for row in json.loads(run("list", "--format", "json").stdout)}
+    assert merged[key]["status"] == "merged"
+    assert "32.04.07" in merged["latihan-gempa-cianjur"]["kecamatan"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["open", "--hazard", "gempa", "--name", "x", "--area", "32.04.07"], "not a known hazard"),
+        (["open", "--hazard", "banjir", "--name", "x", "--area", "32.04.99"], "32.04.99"),
+        (["open", "--hazard", "banjir", "--name", "x", "--area", "32"], "not a kecamatan"),
+        (
+            [
+                "phase",
+                "latihan-gempa-cianjur",
+                "tanggap_darurat",
+                "--decree",
+                "SK 1",
+                "--from",
+                "2026-12-05",
+                "--until",
+                "2026-12-01",
+            ],
+            "before the start date",
+        ),
+        (["close", "latihan-gempa-cianjur"], "teams still deployed: TKSK Kec. Cugenang"),
+        (["reopen", "latihan-gempa-cianjur", "--reason", "x"], "not closed"),
+        (["close", "no-such-incident"], "incident no-such-incident"),
+    ],
+)
+def test_bad_incident_commands_fail_in_one_line_and_write_nothing(
+    demo_engine, cli_env, args, message
+) -> None:
+    before = store.last_change(demo_engine)
+    result = _cli("incident", *args, **cli_env)
+    assert result.returncode == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert store.last_change(demo_engine) == before

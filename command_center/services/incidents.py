@@ -1,9 +1,16 @@
-"""When an earthquake should become a proposed incident (the operator confirms it)."""
+"""Incidents as plain data: which hazards and emergency phases exist, when an earthquake should
+become a proposed incident (the operator confirms it), an incident's area, local time zone,
+suggested name, and the phase in force with its day count."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from command_center.errors import FieldError
+from command_center.labels import t
 from command_center.services.exposure import mmi_roman
 
 
@@ -39,3 +46,120 @@ def proposal_reason(
         if depth_km is not None and depth_km <= rules.max_depth_km:
             return f"M{magnitude:.1f} dangkal ({depth_km:.0f} km)"
     return None
+
+
+# Hazard types as BNPB counts them (the codes are ours; labels.py has `hazard_<code>`).
+HAZARDS = (
+    "banjir",
+    "banjir_bandang",
+    "tanah_longsor",
+    "cuaca_ekstrem",
+    "gelombang_pasang",
+    "gempa_bumi",
+    "tsunami",
+    "erupsi",
+    "karhutla",
+    "kekeringan",
+    "kebakaran",
+    "konflik_sosial",
+    "lainnya",
+)
+# Emergency phases (status keadaan darurat), in the order they usually run.
+PHASES = ("siaga_darurat", "tanggap_darurat", "transisi_darurat")
+
+# Indonesia's three zones by province code (Permendagri; Kalimantan Barat and Tengah are WIB).
+WITA_PROVINCES = frozenset({"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"})
+WIT_PROVINCES = frozenset({"81", "82", "91", "92", "93", "94", "95", "96"})
+ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
+def zone_of(area_code: str | None) -> str:
+    """WIB, WITA or WIT: the local zone of an area (by its province; WIB when unknown)."""
+    province = (area_code or "")[:2]
+    if province in WITA_PROVINCES:
+        return "WITA"
+    return "WIT" if province in WIT_PROVINCES else "WIB"
+
+
+def common_area(kecamatan_codes: Iterable[str]) -> str | None:
+    """The smallest area holding every kecamatan: their kabupaten, else their province, else
+    None (several provinces: a national incident, for unscoped users only)."""
+    codes = set(kecamatan_codes)
+    for length in (5, 2):
+        parents = {code[:length] for code in codes}
+        if len(parents) == 1:
+            return parents.pop()
+    return None
+
+
+def suggested_name(hazard_word: str, area_name: str, day: date) -> str:
+    """`Banjir Kabupaten Bandung 2 Des 2026`: what an operator would call it."""
+    return f"{hazard_word} {area_name} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+@dataclass(frozen=True)
+class PhaseRecord:
+    """One decree (SK) setting an emergency phase; a later one for the same phase extends it."""
+
+    phase: str
+    decree: str
+    authority: str
+    starts_on: date
+    ends_on: date | None
+
+
+def phase_errors(phase: str, decree: str, starts_on: date, ends_on: date | None) -> list:
+    """What is wrong with a phase decree, field by field (empty: nothing)."""
+    errors = []
+    if phase not in PHASES:
+        params = {"value": phase, "phases": ", ".join(PHASES)}
+        errors.append(FieldError("phase", "bad_phase", params))
+    if not decree.strip():
+        errors.append(FieldError("decree", "missing"))
+    if ends_on is not None and ends_on < starts_on:
+        errors.append(FieldError("ends_on", "end_before_start", {"value": ends_on}))
+    return errors
+
+
+def current_phase(phases: Sequence[PhaseRecord], today: date) -> PhaseRecord | None:
+    """The phase in force on `today`: the latest decree that has started (None before any)."""
+    started = [p for p in phases if p.starts_on <= today]
+    return max(started, key=lambda p: p.starts_on, default=None)
+
+
+def phase_day(phases: Sequence[PhaseRecord], today: date) -> tuple[PhaseRecord, int] | None:
+    """The phase in force and its day number, counted from the first decree of that phase in
+    the unbroken run that leads to today (extensions keep counting)."""
+    now = current_phase(phases, today)
+    if now is None:
+        return None
+    ordered = sorted((p for p in phases if p.starts_on <= today), key=lambda p: p.starts_on)
+    first = now
+    for earlier in reversed(ordered):
+        if earlier.phase != now.phase:
+            break
+        first = earlier
+    return now, (today - first.starts_on).days + 1
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    """The calendar day of a UTC moment in the area's zone (WIB, WITA or WIT)."""
+    return moment.astimezone(ZoneInfo(ZONES[zone])).date()
+
+
+def phase_line(phases: Sequence[PhaseRecord], today: date, lang: str = "id") -> str | None:
+    """`Hari ke-5 tanggap darurat, s.d. 5 Des` (None before any phase decree)."""
+    found = phase_day(phases, today)
+    if found is None:
+        return None
+    phase, day = found
+    words = t(f"phase_{phase.phase}", lang).lower()
+    if phase.ends_on is None:
+        return t("phase_day", lang, day=day, phase=words, until="")
+    end = f"{phase.ends_on.day} {MONTHS[phase.ends_on.month - 1]}"
+    if phase.ends_on < today:
+        return t("phase_ended", lang, phase=words, date=end)
+    return t("phase_day", lang, day=day, phase=words, until=t("phase_until", lang, date=end))

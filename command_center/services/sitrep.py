@@ -74,6 +74,8 @@ class SitrepFacts:
     needs: list[NeedLine]
     previous_number: int | None = None
     previous_totals: dict[str, int] = field(default_factory=dict)
+    status_line: str | None = None  # the emergency phase in force: "Hari ke-5 tanggap darurat"
+    final: bool = False  # issued when the incident closed
 
     @property
     def changes(self) -> dict[str, int]:
@@ -135,10 +137,12 @@ def whatsapp(facts: SitrepFacts) -> str:
     t, n = facts.totals, number
     change = facts.changes
     lines = [
-        f"*LAPORAN SITUASI No. {facts.number}*",
+        f"*LAPORAN SITUASI{' AKHIR' if facts.final else ''} No. {facts.number}*",
         f"*{_plain(facts.incident)}*",
         f"Per {format_wib(facts.as_of)}",
     ]
+    if facts.status_line:
+        lines.append(facts.status_line)
     if facts.is_exercise:
         lines.append("_LATIHAN - bukan kejadian nyata_")
     if facts.event:
@@ -203,8 +207,9 @@ HTML = Environment(autoescape=True).from_string(
   .grid { display: flex; gap: 12pt; } .grid > div { flex: 1; }
   .change { color: #b71c1c; } footer { margin-top: 14pt; color: #444; font-size: 9pt; }
 </style></head><body>
-<h1>Laporan Situasi No. {{ f.number }}</h1>
+<h1>Laporan Situasi{% if f.final %} Akhir{% endif %} No. {{ f.number }}</h1>
 <div><b>{{ f.incident }}</b></div>
+{% if f.status_line %}<div><b>{{ f.status_line }}</b></div>{% endif %}
 <div class="meta">Per {{ wib(f.as_of) }}{% if f.previous_number %} · perubahan sejak Sitrep
 No. {{ f.previous_number }} dalam kurung{% endif %}</div>
 {% if f.is_exercise %}<div class="exercise">LATIHAN — bukan kejadian nyata</div>{% endif %}

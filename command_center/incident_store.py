@@ -1,0 +1,511 @@
+"""Incidents of every hazard, opened by hand or from a proposal, run through their emergency
+phases until they are closed: the store's writes and reads for them.
+
+Who may do what (`auth.py`): opening, editing and the area by operators and above within
+their scope; phases and closing by coordinators and admins; reopening and merging by admins.
+The scope check uses the incident's area: the kabupaten (or province) that holds all of its
+kecamatan, and for area changes every kecamatan added or removed. Everything is audited.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from command_center import sitrep_store, store
+from command_center.auth import Principal, require_in
+from command_center.db import writing
+from command_center.errors import FieldError, InvalidInput, NotFound, TeamsDeployed
+from command_center.models import (
+    Area,
+    AuditEntry,
+    Deployment,
+    HazardEvent,
+    ImpactReport,
+    Incident,
+    IncidentArea,
+    IncidentEvent,
+    IncidentPhase,
+    IncidentStatus,
+    KioskToken,
+    Team,
+)
+from command_center.services.incidents import HAZARDS, common_area, current_phase, phase_errors
+from command_center.store import record_audit
+from command_center.times import utcnow
+
+MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    """What an operator gives to open an incident (checked by `open_incident`)."""
+
+    hazard: str
+    name: str
+    kecamatan: tuple[str, ...]
+    started_at: datetime
+    description: str = ""
+    is_exercise: bool = False
+    event_ids: tuple[int, ...] = ()
+
+
+def _kecamatan(session: Session, codes: Iterable[str], field: str = "kecamatan") -> list[str]:
+    """The codes, each checked to be a kecamatan the store knows (a kabupaten code stands for
+    all its kecamatan)."""
+    wanted = [c.strip() for c in codes if c and c.strip()]
+    known = {a.code: a.level for a in session.scalars(select(Area).where(Area.code.in_(wanted)))}
+    found, errors = [], []
+    for code in wanted:
+        level = str(known.get(code, ""))
+        if level == "kecamatan":
+            found.append(code)
+        elif level == "kabupaten":
+            children = select(Area.code).where(Area.parent_code == code).order_by(Area.code)
+            found += list(session.scalars(children))
+        else:
+            reason = "not_kecamatan" if level else "unknown_kecamatan"
+            errors.append(FieldError(field, reason, {"value": code}))
+    if errors:
+        raise InvalidInput(errors)
+    return list(dict.fromkeys(found))
+
+
+def _checked_new(session: Session, entry: NewIncident) -> list[str]:
+    errors = []
+    if entry.hazard not in HAZARDS:
+        errors.append(FieldError("hazard", "bad_hazard", {"value": entry.hazard}))
+    if not entry.name.strip():
+        errors.append(FieldError("name", "missing"))
+    elif len(entry.name.strip()) > MAX_NAME:
+        errors.append(FieldError("name", "too_long", {"max_length": MAX_NAME}))
+    if entry.started_at > utcnow():
+        errors.append(FieldError("started_at", "in_future", {"value": entry.started_at}))
+    for event_id in entry.event_ids:
+        if session.get(HazardEvent, event_id) is None:
+            errors.append(FieldError("event_ids", "unknown_event", {"value": event_id}))
+    try:
+        codes = _kecamatan(session, entry.kecamatan)
+    except InvalidInput as exc:
+        errors += exc.errors
+        codes = []
+    if not codes and not any(e.field == "kecamatan" for e in errors):
+        errors.append(FieldError("kecamatan", "missing"))
+    if errors:
+        raise InvalidInput(errors)
+    return codes
+
+
+def open_incident(engine: Engine, entry: NewIncident, actor: Principal) -> str:
+    """Open an incident by hand (status open); returns its key.
+
+    Raises:
+        InvalidInput: unknown hazard, no name, a start in the future, an unknown or
+            non-kecamatan code, an unknown event.
+        Forbidden: the area is outside `actor`'s scope.
+    """
+    with writing(engine) as session, session.begin():
+        codes = _checked_new(session, entry)
+        area = common_area(codes)
+        require_in(actor, "incident", area)
+        key = f"{entry.hazard}-{entry.started_at:%Y%m%d}-{secrets.token_hex(3)}"
+        incident = Incident(
+            key=key,
+            name=entry.name.strip(),
+            kind=entry.hazard,
+            status=IncidentStatus.OPEN,
+            kabupaten_code=area,
+            started_at=entry.started_at,
+            is_exercise=entry.is_exercise,
+            description=entry.description.strip() or None,
+            areas=[IncidentArea(kecamatan_code=code) for code in codes],
+        )
+        session.add(incident)
+        session.flush()
+        for event_id in entry.event_ids:
+            session.add(IncidentEvent(incident_id=incident.id, hazard_event_id=event_id))
+        after = {"key": key, "hazard": entry.hazard, "name": incident.name, "kecamatan": codes}
+        record_audit(session, actor.name, "open", "incident", incident.id, None, after)
+        return key
+
+
+def _incident(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"incident {incident_id}")
+    return incident
+
+
+def incident_id(engine: Engine, key: str) -> int:
+    """The id of the incident with `key` (or whose id is `key`).
+
+    Raises:
+        NotFound: no such incident.
+    """
+    with Session(engine) as session:
+        found = session.scalar(select(Incident.id).where(Incident.key == key))
+        if found is None and key.isdigit():
+            found = session.scalar(select(Incident.id).where(Incident.id == int(key)))
+    if found is None:
+        raise NotFound(f"incident {key}")
+    return found
+
+
+def change_area(
+    engine: Engine,
+    incident_id: int,
+    actor: Principal,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+) -> tuple[str, ...]:
+    """Add and remove kecamatan (a kabupaten code means all of its kecamatan); returns the new
+    area. Reports and deployments in a removed kecamatan stay, shown as outside the area.
+
+    Raises:
+        InvalidInput: an unknown code, or nothing left in the area.
+        Forbidden: the incident, or a kecamatan added or removed, is outside `actor`'s scope.
+    """
+    with writing(engine) as session, session.begin():
+        incident = _incident(session, incident_id)
+        require_in(actor, "incident", incident.kabupaten_code)
+        added, removed = _kecamatan(session, add, "add"), _kecamatan(session, remove, "remove")
+        for code in (*added, *removed):
+            require_in(actor, "incident", code)
+        before = sorted(a.kecamatan_code for a in incident.areas)
+        after = sorted((set(before) | set(added)) - set(removed))
+        if not after:
+            raise InvalidInput([FieldError("remove", "empty_area")])
+        incident.areas = [a for a in incident.areas if a.kecamatan_code in after] + [
+            IncidentArea(kecamatan_code=code) for code in after if code not in before
+        ]
+        incident.kabupaten_code = common_area(after)
+        record_audit(
+            session,
+            actor.name,
+            "area",
+            "incident",
+            incident_id,
+            {"kecamatan": before},
+            {"kecamatan": after},
+        )
+        return tuple(after)
+
+
+def set_details(
+    engine: Engine,
+    incident_id: int,
+    actor: Principal,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    started_at: datetime | None = None,
+    is_exercise: bool | None = None,
+) -> None:
+    """Edit an incident's name, description, start or exercise flag.
+
+    Raises:
+        InvalidInput: an empty or over-long name, a start in the future.
+        Forbidden: outside `actor`'s scope.
+    """
+    with writing(engine) as session, session.begin():
+        incident = _incident(session, incident_id)
+        require_in(actor, "incident", incident.kabupaten_code)
+        errors = []
+        if name is not None and not (0 < len(name.strip()) <= MAX_NAME):
+            errors.append(
+                FieldError(
+                    "name", "missing" if not name.strip() else "too_long", {"max_length": MAX_NAME}
+                )
+            )
+        if started_at is not None and started_at > utcnow():
+            errors.append(FieldError("started_at", "in_future", {"value": started_at}))
+        if errors:
+            raise InvalidInput(errors)
+        before = _details(incident)
+        incident.name = name.strip() if name is not None else incident.name
+        if description is not None:
+            incident.description = description.strip() or None
+        incident.started_at = started_at or incident.started_at
+        incident.is_exercise = incident.is_exercise if is_exercise is None else is_exercise
+        record_audit(
+            session, actor.name, "edit", "incident", incident_id, before, _details(incident)
+        )
+
+
+def _details(incident: Incident) -> dict:
+    return {
+        "name": incident.name,
+        "description": incident.description,
+        "started_at": incident.started_at.isoformat(),
+        "is_exercise": incident.is_exercise,
+    }
+
+
+def add_phase(
+    engine: Engine,
+    incident_id: int,
+    actor: Principal,
+    phase: str,
+    decree: str,
+    authority: str,
+    starts_on: date,
+    ends_on: date | None = None,
+) -> None:
+    """Record a decree (SK) setting an emergency phase; a later one extends it, and every
+    earlier one is kept.
+
+    Raises:
+        InvalidInput: an unknown phase, no decree number, an end before the start.
+        Forbidden: not a coordinator or admin of the incident's area.
+    """
+    errors = phase_errors(phase, decree, starts_on, ends_on)
+    if errors:
+        raise InvalidInput(errors)
+    with writing(engine) as session, session.begin():
+        incident = _incident(session, incident_id)
+        require_in(actor, "phase", incident.kabupaten_code)
+        if incident.status != IncidentStatus.OPEN:
+            raise InvalidInput([FieldError("incident_id", "incident_not_open")])
+        row = IncidentPhase(
+            incident_id=incident_id,
+            phase=phase,
+            decree=decree.strip(),
+            authority=authority.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            created_by=actor.name,
+        )
+        session.add(row)
+        session.flush()
+        after = {
+            "phase": phase,
+            "decree": row.decree,
+            "from": str(starts_on),
+            "until": str(ends_on),
+        }
+        record_audit(session, actor.name, "phase", "incident", incident_id, None, after)
+
+
+def close_incident(engine: Engine, incident_id: int, actor: Principal) -> int:
+    """Close an incident and store its final Laporan Situasi; returns that sitrep's number.
+
+    Raises:
+        TeamsDeployed: teams are still deployed to it (named).
+        Forbidden: not a coordinator or admin of the incident's area.
+    """
+    facts = sitrep_store.gather(engine, incident_id)
+    with writing(engine) as session, session.begin():
+        incident = _incident(session, incident_id)
+        require_in(actor, "phase", incident.kabupaten_code)
+        if incident.status != IncidentStatus.OPEN:
+            raise InvalidInput([FieldError("incident_id", "incident_not_open")])
+        deployed = session.scalars(
+            select(Team.name)
+            .join(Deployment, Deployment.team_id == Team.id)
+            .where(Deployment.incident_id == incident_id, Deployment.ended_at.is_(None))
+            .order_by(Team.name)
+        ).all()
+        if deployed:
+            raise TeamsDeployed(list(deployed))
+        number = sitrep_store.issue_in(session, facts, incident, actor, final=True)
+        incident.status, incident.closed_at = IncidentStatus.CLOSED, utcnow()
+        record_audit(
+            session,
+            actor.name,
+            "close",
+            "incident",
+            incident_id,
+            {"status": "open"},
+            {"status": "closed", "final_sitrep": number},
+        )
+        return number
+
+
+def reopen_incident(engine: Engine, incident_id: int, actor: Principal, reason: str) -> None:
+    """Reopen a closed incident (admins only), with the reason in the audit log.
+
+    Raises:
+        InvalidInput: no reason, or the incident is not closed.
+        Forbidden: not an admin of its area.
+    """
+    with writing(engine) as session, session.begin():
+        incident = _incident(session, incident_id)
+        require_in(actor, "merge", incident.kabupaten_code)
+        errors = [] if reason.strip() else [FieldError("reason", "missing")]
+        if incident.status != IncidentStatus.CLOSED:
+            errors.append(FieldError("incident_id", "incident_not_closed"))
+        if errors:
+            raise InvalidInput(errors)
+        incident.status, incident.closed_at = IncidentStatus.OPEN, None
+        record_audit(
+            session,
+            actor.name,
+            "reopen",
+            "incident",
+            incident_id,
+            {"status": "closed"},
+            {"status": "open", "reason": reason.strip()},
+        )
+
+
+def merge_incidents(engine: Engine, keep_id: int, other_id: int, actor: Principal) -> None:
+    """Merge `other` into `keep`: its area, reports, deployments, hazard links and wall-screen
+    tokens move over; `other` stays as a pointer (status merged). Admins only.
+
+    Raises:
+        InvalidInput: the same incident twice, or one already merged.
+        Forbidden: not an admin of both areas.
+    """
+    with writing(engine) as session, session.begin():
+        keep, other = _incident(session, keep_id), _incident(session, other_id)
+        for incident in (keep, other):
+            require_in(actor, "merge", incident.kabupaten_code)
+        if keep_id == other_id or IncidentStatus.MERGED in (keep.status, other.status):
+            raise InvalidInput([FieldError("other", "cannot_merge", {"value": other.key})])
+        codes = sorted({a.kecamatan_code for a in (*keep.areas, *other.areas)})
+        mine = {a.kecamatan_code for a in keep.areas}
+        keep.areas += [IncidentArea(kecamatan_code=c) for c in codes if c not in mine]
+        keep.kabupaten_code = common_area(codes)
+        moved = {"impact_reports": _move_reports(session, other_id, keep_id)}
+        for model in (Deployment, KioskToken):
+            result = session.execute(
+                update(model).where(model.incident_id == other_id).values(incident_id=keep_id)
+            )
+            moved[model.__tablename__] = result.rowcount
+        linked = set(
+            session.scalars(
+                select(IncidentEvent.hazard_event_id).where(IncidentEvent.incident_id == keep_id)
+            )
+        )
+        events = set(
+            session.scalars(
+                select(IncidentEvent.hazard_event_id).where(IncidentEvent.incident_id == other_id)
+            )
+        ) | ({other.hazard_event_id} if other.hazard_event_id else set())
+        session.execute(delete(IncidentEvent).where(IncidentEvent.incident_id == other_id))
+        for event_id in sorted(events - linked - {keep.hazard_event_id}):
+            session.add(IncidentEvent(incident_id=keep_id, hazard_event_id=event_id))
+        other.status, other.merged_into_id = IncidentStatus.MERGED, keep_id
+        other.closed_at = utcnow()
+        record_audit(
+            session,
+            actor.name,
+            "merge",
+            "incident",
+            keep_id,
+            {"other": other.key},
+            {"kecamatan": codes, "events": sorted(events), **moved},
+        )
+        record_audit(
+            session, actor.name, "merged_into", "incident", other_id, None, {"into": keep.key}
+        )
+
+
+def _move_reports(session: Session, from_id: int, to_id: int) -> int:
+    """Move one incident's report versions to another; each kecamatan and source is numbered
+    again in report-time order, so versions stay unique and the newest report still wins."""
+    rows = session.scalars(
+        select(ImpactReport)
+        .where(ImpactReport.incident_id.in_((from_id, to_id)))
+        .order_by(ImpactReport.report_time, ImpactReport.id)
+    ).all()
+    moved = sum(row.incident_id == from_id for row in rows)
+    for row in rows:  # out of the way first: the unique key holds at every step
+        row.incident_id, row.version = to_id, -row.id
+    session.flush()
+    numbers: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row.kecamatan_code, row.source)
+        numbers[key] = row.version = numbers.get(key, 0) + 1
+    session.flush()
+    return moved
+
+
+def incident_frame(engine: Engine) -> pd.DataFrame:
+    """Every incident, newest first: key, name, hazard, status, area, dates, counts of its
+    kecamatan, reports and teams deployed now."""
+    kecamatan = (
+        select(IncidentArea.incident_id, func.count().label("kecamatan"))
+        .group_by(IncidentArea.incident_id)
+        .subquery()
+    )
+    reports = (
+        select(ImpactReport.incident_id, func.count().label("reports"))
+        .group_by(ImpactReport.incident_id)
+        .subquery()
+    )
+    teams = (
+        select(Deployment.incident_id, func.count().label("teams"))
+        .where(Deployment.ended_at.is_(None))
+        .group_by(Deployment.incident_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Incident.id,
+            Incident.key,
+            Incident.name,
+            Incident.kind.label("hazard"),
+            Incident.status,
+            Incident.kabupaten_code.label("area_code"),
+            Incident.started_at,
+            Incident.closed_at,
+            Incident.is_exercise,
+            Incident.merged_into_id,
+            func.coalesce(kecamatan.c.kecamatan, 0).label("kecamatan"),
+            func.coalesce(reports.c.reports, 0).label("reports"),
+            func.coalesce(teams.c.teams, 0).label("teams"),
+        )
+        .outerjoin(kecamatan, kecamatan.c.incident_id == Incident.id)
+        .outerjoin(reports, reports.c.incident_id == Incident.id)
+        .outerjoin(teams, teams.c.incident_id == Incident.id)
+        .order_by(Incident.started_at.desc())
+    )
+    with engine.connect() as conn:
+        result = conn.execute(query)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame["status"] = frame["status"].astype(str)
+    return frame
+
+
+def incident_list(engine: Engine, status: str | None = None) -> list[dict]:
+    """Incidents as plain objects (for scripts): key, name, hazard, status, the phase in force
+    today, kecamatan codes, started and closed in ISO 8601 UTC; newest first."""
+    phases = store.all_phases(engine)
+    today = utcnow().date()
+    rows = []
+    for record in store.incidents(engine, include_closed=True):
+        if status and record.status != status:
+            continue
+        now = current_phase(phases.get(record.id, []), today)
+        rows.append(
+            {
+                "key": record.key,
+                "name": record.name,
+                "hazard": record.kind,
+                "status": record.status,
+                "phase": now.phase if now else None,
+                "kecamatan": list(record.kecamatan_codes),
+                "started_at": record.started_at.isoformat(),
+                "closed_at": record.closed_at.isoformat() if record.closed_at else None,
+            }
+        )
+    return rows
+
+
+def incident_audit(engine: Engine, incident_id: int) -> pd.DataFrame:
+    """The incident's own audit trail, newest first."""
+    query = (
+        select(AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.after)
+        .where(AuditEntry.entity == "incident", AuditEntry.entity_id == str(incident_id))
+        .order_by(AuditEntry.id.desc())
+    )
+    with engine.connect() as conn:
+        result = conn.execute(query)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
