@@ -499,13 +499,27 @@ def incident_list(engine: Engine, status: str | None = None) -> list[dict]:
     return rows
 
 
-def incident_audit(engine: Engine, incident_id: int) -> pd.DataFrame:
-    """The incident's own audit trail, newest first."""
+@dataclass(frozen=True)
+class IncidentDetails:
+    description: str | None
+    merged_into: str | None  # the key of the incident it was merged into
+    audit: pd.DataFrame  # its own audit trail, newest first: at, actor, action, after
+
+
+def incident_details(engine: Engine, incident_id: int) -> IncidentDetails:
+    """What the incident list leaves out: description, merge pointer, audit trail.
+
+    Raises:
+        NotFound: no such incident.
+    """
     query = (
         select(AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.after)
         .where(AuditEntry.entity == "incident", AuditEntry.entity_id == str(incident_id))
         .order_by(AuditEntry.id.desc())
     )
-    with engine.connect() as conn:
-        result = conn.execute(query)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    with Session(engine) as session:
+        incident = _incident(session, incident_id)
+        into = session.get(Incident, incident.merged_into_id) if incident.merged_into_id else None
+        result = session.execute(query)
+        audit = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return IncidentDetails(incident.description, into.key if into else None, audit)

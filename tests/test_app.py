@@ -21,6 +21,7 @@ APP = str(PROJECT_ROOT / "app.py")
 def test_pages_are_files_named_for_their_deep_links() -> None:
     assert [p.url_path for p in PAGES] == [
         "live_map",
+        "incidents",
         "hazards",
         "deployments",
         "reports",
@@ -44,6 +45,7 @@ def test_every_page_shows_an_honest_empty_state(open_page, app_env, page) -> Non
     notes = " ".join(i.value for i in [*at.info, *at.caption])
     empty = {
         "live_map": "no_incidents",
+        "incidents": "choose_incident_view",
         "hazards": "no_hazards",
         "deployments": "no_teams",
         "reports": "no_reports",

@@ -1,10 +1,27 @@
-"""Incident pick lists shared by the Tagana and reports pages."""
+"""Incidents page (list, one incident's view, its changes), and the incident pick lists
+shared by the Tagana and reports pages."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pandas as pd
 import streamlit as st
 
-from command_center import store
+from command_center import hazard_store, incident_store, report_store, store, team_store
+from command_center.auth import Principal
+from command_center.incident_store import NewIncident
+from command_center.labels import status_label, t
+from command_center.services.incidents import (
+    IncidentFilters,
+    filter_incidents,
+    local_day,
+    phase_day,
+    phase_line,
+    zone_of,
+)
+from command_center.times import format_wib, utcnow
 from command_center.ui import resources
 
 
@@ -18,3 +35,240 @@ def load_incident_kecamatan(incident_id: int) -> dict[str, str]:
         codes += sorted(set(geography.kecamatan.index[same]) - set(codes))
     name = geography.name if geography is not None else str
     return {c: f"{name(c)} ({c})" for c in codes}
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _incident_frame() -> pd.DataFrame:
+    """Every incident with the phase in force today and its day count (our column names)."""
+    engine = resources.engine()
+    frame = incident_store.incident_frame(engine)
+    phases = store.all_phases(engine)
+    today = utcnow().date()
+    found = [phase_day(phases.get(i, []), today) for i in frame["id"]]
+    frame["phase"] = [f[0].phase if f else "none" for f in found]
+    frame["phase_line"] = [phase_line(phases.get(i, []), today) or "" for i in frame["id"]]
+    return frame
+
+
+def load_incidents(filters: IncidentFilters, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The incidents list as shown (labelled columns, index = incident id) and its counts by
+    status and hazard, both narrowed by `filters`."""
+    frame = filter_incidents(_incident_frame(), filters)
+    geography = resources.geography()
+    name = geography.name if geography is not None else str
+    table = pd.DataFrame(
+        {
+            t("col_incident", lang): frame["name"],
+            t("field_hazard", lang): [t(f"hazard_{h}", lang) for h in frame["hazard"]],
+            t("col_status", lang): [t(f"status_incident_{s}", lang) for s in frame["status"]],
+            t("field_phase", lang): [line or "-" for line in frame["phase_line"]],
+            t("col_area", lang): [
+                name(c) if c else t("national", lang) for c in frame["area_code"]
+            ],
+            t("field_started_at", lang): [format_wib(v, lang) for v in frame["started_at"]],
+            t("col_kecamatan_count", lang): frame["kecamatan"],
+            t("col_reports", lang): frame["reports"],
+            t("teams_deployed", lang): frame["teams"],
+            t("exercise", lang): [t("yes" if e else "no", lang) for e in frame["is_exercise"]],
+        }
+    ).set_index(frame["id"])
+    counts = (
+        frame.assign(
+            hazard=[t(f"hazard_{h}", lang) for h in frame["hazard"]],
+            status=[t(f"status_incident_{s}", lang) for s in frame["status"]],
+        )
+        .pivot_table(index="hazard", columns="status", values="id", aggfunc="count", fill_value=0)
+        .rename_axis(index=t("field_hazard", lang), columns=None)
+    )
+    return table, counts
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """One incident's own page: the record, its phases, area, teams and audit trail."""
+
+    record: store.IncidentRecord
+    description: str | None
+    merged_into: str | None
+    phase_line: str | None
+    phases: pd.DataFrame
+    kecamatan: pd.DataFrame
+    outside: pd.DataFrame  # reports and deployments in kecamatan no longer in the area
+    teams: pd.DataFrame
+    audit: pd.DataFrame
+    zone: str
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def load_incident(incident_id: int, lang: str) -> IncidentView | None:
+    engine = resources.engine()
+    record = next((i for i in store.incidents(engine, True) if i.id == incident_id), None)
+    if record is None:
+        return None
+    details = incident_store.incident_details(engine, incident_id)
+    history = store.phases(engine, incident_id)
+    zone = zone_of(record.kabupaten_code)
+    geography = resources.geography()
+    name = geography.name if geography is not None else str
+    codes = set(record.kecamatan_codes)
+    versions = report_store.all_versions(engine, incident_id)
+    roster = team_store.roster(engine)
+    mine = roster[roster["assigned_incident_id"] == incident_id]
+    outside = sorted(
+        {*versions["kecamatan_code"], *mine["assigned_kecamatan_code"].dropna()} - codes
+    )
+    return IncidentView(
+        record=record,
+        description=details.description,
+        merged_into=details.merged_into,
+        phase_line=phase_line(history, local_day(utcnow(), zone), lang),
+        phases=pd.DataFrame(
+            {
+                t("field_phase", lang): [t(f"phase_{p.phase}", lang) for p in history],
+                t("field_decree", lang): [p.decree for p in history],
+                t("field_authority", lang): [p.authority for p in history],
+                t("field_starts_on", lang): [p.starts_on.isoformat() for p in history],
+                t("field_ends_on", lang): [
+                    p.ends_on.isoformat() if p.ends_on else "-" for p in history
+                ],
+            }
+        ),
+        kecamatan=pd.DataFrame(
+            {
+                t("col_kecamatan", lang): [name(c) for c in record.kecamatan_codes],
+                t("col_code", lang): list(record.kecamatan_codes),
+            }
+        ),
+        outside=pd.DataFrame(
+            {
+                t("col_kecamatan", lang): [name(c) for c in outside],
+                t("col_code", lang): outside,
+                t("col_reports", lang): [
+                    int((versions["kecamatan_code"] == c).sum()) for c in outside
+                ],
+                t("teams_deployed", lang): [
+                    int((mine["assigned_kecamatan_code"] == c).sum()) for c in outside
+                ],
+            }
+        ),
+        teams=pd.DataFrame(
+            {
+                t("col_team", lang): mine["name"],
+                t("col_status", lang): [status_label(s, lang) for s in mine["status"]],
+                t("col_kecamatan", lang): mine["assigned_kecamatan"],
+            }
+        ),
+        audit=pd.DataFrame(
+            {
+                t("col_time", lang): [format_wib(v, lang) for v in details.audit["at"]],
+                t("col_by", lang): details.audit["actor"],
+                t("col_action", lang): details.audit["action"],
+            }
+        ),
+        zone=zone,
+    )
+
+
+def open_incident(entry: NewIncident, actor: Principal) -> str:
+    return resources.written(incident_store.open_incident(resources.engine(), entry, actor))
+
+
+def change_area(incident_id: int, actor: Principal, add=(), remove=()) -> tuple[str, ...]:
+    engine = resources.engine()
+    return resources.written(incident_store.change_area(engine, incident_id, actor, add, remove))
+
+
+def add_phase(incident_id: int, actor: Principal, *decree) -> None:
+    resources.written(incident_store.add_phase(resources.engine(), incident_id, actor, *decree))
+
+
+def close_incident(incident_id: int, actor: Principal) -> int:
+    return resources.written(incident_store.close_incident(resources.engine(), incident_id, actor))
+
+
+def reopen_incident(incident_id: int, actor: Principal, reason: str) -> None:
+    engine = resources.engine()
+    resources.written(incident_store.reopen_incident(engine, incident_id, actor, reason))
+
+
+def merge_incidents(keep_id: int, other_id: int, actor: Principal) -> None:
+    engine = resources.engine()
+    resources.written(incident_store.merge_incidents(engine, keep_id, other_id, actor))
+
+
+def kabupaten_choices() -> dict[str, str]:
+    """Every kabupaten/kota: code -> "name (code)" (514 entries: light enough for a pick list)."""
+    geography = resources.geography()
+    if geography is None:
+        return {}
+    kabupaten = geography.layer("kabupaten")
+    return {code: f"{row.kabupaten} ({code})" for code, row in kabupaten.iterrows()}
+
+
+def kecamatan_of(kabupaten: tuple[str, ...]) -> dict[str, str]:
+    """The kecamatan of some kabupaten: code -> "name (code)"."""
+    geography = resources.geography()
+    if geography is None or not kabupaten:
+        return {}
+    rows = geography.kecamatan[geography.kecamatan["kode_kab"].isin(kabupaten)]
+    return {code: f"{row.kecamatan} ({code})" for code, row in rows.sort_index().iterrows()}
+
+
+def province_choices() -> list[str]:
+    geography = resources.geography()
+    return [] if geography is None else list(geography.layer("province").index)
+
+
+def area_label(code: str) -> str:
+    """`Kabupaten Bandung (32.04)`: any area by its code."""
+    geography = resources.geography()
+    return f"{geography.name(code)} ({code})" if geography is not None else code
+
+
+def incident_id(key: str) -> int:
+    return incident_store.incident_id(resources.engine(), key)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def recent_events(lang: str) -> dict[int, str]:
+    """Hazard events of the last 30 days, to link to an incident: id -> one line."""
+    events = hazard_store.latest_events(resources.engine(), 200)
+    if events.empty:
+        return {}
+    events = events[events["time_utc"] >= utcnow() - timedelta(days=30)]
+    return {
+        int(r.id): f"{format_wib(r.time_utc, lang)} · {r.location_text or r.kind}"
+        for r in events.itertuples()
+    }
+
+
+def merge_choices(incident_id: int) -> dict[int, str]:
+    """The other open or proposed incidents, to merge into this one."""
+    engine = resources.engine()
+    return {i.id: i.name for i in store.incidents(engine) if i.id != incident_id}
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def area_layer(incident_id: int) -> dict | None:
+    """The kecamatan of the incident's kabupaten as GeoJSON, those in its area marked
+    (`inside`), each with its `code` and `label`; None without boundaries."""
+    geography = resources.geography()
+    codes = set(store.incident_kecamatan(resources.engine(), incident_id))
+    if geography is None or not codes:
+        return None
+    shapes = geography.kecamatan[geography.kecamatan["kode_kab"].isin({c[:5] for c in codes})]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": row.geometry.__geo_interface__,
+                "properties": {
+                    "code": code,
+                    "label": f"{row.kecamatan} ({code})",
+                    "inside": code in codes,
+                },
+            }
+            for code, row in shapes.iterrows()
+        ],
+    }

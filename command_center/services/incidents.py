@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
 from command_center.errors import FieldError
 from command_center.labels import t
 from command_center.services.exposure import mmi_roman
@@ -163,3 +165,45 @@ def phase_line(phases: Sequence[PhaseRecord], today: date, lang: str = "id") -> 
     if phase.ends_on < today:
         return t("phase_ended", lang, phase=words, date=end)
     return t("phase_day", lang, day=day, phase=words, until=t("phase_until", lang, date=end))
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    """What an incidents list is narrowed to (empty or None: everything)."""
+
+    statuses: tuple[str, ...] = ()
+    phases: tuple[str, ...] = ()  # the phase in force; "none" for no decree yet
+    hazards: tuple[str, ...] = ()
+    area: str | None = None  # a province or kabupaten code
+    exercise: bool | None = None
+    since: date | None = None  # started on or after
+    until: date | None = None  # started on or before
+
+
+def filter_incidents(frame: pd.DataFrame, filters: IncidentFilters) -> pd.DataFrame:
+    """The rows of an incident frame (`incident_store.incident_frame` plus `phase`) that pass
+    `filters`. An incident is in an area when its own area lies inside it or holds it."""
+    keep = pd.Series(True, index=frame.index)
+    for column, wanted in (
+        ("status", filters.statuses),
+        ("phase", filters.phases),
+        ("hazard", filters.hazards),
+    ):
+        if wanted:
+            keep &= frame[column].isin(wanted)
+    if filters.area:
+        area = filters.area
+        codes = frame["area_code"].fillna("")
+        keep &= codes.map(
+            lambda c: (
+                c == area or c.startswith(area + ".") or area.startswith(c + ".") if c else False
+            )
+        )
+    if filters.exercise is not None:
+        keep &= frame["is_exercise"] == filters.exercise
+    started = pd.to_datetime(frame["started_at"], utc=True).dt.date
+    if filters.since:
+        keep &= started >= filters.since
+    if filters.until:
+        keep &= started <= filters.until
+    return frame[keep]

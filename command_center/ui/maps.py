@@ -243,6 +243,25 @@ def live_map(
     return fmap
 
 
+def area_map(layer: dict[str, Any], tile_url: str, attribution: str) -> folium.Map:
+    """An incident's kabupaten, its area's kecamatan in red and the others grey, each labelled;
+    clicking one reports it (the page offers to add or remove it)."""
+    fmap = base_map(tile_url, attribution)
+    shapes = folium.GeoJson(
+        layer,
+        style_function=lambda f: {
+            "color": "#b71c1c" if f["properties"]["inside"] else "#757575",
+            "weight": 1.5 if f["properties"]["inside"] else 0.8,
+            "fillColor": "#e53935" if f["properties"]["inside"] else "#bdbdbd",
+            "fillOpacity": 0.45 if f["properties"]["inside"] else 0.15,
+        },
+    )
+    TextTooltip(field="label").add_to(shapes)
+    shapes.add_to(fmap)
+    fmap.fit_bounds(shapes.get_bounds())
+    return fmap
+
+
 def classes(values: list[float]) -> list[tuple[float, str]]:
     """Up to five classes (upper bound, colour) by quantiles of the positive values."""
     positive = sorted(v for v in values if v > 0)

@@ -27,25 +27,41 @@ log = logging.getLogger("command_center")
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its file under `pages/`, URL (deep link, the file's stem), label and section."""
+    """One page: its file under `pages/`, URL (deep link, the file's stem), label, section,
+    and the roles whose navigation lists it (None: everyone's)."""
 
     file: str
     label: str
     section: str
     icon: str
+    roles: tuple[str, ...] | None = None
 
     @property
     def url_path(self) -> str:
         return Path(self.file).stem
 
 
+OPERATORS = ("operator", "coordinator", "admin")
 PAGES = (
     PageSpec("pages/live_map.py", "page_live_map", "section_operator", ":material/map:"),
+    PageSpec(
+        "pages/incidents.py",
+        "page_incidents",
+        "section_operator",
+        ":material/emergency:",
+        OPERATORS,
+    ),
     PageSpec("pages/hazards.py", "page_hazards", "section_operator", ":material/warning:"),
     PageSpec("pages/deployments.py", "page_deployments", "section_tagana", ":material/groups:"),
     PageSpec("pages/reports.py", "page_reports", "section_impact", ":material/summarize:"),
     PageSpec("pages/briefing.py", "page_briefing", "section_briefing", ":material/tv:"),
-    PageSpec("pages/admin.py", "page_admin", "section_admin", ":material/admin_panel_settings:"),
+    PageSpec(
+        "pages/admin.py",
+        "page_admin",
+        "section_admin",
+        ":material/admin_panel_settings:",
+        ("admin",),
+    ),
 )
 
 
@@ -304,7 +320,6 @@ def navigation(
         spec = next(p for p in PAGES if p.file == WALL_SCREEN_PAGE)
         only = st.Page(spec.file, title=t(spec.label, language), url_path="home", default=True)
         return st.navigation([only], position="hidden")
-    admin = role == "admin"
     first = PAGES[0]
     home = st.Page(
         first.file,
@@ -316,7 +331,7 @@ def navigation(
     )
     sections: dict[str, list[st.Page]] = {"": [home]}
     for spec in PAGES:
-        if spec.section == "section_admin" and not admin:
+        if spec.roles is not None and role not in spec.roles:
             continue
         page = st.Page(
             spec.file, title=t(spec.label, language), icon=spec.icon, url_path=spec.url_path

@@ -1,0 +1,276 @@
+"""The panels of the incidents page: the list with filters, opening an incident, and one
+incident's own view (area and map, phases, teams, audit, closing, reopening, merging)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from command_center.adapters import incidents as data
+from command_center.auth import permits
+from command_center.errors import CommandCenterError, TeamsDeployed
+from command_center.incident_store import NewIncident
+from command_center.labels import t
+from command_center.services.incidents import (
+    HAZARDS,
+    PHASES,
+    ZONES,
+    IncidentFilters,
+    common_area,
+    local_day,
+    suggested_name,
+    zone_of,
+)
+from command_center.times import utcnow
+from command_center.ui import maps, resources, shell
+from command_center.ui.messages import done, explain, md
+
+CHOSEN = "incident_chosen"  # the incident whose view is open (kept across reruns)
+STATUSES = ("proposed", "open", "closed", "merged")
+
+
+def hazard_word(code: str, lang: str) -> str:
+    return t(f"hazard_{code}", lang)
+
+
+def incident_list(lang: str) -> None:
+    """Filters, counts and the list; a row's selection opens that incident below."""
+    top = st.columns(4)
+    statuses = top[0].multiselect(
+        t("col_status", lang),
+        STATUSES,
+        default=["proposed", "open"],
+        format_func=lambda s: t(f"status_incident_{s}", lang),
+        key="incidents_status",
+    )
+    hazards = top[1].multiselect(
+        t("field_hazard", lang),
+        HAZARDS,
+        format_func=lambda h: hazard_word(h, lang),
+        key="incidents_hazard",
+    )
+    phases = top[2].multiselect(
+        t("field_phase", lang),
+        [*PHASES, "none"],
+        format_func=lambda p: t(f"phase_{p}", lang),
+        key="incidents_phase",
+    )
+    kind = top[3].selectbox(
+        t("exercise", lang),
+        [None, False, True],
+        key="incidents_exercise",
+        format_func=lambda e: "-" if e is None else t("exercise" if e else "real_incident", lang),
+    )
+    bottom = st.columns([2, 1, 1])
+    areas = data.kabupaten_choices()
+    area = bottom[0].selectbox(
+        t("col_area", lang),
+        [None, *data.province_choices(), *areas],
+        key="incidents_area",
+        format_func=lambda c: "-" if c is None else data.area_label(c),
+    )
+    since = bottom[1].date_input(t("since", lang), value=None, key="incidents_since")
+    until = bottom[2].date_input(t("until_day", lang), value=None, key="incidents_until")
+    filters = IncidentFilters(
+        tuple(statuses), tuple(phases), tuple(hazards), area, kind, since, until
+    )
+    table, counts = data.load_incidents(filters, lang)
+    st.caption(t("incidents_found", lang, n=len(table)))
+    if not counts.empty:
+        st.dataframe(counts, width="stretch")
+    picked = st.dataframe(
+        table,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="incidents_table",
+    )
+    rows = picked.selection.rows if picked else []
+    if rows:
+        st.session_state[CHOSEN] = int(table.index[rows[0]])
+
+
+def open_form(lang: str) -> None:
+    """Open an incident by hand: hazard, area (kabupaten, then all or some kecamatan, across
+    kabupaten too), a suggested name, start in the area's local time."""
+    hazard = st.selectbox(
+        t("field_hazard", lang),
+        HAZARDS,
+        format_func=lambda h: hazard_word(h, lang),
+        key="open_hazard",
+    )
+    kabupaten = st.multiselect(
+        t("open_kabupaten", lang),
+        list(data.kabupaten_choices()),
+        format_func=data.area_label,
+        key="open_kabupaten",
+    )
+    choices = data.kecamatan_of(tuple(kabupaten))
+    subset = st.multiselect(
+        t("open_kecamatan", lang),
+        list(choices),
+        format_func=choices.get,
+        key="open_kecamatan",
+    )
+    codes = subset or kabupaten
+    area = common_area(codes) if codes else None
+    zone = zone_of(area)
+    today = local_day(utcnow(), zone)
+    place = data.area_label(area).split(" (")[0] if area else ""
+    with st.form("open_incident"):
+        name = st.text_input(
+            t("field_name", lang),
+            suggested_name(hazard_word(hazard, "id"), place, today),
+            max_chars=200,
+        )
+        left, right = st.columns(2)
+        day = left.date_input(t("start_day", lang, zone=zone), today)
+        at = right.time_input(t("start_time", lang, zone=zone), time(0, 0))
+        description = st.text_area(t("field_description", lang), max_chars=2000)
+        events = data.recent_events(lang)
+        linked = st.multiselect(t("field_event_ids", lang), list(events), format_func=events.get)
+        exercise = st.checkbox(t("exercise", lang))
+        submitted = st.form_submit_button(t("open_incident", lang), type="primary")
+    if not submitted:
+        return
+    started = datetime.combine(day, at, ZoneInfo(ZONES[zone]))
+    entry = NewIncident(hazard, name, tuple(codes), started, description, exercise, tuple(linked))
+    try:
+        key = data.open_incident(entry, shell.actor())
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang))
+        return
+    st.session_state[CHOSEN] = data.incident_id(key)
+    done(t("incident_opened", lang, name=md(name)))
+
+
+def incident_view(incident_id: int, lang: str) -> None:
+    """One incident: header with the phase in force, area map and editor, phases, reports
+    and teams, audit trail, and the actions the user's role allows."""
+    view = data.load_incident(incident_id, lang)
+    if view is None:
+        st.info(t("no_incident", lang))
+        return
+    record = view.record
+    shell.exercise_banner(record.is_exercise)
+    st.subheader(md(record.name))
+    st.caption(
+        f"{hazard_word(record.kind, lang)} · {t(f'status_incident_{record.status}', lang)} · "
+        f"{view.zone} · {record.key}"
+    )
+    if view.phase_line:
+        st.markdown(f"**{md(view.phase_line)}**")
+    if view.merged_into:
+        st.info(t("merged_into", lang, key=md(view.merged_into)))
+    if view.description:
+        st.caption(md(view.description))
+    area, phases, people, audit = st.tabs(
+        [t(k, lang) for k in ("tab_area", "tab_phases", "tab_people", "tab_incident_audit")]
+    )
+    with area:
+        _area(incident_id, view, lang)
+    with phases:
+        st.dataframe(view.phases, hide_index=True, width="stretch")
+        if record.status == "open" and permits(shell.actor(), "phase"):
+            _phase_form(incident_id, view.zone, lang)
+    with people:
+        st.dataframe(view.teams, hide_index=True, width="stretch")
+        if not view.outside.empty:
+            st.warning(t("outside_incident_area", lang))
+            st.dataframe(view.outside, hide_index=True, width="stretch")
+    with audit:
+        st.dataframe(view.audit, hide_index=True, width="stretch")
+    _actions(incident_id, record.status, lang)
+
+
+def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
+    """The area on the map (click a kecamatan to add or remove it) and as a list."""
+    settings = resources.settings()
+    layer = data.area_layer(incident_id)
+    if layer is not None:
+        fmap = maps.area_map(layer, settings.tile_url, settings.tile_attribution)
+        clicked = st_folium(
+            fmap,
+            key=f"area_map_{incident_id}",
+            returned_objects=["last_active_drawing"],
+            height=420,
+            use_container_width=True,
+        )
+        feature = (clicked or {}).get("last_active_drawing") or {}
+        code = (feature.get("properties") or {}).get("code")
+        if code and view.record.status == "open":
+            inside = code in view.record.kecamatan_codes
+            label = "area_remove_one" if inside else "area_add_one"
+            if st.button(t(label, lang, name=md(data.area_label(code))), key="area_click"):
+                _change(
+                    incident_id, lang, remove=[code] if inside else [], add=[] if inside else [code]
+                )
+    st.dataframe(view.kecamatan, hide_index=True, width="stretch")
+    if view.record.status != "open" or not permits(shell.actor(), "incident"):
+        return
+    with st.form(f"area_{incident_id}"):
+        add = st.text_input(t("field_add", lang), help=t("codes_help", lang))
+        remove = st.multiselect(
+            t("field_remove", lang), list(view.record.kecamatan_codes), format_func=data.area_label
+        )
+        if st.form_submit_button(t("change_area", lang)):
+            _change(incident_id, lang, add=[c for c in add.split(",") if c.strip()], remove=remove)
+
+
+def _change(incident_id: int, lang: str, add: list[str], remove: list[str]) -> None:
+    try:
+        area = data.change_area(incident_id, shell.actor(), add, remove)
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang))
+        return
+    done(t("area_changed", lang, n=len(area)))
+
+
+def _phase_form(incident_id: int, zone: str, lang: str) -> None:
+    today = local_day(utcnow(), zone)
+    with st.form(f"phase_{incident_id}"):
+        left, right = st.columns(2)
+        phase = left.selectbox(
+            t("field_phase", lang), PHASES, index=1, format_func=lambda p: t(f"phase_{p}", lang)
+        )
+        decree = right.text_input(t("field_decree", lang), max_chars=120)
+        authority = left.text_input(t("field_authority", lang), max_chars=120)
+        starts = right.date_input(t("field_starts_on", lang), today)
+        ends = left.date_input(t("field_ends_on", lang), today + timedelta(days=6))
+        if st.form_submit_button(t("set_phase", lang), type="primary"):
+            try:
+                data.add_phase(incident_id, shell.actor(), phase, decree, authority, starts, ends)
+            except CommandCenterError as exc:
+                st.error(explain(exc, lang))
+                return
+            done(t("phase_set", lang))
+
+
+def _actions(incident_id: int, status: str, lang: str) -> None:
+    """Close (coordinators, admins), reopen and merge (admins)."""
+    who = shell.actor()
+    try:
+        if status == "open" and permits(who, "phase"):
+            if st.button(t("close_incident", lang), key=f"close_{incident_id}"):
+                number = data.close_incident(incident_id, who)
+                done(t("incident_closed", lang, number=number))
+        if status == "closed" and permits(who, "merge"):
+            with st.form(f"reopen_{incident_id}"):
+                reason = st.text_input(t("field_reason", lang), max_chars=500)
+                if st.form_submit_button(t("reopen_incident", lang)):
+                    data.reopen_incident(incident_id, who, reason)
+                    done(t("incident_reopened", lang))
+        if status in ("open", "proposed") and permits(who, "merge"):
+            others = data.merge_choices(incident_id)
+            with st.form(f"merge_{incident_id}"):
+                other = st.selectbox(t("merge_other", lang), list(others), format_func=others.get)
+                if st.form_submit_button(t("merge_incident", lang)) and other is not None:
+                    data.merge_incidents(incident_id, other, who)
+                    done(t("incident_merged", lang))
+    except TeamsDeployed as exc:
+        st.error(t("close_refused", lang, teams=md(", ".join(exc.teams))))
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang))

@@ -1,0 +1,25 @@
+"""Incidents: every disaster of any hazard, opened by hand or from a proposal, with its area,
+emergency phases, teams and history; open, change, close, reopen and merge."""
+
+import streamlit as st
+
+from command_center.labels import t
+from command_center.ui import incidents, shell
+from command_center.ui.messages import show_done
+
+lang = shell.start_page()
+st.title(t("page_incidents", lang))
+show_done()
+
+listing, opening = st.tabs([t("tab_incident_list", lang), t("tab_open_incident", lang)])
+with listing:
+    incidents.incident_list(lang)
+with opening:
+    incidents.open_form(lang)
+
+chosen = st.session_state.get(incidents.CHOSEN)
+st.divider()
+if chosen is None:
+    st.caption(t("choose_incident_view", lang))
+else:
+    incidents.incident_view(chosen, lang)

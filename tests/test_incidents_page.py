@@ -1,0 +1,65 @@
+"""The incidents page in the real app (AppTest): open a flood, change its area, set tanggap
+darurat, close it; filters and the list."""
+
+from __future__ import annotations
+
+from command_center import store
+from command_center.db import make_engine
+from command_center.labels import t
+
+DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.07", "32.04.08", "32.04.10"
+
+
+def _button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_an_operator_opens_a_flood_changes_its_area_sets_its_phase_and_closes_it(
+    open_page, with_demo, database_url
+) -> None:
+    at = open_page("pages/incidents.py")
+    at.selectbox(key="open_hazard").set_value("banjir").run()
+    at.multiselect(key="open_kabupaten").set_value(["32.04"]).run()
+    at.multiselect(key="open_kecamatan").set_value([DAYEUHKOLOT, BALEENDAH]).run()
+    name = next(i for i in at.text_input if i.label == t("field_name"))
+    assert name.value.startswith("Banjir Kabupaten Bandung ")  # suggested
+    assert any("(WIB)" in d.label for d in at.date_input)
+    _button(at, t("open_incident")).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert (
+        t("incident_opened", name=name.value.replace(" ", " ")).split(" ")[0] in at.success[0].value
+    )
+    engine = make_engine(database_url)
+    flood = next(i for i in store.incidents(engine) if i.kind == "banjir")
+    assert flood.kecamatan_codes == (DAYEUHKOLOT, BALEENDAH)
+    assert at.subheader[0].value.startswith("Banjir Kabupaten Bandung")
+
+    add = next(i for i in at.text_input if i.label == t("field_add"))
+    add.input(BOJONGSOANG)
+    _button(at, t("change_area")).click().run()
+    assert t("area_changed", n=3) in at.success[0].value
+    assert store.incident_kecamatan(engine, flood.id) == (DAYEUHKOLOT, BALEENDAH, BOJONGSOANG)
+
+    next(i for i in at.text_input if i.label == t("field_decree")).input("360/Kep.12-BPBD/2026")
+    next(i for i in at.text_input if i.label == t("field_authority")).input("Bupati Bandung")
+    _button(at, t("set_phase")).click().run()
+    assert t("phase_set") in at.success[0].value
+    assert any(m.value.startswith("**Hari ke\\-1 tanggap darurat") for m in at.markdown)
+
+    _button(at, t("close_incident")).click().run()
+    assert not at.exception
+    assert t("incident_closed", number=1) in at.success[0].value
+    assert all(i.id != flood.id for i in store.incidents(engine))
+
+
+def test_closing_with_teams_deployed_names_them_and_the_list_filters(open_page, with_demo) -> None:
+    at = open_page("pages/incidents.py")
+    table = at.dataframe[-1].value
+    assert list(table[t("field_hazard")]) == ["Gempa bumi"]
+    at.multiselect(key="incidents_hazard").set_value(["banjir"]).run()
+    assert at.dataframe[-1].value.empty
+    at.multiselect(key="incidents_hazard").set_value([]).run()
+    at.session_state["incident_chosen"] = int(table.index[0])
+    at.run()
+    _button(at, t("close_incident")).click().run()
+    assert "Tagana Kab\\. Cianjur 1 \\(Latihan\\)" in at.error[0].value
