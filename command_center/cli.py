@@ -76,10 +76,11 @@ def load_demo(engine: Engine, geography: Geography | None, reset: bool = False) 
     """
     if geography is None:
         raise BoundariesMissing("the training scenario needs the kecamatan boundaries")
+    keys = ", ".join(demo.KEYS)
     if demo.load(engine, geography, reset=reset):
-        print(f"training scenario '{demo.INCIDENT_KEY}' loaded")
+        print(f"training scenarios loaded: {keys}")
     else:
-        print(f"training scenario '{demo.INCIDENT_KEY}' already loaded (use --reset to reload)")
+        print(f"training scenarios already loaded: {keys} (use --reset to reload)")
 
 
 def boundaries(settings: Settings, action: str) -> None:

@@ -1,14 +1,11 @@
-"""The training scenario ("Latihan"): an M5.6 earthquake in Kabupaten Cianjur, Jawa Barat.
+"""Loading the training scenarios ("Latihan", `scenarios.py`) into the store.
 
-Figures are our own, plausible but invented; kecamatan codes are real Kemendagri codes and are
-checked against the boundary layer. Loading is idempotent: a second run finds the scenario and
-changes nothing, unless asked to reset it. Times are relative to the moment of loading, so the
-scenario always looks current.
+Loading is idempotent: a scenario already in the store is left as it is, unless asked to reset
+them. Times are relative to the moment of loading, so the scenarios always look current.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
@@ -16,163 +13,36 @@ from sqlalchemy.orm import Session
 
 from command_center.geography import Geography
 from command_center.models import (
-    FIGURES,
     Deployment,
     HazardEvent,
     ImpactReport,
     Incident,
     IncidentArea,
+    IncidentPhase,
     Sitrep,
     Team,
 )
+from command_center.scenarios import FIRST_REPORT_SHARE, SCENARIOS, Scenario
+from command_center.services.incidents import common_area, local_day, zone_of
 from command_center.store import record_audit, sync_areas
 from command_center.times import utcnow
 
-INCIDENT_KEY = "latihan-gempa-cianjur"
-EVENT_ID = "latihan-gempa-cianjur"
+INCIDENT_KEY = SCENARIOS[0].key  # the earthquake, the first scenario
 ACTOR = "demo"
 COORDINATOR = "Koordinator Tagana Jawa Barat (Latihan)"
-
-# kecamatan: (deaths, missing, injured_severe, injured_light, displaced, shelters,
-#             houses_heavy, houses_moderate, houses_light) in the second, newer report
-IMPACTS = {
-    "32.03.11": (41, 6, 38, 210, 8200, 24, 920, 1300, 2100),  # Cugenang, near the epicentre
-    "32.03.01": (12, 1, 25, 160, 5400, 18, 410, 880, 1900),  # Cianjur
-    "32.03.10": (9, 2, 14, 95, 3100, 11, 300, 520, 1100),  # Pacet
-    "32.03.02": (7, 0, 11, 80, 2600, 9, 260, 450, 980),  # Warungkondang
-    "32.03.27": (5, 1, 9, 60, 1900, 7, 180, 340, 760),  # Gekbrong
-    "32.03.04": (4, 0, 8, 55, 1500, 6, 120, 300, 700),  # Cilaku
-    "32.03.07": (3, 0, 6, 40, 1200, 5, 90, 260, 640),  # Karangtengah
-    "32.03.28": (3, 0, 5, 35, 950, 4, 70, 210, 520),  # Cipanas
-    "32.03.13": (2, 0, 4, 28, 700, 3, 45, 160, 430),  # Sukaresmi
-    "32.03.09": (1, 0, 3, 22, 520, 3, 30, 120, 380),  # Sukaluyu
-    "32.03.08": (1, 0, 2, 18, 400, 2, 22, 95, 300),  # Mande
-    "32.03.03": (0, 0, 2, 15, 310, 2, 15, 80, 260),  # Cibeber
-    "32.03.05": (0, 0, 1, 12, 220, 1, 10, 60, 210),  # Ciranjang
-    "32.03.06": (0, 0, 1, 9, 150, 1, 6, 40, 150),  # Bonjogpicung
-    "32.03.31": (0, 0, 0, 6, 90, 1, 3, 25, 110),  # Haurwangi
-}
-FIGURE_NAMES = (*FIGURES[:6], *FIGURES[8:11])  # the figures IMPACTS gives, in its order
-FIRST_REPORT_SHARE = 0.6  # the first reports counted about 60 % of what the second found
+KEYS = tuple(s.key for s in SCENARIOS)
 
 
-@dataclass(frozen=True)
-class DemoTeam:
-    name: str
-    kind: str
-    home_kecamatan: str
-    status: str
-    members: int
-    skills: tuple[str, ...]
-    assigned_to: str | None = None
-    task: str = ""
-    reason: str | None = None
-
-
-TEAMS = (
-    DemoTeam(
-        "Tagana Kab. Cianjur 1 (Latihan)",
-        "tagana",
-        "32.03.01",
-        "on_scene",
-        18,
-        ("evakuasi", "dapur umum", "shelter"),
-        "32.03.11",
-        "Evakuasi dan dapur umum",
-    ),
-    DemoTeam(
-        "Tagana Kab. Cianjur 2 (Latihan)",
-        "tagana",
-        "32.03.01",
-        "standby",
-        12,
-        ("logistik", "psikososial"),
-    ),
-    DemoTeam(
-        "Tagana Kab. Sukabumi (Latihan)",
-        "tagana",
-        "32.02.01",
-        "on_scene",
-        15,
-        ("SAR air", "evakuasi", "medis dasar"),
-        "32.03.10",
-        "Pencarian korban hilang",
-    ),
-    DemoTeam(
-        "Tagana Kab. Bogor (Latihan)",
-        "tagana",
-        "32.01.01",
-        "en_route",
-        14,
-        ("dapur umum", "logistik"),
-        "32.03.02",
-        "Dapur umum pengungsian",
-    ),
-    DemoTeam(
-        "Tagana Kab. Bandung (Latihan)",
-        "tagana",
-        "32.04.37",
-        "returning",
-        10,
-        ("shelter", "huntara"),
-        "32.03.01",
-        "Pendirian tenda pengungsian",
-    ),
-    DemoTeam(
-        "Tagana Kab. Garut (Latihan)",
-        "tagana",
-        "32.05.01",
-        "standby",
-        16,
-        ("psikososial", "dapur umum"),
-    ),
-    DemoTeam(
-        "Tagana Kota Bandung (Latihan)",
-        "tagana",
-        "32.73.01",
-        "standby",
-        11,
-        ("medis dasar", "evakuasi"),
-    ),
-    DemoTeam(
-        "Tagana Kab. Purwakarta (Latihan)",
-        "tagana",
-        "32.14.01",
-        "unavailable",
-        9,
-        ("logistik",),
-        reason="Kendaraan operasional dalam perbaikan",
-    ),
-    DemoTeam(
-        "TKSK Kec. Cugenang (Latihan)",
-        "tksk",
-        "32.03.11",
-        "on_scene",
-        1,
-        ("pendataan",),
-        "32.03.11",
-        "Pendataan pengungsi",
-    ),
-    DemoTeam(
-        "Karang Taruna Kec. Pacet (Latihan)",
-        "karang_taruna",
-        "32.03.10",
-        "standby",
-        20,
-        ("logistik", "dapur umum"),
-    ),
-)
-
-
-def is_loaded(engine: Engine) -> bool:
+def loaded(engine: Engine) -> set[str]:
+    """The keys of the scenarios in the store."""
     with Session(engine) as session:
-        return session.scalar(select(Incident.id).where(Incident.key == INCIDENT_KEY)) is not None
+        return set(session.scalars(select(Incident.key).where(Incident.key.in_(KEYS))))
 
 
 def remove(engine: Engine) -> None:
-    """Delete the scenario's rows (its incident, event and exercise teams) in one transaction."""
+    """Delete every scenario's rows (incidents, events, exercise teams) in one transaction."""
     with Session(engine) as session, session.begin():
-        for incident in session.scalars(select(Incident).where(Incident.key == INCIDENT_KEY)):
+        for incident in session.scalars(select(Incident).where(Incident.key.in_(KEYS))):
             for model in (ImpactReport, Deployment, Sitrep):
                 for row in session.scalars(select(model).where(model.incident_id == incident.id)):
                     session.delete(row)
@@ -182,62 +52,78 @@ def remove(engine: Engine) -> None:
             session.delete(team)
         for event in session.scalars(select(HazardEvent).where(HazardEvent.source == "latihan")):
             session.delete(event)
-        record_audit(session, ACTOR, "remove", "scenario", INCIDENT_KEY)
+        record_audit(session, ACTOR, "remove", "scenario", ",".join(KEYS))
 
 
-def load(engine: Engine, geography: Geography, reset: bool = False) -> bool:
-    """Load the scenario; returns False when it was already there (and `reset` is False)."""
-    if is_loaded(engine):
-        if not reset:
-            return False
+def load(
+    engine: Engine,
+    geography: Geography,
+    reset: bool = False,
+    scenarios: tuple[Scenario, ...] = SCENARIOS,
+) -> bool:
+    """Load the scenarios not in the store yet (all of them again with `reset`); returns
+    whether anything was loaded."""
+    if reset:
         remove(engine)
-    sync_areas(engine, geography.area_rows())  # its kecamatan and teams refer to areas
-    start = utcnow() - timedelta(hours=20)
-    for code in (*IMPACTS, *(t.home_kecamatan for t in TEAMS)):
-        geography.validate_code(code)
-    with Session(engine) as session, session.begin():
-        event = HazardEvent(
-            source="latihan",
-            source_event_id=EVENT_ID,
-            kind="earthquake",
-            time_utc=start,
-            lat=-6.84,
-            lon=107.05,
-            depth_km=10.0,
-            magnitude=5.6,
-            location_text="10 km BaratDaya KAB-CIANJUR-JABAR (LATIHAN)",
-            felt="V-VI Cianjur, IV Sukabumi, III Bandung",
-            tsunami_potential=False,
-            details={
-                "exercise": True,
-                "felt": [[5, 6, "Cianjur"], [4, 4, "Sukabumi"], [3, 3, "Bandung"]],
-            },
-        )
-        session.add(event)
-        session.flush()
-        incident = Incident(
-            key=INCIDENT_KEY,
-            hazard_event_id=event.id,
-            name="LATIHAN Gempa M5,6 Kabupaten Cianjur",
-            kind="gempa_bumi",
-            status="open",
-            kabupaten_code="32.03",
-            started_at=start,
-            is_exercise=True,
-            areas=[IncidentArea(kecamatan_code=code) for code in IMPACTS],
-        )
-        session.add(incident)
-        session.flush()
-        _add_teams(session, geography, incident.id, start)
-        _add_reports(session, geography, incident.id, start)
-        record_audit(
-            session, ACTOR, "load", "scenario", INCIDENT_KEY, after={"incident": incident.id}
-        )
+    present = loaded(engine)
+    missing = [s for s in scenarios if s.key not in present]
+    if not missing:
+        return False
+    sync_areas(engine, geography.area_rows())  # their kecamatan and teams refer to areas
+    for scenario in missing:
+        for code in (*scenario.impacts, *(t.home_kecamatan for t in scenario.teams)):
+            geography.validate_code(code)
+        _load(engine, geography, scenario)
     return True
 
 
-def _add_teams(session: Session, geography: Geography, incident_id: int, start: datetime) -> None:
-    for i, spec in enumerate(TEAMS):
+def _load(engine: Engine, geography: Geography, scenario: Scenario) -> None:
+    start = utcnow() - timedelta(hours=scenario.hours_ago)
+    with Session(engine) as session, session.begin():
+        event = None
+        if scenario.event is not None:
+            event = HazardEvent(source="latihan", time_utc=start, **scenario.event)
+            session.add(event)
+            session.flush()
+        incident = Incident(
+            key=scenario.key,
+            hazard_event_id=event.id if event else None,
+            name=scenario.name,
+            kind=scenario.hazard,
+            description=scenario.description or None,
+            status="open",
+            kabupaten_code=common_area(scenario.impacts),
+            started_at=start,
+            is_exercise=True,
+            areas=[IncidentArea(kecamatan_code=code) for code in scenario.impacts],
+        )
+        session.add(incident)
+        session.flush()
+        today = local_day(utcnow(), zone_of(incident.kabupaten_code))
+        for phase, decree, authority, first, last in scenario.phases:
+            session.add(
+                IncidentPhase(
+                    incident_id=incident.id,
+                    phase=phase,
+                    decree=decree,
+                    authority=authority,
+                    starts_on=today + timedelta(days=first),
+                    ends_on=today + timedelta(days=last),
+                    created_by=COORDINATOR,
+                )
+            )
+        _add_teams(session, geography, scenario, incident.id, start)
+        _add_reports(session, geography, scenario, incident.id, start)
+        record_audit(
+            session, ACTOR, "load", "scenario", scenario.key, after={"incident": incident.id}
+        )
+
+
+def _add_teams(
+    session: Session, geography: Geography, scenario: Scenario, incident_id: int, start: datetime
+) -> None:
+    offset = sum(len(s.teams) for s in SCENARIOS[: SCENARIOS.index(scenario)])
+    for i, spec in enumerate(scenario.teams, start=offset):
         base = geography.centre(spec.home_kecamatan)
         team = Team(
             name=spec.name,
@@ -281,10 +167,13 @@ def _add_teams(session: Session, geography: Geography, incident_id: int, start: 
             )
 
 
-def _add_reports(session: Session, geography: Geography, incident_id: int, start: datetime) -> None:
-    for n, (code, figures) in enumerate(IMPACTS.items()):
+def _add_reports(
+    session: Session, geography: Geography, scenario: Scenario, incident_id: int, start: datetime
+) -> None:
+    for n, (code, figures) in enumerate(scenario.impacts.items()):
         for version, share in ((1, FIRST_REPORT_SHARE), (2, 1.0)):
-            values = dict(zip(FIGURE_NAMES, (round(v * share) for v in figures), strict=True))
+            numbers = (round(v * share) for v in figures)
+            values = dict(zip(scenario.figure_names, numbers, strict=True))
             displaced = values["displaced"]
             session.add(
                 ImpactReport(
@@ -297,11 +186,10 @@ def _add_reports(session: Session, geography: Geography, incident_id: int, start
                     verification="verified" if version == 1 or n % 3 else "unverified",
                     verified_by="Operator Pusdalops (Latihan)" if version == 1 or n % 3 else None,
                     affected_people=displaced * 3,
-                    affected_families=displaced * 3 // 4,
+                    **{"affected_families": displaced * 3 // 4, **values},
                     needs=[
-                        {"item": "tenda", "qty": max(1, displaced // 40)},
-                        {"item": "selimut", "qty": displaced},
-                        {"item": "air bersih (liter)", "qty": displaced * 15},
+                        {"item": item, "qty": max(1, displaced * a // b)}
+                        for item, a, b in scenario.needs
                     ],
                     aid_delivered=[
                         {
@@ -313,6 +201,5 @@ def _add_reports(session: Session, geography: Geography, incident_id: int, start
                     if version == 2
                     else [],
                     notes="Skenario latihan; angka rekaan.",
-                    **values,
                 )
             )

@@ -32,6 +32,7 @@ def live_panel() -> None:
         view.zoom,
         base_url_path=st.get_option("server.baseUrlPath"),
     )
+    maps.Legend(view.legend).add_to(base)
     st_folium(
         base,
         key="live_map",

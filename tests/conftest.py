@@ -31,10 +31,13 @@ from streamlit.testing.v1 import AppTest
 from command_center import demo, store
 from command_center.db import make_engine, migrate
 from command_center.geography import Geography, load_geography
+from command_center.scenarios import SCENARIOS
 from command_center.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.ui.shell import PAGES
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# most tests reason about the Cianjur earthquake alone; `with_every_scenario` adds the flood
+EARTHQUAKE = SCENARIOS[:1]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CC_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -80,7 +83,7 @@ def demo_database(tmp_path_factory, geography) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'store.db'}"
     engine = make_engine(url)
     migrate(engine)
-    demo.load(engine, geography)
+    demo.load(engine, geography, scenarios=EARTHQUAKE)
     engine.dispose()
     return url
 
@@ -147,7 +150,7 @@ def area_engine(engine: Engine, geography: Geography) -> Engine:
 
 @pytest.fixture
 def demo_engine(engine: Engine, geography: Geography) -> Engine:
-    demo.load(engine, geography)
+    demo.load(engine, geography, scenarios=EARTHQUAKE)
     return engine
 
 
@@ -172,6 +175,15 @@ def app_env(monkeypatch: pytest.MonkeyPatch, database_url: str, shared_data: Pat
 
 @pytest.fixture
 def with_demo(app_env, database_url: str, geography) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    demo.load(engine, geography, scenarios=EARTHQUAKE)
+    engine.dispose()
+
+
+@pytest.fixture
+def with_every_scenario(app_env, database_url: str, geography) -> None:
+    """The app on a store with both training scenarios: an earthquake and a flood."""
     engine = make_engine(database_url)
     migrate(engine)
     demo.load(engine, geography)

@@ -171,3 +171,31 @@ def test_felt_reports_show_beside_the_estimate(open_page, with_hazards, database
     assert felt.loc["Mataram", t("col_kabupaten")] == "Kota Mataram"
     assert felt.loc["Mataram", t("col_est_mmi")] in {"III", "IV", "V"}  # M5.2 at 92 km depth
     assert felt.loc["Kab. Lombok Tengah", t("col_code")] == "52.02"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.url_path)
+def test_every_page_handles_an_earthquake_and_a_flood_at_once(
+    open_page, with_every_scenario, page
+) -> None:
+    at = open_page(page.file)
+    assert at.title[0].value == t(page.label)
+    assert not at.error
+
+
+def test_the_briefing_shows_each_incident_with_its_hazard_and_phase(
+    open_page, with_every_scenario
+) -> None:
+    at = open_page("pages/briefing.py")
+    headers = [h.value for h in at.header]
+    assert headers == [  # as markdown-escaped text
+        "LATIHAN Gempa M5\\,6 Kabupaten Cianjur",
+        "LATIHAN Banjir Citarum Kabupaten Bandung",
+    ]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Gempa bumi · " in captions and "Banjir · " in captions
+    assert any(
+        m.value.startswith("**Hari ke\\-3 tanggap darurat\\, s\\.d\\. ") for m in at.markdown
+    )
+    reports = at.switch_page("pages/reports.py").run()
+    options = reports.selectbox(key="reports_incident").options
+    assert any("Banjir Citarum" in o for o in options) and any("Gempa" in o for o in options)

@@ -4,6 +4,7 @@ from sqlalchemy.orm import Session
 from command_center import demo, report_store, store, team_store
 from command_center.models import AuditEntry, Deployment, HazardEvent, ImpactReport, Team
 from command_center.services.reports import counted
+from tests.conftest import EARTHQUAKE
 
 
 def _counts(engine) -> dict[str, int]:
@@ -18,7 +19,7 @@ def test_scenario_is_one_labelled_earthquake_incident_in_cianjur(demo_engine) ->
     (incident,) = store.incidents(demo_engine)
     assert incident.is_exercise
     assert "LATIHAN" in incident.name
-    assert incident.kind == "earthquake"
+    assert incident.kind == "gempa_bumi"
     assert incident.kabupaten_code == "32.03"
     assert len(incident.kecamatan_codes) == 15
     assert all(code.startswith("32.03.") for code in incident.kecamatan_codes)
@@ -54,15 +55,31 @@ def test_each_kecamatan_has_two_report_versions_and_the_latest_wins(demo_engine)
 
 def test_loading_twice_changes_nothing(demo_engine, geography) -> None:
     before = _counts(demo_engine)
-    assert demo.load(demo_engine, geography) is False
+    assert demo.load(demo_engine, geography, scenarios=EARTHQUAKE) is False
     assert _counts(demo_engine) == before
     assert len(store.incidents(demo_engine)) == 1
 
 
 def test_reset_reloads_the_same_scenario(demo_engine, geography) -> None:
     before = _counts(demo_engine)
-    assert demo.load(demo_engine, geography, reset=True) is True
+    assert demo.load(demo_engine, geography, reset=True, scenarios=EARTHQUAKE) is True
     assert _counts(demo_engine) == before
     with Session(demo_engine) as session:
         actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["load", "remove", "load"]
+
+
+def test_the_flood_joins_a_store_that_has_the_earthquake_and_both_load_once(
+    demo_engine, geography
+) -> None:
+    assert demo.load(demo_engine, geography) is True  # the flood only: the quake is there
+    assert demo.load(demo_engine, geography) is False
+    quake, flood = store.incidents(demo_engine)  # newest first
+    assert (quake.kind, flood.kind) == ("gempa_bumi", "banjir")
+    assert flood.kabupaten_code == "32.04" and "32.04.12" in flood.kecamatan_codes  # Dayeuhkolot
+    assert flood.lat is None  # no hazard event: it was "opened by hand"
+    assert store.phases(demo_engine, flood.id)[-1].phase == "tanggap_darurat"
+    latest = counted(report_store.all_versions(demo_engine, flood.id), include_unverified=True)
+    assert latest.set_index("kecamatan_code").loc["32.04.12", "houses_flooded"] == 5100
+    roster = team_store.roster(demo_engine)
+    assert (roster["assigned_incident_id"] == flood.id).sum() == 3

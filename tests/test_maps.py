@@ -147,3 +147,13 @@ def test_static_assets_are_copied_from_the_installed_package(tmp_path: Path) -> 
     assert (folder / "leaflet.css").exists()
     assert (folder / "images" / "marker-icon.png").exists()
     assert install_static_assets(tmp_path) == folder  # second call is a no-op
+
+
+def test_an_area_without_intensities_is_shaded_by_hazard_with_a_legend() -> None:
+    affected = _view().affected
+    affected["features"][0]["properties"].update(hazard="banjir", hazard_word="Banjir", mmi=0)
+    view = _view(affected=affected, legend=[("Banjir", "#1e88e5"), ("Gempa bumi", "#bfccff")])
+    html = _html(maps.live_map(view, "", ""))
+    assert '"fillColor": "#1e88e5"' in html
+    assert json.dumps([["Banjir", "#1e88e5"], ["Gempa bumi", "#bfccff"]]) in html
+    assert "(32.03.11) \\u00b7 Banjir" in html  # the label says the hazard

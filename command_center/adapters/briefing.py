@@ -14,6 +14,7 @@ from command_center.auth import Principal
 from command_center.labels import LABELS, number, t
 from command_center.services import figures, sitrep
 from command_center.services.briefing import Headline, headline
+from command_center.services.incidents import PhaseRecord, local_day, phase_line, zone_of
 from command_center.services.reports import counted
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
@@ -24,15 +25,26 @@ from command_center.ui import resources
 class IncidentBriefing:
     incident: IncidentRecord
     figures: Headline
+    phases: tuple[PhaseRecord, ...] = ()
+
+    def phase_line(self, lang: str) -> str | None:
+        """The emergency phase in force today, in the incident's zone ("Hari ke-5 ...")."""
+        today = local_day(utcnow(), zone_of(self.incident.kabupaten_code))
+        return phase_line(self.phases, today, lang)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
 def load_briefing(include_unverified: bool = False) -> list[IncidentBriefing]:
-    """Every open incident with its headline figures (verified reports unless asked)."""
+    """Every open incident with its headline figures (verified reports unless asked) and its
+    emergency phases."""
     engine = resources.engine()
     reports = counted(report_store.all_versions(engine), include_unverified)
     teams = team_store.roster(engine)
-    return [IncidentBriefing(i, headline(reports, teams, i.id)) for i in store.incidents(engine)]
+    phases = store.all_phases(engine)
+    return [
+        IncidentBriefing(i, headline(reports, teams, i.id), tuple(phases.get(i.id, ())))
+        for i in store.incidents(engine)
+    ]
 
 
 SEVERITY_COLOURS = {  # BMKG's warning levels: kuning, oranye, merah

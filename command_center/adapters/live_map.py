@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from command_center import hazard_store, store, team_store
-from command_center.labels import status_words
+from command_center.labels import status_words, t
 from command_center.services.exposure import estimate_mmi
+from command_center.services.figures import HAZARD_COLOURS
 from command_center.services.teams import TeamOnMap, on_map
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
@@ -47,10 +48,12 @@ class LiveMapView:
     quakes: tuple[QuakeMarker, ...] = ()
     warnings: tuple[WarningArea, ...] = ()
     status_words: dict[str, str] = field(default_factory=dict)
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (words, colour) per hazard
 
 
-def _affected(incidents: list[IncidentRecord]) -> dict[str, Any]:
-    """Affected kecamatan of open incidents, with the estimated MMI of the incident's event."""
+def _affected(incidents: list[IncidentRecord], lang: str) -> dict[str, Any]:
+    """Affected kecamatan of open incidents, with their incident's hazard and the estimated
+    MMI of its earthquake."""
     geography = resources.geography()
     codes = sorted({c for i in incidents for c in i.kecamatan_codes})
     if geography is None or not codes:
@@ -58,6 +61,9 @@ def _affected(incidents: list[IncidentRecord]) -> dict[str, Any]:
     layer = geography.kecamatan.loc[
         codes, ["kode_kec", "kecamatan", "kabupaten", "geometry"]
     ].copy()
+    hazard = {c: i.kind for i in reversed(incidents) for c in i.kecamatan_codes}  # newest wins
+    layer["hazard"] = [hazard[c] for c in layer.index]
+    layer["hazard_word"] = [t(f"hazard_{h}", lang) for h in layer["hazard"]]
     layer["mmi"] = 0.0
     points = geography.points.set_index("kode_kec").loc[codes]
     for incident in incidents:
@@ -108,7 +114,7 @@ def load_live_map(lang: str) -> LiveMapView:
     geography = resources.geography()
     return LiveMapView(
         incidents=incidents,
-        affected=_affected(incidents),
+        affected=_affected(incidents, lang),
         teams=teams,
         centre=(first.lat, first.lon) if first else (-2.5, 118.0),
         zoom=9 if first else 5,
@@ -116,4 +122,8 @@ def load_live_map(lang: str) -> LiveMapView:
         quakes=quakes,
         warnings=warnings,
         status_words=status_words(lang),
+        legend=[
+            (t(f"hazard_{kind}", lang), HAZARD_COLOURS.get(kind, "#757575"))
+            for kind in dict.fromkeys(i.kind for i in incidents)
+        ],
     )

@@ -80,3 +80,20 @@ def bar_svg(rows: list[tuple[str, int]]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{BAR_WIDTH}" '
         f'height="{len(rows) * BAR_ROW + 4}" role="img">{"".join(bars)}</svg>'
     )
+
+
+HAZARD_COLOURS = {  # the area of an incident without intensities, by hazard
+    "banjir": "#1e88e5",
+    "banjir_bandang": "#0d47a1",
+    "tanah_longsor": "#8d6e63",
+    "cuaca_ekstrem": "#00897b",
+    "gelombang_pasang": "#00acc1",
+    "gempa_bumi": "#bfccff",
+    "tsunami": "#3949ab",
+    "erupsi": "#6d4c41",
+    "karhutla": "#e65100",
+    "kekeringan": "#fbc02d",
+    "kebakaran": "#d84315",
+    "konflik_sosial": "#8e24aa",
+    "lainnya": "#757575",
+}

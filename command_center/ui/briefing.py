@@ -54,7 +54,12 @@ def briefing(lang: str) -> None:
     for item in items:
         shell.exercise_banner(item.incident.is_exercise)
         st.header(md(item.incident.name))
-        st.caption(f"{t('incident', lang)}: {format_wib(item.incident.started_at, lang)}")
+        st.caption(
+            f"{t(f'hazard_{item.incident.kind}', lang)} · {t('incident', lang)}: "
+            f"{format_wib(item.incident.started_at, lang)}"
+        )
+        if line := item.phase_line(lang):
+            st.markdown(f"**{md(line)}**")
         headline(item, lang)
         if item.figures.unverified_reports:
             st.warning(t("unverified_included", lang, n=item.figures.unverified_reports))
@@ -167,7 +172,8 @@ def kiosk(lang: str) -> None:
             st.info(t("no_briefing", lang))
             return
         st.markdown(f"# {md(item.incident.name)}")
-        st.caption(format_wib(utcnow(), lang))
+        line = item.phase_line(lang)
+        st.caption(" · ".join(x for x in (format_wib(utcnow(), lang), line and md(line)) if x))
         shell.exercise_banner(item.incident.is_exercise)
         st.subheader(t("kiosk_impact", lang))
         headline(view.briefing, lang)

@@ -16,7 +16,7 @@ from jinja2 import Template
 
 from command_center.adapters.live_map import LiveMapView
 from command_center.assets import leaflet_urls
-from command_center.services.figures import SHADES
+from command_center.services.figures import HAZARD_COLOURS, SHADES
 from command_center.services.teams import TeamOnMap
 
 INDONESIA_CENTRE = (-2.5, 118.0)
@@ -115,14 +115,15 @@ def with_label(layer: folium.Element, text: str) -> folium.Element:
 
 
 def affected_layer(features: dict[str, Any], name: str) -> folium.GeoJson:
-    """Affected kecamatan shaded by estimated MMI, each labelled with its name, code and MMI."""
+    """Affected kecamatan shaded by estimated MMI, or by their incident's hazard where there
+    is no intensity; each labelled with its name, code, and hazard or MMI (`hazard_word`)."""
     for feature in features["features"]:
         props = feature["properties"]
         mmi = float(props.get("mmi") or 0.0)
-        intensity = f"MMI {mmi:.1f}" if mmi else "-"
+        what = f"MMI {mmi:.1f}" if mmi else props.get("hazard_word", "-")
         feature["properties"] = {
-            "fill": mmi_colour(mmi),
-            "label": f"{props.get('kecamatan', '')} ({props.get('kode_kec', '')}) · {intensity}",
+            "fill": mmi_colour(mmi) if mmi else HAZARD_COLOURS.get(props.get("hazard"), "#757575"),
+            "label": f"{props.get('kecamatan', '')} ({props.get('kode_kec', '')}) · {what}",
         }
     layer = folium.GeoJson(
         features,
@@ -240,7 +241,43 @@ def live_map(
     """The operator's map as one object (for export and tests): base map plus live layers."""
     fmap = base_map(tile_url, attribution, view.centre, view.zoom, base_url_path)
     live_layers(view).add_to(fmap)
+    Legend(view.legend).add_to(fmap)
     return fmap
+
+
+class Legend(MacroElement):
+    """A legend in the map's corner: a colour swatch and its words per line, built as text
+    nodes from JSON (the words are ours, but they take the same safe road as labels)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var legend = L.control({position: "bottomright"});
+  legend.onAdd = function () {
+    var box = L.DomUtil.create("div", "cc-legend");
+    box.style.cssText = "background:#fff;padding:6px 8px;border-radius:4px;font:12px sans-serif";
+    {{ this.items|tojson }}.forEach(function (item) {
+      var line = document.createElement("div");
+      var swatch = document.createElement("span");
+      swatch.style.cssText = "display:inline-block;width:12px;height:12px;margin-right:6px;" +
+        "vertical-align:middle;border:1px solid #616161;background:" + item[1];
+      line.appendChild(swatch);
+      line.appendChild(document.createTextNode(item[0]));
+      box.appendChild(line);
+    });
+    return box;
+  };
+  legend.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, items: list[tuple[str, str]]):
+        super().__init__()
+        self._name = "Legend"
+        self.items = [[str(words), colour] for words, colour in items]
 
 
 def area_map(layer: dict[str, Any], tile_url: str, attribution: str) -> folium.Map:
