@@ -47,11 +47,12 @@ def test_init_db_creates_schema_and_areas_and_is_harmless_twice(cli_env, databas
 
 
 def test_demo_command_loads_once(cli_env, database_url) -> None:
-    assert "loaded" in _cli("demo", **cli_env).stdout
+    assert "loaded: latihan-gempa-cianjur, latihan-banjir-bandung" in _cli("demo", **cli_env).stdout
     again = _cli("demo", **cli_env)
     assert again.returncode == 0
     assert "already loaded" in again.stdout
-    assert len(store.incidents(make_engine(database_url))) == 1
+    kinds = {i.kind for i in store.incidents(make_engine(database_url))}
+    assert kinds == {"gempa_bumi", "banjir"}
 
 
 def test_boundaries_check_reports_the_counts(cli_env) -> None:
@@ -117,8 +118,8 @@ def test_run_sets_everything_up_and_serves_the_app(cli_env, database_url, stream
         leaflet = urllib.request.urlopen(f"{base}/app/static/vendor/leaflet-1.9.3/leaflet.js")
         assert leaflet.status == 200 and len(leaflet.read()) > 100_000  # offline map assets
         engine = make_engine(database_url)
-        (incident,) = store.incidents(engine)  # demo loaded on first start
-        assert incident.is_exercise
+        loaded = store.incidents(engine)  # the demo is loaded on first start
+        assert len(loaded) == 2 and all(i.is_exercise for i in loaded)
         (first,) = accounts.users(engine, SYSTEM)
         assert (first.username, first.role, first.must_change_password) == ("admin", "admin", True)
 
@@ -149,7 +150,7 @@ def test_incidents_are_scriptable_from_open_to_merge(demo_engine, cli_env) -> No
         "--name",
         "Banjir Dayeuhkolot",
         "--area",
-        "32.04.07,32.04.08",
+        "32.04.12,32.04.32",
         "--started",
         "2026-12-01T06:00",
     ).stdout.strip()
@@ -166,7 +167,7 @@ def test_incidents_are_scriptable_from_open_to_merge(demo_engine, cli_env) -> No
         "--until",
         "2026-12-07",
     )
-    assert run("area", key, "--add", "32.04.10", "--remove", "32.04.08").stdout.startswith("2 ")
+    assert run("area", key, "--add", "32.04.08", "--remove", "32.04.32").stdout.startswith("2 ")
     listed = json.loads(run("list", "--format", "json").stdout)
     flood = next(row for row in listed if row["key"] == key)
     assert flood == {
@@ -175,7 +176,7 @@ def test_incidents_are_scriptable_from_open_to_merge(demo_engine, cli_env) -> No
         "hazard": "banjir",
         "status": "open",
         "phase": "tanggap_darurat" if utcnow().date() >= date(2026, 12, 1) else None,
-        "kecamatan": ["32.04.07", "32.04.10"],
+        "kecamatan": ["32.04.08", "32.04.12"],
         "started_at": "2026-11-30T23:00:00+00:00",  # 06:00 WIB
         "closed_at": None,
     }
@@ -185,7 +186,7 @@ def test_incidents_are_scriptable_from_open_to_merge(demo_engine, cli_env) -> No
     run("merge", "latihan-gempa-cianjur", key)
     merged = {row["key"]: row for row in json.loads(run("list", "--format", "json").stdout)}
     assert merged[key]["status"] == "merged"
-    assert "32.04.07" in merged["latihan-gempa-cianjur"]["kecamatan"]
+    assert "32.04.12" in merged["latihan-gempa-cianjur"]["kecamatan"]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ BANDUNG_OPERATOR = Principal("Operator Kab. Bandung", "operator", "32.04")
 CIANJUR_OPERATOR = Principal("Operator Cianjur", "operator", "32.03")
 COORDINATOR = Principal("Koordinator Jabar", "coordinator", "32")
 ADMIN = Principal("Admin", "admin")
-DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.07", "32.04.08", "32.04.10"
+DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.12", "32.04.32", "32.04.08"
 
 
 def _flood(engine, actor=OPERATOR, **changes) -> int:

@@ -7,7 +7,12 @@ from command_center import store
 from command_center.db import make_engine
 from command_center.labels import t
 
-DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.07", "32.04.08", "32.04.10"
+DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.12", "32.04.32", "32.04.08"
+
+
+def _listed(at):
+    """The incidents list (the table with a status column)."""
+    return next(d.value for d in at.dataframe if t("col_status") in d.value.columns)
 
 
 def _button(at, label: str):
@@ -38,7 +43,7 @@ def test_an_operator_opens_a_flood_changes_its_area_sets_its_phase_and_closes_it
     add.input(BOJONGSOANG)
     _button(at, t("change_area")).click().run()
     assert t("area_changed", n=3) in at.success[0].value
-    assert store.incident_kecamatan(engine, flood.id) == (DAYEUHKOLOT, BALEENDAH, BOJONGSOANG)
+    assert store.incident_kecamatan(engine, flood.id) == (BOJONGSOANG, DAYEUHKOLOT, BALEENDAH)
 
     next(i for i in at.text_input if i.label == t("field_decree")).input("360/Kep.12-BPBD/2026")
     next(i for i in at.text_input if i.label == t("field_authority")).input("Bupati Bandung")
@@ -46,18 +51,25 @@ def test_an_operator_opens_a_flood_changes_its_area_sets_its_phase_and_closes_it
     assert t("phase_set") in at.success[0].value
     assert any(m.value.startswith("**Hari ke\\-1 tanggap darurat") for m in at.markdown)
 
+    next(i for i in at.text_area if i.label == t("field_description")).input("Citarum meluap")
+    _button(at, t("save")).click().run()
+    assert t("incident_saved") in at.success[0].value
+
     _button(at, t("close_incident")).click().run()
     assert not at.exception
     assert t("incident_closed", number=1) in at.success[0].value
     assert all(i.id != flood.id for i in store.incidents(engine))
+    at.multiselect(key="incidents_status").set_value(["closed"]).run()  # still listed
+    assert list(_listed(at)[t("col_status")]) == [t("status_incident_closed")]
+    assert at.get("download_button")  # and exportable
 
 
 def test_closing_with_teams_deployed_names_them_and_the_list_filters(open_page, with_demo) -> None:
     at = open_page("pages/incidents.py")
-    table = at.dataframe[-1].value
+    table = _listed(at)
     assert list(table[t("field_hazard")]) == ["Gempa bumi"]
     at.multiselect(key="incidents_hazard").set_value(["banjir"]).run()
-    assert at.dataframe[-1].value.empty
+    assert _listed(at).empty
     at.multiselect(key="incidents_hazard").set_value([]).run()
     at.session_state["incident_chosen"] = int(table.index[0])
     at.run()

@@ -18,9 +18,18 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from command_center import accounts, imports, report_store, sitrep_store, store, team_store
+from command_center import (
+    accounts,
+    imports,
+    incident_store,
+    report_store,
+    sitrep_store,
+    store,
+    team_store,
+)
 from command_center.auth import ROLES, SYSTEM, Principal, permits
 from command_center.errors import Forbidden
+from command_center.incident_store import NewIncident
 from command_center.models import Base, IncidentStatus, QuarantinedRow
 from command_center.services.reports import ReportInput
 from command_center.services.roster import TeamInput
@@ -186,7 +195,38 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
     assert token
     assignment = {"incident_id": incident.id, "kecamatan_code": "32.03.11", "task": "Evakuasi"}
     limits = ImportLimits()
+    flood = NewIncident("banjir", "Banjir", ("32.04.12",), utcnow() - timedelta(hours=1))
+    twin = NewIncident("gempa_bumi", "Gempa (manual)", ("32.03.11",), utcnow())
+    twin_id = incident_store.incident_id(engine, incident_store.open_incident(engine, twin, SYSTEM))
+    decree = ("tanggap_darurat", "SK 1", "Bupati Cianjur", utcnow().date())
     return {
+        "incident_store.open_incident": Write(
+            "incident", "32.04", lambda e, a: incident_store.open_incident(e, flood, a)
+        ),
+        "incident_store.change_area": Write(
+            "incident",
+            "32.03",
+            lambda e, a: incident_store.change_area(e, incident.id, a, add=["32.03.12"]),
+        ),
+        "incident_store.set_details": Write(
+            "incident",
+            "32.03",
+            lambda e, a: incident_store.set_details(e, incident.id, a, name="x"),
+        ),
+        "incident_store.add_phase": Write(
+            "phase", "32.03", lambda e, a: incident_store.add_phase(e, incident.id, a, *decree)
+        ),
+        "incident_store.close_incident": Write(
+            "phase", "32.03", lambda e, a: incident_store.close_incident(e, incident.id, a)
+        ),
+        "incident_store.reopen_incident": Write(
+            "merge", "32.03", lambda e, a: incident_store.reopen_incident(e, incident.id, a, "x")
+        ),
+        "incident_store.merge_incidents": Write(
+            "merge",
+            "32.03",
+            lambda e, a: incident_store.merge_incidents(e, incident.id, twin_id, a),
+        ),
         "report_store.save_report": Write(
             "report", "32.03", lambda e, a: report_store.save_report(e, report, a)
         ),

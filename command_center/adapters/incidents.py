@@ -13,6 +13,7 @@ from command_center import hazard_store, incident_store, report_store, store, te
 from command_center.auth import Principal
 from command_center.incident_store import NewIncident
 from command_center.labels import status_label, t
+from command_center.services import exports
 from command_center.services.incidents import (
     IncidentFilters,
     filter_incidents,
@@ -81,6 +82,12 @@ def load_incidents(filters: IncidentFilters, lang: str) -> tuple[pd.DataFrame, p
         .rename_axis(index=t("field_hazard", lang), columns=None)
     )
     return table, counts
+
+
+def incidents_csv(table: pd.DataFrame) -> bytes:
+    """The list as shown, as CSV (closed incidents too, when listed); cells a spreadsheet
+    would run as formulas are made inert."""
+    return exports.to_csv(table.reset_index(names="id"))
 
 
 @dataclass(frozen=True)
@@ -176,6 +183,22 @@ def open_incident(entry: NewIncident, actor: Principal) -> str:
 def change_area(incident_id: int, actor: Principal, add=(), remove=()) -> tuple[str, ...]:
     engine = resources.engine()
     return resources.written(incident_store.change_area(engine, incident_id, actor, add, remove))
+
+
+def set_details(
+    incident_id: int, actor: Principal, name: str, description: str, is_exercise: bool
+) -> None:
+    engine = resources.engine()
+    resources.written(
+        incident_store.set_details(
+            engine,
+            incident_id,
+            actor,
+            name=name,
+            description=description,
+            is_exercise=is_exercise,
+        )
+    )
 
 
 def add_phase(incident_id: int, actor: Principal, *decree) -> None:

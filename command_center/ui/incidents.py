@@ -91,6 +91,9 @@ def incident_list(lang: str) -> None:
     rows = picked.selection.rows if picked else []
     if rows:
         st.session_state[CHOSEN] = int(table.index[rows[0]])
+    st.download_button(
+        t("export_incidents", lang), data.incidents_csv(table), "kejadian.csv", "text/csv"
+    )
 
 
 def open_form(lang: str) -> None:
@@ -183,7 +186,25 @@ def incident_view(incident_id: int, lang: str) -> None:
             st.dataframe(view.outside, hide_index=True, width="stretch")
     with audit:
         st.dataframe(view.audit, hide_index=True, width="stretch")
+    if record.status in ("open", "proposed") and permits(shell.actor(), "incident"):
+        _details_form(incident_id, view, lang)
     _actions(incident_id, record.status, lang)
+
+
+def _details_form(incident_id: int, view: data.IncidentView, lang: str) -> None:
+    with st.expander(t("edit_incident", lang)), st.form(f"details_{incident_id}"):
+        name = st.text_input(t("field_name", lang), view.record.name, max_chars=200)
+        description = st.text_area(
+            t("field_description", lang), view.description or "", max_chars=2000
+        )
+        exercise = st.checkbox(t("exercise", lang), view.record.is_exercise)
+        if st.form_submit_button(t("save", lang)):
+            try:
+                data.set_details(incident_id, shell.actor(), name, description, exercise)
+            except CommandCenterError as exc:
+                st.error(explain(exc, lang))
+                return
+            done(t("incident_saved", lang))
 
 
 def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
