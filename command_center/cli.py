@@ -36,11 +36,11 @@ from command_center.hazard_store import SaveResult
 from command_center.http import make_session
 from command_center.incident_store import NewIncident
 from command_center.labels import field_error
-from command_center.services.incidents import HAZARDS, ZONES, ProposalRules, common_area, zone_of
+from command_center.services.incidents import HAZARDS, ProposalRules, common_area, zone_of
 from command_center.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.sources import wilayah_boundaries
 from command_center.static_layers import install_layers
-from command_center.times import utcnow
+from command_center.times import ZONES, utcnow
 from command_center.worker_lock import single_worker
 
 

@@ -1,4 +1,5 @@
-"""Times are stored in UTC and shown in Asia/Jakarta (WIB) with the zone named."""
+"""Times are stored in UTC and shown in Asia/Jakarta (WIB), or in an area's own zone (WITA,
+WIT), with the zone named."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 WIB = ZoneInfo("Asia/Jakarta")
+ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -24,11 +26,16 @@ def as_utc(moment: datetime) -> datetime:
 
 def format_wib(moment: datetime | None, lang: str = "id") -> str:
     """Format a stored UTC time for display, e.g. `22 Nov 2026 22:51 WIB`."""
+    return format_local(moment, "WIB", lang)
+
+
+def format_local(moment: datetime | None, zone: str, lang: str = "id") -> str:
+    """A stored UTC time in one of Indonesia's zones, e.g. `23 Nov 2026 00:51 WITA`."""
     if moment is None:
         return "-"
-    local = as_utc(moment).astimezone(WIB)
+    local = as_utc(moment).astimezone(ZoneInfo(ZONES[zone]))
     month = (MONTHS_ID if lang == "id" else MONTHS_EN)[local.month - 1]
-    return f"{local.day:02d} {month} {local.year} {local:%H:%M} WIB"
+    return f"{local.day:02d} {month} {local.year} {local:%H:%M} {zone}"
 
 
 def age_minutes(moment: datetime, now: datetime | None = None) -> float:

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta, timezone
 
-from command_center.times import age_minutes, as_utc, format_wib
+from command_center.times import age_minutes, as_utc, format_local, format_wib
 
 
 def test_utc_is_shown_in_wib_with_the_zone_named() -> None:
@@ -22,3 +22,9 @@ def test_missing_time_shows_a_dash() -> None:
 def test_age_in_minutes() -> None:
     now = datetime(2026, 1, 1, 1, 0, tzinfo=UTC)
     assert age_minutes(datetime(2026, 1, 1, 0, 30, tzinfo=UTC), now) == 30
+
+
+def test_an_areas_own_zone_is_named() -> None:
+    moment = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
+    assert format_local(moment, "WITA") == "02 Des 2026 07:00 WITA"
+    assert format_local(moment, "WIT", "en") == "02 Dec 2026 08:00 WIT"

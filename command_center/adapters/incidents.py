@@ -22,7 +22,7 @@ from command_center.services.incidents import (
     phase_line,
     zone_of,
 )
-from command_center.times import format_wib, utcnow
+from command_center.times import format_local, format_wib, utcnow
 from command_center.ui import resources
 
 
@@ -66,7 +66,10 @@ def load_incidents(filters: IncidentFilters, lang: str) -> tuple[pd.DataFrame, p
             t("col_area", lang): [
                 name(c) if c else t("national", lang) for c in frame["area_code"]
             ],
-            t("field_started_at", lang): [format_wib(v, lang) for v in frame["started_at"]],
+            t("field_started_at", lang): [
+                format_local(v, zone_of(c), lang)
+                for v, c in zip(frame["started_at"], frame["area_code"], strict=True)
+            ],
             t("col_kecamatan_count", lang): frame["kecamatan"],
             t("col_reports", lang): frame["reports"],
             t("teams_deployed", lang): frame["teams"],

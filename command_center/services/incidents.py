@@ -14,6 +14,7 @@ import pandas as pd
 from command_center.errors import FieldError
 from command_center.labels import t
 from command_center.services.exposure import mmi_roman
+from command_center.times import MONTHS_ID, ZONES
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,6 @@ PHASES = ("siaga_darurat", "tanggap_darurat", "transisi_darurat")
 # Indonesia's three zones by province code (Permendagri; Kalimantan Barat and Tengah are WIB).
 WITA_PROVINCES = frozenset({"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"})
 WIT_PROVINCES = frozenset({"81", "82", "91", "92", "93", "94", "95", "96"})
-ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 
 
 def zone_of(area_code: str | None) -> str:
@@ -96,10 +96,7 @@ def common_area(kecamatan_codes: Iterable[str]) -> str | None:
 
 def suggested_name(hazard_word: str, area_name: str, day: date) -> str:
     """`Banjir Kabupaten Bandung 2 Des 2026`: what an operator would call it."""
-    return f"{hazard_word} {area_name} {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+    return f"{hazard_word} {area_name} {day.day} {MONTHS_ID[day.month - 1]} {day.year}"
 
 
 @dataclass(frozen=True)
@@ -161,7 +158,7 @@ def phase_line(phases: Sequence[PhaseRecord], today: date, lang: str = "id") -> 
     words = t(f"phase_{phase.phase}", lang).lower()
     if phase.ends_on is None:
         return t("phase_day", lang, day=day, phase=words, until="")
-    end = f"{phase.ends_on.day} {MONTHS[phase.ends_on.month - 1]}"
+    end = f"{phase.ends_on.day} {MONTHS_ID[phase.ends_on.month - 1]}"
     if phase.ends_on < today:
         return t("phase_ended", lang, phase=words, date=end)
     return t("phase_day", lang, day=day, phase=words, until=t("phase_until", lang, date=end))

@@ -17,14 +17,13 @@ from command_center.labels import t
 from command_center.services.incidents import (
     HAZARDS,
     PHASES,
-    ZONES,
     IncidentFilters,
     common_area,
     local_day,
     suggested_name,
     zone_of,
 )
-from command_center.times import utcnow
+from command_center.times import ZONES, format_local, utcnow
 from command_center.ui import maps, resources, shell
 from command_center.ui.messages import done, explain, md
 
@@ -162,7 +161,8 @@ def incident_view(incident_id: int, lang: str) -> None:
     st.subheader(md(record.name))
     st.caption(
         f"{hazard_word(record.kind, lang)} · {t(f'status_incident_{record.status}', lang)} · "
-        f"{view.zone} · {record.key}"
+        f"{t('field_started_at', lang)}: {format_local(record.started_at, view.zone, lang)} · "
+        f"{record.key}"
     )
     if view.phase_line:
         st.markdown(f"**{md(view.phase_line)}**")
