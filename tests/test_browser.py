@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from command_center import demo
 from command_center.db import make_engine, migrate
-from tests.conftest import APP, ARTIFACTS, app_env_vars, free_port, wait_for_status
+from tests.conftest import APP, ARTIFACTS, EARTHQUAKE, app_env_vars, free_port, wait_for_status
 
 pytestmark = pytest.mark.browser
 
@@ -237,7 +237,7 @@ def test_two_replicas_and_one_worker_share_one_store(
     replica shows on the other; the worker's quakes show on both."""
     engine = make_engine(database_url)
     migrate(engine)
-    demo.load(engine, geography)
+    demo.load(engine, geography, scenarios=EARTHQUAKE)
     engine.dispose()
     env = app_env_vars(database_url, shared_data, boundary_cache)
     health = free_port()

@@ -10,6 +10,7 @@ map must show it as plain text with no script run: live map, team map and wall s
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -69,9 +70,22 @@ def poisoned_server(demo_database, tmp_path: Path, shared_data, boundary_cache, 
     copy = tmp_path / "store.db"
     shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
     _poison(f"sqlite:///{copy}")
-    env = app_env_vars(f"sqlite:///{copy}", shared_data, boundary_cache, CC_KIOSK_ROTATE_S="600")
+    env = app_env_vars(
+        f"sqlite:///{copy}", shared_data, boundary_cache, CC_KIOSK_ROTATE_S=str(_map_first())
+    )
     with streamlit_server(APP, env) as base:
         yield base
+
+
+def _map_first(seconds: float = 180) -> int:
+    """A rotation period that keeps the wall screen on its first panel pair (the map) for the
+    next `seconds`: panels change with `time() // period`."""
+    now = time.time()
+    return next(
+        period
+        for period in range(600, 1200)
+        if int(now // period) % 2 == 0 and int((now + seconds) // period) % 2 == 0
+    )
 
 
 OPEN_EVERY_TOOLTIP = """() => {
