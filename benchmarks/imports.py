@@ -15,6 +15,7 @@ from command_center import demo, report_store, store
 from command_center.auth import Principal
 from command_center.db import make_engine, migrate
 from command_center.geography import load_geography
+from command_center.scenarios import SCENARIOS
 from command_center.settings import ImportLimits, load_settings
 from command_center.times import utcnow
 
@@ -52,7 +53,7 @@ def main() -> None:
             )
             engine = make_engine(url)
             migrate(engine)
-            demo.load(engine, geography, reset=True)
+            demo.load(engine, geography, reset=True, scenarios=SCENARIOS[:1])  # the earthquake
             (incident,) = store.incidents(engine)
             started = time.perf_counter()
             result = report_store.import_reports(
