@@ -223,6 +223,25 @@ def read_table(
     return Table(rows, columns, ignored)
 
 
+def preview(
+    data: bytes,
+    file_name: str,
+    kind: str,
+    headers: dict[str, tuple[str, ...]],
+    actor: Principal,
+    limits: ImportLimits,
+) -> Table:
+    """The rows an import of `kind` would read (`read_table`), parsed only once the role of
+    `actor` allows importing them.
+
+    Raises:
+        Forbidden: `actor` may not import `kind`.
+        ImportFileError: the file as a whole cannot be read.
+    """
+    require(actor, PERMISSION[kind])
+    return read_table(data, file_name, headers, limits)
+
+
 def run_import(
     engine: Engine,
     kind: str,

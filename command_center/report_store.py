@@ -231,19 +231,6 @@ class ImportWriter:
         self.pending = []
 
 
-def preview_reports(
-    data: bytes, file_name: str, actor: Principal, limits: ImportLimits
-) -> imports.Table:
-    """The rows an import would read, for a preview; checked for permission before parsing.
-
-    Raises:
-        Forbidden: `actor` may not import these.
-        ImportFileError: the file as a whole cannot be read.
-    """
-    require(actor, "report")
-    return imports.read_table(data, file_name, REPORT_HEADERS, limits)
-
-
 def import_reports(
     engine: Engine,
     data: bytes,
@@ -260,8 +247,7 @@ def import_reports(
     Raises:
         ImportFileError: the file as a whole cannot be read.
     """
-    require(actor, "report")
-    table = imports.read_table(data, file_name, REPORT_HEADERS, limits)
+    table = imports.preview(data, file_name, REPORTS, REPORT_HEADERS, actor, limits)
     now = utcnow()
     return imports.run_import(
         engine,

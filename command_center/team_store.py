@@ -202,19 +202,6 @@ def write_imported(session: Session, entry: TeamInput, actor: Principal) -> str:
     return "updated"
 
 
-def preview_roster(
-    data: bytes, file_name: str, actor: Principal, limits: ImportLimits
-) -> imports.Table:
-    """The rows an import would read, for a preview; checked for permission before parsing.
-
-    Raises:
-        Forbidden: `actor` may not import these.
-        ImportFileError: the file as a whole cannot be read.
-    """
-    require(actor, "team")
-    return imports.read_table(data, file_name, TEAM_HEADERS, limits)
-
-
 def import_roster(
     engine: Engine,
     data: bytes,
@@ -229,8 +216,7 @@ def import_roster(
     Raises:
         ImportFileError: the file as a whole cannot be read.
     """
-    require(actor, "team")
-    table = imports.read_table(data, file_name, TEAM_HEADERS, limits)
+    table = imports.preview(data, file_name, ROSTER, TEAM_HEADERS, actor, limits)
     return imports.run_import(
         engine,
         ROSTER,

@@ -120,62 +120,62 @@ def _sidebar(page: Page) -> str:
     return sidebar.inner_text()
 
 
-def test_oidc_sign_in_with_the_local_account_s_role_survives_a_reload_and_signs_out(
-    provider, oidc_store, tmp_path, shared_data, boundary_cache, streamlit_server, browser: Browser
-) -> None:
+@pytest.fixture
+def oidc_app(provider, oidc_store, tmp_path, shared_data, boundary_cache, streamlit_server):
+    """`oidc_app(**settings)`: the app signing in through the provider, in a context manager
+    that yields its base URL."""
     idp, app = provider
-    env = app_env_vars(oidc_store, shared_data, boundary_cache, CC_AUTH_MODE="oidc")
     arguments = [*APP, f"--secrets.files={_secrets(tmp_path, idp, app)}"]
+
+    def start(**settings: str):
+        env = app_env_vars(oidc_store, shared_data, boundary_cache, CC_AUTH_MODE="oidc", **settings)
+        return streamlit_server(arguments, env, port=app)
+
+    return start
+
+
+@pytest.fixture
+def desk_tab(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
-    try:
-        with streamlit_server(arguments, env, port=app) as base:
-            _sign_in(page, base, "ani")
-            assert "Ani" in _sidebar(page) and "operator, 32.03" in _sidebar(page)
-            page.reload()
-            assert "operator, 32.03" in _sidebar(page)  # still signed in after F5
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "oidc-sign-in.png")
+    context.close()
 
-            engine = make_engine(oidc_store)
-            accounts.set_user(engine, SYSTEM, "ani@dinsos.go.id", active=False)
-            page.reload()
-            expect(page.get_by_text("tidak aktif")).to_be_visible(timeout=60_000)
-            assert page.get_by_text("Masuk sebagai").count() == 0
-            accounts.set_user(engine, SYSTEM, "ani@dinsos.go.id", active=True)
-            engine.dispose()
-            page.reload()
-            _sidebar(page)
+
+def test_oidc_sign_in_with_the_local_account_s_role_survives_a_reload_and_signs_out(
+    oidc_app, oidc_store, desk_tab: Page
+) -> None:
+    page = desk_tab
+    with oidc_app() as base:
+        _sign_in(page, base, "ani")
+        assert "Ani" in _sidebar(page) and "operator, 32.03" in _sidebar(page)
+        page.reload()
+        assert "operator, 32.03" in _sidebar(page)  # still signed in after F5
+
+        engine = make_engine(oidc_store)
+        accounts.set_user(engine, SYSTEM, "ani@dinsos.go.id", active=False)
+        page.reload()
+        expect(page.get_by_text("tidak aktif")).to_be_visible(timeout=60_000)
+        assert page.get_by_text("Masuk sebagai").count() == 0
+        accounts.set_user(engine, SYSTEM, "ani@dinsos.go.id", active=True)
+        engine.dispose()
+        page.reload()
+        _sidebar(page)
+        _sign_out(page)
+
+        for stranger in ("budi", "citra"):  # unknown here; disabled
+            _sign_in(page, base, stranger)
+            expect(page.get_by_text("belum terdaftar")).to_be_visible(timeout=60_000)
+            assert page.locator('[data-testid="stMetric"]').count() == 0
             _sign_out(page)
-
-            for stranger in ("budi", "citra"):  # unknown here; disabled
-                _sign_in(page, base, stranger)
-                expect(page.get_by_text("belum terdaftar")).to_be_visible(timeout=60_000)
-                assert page.locator('[data-testid="stMetric"]').count() == 0
-                _sign_out(page)
-    finally:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / "oidc-sign-in.png")
-        context.close()
 
 
 def test_oidc_roles_and_scopes_can_come_from_the_provider_s_claims(
-    provider, oidc_store, tmp_path, shared_data, boundary_cache, streamlit_server, browser: Browser
+    oidc_app, desk_tab: Page
 ) -> None:
-    idp, app = provider
-    env = app_env_vars(
-        oidc_store,
-        shared_data,
-        boundary_cache,
-        CC_AUTH_MODE="oidc",
-        CC_OIDC_ROLE_CLAIM="cc_role",
-        CC_OIDC_SCOPE_CLAIM="cc_scope",
-    )
-    arguments = [*APP, f"--secrets.files={_secrets(tmp_path, idp, app)}"]
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    try:
-        with streamlit_server(arguments, env, port=app) as base:
-            _sign_in(page, base, "ani")
-            assert "koordinator, 32.05" in _sidebar(page)  # the claims', not the account's
-            assert "Penugasan Tagana" in _sidebar(page)
-    finally:
-        context.close()
+    with oidc_app(CC_OIDC_ROLE_CLAIM="cc_role", CC_OIDC_SCOPE_CLAIM="cc_scope") as base:
+        _sign_in(desk_tab, base, "ani")
+        assert "koordinator, 32.05" in _sidebar(desk_tab)  # the claims', not the account's
+        assert "Penugasan Tagana" in _sidebar(desk_tab)

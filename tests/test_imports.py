@@ -96,9 +96,11 @@ def test_a_csv_row_with_absurdly_many_columns_is_refused() -> None:
 def test_no_file_is_parsed_for_someone_who_may_not_import_it() -> None:
     viewer = Principal("Pejabat", "viewer")
     with pytest.raises(Forbidden):
-        team_store.preview_roster(b"not even a table", "x.csv", viewer, ImportLimits())
+        imports.preview(b"x", "x.csv", "roster", team_store.TEAM_HEADERS, viewer, ImportLimits())
     with pytest.raises(Forbidden):
-        report_store.preview_reports(b"x", "x.csv", viewer, ImportLimits())
+        imports.preview(
+            b"x", "x.csv", "reports", report_store.REPORT_HEADERS, viewer, ImportLimits()
+        )
 
 
 def _quarantined_by_cianjur(engine, geography) -> tuple[int, int]:

@@ -290,7 +290,9 @@ def import_roster(
 
 def preview_roster(data: bytes, file_name: str, actor: Principal) -> imports.Table:
     limits = resources.settings().import_limits
-    return team_store.preview_roster(data, file_name, actor, limits)
+    return imports.preview(
+        data, file_name, team_store.ROSTER, team_store.TEAM_HEADERS, actor, limits
+    )
 
 
 def resubmit(edits: dict[int, dict[str, Any]], actor: Principal) -> imports.ImportReport:

@@ -234,7 +234,8 @@ def verify(report_id: int, status: str, actor: Principal, reason: str | None = N
 
 def preview(data: bytes, file_name: str, actor: Principal) -> imports.Table:
     limits = resources.settings().import_limits
-    return report_store.preview_reports(data, file_name, actor, limits)
+    headers = report_store.REPORT_HEADERS
+    return imports.preview(data, file_name, report_store.REPORTS, headers, actor, limits)
 
 
 def import_file(
