@@ -79,7 +79,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "merged_into": ("Digabung ke kejadian {key}.", "Merged into incident {key}."),
     "tab_area": ("Wilayah", "Area"),
     "tab_phases": ("Status darurat", "Emergency phases"),
-    "tab_people": ("Tim dan laporan di luar wilayah", "Teams, and reports outside the area"),
+    "tab_people": ("Laporan dan tim", "Reports and teams"),
     "tab_incident_audit": ("Riwayat", "History"),
     "outside_incident_area": (
         "Laporan dan penugasan di kecamatan yang tidak lagi termasuk wilayah kejadian (tetap "

@@ -13,7 +13,7 @@ from command_center import hazard_store, incident_store, report_store, store, te
 from command_center.auth import Principal
 from command_center.incident_store import NewIncident
 from command_center.labels import status_label, t
-from command_center.services import exports
+from command_center.services import exports, sitrep
 from command_center.services.incidents import (
     IncidentFilters,
     filter_incidents,
@@ -22,6 +22,7 @@ from command_center.services.incidents import (
     phase_line,
     zone_of,
 )
+from command_center.services.reports import counted
 from command_center.times import format_local, format_wib, utcnow
 from command_center.ui import resources
 
@@ -103,6 +104,7 @@ class IncidentView:
     phase_line: str | None
     phases: pd.DataFrame
     kecamatan: pd.DataFrame
+    reports: pd.DataFrame  # the latest verified figures per kecamatan
     outside: pd.DataFrame  # reports and deployments in kecamatan no longer in the area
     teams: pd.DataFrame
     audit: pd.DataFrame
@@ -127,6 +129,7 @@ def load_incident(incident_id: int, lang: str) -> IncidentView | None:
     outside = sorted(
         {*versions["kecamatan_code"], *mine["assigned_kecamatan_code"].dropna()} - codes
     )
+    lines = sitrep.kecamatan_lines(counted(versions))
     return IncidentView(
         record=record,
         description=details.description,
@@ -147,6 +150,15 @@ def load_incident(incident_id: int, lang: str) -> IncidentView | None:
             {
                 t("col_kecamatan", lang): [name(c) for c in record.kecamatan_codes],
                 t("col_code", lang): list(record.kecamatan_codes),
+            }
+        ),
+        reports=pd.DataFrame(
+            {
+                t("col_kecamatan", lang): [k.name for k in lines],
+                t("deaths", lang): [k.deaths for k in lines],
+                t("missing", lang): [k.missing for k in lines],
+                t("displaced", lang): [k.displaced for k in lines],
+                t("houses_damaged", lang): [k.houses_damaged for k in lines],
             }
         ),
         outside=pd.DataFrame(

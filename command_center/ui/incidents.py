@@ -180,6 +180,8 @@ def incident_view(incident_id: int, lang: str) -> None:
         if record.status == "open" and permits(shell.actor(), "phase"):
             _phase_form(incident_id, view.zone, lang)
     with people:
+        st.caption(t("verified_only", lang))
+        st.dataframe(view.reports, hide_index=True, width="stretch")
         st.dataframe(view.teams, hide_index=True, width="stretch")
         if not view.outside.empty:
             st.warning(t("outside_incident_area", lang))
