@@ -7,10 +7,11 @@ from command_center.auth import ROLES
 from command_center.errors import CommandCenterError
 from command_center.labels import t
 from command_center.ui import shell
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_done
 
 lang = shell.start_page()
 st.title(t("page_admin", lang))
+show_done()
 who = shell.actor()
 users, tokens, audit = st.tabs([t(k, lang) for k in ("tab_users", "tab_tokens", "tab_audit")])
 try:

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from command_center import accounts
 from command_center.auth import SYSTEM
 from command_center.db import make_engine, migrate
+from command_center.errors import SignInRefused
 from command_center.labels import t
 from command_center.settings import PROJECT_ROOT
 
@@ -158,3 +159,19 @@ def test_an_unexpected_error_shows_an_id_not_a_traceback(app_env, monkeypatch, c
     assert "ZeroDivisionError" not in error.value and "Traceback" not in error.value
     error_id = re.search(r"[0-9a-f]{8}", error.value).group()
     assert error_id in caplog.text and "ZeroDivisionError" in caplog.text
+
+
+def test_an_admin_unlocks_a_locked_account_on_the_admin_page(local_auth, database_url) -> None:
+    engine = make_engine(database_url)
+    with pytest.raises(SignInRefused):
+        for _ in range(11):
+            accounts.authenticate(engine, "pejabat", "salah-salah")
+    at = _sign_in("admin", "kata-sandi-2")
+    at.switch_page("pages/admin.py").run()
+    users = at.dataframe[0].value.set_index(t("username"))
+    assert users.loc["pejabat", t("col_locked")] == t("yes")
+    at.text_input(key="edit_username").input("pejabat")
+    next(c for c in at.checkbox if c.label == t("unlock_user")).check()
+    next(b for b in at.button if b.label == t("edit_user")).click().run()
+    assert not at.exception and t("user_changed", name="pejabat") in at.success[0].value
+    assert accounts.authenticate(engine, "pejabat", "kata-sandi-1") is not None
