@@ -241,7 +241,11 @@ def _streamlit_server(
         yield base
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # open websockets can hold up a graceful stop
+            server.kill()
+            server.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")
