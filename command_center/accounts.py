@@ -55,14 +55,20 @@ def _checked_user(
         errors.append(FieldError("role", "bad_role", {"value": role, "roles": ", ".join(ROLES)}))
     if password is not None and len(password) < MIN_PASSWORD:
         errors.append(FieldError("password", "too_short", {"min_length": MIN_PASSWORD}))
-    if scope:
-        level = "province" if "." not in scope else "kabupaten"
-        try:
-            normalise_code(scope, level)
-        except ValueError:
-            errors.append(FieldError("scope", "bad_scope", {"value": scope}))
+    errors += _scope_errors(scope)
     if errors:
         raise InvalidInput(errors)
+
+
+def _scope_errors(scope: str | None) -> list[FieldError]:
+    """A scope is a province (`32`) or kabupaten (`32.03`) code, or none."""
+    if not scope:
+        return []
+    try:
+        normalise_code(scope, "province" if "." not in scope else "kabupaten")
+    except ValueError:
+        return [FieldError("scope", "bad_scope", {"value": scope})]
+    return []
 
 
 def create_user(
@@ -296,6 +302,8 @@ def create_token(
     """
     scope = actor.scope if scope is KEEP else (str(scope or "").strip() or None)
     require_in(actor, "users", scope)
+    if errors := _scope_errors(scope):
+        raise InvalidInput(errors)
     token = secrets.token_urlsafe(32)
     with writing(engine) as session, session.begin():
         if incident_id is not None:

@@ -52,7 +52,7 @@ def remove(engine: Engine) -> None:
             session.delete(team)
         for event in session.scalars(select(HazardEvent).where(HazardEvent.source == "latihan")):
             session.delete(event)
-        record_audit(session, ACTOR, "remove", "scenario", ",".join(KEYS))
+        record_audit(session, ACTOR, "remove", "scenario", "all", after={"keys": list(KEYS)})
 
 
 def load(

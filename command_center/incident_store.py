@@ -264,7 +264,7 @@ def add_phase(
         InvalidInput: an unknown phase, no decree number, an end before the start.
         Forbidden: not a coordinator or admin of the incident's area.
     """
-    errors = phase_errors(phase, decree, starts_on, ends_on)
+    errors = phase_errors(phase, decree, starts_on, ends_on, authority)
     if errors:
         raise InvalidInput(errors)
     with writing(engine) as session, session.begin():

@@ -291,6 +291,8 @@ def test_a_scoped_admin_manages_only_accounts_and_tokens_inside_its_scope(demo_e
     accounts.set_user(engine, EAST_JAVA_ADMIN, "op-malang", role="coordinator", scope="35")
     token = accounts.create_token(engine, EAST_JAVA_ADMIN, "Layar Jatim")  # its own scope
     assert accounts.kiosk_principal(engine, token).scope == "35"
+    with pytest.raises(InvalidInput):
+        accounts.create_token(engine, SYSTEM, "x", "Jawa Barat dan sekitarnya")
     national = accounts.create_token(engine, SYSTEM, "Layar nasional", None)
     national_id = next(r.id for r in accounts.tokens(engine, SYSTEM) if r.scope is None)
     with pytest.raises(Forbidden):

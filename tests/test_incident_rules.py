@@ -74,6 +74,8 @@ def test_a_phase_decree_is_checked_field_by_field() -> None:
         ("ends_on", "end_before_start"),
     ]
     assert incidents.phase_errors("tanggap_darurat", "SK 1", date(2026, 12, 1), None) == []
+    long = incidents.phase_errors("tanggap_darurat", "SK " * 50, date(2026, 12, 1), None, "B" * 121)
+    assert [(e.field, e.code) for e in long] == [("decree", "too_long"), ("authority", "too_long")]
 
 
 def test_every_hazard_and_phase_has_words_in_both_languages() -> None:

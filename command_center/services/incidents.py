@@ -110,7 +110,12 @@ class PhaseRecord:
     ends_on: date | None
 
 
-def phase_errors(phase: str, decree: str, starts_on: date, ends_on: date | None) -> list:
+MAX_DECREE = 120  # nomor SK and who set it, as stored
+
+
+def phase_errors(
+    phase: str, decree: str, starts_on: date, ends_on: date | None, authority: str = ""
+) -> list:
     """What is wrong with a phase decree, field by field (empty: nothing)."""
     errors = []
     if phase not in PHASES:
@@ -118,6 +123,9 @@ def phase_errors(phase: str, decree: str, starts_on: date, ends_on: date | None)
         errors.append(FieldError("phase", "bad_phase", params))
     if not decree.strip():
         errors.append(FieldError("decree", "missing"))
+    for field, text in (("decree", decree), ("authority", authority)):
+        if len(text.strip()) > MAX_DECREE:
+            errors.append(FieldError(field, "too_long", {"max_length": MAX_DECREE}))
     if ends_on is not None and ends_on < starts_on:
         errors.append(FieldError("ends_on", "end_before_start", {"value": ends_on}))
     return errors
