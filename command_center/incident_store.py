@@ -77,16 +77,23 @@ def _kecamatan(session: Session, codes: Iterable[str], field: str = "kecamatan")
     return list(dict.fromkeys(found))
 
 
+def _detail_errors(name: str | None, started_at: datetime | None) -> list[FieldError]:
+    """A name must be given and fit; a start cannot be in the future (None: not changed)."""
+    errors = []
+    if name is not None and not name.strip():
+        errors.append(FieldError("name", "missing"))
+    elif name is not None and len(name.strip()) > MAX_NAME:
+        errors.append(FieldError("name", "too_long", {"max_length": MAX_NAME}))
+    if started_at is not None and started_at > utcnow():
+        errors.append(FieldError("started_at", "in_future", {"value": started_at}))
+    return errors
+
+
 def _checked_new(session: Session, entry: NewIncident) -> list[str]:
     errors = []
     if entry.hazard not in HAZARDS:
         errors.append(FieldError("hazard", "bad_hazard", {"value": entry.hazard}))
-    if not entry.name.strip():
-        errors.append(FieldError("name", "missing"))
-    elif len(entry.name.strip()) > MAX_NAME:
-        errors.append(FieldError("name", "too_long", {"max_length": MAX_NAME}))
-    if entry.started_at > utcnow():
-        errors.append(FieldError("started_at", "in_future", {"value": entry.started_at}))
+    errors += _detail_errors(entry.name, entry.started_at)
     for event_id in entry.event_ids:
         if session.get(HazardEvent, event_id) is None:
             errors.append(FieldError("event_ids", "unknown_event", {"value": event_id}))
@@ -216,16 +223,7 @@ def set_details(
     with writing(engine) as session, session.begin():
         incident = _incident(session, incident_id)
         require_in(actor, "incident", incident.kabupaten_code)
-        errors = []
-        if name is not None and not (0 < len(name.strip()) <= MAX_NAME):
-            errors.append(
-                FieldError(
-                    "name", "missing" if not name.strip() else "too_long", {"max_length": MAX_NAME}
-                )
-            )
-        if started_at is not None and started_at > utcnow():
-            errors.append(FieldError("started_at", "in_future", {"value": started_at}))
-        if errors:
+        if errors := _detail_errors(name, started_at):
             raise InvalidInput(errors)
         before = _details(incident)
         incident.name = name.strip() if name is not None else incident.name

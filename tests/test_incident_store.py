@@ -202,3 +202,25 @@ def test_merging_moves_everything_to_the_kept_incident_and_leaves_a_pointer(demo
     other = _incident(demo_engine, twin)
     assert (other.status, other.merged_into_id) == (IncidentStatus.MERGED, quake.id)
     assert [i.id for i in store.incidents(demo_engine)] == [quake.id]
+
+
+def test_editing_checks_the_name_and_start_and_is_audited(demo_engine) -> None:
+    flood = _flood(demo_engine)
+    with pytest.raises(InvalidInput) as caught:
+        incident_store.set_details(
+            demo_engine, flood, OPERATOR, name="x" * 201, started_at=utcnow() + timedelta(hours=1)
+        )
+    assert [(e.field, e.code) for e in caught.value.errors] == [
+        ("name", "too_long"),
+        ("started_at", "in_future"),
+    ]
+    incident_store.set_details(
+        demo_engine, flood, OPERATOR, name="Banjir Citarum", is_exercise=True
+    )
+    record = _incident(demo_engine, flood)
+    assert (record.name, record.is_exercise) == ("Banjir Citarum", True)
+    audit = store.audit_entries(demo_engine, 1).iloc[0]
+    assert (audit["before"]["name"], audit["after"]["name"]) == (
+        "Banjir Dayeuhkolot",
+        "Banjir Citarum",
+    )
