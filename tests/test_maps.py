@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import folium
@@ -18,7 +19,7 @@ def _view(**changes) -> LiveMapView:
         id=1,
         key="k",
         name=f"Gempa {HOSTILE}",
-        kind="earthquake",
+        kind="gempa_bumi",
         status="open",
         kabupaten_code="32.03",
         started_at=utcnow(),
@@ -157,3 +158,26 @@ def test_an_area_without_intensities_is_shaded_by_hazard_with_a_legend() -> None
     assert '"fillColor": "#1e88e5"' in html
     assert json.dumps([["Banjir", "#1e88e5"], ["Gempa bumi", "#bfccff"]]) in html
     assert "(32.03.11) \\u00b7 Banjir" in html  # the label says the hazard
+
+
+def test_a_wall_screen_bound_to_one_incident_maps_that_incident_only() -> None:
+    view = _view()
+    flood = replace(view.incidents[0], id=2, kind="banjir", kecamatan_codes=("32.04.12",))
+    other_area = {**view.affected["features"][0], "properties": {"kode_kec": "32.04.12"}}
+    teams = [
+        replace(view.teams[0], incident_id=1),
+        replace(view.teams[0], name="Tim Banjir", incident_id=2),
+        view.teams[1],  # at standby: no incident
+    ]
+    both = _view(
+        incidents=[view.incidents[0], flood],
+        affected={**view.affected, "features": [*view.affected["features"], other_area]},
+        teams=teams,
+        legend=[("Gempa bumi", "#bfccff"), ("Banjir", "#1e88e5")],
+    )
+    quake_only = both.for_incident(1)
+    assert [i.id for i in quake_only.incidents] == [1]
+    assert [f["properties"]["kode_kec"] for f in quake_only.affected["features"]] == ["32.03.11"]
+    assert [t.incident_id for t in quake_only.teams] == [1]
+    assert quake_only.legend == [("Gempa bumi", "#bfccff")]
+    assert len(both.teams) == 3  # the shared view is left as it was

@@ -4,7 +4,7 @@ the latest earthquakes coloured by age, active weather warnings, and team positi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -49,6 +49,21 @@ class LiveMapView:
     warnings: tuple[WarningArea, ...] = ()
     status_words: dict[str, str] = field(default_factory=dict)
     legend: list[tuple[str, str]] = field(default_factory=list)  # (words, colour) per hazard
+
+    def for_incident(self, incident_id: int) -> LiveMapView:
+        """One incident's view, as a wall screen bound to it shows it: its area and marker,
+        the teams sent to it, and the public BMKG layers (quakes, warnings)."""
+        mine = [i for i in self.incidents if i.id == incident_id]
+        codes = {code for i in mine for code in i.kecamatan_codes}
+        shown = [f for f in self.affected["features"] if f["properties"]["kode_kec"] in codes]
+        colours = {HAZARD_COLOURS.get(i.kind) for i in mine}
+        return replace(
+            self,
+            incidents=mine,
+            affected={**self.affected, "features": shown},
+            teams=[team for team in self.teams if team.incident_id == incident_id],
+            legend=[entry for entry in self.legend if entry[1] in colours],
+        )
 
 
 def _affected(incidents: list[IncidentRecord], lang: str) -> dict[str, Any]:

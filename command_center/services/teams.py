@@ -153,6 +153,7 @@ class TeamOnMap:
     lon: float
     target: tuple[float, float] | None  # the assigned kecamatan's centre, if deployed
     target_name: str | None = None
+    incident_id: int | None = None  # the incident it is deployed to
 
 
 def _position(row: Any) -> tuple[float | None, float | None, bool]:
@@ -189,6 +190,7 @@ def on_map(roster: pd.DataFrame) -> list[TeamOnMap]:
                 lon,
                 (float(r.assigned_lat), float(r.assigned_lon)) if deployed else None,
                 str(r.assigned_kecamatan) if deployed else None,
+                int(r.assigned_incident_id) if deployed else None,
             )
         )
     return teams

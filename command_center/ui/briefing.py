@@ -120,9 +120,9 @@ def _feeds(lang: str) -> None:
         st.caption(" · ".join(line.text for line in lines[:3]))
 
 
-def _map(lang: str) -> None:
+def _map(incident_id: int, lang: str) -> None:
     st.subheader(t("kiosk_map", lang))
-    view = load_live_map(lang)
+    view = load_live_map(lang).for_incident(incident_id)
     settings = resources.settings()
     fmap = maps.live_map(
         view, settings.tile_url, settings.tile_attribution, st.get_option("server.baseUrlPath")
@@ -181,7 +181,7 @@ def kiosk(lang: str) -> None:
         left, right = st.columns([3, 2])
         if int(time.time() // rotate) % PANEL_PAIRS == 0:
             with left:
-                _map(lang)
+                _map(item.incident.id, lang)
             with right:
                 _table(t("kiosk_top", lang), view, view.top_kecamatan, lang)
         else:
