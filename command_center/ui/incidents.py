@@ -14,6 +14,7 @@ from command_center.auth import permits
 from command_center.errors import CommandCenterError, TeamsDeployed
 from command_center.incident_store import NewIncident
 from command_center.labels import t
+from command_center.models import IncidentStatus
 from command_center.services.incidents import (
     HAZARDS,
     PHASES,
@@ -28,7 +29,7 @@ from command_center.ui import maps, resources, shell
 from command_center.ui.messages import done, explain, md
 
 CHOSEN = "incident_chosen"  # the incident whose view is open (kept across reruns)
-STATUSES = ("proposed", "open", "closed", "merged")
+STATUSES = tuple(status.value for status in IncidentStatus)
 
 
 def hazard_word(code: str, lang: str) -> str:

@@ -181,7 +181,9 @@ def signed_in(kiosk: bool = False) -> Principal:
     if settings.auth_mode == "dev" and principal is not None and not kiosk:
         st.warning(t("dev_mode", lang()), icon=":material/construction:")
     if principal is not None:
-        if principal.username and accounts.must_change_password(engine, principal.username):
+        # only local passwords are changed here (an OIDC account's lives with its provider)
+        local = settings.auth_mode == "local" and principal.username
+        if local and accounts.must_change_password(engine, principal.username):
             _change_password_form(engine, principal.username)
             st.stop()
         return principal
