@@ -21,10 +21,10 @@ from tqdm import tqdm
 from command_center import (
     accounts,
     demo,
-    hazard_store,
     health_server,
     incident_store,
     ingest,
+    proposal_store,
     store,
 )
 from command_center.assets import install_static_assets
@@ -108,29 +108,37 @@ def boundaries(settings: Settings, action: str) -> None:
     )
 
 
-def ingest_feeds(settings: Settings, replay_dirs: Sequence[str], once: bool) -> None:
-    """Poll the feeds into the store (forever, or once), or replay recorded payloads."""
+def ingest_feeds(
+    settings: Settings, replay_dirs: Sequence[str], once: bool, propose: bool = False
+) -> int:
+    """Poll the feeds into the store (forever, or once), or replay recorded payloads (which
+    propose incidents only with `propose`, then at any age). Returns the exit status."""
     engine, geography = _prepare(settings)
     after_save = None
+    rules = ProposalRules(
+        settings.propose_min_magnitude,
+        settings.propose_max_depth_km,
+        settings.propose_min_felt_mmi,
+        settings.affected_min_mmi,
+        None if replay_dirs else settings.propose_max_age_h,
+        settings.warning_min_share,
+    )
     if geography is None:
         print("incidents will not be proposed without boundaries", file=sys.stderr)
-    else:
-        rules = ProposalRules(
-            settings.propose_min_magnitude,
-            settings.propose_max_depth_km,
-            settings.propose_min_felt_mmi,
-        )
+    elif propose or not replay_dirs:
 
         def after_save(session: Session, result: SaveResult) -> None:
-            hazard_store.propose_incidents(
-                session, geography, result.changed_ids, rules, settings.affected_min_mmi
-            )
+            proposal_store.propose_incidents(session, geography, result.changed_ids, rules)
 
-    for folder in replay_dirs:
-        for name, outcome in ingest.replay(engine, Path(folder), after_save).items():
-            print(f"{name}: {outcome}")
     if replay_dirs:
-        return
+        failed = 0
+        for folder in replay_dirs:
+            for name, outcome in ingest.replay(engine, Path(folder), after_save).items():
+                print(f"{name}: {outcome}")
+                failed += outcome.status == "error"
+        if failed:
+            print(f"{failed} file(s) could not be read", file=sys.stderr)
+        return 1 if failed else 0
     feeds = ingest.registry(settings)
     polling = threading.Event()
     if settings.health_port is not None:
@@ -154,6 +162,7 @@ def ingest_feeds(settings: Settings, replay_dirs: Sequence[str], once: bool) -> 
             after_save,
             rounds=1 if once else None,
         )
+    return 0
 
 
 def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> None:
@@ -335,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--reset", action="store_true", help="remove and reload it")
     bounds = commands.add_parser("boundaries", help="check or download kecamatan boundaries")
     bounds.add_argument("action", choices=["check", "download"])
-    ingest_cmd = commands.add_parser("ingest", help="poll BMKG and USGS feeds into the store")
+    ingest_cmd = commands.add_parser("ingest", help="poll the hazard feeds into the store")
     ingest_cmd.add_argument(
         "--replay",
         action="append",
@@ -344,6 +353,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="load recorded payloads from DIR instead of polling (repeatable)",
     )
     ingest_cmd.add_argument("--once", action="store_true", help="poll every feed once and stop")
+    ingest_cmd.add_argument(
+        "--propose",
+        action="store_true",
+        help="with --replay: propose incidents from the replayed events, whatever their age",
+    )
     ingest_cmd.add_argument(
         "--health-port",
         type=int,
@@ -420,7 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "ingest":
             if args.health_port is not None:
                 settings = load_settings(health_port=args.health_port)
-            ingest_feeds(settings, args.replay, args.once)
+            return ingest_feeds(settings, args.replay, args.once, args.propose)
         elif args.command == "user":
             user(settings, args)
         elif args.command == "token":

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from shapely import Point
 from shapely.geometry.base import BaseGeometry
 
@@ -136,6 +138,45 @@ class Geography:
         hits = self.kecamatan.sindex.query(shape, predicate="intersects")
         columns = ["kode_kec", "kecamatan", "kabupaten", "provinsi"]
         return pd.DataFrame(self.kecamatan.iloc[sorted(hits)][columns]).reset_index(drop=True)
+
+    def covered(
+        self, shape: BaseGeometry, min_share: float, min_part_share: float = 0.5
+    ) -> pd.DataFrame:
+        """Kecamatan a warning polygon covers: at least `min_share` of the kecamatan's area, or
+        holding at least `min_part_share` of one polygon (so a small polygon inside a large
+        kecamatan still names it). Columns `kode_kec, kecamatan, kabupaten, provinsi, share`,
+        largest share first."""
+        columns = ["kode_kec", "kecamatan", "kabupaten", "provinsi", "share"]
+        parts = list(getattr(shape, "geoms", [shape]))
+        hits = sorted(set(self.kecamatan.sindex.query(shape, predicate="intersects")))
+        if not hits:
+            return pd.DataFrame(columns=columns)
+        chosen = self.kecamatan.iloc[hits]
+        geoms = chosen.geometry.to_numpy()
+        share = shapely.area(shapely.intersection(geoms, shape)) / shapely.area(geoms)
+        holds_part = [
+            any(
+                part.area > 0 and geom.intersection(part).area / part.area >= min_part_share
+                for part in parts
+            )
+            for geom in geoms
+        ]
+        keep = (share >= min_share) | np.array(holds_part, dtype=bool)
+        frame = pd.DataFrame(chosen[columns[:-1]]).assign(share=share.round(3))[keep]
+        return frame.sort_values("share", ascending=False).reset_index(drop=True)
+
+    @cached_property
+    def coastal(self) -> frozenset[str]:
+        """Codes of kecamatan on the coast (or a land border): those whose boundary touches
+        the outline of the whole layer. Computed once per layer."""
+        outline = self.provinces.geometry.union_all(method="coverage").boundary
+        hits = self.kecamatan.sindex.query(outline, predicate="intersects")
+        return frozenset(self.kecamatan["kode_kec"].to_numpy()[hits])
+
+    def within_km(self, lat: float, lon: float, km: float) -> pd.DataFrame:
+        """Kecamatan whose polygon comes within `km` of a point (`kode_kec ...` in code order)."""
+        circle = Point(lon, lat).buffer(km / KM_PER_DEGREE)
+        return self.intersecting(circle)
 
     def rollup(self, frame: pd.DataFrame, values: list[str], level: Level) -> pd.DataFrame:
         """Sum kecamatan figures (`frame` has `kode_kec`) up to kabupaten or province.

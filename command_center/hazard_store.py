@@ -1,7 +1,9 @@
 """Hazard events and feed status in the store: upserts from the ingest worker, reads for pages.
 
-Each BMKG earthquake is one row however many BMKG feeds list it (keyed by its UTC time);
-a USGS solution of the same event is kept as its own row, linked with `duplicate_of_id`.
+Each BMKG earthquake is one row however many BMKG feeds list it (keyed by its UTC time), and
+however often BMKG revises it; a USGS or GDACS solution of the same event is kept as its own
+row, linked with `duplicate_of_id`. CAP warnings are kept as sent, an update or cancellation
+marking the alert it replaces; a tsunami warning is one row per event, updated per message.
 """
 
 from __future__ import annotations
@@ -14,26 +16,27 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from command_center.geography import Geography
 from command_center.models import (
     FeedStatus,
     FetchLog,
     Forecast,
     HazardEvent,
-    Incident,
-    IncidentArea,
 )
-from command_center.services.exposure import affected_kecamatan, haversine_km
-from command_center.services.incidents import ProposalRules, common_area, proposal_reason
+from command_center.services.hazards import (
+    GDACS_KINDS,
+    REVISION_SECONDS,
+    TSUNAMI_WARNING_HOURS,
+    TWIN_SECONDS,
+    Solution,
+    is_revision,
+    is_twin,
+)
 from command_center.sources.bmkg_forecast import Forecast as BmkgForecast
 from command_center.sources.bmkg_nowcast import WeatherWarning
 from command_center.sources.bmkg_quakes import Quake
-from command_center.store import record_audit
+from command_center.sources.gdacs import GdacsEvent
+from command_center.sources.inatews import InatewsMessage
 from command_center.times import utcnow
-
-SAME_EVENT_SECONDS = 60
-SAME_EVENT_KM = 100.0
-SAME_EVENT_MAGNITUDE = 0.7
 
 
 @dataclass(frozen=True)
@@ -78,54 +81,91 @@ def _preferred_location(old: str | None, new: str) -> str:
     return new
 
 
+def _revision(quake: Quake) -> dict[str, Any]:
+    return {
+        "event_id": quake.event_id,
+        "time_utc": quake.time_utc.isoformat(),
+        "lat": quake.lat,
+        "lon": quake.lon,
+        "depth_km": quake.depth_km,
+        "magnitude": quake.magnitude,
+    }
+
+
+def _solution(quake: Quake | HazardEvent) -> Solution:
+    return Solution(quake.time_utc, quake.lat, quake.lon, quake.magnitude)  # type: ignore[arg-type]
+
+
 def save_quakes(session: Session, quakes: list[Quake]) -> SaveResult:
-    """Insert new earthquakes, update changed ones (never duplicate), link cross-source twins."""
+    """Insert new earthquakes, update changed ones (never duplicate), link cross-source twins.
+
+    A new solution of an event the same source already has (see `services.hazards.is_revision`)
+    updates that row and is added to its `details["revisions"]`; a superseded solution listed
+    again (gempaterkini keeps both) changes nothing. Feeds list newest first, so a payload is
+    read from its end: the solution listed first is the latest.
+    """
     inserted = updated = 0
     changed: list[HazardEvent] = []
-    for source in {q.source for q in quakes}:
-        batch = [q for q in quakes if q.source == source]
-        existing = {
-            e.source_event_id: e
-            for e in session.scalars(
-                select(HazardEvent).where(
-                    HazardEvent.source == source,
-                    HazardEvent.source_event_id.in_([q.event_id for q in batch]),
-                )
+    for quake in reversed(quakes):
+        row = _stored_quake(session, quake)
+        revisions = list(row.details.get("revisions", [])) if row is not None else []
+        known = [r["event_id"] for r in revisions]
+        if row is not None and quake.event_id in known[:-1]:
+            continue  # an earlier solution, superseded already
+        fields, details = _quake_fields(quake), _quake_details(quake)
+        if row is None:
+            row = HazardEvent(
+                source=quake.source,
+                source_event_id=quake.event_id,
+                details={**details, "revisions": [_revision(quake)]},
+                **fields,
             )
-        }
-        for quake in batch:
-            fields, details = _quake_fields(quake), _quake_details(quake)
-            row = existing.get(quake.event_id)
-            if row is None:
-                row = HazardEvent(
-                    source=source, source_event_id=quake.event_id, details=details, **fields
-                )
-                session.add(row)
-                existing[quake.event_id] = row
-                inserted += 1
-            else:
-                fields["location_text"] = _preferred_location(
-                    row.location_text, quake.location_text
-                )
-                merged = {**row.details, **details}
-                if all(getattr(row, k) == v for k, v in fields.items()) and merged == row.details:
-                    continue
-                for key, value in fields.items():
-                    setattr(row, key, value)
-                row.details = merged
-                updated += 1
-            changed.append(row)
+            session.add(row)
+            session.flush()
+            inserted += 1
+        else:
+            if quake.event_id not in known:
+                revisions.append(_revision(quake))
+            fields["location_text"] = _preferred_location(row.location_text, quake.location_text)
+            merged = {**row.details, **details, "revisions": revisions}
+            if all(getattr(row, k) == v for k, v in fields.items()) and merged == row.details:
+                continue
+            for key, value in fields.items():
+                setattr(row, key, value)
+            row.details = merged
+            updated += 1
+        changed.append(row)
     session.flush()
     _link_twins(session, changed)
     return SaveResult(inserted, updated, tuple(dict.fromkeys(row.id for row in changed)))
 
 
+def _stored_quake(session: Session, quake: Quake) -> HazardEvent | None:
+    """The row holding this solution: by its id, else a revision of it from the same source."""
+    exact = session.scalar(
+        select(HazardEvent).where(
+            HazardEvent.source == quake.source, HazardEvent.source_event_id == quake.event_id
+        )
+    )
+    if exact is not None:
+        return exact
+    window = timedelta(seconds=REVISION_SECONDS)
+    nearby = session.scalars(
+        select(HazardEvent).where(
+            HazardEvent.source == quake.source,
+            HazardEvent.kind == "earthquake",
+            HazardEvent.time_utc.between(quake.time_utc - window, quake.time_utc + window),
+        )
+    )
+    return next((row for row in nearby if is_revision(_solution(row), _solution(quake))), None)
+
+
 def _link_twins(session: Session, rows: list[HazardEvent]) -> None:
-    """Mark a USGS row as a duplicate of the BMKG row of the same event: within a minute,
-    100 km and 0.7 magnitude units. One query for the whole batch."""
+    """Mark a second source's row as a duplicate of the BMKG row of the same event (see
+    `services.hazards.is_twin`). One query for the whole batch."""
     if not rows:
         return
-    window = timedelta(seconds=SAME_EVENT_SECONDS)
+    window = timedelta(seconds=TWIN_SECONDS)
     times = [r.time_utc for r in rows]
     query = select(HazardEvent).where(
         HazardEvent.kind == "earthquake",
@@ -136,21 +176,18 @@ def _link_twins(session: Session, rows: list[HazardEvent]) -> None:
     candidates = session.scalars(query).all()
     for row in rows:
         for other in candidates:
-            if other.source == row.source or abs(other.time_utc - row.time_utc) > window:
-                continue
-            km = float(haversine_km(row.lat, row.lon, other.lat, other.lon))
-            sizes = (row.magnitude, other.magnitude)
-            close = None in sizes or abs(sizes[0] - sizes[1]) <= SAME_EVENT_MAGNITUDE  # type: ignore[operator]
-            if km <= SAME_EVENT_KM and close:
+            if other.source != row.source and is_twin(_solution(row), _solution(other)):
                 primary, twin = (row, other) if row.source == "bmkg" else (other, row)
                 twin.duplicate_of_id = primary.id
 
 
 def save_warnings(session: Session, warnings: list[WeatherWarning]) -> SaveResult:
-    """Insert CAP warnings not stored yet (a CAP alert never changes once sent)."""
+    """Insert CAP warnings not stored yet (a CAP message never changes once sent). An `Update`
+    or `Cancel` marks the alerts it references as replaced (`details["replaced_by"]`), and ends
+    them now; those rows are among the changed ids, for their proposals to follow."""
     known = known_warning_ids(session, [w.identifier for w in warnings])
-    added = []
-    for warning in warnings:
+    added, replaced = [], []
+    for warning in sorted(warnings, key=lambda w: w.sent_utc):
         if warning.identifier in known:
             continue
         lons = [lon for ring in warning.polygons for lon, _ in ring]
@@ -176,13 +213,153 @@ def save_warnings(session: Session, warnings: list[WeatherWarning]) -> SaveResul
                 "link": warning.link,
                 "effective": warning.effective_utc.isoformat() if warning.effective_utc else None,
                 "polygons": [list(map(list, ring)) for ring in warning.polygons],
+                "msg_type": warning.msg_type,
+                "references": list(warning.references),
             },
         )
+        if warning.msg_type in ("Update", "Cancel") and warning.references:
+            for earlier in session.scalars(
+                select(HazardEvent).where(
+                    HazardEvent.source == "bmkg_nowcast",
+                    HazardEvent.source_event_id.in_(warning.references),
+                )
+            ):
+                earlier.details = {
+                    **earlier.details,
+                    "replaced_by": warning.identifier,
+                    "cancelled": warning.msg_type == "Cancel",
+                }
+                earlier.expires_at = warning.sent_utc
+                replaced.append(earlier)
+        if warning.msg_type == "Cancel":
+            row.expires_at = warning.sent_utc  # a cancellation is never itself in force
         session.add(row)
         known.add(warning.identifier)
         added.append(row)
     session.flush()
-    return SaveResult(len(added), 0, tuple(r.id for r in added))
+    ids = [r.id for r in replaced] + [r.id for r in added]
+    return SaveResult(len(added), len(replaced), tuple(dict.fromkeys(ids)))
+
+
+def save_tsunami(session: Session, messages: list[InatewsMessage]) -> SaveResult:
+    """Store InaTEWS messages: the earthquake as any BMKG earthquake, and a tsunami warning as
+    one row per event whose later messages (PD-2.., the end message) update it; every message
+    is kept in `details["messages"]`."""
+    quakes = save_quakes(session, [m.quake for m in messages])
+    inserted, updated, changed = quakes.inserted, quakes.updated, list(quakes.changed_ids)
+    for message in messages:
+        warning = message.warning
+        if warning is None:
+            continue
+        row = session.scalar(
+            select(HazardEvent).where(
+                HazardEvent.source == "bmkg_inatews",
+                HazardEvent.source_event_id == warning.event_id,
+            )
+        )
+        entry = {
+            "identifier": warning.identifier,
+            "sent": warning.sent_utc.isoformat(),
+            "message": warning.message,
+            "subject": warning.subject,
+            "ended": warning.ended,
+            "areas": [[a.province, a.district, a.level] for a in warning.areas],
+        }
+        if row is None:
+            row = HazardEvent(
+                source="bmkg_inatews",
+                source_event_id=warning.event_id,
+                kind="tsunami_warning",
+                time_utc=message.quake.time_utc,
+                lat=message.quake.lat,
+                lon=message.quake.lon,
+                depth_km=message.quake.depth_km,
+                magnitude=message.quake.magnitude,
+                location_text=message.quake.location_text,
+                tsunami_potential=True,
+                details={"messages": []},
+            )
+            session.add(row)
+            inserted += 1
+        elif any(m["identifier"] == warning.identifier for m in row.details["messages"]):
+            continue
+        else:
+            updated += 1
+        messages_so_far = sorted([*row.details["messages"], entry], key=lambda m: m["sent"])
+        latest = messages_so_far[-1]
+        row.details = {
+            **row.details,
+            "messages": messages_so_far,
+            "headline": warning.headline if latest is entry else row.details.get("headline"),
+            "instruction": warning.instruction,
+            "areas": latest["areas"] or row.details.get("areas", []),
+            "ended": any(m["ended"] for m in messages_so_far),
+        }
+        last_sent = datetime.fromisoformat(latest["sent"])
+        row.expires_at = (
+            last_sent
+            if row.details["ended"]
+            else last_sent + timedelta(hours=TSUNAMI_WARNING_HOURS)
+        )
+        session.flush()
+        changed.append(row.id)
+    return SaveResult(inserted, updated, tuple(dict.fromkeys(changed)))
+
+
+def save_gdacs(session: Session, events: list[GdacsEvent]) -> SaveResult:
+    """Upsert GDACS events (one row per event; a new episode updates it, its alert levels kept
+    in `details["episodes"]`); an earthquake is linked to BMKG's solution like a USGS one."""
+    inserted = updated = 0
+    changed: list[HazardEvent] = []
+    for event in events:
+        key = f"{event.event_type}{event.event_id}"
+        row = session.scalar(
+            select(HazardEvent).where(
+                HazardEvent.source == "gdacs", HazardEvent.source_event_id == key
+            )
+        )
+        episode = [event.episode_id, event.alert_level, event.from_utc.isoformat()]
+        details = {
+            "event_type": event.event_type,
+            "alert_level": event.alert_level,
+            "title": event.title,
+            "headline": event.title,
+            "country": event.country,
+            "severity": event.severity,
+            "link": event.link,
+            "is_current": event.is_current,
+        }
+        fields = {
+            "kind": GDACS_KINDS.get(event.event_type, "other"),
+            "time_utc": event.from_utc,
+            "lat": event.lat,
+            "lon": event.lon,
+            "magnitude": event.magnitude,
+            "location_text": event.country,
+            "expires_at": None if event.is_current else event.to_utc,
+        }
+        if row is None:
+            row = HazardEvent(
+                source="gdacs",
+                source_event_id=key,
+                tsunami_potential=False,
+                details={**details, "episodes": [episode]},
+                **fields,
+            )
+            session.add(row)
+            inserted += 1
+        else:
+            episodes = row.details.get("episodes", [])
+            if episode in episodes and all(getattr(row, k) == v for k, v in fields.items()):
+                continue
+            row.details = {**row.details, **details, "episodes": [*episodes, episode]}
+            for name, value in fields.items():
+                setattr(row, name, value)
+            updated += 1
+        changed.append(row)
+    session.flush()
+    _link_twins(session, [r for r in changed if r.kind == "earthquake"])
+    return SaveResult(inserted, updated, tuple(r.id for r in changed))
 
 
 def known_warning_ids(session: Session, identifiers: list[str]) -> set[str]:
@@ -294,64 +471,6 @@ def latest_events(
                 "details",
             ],
         )
-
-
-def propose_incidents(
-    session: Session,
-    geography: Geography,
-    event_ids: tuple[int, ...],
-    rules: ProposalRules,
-    min_mmi: float,
-) -> list[int]:
-    """Create a *proposed* incident for each new or changed earthquake that qualifies.
-
-    The affected area is every kecamatan at estimated MMI >= `min_mmi`. An event that already
-    has an incident is left alone. Returns the new incidents' ids.
-    """
-    created = []
-    for event in session.scalars(select(HazardEvent).where(HazardEvent.id.in_(event_ids))):
-        if event.kind != "earthquake" or event.duplicate_of_id is not None or event.lat is None:
-            continue
-        key = f"{event.source}-{event.source_event_id}"
-        if session.scalar(select(Incident.id).where(Incident.key == key)) is not None:
-            continue
-        affected = affected_kecamatan(
-            geography.points,
-            event.magnitude or 0.0,
-            event.depth_km or 10.0,
-            event.lat,
-            event.lon,
-            min_mmi,
-        )
-        felt = max((level[1] for level in event.details.get("felt", [])), default=0)
-        reason = proposal_reason(
-            event.magnitude,
-            event.depth_km,
-            geography.locate(event.lat, event.lon).method == "inside",
-            felt,
-            event.tsunami_potential,
-            len(affected),
-            rules,
-        )
-        if reason is None:
-            continue
-        incident = Incident(
-            key=key,
-            name=f"Gempa M{event.magnitude or 0:.1f} {event.location_text}"[:200],
-            kind="gempa_bumi",
-            status="proposed",
-            hazard_event_id=event.id,
-            kabupaten_code=common_area(affected["kode_kec"]) if len(affected) else None,
-            started_at=event.time_utc,
-            areas=[IncidentArea(kecamatan_code=code) for code in affected["kode_kec"]],
-        )
-        session.add(incident)
-        session.flush()
-        record_audit(
-            session, "ingest", "propose", "incident", incident.id, after={"reason": reason}
-        )
-        created.append(incident.id)
-    return created
 
 
 def save_forecast(session: Session, forecast: BmkgForecast) -> SaveResult:

@@ -28,6 +28,8 @@ from command_center.settings import Settings
 from command_center.sources.bmkg_forecast import parse_forecast
 from command_center.sources.bmkg_nowcast import parse_cap, parse_rss
 from command_center.sources.bmkg_quakes import parse_infogempa
+from command_center.sources.gdacs import parse_gdacs
+from command_center.sources.inatews import parse_datagempa, parse_gempaql
 from command_center.sources.usgs import parse_usgs
 from command_center.times import age_minutes, utcnow
 
@@ -42,7 +44,8 @@ class Feed:
     key: str
     url: str
     interval_s: int
-    kind: str  # "bmkg_quakes", "usgs_quakes", "nowcast" or "forecast"
+    kind: str  # "bmkg_quakes", "usgs_quakes", "inatews", "inatews_realtime", "gdacs",
+    # "nowcast" or "forecast"
     link_hosts: frozenset[str] = frozenset()  # hosts its payload may send us on to (CAP)
 
 
@@ -61,6 +64,9 @@ def registry(settings: Settings) -> dict[str, Feed]:
             frozenset({urlsplit(settings.feed_nowcast_rss_url).hostname, *settings.cap_hosts}),
         ),
         Feed("usgs", settings.feed_usgs_url, quakes, "usgs_quakes"),
+        Feed("bmkg_inatews", settings.feed_inatews_url, quakes, "inatews"),
+        Feed("bmkg_realtime", settings.feed_inatews_realtime_url, quakes, "inatews_realtime"),
+        Feed("gdacs", settings.feed_gdacs_url, warnings, "gdacs"),
         Feed("bmkg_forecast", settings.feed_forecast_url, settings.poll_forecast_s, "forecast"),
     ]
     return {feed.key: feed for feed in feeds}
@@ -168,6 +174,12 @@ def _save(
         return hazard_store.save_quakes(session, parsed(parse_infogempa, body))
     if kind == "usgs_quakes":
         return hazard_store.save_quakes(session, parsed(parse_usgs, body))
+    if kind == "inatews":
+        return hazard_store.save_tsunami(session, [parsed(parse_datagempa, body)])
+    if kind == "inatews_realtime":
+        return hazard_store.save_quakes(session, parsed(parse_gempaql, body))
+    if kind == "gdacs":
+        return hazard_store.save_gdacs(session, parsed(parse_gdacs, body))
     if kind == "forecast":
         return hazard_store.save_forecast(session, parsed(parse_forecast, body))
     if kind == "nowcast_cap":
@@ -326,22 +338,48 @@ REPLAY_PREFIXES = {
     "autogempa": "bmkg_quakes",
     "gempaterkini": "bmkg_quakes",
     "gempadirasakan": "bmkg_quakes",
+    "inatews_datagempa": "inatews",
+    "inatews_gempaql": "inatews_realtime",
     "usgs": "usgs_quakes",
+    "gdacs": "gdacs",
     "nowcast_cap": "nowcast_cap",
     "prakiraan-cuaca": "forecast",
 }
+NOT_REPLAYED = {
+    "nowcast_rss": "a nowcast RSS only links to CAP alerts; replay the nowcast_cap_* files",
+    "digitalforecast": "legacy DigitalForecast XML, replaced by api.bmkg.go.id; not read",
+}
 
 
-def replay(engine: Engine, folder: Path, after_save: AfterSave | None = None) -> dict[str, str]:
-    """Load recorded payloads from `folder` through the live parsers; returns outcome per file.
+@dataclass(frozen=True)
+class ReplayOutcome:
+    status: str  # "ok", "skipped" or "error"
+    detail: str
 
-    Files are recognised by name (`autogempa_*.json|xml`, `gempaterkini_*`, `gempadirasakan_*`,
-    `usgs_*.geojson`, `nowcast_cap_*.xml`, `prakiraan-cuaca_*.json`); others are skipped.
+    def __str__(self) -> str:
+        return self.detail if self.status == "ok" else f"{self.status}: {self.detail}"
+
+
+def replay(
+    engine: Engine, folder: Path, after_save: AfterSave | None = None
+) -> dict[str, ReplayOutcome]:
+    """Load recorded payloads under `folder` through the live parsers; an outcome per file,
+    those not used included (with why).
+
+    Files are recognised by name (`autogempa_*`, `gempaterkini_*`, `gempadirasakan_*`,
+    `inatews_datagempa_*`, `inatews_gempaQL_*`, `usgs_*`, `gdacs_*`, `nowcast_cap_*`,
+    `prakiraan-cuaca_*`); each is stored in its own transaction.
     """
-    outcomes: dict[str, str] = {}
-    for path in sorted(folder.iterdir()):
-        kind = next((k for p, k in REPLAY_PREFIXES.items() if path.name.startswith(p)), None)
+    outcomes: dict[str, ReplayOutcome] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name, lowered = str(path.relative_to(folder)), path.name.lower()
+        kind = next((k for p, k in REPLAY_PREFIXES.items() if lowered.startswith(p)), None)
         if kind is None:
+            reason = next(
+                (why for p, why in NOT_REPLAYED.items() if lowered.startswith(p)),
+                "not a recorded feed (its name matches no known feed)",
+            )
+            outcomes[name] = ReplayOutcome("skipped", reason)
             continue
         try:
             with Session(engine) as session, session.begin():
@@ -356,9 +394,11 @@ def replay(engine: Engine, folder: Path, after_save: AfterSave | None = None) ->
                     items=result.inserted + result.updated,
                     at=utcnow(),
                 )
-            outcomes[path.name] = f"{result.inserted} new, {result.updated} updated"
+            outcomes[name] = ReplayOutcome("ok", f"{result.inserted} new, {result.updated} updated")
         except FeedError as exc:
-            outcomes[path.name] = f"error: {exc}"
+            outcomes[name] = ReplayOutcome("error", str(exc))
         except IntegrityError:
-            outcomes[path.name] = "error: an area it names is not in the store (run init-db)"
+            outcomes[name] = ReplayOutcome(
+                "error", "an area it names is not in the store (run init-db)"
+            )
     return outcomes

@@ -23,6 +23,7 @@ SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 DATA_DIR = PROJECT_ROOT / "data"
 
 BMKG_TEWS = "https://data.bmkg.go.id/DataMKG/TEWS"
+INATEWS = "https://bmkg-content-inatews.storage.googleapis.com"  # behind inatews.bmkg.go.id
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 WILAYAH_BOUNDARIES_RAW = "https://raw.githubusercontent.com/cahyadsn/wilayah_boundaries/main/db"
@@ -97,6 +98,9 @@ class Settings(BaseSettings):
     )
     feed_forecast_url: str = "https://api.bmkg.go.id/publik/prakiraan-cuaca"
     feed_usgs_url: str = "https://earthquake.usgs.gov/earthquakes/feed/v1.0/summary/4.5_day.geojson"
+    feed_inatews_url: str = f"{INATEWS}/datagempa.json"
+    feed_inatews_realtime_url: str = f"{INATEWS}/gempaQL.json"
+    feed_gdacs_url: str = "https://www.gdacs.org/xml/rss.xml"
     poll_earthquakes_s: int = 60
     poll_warnings_s: int = 300
     poll_forecast_s: int = 3600
@@ -104,6 +108,12 @@ class Settings(BaseSettings):
     propose_max_depth_km: float = 70.0
     propose_min_felt_mmi: int = 4
     affected_min_mmi: float = 5.0
+    propose_max_age_h: float = Field(
+        default=24.0, description="Events older than this when first seen propose nothing."
+    )
+    warning_min_share: float = Field(
+        default=0.25, description="Share of a kecamatan a severe-warning polygon must cover."
+    )
     stale_after_min: int = 15
     health_host: str = "127.0.0.1"
     health_port: int | None = Field(

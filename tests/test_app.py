@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from command_center import hazard_store, ingest, store
+from command_center import hazard_store, ingest, proposal_store, store
 from command_center.db import make_engine
 from command_center.labels import t
 from command_center.services.incidents import ProposalRules
@@ -95,12 +95,12 @@ def test_missing_boundaries_are_explained_on_the_live_map(
 @pytest.fixture
 def with_hazards(with_demo, database_url: str, geography, shared_data: Path) -> None:
     engine = make_engine(database_url)
-    rules = ProposalRules()
+    rules = ProposalRules(max_age_h=None)  # the recorded events are old: propose anyway
     ingest.replay(
         engine,
         shared_data / "bmkg",
-        lambda session, result: hazard_store.propose_incidents(
-            session, geography, result.changed_ids, rules, 5.0
+        lambda session, result: proposal_store.propose_incidents(
+            session, geography, result.changed_ids, rules
         ),
     )
     with Session(engine) as session, session.begin():
@@ -112,7 +112,8 @@ def test_operator_confirms_a_proposed_incident_on_the_hazards_page(
     open_page, with_hazards, database_url
 ):
     at = open_page("pages/hazards.py")
-    assert len(at.dataframe[0].value) == 1 + 77 + 1  # demo quake, BMKG quakes, one warning
+    # the demo quake, 80 BMKG quakes (Flores once), a weather and a tsunami warning
+    assert len(at.dataframe[0].value) == 1 + 80 + 1 + 1
     assert any("GAGAL sejak" in e.value and "HTTP 503" in e.value for e in at.error)
     events = hazard_store.latest_events(make_engine(database_url))
     flores = events[events["location_text"] == "113 km BaratLaut LARANTUKA-NTT"].iloc[0]

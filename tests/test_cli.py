@@ -74,16 +74,30 @@ def test_missing_boundaries_say_what_and_how(cli_env, tmp_path: Path) -> None:
     assert "areas not loaded" in init.stderr
 
 
-def test_ingest_replay_stores_events_and_proposes_incidents(
-    cli_env, database_url, shared_data
+def test_ingest_replay_stores_history_and_proposes_only_when_asked(
+    cli_env, database_url, shared_data, tmp_path
 ) -> None:
+    flores = "gempaterkini_20211214_flores_m7.4_arraysyams-testingrepo.json"
+    (tmp_path / "flores").mkdir()
+    (tmp_path / "flores" / flores).write_bytes((shared_data / "bmkg" / flores).read_bytes())
+    proposing = _cli("ingest", "--replay", str(tmp_path / "flores"), "--propose", **cli_env)
+    assert proposing.returncode == 0, proposing.stderr
+    assert f"{flores}: 12 new, 1 updated" in proposing.stdout  # the M7.5 revised to M7.4
+    engine = make_engine(database_url)
+    proposed = [i.name for i in store.incidents(engine) if i.status == "proposed"]
+    assert [name for name in proposed if "LARANTUKA" in name] == [
+        "Gempa M7.4 113 km BaratLaut LARANTUKA-NTT"
+    ]
     result = _cli("ingest", "--replay", str(shared_data / "bmkg"), **cli_env)
     assert result.returncode == 0, result.stderr
-    assert "gempaterkini_20211214_flores_m7.4_arraysyams-testingrepo.json: 13 new, 0 updated" in (
-        result.stdout
-    )
-    proposed = [i for i in store.incidents(make_engine(database_url)) if i.status == "proposed"]
-    assert any("LARANTUKA" in i.name for i in proposed)
+    assert "nowcast_rss_20260216_dhanyyudi-bmkg-api.xml: skipped: " in result.stdout
+    after = [i.name for i in store.incidents(engine) if i.status == "proposed"]
+    assert after == proposed  # the rest of the archive is history, not the operators' queue
+    (tmp_path / "autogempa_cut.json").write_text('{"Infogempa": {"gempa": ')
+    broken = _cli("ingest", "--replay", str(tmp_path), **cli_env)
+    assert broken.returncode == 1
+    assert "autogempa_cut.json: error: not valid JSON" in broken.stdout
+    assert "1 file(s) could not be read" in broken.stderr
 
 
 def test_ingest_once_without_network_records_errors_and_exits_cleanly(
@@ -98,13 +112,16 @@ def test_ingest_once_without_network_records_errors_and_exits_cleanly(
             "NOWCAST_RSS",
             "USGS",
             "FORECAST",
+            "INATEWS",
+            "INATEWS_REALTIME",
+            "GDACS",
         )
     }
     result = _cli("ingest", "--once", **{**cli_env, **offline})
     assert result.returncode == 0, result.stderr
     statuses = hazard_store.feed_statuses(make_engine(database_url))
     quakes = statuses[statuses["feed"] != "bmkg_forecast"]
-    assert len(quakes) == 5 and set(quakes["last_outcome"]) == {"error"}
+    assert len(quakes) == 8 and set(quakes["last_outcome"]) == {"error"}
 
 
 def test_run_passes_streamlit_options_through() -> None:

@@ -15,7 +15,9 @@ RULES = ProposalRules(min_magnitude=5.0, max_depth_km=70, min_felt_mmi=4)
     ("magnitude", "depth", "on_land", "felt", "tsunami", "affected", "expected"),
     [
         (7.4, 10, False, 0, True, 100, "potensi tsunami"),
-        (4.2, 5, True, 5, False, 0, "dirasakan V MMI"),
+        (4.2, 5, True, 5, False, 3, "dirasakan V MMI"),
+        (4.2, 5, True, 5, False, 0, None),  # felt, but in no kecamatan it could name
+        (7.4, 10, False, 0, True, 0, None),  # tsunami potential far from any Indonesian coast
         (5.6, 10, True, 0, False, 20, "M5.6 di darat"),
         (5.2, 30, False, 0, False, 3, "M5.2 dangkal (30 km)"),
         (5.2, 150, False, 0, False, 3, None),  # deep, at sea

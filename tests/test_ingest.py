@@ -15,13 +15,13 @@ from werkzeug import Request, Response
 from command_center import hazard_store, ingest, store
 from command_center.http import make_session
 from command_center.ingest import Feed
-from command_center.models import FetchLog, HazardEvent, IncidentArea
-from command_center.services.incidents import ProposalRules
+from command_center.models import FetchLog, HazardEvent
 from command_center.settings import load_settings
 from command_center.sources.bmkg_nowcast import parse_rss
 from command_center.sources.bmkg_quakes import parse_infogempa
 
 AUTOGEMPA = "autogempa_20261007_ai-gempa-bmkg.json"
+FLORES = "gempaterkini_20211214_flores_m7.4_arraysyams-testingrepo.json"
 
 
 def _quake_feed(httpserver: HTTPServer, path: str = "/autogempa.json") -> Feed:
@@ -290,33 +290,54 @@ def test_run_polls_every_feed_once_per_round(engine, httpserver, shared_data) ->
 def test_replay_loads_the_recorded_payloads_once(engine, geography, shared_data: Path) -> None:
     store.sync_areas(engine, geography.area_rows())  # the forecast names its kecamatan
     first = ingest.replay(engine, shared_data / "bmkg")
-    assert len(first) == 15  # 13 earthquake files, one CAP alert, one forecast
-    assert not [o for o in first.values() if o.startswith("error")]
+    # 13 earthquake files, 3 InaTEWS messages, 1 real-time file, one CAP alert, one forecast
+    used = {name for name, o in first.items() if o.status == "ok"}
+    assert len(used) == 19 and not [o for o in first.values() if o.status == "error"]
+    skipped = {name: o.detail for name, o in first.items() if o.status == "skipped"}
+    rss = "nowcast_rss_20260216_dhanyyudi-bmkg-api.xml"
+    assert sorted(skipped) == [
+        "DigitalForecast-JawaBarat_20240108_Vanz-Noob-Prediksi-Cuaca-Regresi-Linear.xml",
+        rss,
+    ]
+    assert "replay the nowcast_cap_* files" in skipped[rss]
     count = _events(engine)
     again = ingest.replay(engine, shared_data / "bmkg")
-    assert all(o == "0 new, 0 updated" for o in again.values())
+    assert all(str(again[name]) == "0 new, 0 updated" for name in used)
     assert _events(engine) == count
     assert hazard_store.forecasts(engine, ["32.01.02"])["32.01.02"].desa == "Ciangsana"
 
 
-def test_replay_proposes_incidents_with_their_affected_kecamatan(
-    engine, geography, shared_data
-) -> None:
-    store.sync_areas(engine, geography.area_rows())
-    rules = ProposalRules()
+def test_replay_reports_unreadable_files_and_reads_the_rest(engine, shared_data, tmp_path) -> None:
+    (tmp_path / "autogempa_broken.json").write_text('{"Infogempa": ')
+    (tmp_path / "notes.txt").write_text("not a feed")
+    good = shared_data / "bmkg" / AUTOGEMPA
+    (tmp_path / AUTOGEMPA).write_bytes(good.read_bytes())
+    outcomes = ingest.replay(engine, tmp_path)
+    assert outcomes["autogempa_broken.json"].status == "error"
+    assert "not valid JSON" in outcomes["autogempa_broken.json"].detail
+    assert outcomes["notes.txt"].status == "skipped"
+    assert str(outcomes[AUTOGEMPA]) == "1 new, 0 updated" and _events(engine) == 1
 
-    def propose(session, result) -> None:
-        hazard_store.propose_incidents(session, geography, result.changed_ids, rules, 5.0)
 
-    ingest.replay(engine, shared_data / "bmkg", propose)
-    proposed = {i.name: i for i in store.incidents(engine) if i.status == "proposed"}
-    flores = proposed["Gempa M7.4 113 km BaratLaut LARANTUKA-NTT"]
-    assert len(flores.kecamatan_codes) > 50
-    assert all(code.startswith(("53.", "52.", "73.", "74.")) for code in flores.kecamatan_codes)
-    # a small quake far out at sea does not become an incident
-    assert not any("M3.9" in name for name in proposed)
+def test_a_revised_earthquake_is_one_event_with_its_revision_history(engine, shared_data) -> None:
+    """Flores 2021-12-14: BMKG's automatic M7.5 (03:20:22) and reviewed M7.4 (03:20:23) are
+    listed side by side in gempaterkini; they are one event, at the reviewed values."""
+    payload = (shared_data / "bmkg" / FLORES).read_bytes()
+    with Session(engine) as session, session.begin():
+        result = hazard_store.save_quakes(session, parse_infogempa(payload))
+    # 15 listed: 11 other events, the M7.4 three times and its automatic M7.5 before it
+    assert (result.inserted, result.updated) == (12, 1)
     with Session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(IncidentArea)) > 0
+        (event,) = session.scalars(select(HazardEvent).where(HazardEvent.magnitude >= 7)).all()
+        assert (event.magnitude, event.time_utc.second, event.lon) == (7.4, 23, 122.24)
+        assert [(r["magnitude"], r["event_id"][-2:]) for r in event.details["revisions"]] == [
+            (7.5, "22"),
+            (7.4, "23"),
+        ]
+    # the same list again changes nothing; the automatic solution never comes back
+    with Session(engine) as session, session.begin():
+        again = hazard_store.save_quakes(session, parse_infogempa(payload))
+    assert (again.inserted, again.updated) == (0, 0)
 
 
 HOSTILE_PAYLOADS = {

@@ -15,6 +15,7 @@ from command_center.labels import t
 from command_center.models import IncidentStatus
 from command_center.services.exposure import mmi_roman, shaking, strongest
 from command_center.services.felt import match_felt
+from command_center.services.gazetteer import gazetteer_of
 from command_center.services.health import feed_state
 from command_center.times import age_minutes, format_age, format_wib, utcnow
 from command_center.ui import resources
@@ -140,7 +141,7 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
             }
         )
         reports = [tuple(f) for f in event["details"].get("felt", [])]
-        matches = match_felt(reports, geography.points, event["lat"], event["lon"])
+        matches = match_felt(reports, gazetteer_of(geography.points), event["lat"], event["lon"])
         kabupaten_mmi = shaken["mmi"].groupby(shaken["kode_kec"].str[:5]).max()
         felt = pd.DataFrame(
             {

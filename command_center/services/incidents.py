@@ -19,9 +19,14 @@ from command_center.times import MONTHS_ID, ZONES
 
 @dataclass(frozen=True)
 class ProposalRules:
+    """When a hazard event proposes an incident (settings `propose_*` override these)."""
+
     min_magnitude: float = 5.0
     max_depth_km: float = 70.0
     min_felt_mmi: int = 4
+    min_mmi: float = 5.0  # a kecamatan is in an earthquake's area from this estimated MMI
+    max_age_h: float | None = 24.0  # older when first seen: history (None: any age proposes)
+    warning_min_share: float = 0.25  # share of a kecamatan a warning polygon must cover
 
 
 def proposal_reason(
@@ -35,15 +40,18 @@ def proposal_reason(
 ) -> str | None:
     """Why this earthquake deserves an incident, or None if it does not.
 
-    An event qualifies with tsunami potential, a felt report at or above `min_felt_mmi`, or a
-    magnitude at or above `min_magnitude` that is on land or shallow (`max_depth_km`) and
-    is estimated to shake at least one kecamatan strongly (`affected_kecamatan` > 0).
+    Nothing qualifies without an area (`affected_kecamatan`, the kecamatan it shakes strongly,
+    is felt in or whose coast it threatens, is 0). With an area, an event qualifies with
+    tsunami potential, a felt report at or above `min_felt_mmi`, or a magnitude at or above
+    `min_magnitude` that is on land or shallow (`max_depth_km`).
     """
+    if not affected_kecamatan:
+        return None
     if tsunami_potential:
         return "potensi tsunami"
     if max_felt_mmi >= rules.min_felt_mmi:
         return f"dirasakan {mmi_roman(max_felt_mmi)} MMI"
-    if magnitude is not None and magnitude >= rules.min_magnitude and affected_kecamatan:
+    if magnitude is not None and magnitude >= rules.min_magnitude:
         if on_land:
             return f"M{magnitude:.1f} di darat"
         if depth_km is not None and depth_km <= rules.max_depth_km:

@@ -34,6 +34,8 @@ class WeatherWarning:
     area: str
     polygons: tuple[tuple[tuple[float, float], ...], ...]
     link: str | None = None
+    msg_type: str = "Alert"  # or "Update" / "Cancel" of the alerts in `references`
+    references: tuple[str, ...] = ()  # identifiers of the earlier alerts it updates or cancels
 
 
 def _root(payload: bytes, what: str) -> Any:
@@ -93,7 +95,15 @@ def parse_cap(payload: bytes, link: str | None = None) -> WeatherWarning:
         area=_area(info),
         polygons=polygons,
         link=link,
+        msg_type=(root.findtext(f"{CAP}msgType") or "Alert").strip(),
+        references=_references(root.findtext(f"{CAP}references") or ""),
     )
+
+
+def _references(text: str) -> tuple[str, ...]:
+    """CAP `references`: space-separated "sender,identifier,sent" triples → identifiers."""
+    parts = [triple.split(",") for triple in text.split()]
+    return tuple(p[1].strip() for p in parts if len(p) == 3 and p[1].strip())
 
 
 def _area(info: Any) -> str:

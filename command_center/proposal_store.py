@@ -1,0 +1,261 @@
+"""Proposed incidents raised from hazard events, and kept in step with them.
+
+Every kind of event proposes through one path: an earthquake (BMKG, USGS or GDACS), a severe
+CAP weather warning, an InaTEWS tsunami warning and an Orange/Red GDACS alert. A proposal always
+has an area: an event that reaches no Indonesian kecamatan proposes nothing. An event first
+seen long after it happened is history and proposes nothing (`ProposalRules.max_age_h`).
+While an incident is still *proposed* it follows its event: a revised earthquake or an updated
+warning changes its name and area, a cancelled or downgraded warning withdraws it. Once an
+operator has confirmed it, the incident is theirs and is left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shapely import MultiPolygon, Polygon
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from command_center.geography import Geography
+from command_center.models import HazardEvent, Incident, IncidentArea
+from command_center.services.exposure import affected_kecamatan
+from command_center.services.gazetteer import gazetteer_of
+from command_center.services.hazards import (
+    GDACS_HAZARDS,
+    GDACS_PROPOSING,
+    GDACS_REACH_KM,
+    PROPOSING_SEVERITIES,
+    TSUNAMI_REACH_KM,
+    cap_hazard,
+    strongest_level,
+    too_old,
+)
+from command_center.services.incidents import ProposalRules, common_area, proposal_reason
+from command_center.store import record_audit
+from command_center.times import utcnow
+
+NAME_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What an event proposes: a hazard over kecamatan, with a name and the reason."""
+
+    kind: str
+    name: str
+    kecamatan: tuple[str, ...]
+    reason: str
+    description: str | None = None
+
+
+def propose_incidents(
+    session: Session,
+    geography: Geography,
+    event_ids: tuple[int, ...],
+    rules: ProposalRules,
+    now: datetime | None = None,
+) -> list[int]:
+    """Create, update or withdraw the proposed incidents of these (new or changed) events, in
+    the caller's transaction. Returns the ids of incidents created."""
+    now = now or utcnow()
+    created = []
+    events = session.scalars(select(HazardEvent).where(HazardEvent.id.in_(event_ids))).all()
+    for event in sorted(events, key=lambda e: e.id):
+        if event.duplicate_of_id is not None or event.details.get("replaced_by"):
+            continue  # its primary (or the message replacing it) carries the proposal
+        incident = _incident_of(session, event)
+        proposal = _proposal(geography, event, rules)
+        if incident is not None:
+            _follow(session, incident, event, proposal)
+            continue
+        first_seen = event.fetched_at or now
+        if proposal is None or too_old(event.time_utc, first_seen, rules.max_age_h):
+            continue
+        over = event.expires_at is not None and event.expires_at <= now
+        if over and rules.max_age_h is not None:
+            continue  # a warning already over when first seen
+        incident = Incident(
+            key=f"{event.source}-{event.source_event_id}"[:60],
+            name=proposal.name[:NAME_LENGTH],
+            kind=proposal.kind,
+            description=proposal.description,
+            status="proposed",
+            hazard_event_id=event.id,
+            kabupaten_code=common_area(proposal.kecamatan),
+            started_at=event.time_utc,
+            areas=[IncidentArea(kecamatan_code=code) for code in proposal.kecamatan],
+        )
+        session.add(incident)
+        session.flush()
+        record_audit(
+            session, "ingest", "propose", "incident", incident.id, after={"reason": proposal.reason}
+        )
+        created.append(incident.id)
+    return created
+
+
+def _incident_of(session: Session, event: HazardEvent) -> Incident | None:
+    """The incident raised from this event, or from the warnings it updates or cancels."""
+    ids = [event.id]
+    references = event.details.get("references") or []
+    if references:
+        ids += session.scalars(
+            select(HazardEvent.id).where(
+                HazardEvent.source == event.source, HazardEvent.source_event_id.in_(references)
+            )
+        ).all()
+    return session.scalar(
+        select(Incident).where(Incident.hazard_event_id.in_(ids)).order_by(Incident.id)
+    )
+
+
+def _follow(
+    session: Session, incident: Incident, event: HazardEvent, proposal: Proposal | None
+) -> None:
+    """Keep a still-proposed incident in step with its event; withdraw it when the event no
+    longer proposes (a cancelled or downgraded warning)."""
+    if incident.status != "proposed":
+        return
+    if proposal is None:
+        incident.status, incident.closed_at = "closed", utcnow()
+        reason = "cancelled" if event.details.get("msg_type") == "Cancel" else "no longer proposed"
+        record_audit(
+            session, "ingest", "withdraw", "incident", incident.id, after={"reason": reason}
+        )
+        return
+    before = (incident.name, sorted(a.kecamatan_code for a in incident.areas))
+    after = (proposal.name[:NAME_LENGTH], sorted(proposal.kecamatan))
+    if before == after and incident.hazard_event_id == event.id:
+        return
+    incident.hazard_event_id = event.id
+    incident.name, incident.kind = after[0], proposal.kind
+    incident.description = proposal.description
+    incident.areas = [IncidentArea(kecamatan_code=code) for code in proposal.kecamatan]
+    incident.kabupaten_code = common_area(proposal.kecamatan)
+    record_audit(
+        session,
+        "ingest",
+        "follow",
+        "incident",
+        incident.id,
+        before={"name": before[0], "kecamatan": len(before[1])},
+        after={"name": after[0], "kecamatan": len(after[1])},
+    )
+
+
+def _proposal(geography: Geography, event: HazardEvent, rules: ProposalRules) -> Proposal | None:
+    if event.kind == "earthquake":
+        return _earthquake(geography, event, rules)
+    if event.kind == "weather_warning":
+        return _weather(geography, event, rules)
+    if event.kind == "tsunami_warning":
+        return _tsunami(geography, event)
+    if event.source == "gdacs":
+        return _gdacs(geography, event)
+    return None
+
+
+def _earthquake(geography: Geography, event: HazardEvent, rules: ProposalRules) -> Proposal | None:
+    """Kecamatan estimated at MMI ≥ `rules.min_mmi`, the kabupaten felt at or above
+    `rules.min_felt_mmi`, and with tsunami potential the coast near the epicentre."""
+    if event.lat is None or event.lon is None:
+        return None
+    if event.source == "gdacs" and event.details.get("alert_level") not in GDACS_PROPOSING:
+        return None
+    hit = affected_kecamatan(
+        geography.points,
+        event.magnitude or 0.0,
+        event.depth_km or 10.0,
+        event.lat,
+        event.lon,
+        rules.min_mmi,
+    )
+    area = dict.fromkeys(hit["kode_kec"])
+    felt = event.details.get("felt", [])
+    gazetteer = gazetteer_of(geography.points)
+    for _, mmi_max, place in felt:
+        if mmi_max < rules.min_felt_mmi:
+            continue
+        found = gazetteer.resolve(place, event.lat, event.lon)
+        if found.kode_kec:
+            area[found.kode_kec] = None
+        elif found.kode_kab:
+            area.update(dict.fromkeys(_kecamatan_of(geography, found.kode_kab)))
+    if event.tsunami_potential:
+        near = geography.within_km(event.lat, event.lon, TSUNAMI_REACH_KM)["kode_kec"]
+        area.update(dict.fromkeys(c for c in near if c in geography.coastal))
+    reason = proposal_reason(
+        event.magnitude,
+        event.depth_km,
+        geography.locate(event.lat, event.lon).method == "inside",
+        max((level[1] for level in felt), default=0),
+        event.tsunami_potential,
+        len(area),
+        rules,
+    )
+    if reason is None:
+        return None
+    name = f"Gempa M{event.magnitude or 0:.1f} {event.location_text or ''}".strip()
+    return Proposal("gempa_bumi", name, tuple(area), reason)
+
+
+def _weather(geography: Geography, event: HazardEvent, rules: ProposalRules) -> Proposal | None:
+    """A Severe or Extreme CAP warning, over the kecamatan its polygons cover."""
+    details = event.details
+    if details.get("severity") not in PROPOSING_SEVERITIES or details.get("cancelled"):
+        return None
+    if details.get("msg_type") == "Cancel" or not details.get("polygons"):
+        return None
+    shape = MultiPolygon([Polygon(ring) for ring in details["polygons"]])
+    covered = geography.covered(shape, rules.warning_min_share)
+    if covered.empty:
+        return None
+    event_text = details.get("event") or details.get("headline") or ""
+    name = f"{event_text} · {event.location_text or ''}".strip(" ·")
+    reason = f"peringatan cuaca {details['severity']}"
+    return Proposal(cap_hazard(event_text), name, tuple(covered["kode_kec"]), reason)
+
+
+def _tsunami(geography: Geography, event: HazardEvent) -> Proposal | None:
+    """The coastal kecamatan of every district the warning names, with its level."""
+    gazetteer = gazetteer_of(geography.points)
+    area: dict[str, None] = {}
+    lines = []
+    for province, district, level in event.details.get("areas", []):
+        place = gazetteer.resolve(district, event.lat or 0.0, event.lon or 0.0)
+        if place.kode_kec:
+            codes = [place.kode_kec]
+        elif place.kode_kab:
+            codes = [c for c in _kecamatan_of(geography, place.kode_kab) if c in geography.coastal]
+        else:
+            codes = []
+        area.update(dict.fromkeys(codes))
+        where = place.kabupaten or "tidak dikenali"
+        lines.append(f"{level} — {district} ({province}; {where})")
+    if not area:
+        return None
+    level = strongest_level([a[2] for a in event.details.get("areas", [])]) or "WASPADA"
+    name = f"Peringatan dini tsunami {level} · M{event.magnitude or 0:.1f} {event.location_text}"
+    return Proposal("tsunami", name, tuple(area), f"peringatan tsunami {level}", "\n".join(lines))
+
+
+def _gdacs(geography: Geography, event: HazardEvent) -> Proposal | None:
+    """An Orange or Red GDACS alert, over the kecamatan within its type's reach."""
+    details = event.details
+    kind = details.get("event_type", "")
+    if details.get("alert_level") not in GDACS_PROPOSING or kind not in GDACS_REACH_KM:
+        return None
+    if event.lat is None or event.lon is None:
+        return None
+    near = geography.within_km(event.lat, event.lon, GDACS_REACH_KM[kind])
+    if near.empty:
+        return None
+    name, reason = details.get("title") or kind, f"GDACS {details['alert_level']}"
+    return Proposal(GDACS_HAZARDS[kind], name, tuple(near["kode_kec"]), reason)
+
+
+def _kecamatan_of(geography: Geography, kode_kab: str) -> list[str]:
+    codes = geography.kecamatan["kode_kec"]
+    return list(codes[codes.str.startswith(kode_kab + ".")])
