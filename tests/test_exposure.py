@@ -1,29 +1,54 @@
 import numpy as np
 import pandas as pd
+import pytest
 
-from command_center.services.exposure import (
-    affected_kecamatan,
-    allen2012_mmi,
-    haversine_km,
-    mmi_roman,
-)
+from benchmarks import intensity as intensity_benchmark
+from command_center.services import exposure
+from command_center.services.exposure import affected_kecamatan, haversine_km, mmi_roman
 
 
-def test_allen_2012_values() -> None:
-    # M6.0 at 10 km hypocentral distance: 2.085 + 1.428*6 - 1.402*ln(sqrt(100 + Rm^2))
-    rm = -0.209 + 2.042 * np.exp(1.0)
-    expected = 2.085 + 1.428 * 6 - 1.402 * np.log(np.sqrt(100 + rm**2))
-    assert np.isclose(allen2012_mmi(6.0, np.array([10.0]))[0], expected)
-    # beyond 50 km the extra term applies
-    far = allen2012_mmi(6.0, np.array([100.0]))[0]
-    base = 2.085 + 1.428 * 6 - 1.402 * np.log(np.sqrt(100**2 + rm**2))
-    assert np.isclose(far, base + 0.078 * np.log(2))
+def test_the_equation_is_allen_2012_rupture_form_with_the_refitted_terms() -> None:
+    near = (1 + exposure.C3 * np.exp(1.0)) ** 2
+    expected = exposure.C0 + exposure.C1 * 6 + exposure.C2 * np.log(np.sqrt(100 + near))
+    assert np.isclose(exposure.intensity(6.0, np.array([10.0]))[0], expected)
+    assert (exposure.C1, exposure.C3) == (0.913, 0.813)  # Allen et al. (2012), Table 2
 
 
 def test_intensity_falls_with_distance_and_grows_with_magnitude() -> None:
-    near, mid, far = allen2012_mmi(6.0, np.array([5.0, 50.0, 300.0]))
+    near, mid, far = exposure.intensity(6.0, np.array([5.0, 50.0, 300.0]))
     assert near > mid > far
-    assert allen2012_mmi(7.0, np.array([50.0]))[0] > allen2012_mmi(6.0, np.array([50.0]))[0]
+    assert (
+        exposure.intensity(7.0, np.array([50.0]))[0] > exposure.intensity(6.0, np.array([50.0]))[0]
+    )
+
+
+def test_a_large_shallow_rupture_is_closer_than_its_epicentre() -> None:
+    epicentral = np.array([5.0, 50.0, 150.0])
+    large = exposure.rupture_distance(7.4, 10.0, epicentral)
+    small = exposure.rupture_distance(5.0, 10.0, epicentral)
+    assert (large[1:] < epicentral[1:]).all() and large[1] < small[1]
+    deep = exposure.rupture_distance(7.4, 120.0, epicentral)  # intraslab: hypocentral
+    assert np.allclose(deep, np.hypot(epicentral, 120.0))
+
+
+def test_a_line_source_follows_the_strike() -> None:
+    # M7.4: ~84 km long; a point 30 km along the strike is on it, one 30 km across is not
+    assert 80 < exposure.rupture_length_km(7.4) < 90
+    along = exposure.line_source_km(7.4, 0.0, 120.0, 0.0, np.array([0.27]), np.array([120.0]))
+    across = exposure.line_source_km(7.4, 0.0, 120.0, 0.0, np.array([0.0]), np.array([120.27]))
+    assert along[0] == pytest.approx(exposure.RUPTURE_TOP_KM, abs=0.1)
+    assert across[0] == pytest.approx(30.0, abs=0.5)
+
+
+def test_estimates_meet_the_published_intensities_of_three_earthquakes(geography) -> None:
+    """The accuracy `benchmarks/intensity.py` reports, held: 43 intensities BMKG and Badan
+    Geologi published for Cianjur 2022, Palu 2018 and Lombok 2018."""
+    located = intensity_benchmark.sites(geography)
+    before = intensity_benchmark.evaluate(located, intensity_benchmark.allen2012_point)
+    now = intensity_benchmark.evaluate(located, intensity_benchmark.shipped)
+    assert len(located) == 43
+    assert before["bias"] > 0.7 and before["far_bias"] > 0.9  # the flat global model
+    assert abs(now["bias"]) <= 0.3 and now["mae"] <= 0.75 and abs(now["far_bias"]) <= 0.3
 
 
 def test_haversine_one_degree_of_latitude() -> None:

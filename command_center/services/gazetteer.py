@@ -89,6 +89,9 @@ class Gazetteer:
     def _candidates(self, name: str) -> tuple[pd.DataFrame, bool]:
         """The kecamatan rows `name` may mean, and whether it named kecamatan (not kabupaten)."""
         frame, key, lowered = self.points, normalise(name), name.strip().lower()
+        if lowered.startswith("kec"):  # "Kec. Cianjur": the kecamatan, not the kabupaten
+            by_kec = frame[frame["kec_key"] == key]
+            return by_kec, True
         for attempt in (key, *self._shorter(name)):
             if attempt in self.aliases:
                 codes = self.aliases[attempt]
