@@ -166,10 +166,41 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_reported_mmi": ("MMI dilaporkan", "Reported MMI"),
     "choose_event": ("Pilih kejadian untuk rincian", "Choose an event for details"),
     "affected_kecamatan": (
-        "Kecamatan terdampak (perkiraan MMI ≥ {mmi}, Allen dkk. 2012)",
-        "Affected kecamatan (estimated MMI ≥ {mmi}, Allen et al. 2012)",
+        "Kecamatan terdampak (perkiraan MMI ≥ {mmi})",
+        "Affected kecamatan (estimated MMI ≥ {mmi})",
+    ),
+    "estimate_note": (
+        "Angka MMI adalah perkiraan model (jarak ke bidang patahan, persamaan Allen dkk. 2012 "
+        "yang dikalibrasi dengan intensitas terbitan BMKG dan Badan Geologi), bukan "
+        "pengukuran: periksa dengan laporan lapangan dan peta guncangan BMKG.",
+        "MMI figures are model estimates (distance to the rupture, Allen et al. 2012 "
+        "calibrated on intensities BMKG and Badan Geologi published), not measurements: check "
+        "them against field reports and BMKG's shakemap.",
     ),
     "kind_earthquake": ("Gempa", "Earthquake"),
+    "kind_weather_warning": ("Peringatan cuaca", "Weather warning"),
+    "kind_tsunami_warning": ("Peringatan dini tsunami", "Tsunami warning"),
+    "kind_flood": ("Banjir", "Flood"),
+    "kind_tropical_cyclone": ("Siklon tropis", "Tropical cyclone"),
+    "kind_volcano": ("Erupsi gunung api", "Volcanic eruption"),
+    "kind_drought": ("Kekeringan", "Drought"),
+    "kind_wildfire": ("Kebakaran hutan dan lahan", "Wildfire"),
+    "tsunami_areas": (
+        "Wilayah dalam peringatan dini tsunami (tingkat per wilayah)",
+        "Areas under the tsunami warning (level per area)",
+    ),
+    "gdacs_reach": (
+        "Kecamatan dalam jangkauan peringatan GDACS",
+        "Kecamatan within reach of the GDACS alert",
+    ),
+    "col_level": ("Tingkat", "Level"),
+    "col_covered": ("Tertutup (%)", "Covered (%)"),
+    "place_unresolved": ("belum dikenali", "not recognised"),
+    "tsunami_banner": (
+        "PERINGATAN DINI TSUNAMI {level} · {headline}",
+        "TSUNAMI WARNING {level} · {headline}",
+    ),
+    "tsunami_banner_areas": ("Wilayah: {areas}", "Areas: {areas}"),
     "loading_boundaries": ("Memuat batas wilayah…", "Loading boundaries…"),
     "warning_kecamatan": (
         "Kecamatan dalam area peringatan dini",

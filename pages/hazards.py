@@ -46,8 +46,14 @@ if detail is not None:
     elif detail.incident_id and detail.incident_status == "open":
         st.success(t("incident_open", lang, name=detail.incident_name))
     mmi = resources.settings().affected_min_mmi
-    heading = "warning_kecamatan" if detail.is_warning else "affected_kecamatan"
+    heading = {
+        "weather_warning": "warning_kecamatan",
+        "tsunami_warning": "tsunami_areas",
+        "earthquake": "affected_kecamatan",
+    }.get(detail.kind, "gdacs_reach")
     st.markdown(f"**{t(heading, lang, mmi=f'{mmi:g}')}**")
+    if detail.kind == "earthquake":
+        st.caption(t("estimate_note", lang))
     if detail.affected.empty:
         st.caption(t("no_affected", lang, mmi=f"{mmi:g}"))
     else:

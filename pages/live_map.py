@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 from command_center.adapters.live_map import load_live_map
 from command_center.labels import t
 from command_center.ui import maps, resources, shell
-from command_center.ui.feeds import feed_panel
+from command_center.ui.feeds import feed_panel, tsunami_banner
 
 lang = shell.start_page()
 settings = resources.settings()
@@ -20,6 +20,7 @@ def live_panel() -> None:
     shell.still_allowed()
     resources.follow_other_writers()
     view = load_live_map(lang)
+    tsunami_banner(view.tsunami, lang)
     if view.problem:
         st.error(view.problem, icon=":material/map:")
     shell.exercise_banner(any(i.is_exercise for i in view.incidents))

@@ -20,22 +20,27 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from command_center import demo, store
+from command_center import demo, hazard_store, store
 from command_center.db import make_engine, migrate
 from command_center.geography import Geography, load_geography
 from command_center.scenarios import SCENARIOS
 from command_center.settings import PROJECT_ROOT, Settings, load_settings
+from command_center.sources.inatews import parse_datagempa
+from command_center.times import utcnow
 from command_center.ui.shell import PAGES
 
 FIXTURES = Path(__file__).parent / "fixtures"
+TSUNAMI_WARNING = "inatews_datagempa_tsunami_20230425_arraysyams-testingrepo.json"
 # most tests reason about the Cianjur earthquake alone; `with_every_scenario` adds the flood
 EARTHQUAKE = SCENARIOS[:1]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -181,6 +186,21 @@ def with_demo(app_env, database_url: str, geography) -> None:
     engine.dispose()
 
 
+def _tsunami_now(shared_data: Path) -> bytes:
+    """The recorded Mentawai tsunami warning (PD-1), as if sent a minute ago."""
+    text = (shared_data / "bmkg" / TSUNAMI_WARNING).read_text()
+    sent = (utcnow() + timedelta(hours=7) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    return text.replace('"sent":"2023-04-25T03:05:33WIB"', f'"sent":"{sent}WIB"').encode()
+
+
+@pytest.fixture
+def tsunami_in_force(with_demo, database_url: str, shared_data: Path) -> None:
+    engine = make_engine(database_url)
+    with Session(engine) as session, session.begin():
+        hazard_store.save_tsunami(session, [parse_datagempa(_tsunami_now(shared_data))])
+    engine.dispose()
+
+
 @pytest.fixture
 def with_every_scenario(app_env, database_url: str, geography) -> None:
     """The app on a store with both training scenarios: an earthquake and a flood."""
@@ -276,7 +296,18 @@ def recorded_feeds(httpserver, shared_data: Path) -> dict[str, str]:
     httpserver.expect_request(re.compile("/cap/.*")).respond_with_data(cap)
     forecast = next(bmkg.glob("prakiraan-cuaca_*.json"))
     httpserver.expect_request("/forecast").respond_with_data(forecast.read_bytes())
+    for path, payload in {
+        "/datagempa.json": bmkg / "inatews_datagempa_felt_20230621_arraysyams-testingrepo.json",
+        "/gempaQL.json": bmkg / "inatews_gempaQL_realtime_20220925_arraysyams-testingrepo.geojson",
+        "/gdacs.xml": shared_data
+        / "feeds"
+        / "gdacs_rss_20191230_exxamalte-python-aio-georss-gdacs.xml",
+    }.items():
+        httpserver.expect_request(path).respond_with_data(payload.read_bytes())
     return {
+        "CC_FEED_INATEWS_URL": httpserver.url_for("/datagempa.json"),
+        "CC_FEED_INATEWS_REALTIME_URL": httpserver.url_for("/gempaQL.json"),
+        "CC_FEED_GDACS_URL": httpserver.url_for("/gdacs.xml"),
         "CC_FEED_AUTOGEMPA_URL": httpserver.url_for("/autogempa.json"),
         "CC_FEED_GEMPATERKINI_URL": httpserver.url_for("/gempaterkini.json"),
         "CC_FEED_GEMPADIRASAKAN_URL": httpserver.url_for("/gempadirasakan.json"),

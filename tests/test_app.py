@@ -13,6 +13,7 @@ from command_center.services.incidents import ProposalRules
 from command_center.settings import PROJECT_ROOT
 from command_center.sources.bmkg_forecast import parse_forecast
 from command_center.times import utcnow
+from command_center.ui.messages import md
 from command_center.ui.shell import PAGES
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -123,7 +124,8 @@ def test_operator_confirms_a_proposed_incident_on_the_hazards_page(
     assert any("Usulan kejadian otomatis" in w.value for w in at.warning)
     affected = at.dataframe[1].value
     # the 2021 Flores Sea quake hit Kepulauan Selayar hardest (Pasilambena, Kalaotoa)
-    assert len(affected) > 50 and affected.iloc[0, 0].startswith("73.01.")
+    assert len(affected) >= 5 and affected.iloc[0, 0].startswith("73.01.")
+    assert any(t("estimate_note") in c.value for c in at.caption)  # estimates, said so
     at.button[0].click().run()  # Konfirmasi kejadian
     assert any(t("incident_confirmed") in s.value for s in at.success)
     engine = make_engine(database_url)
@@ -200,3 +202,23 @@ def test_the_briefing_shows_each_incident_with_its_hazard_and_phase(
     reports = at.switch_page("pages/reports.py").run()
     options = reports.selectbox(key="reports_incident").options
     assert any("Banjir Citarum" in o for o in options) and any("Gempa" in o for o in options)
+
+
+def test_a_tsunami_warning_in_force_tops_the_live_map(open_page, tsunami_in_force) -> None:
+    at = open_page("pages/live_map.py")
+    banner = at.error[0].value
+    assert "PERINGATAN DINI TSUNAMI WASPADA" in banner and md("M7.3") in banner
+    assert md("WASPADA NIAS-SELATAN PULAU TANABALA (SUMUT)") in banner
+
+
+def test_the_hazards_page_shows_a_tsunami_warning_by_area_and_level(
+    open_page, tsunami_in_force, database_url
+) -> None:
+    at = open_page("pages/hazards.py")
+    table = at.dataframe[0].value
+    assert t("kind_tsunami_warning") in set(table[t("col_kind")])
+    events = hazard_store.latest_events(make_engine(database_url), kind="tsunami_warning")
+    at.selectbox(key="hazard_event").set_value(int(events["id"].iloc[0])).run()
+    areas = at.dataframe[1].value
+    assert list(areas[t("col_level")]) == ["WASPADA"]
+    assert list(areas[t("col_kabupaten")]) == ["Kabupaten Nias Selatan"]

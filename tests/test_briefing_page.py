@@ -43,3 +43,12 @@ def test_the_wall_screen_has_no_menus_and_shows_its_panels(
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("deaths")] == "68" and metrics[t("teams_deployed")] == "4"
     assert any("cc-ticker" in m.value for m in at.markdown)
+
+
+def test_the_wall_screen_shows_a_tsunami_warning_above_everything(tsunami_in_force) -> None:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["kiosk"] = "1"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "PERINGATAN DINI TSUNAMI WASPADA" in at.error[0].value

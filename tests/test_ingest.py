@@ -340,6 +340,52 @@ def test_a_revised_earthquake_is_one_event_with_its_revision_history(engine, sha
     assert (again.inserted, again.updated) == (0, 0)
 
 
+NEW_FEEDS = {  # feed key: (payload, events it stores)
+    "bmkg_inatews": ("bmkg/inatews_datagempa_tsunami_20230425_arraysyams-testingrepo.json", 2),
+    "bmkg_realtime": ("bmkg/inatews_gempaQL_realtime_20220925_arraysyams-testingrepo.geojson", 1),
+    "gdacs": ("feeds/gdacs_rss_20191230_exxamalte-python-aio-georss-gdacs.xml", 0),  # no Indonesia
+}
+
+
+@pytest.mark.parametrize("key", sorted(NEW_FEEDS))
+def test_each_new_feed_is_polled_and_keeps_its_data_through_faults(
+    engine, httpserver: HTTPServer, shared_data: Path, key: str
+) -> None:
+    """InaTEWS, its real-time list and GDACS, from their recorded payloads over HTTP, then a
+    server error and a cut-off payload: the error is recorded, nothing stored is lost."""
+    payload, stored = NEW_FEEDS[key]
+    body = (shared_data / payload).read_bytes()
+    httpserver.expect_ordered_request("/feed").respond_with_data(body)
+    httpserver.expect_ordered_request("/feed").respond_with_data("down", status=503)
+    httpserver.expect_ordered_request("/feed").respond_with_data(body[: len(body) // 2])
+    url = httpserver.url_for("/feed")
+    settings = load_settings(
+        feed_inatews_url=url, feed_inatews_realtime_url=url, feed_gdacs_url=url
+    )
+    feed = ingest.registry(settings)[key]
+    assert _poll(engine, feed) == "ok" and _events(engine) == stored
+    assert _poll(engine, feed) == "error"
+    assert _status(engine, key).last_error == "server error (HTTP 503)"
+    assert _poll(engine, feed) == "error"
+    assert _events(engine) == stored and _status(engine, key).last_ok_at is not None
+
+
+def test_gdacs_alerts_for_indonesia_are_stored_with_their_level(
+    engine, httpserver: HTTPServer
+) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "gdacs_indonesia.xml"
+    httpserver.expect_request("/gdacs.xml").respond_with_data(fixture.read_bytes())
+    settings = load_settings(feed_gdacs_url=httpserver.url_for("/gdacs.xml"))
+    assert _poll(engine, ingest.registry(settings)["gdacs"]) == "ok"
+    events = hazard_store.latest_events(engine)
+    levels = [d["alert_level"] for d in events["details"]]
+    assert sorted(zip(events["kind"], levels, strict=True)) == [
+        ("earthquake", "Orange"),
+        ("flood", "Orange"),
+        ("volcano", "Green"),
+    ]
+
+
 HOSTILE_PAYLOADS = {
     "deep_nesting": b"[" * 100_000,
     "deep_object": b'{"Infogempa": ' * 50_000,
@@ -348,7 +394,12 @@ HOSTILE_PAYLOADS = {
     b' "Lintang": [1], "Bujur": {"x": 1}, "Magnitude": []}}}',
     "quakes_a_string": b'{"Infogempa": {"gempa": "x"}}',
     "usgs_features_a_number": b'{"type": "FeatureCollection", "features": 7}',
+    "inatews_info_a_list": b'{"sent": "2023-04-25T03:05:33WIB", "info": [1, 2]}',
+    "realtime_coordinates_text": b'{"features": [{"properties": {"time": "x"}, "geometry": 5}]}',
+    "gdacs_billion_laughs": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><rss>&a;</rss>',
 }
+HOSTILE_KINDS = {"usgs": "usgs_quakes", "inatews": "inatews", "realtime": "inatews_realtime"}
+HOSTILE_KINDS["gdacs"] = "gdacs"
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_PAYLOADS))
@@ -359,7 +410,7 @@ def test_hostile_json_is_a_format_error_recorded_while_other_feeds_go_on(
     httpserver.expect_request("/good.json").respond_with_data(
         (shared_data / "bmkg" / AUTOGEMPA).read_bytes()
     )
-    kind = "usgs_quakes" if name.startswith("usgs") else "bmkg_quakes"
+    kind = HOSTILE_KINDS.get(name.split("_")[0], "bmkg_quakes")
     feeds = {
         "bad": Feed("bad", httpserver.url_for("/bad.json"), 60, kind),
         "good": Feed("good", httpserver.url_for("/good.json"), 60, "bmkg_quakes"),

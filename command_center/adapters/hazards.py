@@ -16,6 +16,7 @@ from command_center.models import IncidentStatus
 from command_center.services.exposure import mmi_roman, shaking, strongest
 from command_center.services.felt import match_felt
 from command_center.services.gazetteer import gazetteer_of
+from command_center.services.hazards import GDACS_REACH_KM
 from command_center.services.health import feed_state
 from command_center.times import age_minutes, format_age, format_wib, utcnow
 from command_center.ui import resources
@@ -26,7 +27,13 @@ FEED_NAMES = {
     "bmkg_gempadirasakan": "BMKG gempadirasakan",
     "bmkg_nowcast": "BMKG nowcast",
     "usgs": "USGS",
+    "bmkg_inatews": "BMKG InaTEWS",
+    "bmkg_realtime": "BMKG InaTEWS real-time",
+    "gdacs": "GDACS",
     "replay:bmkg_quakes": "BMKG (replay)",
+    "replay:inatews": "BMKG InaTEWS (replay)",
+    "replay:inatews_realtime": "BMKG InaTEWS real-time (replay)",
+    "replay:gdacs": "GDACS (replay)",
     "replay:usgs_quakes": "USGS (replay)",
     "replay:nowcast_cap": "BMKG nowcast (replay)",
 }
@@ -72,6 +79,7 @@ def load_hazard_table(lang: str, limit: int = 200) -> tuple[pd.DataFrame, list[i
     quakes = events["kind"] == "earthquake"
     labels = [
         f"{format_wib(r.time_utc, lang)} · "
+        + ("" if r.kind == "earthquake" else f"{kind_words(r.kind, r.details, lang)} · ")
         + (f"M{r.magnitude:.1f} " if r.magnitude == r.magnitude and r.magnitude else "")
         + (r.location_text or r.details.get("headline", ""))
         for r in events.itertuples()
@@ -79,9 +87,7 @@ def load_hazard_table(lang: str, limit: int = 200) -> tuple[pd.DataFrame, list[i
     table = pd.DataFrame(
         {
             t("col_time", lang): [format_wib(v, lang) for v in events["time_utc"]],
-            t("col_kind", lang): events["kind"]
-            .map({"earthquake": t("kind_earthquake", lang)})
-            .fillna(events["details"].map(lambda d: d.get("event", ""))),
+            t("col_kind", lang): [kind_words(r.kind, r.details, lang) for r in events.itertuples()],
             t("col_magnitude", lang): events["magnitude"].where(quakes),
             t("col_depth_km", lang): events["depth_km"].where(quakes),
             t("col_location", lang): events["location_text"],
@@ -96,10 +102,20 @@ def load_hazard_table(lang: str, limit: int = 200) -> tuple[pd.DataFrame, list[i
     return table, [int(i) for i in events["id"]]
 
 
+def kind_words(kind: str, details: dict, lang: str) -> str:
+    """What an event is, in words: a CAP warning by its own event text, a GDACS alert with
+    its level."""
+    if kind == "weather_warning":
+        return str(details.get("event", "")) or t("kind_weather_warning", lang)
+    words = t(f"kind_{kind}", lang)
+    level = details.get("alert_level")
+    return f"{words} (GDACS {level})" if level else words
+
+
 @dataclass(frozen=True)
 class EventDetail:
     title: str
-    is_warning: bool
+    kind: str
     affected: pd.DataFrame
     felt: pd.DataFrame
     shakemap_url: str | None
@@ -128,6 +144,7 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
             event["depth_km"] or 10.0,
             event["lat"],
             event["lon"],
+            event["details"].get("strike_deg"),
         )
         hit = strongest(shaken, min_mmi)
         affected = pd.DataFrame(
@@ -154,13 +171,41 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
                 t("col_est_mmi", lang): [
                     mmi_roman(kabupaten_mmi[m.kode_kab]) if m.kode_kab else "-" for m in matches
                 ],
-                t("col_kabupaten", lang): [m.kabupaten or "?" for m in matches],
+                t("col_kabupaten", lang): [
+                    m.kabupaten or t("place_unresolved", lang) for m in matches
+                ],
                 t("col_code", lang): [m.kode_kab or "-" for m in matches],
             }
         )
     if geography is not None and event["kind"] == "weather_warning":
         rings = event["details"].get("polygons", [])
-        hit = geography.intersecting(MultiPolygon([Polygon(ring) for ring in rings]))
+        share = resources.settings().warning_min_share
+        hit = geography.covered(MultiPolygon([Polygon(ring) for ring in rings]), share)
+        affected = pd.DataFrame(
+            {
+                t("col_code", lang): hit["kode_kec"],
+                t("col_kecamatan", lang): hit["kecamatan"],
+                t("col_kabupaten", lang): hit["kabupaten"],
+                t("col_provinsi", lang): hit["provinsi"],
+                t("col_covered", lang): (hit["share"] * 100).round().astype(int),
+            }
+        )
+    if geography is not None and event["kind"] == "tsunami_warning":
+        gazetteer = gazetteer_of(geography.points)
+        areas = event["details"].get("areas", [])
+        places = [gazetteer.resolve(a[1], event["lat"], event["lon"]) for a in areas]
+        affected = pd.DataFrame(
+            {
+                t("col_level", lang): [a[2] for a in areas],
+                t("col_place", lang): [f"{a[1]} ({a[0]})" for a in areas],
+                t("col_kabupaten", lang): [
+                    p.kabupaten or t("place_unresolved", lang) for p in places
+                ],
+            }
+        )
+    event_type = event["details"].get("event_type")
+    if geography is not None and event["source"] == "gdacs" and event_type in GDACS_REACH_KM:
+        hit = geography.within_km(event["lat"], event["lon"], GDACS_REACH_KM[event_type])
         affected = pd.DataFrame(
             {
                 t("col_code", lang): hit["kode_kec"],
@@ -173,7 +218,7 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
     return EventDetail(
         title=f"{format_wib(event['time_utc'], lang)} · "
         + (event["details"].get("headline") or event["location_text"]),
-        is_warning=event["kind"] == "weather_warning",
+        kind=event["kind"],
         affected=affected,
         felt=felt,
         shakemap_url=event["details"].get("shakemap_url"),

@@ -14,6 +14,7 @@ from command_center import hazard_store, store, team_store
 from command_center.labels import status_words, t
 from command_center.services.exposure import estimate_mmi
 from command_center.services.figures import HAZARD_COLOURS
+from command_center.services.hazards import TSUNAMI_LEVELS, strongest_level
 from command_center.services.teams import TeamOnMap, on_map
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
@@ -38,6 +39,15 @@ class WarningArea:
 
 
 @dataclass(frozen=True)
+class TsunamiAlert:
+    """An InaTEWS tsunami warning in force: shown above everything else."""
+
+    level: str
+    headline: str
+    areas: tuple[str, ...]  # "SIAGA DONGGALA (SULTENG)", strongest first
+
+
+@dataclass(frozen=True)
 class LiveMapView:
     incidents: list[IncidentRecord]
     affected: dict[str, Any]
@@ -49,6 +59,7 @@ class LiveMapView:
     warnings: tuple[WarningArea, ...] = ()
     status_words: dict[str, str] = field(default_factory=dict)
     legend: list[tuple[str, str]] = field(default_factory=list)  # (words, colour) per hazard
+    tsunami: tuple[TsunamiAlert, ...] = ()
 
     def for_incident(self, incident_id: int) -> LiveMapView:
         """One incident's view, as a wall screen bound to it shows it: its area and marker,
@@ -98,6 +109,16 @@ def _affected(incidents: list[IncidentRecord], lang: str) -> dict[str, Any]:
     return json.loads(layer.to_json(drop_id=True))
 
 
+def _tsunami(row: Any) -> TsunamiAlert:
+    areas = sorted(
+        row.details.get("areas", []),
+        key=lambda a: -TSUNAMI_LEVELS.index(a[2]) if a[2] in TSUNAMI_LEVELS else 0,
+    )
+    level = strongest_level([a[2] for a in areas]) or "WASPADA"
+    headline = f"M{row.magnitude or 0:.1f} {row.location_text or ''}".strip()
+    return TsunamiAlert(level, headline, tuple(f"{a[2]} {a[1]} ({a[0]})" for a in areas))
+
+
 @st.cache_data(ttl=20, show_spinner=False)
 def load_live_map(lang: str) -> LiveMapView:
     """Everything the live map draws; `problem` says what is missing when boundaries are."""
@@ -127,6 +148,7 @@ def load_live_map(lang: str) -> LiveMapView:
     )
     first = next((i for i in incidents if i.lat is not None), None)
     geography = resources.geography()
+    in_force = events[(events["kind"] == "tsunami_warning") & (events["expires_at"] > now)]
     return LiveMapView(
         incidents=incidents,
         affected=_affected(incidents, lang),
@@ -137,6 +159,7 @@ def load_live_map(lang: str) -> LiveMapView:
         quakes=quakes,
         warnings=warnings,
         status_words=status_words(lang),
+        tsunami=tuple(_tsunami(r) for r in in_force.itertuples()),
         legend=[
             (t(f"hazard_{kind}", lang), HAZARD_COLOURS.get(kind, "#757575"))
             for kind in dict.fromkeys(i.kind for i in incidents)

@@ -23,6 +23,7 @@ from command_center.adapters.live_map import load_live_map
 from command_center.labels import number, t
 from command_center.times import format_age, format_wib, utcnow
 from command_center.ui import maps, resources, shell
+from command_center.ui.feeds import tsunami_banner
 from command_center.ui.messages import md
 
 PANEL_PAIRS = 2  # (map, top kecamatan) then (BMKG, needs and aid)
@@ -167,6 +168,7 @@ def kiosk(lang: str) -> None:
     def screen() -> None:
         shell.still_allowed()  # a revoked token stops here, at the next rotation
         resources.follow_other_writers()  # a wall screen may watch another replica's changes
+        tsunami_banner(load_live_map(lang).tsunami, lang)  # above everything, whatever the incident
         view = load_kiosk(item.incident.id, lang)
         if view is None:
             st.info(t("no_briefing", lang))

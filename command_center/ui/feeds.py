@@ -1,11 +1,22 @@
-"""The feed-health panel shown wherever hazard data is: age, stale, failing since when."""
+"""What hazard feeds say on every screen that shows hazards: a tsunami warning in force, above
+everything, and the feed-health panel (age, stale, failing since when)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from command_center.adapters.hazards import feed_health
+from command_center.adapters.live_map import TsunamiAlert
 from command_center.labels import t
+from command_center.ui.messages import md
+
+
+def tsunami_banner(alerts: tuple[TsunamiAlert, ...], lang: str) -> None:
+    """Every InaTEWS tsunami warning in force, first on the page, in red."""
+    for alert in alerts:
+        text = t("tsunami_banner", lang, level=alert.level, headline=md(alert.headline))
+        areas = t("tsunami_banner_areas", lang, areas=md("; ".join(alert.areas)))
+        st.error(f"### {text}\n\n{areas}", icon=":material/tsunami:")
 
 
 def feed_panel(lang: str) -> None:
