@@ -58,16 +58,16 @@ def test_forecasts_are_fetched_for_open_incidents_within_the_rate_limit(
     httpserver.expect_request("/prakiraan-cuaca").respond_with_handler(handler)
     feed = Feed("bmkg_forecast", httpserver.url_for("/prakiraan-cuaca"), 3600, "forecast")
     http = make_session("test", retries=0)
-    assert poll_forecasts(demo_engine, http, feed, 5.0, min_interval_s=0.05) == "ok"
+    assert poll_forecasts(demo_engine, http, feed, 5.0, min_interval_s=0.1) == "ok"
     (incident,) = store.incidents(demo_engine)
     stored = hazard_store.forecasts(demo_engine, list(incident.kecamatan_codes))
     assert set(stored) == set(incident.kecamatan_codes)  # all 15 kecamatan
     assert stored["32.03.11"].adm4 == "32.03.11.1001"
     gaps = [b - a for (_, a), (_, b) in itertools.pairwise(seen)]
-    assert min(gaps) >= 0.045  # never faster than the limit
+    assert min(gaps) >= 0.075  # never faster than the limit (less the server's timing jitter)
     assert hazard_store.feed_state(demo_engine, "bmkg_forecast").last_outcome == "ok"
     requests_before = len(seen)
-    assert poll_forecasts(demo_engine, http, feed, 5.0, min_interval_s=0.05) == "ok"
+    assert poll_forecasts(demo_engine, http, feed, 5.0, min_interval_s=0.1) == "ok"
     assert len(seen) == requests_before  # still fresh: nothing asked again
 
 

@@ -218,3 +218,33 @@ def test_a_tsunami_warning_names_its_coast_and_its_end_message_ends_it(
     assert len(tsunami) == 1 and tsunami[0].areas
     coast = {a.kecamatan_code for a in tsunami[0].areas}
     assert coast <= geography.coastal
+
+
+def test_a_proposal_follows_the_revised_earthquake(areas, geography) -> None:
+    """BMKG's automatic M7.5 proposes; its reviewed M7.4 a second later renames the same
+    proposal (and its area) rather than opening a second one."""
+    now = utcnow()
+    automatic = Quake(
+        "bmkg", "a", now, -7.59, 122.26, 10.0, 7.5, "112 km BaratLaut LARANTUKA", True
+    )
+    reviewed = Quake(
+        "bmkg",
+        "b",
+        now + timedelta(seconds=1),
+        -7.59,
+        122.24,
+        10.0,
+        7.4,
+        "113 km BaratLaut LARANTUKA",
+        True,
+    )
+    live = ProposalRules()
+    _save_and_propose(areas, geography, lambda s: hazard_store.save_quakes(s, [automatic]), live)
+    (first,) = _incidents(areas)
+    assert first.name.startswith("Gempa M7.5")
+    _save_and_propose(areas, geography, lambda s: hazard_store.save_quakes(s, [reviewed]), live)
+    (after,) = _incidents(areas)
+    assert after.id == first.id and after.name.startswith("Gempa M7.4")
+    with Session(areas) as session:
+        (event,) = session.scalars(select(HazardEvent)).all()
+        assert [r["magnitude"] for r in event.details["revisions"]] == [7.5, 7.4]

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from command_center.errors import FeedFormatError
 from command_center.sources.bmkg_quakes import Quake
 
-# Indonesia and its seas (lon 94..142 E, lat 12 S..7 N), wider than land so offshore events count.
+# A coarse first cut: Indonesia and its seas (lon 94..142 E, lat 12 S..7 N). It takes in parts of
+# Mindanao and Timor-Leste, so it only decides what is stored and drawn; whether an event
+# concerns Indonesia (proposes an incident) is decided by the kecamatan it reaches.
 REGION = (94.0, -12.0, 142.0, 7.0)
 
 
