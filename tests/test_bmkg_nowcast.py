@@ -39,7 +39,7 @@ def test_cap_alert_with_two_polygons(shared_data: Path) -> None:
     ("payload", "message"),
     [
         (b"<alert", "not valid XML"),
-        (b"<rss/>", "expected CAP 1.2"),
+        (b"<rss/>", "expected <{urn:oasis:names:tc:emergency:cap:1.2}alert>"),
         (
             b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">'
             b"<identifier>x</identifier></alert>",

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from defusedxml import DefusedXmlException, ElementTree
-
 from command_center.errors import FeedFormatError
+from command_center.sources.xml import parse_xml
 
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
 
@@ -38,20 +37,9 @@ class WeatherWarning:
     references: tuple[str, ...] = ()  # identifiers of the earlier alerts it updates or cancels
 
 
-def _root(payload: bytes, what: str) -> Any:
-    try:
-        return ElementTree.fromstring(payload)
-    except ElementTree.ParseError as exc:
-        raise FeedFormatError(f"{what}: not valid XML: {exc}") from exc
-    except DefusedXmlException as exc:
-        raise FeedFormatError(f"{what}: refused unsafe XML ({type(exc).__name__})") from exc
-
-
 def parse_rss(payload: bytes) -> list[tuple[str, str]]:
     """(CAP identifier, CAP alert URL) of every item in the nowcast RSS, in feed order."""
-    root = _root(payload, "nowcast RSS")
-    if root.tag != "rss":
-        raise FeedFormatError(f"nowcast RSS: root is <{root.tag}>, expected <rss>")
+    root = parse_xml(payload, "nowcast RSS", "rss")
     items = []
     for item in root.iterfind("channel/item"):
         link, guid = (item.findtext("link") or "").strip(), (item.findtext("guid") or "").strip()
@@ -66,9 +54,7 @@ def parse_cap(payload: bytes, link: str | None = None) -> WeatherWarning:
     Raises:
         FeedFormatError: not CAP 1.2, or a required element (identifier, sent, info) is missing.
     """
-    root = _root(payload, "CAP alert")
-    if root.tag != f"{CAP}alert":
-        raise FeedFormatError(f"CAP alert: root is <{root.tag}>, expected CAP 1.2 <alert>")
+    root = parse_xml(payload, "CAP alert", f"{CAP}alert")
     info = root.find(f"{CAP}info")
     identifier, sent = root.findtext(f"{CAP}identifier"), root.findtext(f"{CAP}sent")
     if info is None or not identifier or not sent:

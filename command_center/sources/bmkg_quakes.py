@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from defusedxml import DefusedXmlException, ElementTree
-
 from command_center.errors import FeedFormatError
+from command_center.sources.xml import parse_xml
 
 SHAKEMAP_BASE = "https://data.bmkg.go.id/DataMKG/TEWS/"
 ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
@@ -85,14 +84,7 @@ def _entries(payload: bytes) -> list[dict[str, str]]:
     if not text:
         raise FeedFormatError("empty body")
     if text.startswith("<"):
-        try:
-            root = ElementTree.fromstring(text)
-        except ElementTree.ParseError as exc:
-            raise FeedFormatError(f"not valid XML: {exc}") from exc
-        except DefusedXmlException as exc:
-            raise FeedFormatError(f"refused unsafe XML ({type(exc).__name__})") from exc
-        if root.tag != "Infogempa":
-            raise FeedFormatError(f"XML root is <{root.tag}>, expected <Infogempa>")
+        root = parse_xml(text, "Infogempa", "Infogempa")
         return [_xml_entry(g) for g in root.findall("gempa")]
     try:
         document = json.loads(text)
@@ -126,7 +118,7 @@ def _quake(entry: dict[str, Any], source: str) -> Quake:
     shakemap = _clean(entry.get("Shakemap"))
     return Quake(
         source=source,
-        event_id=time_utc.strftime("%Y%m%d%H%M%S"),
+        event_id=event_id_of(time_utc),
         time_utc=time_utc,
         lat=lat,
         lon=lon,
@@ -139,6 +131,11 @@ def _quake(entry: dict[str, Any], source: str) -> Quake:
         shakemap_url=SHAKEMAP_BASE + shakemap if shakemap else None,
         details={"potensi": potensi} if potensi else {},
     )
+
+
+def event_id_of(time_utc: datetime) -> str:
+    """A BMKG earthquake's id: its UTC time to the second, the same in every BMKG feed."""
+    return time_utc.strftime("%Y%m%d%H%M%S")
 
 
 def is_tsunami_potential(potensi: str) -> bool:

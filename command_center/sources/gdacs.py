@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from defusedxml import DefusedXmlException, ElementTree
-
 from command_center.errors import FeedFormatError
+from command_center.sources.xml import parse_xml
 
 NS = {
     "gdacs": "http://www.gdacs.org",
@@ -60,14 +59,7 @@ def parse_gdacs(
     Raises:
         FeedFormatError: not RSS, or an item without event id, type or point.
     """
-    try:
-        root = ElementTree.fromstring(payload.lstrip(b"\xef\xbb\xbf"))
-    except ElementTree.ParseError as exc:
-        raise FeedFormatError(f"GDACS RSS: not valid XML: {exc}") from exc
-    except DefusedXmlException as exc:
-        raise FeedFormatError(f"GDACS RSS: refused unsafe XML ({type(exc).__name__})") from exc
-    if root.tag != "rss":
-        raise FeedFormatError(f"GDACS RSS: root is <{root.tag}>, expected <rss>")
+    root = parse_xml(payload, "GDACS RSS", "rss")
     events = []
     for index, item in enumerate(root.iterfind("channel/item")):
         try:

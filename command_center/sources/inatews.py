@@ -20,6 +20,7 @@ from command_center.sources.bmkg_quakes import (
     SHAKEMAP_BASE,
     ZONES,
     Quake,
+    event_id_of,
     is_tsunami_potential,
     parse_felt,
 )
@@ -107,7 +108,7 @@ def parse_datagempa(payload: bytes) -> InatewsMessage:
     shakemap = str(info.get("shakemap") or "").strip()
     quake = Quake(
         source="bmkg",
-        event_id=origin.strftime("%Y%m%d%H%M%S"),
+        event_id=event_id_of(origin),
         time_utc=origin,
         lat=lat,
         lon=lon,
@@ -170,7 +171,7 @@ def parse_gempaql(payload: bytes) -> list[Quake]:
         quakes.append(
             Quake(
                 source="bmkg",
-                event_id=time_utc.strftime("%Y%m%d%H%M%S"),
+                event_id=event_id_of(time_utc),
                 time_utc=time_utc,
                 lat=lat,
                 lon=lon,
