@@ -4,22 +4,23 @@ Every kind of event proposes through one path: an earthquake (BMKG, USGS or GDAC
 CAP weather warning, an InaTEWS tsunami warning and an Orange/Red GDACS alert. A proposal always
 has an area: an event that reaches no Indonesian kecamatan proposes nothing. An event first
 seen long after it happened is history and proposes nothing (`ProposalRules.max_age_h`).
-While an incident is still *proposed* it follows its event: a revised earthquake or an updated
-warning changes its name and area, a cancelled or downgraded warning withdraws it. Once an
-operator has confirmed it, the incident is theirs and is left alone.
+BMKG's earthquake and InaTEWS's tsunami warning of it make one incident (the warning names it,
+the area is both). While an incident is still *proposed* it follows its events: a revised
+earthquake or an updated warning changes its name and area, a cancelled or downgraded warning
+withdraws it. Once an operator has confirmed it, the incident is theirs and is left alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from shapely import MultiPolygon, Polygon
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from command_center.geography import Geography
-from command_center.models import HazardEvent, Incident, IncidentArea
+from command_center.models import HazardEvent, Incident, IncidentArea, IncidentEvent
 from command_center.services.exposure import affected_kecamatan
 from command_center.services.gazetteer import gazetteer_of
 from command_center.services.hazards import (
@@ -28,7 +29,10 @@ from command_center.services.hazards import (
     GDACS_REACH_KM,
     PROPOSING_SEVERITIES,
     TSUNAMI_REACH_KM,
+    TWIN_SECONDS,
+    Solution,
     cap_hazard,
+    is_twin,
     strongest_level,
     too_old,
 )
@@ -37,6 +41,7 @@ from command_center.store import record_audit
 from command_center.times import utcnow
 
 NAME_LENGTH = 200
+COMPANIONS = {"earthquake": "tsunami_warning", "tsunami_warning": "earthquake"}
 
 
 @dataclass(frozen=True)
@@ -65,11 +70,11 @@ def propose_incidents(
     for event in sorted(events, key=lambda e: e.id):
         if event.duplicate_of_id is not None or event.details.get("replaced_by"):
             continue  # its primary (or the message replacing it) carries the proposal
-        incident = _incident_of(session, event)
-        proposal = _proposal(geography, event, rules)
+        incident = _incident_of(session, event) or _companion(session, event)
         if incident is not None:
-            _follow(session, incident, event, proposal)
+            _follow(session, incident, event, _combined(session, geography, incident, rules))
             continue
+        proposal = _proposal(geography, event, rules)
         first_seen = event.fetched_at or now
         if proposal is None or too_old(event.time_utc, first_seen, rules.max_age_h):
             continue
@@ -97,25 +102,79 @@ def propose_incidents(
 
 
 def _incident_of(session: Session, event: HazardEvent) -> Incident | None:
-    """The incident raised from this event, or from the warnings it updates or cancels."""
-    ids = [event.id]
+    """The incident raised from (or linked to) this event, or from the warnings it updates or
+    cancels; an update takes over as the incident's event."""
     references = event.details.get("references") or []
-    if references:
-        ids += session.scalars(
-            select(HazardEvent.id).where(
-                HazardEvent.source == event.source, HazardEvent.source_event_id.in_(references)
-            )
-        ).all()
-    return session.scalar(
-        select(Incident).where(Incident.hazard_event_id.in_(ids)).order_by(Incident.id)
+    replaced = session.scalars(
+        select(HazardEvent.id).where(
+            HazardEvent.source == event.source, HazardEvent.source_event_id.in_(references)
+        )
+    ).all()
+    incident = session.scalar(
+        select(Incident)
+        .where(Incident.hazard_event_id.in_([event.id, *replaced]))
+        .order_by(Incident.id)
     )
+    if incident is not None:
+        incident.hazard_event_id = event.id
+        return incident
+    linked = select(IncidentEvent.incident_id).where(IncidentEvent.hazard_event_id == event.id)
+    return session.scalar(select(Incident).where(Incident.id.in_(linked)))
+
+
+def _companion(session: Session, event: HazardEvent) -> Incident | None:
+    """The incident of the same earthquake's other message (BMKG's earthquake and InaTEWS's
+    tsunami warning, in either order); this event is linked to it rather than proposed again."""
+    other = COMPANIONS.get(event.kind)
+    if other is None or event.lat is None or event.lon is None:
+        return None
+    window = timedelta(seconds=TWIN_SECONDS)
+    mine = Solution(event.time_utc, event.lat, event.lon, event.magnitude)
+    for candidate in session.scalars(
+        select(HazardEvent).where(
+            HazardEvent.kind == other,
+            HazardEvent.duplicate_of_id.is_(None),
+            HazardEvent.time_utc.between(event.time_utc - window, event.time_utc + window),
+        )
+    ):
+        theirs = Solution(candidate.time_utc, candidate.lat, candidate.lon, candidate.magnitude)  # type: ignore[arg-type]
+        incident = session.scalar(select(Incident).where(Incident.hazard_event_id == candidate.id))
+        if incident is not None and candidate.lat is not None and is_twin(mine, theirs):
+            session.add(IncidentEvent(incident_id=incident.id, hazard_event_id=event.id))
+            session.flush()
+            return incident
+    return None
+
+
+def _combined(
+    session: Session, geography: Geography, incident: Incident, rules: ProposalRules
+) -> Proposal | None:
+    """What an incident's events propose together: the tsunami warning (else its own event)
+    names it, the area is every kecamatan any of them reaches."""
+    linked = select(IncidentEvent.hazard_event_id).where(IncidentEvent.incident_id == incident.id)
+    events = session.scalars(
+        select(HazardEvent).where(
+            (HazardEvent.id == incident.hazard_event_id) | HazardEvent.id.in_(linked)
+        )
+    ).all()
+    proposals = {e.id: p for e in events if (p := _proposal(geography, e, rules)) is not None}
+    if not proposals:
+        return None
+    lead = next(
+        (p for p in proposals.values() if p.kind == "tsunami"),
+        proposals.get(incident.hazard_event_id) or next(iter(proposals.values())),
+    )
+    area = dict.fromkeys(lead.kecamatan)
+    for proposal in proposals.values():
+        area.update(dict.fromkeys(proposal.kecamatan))
+    return Proposal(lead.kind, lead.name, tuple(area), lead.reason, lead.description)
 
 
 def _follow(
     session: Session, incident: Incident, event: HazardEvent, proposal: Proposal | None
 ) -> None:
-    """Keep a still-proposed incident in step with its event; withdraw it when the event no
-    longer proposes (a cancelled or downgraded warning)."""
+    """Keep a still-proposed incident in step with its events; withdraw it when they no
+    longer propose (a cancelled or downgraded warning)."""
     if incident.status != "proposed":
         return
     if proposal is None:
@@ -127,9 +186,8 @@ def _follow(
         return
     before = (incident.name, sorted(a.kecamatan_code for a in incident.areas))
     after = (proposal.name[:NAME_LENGTH], sorted(proposal.kecamatan))
-    if before == after and incident.hazard_event_id == event.id:
+    if before == after and incident.kind == proposal.kind:
         return
-    incident.hazard_event_id = event.id
     incident.name, incident.kind = after[0], proposal.kind
     incident.description = proposal.description
     incident.areas = [IncidentArea(kecamatan_code=code) for code in proposal.kecamatan]

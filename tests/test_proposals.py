@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from command_center import hazard_store, ingest, proposal_store, store
-from command_center.models import HazardEvent, Incident
+from command_center.models import HazardEvent, Incident, IncidentEvent
 from command_center.services.incidents import ProposalRules
 from command_center.sources.bmkg_nowcast import parse_cap
 from command_center.sources.bmkg_quakes import Quake
@@ -21,6 +21,7 @@ from command_center.times import utcnow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CAP = "nowcast_cap_banten_20260216_dhanyyudi-bmkg-api.xml"
+TSUNAMI = "inatews_datagempa_tsunami_20230425_arraysyams-testingrepo.json"
 ARCHIVE_RULES = ProposalRules(max_age_h=None)  # an archive's events are old: propose anyway
 
 
@@ -70,11 +71,12 @@ def test_the_archive_replayed_with_proposals_gives_each_event_once_and_never_an_
     assert len(flores) == 1 and flores[0].name.startswith("Gempa M7.4")  # the reviewed solution
     codes = {a.kecamatan_code for a in flores[0].areas}
     assert len(codes) > 50 and all(c.startswith(("53.", "52.", "73.", "74.")) for c in codes)
-    # the Mentawai M7.3 tsunami warning of 2023-04-25 proposes a tsunami incident on Nias Selatan
-    tsunami = [i for i in incidents if i.kind == "tsunami"]
-    assert len(tsunami) == 1
-    assert {a.kecamatan_code[:5] for a in tsunami[0].areas} == {"12.14"}
-    assert "WASPADA — NIAS-SELATAN PULAU TANABALA" in tsunami[0].description
+    # the Mentawai M7.3 of 2023-04-25: BMKG's earthquake and InaTEWS's tsunami warning (Nias
+    # Selatan WASPADA) are one tsunami incident
+    (tsunami,) = [i for i in incidents if "MENTAWAI" in i.name and "M7.3" in i.name]
+    assert tsunami.kind == "tsunami" and tsunami.name.startswith("Peringatan dini tsunami")
+    assert "12.14" in {a.kecamatan_code[:5] for a in tsunami.areas}
+    assert "WASPADA — NIAS-SELATAN PULAU TANABALA" in tsunami.description
     assert not any("M3.9" in i.name or "M2." in i.name for i in incidents)
 
 
@@ -199,9 +201,7 @@ def test_gdacs_orange_and_red_propose_green_is_shown_and_far_events_propose_noth
 def test_a_tsunami_warning_names_its_coast_and_its_end_message_ends_it(
     areas, geography, shared_data
 ) -> None:
-    payload = (
-        shared_data / "bmkg" / "inatews_datagempa_tsunami_20230425_arraysyams-testingrepo.json"
-    )
+    payload = shared_data / "bmkg" / TSUNAMI
     message = parse_datagempa(payload.read_bytes())
     _save_and_propose(areas, geography, lambda s: hazard_store.save_tsunami(s, [message]))
     ended = payload.read_text().replace("Warning Tsunami PD-1", "Warning Tsunami PD-4 Berakhir")
@@ -214,10 +214,10 @@ def test_a_tsunami_warning_names_its_coast_and_its_end_message_ends_it(
         warning = session.scalar(select(HazardEvent).where(HazardEvent.kind == "tsunami_warning"))
         assert [m["message"] for m in warning.details["messages"]] == [1, 4]
         assert warning.details["ended"] and warning.expires_at < utcnow()
-    tsunami = [i for i in _incidents(areas) if i.kind == "tsunami"]
-    assert len(tsunami) == 1 and tsunami[0].areas
-    coast = {a.kecamatan_code for a in tsunami[0].areas}
-    assert coast <= geography.coastal
+    (tsunami,) = _incidents(areas)  # the earthquake and its warning: one incident
+    assert tsunami.kind == "tsunami"
+    nias_coast = {c for c in geography.coastal if c.startswith("12.14.")}
+    assert nias_coast <= {a.kecamatan_code for a in tsunami.areas}
 
 
 def test_a_proposal_follows_the_revised_earthquake(areas, geography) -> None:
@@ -248,3 +248,22 @@ def test_a_proposal_follows_the_revised_earthquake(areas, geography) -> None:
     with Session(areas) as session:
         (event,) = session.scalars(select(HazardEvent)).all()
         assert [r["magnitude"] for r in event.details["revisions"]] == [7.5, 7.4]
+
+
+def test_the_warning_joins_an_earthquake_already_proposed_in_either_order(
+    areas, geography, shared_data
+) -> None:
+    payload = (shared_data / "bmkg" / TSUNAMI).read_bytes()
+    message = parse_datagempa(payload)
+    # the earthquake first (autogempa), as its own proposal
+    _save_and_propose(areas, geography, lambda s: hazard_store.save_quakes(s, [message.quake]))
+    (quake,) = _incidents(areas)
+    assert quake.kind == "gempa_bumi"
+    # then InaTEWS: the same incident becomes the tsunami one, its area grows
+    _save_and_propose(areas, geography, lambda s: hazard_store.save_tsunami(s, [message]))
+    (joined,) = _incidents(areas)
+    assert joined.id == quake.id and joined.kind == "tsunami"
+    assert {a.kecamatan_code for a in quake.areas} <= {a.kecamatan_code for a in joined.areas}
+    with Session(areas) as session:
+        links = session.scalars(select(IncidentEvent)).all()
+        assert [link.incident_id for link in links] == [joined.id]
