@@ -663,6 +663,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "tab_summary": ("Ringkasan", "Summary"),
     "tab_reports": ("Laporan & verifikasi", "Reports & verification"),
     "tab_entry": ("Input laporan", "New report"),
+    "tab_whatsapp": ("Tempel WhatsApp", "Paste WhatsApp"),
+    "whatsapp_help": (
+        'Tempel satu atau lebih pesan posko (mulai dengan "Kec." atau "Kecamatan"). '
+        "Angka yang terbaca ditandai; periksa lalu simpan per kecamatan.",
+        'Paste one or more posko messages (starting with "Kec." or "Kecamatan"). '
+        "Figures read are marked; check them, then save each kecamatan.",
+    ),
+    "whatsapp_paste": ("Pesan WhatsApp", "WhatsApp messages"),
+    "whatsapp_read": ("Baca pesan", "Read messages"),
+    "whatsapp_nothing": (
+        'Tidak ada pesan yang dimulai dengan "Kec." atau "Kecamatan".',
+        'No message starts with "Kec." or "Kecamatan".',
+    ),
+    "whatsapp_which": ('Pilih kecamatan untuk "{name}"', 'Choose the kecamatan for "{name}"'),
+    "whatsapp_unread": (
+        "Tidak terbaca (isi sendiri bila perlu): {parts}",
+        "Not read (enter them yourself if needed): {parts}",
+    ),
     "tab_export": ("Ekspor", "Export"),
     "all_incidents": ("Semua kejadian terbuka", "All open incidents"),
     "include_unverified": ("Sertakan laporan belum terverifikasi", "Include unverified reports"),

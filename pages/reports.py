@@ -26,9 +26,8 @@ incident_id = left.selectbox(
 include_unverified = right.toggle(t("include_unverified", lang), key="include_unverified")
 shell.exercise_banner(incident_id is not None and "LATIHAN" in choices[incident_id])
 
-summary, listing, entry, upload, export = st.tabs(
-    [t(k, lang) for k in ("tab_summary", "tab_reports", "tab_entry", "tab_import", "tab_export")]
-)
+tabs = ("tab_summary", "tab_reports", "tab_entry", "tab_whatsapp", "tab_import", "tab_export")
+summary, listing, entry, pasted, upload, export = st.tabs([t(k, lang) for k in tabs])
 with summary:
     reports.summary(incident_id, include_unverified, lang)
 with export:
@@ -36,6 +35,7 @@ with export:
 for tab, panel in (
     (listing, reports.reports),
     (entry, reports.entry),
+    (pasted, reports.whatsapp),
     (upload, reports.import_reports),
 ):
     with tab:

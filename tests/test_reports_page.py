@@ -33,7 +33,7 @@ def test_an_operator_enters_a_report_and_it_becomes_the_next_version(
     open_page, with_demo, database_url
 ) -> None:
     at = open_page(PAGE)
-    form = at.selectbox[-2]  # the form's kecamatan (the incident's own come first)
+    form = at.selectbox(key="report_kecamatan")  # the incident's own kecamatan come first
     assert form.value == "32.03.01"
     at.number_input(key="fig_deaths").set_value(13)
     at.number_input(key="fig_displaced").set_value(5600)

@@ -1,9 +1,10 @@
 """Kecamatan reports page: what counts per kecamatan, roll-ups, the choropleth, the daily
-series, every version, verification, entry, import and exports. Reads are cached briefly;
-every write clears them."""
+series, every version, verification, entry (form, pasted WhatsApp messages), import and
+exports. Reads are cached briefly; every write clears them."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,10 +13,12 @@ import pandas as pd
 import streamlit as st
 
 from command_center import imports, report_store, store
+from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.auth import Principal
 from command_center.labels import number, t
 from command_center.models import FIGURES
-from command_center.services import exports
+from command_center.services import exports, whatsapp
+from command_center.services.gazetteer import normalise
 from command_center.services.reports import (
     ReportInput,
     counted,
@@ -224,6 +227,40 @@ def load_versions(
 def save_report(values: dict[str, Any], actor: Principal, confirmed: bool) -> report_store.Saved:
     report = ReportInput.check(values, resources.geography())
     return resources.written(report_store.save_report(resources.engine(), report, actor, confirmed))
+
+
+@dataclass(frozen=True)
+class PastedReport:
+    """One WhatsApp message read: the draft, its kecamatan when recognised, and the message as
+    escaped HTML with every figure read marked."""
+
+    draft: whatsapp.Draft
+    kecamatan_code: str | None
+    marked_html: str
+
+
+def read_whatsapp(text: str, incident_id: int) -> list[PastedReport]:
+    """Drafts from pasted WhatsApp messages; a kecamatan is looked for among the incident's
+    (and its kabupaten's) kecamatan by name, else left for the operator to choose."""
+    options = load_incident_kecamatan(incident_id)
+    geography = resources.geography()
+    names = {normalise(geography.name(c)): c for c in options} if geography is not None else {}
+    pasted = []
+    for draft in whatsapp.read_messages(text, utcnow()):
+        code = names.get(normalise(draft.kecamatan))
+        pasted.append(PastedReport(draft, code, _marked(draft)))
+    return pasted
+
+
+def _marked(draft: whatsapp.Draft) -> str:
+    """The message with each figure read in <mark>, every piece of it escaped."""
+    parts, last = [], 0
+    for figure in draft.figures:
+        parts.append(html.escape(draft.message[last : figure.start]))
+        parts.append(f"<mark>{html.escape(draft.message[figure.start : figure.end])}</mark>")
+        last = figure.end
+    parts.append(html.escape(draft.message[last:]))
+    return "".join(parts)
 
 
 def verify(report_id: int, status: str, actor: Principal, reason: str | None = None) -> None:

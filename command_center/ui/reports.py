@@ -147,7 +147,10 @@ def entry(incident_id: int, lang: str) -> None:
         values = {
             "incident_id": incident_id,
             "kecamatan_code": left.selectbox(
-                t("field_kecamatan_code", lang), list(options), format_func=options.get
+                t("field_kecamatan_code", lang),
+                list(options),
+                format_func=options.get,
+                key="report_kecamatan",
             ),
             "source": middle.selectbox(
                 t("source", lang), list(SOURCES), format_func=lambda s: t(f"source_{s}", lang)
@@ -172,11 +175,16 @@ def entry(incident_id: int, lang: str) -> None:
         submitted = st.form_submit_button(t("save_report", lang), type="primary")
     if submitted:
         _save(values, lang, confirmed=False)
+    _confirm_pending(lang, "confirm_report")
+
+
+def _confirm_pending(lang: str, key: str) -> None:
+    """A report waiting for confirmation of its sharp drops: the drops, and the button."""
     pending = st.session_state.get(PENDING)
     if pending is not None:
         drops = "; ".join(field_error(w.field, w.code, w.params, lang, md) for w in pending[1])
         st.warning(t("confirm_drops", lang, drops=drops))
-        if st.button(t("confirm_save", lang), key="confirm_report"):
+        if st.button(t("confirm_save", lang), key=key):
             _save(pending[0], lang, confirmed=True)
 
 
@@ -194,6 +202,79 @@ def _save(values: dict, lang: str, confirmed: bool) -> None:
     name = load_incident_kecamatan(values["incident_id"]).get(values["kecamatan_code"], "")
     message = t("report_saved", lang, kecamatan=md(name), version=saved.version)
     done(message + ("  \n" + t("outside_area", lang) if saved.outside_area else ""))
+
+
+def whatsapp(incident_id: int, lang: str) -> None:
+    """Posko messages pasted from WhatsApp: each read into a draft, shown with what was read
+    marked and what was not listed, saved only when the operator confirms it."""
+    st.caption(t("whatsapp_help", lang))
+    with st.form("whatsapp_form"):
+        text = st.text_area(
+            t("whatsapp_paste", lang), height=160, max_chars=20_000, key="whatsapp_text"
+        )
+        left, right = st.columns(2)
+        source = left.selectbox(
+            t("source", lang),
+            list(SOURCES),
+            format_func=lambda s: t(f"source_{s}", lang),
+            key="whatsapp_source",
+        )
+        reporter = right.text_input(t("reporter", lang), max_chars=120, key="whatsapp_reporter")
+        if st.form_submit_button(t("whatsapp_read", lang)):
+            st.session_state["whatsapp_read"] = (
+                data.read_whatsapp(text, incident_id),
+                source,
+                reporter,
+            )
+    read = st.session_state.get("whatsapp_read")
+    if not read:
+        return
+    pasted, source, reporter = read
+    if not pasted:
+        st.warning(t("whatsapp_nothing", lang))
+    options = load_incident_kecamatan(incident_id)
+    for index, item in enumerate(pasted):
+        with st.container(border=True):
+            st.markdown(item.marked_html, unsafe_allow_html=True)  # escaped, figures marked
+            codes = list(options)
+            code = st.selectbox(
+                t("field_kecamatan_code", lang),
+                codes,
+                index=codes.index(item.kecamatan_code) if item.kecamatan_code in codes else None,
+                format_func=options.get,
+                placeholder=t("whatsapp_which", lang, name=md(item.draft.kecamatan)),
+                key=f"whatsapp_kecamatan_{index}",
+            )
+            st.dataframe(
+                {data.figure_label(f.name, lang): [f.value] for f in item.draft.figures},
+                hide_index=True,
+            )
+            if item.draft.needs:
+                needs = ", ".join(f"{n} {q}" if q is not None else n for n, q in item.draft.needs)
+                st.caption(f"{t('needs_help', lang)}: {md(needs)}")
+            if item.draft.unread:
+                st.warning(t("whatsapp_unread", lang, parts=md(" · ".join(item.draft.unread))))
+            if st.button(t("save_report", lang), key=f"whatsapp_save_{index}", type="primary"):
+                when = item.draft.report_time or utcnow().astimezone(WIB)
+                values = {
+                    "incident_id": incident_id,
+                    "kecamatan_code": code,
+                    "source": source,
+                    "reporter": reporter,
+                    "report_time": when,
+                    **item.draft.values(),
+                    "needs": item.draft.counted_needs(),
+                    "notes": _whatsapp_notes(item.draft, lang),
+                }
+                _save(values, lang, confirmed=False)
+    _confirm_pending(lang, "confirm_whatsapp_report")
+
+
+def _whatsapp_notes(draft, lang: str) -> str:
+    """The message itself (the record of what was sent), and needs given without a number."""
+    uncounted = draft.uncounted_needs()
+    extra = f"{t('needs_help', lang)}: {', '.join(uncounted)}\n" if uncounted else ""
+    return f"{extra}WhatsApp: {draft.message}"[:2000]
 
 
 def import_reports(incident_id: int, lang: str) -> None:
