@@ -138,7 +138,12 @@ def _companion(session: Session, event: HazardEvent) -> Incident | None:
         )
     ):
         theirs = Solution(candidate.time_utc, candidate.lat, candidate.lon, candidate.magnitude)  # type: ignore[arg-type]
-        incident = session.scalar(select(Incident).where(Incident.hazard_event_id == candidate.id))
+        incident = session.scalar(
+            select(Incident).where(
+                Incident.hazard_event_id == candidate.id,
+                Incident.status.in_(("proposed", "open")),  # a dismissed one is no reason
+            )
+        )
         if incident is not None and candidate.lat is not None and is_twin(mine, theirs):
             session.add(IncidentEvent(incident_id=incident.id, hazard_event_id=event.id))
             session.flush()

@@ -267,3 +267,16 @@ def test_the_warning_joins_an_earthquake_already_proposed_in_either_order(
     with Session(areas) as session:
         links = session.scalars(select(IncidentEvent)).all()
         assert [link.incident_id for link in links] == [joined.id]
+
+
+def test_a_tsunami_warning_still_proposes_after_its_earthquake_was_dismissed(
+    areas, geography, shared_data
+) -> None:
+    message = parse_datagempa((shared_data / "bmkg" / TSUNAMI).read_bytes())
+    _save_and_propose(areas, geography, lambda s: hazard_store.save_quakes(s, [message.quake]))
+    (quake,) = _incidents(areas)
+    with Session(areas) as session, session.begin():
+        session.get(Incident, quake.id).status = "closed"  # the operator dismissed it
+    _save_and_propose(areas, geography, lambda s: hazard_store.save_tsunami(s, [message]))
+    tsunami = [i for i in _incidents(areas) if i.kind == "tsunami"]
+    assert len(tsunami) == 1 and tsunami[0].status == "proposed" and tsunami[0].id != quake.id
