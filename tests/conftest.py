@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -370,13 +370,16 @@ def get_json(url: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def wait_for_status(url: str, status: int, seconds: float = 60) -> dict:
-    """Poll `url` until it answers `status`; returns that answer's JSON body."""
+def wait_for_status(
+    url: str, status: int, seconds: float = 60, until: Callable[[dict], bool] | None = None
+) -> dict:
+    """Poll `url` until it answers `status` (and its body satisfies `until`); returns that
+    answer's JSON body."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             code, body = get_json(url)
-            if code == status:
+            if code == status and (until is None or until(body)):
                 return body
         except OSError:
             pass  # not listening yet

@@ -88,8 +88,12 @@ def test_the_worker_reports_freshness_and_which_one_polls(
     # the feeds go down: both workers say so, naming each feed and the reason
     httpserver.clear_all_handlers()
     httpserver.expect_request(re.compile(".*")).respond_with_data("busy", status=502)
+
+    def autogempa_failing(body: dict) -> bool:  # the feeds fail one by one as they come due
+        return any(f["feed"] == "bmkg_autogempa" and f["state"] == "failing" for f in body["feeds"])
+
     for port in (first_port, second_port):
-        degraded = wait_for_status(f"http://127.0.0.1:{port}/health", 503)
+        degraded = wait_for_status(f"http://127.0.0.1:{port}/health", 503, until=autogempa_failing)
         states = {f["feed"]: f for f in degraded["feeds"]}
         assert degraded["status"] == "degraded"
         assert states["bmkg_autogempa"]["state"] == "failing"
