@@ -251,7 +251,7 @@ def whatsapp(incident_id: int, lang: str) -> None:
             )
             if item.draft.needs:
                 needs = ", ".join(f"{n} {q}" if q is not None else n for n, q in item.draft.needs)
-                st.caption(f"{t('needs_help', lang)}: {md(needs)}")
+                st.caption(f"{t('field_needs', lang)}: {md(needs)}")
             if item.draft.unread:
                 st.warning(t("whatsapp_unread", lang, parts=md(" · ".join(item.draft.unread))))
             if st.button(t("save_report", lang), key=f"whatsapp_save_{index}", type="primary"):
@@ -273,7 +273,7 @@ def whatsapp(incident_id: int, lang: str) -> None:
 def _whatsapp_notes(draft, lang: str) -> str:
     """The message itself (the record of what was sent), and needs given without a number."""
     uncounted = draft.uncounted_needs()
-    extra = f"{t('needs_help', lang)}: {', '.join(uncounted)}\n" if uncounted else ""
+    extra = f"{t('field_needs', lang)}: {', '.join(uncounted)}\n" if uncounted else ""
     return f"{extra}WhatsApp: {draft.message}"[:2000]
 
 
