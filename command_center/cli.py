@@ -25,17 +25,24 @@ from command_center import (
     incident_store,
     ingest,
     proposal_store,
+    report_store,
     store,
 )
 from command_center.assets import install_static_assets
 from command_center.auth import ROLES, SYSTEM
 from command_center.db import make_engine, migrate
-from command_center.errors import BoundariesMissing, CommandCenterError, FieldError, InvalidInput
+from command_center.errors import (
+    BoundariesMissing,
+    CommandCenterError,
+    FieldError,
+    InvalidInput,
+    NotReports,
+)
 from command_center.geography import Geography, load_geography
 from command_center.hazard_store import SaveResult
 from command_center.http import make_session
 from command_center.incident_store import NewIncident
-from command_center.labels import field_error
+from command_center.labels import field_error, t
 from command_center.services.incidents import HAZARDS, ProposalRules, common_area, zone_of
 from command_center.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.sources import wilayah_boundaries
@@ -324,6 +331,35 @@ def incident(settings: Settings, args: argparse.Namespace) -> None:
     print(f"{args.action}: {args.key} done")
 
 
+def reports(settings: Settings, args: argparse.Namespace) -> None:
+    """Import a large report file from the command line, as the system administrator."""
+    engine, geography = _prepare(settings)
+    target = incident_store.incident_id(engine, args.incident or "")
+    data = Path(args.file).read_bytes()
+    limits = settings.import_limits
+    result = report_store.import_reports(
+        engine,
+        data,
+        Path(args.file).name,
+        target,
+        geography,
+        SYSTEM,
+        limits,
+        confirmed=args.accept_drops,
+        default_source=args.source,
+        dry_run=args.dry_run,
+    )
+    verb = "would land" if args.dry_run else "landed"
+    print(
+        f"{verb} {result.landed} of {result.total} rows; quarantined {len(result.problems)}; "
+        f"noted {len(result.notes)}"
+    )
+    for label, rows in (("quarantined", result.problems), ("noted", result.notes)):
+        for row in rows[:5]:
+            said = "; ".join(field_error(e.field, e.code, e.params, "en") for e in row.errors)
+            print(f"  {label} row {row.number}: {said}")
+
+
 def first_admin(settings: Settings, engine: Engine) -> None:
     """On a store without accounts, create `admin` with a random password and print it once."""
     if settings.auth_mode != "local" or accounts.users(engine, SYSTEM):
@@ -408,6 +444,15 @@ def build_parser() -> argparse.ArgumentParser:
     incident_cmd.add_argument("--add", help="area: codes to add")
     incident_cmd.add_argument("--remove", help="area: codes to remove")
     incident_cmd.add_argument("--reason", help="reopen: why")
+    reports_cmd = commands.add_parser("reports", help="kecamatan impact reports: import a file")
+    reports_cmd.add_argument("action", choices=["import"])
+    reports_cmd.add_argument("file", help="CSV or .xlsx (our columns or BNPB/DIBI's)")
+    reports_cmd.add_argument("--incident", required=True, help="the incident's key (or id)")
+    reports_cmd.add_argument("--dry-run", action="store_true", help="check all, store nothing")
+    reports_cmd.add_argument("--source", help="the source where a row names none (e.g. bpbd)")
+    reports_cmd.add_argument(
+        "--accept-drops", action="store_true", help="store figures that fell sharply"
+    )
     run_cmd = commands.add_parser(
         "run", help="set up and start the dashboard; other options go to `streamlit run`"
     )
@@ -441,11 +486,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             token(settings, args)
         elif args.command == "incident":
             incident(settings, args)
+        elif args.command == "reports":
+            reports(settings, args)
         elif args.command == "run":
             run(settings, not args.no_demo, extra)
     except InvalidInput as exc:
         problems = (field_error(e.field, e.code, e.params, "en") for e in exc.errors)
         print(f"error: {'; '.join(problems)}", file=sys.stderr)
+        return 2
+    except NotReports as exc:
+        print(f"error: {t(f'not_reports_{exc.reason}', 'en', file=exc.file_name)}", file=sys.stderr)
         return 2
     except CommandCenterError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -93,6 +93,15 @@ class ImportFileError(CommandCenterError, ValueError):
     """An uploaded file that cannot be imported at all: too large, wrong type, no header row."""
 
 
+class NotReports(ImportFileError):
+    """A readable file that is not a table of reports at all (`services.report_files.refusal`
+    gives the `reason`)."""
+
+    def __init__(self, file_name: str, reason: str):
+        super().__init__(f"{file_name}: not a table of kecamatan reports ({reason})")
+        self.file_name, self.reason = file_name, reason
+
+
 class NeedsConfirmation(CommandCenterError):
     """Valid input that looks wrong (e.g. a figure dropped sharply); saved only when confirmed."""
 

@@ -16,7 +16,7 @@ import re
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from command_center.store import record_audit
 from command_center.times import utcnow
 
 HEADER_SCAN_ROWS = 15
+UNMAPPED = "~"  # a column we do not read stays with its quarantined row as "~<its header>"
 PERMISSION = {"roster": "team", "reports": "report"}  # what importing each kind needs
 CSV_DELIMITERS = ",;\t|"
 
@@ -48,6 +49,7 @@ Progress = Callable[[float], None]
 class RawRow:
     number: int  # as the spreadsheet shows it (the header row included)
     values: dict[str, str]  # our field name -> the cell as text
+    unmapped: dict[str, str] = field(default_factory=dict)  # other headers -> non-empty cells
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,9 @@ def _csv(
     text: str, delimiter: str, limits: ImportLimits, file_name: str, lines: int | None = None
 ) -> list[list[str]]:
     """The cells of a CSV text (its first `lines` only, when given), within `limits`."""
-    head = text.splitlines()[:lines] if lines is not None else text.splitlines()
+    # line ends kept: a quoted cell may hold several lines (BNPB's "Kec. X\nDs. Y" lists)
+    lines_of = text.splitlines(keepends=True)
+    head = lines_of[:lines] if lines is not None else lines_of
     for number, line in enumerate(head, start=1):
         # quoted cells may hold the delimiter too: only an absurd count is refused here
         if line.count(delimiter) > 5 * limits.max_columns:
@@ -189,7 +193,7 @@ def read_table(
         raise ImportFileError(
             f"{file_name}: {len(data):,} bytes, more than {limits.max_bytes:,} allowed"
         )
-    aliases = {alias: field for field, names in headers.items() for alias in names}
+    aliases = {alias: ours for ours, names in headers.items() for alias in names}
     content = _text(data, file_name, limits)
     if isinstance(content, str):
         delimiter = max(
@@ -207,20 +211,21 @@ def read_table(
         raise ImportFileError(f"{file_name}: no header row found (expected columns: {expected})")
     columns: dict[str, str] = {}
     positions: dict[str, int] = {}
-    ignored = []
+    others: dict[str, int] = {}
     for position, header in enumerate(grid[index]):
-        field = aliases.get(header_key(header))
-        if field and field not in positions:
-            positions[field], columns[field] = position, header
+        ours = aliases.get(header_key(header))
+        if ours and ours not in positions:
+            positions[ours], columns[ours] = position, header
         elif header:
-            ignored.append(header)
+            others.setdefault(header, position)
     rows = []
     for number, cells in enumerate(grid[index + 1 :], start=index + 2):
         if not any(cells):
             continue  # blank lines between blocks are common in real spreadsheets
         values = {f: cells[p] if p < len(cells) else "" for f, p in positions.items()}
-        rows.append(RawRow(number, values))
-    return Table(rows, columns, ignored)
+        unmapped = {h: cells[p] for h, p in others.items() if p < len(cells) and cells[p]}
+        rows.append(RawRow(number, values, unmapped))
+    return Table(rows, columns, list(others))
 
 
 def preview(
@@ -253,8 +258,11 @@ def run_import(
     key: Callable[[Any], str] | None = None,
     progress: Progress | None = None,
     context: dict[str, Any] | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Check every row; in one transaction write the valid ones and quarantine the others.
+    """Check every row; in one transaction write the valid ones and quarantine the others
+    (with `dry_run`, do all of it and roll the transaction back: the report says what would
+    land).
 
     `key` names a row's identity (e.g. a team's name); a second row with the same key in one
     file is quarantined, not silently merged. `context` (e.g. the incident a file is for) is
@@ -281,17 +289,17 @@ def run_import(
                 seen[identity] = row.number
             valid.append((row, model))
         except InvalidInput as exc:
-            problems.append(RowProblem(row.number, exc.errors, row.values))
+            problems.append(RowProblem(row.number, exc.errors, _kept(row)))
         if progress and (i % 200 == 0 or i == len(rows)):
             progress(0.8 * i / len(rows))
     outcomes = {"created": 0, "updated": 0}
     notes: list[RowProblem] = []
-    with writing(engine) as session, session.begin():
+    with writing(engine) as session, session.begin() as transaction:
         for j, (row, model) in enumerate(valid, start=1):
             try:
                 outcome, said = _land(write, session, model, actor)
             except InvalidInput as exc:
-                problems.append(RowProblem(row.number, exc.errors, row.values))
+                problems.append(RowProblem(row.number, exc.errors, _kept(row)))
             else:
                 outcomes[outcome] += 1
                 if said:
@@ -304,11 +312,18 @@ def run_import(
             session.add(_quarantined(kind, batch, file_name, problem, actor))
         summary = {"file": file_name, **outcomes, "quarantined": len(problems)}
         record_audit(session, actor.name, "import", kind, batch, after=summary)
+        if dry_run:
+            transaction.rollback()
     if progress:
         progress(1.0)
     problems.sort(key=lambda p: p.number)
     created, updated = outcomes["created"], outcomes["updated"]
     return ImportReport(batch, len(rows), created, updated, tuple(problems), tuple(notes))
+
+
+def _kept(row: RawRow) -> dict[str, Any]:
+    """A row as it waits in quarantine: our fields, and every other column it had."""
+    return {**row.values, **{f"{UNMAPPED}{h}": v for h, v in row.unmapped.items()}}
 
 
 def _land(

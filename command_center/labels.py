@@ -567,6 +567,29 @@ LABELS: dict[str, tuple[str, str]] = {
         "bukan kode kecamatan Kemendagri seperti 32.03.01: {value}",
         "not a Kemendagri kecamatan code like 32.03.01: {value}",
     ),
+    "not_broken_down": (" (belum dirinci per kecamatan)", " (not yet broken down by kecamatan)"),
+    "err_kabupaten_level": (
+        "laporan tingkat kabupaten (belum dirinci per kecamatan)",
+        "kabupaten-level report (not yet broken down by kecamatan)",
+    ),
+    "not_reports_no_figures": (
+        "{file} tidak berisi satu pun kolom angka dampak (meninggal, hilang, mengungsi, "
+        "rumah_rusak_berat, ...); tidak ada yang disimpan.",
+        "{file} has none of the impact columns (meninggal, hilang, mengungsi, "
+        "rumah_rusak_berat, ...); nothing was stored.",
+    ),
+    "not_reports_province_aggregate": (
+        "{file} tampaknya rekap tahunan per provinsi, bukan laporan per kecamatan; tidak ada "
+        "yang disimpan.",
+        "{file} looks like a yearly aggregate by province, not reports per kecamatan; nothing "
+        "was stored.",
+    ),
+    "not_reports_no_area": (
+        "Tidak ada baris di {file} yang menyebut kecamatan atau kabupaten yang dikenal (kode, "
+        'nama, atau "Kec. X" di lokasi); tidak ada yang disimpan.',
+        'No row of {file} names a known kecamatan or kabupaten (by code, name or "Kec. X" '
+        "in lokasi); nothing was stored.",
+    ),
     "err_outside_incident_area": (
         "di luar wilayah terdampak kejadian ini (tetap disimpan; periksa kodenya)",
         "outside this incident's affected area (saved; check the code)",
@@ -578,6 +601,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_unknown_kecamatan": (
         "kode kecamatan tidak dikenal: {value}",
         "unknown kecamatan code: {value}",
+    ),
+    "err_bad_kabupaten_code": (
+        "bukan kode kabupaten/kota Kemendagri seperti 32.03: {value}",
+        "not a Kemendagri kabupaten/kota code like 32.03: {value}",
+    ),
+    "err_unknown_kabupaten": (
+        "kode kabupaten/kota tidak dikenal: {value}",
+        "unknown kabupaten/kota code: {value}",
     ),
     "err_bad_kind": (
         "jenis tidak dikenal: {value} (pilih: {kinds})",
@@ -749,10 +780,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "reports_import_help": (
         "Unggah CSV atau Excel laporan untuk kejadian terpilih. Kolom dikenali dari nama umum "
         "(kode_kecamatan, waktu_laporan, pelapor, sumber, meninggal, hilang, luka_berat, "
-        "mengungsi, rumah_rusak_berat, ...).",
+        "mengungsi, rumah_rusak_berat, ...) dan kolom BNPB/DIBI: kecamatan dicari dari kodenya, "
+        'atau dari namanya di kabupaten berkas (id_kab, kabkot, "Kec. X" di lokasi); cocokan '
+        "tampil di kolom area_match untuk diperiksa. Kolom lain tetap disimpan (~nama kolom).",
         "Upload a CSV or Excel file of reports for the chosen incident. Columns are recognised "
         "by their usual names (kode_kecamatan, waktu_laporan, pelapor, sumber, meninggal, hilang, "
-        "luka_berat, mengungsi, rumah_rusak_berat, ...).",
+        "luka_berat, mengungsi, rumah_rusak_berat, ...) and BNPB/DIBI columns: the kecamatan is "
+        "found by its code, or by its name within the file's kabupaten (id_kab, kabkot, "
+        '"Kec. X" in lokasi); the match is shown in the area_match column to check. Other '
+        "columns are kept (~column name).",
     ),
     "choose_one_incident": (
         "Pilih satu kejadian untuk menambah atau mengimpor laporan.",
@@ -809,8 +845,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "ticker_withdraw": ("menarik usulan", "withdrew the proposal"),
     "col_reason": ("Alasan", "Reason"),
     "col_notes": ("Catatan", "Notes"),
+    "source_from_file": ("(dari berkas)", "(from the file)"),
+    "import_default_source": (
+        "Sumber bila berkas tidak menyebutnya",
+        "Source where the file does not name one",
+    ),
     "source_tksk": ("TKSK", "TKSK"),
     "source_tagana": ("Tagana", "Tagana"),
+    "source_psm": ("PSM", "PSM"),
+    "source_karang_taruna": ("Karang Taruna", "Karang Taruna"),
+    "source_slrt": ("SLRT", "SLRT"),
+    "source_pkh": ("Pendamping PKH", "PKH facilitator"),
     "source_dinsos": ("Dinsos", "Dinsos"),
     "source_bpbd": ("BPBD", "BPBD"),
     "source_other": ("Lainnya", "Other"),
@@ -833,6 +878,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "fig_health_damaged": ("Faskes rusak", "Health facilities damaged"),
     "fig_offices_damaged": ("Kantor rusak", "Offices damaged"),
     "fig_bridges_damaged": ("Jembatan rusak", "Bridges damaged"),
+    "fig_injured_unspecified": ("Luka (tidak dirinci)", "Injured (not divided)"),
     "field_report_time": ("Waktu laporan", "Report time"),
     "field_reporter": ("Pelapor", "Reporter"),
     "field_source": ("Sumber", "Source"),
@@ -857,6 +903,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "field_health_damaged": ("Faskes rusak", "Health facilities damaged"),
     "field_offices_damaged": ("Kantor rusak", "Offices damaged"),
     "field_bridges_damaged": ("Jembatan rusak", "Bridges damaged"),
+    "field_injured_unspecified": ("Luka-luka", "Injured"),
     "err_bad_source": (
         "sumber tidak dikenal: {value} (pilih: {sources})",
         "unknown source: {value} (one of: {sources})",

@@ -316,12 +316,19 @@ FIGURES = (
     "health_damaged",
     "offices_damaged",
     "bridges_damaged",
+    "injured_unspecified",
 )
 """The numeric impact figures of a report (Perka BNPB 8/2011 style), in our names."""
 
 
 class ImpactReport(Base):
-    """One version of a kecamatan's impact report from one source; every version is kept."""
+    """One version of a kecamatan's impact report from one source; every version is kept.
+
+    A Dinsos that knows only its kabupaten's total files a kabupaten-level report: its
+    `area_level` is "kabupaten" and `kecamatan_code` then holds the kabupaten's code. Such
+    reports are read apart (`report_store.all_versions(level=...)`) and count only for what the
+    kecamatan reports of that kabupaten do not yet hold (`services.reports.not_broken_down`).
+    """
 
     __tablename__ = "impact_reports"
     __table_args__ = (UniqueConstraint("incident_id", "kecamatan_code", "source", "version"),)
@@ -330,6 +337,7 @@ class ImpactReport(Base):
         ForeignKey("incidents.id", ondelete="CASCADE"), index=True
     )
     kecamatan_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    area_level: Mapped[str] = mapped_column(String(10), default="kecamatan")
     source: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer)
     reporter: Mapped[str] = mapped_column(String(120))
@@ -355,6 +363,10 @@ class ImpactReport(Base):
     health_damaged: Mapped[int | None] = mapped_column(Integer)
     offices_damaged: Mapped[int | None] = mapped_column(Integer)
     bridges_damaged: Mapped[int | None] = mapped_column(Integer)
+    injured_unspecified: Mapped[int | None] = mapped_column(Integer)  # BNPB "terluka"
+    reporter_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reporter_links.id", ondelete="SET NULL"), index=True
+    )  # the field reporter's link it came through
     needs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     aid_delivered: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -437,6 +449,26 @@ class KioskToken(Base):
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReporterLink(Base):
+    """A field reporter's personal link to the `Lapor` page: who (name, phone, pilar sosial
+    role), which kecamatan, one incident or every open one there, until when. Only the
+    token's hash is kept; revoking it ends it at once."""
+
+    __tablename__ = "reporter_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    role: Mapped[str] = mapped_column(String(20))
+    kecamatan: Mapped[list[str]] = mapped_column(JSON)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEntry(Base):

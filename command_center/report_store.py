@@ -24,11 +24,14 @@ from command_center.errors import (
     InvalidInput,
     NeedsConfirmation,
     NotFound,
+    NotReports,
     StaleRecord,
 )
 from command_center.geography import Geography
 from command_center.models import FIGURES, Area, ImpactReport, IncidentArea, Verification
-from command_center.services.reports import REPORT_HEADERS, ReportInput, sharp_drops
+from command_center.services import report_files
+from command_center.services.gazetteer import gazetteer_of
+from command_center.services.reports import ReportInput, sharp_drops
 from command_center.settings import ImportLimits
 from command_center.store import frame, record_audit
 from command_center.times import utcnow
@@ -72,8 +75,27 @@ def _row(previous_version: int | None, report: ReportInput, actor: str) -> dict[
     }
 
 
-def _write(session: Session, report: ReportInput, actor: Principal, confirmed: bool) -> Saved:
-    """Add `report` as the next version of its (incident, kecamatan, source)."""
+def _inside(session: Session, report: ReportInput) -> bool:
+    """Whether the reported area is in the incident's area (a kabupaten: any of its kecamatan)."""
+    query = select(IncidentArea.kecamatan_code).where(
+        IncidentArea.incident_id == report.incident_id
+    )
+    if report.area_level == "kabupaten":
+        query = query.where(IncidentArea.kecamatan_code.startswith(report.kecamatan_code + "."))
+    else:
+        query = query.where(IncidentArea.kecamatan_code == report.kecamatan_code)
+    return session.scalar(query.limit(1)) is not None
+
+
+def _write(
+    session: Session,
+    report: ReportInput,
+    actor: Principal,
+    confirmed: bool,
+    link_id: int | None = None,
+) -> Saved:
+    """Add `report` as the next version of its (incident, area, source); `link_id` is the
+    field reporter's link it came through."""
     if session.get(Area, report.kecamatan_code) is None:
         raise InvalidInput(
             [FieldError("kecamatan_code", "unknown_kecamatan", {"value": report.kecamatan_code})]
@@ -83,9 +105,10 @@ def _write(session: Session, report: ReportInput, actor: Principal, confirmed: b
     if drops:
         raise NeedsConfirmation(drops)
     row = ImpactReport(**_row(previous.version if previous else None, report, actor.name))
+    row.reporter_link_id = link_id
     session.add(row)
     session.flush()
-    inside = session.get(IncidentArea, (report.incident_id, report.kecamatan_code)) is not None
+    inside = _inside(session, report)
     after = {"kecamatan_code": row.kecamatan_code, "source": row.source, "version": row.version}
     after |= {f: getattr(row, f) for f in FIGURES if getattr(row, f) is not None}
     record_audit(session, actor.name, "report", "impact_report", row.id, None, after)
@@ -136,13 +159,17 @@ def set_verification(
         record_audit(session, actor.name, "verify", "impact_report", report_id, before, after)
 
 
-def all_versions(engine: Engine, incident_id: int | None = None) -> pd.DataFrame:
-    """Every stored report version (of one incident), with the kecamatan's name."""
+def all_versions(
+    engine: Engine, incident_id: int | None = None, level: str = "kecamatan"
+) -> pd.DataFrame:
+    """Every stored report version (of one incident) at one level, with the area's name: the
+    kecamatan reports, or (`level="kabupaten"`) the kabupaten-level ones."""
     query = select(
         ImpactReport.id,
         ImpactReport.incident_id,
         ImpactReport.kecamatan_code,
         Area.name.label("kecamatan"),
+        ImpactReport.area_level,
         ImpactReport.source,
         ImpactReport.version,
         ImpactReport.reporter,
@@ -157,6 +184,7 @@ def all_versions(engine: Engine, incident_id: int | None = None) -> pd.DataFrame
         ImpactReport.created_by,
         ImpactReport.created_at,
     ).join(Area, Area.code == ImpactReport.kecamatan_code)
+    query = query.where(ImpactReport.area_level == level)
     if incident_id is not None:
         query = query.where(ImpactReport.incident_id == incident_id)
     versions = frame(engine, query.order_by(ImpactReport.kecamatan_code, ImpactReport.id))
@@ -219,16 +247,60 @@ class ImportWriter:
         return "created"
 
     def notes(self, report: ReportInput) -> list[FieldError]:
-        """A written row outside its incident's affected area lands, with this note."""
-        if (report.incident_id, report.kecamatan_code) in self.affected:
-            return []
-        return [FieldError("kecamatan_code", "outside_incident_area", {})]
+        """A written row outside its incident's affected area lands, with this note; so does
+        one filed for a whole kabupaten."""
+        if report.area_level == "kabupaten":
+            inside = any(
+                incident == report.incident_id and code.startswith(report.kecamatan_code + ".")
+                for incident, code in self.affected
+            )
+            said = [FieldError("kecamatan_code", "kabupaten_level", {})]
+        else:
+            inside = (report.incident_id, report.kecamatan_code) in self.affected
+            said = []
+        if inside:
+            return said
+        return [*said, FieldError("kecamatan_code", "outside_incident_area", {})]
 
     def close(self, session: Session) -> None:
         """Insert the rows collected (in the import's transaction)."""
         if self.pending:
             session.execute(insert(ImpactReport), self.pending)
         self.pending = []
+
+
+def read_file(
+    data: bytes,
+    file_name: str,
+    geography: Geography | None,
+    actor: Principal,
+    limits: ImportLimits,
+    default_source: str | None = None,
+) -> imports.Table:
+    """The rows of a report file in our fields, each with how its place was matched
+    (`area_match`), for a preview to confirm and for the import.
+
+    Raises:
+        Forbidden: `actor` may not import reports.
+        NotReports: the file holds no impact figures or no row names any area.
+        ImportFileError: the file as a whole cannot be read.
+    """
+    table = imports.preview(data, file_name, REPORTS, report_files.FILE_HEADERS, actor, limits)
+    places = gazetteer_of(geography.points) if geography is not None else None
+    rows = [
+        imports.RawRow(
+            row.number,
+            report_files.read_row(row.values, places, default_source)
+            if places is not None
+            else row.values,
+            row.unmapped,
+        )
+        for row in table.rows
+    ]
+    reason = report_files.refusal(table.columns, [row.values for row in rows])
+    if reason is not None:
+        raise NotReports(file_name, reason)
+    return imports.Table(rows, table.columns, table.ignored)
 
 
 def import_reports(
@@ -241,13 +313,17 @@ def import_reports(
     limits: ImportLimits,
     confirmed: bool = False,
     progress: imports.Progress | None = None,
+    default_source: str | None = None,
+    dry_run: bool = False,
 ) -> imports.ImportReport:
-    """Import one incident's reports from CSV/Excel; bad rows wait in quarantine.
+    """Import one incident's reports from CSV/Excel (`read_file`); bad rows wait in
+    quarantine with every column they had.
 
     Raises:
+        NotReports: not a table of reports; nothing is stored.
         ImportFileError: the file as a whole cannot be read.
     """
-    table = imports.preview(data, file_name, REPORTS, REPORT_HEADERS, actor, limits)
+    table = read_file(data, file_name, geography, actor, limits, default_source)
     now = utcnow()
     return imports.run_import(
         engine,
@@ -259,6 +335,7 @@ def import_reports(
         actor,
         progress=progress,
         context={"incident_id": incident_id},
+        dry_run=dry_run,
     )
 
 

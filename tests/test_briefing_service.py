@@ -11,6 +11,7 @@ def test_headline_sums_latest_reports_of_the_incident_and_counts_teams() -> None
             "missing": [1, 0, 0],
             "injured_severe": [2, 1, 0],
             "injured_light": [5, None, 0],
+            "injured_unspecified": [None, 4, 0],  # BNPB's undivided "terluka"
             "displaced": [100, 50, 0],
             "houses_heavy": [1, 0, 0],
             "houses_moderate": [2, 0, 0],
@@ -25,7 +26,7 @@ def test_headline_sums_latest_reports_of_the_incident_and_counts_teams() -> None
         }
     )
     figures = headline(reports, teams, incident_id=1)
-    assert (figures.deaths, figures.missing, figures.injured) == (3, 1, 8)
+    assert (figures.deaths, figures.missing, figures.injured) == (3, 1, 12)
     assert (figures.displaced, figures.houses_damaged) == (150, 10)
     assert (figures.teams_deployed, figures.teams_standby) == (2, 1)
     assert (figures.kecamatan_reporting, figures.unverified_reports) == (2, 1)

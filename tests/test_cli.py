@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from command_center import accounts, cli, hazard_store, store
 from command_center.auth import SYSTEM
@@ -239,3 +240,25 @@ def test_bad_incident_commands_fail_in_one_line_and_write_nothing(
     assert result.returncode == 2 and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert store.last_change(demo_engine) == before
+
+
+def test_reports_import_of_a_bnpb_file_dry_run_then_for_real(demo_engine, cli_env) -> None:
+    bnpb = (
+        Path(cli_env["CC_SHARED_DATA_DIR"]) / "impacts/bnpb_pantauan_bencana_Data_Bencana_2020.csv"
+    )
+    (incident,) = store.incidents(demo_engine)
+    before = len(store.frame(demo_engine, text("SELECT id FROM impact_reports")))
+    dry = _cli(
+        "reports", "import", str(bnpb), "--incident", str(incident.id), "--dry-run", **cli_env
+    )
+    assert dry.returncode == 0, dry.stderr
+    assert "would land 34 of 34 rows; quarantined 0" in dry.stdout
+    assert "kabupaten-level report" in dry.stdout  # the first reasons are printed
+    assert len(store.frame(demo_engine, text("SELECT id FROM impact_reports"))) == before
+    real = _cli("reports", "import", str(bnpb), "--incident", str(incident.id), **cli_env)
+    assert real.returncode == 0 and "landed 34 of 34 rows" in real.stdout
+    assert len(store.frame(demo_engine, text("SELECT id FROM impact_reports"))) == before + 34
+    dibi = bnpb.with_name("dibi_bnpb_agg_2010-2025_rainaimtiyaz-dibi-bnpb-analysis.csv")
+    refused = _cli("reports", "import", str(dibi), "--incident", str(incident.id), **cli_env)
+    assert refused.returncode == 2
+    assert "looks like a yearly aggregate by province" in refused.stderr

@@ -18,6 +18,7 @@ from command_center import imports, report_store, store, team_store
 from command_center.auth import Principal
 from command_center.errors import Forbidden, ImportFileError
 from command_center.models import AuditEntry, ImpactReport
+from command_center.services import report_files
 from command_center.settings import ImportLimits
 from command_center.times import utcnow
 
@@ -98,9 +99,7 @@ def test_no_file_is_parsed_for_someone_who_may_not_import_it() -> None:
     with pytest.raises(Forbidden):
         imports.preview(b"x", "x.csv", "roster", team_store.TEAM_HEADERS, viewer, ImportLimits())
     with pytest.raises(Forbidden):
-        imports.preview(
-            b"x", "x.csv", "reports", report_store.REPORT_HEADERS, viewer, ImportLimits()
-        )
+        imports.preview(b"x", "x.csv", "reports", report_files.FILE_HEADERS, viewer, ImportLimits())
 
 
 def _quarantined_by_cianjur(engine, geography) -> tuple[int, int]:

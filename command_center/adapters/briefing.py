@@ -15,7 +15,7 @@ from command_center.labels import LABELS, number, t
 from command_center.services import figures, sitrep
 from command_center.services.briefing import Headline, headline
 from command_center.services.incidents import PhaseRecord, local_day, phase_line, zone_of
-from command_center.services.reports import counted
+from command_center.services.reports import counted, with_kabupaten_level
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
 from command_center.ui import resources
@@ -38,7 +38,11 @@ def load_briefing(include_unverified: bool = False) -> list[IncidentBriefing]:
     """Every open incident with its headline figures (verified reports unless asked) and its
     emergency phases."""
     engine = resources.engine()
-    reports = counted(report_store.all_versions(engine), include_unverified)
+    reports = with_kabupaten_level(
+        counted(report_store.all_versions(engine), include_unverified),
+        report_store.all_versions(engine, level="kabupaten"),
+        include_unverified,
+    )
     teams = team_store.roster(engine)
     phases = store.all_phases(engine)
     return [

@@ -24,6 +24,7 @@ from command_center.services.reports import (
     counted,
     daily_totals,
     newest_per_source,
+    with_kabupaten_level,
 )
 from command_center.static_layers import detail_json, install_layers, static_url
 from command_center.times import format_wib, utcnow
@@ -31,7 +32,7 @@ from command_center.ui import maps, resources
 
 HEADLINE = ("deaths", "missing", "injured", "displaced", "houses_damaged")
 COMBINED = {
-    "injured": ("injured_severe", "injured_light"),
+    "injured": ("injured_severe", "injured_light", "injured_unspecified"),
     "houses_damaged": ("houses_heavy", "houses_moderate", "houses_light"),
 }
 MAP_FIGURES = (*HEADLINE, *FIGURES)
@@ -58,8 +59,12 @@ def _all_versions() -> pd.DataFrame:
     return report_store.all_versions(resources.engine())
 
 
-def _versions(incident_id: int | None) -> pd.DataFrame:
-    versions = _all_versions()
+def _versions(incident_id: int | None, level: str = "kecamatan") -> pd.DataFrame:
+    versions = (
+        _all_versions()
+        if level == "kecamatan"
+        else report_store.all_versions(resources.engine(), incident_id, level)
+    )
     if incident_id is not None:
         return versions[versions["incident_id"] == incident_id]
     return versions[versions["incident_id"].isin(incident_choices())]
@@ -78,8 +83,15 @@ class Summary:
 
 @st.cache_data(ttl=20, show_spinner=False)
 def load_summary(incident_id: int | None, include_unverified: bool, lang: str) -> Summary:
-    """Incident totals and the roll-ups kecamatan → kabupaten → province."""
-    rows = counted(_versions(incident_id), include_unverified)
+    """Incident totals and the roll-ups kecamatan → kabupaten → province; what kabupaten-level
+    reports add is a row of its own, named "not yet broken down by kecamatan"."""
+    rows = with_kabupaten_level(
+        counted(_versions(incident_id), include_unverified),
+        _versions(incident_id, "kabupaten"),
+        include_unverified,
+    )
+    whole = rows["area_level"] == "kabupaten"
+    rows.loc[whole, "kecamatan"] = rows.loc[whole, "kecamatan"] + t("not_broken_down", lang)
     geography = resources.geography()
     values = pd.DataFrame({f: _figure(rows, f) for f in HEADLINE})
     values.insert(0, "kode_kec", rows["kecamatan_code"].to_numpy())
@@ -114,7 +126,7 @@ def load_summary(incident_id: int | None, include_unverified: bool, lang: str) -
         kecamatan=table,
         kabupaten=rolled["kabupaten"],
         provinces=rolled["province"],
-        reporting=len(rows),
+        reporting=int((~whole).sum()),
         unverified=int((rows["verification"] != "verified").sum()),
         bar=bar.rename(columns=labels),
     )
@@ -269,20 +281,37 @@ def verify(report_id: int, status: str, actor: Principal, reason: str | None = N
     )
 
 
-def preview(data: bytes, file_name: str, actor: Principal) -> imports.Table:
-    limits = resources.settings().import_limits
-    headers = report_store.REPORT_HEADERS
-    return imports.preview(data, file_name, report_store.REPORTS, headers, actor, limits)
+def preview(
+    data: bytes, file_name: str, actor: Principal, default_source: str | None = None
+) -> imports.Table:
+    """The rows a report file would give, each with the place it matched (`area_match`)."""
+    limits, geography = resources.settings().import_limits, resources.geography()
+    return report_store.read_file(data, file_name, geography, actor, limits, default_source)
 
 
 def import_file(
-    data: bytes, file_name: str, incident_id: int, actor: Principal, confirmed: bool, progress
+    data: bytes,
+    file_name: str,
+    incident_id: int,
+    actor: Principal,
+    confirmed: bool,
+    progress,
+    default_source: str | None = None,
 ) -> imports.ImportReport:
     engine, geography = resources.engine(), resources.geography()
     limits = resources.settings().import_limits
     return resources.written(
         report_store.import_reports(
-            engine, data, file_name, incident_id, geography, actor, limits, confirmed, progress
+            engine,
+            data,
+            file_name,
+            incident_id,
+            geography,
+            actor,
+            limits,
+            confirmed,
+            progress,
+            default_source,
         )
     )
 

@@ -26,22 +26,30 @@ def _total(frame: pd.DataFrame, *columns: str) -> int:
     return int(sum(frame[c].fillna(0).sum() for c in columns)) if len(frame) else 0
 
 
+def _kecamatan_level(rows: pd.DataFrame) -> pd.DataFrame:
+    if "area_level" not in rows:
+        return rows
+    return rows[rows["area_level"] != "kabupaten"]
+
+
 def headline(reports: pd.DataFrame, teams: pd.DataFrame, incident_id: int) -> Headline:
     """Sum the latest report of each kecamatan of `incident_id`; count teams by status.
 
     `reports` is one row per kecamatan (the report that counts), as `services.reports.counted`
-    gives.
+    gives, and a row per kabupaten for what kabupaten-level reports add
+    (`services.reports.with_kabupaten_level`): in the figures, not among the kecamatan
+    reporting.
     """
     mine = reports[reports["incident_id"] == incident_id]
     on_incident = teams[teams["assigned_incident_id"] == incident_id]
     return Headline(
         deaths=_total(mine, "deaths"),
         missing=_total(mine, "missing"),
-        injured=_total(mine, "injured_severe", "injured_light"),
+        injured=_total(mine, "injured_severe", "injured_light", "injured_unspecified"),
         displaced=_total(mine, "displaced"),
         houses_damaged=_total(mine, "houses_heavy", "houses_moderate", "houses_light"),
         teams_deployed=int(on_incident["status"].astype(str).isin(DEPLOYED).sum()),
         teams_standby=int((teams["status"].astype(str) == "standby").sum()),
-        kecamatan_reporting=len(mine),
+        kecamatan_reporting=len(_kecamatan_level(mine)),
         unverified_reports=int((mine["verification"].astype(str) != "verified").sum()),
     )

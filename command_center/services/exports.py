@@ -28,6 +28,7 @@ HXL_TAGS = {
     "missing": "#affected+missing",
     "injured_severe": "#affected+injured+severe",
     "injured_light": "#affected+injured+minor",
+    "injured_unspecified": "#affected+injured",
     "displaced": "#affected+displaced",
     "shelters": "#loc+shelter+num",
     "affected_families": "#affected+hh",

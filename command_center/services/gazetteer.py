@@ -9,6 +9,7 @@ names that are neither (a city's common name, islands, towns). Where a name fits
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from command_center.services.exposure import haversine_km
 _PREFIX = re.compile(
     r"^(kab\.?|kabupaten|kota|kec\.?|kecamatan|pulau|p\.)\s+(administrasi\s+)?", re.IGNORECASE
 )
+
+NAME_CUTOFF = 0.85  # how alike a misspelt kecamatan name must be to be matched (and shown)
 
 # name → the kabupaten (NN.NN) or kecamatan (NN.NN.NN) codes it means; extend as names turn up
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -109,6 +112,38 @@ class Gazetteer:
                 return by_kec, True
         return frame.iloc[0:0], False
 
+    def has_kabupaten(self, code: str) -> bool:
+        return bool((self.points["kode_kab"] == code).any())
+
+    def kabupaten_named(self, name: str) -> str | None:
+        """The kabupaten/kota a table names ("ACEH JAYA", "KOTA BANDUNG", "Kab. Bandung"): with
+        no prefix the kabupaten is meant, as BNPB writes them; None when unknown."""
+        lowered = name.strip().lower()
+        rows = self.points[self.points["kab_key"] == normalise(name)]
+        rows = rows[rows["is_kota"] == lowered.startswith("kota")]
+        return _only(set(rows["kode_kab"]))
+
+    def kecamatan_named(self, name: str, kabupaten: str | None) -> str | None:
+        """The kecamatan called `name` in `kabupaten` (anywhere when None, if only one has the
+        name); a misspelling is forgiven only inside a kabupaten, by a close enough name."""
+        rows = self.points
+        if kabupaten is not None:
+            rows = rows[rows["kode_kab"] == kabupaten]
+        key = normalise(name)
+        exact = set(rows.loc[rows["kec_key"] == key, "kode_kec"])
+        if exact or kabupaten is None:
+            return _only(exact)
+        close = difflib.get_close_matches(key, rows["kec_key"].tolist(), 1, NAME_CUTOFF)
+        return _only(set(rows.loc[rows["kec_key"].isin(close), "kode_kec"]))
+
+    def area_name(self, code: str) -> str:
+        """ "Sampoiniet, Aceh Jaya" for a kecamatan, "Aceh Jaya" for a kabupaten."""
+        column = "kode_kec" if code.count(".") == 2 else "kode_kab"
+        row = self.points[self.points[column] == code].iloc[0]
+        if column == "kode_kab":
+            return str(row["kabupaten"])
+        return f"{row['kecamatan']}, {row['kabupaten']}"
+
     @staticmethod
     def _shorter(name: str) -> list[str]:
         """Fallback keys for InaTEWS district names ("NIAS-SELATAN PULAU TANABALA"): the
@@ -117,6 +152,10 @@ class Gazetteer:
         return [normalise(" ".join(words[:n])) for n in range(len(words) - 1, 0, -1)] + [
             normalise(" ".join(words[n:])) for n in range(1, len(words))
         ]
+
+
+def _only(codes: set[str]) -> str | None:
+    return next(iter(codes)) if len(codes) == 1 else None
 
 
 _BUILT: list[tuple[pd.DataFrame, Gazetteer]] = []

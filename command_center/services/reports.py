@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import (
@@ -25,31 +25,36 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from command_center.errors import FieldError, InvalidInput
-from command_center.geography import Geography
+from command_center.errors import FieldError, InvalidAreaCode, InvalidInput
+from command_center.geography import Geography, normalise_code
 from command_center.models import FIGURES
 from command_center.services.validation import (
     Count,
-    KecamatanCode,
     Text,
     blank_to_none,
     field_errors,
+    kecamatan_code,
     longest,
     one_of,
 )
 from command_center.times import WIB, as_utc, utcnow
 
-SOURCES = ("tksk", "tagana", "dinsos", "bpbd", "other")
+PILAR_SOSIAL = ("tksk", "tagana", "psm", "karang_taruna", "slrt", "pkh")
+"""The pilar sosial who report from the kecamatan (field reporters' roles)."""
+SOURCES = (*PILAR_SOSIAL, "dinsos", "bpbd", "other")
 SOURCE_WORDS = {
     "lainnya": "other",
     "lain": "other",
     "pilar sosial": "other",
+    "karang taruna": "karang_taruna",
+    "pendamping pkh": "pkh",
     **{s: s for s in SOURCES},
 }
+AREA_LEVELS = ("kecamatan", "kabupaten")
 CLOCK_SKEW = timedelta(minutes=10)
 DROP_SHARE = 0.5  # a figure falling to half or less of the previous version ...
 DROP_MIN = 10  # ... by at least this many asks for confirmation
-CASUALTIES = ("deaths", "missing", "injured_severe", "injured_light")
+CASUALTIES = ("deaths", "missing", "injured_severe", "injured_light", "injured_unspecified")
 
 REPORT_HEADERS: dict[str, tuple[str, ...]] = {
     "kecamatan_code": ("kode_kecamatan", "kode_kec", "kode_wilayah", "kecamatan_code", "kode"),
@@ -60,10 +65,11 @@ REPORT_HEADERS: dict[str, tuple[str, ...]] = {
     "missing": ("hilang", "korban_hilang", "missing"),
     "injured_severe": ("luka_berat", "injured_severe"),
     "injured_light": ("luka_ringan", "injured_light"),
+    "injured_unspecified": ("terluka", "luka_luka", "luka", "injured"),
     "displaced": ("mengungsi", "mengungsi_jiwa", "pengungsi", "pengungsi_jiwa", "displaced"),
     "shelters": ("titik_pengungsian", "jumlah_pengungsian", "pengungsian", "shelters"),
     "affected_families": ("kk_terdampak", "terdampak_kk", "affected_families"),
-    "affected_people": ("jiwa_terdampak", "terdampak_jiwa", "menderita", "affected_people"),
+    "affected_people": ("jiwa_terdampak", "terdampak_jiwa", "affected_people"),
     "houses_heavy": ("rumah_rusak_berat", "rusak_berat", "rb", "houses_heavy"),
     "houses_moderate": ("rumah_rusak_sedang", "rusak_sedang", "rs", "houses_moderate"),
     "houses_light": ("rumah_rusak_ringan", "rusak_ringan", "rr", "houses_light"),
@@ -140,6 +146,21 @@ def parse_items(value: Any) -> Any:
     return items
 
 
+def area_code(value: Any, info: ValidationInfo) -> str:
+    """The reported area's code: a kecamatan's, or a kabupaten's for a kabupaten-level report
+    (errors `bad_kabupaten_code`, `unknown_kabupaten`)."""
+    if info.data.get("area_level", "kecamatan") == "kecamatan":
+        return kecamatan_code(value, info)
+    try:
+        code = normalise_code(blank_to_none(value) or "", "kabupaten")
+    except InvalidAreaCode as exc:
+        raise PydanticCustomError("bad_kabupaten_code", "bad", {"value": str(value)}) from exc
+    geography: Geography | None = (info.context or {}).get("geography")
+    if geography is not None and code not in geography.kabupaten.index:
+        raise PydanticCustomError("unknown_kabupaten", "unknown", {"value": code})
+    return code
+
+
 class Item(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
     item: str = Field(min_length=1, max_length=80)
@@ -156,7 +177,8 @@ class ReportInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
 
     incident_id: int
-    kecamatan_code: KecamatanCode
+    area_level: Literal["kecamatan", "kabupaten"] = "kecamatan"
+    kecamatan_code: Annotated[str, BeforeValidator(area_code)]  # a kabupaten's, at that level
     report_time: Annotated[datetime, BeforeValidator(parse_time)]
     reporter: str = Field(min_length=1, max_length=120)
     source: str
@@ -177,6 +199,7 @@ class ReportInput(BaseModel):
     health_damaged: Count = None
     offices_damaged: Count = None
     bridges_damaged: Count = None
+    injured_unspecified: Count = None
     needs: Items = Field(default_factory=list)
     aid_delivered: Items = Field(default_factory=list)
     notes: Annotated[Text, longest(2000)] = None
@@ -281,6 +304,31 @@ def counted(
         ["report_time", "version"], ascending=False
     )
     return recent_first.groupby(["incident_id", "kecamatan_code"], sort=True).first().reset_index()
+
+
+def with_kabupaten_level(
+    rows: pd.DataFrame, kabupaten_versions: pd.DataFrame, include_unverified: bool = False
+) -> pd.DataFrame:
+    """`rows` (the counted kecamatan reports) and, for each (incident, kabupaten) with a
+    kabupaten-level report, a row of what that report gives beyond the kecamatan reports of
+    the kabupaten: per figure, the counted kabupaten figure less their sum, never below zero
+    ("not yet broken down by kecamatan"). So a kabupaten total and its kecamatan reports are
+    never counted twice, whichever came first and from whichever source."""
+    whole = counted(kabupaten_versions, include_unverified)
+    if whole.empty:
+        return rows
+    figures = [f for f in FIGURES if f in whole and f in rows]
+    held = (
+        rows.assign(kabupaten_code=rows["kecamatan_code"].str[:5])
+        .groupby(["incident_id", "kabupaten_code"])[figures]
+        .sum(min_count=1)
+        .reindex(pd.MultiIndex.from_frame(whole[["incident_id", "kecamatan_code"]]))
+        .fillna(0)
+        .to_numpy()
+    )
+    remainder = (whole[figures].astype(float) - held).clip(lower=0)
+    whole[figures] = remainder.where(whole[figures].notna())
+    return pd.concat([rows, whole], ignore_index=True)
 
 
 def daily_totals(

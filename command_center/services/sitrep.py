@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from command_center import labels
 from command_center.labels import number
+from command_center.services.reports import CASUALTIES
 from command_center.times import format_wib
 
 TOTALS = (
@@ -25,6 +26,7 @@ TOTALS = (
     "missing",
     "injured_severe",
     "injured_light",
+    "injured_unspecified",
     "displaced",
     "shelters",
     "affected_people",
@@ -97,7 +99,7 @@ def kecamatan_lines(counted: pd.DataFrame) -> list[KecamatanLine]:
             r.kecamatan,
             _int(r.deaths),
             _int(r.missing),
-            _int(r.injured_severe) + _int(r.injured_light),
+            _int(r.injured_severe) + _int(r.injured_light) + _int(r.injured_unspecified),
             _int(r.displaced),
             _int(r.houses_heavy) + _int(r.houses_moderate) + _int(r.houses_light),
         )
@@ -150,7 +152,9 @@ def whatsapp(facts: SitrepFacts) -> str:
         if facts.event_time:
             lines.append(format_wib(facts.event_time))
     lines += ["", "*Dampak (terverifikasi)*"]
-    for figure in ("deaths", "missing", "injured_severe", "injured_light"):
+    for figure in CASUALTIES:
+        if figure == "injured_unspecified" and not t[figure]:
+            continue  # BNPB's undivided "terluka": said only where a file gave it
         delta = f" ({_signed(change[figure])})" if figure in change else ""
         lines.append(f"{WORDS[figure]}: {n(t[figure])}{delta}")
     delta = f" ({_signed(change['displaced'])})" if "displaced" in change else ""

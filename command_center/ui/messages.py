@@ -12,6 +12,7 @@ from command_center.errors import (
     IllegalTransition,
     ImportFileError,
     InvalidInput,
+    NotReports,
     StaleRecord,
     TeamBusy,
 )
@@ -60,6 +61,8 @@ def explain(error: CommandCenterError, lang: str) -> str:
         where = t("busy_where", lang, kecamatan=error.area_code) if error.area_code else ""
         what = t(f"perm_{error.permission}", lang)
         return t("forbidden", lang, who=md(error.who), what=what, where=where)
+    if isinstance(error, NotReports):
+        return t(f"not_reports_{error.reason}", lang, file=md(error.file_name))
     if isinstance(error, ImportFileError):
         return t("import_failed", lang, reason=md(error))
     return md(error)

@@ -280,12 +280,18 @@ def _whatsapp_notes(draft, lang: str) -> str:
 def import_reports(incident_id: int, lang: str) -> None:
     st.caption(t("reports_import_help", lang))
     confirmed = st.checkbox(t("accept_drops", lang), key="import_accept_drops")
+    source = st.selectbox(
+        t("import_default_source", lang),
+        [None, *SOURCES],
+        format_func=lambda s: t(f"source_{s or 'from_file'}", lang),
+        key="import_default_source",
+    )
     import_panel(
         Importer(
             kind=REPORTS,
-            preview=data.preview,
+            preview=lambda content, name, actor: data.preview(content, name, actor, source),
             run=lambda content, name, progress: data.import_file(
-                content, name, incident_id, shell.actor(), confirmed, progress
+                content, name, incident_id, shell.actor(), confirmed, progress, source
             ),
             resubmit=data.resubmit,
         ),
