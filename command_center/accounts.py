@@ -282,7 +282,8 @@ def users(engine: Engine, actor: Principal) -> list[User]:
         return [u for u in rows if actor.covers(u.scope)]
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """What is stored of a token: its SHA-256 (the token itself is shown once, never kept)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -313,7 +314,7 @@ def create_token(
             require_in(actor, "users", incident.kabupaten_code)
         row = KioskToken(
             label=label.strip()[:MAX_LABEL] or "layar",
-            token_hash=_digest(token),
+            token_hash=digest(token),
             scope=scope,
             incident_id=incident_id,
             created_by=actor.name,
@@ -346,7 +347,7 @@ def kiosk_principal(engine: Engine, token: str) -> Principal | None:
     with Session(engine) as session:
         row = session.scalar(
             select(KioskToken).where(
-                KioskToken.token_hash == _digest(token), KioskToken.revoked_at.is_(None)
+                KioskToken.token_hash == digest(token), KioskToken.revoked_at.is_(None)
             )
         )
     if row is None:

@@ -8,7 +8,7 @@ table of write paths is `docs/permissions.md`, checked by `tests/test_permission
 - operator: incidents (open, edit, area, confirm proposals), impact reports, verification,
   sitreps;
 - coordinator: incidents too, their emergency phases and closing; teams, members, status
-  changes and assignments, roster imports, sitreps;
+  changes and assignments, roster imports, sitreps; field reporters' links;
 - admin: everything, plus reopening and merging incidents, users, wall-screen tokens and the
   audit log.
 
@@ -27,9 +27,20 @@ ROLES = ("viewer", "operator", "coordinator", "admin")
 PERMISSIONS = {
     "viewer": frozenset(),
     "operator": frozenset({"incident", "report", "verify", "sitrep"}),
-    "coordinator": frozenset({"incident", "phase", "team", "sitrep"}),
+    "coordinator": frozenset({"incident", "phase", "team", "sitrep", "reporters"}),
     "admin": frozenset(
-        {"incident", "phase", "merge", "report", "verify", "sitrep", "team", "users", "audit"}
+        {
+            "incident",
+            "phase",
+            "merge",
+            "report",
+            "verify",
+            "sitrep",
+            "team",
+            "reporters",
+            "users",
+            "audit",
+        }
     ),
 }
 

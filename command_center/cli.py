@@ -26,6 +26,7 @@ from command_center import (
     ingest,
     proposal_store,
     report_store,
+    reporter_store,
     store,
 )
 from command_center.assets import install_static_assets
@@ -44,6 +45,8 @@ from command_center.http import make_session
 from command_center.incident_store import NewIncident
 from command_center.labels import field_error, t
 from command_center.services.incidents import HAZARDS, ProposalRules, common_area, zone_of
+from command_center.services.reporters import LINK_DAYS, NewLink, link_state, link_url
+from command_center.services.reports import PILAR_SOSIAL
 from command_center.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.sources import wilayah_boundaries
 from command_center.static_layers import install_layers
@@ -360,6 +363,35 @@ def reports(settings: Settings, args: argparse.Namespace) -> None:
             print(f"  {label} row {row.number}: {said}")
 
 
+def reporter(settings: Settings, args: argparse.Namespace) -> None:
+    """Field reporters' links from the command line, as the system administrator."""
+    engine, geography = _prepare(settings)
+    if args.action == "link":
+        incident = incident_store.incident_id(engine, args.incident) if args.incident else None
+        values = {
+            "name": args.value or "",
+            "phone": args.phone,
+            "role": args.role,
+            "kecamatan": args.kecamatan or "",
+            "incident_id": incident,
+            "days": args.days,
+        }
+        link = NewLink.check(values, geography)
+        link_id, token = reporter_store.create_link(engine, SYSTEM, link)
+        print(f"link #{link_id} (shown once): {link_url(settings.public_url, token)}")
+    elif args.action == "revoke":
+        reporter_store.revoke_link(engine, SYSTEM, int(args.value or 0))
+        print(f"revoked link #{args.value}")
+    else:
+        now = utcnow()
+        for row in reporter_store.links(engine, SYSTEM):
+            state = link_state(row.revoked_at, row.expires_at, now)
+            print(
+                f"{row.id}\t{state}\t{row.role}\t{row.name}\t{','.join(row.kecamatan)}\t"
+                f"{row.incident_id or 'all open'}\tuntil {row.expires_at:%Y-%m-%d %H:%M} UTC"
+            )
+
+
 def first_admin(settings: Settings, engine: Engine) -> None:
     """On a store without accounts, create `admin` with a random password and print it once."""
     if settings.auth_mode != "local" or accounts.users(engine, SYSTEM):
@@ -444,6 +476,14 @@ def build_parser() -> argparse.ArgumentParser:
     incident_cmd.add_argument("--add", help="area: codes to add")
     incident_cmd.add_argument("--remove", help="area: codes to remove")
     incident_cmd.add_argument("--reason", help="reopen: why")
+    reporter_cmd = commands.add_parser("reporter", help="field reporters' personal links")
+    reporter_cmd.add_argument("action", choices=["link", "revoke", "list"])
+    reporter_cmd.add_argument("value", nargs="?", help="link: the reporter's name; revoke: id")
+    reporter_cmd.add_argument("--kecamatan", help="link: kecamatan codes, comma-separated")
+    reporter_cmd.add_argument("--incident", help="link: only this incident (default: all open)")
+    reporter_cmd.add_argument("--days", type=int, default=LINK_DAYS, help="link: valid for")
+    reporter_cmd.add_argument("--role", default="tksk", help=f"link: {', '.join(PILAR_SOSIAL)}")
+    reporter_cmd.add_argument("--phone", help="link: the reporter's phone")
     reports_cmd = commands.add_parser("reports", help="kecamatan impact reports: import a file")
     reports_cmd.add_argument("action", choices=["import"])
     reports_cmd.add_argument("file", help="CSV or .xlsx (our columns or BNPB/DIBI's)")
@@ -486,6 +526,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             token(settings, args)
         elif args.command == "incident":
             incident(settings, args)
+        elif args.command == "reporter":
+            reporter(settings, args)
         elif args.command == "reports":
             reports(settings, args)
         elif args.command == "run":

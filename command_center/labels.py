@@ -406,6 +406,48 @@ LABELS: dict[str, tuple[str, str]] = {
         "{who} is not allowed to {what}{where}.",
     ),
     "perm_team": ("mengubah tim dan penugasan", "change teams and assignments"),
+    "perm_reporters": ("mengelola tautan pelapor lapangan", "manage field reporters' links"),
+    "perm_reporter_link": (
+        "melapor lewat tautan ini (tidak berlaku, atau bukan untuk kecamatan/kejadian ini)",
+        "report through this link (not valid, or not for this kecamatan/incident)",
+    ),
+    "err_bad_pilar_role": (
+        "peran pilar sosial tidak dikenal: {value} (pilih: {roles})",
+        "unknown pilar sosial role: {value} (one of: {roles})",
+    ),
+    "err_unknown_incident": ("kejadian tidak dikenal: {value}", "unknown incident: {value}"),
+    "lapor_title": ("Lapor Dampak Bencana", "Disaster impact report"),
+    "lapor_link_invalid": (
+        "Tautan ini tidak berlaku lagi (dicabut atau kedaluwarsa). Hubungi koordinator Anda "
+        "untuk tautan baru.",
+        "This link is no longer valid (revoked or expired). Ask your coordinator for a new one.",
+    ),
+    "lapor_hello": (
+        "{name} · {role} · tautan berlaku s.d. {until}",
+        "{name} · {role} · link valid until {until}",
+    ),
+    "lapor_no_incident": (
+        "Belum ada kejadian terbuka di kecamatan Anda. Laporan bisa dikirim setelah kejadian "
+        "dibuka oleh Pusdalops.",
+        "No open incident in your kecamatan yet. Reports can be sent once the command center "
+        "opens one.",
+    ),
+    "lapor_incident": ("Kejadian", "Incident"),
+    "lapor_update": (
+        "Isian dimulai dari laporan Anda sebelumnya: ubah angka yang berubah, lalu kirim.",
+        "The form starts from your previous report: change what changed, then send.",
+    ),
+    "lapor_victims": ("Korban jiwa", "Casualties"),
+    "lapor_displaced": ("Pengungsi", "Displaced"),
+    "lapor_affected": ("Terdampak", "Affected"),
+    "lapor_houses": ("Rumah", "Houses"),
+    "lapor_send": ("Kirim laporan", "Send report"),
+    "lapor_saved": (
+        "Terima kasih. Laporan {kecamatan} versi {version} terkirim dan menunggu verifikasi.",
+        "Thank you. Report for {kecamatan} version {version} sent; it awaits verification.",
+    ),
+    "lapor_previous": ("Laporan Anda sebelumnya", "Your earlier reports"),
+    "lapor_none_yet": ("Belum ada laporan.", "No report yet."),
     "perm_report": ("mencatat laporan dampak", "record impact reports"),
     "perm_verify": ("memverifikasi laporan", "verify reports"),
     "perm_incident": ("memutuskan kejadian", "decide incidents"),
@@ -713,6 +755,39 @@ LABELS: dict[str, tuple[str, str]] = {
         "Not read (enter them yourself if needed): {parts}",
     ),
     "tab_export": ("Ekspor", "Export"),
+    "tab_reporters": ("Pelapor lapangan", "Field reporters"),
+    "links_help": (
+        "Tautan pribadi untuk pilar sosial (TKSK, Tagana, PSM, Karang Taruna, SLRT, PKH) melapor "
+        "dari HP tanpa akun: hanya halaman Lapor, hanya kecamatan mereka, laporan masuk sebagai "
+        "belum terverifikasi. Kirim tautannya lewat WhatsApp; cabut kapan saja.",
+        "Personal links for the pilar sosial (TKSK, Tagana, PSM, Karang Taruna, SLRT, PKH) to "
+        "report from a phone without an account: the Lapor page only, their kecamatan only, "
+        "reports arrive unverified. Send the link by WhatsApp; revoke it at any time.",
+    ),
+    "links_not_allowed": (
+        "Tautan pelapor dikelola koordinator dan admin.",
+        "Reporters' links are managed by coordinators and admins.",
+    ),
+    "field_days": ("Berlaku (hari)", "Valid for (days)"),
+    "link_this_incident_only": (
+        "Hanya untuk kejadian ini (jika tidak: semua kejadian terbuka di kecamatan tersebut)",
+        "For this incident only (otherwise: every open incident in those kecamatan)",
+    ),
+    "link_issue": ("Buat tautan", "Issue link"),
+    "link_issued": (
+        "Tautan untuk {name} (hanya tampil sekali; salin sekarang):",
+        "Link for {name} (shown once; copy it now):",
+    ),
+    "link_revoke_which": ("Tautan", "Link"),
+    "link_revoke": ("Cabut tautan", "Revoke link"),
+    "link_revoked_done": ("Tautan #{id} dicabut.", "Link #{id} revoked."),
+    "link_valid": ("berlaku", "valid"),
+    "link_expired": ("kedaluwarsa", "expired"),
+    "link_revoked": ("dicabut", "revoked"),
+    "link_until": ("Berlaku s.d.", "Valid until"),
+    "link_state": ("Status", "State"),
+    "link_used": ("Terakhir dipakai", "Last used"),
+    "all_open": ("semua yang terbuka", "all open"),
     "all_incidents": ("Semua kejadian terbuka", "All open incidents"),
     "include_unverified": ("Sertakan laporan belum terverifikasi", "Include unverified reports"),
     "unverified_marked": (

@@ -87,7 +87,7 @@ def _inside(session: Session, report: ReportInput) -> bool:
     return session.scalar(query.limit(1)) is not None
 
 
-def _write(
+def write_version(
     session: Session,
     report: ReportInput,
     actor: Principal,
@@ -129,7 +129,7 @@ def save_report(
     require_in(actor, "report", report.kecamatan_code)
     try:
         with writing(engine) as session, session.begin():
-            return _write(session, report, actor, confirmed)
+            return write_version(session, report, actor, confirmed)
     except IntegrityError as exc:  # the same version number taken by a concurrent writer
         raise StaleRecord(f"report for {report.kecamatan_code} saved meanwhile") from exc
 

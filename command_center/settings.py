@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     behind_proxy: bool = Field(
         default=False, description="Trust X-Forwarded-For for the client address."
     )
+    public_url: str = Field(
+        default="http://localhost:8501",
+        description="The dashboard's address as users reach it (in reporters' links).",
+    )
     language: str = "id"
     timezone: str = "Asia/Jakarta"
     tile_url: str = OSM_TILES

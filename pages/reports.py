@@ -26,10 +26,20 @@ incident_id = left.selectbox(
 include_unverified = right.toggle(t("include_unverified", lang), key="include_unverified")
 shell.exercise_banner(incident_id is not None and "LATIHAN" in choices[incident_id])
 
-tabs = ("tab_summary", "tab_reports", "tab_entry", "tab_whatsapp", "tab_import", "tab_export")
-summary, listing, entry, pasted, upload, export = st.tabs([t(k, lang) for k in tabs])
+tabs = (
+    "tab_summary",
+    "tab_reports",
+    "tab_entry",
+    "tab_whatsapp",
+    "tab_import",
+    "tab_reporters",
+    "tab_export",
+)
+summary, listing, entry, pasted, upload, reporters, export = st.tabs([t(k, lang) for k in tabs])
 with summary:
     reports.summary(incident_id, include_unverified, lang)
+with reporters:
+    reports.reporter_links(incident_id, lang)
 with export:
     reports.export(incident_id, include_unverified, lang)
 for tab, panel in (

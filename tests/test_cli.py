@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from command_center import accounts, cli, hazard_store, store
+from command_center import accounts, cli, hazard_store, reporter_store, store
 from command_center.auth import SYSTEM
 from command_center.cli import build_parser
 from command_center.db import make_engine
@@ -262,3 +262,32 @@ def test_reports_import_of_a_bnpb_file_dry_run_then_for_real(demo_engine, cli_en
     refused = _cli("reports", "import", str(dibi), "--incident", str(incident.id), **cli_env)
     assert refused.returncode == 2
     assert "looks like a yearly aggregate by province" in refused.stderr
+
+
+def test_reporter_links_from_the_command_line(demo_engine, cli_env) -> None:
+    (incident,) = store.incidents(demo_engine)
+    made = _cli(
+        "reporter",
+        "link",
+        "Siti",
+        "--kecamatan",
+        "32.03.11,32.03.12",
+        "--incident",
+        str(incident.id),
+        "--days",
+        "3",
+        "--role",
+        "tagana",
+        **cli_env,
+    )
+    assert made.returncode == 0, made.stderr
+    url = made.stdout.strip().splitlines()[-1].split(": ", 1)[1]
+    assert url.startswith("http://localhost:8501/lapor?kunci=")
+    token = url.split("kunci=")[1]
+    assert reporter_store.reporter_for(demo_engine, token).kecamatan == ("32.03.11", "32.03.12")
+    listed = _cli("reporter", "list", **cli_env).stdout
+    assert "\tvalid\ttagana\tSiti\t32.03.11,32.03.12" in listed and token not in listed
+    assert _cli("reporter", "revoke", "1", **cli_env).returncode == 0
+    assert "\trevoked\t" in _cli("reporter", "list", **cli_env).stdout
+    bad = _cli("reporter", "link", "X", "--kecamatan", "99.99.99", **cli_env)
+    assert bad.returncode == 2 and "unknown kecamatan code: 99.99.99" in bad.stderr

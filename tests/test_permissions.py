@@ -23,6 +23,7 @@ from command_center import (
     imports,
     incident_store,
     report_store,
+    reporter_store,
     sitrep_store,
     store,
     team_store,
@@ -31,6 +32,7 @@ from command_center.auth import ROLES, SYSTEM, Principal, permits
 from command_center.errors import Forbidden
 from command_center.incident_store import NewIncident
 from command_center.models import Base, IncidentStatus, QuarantinedRow
+from command_center.services.reporters import NewLink
 from command_center.services.reports import ReportInput
 from command_center.services.roster import TeamInput
 from command_center.settings import PROJECT_ROOT, ImportLimits
@@ -199,7 +201,15 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
     twin = NewIncident("gempa_bumi", "Gempa (manual)", ("32.03.11",), utcnow())
     twin_id = incident_store.incident_id(engine, incident_store.open_incident(engine, twin, SYSTEM))
     decree = ("tanggap_darurat", "SK 1", "Bupati Cianjur", utcnow().date())
+    link = NewLink.check({"name": "Siti", "role": "tksk", "kecamatan": "32.03.11"}, geography)
+    link_id, _ = reporter_store.create_link(engine, SYSTEM, link)
     return {
+        "reporter_store.create_link": Write(
+            "reporters", "32.03.11", lambda e, a: reporter_store.create_link(e, a, link)
+        ),
+        "reporter_store.revoke_link": Write(
+            "reporters", "32.03.11", lambda e, a: reporter_store.revoke_link(e, a, link_id)
+        ),
         "incident_store.open_incident": Write(
             "incident", "32.04", lambda e, a: incident_store.open_incident(e, flood, a)
         ),

@@ -2,7 +2,7 @@
 
 from streamlit.testing.v1 import AppTest
 
-from command_center import report_store
+from command_center import report_store, reporter_store
 from command_center.db import make_engine
 from command_center.labels import t
 
@@ -87,3 +87,22 @@ def test_versions_filter_by_source_and_verification(open_page, with_demo) -> Non
     at.multiselect(key="versions_sources").set_value(["bpbd"]).run()
     versions = next(d for d in at.dataframe if t("col_reporter") in d.value.columns)
     assert versions.value.empty
+
+
+def test_a_coordinator_issues_a_reporters_link_and_revokes_it(
+    open_page, with_demo, database_url
+) -> None:
+    at = open_page(PAGE)
+    at.text_input(key="link_name").input("Siti (PSM)")
+    at.selectbox(key="link_role").set_value("psm")
+    at.multiselect(key="link_kec").set_value(["32.03.11"])
+    at = _click(at, t("link_issue"))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (shown,) = [c.value for c in at.code]
+    token = shown.split("kunci=")[1]
+    engine = make_engine(database_url)
+    assert reporter_store.reporter_for(engine, token).name == "Siti (PSM)"
+    assert "Siti (PSM)" in at.dataframe[-1].value.to_string()
+    at = _click(at, t("link_revoke"))
+    assert reporter_store.reporter_for(engine, token) is None
+    assert t("link_revoked_done", id=1) in [s.value for s in at.success]

@@ -12,13 +12,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from command_center import imports, report_store, store
+from command_center import imports, report_store, reporter_store, store
 from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.auth import Principal
 from command_center.labels import number, t
 from command_center.models import FIGURES
 from command_center.services import exports, whatsapp
 from command_center.services.gazetteer import normalise
+from command_center.services.reporters import NewLink, link_state, link_url
 from command_center.services.reports import (
     ReportInput,
     counted,
@@ -334,3 +335,38 @@ def export_name(incident_id: int | None, kind: str, now: datetime | None = None)
     stamp = (now or utcnow()).strftime("%Y%m%d-%H%M")
     suffix = {"csv": "csv", "hxl": "hxl.csv", "geojson": "geojson"}[kind]
     return f"laporan-dampak-{incident_id or 'semua'}-{stamp}.{suffix}"
+
+
+def issue_link(values: dict[str, Any], actor: Principal) -> str:
+    """A new field reporter's link; its address (shown once)."""
+    link = NewLink.check(values, resources.geography())
+    _, token = resources.written(reporter_store.create_link(resources.engine(), actor, link))
+    return link_url(resources.settings().public_url, token)
+
+
+def load_links(actor: Principal, lang: str) -> pd.DataFrame:
+    """The field reporters' links of `actor`'s area, labelled; index = link id."""
+    now, geography = utcnow(), resources.geography()
+    rows = reporter_store.links(resources.engine(), actor)
+    name = geography.name if geography is not None else str
+
+    table = pd.DataFrame(
+        {
+            t("col_name", lang): [r.name for r in rows],
+            t("field_role", lang): [t(f"source_{r.role}", lang) for r in rows],
+            t("col_phone", lang): [r.phone or "" for r in rows],
+            t("col_kecamatan", lang): [", ".join(map(name, r.kecamatan)) for r in rows],
+            t("lapor_incident", lang): [r.incident_id or t("all_open", lang) for r in rows],
+            t("link_until", lang): [format_wib(r.expires_at, lang) for r in rows],
+            t("link_state", lang): [
+                t(f"link_{link_state(r.revoked_at, r.expires_at, now)}", lang) for r in rows
+            ],
+            t("link_used", lang): [format_wib(r.last_used_at, lang) for r in rows],
+        },
+        index=pd.Index([r.id for r in rows], name="id"),
+    )
+    return table.astype(str)
+
+
+def revoke_link(link_id: int, actor: Principal) -> None:
+    resources.written(reporter_store.revoke_link(resources.engine(), actor, link_id))

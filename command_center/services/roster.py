@@ -17,7 +17,6 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from command_center.errors import FieldError, InvalidInput
 from command_center.geography import Geography
@@ -26,6 +25,7 @@ from command_center.services.validation import (
     Count,
     Decimal,
     KecamatanCode,
+    Phone,
     Text,
     blank_to_none,
     bounded,
@@ -35,7 +35,6 @@ from command_center.services.validation import (
 )
 
 INDONESIA_BOUNDS = {"lat": (-11.5, 6.5), "lon": (94.0, 141.5)}
-PHONE = re.compile(r"^\+?[0-9][0-9 ()\-.]{5,24}$")
 KIND_WORDS = {
     "tagana": "tagana",
     "tksk": "tksk",
@@ -91,7 +90,7 @@ class TeamInput(BaseModel):
     skills: Annotated[list[str], BeforeValidator(_split_skills)] = Field(default_factory=list)
     equipment: Annotated[Text, longest(1000)] = None
     contact_name: Annotated[Text, longest(120)] = None
-    contact_phone: Text = None
+    contact_phone: Phone = None
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -99,13 +98,6 @@ class TeamInput(BaseModel):
         if blank_to_none(value) is None:
             return "tagana"
         return one_of(value, KIND_WORDS, "bad_kind", kinds=", ".join(KINDS))
-
-    @field_validator("contact_phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if value is not None and not PHONE.match(value):
-            raise PydanticCustomError("bad_phone", "bad phone", {"value": value})
-        return value
 
     @field_validator("member_count")
     @classmethod

@@ -116,6 +116,17 @@ Count = Annotated[int | None, BeforeValidator(parse_count), bounded(0, 10**9)]
 Decimal = Annotated[float | None, BeforeValidator(parse_decimal)]
 Text = Annotated[str | None, BeforeValidator(blank_to_none)]
 KecamatanCode = Annotated[str, BeforeValidator(kecamatan_code)]
+PHONE = re.compile(r"^\+?[0-9][0-9 ()\-.]{5,24}$")
+
+
+def phone(value: str | None) -> str | None:
+    """A telephone number as typed (`0812-3456-7890`, `+62 812 ...`); error `bad_phone`."""
+    if value is not None and not PHONE.match(value):
+        raise PydanticCustomError("bad_phone", "bad phone", {"value": value})
+    return value
+
+
+Phone = Annotated[Text, AfterValidator(phone)]
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:

@@ -10,11 +10,13 @@ from streamlit_folium import st_folium
 
 from command_center.adapters import reports as data
 from command_center.adapters.incidents import load_incident_kecamatan
+from command_center.auth import permits
 from command_center.errors import CommandCenterError, NeedsConfirmation
 from command_center.labels import field_error, number, t
 from command_center.models import FIGURES, Verification
 from command_center.report_store import REPORTS
-from command_center.services.reports import SOURCES
+from command_center.services.reporters import LINK_DAYS, MAX_LINK_DAYS
+from command_center.services.reports import PILAR_SOSIAL, SOURCES
 from command_center.times import WIB, utcnow
 from command_center.ui import maps, resources, shell
 from command_center.ui.importer import Importer, import_panel
@@ -314,3 +316,66 @@ def export(incident_id: int | None, include_unverified: bool, lang: str) -> None
             mime=mime,
             key=f"export_{kind}",
         )
+
+
+def reporter_links(incident_id: int | None, lang: str) -> None:
+    """Field reporters' personal links (coordinators and admins): issue one for a person and
+    their kecamatan, see who has one, revoke at once."""
+    st.caption(t("links_help", lang))
+    if not permits(shell.actor(), "reporters"):
+        st.caption(t("links_not_allowed", lang))
+        return
+    if incident_id is None:
+        st.info(t("choose_one_incident", lang))
+    else:
+        _issue_link(incident_id, lang)
+    links = data.load_links(shell.actor(), lang)
+    if links.empty:
+        return
+    st.dataframe(links, width="stretch")
+    with st.form("revoke_link_form"):
+        chosen = st.selectbox(
+            t("link_revoke_which", lang),
+            list(links.index),
+            format_func=lambda i: f"#{i} {links.loc[i].iloc[0]}",
+        )
+        if st.form_submit_button(t("link_revoke", lang)):
+            try:
+                data.revoke_link(int(chosen), shell.actor())
+            except CommandCenterError as exc:
+                st.error(explain(exc, lang))
+            else:
+                done(t("link_revoked_done", lang, id=chosen))
+
+
+def _issue_link(incident_id: int, lang: str) -> None:
+    options = load_incident_kecamatan(incident_id)
+    with st.form("issue_link_form", clear_on_submit=True):
+        left, right = st.columns(2)
+        values = {
+            "name": left.text_input(t("col_name", lang), max_chars=120, key="link_name"),
+            "phone": right.text_input(t("col_phone", lang), max_chars=30, key="link_phone"),
+            "role": left.selectbox(
+                t("field_role", lang),
+                list(PILAR_SOSIAL),
+                format_func=lambda s: t(f"source_{s}", lang),
+                key="link_role",
+            ),
+            "days": right.number_input(
+                t("field_days", lang), 1, MAX_LINK_DAYS, LINK_DAYS, key="link_days"
+            ),
+            "kecamatan": st.multiselect(
+                t("col_kecamatan", lang), list(options), format_func=options.get, key="link_kec"
+            ),
+        }
+        only = st.checkbox(t("link_this_incident_only", lang), value=True)
+        values["incident_id"] = incident_id if only else None
+        if not st.form_submit_button(t("link_issue", lang), type="primary"):
+            return
+    try:
+        url = data.issue_link(values, shell.actor())
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang))
+        return
+    st.success(t("link_issued", lang, name=md(values["name"])))
+    st.code(url, language=None)

@@ -14,6 +14,7 @@ from command_center import accounts
 from command_center.auth import Principal
 from command_center.errors import CommandCenterError, FieldError, InvalidInput, SignInRefused
 from command_center.labels import LANGUAGES, t
+from command_center.services.reporters import LINK_PARAM
 from command_center.ui import resources
 from command_center.ui.messages import FLASH, explain, md
 
@@ -22,6 +23,7 @@ ACTOR_KEY = "actor"  # the name typed in development mode
 ACCOUNT_KEY = "account"  # the username signed in; its principal is read again on every run
 CURRENT_KEY = "_principal_now"  # who this run acts as (signed in, token or development mode)
 WALL_SCREEN_PAGE = "pages/briefing.py"  # all a wall-screen token opens
+REPORTER_PAGE = "pages/lapor.py"  # all a field reporter's link opens
 log = logging.getLogger("command_center")
 
 
@@ -74,7 +76,19 @@ def is_kiosk() -> bool:
 
 
 def run_app() -> None:
-    """What `app.py` does: page config, offline map assets, navigation, sidebar, the page."""
+    """What `app.py` does: page config, offline map assets, navigation, sidebar, the page.
+    A field reporter's link opens the Lapor page alone, with no sign-in and no navigation."""
+    if LINK_PARAM in st.query_params:
+        st.set_page_config(
+            page_title=t("lapor_title", "id"), page_icon="🛟", initial_sidebar_state="collapsed"
+        )
+        title = t("lapor_title", "id")
+        pages = [  # served at `/` and at `/lapor` (see `navigation`)
+            st.Page(REPORTER_PAGE, title=title, url_path="home", default=True),
+            st.Page(REPORTER_PAGE, title=title, url_path="lapor"),
+        ]
+        guarded(st.navigation(pages, position="hidden").run)
+        return
     kiosk = is_kiosk()
     st.set_page_config(
         page_title=t("app_title", lang()),

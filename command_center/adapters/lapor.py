@@ -1,0 +1,60 @@
+"""The field reporter's page (`Lapor`): who holds the link, where and what they may report,
+their earlier reports, and saving a new one. Nothing here is cached: a revoked link stops on
+the reporter's next tap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from command_center import reporter_store
+from command_center.models import FIGURES
+from command_center.report_store import Saved
+from command_center.services.reporters import FieldReporter
+from command_center.ui import resources
+
+
+def reporter(token: str) -> FieldReporter | None:
+    """The link's holder, or None when the link is unknown, revoked or expired."""
+    return reporter_store.reporter_for(resources.engine(), token)
+
+
+def incidents(holder: FieldReporter) -> dict[int, str]:
+    """The open incidents the reporter may report to, newest first: id → name."""
+    return reporter_store.reporter_incidents(resources.engine(), holder)
+
+
+def kecamatan(holder: FieldReporter) -> dict[str, str]:
+    """The link's kecamatan: code → "Name (code)"."""
+    geography = resources.geography()
+    return {
+        code: f"{geography.name(code)} ({code})" if geography is not None else code
+        for code in holder.kecamatan
+    }
+
+
+def previous(holder: FieldReporter) -> pd.DataFrame:
+    """The reporter's own reports, newest first (our column names)."""
+    return reporter_store.own_reports(resources.engine(), holder)
+
+
+def last_figures(holder: FieldReporter, incident_id: int, code: str) -> dict[str, Any]:
+    """The figures and needs of the reporter's latest report for this kecamatan and incident
+    (to start the update from), or nothing."""
+    rows = previous(holder)
+    rows = rows[(rows["incident_id"] == incident_id) & (rows["kecamatan_code"] == code)]
+    if rows.empty:
+        return {}
+    latest = rows.iloc[0]
+    figures = {f: int(latest[f]) for f in FIGURES if pd.notna(latest[f])}
+    needs = "; ".join(f"{i['item']}: {i['qty']}" for i in latest["needs"] or [])
+    return {**figures, "needs": needs}
+
+
+def save(token: str, values: dict[str, Any], confirmed: bool) -> Saved:
+    """Store the reporter's report (the link is checked again as it is saved)."""
+    engine, geography = resources.engine(), resources.geography()
+    return resources.written(
+        reporter_store.save_field_report(engine, token, values, geography, confirmed)
+    )

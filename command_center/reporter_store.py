@@ -1,0 +1,198 @@
+"""Field reporters' links in the store: issue, revoke, list, and the reports that come through
+them (`services/reporters.py` holds the rules).
+
+A link's token is shown once; only its SHA-256 is kept. The token is checked again in the
+transaction that saves a report, so a revoked or expired link stops at once. A report from a
+link is stored unverified, its source the reporter's role, the audit naming the reporter and
+the link.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from command_center import report_store
+from command_center.accounts import digest
+from command_center.auth import Principal, require, require_in
+from command_center.db import writing
+from command_center.errors import FieldError, Forbidden, InvalidInput, NotFound
+from command_center.geography import Geography
+from command_center.models import (
+    Area,
+    ImpactReport,
+    Incident,
+    IncidentArea,
+    IncidentStatus,
+    ReporterLink,
+)
+from command_center.services.reporters import FieldReporter, NewLink, incidents_for
+from command_center.services.reports import ReportInput
+from command_center.store import frame, record_audit
+from command_center.times import utcnow
+
+OPEN = (IncidentStatus.PROPOSED, IncidentStatus.CLOSED, IncidentStatus.MERGED)  # not these
+
+
+def create_link(
+    engine: Engine, actor: Principal, link: NewLink, now: datetime | None = None
+) -> tuple[int, str]:
+    """A new link: its id and its token (shown once; only the hash is stored).
+
+    Raises:
+        Forbidden: a kecamatan outside `actor`'s scope, or not a coordinator or admin.
+        InvalidInput: an unknown incident.
+    """
+    for code in link.kecamatan:
+        require_in(actor, "reporters", code)
+    token = secrets.token_urlsafe(32)
+    now = now or utcnow()
+    with writing(engine) as session, session.begin():
+        if link.incident_id is not None and session.get(Incident, link.incident_id) is None:
+            error = FieldError("incident_id", "unknown_incident", {"value": link.incident_id})
+            raise InvalidInput([error])
+        row = ReporterLink(
+            token_hash=digest(token),
+            name=link.name,
+            phone=link.phone,
+            role=link.role,
+            kecamatan=link.kecamatan,
+            incident_id=link.incident_id,
+            created_by=actor.name,
+            created_at=now,
+            expires_at=now + timedelta(days=link.days),
+        )
+        session.add(row)
+        session.flush()
+        after = link.model_dump(exclude={"days"}) | {"expires_at": row.expires_at.isoformat()}
+        record_audit(session, actor.name, "create", "reporter_link", row.id, after=after)
+        return row.id, token
+
+
+def revoke_link(engine: Engine, actor: Principal, link_id: int) -> None:
+    """End a link at once (audited).
+
+    Raises:
+        NotFound: no such link.
+        Forbidden: one of its kecamatan lies outside `actor`'s scope.
+    """
+    require(actor, "reporters")
+    with writing(engine) as session, session.begin():
+        row = session.get(ReporterLink, link_id)
+        if row is None:
+            raise NotFound(f"reporter link {link_id}")
+        for code in row.kecamatan:
+            require_in(actor, "reporters", code)
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+            after = {"name": row.name, "revoked_at": row.revoked_at.isoformat()}
+            record_audit(session, actor.name, "revoke", "reporter_link", link_id, after=after)
+
+
+def links(engine: Engine, actor: Principal) -> list[ReporterLink]:
+    """The links of `actor`'s area, newest first (detached, read-only)."""
+    require(actor, "reporters")
+    with Session(engine, expire_on_commit=False) as session:
+        rows = session.scalars(select(ReporterLink).order_by(ReporterLink.id.desc()))
+        return [r for r in rows if all(actor.covers(code) for code in r.kecamatan)]
+
+
+def _holder(session: Session, token: str, now: datetime) -> ReporterLink | None:
+    if not token:
+        return None
+    row = session.scalar(select(ReporterLink).where(ReporterLink.token_hash == digest(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    return row
+
+
+def _reporter(row: ReporterLink) -> FieldReporter:
+    return FieldReporter(
+        row.id, row.name, row.role, tuple(row.kecamatan), row.incident_id, row.expires_at
+    )
+
+
+def reporter_for(engine: Engine, token: str, now: datetime | None = None) -> FieldReporter | None:
+    """Who holds `token`, or None when it is unknown, revoked or expired."""
+    with Session(engine) as session:
+        row = _holder(session, token, now or utcnow())
+        return _reporter(row) if row is not None else None
+
+
+def _open_areas(session: Session) -> dict[int, set[str]]:
+    query = (
+        select(IncidentArea.incident_id, IncidentArea.kecamatan_code)
+        .join(Incident, Incident.id == IncidentArea.incident_id)
+        .where(Incident.status.not_in(OPEN))
+    )
+    areas: dict[int, set[str]] = {}
+    for incident_id, code in session.execute(query):
+        areas.setdefault(incident_id, set()).add(code)
+    return areas
+
+
+def reporter_incidents(engine: Engine, reporter: FieldReporter) -> dict[int, str]:
+    """The open incidents the reporter may report to: id → name."""
+    with Session(engine) as session:
+        allowed = incidents_for(reporter, _open_areas(session))
+        rows = session.execute(select(Incident.id, Incident.name).where(Incident.id.in_(allowed)))
+        return dict(sorted(rows, key=lambda r: -r[0]))
+
+
+def save_field_report(
+    engine: Engine,
+    token: str,
+    values: dict[str, Any],
+    geography: Geography | None,
+    confirmed: bool = False,
+) -> report_store.Saved:
+    """Store a report sent through a link: unverified, with the reporter as its source, for one
+    of the link's kecamatan and incidents only (the same checks as the form).
+
+    Raises:
+        Forbidden: the link is unknown, revoked or expired, or does not cover the kecamatan or
+            the incident; nothing is stored.
+        InvalidInput / NeedsConfirmation: as for any report.
+    """
+    now = utcnow()
+    with writing(engine) as session, session.begin():
+        row = _holder(session, token, now)
+        if row is None:
+            raise Forbidden("lapor", "reporter_link")
+        reporter = _reporter(row)
+        fields = {**values, "reporter": reporter.name, "source": reporter.role}
+        report = ReportInput.check({**fields, "area_level": "kecamatan"}, geography, now)
+        allowed = incidents_for(reporter, _open_areas(session))
+        if report.kecamatan_code not in reporter.kecamatan or report.incident_id not in allowed:
+            raise Forbidden(f"{reporter.name} (lapor #{row.id})", "reporter_link", "?")
+        actor = Principal(f"{reporter.name} (lapor #{row.id})", "viewer")
+        saved = report_store.write_version(session, report, actor, confirmed, link_id=row.id)
+        row.last_used_at = now
+        return saved
+
+
+def own_reports(engine: Engine, reporter: FieldReporter) -> pd.DataFrame:
+    """The reports sent through this link, newest first, with the kecamatan's name."""
+    query = (
+        select(
+            ImpactReport.id,
+            ImpactReport.incident_id,
+            ImpactReport.kecamatan_code,
+            Area.name.label("kecamatan"),
+            ImpactReport.version,
+            ImpactReport.report_time,
+            ImpactReport.verification,
+            *(getattr(ImpactReport, f) for f in report_store.FIGURES),
+            ImpactReport.needs,
+            ImpactReport.notes,
+        )
+        .join(Area, Area.code == ImpactReport.kecamatan_code)
+        .where(ImpactReport.reporter_link_id == reporter.link_id)
+        .order_by(ImpactReport.report_time.desc(), ImpactReport.id.desc())
+    )
+    return frame(engine, query)

@@ -1,0 +1,128 @@
+"""The field reporter's page, phone first: one column, large inputs, no map, Bahasa Indonesia.
+Reached only through a reporter's link (`/lapor?kunci=...`), with no other navigation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from command_center.adapters import lapor as data
+from command_center.errors import CommandCenterError, NeedsConfirmation
+from command_center.labels import field_error, number, t
+from command_center.services.reporters import LINK_PARAM, FieldReporter
+from command_center.times import WIB, format_wib, utcnow
+from command_center.ui.messages import FLASH, explain, md
+
+LANG = "id"  # the field speaks Bahasa Indonesia
+CSS = Path(__file__).with_name("lapor.css")
+PENDING = "lapor_pending"
+GROUPS = (  # the figures a reporter gives, in the order they count them
+    ("lapor_victims", ("deaths", "missing", "injured_severe", "injured_light")),
+    ("lapor_displaced", ("displaced", "shelters")),
+    ("lapor_affected", ("affected_families", "affected_people")),
+    ("lapor_houses", ("houses_heavy", "houses_moderate", "houses_light", "houses_flooded")),
+)
+
+
+def page() -> None:
+    """The whole page: who, where, the form, and the reporter's earlier reports."""
+    st.markdown(f"<style>{CSS.read_text()}</style>", unsafe_allow_html=True)  # ours, no user text
+    token = st.query_params.get(LINK_PARAM, "")
+    holder = data.reporter(token)
+    st.title(t("lapor_title", LANG))
+    if holder is None:
+        st.error(t("lapor_link_invalid", LANG))
+        return
+    st.caption(
+        t(
+            "lapor_hello",
+            LANG,
+            name=md(holder.name),
+            role=t(f"source_{holder.role}", LANG),
+            until=format_wib(holder.expires_at, LANG),
+        )
+    )
+    flash = st.session_state.pop(FLASH, None)
+    if flash:
+        st.success(flash)
+    incidents = data.incidents(holder)
+    if not incidents:
+        st.info(t("lapor_no_incident", LANG))
+    else:
+        _form(token, holder, incidents)
+    _previous(holder)
+
+
+def _form(token: str, holder: FieldReporter, incidents: dict[int, str]) -> None:
+    incident_id = st.selectbox(
+        t("lapor_incident", LANG), list(incidents), format_func=incidents.get, key="lapor_incident"
+    )
+    places = data.kecamatan(holder)
+    code = st.selectbox(
+        t("field_kecamatan_code", LANG), list(places), format_func=places.get, key="lapor_kec"
+    )
+    last = data.last_figures(holder, incident_id, code)
+    if last:
+        st.caption(t("lapor_update", LANG))
+    now = utcnow().astimezone(WIB)
+    with st.form(f"lapor_{incident_id}_{code}"):
+        values = {"incident_id": incident_id, "kecamatan_code": code}
+        day = st.date_input(t("report_date", LANG), value=now.date(), max_value=now.date())
+        clock = st.time_input(t("report_time", LANG), value=now.time().replace(second=0))
+        for group, figures in GROUPS:
+            st.subheader(t(group, LANG))
+            for figure in figures:
+                values[figure] = st.number_input(
+                    t(f"field_{figure}", LANG), min_value=0, step=1, value=last.get(figure)
+                )
+        values["needs"] = st.text_area(
+            t("needs_help", LANG), value=last.get("needs", ""), max_chars=2000
+        )
+        values["notes"] = st.text_area(t("notes", LANG), max_chars=2000)
+        sent = st.form_submit_button(t("lapor_send", LANG), type="primary")
+    values["report_time"] = datetime.combine(day, clock, WIB)
+    if sent:
+        _save(token, values, places.get(code, code), confirmed=False)
+    pending = st.session_state.get(PENDING)
+    if pending is not None:
+        drops = "; ".join(field_error(w.field, w.code, w.params, LANG, md) for w in pending[1])
+        st.warning(t("confirm_drops", LANG, drops=drops))
+        if st.button(t("confirm_save", LANG), key="lapor_confirm"):
+            _save(token, pending[0], places.get(code, code), confirmed=True)
+
+
+def _save(token: str, values: dict, place: str, confirmed: bool) -> None:
+    try:
+        saved = data.save(token, values, confirmed)
+    except NeedsConfirmation as exc:
+        st.session_state[PENDING] = (values, exc.warnings)
+        return
+    except CommandCenterError as exc:
+        st.session_state.pop(PENDING, None)
+        st.error(explain(exc, LANG))
+        return
+    st.session_state.pop(PENDING, None)
+    st.session_state[FLASH] = t("lapor_saved", LANG, kecamatan=md(place), version=saved.version)
+    st.rerun()
+
+
+def _previous(holder: FieldReporter) -> None:
+    rows = data.previous(holder)
+    st.subheader(t("lapor_previous", LANG))
+    if rows.empty:
+        st.caption(t("lapor_none_yet", LANG))
+        return
+    for row in rows.head(20).itertuples():
+        figures = ", ".join(
+            f"{t(f'field_{f}', LANG)} {number(int(getattr(row, f)), LANG)}"
+            for f in ("deaths", "missing", "displaced", "houses_heavy")
+            if pd.notna(getattr(row, f))
+        )
+        status = t(f"verification_{row.verification}", LANG)
+        st.markdown(
+            f"**{md(row.kecamatan)}** · {format_wib(row.report_time, LANG)} · v{row.version} · "
+            f"{status}  \n{figures or '—'}"
+        )

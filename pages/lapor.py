@@ -1,0 +1,6 @@
+"""Lapor: a field reporter's page, reached through their personal link (`/lapor?kunci=...`)."""
+
+from command_center.ui import lapor, shell
+
+shell.start_page()
+lapor.page()

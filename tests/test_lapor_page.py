@@ -1,0 +1,106 @@
+"""The Lapor page as a field reporter meets it: the real app in AppTest opened through a link,
+with sign-in on (no account needed, nothing else reachable), and in Chromium at 360 px."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+from streamlit.testing.v1 import AppTest
+
+from command_center import report_store, reporter_store, store
+from command_center.auth import SYSTEM
+from command_center.db import make_engine
+from command_center.labels import t
+from command_center.services.reporters import LINK_PARAM, NewLink
+from command_center.settings import PROJECT_ROOT
+from tests.conftest import APP, ARTIFACTS, app_env_vars
+
+
+@pytest.fixture
+def link(with_demo, monkeypatch: pytest.MonkeyPatch, database_url: str, geography) -> str:
+    monkeypatch.setenv("CC_AUTH_MODE", "local")  # a signed-out visitor, as in the field
+    engine = make_engine(database_url)
+    entry = {"name": "Asep (Karang Taruna)", "role": "karang taruna", "kecamatan": "32.03.11"}
+    _, token = reporter_store.create_link(engine, SYSTEM, NewLink.check(entry, geography))
+    return token
+
+
+def _open(token: str) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params[LINK_PARAM] = token
+    return at.run()
+
+
+def _figure(at: AppTest, field: str):
+    return next(n for n in at.number_input if n.label == t(f"field_{field}"))
+
+
+def test_a_reporter_sends_and_then_updates_a_report_through_the_link(
+    link: str, database_url: str
+) -> None:
+    at = _open(link)
+    assert not at.exception, [e.message for e in at.exception]
+    assert [x.value for x in at.title] == [t("lapor_title")]  # not the sign-in
+    assert not at.sidebar.children or not any(at.sidebar.markdown)  # no account, no menu
+    _figure(at, "displaced").set_value(350)
+    _figure(at, "houses_heavy").set_value(12)
+    at.text_area[0].input("tenda: 10; air bersih: 500")
+    at.button[0].click().run()
+    assert any("terkirim" in s.value for s in at.success), [e.value for e in at.error]
+    engine = make_engine(database_url)
+    rows = report_store.all_versions(engine)
+    mine = rows[rows["source"] == "karang_taruna"]
+    assert list(mine["displaced"]) == [350] and list(mine["verification"]) == ["unverified"]
+    assert "Cugenang" in " ".join(m.value for m in at.markdown)  # listed under their reports
+    again = _open(link)  # the update starts from the previous report
+    assert _figure(again, "displaced").value == 350
+    assert t("lapor_update") in [c.value for c in again.caption]
+
+
+def test_a_link_opens_nothing_else_and_a_revoked_one_opens_nothing(
+    link: str, database_url: str
+) -> None:
+    at = _open(link)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/reports.py").run()
+    engine = make_engine(database_url)
+    (row,) = reporter_store.links(engine, SYSTEM)
+    reporter_store.revoke_link(engine, SYSTEM, row.id)
+    gone = _open(link)
+    assert [e.value for e in gone.error] == [t("lapor_link_invalid")]
+    assert not gone.number_input and not gone.button
+    assert [e.value for e in _open("salah").error] == [t("lapor_link_invalid")]
+
+
+@pytest.mark.browser
+def test_the_lapor_page_fits_a_cheap_phone(
+    browser: Browser,
+    demo_database: str,
+    shared_data: Path,
+    boundary_cache: Path,
+    streamlit_server,
+    geography,
+) -> None:
+    engine = make_engine(demo_database)
+    (incident,) = store.incidents(engine)
+    entry = {"name": "Tagana Cugenang", "role": "tagana", "kecamatan": "32.03.11"}
+    entry["incident_id"] = incident.id
+    _, token = reporter_store.create_link(engine, SYSTEM, NewLink.check(entry, geography))
+    env = app_env_vars(demo_database, shared_data, boundary_cache, CC_AUTH_MODE="local")
+    with streamlit_server(APP, env) as base:
+        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+        tab = context.new_page()
+        tab.goto(f"{base}/lapor?{LINK_PARAM}={token}")
+        expect(tab.locator("h1").first).to_have_text(t("lapor_title"), timeout=60_000)
+        expect(tab.get_by_text(t("lapor_send"))).to_be_visible()
+        expect(tab.get_by_text("Page not found")).to_have_count(0)
+        assert tab.locator('[data-testid="stSidebarNav"]').count() == 0
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"the page scrolls sideways ({width} px)"
+        heights = tab.locator("input[type=number]").evaluate_all(
+            "els => els.map(e => e.getBoundingClientRect().height)"
+        )
+        assert heights and min(heights) >= 40, heights  # thumb-sized
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=ARTIFACTS / "lapor_360.png", full_page=True)
+        context.close()
