@@ -21,6 +21,7 @@ from tqdm import tqdm
 from command_center import (
     accounts,
     demo,
+    form_pull,
     health_server,
     incident_store,
     ingest,
@@ -39,11 +40,13 @@ from command_center.errors import (
     InvalidInput,
     NotReports,
 )
+from command_center.form_pull import form_server
 from command_center.geography import Geography, load_geography
 from command_center.hazard_store import SaveResult
 from command_center.http import make_session
 from command_center.incident_store import NewIncident
 from command_center.labels import field_error, t
+from command_center.services import xlsform
 from command_center.services.incidents import HAZARDS, ProposalRules, common_area, zone_of
 from command_center.services.reporters import LINK_DAYS, NewLink, link_state, link_url
 from command_center.services.reports import PILAR_SOSIAL
@@ -392,6 +395,35 @@ def reporter(settings: Settings, args: argparse.Namespace) -> None:
             )
 
 
+def odk(settings: Settings, args: argparse.Namespace) -> None:
+    """The field form: write the XLSForm, or pull submissions from ODK Central / Kobo."""
+    engine, geography = _prepare(settings)
+    if args.action == "form":
+        if geography is None:
+            raise BoundariesMissing("the form's kecamatan choices need the kecamatan boundaries")
+        version = args.version or utcnow().strftime("%Y%m%d%H")
+        target = Path(args.out)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(xlsform.to_xlsx(xlsform.sheets(geography.points, version)))
+        print(f"written {target} (form {xlsform.FORM_ID}, version {version})")
+        return
+    server = form_server(settings)
+    if server is None:
+        raise CommandCenterError("no form server: set CC_ODK_URL (and its credentials)")
+    incident = incident_store.incident_id(engine, args.incident) if args.incident else None
+    http = make_session(settings.user_agent)
+    result = form_pull.pull(
+        engine, http, server, settings.http_timeout_s, geography, SYSTEM, incident
+    )
+    print(
+        f"pulled {server.form}: {result.landed} new report versions; "
+        f"quarantined {len(result.problems)}"
+    )
+    for row in result.problems[:5]:
+        said = "; ".join(field_error(e.field, e.code, e.params, "en") for e in row.errors)
+        print(f"  quarantined {row.values.get('submission_id', row.number)}: {said}")
+
+
 def first_admin(settings: Settings, engine: Engine) -> None:
     """On a store without accounts, create `admin` with a random password and print it once."""
     if settings.auth_mode != "local" or accounts.users(engine, SYSTEM):
@@ -484,6 +516,11 @@ def build_parser() -> argparse.ArgumentParser:
     reporter_cmd.add_argument("--days", type=int, default=LINK_DAYS, help="link: valid for")
     reporter_cmd.add_argument("--role", default="tksk", help=f"link: {', '.join(PILAR_SOSIAL)}")
     reporter_cmd.add_argument("--phone", help="link: the reporter's phone")
+    odk_cmd = commands.add_parser("odk", help="the ODK/Kobo field form: write it, pull it")
+    odk_cmd.add_argument("action", choices=["form", "pull"])
+    odk_cmd.add_argument("--out", default="forms/laporan_dampak_kecamatan.xlsx", help="form")
+    odk_cmd.add_argument("--version", help="form: its version (default: now, yyyymmddhh)")
+    odk_cmd.add_argument("--incident", help="pull: store every submission for this incident")
     reports_cmd = commands.add_parser("reports", help="kecamatan impact reports: import a file")
     reports_cmd.add_argument("action", choices=["import"])
     reports_cmd.add_argument("file", help="CSV or .xlsx (our columns or BNPB/DIBI's)")
@@ -528,6 +565,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             incident(settings, args)
         elif args.command == "reporter":
             reporter(settings, args)
+        elif args.command == "odk":
+            odk(settings, args)
         elif args.command == "reports":
             reports(settings, args)
         elif args.command == "run":

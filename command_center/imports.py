@@ -259,10 +259,12 @@ def run_import(
     progress: Progress | None = None,
     context: dict[str, Any] | None = None,
     dry_run: bool = False,
+    finish: Callable[[Session, list[RowProblem]], None] | None = None,
 ) -> ImportReport:
     """Check every row; in one transaction write the valid ones and quarantine the others
     (with `dry_run`, do all of it and roll the transaction back: the report says what would
-    land).
+    land). `finish(session, problems)` runs last in the same transaction (e.g. to remember
+    which rows were taken).
 
     `key` names a row's identity (e.g. a team's name); a second row with the same key in one
     file is quarantined, not silently merged. `context` (e.g. the incident a file is for) is
@@ -312,6 +314,8 @@ def run_import(
             session.add(_quarantined(kind, batch, file_name, problem, actor))
         summary = {"file": file_name, **outcomes, "quarantined": len(problems)}
         record_audit(session, actor.name, "import", kind, batch, after=summary)
+        if finish is not None:
+            finish(session, problems)
         if dry_run:
             transaction.rollback()
     if progress:

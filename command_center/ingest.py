@@ -12,18 +12,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import urllib3
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from command_center import hazard_store, store
-from command_center.errors import FeedError, FeedFormatError, FeedUnavailable
+from command_center.errors import FeedError, FeedFormatError
+from command_center.form_pull import FormServer, form_server, poll_forms
 from command_center.hazard_store import SaveResult
+from command_center.http import fetch, parsed
 from command_center.settings import Settings
 from command_center.sources.bmkg_forecast import parse_forecast
 from command_center.sources.bmkg_nowcast import parse_cap, parse_rss
@@ -36,17 +36,15 @@ from command_center.times import age_minutes, utcnow
 AfterSave = Callable[[Session, SaveResult], None]
 
 
-MAX_FEED_BYTES = 10_000_000  # a real BMKG or USGS payload is well under 1 MB
-
-
 @dataclass(frozen=True)
 class Feed:
     key: str
     url: str
     interval_s: int
     kind: str  # "bmkg_quakes", "usgs_quakes", "inatews", "inatews_realtime", "gdacs",
-    # "nowcast" or "forecast"
+    # "nowcast", "forecast" or "forms"
     link_hosts: frozenset[str] = frozenset()  # hosts its payload may send us on to (CAP)
+    forms: FormServer | None = None  # the server of a "forms" feed (ODK Central, Kobo)
 
 
 def registry(settings: Settings) -> dict[str, Feed]:
@@ -69,100 +67,10 @@ def registry(settings: Settings) -> dict[str, Feed]:
         Feed("gdacs", settings.feed_gdacs_url, warnings, "gdacs"),
         Feed("bmkg_forecast", settings.feed_forecast_url, settings.poll_forecast_s, "forecast"),
     ]
+    server = form_server(settings)
+    if server is not None:
+        feeds.append(Feed("odk_forms", server.url, settings.poll_forms_s, "forms", forms=server))
     return {feed.key: feed for feed in feeds}
-
-
-@dataclass(frozen=True)
-class Fetched:
-    body: bytes | None  # None: not modified since the last fetch
-    etag: str | None
-    last_modified: str | None
-
-
-def http_error(response: requests.Response) -> FeedUnavailable:
-    """The one mapping from an HTTP status to a feed error, with the reason for the operator."""
-    status = response.status_code
-    if status == 429:
-        after = response.headers.get("Retry-After")
-        return FeedUnavailable(
-            f"rate limited (HTTP 429{', retry after ' + after + ' s' if after else ''})"
-        )
-    if status >= 500:
-        return FeedUnavailable(f"server error (HTTP {status})")
-    return FeedUnavailable(f"HTTP {status}")
-
-
-def fetch(
-    session: requests.Session,
-    url: str,
-    timeout_s: float,
-    etag: str | None = None,
-    last_modified: str | None = None,
-    max_bytes: int = MAX_FEED_BYTES,
-) -> Fetched:
-    """A conditional GET of at most `max_bytes`. Transient failures were already retried by
-    the session.
-
-    Raises:
-        FeedUnavailable: timeout, connection refused, an error status.
-        FeedFormatError: the payload is larger than `max_bytes`.
-    """
-    headers = {}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    try:
-        response = session.get(url, headers=headers, timeout=timeout_s, stream=True)
-        with response:
-            body = _body(response, max_bytes) if response.status_code == 200 else b""
-    except requests.RequestException as exc:
-        # after retries urllib3 wraps a read timeout in MaxRetryError, which requests turns
-        # into a ConnectionError: look at the reason to tell the operator which it was
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        timed_out = isinstance(reason, urllib3.exceptions.TimeoutError) and not isinstance(
-            reason,
-            urllib3.exceptions.NewConnectionError,  # "refused" subclasses a timeout
-        )
-        if isinstance(exc, requests.Timeout) or timed_out:
-            raise FeedUnavailable(f"timeout after {timeout_s:g} s") from exc
-        raise FeedUnavailable(f"connection failed: {reason or type(exc).__name__}") from exc
-    if response.status_code == 304:
-        return Fetched(None, etag, last_modified)
-    if response.status_code != 200:
-        raise http_error(response)
-    return Fetched(body, response.headers.get("ETag"), response.headers.get("Last-Modified"))
-
-
-def _body(response: requests.Response, max_bytes: int) -> bytes:
-    """The payload, read in chunks and given up on past `max_bytes` (however it is sent)."""
-    chunks, size = [], 0
-    for chunk in response.iter_content(chunk_size=65536):
-        size += len(chunk)
-        if size > max_bytes:
-            raise FeedFormatError(f"payload larger than {max_bytes:,} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-PARSER_FAILURES = (
-    ValueError,
-    TypeError,
-    AttributeError,
-    LookupError,
-    ArithmeticError,
-    RecursionError,
-)
-
-
-def parsed(parser: Callable[..., Any], body: bytes, *args: Any) -> Any:
-    """`parser(body, ...)`, with any way hostile or broken input makes it fail (deep nesting,
-    wrong types, missing keys) turned into the feed's own FeedFormatError."""
-    try:
-        return parser(body, *args)
-    except PARSER_FAILURES as exc:
-        name = getattr(parser, "__name__", "parser")
-        raise FeedFormatError(f"{name}: unreadable payload ({type(exc).__name__})") from exc
 
 
 def _save(
@@ -203,6 +111,8 @@ def poll(
     """Fetch one feed once and store the outcome; returns "ok", "not_modified" or "error"."""
     if feed.kind == "forecast":
         return poll_forecasts(engine, http, feed, timeout_s)
+    if feed.kind == "forms" and feed.forms is not None:
+        return poll_forms(engine, http, feed.key, feed.forms, timeout_s)
     started = time.monotonic()
     state = hazard_store.feed_state(engine, feed.key)
     try:

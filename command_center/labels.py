@@ -441,6 +441,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "lapor_displaced": ("Pengungsi", "Displaced"),
     "lapor_affected": ("Terdampak", "Affected"),
     "lapor_houses": ("Rumah", "Houses"),
+    "xlsform_facilities": ("Fasilitas umum", "Public facilities"),
     "lapor_send": ("Kirim laporan", "Send report"),
     "lapor_saved": (
         "Terima kasih. Laporan {kecamatan} versi {version} terkirim dan menunggu verifikasi.",
@@ -610,6 +611,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "not a Kemendagri kecamatan code like 32.03.01: {value}",
     ),
     "not_broken_down": (" (belum dirinci per kecamatan)", " (not yet broken down by kecamatan)"),
+    "err_rejected_on_server": (
+        "ditolak pemeriksa di server ODK/Kobo",
+        "rejected by the reviewer on the ODK/Kobo server",
+    ),
+    "err_no_open_incident": (
+        "tidak ada kejadian terbuka yang mencakup kecamatan ini",
+        "no open incident covers this kecamatan",
+    ),
+    "field_server_review": ("Pemeriksaan server", "Server review"),
+    "field_submission_id": ("Kiriman", "Submission"),
     "err_kabupaten_level": (
         "laporan tingkat kabupaten (belum dirinci per kecamatan)",
         "kabupaten-level report (not yet broken down by kecamatan)",

@@ -471,6 +471,21 @@ class ReporterLink(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class FormSubmission(Base):
+    """One version of an ODK/Kobo submission, pulled once: what became of it (the report it
+    landed as, or quarantined), so pulling again stores nothing twice."""
+
+    __tablename__ = "form_submissions"
+    __table_args__ = (UniqueConstraint("server", "form", "version_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    server: Mapped[str] = mapped_column(String(200))
+    form: Mapped[str] = mapped_column(String(120))
+    submission_id: Mapped[str] = mapped_column(String(120), index=True)
+    version_id: Mapped[str] = mapped_column(String(120))
+    outcome: Mapped[str] = mapped_column(String(20))  # landed, quarantined
+    pulled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AuditEntry(Base):
     """Who changed what, when, with the row before and after. Append-only."""
 

@@ -108,6 +108,16 @@ class Settings(BaseSettings):
     poll_earthquakes_s: int = 60
     poll_warnings_s: int = 300
     poll_forecast_s: int = 3600
+    # ODK Central or KoboToolbox: where the field form's submissions are pulled from
+    odk_kind: Literal["central", "kobo"] = "central"
+    odk_url: str | None = Field(default=None, description="ODK Central / Kobo server; unset: off")
+    odk_project: str = "1"  # Central's project id (not used by Kobo)
+    odk_form: str = "laporan_dampak_kecamatan"  # Central's xmlFormId, or Kobo's asset uid
+    odk_username: str | None = None  # Central (HTTP Basic over HTTPS)
+    odk_password: str | None = None
+    odk_token: str | None = None  # Kobo's API token
+    odk_page_size: int = 250
+    poll_forms_s: int = 300
     propose_min_magnitude: float = 5.0
     propose_max_depth_km: float = 70.0
     propose_min_felt_mmi: int = 4

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
 from command_center import hazard_store, ingest, store
-from command_center.http import make_session
+from command_center.http import MAX_FEED_BYTES, make_session
 from command_center.ingest import Feed
 from command_center.models import FetchLog, HazardEvent
 from command_center.settings import load_settings
@@ -422,7 +422,7 @@ def test_hostile_json_is_a_format_error_recorded_while_other_feeds_go_on(
 
 
 def test_a_payload_past_the_size_cap_is_refused_unread(engine, httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/huge.json").respond_with_data(b" " * (ingest.MAX_FEED_BYTES + 1))
+    httpserver.expect_request("/huge.json").respond_with_data(b" " * (MAX_FEED_BYTES + 1))
     assert _poll(engine, _quake_feed(httpserver, "/huge.json")) == "error"
     assert "larger than" in _status(engine).last_error
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from command_center import (
     accounts,
+    form_store,
     imports,
     incident_store,
     report_store,
@@ -36,6 +37,7 @@ from command_center.services.reporters import NewLink
 from command_center.services.reports import ReportInput
 from command_center.services.roster import TeamInput
 from command_center.settings import PROJECT_ROOT, ImportLimits
+from command_center.sources.odk import Submission
 from command_center.times import utcnow
 
 PACKAGE = PROJECT_ROOT / "command_center"
@@ -203,7 +205,13 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
     decree = ("tanggap_darurat", "SK 1", "Bupati Cianjur", utcnow().date())
     link = NewLink.check({"name": "Siti", "role": "tksk", "kecamatan": "32.03.11"}, geography)
     link_id, _ = reporter_store.create_link(engine, SYSTEM, link)
+    submission = Submission("uuid:1", "uuid:1", None, "hp", False, {"kecamatan_code": "32.03.11"})
     return {
+        "form_store.save_submissions": Write(
+            "report",
+            None,  # rows are checked one by one, as an import's
+            lambda e, a: form_store.save_submissions(e, "central:x", "f", [submission], None, a),
+        ),
         "reporter_store.create_link": Write(
             "reporters", "32.03.11", lambda e, a: reporter_store.create_link(e, a, link)
         ),
@@ -326,7 +334,9 @@ def test_every_checked_write_path_is_in_the_property_test(aimed_writes) -> None:
         "team_store.import_roster",
         "team_store.resubmit_roster",
         "team_store.stand_down",
-    }  # the same checks as report imports, resubmit_reports and change_status
+        "form_pull.pull",
+        "form_pull.poll_forms",
+    }  # the same checks as report imports, resubmit_reports, change_status, save_submissions
 
 
 @settings(
