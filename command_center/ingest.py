@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from command_center import hazard_store, store
+from command_center import community_store, hazard_store, store
 from command_center.errors import FeedError, FeedFormatError
 from command_center.form_pull import FormServer, form_server, poll_forms
 from command_center.hazard_store import SaveResult
@@ -30,6 +30,7 @@ from command_center.sources.bmkg_nowcast import parse_cap, parse_rss
 from command_center.sources.bmkg_quakes import parse_infogempa
 from command_center.sources.gdacs import parse_gdacs
 from command_center.sources.inatews import parse_datagempa, parse_gempaql
+from command_center.sources.petabencana import parse_reports
 from command_center.sources.usgs import parse_usgs
 from command_center.times import age_minutes, utcnow
 
@@ -42,7 +43,7 @@ class Feed:
     url: str
     interval_s: int
     kind: str  # "bmkg_quakes", "usgs_quakes", "inatews", "inatews_realtime", "gdacs",
-    # "nowcast", "forecast" or "forms"
+    # "nowcast", "forecast", "petabencana" or "forms"
     link_hosts: frozenset[str] = frozenset()  # hosts its payload may send us on to (CAP)
     forms: FormServer | None = None  # the server of a "forms" feed (ODK Central, Kobo)
 
@@ -65,6 +66,7 @@ def registry(settings: Settings) -> dict[str, Feed]:
         Feed("bmkg_inatews", settings.feed_inatews_url, quakes, "inatews"),
         Feed("bmkg_realtime", settings.feed_inatews_realtime_url, quakes, "inatews_realtime"),
         Feed("gdacs", settings.feed_gdacs_url, warnings, "gdacs"),
+        Feed("petabencana", settings.feed_petabencana_url, warnings, "petabencana"),
         Feed("bmkg_forecast", settings.feed_forecast_url, settings.poll_forecast_s, "forecast"),
     ]
     server = form_server(settings)
@@ -90,6 +92,9 @@ def _save(
         return hazard_store.save_gdacs(session, parsed(parse_gdacs, body))
     if kind == "forecast":
         return hazard_store.save_forecast(session, parsed(parse_forecast, body))
+    if kind == "petabencana":
+        added = community_store.save_reports(session, parsed(parse_reports, body))
+        return SaveResult(added, 0, ())
     if kind == "nowcast_cap":
         return hazard_store.save_warnings(session, [parsed(parse_cap, body)])
     items = parsed(parse_rss, body)
@@ -254,6 +259,7 @@ REPLAY_PREFIXES = {
     "gdacs": "gdacs",
     "nowcast_cap": "nowcast_cap",
     "prakiraan-cuaca": "forecast",
+    "petabencana": "petabencana",
 }
 NOT_REPLAYED = {
     "nowcast_rss": "a nowcast RSS only links to CAP alerts; replay the nowcast_cap_* files",

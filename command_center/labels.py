@@ -417,6 +417,22 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "err_unknown_incident": ("kejadian tidak dikenal: {value}", "unknown incident: {value}"),
     "lapor_title": ("Lapor Dampak Bencana", "Disaster impact report"),
+    "community_label": (
+        "Laporan warga PetaBencana (belum terverifikasi)",
+        "PetaBencana resident report (unverified)",
+    ),
+    "community_short": ("Laporan warga", "Resident report"),
+    "community_note": (
+        "{n} laporan warga PetaBencana.id (titik biru bergaris putus): laporan masyarakat yang "
+        "belum terverifikasi, tidak dihitung dalam angka resmi. Per kecamatan:",
+        "{n} PetaBencana.id resident reports (dashed blue dots): community reports, unverified, "
+        "never counted in the official figures. Per kecamatan:",
+    ),
+    "depth_upto": ("genangan s.d. {cm} cm", "flooding up to {cm} cm"),
+    "depth_more": ("genangan > 150 cm", "flooding over 150 cm"),
+    "depth_unknown": ("kedalaman tidak disebut", "depth not given"),
+    "col_max_depth": ("Kedalaman maks. (cm)", "Deepest (cm)"),
+    "col_latest": ("Terbaru", "Latest"),
     "lapor_link_invalid": (
         "Tautan ini tidak berlaku lagi (dicabut atau kedaluwarsa). Hubungi koordinator Anda "
         "untuk tautan baru.",
@@ -609,6 +625,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_bad_code": (
         "bukan kode kecamatan Kemendagri seperti 32.03.01: {value}",
         "not a Kemendagri kecamatan code like 32.03.01: {value}",
+    ),
+    "whole_kabupaten": (
+        " — seluruh kabupaten, belum dirinci per kecamatan",
+        " — the whole kabupaten, not yet broken down by kecamatan",
     ),
     "not_broken_down": (" (belum dirinci per kecamatan)", " (not yet broken down by kecamatan)"),
     "err_rejected_on_server": (

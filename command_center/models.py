@@ -486,6 +486,22 @@ class FormSubmission(Base):
     pulled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class CommunityReport(Base):
+    """A resident's flood report from PetaBencana.id: never verified, never counted as an
+    official figure; shown apart on the live map."""
+
+    __tablename__ = "community_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    app: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    depth_cm: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    image_url: Mapped[str | None] = mapped_column(Text)
+
+
 class AuditEntry(Base):
     """Who changed what, when, with the row before and after. Append-only."""
 

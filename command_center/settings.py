@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     odk_token: str | None = None  # Kobo's API token
     odk_page_size: int = 250
     poll_forms_s: int = 300
+    feed_petabencana_url: str = (
+        "https://data.petabencana.id/reports?geoformat=geojson&timeperiod=86400"
+    )
+    community_window_h: int = 24  # community reports younger than this are on the live map
     propose_min_magnitude: float = 5.0
     propose_max_depth_km: float = 70.0
     propose_min_felt_mmi: int = 4

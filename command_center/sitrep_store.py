@@ -17,7 +17,7 @@ from command_center.errors import NotFound, StaleRecord
 from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep
 from command_center.services import sitrep
 from command_center.services.incidents import local_day, phase_line, zone_of
-from command_center.services.reports import counted, newest_per_source
+from command_center.services.reports import counted, newest_per_source, with_kabupaten_level
 from command_center.services.teams import DEPLOYED, STANDBY
 from command_center.store import record_audit
 from command_center.times import utcnow
@@ -57,6 +57,10 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
         zone = zone_of(incident.kabupaten_code)
     versions = report_store.all_versions(engine, incident_id)
     verified = counted(versions)
+    # totals with what kabupaten-level reports add beyond their kecamatan (never twice)
+    whole = with_kabupaten_level(
+        verified, report_store.all_versions(engine, incident_id, level="kabupaten")
+    )
     newest = newest_per_source(versions)
     roster = team_store.roster(engine)
     roster["status"] = roster["status"].astype(str)
@@ -68,7 +72,7 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
         as_of=now,
         event=event_line,
         event_time=event_time,
-        totals={f: int(verified[f].fillna(0).sum()) for f in sitrep.TOTALS},
+        totals={f: int(whole[f].fillna(0).sum()) for f in sitrep.TOTALS},
         kecamatan=sitrep.kecamatan_lines(verified),
         area_kecamatan=area or 0,
         sources=verified["source"].value_counts().to_dict(),

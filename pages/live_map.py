@@ -45,6 +45,9 @@ def live_panel() -> None:
         use_container_width=True,
     )
     st.caption(t("event_age_legend", lang) + " " + t("active_warnings", lang, n=len(view.warnings)))
+    if not view.community_counts.empty:
+        st.caption(t("community_note", lang, n=len(view.community)))
+        st.dataframe(view.community_counts, hide_index=True, width="stretch", height=220)
     if not settings.tile_url:
         st.caption(t("tiles_off", lang))
     feed_panel(lang)

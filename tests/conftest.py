@@ -302,6 +302,7 @@ def recorded_feeds(httpserver, shared_data: Path) -> dict[str, str]:
         "/gdacs.xml": shared_data
         / "feeds"
         / "gdacs_rss_20191230_exxamalte-python-aio-georss-gdacs.xml",
+        "/petabencana": shared_data / "impacts" / "petabencana_jbd_reports_2017-02-21.geojson",
     }.items():
         httpserver.expect_request(path).respond_with_data(payload.read_bytes())
     return {
@@ -314,6 +315,7 @@ def recorded_feeds(httpserver, shared_data: Path) -> dict[str, str]:
         "CC_FEED_USGS_URL": httpserver.url_for("/usgs.geojson"),
         "CC_FEED_NOWCAST_RSS_URL": httpserver.url_for("/rss.xml"),
         "CC_FEED_FORECAST_URL": httpserver.url_for("/forecast"),
+        "CC_FEED_PETABENCANA_URL": httpserver.url_for("/petabencana"),
     }
 
 

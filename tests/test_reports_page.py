@@ -106,3 +106,20 @@ def test_a_coordinator_issues_a_reporters_link_and_revokes_it(
     at = _click(at, t("link_revoke"))
     assert reporter_store.reporter_for(engine, token) is None
     assert t("link_revoked_done", id=1) in [s.value for s in at.success]
+
+
+def test_a_kabupaten_total_is_entered_and_counted_only_beyond_its_kecamatan(
+    open_page, with_demo, database_url
+) -> None:
+    at = open_page(PAGE)
+    at.toggle(key="include_unverified").set_value(True).run()
+    before = _metrics(at)[t("fig_displaced")]
+    at.selectbox(key="report_kecamatan").set_value("32.03")  # Dinsos knows only the total
+    at.number_input(key="fig_displaced").set_value(40000)
+    next(w for w in at.text_input if w.label == t("reporter")).input("Dinsos Kab. Cianjur")
+    at = _click(at, t("save_report"))
+    assert any("seluruh kabupaten" in s.value for s in at.success), [e.value for e in at.error]
+    assert before == "27.240" and _metrics(at)[t("fig_displaced")] == "40.000"  # not 67.240
+    assert _metrics(at)[t("kecamatan_reporting")] == "15"
+    table = at.dataframe[0].value.to_string()
+    assert t("not_broken_down").strip() in table

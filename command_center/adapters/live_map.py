@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from command_center import hazard_store, store, team_store
+from command_center import community_store, hazard_store, store, team_store
 from command_center.labels import status_words, t
+from command_center.services.community import (
+    CommunityMarker,
+    community_markers,
+    depth_legend,
+    per_kecamatan,
+)
 from command_center.services.exposure import estimate_mmi
 from command_center.services.figures import HAZARD_COLOURS
 from command_center.services.hazards import TSUNAMI_LEVELS, strongest_level
@@ -60,6 +67,8 @@ class LiveMapView:
     status_words: dict[str, str] = field(default_factory=dict)
     legend: list[tuple[str, str]] = field(default_factory=list)  # (words, colour) per hazard
     tsunami: tuple[TsunamiAlert, ...] = ()
+    community: tuple[CommunityMarker, ...] = ()  # residents' reports, unverified
+    community_counts: pd.DataFrame = field(default_factory=pd.DataFrame)  # labelled
 
     def for_incident(self, incident_id: int) -> LiveMapView:
         """One incident's view, as a wall screen bound to it shows it: its area and marker,
@@ -148,6 +157,12 @@ def load_live_map(lang: str) -> LiveMapView:
     )
     first = next((i for i in incidents if i.lat is not None), None)
     geography = resources.geography()
+    window = timedelta(hours=resources.settings().community_window_h)
+    community = community_store.recent(engine, now - window)
+    legend = [
+        (t(f"hazard_{kind}", lang), HAZARD_COLOURS.get(kind, "#757575"))
+        for kind in dict.fromkeys(i.kind for i in incidents)
+    ]
     in_force = events[(events["kind"] == "tsunami_warning") & (events["expires_at"] > now)]
     return LiveMapView(
         incidents=incidents,
@@ -160,8 +175,25 @@ def load_live_map(lang: str) -> LiveMapView:
         warnings=warnings,
         status_words=status_words(lang),
         tsunami=tuple(_tsunami(r) for r in in_force.itertuples()),
-        legend=[
-            (t(f"hazard_{kind}", lang), HAZARD_COLOURS.get(kind, "#757575"))
-            for kind in dict.fromkeys(i.kind for i in incidents)
-        ],
+        legend=legend + (depth_legend(lang) if len(community) else []),
+        community=tuple(community_markers(community.itertuples(), lang)),
+        community_counts=_counts(community, lang),
+    )
+
+
+def _counts(community: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Community reports per kecamatan, labelled for the page."""
+    geography = resources.geography()
+    if geography is None or community.empty:
+        return pd.DataFrame()
+    counts = per_kecamatan(community, geography)
+    return pd.DataFrame(
+        {
+            t("col_code", lang): counts["kecamatan_code"],
+            t("col_kecamatan", lang): counts["kecamatan"],
+            t("col_kabupaten", lang): counts["kabupaten"],
+            t("col_reports", lang): counts["reports"],
+            t("col_max_depth", lang): counts["max_depth_cm"].astype("Int64"),
+            t("col_latest", lang): [format_wib(v, lang) for v in counts["latest"]],
+        }
     )

@@ -337,6 +337,19 @@ def export_name(incident_id: int | None, kind: str, now: datetime | None = None)
     return f"laporan-dampak-{incident_id or 'semua'}-{stamp}.{suffix}"
 
 
+def report_areas(incident_id: int, lang: str) -> dict[str, str]:
+    """What a report may be for: the incident's kecamatan (then the rest of its kabupaten),
+    then each of its kabupaten as a whole: code → words."""
+    kecamatan = load_incident_kecamatan(incident_id)
+    geography = resources.geography()
+    name = geography.name if geography is not None else str
+    whole = {
+        code: f"{name(code)} ({code}){t('whole_kabupaten', lang)}"
+        for code in dict.fromkeys(c[:5] for c in kecamatan)
+    }
+    return {**kecamatan, **whole}
+
+
 def issue_link(values: dict[str, Any], actor: Principal) -> str:
     """A new field reporter's link; its address (shown once)."""
     link = NewLink.check(values, resources.geography())

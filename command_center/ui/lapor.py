@@ -10,15 +10,14 @@ import pandas as pd
 import streamlit as st
 
 from command_center.adapters import lapor as data
-from command_center.errors import CommandCenterError, NeedsConfirmation
-from command_center.labels import field_error, number, t
+from command_center.labels import number, t
 from command_center.services.reporters import LINK_PARAM, FieldReporter
 from command_center.times import WIB, format_wib, utcnow
-from command_center.ui.messages import FLASH, explain, md
+from command_center.ui.confirm import confirm_pending, save_report
+from command_center.ui.messages import FLASH, md
 
 LANG = "id"  # the field speaks Bahasa Indonesia
 CSS = Path(__file__).with_name("lapor.css")
-PENDING = "lapor_pending"
 GROUPS = (  # the figures a reporter gives, in the order they count them
     ("lapor_victims", ("deaths", "missing", "injured_severe", "injured_light")),
     ("lapor_displaced", ("displaced", "shelters")),
@@ -84,29 +83,17 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str]) -> None:
         values["notes"] = st.text_area(t("notes", LANG), max_chars=2000)
         sent = st.form_submit_button(t("lapor_send", LANG), type="primary")
     values["report_time"] = datetime.combine(day, clock, WIB)
+
+    def save(report: dict, confirmed: bool):
+        return data.save(token, report, confirmed)
+
+    def said(report: dict, saved) -> str:
+        place = md(places.get(report["kecamatan_code"], report["kecamatan_code"]))
+        return t("lapor_saved", LANG, kecamatan=place, version=saved.version)
+
     if sent:
-        _save(token, values, places.get(code, code), confirmed=False)
-    pending = st.session_state.get(PENDING)
-    if pending is not None:
-        drops = "; ".join(field_error(w.field, w.code, w.params, LANG, md) for w in pending[1])
-        st.warning(t("confirm_drops", LANG, drops=drops))
-        if st.button(t("confirm_save", LANG), key="lapor_confirm"):
-            _save(token, pending[0], places.get(code, code), confirmed=True)
-
-
-def _save(token: str, values: dict, place: str, confirmed: bool) -> None:
-    try:
-        saved = data.save(token, values, confirmed)
-    except NeedsConfirmation as exc:
-        st.session_state[PENDING] = (values, exc.warnings)
-        return
-    except CommandCenterError as exc:
-        st.session_state.pop(PENDING, None)
-        st.error(explain(exc, LANG))
-        return
-    st.session_state.pop(PENDING, None)
-    st.session_state[FLASH] = t("lapor_saved", LANG, kecamatan=md(place), version=saved.version)
-    st.rerun()
+        save_report(save, said, values, LANG)
+    confirm_pending(save, said, LANG, "lapor_confirm")
 
 
 def _previous(holder: FieldReporter) -> None:

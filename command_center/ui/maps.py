@@ -16,6 +16,7 @@ from jinja2 import Template
 
 from command_center.adapters.live_map import LiveMapView
 from command_center.assets import leaflet_urls
+from command_center.services.community import CommunityMarker
 from command_center.services.figures import HAZARD_COLOURS, SHADES
 from command_center.services.teams import TeamOnMap
 
@@ -216,6 +217,26 @@ def team_layer(
     return group
 
 
+def community_layer(
+    markers: list[CommunityMarker], group: folium.FeatureGroup | None = None
+) -> folium.FeatureGroup:
+    """Residents' flood reports: small squares-ish dots, blue by depth, labelled unverified."""
+    group = group if group is not None else folium.FeatureGroup(name="community")
+    for marker in markers:
+        dot = folium.CircleMarker(
+            location=(marker.lat, marker.lon),
+            radius=4,
+            color="#37474f",
+            weight=1,
+            dash_array="2 2",
+            fill=True,
+            fill_color=marker.colour,
+            fill_opacity=0.9,
+        )
+        with_label(dot, marker.label).add_to(group)
+    return group
+
+
 def live_layers(view: LiveMapView) -> folium.FeatureGroup:
     """Everything that changes on the live map, as one layer group (the base map stays put)."""
     group = folium.FeatureGroup(name="live")
@@ -223,6 +244,7 @@ def live_layers(view: LiveMapView) -> folium.FeatureGroup:
         warning_layer(warning.polygons, warning.label).add_to(group)
     if view.affected["features"]:
         affected_layer(view.affected, "kecamatan").add_to(group)
+    community_layer(list(view.community), group)
     for quake in view.quakes:
         quake_marker(quake.lat, quake.lon, quake.magnitude, quake.age_hours, quake.label).add_to(
             group

@@ -11,18 +11,17 @@ from streamlit_folium import st_folium
 from command_center.adapters import reports as data
 from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.auth import permits
-from command_center.errors import CommandCenterError, NeedsConfirmation
-from command_center.labels import field_error, number, t
+from command_center.errors import CommandCenterError
+from command_center.labels import number, t
 from command_center.models import FIGURES, Verification
 from command_center.report_store import REPORTS
 from command_center.services.reporters import LINK_DAYS, MAX_LINK_DAYS
 from command_center.services.reports import PILAR_SOSIAL, SOURCES
 from command_center.times import WIB, utcnow
 from command_center.ui import maps, resources, shell
+from command_center.ui.confirm import confirm_pending, save_report
 from command_center.ui.importer import Importer, import_panel
 from command_center.ui.messages import done, explain, md
-
-PENDING = "report_pending_confirmation"
 
 
 def summary(incident_id: int | None, include_unverified: bool, lang: str) -> None:
@@ -141,8 +140,9 @@ def reports(incident_id: int, lang: str) -> None:
 
 
 def entry(incident_id: int, lang: str) -> None:
-    """The report form; a sharp drop from the previous version asks for a confirmation."""
-    options = load_incident_kecamatan(incident_id)
+    """The report form; a sharp drop from the previous version asks for a confirmation. A
+    whole kabupaten may be chosen too, for a total not yet broken down by kecamatan."""
+    options = data.report_areas(incident_id, lang)
     now = utcnow().astimezone(WIB)
     with st.form("report_form"):
         left, middle, right = st.columns(3)
@@ -162,6 +162,9 @@ def entry(incident_id: int, lang: str) -> None:
         day = left.date_input(t("report_date", lang), value=now.date(), max_value=now.date())
         clock = middle.time_input(t("report_time", lang), value=now.time().replace(second=0))
         values["report_time"] = datetime.combine(day, clock, WIB)
+        values["area_level"] = (
+            "kabupaten" if values["kecamatan_code"].count(".") == 1 else "kecamatan"
+        )
         grid = st.columns(4)
         for i, figure in enumerate(FIGURES):
             values[figure] = grid[i % 4].number_input(
@@ -176,34 +179,22 @@ def entry(incident_id: int, lang: str) -> None:
         values["notes"] = st.text_area(t("notes", lang), max_chars=2000, key="report_notes")
         submitted = st.form_submit_button(t("save_report", lang), type="primary")
     if submitted:
-        _save(values, lang, confirmed=False)
-    _confirm_pending(lang, "confirm_report")
+        save_report(_save, _said(lang), values, lang)
+    confirm_pending(_save, _said(lang), lang, "confirm_report")
 
 
-def _confirm_pending(lang: str, key: str) -> None:
-    """A report waiting for confirmation of its sharp drops: the drops, and the button."""
-    pending = st.session_state.get(PENDING)
-    if pending is not None:
-        drops = "; ".join(field_error(w.field, w.code, w.params, lang, md) for w in pending[1])
-        st.warning(t("confirm_drops", lang, drops=drops))
-        if st.button(t("confirm_save", lang), key=key):
-            _save(pending[0], lang, confirmed=True)
+def _save(values: dict, confirmed: bool):
+    return data.save_report(values, shell.actor(), confirmed)
 
 
-def _save(values: dict, lang: str, confirmed: bool) -> None:
-    try:
-        saved = data.save_report(values, shell.actor(), confirmed)
-    except NeedsConfirmation as exc:
-        st.session_state[PENDING] = (values, exc.warnings)
-        return
-    except CommandCenterError as exc:
-        st.session_state.pop(PENDING, None)
-        st.error(explain(exc, lang))
-        return
-    st.session_state.pop(PENDING, None)
-    name = load_incident_kecamatan(values["incident_id"]).get(values["kecamatan_code"], "")
-    message = t("report_saved", lang, kecamatan=md(name), version=saved.version)
-    done(message + ("  \n" + t("outside_area", lang) if saved.outside_area else ""))
+def _said(lang: str):
+    def said(values: dict, saved) -> str:
+        areas = data.report_areas(values["incident_id"], lang)
+        name = areas.get(values["kecamatan_code"], values["kecamatan_code"])
+        message = t("report_saved", lang, kecamatan=md(name), version=saved.version)
+        return message + ("  \n" + t("outside_area", lang) if saved.outside_area else "")
+
+    return said
 
 
 def whatsapp(incident_id: int, lang: str) -> None:
@@ -268,8 +259,8 @@ def whatsapp(incident_id: int, lang: str) -> None:
                     "needs": item.draft.counted_needs(),
                     "notes": _whatsapp_notes(item.draft, lang),
                 }
-                _save(values, lang, confirmed=False)
-    _confirm_pending(lang, "confirm_whatsapp_report")
+                save_report(_save, _said(lang), values, lang)
+    confirm_pending(_save, _said(lang), lang, "confirm_whatsapp_report")
 
 
 def _whatsapp_notes(draft, lang: str) -> str:
