@@ -25,15 +25,15 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from command_center.errors import FieldError, InvalidAreaCode, InvalidInput
-from command_center.geography import Geography, normalise_code
+from command_center.errors import FieldError, InvalidInput
+from command_center.geography import Geography
 from command_center.models import FIGURES
 from command_center.services.validation import (
     Count,
     Text,
     blank_to_none,
     field_errors,
-    kecamatan_code,
+    known_code,
     longest,
     one_of,
 )
@@ -147,18 +147,8 @@ def parse_items(value: Any) -> Any:
 
 
 def area_code(value: Any, info: ValidationInfo) -> str:
-    """The reported area's code: a kecamatan's, or a kabupaten's for a kabupaten-level report
-    (errors `bad_kabupaten_code`, `unknown_kabupaten`)."""
-    if info.data.get("area_level", "kecamatan") == "kecamatan":
-        return kecamatan_code(value, info)
-    try:
-        code = normalise_code(blank_to_none(value) or "", "kabupaten")
-    except InvalidAreaCode as exc:
-        raise PydanticCustomError("bad_kabupaten_code", "bad", {"value": str(value)}) from exc
-    geography: Geography | None = (info.context or {}).get("geography")
-    if geography is not None and code not in geography.kabupaten.index:
-        raise PydanticCustomError("unknown_kabupaten", "unknown", {"value": code})
-    return code
+    """The reported area's code: a kecamatan's, or a kabupaten's for a kabupaten-level report."""
+    return known_code(value, info, info.data.get("area_level", "kecamatan"))
 
 
 class Item(BaseModel):

@@ -90,17 +90,26 @@ def longest(max_length: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-def kecamatan_code(value: Any, info: ValidationInfo) -> str:
-    """A kecamatan code as typed, normalised (`32.3.1` → `32.03.01`); it must be a known one
-    when the validation context holds a `geography` (errors `bad_code`, `unknown_kecamatan`)."""
+def known_code(value: Any, info: ValidationInfo, level: str = "kecamatan") -> str:
+    """A kecamatan (or kabupaten) code as typed, normalised (`32.3.1` → `32.03.01`); it must
+    be a known one when the validation context holds a `geography` (errors `bad_code` /
+    `bad_kabupaten_code`, `unknown_kecamatan` / `unknown_kabupaten`)."""
+    bad, unknown = ("bad_code", "unknown_kecamatan")
+    if level == "kabupaten":
+        bad, unknown = ("bad_kabupaten_code", "unknown_kabupaten")
     try:
-        code = normalise_code(blank_to_none(value) or "", "kecamatan")
+        code = normalise_code(blank_to_none(value) or "", level)
     except InvalidAreaCode as exc:
-        raise PydanticCustomError("bad_code", "bad code", {"value": str(value)}) from exc
+        raise PydanticCustomError(bad, "bad code", {"value": str(value)}) from exc
     geography: Geography | None = (info.context or {}).get("geography")
-    if geography is not None and code not in geography.kecamatan.index:
-        raise PydanticCustomError("unknown_kecamatan", "unknown", {"value": code})
+    if geography is not None and code not in geography.layer(level).index:
+        raise PydanticCustomError(unknown, "unknown", {"value": code})
     return code
+
+
+def kecamatan_code(value: Any, info: ValidationInfo) -> str:
+    """A known kecamatan code (`known_code`)."""
+    return known_code(value, info)
 
 
 def one_of(value: Any, words: Mapping[str, str], code: str, **listed: str) -> str:
