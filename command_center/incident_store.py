@@ -456,6 +456,7 @@ def incident_frame(engine: Engine) -> pd.DataFrame:
             Incident.closed_at,
             Incident.is_exercise,
             Incident.merged_into_id,
+            Incident.version,
             func.coalesce(kecamatan.c.kecamatan, 0).label("kecamatan"),
             func.coalesce(reports.c.reports, 0).label("reports"),
             func.coalesce(teams.c.teams, 0).label("teams"),

@@ -115,6 +115,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "export_incidents": ("Unduh daftar (CSV)", "Download the list (CSV)"),
     "col_incident": ("Kejadian", "Incident"),
     "col_area": ("Wilayah", "Area"),
+    "col_started": ("Mulai", "Started"),
+    "tab_proposals": ("Usulan ({n})", "Proposals ({n})"),
+    "proposals_help": (
+        "Usulan kejadian otomatis dari umpan bahaya (BMKG, InaTEWS, GDACS). Usulan tidak tampil "
+        "di briefing, layar dinding, maupun pilihan laporan sampai dikonfirmasi.",
+        "Incidents proposed from the hazard feeds (BMKG, InaTEWS, GDACS). A proposal is not on "
+        "the briefing, the wall screen or the report pickers until it is confirmed.",
+    ),
+    "no_proposals": ("Tidak ada usulan yang menunggu.", "No proposal is waiting."),
+    "choose_proposal": ("Usulan", "Proposal"),
     "national": ("Lintas provinsi", "Several provinces"),
     "col_kecamatan_count": ("Kecamatan", "Kecamatan"),
     "col_reports": ("Laporan", "Reports"),

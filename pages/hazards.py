@@ -2,20 +2,17 @@
 
 import streamlit as st
 
-from command_center.adapters.hazards import (
-    decide_incident,
-    load_event_detail,
-    load_forecasts,
-    load_hazard_table,
-)
+from command_center.adapters.hazards import load_event_detail, load_forecasts, load_hazard_table
+from command_center.adapters.incidents import decide_proposal
 from command_center.errors import Forbidden, StaleRecord
 from command_center.labels import t
 from command_center.ui import resources, shell
 from command_center.ui.feeds import feed_panel
-from command_center.ui.messages import explain
+from command_center.ui.messages import done, explain, show_done
 
 lang = shell.start_page()
 st.title(t("page_hazards", lang))
+show_done()
 feed_panel(lang)
 
 table, ids = load_hazard_table(lang)
@@ -34,11 +31,11 @@ if detail is not None:
         confirm, dismiss = st.columns(2)
         try:
             if confirm.button(t("confirm_incident", lang), type="primary"):
-                decide_incident(detail.incident_id, detail.incident_version, True, shell.actor())
-                st.success(t("incident_confirmed", lang))
+                decide_proposal(detail.incident_id, detail.incident_version, True, shell.actor())
+                done(t("incident_confirmed", lang))
             if dismiss.button(t("dismiss_incident", lang)):
-                decide_incident(detail.incident_id, detail.incident_version, False, shell.actor())
-                st.info(t("incident_dismissed", lang))
+                decide_proposal(detail.incident_id, detail.incident_version, False, shell.actor())
+                done(t("incident_dismissed", lang))
         except StaleRecord:
             st.error(t("incident_changed", lang))
         except Forbidden as exc:

@@ -3,6 +3,7 @@ emergency phases, teams and history; open, change, close, reopen and merge."""
 
 import streamlit as st
 
+from command_center.adapters.incidents import proposal_count
 from command_center.labels import t
 from command_center.ui import incidents, shell
 from command_center.ui.messages import show_done
@@ -11,7 +12,15 @@ lang = shell.start_page()
 st.title(t("page_incidents", lang))
 show_done()
 
-listing, opening = st.tabs([t("tab_incident_list", lang), t("tab_open_incident", lang)])
+proposals, listing, opening = st.tabs(
+    [
+        t("tab_proposals", lang, n=proposal_count()),
+        t("tab_incident_list", lang),
+        t("tab_open_incident", lang),
+    ]
+)
+with proposals:
+    incidents.proposal_list(lang)
 with listing:
     incidents.incident_list(lang)
 with opening:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from command_center import hazard_store, ingest, proposal_store, store
+from command_center import hazard_store, ingest, proposal_store, store, team_store
 from command_center.db import make_engine
 from command_center.labels import t
 from command_center.services.incidents import ProposalRules
@@ -128,9 +128,31 @@ def test_operator_confirms_a_proposed_incident_on_the_hazards_page(
     assert any(t("estimate_note") in c.value for c in at.caption)  # estimates, said so
     at.button[0].click().run()  # Konfirmasi kejadian
     assert any(t("incident_confirmed") in s.value for s in at.success)
+    assert not any("Usulan kejadian otomatis" in w.value for w in at.warning)  # at once
+    assert t("confirm_incident") not in [b.label for b in at.button]
     engine = make_engine(database_url)
     opened = [i for i in store.incidents(engine) if i.status == "open"]
     assert any("LARANTUKA" in i.name for i in opened)
+
+
+def test_proposals_stay_off_the_briefing_and_the_report_picker_until_confirmed(
+    open_page, with_hazards, database_url
+) -> None:
+    engine = make_engine(database_url)
+    proposed = [i for i in store.incidents(engine) if i.status == "proposed"]
+    assert len(proposed) >= 5  # the replayed feeds proposed several
+    briefing = open_page("pages/briefing.py")
+    assert [h.value for h in briefing.header] == ["LATIHAN Gempa M5\\,6 Kabupaten Cianjur"]
+    standby = {m.label: m.value for m in briefing.metric}[t("teams_standby")]
+    roster = team_store.roster(engine)
+    in_province = roster[
+        (roster["status"].astype(str) == "standby")
+        & roster["home_kabupaten_code"].str.startswith("32.")
+    ]
+    assert standby == str(len(in_province))
+    reports = briefing.switch_page("pages/reports.py").run()
+    options = reports.selectbox(key="reports_incident").options
+    assert not any(p.name in o for p in proposed for o in options)
 
 
 def test_live_map_runs_with_hazard_data(open_page, with_hazards) -> None:
@@ -222,3 +244,22 @@ def test_the_hazards_page_shows_a_tsunami_warning_by_area_and_level(
     areas = at.dataframe[1].value
     assert list(areas[t("col_level")]) == ["WASPADA"]
     assert list(areas[t("col_kabupaten")]) == ["Kabupaten Nias Selatan"]
+
+
+def test_proposals_wait_in_their_own_list_and_leave_it_at_once(
+    open_page, with_hazards, database_url
+) -> None:
+    engine = make_engine(database_url)
+    waiting = [i for i in store.incidents(engine) if i.status == "proposed"]
+    at = open_page("pages/incidents.py")
+    assert at.tabs[0].label == t("tab_proposals", n=len(waiting))
+    listed = at.dataframe[0].value
+    assert len(listed) == len(waiting)
+    listing = next(d.value for d in at.dataframe if t("col_incident") in d.value.columns)
+    names = set(listing[t("col_incident")])  # the incident list: confirmed ones only
+    assert not names & {i.name for i in waiting}
+    first = at.selectbox(key="proposal").value
+    at.button(key="proposal_dismiss").click().run()
+    assert any(t("incident_dismissed") in s.value for s in at.success)
+    assert at.tabs[0].label == t("tab_proposals", n=len(waiting) - 1)
+    assert first not in at.selectbox(key="proposal").options

@@ -21,19 +21,20 @@ def test_headline_sums_latest_reports_of_the_incident_and_counts_teams() -> None
     )
     teams = pd.DataFrame(
         {
-            "status": ["on_scene", "en_route", "standby", "on_scene", "unavailable"],
-            "assigned_incident_id": [1, 1, None, 2, None],
+            "status": ["on_scene", "en_route", "standby", "on_scene", "unavailable", "standby"],
+            "assigned_incident_id": [1, 1, None, 2, None, None],
+            "home_kabupaten_code": ["32.03", "32.04", "32.05", "32.03", "32.03", "94.01"],
         }
     )
-    figures = headline(reports, teams, incident_id=1)
+    figures = headline(reports, teams, incident_id=1, provinces={"32"})
     assert (figures.deaths, figures.missing, figures.injured) == (3, 1, 12)
     assert (figures.displaced, figures.houses_damaged) == (150, 10)
-    assert (figures.teams_deployed, figures.teams_standby) == (2, 1)
+    assert (figures.teams_deployed, figures.teams_standby) == (2, 1)  # not Papua's standby team
     assert (figures.kecamatan_reporting, figures.unverified_reports) == (2, 1)
 
 
 def test_headline_of_an_incident_without_reports_is_zero() -> None:
     reports = pd.DataFrame(columns=["incident_id", "deaths", "verification"])
-    teams = pd.DataFrame({"status": [], "assigned_incident_id": []})
-    figures = headline(reports, teams, incident_id=1)
+    teams = pd.DataFrame({"status": [], "assigned_incident_id": [], "home_kabupaten_code": []})
+    figures = headline(reports, teams, incident_id=1, provinces={"32"})
     assert figures.deaths == 0 and figures.kecamatan_reporting == 0

@@ -35,8 +35,8 @@ class IncidentBriefing:
 
 @st.cache_data(ttl=30, show_spinner=False)
 def load_briefing(include_unverified: bool = False) -> list[IncidentBriefing]:
-    """Every open incident with its headline figures (verified reports unless asked) and its
-    emergency phases."""
+    """Every open (confirmed) incident with its headline figures (verified reports unless
+    asked), its teams (sent to it, and on standby in its provinces) and emergency phases."""
     engine = resources.engine()
     reports = with_kabupaten_level(
         counted(report_store.all_versions(engine), include_unverified),
@@ -45,9 +45,14 @@ def load_briefing(include_unverified: bool = False) -> list[IncidentBriefing]:
     )
     teams = team_store.roster(engine)
     phases = store.all_phases(engine)
-    return [
-        IncidentBriefing(i, headline(reports, teams, i.id), tuple(phases.get(i.id, ())))
+    return [  # confirmed incidents only: a proposal is not briefed until it is confirmed
+        IncidentBriefing(
+            i,
+            headline(reports, teams, i.id, {code[:2] for code in i.kecamatan_codes}),
+            tuple(phases.get(i.id, ())),
+        )
         for i in store.incidents(engine)
+        if i.status == "open"
     ]
 
 

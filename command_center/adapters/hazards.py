@@ -10,9 +10,7 @@ import streamlit as st
 from shapely import MultiPolygon, Polygon
 
 from command_center import hazard_store, store
-from command_center.auth import Principal
 from command_center.labels import t
-from command_center.models import IncidentStatus
 from command_center.services.exposure import mmi_roman, shaking, strongest
 from command_center.services.felt import match_felt
 from command_center.services.gazetteer import gazetteer_of
@@ -232,18 +230,6 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
         incident_kecamatan=store.incident_kecamatan(resources.engine(), incident.id)
         if incident
         else (),
-    )
-
-
-def decide_incident(incident_id: int, version: int, confirm: bool, actor: Principal) -> None:
-    """Confirm (open) or dismiss (close) a proposed incident, then refresh cached reads.
-
-    Raises:
-        StaleRecord: someone else changed it first.
-    """
-    status = IncidentStatus.OPEN if confirm else IncidentStatus.CLOSED
-    resources.written(
-        store.set_incident_status(resources.engine(), incident_id, version, status, actor)
     )
 
 

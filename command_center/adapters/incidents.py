@@ -13,6 +13,7 @@ from command_center import hazard_store, incident_store, report_store, store, te
 from command_center.auth import Principal
 from command_center.incident_store import NewIncident
 from command_center.labels import status_label, t
+from command_center.models import IncidentStatus
 from command_center.services import exports, sitrep
 from command_center.services.incidents import (
     IncidentFilters,
@@ -50,6 +51,44 @@ def _incident_frame() -> pd.DataFrame:
     frame["phase"] = [f[0].phase if f else "none" for f in found]
     frame["phase_line"] = [phase_line(phases.get(i, []), today) or "" for i in frame["id"]]
     return frame
+
+
+def load_proposals(lang: str) -> pd.DataFrame:
+    """Proposed incidents waiting for an operator, newest first (labelled; index = id, with
+    the `version` to decide on)."""
+    frame = _incident_frame()
+    frame = frame[frame["status"] == "proposed"]
+    table = pd.DataFrame(
+        {
+            t("col_name", lang): frame["name"],
+            t("field_hazard", lang): [t(f"hazard_{h}", lang) for h in frame["hazard"]],
+            t("col_area", lang): [
+                area_label(c) if isinstance(c, str) else "—" for c in frame["area_code"]
+            ],
+            t("col_kecamatan", lang): frame["kecamatan"],
+            t("col_started", lang): [format_wib(v, lang) for v in frame["started_at"]],
+            "version": frame["version"],
+        }
+    )
+    table.index = pd.Index(frame["id"].astype(int), name="id")
+    return table
+
+
+def proposal_count() -> int:
+    """How many proposals wait (the badge on the incidents page)."""
+    return int((_incident_frame()["status"] == "proposed").sum())
+
+
+def decide_proposal(incident_id: int, version: int, confirm: bool, actor: Principal) -> None:
+    """Confirm (open) or dismiss (close) a proposal.
+
+    Raises:
+        StaleRecord: someone else decided it first.
+    """
+    status = IncidentStatus.OPEN if confirm else IncidentStatus.CLOSED
+    resources.written(
+        store.set_incident_status(resources.engine(), incident_id, version, status, actor)
+    )
 
 
 def load_incidents(filters: IncidentFilters, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -50,8 +50,9 @@ def _figure(frame: pd.DataFrame, figure: str) -> pd.Series:
 
 @st.cache_data(ttl=30, show_spinner=False)
 def incident_choices() -> dict[int, str]:
-    """Incidents that are not closed, as {id: name}, newest first."""
-    return {i.id: i.name for i in store.incidents(resources.engine())}
+    """Open (confirmed) incidents, as {id: name}, newest first: a proposal takes reports once
+    it is confirmed."""
+    return {i.id: i.name for i in store.incidents(resources.engine()) if i.status == "open"}
 
 
 @st.cache_data(ttl=20, show_spinner=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
@@ -32,8 +33,11 @@ def _kecamatan_level(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[rows["area_level"] != "kabupaten"]
 
 
-def headline(reports: pd.DataFrame, teams: pd.DataFrame, incident_id: int) -> Headline:
-    """Sum the latest report of each kecamatan of `incident_id`; count teams by status.
+def headline(
+    reports: pd.DataFrame, teams: pd.DataFrame, incident_id: int, provinces: Collection[str]
+) -> Headline:
+    """Sum the latest report of each kecamatan of `incident_id`; count the teams sent to it
+    and the teams on standby in its `provinces` (not the whole national roster).
 
     `reports` is one row per kecamatan (the report that counts), as `services.reports.counted`
     gives, and a row per kabupaten for what kabupaten-level reports add
@@ -49,7 +53,12 @@ def headline(reports: pd.DataFrame, teams: pd.DataFrame, incident_id: int) -> He
         displaced=_total(mine, "displaced"),
         houses_damaged=_total(mine, "houses_heavy", "houses_moderate", "houses_light"),
         teams_deployed=int(on_incident["status"].astype(str).isin(DEPLOYED).sum()),
-        teams_standby=int((teams["status"].astype(str) == "standby").sum()),
+        teams_standby=int(
+            (
+                (teams["status"].astype(str) == "standby")
+                & teams["home_kabupaten_code"].astype(str).str[:2].isin(set(provinces))
+            ).sum()
+        ),
         kecamatan_reporting=len(_kecamatan_level(mine)),
         unverified_reports=int((mine["verification"].astype(str) != "verified").sum()),
     )

@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 
 from command_center.adapters import incidents as data
 from command_center.auth import permits
-from command_center.errors import CommandCenterError, TeamsDeployed
+from command_center.errors import CommandCenterError, StaleRecord, TeamsDeployed
 from command_center.incident_store import NewIncident
 from command_center.labels import t
 from command_center.models import IncidentStatus
@@ -36,13 +36,42 @@ def hazard_word(code: str, lang: str) -> str:
     return t(f"hazard_{code}", lang)
 
 
+def proposal_list(lang: str) -> None:
+    """Proposals waiting for an operator: confirm or dismiss each, with effect at once."""
+    st.caption(t("proposals_help", lang))
+    table = data.load_proposals(lang)
+    if table.empty:
+        st.caption(t("no_proposals", lang))
+        return
+    st.dataframe(table.drop(columns="version"), hide_index=True, width="stretch")
+    if not permits(shell.actor(), "incident"):
+        return
+    names = table[t("col_name", lang)]
+    chosen = st.selectbox(
+        t("choose_proposal", lang), list(table.index), format_func=names.get, key="proposal"
+    )
+    version = int(table.loc[chosen, "version"])
+    confirm, dismiss = st.columns(2)
+    try:
+        if confirm.button(t("confirm_incident", lang), type="primary", key="proposal_confirm"):
+            data.decide_proposal(int(chosen), version, True, shell.actor())
+            done(t("incident_confirmed", lang))
+        if dismiss.button(t("dismiss_incident", lang), key="proposal_dismiss"):
+            data.decide_proposal(int(chosen), version, False, shell.actor())
+            done(t("incident_dismissed", lang))
+    except StaleRecord:
+        st.error(t("incident_changed", lang))
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang))
+
+
 def incident_list(lang: str) -> None:
     """Filters, counts and the list; a row's selection opens that incident below."""
     top = st.columns(4)
     statuses = top[0].multiselect(
         t("col_status", lang),
         STATUSES,
-        default=["proposed", "open"],
+        default=["open"],
         format_func=lambda s: t(f"status_incident_{s}", lang),
         key="incidents_status",
     )
