@@ -155,7 +155,11 @@ def set_verification(
         row.verification = status
         row.verified_by, row.verified_at = actor.name, utcnow()
         row.rejection_reason = reason if status == Verification.REJECTED else None
-        after = {"verification": status, "rejection_reason": row.rejection_reason}
+        after = {
+            "verification": status,
+            "rejection_reason": row.rejection_reason,
+            "kecamatan_code": row.kecamatan_code,
+        }
         record_audit(session, actor.name, "verify", "impact_report", report_id, before, after)
 
 

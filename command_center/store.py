@@ -5,12 +5,13 @@ Frames returned here use our column names (see `models.py`), never a vendor's.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -190,6 +191,15 @@ def audit_entries(engine: Engine, limit: int = 20) -> pd.DataFrame:
         AuditEntry.before,
         AuditEntry.after,
     )
+    return frame(engine, query.order_by(AuditEntry.id.desc()).limit(limit))
+
+
+def changes(engine: Engine, kinds: Collection[tuple[str, str]], limit: int) -> pd.DataFrame:
+    """The newest audit entries of these (entity, action) kinds only."""
+    wanted = or_(*(and_(AuditEntry.entity == e, AuditEntry.action == a) for e, a in kinds))
+    query = select(
+        AuditEntry.at, AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id, AuditEntry.after
+    ).where(wanted)
     return frame(engine, query.order_by(AuditEntry.id.desc()).limit(limit))
 
 

@@ -3,8 +3,13 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from command_center import accounts, report_store, store, team_store
+from command_center.auth import SYSTEM
+from command_center.db import make_engine
 from command_center.labels import t
+from command_center.services.reports import ReportInput
 from command_center.settings import PROJECT_ROOT
+from command_center.times import utcnow
 from command_center.ui.messages import md
 
 PAGE = "pages/briefing.py"
@@ -52,3 +57,35 @@ def test_the_wall_screen_shows_a_tsunami_warning_above_everything(tsunami_in_for
     at.switch_page(PAGE).run()
     assert not at.exception, [e.message for e in at.exception]
     assert "PERINGATAN DINI TSUNAMI WASPADA" in at.error[0].value
+
+
+def test_the_wall_screen_ticker_says_public_changes_in_sentences(
+    with_demo, database_url, geography
+) -> None:
+    engine = make_engine(database_url)
+    accounts.create_token(engine, SYSTEM, "Layar Pusdalops")  # an admin action: never shown
+    (incident,) = store.incidents(engine)
+    garut = team_store.roster(engine).set_index("name").loc["Tagana Kab. Garut (Latihan)"]
+    job = {"incident_id": incident.id, "kecamatan_code": "32.03.03", "task": "Dapur umum"}
+    team_store.assign(engine, int(garut["id"]), int(garut["version"]), job, SYSTEM)
+    report = ReportInput.check(
+        {
+            "incident_id": incident.id,
+            "kecamatan_code": "32.03.11",
+            "report_time": utcnow().isoformat(),
+            "reporter": "TKSK Cugenang",
+            "source": "tksk",
+            "deaths": 41,
+        },
+        geography,
+    )
+    saved = report_store.save_report(engine, report, SYSTEM)
+    report_store.set_verification(engine, saved.id, "verified", SYSTEM)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["kiosk"] = "1"
+    at.run()
+    at.switch_page(PAGE).run()
+    ticker = next(m.value for m in at.markdown if m.value.startswith('<div class="cc-ticker'))
+    assert "Tagana Kab. Garut (Latihan) ditugaskan ke Cibeber" in ticker
+    assert "Laporan Cugenang diverifikasi" in ticker and "Laporan Cugenang diperbarui" in ticker
+    assert "kiosk_token" not in ticker and "system" not in ticker and "#" not in ticker

@@ -120,7 +120,7 @@ def test_the_wall_screen_ticker_escapes_names(hostile, app_env) -> None:
     at.run()
     at.switch_page("pages/briefing.py").run()
     ticker = next(m.value for m in at.markdown if m.value.startswith('<div class="cc-ticker'))
-    assert "Admin &lt;script&gt;" in ticker and "<script>" not in ticker
+    assert "Tim &lt;script&gt;" in ticker and "<script>" not in ticker  # the team's name
 
 
 def test_hostile_data_reaches_the_store_unchanged(hostile) -> None:

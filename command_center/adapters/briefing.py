@@ -11,9 +11,9 @@ import streamlit as st
 
 from command_center import hazard_store, report_store, sitrep_store, store, team_store
 from command_center.auth import Principal
-from command_center.labels import LABELS, number, t
+from command_center.labels import number, t
 from command_center.services import figures, sitrep
-from command_center.services.briefing import Headline, headline
+from command_center.services.briefing import PUBLIC_CHANGES, Headline, change_sentence, headline
 from command_center.services.incidents import PhaseRecord, local_day, phase_line, zone_of
 from command_center.services.reports import counted, with_kabupaten_level
 from command_center.store import IncidentRecord
@@ -62,7 +62,6 @@ SEVERITY_COLOURS = {  # BMKG's warning levels: kuning, oranye, merah
     "Severe": "#d50000",
     "Extreme": "#6a1b9a",
 }
-TICKER_ENTITIES = {"team": "tim", "impact_report": "laporan", "sitrep": "sitrep"}
 
 
 @dataclass(frozen=True)
@@ -148,14 +147,20 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
 
 
 def _ticker(engine: Any, lang: str) -> list[str]:
-    """The latest changes in words (plain text; the page escapes it)."""
-    entries = store.audit_entries(engine, 12)
-    return [
-        f"{format_wib(e.at, lang).split(' ', 3)[-1]} · {e.actor}: "
-        f"{t(f'ticker_{e.action}', lang) if f'ticker_{e.action}' in LABELS else e.action} "
-        f"{TICKER_ENTITIES.get(e.entity, e.entity)} #{e.entity_id}"
-        for e in entries.itertuples()
-    ]
+    """The latest public changes in sentences (plain text; the page escapes it)."""
+    changes = store.changes(engine, PUBLIC_CHANGES, 24)
+    teams = team_store.roster(engine).set_index("id")["name"].to_dict()
+    geography = resources.geography()
+    lines = []
+    for c in changes.itertuples():
+        after = c.after or {}
+        code = after.get("kecamatan_code") or after.get("assigned_kecamatan_code") or ""
+        place = geography.name(code) if geography is not None and code else code
+        team = teams.get(int(c.entity_id), "") if c.entity == "team" else ""
+        said = change_sentence(c.entity, c.action, after, team, place, lang)
+        if said:
+            lines.append(f"{format_wib(c.at, lang).split(' ', 3)[-1]} · {said}")
+    return lines[:12]
 
 
 @st.cache_data(ttl=30, show_spinner=False)

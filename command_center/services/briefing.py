@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from command_center.labels import status_label, t
 from command_center.services.teams import DEPLOYED
 
 
@@ -62,3 +63,39 @@ def headline(
         kecamatan_reporting=len(_kecamatan_level(mine)),
         unverified_reports=int((mine["verification"].astype(str) != "verified").sum()),
     )
+
+
+PUBLIC_CHANGES = (  # what a public wall screen may say happened (never admin actions)
+    ("team", "assign"),
+    ("team", "status"),
+    ("impact_report", "report"),
+    ("impact_report", "verify"),
+    ("sitrep", "issue"),
+    ("incident", "open"),
+    ("incident", "phase"),
+)
+
+
+def change_sentence(
+    entity: str, action: str, after: dict, team: str, place: str, lang: str
+) -> str | None:
+    """One public change as a short sentence ("Tim Tagana Kab. Garut ditugaskan ke Cibeber",
+    "Laporan Cugenang diperbarui"); None for what the public need not read (a rejection)."""
+    if entity == "team" and action == "assign":
+        return t("tick_assigned", lang, team=team, place=place)
+    if entity == "team":
+        status = after.get("status")
+        if not status:
+            return None  # a change of note or members only
+        return t("tick_status", lang, team=team, status=status_label(status, lang))
+    if action == "report":
+        return t("tick_report", lang, place=place)
+    if action == "verify":
+        verified = after.get("verification") == "verified"
+        return t("tick_verified", lang, place=place) if verified else None
+    if entity == "sitrep":
+        return t("tick_sitrep", lang, number=after.get("number", "?"))
+    if action == "open":
+        return t("tick_opened", lang, name=after.get("name", ""))
+    phase = t(f"phase_{after.get('phase')}", lang)
+    return t("tick_phase", lang, phase=phase, until=after.get("until", ""))
