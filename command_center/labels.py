@@ -416,6 +416,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "{who} is not allowed to {what}{where}.",
     ),
     "perm_team": ("mengubah tim dan penugasan", "change teams and assignments"),
+    "not_yours": (
+        "Peran Anda tidak berwenang {what}; hubungi koordinator atau admin.",
+        "Your role may not {what}; ask a coordinator or an admin.",
+    ),
     "perm_reporters": ("mengelola tautan pelapor lapangan", "manage field reporters' links"),
     "perm_reporter_link": (
         "melapor lewat tautan ini (tidak berlaku, atau bukan untuk kecamatan/kejadian ini)",

@@ -16,6 +16,7 @@ from command_center.services.reports import ReportInput
 from command_center.services.roster import TeamInput
 from command_center.settings import ImportLimits, SignInLimits
 from command_center.times import utcnow
+from command_center.ui.messages import explain
 
 VIEWER = Principal("Pejabat", "viewer")
 OPERATOR = Principal("Operator Pusdalops", "operator")
@@ -128,6 +129,12 @@ def test_each_role_may_do_exactly_its_part(demo_engine, who, expected) -> None:
         ),
     }
     assert outcome == expected
+
+
+def test_a_refusal_names_the_area_not_only_its_code(app_env) -> None:
+    said = explain(Forbidden("Koordinator Cianjur", "team", "32.05"), "id")
+    assert said.endswith(" di Kabupaten Garut (32.05).")
+    assert explain(Forbidden("X", "team", "?"), "id").endswith(" di ?.")
 
 
 def test_a_scoped_coordinator_edits_only_its_kabupaten(demo_engine, geography) -> None:

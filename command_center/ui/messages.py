@@ -18,9 +18,20 @@ from command_center.errors import (
 )
 from command_center.labels import field_error, status_label, t
 from command_center.times import format_wib
+from command_center.ui import resources
 
 FLASH = "_flash"
 MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def area_name(code: str) -> str:
+    """An area as people know it, "Kabupaten Cianjur (32.03)"; the code alone when the
+    boundaries are missing or do not know it."""
+    geography = resources.geography()
+    try:
+        return f"{geography.name(code)} ({code})" if geography is not None else code
+    except (KeyError, IndexError):
+        return code
 
 
 def md(text: object) -> str:
@@ -40,7 +51,9 @@ def explain(error: CommandCenterError, lang: str) -> str:
         )
     if isinstance(error, TeamBusy):
         where = (
-            t("busy_where", lang, kecamatan=error.kecamatan_code) if error.kecamatan_code else ""
+            t("busy_where", lang, kecamatan=area_name(error.kecamatan_code))
+            if error.kecamatan_code
+            else ""
         )
         return t(
             "team_busy",
@@ -58,7 +71,9 @@ def explain(error: CommandCenterError, lang: str) -> str:
             hint=t(f"hint_{error.hint}", lang),
         )
     if isinstance(error, Forbidden):
-        where = t("busy_where", lang, kecamatan=error.area_code) if error.area_code else ""
+        where = (
+            t("busy_where", lang, kecamatan=area_name(error.area_code)) if error.area_code else ""
+        )
         what = t(f"perm_{error.permission}", lang)
         return t("forbidden", lang, who=md(error.who), what=what, where=where)
     if isinstance(error, NotReports):

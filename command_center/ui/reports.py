@@ -120,6 +120,8 @@ def reports(incident_id: int, lang: str) -> None:
         return
     columns = [t(c, lang) for c in ("col_kecamatan", "col_source", "col_version", "col_time")]
     labels = {i: " · ".join(str(v) for v in row) for i, row in versions[columns].iterrows()}
+    if not shell.allowed("verify", lang):
+        return
     with st.form("verify_form"):
         report_id = st.selectbox(
             t("choose_report", lang), list(labels), format_func=labels.get, key="verify_report"
@@ -142,6 +144,8 @@ def reports(incident_id: int, lang: str) -> None:
 def entry(incident_id: int, lang: str) -> None:
     """The report form; a sharp drop from the previous version asks for a confirmation. A
     whole kabupaten may be chosen too, for a total not yet broken down by kecamatan."""
+    if not shell.allowed("report", lang):
+        return
     options = data.report_areas(incident_id, lang)
     now = utcnow().astimezone(WIB)
     with st.form("report_form"):
@@ -200,6 +204,8 @@ def _said(lang: str):
 def whatsapp(incident_id: int, lang: str) -> None:
     """Posko messages pasted from WhatsApp: each read into a draft, shown with what was read
     marked and what was not listed, saved only when the operator confirms it."""
+    if not shell.allowed("report", lang):
+        return
     st.caption(t("whatsapp_help", lang))
     with st.form("whatsapp_form"):
         text = st.text_area(

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from command_center.adapters import deployments as data
+from command_center.auth import permits
 from command_center.errors import CommandCenterError
 from command_center.labels import t
 from command_center.services import teams as rules
@@ -40,6 +41,8 @@ def roster_table(lang: str) -> None:
     table = data.load_roster_table()
     if table.empty:
         st.info(t("no_teams", lang))
+    elif not permits(shell.actor(), "team"):
+        st.dataframe(table.drop(columns="version"), column_config=_columns(lang), hide_index=True)
     else:
         st.caption(t("roster_edit_help", lang))
         with st.form("roster_form"):
@@ -84,7 +87,9 @@ def _save_rows(table: pd.DataFrame, edited_rows: dict[int, dict[str, Any]], lang
 def add_team(lang: str) -> None:
     # a toggle, not an expander: a closed expander still sends its contents on every rerun,
     # and the home pick list holds every kecamatan of the country (about 320 KB)
-    if not st.toggle(t("add_team", lang), key="add_team_open"):
+    if not permits(shell.actor(), "team") or not st.toggle(
+        t("add_team", lang), key="add_team_open"
+    ):
         return
     with st.form("add_team_form", clear_on_submit=False):
         kecamatan = data.load_kecamatan_options()
@@ -128,6 +133,9 @@ def members(lang: str) -> None:
     )
     team = data.load_team(team_id)
     st.markdown(f"**{t('members_of', lang, team=md(team.profile.name))}**")
+    if not shell.allowed("team", lang):
+        st.dataframe([m.model_dump() for m in team.members], width="stretch")
+        return
     current = pd.DataFrame(
         [m.model_dump() for m in team.members], columns=["name", "role", "phone"]
     )

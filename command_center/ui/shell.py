@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from command_center import accounts
-from command_center.auth import Principal
+from command_center.auth import Principal, permits
 from command_center.errors import CommandCenterError, FieldError, InvalidInput, SignInRefused
 from command_center.labels import LANGUAGES, t
 from command_center.services.reporters import LINK_PARAM
@@ -354,6 +354,15 @@ def navigation(
         )
         sections.setdefault(t(spec.section, language), []).append(page)
     return st.navigation(sections, position="hidden" if hidden else "sidebar")
+
+
+def allowed(permission: str, lang: str) -> bool:
+    """Whether this user may do `permission`; if not, says so in place of the form (before
+    anyone fills it in)."""
+    if permits(actor(), permission):
+        return True
+    st.caption(t("not_yours", lang, what=t(f"perm_{permission}", lang)))
+    return False
 
 
 def exercise_banner(is_exercise: bool) -> None:

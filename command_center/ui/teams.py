@@ -120,6 +120,8 @@ def board(lang: str) -> None:
 
 def assign(lang: str) -> None:
     """Pick incident, kecamatan and skill; see the nearest teams at standby; assign one."""
+    if not shell.allowed("team", lang):
+        return
     incidents = data.load_open_incidents()
     if not incidents:
         st.info(t("no_open_incidents", lang))
@@ -197,6 +199,14 @@ def team_status(lang: str) -> None:
         )
         (st.warning if job["over_limit"] else st.info)(text)
     targets = [s.value for s in TeamStatus if s.value != team.status]
+    if shell.allowed("team", lang):
+        _status_form(team_id, version, team, targets, lang)
+    saw(team_id, team.version)  # a change that worked has rerun the page already
+    st.markdown(f"**{t('team_history', lang)}**")
+    st.dataframe(data.load_history(team_id, lang), hide_index=True, width="stretch")
+
+
+def _status_form(team_id: int, version: int, team, targets: list[str], lang: str) -> None:
     with st.form("status_form"):
         target = st.selectbox(
             t("new_status", lang),
@@ -219,6 +229,3 @@ def team_status(lang: str) -> None:
             done(t("stood_down", lang, team=md(team.profile.name)))
     except CommandCenterError as exc:
         st.error(explain(exc, lang))
-    saw(team_id, team.version)  # a change that worked has rerun the page already
-    st.markdown(f"**{t('team_history', lang)}**")
-    st.dataframe(data.load_history(team_id, lang), hide_index=True, width="stretch")
