@@ -416,6 +416,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{who} is not allowed to {what}{where}.",
     ),
     "perm_team": ("mengubah tim dan penugasan", "change teams and assignments"),
+    "version_n": ("versi {n}", "version {n}"),
+    "verification_queue": ("Menunggu verifikasi: {n}", "Waiting for verification: {n}"),
     "not_yours": (
         "Peran Anda tidak berwenang {what}; hubungi koordinator atau admin.",
         "Your role may not {what}; ask a coordinator or an admin.",

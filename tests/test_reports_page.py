@@ -62,13 +62,17 @@ def test_a_sharp_drop_is_saved_only_after_confirmation(open_page, with_demo, dat
 
 def test_an_operator_verifies_and_rejects_reports(open_page, with_demo, database_url) -> None:
     at = open_page(PAGE)
-    at.selectbox(key="versions_kecamatan").set_value("32.03.11").run()
     choice = at.selectbox(key="verify_report")
-    newest = choice.options[0]
-    assert "2" in newest and "TKSK" in newest
+    assert len(choice.options) == 5  # the newest version of each waiting report, no older one
+    cugenang = next(o for o in choice.options if o.startswith("Cugenang · TKSK"))
+    assert " · versi 2 · " in cugenang and " WIB" in cugenang
+    versions = report_store.all_versions(make_engine(database_url))
+    newest = versions[(versions["kecamatan_code"] == "32.03.11") & (versions["source"] == "tksk")]
+    choice.set_value(int(newest.sort_values("version")["id"].iloc[-1]))
     _click(at, t("verify"))
     assert t("verified_ok") in " ".join(s.value for s in at.success)
-    at.selectbox(key="versions_kecamatan").set_value("32.03.11").run()
+    remaining = at.selectbox(key="verify_report").options
+    assert len(remaining) == 4 and not any(o.startswith("Cugenang") for o in remaining)
     _click(at, t("reject"))  # no reason given
     assert t("err_missing") in " ".join(e.value for e in at.error)
     versions = report_store.all_versions(make_engine(database_url))

@@ -238,6 +238,25 @@ def load_versions(
     return table
 
 
+def verification_queue(incident_id: int, lang: str) -> dict[int, str]:
+    """What waits for verification: the newest version of each kecamatan and source that is
+    not verified yet, oldest first, labelled "Cugenang · TKSK · versi 3 · 22 Nov 14:00 WIB";
+    earlier versions are superseded and never offered."""
+    newest = newest_per_source(_versions(incident_id))
+    waiting = newest[newest["verification"] == "unverified"].sort_values("report_time")
+    return {
+        int(r.id): " · ".join(
+            (
+                str(r.kecamatan),
+                t(f"source_{r.source}", lang),
+                t("version_n", lang, n=r.version),
+                format_wib(r.report_time, lang),
+            )
+        )
+        for r in waiting.itertuples()
+    }
+
+
 def save_report(values: dict[str, Any], actor: Principal, confirmed: bool) -> report_store.Saved:
     report = ReportInput.check(values, resources.geography())
     return resources.written(report_store.save_report(resources.engine(), report, actor, confirmed))

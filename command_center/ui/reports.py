@@ -118,9 +118,11 @@ def reports(incident_id: int, lang: str) -> None:
     st.dataframe(versions, hide_index=True, width="stretch")
     if versions.empty:
         return
-    columns = [t(c, lang) for c in ("col_kecamatan", "col_source", "col_version", "col_time")]
-    labels = {i: " · ".join(str(v) for v in row) for i, row in versions[columns].iterrows()}
     if not shell.allowed("verify", lang):
+        return
+    labels = data.verification_queue(incident_id, lang)
+    st.markdown(f"**{t('verification_queue', lang, n=len(labels))}**")
+    if not labels:
         return
     with st.form("verify_form"):
         report_id = st.selectbox(
