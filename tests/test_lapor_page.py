@@ -93,11 +93,13 @@ def test_the_lapor_page_fits_a_cheap_phone(
         tab.goto(f"{base}/lapor?{LINK_PARAM}={token}")
         expect(tab.locator("h1").first).to_have_text(t("lapor_title"), timeout=60_000)
         expect(tab.get_by_text(t("lapor_send"))).to_be_visible()
+        fields = tab.locator('[data-testid="stNumberInputField"]')
+        expect(fields).to_have_count(12, timeout=30_000)  # the four groups of figures
         expect(tab.get_by_text("Page not found")).to_have_count(0)
         assert tab.locator('[data-testid="stSidebarNav"]').count() == 0
         width = tab.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"the page scrolls sideways ({width} px)"
-        heights = tab.locator("input[type=number]").evaluate_all(
+        heights = fields.evaluate_all(
             "els => els.map(e => e.getBoundingClientRect().height)"
         )
         assert heights and min(heights) >= 40, heights  # thumb-sized
