@@ -85,6 +85,10 @@ class Settings(BaseSettings):
         default="http://localhost:8501",
         description="The dashboard's address as users reach it (in reporters' links).",
     )
+    organisation: str = Field(
+        default="Kementerian Sosial Republik Indonesia",
+        description="Who runs this command center (a Dinas Sosial names itself), on sign-in.",
+    )
     language: str = "id"
     timezone: str = "Asia/Jakarta"
     tile_url: str = OSM_TILES

@@ -99,9 +99,7 @@ def test_the_lapor_page_fits_a_cheap_phone(
         assert tab.locator('[data-testid="stSidebarNav"]').count() == 0
         width = tab.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"the page scrolls sideways ({width} px)"
-        heights = fields.evaluate_all(
-            "els => els.map(e => e.getBoundingClientRect().height)"
-        )
+        heights = fields.evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
         assert heights and min(heights) >= 40, heights  # thumb-sized
         ARTIFACTS.mkdir(exist_ok=True)
         tab.screenshot(path=ARTIFACTS / "lapor_360.png", full_page=True)

@@ -180,3 +180,12 @@ def test_an_admin_unlocks_a_locked_account_on_the_admin_page(local_auth, databas
     next(b for b in at.button if b.label == t("edit_user")).click().run()
     assert not at.exception and t("user_changed", name="pejabat") in at.success[0].value
     assert accounts.authenticate(engine, "pejabat", "kata-sandi-1") is not None
+
+
+def test_the_sign_in_screen_names_the_service_and_lists_no_pages(local_auth) -> None:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
+    assert [x.value for x in at.title] == [t("login_title")]
+    assert t("app_title") in " ".join(m.value for m in at.markdown)
+    assert "Kementerian Sosial" in " ".join(c.value for c in at.caption)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/admin.py").run()

@@ -198,9 +198,11 @@ def signed_in(kiosk: bool = False) -> Principal:
         # only local passwords are changed here (an OIDC account's lives with its provider)
         local = settings.auth_mode == "local" and principal.username
         if local and accounts.must_change_password(engine, principal.username):
+            _gate(settings.organisation)
             _change_password_form(engine, principal.username)
             st.stop()
         return principal
+    _gate(settings.organisation)
     if st.session_state.pop(ACCOUNT_KEY, None):
         st.warning(t("session_ended", lang()))
     if settings.auth_mode == "oidc":
@@ -208,6 +210,14 @@ def signed_in(kiosk: bool = False) -> Principal:
     else:
         _login_form(engine)
     st.stop()
+
+
+def _gate(organisation: str) -> None:
+    """The top of the sign-in screens: the service's name and who runs it, and no menu (else
+    Streamlit lists the pages/ files to an anonymous visitor)."""
+    st.navigation([st.Page(PAGES[0].file, url_path="home", default=True)], position="hidden")
+    st.markdown(f"### {t('app_title', lang())}")
+    st.caption(md(organisation))
 
 
 def _login_form(engine) -> None:
