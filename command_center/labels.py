@@ -418,6 +418,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "perm_team": ("mengubah tim dan penugasan", "change teams and assignments"),
     "version_n": ("versi {n}", "version {n}"),
     "verification_queue": ("Menunggu verifikasi: {n}", "Waiting for verification: {n}"),
+    "legend_team": ("Tim", "Team"),
+    "legend_quake": ("Gempa", "Quake"),
+    "legend_hours": ("{n} jam", "{n} h"),
+    "legend_week": ("7 hari", "7 days"),
+    "legend_older": ("lebih lama", "older"),
     "not_yours": (
         "Peran Anda tidak berwenang {what}; hubungi koordinator atau admin.",
         "Your role may not {what}; ask a coordinator or an admin.",

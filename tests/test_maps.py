@@ -4,8 +4,10 @@ from pathlib import Path
 
 import folium
 
-from command_center.adapters.live_map import LiveMapView
+from command_center.adapters.live_map import LiveMapView, load_live_map
 from command_center.assets import install_static_assets, leaflet_urls
+from command_center.labels import t
+from command_center.services.figures import STATUS_COLOURS
 from command_center.services.teams import TeamOnMap
 from command_center.store import IncidentRecord
 from command_center.times import utcnow
@@ -120,10 +122,10 @@ def test_teams_are_coloured_by_status_with_a_line_to_their_kecamatan() -> None:
     markers = [c for c in group._children.values() if isinstance(c, folium.CircleMarker)]
     assert len(lines) == 1 and len(markers) == 2
     assert lines[0].locations == [[-6.8, 107.06], [-6.81, 107.1]]
-    assert lines[0].options["color"] == maps.STATUS_COLOURS["on_scene"]
+    assert lines[0].options["color"] == STATUS_COLOURS["on_scene"]
     assert {m.options["fillColor"] for m in markers} == {
-        maps.STATUS_COLOURS["on_scene"],
-        maps.STATUS_COLOURS["standby"],
+        STATUS_COLOURS["on_scene"],
+        STATUS_COLOURS["standby"],
     }
     html = _html(maps.live_map(_view(), "", ""))
     assert "L.polyline" in html
@@ -181,3 +183,11 @@ def test_a_wall_screen_bound_to_one_incident_maps_that_incident_only() -> None:
     assert [t.incident_id for t in quake_only.teams] == [1]
     assert quake_only.legend == [("Gempa bumi", "#bfccff")]
     assert len(both.teams) == 3  # the shared view is left as it was
+
+
+def test_the_live_map_legend_explains_every_colour_it_draws(with_demo) -> None:
+    legend = dict(load_live_map("id").legend)
+    assert legend[t("hazard_gempa_bumi")]
+    assert legend[f"{t('legend_team')}: {t('status_on_scene')}"] == STATUS_COLOURS["on_scene"]
+    assert legend[f"{t('legend_team')}: {t('status_standby')}"] == STATUS_COLOURS["standby"]
+    assert any(words.startswith(t("legend_quake")) for words in legend)  # the demo quake

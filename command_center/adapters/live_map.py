@@ -20,7 +20,7 @@ from command_center.services.community import (
     per_kecamatan,
 )
 from command_center.services.exposure import estimate_mmi
-from command_center.services.figures import HAZARD_COLOURS
+from command_center.services.figures import AGE_COLOURS, HAZARD_COLOURS, OLD_QUAKE, STATUS_COLOURS
 from command_center.services.hazards import TSUNAMI_LEVELS, strongest_level
 from command_center.services.teams import TeamOnMap, on_map
 from command_center.store import IncidentRecord
@@ -82,7 +82,11 @@ class LiveMapView:
             incidents=mine,
             affected={**self.affected, "features": shown},
             teams=[team for team in self.teams if team.incident_id == incident_id],
-            legend=[entry for entry in self.legend if entry[1] in colours],
+            legend=[  # its own hazards, and the quake, team and community keys
+                entry
+                for entry in self.legend
+                if entry[1] in colours or entry[1] not in HAZARD_COLOURS.values()
+            ],
         )
 
 
@@ -155,6 +159,7 @@ def load_live_map(lang: str) -> LiveMapView:
         )
         for r in active.itertuples()
     )
+    words = status_words(lang)
     first = next((i for i in incidents if i.lat is not None), None)
     geography = resources.geography()
     window = timedelta(hours=resources.settings().community_window_h)
@@ -162,6 +167,13 @@ def load_live_map(lang: str) -> LiveMapView:
     legend = [
         (t(f"hazard_{kind}", lang), HAZARD_COLOURS.get(kind, "#757575"))
         for kind in dict.fromkeys(i.kind for i in incidents)
+    ]
+    if quakes:
+        legend += _age_legend(lang)
+    legend += [
+        (f"{t('legend_team', lang)}: {words[s]}", STATUS_COLOURS[s])
+        for s in STATUS_COLOURS
+        if any(team.status == s for team in teams)
     ]
     in_force = events[(events["kind"] == "tsunami_warning") & (events["expires_at"] > now)]
     return LiveMapView(
@@ -173,12 +185,24 @@ def load_live_map(lang: str) -> LiveMapView:
         problem=None if geography is not None else resources.geography_problem(lang),
         quakes=quakes,
         warnings=warnings,
-        status_words=status_words(lang),
         tsunami=tuple(_tsunami(r) for r in in_force.itertuples()),
         legend=legend + (depth_legend(lang) if len(community) else []),
+        status_words=words,
         community=tuple(community_markers(community.itertuples(), lang)),
         community_counts=_counts(community, lang),
     )
+
+
+def _age_legend(lang: str) -> list[tuple[str, str]]:
+    """Quake markers by age: under 1 h, 24 h, 7 days, older."""
+    limits = [t("legend_hours", lang, n=1), t("legend_hours", lang, n=24), t("legend_week", lang)]
+    return [
+        *(
+            (f"{t('legend_quake', lang)} < {words}", colour)
+            for words, (_, colour) in zip(limits, AGE_COLOURS, strict=True)
+        ),
+        (f"{t('legend_quake', lang)}: {t('legend_older', lang)}", OLD_QUAKE),
+    ]
 
 
 def _counts(community: pd.DataFrame, lang: str) -> pd.DataFrame:

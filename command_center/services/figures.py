@@ -13,6 +13,15 @@ from command_center.labels import number
 MAP_WIDTH, MAP_HEIGHT = 420, 320
 BAR_WIDTH, BAR_ROW = 420, 22
 SHADES = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")  # also the choropleth's
+STATUS_COLOURS = {  # teams on maps and in legends
+    "standby": "#2e7d32",
+    "en_route": "#f9a825",
+    "on_scene": "#c62828",
+    "returning": "#1565c0",
+    "unavailable": "#616161",
+}
+AGE_COLOURS = ((1, "#d50000"), (24, "#ff6d00"), (24 * 7, "#ffd600"))  # quakes under N hours
+OLD_QUAKE = "#9e9e9e"
 
 
 def _shade(value: float, top: float) -> str:

@@ -17,17 +17,16 @@ from jinja2 import Template
 from command_center.adapters.live_map import LiveMapView
 from command_center.assets import leaflet_urls
 from command_center.services.community import CommunityMarker
-from command_center.services.figures import HAZARD_COLOURS, SHADES
+from command_center.services.figures import (
+    AGE_COLOURS,
+    HAZARD_COLOURS,
+    OLD_QUAKE,
+    SHADES,
+    STATUS_COLOURS,
+)
 from command_center.services.teams import TeamOnMap
 
 INDONESIA_CENTRE = (-2.5, 118.0)
-STATUS_COLOURS = {
-    "standby": "#2e7d32",
-    "en_route": "#f9a825",
-    "on_scene": "#c62828",
-    "returning": "#1565c0",
-    "unavailable": "#616161",
-}
 PLAIN_BACKGROUND = "#e8eef2"
 
 
@@ -65,8 +64,6 @@ MMI_COLOURS = (
     (4, "#80ffff"),
     (0, "#bfccff"),
 )
-AGE_COLOURS = ((1, "#d50000"), (24, "#ff6d00"), (24 * 7, "#ffd600"))
-OLD_QUAKE = "#9e9e9e"
 
 
 def mmi_colour(mmi: float) -> str:
