@@ -360,10 +360,16 @@ def reports(settings: Settings, args: argparse.Namespace) -> None:
         f"{verb} {result.landed} of {result.total} rows; quarantined {len(result.problems)}; "
         f"noted {len(result.notes)}"
     )
-    for label, rows in (("quarantined", result.problems), ("noted", result.notes)):
-        for row in rows[:5]:
-            said = "; ".join(field_error(e.field, e.code, e.params, "en") for e in row.errors)
-            print(f"  {label} row {row.number}: {said}")
+    _first_reasons("quarantined", result.problems)
+    _first_reasons("noted", result.notes)
+
+
+def _first_reasons(label: str, rows, key: str | None = None) -> None:
+    """The first five rows' reasons, one line each, named by `key` or the row number."""
+    for row in rows[:5]:
+        said = "; ".join(field_error(e.field, e.code, e.params, "en") for e in row.errors)
+        name = row.values.get(key, row.number) if key else f"row {row.number}"
+        print(f"  {label} {name}: {said}")
 
 
 def reporter(settings: Settings, args: argparse.Namespace) -> None:
@@ -419,9 +425,7 @@ def odk(settings: Settings, args: argparse.Namespace) -> None:
         f"pulled {server.form}: {result.landed} new report versions; "
         f"quarantined {len(result.problems)}"
     )
-    for row in result.problems[:5]:
-        said = "; ".join(field_error(e.field, e.code, e.params, "en") for e in row.errors)
-        print(f"  quarantined {row.values.get('submission_id', row.number)}: {said}")
+    _first_reasons("quarantined", result.problems, "submission_id")
 
 
 def first_admin(settings: Settings, engine: Engine) -> None:

@@ -36,7 +36,7 @@ from command_center.services.reports import ReportInput
 from command_center.store import frame, record_audit
 from command_center.times import utcnow
 
-OPEN = (IncidentStatus.PROPOSED, IncidentStatus.CLOSED, IncidentStatus.MERGED)  # not these
+NOT_OPEN = (IncidentStatus.PROPOSED, IncidentStatus.CLOSED, IncidentStatus.MERGED)
 
 
 def create_link(
@@ -128,7 +128,7 @@ def _open_areas(session: Session) -> dict[int, set[str]]:
     query = (
         select(IncidentArea.incident_id, IncidentArea.kecamatan_code)
         .join(Incident, Incident.id == IncidentArea.incident_id)
-        .where(Incident.status.not_in(OPEN))
+        .where(Incident.status.not_in(NOT_OPEN))
     )
     areas: dict[int, set[str]] = {}
     for incident_id, code in session.execute(query):

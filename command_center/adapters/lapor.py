@@ -39,11 +39,10 @@ def previous(holder: FieldReporter) -> pd.DataFrame:
     return reporter_store.own_reports(resources.engine(), holder)
 
 
-def last_figures(holder: FieldReporter, incident_id: int, code: str) -> dict[str, Any]:
-    """The figures and needs of the reporter's latest report for this kecamatan and incident
-    (to start the update from), or nothing."""
-    rows = previous(holder)
-    rows = rows[(rows["incident_id"] == incident_id) & (rows["kecamatan_code"] == code)]
+def last_figures(mine: pd.DataFrame, incident_id: int, code: str) -> dict[str, Any]:
+    """The figures and needs of the reporter's latest report (`mine`, from `previous`) for
+    this kecamatan and incident, to start the update from; or nothing."""
+    rows = mine[(mine["incident_id"] == incident_id) & (mine["kecamatan_code"] == code)]
     if rows.empty:
         return {}
     latest = rows.iloc[0]

@@ -48,14 +48,15 @@ def page() -> None:
     if flash:
         st.success(flash)
     incidents = data.incidents(holder)
+    mine = data.previous(holder)  # read once: the form starts from it, the list shows it
     if not incidents:
         st.info(t("lapor_no_incident", LANG))
     else:
-        _form(token, holder, incidents)
-    _previous(holder)
+        _form(token, holder, incidents, mine)
+    _previous(mine)
 
 
-def _form(token: str, holder: FieldReporter, incidents: dict[int, str]) -> None:
+def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd.DataFrame) -> None:
     incident_id = st.selectbox(
         t("lapor_incident", LANG), list(incidents), format_func=incidents.get, key="lapor_incident"
     )
@@ -63,7 +64,7 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str]) -> None:
     code = st.selectbox(
         t("field_kecamatan_code", LANG), list(places), format_func=places.get, key="lapor_kec"
     )
-    last = data.last_figures(holder, incident_id, code)
+    last = data.last_figures(mine, incident_id, code)
     if last:
         st.caption(t("lapor_update", LANG))
     now = utcnow().astimezone(WIB)
@@ -96,8 +97,7 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str]) -> None:
     confirm_pending(save, said, LANG, "lapor_confirm")
 
 
-def _previous(holder: FieldReporter) -> None:
-    rows = data.previous(holder)
+def _previous(rows: pd.DataFrame) -> None:
     st.subheader(t("lapor_previous", LANG))
     if rows.empty:
         st.caption(t("lapor_none_yet", LANG))
