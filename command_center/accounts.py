@@ -1,5 +1,6 @@
-"""Local accounts and wall-screen tokens. Passwords are kept only as Argon2id hashes
-(argon2-cffi); tokens only as SHA-256 hashes of 32 random bytes. Every change is audited.
+"""Local accounts, their sign-in sessions and wall-screen tokens. Passwords are kept only as
+Argon2id hashes (argon2-cffi); session ids and tokens only as SHA-256 hashes of 32 random
+bytes. Every change is audited.
 
 An admin manages only accounts and tokens inside their own scope, and grants only scopes
 inside it: only an unscoped admin makes unscoped (national) accounts. Failed sign-ins are
@@ -26,7 +27,7 @@ from command_center.auth import ROLES, Principal, require, require_in
 from command_center.db import writing
 from command_center.errors import FieldError, InvalidInput, NotFound, SignInRefused
 from command_center.geography import normalise_code
-from command_center.models import Incident, KioskToken, SignInFailure, User
+from command_center.models import Incident, KioskToken, SignInFailure, User, UserSession
 from command_center.settings import SignInLimits
 from command_center.store import record_audit
 from command_center.times import utcnow
@@ -154,6 +155,8 @@ def set_user(
         if unlock:
             user.locked_at, user.failed_sign_ins = None, 0
         after = {**_state(user), "password_changed": password is not None}
+        if before != _state(user) or password is not None:  # signed in as someone else now
+            _end_sessions(session, user.id)
         record_audit(session, actor.name, "edit", "user", user.id, before, after)
 
 
@@ -262,6 +265,116 @@ def oidc_principal(
     except InvalidInput:
         return None
     return replace(principal, role=str(role), scope=scope and str(scope))
+
+
+def open_session(
+    engine: Engine, username: str, hours: float, client: str = "unknown", agent: str = ""
+) -> str:
+    """A new sign-in session for an account that just authenticated; returns its id, which
+    the browser keeps in a cookie (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    with writing(engine) as session, session.begin():
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"user {username}")
+        row = UserSession(
+            token_hash=digest(token),
+            user_id=user.id,
+            client=(client or "unknown")[:64],
+            agent=(agent or "")[:200],
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+        session.add(row)
+        session.flush()
+        after = {"client": row.client}
+        record_audit(session, user.display_name, "sign-in", "user", user.id, after=after)
+    return token
+
+
+def session_principal(engine: Engine, token: str) -> Principal | None:
+    """The principal of an open session (not expired or revoked) of an active, unlocked
+    account, as the account is now; None otherwise."""
+    if not token:
+        return None
+    with Session(engine) as session:
+        user = session.scalar(
+            select(User)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(
+                UserSession.token_hash == digest(token),
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > utcnow(),
+                User.active,
+                User.locked_at.is_(None),
+            )
+        )
+    return _principal(user) if user else None
+
+
+def end_session(engine: Engine, token: str) -> None:
+    """Signing out: the session ends at once, in every tab that shares it."""
+    with writing(engine) as session, session.begin():
+        row = session.scalar(select(UserSession).where(UserSession.token_hash == digest(token)))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
+
+
+def open_sessions(engine: Engine, actor: Principal, username: str | None = None) -> list[dict]:
+    """The open sessions of `username` (default: the actor's own). Another account's need
+    the `users` permission over its scope."""
+    username = username or actor.username
+    with Session(engine) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"user {username}")
+        if username != actor.username:
+            require_in(actor, "users", user.scope)
+        rows = session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > utcnow(),
+            )
+            .order_by(UserSession.created_at.desc())
+        )
+        return [
+            {
+                "id": r.id,
+                "username": username,
+                "client": r.client,
+                "agent": r.agent,
+                "created_at": r.created_at,
+                "expires_at": r.expires_at,
+            }
+            for r in rows
+        ]
+
+
+def revoke_session(engine: Engine, actor: Principal, session_id: int) -> None:
+    """End one session: the actor's own, or (with `users`) one of an account in scope.
+
+    Raises:
+        NotFound, Forbidden.
+    """
+    with writing(engine) as session, session.begin():
+        row = session.get(UserSession, session_id)
+        user = row and session.get(User, row.user_id)
+        if user is None:
+            raise NotFound(f"session {session_id}")
+        if user.username != actor.username:
+            require_in(actor, "users", user.scope)
+        row.revoked_at = row.revoked_at or utcnow()
+        after = {"username": user.username, "session": session_id}
+        record_audit(session, actor.name, "revoke", "user_session", session_id, after=after)
+
+
+def _end_sessions(session: Session, user_id: int) -> None:
+    now = utcnow()
+    for row in session.scalars(
+        select(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+    ):
+        row.revoked_at = now
 
 
 def must_change_password(engine: Engine, username: str) -> bool:

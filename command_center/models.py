@@ -436,6 +436,22 @@ class SignInFailure(Base):
     username: Mapped[str] = mapped_column(String(120))
 
 
+class UserSession(Base):
+    """A signed-in browser: the cookie holds a random id, only its hash is kept. It ends at
+    `expires_at`, when its user signs out or an admin revokes it, and when the account is
+    disabled or its role or scope changes (`accounts.set_user` revokes it then)."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client: Mapped[str] = mapped_column(String(64))
+    agent: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class KioskToken(Base):
     """A read-only wall-screen token for the briefing of its area (`scope`) or one incident:
     valid until revoked; only its hash is kept."""

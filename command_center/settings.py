@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     sign_in_lock_after: int = SignInLimits.lock_after
     sign_in_per_client: int = SignInLimits.per_client
     sign_in_window_min: int = SignInLimits.window_min
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 7, description="How long a sign-in lasts (a shift)."
+    )
     oidc_role_claim: str | None = Field(
         default=None, description="OIDC claim naming the role (else the local account's)."
     )

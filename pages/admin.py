@@ -13,7 +13,9 @@ lang = shell.start_page()
 st.title(t("page_admin", lang))
 show_done()
 who = shell.actor()
-users, tokens, audit = st.tabs([t(k, lang) for k in ("tab_users", "tab_tokens", "tab_audit")])
+users, sessions, tokens, audit = st.tabs(
+    [t(k, lang) for k in ("tab_users", "tab_sessions", "tab_tokens", "tab_audit")]
+)
 try:
     with users:
         st.dataframe(admin.load_users(who, lang), hide_index=True, width="stretch")
@@ -50,6 +52,15 @@ try:
             if st.form_submit_button(t("edit_user", lang)):
                 admin.edit_user(who, username, role, scope, password, active, unlock)
                 done(t("user_changed", lang, name=md(username)))
+    with sessions:
+        username = st.text_input(t("sessions_of", lang), max_chars=120, key="session_user")
+        if username.strip():
+            st.dataframe(admin.load_sessions(who, username, lang), hide_index=True)
+            with st.form("revoke_session"):
+                session_id = st.number_input("id", min_value=1, step=1)
+                if st.form_submit_button(t("revoke_session", lang)):
+                    admin.revoke_session(who, int(session_id))
+                    done(t("session_revoked", lang))
     with tokens:
         st.dataframe(admin.load_tokens(who, lang), hide_index=True, width="stretch")
         with st.form("add_token"):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from command_center import accounts, report_store, sitrep_store, store, team_store
 from command_center.auth import SYSTEM, Principal
 from command_center.errors import Forbidden, InvalidInput, SignInRefused
-from command_center.models import Incident, IncidentStatus, User
+from command_center.models import Incident, IncidentStatus, User, UserSession
 from command_center.services.reports import ReportInput
 from command_center.services.roster import TeamInput
 from command_center.settings import ImportLimits, SignInLimits
@@ -389,3 +389,48 @@ def test_oidc_roles_come_from_the_account_or_checked_claims(engine) -> None:
     ):
         assert accounts.oidc_principal(engine, {**claims, **bad}, "cc_role", "cc_scope") is None
     assert accounts.oidc_principal(engine, {**claims, "email": "x@y.id"}, "cc_role") is None
+
+
+def test_a_session_lasts_its_hours_and_ends_on_sign_out_or_a_change(engine) -> None:
+    accounts.create_user(engine, SYSTEM, "ani", "kata-sandi-1", "operator", "32")
+    token = accounts.open_session(engine, "ani", 12, "10.0.0.7", "Firefox")
+    assert accounts.session_principal(engine, token).role == "operator"
+    assert accounts.session_principal(engine, token + "x") is None
+    second = accounts.open_session(engine, "ani", 12)  # another browser
+    accounts.end_session(engine, token)  # signing out ends this one only
+    assert accounts.session_principal(engine, token) is None
+    assert accounts.session_principal(engine, second) is not None
+    accounts.set_user(engine, SYSTEM, "ani", scope="32.03")  # a change signs out everywhere
+    assert accounts.session_principal(engine, second) is None
+    short = accounts.open_session(engine, "ani", 12)
+    with Session(engine) as session, session.begin():  # twelve hours later
+        for row in session.scalars(select(UserSession)):
+            row.expires_at = utcnow() - timedelta(seconds=1)
+    assert accounts.session_principal(engine, short) is None
+    stored = Session(engine).scalars(select(UserSession.token_hash)).all()
+    assert token not in stored and accounts.digest(token) in stored  # only hashes are kept
+
+
+def test_users_end_their_own_sessions_and_admins_those_in_their_scope(engine) -> None:
+    accounts.create_user(engine, SYSTEM, "ani", "kata-sandi-1", "operator", "32.03")
+    accounts.create_user(engine, SYSTEM, "budi", "kata-sandi-2", "operator", "33")
+    accounts.create_user(engine, SYSTEM, "jabar", "kata-sandi-3", "admin", "32")
+    ani, budi = (
+        accounts.session_principal(engine, accounts.open_session(engine, u, 12))
+        for u in ("ani", "budi")
+    )
+    jabar = accounts.principal_for(engine, "jabar")
+    [own] = accounts.open_sessions(engine, ani)
+    with pytest.raises(Forbidden):
+        accounts.open_sessions(engine, ani, "budi")
+    with pytest.raises(Forbidden):
+        accounts.revoke_session(engine, jabar, accounts.open_sessions(engine, budi)[0]["id"])
+    accounts.revoke_session(engine, jabar, own["id"])  # ani is in the admin's province
+    assert accounts.open_sessions(engine, ani) == []
+    assert len(accounts.open_sessions(engine, budi)) == 1
+    [entry] = [
+        e
+        for e in store.audit_entries(engine, 50).to_dict("records")
+        if e["entity"] == "user_session"
+    ]
+    assert entry["actor"] == "jabar" and entry["after"]["username"] == "ani"

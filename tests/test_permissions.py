@@ -196,6 +196,8 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
     accounts.create_user(engine, SYSTEM, "op-garut", "kata-sandi-1", "operator", "32.05")
     token = accounts.create_token(engine, SYSTEM, "Layar Garut", "32.05")
     token_id = next(r.id for r in accounts.tokens(engine, SYSTEM) if r.scope == "32.05")
+    accounts.open_session(engine, "op-garut", 12)
+    [session] = accounts.open_sessions(engine, SYSTEM, "op-garut")
     assert token
     assignment = {"incident_id": incident.id, "kecamatan_code": "32.03.11", "task": "Evakuasi"}
     limits = ImportLimits()
@@ -308,6 +310,9 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
         ),
         "accounts.revoke_token": Write(
             "users", "32.05", lambda e, a: accounts.revoke_token(e, a, token_id)
+        ),
+        "accounts.revoke_session": Write(
+            "users", "32.05", lambda e, a: accounts.revoke_session(e, a, session["id"])
         ),
     }
 

@@ -44,6 +44,24 @@ def load_tokens(actor: Principal, lang: str) -> pd.DataFrame:
     )
 
 
+def load_sessions(actor: Principal, username: str, lang: str) -> pd.DataFrame:
+    """The open sign-in sessions of `username` (in the admin's scope)."""
+    rows = accounts.open_sessions(resources.engine(), actor, username.strip())
+    return pd.DataFrame(
+        {
+            "id": [r["id"] for r in rows],
+            t("col_client", lang): [r["client"] for r in rows],
+            t("col_device", lang): [r["agent"] for r in rows],
+            t("col_signed_in", lang): [format_wib(r["created_at"], lang) for r in rows],
+            t("col_expires", lang): [format_wib(r["expires_at"], lang) for r in rows],
+        }
+    )
+
+
+def revoke_session(actor: Principal, session_id: int) -> None:
+    resources.written(accounts.revoke_session(resources.engine(), actor, session_id))
+
+
 def load_audit(actor: Principal, lang: str, search: str = "", limit: int = 2000) -> pd.DataFrame:
     """The newest audit entries, optionally only those mentioning `search`."""
     require(actor, "audit")

@@ -20,7 +20,9 @@ from command_center.ui.messages import FLASH, explain, md
 
 LANG_KEY = "lang"
 ACTOR_KEY = "actor"  # the name typed in development mode
-ACCOUNT_KEY = "account"  # the username signed in; its principal is read again on every run
+SESSION_KEY = "_session"  # the sign-in session's id; its principal is read again on every run
+COOKIE = "cc_session"  # the same id in the browser, so a reload or a new tab stays signed in
+COOKIE_KEY = "_cookie"  # what this browser's cookie must be set to (None: cleared)
 CURRENT_KEY = "_principal_now"  # who this run acts as (signed in, token or development mode)
 WALL_SCREEN_PAGE = "pages/briefing.py"  # all a wall-screen token opens
 REPORTER_PAGE = "pages/lapor.py"  # all a field reporter's link opens
@@ -179,8 +181,11 @@ def _current(auth_mode: str, kiosk: bool) -> Principal | None:
         return accounts.oidc_principal(
             engine, claims, settings.oidc_role_claim, settings.oidc_scope_claim
         )
-    username = st.session_state.get(ACCOUNT_KEY)
-    return accounts.principal_for(engine, username) if username else None
+    token = st.session_state.get(SESSION_KEY) or _cookie()
+    principal = accounts.session_principal(engine, token) if token else None
+    if principal is not None:
+        st.session_state[SESSION_KEY] = token
+    return principal
 
 
 def signed_in(kiosk: bool = False) -> Principal:
@@ -203,8 +208,12 @@ def signed_in(kiosk: bool = False) -> Principal:
             st.stop()
         return principal
     _gate(settings.organisation)
-    if st.session_state.pop(ACCOUNT_KEY, None):
+    if st.session_state.pop(SESSION_KEY, None) or (
+        _cookie() and COOKIE_KEY not in st.session_state
+    ):
         st.warning(t("session_ended", lang()))
+        st.session_state[COOKIE_KEY] = None
+    _keep_cookie()
     if settings.auth_mode == "oidc":
         _oidc()
     else:
@@ -214,8 +223,10 @@ def signed_in(kiosk: bool = False) -> Principal:
 
 def _gate(organisation: str) -> None:
     """The top of the sign-in screens: the service's name and who runs it, and no menu (else
-    Streamlit lists the pages/ files to an anonymous visitor)."""
-    st.navigation([st.Page(PAGES[0].file, url_path="home", default=True)], position="hidden")
+    Streamlit lists the pages/ files to an anonymous visitor). Every page is known, hidden and
+    not run, so the address asked for (`/deployments?incident=3`) stays and opens once signed
+    in."""
+    navigation(hidden=True, role="admin")
     st.markdown(f"### {t('app_title', lang())}")
     st.caption(md(organisation))
 
@@ -239,8 +250,35 @@ def _login_form(engine) -> None:
     if principal is None:
         st.error(t("login_failed", language))
     else:
-        st.session_state[ACCOUNT_KEY] = principal.username
+        hours = resources.settings().session_hours
+        agent = st.context.headers.get("User-Agent")
+        agent = agent if isinstance(agent, str) else ""
+        token = accounts.open_session(engine, principal.username, hours, _client(), agent)
+        st.session_state[SESSION_KEY] = st.session_state[COOKIE_KEY] = token
         st.rerun()
+
+
+def _cookie() -> str:
+    """The session id this browser sent when the page (re)loaded ("" when none)."""
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) else ""  # AppTest has no browser
+
+
+def _keep_cookie() -> None:
+    """Write (or clear) this browser's session cookie, from a zero-height frame of the app's
+    own origin (`st.iframe` runs HTML with the app's origin; Streamlit has no call that sets a
+    cookie). The id is URL-safe base64."""
+    if COOKIE_KEY not in st.session_state:
+        return
+    token = st.session_state[COOKIE_KEY]
+    hours = resources.settings().session_hours
+    value, age = (token, int(hours * 3600)) if token else ("", 0)
+    script = (
+        "<script>var secure = window.parent.location.protocol === 'https:' ? '; Secure' : '';"
+        f"window.parent.document.cookie = '{COOKIE}={value}; Path=/; Max-Age={age}; "
+        "SameSite=Strict' + secure;</script>"
+    )
+    st.iframe(script, height=1)
 
 
 def _client() -> str:
@@ -287,9 +325,19 @@ def _oidc() -> None:
 
 
 def _logout() -> None:
-    st.session_state.pop(ACCOUNT_KEY, None)
+    if token := st.session_state.pop(SESSION_KEY, None):
+        accounts.end_session(resources.engine(), token)
+    st.session_state[COOKIE_KEY] = None
     if resources.settings().auth_mode == "oidc":
         st.logout()
+
+
+def _logout_everywhere() -> None:
+    """End every session of this account (another browser left signed in), this one too."""
+    engine, me = resources.engine(), actor()
+    for row in accounts.open_sessions(engine, me):
+        accounts.revoke_session(engine, me, row["id"])
+    _logout()
 
 
 def sidebar(principal: Principal) -> None:
@@ -318,8 +366,15 @@ def sidebar(principal: Principal) -> None:
         st.sidebar.markdown(
             t("signed_in_as", current, name=md(principal.name), role=role, scope=scope)
         )
-        st.sidebar.button(t("logout", current), on_click=_logout, key="logout")
+        left, right = st.sidebar.columns(2)
+        left.button(t("logout", current), on_click=_logout, key="logout")
+        if resources.settings().auth_mode == "local":
+            right.button(
+                t("logout_everywhere", current), on_click=_logout_everywhere, key="logout_all"
+            )
     st.sidebar.caption(t("times_in_wib", current))
+    with st.sidebar:
+        _keep_cookie()
 
 
 def _remember_actor() -> None:

@@ -1,0 +1,83 @@
+"""The screens as signed-in users meet them, in headless Chromium against `streamlit run` with
+local accounts: a shift-long session (reload, new tab, deep link), at three screen sizes.
+Screenshots go to `test-artifacts/`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from command_center import accounts
+from command_center.auth import SYSTEM
+from command_center.db import make_engine
+from tests.conftest import APP, ARTIFACTS, app_env_vars
+
+pytestmark = pytest.mark.browser
+SIZES = {"desktop": (1920, 1080), "laptop": (1366, 768), "phone": (390, 844)}
+PASSWORD = "kata-sandi-shift"
+
+
+@pytest.fixture(scope="module")
+def accounts_server(
+    demo_database: str, shared_data: Path, boundary_cache: Path, streamlit_server, tmp_path_factory
+) -> Iterator[str]:
+    """The demo store with an operator and a coordinator, served with local sign-in."""
+    copy = tmp_path_factory.mktemp("screens") / "store.db"
+    shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    engine = make_engine(url)
+    accounts.create_user(engine, SYSTEM, "operator", PASSWORD, "operator", display_name="Ani")
+    accounts.create_user(engine, SYSTEM, "koordinator", PASSWORD, "coordinator", "32")
+    engine.dispose()
+    env = app_env_vars(url, shared_data, boundary_cache, CC_AUTH_MODE="local")
+    with streamlit_server(APP, env) as base:
+        yield base
+
+
+def _sign_in(tab: Page, username: str) -> None:
+    expect(tab.get_by_label("Nama pengguna")).to_be_visible(timeout=60_000)
+    assert tab.locator('[data-testid="stSidebarNav"]').count() == 0  # no menu for strangers
+    tab.get_by_label("Nama pengguna").fill(username)
+    tab.get_by_label("Kata sandi").fill(PASSWORD)
+    tab.get_by_role("button", name="Masuk").click()
+
+
+def _shot(tab: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=ARTIFACTS / f"screens-{name}.png")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_shift_long_session_survives_reload_new_tab_and_deep_links(
+    accounts_server: str, browser: Browser, size: str
+) -> None:
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    tab.goto(f"{accounts_server}/deployments?incident=1")  # a link from a message
+    _sign_in(tab, "koordinator")
+    expect(tab.locator("h1").first).to_have_text("Penugasan Tagana", timeout=60_000)
+    assert tab.url.endswith("/deployments?incident=1")  # the page and query asked for
+    _shot(tab, f"signed-in-deep-link-{size}")
+    tab.reload()
+    expect(tab.locator("h1").first).to_have_text("Penugasan Tagana", timeout=60_000)
+    assert tab.get_by_label("Nama pengguna").count() == 0
+    second = context.new_page()
+    second.goto(f"{accounts_server}/reports")
+    expect(second.locator("h1").first).to_have_text("Laporan kecamatan", timeout=60_000)
+    cookie = next(c for c in context.cookies() if c["name"] == "cc_session")
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
+    if size == "phone":  # the menu is behind the sidebar's button on a phone
+        second.locator('[data-testid="stExpandSidebarButton"]').click()
+    second.get_by_role("button", name="Keluar", exact=True).click()
+    _sign_in_shown = second.get_by_label("Nama pengguna")
+    expect(_sign_in_shown).to_be_visible(timeout=60_000)
+    tab.reload()  # signing out ended the session in the other tab too
+    expect(tab.get_by_label("Nama pengguna")).to_be_visible(timeout=60_000)
+    _shot(tab, f"signed-out-{size}")
+    context.close()
