@@ -32,6 +32,7 @@ def live_panel() -> None:
         view.centre,
         view.zoom,
         base_url_path=st.get_option("server.baseUrlPath"),
+        outlines=resources.map_layers(),
     )
     maps.Legend(view.legend).add_to(base)
     st_folium(

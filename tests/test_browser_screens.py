@@ -5,6 +5,7 @@ Screenshots go to `test-artifacts/`.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,3 +82,43 @@ def test_a_shift_long_session_survives_reload_new_tab_and_deep_links(
     expect(tab.get_by_label("Nama pengguna")).to_be_visible(timeout=60_000)
     _shot(tab, f"signed-out-{size}")
     context.close()
+
+
+PNG = bytes.fromhex(  # a 1x1 grey PNG tile
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415408d763686868000003040181a0b3a30000000049454e44ae426082"
+)
+
+
+def test_maps_show_outlines_offline_and_credit_tiles_only_once_shown(
+    demo_database, shared_data, boundary_cache, streamlit_server, browser: Browser, httpserver
+) -> None:
+    tiles = httpserver.url_for("/tiles/{z}/{x}/{y}.png").replace("%7B", "{").replace("%7D", "}")
+    httpserver.expect_request("/tiles", method="GET").respond_with_data("", status=404)
+    env = app_env_vars(
+        demo_database,
+        shared_data,
+        boundary_cache,
+        CC_TILE_URL=tiles,
+        CC_TILE_ATTRIBUTION="Peta dasar uji",
+    )
+    with streamlit_server(APP, env) as base:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        tab = context.new_page()
+        tab.goto(f"{base}/live_map")
+        iframe = tab.wait_for_selector('iframe[data-testid="stCustomComponentV1"]', timeout=60_000)
+        frame = iframe.content_frame()
+        frame.wait_for_function("window.ccOutlinesDrawn", timeout=60_000)
+        credit = frame.locator(".leaflet-control-attribution")
+        tab.wait_for_timeout(2_000)  # the tiles were asked for and failed
+        assert "Peta dasar uji" not in credit.inner_text()  # nothing shown, nobody credited
+        httpserver.clear()
+        httpserver.expect_request(re.compile("/tiles/.*")).respond_with_data(
+            PNG, content_type="image/png"
+        )
+        frame.evaluate(
+            "() => { Object.values(window).find(v => v instanceof L.Map).panBy([400, 300]); }"
+        )
+        expect(credit).to_contain_text("Peta dasar uji", timeout=30_000)
+        _shot(tab, "live-map-tiles-credited")
+        context.close()

@@ -5,11 +5,13 @@ import io
 import json
 
 import folium
+from shapely import unary_union
+from shapely.geometry import Point, shape
 
 from command_center import report_store
 from command_center.services import exports
 from command_center.services.reports import counted
-from command_center.static_layers import detail_json, install_layers, layer_json
+from command_center.static_layers import detail_json, install_layers
 from command_center.ui import maps
 
 
@@ -63,16 +65,46 @@ def test_national_layers_are_compact_and_written_once(geography, tmp_path) -> No
     kecamatan = json.loads(files["kecamatan"].read_text())
     assert len(kecamatan["features"]) == len(geography.kecamatan)
     assert set(kecamatan["features"][0]["properties"]) == {"k", "n"}
-    assert sum(f.stat().st_size for f in files.values()) < 5_000_000
+    assert sum(f.stat().st_size for f in files.values()) < 8_000_000
     before = {f: f.stat().st_mtime_ns for f in files.values()}
     assert install_layers(geography, tmp_path) == paths
     assert {f: f.stat().st_mtime_ns for f in files.values()} == before
-    assert len(layer_json(geography, "province")) < 1_000_000
+    layers = {level: _shapes(files[level]) for level in files}
+    assert len(layers["province"]) == len(geography.provinces)
+    assert len(layers["kabupaten"]) == len(geography.kabupaten)
+    for kabupaten in ("32.03", "73.71", "93.01"):  # Cianjur, Makassar, Merauke
+        _assert_runs_along_kecamatan(layers["kabupaten"][kabupaten], layers["kecamatan"], kabupaten)
+    _assert_runs_along_kecamatan(layers["province"]["32"], layers["kecamatan"], "32")
+
+
+def _shapes(path) -> dict:
+    collection = json.loads(path.read_text())
+    return {f["properties"]["k"]: shape(f["geometry"]) for f in collection["features"]}
+
+
+def _assert_runs_along_kecamatan(outline, kecamatan: dict, prefix: str) -> None:
+    """Every stretch of an outline is a border of the kecamatan inside it, not a shortcut
+    across them (what outlines simplified on their own draw at close zoom)."""
+    borders = unary_union([k.boundary for c, k in kecamatan.items() if c.startswith(prefix + ".")])
+    stray = outline.boundary.difference(borders.buffer(1e-6))
+    assert stray.length < 1e-3 * outline.boundary.length, prefix  # a grid cell or two
 
 
 def test_the_choropleth_sends_values_and_detail_not_the_country(geography) -> None:
     hostile = '</script><script>alert("x")</script>'
     detail = detail_json(geography, ["32.03.11", "32.03.01"])
+    assert [f["properties"]["k"] for f in detail["kecamatan"]["features"]] == [
+        "32.03.01",
+        "32.03.11",
+    ]
+    outlines = {f["properties"]["k"]: shape(f["geometry"]) for f in detail["kabupaten"]["features"]}
+    assert {"32.03", "32.02", "32.04"} <= set(outlines)  # Cianjur and its neighbours
+    assert not outlines.keys() & {"32.73", "33.01"}  # not the whole province or island
+    cianjur = outlines["32.03"].buffer(1e-7)  # outlined from the same detailed lines:
+    assert all(cianjur.contains(shape(f["geometry"])) for f in detail["kecamatan"]["features"])
+    borders = {f["properties"]["k"]: shape(f["geometry"]) for f in detail["border"]["features"]}
+    assert borders["32.03"].length > 0.3  # Cianjur's coast on the Indian Ocean
+    assert borders.get("32.04", Point()).length < 0.01  # Kabupaten Bandung: inland
     fmap = maps.base_map("", "")
     maps.Choropleth(
         {"32.03.11": ["#a50f15", hostile]}, {"kecamatan": "/app/static/geo/k.geojson"}, detail

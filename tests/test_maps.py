@@ -99,6 +99,18 @@ def test_tile_url_is_a_setting_and_empty_means_plain_background() -> None:
     assert "L.geoJson" in html and "L.circleMarker" in html  # data still drawn
 
 
+def test_tiles_are_credited_only_once_shown_and_outlines_lie_beneath_the_data() -> None:
+    urls = {"province": "/app/static/geo/p.geojson", "kabupaten": "/app/static/geo/k.geojson"}
+    tiled = _html(maps.live_map(_view(), "http://tiles.local/{z}/{x}/{y}.png", "© OSM", "", urls))
+    assert "removeAttribution" in tiled and "tileload" in tiled  # credited when a tile loads
+    assert "/app/static/geo/p.geojson" in tiled and '"ccOutlines"' in tiled
+    assert "fill: false,\n      fillColor" in tiled  # no land fill over the tiles
+    plain = _html(maps.live_map(_view(), "", "© OSM", "", urls))
+    assert "© OSM" not in plain and "L.tileLayer" not in plain
+    assert "fill: true,\n      fillColor" in plain and maps.LAND in plain  # land against sea
+    assert "ccOutlines" not in _html(maps.live_map(_view(), "", ""))  # no boundaries, no outlines
+
+
 def test_user_text_reaches_tooltips_only_as_json_data() -> None:
     html = _html(maps.live_map(_view(), "", ""))
     assert "<script>alert" not in html and "<img src=x" not in html
@@ -191,3 +203,4 @@ def test_the_live_map_legend_explains_every_colour_it_draws(with_demo) -> None:
     assert legend[f"{t('legend_team')}: {t('status_on_scene')}"] == STATUS_COLOURS["on_scene"]
     assert legend[f"{t('legend_team')}: {t('status_standby')}"] == STATUS_COLOURS["standby"]
     assert any(words.startswith(t("legend_quake")) for words in legend)  # the demo quake
+    assert any(words.startswith("MMI") for words in legend)  # its kecamatan by intensity

@@ -20,7 +20,14 @@ from command_center.services.community import (
     per_kecamatan,
 )
 from command_center.services.exposure import estimate_mmi
-from command_center.services.figures import AGE_COLOURS, HAZARD_COLOURS, OLD_QUAKE, STATUS_COLOURS
+from command_center.services.figures import (
+    AGE_COLOURS,
+    HAZARD_COLOURS,
+    MMI_COLOURS,
+    OLD_QUAKE,
+    STATUS_COLOURS,
+    WARNING_COLOUR,
+)
 from command_center.services.hazards import TSUNAMI_LEVELS, strongest_level
 from command_center.services.teams import TeamOnMap, on_map
 from command_center.store import IncidentRecord
@@ -168,6 +175,10 @@ def load_live_map(lang: str) -> LiveMapView:
         (t(f"hazard_{kind}", lang), HAZARD_COLOURS.get(kind, "#757575"))
         for kind in dict.fromkeys(i.kind for i in incidents)
     ]
+    affected = _affected(incidents, lang)
+    legend += _mmi_legend([f["properties"]["mmi"] for f in affected["features"]])
+    if warnings:
+        legend.append((t("legend_warning", lang), WARNING_COLOUR))
     if quakes:
         legend += _age_legend(lang)
     legend += [
@@ -178,7 +189,7 @@ def load_live_map(lang: str) -> LiveMapView:
     in_force = events[(events["kind"] == "tsunami_warning") & (events["expires_at"] > now)]
     return LiveMapView(
         incidents=incidents,
-        affected=_affected(incidents, lang),
+        affected=affected,
         teams=teams,
         centre=(first.lat, first.lon) if first else (-2.5, 118.0),
         zoom=9 if first else 5,
@@ -191,6 +202,16 @@ def load_live_map(lang: str) -> LiveMapView:
         community=tuple(community_markers(community.itertuples(), lang)),
         community_counts=_counts(community, lang),
     )
+
+
+def _mmi_legend(intensities: list[float]) -> list[tuple[str, str]]:
+    """The intensity classes the affected kecamatan are shaded in, strongest first."""
+    shown = {next(level for level, _ in MMI_COLOURS if mmi >= level) for mmi in intensities if mmi}
+    return [
+        (f"MMI {level}+" if level else "MMI < 4", colour)
+        for level, colour in MMI_COLOURS
+        if level in shown
+    ]
 
 
 def _age_legend(lang: str) -> list[tuple[str, str]]:

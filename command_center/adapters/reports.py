@@ -27,7 +27,7 @@ from command_center.services.reports import (
     newest_per_source,
     with_kabupaten_level,
 )
-from command_center.static_layers import detail_json, install_layers, static_url
+from command_center.static_layers import detail_json
 from command_center.times import format_wib, utcnow
 from command_center.ui import maps, resources
 
@@ -137,20 +137,15 @@ def load_summary(incident_id: int | None, include_unverified: bool, lang: str) -
 @dataclass(frozen=True)
 class ChoroplethView:
     values: dict[str, list[str]]
-    legend: list[tuple[float, str]]
+    legend: list[tuple[str, str]]  # (the class's range in words, its colour)
     urls: dict[str, str]
     bounds: list[list[float]] | None
     detail: dict | None
 
 
-@st.cache_resource(show_spinner=False)
-def _layer_paths() -> dict[str, str]:
-    return install_layers(resources.geography())
-
-
 @st.cache_data(ttl=20, show_spinner=False)
 def load_choropleth(
-    incident_id: int | None, figure: str, include_unverified: bool, lang: str, base_url: str
+    incident_id: int | None, figure: str, include_unverified: bool, lang: str
 ) -> ChoroplethView | None:
     """Colours and tooltips of the kecamatan with this figure; None without boundaries."""
     geography = resources.geography()
@@ -160,15 +155,26 @@ def load_choropleth(
     amounts = dict(zip(rows["kecamatan_code"], _figure(rows, figure), strict=True))
     legend = maps.classes(list(amounts.values()))
     values = {
-        code: [maps.class_colour(amount, legend) or "#f5f5f5", number(amount, lang)]
+        code: [maps.class_colour(amount, legend) or maps.NO_FIGURE, number(amount, lang)]
         for code, amount in amounts.items()
     }
     bounds = None
     if amounts:
         x0, y0, x1, y1 = geography.kecamatan.loc[list(amounts)].total_bounds
         bounds = [[y0, x0], [y1, x1]]
-    urls = {level: static_url(path, base_url) for level, path in _layer_paths().items()}
-    return ChoroplethView(values, legend, urls, bounds, detail_json(geography, list(amounts)))
+    detail = detail_json(geography, list(amounts))
+    return ChoroplethView(values, class_words(legend, lang), resources.map_layers(), bounds, detail)
+
+
+def class_words(legend: list[tuple[float, str]], lang: str) -> list[tuple[str, str]]:
+    """Each class as the range it holds ("3-10", with an en dash), then the kecamatan with none."""
+    keys, low = [], 1
+    for bound, colour in legend:
+        high = int(bound)
+        words = number(low, lang)
+        keys.append((words if high <= low else f"{words}\u2013{number(high, lang)}", colour))
+        low = high + 1
+    return [*keys, (t("no_figure_key", lang), maps.NO_FIGURE)] if keys else []
 
 
 @st.cache_data(ttl=20, show_spinner=False)

@@ -106,3 +106,14 @@ HAZARD_COLOURS = {  # the area of an incident without intensities, by hazard
     "konflik_sosial": "#8e24aa",
     "lainnya": "#757575",
 }
+
+MMI_COLOURS = (  # ShakeMap-style intensity colours, strongest first
+    (9, "#ff0000"),
+    (8, "#ff9100"),
+    (7, "#ffc800"),
+    (6, "#ffff00"),
+    (5, "#7aff93"),
+    (4, "#80ffff"),
+    (0, "#bfccff"),
+)
+WARNING_COLOUR = "#e65100"  # a BMKG weather-warning area

@@ -126,7 +126,11 @@ def _map(incident_id: int, lang: str) -> None:
     view = load_live_map(lang).for_incident(incident_id)
     settings = resources.settings()
     fmap = maps.live_map(
-        view, settings.tile_url, settings.tile_attribution, st.get_option("server.baseUrlPath")
+        view,
+        settings.tile_url,
+        settings.tile_attribution,
+        st.get_option("server.baseUrlPath"),
+        resources.map_layers(),
     )
     st_folium(fmap, key="kiosk_map", returned_objects=[], height=520, use_container_width=True)
     _feeds(lang)

@@ -244,7 +244,12 @@ def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
     settings = resources.settings()
     layer = data.area_layer(incident_id)
     if layer is not None:
-        fmap = maps.area_map(layer, settings.tile_url, settings.tile_attribution)
+        fmap = maps.area_map(
+            layer, settings.tile_url, settings.tile_attribution, resources.map_layers()
+        )
+        maps.Legend(
+            [(t("legend_in_area", lang), maps.IN_AREA), (t("legend_not_in_area", lang), maps.OUT)]
+        ).add_to(fmap)
         clicked = st_folium(
             fmap,
             key=f"area_map_{incident_id}",

@@ -20,14 +20,19 @@ from command_center.services.community import CommunityMarker
 from command_center.services.figures import (
     AGE_COLOURS,
     HAZARD_COLOURS,
+    MMI_COLOURS,
     OLD_QUAKE,
     SHADES,
     STATUS_COLOURS,
+    WARNING_COLOUR,
 )
 from command_center.services.teams import TeamOnMap
 
 INDONESIA_CENTRE = (-2.5, 118.0)
-PLAIN_BACKGROUND = "#e8eef2"
+PLAIN_BACKGROUND = "#cfe0ea"  # the sea, when no basemap is shown
+LAND = "#f4f1ea"
+NO_FIGURE = "#f5f5f5"
+IN_AREA, OUT = "#e53935", "#bdbdbd"  # an incident's area map: its kecamatan, the others
 
 
 def base_map(
@@ -36,34 +41,98 @@ def base_map(
     centre: tuple[float, float] = INDONESIA_CENTRE,
     zoom: int = 5,
     base_url_path: str = "",
+    outlines: dict[str, str] | None = None,
 ) -> folium.Map:
-    """An empty map with locally served Leaflet; no basemap tiles when `tile_url` is empty."""
-    fmap = folium.Map(
-        location=centre,
-        zoom_start=zoom,
-        tiles=tile_url or None,
-        attr=attribution if tile_url else None,
-        control_scale=True,
-    )
+    """An empty map with locally served Leaflet: basemap tiles from `tile_url` (credited once
+    a tile has loaded), or none when it is empty; beneath all data, the province and kabupaten
+    outlines served at `outlines` (level -> URL, see `static_layers`), with the land filled so
+    that the coast shows when there are no tiles."""
+    fmap = folium.Map(location=centre, zoom_start=zoom, tiles=None, control_scale=True)
     js, css = leaflet_urls(base_url_path)
     fmap.default_js = [("leaflet", js)]
     fmap.default_css = [("leaflet_css", css)]
-    if not tile_url:
+    if tile_url:
+        tiles = folium.TileLayer(tile_url, attr=attribution, name="basemap")
+        tiles.add_to(fmap)
+        CreditWhenShown().add_to(tiles)
+    else:
         fmap.get_root().header.add_child(
             folium.Element(f"<style>.leaflet-container{{background:{PLAIN_BACKGROUND}}}</style>")
         )
+    if outlines:
+        Outlines(outlines, land=not tile_url).add_to(fmap)
     return fmap
 
 
-MMI_COLOURS = (
-    (9, "#ff0000"),
-    (8, "#ff9100"),
-    (7, "#ffc800"),
-    (6, "#ffff00"),
-    (5, "#7aff93"),
-    (4, "#80ffff"),
-    (0, "#bfccff"),
-)
+class CreditWhenShown(MacroElement):
+    """A tile layer's attribution only once one of its tiles has loaded (offline, nothing
+    loads, and nobody is credited for what is not shown)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var layer = {{ this._parent.get_name() }};
+  var credit = layer.getAttribution();
+  layer.getAttribution = function () { return null; };
+  if (layer._map && layer._map.attributionControl) {
+    layer._map.attributionControl.removeAttribution(credit);
+  }
+  layer.once("tileload", function () {
+    layer.getAttribution = function () { return credit; };
+    if (layer._map && layer._map.attributionControl) {
+      layer._map.attributionControl.addAttribution(credit);
+    }
+  });
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "CreditWhenShown"
+
+
+class Outlines(MacroElement):
+    """Province outlines (the coast among them) and, from zoom 7, kabupaten outlines, drawn
+    in their own pane beneath every data layer and never catching the mouse; with `land`, the
+    provinces are filled so that land and sea differ on a map with no tiles."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var urls = {{ this.urls|tojson }};
+  var pane = map.createPane("ccOutlines");
+  pane.style.zIndex = 350;
+  pane.style.pointerEvents = "none";
+  var renderer = L.canvas({pane: "ccOutlines", padding: 0.5});
+  function load(url) { return fetch(url).then(function (r) { return r.json(); }); }
+  Promise.all([load(urls.province), load(urls.kabupaten)]).then(function (data) {
+    var options = {pane: "ccOutlines", renderer: renderer, interactive: false};
+    L.geoJSON(data[0], Object.assign({style: {
+      color: "#6b7780", weight: 1.3, fill: {{ this.land|tojson }},
+      fillColor: "{{ this.land_colour }}", fillOpacity: 1}}, options)).addTo(map);
+    var kabupaten = L.geoJSON(data[1], Object.assign({style: {
+      color: "#9aa5ad", weight: 0.6, fill: false}}, options));
+    function show() {
+      if (map.getZoom() >= 7) { kabupaten.addTo(map); } else { kabupaten.remove(); }
+    }
+    map.on("zoomend", show);
+    show();
+    window.ccOutlinesDrawn = Date.now();
+  });
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, urls: dict[str, str], land: bool):
+        super().__init__()
+        self._name = "Outlines"
+        self.urls, self.land, self.land_colour = urls, land, LAND
 
 
 def mmi_colour(mmi: float) -> str:
@@ -143,7 +212,7 @@ def warning_layer(polygons: list[list[list[float]]], label: str) -> folium.GeoJs
     layer = folium.GeoJson(
         {"type": "Feature", "geometry": shape, "properties": {}},
         style_function=lambda _: {
-            "color": "#e65100",
+            "color": WARNING_COLOUR,
             "weight": 2,
             "fillOpacity": 0.25,
             "dashArray": "6 4",
@@ -255,10 +324,14 @@ def live_layers(view: LiveMapView) -> folium.FeatureGroup:
 
 
 def live_map(
-    view: LiveMapView, tile_url: str, attribution: str, base_url_path: str = ""
+    view: LiveMapView,
+    tile_url: str,
+    attribution: str,
+    base_url_path: str = "",
+    outlines: dict[str, str] | None = None,
 ) -> folium.Map:
     """The operator's map as one object (for export and tests): base map plus live layers."""
-    fmap = base_map(tile_url, attribution, view.centre, view.zoom, base_url_path)
+    fmap = base_map(tile_url, attribution, view.centre, view.zoom, base_url_path, outlines)
     live_layers(view).add_to(fmap)
     Legend(view.legend).add_to(fmap)
     return fmap
@@ -299,16 +372,18 @@ class Legend(MacroElement):
         self.items = [[str(words), colour] for words, colour in items]
 
 
-def area_map(layer: dict[str, Any], tile_url: str, attribution: str) -> folium.Map:
+def area_map(
+    layer: dict[str, Any], tile_url: str, attribution: str, outlines: dict[str, str] | None = None
+) -> folium.Map:
     """An incident's kabupaten, its area's kecamatan in red and the others grey, each labelled;
     clicking one reports it (the page offers to add or remove it)."""
-    fmap = base_map(tile_url, attribution)
+    fmap = base_map(tile_url, attribution, outlines=outlines)
     shapes = folium.GeoJson(
         layer,
         style_function=lambda f: {
             "color": "#b71c1c" if f["properties"]["inside"] else "#757575",
             "weight": 1.5 if f["properties"]["inside"] else 0.8,
-            "fillColor": "#e53935" if f["properties"]["inside"] else "#bdbdbd",
+            "fillColor": IN_AREA if f["properties"]["inside"] else OUT,
             "fillOpacity": 0.45 if f["properties"]["inside"] else 0.15,
         },
     )
@@ -344,7 +419,8 @@ class Choropleth(MacroElement):
     """Kecamatan shaded by a figure, with kabupaten and province outlines, drawn in the browser
     from the prepared static layers (`static_layers.install_layers`). Only the values travel
     with each rerun (`values` maps a kecamatan code to [colour, text]), and `detail`, the
-    boundaries of those kecamatan in detail for close zooms. Tooltips are set as text, never
+    boundaries of those kecamatan and the outlines of their kabupaten in detail for close
+    zooms (`static_layers.detail_json`). Tooltips are set as text, never
     as HTML."""
 
     _template = Template(
@@ -355,6 +431,7 @@ class Choropleth(MacroElement):
   var values = {{ this.values|tojson }};
   var urls = {{ this.urls|tojson }};
   var detail = {{ this.detail|tojson }};
+  var land = {{ this.land|tojson }};  // no basemap: the kecamatan are the land
   var renderer = L.canvas({padding: 0.5});
   function text(value) {
     var span = document.createElement("span");
@@ -365,7 +442,8 @@ class Choropleth(MacroElement):
   function shade(f) {
     var v = values[f.properties.k];
     return v ? {fillColor: v[0], fillOpacity: 0.85, color: "#616161", weight: 0.5}
-             : {fillColor: "#ffffff", fillOpacity: 0.15, color: "#bdbdbd", weight: 0.2};
+             : {fillColor: land ? "{{ this.land_colour }}" : "#ffffff",
+                fillOpacity: land ? 1 : 0.15, color: "#bdbdbd", weight: 0.2};
   }
   function tooltip(f, layer) {
     var v = values[f.properties.k];
@@ -376,16 +454,37 @@ class Choropleth(MacroElement):
     // the whole country; the kecamatan with figures come in detail on top when sent
     L.geoJSON(data, detail ? {renderer: renderer, interactive: false, style: shade}
                            : {renderer: renderer, style: shade, onEachFeature: tooltip}).addTo(map);
+    var detailed = {};  // kabupaten and provinces sent in detail
+    var lines = {interactive: false, renderer: renderer};
     if (detail) {
-      L.geoJSON(detail, {renderer: renderer, style: shade, onEachFeature: tooltip}).addTo(map);
+      L.geoJSON(detail.kecamatan, {renderer: renderer, style: shade, onEachFeature: tooltip})
+        .addTo(map);
+      detail.kabupaten.features.forEach(function (f) {
+        detailed[f.properties.k] = detailed[f.properties.k.slice(0, 2)] = true;
+      });
+      L.geoJSON(detail.kabupaten, Object.assign(
+        {style: {fill: false, weight: 0.8, color: "#424242"}}, lines)).addTo(map);
+      L.geoJSON(detail.border, Object.assign(
+        {style: {fill: false, weight: 1.8, color: "#212121"}}, lines)).addTo(map);
     }
-    return Promise.all([["kabupaten", 0.8, "#424242"], ["province", 1.8, "#212121"]].map(
-      function (o) {
-        return load(urls[o[0]]).then(function (data) {
-          L.geoJSON(data, {renderer: renderer, interactive: false,
-                           style: {fill: false, weight: o[1], color: o[2]}}).addTo(map);
-        });
-      }));
+    return Promise.all([load(urls.kabupaten), load(urls.province)]).then(function (data) {
+      // a kabupaten sent in detail is outlined from the same lines as its kecamatan; close
+      // up, so is the border of its province
+      L.geoJSON(data[0], Object.assign({
+        filter: function (f) { return !detailed[f.properties.k]; },
+        style: {fill: false, weight: 0.8, color: "#424242"}}, lines)).addTo(map);
+      var near = L.geoJSON(data[1], Object.assign({
+        filter: function (f) { return detailed[f.properties.k]; },
+        style: {fill: false, weight: 1.8, color: "#212121"}}, lines));
+      L.geoJSON(data[1], Object.assign({
+        filter: function (f) { return !detailed[f.properties.k]; },
+        style: {fill: false, weight: 1.8, color: "#212121"}}, lines)).addTo(map);
+      function show() {
+        if (map.getZoom() < 9) { near.addTo(map); } else { near.remove(); }
+      }
+      map.on("zoomend", show);
+      show();
+    });
   }).then(function () { window.ccChoroplethDrawn = Date.now(); });
 })();
 {% endmacro %}
@@ -393,8 +492,13 @@ class Choropleth(MacroElement):
     )
 
     def __init__(
-        self, values: dict[str, list[str]], urls: dict[str, str], detail: dict | None = None
+        self,
+        values: dict[str, list[str]],
+        urls: dict[str, str],
+        detail: dict | None = None,
+        land: bool = False,
     ):
         super().__init__()
         self._name = "Choropleth"
         self.values, self.urls, self.detail = values, urls, detail
+        self.land, self.land_colour = land, LAND

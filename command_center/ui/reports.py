@@ -71,7 +71,7 @@ def choropleth(incident_id: int | None, include_unverified: bool, lang: str) -> 
     st.markdown(f"**{t('choropleth_title', lang)}**")
     figure = _figure_picker("map_figure", lang)
     base_url = st.get_option("server.baseUrlPath")
-    view = data.load_choropleth(incident_id, figure, include_unverified, lang, base_url)
+    view = data.load_choropleth(incident_id, figure, include_unverified, lang)
     if view is None:
         st.error(resources.geography_problem(lang))
         return
@@ -79,12 +79,11 @@ def choropleth(incident_id: int | None, include_unverified: bool, lang: str) -> 
     fmap = maps.base_map(settings.tile_url, settings.tile_attribution, base_url_path=base_url)
     if view.bounds:
         fmap.fit_bounds(view.bounds)
-    maps.Choropleth(view.values, view.urls, view.detail).add_to(fmap)
+    land = not settings.tile_url  # its own kecamatan layer draws the land and the outlines
+    maps.Choropleth(view.values, view.urls, view.detail, land).add_to(fmap)
+    maps.Legend(view.legend).add_to(fmap)
     st_folium(fmap, key="choropleth", returned_objects=[], height=560, use_container_width=True)
-    if view.legend:
-        bounds = [f"≤ {number(int(b), lang)}" for b, _ in view.legend]
-        st.caption(t("legend", lang, classes=" · ".join(bounds)))
-    else:
+    if not view.legend:
         st.caption(t("no_figure", lang))
 
 

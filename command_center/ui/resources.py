@@ -14,6 +14,7 @@ from command_center.errors import BoundariesMissing
 from command_center.geography import Geography, load_geography
 from command_center.labels import t
 from command_center.settings import Settings, load_settings
+from command_center.static_layers import install_layers, static_url
 
 T = TypeVar("T")
 
@@ -47,6 +48,18 @@ def geography() -> Geography | None:
         )
     except BoundariesMissing:
         return None
+
+
+@st.cache_resource(show_spinner=False)
+def _layer_paths() -> dict[str, str]:
+    boundaries = geography()
+    return install_layers(boundaries) if boundaries is not None else {}
+
+
+def map_layers() -> dict[str, str]:
+    """Where the national boundary layers are served (level -> URL); {} without boundaries."""
+    base = st.get_option("server.baseUrlPath")
+    return {level: static_url(path, base) for level, path in _layer_paths().items()}
 
 
 def written(result: T) -> T:

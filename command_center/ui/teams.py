@@ -17,6 +17,7 @@ from command_center.errors import CommandCenterError
 from command_center.labels import status_label, status_words, t
 from command_center.models import TeamStatus
 from command_center.services import teams as rules
+from command_center.services.figures import STATUS_COLOURS
 from command_center.times import WIB, format_wib
 from command_center.ui import maps, resources, shell
 from command_center.ui.messages import done, explain, md
@@ -100,6 +101,12 @@ def board(lang: str) -> None:
         settings.tile_url,
         settings.tile_attribution,
         base_url_path=st.get_option("server.baseUrlPath"),
+        outlines=resources.map_layers(),
+    )
+    words = status_words(lang)
+    shown = {m.status for m in view.teams_on_map}
+    maps.Legend([(words[s], colour) for s, colour in STATUS_COLOURS.items() if s in shown]).add_to(
+        fmap
     )
     if points:
         fmap.fit_bounds(
@@ -111,7 +118,7 @@ def board(lang: str) -> None:
     st_folium(
         fmap,
         key="team_map",
-        feature_group_to_add=maps.team_layer(view.teams_on_map, status_words(lang)),
+        feature_group_to_add=maps.team_layer(view.teams_on_map, words),
         returned_objects=[],
         height=460,
         use_container_width=True,
