@@ -16,6 +16,10 @@ class BoundariesMissing(CommandCenterError):
     """No boundary file where settings point; the message says how to get one."""
 
 
+class BasemapError(CommandCenterError):
+    """The offline basemap file cannot be used; the message says why."""
+
+
 class BoundariesDownloadFailed(CommandCenterError):
     """`command-center boundaries download` could not fetch or build the layer."""
 

@@ -419,6 +419,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "version_n": ("versi {n}", "version {n}"),
     "verification_queue": ("Menunggu verifikasi: {n}", "Waiting for verification: {n}"),
     "legend_team": ("Tim", "Team"),
+    "basemap_problem": (
+        "Peta dasar offline tidak dipakai: {problem}. Peta tampil tanpa peta dasar.",
+        "The offline basemap is not used: {problem}. Maps show no basemap.",
+    ),
     "legend_in_area": ("Wilayah kejadian", "Incident area"),
     "legend_not_in_area": ("Kecamatan lain (klik: tambah)", "Other kecamatan (click: add)"),
     "legend_warning": ("Peringatan cuaca BMKG", "BMKG weather warning"),

@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     tile_url: str = OSM_TILES
     tile_attribution: str = OSM_ATTRIBUTION
+    basemap_file: Path | None = Field(
+        default=None,
+        description="An offline raster basemap (.pmtiles or .mbtiles); used instead of tile_url.",
+    )
 
     user_agent: str = "command-center/0.1 (Kemensos Pusdalops dashboard)"
     http_timeout_s: float = 10.0

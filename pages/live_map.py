@@ -7,6 +7,7 @@ from command_center.adapters.live_map import load_live_map
 from command_center.labels import t
 from command_center.ui import maps, resources, shell
 from command_center.ui.feeds import feed_panel, tsunami_banner
+from command_center.ui.messages import md
 
 lang = shell.start_page()
 settings = resources.settings()
@@ -26,9 +27,10 @@ def live_panel() -> None:
     shell.exercise_banner(any(i.is_exercise for i in view.incidents))
     if not view.incidents:
         st.info(t("no_incidents", lang))
+    tiles = resources.tiles()
     base = maps.base_map(
-        settings.tile_url,
-        settings.tile_attribution,
+        tiles.url,
+        tiles.attribution,
         view.centre,
         view.zoom,
         base_url_path=st.get_option("server.baseUrlPath"),
@@ -49,7 +51,9 @@ def live_panel() -> None:
     if not view.community_counts.empty:
         st.caption(t("community_note", lang, n=len(view.community)))
         st.dataframe(view.community_counts, hide_index=True, width="stretch", height=220)
-    if not settings.tile_url:
+    if tiles.problem:
+        st.warning(t("basemap_problem", lang, problem=md(tiles.problem)))
+    elif not tiles.url:
         st.caption(t("tiles_off", lang))
     feed_panel(lang)
 

@@ -17,6 +17,7 @@ from command_center import accounts
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from tests.conftest import APP, ARTIFACTS, app_env_vars
+from tests.test_basemap import PNG, pmtiles_file
 
 pytestmark = pytest.mark.browser
 SIZES = {"desktop": (1920, 1080), "laptop": (1366, 768), "phone": (390, 844)}
@@ -84,12 +85,6 @@ def test_a_shift_long_session_survives_reload_new_tab_and_deep_links(
     context.close()
 
 
-PNG = bytes.fromhex(  # a 1x1 grey PNG tile
-    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
-    "0000000c4944415408d763686868000003040181a0b3a30000000049454e44ae426082"
-)
-
-
 def test_maps_show_outlines_offline_and_credit_tiles_only_once_shown(
     demo_database, shared_data, boundary_cache, streamlit_server, browser: Browser, httpserver
 ) -> None:
@@ -121,4 +116,24 @@ def test_maps_show_outlines_offline_and_credit_tiles_only_once_shown(
         )
         expect(credit).to_contain_text("Peta dasar uji", timeout=30_000)
         _shot(tab, "live-map-tiles-credited")
+        context.close()
+
+
+def test_an_offline_basemap_file_is_served_by_the_app_itself(
+    demo_database, shared_data, boundary_cache, streamlit_server, browser: Browser, tmp_path
+) -> None:
+    source = pmtiles_file(tmp_path / "indonesia.pmtiles")
+    env = app_env_vars(demo_database, shared_data, boundary_cache, CC_BASEMAP_FILE=str(source))
+    with streamlit_server(APP, env) as base:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        tab = context.new_page()
+        loaded: list[str] = []
+        tab.on("response", lambda r: "/app/static/tiles/" in r.url and loaded.append(r.url))
+        tab.goto(f"{base}/live_map")
+        iframe = tab.wait_for_selector('iframe[data-testid="stCustomComponentV1"]', timeout=60_000)
+        frame = iframe.content_frame()
+        frame.evaluate("() => { Object.values(window).find(v => v instanceof L.Map).setZoom(5); }")
+        credit = frame.locator(".leaflet-control-attribution")
+        expect(credit).to_contain_text("Peta uji PMTiles", timeout=30_000)
+        assert any(url.endswith("/5/26/16.png") for url in loaded)
         context.close()

@@ -124,11 +124,11 @@ def _feeds(lang: str) -> None:
 def _map(incident_id: int, lang: str) -> None:
     st.subheader(t("kiosk_map", lang))
     view = load_live_map(lang).for_incident(incident_id)
-    settings = resources.settings()
+    tiles = resources.tiles()
     fmap = maps.live_map(
         view,
-        settings.tile_url,
-        settings.tile_attribution,
+        tiles.url,
+        tiles.attribution,
         st.get_option("server.baseUrlPath"),
         resources.map_layers(),
     )

@@ -241,12 +241,10 @@ def _details_form(incident_id: int, view: data.IncidentView, lang: str) -> None:
 
 def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
     """The area on the map (click a kecamatan to add or remove it) and as a list."""
-    settings = resources.settings()
+    tiles = resources.tiles()
     layer = data.area_layer(incident_id)
     if layer is not None:
-        fmap = maps.area_map(
-            layer, settings.tile_url, settings.tile_attribution, resources.map_layers()
-        )
+        fmap = maps.area_map(layer, tiles.url, tiles.attribution, resources.map_layers())
         maps.Legend(
             [(t("legend_in_area", lang), maps.IN_AREA), (t("legend_not_in_area", lang), maps.OUT)]
         ).add_to(fmap)

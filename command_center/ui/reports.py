@@ -75,11 +75,11 @@ def choropleth(incident_id: int | None, include_unverified: bool, lang: str) -> 
     if view is None:
         st.error(resources.geography_problem(lang))
         return
-    settings = resources.settings()
-    fmap = maps.base_map(settings.tile_url, settings.tile_attribution, base_url_path=base_url)
+    tiles = resources.tiles()
+    fmap = maps.base_map(tiles.url, tiles.attribution, base_url_path=base_url)
     if view.bounds:
         fmap.fit_bounds(view.bounds)
-    land = not settings.tile_url  # its own kecamatan layer draws the land and the outlines
+    land = not tiles.url  # its own kecamatan layer draws the land and the outlines
     maps.Choropleth(view.values, view.urls, view.detail, land).add_to(fmap)
     maps.Legend(view.legend).add_to(fmap)
     st_folium(fmap, key="choropleth", returned_objects=[], height=560, use_container_width=True)

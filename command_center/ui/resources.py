@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import TypeVar
 
 import streamlit as st
@@ -9,12 +11,15 @@ from sqlalchemy import Engine
 
 from command_center import store
 from command_center.assets import install_static_assets
+from command_center.basemap import install_basemap
 from command_center.db import make_engine, migrate
-from command_center.errors import BoundariesMissing
+from command_center.errors import BasemapError, BoundariesMissing
 from command_center.geography import Geography, load_geography
 from command_center.labels import t
 from command_center.settings import Settings, load_settings
 from command_center.static_layers import install_layers, static_url
+
+log = logging.getLogger("command_center")
 
 T = TypeVar("T")
 
@@ -54,6 +59,40 @@ def geography() -> Geography | None:
 def _layer_paths() -> dict[str, str]:
     boundaries = geography()
     return install_layers(boundaries) if boundaries is not None else {}
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """The basemap every map uses: a tile URL template ("" for none), its credit, and why a
+    configured offline basemap is not used (None when all is well)."""
+
+    url: str
+    attribution: str
+    problem: str | None = None
+
+
+@st.cache_resource(show_spinner=False)
+def _offline_basemap() -> Tiles | None:
+    cfg = settings()
+    if cfg.basemap_file is None:
+        return None
+    try:
+        basemap = install_basemap(cfg.basemap_file)
+    except BasemapError as exc:
+        log.error("offline basemap not used: %s", exc)
+        return Tiles("", "", str(exc))
+    return Tiles(basemap.path, basemap.attribution or cfg.tile_attribution)
+
+
+def tiles() -> Tiles:
+    """The offline basemap file when one is set (unpacked once per server), else `tile_url`."""
+    offline = _offline_basemap()
+    if offline is None:
+        return Tiles(settings().tile_url, settings().tile_attribution)
+    if offline.problem:
+        return offline
+    base = st.get_option("server.baseUrlPath")
+    return Tiles(static_url(offline.url, base), offline.attribution)
 
 
 def map_layers() -> dict[str, str]:

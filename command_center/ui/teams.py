@@ -93,13 +93,13 @@ def board(lang: str) -> None:
     if not any(view.counts.values()):
         st.info(t("no_teams_match", lang))
     st.markdown(f"**{t('team_map', lang)}**")
-    settings = resources.settings()
+    tiles = resources.tiles()
     points = [(m.lat, m.lon) for m in view.teams_on_map] + [
         m.target for m in view.teams_on_map if m.target
     ]
     fmap = maps.base_map(
-        settings.tile_url,
-        settings.tile_attribution,
+        tiles.url,
+        tiles.attribution,
         base_url_path=st.get_option("server.baseUrlPath"),
         outlines=resources.map_layers(),
     )
