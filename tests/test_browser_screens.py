@@ -137,3 +137,50 @@ def test_an_offline_basemap_file_is_served_by_the_app_itself(
         expect(credit).to_contain_text("Peta uji PMTiles", timeout=30_000)
         assert any(url.endswith("/5/26/16.png") for url in loaded)
         context.close()
+
+
+FITS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const cut = [...main.querySelectorAll('*')].filter(e =>
+    e.offsetParent && !e.closest('.cc-ticker') && e.scrollWidth > e.clientWidth + 1 &&
+    getComputedStyle(e).overflowX !== 'visible').map(e => e.innerText.slice(0, 40));
+  const ticker = document.querySelector('.cc-ticker').getBoundingClientRect();
+  return {scroll: main.scrollHeight, height: innerHeight, cut: cut, ticker: ticker.bottom};
+}"""
+
+
+@pytest.fixture(scope="module")
+def wall_screen(demo_database, shared_data, boundary_cache, streamlit_server) -> Iterator[str]:
+    env = app_env_vars(demo_database, shared_data, boundary_cache, CC_KIOSK_ROTATE_S="8")
+    with streamlit_server(APP, env) as base:
+        yield base
+
+
+@pytest.mark.parametrize("size", ["desktop", "laptop"])
+def test_the_wall_screen_fits_the_screen_with_nothing_cut(
+    wall_screen: str, browser: Browser, size: str
+) -> None:
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    tab.goto(f"{wall_screen}/briefing?kiosk=1")
+    expect(tab.locator("h1").first).to_contain_text("LATIHAN Gempa", timeout=60_000)
+    panels = {"Peta situasi": "map", "Kebutuhan dan bantuan tersalur": "needs"}
+    seen = set()
+    for _ in range(60):
+        for heading, name in panels.items():
+            if name not in seen and tab.get_by_role("heading", name=heading).count():
+                tab.wait_for_timeout(2_500)  # the panel settled (map tiles, tables)
+                measured = tab.evaluate(FITS)
+                _shot(tab, f"wall-{name}-{size}")
+                assert measured["scroll"] <= measured["height"], (name, measured)
+                assert measured["cut"] == [], (name, measured)
+                assert measured["ticker"] <= measured["height"]  # the ticker is on screen
+                seen.add(name)
+        if seen == set(panels.values()):
+            break
+        tab.wait_for_timeout(500)
+    assert seen == set(panels.values())
+    label = tab.locator('[data-testid="stMetricLabel"]').last  # "Kecamatan melapor", whole
+    assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    context.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from html import escape
 
+import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -131,6 +132,10 @@ def _map(incident_id: int, lang: str) -> None:
         tiles.attribution,
         st.get_option("server.baseUrlPath"),
         resources.map_layers(),
+    )
+    # the wall screen sizes the map's frame by the screen's height (kiosk.css): fill it
+    fmap.get_root().header.add_child(
+        folium.Element("<style>#map_div{height:100vh!important}</style>")
     )
     st_folium(fmap, key="kiosk_map", returned_objects=[], height=520, use_container_width=True)
     _feeds(lang)

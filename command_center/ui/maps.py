@@ -349,6 +349,7 @@ class Legend(MacroElement):
   legend.onAdd = function () {
     var box = L.DomUtil.create("div", "cc-legend");
     box.style.cssText = "background:#fff;padding:6px 8px;border-radius:4px;font:12px sans-serif";
+    if ({{ this.items|tojson }}.length > 6) { box.style.columnCount = 2; }  // short enough
     {{ this.items|tojson }}.forEach(function (item) {
       var line = document.createElement("div");
       var swatch = document.createElement("span");
