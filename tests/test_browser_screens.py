@@ -184,3 +184,26 @@ def test_the_wall_screen_fits_the_screen_with_nothing_cut(
     label = tab.locator('[data-testid="stMetricLabel"]').last  # "Kecamatan melapor", whole
     assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
     context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_sidebar_gets_out_of_the_way_on_a_phone_only(
+    accounts_server: str, browser: Browser, size: str
+) -> None:
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    tab.goto(accounts_server)
+    _sign_in(tab, "operator")
+    expect(tab.locator("h1").first).to_have_text("Peta langsung", timeout=60_000)
+    sidebar = tab.locator('[data-testid="stSidebar"]')
+    if size == "phone":
+        tab.locator('[data-testid="stExpandSidebarButton"]').click()
+    expect(tab.get_by_role("link", name="Laporan kecamatan")).to_be_in_viewport()
+    tab.get_by_role("link", name="Laporan kecamatan").click()
+    expect(tab.locator("h1").first).to_have_text("Laporan kecamatan", timeout=60_000)
+    tab.wait_for_timeout(1_500)
+    _shot(tab, f"after-navigation-{size}")
+    shown = sidebar.evaluate("e => e.getBoundingClientRect().right > 0")
+    assert shown is (size != "phone")  # closed over the page on a phone, kept on a screen
+    context.close()

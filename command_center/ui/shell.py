@@ -108,7 +108,27 @@ def run_app() -> None:
         st.markdown(f"<style>{KIOSK_CSS.read_text()}</style>", unsafe_allow_html=True)
     else:
         sidebar(principal)
+        _close_sidebar_on_phone(page.url_path)
     guarded(page.run)
+
+
+PHONE_WIDTH = 768  # below this Streamlit lays the sidebar over the page
+
+
+def _close_sidebar_on_phone(page_path: str) -> None:
+    """On a phone the sidebar lies over the page and Streamlit leaves it open after choosing a
+    page: close it (our own script, in a frame of the app's origin; it runs again whenever
+    the page changes, because the page is part of its text)."""
+    script = (
+        f"<script>/* {page_path} */ var top_ = window.parent;"
+        f"if (top_.innerWidth < {PHONE_WIDTH}) {{"
+        "var bar = top_.document.querySelector('[data-testid=\"stSidebar\"]');"
+        "var close = top_.document.querySelector("
+        "'[data-testid=\"stSidebarCollapseButton\"] button');"
+        "if (bar && close && bar.getBoundingClientRect().right > 0) { close.click(); }}</script>"
+    )
+    with st.sidebar:
+        st.iframe(script, height=1)
 
 
 def guarded(run) -> None:
