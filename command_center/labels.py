@@ -1029,6 +1029,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "field_notes": ("Catatan", "Notes"),
     "field_rejection_reason": ("Alasan penolakan", "Reason for rejection"),
     "field_deaths": ("Meninggal", "Dead"),
+    "field_injured": ("Luka-luka", "Injured"),
+    "field_houses_damaged": ("Rumah rusak", "Houses damaged"),
     "field_missing": ("Hilang", "Missing"),
     "field_injured_severe": ("Luka berat", "Severely injured"),
     "field_injured_light": ("Luka ringan", "Lightly injured"),
@@ -1070,6 +1072,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_sharp_drop": (
         "turun tajam dari {old} ke {value}",
         "dropped sharply from {old} to {value}",
+    ),
+    "figure_sources": ("Asal angka (laporan dan sumbernya)", "Where the figures come from"),
+    "figure_from": ("Dari {n} laporan: {parts}", "From {n} reports: {parts}"),
+    "figure_more": ("; dan {n} lainnya", "; and {n} more"),
+    "col_figure": ("Angka", "Figure"),
+    "col_value": ("Nilai", "Value"),
+    "err_lowers_published": (
+        "angka yang sudah tampil di briefing turun dari {old} ke {value}",
+        "the figure already on the briefing falls from {old} to {value}",
+    ),
+    "confirm_lowering": (
+        "Keputusan ini menurunkan angka resmi: {drops}. Periksa dulu; bila benar, simpan.",
+        "This decision lowers published figures: {drops}. Check first; if right, save.",
+    ),
+    "confirm_decision": ("Ya, simpan keputusan", "Yes, save the decision"),
+    "tick_lowered": (
+        "Angka {figures} dikoreksi turun setelah verifikasi laporan {place}",
+        "{figures} corrected down after verifying the report of {place}",
     ),
     # briefing
     "no_briefing": ("Belum ada kejadian untuk dibriefingkan.", "No incident to brief on yet."),
@@ -1144,6 +1164,9 @@ def kind_label(kind: object, lang: str = "id") -> str:
     return t(f"kind_{kind}", lang)
 
 
+COUNT_CODES = frozenset({"sharp_drop", "lowers_published"})  # whose values are counts
+
+
 def field_error(
     field: str, code: str, params: dict, lang: str = "id", quote: Callable[[str], str] = str
 ) -> str:
@@ -1158,7 +1181,11 @@ def field_error(
     if field != base:
         name = f"{quote(field.split('.')[0])} {name}"
     key = f"err_{code}"
-    values = {k: quote(str(v)) for k, v in params.items()}
+    counts = code in COUNT_CODES  # counts in the language's format ("22.144")
+    values = {
+        k: quote(number(v, lang) if counts and type(v) is int else str(v))
+        for k, v in params.items()
+    }
     try:
         problem = t(key, lang, **values) if key in LABELS else quote(code)
     except KeyError:  # a label expecting a value the error did not carry

@@ -31,7 +31,7 @@ from command_center.geography import Geography
 from command_center.models import FIGURES, Area, ImpactReport, IncidentArea, Verification
 from command_center.services import report_files
 from command_center.services.gazetteer import gazetteer_of
-from command_center.services.reports import ReportInput, sharp_drops
+from command_center.services.reports import ReportInput, lowered_by, sharp_drops
 from command_center.settings import ImportLimits
 from command_center.store import frame, record_audit
 from command_center.times import utcnow
@@ -135,17 +135,38 @@ def save_report(
 
 
 def set_verification(
-    engine: Engine, report_id: int, status: str, actor: Principal, reason: str | None = None
+    engine: Engine,
+    report_id: int,
+    status: str,
+    actor: Principal,
+    reason: str | None = None,
+    confirmed: bool = False,
 ) -> None:
-    """Verify a report, or reject it with a reason.
+    """Verify a report, or reject it with a reason. A decision that would lower a verified
+    headline figure of its incident (what briefings show) waits for `confirmed`, and the audit
+    entry records the figures it lowered (`lowered`: figure -> [before, after]).
 
     Raises:
         InvalidInput: rejected without a reason.
         NotFound: no such report.
+        NeedsConfirmation: it lowers a published figure and is not `confirmed`.
     """
     reason = (reason or "").strip() or None
     if status == Verification.REJECTED and not reason:
         raise InvalidInput([FieldError("rejection_reason", "missing")])
+    with Session(engine) as session:
+        incident_id = session.scalar(
+            select(ImpactReport.incident_id).where(ImpactReport.id == report_id)
+        )
+    versions = all_versions(engine, incident_id) if incident_id else None
+    lowered = lowered_by(versions, report_id, status) if versions is not None else {}
+    if lowered and not confirmed:
+        raise NeedsConfirmation(
+            [
+                FieldError(figure, "lowers_published", {"old": old, "value": new})
+                for figure, (old, new) in lowered.items()
+            ]
+        )
     with writing(engine) as session, session.begin():
         row = session.get(ImpactReport, report_id)
         if row is None:
@@ -159,7 +180,10 @@ def set_verification(
             "verification": status,
             "rejection_reason": row.rejection_reason,
             "kecamatan_code": row.kecamatan_code,
+            "incident_id": row.incident_id,
         }
+        if lowered:
+            after["lowered"] = {figure: list(pair) for figure, pair in lowered.items()}
         record_audit(session, actor.name, "verify", "impact_report", report_id, before, after)
 
 

@@ -30,6 +30,21 @@ def test_one_click_issues_the_sitrep_and_the_next_one_counts_on(open_page, with_
     assert md(t("anonymous")) in issued
 
 
+def test_each_headline_figure_says_which_reports_and_sources_it_comes_from(
+    open_page, with_demo
+) -> None:
+    at = open_page(PAGE)
+    deaths = next(m for m in at.metric if m.label == t("deaths"))
+    assert deaths.value == "68"
+    where = deaths.proto.help.replace("\\", "")  # markdown, escaped
+    assert where.startswith("Dari 11 laporan: Cugenang 25 (TKSK, versi 1, ")  # 11 with deaths
+    assert where.endswith("; dan 7 lainnya")  # four named, the biggest first
+    table = at.dataframe[0].value
+    rows = table[table[t("col_figure")] == t("deaths")]
+    assert sum(int(v.replace(".", "")) for v in rows[t("col_value")]) == 68  # adds up
+    assert set(table[t("source")]) <= {t(f"source_{s}") for s in ("tksk", "bpbd", "dinsos")}
+
+
 @pytest.mark.parametrize("pair", [0, 1])
 def test_the_wall_screen_has_no_menus_and_shows_its_panels(
     with_demo, monkeypatch: pytest.MonkeyPatch, pair: int
@@ -79,13 +94,14 @@ def test_the_wall_screen_ticker_says_public_changes_in_sentences(
         },
         geography,
     )
-    saved = report_store.save_report(engine, report, SYSTEM)
-    report_store.set_verification(engine, saved.id, "verified", SYSTEM)
+    saved = report_store.save_report(engine, report, SYSTEM)  # deaths only: the rest falls
+    report_store.set_verification(engine, saved.id, "verified", SYSTEM, confirmed=True)
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
     at.query_params["kiosk"] = "1"
     at.run()
     at.switch_page(PAGE).run()
     ticker = next(m.value for m in at.markdown if m.value.startswith('<div class="cc-ticker'))
     assert "Tagana Kab. Garut (Latihan) ditugaskan ke Cibeber" in ticker
-    assert "Laporan Cugenang diverifikasi" in ticker and "Laporan Cugenang diperbarui" in ticker
+    assert "Laporan Cugenang diperbarui" in ticker
+    assert "Angka hilang, luka-luka, mengungsi, rumah rusak dikoreksi turun setelah" in ticker
     assert "kiosk_token" not in ticker and "system" not in ticker and "#" not in ticker

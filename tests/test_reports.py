@@ -7,7 +7,13 @@ import pytest
 from command_center import imports, report_store, store
 from command_center.auth import Principal
 from command_center.errors import InvalidInput, NeedsConfirmation
-from command_center.services.reports import ReportInput, counted, daily_totals
+from command_center.services.reports import (
+    ReportInput,
+    counted,
+    daily_totals,
+    headline_totals,
+    provenance,
+)
 from command_center.settings import ImportLimits
 from command_center.times import utcnow
 
@@ -133,6 +139,29 @@ def test_rejection_needs_a_reason_and_takes_the_report_out(demo_engine) -> None:
     )
     after = counted(report_store.all_versions(demo_engine), include_unverified=True)
     assert after.set_index("kecamatan_code").loc["32.03.01", "version"] == 1
+
+
+def test_a_verification_lowering_a_published_figure_waits_for_confirmation(demo_engine) -> None:
+    before = headline_totals(counted(report_store.all_versions(demo_engine)))
+    blank = {"deaths": "", "displaced": "", "affected_people": "", "needs": ""}
+    partial = _report(demo_engine, source="dinsos", injured_light="12", **blank)  # one figure
+    saved = report_store.save_report(demo_engine, partial, admin("Dinsos Cianjur"))
+    with pytest.raises(NeedsConfirmation) as asked:
+        report_store.set_verification(demo_engine, saved.id, "verified", admin("Operator"))
+    [lowered] = asked.value.warnings  # only "injured" falls: Cugenang's light injuries
+    assert lowered.field == "injured" and lowered.code == "lowers_published"
+    assert lowered.params["old"] == before["injured"] > lowered.params["value"]
+    assert headline_totals(counted(report_store.all_versions(demo_engine))) == before  # untouched
+    report_store.set_verification(
+        demo_engine, saved.id, "verified", admin("Operator"), confirmed=True
+    )
+    after = headline_totals(counted(report_store.all_versions(demo_engine)))
+    assert after["injured"] == lowered.params["value"] and after["deaths"] == before["deaths"]
+    entry = store.audit_entries(demo_engine, 1).iloc[0]
+    assert entry["after"]["lowered"] == {"injured": [before["injured"], after["injured"]]}
+    where = provenance(report_store.all_versions(demo_engine)).set_index(["kecamatan_code", "part"])
+    assert where.loc[("32.03.11", "injured_light"), "source"] == "dinsos"  # it says where from
+    assert where.loc[("32.03.11", "deaths"), "source"] == "tksk"
 
 
 def test_the_most_recent_source_wins_and_others_stay_side_by_side(demo_engine) -> None:

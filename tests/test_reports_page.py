@@ -3,8 +3,11 @@
 from streamlit.testing.v1 import AppTest
 
 from command_center import report_store, reporter_store
+from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.labels import t
+from command_center.services.reports import ReportInput, lowered_by
+from command_center.times import utcnow
 
 PAGE = "pages/reports.py"
 
@@ -127,3 +130,38 @@ def test_a_kabupaten_total_is_entered_and_counted_only_beyond_its_kecamatan(
     assert _metrics(at)[t("kecamatan_reporting")] == "15"
     table = at.dataframe[0].value.to_string()
     assert t("not_broken_down").strip() in table
+
+
+def test_a_verification_that_lowers_a_published_figure_asks_first(
+    open_page, with_demo, database_url, geography
+) -> None:
+    engine = make_engine(database_url)
+    incident_id = int(report_store.all_versions(engine)["incident_id"].iloc[0])
+    partial = ReportInput.check(
+        {
+            "incident_id": incident_id,
+            "kecamatan_code": "32.03.11",
+            "report_time": utcnow().isoformat(),
+            "source": "dinsos",
+            "reporter": "Dinsos Kab. Cianjur",
+            "injured_light": 12,
+        },
+        geography,
+    )
+    saved = report_store.save_report(engine, partial, SYSTEM)
+    at = open_page(PAGE)
+    at.selectbox(key="verify_report").set_value(saved.id)
+    _click(at, t("verify"))
+    warning = " ".join(w.value for w in at.warning)
+    old, new = lowered_by(report_store.all_versions(engine), saved.id, "verified")["injured"]
+    assert f"Luka-luka: angka yang sudah tampil di briefing turun dari {old} ke {new}" in warning
+    assert old == 806 > new
+    assert not at.success  # nothing decided yet
+    assert report_store.all_versions(engine).set_index("id").loc[saved.id, "verification"] == (
+        "unverified"
+    )
+    _click(at, t("confirm_decision"))
+    assert t("verified_ok") in " ".join(s.value for s in at.success)
+    assert report_store.all_versions(engine).set_index("id").loc[saved.id, "verification"] == (
+        "verified"
+    )

@@ -15,7 +15,7 @@ from command_center.labels import number, t
 from command_center.services import figures, sitrep
 from command_center.services.briefing import PUBLIC_CHANGES, Headline, change_sentence, headline
 from command_center.services.incidents import PhaseRecord, local_day, phase_line, zone_of
-from command_center.services.reports import counted, with_kabupaten_level
+from command_center.services.reports import counted, provenance, with_kabupaten_level
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
 from command_center.ui import resources
@@ -144,6 +144,56 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
         ],
         ticker=_ticker(engine, lang),
     )
+
+
+@dataclass(frozen=True)
+class FigureSources:
+    """Where an incident's headline figures come from: a short line per figure (for a hover)
+    and the whole table (kecamatan, figure, value, source, version, time)."""
+
+    lines: dict[str, str]
+    table: pd.DataFrame
+
+
+SHOWN_SOURCES = 4  # kecamatan named in a figure's hover line; the rest are counted
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def load_sources(incident_id: int, include_unverified: bool, lang: str) -> FigureSources:
+    """Which report and source each headline figure of the incident comes from."""
+    rows = provenance(
+        report_store.all_versions(resources.engine(), incident_id), include_unverified
+    )
+    per_report = (
+        rows.groupby(["figure", "kecamatan", "source", "version", "report_time"], as_index=False)[
+            "value"
+        ]
+        .sum()
+        .sort_values(["figure", "value"], ascending=[True, False])
+    )
+    per_report = per_report[per_report["value"] > 0]
+    lines = {}
+    for figure, group in per_report.groupby("figure"):
+        named = [
+            f"{r.kecamatan} {number(r.value, lang)} ({t(f'source_{r.source}', lang)}, "
+            f"{t('version_n', lang, n=r.version)}, {format_wib(r.report_time, lang)})"
+            for r in group.head(SHOWN_SOURCES).itertuples()
+        ]
+        more = len(group) - SHOWN_SOURCES
+        lines[figure] = t("figure_from", lang, n=len(group), parts="; ".join(named)) + (
+            t("figure_more", lang, n=more) if more > 0 else ""
+        )
+    table = pd.DataFrame(
+        {
+            t("col_kecamatan", lang): per_report["kecamatan"],
+            t("col_figure", lang): [t(f, lang) for f in per_report["figure"]],
+            t("col_value", lang): [number(v, lang) for v in per_report["value"]],
+            t("source", lang): [t(f"source_{s}", lang) for s in per_report["source"]],
+            t("col_version", lang): per_report["version"],
+            t("col_time", lang): [format_wib(v, lang) for v in per_report["report_time"]],
+        }
+    )
+    return FigureSources(lines, table)
 
 
 def _ticker(engine: Any, lang: str) -> list[str]:

@@ -21,6 +21,7 @@ from command_center.services import exports, whatsapp
 from command_center.services.gazetteer import normalise
 from command_center.services.reporters import NewLink, link_state, link_url
 from command_center.services.reports import (
+    HEADLINE_PARTS,
     ReportInput,
     counted,
     daily_totals,
@@ -31,11 +32,8 @@ from command_center.static_layers import detail_json
 from command_center.times import format_wib, utcnow
 from command_center.ui import maps, resources
 
-HEADLINE = ("deaths", "missing", "injured", "displaced", "houses_damaged")
-COMBINED = {
-    "injured": ("injured_severe", "injured_light", "injured_unspecified"),
-    "houses_damaged": ("houses_heavy", "houses_moderate", "houses_light"),
-}
+HEADLINE = tuple(HEADLINE_PARTS)
+COMBINED = {figure: parts for figure, parts in HEADLINE_PARTS.items() if len(parts) > 1}
 MAP_FIGURES = (*HEADLINE, *FIGURES)
 
 
@@ -302,9 +300,16 @@ def _marked(draft: whatsapp.Draft) -> str:
     return "".join(parts)
 
 
-def verify(report_id: int, status: str, actor: Principal, reason: str | None = None) -> None:
+def verify(
+    report_id: int,
+    status: str,
+    actor: Principal,
+    reason: str | None = None,
+    confirmed: bool = False,
+) -> None:
+    engine = resources.engine()
     resources.written(
-        report_store.set_verification(resources.engine(), report_id, status, actor, reason)
+        report_store.set_verification(engine, report_id, status, actor, reason, confirmed)
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from command_center.labels import status_label, t
+from command_center.services.reports import headline_totals
 from command_center.services.teams import DEPLOYED
 
 
@@ -22,10 +23,6 @@ class Headline:
     teams_standby: int
     kecamatan_reporting: int
     unverified_reports: int
-
-
-def _total(frame: pd.DataFrame, *columns: str) -> int:
-    return int(sum(frame[c].fillna(0).sum() for c in columns)) if len(frame) else 0
 
 
 def _kecamatan_level(rows: pd.DataFrame) -> pd.DataFrame:
@@ -48,11 +45,7 @@ def headline(
     mine = reports[reports["incident_id"] == incident_id]
     on_incident = teams[teams["assigned_incident_id"] == incident_id]
     return Headline(
-        deaths=_total(mine, "deaths"),
-        missing=_total(mine, "missing"),
-        injured=_total(mine, "injured_severe", "injured_light", "injured_unspecified"),
-        displaced=_total(mine, "displaced"),
-        houses_damaged=_total(mine, "houses_heavy", "houses_moderate", "houses_light"),
+        **headline_totals(mine),
         teams_deployed=int(on_incident["status"].astype(str).isin(DEPLOYED).sum()),
         teams_standby=int(
             (
@@ -90,6 +83,9 @@ def change_sentence(
         return t("tick_status", lang, team=team, status=status_label(status, lang))
     if action == "report":
         return t("tick_report", lang, place=place)
+    if action == "verify" and after.get("lowered"):
+        figures = ", ".join(t(figure, lang).lower() for figure in after["lowered"])
+        return t("tick_lowered", lang, figures=figures, place=place)
     if action == "verify":
         verified = after.get("verification") == "verified"
         return t("tick_verified", lang, place=place) if verified else None

@@ -274,6 +274,19 @@ def newest_per_source(versions: pd.DataFrame) -> pd.DataFrame:
     return versions.sort_values("version").groupby(keys).tail(1)
 
 
+def _superseding(
+    versions: pd.DataFrame, include_unverified: bool, as_of: datetime | None = None
+) -> pd.DataFrame:
+    """Each source's newest version that may count (verified unless `include_unverified`,
+    never rejected, made by `as_of`), the most recent report first."""
+    eligible = versions[versions["verification"].astype(str) != "rejected"]
+    if not include_unverified:
+        eligible = eligible[eligible["verification"].astype(str) == "verified"]
+    if as_of is not None:
+        eligible = eligible[eligible["report_time"] <= as_of]
+    return newest_per_source(eligible).sort_values(["report_time", "version"], ascending=False)
+
+
 def counted(
     versions: pd.DataFrame, include_unverified: bool = False, as_of: datetime | None = None
 ) -> pd.DataFrame:
@@ -285,15 +298,52 @@ def counted(
     the other columns (source, report time, version...) are those of the most recent report.
     With `as_of`, only reports made by then are considered.
     """
-    eligible = versions[versions["verification"].astype(str) != "rejected"]
-    if not include_unverified:
-        eligible = eligible[eligible["verification"].astype(str) == "verified"]
-    if as_of is not None:
-        eligible = eligible[eligible["report_time"] <= as_of]
-    recent_first = newest_per_source(eligible).sort_values(
-        ["report_time", "version"], ascending=False
-    )
+    recent_first = _superseding(versions, include_unverified, as_of)
     return recent_first.groupby(["incident_id", "kecamatan_code"], sort=True).first().reset_index()
+
+
+HEADLINE_PARTS = {  # a headline figure and the report figures it adds up
+    "deaths": ("deaths",),
+    "missing": ("missing",),
+    "injured": ("injured_severe", "injured_light", "injured_unspecified"),
+    "displaced": ("displaced",),
+    "houses_damaged": ("houses_heavy", "houses_moderate", "houses_light"),
+}
+
+
+def headline_totals(rows: pd.DataFrame) -> dict[str, int]:
+    """The headline figures of counted rows (`counted`), summed."""
+    return {
+        figure: int(sum(rows[c].fillna(0).sum() for c in parts)) if len(rows) else 0
+        for figure, parts in HEADLINE_PARTS.items()
+    }
+
+
+def provenance(versions: pd.DataFrame, include_unverified: bool = False) -> pd.DataFrame:
+    """Where each headline figure of each kecamatan comes from, as `counted` takes it: one row
+    per (incident, kecamatan, report figure) with the value, its headline `figure`, and the
+    report (id, source, version, time) that gave it."""
+    recent_first = _superseding(versions, include_unverified)
+    keys = ["incident_id", "kecamatan_code", "kecamatan", "id", "source", "version", "report_time"]
+    parts = [part for group in HEADLINE_PARTS.values() for part in group]
+    long = recent_first.melt(id_vars=keys, value_vars=parts, var_name="part").dropna(
+        subset=["value"]
+    )
+    first = long.groupby(["incident_id", "kecamatan_code", "part"], sort=False).head(1)
+    figure_of = {part: figure for figure, group in HEADLINE_PARTS.items() for part in group}
+    return first.assign(figure=first["part"].map(figure_of), value=first["value"].astype(int))
+
+
+def lowered_by(versions: pd.DataFrame, report_id: int, status: str) -> dict[str, tuple[int, int]]:
+    """The verified headline figures of the report's incident that giving report `report_id`
+    the verification `status` would lower: figure -> (now, after)."""
+    incident = versions.loc[versions["id"] == report_id, "incident_id"]
+    if incident.empty:
+        return {}
+    mine = versions[versions["incident_id"] == incident.iloc[0]]
+    changed = mine.assign(verification=mine["verification"].where(mine["id"] != report_id, status))
+    now, after = headline_totals(counted(mine)), headline_totals(counted(changed))
+    return {f: (now[f], after[f]) for f in HEADLINE_PARTS if after[f] < now[f]}
 
 
 def with_kabupaten_level(

@@ -16,6 +16,7 @@ from command_center.adapters.briefing import (
     load_briefing,
     load_issued,
     load_kiosk,
+    load_sources,
     make_sitrep,
     visible_to,
 )
@@ -30,7 +31,9 @@ from command_center.ui.messages import md
 PANEL_PAIRS = 2  # (map, top kecamatan) then (BMKG, needs and aid)
 
 
-def headline(item: IncidentBriefing, lang: str) -> None:
+def headline(item: IncidentBriefing, lang: str, sources: dict[str, str] | None = None) -> None:
+    """The headline figures; with `sources`, each report figure says on hover where it comes
+    from."""
     figures = item.figures
     cells = (
         ("deaths", figures.deaths),
@@ -43,7 +46,9 @@ def headline(item: IncidentBriefing, lang: str) -> None:
         ("kecamatan_reporting", figures.kecamatan_reporting),
     )
     for column, (key, value) in zip(st.columns(len(cells)), cells, strict=True):
-        column.metric(t(key, lang), number(value, lang))
+        column.metric(
+            t(key, lang), number(value, lang), help=md((sources or {}).get(key, "")) or None
+        )
 
 
 def briefing(lang: str) -> None:
@@ -62,7 +67,10 @@ def briefing(lang: str) -> None:
         )
         if line := item.phase_line(lang):
             st.markdown(f"**{md(line)}**")
-        headline(item, lang)
+        sources = load_sources(item.incident.id, include_unverified, lang)
+        headline(item, lang, sources.lines)
+        with st.expander(t("figure_sources", lang)):
+            st.dataframe(sources.table, hide_index=True, width="stretch")
         if item.figures.unverified_reports:
             st.warning(t("unverified_included", lang, n=item.figures.unverified_reports))
         elif not include_unverified:

@@ -11,8 +11,8 @@ from streamlit_folium import st_folium
 from command_center.adapters import reports as data
 from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.auth import permits
-from command_center.errors import CommandCenterError
-from command_center.labels import number, t
+from command_center.errors import CommandCenterError, NeedsConfirmation
+from command_center.labels import field_error, number, t
 from command_center.models import FIGURES, Verification
 from command_center.report_store import REPORTS
 from command_center.services.reporters import LINK_DAYS, MAX_LINK_DAYS
@@ -131,15 +131,33 @@ def reports(incident_id: int, lang: str) -> None:
         left, right = st.columns(2)
         accept = left.form_submit_button(t("verify", lang), type="primary")
         refuse = right.form_submit_button(t("reject", lang))
+    if accept or refuse:
+        decision = (report_id, "verified" if accept else "rejected", reason)
+        _decide(*decision, lang)
+    pending = st.session_state.get(VERIFY_PENDING)
+    if pending is not None:
+        drops = "; ".join(field_error(w.field, w.code, w.params, lang, md) for w in pending[1])
+        st.warning(t("confirm_lowering", lang, drops=drops))
+        if st.button(t("confirm_decision", lang), key="confirm_verification"):
+            _decide(*pending[0], lang, confirmed=True)
+
+
+VERIFY_PENDING = "_verify_pending"  # a decision that lowers published figures, and why
+
+
+def _decide(report_id: int, status: str, reason: str, lang: str, confirmed: bool = False) -> None:
+    """Verify or reject; a decision lowering a published figure waits for a confirmation."""
     try:
-        if accept:
-            data.verify(report_id, "verified", shell.actor())
-            done(t("verified_ok", lang))
-        if refuse:
-            data.verify(report_id, "rejected", shell.actor(), reason)
-            done(t("rejected_ok", lang))
+        data.verify(report_id, status, shell.actor(), reason, confirmed)
+    except NeedsConfirmation as exc:
+        st.session_state[VERIFY_PENDING] = ((report_id, status, reason), exc.warnings)
+        st.rerun()
     except CommandCenterError as exc:
+        st.session_state.pop(VERIFY_PENDING, None)
         st.error(explain(exc, lang))
+        return
+    st.session_state.pop(VERIFY_PENDING, None)
+    done(t("verified_ok" if status == "verified" else "rejected_ok", lang))
 
 
 def entry(incident_id: int, lang: str) -> None:
