@@ -1,13 +1,50 @@
+import ast
+from pathlib import Path
+
 import pytest
 
 from command_center.labels import LABELS, number, t
+from tests.conftest import PROJECT_ROOT
 
 
 @pytest.mark.parametrize("key", sorted(LABELS))
 def test_every_label_has_both_languages(key: str) -> None:
+    """A key in one catalogue only, or an empty translation, is named here."""
     indonesian, english = LABELS[key]
     assert indonesian.strip() and english.strip()
     assert indonesian.count("{") == english.count("{")
+
+
+def _keys_in_code() -> dict[str, str]:
+    """Every label key written literally in a call `t("key", ...)` (either branch of a
+    conditional too) in the package and the pages, with where it was found."""
+    found = {}
+    for path in sorted(
+        [*(PROJECT_ROOT / "command_center").rglob("*.py"), *PROJECT_ROOT.glob("pages/*.py")]
+    ):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "t"):
+                continue
+            first = node.args[0] if node.args else None
+            options = [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]
+            for option in options:
+                if isinstance(option, ast.Constant) and isinstance(option.value, str):
+                    where = f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}"
+                    found.setdefault(option.value, where)
+    return found
+
+
+def test_every_label_the_code_asks_for_is_in_the_catalogues() -> None:
+    missing = {key: where for key, where in _keys_in_code().items() if key not in LABELS}
+    assert missing == {}
+    assert len(_keys_in_code()) > 400  # the extractor really read the code
+
+
+def test_the_catalogues_are_gettext_files_a_translator_can_open() -> None:
+    for lang in ("id", "en"):
+        po = Path(PROJECT_ROOT / f"command_center/locale/{lang}/LC_MESSAGES/messages.po")
+        text = po.read_text(encoding="utf-8")
+        assert f'"Language: {lang}\\n"' in text and 'msgid "page_live_map"' in text
 
 
 def test_indonesian_is_the_default() -> None:
