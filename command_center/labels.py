@@ -18,6 +18,7 @@ from babel.messages.pofile import read_po
 from command_center.models import TeamStatus
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+NO_VALUE = "—"  # an empty table cell, in every language (never "None" or "nan")
 
 LOCALE_DIR = Path(__file__).with_name("locale")  # <lang>/LC_MESSAGES/messages.po
 

@@ -65,6 +65,9 @@ def test_a_shift_long_session_survives_reload_new_tab_and_deep_links(
     _sign_in(tab, "koordinator")
     expect(tab.locator("h1").first).to_have_text("Penugasan Tagana", timeout=60_000)
     assert tab.url.endswith("/deployments?incident=1")  # the page and query asked for
+    tab.get_by_role("tab", name="Impor").click()
+    limit = tab.locator('[data-testid="stFileUploaderDropzoneInstructions"]').first
+    expect(limit).to_contain_text("20MB")  # the uploader states the real limit (20 MB)
     _shot(tab, f"signed-in-deep-link-{size}")
     tab.reload()
     expect(tab.locator("h1").first).to_have_text("Penugasan Tagana", timeout=60_000)

@@ -235,6 +235,8 @@ def load_roster_table() -> pd.DataFrame:
     roster = _roster().set_index("id")
     table = roster[["version", *EDITABLE, "home_kecamatan_code"]].copy()
     table["skills"] = [", ".join(s) for s in table["skills"]]
+    text = table.select_dtypes(exclude="number").columns
+    table[text] = table[text].fillna("")  # an empty cell to type in (saved as no value)
     return table
 
 

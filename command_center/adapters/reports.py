@@ -15,7 +15,7 @@ import streamlit as st
 from command_center import imports, report_store, reporter_store, store
 from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.auth import Principal
-from command_center.labels import number, t
+from command_center.labels import NO_VALUE, number, t
 from command_center.models import FIGURES
 from command_center.services import exports, whatsapp
 from command_center.services.gazetteer import normalise
@@ -239,7 +239,7 @@ def load_versions(
         }
     )
     table.index = pd.Index(versions["id"].astype(int), name="id")
-    return table
+    return table.fillna(NO_VALUE)
 
 
 def verification_queue(incident_id: int, lang: str) -> dict[int, str]:

@@ -74,18 +74,21 @@ def incident_list(lang: str) -> None:
         default=["open"],
         format_func=lambda s: t(f"status_incident_{s}", lang),
         key="incidents_status",
+        placeholder=t("choose_many", lang),
     )
     hazards = top[1].multiselect(
         t("field_hazard", lang),
         HAZARDS,
         format_func=lambda h: hazard_word(h, lang),
         key="incidents_hazard",
+        placeholder=t("choose_many", lang),
     )
     phases = top[2].multiselect(
         t("field_phase", lang),
         [*PHASES, "none"],
         format_func=lambda p: t(f"phase_{p}", lang),
         key="incidents_phase",
+        placeholder=t("choose_many", lang),
     )
     kind = top[3].selectbox(
         t("exercise", lang),
@@ -139,6 +142,7 @@ def open_form(lang: str) -> None:
         list(data.kabupaten_choices()),
         format_func=data.area_label,
         key="open_kabupaten",
+        placeholder=t("choose_many", lang),
     )
     choices = data.kecamatan_of(tuple(kabupaten))
     subset = st.multiselect(
@@ -146,6 +150,7 @@ def open_form(lang: str) -> None:
         list(choices),
         format_func=choices.get,
         key="open_kecamatan",
+        placeholder=t("choose_many", lang),
     )
     codes = subset or kabupaten
     area = common_area(codes) if codes else None
@@ -163,7 +168,12 @@ def open_form(lang: str) -> None:
         at = right.time_input(t("start_time", lang, zone=zone), time(0, 0))
         description = st.text_area(t("field_description", lang), max_chars=2000)
         events = data.recent_events(lang)
-        linked = st.multiselect(t("field_event_ids", lang), list(events), format_func=events.get)
+        linked = st.multiselect(
+            t("field_event_ids", lang),
+            list(events),
+            format_func=events.get,
+            placeholder=t("choose_many", lang),
+        )
         exercise = st.checkbox(t("exercise", lang))
         submitted = st.form_submit_button(t("open_incident", lang), type="primary")
     if not submitted:
@@ -270,7 +280,10 @@ def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
     with st.form(f"area_{incident_id}"):
         add = st.text_input(t("field_add", lang), help=t("codes_help", lang))
         remove = st.multiselect(
-            t("field_remove", lang), list(view.record.kecamatan_codes), format_func=data.area_label
+            t("field_remove", lang),
+            list(view.record.kecamatan_codes),
+            format_func=data.area_label,
+            placeholder=t("choose_many", lang),
         )
         if st.form_submit_button(t("change_area", lang)):
             _change(incident_id, lang, add=[c for c in add.split(",") if c.strip()], remove=remove)

@@ -106,12 +106,14 @@ def reports(incident_id: int, lang: str) -> None:
         list(SOURCES),
         format_func=lambda s: t(f"source_{s}", lang),
         key="versions_sources",
+        placeholder=t("choose_many", lang),
     )
     statuses = right.multiselect(
         t("col_verification", lang),
         [v.value for v in Verification],
         format_func=lambda s: t(f"verification_{s}", lang),
         key="versions_statuses",
+        placeholder=t("choose_many", lang),
     )
     versions = data.load_versions(incident_id, kecamatan, lang, tuple(sources), tuple(statuses))
     st.dataframe(versions, hide_index=True, width="stretch")
@@ -381,7 +383,11 @@ def _issue_link(incident_id: int, lang: str) -> None:
                 t("field_days", lang), 1, MAX_LINK_DAYS, LINK_DAYS, key="link_days"
             ),
             "kecamatan": st.multiselect(
-                t("col_kecamatan", lang), list(options), format_func=options.get, key="link_kec"
+                t("col_kecamatan", lang),
+                list(options),
+                format_func=options.get,
+                key="link_kec",
+                placeholder=t("choose_many", lang),
             ),
         }
         only = st.checkbox(t("link_this_incident_only", lang), value=True)

@@ -10,7 +10,7 @@ import streamlit as st
 from command_center.adapters import deployments as data
 from command_center.auth import permits
 from command_center.errors import CommandCenterError
-from command_center.labels import t
+from command_center.labels import NO_VALUE, t
 from command_center.services import teams as rules
 from command_center.team_store import ROSTER
 from command_center.ui import shell
@@ -42,7 +42,8 @@ def roster_table(lang: str) -> None:
     if table.empty:
         st.info(t("no_teams", lang))
     elif not permits(shell.actor(), "team"):
-        st.dataframe(table.drop(columns="version"), column_config=_columns(lang), hide_index=True)
+        shown = table.drop(columns="version").replace("", NO_VALUE)
+        st.dataframe(shown, column_config=_columns(lang), hide_index=True)
     else:
         st.caption(t("roster_edit_help", lang))
         with st.form("roster_form"):
@@ -102,13 +103,17 @@ def add_team(lang: str) -> None:
                 t("field_home_kecamatan_code", lang),
                 list(kecamatan),
                 index=None,
+                placeholder=t("choose_one", lang),
                 format_func=kecamatan.get,
             ),
             "member_count": right.number_input(
                 t("field_member_count", lang), min_value=0, max_value=10_000, value=0
             ),
             "skills": left.multiselect(
-                t("field_skills", lang), list(rules.SKILLS), accept_new_options=True
+                t("field_skills", lang),
+                list(rules.SKILLS),
+                accept_new_options=True,
+                placeholder=t("choose_many", lang),
             ),
             "equipment": right.text_input(t("field_equipment", lang), max_chars=1000),
             "contact_name": left.text_input(t("field_contact_name", lang), max_chars=120),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -117,11 +118,13 @@ PHONE_WIDTH = 768  # below this Streamlit lays the sidebar over the page
 
 def _close_sidebar_on_phone(page_path: str) -> None:
     """On a phone the sidebar lies over the page and Streamlit leaves it open after choosing a
-    page: close it (our own script, in a frame of the app's origin; it runs again whenever
-    the page changes, because the page is part of its text)."""
+    page: close it when the page has changed (our own script, in a frame of the app's origin;
+    the browser window remembers the page it last saw, so opening the sidebar, which loads
+    the frame again, does not close it)."""
     script = (
-        f"<script>/* {page_path} */ var top_ = window.parent;"
-        f"if (top_.innerWidth < {PHONE_WIDTH}) {{"
+        f"<script>var top_ = window.parent, page = {json.dumps(page_path)};"
+        "var moved = top_.ccPage !== undefined && top_.ccPage !== page; top_.ccPage = page;"
+        f"if (moved && top_.innerWidth < {PHONE_WIDTH}) {{"
         "var bar = top_.document.querySelector('[data-testid=\"stSidebar\"]');"
         "var close = top_.document.querySelector("
         "'[data-testid=\"stSidebarCollapseButton\"] button');"
