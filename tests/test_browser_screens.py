@@ -47,6 +47,11 @@ def _sign_in(tab: Page, username: str) -> None:
     tab.get_by_label("Nama pengguna").fill(username)
     tab.get_by_label("Kata sandi").fill(PASSWORD)
     tab.get_by_role("button", name="Masuk").click()
+    for _ in range(120):  # the session's cookie is written once the signed-in page is drawn
+        if any(c["name"] == "cc_session" for c in tab.context.cookies()):
+            return
+        tab.wait_for_timeout(250)
+    pytest.fail("no session cookie after signing in")
 
 
 def _shot(tab: Page, name: str) -> None:
@@ -209,4 +214,37 @@ def test_the_sidebar_gets_out_of_the_way_on_a_phone_only(
     _shot(tab, f"after-navigation-{size}")
     shown = sidebar.evaluate("e => e.getBoundingClientRect().right > 0")
     assert shown is (size != "phone")  # closed over the page on a phone, kept on a screen
+    context.close()
+
+
+PAGE_TITLES = {
+    "live_map": "Peta langsung",
+    "incidents": "Kejadian",
+    "hazards": "Bahaya BMKG",
+    "deployments": "Penugasan Tagana",
+    "reports": "Laporan kecamatan",
+    "briefing": "Layar briefing",
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_page_opens_at_each_screen_size(
+    accounts_server: str, browser: Browser, size: str
+) -> None:
+    """Signed in once, every page of an operator opens by its address, whole and without an
+    error, with a screenshot per page and size; a phone never scrolls sideways."""
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    tab.goto(accounts_server)
+    _sign_in(tab, "operator")
+    for path, title in PAGE_TITLES.items():
+        tab.goto(f"{accounts_server}/{path}")
+        expect(tab.locator("h1").first).to_have_text(title, timeout=60_000)
+        tab.wait_for_timeout(1_500)
+        _shot(tab, f"page-{path}-{size}")
+        assert tab.locator('[data-testid="stException"]').count() == 0, path
+        assert tab.get_by_label("Nama pengguna").count() == 0, path  # still signed in
+        sideways = tab.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+        assert sideways <= 1, (path, sideways)
     context.close()
