@@ -63,6 +63,12 @@ def kind_label(kind: object, lang: str = "id") -> str:
     return t(f"kind_{kind}", lang)
 
 
+def field_name(field: str, lang: str = "id") -> str:
+    """One of our field names (`kecamatan_code`) in words, or as given when it has none."""
+    key = f"field_{field}"
+    return t(key, lang) if key in LABELS else field
+
+
 COUNT_CODES = frozenset({"sharp_drop", "lowers_published"})  # whose values are counts
 
 
@@ -76,7 +82,7 @@ def field_error(
     the user (values, unknown field names), e.g. to escape it for markdown.
     """
     base = field.rsplit(".", 1)[-1]
-    name = t(f"field_{base}", lang) if f"field_{base}" in LABELS else quote(field)
+    name = field_name(base, lang) if f"field_{base}" in LABELS else quote(field)
     if field != base:
         name = f"{quote(field.split('.')[0])} {name}"
     key = f"err_{code}"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from command_center.labels import LABELS, number, t
+from command_center.labels import LABELS, field_name, number, t
 from tests.conftest import PROJECT_ROOT
 
 
@@ -64,3 +64,9 @@ def test_unknown_label_is_an_error() -> None:
 def test_numbers_use_the_language_separator() -> None:
     assert number(27240) == "27.240"
     assert number(27240, "en") == "27,240"
+
+
+def test_our_field_names_are_shown_in_words() -> None:
+    assert field_name("kecamatan_code") == t("field_kecamatan_code")
+    assert field_name("area_match", "en") == "Area match"
+    assert field_name("Kolom Lain") == "Kolom Lain"  # a file's own header, as given

@@ -182,11 +182,15 @@ def load_series(incident_id: int, include_unverified: bool, lang: str) -> pd.Dat
     for figure, parts in COMBINED.items():
         versions = versions.assign(**{figure: versions[list(parts)].fillna(0).sum(axis=1)})
     series = daily_totals(versions, list(HEADLINE), include_unverified, utcnow())
-    return series.set_index("day").rename(
-        columns={
-            **{f: figure_label(f, lang) for f in HEADLINE},
-            **{f"{f}_change": f"Δ {figure_label(f, lang)}" for f in HEADLINE},
-        }
+    return (
+        series.set_index("day")
+        .rename_axis(t("col_day", lang))
+        .rename(
+            columns={
+                **{f: figure_label(f, lang) for f in HEADLINE},
+                **{f"{f}_change": f"Δ {figure_label(f, lang)}" for f in HEADLINE},
+            }
+        )
     )
 
 

@@ -13,7 +13,7 @@ from command_center import imports
 from command_center.adapters.imports import discard, load_quarantine
 from command_center.auth import Principal, permits
 from command_center.errors import CommandCenterError
-from command_center.labels import field_error, t
+from command_center.labels import NO_VALUE, field_error, field_name, t
 from command_center.ui import shell
 from command_center.ui.messages import done, explain, md
 
@@ -76,9 +76,9 @@ def import_panel(importer: Importer, lang: str) -> None:
             if table.ignored:
                 ignored = ", ".join(md(h) for h in table.ignored)
                 st.caption(t("ignored_columns", lang, columns=ignored))
-            st.dataframe(
-                pd.DataFrame([r.values for r in table.rows[:20]]), hide_index=True, width="stretch"
-            )
+            preview = pd.DataFrame([r.values for r in table.rows[:20]])
+            preview = preview.rename(columns=lambda c: field_name(str(c), lang))
+            st.dataframe(preview.fillna(NO_VALUE), hide_index=True, width="stretch")
             if st.button(t("run_import", lang), type="primary", key=f"{importer.kind}_run"):
                 bar = st.progress(0.0)
                 try:
