@@ -134,8 +134,12 @@ def test_rejection_needs_a_reason_and_takes_the_report_out(demo_engine) -> None:
     report_id = int(newest["id"].iloc[0])
     with pytest.raises(InvalidInput):
         report_store.set_verification(demo_engine, report_id, "rejected", admin("Operator"))
+    with pytest.raises(NeedsConfirmation):  # it takes published figures down: asked first
+        report_store.set_verification(
+            demo_engine, report_id, "rejected", admin("Operator"), "Angka ganda"
+        )
     report_store.set_verification(
-        demo_engine, report_id, "rejected", admin("Operator"), "Angka ganda"
+        demo_engine, report_id, "rejected", admin("Operator"), "Angka ganda", confirmed=True
     )
     after = counted(report_store.all_versions(demo_engine), include_unverified=True)
     assert after.set_index("kecamatan_code").loc["32.03.01", "version"] == 1
@@ -167,7 +171,8 @@ def test_a_verification_lowering_a_published_figure_waits_for_confirmation(demo_
 def test_the_most_recent_source_wins_and_others_stay_side_by_side(demo_engine) -> None:
     report = _report(demo_engine, source="bpbd", deaths="45", displaced="3000")
     saved = report_store.save_report(demo_engine, report, admin("BPBD Cianjur"))
-    report_store.set_verification(demo_engine, saved.id, "verified", admin("Operator"))
+    operator = admin("Operator")
+    report_store.set_verification(demo_engine, saved.id, "verified", operator, confirmed=True)
     versions = report_store.all_versions(demo_engine)
     wins = counted(versions).set_index("kecamatan_code").loc["32.03.11"]
     assert (wins.source, wins.deaths) == ("bpbd", 45)
