@@ -407,7 +407,8 @@ def test_a_session_lasts_its_hours_and_ends_on_sign_out_or_a_change(engine) -> N
         for row in session.scalars(select(UserSession)):
             row.expires_at = utcnow() - timedelta(seconds=1)
     assert accounts.session_principal(engine, short) is None
-    stored = Session(engine).scalars(select(UserSession.token_hash)).all()
+    with Session(engine) as session:
+        stored = session.scalars(select(UserSession.token_hash)).all()
     assert token not in stored and accounts.digest(token) in stored  # only hashes are kept
 
 
