@@ -51,6 +51,9 @@ def test_a_viewer_reads_but_cannot_assign(local_auth) -> None:
     reports = at.switch_page("pages/reports.py").run()
     assert t("save_report") not in {b.label for b in reports.button}
     assert t("verify") not in {b.label for b in reports.button}
+    briefing = at.switch_page("pages/briefing.py").run()
+    assert t("make_sitrep") not in {b.label for b in briefing.button}  # absent, with the reason
+    assert t("not_yours", what=t("perm_sitrep")) in " ".join(c.value for c in briefing.caption)
 
 
 def test_only_admins_see_the_audit_log(local_auth) -> None:

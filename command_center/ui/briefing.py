@@ -86,7 +86,9 @@ def sitrep(incident_id: int, lang: str) -> None:
     if issued_before:
         st.caption(t("sitreps_issued", lang, list=md(issued_before)))
     key = f"sitrep_{incident_id}"
-    if st.button(t("make_sitrep", lang), key=f"make_{key}", type="primary"):
+    if shell.allowed("sitrep", lang) and st.button(
+        t("make_sitrep", lang), key=f"make_{key}", type="primary"
+    ):
         st.session_state[key] = make_sitrep(incident_id, shell.actor())
     made = st.session_state.get(key)
     if made is None:

@@ -389,10 +389,9 @@ def sidebar(principal: Principal) -> None:
         st.sidebar.markdown(
             t("signed_in_as", current, name=md(principal.name), role=role, scope=scope)
         )
-        left, right = st.sidebar.columns(2)
-        left.button(t("logout", current), on_click=_logout, key="logout")
-        if resources.settings().auth_mode == "local":
-            right.button(
+        st.sidebar.button(t("logout", current), on_click=_logout, key="logout")
+        if resources.settings().auth_mode == "local":  # one under the other: never cut short
+            st.sidebar.button(
                 t("logout_everywhere", current), on_click=_logout_everywhere, key="logout_all"
             )
     st.sidebar.caption(t("times_in_wib", current))
