@@ -54,6 +54,12 @@ def _sign_in(tab: Page, username: str) -> None:
     pytest.fail("no session cookie after signing in")
 
 
+def _tab(browser: Browser, size: str) -> Page:
+    """A new browser tab (in its own context: no cookies) with the screen of `size`."""
+    width, height = SIZES[size]
+    return browser.new_context(viewport={"width": width, "height": height}).new_page()
+
+
 def _shot(tab: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     tab.screenshot(path=ARTIFACTS / f"screens-{name}.png")
@@ -63,9 +69,8 @@ def _shot(tab: Page, name: str) -> None:
 def test_a_shift_long_session_survives_reload_new_tab_and_deep_links(
     accounts_server: str, browser: Browser, size: str
 ) -> None:
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    tab = context.new_page()
+    tab = _tab(browser, size)
+    context = tab.context
     tab.goto(f"{accounts_server}/deployments?incident=1")  # a link from a message
     _sign_in(tab, "koordinator")
     expect(tab.locator("h1").first).to_have_text("Penugasan Tagana", timeout=60_000)
@@ -106,8 +111,8 @@ def test_maps_show_outlines_offline_and_credit_tiles_only_once_shown(
         CC_TILE_ATTRIBUTION="Peta dasar uji",
     )
     with streamlit_server(APP, env) as base:
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        tab = context.new_page()
+        tab = _tab(browser, "laptop")
+        context = tab.context
         tab.goto(f"{base}/live_map")
         iframe = tab.wait_for_selector('iframe[data-testid="stCustomComponentV1"]', timeout=60_000)
         frame = iframe.content_frame()
@@ -133,8 +138,8 @@ def test_an_offline_basemap_file_is_served_by_the_app_itself(
     source = pmtiles_file(tmp_path / "indonesia.pmtiles")
     env = app_env_vars(demo_database, shared_data, boundary_cache, CC_BASEMAP_FILE=str(source))
     with streamlit_server(APP, env) as base:
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        tab = context.new_page()
+        tab = _tab(browser, "laptop")
+        context = tab.context
         loaded: list[str] = []
         tab.on("response", lambda r: "/app/static/tiles/" in r.url and loaded.append(r.url))
         tab.goto(f"{base}/live_map")
@@ -168,9 +173,8 @@ def wall_screen(demo_database, shared_data, boundary_cache, streamlit_server) ->
 def test_the_wall_screen_fits_the_screen_with_nothing_cut(
     wall_screen: str, browser: Browser, size: str
 ) -> None:
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    tab = context.new_page()
+    tab = _tab(browser, size)
+    context = tab.context
     tab.goto(f"{wall_screen}/briefing?kiosk=1")
     expect(tab.locator("h1").first).to_contain_text("LATIHAN Gempa", timeout=60_000)
     panels = {"Peta situasi": "map", "Kebutuhan dan bantuan tersalur": "needs"}
@@ -198,9 +202,8 @@ def test_the_wall_screen_fits_the_screen_with_nothing_cut(
 def test_the_sidebar_gets_out_of_the_way_on_a_phone_only(
     accounts_server: str, browser: Browser, size: str
 ) -> None:
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    tab = context.new_page()
+    tab = _tab(browser, size)
+    context = tab.context
     tab.goto(accounts_server)
     _sign_in(tab, "operator")
     expect(tab.locator("h1").first).to_have_text("Peta langsung", timeout=60_000)
@@ -233,9 +236,8 @@ def test_every_page_opens_at_each_screen_size(
 ) -> None:
     """Signed in once, every page of an operator opens by its address, whole and without an
     error, with a screenshot per page and size; a phone never scrolls sideways."""
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    tab = context.new_page()
+    tab = _tab(browser, size)
+    context = tab.context
     tab.goto(accounts_server)
     _sign_in(tab, "operator")
     for path, title in PAGE_TITLES.items():
