@@ -12,13 +12,17 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from command_center import versions
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = "sqlite_begin_immediate"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(database_url: str) -> Engine:
-    """An Engine for `database_url`; SQLite gets WAL, a busy timeout and foreign keys."""
+    """An Engine for `database_url`; SQLite gets WAL, a busy timeout and foreign keys. Its
+    sessions' writes move the data versions (`versions.track`)."""
+    versions.track()
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
@@ -69,6 +73,8 @@ def migrate(engine: Engine, revision: str = "head") -> str:
         The revision the database is at afterwards.
     """
     command.upgrade(_alembic_config(engine), revision)
+    if revision == "head":
+        versions.seed(engine)
     return current_revision(engine) or ""
 
 

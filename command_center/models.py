@@ -531,3 +531,12 @@ class AuditEntry(Base):
     entity_id: Mapped[str] = mapped_column(String(40))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class DataVersion(Base):
+    """A counter per table, moved in the same transaction as every write to it
+    (`versions.track`), so that results cached by version never outlive the data they show."""
+
+    __tablename__ = "data_versions"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

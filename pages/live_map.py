@@ -3,9 +3,10 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
+from command_center import resources
 from command_center.adapters.live_map import load_live_map
 from command_center.labels import t
-from command_center.ui import maps, resources, shell
+from command_center.ui import maps, shell
 from command_center.ui.feeds import feed_panel, tsunami_banner
 from command_center.ui.messages import md
 
@@ -19,7 +20,7 @@ st.caption(t("live_map_intro", lang))
 def live_panel() -> None:
     """Refreshes itself: new data reaches the map as a layer group, so pan and zoom stay."""
     shell.still_allowed()
-    resources.follow_other_writers()
+    resources.look_for_changes()
     view = load_live_map(lang)
     tsunami_banner(view.tsunami, lang)
     if view.problem:

@@ -9,7 +9,7 @@ from shapely import unary_union
 from shapely.geometry import Point, shape
 
 from command_center import report_store
-from command_center.services import exports
+from command_center.services import exports, figures
 from command_center.services.reports import counted
 from command_center.static_layers import detail_json, install_layers
 from command_center.ui import maps
@@ -118,11 +118,11 @@ def test_the_choropleth_sends_values_and_detail_not_the_country(geography) -> No
 
 
 def test_classes_split_the_positive_values() -> None:
-    legend = maps.classes([0, 1, 2, 3, 4, 5, 10, 50, 100, 1000])
+    legend = figures.classes([0, 1, 2, 3, 4, 5, 10, 50, 100, 1000])
     assert [bound for bound, _ in legend] == [2, 4, 10, 100, 1000]
-    assert maps.class_colour(0, legend) is None
-    assert maps.class_colour(3, legend) == legend[1][1]
-    assert maps.classes([0, 0]) == []
+    assert figures.class_colour(0, legend) is None
+    assert figures.class_colour(3, legend) == legend[1][1]
+    assert figures.classes([0, 0]) == []
 
 
 def test_the_audit_export_cannot_become_a_spreadsheet_formula(app_env, engine) -> None:

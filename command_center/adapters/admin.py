@@ -6,12 +6,11 @@ import json
 
 import pandas as pd
 
-from command_center import accounts, store
+from command_center import accounts, resources, store
 from command_center.auth import Principal, require
 from command_center.labels import t
 from command_center.services import exports
 from command_center.times import format_wib
-from command_center.ui import resources
 
 
 def load_users(actor: Principal, lang: str) -> pd.DataFrame:

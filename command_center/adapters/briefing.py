@@ -7,18 +7,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
-from command_center import hazard_store, report_store, sitrep_store, store, team_store
+from command_center import hazard_store, report_store, resources, sitrep_store, store, team_store
 from command_center.auth import Principal
 from command_center.labels import number, t
+from command_center.models import (
+    Area,
+    Deployment,
+    HazardEvent,
+    ImpactReport,
+    Incident,
+    IncidentArea,
+    IncidentPhase,
+    Sitrep,
+    Team,
+)
 from command_center.services import figures, sitrep
 from command_center.services.briefing import PUBLIC_CHANGES, Headline, change_sentence, headline
 from command_center.services.incidents import PhaseRecord, local_day, phase_line, zone_of
 from command_center.services.reports import counted, provenance, with_kabupaten_level
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
-from command_center.ui import resources
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,9 @@ class IncidentBriefing:
         return phase_line(self.phases, today, lang)
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@resources.cached(
+    Area, Deployment, HazardEvent, ImpactReport, Incident, IncidentArea, IncidentPhase, Team, ttl=30
+)
 def load_briefing(include_unverified: bool = False) -> list[IncidentBriefing]:
     """Every open (confirmed) incident with its headline figures (verified reports unless
     asked), its teams (sent to it, and on standby in its provinces) and emergency phases."""
@@ -89,7 +100,7 @@ def _age(moment: Any) -> float | None:
     return None if moment is None or pd.isna(moment) else age_minutes(moment)
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(Area, HazardEvent, ImpactReport, ttl=15)
 def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
     """The wall screen's panels for one incident (verified reports), or None if not open."""
     engine = resources.engine()
@@ -158,7 +169,7 @@ class FigureSources:
 SHOWN_SOURCES = 4  # kecamatan named in a figure's hover line; the rest are counted
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@resources.cached(Area, ImpactReport, ttl=30)
 def load_sources(incident_id: int, include_unverified: bool, lang: str) -> FigureSources:
     """Which report and source each headline figure of the incident comes from."""
     rows = provenance(
@@ -213,7 +224,7 @@ def _ticker(engine: Any, lang: str) -> list[str]:
     return lines[:12]
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@resources.cached(Sitrep, ttl=30)
 def load_issued(incident_id: int, lang: str) -> str:
     """The sitreps issued so far, newest first: `No. 2 (22 Nov 2026 21:03 WIB, Ani) · ...`."""
     return " · ".join(

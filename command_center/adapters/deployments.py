@@ -8,17 +8,24 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
-from command_center import imports, store, team_store
+from command_center import imports, resources, store, team_store
 from command_center.auth import Principal
 from command_center.labels import kind_label, status_label, t
-from command_center.models import TeamStatus
+from command_center.models import (
+    Area,
+    AuditEntry,
+    Deployment,
+    HazardEvent,
+    Incident,
+    IncidentArea,
+    Team,
+    TeamStatus,
+)
 from command_center.services import teams as rules
 from command_center.services.roster import TeamInput
 from command_center.team_store import TeamDetail
 from command_center.times import format_wib, utcnow
-from command_center.ui import resources
 
 EDITABLE = ("name", "kind", "member_count", "skills", "equipment", "contact_name", "contact_phone")
 
@@ -50,7 +57,7 @@ class Choices:
     skills: list[str]
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(Area, Deployment, Team, ttl=15)
 def _roster() -> pd.DataFrame:
     """The roster with what the loaders below derive from it; one query serves them all."""
     roster = team_store.roster(resources.engine())
@@ -67,7 +74,7 @@ def _area_name(code: str) -> str:
     return geography.name(code) if geography is not None else code
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(Area, Deployment, Team, ttl=15)
 def load_choices() -> Choices:
     roster = _roster()
     provinces = {c: _area_name(c) for c in sorted(roster["province_code"].unique())}
@@ -89,7 +96,7 @@ def _where(row: Any, lang: str) -> str:
     return str(row.home_kabupaten)
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(Area, Deployment, Team, ttl=15)
 def load_board(
     lang: str, province: str | None = None, kabupaten: str | None = None, skill: str | None = None
 ) -> BoardView:
@@ -124,13 +131,13 @@ def load_board(
     )
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(HazardEvent, Incident, IncidentArea, ttl=15)
 def load_open_incidents() -> dict[int, str]:
     """Open incidents to assign teams to: id -> name."""
     return {i.id: i.name for i in store.incidents(resources.engine()) if i.status == "open"}
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(Area, Deployment, Team, ttl=15)
 def load_suggestions(kecamatan_code: str, skill: str | None, lang: str) -> pd.DataFrame:
     """Nearest teams at standby with the skill; the index is the team id."""
     geography = resources.geography()
@@ -151,21 +158,21 @@ def load_suggestions(kecamatan_code: str, skill: str | None, lang: str) -> pd.Da
     )
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(Area, Deployment, Team, ttl=15)
 def load_team_names(lang: str) -> dict[int, str]:
     """Every team: id -> "name · status"."""
     roster = _roster()
     return {int(r.id): f"{r.name} · {status_label(r.status, lang)}" for r in roster.itertuples()}
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(Area, Deployment, Team, ttl=15)
 def load_team_versions() -> dict[int, int]:
     """Every team's current version: what a change made now would be based on."""
     roster = _roster()
     return dict(zip(roster["id"].astype(int), roster["version"].astype(int), strict=True))
 
 
-@st.cache_data(show_spinner=False)
+@resources.cached()
 def load_kecamatan_options() -> dict[str, str]:
     """Every kecamatan for a home-base pick list: code -> "name, kabupaten (code)"."""
     geography = resources.geography()
@@ -183,7 +190,7 @@ def load_team(team_id: int) -> TeamDetail:
     return team_store.team_detail(resources.engine(), team_id)
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(Area, Deployment, Team, ttl=15)
 def current_assignment(team_id: int) -> dict[str, Any] | None:
     roster = _roster()
     row = roster[roster["id"] == team_id]
@@ -213,7 +220,7 @@ def _change_text(before: dict | None, after: dict | None, lang: str) -> str:
     return "; ".join(parts)
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(AuditEntry, ttl=15)
 def load_history(team_id: int, lang: str) -> pd.DataFrame:
     entries = team_store.history(resources.engine(), team_id)
     return pd.DataFrame(
@@ -229,7 +236,7 @@ def load_history(team_id: int, lang: str) -> pd.DataFrame:
     )
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(Area, Deployment, Team, ttl=15)
 def load_roster_table() -> pd.DataFrame:
     """The editable roster: our field names, skills as text; index = id, `version` kept."""
     roster = _roster().set_index("id")

@@ -6,18 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-import streamlit as st
 from shapely import MultiPolygon, Polygon
 
-from command_center import hazard_store, store
+from command_center import hazard_store, resources, store
 from command_center.labels import t
+from command_center.models import FeedStatus, Forecast, HazardEvent, Incident, IncidentArea
 from command_center.services.exposure import mmi_roman, shaking, strongest
 from command_center.services.felt import match_felt
 from command_center.services.gazetteer import gazetteer_of
 from command_center.services.hazards import GDACS_REACH_KM
 from command_center.services.health import feed_state
 from command_center.times import age_minutes, format_age, format_wib, utcnow
-from command_center.ui import resources
 
 FEED_NAMES = {
     "bmkg_autogempa": "BMKG autogempa",
@@ -46,7 +45,7 @@ class FeedHealth:
     level: str  # "ok", "stale" or "failing"
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(FeedStatus, ttl=15)
 def feed_health(lang: str) -> list[FeedHealth]:
     """One line per feed: its data's age, visibly stale or failing (since when, why)."""
     stale_after = resources.settings().stale_after_min
@@ -73,7 +72,7 @@ def feed_health(lang: str) -> list[FeedHealth]:
     return lines
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@resources.cached(HazardEvent, ttl=30)
 def load_hazard_table(lang: str, limit: int = 200) -> tuple[pd.DataFrame, list[int]]:
     """(labelled table, event ids in table order), newest first; twins shown once."""
     events = hazard_store.latest_events(resources.engine(), limit)
@@ -127,7 +126,7 @@ class EventDetail:
     incident_kecamatan: tuple[str, ...]
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@resources.cached(HazardEvent, Incident, IncidentArea, ttl=30)
 def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
     """Affected kecamatan (estimated MMI), matched felt reports, and the event's incident."""
     rows = hazard_store.latest_events(resources.engine(), event_id=event_id)
@@ -233,7 +232,7 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
     )
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@resources.cached(Forecast, ttl=60)
 def load_forecasts(kecamatan_codes: tuple[str, ...], lang: str, hours: int = 24) -> pd.DataFrame:
     """The next `hours` of stored BMKG forecasts for these kecamatan, one row per slot."""
     stored = hazard_store.forecasts(resources.engine(), list(kecamatan_codes))

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
-from command_center import imports
+from command_center import imports, resources
 from command_center.auth import Principal
 from command_center.labels import field_error, t
-from command_center.ui import resources
+from command_center.models import QuarantinedRow
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(QuarantinedRow, ttl=15)
 def load_quarantine(kind: str, lang: str, actor: Principal) -> pd.DataFrame:
     """Quarantined rows of `kind` in `actor`'s area as typed, with their problems in words;
     index = row id."""

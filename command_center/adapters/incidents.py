@@ -7,13 +7,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pandas as pd
-import streamlit as st
 
-from command_center import hazard_store, incident_store, report_store, store, team_store
+from command_center import hazard_store, incident_store, report_store, resources, store, team_store
 from command_center.auth import Principal
 from command_center.incident_store import NewIncident
 from command_center.labels import status_label, t
-from command_center.models import IncidentStatus
+from command_center.models import (
+    Area,
+    Deployment,
+    HazardEvent,
+    ImpactReport,
+    Incident,
+    IncidentArea,
+    IncidentEvent,
+    IncidentPhase,
+    IncidentStatus,
+    Team,
+)
 from command_center.services import exports, sitrep
 from command_center.services.incidents import (
     IncidentFilters,
@@ -25,10 +35,9 @@ from command_center.services.incidents import (
 )
 from command_center.services.reports import counted
 from command_center.times import format_local, format_wib, utcnow
-from command_center.ui import resources
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@resources.cached(IncidentArea, ttl=60)
 def load_incident_kecamatan(incident_id: int) -> dict[str, str]:
     """The incident's kecamatan, then the rest of its kabupaten: code -> "name (code)"."""
     codes = list(store.incident_kecamatan(resources.engine(), incident_id))
@@ -40,7 +49,7 @@ def load_incident_kecamatan(incident_id: int) -> dict[str, str]:
     return {c: f"{name(c)} ({c})" for c in codes}
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@resources.cached(Deployment, ImpactReport, Incident, IncidentArea, IncidentPhase, ttl=30)
 def _incident_frame() -> pd.DataFrame:
     """Every incident with the phase in force today and its day count (our column names)."""
     engine = resources.engine()
@@ -150,7 +159,17 @@ class IncidentView:
     zone: str
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@resources.cached(
+    Area,
+    Deployment,
+    ImpactReport,
+    Incident,
+    IncidentArea,
+    IncidentEvent,
+    IncidentPhase,
+    Team,
+    ttl=15,
+)
 def load_incident(incident_id: int, lang: str) -> IncidentView | None:
     engine = resources.engine()
     record = next((i for i in store.incidents(engine, True) if i.id == incident_id), None)
@@ -306,7 +325,7 @@ def incident_id(key: str) -> int:
     return incident_store.incident_id(resources.engine(), key)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@resources.cached(HazardEvent, ttl=60)
 def recent_events(lang: str) -> dict[int, str]:
     """Hazard events of the last 30 days, to link to an incident: id -> one line."""
     events = hazard_store.latest_events(resources.engine(), 200)
@@ -325,7 +344,7 @@ def merge_choices(incident_id: int) -> dict[int, str]:
     return {i.id: i.name for i in store.incidents(engine) if i.id != incident_id}
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@resources.cached(IncidentArea, ttl=60)
 def area_layer(incident_id: int) -> dict | None:
     """The kecamatan of the incident's kabupaten as GeoJSON, those in its area marked
     (`inside`), each with its `code` and `label`; None without boundaries."""

@@ -8,11 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-from command_center import reporter_store
+from command_center import reporter_store, resources
 from command_center.models import FIGURES
 from command_center.report_store import Saved
 from command_center.services.reporters import FieldReporter
-from command_center.ui import resources
 
 
 def reporter(token: str) -> FieldReporter | None:

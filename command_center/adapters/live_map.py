@@ -9,10 +9,18 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
-from command_center import community_store, hazard_store, store, team_store
+from command_center import community_store, hazard_store, resources, store, team_store
 from command_center.labels import status_words, t
+from command_center.models import (
+    Area,
+    CommunityReport,
+    Deployment,
+    HazardEvent,
+    Incident,
+    IncidentArea,
+    Team,
+)
 from command_center.services.community import (
     CommunityMarker,
     community_markers,
@@ -32,7 +40,6 @@ from command_center.services.hazards import TSUNAMI_LEVELS, strongest_level
 from command_center.services.teams import TeamOnMap, on_map
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
-from command_center.ui import resources
 
 LATEST_QUAKES = 60
 
@@ -139,7 +146,9 @@ def _tsunami(row: Any) -> TsunamiAlert:
     return TsunamiAlert(level, headline, tuple(f"{a[2]} {a[1]} ({a[0]})" for a in areas))
 
 
-@st.cache_data(ttl=20, show_spinner=False)
+@resources.cached(
+    Area, CommunityReport, Deployment, HazardEvent, Incident, IncidentArea, Team, ttl=20
+)
 def load_live_map(lang: str) -> LiveMapView:
     """Everything the live map draws; `problem` says what is missing when boundaries are."""
     engine = resources.engine()

@@ -10,14 +10,13 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
-from command_center import imports, report_store, reporter_store, store
+from command_center import imports, report_store, reporter_store, resources, store
 from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.auth import Principal
 from command_center.labels import NO_VALUE, number, t
-from command_center.models import FIGURES
-from command_center.services import exports, whatsapp
+from command_center.models import FIGURES, Area, HazardEvent, ImpactReport, Incident, IncidentArea
+from command_center.services import exports, figures, whatsapp
 from command_center.services.gazetteer import normalise
 from command_center.services.reporters import NewLink, link_state, link_url
 from command_center.services.reports import (
@@ -30,7 +29,6 @@ from command_center.services.reports import (
 )
 from command_center.static_layers import detail_json
 from command_center.times import format_wib, utcnow
-from command_center.ui import maps, resources
 
 HEADLINE = tuple(HEADLINE_PARTS)
 COMBINED = {figure: parts for figure, parts in HEADLINE_PARTS.items() if len(parts) > 1}
@@ -46,14 +44,14 @@ def _figure(frame: pd.DataFrame, figure: str) -> pd.Series:
     return frame[columns].fillna(0).sum(axis=1).astype(int)
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@resources.cached(HazardEvent, Incident, IncidentArea, ttl=30)
 def incident_choices() -> dict[int, str]:
     """Open (confirmed) incidents, as {id: name}, newest first: a proposal takes reports once
     it is confirmed."""
     return {i.id: i.name for i in store.incidents(resources.engine()) if i.status == "open"}
 
 
-@st.cache_data(ttl=20, show_spinner=False)
+@resources.cached(Area, ImpactReport, ttl=20)
 def _all_versions() -> pd.DataFrame:
     """Every stored report version; one query serves all the loaders below."""
     return report_store.all_versions(resources.engine())
@@ -81,7 +79,7 @@ class Summary:
     bar: pd.DataFrame  # chosen figures per kecamatan name, for the bar chart
 
 
-@st.cache_data(ttl=20, show_spinner=False)
+@resources.cached(Area, ImpactReport, ttl=20)
 def load_summary(incident_id: int | None, include_unverified: bool, lang: str) -> Summary:
     """Incident totals and the roll-ups kecamatan → kabupaten → province; what kabupaten-level
     reports add is a row of its own, named "not yet broken down by kecamatan"."""
@@ -141,7 +139,7 @@ class ChoroplethView:
     detail: dict | None
 
 
-@st.cache_data(ttl=20, show_spinner=False)
+@resources.cached(Area, ImpactReport, ttl=20)
 def load_choropleth(
     incident_id: int | None, figure: str, include_unverified: bool, lang: str
 ) -> ChoroplethView | None:
@@ -151,9 +149,9 @@ def load_choropleth(
         return None
     rows = counted(_versions(incident_id), include_unverified)
     amounts = dict(zip(rows["kecamatan_code"], _figure(rows, figure), strict=True))
-    legend = maps.classes(list(amounts.values()))
+    legend = figures.classes(list(amounts.values()))
     values = {
-        code: [maps.class_colour(amount, legend) or maps.NO_FIGURE, number(amount, lang)]
+        code: [figures.class_colour(amount, legend) or figures.NO_FIGURE, number(amount, lang)]
         for code, amount in amounts.items()
     }
     bounds = None
@@ -172,10 +170,10 @@ def class_words(legend: list[tuple[float, str]], lang: str) -> list[tuple[str, s
         words = number(low, lang)
         keys.append((words if high <= low else f"{words}\u2013{number(high, lang)}", colour))
         low = high + 1
-    return [*keys, (t("no_figure_key", lang), maps.NO_FIGURE)] if keys else []
+    return [*keys, (t("no_figure_key", lang), figures.NO_FIGURE)] if keys else []
 
 
-@st.cache_data(ttl=20, show_spinner=False)
+@resources.cached(Area, ImpactReport, ttl=20)
 def load_series(incident_id: int, include_unverified: bool, lang: str) -> pd.DataFrame:
     """Incident totals at the end of each day, with the change from the day before."""
     versions = _versions(incident_id)
@@ -194,7 +192,7 @@ def load_series(incident_id: int, include_unverified: bool, lang: str) -> pd.Dat
     )
 
 
-@st.cache_data(ttl=20, show_spinner=False)
+@resources.cached(Area, ImpactReport, ttl=20)
 def load_side_by_side(incident_id: int, figure: str, lang: str) -> pd.DataFrame:
     """The newest report of every source per kecamatan, one column per source."""
     versions = _versions(incident_id)
@@ -209,7 +207,7 @@ def load_side_by_side(incident_id: int, figure: str, lang: str) -> pd.DataFrame:
     )
 
 
-@st.cache_data(ttl=20, show_spinner=False)
+@resources.cached(Area, ImpactReport, ttl=20)
 def load_versions(
     incident_id: int,
     kecamatan_code: str | None,

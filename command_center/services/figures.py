@@ -13,6 +13,7 @@ from command_center.labels import number
 MAP_WIDTH, MAP_HEIGHT = 420, 320
 BAR_WIDTH, BAR_ROW = 420, 22
 SHADES = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")  # also the choropleth's
+NO_FIGURE = "#f5f5f5"  # a kecamatan with no figure, on maps and in their legends
 STATUS_COLOURS = {  # teams on maps and in legends
     "standby": "#2e7d32",
     "en_route": "#f9a825",
@@ -26,7 +27,7 @@ OLD_QUAKE = "#9e9e9e"
 
 def _shade(value: float, top: float) -> str:
     if value <= 0 or top <= 0:
-        return "#f5f5f5"
+        return NO_FIGURE
     return SHADES[min(len(SHADES) - 1, int(len(SHADES) * value / (top * 1.0001)))]
 
 
@@ -117,3 +118,25 @@ MMI_COLOURS = (  # ShakeMap-style intensity colours, strongest first
     (0, "#bfccff"),
 )
 WARNING_COLOUR = "#e65100"  # a BMKG weather-warning area
+
+
+def classes(values: list[float]) -> list[tuple[float, str]]:
+    """Up to five classes (upper bound, colour) by quantiles of the positive values."""
+    positive = sorted(v for v in values if v > 0)
+    if not positive:
+        return []
+    bounds = sorted(
+        {
+            positive[min(len(positive) - 1, int(len(positive) * q))]
+            for q in (0.2, 0.4, 0.6, 0.8, 1.0)
+        }
+    )
+    colours = SHADES[-len(bounds) :]  # the darkest ones when there are fewer classes
+    return list(zip(bounds, colours, strict=True))
+
+
+def class_colour(value: float, legend: list[tuple[float, str]]) -> str | None:
+    """The colour of `value` (None for zero or no value)."""
+    if not value or value <= 0:
+        return None
+    return next((colour for bound, colour in legend if value <= bound), legend[-1][1])

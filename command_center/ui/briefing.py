@@ -10,6 +10,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from command_center import resources
 from command_center.adapters.briefing import (
     IncidentBriefing,
     KioskView,
@@ -24,7 +25,7 @@ from command_center.adapters.hazards import feed_health
 from command_center.adapters.live_map import load_live_map
 from command_center.labels import number, t
 from command_center.times import format_age, format_wib, utcnow
-from command_center.ui import maps, resources, shell
+from command_center.ui import maps, shell
 from command_center.ui.feeds import tsunami_banner
 from command_center.ui.messages import md
 
@@ -186,7 +187,7 @@ def kiosk(lang: str) -> None:
     @st.fragment(run_every=rotate)
     def screen() -> None:
         shell.still_allowed()  # a revoked token stops here, at the next rotation
-        resources.follow_other_writers()  # a wall screen may watch another replica's changes
+        resources.look_for_changes()  # a wall screen may watch another replica's changes
         tsunami_banner(load_live_map(lang).tsunami, lang)  # above everything, whatever the incident
         view = load_kiosk(item.incident.id, lang)
         if view is None:

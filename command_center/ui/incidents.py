@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit_folium import st_folium
 
+from command_center import resources
 from command_center.adapters import incidents as data
 from command_center.auth import permits
 from command_center.errors import CommandCenterError, StaleRecord, TeamsDeployed
@@ -25,7 +26,7 @@ from command_center.services.incidents import (
     zone_of,
 )
 from command_center.times import ZONES, format_local, utcnow
-from command_center.ui import maps, resources, shell
+from command_center.ui import maps, shell
 from command_center.ui.messages import done, explain, md
 
 CHOSEN = "incident_chosen"  # the incident whose view is open (kept across reruns)

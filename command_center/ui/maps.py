@@ -22,7 +22,6 @@ from command_center.services.figures import (
     HAZARD_COLOURS,
     MMI_COLOURS,
     OLD_QUAKE,
-    SHADES,
     STATUS_COLOURS,
     WARNING_COLOUR,
 )
@@ -31,7 +30,6 @@ from command_center.services.teams import TeamOnMap
 INDONESIA_CENTRE = (-2.5, 118.0)
 PLAIN_BACKGROUND = "#cfe0ea"  # the sea, when no basemap is shown
 LAND = "#f4f1ea"
-NO_FIGURE = "#f5f5f5"
 IN_AREA, OUT = "#e53935", "#bdbdbd"  # an incident's area map: its kecamatan, the others
 
 
@@ -392,28 +390,6 @@ def area_map(
     shapes.add_to(fmap)
     fmap.fit_bounds(shapes.get_bounds())
     return fmap
-
-
-def classes(values: list[float]) -> list[tuple[float, str]]:
-    """Up to five classes (upper bound, colour) by quantiles of the positive values."""
-    positive = sorted(v for v in values if v > 0)
-    if not positive:
-        return []
-    bounds = sorted(
-        {
-            positive[min(len(positive) - 1, int(len(positive) * q))]
-            for q in (0.2, 0.4, 0.6, 0.8, 1.0)
-        }
-    )
-    colours = SHADES[-len(bounds) :]  # the darkest ones when there are fewer classes
-    return list(zip(bounds, colours, strict=True))
-
-
-def class_colour(value: float, legend: list[tuple[float, str]]) -> str | None:
-    """The colour of `value` (None for zero or no value)."""
-    if not value or value <= 0:
-        return None
-    return next((colour for bound, colour in legend if value <= bound), legend[-1][1])
 
 
 class Choropleth(MacroElement):

@@ -6,6 +6,7 @@ import re
 
 import streamlit as st
 
+from command_center import resources
 from command_center.errors import (
     CommandCenterError,
     Forbidden,
@@ -18,7 +19,6 @@ from command_center.errors import (
 )
 from command_center.labels import field_error, status_label, t
 from command_center.times import format_wib
-from command_center.ui import resources
 
 FLASH = "_flash"
 MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")

@@ -8,6 +8,7 @@ from datetime import datetime
 import streamlit as st
 from streamlit_folium import st_folium
 
+from command_center import resources
 from command_center.adapters import reports as data
 from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.auth import permits
@@ -18,7 +19,7 @@ from command_center.report_store import REPORTS
 from command_center.services.reporters import LINK_DAYS, MAX_LINK_DAYS
 from command_center.services.reports import PILAR_SOSIAL, SOURCES
 from command_center.times import WIB, utcnow
-from command_center.ui import maps, resources, shell
+from command_center.ui import maps, shell
 from command_center.ui.confirm import confirm_pending, save_report
 from command_center.ui.importer import Importer, import_panel
 from command_center.ui.messages import done, explain, md

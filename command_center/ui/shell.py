@@ -11,12 +11,11 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from command_center import accounts
+from command_center import accounts, resources
 from command_center.auth import Principal, permits
 from command_center.errors import CommandCenterError, FieldError, InvalidInput, SignInRefused
 from command_center.labels import LANGUAGES, t
 from command_center.services.reporters import LINK_PARAM
-from command_center.ui import resources
 from command_center.ui.messages import FLASH, explain, md
 
 LANG_KEY = "lang"
@@ -100,7 +99,7 @@ def run_app() -> None:
         initial_sidebar_state="collapsed" if kiosk else "auto",
     )
     resources.static_assets()
-    resources.follow_other_writers()
+    resources.look_for_changes()
     principal = signed_in(kiosk)
     st.session_state[CURRENT_KEY] = principal
     page = navigation(kiosk or principal.kiosk, principal.role, principal.kiosk)

@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 import streamlit as st
 from streamlit_folium import st_folium
 
+from command_center import resources
 from command_center.adapters import deployments as data
 from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.errors import CommandCenterError
@@ -19,7 +20,7 @@ from command_center.models import TeamStatus
 from command_center.services import teams as rules
 from command_center.services.figures import STATUS_COLOURS
 from command_center.times import WIB, format_wib
-from command_center.ui import maps, resources, shell
+from command_center.ui import maps, shell
 from command_center.ui.messages import done, explain, md
 
 SEEN = "team_versions_seen"
