@@ -155,7 +155,8 @@ class Settings(BaseSettings):
     max_import_rows: int = ImportLimits.max_rows
     max_import_columns: int = ImportLimits.max_columns
     max_unpacked_mb: int = 200
-    refresh_every_s: int = 30
+    refresh_every_s: int = 30  # live pages look for new data this often
+    redraw_every_s: int = 120  # and redraw at least this often (ages, expiries)
 
     @classmethod
     def settings_customise_sources(

@@ -9,6 +9,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from time import time
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -164,7 +165,9 @@ FITS = """() => {
 
 @pytest.fixture(scope="module")
 def wall_screen(demo_database, shared_data, boundary_cache, streamlit_server) -> Iterator[str]:
-    env = app_env_vars(demo_database, shared_data, boundary_cache, CC_KIOSK_ROTATE_S="8")
+    env = app_env_vars(
+        demo_database, shared_data, boundary_cache, CC_KIOSK_ROTATE_S="8", CC_REFRESH_EVERY_S="600"
+    )
     with streamlit_server(APP, env) as base:
         yield base
 
@@ -196,6 +199,26 @@ def test_the_wall_screen_fits_the_screen_with_nothing_cut(
     label = tab.locator('[data-testid="stMetricLabel"]').last  # "Kecamatan melapor", whole
     assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
     context.close()
+
+
+def test_the_wall_screen_turns_its_panels_with_no_work_on_the_server(
+    wall_screen: str, browser: Browser
+) -> None:
+    """The browser rotates the panels: once drawn, the screen gets nothing from the server
+    while its data stays the same (here for two and a half turns)."""
+    tab = _tab(browser, "desktop")
+    received: list[float] = []
+    tab.on("websocket", lambda ws: ws.on("framereceived", lambda _: received.append(time())))
+    tab.goto(f"{wall_screen}/briefing?kiosk=1")
+    expect(tab.locator("h1").first).to_contain_text("LATIHAN Gempa", timeout=60_000)
+    tab.wait_for_timeout(3_000)  # drawn: map, tables, ticker
+    drawn, shown = time(), []
+    for _ in range(40):
+        shown.append(tab.get_by_role("heading", name="Peta situasi").count())
+        tab.wait_for_timeout(500)
+    assert set(shown) == {0, 1}  # the map's pair and the other took turns
+    assert [at for at in received if at > drawn] == []
+    tab.context.close()
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -128,6 +128,21 @@ def test_a_template_literal_payload_stays_inside_a_json_string() -> None:
     assert '"Tim ${top.document.title=1} `x` \\u003c/script\\u003e"' in html
 
 
+def test_template_syntax_in_user_text_is_shown_never_run_on_the_server() -> None:
+    """branca renders each element's output a second time as a Jinja template: a label of
+    `{{ 7*7 }}` became "49" there, and a crafted one ran code in the server."""
+    payload = "Tim {{ 7*7 }} {% if true %}ya{% endif %} {# x #}"
+    view = _view(
+        teams=[TeamOnMap(payload, "on_scene", -6.8, 107.06, (-6.81, 107.1), payload)],
+        affected={"type": "FeatureCollection", "features": []},
+    )
+    html = _html(maps.live_map(view, "", ""))
+    assert f"textContent = {json.dumps(payload)[:-1]}" in html and "Tim 49" not in html
+    fmap = maps.base_map("", "")
+    folium.CircleMarker((0, 0), popup=folium.Popup(payload)).add_to(fmap)  # folium's own too
+    assert "Tim {{ 7*7 }}" in _html(fmap)
+
+
 def test_teams_are_coloured_by_status_with_a_line_to_their_kecamatan() -> None:
     group = maps.team_layer(_view().teams, {"on_scene": "Bertugas", "standby": "Siaga"})
     lines = [c for c in group._children.values() if isinstance(c, folium.PolyLine)]

@@ -1,9 +1,8 @@
 """The briefing page: headline figures and the sitrep for officials, and the wall screen
-(`?kiosk=1`) whose panels rotate inside a fragment, so the page never reloads."""
+(`?kiosk=1`), whose panels the browser rotates, redrawn only when its data changes."""
 
 from __future__ import annotations
 
-import time
 from html import escape
 
 import folium
@@ -25,11 +24,9 @@ from command_center.adapters.hazards import feed_health
 from command_center.adapters.live_map import load_live_map
 from command_center.labels import number, t
 from command_center.times import format_age, format_wib, utcnow
-from command_center.ui import maps, shell
+from command_center.ui import maps, refresh, shell
 from command_center.ui.feeds import tsunami_banner
 from command_center.ui.messages import md
-
-PANEL_PAIRS = 2  # (map, top kecamatan) then (BMKG, needs and aid)
 
 
 def headline(item: IncidentBriefing, lang: str, sources: dict[str, str] | None = None) -> None:
@@ -149,7 +146,6 @@ def _map(incident_id: int, lang: str) -> None:
         folium.Element("<style>#map_div{height:100vh!important}</style>")
     )
     st_folium(fmap, key="kiosk_map", returned_objects=[], height=520, use_container_width=True)
-    _feeds(lang)
 
 
 def _table(title: str, view: KioskView, table, lang: str) -> None:
@@ -170,51 +166,65 @@ def _bmkg(view: KioskView, lang: str) -> None:
         )
     if not view.warnings:
         st.caption(t("no_warnings", lang))
-    _feeds(lang)
+
+
+def _kiosk_tables() -> tuple[str, ...]:
+    """What the wall screen shows (its feed lines refresh on their own)."""
+    return (*load_kiosk.tables, *load_briefing.tables, *load_live_map.tables)
 
 
 def kiosk(lang: str) -> None:
     """The wall screen for one incident (`&incident=<id>`, else the newest open one) among
-    those this screen may show (a token's area or incident)."""
+    those this screen may show (a token's area or incident).
+
+    Both pairs of panels are drawn once and the browser rotates them (kiosk.css); between data
+    changes the server only checks for new data (`refresh.watch`) and shows the clock and the
+    feeds."""
+    since = refresh.drawn(*_kiosk_tables())  # before reading: a change meanwhile redraws
     items = visible_to(load_briefing(), shell.actor())
     if not items:
         st.info(t("no_briefing", lang))
         return
     wanted = st.query_params.get("incident", "")
     item = next((i for i in items if str(i.incident.id) == wanted), items[0])
-    rotate = resources.settings().kiosk_rotate_s
 
-    @st.fragment(run_every=rotate)
-    def screen() -> None:
-        shell.still_allowed()  # a revoked token stops here, at the next rotation
-        resources.look_for_changes()  # a wall screen may watch another replica's changes
-        tsunami_banner(load_live_map(lang).tsunami, lang)  # above everything, whatever the incident
-        view = load_kiosk(item.incident.id, lang)
-        if view is None:
-            st.info(t("no_briefing", lang))
-            return
-        st.markdown(f"# {md(item.incident.name)}")
+    def clock_and_feeds() -> None:
         line = item.phase_line(lang)
         st.caption(" · ".join(x for x in (format_wib(utcnow(), lang), line and md(line)) if x))
-        shell.exercise_banner(item.incident.is_exercise)
-        st.subheader(t("kiosk_impact", lang))
-        headline(view.briefing, lang)
-        _age_line(view.reports_age, view.reports_stale, lang)
-        left, right = st.columns([3, 2])
-        if int(time.time() // rotate) % PANEL_PAIRS == 0:
+        _feeds(lang)
+
+    tsunami_banner(load_live_map(lang).tsunami, lang)  # above everything, whatever the incident
+    view = load_kiosk(item.incident.id, lang)
+    if view is None:
+        st.info(t("no_briefing", lang))
+        return
+    st.markdown(f"# {md(item.incident.name)}")
+    refresh.watch(_kiosk_tables(), since, clock_and_feeds)
+    shell.exercise_banner(item.incident.is_exercise)
+    st.subheader(t("kiosk_impact", lang))
+    headline(view.briefing, lang)
+    _age_line(view.reports_age, view.reports_stale, lang)
+    with st.container(key="kiosk_rotation"):
+        with st.container(key="kiosk_pair_0"):
+            left, right = st.columns([3, 2])
             with left:
                 _map(item.incident.id, lang)
             with right:
                 _table(t("kiosk_top", lang), view, view.top_kecamatan, lang)
-        else:
+        with st.container(key="kiosk_pair_1"):
+            left, right = st.columns([3, 2])
             with left:
                 _bmkg(view, lang)
             with right:
                 _table(t("kiosk_needs", lang), view, view.needs, lang)
-        ticker = "   ·   ".join(escape(line) for line in view.ticker)
-        title = escape(t("kiosk_ticker", lang))
-        st.markdown(
-            f'<div class="cc-ticker"><span>{title}: {ticker}</span></div>', unsafe_allow_html=True
-        )
-
-    screen()
+    # each pair shows for `kiosk_rotate_s` in turn (our own number, no user text)
+    rotate = resources.settings().kiosk_rotate_s
+    st.markdown(
+        f"<style>.st-key-kiosk_rotation {{--cc-rotate: {2 * rotate}s}}</style>",
+        unsafe_allow_html=True,
+    )
+    ticker = "   ·   ".join(escape(line) for line in view.ticker)
+    title = escape(t("kiosk_ticker", lang))
+    st.markdown(
+        f'<div class="cc-ticker"><span>{title}: {ticker}</span></div>', unsafe_allow_html=True
+    )

@@ -19,7 +19,7 @@ from command_center.report_store import REPORTS
 from command_center.services.reporters import LINK_DAYS, MAX_LINK_DAYS
 from command_center.services.reports import PILAR_SOSIAL, SOURCES
 from command_center.times import WIB, utcnow
-from command_center.ui import maps, shell
+from command_center.ui import charts, maps, shell
 from command_center.ui.confirm import confirm_pending, save_report
 from command_center.ui.importer import Importer, import_panel
 from command_center.ui.messages import done, explain, md
@@ -39,14 +39,14 @@ def summary(incident_id: int | None, include_unverified: bool, lang: str) -> Non
     choropleth(incident_id, include_unverified, lang)
     if not view.kecamatan.empty:
         st.markdown(f"**{t('bar_title', lang)}**")
-        st.bar_chart(view.bar, horizontal=True, stack=False)
+        st.vega_lite_chart(*charts.bars(view.bar, lang), width="stretch")
         st.dataframe(view.kecamatan, hide_index=True, width="stretch")
     if incident_id is not None:
         series = data.load_series(incident_id, include_unverified, lang)
         if not series.empty:
             st.markdown(f"**{t('series_title', lang)}**")
             figures = [c for c in series.columns if not c.startswith("Δ")]
-            st.line_chart(series[figures])
+            st.vega_lite_chart(*charts.days(series[figures], lang), width="stretch")
             st.dataframe(series, width="stretch")
     left, right = st.columns(2)
     for column, key, table in (

@@ -1,0 +1,42 @@
+"""Pages that keep themselves current without redrawing: a small fragment checks the data
+versions every `refresh_every_s` and reruns the page only when what it shows has changed (or
+after `redraw_every_s`, for what depends on the clock: ages, expiries). Between changes the
+server does almost nothing, however many screens are open."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import streamlit as st
+
+from command_center import resources
+from command_center.ui import shell
+
+
+def drawn(*tables: str) -> tuple[tuple[int, ...], float]:
+    """What the page is about to draw from: call before loading its data."""
+    return resources.data_version(*tables), time.monotonic()
+
+
+def watch(
+    tables: tuple[str, ...],
+    since: tuple[tuple[int, ...], float],
+    show: Callable[[], None] | None = None,
+) -> None:
+    """The fragment that redraws the page when `tables` moved after `since` (from `drawn`);
+    `show` draws what changes with every check (a clock, feed lines) in its place."""
+    settings = resources.settings()
+    versions, at = since
+
+    @st.fragment(run_every=settings.refresh_every_s)
+    def check() -> None:
+        shell.still_allowed()  # a revoked token or account stops here
+        resources.look_for_changes()  # written by anyone: this server, a replica, the worker
+        moved = resources.data_version(*tables) != versions
+        if moved or time.monotonic() - at > settings.redraw_every_s:
+            st.rerun(scope="app")
+        if show is not None:
+            show()
+
+    check()
