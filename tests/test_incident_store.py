@@ -3,7 +3,7 @@ and merging, with every rule of who may do what checked in the store."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from command_center.auth import Principal
 from command_center.errors import Forbidden, InvalidInput, TeamsDeployed
 from command_center.incident_store import NewIncident
 from command_center.models import Area, Incident, IncidentStatus, Sitrep
+from command_center.services.incidents import local_day
 from command_center.services.reports import ReportInput
 from command_center.times import utcnow
 
@@ -117,7 +118,7 @@ def test_phases_are_set_by_coordinators_with_their_decree_and_extensions_keep_hi
     demo_engine,
 ) -> None:
     flood = _flood(demo_engine)
-    today = date.today()
+    today = local_day(utcnow(), "WIB")  # Bandung's day, which the status line counts in
     sk = ("tanggap_darurat", "SK Bupati 360/123/2026", "Bupati Bandung", today - timedelta(4))
     with pytest.raises(Forbidden):
         incident_store.add_phase(demo_engine, flood, OPERATOR, *sk, today + timedelta(2))

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
+from jinja2.utils import htmlsafe_json_dumps
 
 from command_center import imports, report_store, reporter_store, resources, store
 from command_center.adapters.incidents import load_incident_kecamatan
@@ -136,7 +137,7 @@ class ChoroplethView:
     legend: list[tuple[str, str]]  # (the class's range in words, its colour)
     urls: dict[str, str]
     bounds: list[list[float]] | None
-    detail: dict | None
+    detail: str  # the detailed boundaries as HTML-safe JSON (`maps.Choropleth`), or null
 
 
 @resources.cached(Area, ImpactReport, ttl=20)
@@ -158,7 +159,7 @@ def load_choropleth(
     if amounts:
         x0, y0, x1, y1 = geography.kecamatan.loc[list(amounts)].total_bounds
         bounds = [[y0, x0], [y1, x1]]
-    detail = detail_json(geography, list(amounts))
+    detail = htmlsafe_json_dumps(detail_json(geography, list(amounts)))  # once, for all
     return ChoroplethView(values, class_words(legend, lang), resources.map_layers(), bounds, detail)
 
 

@@ -16,6 +16,7 @@ import branca.element
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
 
 from command_center.adapters.live_map import LiveMapView
 from command_center.assets import leaflet_urls
@@ -425,8 +426,9 @@ class Choropleth(MacroElement):
     from the prepared static layers (`static_layers.install_layers`). Only the values travel
     with each rerun (`values` maps a kecamatan code to [colour, text]), and `detail`, the
     boundaries of those kecamatan and the outlines of their kabupaten in detail for close
-    zooms (`static_layers.detail_json`). Tooltips are set as text, never
-    as HTML."""
+    zooms (`static_layers.detail_json`), or that already written as HTML-safe JSON (jinja2's
+    `htmlsafe_json_dumps`: large, so a shared cache writes it once). Tooltips are set as
+    text, never as HTML."""
 
     _template = Template(
         """
@@ -435,7 +437,7 @@ class Choropleth(MacroElement):
   var map = {{ this._parent.get_name() }};
   var values = {{ this.values|tojson }};
   var urls = {{ this.urls|tojson }};
-  var detail = {{ this.detail|tojson }};
+  var detail = {{ this.detail }};
   var land = {{ this.land|tojson }};  // no basemap: the kecamatan are the land
   var renderer = L.canvas({padding: 0.5});
   function text(value) {
@@ -500,10 +502,11 @@ class Choropleth(MacroElement):
         self,
         values: dict[str, list[str]],
         urls: dict[str, str],
-        detail: dict | None = None,
+        detail: dict | str | None = None,
         land: bool = False,
     ):
         super().__init__()
         self._name = "Choropleth"
-        self.values, self.urls, self.detail = values, urls, detail
+        self.values, self.urls = values, urls
+        self.detail = detail if isinstance(detail, str) else htmlsafe_json_dumps(detail)
         self.land, self.land_colour = land, LAND

@@ -84,9 +84,10 @@ def explain(error: CommandCenterError, lang: str) -> str:
 
 
 def done(text: str) -> None:
-    """Report a successful change and rerun, so every panel shows the new state at once."""
+    """Report a successful change and rerun the whole page (also from inside a fragment), so
+    every panel shows the new state at once."""
     st.session_state[FLASH] = text
-    st.rerun()
+    st.rerun(scope="app")
 
 
 def show_done() -> None:

@@ -68,6 +68,7 @@ def _figure_picker(key: str, lang: str) -> str:
     )
 
 
+@st.fragment  # its figure picker redraws this map only
 def choropleth(incident_id: int | None, include_unverified: bool, lang: str) -> None:
     st.markdown(f"**{t('choropleth_title', lang)}**")
     figure = _figure_picker("map_figure", lang)
@@ -88,11 +89,15 @@ def choropleth(incident_id: int | None, include_unverified: bool, lang: str) -> 
         st.caption(t("no_figure", lang))
 
 
-def reports(incident_id: int, lang: str) -> None:
-    """Per-source figures side by side, every version, and verification."""
+@st.fragment  # each table's own pickers redraw that table only
+def _side_by_side(incident_id: int, lang: str) -> None:
     st.markdown(f"**{t('side_by_side', lang)}**")
     figure = _figure_picker("side_figure", lang)
     st.dataframe(data.load_side_by_side(incident_id, figure, lang), hide_index=True)
+
+
+@st.fragment
+def _versions(incident_id: int, lang: str) -> None:
     options = load_incident_kecamatan(incident_id)
     st.markdown(f"**{t('versions_title', lang)}**")
     left, middle, right = st.columns(3)
@@ -118,8 +123,12 @@ def reports(incident_id: int, lang: str) -> None:
     )
     versions = data.load_versions(incident_id, kecamatan, lang, tuple(sources), tuple(statuses))
     st.dataframe(versions, hide_index=True, width="stretch")
-    if versions.empty:
-        return
+
+
+def reports(incident_id: int, lang: str) -> None:
+    """Per-source figures side by side, every version, and verification."""
+    _side_by_side(incident_id, lang)
+    _versions(incident_id, lang)
     if not shell.allowed("verify", lang):
         return
     labels = data.verification_queue(incident_id, lang)

@@ -51,6 +51,7 @@ def saw(team_id: int, version: int) -> None:
     st.session_state.setdefault(SEEN, {})[team_id] = version
 
 
+@st.fragment  # its filters redraw the board only
 def board(lang: str) -> None:
     """Counts and teams per status, filtered, with the duty warning and the team map."""
     choices = data.load_choices()
@@ -126,6 +127,7 @@ def board(lang: str) -> None:
     )
 
 
+@st.fragment  # picking an incident or a kecamatan redraws this form only
 def assign(lang: str) -> None:
     """Pick incident, kecamatan and skill; see the nearest teams at standby; assign one."""
     if not shell.allowed("team", lang):
@@ -181,6 +183,7 @@ def assign(lang: str) -> None:
         saw(team_id, version)
 
 
+@st.fragment
 def team_status(lang: str) -> None:
     """One team: its status and assignment, status changes, stand-down, history."""
     names = data.load_team_names(lang)
