@@ -237,7 +237,8 @@ def test_two_replicas_and_one_worker_share_one_store(
 ) -> None:
     """The multi-user deployment: two `streamlit run` replicas and a polling worker (plus a
     standby) on one store, PostgreSQL when `DATABASE_URL` names one. A change made through one
-    replica shows on the other; the worker's quakes show on both."""
+    replica shows on the other at its next run; the worker's quakes show on both, and both
+    give the same figures."""
     engine = make_engine(database_url)
     migrate(engine)
     demo.load(engine, geography, scenarios=EARTHQUAKE)
@@ -272,6 +273,19 @@ def test_two_replicas_and_one_worker_share_one_store(
             _wait_for_app(second, "Penugasan Tagana")
             board = second.locator('[data-testid="stMetric"]').filter(has_text="Dalam perjalanan")
             expect(board).to_contain_text("2", timeout=10_000)
+            # and both give the same answers, figure for figure, where the data meets
+            for path, title in (
+                ("deployments", "Penugasan Tagana"),
+                ("briefing", "Layar briefing"),
+            ):
+                answers = []
+                for tab, base in ((first, one), (second, two)):
+                    tab.goto(f"{base}/{path}")
+                    _wait_for_app(tab, title)
+                    metrics = tab.locator('[data-testid="stMetric"]')
+                    expect(metrics.first).to_be_visible(timeout=30_000)
+                    answers.append(metrics.all_inner_texts())
+                assert answers[0] == answers[1] and len(answers[0]) >= 5, answers
             for tab in (first, second):
                 assert tab.locator('[data-testid="stException"]').count() == 0
     finally:

@@ -14,6 +14,7 @@ from typing import Any
 
 import branca.element
 import folium
+import xyzservices
 from branca.element import MacroElement
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
@@ -79,7 +80,10 @@ def base_map(
     fmap.default_js = [("leaflet", js)]
     fmap.default_css = [("leaflet_css", css)]
     if tile_url:
-        tiles = folium.TileLayer(tile_url, attr=attribution, name="basemap")
+        # as a provider, not a string: folium would search every xyzservices provider's name
+        # for it on each rerun (a tenth of the live map's run)
+        provider = xyzservices.TileProvider(name="basemap", url=tile_url, attribution=attribution)
+        tiles = folium.TileLayer(provider, attr=attribution, name="basemap")
         tiles.add_to(fmap)
         CreditWhenShown().add_to(tiles)
     else:
