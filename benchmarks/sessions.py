@@ -11,8 +11,8 @@ screen alone is measured in headless Chromium, since the browser is what drives 
 
 Printed, each the median of `--runs` runs (3):
 - one session: the rerun median and p95 of each page, alone on the server;
-- a crowd of 50 sessions spread over the four pages, each acting every 5 s (jittered): rerun
-  p95 per page, and the server's memory per extra session;
+- a crowd of 50 sessions spread over the four pages, opened over 30 s, then each acting every
+  5 s (jittered): rerun p95 per page, and the server's memory per extra session;
 - a burst of 20 sessions (5 per page) acting at the same instant, five times: rerun p95;
 - the same crowd and burst over two app processes (sessions shared out between them, as a
   sticky reverse proxy does);
@@ -46,6 +46,7 @@ from command_center.settings import PROJECT_ROOT, load_settings
 
 PAGES = ("live_map", "deployments", "reports", "briefing")
 CROWD, PACE_S, ACTIONS = 50, 5.0, 6  # sessions, seconds between actions, actions each
+OPENING_S = 30.0  # the crowd opens its pages over this long
 BURST, ROUNDS = 20, 5
 ALONE = 20  # reruns of one session alone, per page
 WALL_SCREENS, WALL_MINUTES = 4, 1.0
@@ -91,28 +92,30 @@ async def alone(url: str, page: str) -> list[float]:
 
 
 async def crowd(urls: list[str], pids: list[int]) -> tuple[dict[str, list[float]], float]:
-    """CROWD sessions over the pages and servers, each acting every PACE_S: reruns per page,
-    and MB of server memory per session (measured once all have loaded, before they leave)."""
+    """CROWD sessions over the pages and servers: they open their page over OPENING_S, then
+    each acts every PACE_S (the steady state of a command center). Returns the reruns per page
+    and MB of server memory per session (with all of them open)."""
     reruns: dict[str, list[float]] = defaultdict(list)
     before = sum(rss_mb(pid) for pid in pids)
-    loaded = asyncio.Barrier(CROWD + 1)
-    leave = asyncio.Event()
+    opened, measured = asyncio.Barrier(CROWD + 1), asyncio.Event()
 
     async def user(index: int) -> None:
         page = PAGES[index % len(PAGES)]
         async with connect(urls[index % len(urls)]) as ws:
-            await asyncio.sleep(random.uniform(0, PACE_S))  # people do not start together
+            await asyncio.sleep(random.uniform(0, OPENING_S))  # people do not start together
             await run_page(ws, page)
-            for _ in range(ACTIONS - 1):
-                await asyncio.sleep(PACE_S * random.uniform(0.8, 1.2))
+            await opened.wait()
+            await measured.wait()
+            await asyncio.sleep(random.uniform(0, PACE_S))
+            for _ in range(ACTIONS):
                 reruns[page].append(await run_page(ws, page))
-            await loaded.wait()
-            await leave.wait()
+                await asyncio.sleep(PACE_S * random.uniform(0.8, 1.2))
 
     users = [asyncio.create_task(user(i)) for i in range(CROWD)]
-    await loaded.wait()
+    await opened.wait()
+    await asyncio.sleep(2)  # the last pages' messages are out
     per_session = (sum(rss_mb(pid) for pid in pids) - before) / CROWD
-    leave.set()
+    measured.set()
     await asyncio.gather(*users)
     return reruns, per_session
 

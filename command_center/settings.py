@@ -156,7 +156,7 @@ class Settings(BaseSettings):
     max_import_columns: int = ImportLimits.max_columns
     max_unpacked_mb: int = 200
     refresh_every_s: int = 30  # live pages look for new data this often
-    redraw_every_s: int = 120  # and redraw at least this often (ages, expiries)
+    redraw_every_s: int = 300  # and redraw at least this often (ages, expiries)
 
     @classmethod
     def settings_customise_sources(
