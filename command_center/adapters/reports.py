@@ -16,7 +16,15 @@ from command_center import imports, report_store, reporter_store, resources, sto
 from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.auth import Principal
 from command_center.labels import NO_VALUE, number, t
-from command_center.models import FIGURES, Area, HazardEvent, ImpactReport, Incident, IncidentArea
+from command_center.models import (
+    FIGURES,
+    Area,
+    HazardEvent,
+    ImpactReport,
+    Incident,
+    IncidentArea,
+    ReporterLink,
+)
 from command_center.services import exports, figures, whatsapp
 from command_center.services.gazetteer import normalise
 from command_center.services.reporters import NewLink, link_state, link_url
@@ -245,6 +253,7 @@ def load_versions(
     return table.fillna(NO_VALUE)
 
 
+@resources.cached(Area, ImpactReport, ttl=20)
 def verification_queue(incident_id: int, lang: str) -> dict[int, str]:
     """What waits for verification: the newest version of each kecamatan and source that is
     not verified yet, oldest first, labelled "Cugenang · TKSK · versi 3 · 22 Nov 14:00 WIB";
@@ -391,6 +400,7 @@ def issue_link(values: dict[str, Any], actor: Principal) -> str:
     return link_url(resources.settings().public_url, token)
 
 
+@resources.cached(ReporterLink, ttl=60)  # its states depend on the clock too
 def load_links(actor: Principal, lang: str) -> pd.DataFrame:
     """The field reporters' links of `actor`'s area, labelled; index = link id."""
     now, geography = utcnow(), resources.geography()
