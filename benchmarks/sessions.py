@@ -284,9 +284,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     settings = load_settings()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    ).stdout.strip()
     print(
         f"{CROWD} sessions each acting every {PACE_S:.0f} s; {BURST} at the same instant;"
-        f" {os.cpu_count()} CPUs; the app in {PROJECT_ROOT}"
+        f" {os.cpu_count()} CPUs; the app at commit {commit or 'unknown'}"
     )
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'store.db'}"

@@ -146,7 +146,7 @@ def test_every_map_shows_hostile_labels_as_text_and_runs_none(
         context.close()
 
 
-def test_a_revoked_wall_screen_stops_at_its_next_rotation(
+def test_a_revoked_wall_screen_stops_at_its_next_check(
     demo_database, tmp_path: Path, shared_data, boundary_cache, streamlit_server, browser: Browser
 ) -> None:
     copy = tmp_path / "store.db"
@@ -158,7 +158,7 @@ def test_a_revoked_wall_screen_stops_at_its_next_rotation(
         shared_data,
         boundary_cache,
         CC_AUTH_MODE="local",
-        CC_KIOSK_ROTATE_S="3",
+        CC_REFRESH_EVERY_S="3",  # the screen checks its token with its data
     )
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
