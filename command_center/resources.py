@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import gc
 import logging
-import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -127,17 +126,10 @@ def geography_problem(lang: str) -> str:
     return t("boundaries_missing", lang, path=settings().kecamatan_path)
 
 
-class _Seen:
-    """The data versions this server saw last, shared by its sessions."""
-
-    def __init__(self) -> None:
-        self.versions: dict[str, int] = {}
-        self.lock = threading.Lock()
-
-
 @st.cache_resource
-def _seen() -> _Seen:
-    return _Seen()
+def _seen() -> dict[str, dict[str, int]]:
+    """The data versions this server saw last, shared by its sessions (replaced whole)."""
+    return {"versions": {}}
 
 
 def look_for_changes() -> dict[str, int]:
@@ -145,15 +137,13 @@ def look_for_changes() -> dict[str, int]:
     self-refreshing fragment, and after each write, so a change made anywhere (this
     session, another one, another replica, the ingest worker, the CLI) keys new results."""
     latest = versions.read(engine())
-    seen = _seen()
-    with seen.lock:
-        seen.versions = latest
+    _seen()["versions"] = latest
     return latest
 
 
 def data_version(*tables: str) -> tuple[int, ...]:
     """The versions of `tables` as last seen (see `look_for_changes`)."""
-    seen = _seen().versions or look_for_changes()
+    seen = _seen()["versions"] or look_for_changes()
     return tuple(seen.get(table, 0) for table in tables)
 
 

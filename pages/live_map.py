@@ -12,12 +12,11 @@ from command_center.ui.feeds import feed_panel, tsunami_banner
 from command_center.ui.messages import md
 
 lang = shell.start_page()
-shown = (*load_live_map.tables, *feed_health.tables)
-since = refresh.drawn(*shown)
 st.title(t("page_live_map", lang))
 st.caption(t("live_map_intro", lang))
-# redrawn when its data changes: new data reaches the map as a layer group, pan and zoom stay
-refresh.watch(shown, since)
+# redrawn when its data changes (checked before it is read): new data reaches the map as a
+# layer group, so pan and zoom stay
+refresh.watch(refresh.drawn(*load_live_map.tables, *feed_health.tables))
 
 view = load_live_map(lang)
 tsunami_banner(view.tsunami, lang)

@@ -168,9 +168,8 @@ def _bmkg(view: KioskView, lang: str) -> None:
         st.caption(t("no_warnings", lang))
 
 
-def _kiosk_tables() -> tuple[str, ...]:
-    """What the wall screen shows (its feed lines refresh on their own)."""
-    return (*load_kiosk.tables, *load_briefing.tables, *load_live_map.tables)
+# what the wall screen shows (its feed lines refresh on their own)
+KIOSK_TABLES = (*load_kiosk.tables, *load_briefing.tables, *load_live_map.tables)
 
 
 def kiosk(lang: str) -> None:
@@ -180,7 +179,7 @@ def kiosk(lang: str) -> None:
     Both pairs of panels are drawn once and the browser rotates them (kiosk.css); between data
     changes the server only checks for new data (`refresh.watch`) and shows the clock and the
     feeds."""
-    since = refresh.drawn(*_kiosk_tables())  # before reading: a change meanwhile redraws
+    since = refresh.drawn(*KIOSK_TABLES)  # before reading: a change meanwhile redraws
     items = visible_to(load_briefing(), shell.actor())
     if not items:
         st.info(t("no_briefing", lang))
@@ -199,7 +198,7 @@ def kiosk(lang: str) -> None:
         st.info(t("no_briefing", lang))
         return
     st.markdown(f"# {md(item.incident.name)}")
-    refresh.watch(_kiosk_tables(), since, clock_and_feeds)
+    refresh.watch(since, clock_and_feeds)
     shell.exercise_banner(item.incident.is_exercise)
     st.subheader(t("kiosk_impact", lang))
     headline(view.briefing, lang)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -14,27 +15,31 @@ from command_center import resources
 from command_center.ui import shell
 
 
-def drawn(*tables: str) -> tuple[tuple[int, ...], float]:
+@dataclass(frozen=True)
+class Drawn:
+    """The tables a page shows, their versions when it was drawn, and when."""
+
+    tables: tuple[str, ...]
+    versions: tuple[int, ...]
+    at: float
+
+
+def drawn(*tables: str) -> Drawn:
     """What the page is about to draw from: call before loading its data."""
-    return resources.data_version(*tables), time.monotonic()
+    return Drawn(tables, resources.data_version(*tables), time.monotonic())
 
 
-def watch(
-    tables: tuple[str, ...],
-    since: tuple[tuple[int, ...], float],
-    show: Callable[[], None] | None = None,
-) -> None:
-    """The fragment that redraws the page when `tables` moved after `since` (from `drawn`);
-    `show` draws what changes with every check (a clock, feed lines) in its place."""
+def watch(since: Drawn, show: Callable[[], None] | None = None) -> None:
+    """The fragment that redraws the page when its tables moved after `since`; `show` draws
+    what changes with every check (a clock, feed lines) in its place."""
     settings = resources.settings()
-    versions, at = since
 
     @st.fragment(run_every=settings.refresh_every_s)
     def check() -> None:
         shell.still_allowed()  # a revoked token or account stops here
         resources.look_for_changes()  # written by anyone: this server, a replica, the worker
-        moved = resources.data_version(*tables) != versions
-        if moved or time.monotonic() - at > settings.redraw_every_s:
+        moved = resources.data_version(*since.tables) != since.versions
+        if moved or time.monotonic() - since.at > settings.redraw_every_s:
             st.rerun(scope="app")
         if show is not None:
             show()
