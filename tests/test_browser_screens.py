@@ -201,6 +201,19 @@ def test_the_wall_screen_fits_the_screen_with_nothing_cut(
     context.close()
 
 
+# the texts of the pair taking its turn out that are still drawn (visible, not transparent)
+SHOWN_OF_HIDDEN_PAIR = """() => {
+  const hidden = [...document.querySelectorAll('[class*="st-key-kiosk_pair_"]')]
+    .filter(p => getComputedStyle(p).visibility === 'hidden');
+  const drawn = e => {
+    for (let x = e; x; x = x.parentElement) if (getComputedStyle(x).opacity === '0') return false;
+    return getComputedStyle(e).visibility === 'visible';
+  };
+  return hidden.flatMap(p => [...p.querySelectorAll('p, td, th, h3')])
+    .filter(e => e.textContent.trim() && drawn(e)).map(e => e.textContent.trim());
+}"""
+
+
 def test_the_wall_screen_turns_its_panels_with_no_work_on_the_server(
     wall_screen: str, browser: Browser
 ) -> None:
@@ -215,6 +228,7 @@ def test_the_wall_screen_turns_its_panels_with_no_work_on_the_server(
     drawn, shown = time(), []
     for _ in range(40):
         shown.append(tab.get_by_role("heading", name="Peta situasi").count())
+        assert tab.evaluate(SHOWN_OF_HIDDEN_PAIR) == []  # nothing of the other pair shows
         tab.wait_for_timeout(500)
     assert set(shown) == {0, 1}  # the map's pair and the other took turns
     assert [at for at in received if at > drawn] == []
