@@ -38,7 +38,7 @@ def settings() -> Settings:
     return load_settings()
 
 
-@st.cache_resource
+@st.cache_resource(on_release=Engine.dispose)  # a cleared cache closes its connections
 def engine() -> Engine:
     """The store's engine, with the schema brought up to date once per server."""
     eng = make_engine(settings().database_url)
@@ -63,7 +63,9 @@ def geography() -> Geography | None:
     except BoundariesMissing:
         return None
     # Hundreds of thousands of long-lived objects: leave them out of every garbage collection
-    # (Streamlit collects after each run; walking them cost two thirds of a rerun).
+    # (Streamlit collects after each run; walking them cost two thirds of a rerun). Collect
+    # first, so that no garbage is frozen with them.
+    gc.collect()
     gc.freeze()
     return boundaries
 
