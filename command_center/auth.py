@@ -6,11 +6,14 @@ table of write paths is `docs/permissions.md`, checked by `tests/test_permission
 
 - viewer (officials): read and the briefing only;
 - operator: incidents (open, edit, area, confirm proposals), impact reports, verification,
-  sitreps;
+  sitreps, shelters and dapur umum;
 - coordinator: incidents too, their emergency phases and closing; teams, members, status
-  changes and assignments, roster imports, sitreps; field reporters' links;
-- admin: everything, plus reopening and merging incidents, users, wall-screen tokens and the
-  audit log.
+  changes and assignments, roster imports, sitreps; field reporters' links; stock, shelters
+  and dapur umum (as logistik);
+- logistik: warehouses and their stock (receipts, dispatches, transfers, adjustments,
+  receipts of dispatches, opening stock imports), shelters and dapur umum;
+- admin: everything, plus releasing a lumbung sosial's stock past its rule (with a reason),
+  reopening and merging incidents, users, wall-screen tokens and the audit log.
 
 A scope (a province `32` or kabupaten `32.03` code) limits writes to records in that area. A
 record whose area is unknown lies in no scope: only unscoped principals may change it.
@@ -23,11 +26,14 @@ from dataclasses import dataclass
 
 from command_center.errors import FieldError, Forbidden, InvalidInput
 
-ROLES = ("viewer", "operator", "coordinator", "admin")
+ROLES = ("viewer", "operator", "coordinator", "logistik", "admin")
 PERMISSIONS = {
     "viewer": frozenset(),
-    "operator": frozenset({"incident", "report", "verify", "sitrep"}),
-    "coordinator": frozenset({"incident", "phase", "team", "sitrep", "reporters"}),
+    "operator": frozenset({"incident", "report", "verify", "sitrep", "shelter"}),
+    "coordinator": frozenset(
+        {"incident", "phase", "team", "sitrep", "reporters", "stock", "shelter"}
+    ),
+    "logistik": frozenset({"stock", "shelter"}),
     "admin": frozenset(
         {
             "incident",
@@ -38,6 +44,9 @@ PERMISSIONS = {
             "sitrep",
             "team",
             "reporters",
+            "stock",
+            "shelter",
+            "release",
             "users",
             "audit",
         }

@@ -8,19 +8,25 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from command_center.geography import Geography
 from command_center.models import (
     Deployment,
+    Dispatch,
     HazardEvent,
     ImpactReport,
     Incident,
     IncidentArea,
     IncidentPhase,
+    Kitchen,
+    MealCount,
+    Shelter,
     Sitrep,
+    StockMovement,
     Team,
+    Warehouse,
 )
 from command_center.scenarios import FIRST_REPORT_SHARE, SCENARIOS, Scenario
 from command_center.services.incidents import common_area, local_day, zone_of
@@ -40,8 +46,14 @@ def loaded(engine: Engine) -> set[str]:
 
 
 def remove(engine: Engine) -> None:
-    """Delete every scenario's rows (incidents, events, exercise teams) in one transaction."""
+    """Delete every scenario's rows (incidents, events, exercise teams and warehouses, their
+    stock, shelters and dapur umum) in one transaction."""
     with Session(engine) as session, session.begin():
+        exercise = select(Warehouse.id).where(Warehouse.is_exercise)
+        incidents = select(Incident.id).where(Incident.key.in_(KEYS))
+        session.execute(delete(StockMovement).where(StockMovement.warehouse_id.in_(exercise)))
+        session.execute(delete(Dispatch).where(Dispatch.incident_id.in_(incidents)))
+        session.execute(delete(Warehouse).where(Warehouse.is_exercise))
         for incident in session.scalars(select(Incident).where(Incident.key.in_(KEYS))):
             for model in (ImpactReport, Deployment, Sitrep):
                 for row in session.scalars(select(model).where(model.incident_id == incident.id)):
@@ -114,6 +126,7 @@ def _load(engine: Engine, geography: Geography, scenario: Scenario) -> None:
             )
         _add_teams(session, geography, scenario, incident.id, start)
         _add_reports(session, geography, scenario, incident.id, start)
+        _add_logistics(session, scenario, incident.id, start)
         record_audit(
             session, ACTOR, "load", "scenario", scenario.key, after={"incident": incident.id}
         )
@@ -201,5 +214,136 @@ def _add_reports(
                     if version == 2
                     else [],
                     notes="Skenario latihan; angka rekaan.",
+                )
+            )
+
+
+def _add_logistics(session: Session, scenario: Scenario, incident_id: int, start: datetime) -> None:
+    """The scenario's warehouses with their stock, shelters, dapur umum with a day of meals,
+    and its dispatches (received or still in transit)."""
+    today = start.date()
+    warehouses = {}
+    for place in scenario.warehouses:
+        warehouse = Warehouse(
+            name=place.name,
+            kind=place.kind,
+            kecamatan_code=place.kecamatan,
+            kabupaten_code=place.kecamatan[:5],
+            lat=place.lat,
+            lon=place.lon,
+            is_exercise=True,
+            created_by=ACTOR,
+        )
+        session.add(warehouse)
+        session.flush()
+        warehouses[place.name] = warehouse.id
+        for item, batch, quantity, days in place.stock:
+            expires = None if days is None else today + timedelta(days=days)
+            session.add(
+                StockMovement(
+                    warehouse_id=warehouse.id,
+                    item=item,
+                    batch=batch,
+                    expires_on=expires,
+                    quantity=quantity,
+                    kind="opening",
+                    document="Stock opname (Latihan)",
+                    at=start - timedelta(days=30),
+                    by=ACTOR,
+                )
+            )
+    shelters = {}
+    for place in scenario.shelters:
+        people, families, toddlers, pregnant, elderly, disabled = place.people
+        shelter = Shelter(
+            incident_id=incident_id,
+            name=place.name,
+            kecamatan_code=place.kecamatan,
+            lat=place.lat,
+            lon=place.lon,
+            capacity=people + people // 5,
+            people=people,
+            families=families,
+            toddlers=toddlers,
+            pregnant=pregnant,
+            elderly=elderly,
+            disabled=disabled,
+            opened_on=today,
+            updated_by=ACTOR,
+        )
+        session.add(shelter)
+        session.flush()
+        shelters[place.name] = shelter.id
+    for place in scenario.kitchens:
+        team = session.scalar(select(Team.id).where(Team.name == place.team))
+        kitchen = Kitchen(
+            incident_id=incident_id,
+            name=place.name,
+            kecamatan_code=place.kecamatan,
+            lat=place.lat,
+            lon=place.lon,
+            team_id=team,
+            started_on=today,
+            updated_by=ACTOR,
+        )
+        session.add(kitchen)
+        session.flush()
+        for meal in ("pagi", "siang", "malam"):
+            session.add(
+                MealCount(
+                    kitchen_id=kitchen.id,
+                    day=today,
+                    meal=meal,
+                    portions=place.portions,
+                    recorded_by=COORDINATOR,
+                )
+            )
+    _add_dispatches(session, scenario, incident_id, start, warehouses, shelters)
+
+
+def _add_dispatches(
+    session: Session,
+    scenario: Scenario,
+    incident_id: int,
+    start: datetime,
+    warehouses: dict[str, int],
+    shelters: dict[str, int],
+) -> None:
+    stock = {
+        (p.name, item): (batch, days)
+        for p in scenario.warehouses
+        for item, batch, _, days in p.stock
+    }
+    for n, sent in enumerate(scenario.dispatches):
+        shelter = session.get(Shelter, shelters[sent.shelter])
+        dispatch = Dispatch(
+            incident_id=incident_id,
+            warehouse_id=warehouses[sent.warehouse],
+            kecamatan_code=shelter.kecamatan_code,
+            shelter_id=shelter.id,
+            carrier="Truk Dinsos (Latihan)",
+            created_at=start + timedelta(hours=4 + n),
+            created_by=COORDINATOR,
+        )
+        if sent.received:
+            dispatch.received = dict(sent.lines)
+            dispatch.received_at = start + timedelta(hours=8 + n)
+            dispatch.received_by = "Koordinator Posko (Latihan)"
+            dispatch.recorded_by = COORDINATOR
+        session.add(dispatch)
+        session.flush()
+        for item, quantity in sent.lines:
+            batch, days = stock[(sent.warehouse, item)]
+            session.add(
+                StockMovement(
+                    warehouse_id=dispatch.warehouse_id,
+                    item=item,
+                    batch=batch,
+                    expires_on=None if days is None else start.date() + timedelta(days=days),
+                    quantity=-quantity,
+                    kind="dispatch",
+                    dispatch_id=dispatch.id,
+                    at=dispatch.created_at,
+                    by=COORDINATOR,
                 )
             )

@@ -34,7 +34,11 @@ from command_center.times import utcnow
 
 HEADER_SCAN_ROWS = 15
 UNMAPPED = "~"  # a column we do not read stays with its quarantined row as "~<its header>"
-PERMISSION = {"roster": "team", "reports": "report"}  # what importing each kind needs
+PERMISSION = {
+    "roster": "team",
+    "reports": "report",
+    "stock": "stock",
+}  # what importing each kind needs
 CSV_DELIMITERS = ",;\t|"
 
 Check = Callable[[dict[str, Any]], Any]

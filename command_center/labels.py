@@ -10,6 +10,7 @@ and raises KeyError, so tests catch it. Labels with `{name}` fields are filled w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -84,7 +85,9 @@ def field_error(
     base = field.rsplit(".", 1)[-1]
     name = field_name(base, lang) if f"field_{base}" in LABELS else quote(field)
     if field != base:
-        name = f"{quote(field.split('.')[0])} {name}"
+        name = f"{_line(field.split('.')[0], lang, quote)} · {name}"
+    elif "[" in field:
+        name = _line(field, lang, quote)
     key = f"err_{code}"
     counts = code in COUNT_CODES  # counts in the language's format ("22.144")
     values = {
@@ -96,6 +99,14 @@ def field_error(
     except KeyError:  # a label expecting a value the error did not carry
         problem = LABELS[key][1 if lang == "en" else 0].split(":")[0]
     return f"{name}: {problem}"
+
+
+def _line(part: str, lang: str, quote: Callable[[str], str]) -> str:
+    """`lines[0]` as people count it: `Barang 1`; anything else as given."""
+    found = re.fullmatch(r"(\w+)\[(\d+)\]", part)
+    if found is None or f"field_{found[1]}" not in LABELS:
+        return quote(part)
+    return f"{field_name(found[1], lang)} {int(found[2]) + 1}"
 
 
 def number(value: int, lang: str = "id") -> str:

@@ -374,6 +374,130 @@ class ImpactReport(Base):
     created_by: Mapped[str | None] = mapped_column(String(80))
 
 
+class Warehouse(Base):
+    """Where buffer stock is held: a lumbung sosial, or a kabupaten, provincial or national
+    warehouse (`services.logistics.WAREHOUSE_KINDS`). Its stock is the sum of its movements."""
+
+    __tablename__ = "warehouses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    kabupaten_code: Mapped[str] = mapped_column(String(13), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    is_exercise: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80))
+
+
+class StockMovement(Base):
+    """One signed line of the stock ledger (receipt, dispatch, transfer in/out, adjustment)
+    of one item batch in one warehouse. Rows are only ever added."""
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (Index("ix_stock_movements_stock", "warehouse_id", "item", "batch"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    item: Mapped[str] = mapped_column(String(40))
+    batch: Mapped[str] = mapped_column(String(60))
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(20))  # an adjustment's
+    source: Mapped[str | None] = mapped_column(String(120))  # a receipt's: who sent it
+    document: Mapped[str | None] = mapped_column(String(120))  # BAST, surat jalan, SK ...
+    note: Mapped[str | None] = mapped_column(Text)
+    dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatches.id"), index=True)
+    other_warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    by: Mapped[str] = mapped_column(String(80))
+
+
+class Shelter(Base):
+    """A posko pengungsian of an incident and the people in it, by group."""
+
+    __tablename__ = "shelters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    families: Mapped[int] = mapped_column(Integer, default=0)
+    toddlers: Mapped[int] = mapped_column(Integer, default=0)
+    pregnant: Mapped[int] = mapped_column(Integer, default=0)  # ibu hamil/menyusui
+    elderly: Mapped[int] = mapped_column(Integer, default=0)
+    disabled: Mapped[int] = mapped_column(Integer, default=0)
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Kitchen(Base):
+    """A dapur umum of an incident, run by a team from `started_on` to `ended_on`."""
+
+    __tablename__ = "kitchens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    updated_by: Mapped[str] = mapped_column(String(80))
+
+
+class MealCount(Base):
+    """Portions a dapur umum served at one meal of one day (a correction replaces it)."""
+
+    __tablename__ = "meals_served"
+    __table_args__ = (UniqueConstraint("kitchen_id", "day", "meal"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kitchen_id: Mapped[int] = mapped_column(ForeignKey("kitchens.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    meal: Mapped[str] = mapped_column(String(10))
+    portions: Mapped[int] = mapped_column(Integer)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Dispatch(Base):
+    """Aid sent from a warehouse for an incident, with its delivery note (surat jalan): to a
+    shelter, a dapur umum or a kecamatan; in transit until its receipt (BAST) is recorded.
+    Its lines are its dispatch movements; `received` holds what arrived, per item."""
+
+    __tablename__ = "dispatches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    shelter_id: Mapped[int | None] = mapped_column(ForeignKey("shelters.id"))
+    kitchen_id: Mapped[int | None] = mapped_column(ForeignKey("kitchens.id"))
+    carrier: Mapped[str | None] = mapped_column(String(120))  # vehicle, driver
+    override_reason: Mapped[str | None] = mapped_column(Text)  # an admin's, past the rule
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_by: Mapped[str | None] = mapped_column(String(120))  # who signed the BAST
+    receipt_note: Mapped[str | None] = mapped_column(Text)  # the differences, in words
+    received: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # item -> quantity
+    recorded_by: Mapped[str | None] = mapped_column(String(80))
+
+
 class Sitrep(Base):
     """One issued Laporan Situasi: its number per incident, its totals and its text."""
 

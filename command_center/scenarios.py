@@ -30,6 +30,30 @@ class DemoTeam:
 
 
 @dataclass(frozen=True)
+class DemoPlace:
+    """A warehouse (`kind`), shelter (`people`: jiwa, KK, balita, ibu hamil, lansia,
+    disabilitas) or dapur umum (`team`, portions per meal) of a scenario."""
+
+    name: str
+    kecamatan: str
+    lat: float
+    lon: float
+    kind: str = ""
+    stock: tuple[tuple[str, str, int, int | None], ...] = ()  # item, batch, qty, expires in days
+    people: tuple[int, ...] = ()
+    team: str = ""
+    portions: int = 0
+
+
+@dataclass(frozen=True)
+class DemoDispatch:
+    warehouse: str
+    shelter: str
+    lines: tuple[tuple[str, int], ...]
+    received: bool
+
+
+@dataclass(frozen=True)
 class Scenario:
     """One exercise incident with its reports (two versions per kecamatan), teams, phases."""
 
@@ -44,6 +68,10 @@ class Scenario:
     description: str = ""
     event: dict[str, Any] | None = None  # the hazard event it was raised from
     phases: tuple[tuple[str, str, str, int, int], ...] = ()  # phase, decree, by, from, until
+    warehouses: tuple[DemoPlace, ...] = ()
+    shelters: tuple[DemoPlace, ...] = ()
+    kitchens: tuple[DemoPlace, ...] = ()
+    dispatches: tuple[DemoDispatch, ...] = ()
 
 
 # kecamatan: (deaths, missing, injured_severe, injured_light, displaced, shelters,
@@ -224,6 +252,70 @@ SCENARIOS = (
         impacts=QUAKE_IMPACTS,
         teams=QUAKE_TEAMS,
         needs=(("tenda", 1, 40), ("selimut", 1, 1), ("air bersih (liter)", 15, 1)),
+        warehouses=(
+            DemoPlace(
+                "Gudang Dinsos Kab. Cianjur (Latihan)",
+                "32.03.01",
+                -6.8186,
+                107.1390,
+                kind="gudang_kabupaten",
+                stock=(
+                    ("selimut", "A2023", 2500, None),
+                    ("makanan_siap_saji", "C2022", 1800, 20),
+                    ("makanan_siap_saji", "C2024", 6000, 300),
+                    ("family_kit", "F2024", 900, None),
+                    ("tenda_gulung", "T2023", 400, None),
+                ),
+            ),
+            DemoPlace(
+                "Lumbung Sosial Cugenang (Latihan)",
+                "32.03.11",
+                -6.8030,
+                107.0665,
+                kind="lumbung_sosial",
+                stock=(("selimut", "A2024", 300, None), ("makanan_siap_saji", "C2024", 900, 250)),
+            ),
+        ),
+        shelters=(
+            DemoPlace(
+                "Posko Lapangan Desa Cibeureum (Latihan)",
+                "32.03.11",
+                -6.7985,
+                107.0590,
+                people=(1450, 410, 120, 35, 160, 22),
+            ),
+            DemoPlace(
+                "Posko Masjid Agung Cianjur (Latihan)",
+                "32.03.01",
+                -6.8207,
+                107.1425,
+                people=(860, 240, 70, 18, 95, 11),
+            ),
+        ),
+        kitchens=(
+            DemoPlace(
+                "Dapur Umum Cugenang (Latihan)",
+                "32.03.11",
+                -6.8002,
+                107.0621,
+                team="Tagana Kab. Cianjur 1 (Latihan)",
+                portions=2300,
+            ),
+        ),
+        dispatches=(
+            DemoDispatch(
+                "Gudang Dinsos Kab. Cianjur (Latihan)",
+                "Posko Lapangan Desa Cibeureum (Latihan)",
+                (("selimut", 1450), ("makanan_siap_saji", 2000)),
+                received=True,
+            ),
+            DemoDispatch(
+                "Gudang Dinsos Kab. Cianjur (Latihan)",
+                "Posko Masjid Agung Cianjur (Latihan)",
+                (("selimut", 860), ("family_kit", 240)),
+                received=False,
+            ),
+        ),
         event={
             "source_event_id": "latihan-gempa-cianjur",
             "kind": "earthquake",
@@ -266,6 +358,47 @@ SCENARIOS = (
         phases=(
             ("siaga_darurat", "360/101/BPBD/2026 (Latihan)", "Bupati Bandung", -4, -3),
             ("tanggap_darurat", "360/108/BPBD/2026 (Latihan)", "Bupati Bandung", -2, 4),
+        ),
+        warehouses=(
+            DemoPlace(
+                "Lumbung Sosial Baleendah (Latihan)",
+                "32.04.32",
+                -7.0010,
+                107.6250,
+                kind="lumbung_sosial",
+                stock=(
+                    ("selimut", "A2023", 600, None),
+                    ("makanan_siap_saji", "C2023", 1500, 45),
+                    ("matras", "M2024", 300, None),
+                ),
+            ),
+        ),
+        shelters=(
+            DemoPlace(
+                "Posko GOR Baleendah (Latihan)",
+                "32.04.32",
+                -7.0052,
+                107.6268,
+                people=(2100, 590, 180, 42, 230, 30),
+            ),
+        ),
+        kitchens=(
+            DemoPlace(
+                "Dapur Umum Dayeuhkolot (Latihan)",
+                "32.04.12",
+                -6.9870,
+                107.6280,
+                team="Tagana Kab. Bandung 2 (Latihan)",
+                portions=3100,
+            ),
+        ),
+        dispatches=(
+            DemoDispatch(
+                "Lumbung Sosial Baleendah (Latihan)",
+                "Posko GOR Baleendah (Latihan)",
+                (("selimut", 500), ("makanan_siap_saji", 1200)),
+                received=True,
+            ),
         ),
     ),
 )

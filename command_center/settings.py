@@ -157,6 +157,7 @@ class Settings(BaseSettings):
     max_unpacked_mb: int = 200
     refresh_every_s: int = 30  # live pages look for new data this often
     redraw_every_s: int = 300  # and redraw at least this often (ages, expiries)
+    cover_radius_km: float = 150  # warehouses this close to an incident count for its cover
 
     @classmethod
     def settings_customise_sources(

@@ -23,6 +23,7 @@ from command_center import (
     form_store,
     imports,
     incident_store,
+    logistics_store,
     report_store,
     reporter_store,
     sitrep_store,
@@ -32,7 +33,15 @@ from command_center import (
 from command_center.auth import ROLES, SYSTEM, Principal, permits
 from command_center.errors import Forbidden
 from command_center.incident_store import NewIncident
+from command_center.logistics_store import DispatchRequest, Line
 from command_center.models import Base, IncidentStatus, QuarantinedRow
+from command_center.services.logistics import (
+    KitchenInput,
+    MealsInput,
+    ShelterInput,
+    StockLine,
+    WarehouseInput,
+)
 from command_center.services.reporters import NewLink
 from command_center.services.reports import ReportInput
 from command_center.services.roster import TeamInput
@@ -208,7 +217,75 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
     link = NewLink.check({"name": "Siti", "role": "tksk", "kecamatan": "32.03.11"}, geography)
     link_id, _ = reporter_store.create_link(engine, SYSTEM, link)
     submission = Submission("uuid:1", "uuid:1", None, "hp", False, {"kecamatan_code": "32.03.11"})
+    place = {"kecamatan_code": "32.03.11", "opened_on": utcnow().date()}
+    depot = WarehouseInput.check({"name": "Gudang Uji", "kind": "kabupaten", **place})
+    store_ids = [logistics_store.create_warehouse(engine, depot, SYSTEM)]
+    store_ids.append(
+        logistics_store.create_warehouse(engine, depot.model_copy(update={"name": "G2"}), SYSTEM)
+    )
+    blankets = [StockLine.check({"item": "selimut", "batch": "A2023", "quantity": 10})]
+    logistics_store.receive(engine, store_ids[0], blankets, "Kemensos", None, SYSTEM)
+    sending = DispatchRequest(incident.id, store_ids[0], [Line("selimut", 2)], "32.03.11")
+    sent = logistics_store.dispatch(engine, sending, SYSTEM)
+    shelter = ShelterInput.check({"name": "Posko", **place})
+    shelter_id = logistics_store.save_shelter(engine, incident.id, shelter, SYSTEM)
+    kitchen = KitchenInput.check({"name": "DU", "started_on": utcnow().date(), **place})
+    kitchen_id = logistics_store.save_kitchen(engine, incident.id, kitchen, SYSTEM)
+    meals = MealsInput.check({"day": utcnow().date(), "meal": "pagi", "portions": 10})
+    count = b"Gudang,Barang,Batch,Jumlah\nGudang Uji,selimut,B,5\n"
     return {
+        "logistics_store.create_warehouse": Write(
+            "stock",
+            "32.03",
+            lambda e, a: logistics_store.create_warehouse(
+                e, depot.model_copy(update={"name": "G3"}), a
+            ),
+        ),
+        "logistics_store.receive": Write(
+            "stock",
+            "32.03",
+            lambda e, a: logistics_store.receive(e, store_ids[0], blankets, "X", None, a),
+        ),
+        "logistics_store.adjust": Write(
+            "stock",
+            "32.03",
+            lambda e, a: logistics_store.adjust(
+                e, store_ids[0], "selimut", "A2023", -1, "damaged", None, a
+            ),
+        ),
+        "logistics_store.transfer": Write(
+            "stock",
+            "32.03",
+            lambda e, a: logistics_store.transfer(e, *store_ids, [Line("selimut", 1)], None, a),
+        ),
+        "logistics_store.dispatch": Write(
+            "stock", "32.03", lambda e, a: logistics_store.dispatch(e, sending, a)
+        ),
+        "logistics_store.confirm_receipt": Write(
+            "stock",
+            "32.03.11",
+            lambda e, a: logistics_store.confirm_receipt(e, sent, "Kades", {"selimut": 2}, "", a),
+        ),
+        "logistics_store.save_shelter": Write(
+            "shelter",
+            "32.03.11",
+            lambda e, a: logistics_store.save_shelter(e, incident.id, shelter, a, shelter_id),
+        ),
+        "logistics_store.save_kitchen": Write(
+            "shelter",
+            "32.03.11",
+            lambda e, a: logistics_store.save_kitchen(e, incident.id, kitchen, a),
+        ),
+        "logistics_store.record_meals": Write(
+            "shelter",
+            "32.03.11",
+            lambda e, a: logistics_store.record_meals(e, kitchen_id, meals, a),
+        ),
+        "logistics_store.import_opening_stock": Write(
+            "stock",
+            None,  # rows are checked one by one: out-of-scope rows wait in quarantine
+            lambda e, a: logistics_store.import_opening_stock(e, count, "s.csv", a, limits),
+        ),
         "form_store.save_submissions": Write(
             "report",
             None,  # rows are checked one by one, as an import's
@@ -338,6 +415,7 @@ def test_every_checked_write_path_is_in_the_property_test(aimed_writes) -> None:
     assert checked - set(writes) == {"imports.resubmit", "imports.run_import"} | {
         "team_store.import_roster",
         "team_store.resubmit_roster",
+        "logistics_store.resubmit_opening",
         "team_store.stand_down",
         "form_pull.pull",
         "form_pull.poll_forms",

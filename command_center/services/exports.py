@@ -6,6 +6,7 @@ with an apostrophe, so opening an export never runs anything.
 
 from __future__ import annotations
 
+import io
 import json
 
 import pandas as pd
@@ -90,3 +91,10 @@ def to_geojson(table: pd.DataFrame, geography: Geography) -> bytes:
     properties = table.reset_index(drop=True).astype(object).where(table.notna().values, None)
     layer = shapes.join(properties)
     return json.dumps(json.loads(layer.to_json(drop_id=True)), ensure_ascii=False).encode("utf-8")
+
+
+def to_xlsx(table: pd.DataFrame) -> bytes:
+    """An .xlsx workbook of `table`; text a spreadsheet would run as a formula stays text."""
+    out = io.BytesIO()
+    table.astype(object).map(_inert).to_excel(out, index=False, engine="openpyxl")
+    return out.getvalue()

@@ -58,6 +58,7 @@ PAGES = (
     PageSpec("pages/hazards.py", "page_hazards", "section_operator", ":material/warning:"),
     PageSpec("pages/deployments.py", "page_deployments", "section_tagana", ":material/groups:"),
     PageSpec("pages/reports.py", "page_reports", "section_impact", ":material/summarize:"),
+    PageSpec("pages/logistics.py", "page_logistics", "section_aid", ":material/inventory_2:"),
     PageSpec("pages/briefing.py", "page_briefing", "section_briefing", ":material/tv:"),
     PageSpec(
         "pages/admin.py",

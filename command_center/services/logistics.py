@@ -1,0 +1,402 @@
+"""Aid logistics as plain rules: the item catalogue and its consumption rules (the one place
+both are set), inputs as typed or imported, the stock ledger's balances, first-expiry-first-out,
+the release rule of a lumbung sosial, and the cover of an incident's needs.
+
+Quantities are whole units of the item's own unit (paket, lembar, buah, kg, liter). A movement
+is signed: receipts and transfers in add, dispatches and transfers out take away; an
+adjustment carries its own sign and a reason.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from command_center.errors import FieldError, InvalidInput
+from command_center.services.exposure import haversine_km
+from command_center.services.incidents import PhaseRecord, current_phase
+from command_center.services.validation import (
+    Count,
+    Decimal,
+    KecamatanCode,
+    Phone,
+    Text,
+    blank_to_none,
+    bounded,
+    field_errors,
+    longest,
+    one_of,
+    parse_count,
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One catalogue item: its code, unit, whether it expires, and the words people use."""
+
+    code: str
+    unit: str
+    perishable: bool
+    words: tuple[str, ...]  # lower-case names as written on reports and spreadsheets
+
+
+CATALOGUE = {
+    item.code: item
+    for item in (
+        Item("makanan_siap_saji", "paket", True, ("makanan siap saji", "mss", "nasi bungkus")),
+        Item("lauk_pauk", "paket", True, ("lauk pauk", "lauk pauk siap saji", "lauk")),
+        Item("beras", "kg", True, ("beras",)),
+        Item("air_mineral", "liter", True, ("air mineral", "air bersih", "air minum")),
+        Item("makanan_anak", "paket", True, ("makanan anak", "makanan balita", "mpasi")),
+        Item("family_kit", "paket", False, ("family kit", "paket keluarga")),
+        Item("kids_ware", "paket", False, ("kids ware", "kidsware", "perlengkapan anak")),
+        Item("selimut", "lembar", False, ("selimut",)),
+        Item("matras", "lembar", False, ("matras", "tikar", "kasur")),
+        Item("tenda_gulung", "lembar", False, ("tenda gulung", "terpal")),
+        Item("tenda_keluarga", "buah", False, ("tenda keluarga", "tenda")),
+        Item("sandang", "paket", False, ("sandang", "pakaian")),
+        Item("perlengkapan_dapur_umum", "paket", False, ("perlengkapan dapur umum",)),
+        Item("hygiene_kit", "paket", False, ("hygiene kit", "perlengkapan mandi")),
+    )
+}
+UNITS = ("paket", "lembar", "buah", "kg", "liter")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one displaced person (or family) uses of an item: `amount` a day when `daily`,
+    else `amount` once (a blanket, a family kit)."""
+
+    amount: float
+    per: str  # "person" or "family"
+    daily: bool
+
+
+RULES = {  # Kemensos buffer-stock practice; change here and nowhere else
+    "makanan_siap_saji": Rule(3, "person", daily=True),  # three portions a day
+    "lauk_pauk": Rule(1, "family", daily=True),
+    "beras": Rule(0.4, "person", daily=True),
+    "air_mineral": Rule(2.5, "person", daily=True),
+    "selimut": Rule(1, "person", daily=False),
+    "matras": Rule(1, "person", daily=False),
+    "sandang": Rule(1, "person", daily=False),
+    "family_kit": Rule(1, "family", daily=False),
+    "hygiene_kit": Rule(1, "family", daily=False),
+    "tenda_gulung": Rule(1, "family", daily=False),
+}
+PERSONS_PER_FAMILY = 4  # families from people when no shelter counts them (BPS: 3.9)
+
+WAREHOUSE_KINDS = ("lumbung_sosial", "gudang_kabupaten", "gudang_provinsi", "gudang_nasional")
+ADJUSTMENT_REASONS = ("expired", "damaged", "counted", "lost")
+MOVEMENT_KINDS = ("opening", "receipt", "dispatch", "transfer_in", "transfer_out", "adjustment")
+MEALS = ("pagi", "siang", "malam")
+RELEASING_PHASES = ("siaga_darurat", "tanggap_darurat")
+HEAD_OF_REGION = re.compile(r"bupati|wali\s*kota|gubernur|presiden", re.IGNORECASE)
+ITEM_WORDS = {
+    **{code: code for code in CATALOGUE},
+    **{code.replace("_", " "): code for code in CATALOGUE},
+    **{word: item.code for item in CATALOGUE.values() for word in item.words},
+}
+KIND_WORDS = {
+    **{k: k for k in WAREHOUSE_KINDS},
+    "lumbung": "lumbung_sosial",
+    "lumbung sosial": "lumbung_sosial",
+    "kabupaten": "gudang_kabupaten",
+    "gudang kabupaten": "gudang_kabupaten",
+    "provinsi": "gudang_provinsi",
+    "gudang provinsi": "gudang_provinsi",
+    "nasional": "gudang_nasional",
+    "gudang nasional": "gudang_nasional",
+}
+
+
+def item_of(text: object) -> str | None:
+    """The catalogue code a written item name stands for (`"Selimut"` → `selimut`,
+    `"makanan siap saji (paket)"` → `makanan_siap_saji`), if any."""
+    words = re.sub(r"\(.*?\)", " ", str(text or "").casefold().replace("_", " "))
+    return ITEM_WORDS.get(" ".join(words.split()))
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    @classmethod
+    def check(cls, values: Mapping[str, Any], geography: Any = None) -> Any:
+        """Validate `values` (kecamatan codes against `geography` when given).
+
+        Raises:
+            InvalidInput: one FieldError per bad field.
+        """
+        try:
+            return cls.model_validate(dict(values), context={"geography": geography})
+        except ValidationError as exc:
+            raise InvalidInput(field_errors(exc)) from exc
+
+
+class StockLine(_Input):
+    """A quantity of one item from one batch (`"selimut A2023"`)."""
+
+    item: str
+    batch: str = Field(min_length=1, max_length=60)
+    quantity: Annotated[int, BeforeValidator(parse_count), bounded(1, 10**9)]
+    expires_on: date | None = None
+
+    @field_validator("item", mode="before")
+    @classmethod
+    def _item(cls, value: Any) -> str:
+        return one_of(value, ITEM_WORDS, "bad_item", items=", ".join(CATALOGUE))
+
+
+class WarehouseInput(_Input):
+    name: str = Field(min_length=1, max_length=120)
+    kind: str
+    kecamatan_code: KecamatanCode
+    lat: Annotated[Decimal, bounded(-11.5, 6.5)] = None
+    lon: Annotated[Decimal, bounded(94.0, 141.5)] = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> str:
+        return one_of(value, KIND_WORDS, "bad_warehouse_kind", kinds=", ".join(WAREHOUSE_KINDS))
+
+    @property
+    def kabupaten_code(self) -> str:
+        return self.kecamatan_code[:5]
+
+
+class ShelterInput(_Input):
+    """A posko pengungsian and who is in it."""
+
+    name: str = Field(min_length=1, max_length=120)
+    kecamatan_code: KecamatanCode
+    lat: Annotated[Decimal, bounded(-11.5, 6.5)] = None
+    lon: Annotated[Decimal, bounded(94.0, 141.5)] = None
+    capacity: Count = None
+    people: Count = 0
+    families: Count = 0
+    toddlers: Count = 0
+    pregnant: Count = 0
+    elderly: Count = 0
+    disabled: Count = 0
+    opened_on: date
+    closed_on: date | None = None
+    contact_name: Annotated[Text, longest(120)] = None
+    contact_phone: Phone = None
+
+    @classmethod
+    def check(cls, values: Mapping[str, Any], geography: Any = None) -> ShelterInput:
+        entry = super().check(values, geography)
+        errors = []
+        for group in ("families", "toddlers", "pregnant", "elderly", "disabled"):
+            if (getattr(entry, group) or 0) > (entry.people or 0):
+                errors.append(FieldError(group, "exceeds_people", {"value": getattr(entry, group)}))
+        if entry.closed_on is not None and entry.closed_on < entry.opened_on:
+            errors.append(FieldError("closed_on", "end_before_start", {"value": entry.closed_on}))
+        if errors:
+            raise InvalidInput(errors)
+        return entry
+
+
+class KitchenInput(_Input):
+    """A dapur umum: where, which team runs it, from when to when."""
+
+    name: str = Field(min_length=1, max_length=120)
+    kecamatan_code: KecamatanCode
+    lat: Annotated[Decimal, bounded(-11.5, 6.5)] = None
+    lon: Annotated[Decimal, bounded(94.0, 141.5)] = None
+    team_id: int | None = None
+    started_on: date
+    ended_on: date | None = None
+
+
+class MealsInput(_Input):
+    day: date
+    meal: str
+    portions: Annotated[int, bounded(0, 10**7)]
+
+    @field_validator("meal", mode="before")
+    @classmethod
+    def _meal(cls, value: Any) -> str:
+        return one_of(value, {m: m for m in MEALS}, "bad_meal", meals=", ".join(MEALS))
+
+
+OPENING_HEADERS = {
+    "warehouse": ("gudang", "nama_gudang", "lumbung", "warehouse", "lokasi"),
+    "item": ("barang", "jenis_barang", "item", "nama_barang", "logistik", "jenis"),
+    "batch": ("batch", "lot", "tahun_pengadaan", "kode_batch", "label"),
+    "quantity": ("jumlah", "qty", "quantity", "stok", "volume", "kuantitas"),
+    "expires_on": ("kedaluwarsa", "kadaluarsa", "expired", "expires_on", "tgl_kedaluwarsa"),
+    "document": ("dokumen", "nomor_dokumen", "berita_acara", "document"),
+}
+
+
+class OpeningRow(StockLine):
+    """One line of an opening stock count: which warehouse (by name) holds how much."""
+
+    warehouse: str = Field(min_length=1, max_length=120)
+    document: Annotated[Text, longest(120)] = None
+
+    @field_validator("expires_on", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        value = blank_to_none(value)
+        if isinstance(value, str) and re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}", value):
+            day, month, year = re.split(r"[/.-]", value)
+            return f"{year}-{int(month):02d}-{int(day):02d}"
+        return value[:10] if isinstance(value, str) else value
+
+
+def balances(movements: Iterable[tuple[Any, str, str, int]]) -> dict[tuple[Any, str, str], int]:
+    """What each (warehouse, item, batch) holds: the sum of its signed movements."""
+    held: dict[tuple[Any, str, str], int] = {}
+    for warehouse, item, batch, quantity in movements:
+        key = (warehouse, item, batch)
+        held[key] = held.get(key, 0) + quantity
+    return held
+
+
+@dataclass(frozen=True)
+class Batch:
+    batch: str
+    on_hand: int
+    expires_on: date | None
+
+
+def fefo(batches: Iterable[Batch], quantity: int) -> list[tuple[str, int]]:
+    """First expiry, first out: which batches to take `quantity` from (expiring soonest first,
+    batches without a date last, then by name). Takes what there is if there is not enough."""
+    order = sorted(
+        (b for b in batches if b.on_hand > 0),
+        key=lambda b: (b.expires_on is None, b.expires_on or date.max, b.batch),
+    )
+    taken = []
+    for batch in order:
+        if quantity <= 0:
+            break
+        take = min(batch.on_hand, quantity)
+        taken.append((batch.batch, take))
+        quantity -= take
+    return taken
+
+
+def release_refusal(
+    warehouse_kind: str,
+    warehouse_kabupaten: str,
+    incident_kecamatan: Iterable[str],
+    phases: Iterable[PhaseRecord],
+    today: date,
+) -> tuple[str, dict[str, Any]] | None:
+    """Why stock may not leave this warehouse for the incident (a reason code and its values),
+    or None. Only a lumbung sosial is bound: the incident's area must include its kabupaten,
+    and a siaga or tanggap darurat decree by a bupati/walikota or higher must be in force."""
+    if warehouse_kind != "lumbung_sosial":
+        return None
+    if not any(code.startswith(warehouse_kabupaten + ".") for code in incident_kecamatan):
+        return "release_outside_area", {"kabupaten": warehouse_kabupaten}
+    phase = current_phase(list(phases), today)
+    in_force = (
+        phase is not None
+        and phase.phase in RELEASING_PHASES
+        and (phase.ends_on is None or phase.ends_on >= today)
+    )
+    if not in_force:
+        return "release_no_decree", {}
+    if not HEAD_OF_REGION.search(phase.authority or ""):
+        return "release_decree_authority", {"authority": phase.authority or "—"}
+    return None
+
+
+@dataclass(frozen=True)
+class CoverLine:
+    """One item for an incident: what is needed, delivered, on the way, left nearby, and how
+    long that lasts at today's number of displaced people (None: not a daily item)."""
+
+    item: str  # a catalogue code, or the words of a need the catalogue does not know
+    unit: str
+    needed: int
+    delivered: int
+    in_transit: int
+    stock: int
+    days: float | None
+    short: int  # once-only items: how many are still missing after stock and deliveries
+
+
+def cover(
+    needs: Mapping[str, int],
+    delivered: Mapping[str, int],
+    in_transit: Mapping[str, int],
+    stock: Mapping[str, int],
+    people: int,
+    families: int | None = None,
+) -> list[CoverLine]:
+    """Needs against deliveries and nearby stock per item, the ones running out first on top:
+    daily items by days of cover, once-only items by what is still missing."""
+    families = families if families is not None else math.ceil(people / PERSONS_PER_FAMILY)
+    lines = []
+    for item in sorted({*needs, *delivered, *in_transit, *(i for i, q in stock.items() if q)}):
+        rule = RULES.get(item)
+        held = stock.get(item, 0)
+        days, short = None, 0
+        if rule is not None:
+            users = people if rule.per == "person" else families
+            use = rule.amount * users
+            if rule.daily:
+                days = (held / use) if use else None
+            else:
+                got = delivered.get(item, 0) + in_transit.get(item, 0)
+                short = max(0, math.ceil(use) - got - held)
+        known = CATALOGUE.get(item)
+        lines.append(
+            CoverLine(
+                item,
+                known.unit if known else "",
+                needs.get(item, 0),
+                delivered.get(item, 0),
+                in_transit.get(item, 0),
+                held,
+                days,
+                short,
+            )
+        )
+    return sorted(lines, key=_running_out)
+
+
+def _running_out(line: CoverLine) -> tuple[int, float, str]:
+    """Daily items by days of cover, then once-only items by what is missing, then the rest."""
+    if line.days is not None:
+        return (0, line.days, line.item)
+    return (1, -line.short, line.item) if line.short else (2, 0, line.item)
+
+
+def needs_by_item(items: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Report needs (`{"item": "Selimut", "qty": 50}`) summed per catalogue item; a need the
+    catalogue does not know keeps its own words."""
+    found: dict[str, int] = {}
+    for need in items:
+        name = item_of(need.get("item")) or " ".join(str(need.get("item", "")).lower().split())
+        found[name] = found.get(name, 0) + int(need.get("qty") or 0)
+    return found
+
+
+def nearest(
+    warehouses: Iterable[tuple[int, float | None, float | None]],
+    lat: float,
+    lon: float,
+    radius_km: float,
+) -> list[int]:
+    """The warehouses within `radius_km` of a point, nearest first; the nearest one alone when
+    none is that close (warehouses without coordinates are left out)."""
+    placed = [
+        (float(haversine_km(lat, lon, w_lat, w_lon)), w_id)
+        for w_id, w_lat, w_lon in warehouses
+        if w_lat is not None and w_lon is not None
+    ]
+    placed.sort()
+    near = [w_id for km, w_id in placed if km <= radius_km]
+    return near or [w_id for _, w_id in placed[:1]]

@@ -1,0 +1,133 @@
+"""The Logistik page as stock staff, operators and officials use it, in the real app (AppTest)
+on both training scenarios."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from command_center import accounts, logistics_store, store
+from command_center.auth import SYSTEM
+from command_center.db import make_engine
+from command_center.labels import t
+from command_center.settings import PROJECT_ROOT
+
+PAGE = "pages/logistics.py"
+QUAKE = "LATIHAN Gempa M5,6 Kabupaten Cianjur"
+GUDANG = "Gudang Dinsos Kab. Cianjur (Latihan)"
+LUMBUNG = "Lumbung Sosial Cugenang (Latihan)"
+
+
+def _messages(at: AppTest) -> str:
+    return " | ".join(m.value for kind in (at.success, at.error, at.warning, at.info) for m in kind)
+
+
+def _click(at: AppTest, label: str) -> AppTest:
+    at = next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _on_quake(open_page, database_url: str) -> AppTest:
+    at = open_page(PAGE)
+    incident = next(i.id for i in store.incidents(make_engine(database_url)) if i.name == QUAKE)
+    return at.selectbox(key="logistics_incident").set_value(incident).run()
+
+
+def _warehouse(database_url: str, name: str) -> int:
+    table = logistics_store.warehouses(make_engine(database_url))
+    return int(table.set_index("name").loc[name, "id"])
+
+
+def _held(database_url: str, name: str, item: str) -> int:
+    stock = logistics_store.stock(make_engine(database_url))
+    mine = stock[
+        (stock["warehouse_id"] == _warehouse(database_url, name)) & (stock["item"] == item)
+    ]
+    return int(mine["on_hand"].sum())
+
+
+def _send(at: AppTest, database_url: str, warehouse: str, item: str, quantity: int) -> AppTest:
+    at.selectbox(key="dispatch_warehouse").set_value(_warehouse(database_url, warehouse)).run()
+    at.selectbox(key="dispatch_lines_item").set_value(item).run()
+    at.number_input(key="dispatch_lines_qty").set_value(quantity).run()
+    at = at.button(key="dispatch_lines_add").click().run()
+    return _click(at, t("send_dispatch"))
+
+
+def test_the_demo_shows_stock_shelters_and_what_runs_out_first(
+    open_page, with_every_scenario, database_url
+) -> None:
+    at = _on_quake(open_page, database_url)
+    assert GUDANG in set(at.dataframe[0].value[t("col_warehouse")])
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("shelters_open")] == "2"
+    assert metrics[t("in_shelters")] == "2.310"  # 1.450 + 860 in the two posko
+    said = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert any(line.startswith("- Stok makanan siap saji cukup") for line in said), said
+    assert any("jiwa di 2 posko" in line for line in said), said
+
+
+def test_aid_sent_is_in_transit_until_its_receipt_is_recorded(
+    open_page, with_every_scenario, database_url
+) -> None:
+    at = _on_quake(open_page, database_url)
+    before = _held(database_url, GUDANG, "selimut")
+    at = _send(at, database_url, GUDANG, "selimut", 100)
+    assert "SJ-" in _messages(at), _messages(at)
+    assert _held(database_url, GUDANG, "selimut") == before - 100
+
+    newest = int(logistics_store.dispatches(make_engine(database_url))["id"].max())
+    at.selectbox(key="receipt_note_pick").set_value(newest).run()
+    at.number_input(key=f"got_{newest}_selimut").set_value(90)  # in the form: sent on submit
+    next(w for w in at.text_input if w.label == t("field_received_by")).input("Kades Cibeureum")
+    at = _click(at, t("save_receipt_bast"))
+    assert "tulis sebabnya" in _messages(at)  # 10 short: a note is required
+    at.number_input(key=f"got_{newest}_selimut").set_value(90)
+    next(w for w in at.text_input if w.label == t("field_received_by")).input("Kades Cibeureum")
+    at.text_area[0].input("10 lembar basah terkena hujan")
+    at = _click(at, t("save_receipt_bast"))
+    assert t("bast_saved") in _messages(at)
+    notes = logistics_store.dispatches(make_engine(database_url)).set_index("id")
+    assert notes.loc[newest, "status"] == "received"
+    assert notes.loc[newest, "received_quantity"] == 90
+
+
+def test_more_than_on_hand_is_refused_with_what_is_available(
+    open_page, with_every_scenario, database_url
+) -> None:
+    at = _on_quake(open_page, database_url)
+    held = _held(database_url, GUDANG, "tenda_gulung")
+    at = _send(at, database_url, GUDANG, "tenda_gulung", held + 1)
+    assert f"tersedia hanya {held}" in _messages(at), _messages(at)
+    assert _held(database_url, GUDANG, "tenda_gulung") == held
+
+
+def test_the_lumbung_rule_is_said_on_the_page(open_page, with_every_scenario, database_url) -> None:
+    """The earthquake has no emergency decree yet: its lumbung sosial's stock stays put."""
+    at = _on_quake(open_page, database_url)
+    at = _send(at, database_url, LUMBUNG, "selimut", 10)
+    assert "SK status siaga atau tanggap darurat" in _messages(at), _messages(at)
+    assert _held(database_url, LUMBUNG, "selimut") == 300
+
+
+@pytest.fixture
+def viewer(with_every_scenario, monkeypatch: pytest.MonkeyPatch, database_url) -> AppTest:
+    monkeypatch.setenv("CC_AUTH_MODE", "local")
+    engine = make_engine(database_url)
+    accounts.create_user(engine, SYSTEM, "pejabat", "kata-sandi-1", "viewer", None, "Bu Pejabat")
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
+    at.text_input[0].input("pejabat")
+    at.text_input[1].input("kata-sandi-1")
+    at = at.button[0].click().run()
+    return at.switch_page(PAGE).run()
+
+
+def test_a_viewer_reads_stock_and_shelters_but_has_no_form(viewer: AppTest) -> None:
+    at = viewer
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.dataframe and at.metric
+    labels = {b.label for b in at.button}
+    assert not labels & {t("send_dispatch"), t("save_receipt"), t("save_shelter"), t("add_line")}
+    said = " ".join(c.value for c in at.caption)
+    assert t("not_yours", what=t("perm_stock")) in said
