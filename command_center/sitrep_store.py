@@ -10,12 +10,13 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from command_center import report_store, store, team_store
+from command_center import logistics_store, report_store, store, team_store
 from command_center.auth import Principal, require_in
 from command_center.db import writing
 from command_center.errors import NotFound, StaleRecord
+from command_center.labels import t
 from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep
-from command_center.services import sitrep
+from command_center.services import logistics, sitrep
 from command_center.services.incidents import local_day, phase_line, zone_of
 from command_center.services.reports import counted, newest_per_source, with_kabupaten_level
 from command_center.services.teams import DEPLOYED, STANDBY
@@ -84,6 +85,32 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
         previous_number=previous.number if previous else None,
         previous_totals=dict(previous.totals) if previous else {},
         status_line=phase_line(store.phases(engine, incident_id), local_day(now, zone)),
+        aid=aid_facts(engine, incident_id),
+    )
+
+
+def aid_facts(engine: Engine, incident_id: int) -> sitrep.AidFacts | None:
+    """The incident's shelters, meals served and aid dispatched (None when none is recorded)."""
+    shelters = logistics_store.shelters(engine)
+    shelters = shelters[(shelters["incident_id"] == incident_id) & shelters["closed_on"].isna()]
+    meals = logistics_store.meals(engine)
+    meals = meals[meals["incident_id"] == incident_id]
+    sent = logistics_store.dispatches(engine)
+    sent = sent[sent["incident_id"] == incident_id]
+    if shelters.empty and meals.empty and sent.empty:
+        return None
+    delivered, moving = logistics.deliveries(sent, by=("item",))
+    by_day = meals.groupby("day")["portions"].sum()
+    return sitrep.AidFacts(
+        shelters=len(shelters),
+        in_shelters=int(shelters["people"].sum()),
+        families=int(shelters["families"].sum()),
+        meals_total=int(meals["portions"].sum()),
+        meals_last_day=(by_day.index[-1], int(by_day.iloc[-1])) if len(by_day) else None,
+        items=[
+            (t(f"item_{item}"), int(delivered.get(item, 0)), int(moving.get(item, 0)))
+            for item in sorted({*delivered.index, *moving.index})
+        ],
     )
 
 

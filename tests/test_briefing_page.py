@@ -53,10 +53,15 @@ def test_the_wall_screen_has_no_menus_and_shows_its_panels(with_demo) -> None:
     assert len(at.sidebar.radio) == 0 and len(at.sidebar.text_input) == 0
     titles = [s.value for s in at.subheader]  # both pairs: the browser shows one at a time
     keys = ("kiosk_impact", "kiosk_map", "kiosk_top", "kiosk_bmkg", "kiosk_needs")
-    assert titles == [t(k) for k in keys]
+    assert titles == [t(k) for k in (*keys, "kiosk_logistics")]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("deaths")] == "68" and metrics[t("teams_deployed")] == "4"
+    displaced = next(m for m in at.metric if m.label == t("displaced"))
+    assert "di posko: 2.310 jiwa (data posko)" in displaced.proto.help  # both sources
     assert any("cc-ticker" in m.value for m in at.markdown)
+    aid = [m.value for m in at.markdown if "cc-aid" in m.value]
+    assert any("Stok makanan siap saji cukup" in line for line in aid), aid
+    assert any("2.310 jiwa di 2 posko" in line for line in aid), aid
 
 
 def test_the_wall_screen_shows_a_tsunami_warning_above_everything(tsunami_in_force) -> None:

@@ -8,19 +8,34 @@ from typing import Any
 
 import pandas as pd
 
-from command_center import hazard_store, report_store, resources, sitrep_store, store, team_store
+from command_center import (
+    hazard_store,
+    logistics_store,
+    report_store,
+    resources,
+    sitrep_store,
+    store,
+    team_store,
+)
+from command_center.adapters.logistics import cover_sentences, load_cover
 from command_center.auth import Principal
 from command_center.labels import number, t
 from command_center.models import (
     Area,
     Deployment,
+    Dispatch,
     HazardEvent,
     ImpactReport,
     Incident,
     IncidentArea,
     IncidentPhase,
+    Kitchen,
+    MealCount,
+    Shelter,
     Sitrep,
+    StockMovement,
     Team,
+    Warehouse,
 )
 from command_center.services import figures, sitrep
 from command_center.services.briefing import PUBLIC_CHANGES, Headline, change_sentence, headline
@@ -35,6 +50,7 @@ class IncidentBriefing:
     incident: IncidentRecord
     figures: Headline
     phases: tuple[PhaseRecord, ...] = ()
+    in_shelters: int = 0  # people in its open shelters (posko), a second source of displaced
 
     def phase_line(self, lang: str) -> str | None:
         """The emergency phase in force today, in the incident's zone ("Hari ke-5 ...")."""
@@ -43,7 +59,16 @@ class IncidentBriefing:
 
 
 @resources.cached(
-    Area, Deployment, HazardEvent, ImpactReport, Incident, IncidentArea, IncidentPhase, Team, ttl=30
+    Area,
+    Deployment,
+    HazardEvent,
+    ImpactReport,
+    Incident,
+    IncidentArea,
+    IncidentPhase,
+    Shelter,
+    Team,
+    ttl=30,
 )
 def load_briefing(include_unverified: bool = False) -> list[IncidentBriefing]:
     """Every open (confirmed) incident with its headline figures (verified reports unless
@@ -56,11 +81,14 @@ def load_briefing(include_unverified: bool = False) -> list[IncidentBriefing]:
     )
     teams = team_store.roster(engine)
     phases = store.all_phases(engine)
+    shelters = logistics_store.shelters(engine)
+    in_shelters = shelters[shelters["closed_on"].isna()].groupby("incident_id")["people"].sum()
     return [  # confirmed incidents only: a proposal is not briefed until it is confirmed
         IncidentBriefing(
             i,
             headline(reports, teams, i.id, {code[:2] for code in i.kecamatan_codes}),
             tuple(phases.get(i.id, ())),
+            int(in_shelters.get(i.id, 0)),
         )
         for i in store.incidents(engine)
         if i.status == "open"
@@ -85,6 +113,7 @@ class KioskView:
     quakes: pd.DataFrame
     warnings: list[tuple[str, str]]  # (text, colour)
     ticker: list[str]
+    logistics: list[str]  # "Stok selimut cukup 2 hari", people in shelters
 
 
 def visible_to(items: list[IncidentBriefing], who: Principal) -> list[IncidentBriefing]:
@@ -100,7 +129,20 @@ def _age(moment: Any) -> float | None:
     return None if moment is None or pd.isna(moment) else age_minutes(moment)
 
 
-@resources.cached(Area, HazardEvent, ImpactReport, ttl=15)
+@resources.cached(
+    Area,
+    Dispatch,
+    HazardEvent,
+    ImpactReport,
+    Incident,
+    IncidentArea,
+    Kitchen,
+    MealCount,
+    Shelter,
+    StockMovement,
+    Warehouse,
+    ttl=15,
+)
 def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
     """The wall screen's panels for one incident (verified reports), or None if not open."""
     engine = resources.engine()
@@ -154,6 +196,7 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
             for r in active.itertuples()
         ],
         ticker=_ticker(engine, lang),
+        logistics=cover_sentences(load_cover(incident_id), lang),
     )
 
 

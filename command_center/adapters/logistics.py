@@ -42,6 +42,16 @@ def item_label(code: str, lang: str) -> str:
     return t(f"item_{code}", lang) if code in rules.CATALOGUE else code
 
 
+def _date(day: Any) -> str:
+    """A date as `2027-12-31`, or the empty-cell mark."""
+    return NO_VALUE if day is None or pd.isna(day) else day.isoformat()
+
+
+def _text(values: pd.Series) -> list[Any]:
+    """A column with the empty-cell mark where nothing is recorded."""
+    return [NO_VALUE if v is None or pd.isna(v) else v for v in values]
+
+
 def _area_name(code: str) -> str:
     geography = resources.geography()
     return geography.name(code) if geography is not None and code else code
@@ -72,7 +82,7 @@ def load_stock(lang: str) -> pd.DataFrame:
             t("col_batch", lang): table["batch"],
             t("col_on_hand", lang): table["on_hand"].astype(int),
             t("col_unit", lang): [rules.CATALOGUE[i].unit for i in table["item"]],
-            t("col_expires", lang): table["expires_on"],
+            t("col_expiry", lang): [_date(d) for d in table["expires_on"]],
         }
     ).sort_values([t("col_warehouse", lang), t("col_item", lang), t("col_batch", lang)])
 
@@ -105,6 +115,7 @@ def _ledger(lang: str, table: pd.DataFrame) -> pd.DataFrame:
             t("col_movement", lang): [t(f"move_{k}", lang) for k in table["kind"]],
             t("col_item", lang): [item_label(i, lang) for i in table["item"]],
             t("col_batch", lang): table["batch"],
+            t("col_expiry", lang): [_date(d) for d in table["expires_on"]],
             t("col_quantity", lang): table["quantity"].astype(int),
             t("col_detail", lang): [
                 " · ".join(
@@ -169,11 +180,13 @@ def load_dispatches(lang: str, incident_id: int | None = None) -> pd.DataFrame:
             "item": table["item"],
             t("col_item", lang): [item_label(i, lang) for i in table["item"]],
             t("col_sent", lang): table["sent"].astype(int),
-            t("col_received", lang): table["received_quantity"],
+            t("col_received", lang): [
+                NO_VALUE if pd.isna(q) else str(int(q)) for q in table["received_quantity"]
+            ],
             t("col_status", lang): [t(f"dispatch_{s}", lang) for s in table["status"]],
-            t("col_received_by", lang): table["received_by"],
-            t("col_receipt_note", lang): table["receipt_note"],
-            t("col_override", lang): table["override_reason"],
+            t("col_received_by", lang): _text(table["received_by"]),
+            t("col_receipt_note", lang): _text(table["receipt_note"]),
+            t("col_override", lang): _text(table["override_reason"]),
         }
     )
 
@@ -228,15 +241,6 @@ class IncidentCover:
         return self.displaced_reported or self.displaced_in_shelters
 
 
-def _delivered(dispatches: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Received and in-transit quantities per (kecamatan, item)."""
-    done = dispatches[dispatches["status"] == "received"]
-    moving = dispatches[dispatches["status"] == "in_transit"]
-    received = done.groupby(["kecamatan_code", "item"])["received_quantity"].sum()
-    transit = moving.groupby(["kecamatan_code", "item"])["sent"].sum()
-    return received, transit
-
-
 @resources.cached(
     Area,
     Dispatch,
@@ -264,7 +268,7 @@ def load_cover(incident_id: int) -> IncidentCover | None:
             needs[(code, item)] = needs.get((code, item), 0) + qty
     raw = logistics_store.dispatches(engine)
     raw = raw[raw["incident_id"] == incident_id]
-    received, transit = _delivered(raw)
+    received, transit = rules.deliveries(raw, by=("kecamatan_code", "item"))
     keys = sorted({*needs, *received.index, *transit.index})
     kecamatan = pd.DataFrame(
         [

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
+import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from command_center.errors import FieldError, InvalidInput
@@ -372,6 +373,15 @@ def _running_out(line: CoverLine) -> tuple[int, float, str]:
     if line.days is not None:
         return (0, line.days, line.item)
     return (1, -line.short, line.item) if line.short else (2, 0, line.item)
+
+
+def deliveries(dispatches: pd.DataFrame, by: Sequence[str]) -> tuple[pd.Series, pd.Series]:
+    """What has arrived (as receipted) and what is still on the way, summed `by` columns of a
+    `logistics_store.dispatches` frame (a line per dispatch and item)."""
+    done = dispatches[dispatches["status"] == "received"]
+    moving = dispatches[dispatches["status"] == "in_transit"]
+    received = pd.to_numeric(done["received_quantity"]).groupby([done[c] for c in by]).sum()
+    return received, moving.groupby(list(by))["sent"].sum()
 
 
 def needs_by_item(items: Iterable[dict[str, Any]]) -> dict[str, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 from jinja2 import Environment
@@ -19,7 +19,7 @@ from markupsafe import Markup
 from command_center import labels
 from command_center.labels import number
 from command_center.services.reports import CASUALTIES
-from command_center.times import format_wib
+from command_center.times import MONTHS_ID, format_wib
 
 TOTALS = (
     "deaths",
@@ -58,6 +58,19 @@ class NeedLine:
 
 
 @dataclass(frozen=True)
+class AidFacts:
+    """Shelters, meals and aid from the warehouses for a sitrep (counts only, never names of
+    people)."""
+
+    shelters: int  # open
+    in_shelters: int
+    families: int
+    meals_total: int
+    meals_last_day: tuple[date, int] | None
+    items: list[tuple[str, int, int]]  # item in words, delivered, in transit
+
+
+@dataclass(frozen=True)
 class SitrepFacts:
     incident: str
     is_exercise: bool
@@ -78,6 +91,7 @@ class SitrepFacts:
     previous_totals: dict[str, int] = field(default_factory=dict)
     status_line: str | None = None  # the emergency phase in force: "Hari ke-5 tanggap darurat"
     final: bool = False  # issued when the incident closed
+    aid: AidFacts | None = None  # when shelters, dapur umum or dispatches are recorded
 
     @property
     def changes(self) -> dict[str, int]:
@@ -180,6 +194,8 @@ def whatsapp(facts: SitrepFacts) -> str:
             f"- {_plain(need.item)}: {n(need.needed)} (tersalur {n(need.delivered)})"
             for need in needs
         ]
+    if facts.aid is not None:
+        lines += ["", "*Pengungsian dan bantuan*", *_aid_lines(facts.aid)]
     if facts.previous_number is not None:
         lines += ["", f"*Perubahan sejak Sitrep No. {facts.previous_number}*"]
         lines.append(
@@ -195,6 +211,22 @@ def whatsapp(facts: SitrepFacts) -> str:
     if facts.unverified_left_out:
         lines.append(f"_{facts.unverified_left_out} laporan belum terverifikasi tidak dihitung._")
     return "\n".join(lines)
+
+
+def _aid_lines(aid: AidFacts) -> list[str]:
+    n = number
+    lines = [f"Posko buka: {n(aid.shelters)}, {n(aid.in_shelters)} jiwa ({n(aid.families)} KK)"]
+    if aid.meals_total:
+        last = ""
+        if aid.meals_last_day is not None:
+            day, portions = aid.meals_last_day
+            last = f", {n(portions)} pada {day.day} {MONTHS_ID[day.month - 1]}"
+        lines.append(f"Dapur umum: {n(aid.meals_total)} porsi tersaji{last}")
+    lines += [
+        f"- {item}: tersalur {n(delivered)}, dalam perjalanan {n(moving)}"
+        for item, delivered, moving in aid.items
+    ]
+    return lines
 
 
 HTML = Environment(autoescape=True).from_string(
@@ -240,6 +272,8 @@ No. {{ f.previous_number }} dalam kurung{% endif %}</div>
 {% for need in f.needs %}<tr><td>{{ need.item }}</td><td>{{ n(need.needed) }}</td>
 <td>{{ n(need.delivered) }}</td><td>{{ n([need.needed - need.delivered, 0]|max) }}</td></tr>
 {% endfor %}</table>{% endif %}
+{% if f.aid %}<h2>Pengungsian dan bantuan</h2>
+<ul>{% for line in aid_lines(f.aid) %}<li>{{ line.lstrip("- ") }}</li>{% endfor %}</ul>{% endif %}
 <footer>Sumber: {{ f.sources.values()|sum }} laporan kecamatan terverifikasi
 ({{ sources }}),
 laporan terakhir {{ wib(f.latest_report) }}.
@@ -260,6 +294,7 @@ def html(facts: SitrepFacts, map_svg: str = "", chart_svg: str = "") -> str:
         signed=_signed,
         wib=format_wib,
         sources=", ".join(f"{s.upper()} {c}" for s, c in sorted(facts.sources.items())),
+        aid_lines=_aid_lines,
         map_svg=Markup(map_svg),
         chart_svg=Markup(chart_svg),
     )

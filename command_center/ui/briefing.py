@@ -22,6 +22,7 @@ from command_center.adapters.briefing import (
 )
 from command_center.adapters.hazards import feed_health
 from command_center.adapters.live_map import load_live_map
+from command_center.adapters.logistics import cover_sentences, load_cover
 from command_center.labels import number, t
 from command_center.times import format_age, format_wib, utcnow
 from command_center.ui import maps, refresh, shell
@@ -31,22 +32,27 @@ from command_center.ui.messages import md
 
 def headline(item: IncidentBriefing, lang: str, sources: dict[str, str] | None = None) -> None:
     """The headline figures; with `sources`, each report figure says on hover where it comes
-    from."""
+    from. Displaced people come from the reports; when they have none yet, from the shelters
+    (posko), and the shelters' count is said beside the reports' when both exist."""
     figures = item.figures
+    helps = {key: md(text) for key, text in (sources or {}).items()}
+    displaced = figures.displaced
+    if item.in_shelters:
+        said = t("in_shelters_line", lang, n=number(item.in_shelters, lang))
+        helps["displaced"] = " · ".join(x for x in (helps.get("displaced"), said) if x)
+        displaced = displaced or item.in_shelters
     cells = (
         ("deaths", figures.deaths),
         ("missing", figures.missing),
         ("injured", figures.injured),
-        ("displaced", figures.displaced),
+        ("displaced", displaced),
         ("houses_damaged", figures.houses_damaged),
         ("teams_deployed", figures.teams_deployed),
         ("teams_standby", figures.teams_standby),
         ("kecamatan_reporting", figures.kecamatan_reporting),
     )
     for column, (key, value) in zip(st.columns(len(cells)), cells, strict=True):
-        column.metric(
-            t(key, lang), number(value, lang), help=md((sources or {}).get(key, "")) or None
-        )
+        column.metric(t(key, lang), number(value, lang), help=helps.get(key) or None)
 
 
 def briefing(lang: str) -> None:
@@ -67,6 +73,7 @@ def briefing(lang: str) -> None:
             st.markdown(f"**{md(line)}**")
         sources = load_sources(item.incident.id, include_unverified, lang)
         headline(item, lang, sources.lines)
+        _logistics(item.incident.id, lang)
         with st.expander(t("figure_sources", lang)):
             st.dataframe(sources.table, hide_index=True, width="stretch")
         if item.figures.unverified_reports:
@@ -102,6 +109,13 @@ def sitrep(incident_id: int, lang: str) -> None:
     right.download_button(
         t("download_text", lang), text, f"sitrep-{incident_id}-{issued}.txt", "text/plain"
     )
+
+
+def _logistics(incident_id: int, lang: str) -> None:
+    """What runs out first and who is in the shelters, in a line each."""
+    lines = cover_sentences(load_cover(incident_id), lang)
+    if lines:
+        st.markdown(f"**{t('kiosk_logistics', lang)}**  \n" + "  \n".join(md(x) for x in lines))
 
 
 def _red(text: str) -> None:
@@ -216,6 +230,12 @@ def kiosk(lang: str) -> None:
                 _bmkg(view, lang)
             with right:
                 _table(t("kiosk_needs", lang), view, view.needs, lang)
+                if view.logistics:
+                    st.subheader(t("kiosk_logistics", lang))
+                    for line in view.logistics:
+                        st.markdown(
+                            f'<div class="cc-aid">{escape(line)}</div>', unsafe_allow_html=True
+                        )
     # each pair shows for `kiosk_rotate_s` in turn (our own number, no user text)
     rotate = resources.settings().kiosk_rotate_s
     st.markdown(
