@@ -651,6 +651,17 @@ def warehouses(engine: Engine) -> pd.DataFrame:
     return frame(engine, query)
 
 
+def balances(engine: Engine) -> pd.DataFrame:
+    """What every warehouse holds per item, all batches together (non-zero only)."""
+    held = func.sum(StockMovement.quantity)
+    query = (
+        select(StockMovement.warehouse_id, StockMovement.item, held.label("on_hand"))
+        .group_by(StockMovement.warehouse_id, StockMovement.item)
+        .having(held != 0)
+    )
+    return frame(engine, query)
+
+
 def stock(engine: Engine) -> pd.DataFrame:
     """What every warehouse holds per item and batch (non-zero only), with the batch's expiry."""
     held = func.sum(StockMovement.quantity)

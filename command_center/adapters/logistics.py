@@ -68,6 +68,14 @@ def _stock() -> pd.DataFrame:
     return logistics_store.stock(resources.engine())
 
 
+@resources.cached(StockMovement, ttl=60)
+def load_balances(warehouse_id: int) -> dict[str, int]:
+    """What one warehouse holds per item, all batches together (expired ones included)."""
+    table = logistics_store.balances(resources.engine())
+    mine = table[table["warehouse_id"] == warehouse_id]
+    return {item: int(q) for item, q in zip(mine["item"], mine["on_hand"], strict=True)}
+
+
 @resources.cached(StockMovement, Warehouse, ttl=60)
 def load_stock(lang: str) -> pd.DataFrame:
     """On hand per warehouse, item and batch, with the batch's expiry, in words."""

@@ -244,14 +244,14 @@ def dispatch(incident_id: int, lang: str) -> None:
     target = st.selectbox(
         t("destination", lang), list(places), format_func=places.get, key="dispatch_to"
     )
-    held = data.load_stock(lang)
-    held = held[held["warehouse_id"] == warehouse].groupby("item")[t("col_on_hand", lang)].sum()
-    if held.empty:
+    held = data.load_balances(warehouse)
+    if not held:
         st.info(t("no_stock", lang))
         return
     items = {
-        i: f"{data.item_label(i, lang)} ({number(int(q), lang)} {rules.CATALOGUE[i].unit})"
-        for i, q in held.items()
+        i: f"{data.item_label(i, lang)} ({number(q, lang)} {rules.CATALOGUE[i].unit})"
+        for i, q in sorted(held.items())
+        if q > 0
     }
     lines = _lines("dispatch_lines", items, lang, receipt=False)
     wanted = [Line(x["item"], x["quantity"]) for x in lines]
