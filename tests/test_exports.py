@@ -135,3 +135,18 @@ def test_the_audit_export_cannot_become_a_spreadsheet_formula(app_env, engine) -
     rows = list(csv.reader(io.StringIO(admin.audit_csv(table).decode())))
     cells = [cell for row in rows[1:] for cell in row if "HYPERLINK" in cell]
     assert cells and all(not cell.startswith("=") for cell in cells)
+
+
+def test_the_ledger_and_distributions_export_as_excel_with_text_kept_text(app_env) -> None:
+    """What a BAST file keeps: every row, numbers as numbers, a typed formula as plain text."""
+    import openpyxl
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {"Surat jalan": ["SJ-2026-00001", "SJ-2026-00002"], "Dikirim": [200, 15]}
+    ).assign(Penerima=['=HYPERLINK("http://x","klik")', "Kades"])
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(table)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0] == ("Surat jalan", "Dikirim", "Penerima")
+    assert rows[1] == ("SJ-2026-00001", 200, '\'=HYPERLINK("http://x","klik")')
+    assert book.active["C2"].data_type == "s"  # a string, not a formula

@@ -3,6 +3,8 @@ on both training scenarios."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -131,3 +133,32 @@ def test_a_viewer_reads_stock_and_shelters_but_has_no_form(viewer: AppTest) -> N
     assert not labels & {t("send_dispatch"), t("save_receipt"), t("save_shelter"), t("add_line")}
     said = " ".join(c.value for c in at.caption)
     assert t("not_yours", what=t("perm_stock")) in said
+
+
+def test_an_operator_opens_a_shelter_and_records_meals(
+    open_page, with_every_scenario, database_url
+) -> None:
+    at = _on_quake(open_page, database_url)
+    at.text_input(key="shelter_name_None").input("Posko SDN Sukamulya <b>1</b>")
+    at.text_input(key="shelter_code_None").input("32.03.11")
+    at.number_input(key="shelter_people_None").set_value(75)
+    at.number_input(key="shelter_toddlers_None").set_value(80)
+    at = _click(at, t("save_shelter"))
+    assert "Balita: lebih besar dari jumlah jiwa: 80" in _messages(at), _messages(at)
+    at.number_input(key="shelter_toddlers_None").set_value(9)
+    at = _click(at, t("save_shelter"))
+    assert t("shelter_saved") in _messages(at)
+    shelters = logistics_store.shelters(make_engine(database_url)).set_index("name")
+    assert shelters.loc["Posko SDN Sukamulya <b>1</b>", "people"] == 75
+
+    engine = make_engine(database_url)
+    kitchen = "Dapur Umum Cugenang (Latihan)"
+    before = logistics_store.meals(engine)
+    kitchen_id = int(logistics_store.kitchens(engine).set_index("name").loc[kitchen, "id"])
+    mine = before[(before["kitchen_id"] == kitchen_id) & (before["meal"] == "pagi")]
+    replaced = int(mine[mine["day"] == date.today()]["portions"].sum())  # a correction
+    next(w for w in at.number_input if w.label == t("field_portions")).set_value(450)
+    at = next(b for b in at.button if b.label == t("save_meals")).click().run()
+    assert t("meals_saved") in _messages(at)
+    served = logistics_store.kitchens(engine).set_index("name").loc[kitchen, "portions"]
+    assert served == 3 * 2300 - replaced + 450

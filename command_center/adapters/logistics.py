@@ -177,6 +177,7 @@ def load_dispatches(lang: str, incident_id: int | None = None) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "dispatch_id": table["id"],
+            "kitchen_id": table["kitchen_id"],
             "status": table["status"],
             t("col_note_number", lang): [
                 logistics_store.note_number(i, at.year)
@@ -460,9 +461,18 @@ def shelter_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def kitchen_table(incident_id: int, lang: str) -> pd.DataFrame:
-    """The incident's dapur umum: name, kecamatan, team, dates, portions served."""
+    """The incident's dapur umum: name, kecamatan, team, dates, portions served, and the stock
+    sent to it (received, or on the way)."""
     table = load_kitchens(incident_id)
     teams = load_team_names()
+    sent = load_dispatches(lang, incident_id)
+    drawn = {
+        kitchen: ", ".join(
+            f"{item_label(r['item'], lang)} {number(int(r[t('col_sent', lang)]), lang)}"
+            for r in sent[sent["kitchen_id"] == kitchen].to_dict("records")
+        )
+        for kitchen in table["id"]
+    }
     return pd.DataFrame(
         {
             "id": table["id"],
@@ -476,6 +486,7 @@ def kitchen_table(incident_id: int, lang: str) -> pd.DataFrame:
             .astype(object)
             .where(table["ended_on"].notna(), NO_VALUE),
             t("col_portions", lang): table["portions"].astype(int),
+            t("col_stock_drawn", lang): [drawn.get(k) or NO_VALUE for k in table["id"]],
         }
     )
 
@@ -621,10 +632,12 @@ def save_shelter(
     )
 
 
-def save_kitchen(incident_id: int, values: dict[str, Any], actor: Principal) -> int:
+def save_kitchen(
+    incident_id: int, values: dict[str, Any], actor: Principal, kitchen_id: int | None = None
+) -> int:
     entry = rules.KitchenInput.check(values, resources.geography())
     return resources.written(
-        logistics_store.save_kitchen(resources.engine(), incident_id, entry, actor)
+        logistics_store.save_kitchen(resources.engine(), incident_id, entry, actor, kitchen_id)
     )
 
 
@@ -663,7 +676,7 @@ def ledger_export(lang: str) -> pd.DataFrame:
 
 
 def distributions_export(lang: str) -> pd.DataFrame:
-    return load_dispatches(lang).drop(columns=["dispatch_id", "status", "item"])
+    return load_dispatches(lang).drop(columns=["dispatch_id", "kitchen_id", "status", "item"])
 
 
 def as_file(table: pd.DataFrame, kind: str) -> bytes:

@@ -294,7 +294,9 @@ def receipts(incident_id: int, lang: str) -> None:
         st.info(t("no_dispatches", lang))
         return
     st.dataframe(
-        table.drop(columns=["dispatch_id", "status", "item"]), hide_index=True, width="stretch"
+        table.drop(columns=["dispatch_id", "kitchen_id", "status", "item"]),
+        hide_index=True,
+        width="stretch",
     )
     _downloads(lambda: data.distributions_export(lang), "distribusi", lang)
     moving = table[table["status"] == "in_transit"]
@@ -418,9 +420,15 @@ def _shelter_form(incident_id: int, table: pd.DataFrame, lang: str) -> None:
         return default if row is None or pd.isna(row[field]) else row[field]
 
     with st.form(f"shelter_form_{chosen}"):
-        name = st.text_input(t("field_name", lang), value=value("name", ""))
-        code = st.text_input(t("field_kecamatan_code", lang), value=value("kecamatan_code", ""))
-        left, right = st.columns(2)
+        name = st.text_input(
+            t("field_name", lang), value=value("name", ""), key=f"shelter_name_{chosen}"
+        )
+        code = st.text_input(
+            t("field_kecamatan_code", lang),
+            value=value("kecamatan_code", ""),
+            key=f"shelter_code_{chosen}",
+        )
+        left, right = st.columns(2)  # no key: a click on the map fills them in
         lat = left.text_input(
             t("field_lat", lang), value=str(value("lat", clicked.get("lat", "")) or "")
         )
@@ -433,7 +441,11 @@ def _shelter_form(incident_id: int, table: pd.DataFrame, lang: str) -> None:
             ("capacity", "people", "families", "toddlers", "pregnant", "elderly", "disabled")
         ):
             groups[field] = columns[i % 4].number_input(
-                t(f"field_{field}", lang), min_value=0, step=1, value=int(value(field, 0) or 0)
+                t(f"field_{field}", lang),
+                min_value=0,
+                step=1,
+                value=int(value(field, 0) or 0),
+                key=f"shelter_{field}_{chosen}",
             )
         left, right = st.columns(2)
         opened = left.date_input(
@@ -499,31 +511,67 @@ def kitchens(incident_id: int, lang: str) -> None:
                     t("meals_saved", lang),
                     lang,
                 )
-    with st.expander(t("new_kitchen", lang)):
-        teams = data.load_team_names()
-        with st.form("kitchen_form"):
-            name = st.text_input(t("field_name", lang))
-            code = st.text_input(t("field_kecamatan_code", lang), placeholder="32.03.11")
-            team = st.selectbox(
-                t("field_team_id", lang),
-                [None, *teams],
-                format_func=lambda i: NO_VALUE if i is None else teams[i],
+    _kitchen_form(incident_id, lang)
+
+
+def _kitchen_form(incident_id: int, lang: str) -> None:
+    """Open a dapur umum, or change one (its team, its end date)."""
+    kitchens = data.load_kitchens(incident_id)
+    options = {
+        None: t("new_kitchen", lang),
+        **dict(zip(kitchens["id"], kitchens["name"], strict=True)),
+    }
+    chosen = st.selectbox(
+        t("edit_kitchen", lang), list(options), format_func=options.get, key="kitchen_pick"
+    )
+    row = kitchens[kitchens["id"] == chosen].iloc[0] if chosen is not None else None
+
+    def value(field: str, default=None):
+        return default if row is None or pd.isna(row[field]) else row[field]
+
+    teams = data.load_team_names()
+    with st.form(f"kitchen_form_{chosen}"):
+        name = st.text_input(t("field_name", lang), value=value("name", ""))
+        code = st.text_input(
+            t("field_kecamatan_code", lang),
+            value=value("kecamatan_code", ""),
+            placeholder="32.03.11",
+        )
+        left, right = st.columns(2)
+        lat = left.text_input(t("field_lat", lang), value=str(value("lat", "")))
+        lon = right.text_input(t("field_lon", lang), value=str(value("lon", "")))
+        team_ids = [None, *teams]
+        current = value("team_id")
+        team = st.selectbox(
+            t("field_team_id", lang),
+            team_ids,
+            index=team_ids.index(int(current)) if current in teams else 0,
+            format_func=lambda i: NO_VALUE if i is None else teams[i],
+        )
+        left, right = st.columns(2)
+        started = left.date_input(
+            t("field_started_on", lang),
+            value=value("started_on", date.today()),
+            format="DD/MM/YYYY",
+        )
+        ended = right.date_input(
+            t("field_ended_on", lang), value=value("ended_on"), format="DD/MM/YYYY"
+        )
+        if st.form_submit_button(t("save_kitchen", lang)):
+            values = {
+                "name": name,
+                "kecamatan_code": code,
+                "lat": lat,
+                "lon": lon,
+                "team_id": team,
+                "started_on": started,
+                "ended_on": ended,
+            }
+            _try(
+                lambda: data.save_kitchen(incident_id, values, shell.actor(), chosen),
+                t("kitchen_saved", lang),
+                lang,
             )
-            started = st.date_input(
-                t("field_started_on", lang), value=date.today(), format="DD/MM/YYYY"
-            )
-            if st.form_submit_button(t("save_kitchen", lang)):
-                values = {
-                    "name": name,
-                    "kecamatan_code": code,
-                    "team_id": team,
-                    "started_on": started,
-                }
-                _try(
-                    lambda: data.save_kitchen(incident_id, values, shell.actor()),
-                    t("kitchen_saved", lang),
-                    lang,
-                )
 
 
 def cover(incident_id: int, lang: str) -> None:
