@@ -99,8 +99,7 @@ def stock(lang: str) -> None:
         ledger = data.load_movements(warehouse, lang)
         st.dataframe(ledger, hide_index=True, width="stretch")
         _downloads(lambda: data.ledger_export(lang), "buku-stok", lang)
-    if not permits(shell.actor(), "stock"):
-        shell.allowed("stock", lang)
+    if not shell.allowed("stock", lang):
         return
     with st.expander(t("receive_stock", lang)):
         _receive_form(lang)
@@ -141,7 +140,7 @@ def _lines(key: str, items: dict[str, str], lang: str, receipt: bool) -> list[di
         st.dataframe(
             pd.DataFrame(lines)
             .rename(columns=lambda c: t(f"field_{c}", lang))
-            .assign(**{t("field_item", lang): [items[x["item"]] for x in lines]}),
+            .assign(**{t("field_item", lang): [items.get(x["item"], x["item"]) for x in lines]}),
             hide_index=True,
             width="stretch",
         )
