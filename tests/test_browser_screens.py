@@ -287,3 +287,21 @@ def test_every_page_opens_at_each_screen_size(
         sideways = tab.evaluate("document.scrollingElement.scrollWidth - innerWidth")
         assert sideways <= 1, (path, sideways)
     context.close()
+
+
+def test_the_shelters_are_seen_on_their_map(accounts_server: str, browser: Browser) -> None:
+    """The shelter map sits in a tab that is not the first: it must be drawn, with a dot for
+    each of the incident's two shelters (a marker icon from a CDN once left it blank)."""
+    tab = _tab(browser, "laptop")
+    tab.goto(f"{accounts_server}/logistics")
+    _sign_in(tab, "koordinator")
+    expect(tab.locator("h1").first).to_have_text("Logistik", timeout=60_000)
+    tab.get_by_role("tab", name="Posko pengungsian").click()
+    frame = tab.locator('iframe[title="streamlit_folium.st_folium"]')
+    expect(frame).to_be_visible(timeout=60_000)
+    dots = tab.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(
+        'path[stroke="#0d47a1"]'
+    )
+    expect(dots).to_have_count(2, timeout=60_000)
+    assert frame.bounding_box()["height"] >= 300
+    _shot(tab, "shelters")

@@ -401,6 +401,11 @@ def _kecamatan_of(incident_id: int) -> tuple[str, ...]:
     return incident.kecamatan_codes if incident else ()
 
 
+def is_exercise(incident_id: int) -> bool:
+    incident = _incidents().get(incident_id)
+    return bool(incident and incident.is_exercise)
+
+
 def load_incidents() -> dict[int, str]:
     """Open incidents, newest first: id -> name."""
     return {i.id: i.name for i in _incidents().values() if i.status == "open"}

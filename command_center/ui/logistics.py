@@ -59,12 +59,14 @@ def incident_picker(lang: str) -> int | None:
     if not incidents:
         st.info(t("no_open_incidents_aid", lang))
         return None
-    return st.selectbox(
+    chosen = st.selectbox(
         t("choose_incident", lang),
         list(incidents),
         format_func=incidents.get,
         key="logistics_incident",
     )
+    shell.exercise_banner(data.is_exercise(chosen))
+    return chosen
 
 
 def _downloads(table: Callable[[], pd.DataFrame], name: str, lang: str) -> None:
@@ -369,16 +371,24 @@ def shelters(incident_id: int, lang: str) -> None:
         st.dataframe(shown, hide_index=True, width="stretch")
     tiles = resources.tiles()
     fmap = maps.base_map(
-        tiles.url, tiles.attribution, base_url_path=st.get_option("server.baseUrlPath")
+        tiles.url,
+        tiles.attribution,
+        base_url_path=st.get_option("server.baseUrlPath"),
+        outlines=resources.map_layers(),
     )
     points = []
     for r in table.itertuples():
         if pd.notna(r.lat) and pd.notna(r.lon):
             points.append((r.lat, r.lon))
-            folium.Marker(
+            folium.CircleMarker(  # no icon set: those load their script from a CDN
                 [r.lat, r.lon],
-                tooltip=escape(f"{r.name} · {r.people} jiwa"),
-                icon=folium.Icon(color="blue", icon="home"),
+                radius=9,
+                color="#0d47a1",
+                fill=True,
+                fill_opacity=0.8,
+                tooltip=escape(
+                    f"{r.name} · {number(int(r.people), lang)} {t('field_people', lang)}"
+                ),
             ).add_to(fmap)
     if points:
         fmap.fit_bounds(
