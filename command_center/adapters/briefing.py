@@ -17,25 +17,20 @@ from command_center import (
     store,
     team_store,
 )
-from command_center.adapters.logistics import cover_sentences, load_cover
+from command_center.adapters.logistics import COVER_TABLES, cover_sentences, load_cover
 from command_center.auth import Principal
 from command_center.labels import number, t
 from command_center.models import (
     Area,
     Deployment,
-    Dispatch,
     HazardEvent,
     ImpactReport,
     Incident,
     IncidentArea,
     IncidentPhase,
-    Kitchen,
-    MealCount,
     Shelter,
     Sitrep,
-    StockMovement,
     Team,
-    Warehouse,
 )
 from command_center.services import figures, sitrep
 from command_center.services.briefing import PUBLIC_CHANGES, Headline, change_sentence, headline
@@ -129,20 +124,7 @@ def _age(moment: Any) -> float | None:
     return None if moment is None or pd.isna(moment) else age_minutes(moment)
 
 
-@resources.cached(
-    Area,
-    Dispatch,
-    HazardEvent,
-    ImpactReport,
-    Incident,
-    IncidentArea,
-    Kitchen,
-    MealCount,
-    Shelter,
-    StockMovement,
-    Warehouse,
-    ttl=15,
-)
+@resources.cached(*COVER_TABLES, ttl=15)
 def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
     """The wall screen's panels for one incident (verified reports), or None if not open."""
     engine = resources.engine()

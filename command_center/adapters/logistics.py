@@ -250,7 +250,8 @@ class IncidentCover:
         return self.displaced_reported or self.displaced_in_shelters
 
 
-@resources.cached(
+# what an incident's cover is read from (the briefing's wall screen shows it too)
+COVER_TABLES = (
     Area,
     Dispatch,
     HazardEvent,
@@ -262,8 +263,10 @@ class IncidentCover:
     Shelter,
     StockMovement,
     Warehouse,
-    ttl=60,
 )
+
+
+@resources.cached(*COVER_TABLES, ttl=60)
 def load_cover(incident_id: int) -> IncidentCover | None:
     """The incident's cover (None when it is not known)."""
     engine = resources.engine()
