@@ -396,11 +396,7 @@ class StockMovement(Base):
     of one item batch in one warehouse. Rows are only ever added."""
 
     __tablename__ = "stock_movements"
-    __table_args__ = (  # covers the balance query: summed from the index alone
-        Index(
-            "ix_stock_movements_stock", "warehouse_id", "item", "batch", "quantity", "expires_on"
-        ),
-    )
+    __table_args__ = (Index("ix_stock_movements_stock", "warehouse_id", "item", "batch"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
     item: Mapped[str] = mapped_column(String(40))

@@ -152,10 +152,8 @@ def upgrade() -> None:
         _fk("stock_movements", "other_warehouse_id", "warehouses"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_movements")),
     )
-    op.create_index(  # covers the balance query: the ledger is summed from the index alone
-        "ix_stock_movements_stock",
-        "stock_movements",
-        ["warehouse_id", "item", "batch", "quantity", "expires_on"],
+    op.create_index(
+        "ix_stock_movements_stock", "stock_movements", ["warehouse_id", "item", "batch"]
     )
     op.create_index(op.f("ix_stock_movements_dispatch_id"), "stock_movements", ["dispatch_id"])
     op.create_index(op.f("ix_stock_movements_at"), "stock_movements", ["at"])
