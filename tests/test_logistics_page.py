@@ -79,7 +79,11 @@ def test_the_demo_shows_stock_shelters_and_what_runs_out_first(
     assert metrics[t("in_shelters")] == "2.310"  # 1.450 + 860 in the two posko
     at = _open(at, "tab_cover")
     said = [m.value for m in at.markdown if m.value.startswith("- ")]
-    assert any(line.startswith("- Stok makanan siap saji cukup") for line in said), said
+    assert said[:3] == [  # what runs out first: 22.144 displaced, 3 meals a day, a matras each
+        "- Stok air mineral habis",  # none in the warehouses near Cianjur
+        "- Stok makanan siap saji cukup 0\\,1 hari",  # 7.000 / (3 x 22.144)
+        "- Matras kurang 21\\.844 lembar",  # 22.144 - 300 in stock
+    ], said
     assert any("jiwa di 2 posko" in line for line in said), said
 
 

@@ -365,22 +365,23 @@ def _days(days: float, lang: str) -> str:
 
 
 def cover_sentences(cover: IncidentCover | None, lang: str, limit: int = 3) -> list[str]:
-    """The wall screen's lines: items running out first ("Stok selimut cukup 2 hari",
-    "Selimut kurang 120 lembar"), and the displaced in shelters."""
+    """The wall screen's lines: the daily items running out first ("Stok beras cukup 2 hari",
+    "Stok air mineral habis"), then the once-only items still missing ("Selimut kurang 120
+    lembar"), `limit` in all, and the displaced in shelters."""
     if cover is None:
         return []
-    lines = []
-    for line in cover.lines:
-        name = item_label(line.item, lang)
-        if line.days is not None:
-            days = f"{line.days:.1f}".replace(".", ",") if lang == "id" else f"{line.days:.1f}"
-            lines.append(t("cover_days", lang, item=name.lower(), days=days))
-        elif line.short:
-            lines.append(
-                t("cover_short", lang, item=name, n=number(line.short, lang), unit=line.unit)
-            )
-        if len(lines) == limit:
-            break
+    daily = [c for c in cover.lines if c.days is not None][: limit - 1]
+    short = [c for c in cover.lines if c.short][: limit - len(daily)]
+    lines = [
+        t("cover_empty", lang, item=item_label(c.item, lang).lower())
+        if c.stock == 0
+        else t("cover_days", lang, item=item_label(c.item, lang).lower(), days=_days(c.days, lang))
+        for c in daily
+    ]
+    lines += [
+        t("cover_short", lang, item=item_label(c.item, lang), n=number(c.short, lang), unit=c.unit)
+        for c in short
+    ]
     if cover.shelters_open:
         lines.append(
             t(
