@@ -3,8 +3,9 @@
 
 folium's own tooltips put text inside a JavaScript template literal; here a payload set that
 breaks out of template literals, strings, script and HTML is stored in every label field
-(team, incident, quake region, warning headline, the kecamatan a team is sent to), and each
-map must show it as plain text with no script run: live map, team map and wall screen.
+(team, incident, quake region, warning headline, the kecamatan a team is sent to, shelter),
+and each map must show it as plain text with no script run: live map, team map, wall screen
+and the shelter map.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from command_center import accounts
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
-from command_center.models import Area, Deployment, HazardEvent, Incident, Team
+from command_center.models import Area, Deployment, HazardEvent, Incident, Shelter, Team
 from command_center.times import utcnow
 from tests.conftest import APP, ARTIFACTS, app_env_vars
 
@@ -45,6 +46,7 @@ def _poison(database_url: str) -> None:
     engine = make_engine(database_url)
     with Session(engine) as session, session.begin():
         session.execute(update(Team).values(name=Team.name + " " + HOSTILE[:60]))
+        session.execute(update(Shelter).values(name=Shelter.name + " " + HOSTILE[:60]))
         deployed = session.scalars(select(Deployment.kecamatan_code)).first()
         session.execute(update(Area).where(Area.code == deployed).values(name=HOSTILE[:120]))
         session.execute(update(Incident).values(name="Gempa " + HOSTILE[:100]))
@@ -133,6 +135,11 @@ def test_every_map_shows_hostile_labels_as_text_and_runs_none(
         page.goto(f"{poisoned_server}/deployments")
         team_map = _tooltips(page, 10)
         assert sum(HOSTILE[:60] in text for text in team_map) >= 10
+
+        page.goto(f"{poisoned_server}/logistics")
+        page.get_by_role("tab", name="Posko pengungsian").click()
+        shelters = _tooltips(page, 2)
+        assert sum(HOSTILE[:60] in text for text in shelters) == 2  # the quake's two posko
 
         page.goto(f"{poisoned_server}/briefing?kiosk=1")
         wall = _tooltips(page, 15)

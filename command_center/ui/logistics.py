@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from html import escape
 
-import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -376,20 +374,13 @@ def shelters(incident_id: int, lang: str) -> None:
         base_url_path=st.get_option("server.baseUrlPath"),
         outlines=resources.map_layers(),
     )
-    points = []
-    for r in table.itertuples():
-        if pd.notna(r.lat) and pd.notna(r.lon):
-            points.append((r.lat, r.lon))
-            folium.CircleMarker(  # no icon set: those load their script from a CDN
-                [r.lat, r.lon],
-                radius=9,
-                color="#0d47a1",
-                fill=True,
-                fill_opacity=0.8,
-                tooltip=escape(
-                    f"{r.name} · {number(int(r.people), lang)} {t('field_people', lang)}"
-                ),
-            ).add_to(fmap)
+    placed = [
+        (r.lat, r.lon, f"{r.name} · {number(int(r.people), lang)} {t('field_people', lang)}")
+        for r in table.itertuples()
+        if pd.notna(r.lat) and pd.notna(r.lon)
+    ]
+    maps.shelter_layer(placed).add_to(fmap)
+    points = [(lat, lon) for lat, lon, _ in placed]
     if points:
         fmap.fit_bounds(
             [

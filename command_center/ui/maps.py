@@ -314,6 +314,17 @@ def team_layer(
     return group
 
 
+def shelter_layer(shelters: list[tuple[float, float, str]]) -> folium.FeatureGroup:
+    """Shelters (posko) as blue dots, each with its label (name and people) as plain text."""
+    group = folium.FeatureGroup(name="shelters")
+    for lat, lon, label in shelters:
+        dot = folium.CircleMarker(
+            location=(lat, lon), radius=9, color="#0d47a1", fill=True, fill_opacity=0.8
+        )
+        with_label(dot, label).add_to(group)
+    return group
+
+
 def community_layer(
     markers: list[CommunityMarker], group: folium.FeatureGroup | None = None
 ) -> folium.FeatureGroup:
