@@ -66,7 +66,6 @@ CATALOGUE = {
         Item("hygiene_kit", "paket", False, ("hygiene kit", "perlengkapan mandi")),
     )
 }
-UNITS = ("paket", "lembar", "buah", "kg", "liter")
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,6 @@ PERSONS_PER_FAMILY = 4  # families from people when no shelter counts them (BPS:
 
 WAREHOUSE_KINDS = ("lumbung_sosial", "gudang_kabupaten", "gudang_provinsi", "gudang_nasional")
 ADJUSTMENT_REASONS = ("expired", "damaged", "counted", "lost")
-MOVEMENT_KINDS = ("opening", "receipt", "dispatch", "transfer_in", "transfer_out", "adjustment")
 MEALS = ("pagi", "siang", "malam")
 RELEASING_PHASES = ("siaga_darurat", "tanggap_darurat")
 HEAD_OF_REGION = re.compile(r"bupati|wali\s*kota|gubernur|presiden", re.IGNORECASE)
@@ -251,15 +249,6 @@ class OpeningRow(StockLine):
             day, month, year = re.split(r"[/.-]", value)
             return f"{year}-{int(month):02d}-{int(day):02d}"
         return value[:10] if isinstance(value, str) else value
-
-
-def balances(movements: Iterable[tuple[Any, str, str, int]]) -> dict[tuple[Any, str, str], int]:
-    """What each (warehouse, item, batch) holds: the sum of its signed movements."""
-    held: dict[tuple[Any, str, str], int] = {}
-    for warehouse, item, batch, quantity in movements:
-        key = (warehouse, item, batch)
-        held[key] = held.get(key, 0) + quantity
-    return held
 
 
 @dataclass(frozen=True)
