@@ -51,8 +51,9 @@ class Line:
     batch: str | None = None
 
 
-def _today(session: Session, incident: Incident | None = None) -> date:
-    return local_day(utcnow(), zone_of(incident.kabupaten_code if incident else None))
+def local_today(area_code: str | None = None) -> date:
+    """Today in the area's zone (WIB when none is given): the day expiry and decrees count by."""
+    return local_day(utcnow(), zone_of(area_code))
 
 
 def _locked(session: Session, *warehouse_ids: int) -> dict[int, Warehouse]:
@@ -93,7 +94,7 @@ def _take(
 ) -> list[StockMovement]:
     """Negative movements for `lines` (first expiry first where no batch is named), or
     InvalidInput naming each line that asks for more than is on hand (expired stock excluded)."""
-    today = _today(session)
+    today = local_today()
     taken: list[StockMovement] = []
     errors = []
     for i, line in enumerate(lines):
@@ -340,7 +341,7 @@ def dispatch(engine: Engine, request: DispatchRequest, actor: Principal) -> int:
                 select(IncidentArea.kecamatan_code).where(IncidentArea.incident_id == incident.id)
             ),
             _phases(session, incident.id),
-            _today(session, incident),
+            local_today(incident.kabupaten_code),
         )
         if refusal is not None and reason is None:
             raise InvalidInput([FieldError("incident_id", *refusal)])

@@ -107,7 +107,7 @@ def batches(warehouse_id: int, item: str) -> list[rules.Batch]:
 
 def fefo_plan(warehouse_id: int, item: str, quantity: int) -> list[tuple[str, int]]:
     """Which batches a dispatch of `quantity` would take (unexpired, expiring first)."""
-    today = date.today()
+    today = logistics_store.local_today()
     usable = [
         b for b in batches(warehouse_id, item) if b.expires_on is None or b.expires_on >= today
     ]
@@ -300,14 +300,9 @@ def load_cover(incident_id: int) -> IncidentCover | None:
     open_shelters = shelters[shelters["closed_on"].isna()]
     nearby = _nearby(incident.kecamatan_codes)
     stock = _stock()
-    today = date.today()
-    stock = stock[
-        stock["warehouse_id"].isin(nearby)
-        & (
-            stock["expires_on"].isna()
-            | stock["expires_on"].map(lambda d: d is None or pd.isna(d) or d >= today)
-        )
-    ]
+    today = logistics_store.local_today(incident.kabupaten_code)
+    usable = stock["expires_on"].map(lambda d: d is None or pd.isna(d) or d >= today)
+    stock = stock[stock["warehouse_id"].isin(nearby) & usable]
     held = stock.groupby("item")["on_hand"].sum()
     displaced = int(pd.to_numeric(reports["displaced"], errors="coerce").fillna(0).sum())
     in_shelters = int(open_shelters["people"].sum())
@@ -348,9 +343,7 @@ def _nearby(kecamatan_codes: tuple[str, ...]) -> list[int]:
     if geography is None or not kecamatan_codes:
         kabupaten = {c[:5] for c in kecamatan_codes}
         return warehouses[warehouses["kabupaten_code"].isin(kabupaten)]["id"].tolist()
-    centres = [geography.centre(c) for c in kecamatan_codes]
-    lat = sum(p.y for p in centres) / len(centres)
-    lon = sum(p.x for p in centres) / len(centres)
+    lat, lon = _centre(geography, kecamatan_codes)
     places = [
         (int(w.id), None if pd.isna(w.lat) else w.lat, None if pd.isna(w.lon) else w.lon)
         for w in warehouses.itertuples()
@@ -415,16 +408,16 @@ def load_incidents() -> dict[int, str]:
     return {i.id: i.name for i in _incidents().values() if i.status == "open"}
 
 
+def _centre(geography: Any, kecamatan_codes: tuple[str, ...]) -> tuple[float, float]:
+    """The mean of the kecamatan's centres (lat, lon)."""
+    centres = [geography.centre(c) for c in kecamatan_codes]
+    return sum(p.y for p in centres) / len(centres), sum(p.x for p in centres) / len(centres)
+
+
 def incident_centre(incident_id: int) -> tuple[float, float] | None:
     """The middle of an incident's kecamatan (for an empty shelter map)."""
-    geography = resources.geography()
-    codes = next(
-        (i.kecamatan_codes for i in store.incidents(resources.engine()) if i.id == incident_id), ()
-    )
-    if geography is None or not codes:
-        return None
-    centres = [geography.centre(c) for c in codes]
-    return sum(p.y for p in centres) / len(centres), sum(p.x for p in centres) / len(centres)
+    geography, codes = resources.geography(), _kecamatan_of(incident_id)
+    return _centre(geography, codes) if geography is not None and codes else None
 
 
 @resources.cached(Area, HazardEvent, Incident, IncidentArea, Kitchen, MealCount, Shelter, ttl=60)
