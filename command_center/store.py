@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -76,21 +76,30 @@ def last_change(engine: Engine) -> int:
 
 
 def sync_areas(engine: Engine, rows: list[dict[str, Any]]) -> int:
-    """Insert areas the store lacks and refresh names and centres; returns rows inserted."""
-    with Session(engine) as session, session.begin():
-        existing = {a.code: a for a in session.scalars(select(Area))}
-        inserted = 0
-        for row in rows:
-            area = existing.get(row["code"])
-            if area is None:
-                session.add(Area(**row))
-                inserted += 1
-                if row["level"] != "kecamatan":
-                    session.flush()  # parents must exist before their children
-            else:
-                for field in ("name", "lat", "lon"):
-                    setattr(area, field, row[field])
-        return inserted
+    """Insert areas the store lacks and refresh names and centres; returns rows inserted.
+
+    `rows` come parents first (as `Geography.area_rows` gives them), so one bulk insert in that
+    order satisfies the parent key."""
+    with engine.begin() as conn:
+        query = select(Area.code, Area.name, Area.lat, Area.lon)
+        stored = {code: tuple(rest) for code, *rest in conn.execute(query)}
+        new = [row for row in rows if row["code"] not in stored]
+        changed = [
+            {"key": row["code"], "name": row["name"], "lat": row["lat"], "lon": row["lon"]}
+            for row in rows
+            if stored.get(row["code"], (row["name"], row["lat"], row["lon"]))
+            != (row["name"], row["lat"], row["lon"])
+        ]
+        if new:
+            conn.execute(insert(Area), new)
+        if changed:
+            conn.execute(
+                update(Area)
+                .where(Area.code == bindparam("key"))
+                .values(name=bindparam("name"), lat=bindparam("lat"), lon=bindparam("lon")),
+                changed,
+            )
+        return len(new)
 
 
 def area_count(engine: Engine) -> int:
