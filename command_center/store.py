@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -80,25 +80,20 @@ def sync_areas(engine: Engine, rows: list[dict[str, Any]]) -> int:
 
     `rows` come parents first (as `Geography.area_rows` gives them), so one bulk insert in that
     order satisfies the parent key."""
-    with engine.begin() as conn:
+    with Session(engine) as session, session.begin():  # a session: the data version moves
         query = select(Area.code, Area.name, Area.lat, Area.lon)
-        stored = {code: tuple(rest) for code, *rest in conn.execute(query)}
+        stored = {code: tuple(rest) for code, *rest in session.execute(query)}
         new = [row for row in rows if row["code"] not in stored]
         changed = [
-            {"key": row["code"], "name": row["name"], "lat": row["lat"], "lon": row["lon"]}
+            {key: row[key] for key in ("code", "name", "lat", "lon")}
             for row in rows
             if stored.get(row["code"], (row["name"], row["lat"], row["lon"]))
             != (row["name"], row["lat"], row["lon"])
         ]
         if new:
-            conn.execute(insert(Area), new)
+            session.execute(insert(Area), new)
         if changed:
-            conn.execute(
-                update(Area)
-                .where(Area.code == bindparam("key"))
-                .values(name=bindparam("name"), lat=bindparam("lat"), lon=bindparam("lon")),
-                changed,
-            )
+            session.execute(update(Area), changed)  # ORM bulk update by primary key
         return len(new)
 
 
