@@ -6,12 +6,15 @@ table of write paths is `docs/permissions.md`, checked by `tests/test_permission
 
 - viewer (officials): read and the briefing only;
 - operator: incidents (open, edit, area, confirm proposals), impact reports, verification,
-  sitreps, shelters and dapur umum;
+  affected households (entered, seen masked), sitreps, shelters and dapur umum;
 - coordinator: incidents too, their emergency phases and closing; teams, members, status
   changes and assignments, roster imports, sitreps; field reporters' links; stock, shelters
   and dapur umum (as logistik);
 - logistik: warehouses and their stock (receipts, dispatches, transfers, adjustments,
   receipts of dispatches, opening stock imports), shelters and dapur umum;
+- pendata (data officers of the Dinas Sosial): affected households, their personal data in
+  clear (every view audited with a reason), named exports, registry extracts and the
+  assistance payments;
 - admin: everything, plus releasing a lumbung sosial's stock past its rule (with a reason),
   reopening and merging incidents, users, wall-screen tokens and the audit log.
 
@@ -26,14 +29,15 @@ from dataclasses import dataclass
 
 from command_center.errors import FieldError, Forbidden, InvalidInput
 
-ROLES = ("viewer", "operator", "coordinator", "logistik", "admin")
+ROLES = ("viewer", "operator", "coordinator", "logistik", "pendata", "admin")
 PERMISSIONS = {
     "viewer": frozenset(),
-    "operator": frozenset({"incident", "report", "verify", "sitrep", "shelter"}),
+    "operator": frozenset({"incident", "report", "verify", "sitrep", "shelter", "household"}),
     "coordinator": frozenset(
         {"incident", "phase", "team", "sitrep", "reporters", "stock", "shelter"}
     ),
     "logistik": frozenset({"stock", "shelter"}),
+    "pendata": frozenset({"household", "pii", "assistance"}),
     "admin": frozenset(
         {
             "incident",
@@ -47,6 +51,9 @@ PERMISSIONS = {
             "stock",
             "shelter",
             "release",
+            "household",
+            "pii",
+            "assistance",
             "users",
             "audit",
         }

@@ -138,3 +138,12 @@ class TeamsDeployed(CommandCenterError):
     def __init__(self, teams: list[str]):
         self.teams = teams
         super().__init__(f"teams still deployed: {', '.join(teams)}")
+
+
+class DuplicateHousehold(CommandCenterError):
+    """This family is already registered for the incident (same KK, or a member's NIK is in
+    another household): `household_id` names it; saving again with `merge_into` merges."""
+
+    def __init__(self, household_id: int, reason: str, field: str, by: str | None = None):
+        self.household_id, self.reason, self.field, self.by = household_id, reason, field, by
+        super().__init__(f"{field}: already in household {household_id} ({reason})")

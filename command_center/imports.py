@@ -28,6 +28,7 @@ from command_center.auth import Principal, require, require_in
 from command_center.db import writing
 from command_center.errors import FieldError, ImportFileError, InvalidInput
 from command_center.models import QuarantinedRow
+from command_center.pdp import Vault
 from command_center.settings import ImportLimits
 from command_center.store import record_audit
 from command_center.times import utcnow
@@ -38,6 +39,7 @@ PERMISSION = {
     "roster": "team",
     "reports": "report",
     "stock": "stock",
+    "households": "pii",  # named lists: data officers (pendata) and admins
 }  # what importing each kind needs
 CSV_DELIMITERS = ",;\t|"
 
@@ -47,6 +49,20 @@ Write = Callable[[Session, Any, Principal], str]
 method is closed before the transaction commits (e.g. to insert the rows in bulk); one with a
 `notes(model)` method may flag rows it wrote (they land, and are listed)."""
 Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """Fields of quarantined rows kept encrypted (personal data): `vault` seals `fields`."""
+
+    vault: Vault
+    fields: tuple[str, ...]
+
+    def seal(self, row: dict[str, Any]) -> dict[str, Any]:
+        return self.vault.seal_row(row, self.fields)
+
+    def open(self, row: dict[str, Any]) -> dict[str, Any]:
+        return self.vault.open_row(row, self.fields)
 
 
 @dataclass(frozen=True)
@@ -264,6 +280,7 @@ def run_import(
     context: dict[str, Any] | None = None,
     dry_run: bool = False,
     finish: Callable[[Session, list[RowProblem]], None] | None = None,
+    sealed: Sealed | None = None,
 ) -> ImportReport:
     """Check every row; in one transaction write the valid ones and quarantine the others
     (with `dry_run`, do all of it and roll the transaction back: the report says what would
@@ -273,7 +290,8 @@ def run_import(
     `key` names a row's identity (e.g. a team's name); a second row with the same key in one
     file is quarantined, not silently merged. `context` (e.g. the incident a file is for) is
     kept with each quarantined row, so a corrected row lands where the file was meant to.
-    A row the writer refuses (InvalidInput) is quarantined too.
+    A row the writer refuses (InvalidInput) is quarantined too. With `sealed` (a vault and
+    field names), those fields of a quarantined row are stored encrypted.
 
     Raises:
         Forbidden: `actor` may not import `kind` at all.
@@ -315,7 +333,7 @@ def run_import(
         _close(write, session)
         for problem in sorted(problems, key=lambda p: p.number):
             problem.values.update(context or {})
-            session.add(_quarantined(kind, batch, file_name, problem, actor))
+            session.add(_quarantined(kind, batch, file_name, problem, actor, sealed))
         summary = {"file": file_name, **outcomes, "quarantined": len(problems)}
         record_audit(session, actor.name, "import", kind, batch, after=summary)
         if finish is not None:
@@ -350,7 +368,12 @@ def _close(write: Write, session: Session) -> None:
 
 
 def _quarantined(
-    kind: str, batch: str, file_name: str, problem: RowProblem, actor: Principal
+    kind: str,
+    batch: str,
+    file_name: str,
+    problem: RowProblem,
+    actor: Principal,
+    sealed: Sealed | None,
 ) -> QuarantinedRow:
     """A row waiting for correction; it belongs to the importer's area (`scope`)."""
     return QuarantinedRow(
@@ -358,7 +381,7 @@ def _quarantined(
         batch=batch,
         file_name=file_name,
         row_number=problem.number,
-        data=problem.values,
+        data=sealed.seal(problem.values) if sealed else problem.values,
         errors=[_error_json(e) for e in problem.errors],
         created_by=actor.name,
         scope=actor.scope,
@@ -402,10 +425,11 @@ def resubmit(
     check: Check,
     write: Write,
     actor: Principal,
+    sealed: Sealed | None = None,
 ) -> ImportReport:
     """Check corrected quarantine rows again: the valid ones land, the rest stay with new errors
     (their corrections kept and audited). Rows someone else fixed or discarded meanwhile are
-    skipped.
+    skipped. `sealed` as for `run_import`.
 
     Raises:
         Forbidden: a row lies outside `actor`'s area; nothing is changed.
@@ -414,19 +438,22 @@ def resubmit(
     problems, notes = [], []
     with writing(engine) as session, session.begin():
         for row in _held(session, list(edits), kind, actor):
-            before = row.data
-            row.data = {**row.data, **{k: _cell(v) for k, v in edits[row.id].items()}}
+            stored = row.data
+            before = sealed.open(stored) if sealed else stored
+            values = {**before, **{k: _cell(v) for k, v in edits[row.id].items()}}
+            if values != before:
+                row.data = sealed.seal(values) if sealed else values
             try:
-                outcome, said = _land(write, session, check(row.data), actor)
+                outcome, said = _land(write, session, check(values), actor)
             except InvalidInput as exc:
                 row.errors = [_error_json(e) for e in exc.errors]
-                problems.append(RowProblem(row.row_number, exc.errors, row.data))
-                if row.data != before:
-                    record_audit(session, actor.name, "correct", kind, row.id, before, row.data)
+                problems.append(RowProblem(row.row_number, exc.errors, values))
+                if values != before:
+                    record_audit(session, actor.name, "correct", kind, row.id, stored, row.data)
                 continue
             outcomes[outcome] += 1
             if said:
-                notes.append(RowProblem(row.row_number, said, row.data))
+                notes.append(RowProblem(row.row_number, said, values))
             row.resolved_at, row.resolved_by = utcnow(), actor.name
             record_audit(session, actor.name, "resubmit", kind, row.id, after=row.data)
         _close(write, session)

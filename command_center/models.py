@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -640,6 +642,108 @@ class CommunityReport(Base):
     depth_cm: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text, default="")
     image_url: Mapped[str | None] = mapped_column(Text)
+
+
+class Household(Base):
+    """An affected family (one KK) of an incident. Personal fields are sealed (`pdp.Vault`):
+    only their masked form and keyed hash are readable without the key."""
+
+    __tablename__ = "households"
+    __table_args__ = (UniqueConstraint("incident_id", "kk_index"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    desa: Mapped[str] = mapped_column(String(120))
+    kk_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    kk_index: Mapped[str] = mapped_column(String(64))
+    kk_masked: Mapped[str] = mapped_column(String(16))
+    head_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    head_masked: Mapped[str] = mapped_column(String(120))
+    address_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    payout_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    damage: Mapped[str] = mapped_column(String(10))
+    displaced: Mapped[bool] = mapped_column(Boolean, default=False)
+    shelter_id: Mapped[int | None] = mapped_column(ForeignKey("shelters.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    members: Mapped[list[HouseholdMember]] = relationship(
+        back_populates="household", cascade="all, delete-orphan", order_by="HouseholdMember.id"
+    )
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class HouseholdMember(Base):
+    """One person of a household; one NIK appears once per incident."""
+
+    __tablename__ = "household_members"
+    __table_args__ = (UniqueConstraint("incident_id", "nik_index"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    incident_id: Mapped[int] = mapped_column(Integer)
+    nik_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    nik_index: Mapped[str] = mapped_column(String(64), index=True)
+    nik_masked: Mapped[str] = mapped_column(String(16))
+    name_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(Date)
+    relation: Mapped[str] = mapped_column(String(20))
+    casualty: Mapped[str | None] = mapped_column(String(12))
+    pregnant: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    household: Mapped[Household] = relationship(back_populates="members")
+
+
+class AssistancePayment(Base):
+    """One Kemensos payment owed by an incident: proposed, verified, paid (with date and
+    reference). `subject` (the keyed NIK or KK) is unique per programme and incident, so
+    nobody is paid twice, whatever two clerks do at once."""
+
+    __tablename__ = "assistance_payments"
+    __table_args__ = (UniqueConstraint("incident_id", "programme", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    programme: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(64))
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("household_members.id", ondelete="SET NULL")
+    )
+    heir_id: Mapped[int | None] = mapped_column(
+        ForeignKey("household_members.id", ondelete="SET NULL")
+    )
+    amount: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(15))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    proposed_by: Mapped[str] = mapped_column(String(80))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by: Mapped[str | None] = mapped_column(String(80))
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    paid_by: Mapped[str | None] = mapped_column(String(80))
+    reference: Mapped[str | None] = mapped_column(String(120))
+
+
+class RegistryEntry(Base):
+    """A person of the social registry extract (DTSEN), known only by the keyed hash of the
+    NIK, with the programmes they receive."""
+
+    __tablename__ = "registry_entries"
+    nik_index: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pkh: Mapped[bool] = mapped_column(Boolean, default=False)
+    sembako: Mapped[bool] = mapped_column(Boolean, default=False)
+    pbi: Mapped[bool] = mapped_column(Boolean, default=False)
+    decile: Mapped[int | None] = mapped_column(Integer)
+    batch: Mapped[str] = mapped_column(String(12))
 
 
 class AuditEntry(Base):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -158,6 +158,15 @@ class Settings(BaseSettings):
     refresh_every_s: int = 30  # live pages look for new data this often
     redraw_every_s: int = 300  # and redraw at least this often (ages, expiries)
     cover_radius_km: float = 150  # warehouses this close to an incident count for its cover
+    pdp_key: SecretStr | None = Field(
+        default=None,
+        description="Seals household personal data; `command-center households key` makes one.",
+    )
+    assistance_amounts: dict[str, int] = Field(
+        default_factory=dict,
+        description='Kemensos amounts in rupiah replacing today\'s, e.g. {"jadup": 10000}.',
+    )
+    jadup_days: int = 90  # jaminan hidup is paid for this many days
 
     @classmethod
     def settings_customise_sources(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from command_center import (
     accounts,
     form_store,
+    household_store,
     imports,
     incident_store,
     logistics_store,
@@ -35,6 +36,8 @@ from command_center.errors import Forbidden
 from command_center.incident_store import NewIncident
 from command_center.logistics_store import DispatchRequest, Line
 from command_center.models import Base, IncidentStatus, QuarantinedRow
+from command_center.pdp import Vault
+from command_center.services.households import HouseholdInput
 from command_center.services.logistics import (
     KitchenInput,
     MealsInput,
@@ -48,6 +51,7 @@ from command_center.services.roster import TeamInput
 from command_center.settings import PROJECT_ROOT, ImportLimits
 from command_center.sources.odk import Submission
 from command_center.times import utcnow
+from tests.households import KEY, family
 
 PACKAGE = PROJECT_ROOT / "command_center"
 TABLE = PROJECT_ROOT / "docs" / "permissions.md"
@@ -233,6 +237,13 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
     kitchen_id = logistics_store.save_kitchen(engine, incident.id, kitchen, SYSTEM)
     meals = MealsInput.check({"day": utcnow().date(), "meal": "pagi", "portions": 10})
     count = b"Gudang,Barang,Batch,Jumlah\nGudang Uji,selimut,B,5\n"
+    vault = Vault(KEY)
+    kin = HouseholdInput.check(family())
+    household_id = household_store.save_household(engine, vault, incident.id, kin, SYSTEM)
+    household_store.propose_payments(engine, incident.id, SYSTEM)
+    payment_id = int(household_store.payments(engine, incident.id)["id"].iloc[0])
+    people = b"No KK;NIK;Nama\n" + kin.kk.encode() + b";" + kin.members[0].nik.encode() + b";A\n"
+    registry = b"NIK,PKH\n3203111705800011,1\n"
     return {
         "logistics_store.create_warehouse": Write(
             "stock",
@@ -374,6 +385,52 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
         "team_store.assign": Write(
             "team", "32.05", lambda e, a: team_store.assign(e, team, version, assignment, a)
         ),
+        "household_store.save_household": Write(
+            "household",
+            "32.03.11",
+            lambda e, a: household_store.save_household(
+                e, vault, incident.id, kin, a, household_id, merge_into=household_id
+            ),
+        ),
+        "household_store.delete_household": Write(
+            "household",
+            "32.03.11",
+            lambda e, a: household_store.delete_household(e, household_id, 1, a),
+        ),
+        "household_store.reveal": Write(
+            "pii",
+            "32.03.11",
+            lambda e, a: household_store.reveal(e, vault, household_id, a, "verifikasi"),
+        ),
+        "household_store.export_named": Write(
+            "pii",
+            None,  # a list of the households inside the exporter's area
+            lambda e, a: household_store.export_named(
+                e, vault, incident.id, "households", a, "verifikasi"
+            ),
+        ),
+        "household_store.import_households": Write(
+            "pii",
+            None,  # rows are checked one by one, as an import's
+            lambda e, a: household_store.import_households(
+                e, vault, people, "kk.csv", incident.id, geography, a, limits
+            ),
+        ),
+        "household_store.import_registry": Write(
+            "pii",
+            None,
+            lambda e, a: household_store.import_registry(e, vault, registry, "dtsen.csv", a),
+        ),
+        "household_store.propose_payments": Write(
+            "assistance",
+            None,  # the payments owed to the households inside the proposer's area
+            lambda e, a: household_store.propose_payments(e, incident.id, a),
+        ),
+        "household_store.advance_payment": Write(
+            "assistance",
+            "32.03.11",
+            lambda e, a: household_store.advance_payment(e, payment_id, a),
+        ),
         "accounts.create_user": Write(
             "users",
             "32.05",
@@ -416,6 +473,7 @@ def test_every_checked_write_path_is_in_the_property_test(aimed_writes) -> None:
         "team_store.import_roster",
         "team_store.resubmit_roster",
         "logistics_store.resubmit_opening",
+        "household_store.resubmit_households",
         "team_store.stand_down",
         "form_pull.pull",
         "form_pull.poll_forms",

@@ -98,3 +98,10 @@ def to_xlsx(table: pd.DataFrame) -> bytes:
     out = io.BytesIO()
     table.astype(object).map(_inert).to_excel(out, index=False, engine="openpyxl")
     return out.getvalue()
+
+
+def watermarked_csv(table: pd.DataFrame, watermark: str) -> bytes:
+    """A named list as CSV: the watermark line (who exported it, when, why) first, then the
+    table, formula-safe. Kept on every copy of the file, as the first line."""
+    body = table.astype(object).map(_inert).to_csv(index=False)
+    return f"# {watermark}\n{body}".encode()

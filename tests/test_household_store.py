@@ -1,0 +1,349 @@
+"""Affected households on a real database (SQLite here, PostgreSQL in CI): sealed at rest,
+masked in lists, audited when opened or exported, duplicates caught, imports quarantined,
+the registry matched by keyed hash, and nobody paid twice."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from command_center import household_store, imports, incident_store, store
+from command_center.auth import Principal
+from command_center.errors import DuplicateHousehold, Forbidden, InvalidInput
+from command_center.incident_store import NewIncident
+from command_center.models import AssistancePayment, AuditEntry, Base
+from command_center.pdp import Vault
+from command_center.services.households import HouseholdInput
+from command_center.settings import ImportLimits
+from command_center.times import utcnow
+from tests.households import KEY, family, kk, nik
+
+ADMIN = Principal("Admin Pusat", "admin")
+PENDATA = Principal("Pendata Cianjur", "pendata", "32.03")
+PENDATA_GARUT = Principal("Pendata Garut", "pendata", "32.05")
+OPERATOR = Principal("Operator Cianjur", "operator", "32.03")
+REPORTER_B = Principal("TKSK Cugenang", "operator", "32.03")
+LIMITS = ImportLimits()
+
+
+@pytest.fixture
+def vault() -> Vault:
+    return Vault(KEY)
+
+
+@pytest.fixture
+def incident(area_engine: Engine) -> int:
+    key = incident_store.open_incident(
+        area_engine,
+        NewIncident("gempa_bumi", "Gempa Cianjur", ("32.03.11", "32.03.01"), utcnow()),
+        ADMIN,
+    )
+    return next(i.id for i in store.incidents(area_engine) if i.key == key)
+
+
+def _save(engine, vault, incident, values, actor=OPERATOR, **kwargs) -> int:
+    return household_store.save_household(
+        engine, vault, incident, HouseholdInput.check(values), actor, **kwargs
+    )
+
+
+def _every_value(engine: Engine) -> str:
+    """Every row of every table as text (what a dump of the database would show)."""
+    with engine.connect() as conn:
+        return "\n".join(
+            repr(row)
+            for table in Base.metadata.sorted_tables
+            for row in conn.execute(table.select())
+        )
+
+
+def test_a_family_is_sealed_at_rest_listed_masked_and_opened_only_with_a_reason(
+    area_engine, vault, incident
+) -> None:
+    values = family()
+    household_id = _save(area_engine, vault, incident, values)
+    listed = household_store.households(area_engine, incident).set_index("id").loc[household_id]
+    assert listed["kk_masked"] == values["kk"][:4] + "•" * 9 + values["kk"][-3:]
+    assert listed["head_masked"] == "A••• S•••" and listed["members"] == 3
+    people = household_store.members(area_engine, incident)
+    assert people["nik_masked"].str.contains("•••••••••").all()
+    with pytest.raises(InvalidInput) as no_reason:
+        household_store.reveal(area_engine, vault, household_id, PENDATA, "  ")
+    assert no_reason.value.errors[0].field == "why"
+    opened = household_store.reveal(
+        area_engine, vault, household_id, PENDATA, "verifikasi santunan ahli waris"
+    )
+    assert opened["kk"] == values["kk"] and opened["head"] == "Asep Saepudin"
+    assert [m["nik"] for m in opened["members"]] == [m["nik"] for m in values["members"]]
+    assert opened["payout"] == values["payout"]
+    with Session(area_engine) as session:
+        seen = session.scalars(select(AuditEntry).where(AuditEntry.action == "view_pii")).one()
+    assert (seen.actor, seen.after) == (
+        "Pendata Cianjur",
+        {"why": "verifikasi santunan ahli waris"},
+    )
+
+
+@pytest.mark.parametrize(
+    "who",
+    [OPERATOR, PENDATA_GARUT, Principal("Koordinator", "coordinator"), Principal("x", "viewer")],
+)
+def test_only_pendata_and_admins_within_scope_see_personal_data(area_engine, vault, incident, who):
+    household_id = _save(area_engine, vault, incident, family())
+    with pytest.raises(Forbidden):
+        household_store.reveal(area_engine, vault, household_id, who, "ingin tahu saja")
+    if who.role == "pendata":  # another kabupaten's data officer: the list holds none of it
+        listed = household_store.export_named(
+            area_engine, vault, incident, "households", who, "rekap"
+        )
+        assert "Asep" not in listed.decode() and len(listed.decode().splitlines()) == 2
+    else:
+        with pytest.raises(Forbidden):
+            household_store.export_named(area_engine, vault, incident, "households", who, "rekap")
+    assert household_store.reveal(area_engine, vault, household_id, ADMIN, "audit internal")
+
+
+def test_no_clear_identity_number_or_name_in_the_database_or_any_log(
+    area_engine, vault, incident, database_url, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)  # every statement and value
+    try:
+        values = family()
+        household_id = _save(area_engine, vault, incident, values)
+        household_store.reveal(area_engine, vault, household_id, PENDATA, "cek data lapangan")
+        bad = _person_csv([_row(family(serial=2), 0, NIK="3203111705800000")])
+        report = household_store.import_households(
+            area_engine, vault, bad, "kk.csv", incident, None, PENDATA, LIMITS
+        )
+        assert len(report.problems) == 1  # waits in quarantine, sealed
+    finally:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    secrets = [values["kk"], "3203111705800000", "Asep Saepudin", "Rawacina", "0123-01-000123"]
+    secrets += [m["nik"] for m in values["members"]]
+    dumped = _every_value(area_engine)
+    logged = caplog.text
+    assert "INSERT INTO households" in logged  # the statements were logged, with their values
+    for secret in secrets:
+        assert secret not in dumped, secret
+        assert secret not in logged, secret
+    if database_url.startswith("sqlite"):
+        area_engine.dispose()
+        files = Path(database_url.removeprefix("sqlite:///")).parent.glob("store.db*")
+        raw = b"".join(f.read_bytes() for f in files)
+        for secret in secrets:
+            assert secret.encode() not in raw, secret
+
+
+def test_the_same_family_from_another_reporter_is_caught_and_merged(area_engine, vault, incident):
+    first = _save(area_engine, vault, incident, family())
+    again = family()
+    again["members"] = [
+        *again["members"][:2],
+        {
+            "nik": nik(date(2019, 8, 9), serial=14),
+            "name": "Rizky",
+            "sex": "L",
+            "birth_date": date(2019, 8, 9),
+            "relation": "anak",
+        },
+    ]
+    again["members"][1]["casualty"] = None  # the newer report: the mother was found alive
+    with pytest.raises(DuplicateHousehold) as caught:
+        _save(area_engine, vault, incident, again, REPORTER_B)
+    assert (caught.value.household_id, caught.value.reason) == (first, "kk")
+    assert caught.value.by == "Operator Cianjur"
+    merged = _save(area_engine, vault, incident, again, REPORTER_B, merge_into=first)
+    assert merged == first
+    people = household_store.members(area_engine, incident)
+    assert len(people) == 4  # three before, the son only the second reporter knew
+    assert people["casualty"].tolist().count("meninggal") == 0
+    assert len(household_store.households(area_engine, incident)) == 1
+
+
+def test_a_nik_already_in_another_family_is_refused_naming_the_member(area_engine, vault, incident):
+    first = _save(area_engine, vault, incident, family())
+    other = family(serial=2)
+    other["members"][2]["nik"] = family()["members"][2]["nik"]
+    with pytest.raises(DuplicateHousehold) as caught:
+        _save(area_engine, vault, incident, other)
+    assert (caught.value.household_id, caught.value.field) == (first, "members[2].nik")
+
+
+def _row(values: dict, i: int, **changes) -> dict:
+    person = values["members"][i]
+    return {
+        "No KK": values["kk"],
+        "NIK": person["nik"],
+        "Nama Lengkap": person["name"],
+        "JK": person["sex"],
+        "Tgl Lahir": person["birth_date"].strftime("%d/%m/%Y"),
+        "Hubungan": person["relation"],
+        "Kode Kecamatan": values["kecamatan_code"],
+        "Desa": values["desa"],
+        "Alamat": values["address"],
+        "Kondisi Rumah": "Rusak Berat",
+        "Korban": person.get("casualty") or "",
+        **changes,
+    }
+
+
+def _person_csv(rows: list[dict]) -> bytes:
+    header = list(rows[0])
+    lines = ["DATA KK TERDAMPAK GEMPA CIANJUR", "", ";".join(header)]
+    lines += [";".join(str(r[h]) for h in header) for r in rows]
+    return "\n".join(lines).encode()
+
+
+def test_a_spreadsheet_lands_per_family_quarantines_bad_rows_sealed_and_takes_corrections(
+    area_engine, vault, incident, geography
+) -> None:
+    one, two = family(), family(serial=2)
+    rows = [_row(one, i) for i in range(3)] + [_row(two, 0), _row(two, 1, NIK="3203114211850099")]
+    report = household_store.import_households(
+        area_engine, vault, _person_csv(rows), "kk.csv", incident, geography, PENDATA, LIMITS
+    )
+    assert (report.created, len(report.problems)) == (4, 1)
+    problem = report.problems[0]
+    assert problem.number == 8 and [e.field for e in problem.errors] == ["nik"]
+    assert len(household_store.households(area_engine, incident)) == 2
+    held = imports.quarantine(area_engine, "households", PENDATA)
+    assert "3203114211850099" not in repr(held[0].data)
+    fixed = household_store.resubmit_households(
+        area_engine, vault, {held[0].id: {"nik": two["members"][1]["nik"]}}, geography, PENDATA
+    )
+    assert (fixed.created, fixed.problems) == (1, ())
+    counted = household_store.counts(area_engine, incident).loc["32.03.11"]
+    assert (counted["families"], counted["people"], counted["deaths"]) == (2, 5, 2)
+    # the same file again from another reporter: nothing doubles
+    again = household_store.import_households(
+        area_engine, vault, _person_csv(rows[:3]), "kk2.csv", incident, geography, PENDATA, LIMITS
+    )
+    assert (again.created, again.updated) == (0, 3)
+    assert len(household_store.members(area_engine, incident)) == 5
+
+
+def test_only_pendata_imports_named_lists(area_engine, vault, incident) -> None:
+    data = _person_csv([_row(family(), 0)])
+    with pytest.raises(Forbidden):
+        household_store.import_households(
+            area_engine, vault, data, "kk.csv", incident, None, OPERATOR, LIMITS
+        )
+
+
+def test_the_registry_is_matched_on_keyed_hashes_and_the_rest_proposed(
+    area_engine, vault, incident
+) -> None:
+    known, new = family(), family(serial=2)
+    first = _save(area_engine, vault, incident, known)
+    second = _save(area_engine, vault, incident, new)
+    father = known["members"][0]["nik"]
+    extract = "\n".join(
+        [
+            "NIK|NAMA|FLAG_PKH|FLAG_BPNT|PBI_JK|DESIL",
+            f"{father}|ASEP|Y|1|Ya|1",
+            "3201010101900001|ORANG LAIN|0|1|0|3",
+            "32.01.01 x|RUSAK|0|0|0|",
+        ]
+    ).encode()
+    stored, refused = household_store.import_registry(
+        area_engine, vault, extract, "dtsen.csv", PENDATA
+    )
+    assert (stored, refused) == (2, [4])
+    assert father not in _every_value(area_engine)
+    matched = household_store.registry_match(area_engine, incident).set_index("household_id")
+    assert matched.loc[first, ["in_registry", "pkh", "sembako", "pbi"]].tolist() == [1, 1, 1, 1]
+    assert matched.loc[second, "in_registry"] == 0
+    usulan = household_store.export_named(
+        area_engine, vault, incident, "usulan", PENDATA, "usulan DTSEN desa Sarampad"
+    ).decode()
+    lines = usulan.splitlines()
+    assert lines[0].startswith("# RAHASIA") and "Pendata Cianjur" in lines[0]
+    assert "usulan DTSEN desa Sarampad" in lines[0]
+    assert lines[1].startswith("NO_KK,NIK,NAMA,JENIS_KELAMIN,TGL_LAHIR")
+    assert len(lines) == 2 + 3 and all(new["kk"] in line for line in lines[2:])
+    with Session(area_engine) as session:
+        exported = session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
+    assert exported.after == {"rows": 3, "why": "usulan DTSEN desa Sarampad"}
+
+
+def test_payments_are_proposed_once_and_move_on_with_a_reference(area_engine, vault, incident):
+    _save(area_engine, vault, incident, family())
+    assert household_store.propose_payments(area_engine, incident, PENDATA) == 4
+    assert household_store.propose_payments(area_engine, incident, PENDATA) == 0
+    paid = household_store.payments(area_engine, incident).set_index("programme")
+    santunan = int(paid.loc["santunan_ahli_waris", "id"])
+    assert paid.loc["santunan_ahli_waris", "amount"] == 15_000_000
+    assert paid.loc["jadup", "amount"] == 15_000 * 2 * 90
+    with pytest.raises(Forbidden):
+        household_store.advance_payment(area_engine, santunan, OPERATOR)
+    assert household_store.advance_payment(area_engine, santunan, PENDATA) == "diverifikasi"
+    with pytest.raises(InvalidInput) as unreferenced:
+        household_store.advance_payment(area_engine, santunan, PENDATA)
+    assert {e.field for e in unreferenced.value.errors} == {"reference", "paid_on"}
+    done = household_store.advance_payment(
+        area_engine, santunan, PENDATA, "TRX-BRI-2026-0042", date(2026, 12, 3)
+    )
+    assert done == "disalurkan"
+    with pytest.raises(InvalidInput) as twice:
+        household_store.advance_payment(area_engine, santunan, PENDATA, "TRX-2", date(2026, 12, 4))
+    assert twice.value.errors[0].code == "paid_twice"
+    payments = household_store.export_named(
+        area_engine, vault, incident, "payments", PENDATA, "daftar penyaluran santunan"
+    ).decode()
+    assert "Asep Saepudin" in payments and "TRX-BRI-2026-0042" in payments  # paid to the heir
+
+
+def test_the_database_itself_refuses_a_second_payment_for_the_same_person(
+    area_engine, vault, incident
+) -> None:
+    _save(area_engine, vault, incident, family())
+    household_store.propose_payments(area_engine, incident, PENDATA)
+    with Session(area_engine) as session:
+        first = session.scalars(select(AssistancePayment)).first()
+        twin = AssistancePayment(
+            incident_id=first.incident_id,
+            programme=first.programme,
+            subject=first.subject,
+            amount=first.amount,
+            status="diusulkan",
+            proposed_by="x",
+        )
+        session.add(twin)
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_two_clerks_proposing_at_once_never_double_a_payment(area_engine, vault, incident):
+    for serial in range(1, 6):
+        _save(area_engine, vault, incident, family(serial=serial))
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def propose() -> None:
+        barrier.wait()
+        results.append(household_store.propose_payments(area_engine, incident, PENDATA))
+
+    threads = [threading.Thread(target=propose) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results)[-1] + sorted(results)[0] == 20
+    with area_engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM assistance_payments")) == 20
+
+
+def test_a_family_outside_the_operators_area_is_refused(area_engine, vault, incident) -> None:
+    garut = family(kecamatan="32.05.01", kk=kk(kecamatan="320501"))
+    for person in garut["members"]:
+        person["nik"] = "320501" + person["nik"][6:]
+    with pytest.raises(Forbidden):
+        _save(area_engine, vault, incident, garut)
