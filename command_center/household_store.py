@@ -229,9 +229,7 @@ def reveal(
         InvalidInput: no reason given (`why`).
     """
     require(actor, "pii")
-    why = " ".join((why or "").split())
-    if len(why) < 5:
-        raise InvalidInput([FieldError("why", "reason_needed", {})])
+    why = _reason(why)
     with Session(engine) as session, session.begin():
         household = _household(session, household_id)
         require_in(actor, "pii", household.kecamatan_code)
@@ -506,6 +504,43 @@ def resubmit_households(
     )
 
 
+def _reason(why: str | None) -> str:
+    """The reason someone gives for opening personal data (at least a few words' worth)."""
+    why = " ".join((why or "").split())
+    if len(why) < 5:
+        raise InvalidInput([FieldError("why", "reason_needed", {})])
+    return why
+
+
+def open_quarantine(
+    engine: Engine, vault: Vault, actor: Principal, why: str
+) -> list[dict[str, Any]]:
+    """Quarantined person rows inside `actor`'s area, in clear for correcting (id, file_name,
+    row_number, data, errors); the view is audited with `why`.
+
+    Raises:
+        Forbidden: `actor` may not see personal data.
+        InvalidInput: no reason given (`why`).
+    """
+    require(actor, "pii")
+    why = _reason(why)
+    rows = imports.quarantine(engine, HOUSEHOLDS, actor)
+    with Session(engine) as session, session.begin():
+        after = {"why": why, "rows": len(rows)}
+        record_audit(session, actor.name, "view_pii", "quarantine", HOUSEHOLDS, after=after)
+    sealed = _sealed(vault)
+    return [
+        {
+            "id": r.id,
+            "file_name": r.file_name,
+            "row_number": r.row_number,
+            "data": sealed.open(r.data),
+            "errors": r.errors,
+        }
+        for r in rows
+    ]
+
+
 # Reads: masked forms and keyed hashes only
 
 
@@ -563,9 +598,28 @@ def members(engine: Engine, incident_id: int) -> pd.DataFrame:
     return frame(engine, query)
 
 
+def shelter_names(engine: Engine, incident_id: int) -> dict[int, str]:
+    """The incident's shelters: id -> name."""
+    query = select(Shelter.id, Shelter.name).where(Shelter.incident_id == incident_id)
+    with engine.connect() as conn:
+        return dict(conn.execute(query).all())
+
+
+def registry_size(engine: Engine) -> int:
+    """How many people the stored registry extract holds."""
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(RegistryEntry)) or 0
+
+
 def counts(engine: Engine, incident_id: int) -> pd.DataFrame:
     """Per kecamatan: families, people, casualties, displaced, houses by damage, vulnerable."""
     return rules.counts(households(engine, incident_id), members(engine, incident_id))
+
+
+def totals(engine: Engine, incident_id: int) -> dict[str, int]:
+    """The incident's `counts`, all kecamatan together."""
+    table = counts(engine, incident_id)
+    return {column: int(table[column].sum()) for column in table.columns}
 
 
 # The social registry (DTSEN) extract: NIKs stored only as keyed hashes
@@ -805,9 +859,7 @@ def export_named(
         InvalidInput: no reason given (`why`).
     """
     require(actor, "pii")
-    why = " ".join((why or "").split())
-    if len(why) < 5:
-        raise InvalidInput([FieldError("why", "reason_needed", {})])
+    why = _reason(why)
     now = now or utcnow()
     with Session(engine) as session, session.begin():
         query = (

@@ -73,6 +73,15 @@ def field_name(field: str, lang: str = "id") -> str:
 COUNT_CODES = frozenset({"sharp_drop", "lowers_published"})  # whose values are counts
 
 
+def field_label(field: str, lang: str = "id", quote: Callable[[str], str] = str) -> str:
+    """Where a problem is, in words: `Anggota 3 · NIK` for `members[2].nik`."""
+    base = field.rsplit(".", 1)[-1]
+    name = field_name(base, lang) if f"field_{base}" in LABELS else quote(field)
+    if field != base:
+        return f"{_line(field.split('.')[0], lang, quote)} · {name}"
+    return _line(field, lang, quote) if "[" in field else name
+
+
 def field_error(
     field: str, code: str, params: dict, lang: str = "id", quote: Callable[[str], str] = str
 ) -> str:
@@ -82,12 +91,7 @@ def field_error(
     given; a code without a label is shown as the code. `quote` is applied to what came from
     the user (values, unknown field names), e.g. to escape it for markdown.
     """
-    base = field.rsplit(".", 1)[-1]
-    name = field_name(base, lang) if f"field_{base}" in LABELS else quote(field)
-    if field != base:
-        name = f"{_line(field.split('.')[0], lang, quote)} · {name}"
-    elif "[" in field:
-        name = _line(field, lang, quote)
+    name = field_label(field, lang, quote)
     key = f"err_{code}"
     counts = code in COUNT_CODES  # counts in the language's format ("22.144")
     values = {

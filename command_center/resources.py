@@ -22,6 +22,7 @@ from command_center.db import make_engine, migrate
 from command_center.errors import BasemapError, BoundariesMissing
 from command_center.geography import Geography, load_geography
 from command_center.labels import t
+from command_center.pdp import Vault
 from command_center.settings import Settings, load_settings
 from command_center.static_layers import install_layers, static_url
 
@@ -36,6 +37,13 @@ READING: ContextVar[tuple[Callable[..., Any], ...]] = ContextVar("reading", defa
 @st.cache_resource
 def settings() -> Settings:
     return load_settings()
+
+
+@st.cache_resource
+def vault() -> Vault:
+    """The personal-data vault (raises KeyMissing, uncached, while `CC_PDP_KEY` is unset)."""
+    key = settings().pdp_key
+    return Vault(key.get_secret_value() if key else None)
 
 
 @st.cache_resource(on_release=Engine.dispose)  # a cleared cache closes its connections

@@ -38,6 +38,7 @@ from command_center.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.sources.inatews import parse_datagempa
 from command_center.times import utcnow
 from command_center.ui.shell import PAGES
+from tests.households import KEY as PDP_KEY
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TSUNAMI_WARNING = "inatews_datagempa_tsunami_20230425_arraysyams-testingrepo.json"
@@ -66,6 +67,7 @@ def app_env_vars(database_url: str, shared_data: Path, boundary_cache: Path, **s
         "CC_CACHE_DIR": str(boundary_cache),
         "CC_TILE_URL": "",
         "CC_AUTH_MODE": "dev",
+        "CC_PDP_KEY": PDP_KEY,
         **settings,
     }
 
@@ -171,6 +173,7 @@ def app_env(monkeypatch: pytest.MonkeyPatch, database_url: str, shared_data: Pat
     monkeypatch.setenv("CC_SHARED_DATA_DIR", str(shared_data))
     monkeypatch.setenv("CC_CACHE_DIR", str(boundary_cache))
     monkeypatch.setenv("CC_AUTH_MODE", "dev")  # sign-in has its own tests
+    monkeypatch.setenv("CC_PDP_KEY", PDP_KEY)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield

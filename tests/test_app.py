@@ -27,6 +27,7 @@ def test_pages_are_files_named_for_their_deep_links() -> None:
         "deployments",
         "reports",
         "logistics",
+        "households",
         "briefing",
         "admin",
     ]
@@ -52,6 +53,7 @@ def test_every_page_shows_an_honest_empty_state(open_page, app_env, page) -> Non
         "deployments": "no_teams",
         "reports": "no_reports",
         "logistics": "no_open_incidents_aid",
+        "households": "no_open_incidents_aid",
         "briefing": "no_briefing",
         "admin": "audit_readonly",
     }[page.url_path]

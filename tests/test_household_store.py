@@ -215,7 +215,12 @@ def test_a_spreadsheet_lands_per_family_quarantines_bad_rows_sealed_and_takes_co
     assert problem.number == 8 and [e.field for e in problem.errors] == ["nik"]
     assert len(household_store.households(area_engine, incident)) == 2
     held = imports.quarantine(area_engine, "households", PENDATA)
-    assert "3203114211850099" not in repr(held[0].data)
+    assert "3203114211850099" not in repr(held[0].data)  # sealed at rest
+    with pytest.raises(Forbidden):
+        household_store.open_quarantine(area_engine, vault, OPERATOR, "koreksi impor")
+    opened = household_store.open_quarantine(area_engine, vault, PENDATA, "koreksi impor")
+    assert opened[0]["data"]["nik"] == "3203114211850099"  # in clear for the data officer
+    assert household_store.open_quarantine(area_engine, vault, PENDATA_GARUT, "koreksi") == []
     fixed = household_store.resubmit_households(
         area_engine, vault, {held[0].id: {"nik": two["members"][1]["nik"]}}, geography, PENDATA
     )

@@ -426,6 +426,11 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
             None,  # the payments owed to the households inside the proposer's area
             lambda e, a: household_store.propose_payments(e, incident.id, a),
         ),
+        "household_store.open_quarantine": Write(
+            "pii",
+            None,  # the rows inside the reader's area
+            lambda e, a: household_store.open_quarantine(e, vault, a, "koreksi impor"),
+        ),
         "household_store.advance_payment": Write(
             "assistance",
             "32.03.11",

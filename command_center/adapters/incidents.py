@@ -8,7 +8,15 @@ from datetime import timedelta
 
 import pandas as pd
 
-from command_center import hazard_store, incident_store, report_store, resources, store, team_store
+from command_center import (
+    hazard_store,
+    household_store,
+    incident_store,
+    report_store,
+    resources,
+    store,
+    team_store,
+)
 from command_center.auth import Principal
 from command_center.incident_store import NewIncident
 from command_center.labels import status_label, t
@@ -16,6 +24,8 @@ from command_center.models import (
     Area,
     Deployment,
     HazardEvent,
+    Household,
+    HouseholdMember,
     ImpactReport,
     Incident,
     IncidentArea,
@@ -368,3 +378,9 @@ def area_layer(incident_id: int) -> dict | None:
             for code, row in shapes.iterrows()
         ],
     }
+
+
+@resources.cached(Household, HouseholdMember, ttl=None)
+def load_household_counts(incident_id: int) -> dict[str, int]:
+    """The incident's affected-household counts (counts only, never names)."""
+    return household_store.totals(resources.engine(), incident_id)

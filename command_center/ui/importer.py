@@ -24,6 +24,8 @@ class Importer:
     preview: Callable[[bytes, str, Principal], imports.Table]
     run: Callable[[bytes, str, imports.Progress], imports.ImportReport]
     resubmit: Callable[[dict[int, dict], str], imports.ImportReport]
+    # personal data: the quarantine opens in clear only with a reason, audited (lang, why)
+    open_quarantine: Callable[[str, str], pd.DataFrame] | None = None
 
 
 def _result(report: imports.ImportReport, lang: str) -> str:
@@ -98,7 +100,18 @@ def import_panel(importer: Importer, lang: str) -> None:
 def quarantine_panel(importer: Importer, lang: str) -> None:
     """Rows that failed, as typed: fix cells and re-submit, or discard on purpose."""
     st.markdown(f"**{t('quarantine', lang)}**")
-    rows = load_quarantine(importer.kind, lang, shell.actor())
+    if importer.open_quarantine is None:
+        rows = load_quarantine(importer.kind, lang, shell.actor())
+    else:
+        why = st.text_input(t("why_open", lang), key=f"{importer.kind}_quarantine_why")
+        if len(why.strip()) < 5:
+            st.caption(t("why_open_help", lang))
+            return
+        try:
+            rows = importer.open_quarantine(lang, why)
+        except CommandCenterError as exc:
+            st.error(explain(exc, lang))
+            return
     if rows.empty:
         st.caption(t("quarantine_empty", lang))
         return

@@ -26,7 +26,7 @@ from command_center.services.incidents import (
     zone_of,
 )
 from command_center.times import ZONES, format_local, utcnow
-from command_center.ui import maps, shell
+from command_center.ui import households, maps, shell
 from command_center.ui.messages import done, explain, md
 
 CHOSEN = "incident_chosen"  # the incident whose view is open (kept across reruns)
@@ -221,6 +221,8 @@ def incident_view(incident_id: int, lang: str) -> None:
         if record.status == "open" and permits(shell.actor(), "phase"):
             _phase_form(incident_id, view.zone, lang)
     with people:
+        st.markdown(f"**{t('page_households', lang)}**")
+        households.count_metrics(data.load_household_counts(incident_id), lang)
         st.caption(t("verified_only", lang))
         st.dataframe(view.reports, hide_index=True, width="stretch")
         st.dataframe(view.teams, hide_index=True, width="stretch")

@@ -9,6 +9,7 @@ import streamlit as st
 from command_center import resources
 from command_center.errors import (
     CommandCenterError,
+    DuplicateHousehold,
     Forbidden,
     IllegalTransition,
     ImportFileError,
@@ -17,7 +18,7 @@ from command_center.errors import (
     StaleRecord,
     TeamBusy,
 )
-from command_center.labels import field_error, status_label, t
+from command_center.labels import field_error, field_label, status_label, t
 from command_center.times import format_wib
 
 FLASH = "_flash"
@@ -76,6 +77,10 @@ def explain(error: CommandCenterError, lang: str) -> str:
         )
         what = t(f"perm_{error.permission}", lang)
         return t("forbidden", lang, who=md(error.who), what=what, where=where)
+    if isinstance(error, DuplicateHousehold):
+        by = t("duplicate_by", lang, by=md(error.by)) if error.by else ""
+        where = field_label(error.field, lang, quote=md)
+        return t("duplicate_household", lang, field=where, household=error.household_id, by=by)
     if isinstance(error, NotReports):
         return t(f"not_reports_{error.reason}", lang, file=md(error.file_name))
     if isinstance(error, ImportFileError):

@@ -59,6 +59,7 @@ PAGES = (
     PageSpec("pages/deployments.py", "page_deployments", "section_tagana", ":material/groups:"),
     PageSpec("pages/reports.py", "page_reports", "section_impact", ":material/summarize:"),
     PageSpec("pages/logistics.py", "page_logistics", "section_aid", ":material/inventory_2:"),
+    PageSpec("pages/households.py", "page_households", "section_aid", ":material/family_restroom:"),
     PageSpec("pages/briefing.py", "page_briefing", "section_briefing", ":material/tv:"),
     PageSpec(
         "pages/admin.py",

@@ -1,0 +1,328 @@
+"""The panels of the Data KK Terdampak page: the masked register and one household's view (in
+clear only for pendata and admins, with a reason), the form, Kemensos assistance, the registry
+extract and proposals, the import, and the comparison with the reports. The count panel is
+shared with the incident view."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from command_center import resources
+from command_center.adapters import households as data
+from command_center.auth import permits
+from command_center.errors import CommandCenterError, DuplicateHousehold
+from command_center.labels import NO_VALUE, number, t
+from command_center.pdp import KeyMissing
+from command_center.services import households as rules
+from command_center.ui import shell
+from command_center.ui.importer import Importer, import_panel
+from command_center.ui.messages import done, explain, md
+
+MERGE_KEY = "household_merge"  # a refused duplicate waiting for "merge"
+
+
+def key_ready(lang: str) -> bool:
+    """Whether the personal-data key is set; if not, says what is missing and how to fix it."""
+    try:
+        resources.vault()
+    except KeyMissing as exc:
+        st.error(t("pdp_key_missing", lang, reason=md(exc.reason)))
+        st.code("command-center households key\nexport CC_PDP_KEY=<the printed key>", "bash")
+        return False
+    return True
+
+
+def incident_picker(lang: str) -> int | None:
+    incidents = data.load_incidents()
+    if not incidents:
+        st.info(t("no_open_incidents_aid", lang))
+        return None
+    return st.selectbox(
+        t("choose_incident", lang),
+        list(incidents),
+        format_func=incidents.get,
+        key="households_incident",
+    )
+
+
+def count_metrics(counts: dict[str, int], lang: str) -> None:
+    """The household counts as metrics: counts only, never names."""
+    if not counts.get("families"):
+        st.caption(t("no_households", lang))
+        return
+    columns = st.columns(len(data.HEADLINE_COUNTS))
+    for column, figure in zip(columns, data.HEADLINE_COUNTS, strict=True):
+        column.metric(t(f"count_{figure}", lang), number(counts.get(figure, 0), lang))
+    details = [
+        f"{t(f'count_{f}', lang)} {number(counts.get(f, 0), lang)}"
+        for f in (*data.HOUSES, *data.VULNERABLE)
+    ]
+    st.caption(" · ".join(details))
+
+
+def register(incident_id: int, lang: str) -> None:
+    """The masked register; a chosen household's people and, for pendata, its data in clear."""
+    table = data.load_register(incident_id, lang)
+    if table.empty:
+        st.info(t("no_households", lang))
+        return
+    st.dataframe(table, width="stretch")
+    kk, head = t("col_kk", lang), t("col_head", lang)
+    chosen = st.selectbox(
+        t("pick_household", lang),
+        [None, *table.index],
+        format_func=lambda h: (
+            NO_VALUE if h is None else f"#{h} · {table.loc[h, kk]} · {table.loc[h, head]}"
+        ),
+        key="households_pick",
+    )
+    if chosen is not None:
+        _household(incident_id, int(chosen), lang)
+    _exports(incident_id, lang)
+
+
+def _household(incident_id: int, household_id: int, lang: str) -> None:
+    st.markdown(f"**{t('household_members', lang)}**")
+    st.dataframe(data.load_members(incident_id, household_id, lang), hide_index=True)
+    if not permits(shell.actor(), "pii"):
+        st.caption(t("masked_for_you", lang))
+        return
+    with st.form(f"reveal_{household_id}"):
+        why = st.text_input(t("why_open", lang))
+        shown = st.form_submit_button(t("reveal", lang))
+    if shown:
+        try:
+            clear = data.reveal(household_id, shell.actor(), why)
+        except CommandCenterError as exc:
+            st.error(explain(exc, lang))
+            return
+        st.warning(t("revealed_audited", lang), icon=":material/visibility:")
+        st.markdown(
+            f"{t('col_kk', lang)}: `{md(clear['kk'])}` · {t('col_head', lang)}: "
+            f"{md(clear['head'])}  \n{t('col_address', lang)}: {md(clear['address'] or NO_VALUE)}"
+            f" · {t('col_payout', lang)}: {md(clear['payout'] or NO_VALUE)}"
+        )
+        people = pd.DataFrame(clear["members"]).drop(columns=["id"])
+        st.dataframe(people.rename(columns=lambda c: t(f"field_{c}", lang)), hide_index=True)
+
+
+def _exports(incident_id: int, lang: str) -> None:
+    """Named lists for pendata: a reason first; the file carries who, when and why."""
+    if not permits(shell.actor(), "pii"):
+        return
+    st.markdown(f"**{t('named_exports', lang)}**")
+    why = st.text_input(t("why_export", lang), key="households_export_why")
+    columns = st.columns(len(data.NAMED_EXPORTS))
+    for column, kind in zip(columns, data.NAMED_EXPORTS, strict=True):
+        column.download_button(
+            t(f"export_{kind}", lang),
+            lambda kind=kind: data.export(incident_id, kind, shell.actor(), why),
+            data.export_name(incident_id, kind),
+            "text/csv",
+            disabled=len(why.strip()) < 5,
+            key=f"households_export_{kind}",
+        )
+
+
+MEMBERS_KEY = "household_members"  # the people added so far, until saved or cleared
+
+
+def household_form(incident_id: int, lang: str) -> None:
+    """Register a family: its KK, place and house, then its people one by one (a phone's
+    screen holds one person's fields at a time)."""
+    if not shell.allowed("household", lang):
+        return
+    kecamatan = data.incident_kecamatan(incident_id)
+    shelters = data.shelter_choices(incident_id)
+    left, right = st.columns(2)
+    values = {
+        "kk": left.text_input(t("field_kk", lang), max_chars=16, key="household_kk"),
+        "kecamatan_code": right.selectbox(
+            t("field_kecamatan_code", lang),
+            list(kecamatan),
+            format_func=kecamatan.get,
+            key="household_kecamatan",
+        ),
+        "desa": left.text_input(t("field_desa", lang), key="household_desa"),
+        "address": right.text_input(t("field_address", lang), key="household_address"),
+        "damage": left.selectbox(
+            t("field_damage", lang),
+            rules.DAMAGE,
+            format_func=lambda d: t(f"damage_{d}", lang),
+            key="household_damage",
+        ),
+        "shelter_id": right.selectbox(
+            t("field_shelter_id", lang),
+            [None, *shelters],
+            format_func=lambda s: NO_VALUE if s is None else shelters[s],
+            key="household_shelter",
+        ),
+        "displaced": left.checkbox(t("field_displaced_family", lang), key="household_displaced"),
+        "payout": right.text_input(t("field_payout", lang), key="household_payout"),
+    }
+    st.markdown(f"**{t('household_members', lang)}**")
+    values["members"] = _people(lang)
+    if st.button(t("save_household", lang), type="primary", key="household_save"):
+        _save(values, incident_id, lang)
+    _merge_offer(incident_id, lang)
+
+
+def _people(lang: str) -> list[dict]:
+    """The family's people, added one at a time."""
+    people = st.session_state.setdefault(MEMBERS_KEY, [])
+    left, middle, right = st.columns(3)
+    person = {
+        "nik": left.text_input(t("field_nik", lang), max_chars=16, key="member_nik"),
+        "name": middle.text_input(t("field_name", lang), key="member_name"),
+        "sex": right.radio(t("field_sex", lang), ["L", "P"], horizontal=True, key="member_sex"),
+        "birth_date": left.date_input(
+            t("field_birth_date", lang),
+            value=None,
+            min_value=date(1900, 1, 1),
+            format="DD/MM/YYYY",
+            key="member_born",
+        ),
+        "relation": middle.selectbox(
+            t("field_relation", lang),
+            rules.RELATIONS,
+            format_func=lambda r: t(f"relation_{r}", lang),
+            key="member_relation",
+        ),
+        "casualty": right.selectbox(
+            t("field_casualty", lang),
+            [None, *rules.CASUALTIES],
+            format_func=lambda c: NO_VALUE if c is None else t(f"casualty_{c}", lang),
+            key="member_casualty",
+        ),
+        "pregnant": left.checkbox(t("field_pregnant_person", lang), key="member_pregnant"),
+        "disabled": middle.checkbox(t("field_disabled_person", lang), key="member_disabled"),
+    }
+    add, clear = st.columns(2)
+    if add.button(t("add_member", lang), key="member_add"):
+        people.append(person)
+    if people and clear.button(t("clear_members", lang), key="member_clear"):
+        people.clear()
+    if people:
+        shown = pd.DataFrame(people).assign(
+            relation=lambda f: [t(f"relation_{r}", lang) for r in f["relation"]]
+        )
+        st.dataframe(
+            shown.rename(columns=lambda c: t(f"field_{c}", lang)), hide_index=True, width="stretch"
+        )
+    return list(people)
+
+
+def _save(values: dict, incident_id: int, lang: str, merge_into: int | None = None) -> None:
+    try:
+        data.save(values, incident_id, shell.actor(), merge_into=merge_into)
+    except DuplicateHousehold as exc:
+        st.session_state[MERGE_KEY] = (values, exc.household_id)
+        st.warning(explain(exc, lang))
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang))
+    else:
+        st.session_state.pop(MERGE_KEY, None)
+        st.session_state.pop(MEMBERS_KEY, None)
+        done(t("household_saved", lang))
+
+
+def _merge_offer(incident_id: int, lang: str) -> None:
+    waiting = st.session_state.get(MERGE_KEY)
+    if waiting is None:
+        return
+    values, household_id = waiting
+    if household_id and st.button(t("merge_household", lang), key="household_merge_button"):
+        _save(values, incident_id, lang, merge_into=household_id)
+
+
+def assistance(incident_id: int, lang: str) -> None:
+    """The programmes as configured, proposing what they owe, and each payment's status."""
+    st.dataframe(data.programme_rules(lang), hide_index=True, width="stretch")
+    actor = shell.actor()
+    if permits(actor, "assistance") and st.button(t("propose_payments", lang), type="primary"):
+        try:
+            added = data.propose(incident_id, actor)
+        except CommandCenterError as exc:
+            st.error(explain(exc, lang))
+        else:
+            done(t("payments_proposed", lang, n=added))
+    table = data.load_payments(incident_id, lang)
+    if table.empty:
+        st.caption(t("no_payments", lang))
+        return
+    st.dataframe(table, width="stretch")
+    if not shell.allowed("assistance", lang):
+        return
+    statuses = data.payment_statuses(incident_id)
+    open_ones = [p for p, s in statuses.items() if rules.next_status(s)]
+    if not open_ones:
+        return
+    with st.form("payment_form"):
+        payment = st.selectbox(
+            t("field_payment", lang),
+            open_ones,
+            format_func=lambda p: f"#{p} · {table.loc[p].iloc[0]} · {table.loc[p].iloc[1]}",
+        )
+        left, right = st.columns(2)
+        reference = left.text_input(t("field_reference", lang))
+        paid_on = right.date_input(t("field_paid_on", lang), value=None)
+        moved = st.form_submit_button(t("advance_payment", lang))
+    if moved:
+        try:
+            status = data.advance(payment, actor, reference, paid_on)
+        except CommandCenterError as exc:
+            st.error(explain(exc, lang))
+        else:
+            done(t("payment_moved", lang, status=t(f"payment_{status}", lang)))
+
+
+def registry(incident_id: int, lang: str) -> None:
+    """The stored registry extract, its match with the register, and proposals."""
+    st.caption(t("registry_help", lang, n=number(data.registry_size(), lang)))
+    if permits(shell.actor(), "pii"):
+        upload = st.file_uploader(t("registry_upload", lang), type=["csv"], key="registry_upload")
+        if upload is not None and st.button(t("registry_import", lang), key="registry_run"):
+            try:
+                stored, refused = data.import_registry(
+                    upload.getvalue(), upload.name, shell.actor()
+                )
+            except CommandCenterError as exc:
+                st.error(explain(exc, lang))
+            else:
+                rows = ", ".join(map(str, refused[:20]))
+                done(t("registry_imported", lang, n=stored, refused=len(refused), rows=rows))
+    register_table = data.load_register(incident_id, lang)
+    if register_table.empty:
+        return
+    st.dataframe(
+        register_table[t("col_registry", lang)].value_counts().rename(t("col_households", lang)),
+        width="content",
+    )
+    st.caption(t("usulan_help", lang))
+
+
+def household_import(incident_id: int, lang: str) -> None:
+    st.caption(t("household_import_help", lang))
+    importer = Importer(
+        kind="households",
+        preview=data.preview,
+        run=lambda content, name, progress: data.import_file(
+            content, name, incident_id, shell.actor(), progress
+        ),
+        resubmit=data.resubmit,
+        open_quarantine=lambda lang, why: data.open_quarantine(lang, shell.actor(), why),
+    )
+    import_panel(importer, lang)
+
+
+def consistency(incident_id: int, lang: str) -> None:
+    """Per kecamatan: the households' counts next to the reports' figures."""
+    st.caption(t("consistency_help", lang))
+    table = data.load_consistency(incident_id, lang)
+    if table.empty:
+        st.info(t("no_households", lang))
+        return
+    st.dataframe(table, hide_index=True, width="stretch")
