@@ -15,7 +15,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("hazards.py", "intensity.py", "imports.py", "choropleth.py", "sessions.py", "stock.py")
+SCRIPTS = (
+    "hazards.py",
+    "intensity.py",
+    "imports.py",
+    "choropleth.py",
+    "sessions.py",
+    "stock.py",
+    "households.py",
+)
 
 
 def main() -> int:

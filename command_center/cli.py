@@ -23,8 +23,10 @@ from command_center import (
     demo,
     form_pull,
     health_server,
+    household_store,
     incident_store,
     ingest,
+    pdp,
     proposal_store,
     report_store,
     reporter_store,
@@ -364,6 +366,37 @@ def reports(settings: Settings, args: argparse.Namespace) -> None:
     _first_reasons("noted", result.notes)
 
 
+def households(settings: Settings, args: argparse.Namespace) -> None:
+    """`key`: print a new personal-data key; `registry`: store a social-registry extract (its
+    NIKs kept as keyed hashes only); `import`: a household file for an incident."""
+    if args.action == "key":
+        print(pdp.new_key())
+        print(
+            "# set it as CC_PDP_KEY for the app and the worker; keep a copy offline: "
+            "without it the household data cannot be read",
+            file=sys.stderr,
+        )
+        return
+    key = settings.pdp_key
+    vault = pdp.Vault(key.get_secret_value() if key else None)
+    engine, geography = _prepare(settings)
+    data = Path(args.file).read_bytes()
+    if args.action == "registry":
+        stored, refused = household_store.import_registry(
+            engine, vault, data, Path(args.file).name, SYSTEM
+        )
+        print(f"stored {stored} people of the registry extract; refused {len(refused)} rows")
+        if refused:
+            print(f"rows with an invalid NIK: {', '.join(map(str, refused[:20]))}")
+        return
+    target = incident_store.incident_id(engine, args.incident or "")
+    result = household_store.import_households(
+        engine, vault, data, Path(args.file).name, target, geography, SYSTEM, settings.import_limits
+    )
+    print(f"landed {result.landed} of {result.total} people; quarantined {len(result.problems)}")
+    _first_reasons("quarantined", result.problems)
+
+
 def _first_reasons(label: str, rows, key: str | None = None) -> None:
     """The first five rows' reasons, one line each, named by `key` or the row number."""
     for row in rows[:5]:
@@ -534,6 +567,12 @@ def build_parser() -> argparse.ArgumentParser:
     reports_cmd.add_argument(
         "--accept-drops", action="store_true", help="store figures that fell sharply"
     )
+    households_cmd = commands.add_parser(
+        "households", help="affected households: make the key, store a registry extract, import"
+    )
+    households_cmd.add_argument("action", choices=["key", "registry", "import"])
+    households_cmd.add_argument("file", nargs="?", help="registry/import: the CSV (or .xlsx)")
+    households_cmd.add_argument("--incident", help="import: the incident's key (or id)")
     run_cmd = commands.add_parser(
         "run", help="set up and start the dashboard; other options go to `streamlit run`"
     )
@@ -573,6 +612,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             odk(settings, args)
         elif args.command == "reports":
             reports(settings, args)
+        elif args.command == "households":
+            if args.action != "key" and not args.file:
+                parser.error(f"households {args.action} needs a file")
+            households(settings, args)
         elif args.command == "run":
             run(settings, not args.no_demo, extra)
     except InvalidInput as exc:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -84,3 +85,70 @@ def current_revision(engine: Engine) -> str | None:
     """The schema revision the database is at, or None for an empty database."""
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def bulk_write(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    key: str | None = None,
+) -> None:
+    """Write many plain rows into `table` inside the session's transaction, fast: COPY on
+    PostgreSQL, one prepared statement on SQLite. With `key` (unique within `rows`), a row
+    whose key is already stored replaces its other columns. Rows hold database-ready values
+    (bytes, dates, times, numbers, booleans); the table's data version moves as for any
+    write."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    names = ", ".join(columns)
+    connection = session.connection()
+    upsert = ""
+    if key is not None:
+        changed = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
+        upsert = f" ON CONFLICT ({key}) DO UPDATE SET {changed}"
+    if connection.dialect.name == "postgresql":
+        target = table.name
+        if key is not None:
+            target = f"load_{table.name}"
+            connection.exec_driver_sql(
+                f"CREATE TEMP TABLE {target} (LIKE {table.name}) ON COMMIT DROP"
+            )
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        if key is not None:
+            connection.exec_driver_sql(
+                f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target}{upsert}"
+            )
+            connection.exec_driver_sql(f"DROP TABLE {target}")
+    else:
+        marks = ", ".join("?" for _ in columns)
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) VALUES ({marks}){upsert}",
+            [tuple(_sqlite_value(row[c]) for c in columns) for row in rows],
+        )
+    versions.touch(session, table.name)
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A value as SQLAlchemy stores it on SQLite (dates and UTC times as text)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def next_ids(session: Session, table: Table, count: int) -> list[int]:
+    """`count` new primary keys of `table` for `bulk_write`, taken in the session's write
+    transaction (its sequence on PostgreSQL; after the highest id under SQLite's write lock)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        query = (
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+            f"FROM generate_series(1, {int(count)})"
+        )
+        return [row[0] for row in connection.exec_driver_sql(query)]
+    highest = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}")
+    start = highest.scalar() + 1
+    return list(range(start, start + count))

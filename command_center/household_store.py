@@ -16,14 +16,14 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, insert, select
+from sqlalchemy import Engine, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from command_center import imports
 from command_center.auth import Principal, in_scope, require, require_in
-from command_center.db import writing
+from command_center.db import bulk_write, next_ids, writing
 from command_center.errors import (
     DuplicateHousehold,
     FieldError,
@@ -286,6 +286,7 @@ class _Writer:
         self.shelters: dict[str, int] = {}
         self.new: dict[str, dict[str, Any]] = {}  # kk_index -> household row, with "members"
         self.stored: dict[str, Household] = {}
+        self.kk_indexes: dict[str, str] = {}  # a family's rows share one KK: hashed once
 
     def _load(self, session: Session) -> None:
         incident = self.incident_id
@@ -311,7 +312,10 @@ class _Writer:
                 raise InvalidInput(
                     [FieldError("shelter", "unknown_shelter", {"value": row.shelter})]
                 )
-        kk_index, nik_index = self.vault.index(row.kk), self.vault.index(row.nik)
+        kk_index = self.kk_indexes.get(row.kk) or self.kk_indexes.setdefault(
+            row.kk, self.vault.index(row.kk)
+        )
+        nik_index = self.vault.index(row.nik)
         family = self.niks.get(nik_index)
         if family is not None and family != kk_index:
             other = self.known.get(family)
@@ -388,22 +392,19 @@ class _Writer:
             return
         families = [{k: v for k, v in f.items() if k != "members"} for f in self.new.values()]
         now = utcnow()
-        for family in families:
-            family.update(updated_at=now, version=1)
-            family.setdefault("address_sealed", None)
-            family.setdefault("payout_sealed", None)
-            family.setdefault("shelter_id", None)
-        ids = dict(
-            session.execute(
-                insert(Household).returning(Household.kk_index, Household.id), families
-            ).all()
-        )
+        numbers = next_ids(session, Household.__table__, len(families))
+        for family, number in zip(families, numbers, strict=True):
+            family.update(id=number, updated_at=now, version=1)
+            for optional in ("address_sealed", "payout_sealed", "shelter_id"):
+                family.setdefault(optional, None)
+        bulk_write(session, Household.__table__, families)
+        ids = {family["kk_index"]: family["id"] for family in families}
         members = [
             {**person, "household_id": ids[kk_index]}
             for kk_index, family in self.new.items()
             for person in family["members"].values()
         ]
-        session.execute(insert(HouseholdMember), members)
+        bulk_write(session, HouseholdMember.__table__, members)
         record_audit(
             session,
             families[0]["created_by"],
@@ -461,6 +462,7 @@ def import_households(
         _Writer(vault, incident_id),
         actor,
         key=lambda r: r.nik,
+        key_field="nik",
         progress=progress,
         context={"incident_id": incident_id},
         sealed=_sealed(vault),
@@ -678,17 +680,9 @@ def import_registry(engine: Engine, vault: Vault, data: bytes, file_name: str, a
             vault.indexes(niks), flags["pkh"], flags["sembako"], flags["pbi"], decile, strict=True
         )
     ]
-    upsert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    unique = list({row["nik_index"]: row for row in rows}.values())  # a NIK twice: the last
     with writing(engine) as session, session.begin():
-        for start in range(0, len(rows), 50_000):
-            chunk = list({r["nik_index"]: r for r in rows[start : start + 50_000]}.values())
-            statement = upsert(RegistryEntry)
-            changed = {
-                c: statement.excluded[c] for c in ("pkh", "sembako", "pbi", "decile", "batch")
-            }
-            session.execute(
-                statement.on_conflict_do_update(index_elements=["nik_index"], set_=changed), chunk
-            )
+        bulk_write(session, RegistryEntry.__table__, unique, key="nik_index")
         summary = {"file": file_name, "stored": len(rows), "refused": len(refused)}
         record_audit(session, actor.name, "import", "registry", batch, after=summary)
     return len(rows), refused

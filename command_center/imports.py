@@ -281,17 +281,18 @@ def run_import(
     dry_run: bool = False,
     finish: Callable[[Session, list[RowProblem]], None] | None = None,
     sealed: Sealed | None = None,
+    key_field: str = "name",
 ) -> ImportReport:
     """Check every row; in one transaction write the valid ones and quarantine the others
     (with `dry_run`, do all of it and roll the transaction back: the report says what would
     land). `finish(session, problems)` runs last in the same transaction (e.g. to remember
     which rows were taken).
 
-    `key` names a row's identity (e.g. a team's name); a second row with the same key in one
-    file is quarantined, not silently merged. `context` (e.g. the incident a file is for) is
-    kept with each quarantined row, so a corrected row lands where the file was meant to.
-    A row the writer refuses (InvalidInput) is quarantined too. With `sealed` (a vault and
-    field names), those fields of a quarantined row are stored encrypted.
+    `key` names a row's identity (e.g. a team's name, in the field `key_field`); a second row
+    with the same key in one file is quarantined, not silently merged. `context` (e.g. the
+    incident a file is for) is kept with each quarantined row, so a corrected row lands where
+    the file was meant to. A row the writer refuses (InvalidInput) is quarantined too. With
+    `sealed` (a vault and field names), those fields of a quarantined row are stored encrypted.
 
     Raises:
         Forbidden: `actor` may not import `kind` at all.
@@ -307,7 +308,7 @@ def run_import(
             model = check(row.values)
             identity = key(model) if key else None
             if identity is not None and identity in seen:
-                error = FieldError("name", "duplicate_in_file", {"row": seen[identity]})
+                error = FieldError(key_field, "duplicate_in_file", {"row": seen[identity]})
                 raise InvalidInput([error])
             if identity is not None:
                 seen[identity] = row.number

@@ -39,6 +39,11 @@ def _orm_execute(state: ORMExecuteState) -> None:
             _touched(state.session).add(table.name)
 
 
+def touch(session: Session, table: str) -> None:
+    """Count a write to `table` that bypassed the ORM (a bulk copy) in this transaction."""
+    _touched(session).add(table)
+
+
 def _before_commit(session: Session) -> None:
     session.flush()  # what is still pending names its tables now
     touched = sorted(session.info.pop(TOUCHED, ()))

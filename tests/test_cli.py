@@ -15,6 +15,7 @@ from command_center import accounts, cli, hazard_store, reporter_store, store
 from command_center.auth import SYSTEM
 from command_center.cli import build_parser
 from command_center.db import make_engine
+from command_center.pdp import Vault
 from command_center.times import utcnow
 
 
@@ -292,3 +293,23 @@ def test_reporter_links_from_the_command_line(demo_engine, cli_env) -> None:
     assert "\trevoked\t" in _cli("reporter", "list", **cli_env).stdout
     bad = _cli("reporter", "link", "X", "--kecamatan", "99.99.99", **cli_env)
     assert bad.returncode == 2 and "unknown kecamatan code: 99.99.99" in bad.stderr
+
+
+def test_households_key_registry_and_import_from_the_command_line(
+    cli_env, database_url, tmp_path
+) -> None:
+    made = _cli("households", "key", **cli_env)
+    key = made.stdout.strip()
+    assert made.returncode == 0 and Vault(key)  # a usable key, printed alone on stdout
+    extract = tmp_path / "dtsen.csv"
+    extract.write_text("NIK;PKH;BPNT\n3203111705800011;1;0\n12345;1;1\n")
+    closed = _cli("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": ""})
+    assert closed.returncode == 2 and "CC_PDP_KEY" in closed.stderr
+    assert "command-center households key" in closed.stderr
+    stored = _cli("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": key})
+    assert stored.returncode == 0, stored.stderr
+    assert "stored 1 people" in stored.stdout and "refused 1 rows" in stored.stdout
+    with make_engine(database_url).connect() as conn:
+        assert "3203111705800011" not in str(
+            conn.execute(text("SELECT * FROM registry_entries")).all()
+        )

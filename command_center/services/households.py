@@ -9,7 +9,7 @@ DDMMYY, a serial (Dukcapil; see `../shared/guides/DOMAIN.md`).
 
 from __future__ import annotations
 
-import calendar
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -110,16 +110,28 @@ YES_WORDS = {"ya", "y", "yes", "1", "true", "benar", "iya", "v", "x", "✓"}
 TODDLER_YEARS, ELDERLY_YEARS = 5, 60
 
 
-def _area_known(code: str, level: str, info: ValidationInfo) -> bool:
+@functools.cache
+def _codes(geography: Any) -> frozenset[str]:
+    """Every kabupaten and kecamatan code of `geography` (one set: checks run per person)."""
+    return frozenset(geography.layer("kabupaten").index) | frozenset(
+        geography.layer("kecamatan").index
+    )
+
+
+def _area_known(code: str, info: ValidationInfo) -> bool:
     geography = (info.context or {}).get("geography")
-    return geography is None or code in geography.layer(level).index
+    return geography is None or code in _codes(geography)
+
+
+MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _date_in(day: int, month: int, yy: int) -> bool:
-    """Whether DD MM YY is a real date in either century (29 February included)."""
-    return 1 <= month <= 12 and any(
-        1 <= day <= calendar.monthrange(century + yy, month)[1] for century in (1900, 2000)
-    )
+    """Whether DD MM YY is a real date in 19yy or 20yy (29 February when either is a leap
+    year: 20yy is one whenever yy is a multiple of 4)."""
+    if not 1 <= month <= 12:
+        return False
+    return 1 <= day <= MONTH_DAYS[month - 1] + (month == 2 and yy % 4 == 0)
 
 
 def number_problem(number: str, kind: str, info: ValidationInfo) -> str:
@@ -128,9 +140,7 @@ def number_problem(number: str, kind: str, info: ValidationInfo) -> str:
     if not re.fullmatch(r"\d{16}", number):
         raise PydanticCustomError(f"{kind}_format", "16 digits", {"value": len(number)})
     kecamatan = f"{number[:2]}.{number[2:4]}.{number[4:6]}"
-    if not _area_known(kecamatan[:5], "kabupaten", info) or not _area_known(
-        kecamatan, "kecamatan", info
-    ):
+    if not _area_known(kecamatan[:5], info) or not _area_known(kecamatan, info):
         raise PydanticCustomError(f"{kind}_region", "unknown region", {"value": kecamatan})
     day, month, yy = int(number[6:8]), int(number[8:10]), int(number[10:12])
     if kind == "nik" and day > 40:
