@@ -10,6 +10,7 @@ import secrets
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -437,20 +438,43 @@ def reporter(settings: Settings, args: argparse.Namespace) -> None:
 def odk(settings: Settings, args: argparse.Namespace) -> None:
     """The field form: write the XLSForm, or pull submissions from ODK Central / Kobo."""
     engine, geography = _prepare(settings)
-    if args.action == "form":
+    if args.action in ("form", "household-form"):
         if geography is None:
             raise BoundariesMissing("the form's kecamatan choices need the kecamatan boundaries")
         version = args.version or utcnow().strftime("%Y%m%d%H")
-        target = Path(args.out)
+        families = args.action == "household-form"
+        default = f"forms/{xlsform.HOUSEHOLD_FORM_ID if families else xlsform.FORM_ID}.xlsx"
+        target = Path(args.out or default)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(xlsform.to_xlsx(xlsform.sheets(geography.points, version)))
-        print(f"written {target} (form {xlsform.FORM_ID}, version {version})")
+        book = xlsform.sheets(geography.points, version, households=families)
+        target.write_bytes(xlsform.to_xlsx(book))
+        print(f"written {target} (form {book['settings'][1][1]}, version {version})")
         return
     server = form_server(settings)
     if server is None:
         raise CommandCenterError("no form server: set CC_ODK_URL (and its credentials)")
     incident = incident_store.incident_id(engine, args.incident) if args.incident else None
     http = make_session(settings.user_agent)
+    if args.action == "pull-households":
+        key = settings.pdp_key
+        vault = pdp.Vault(key.get_secret_value() if key else None)
+        families_server = replace(server, form=settings.odk_household_form)
+        result = form_pull.pull_households(
+            engine,
+            http,
+            families_server,
+            settings.http_timeout_s,
+            vault,
+            geography,
+            SYSTEM,
+            incident,
+        )
+        print(
+            f"pulled {families_server.form}: {result.landed} people landed; "
+            f"quarantined {len(result.problems)}"
+        )
+        _first_reasons("quarantined", result.problems, "submission_id")
+        return
     result = form_pull.pull(
         engine, http, server, settings.http_timeout_s, geography, SYSTEM, incident
     )
@@ -554,8 +578,8 @@ def build_parser() -> argparse.ArgumentParser:
     reporter_cmd.add_argument("--role", default="tksk", help=f"link: {', '.join(PILAR_SOSIAL)}")
     reporter_cmd.add_argument("--phone", help="link: the reporter's phone")
     odk_cmd = commands.add_parser("odk", help="the ODK/Kobo field form: write it, pull it")
-    odk_cmd.add_argument("action", choices=["form", "pull"])
-    odk_cmd.add_argument("--out", default="forms/laporan_dampak_kecamatan.xlsx", help="form")
+    odk_cmd.add_argument("action", choices=["form", "pull", "household-form", "pull-households"])
+    odk_cmd.add_argument("--out", help="form: where (default forms/<form id>.xlsx)")
     odk_cmd.add_argument("--version", help="form: its version (default: now, yyyymmddhh)")
     odk_cmd.add_argument("--incident", help="pull: store every submission for this incident")
     reports_cmd = commands.add_parser("reports", help="kecamatan impact reports: import a file")

@@ -17,11 +17,12 @@ from requests.auth import AuthBase, HTTPBasicAuth
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from command_center import form_store, hazard_store, imports
+from command_center import form_store, hazard_store, household_store, imports
 from command_center.auth import SYSTEM, Principal
 from command_center.errors import FeedError, FeedFormatError
 from command_center.geography import Geography
 from command_center.http import fetch, parsed
+from command_center.pdp import Vault
 from command_center.settings import Settings
 from command_center.sources.odk import Submission, first_url, parse_central, parse_kobo
 
@@ -131,13 +132,44 @@ def pull(
     )
 
 
+def pull_households(
+    engine: Engine,
+    http: requests.Session,
+    server: FormServer,
+    timeout_s: float,
+    vault: Vault,
+    geography: Geography | None = None,
+    actor: Principal = SYSTEM,
+    incident_id: int | None = None,
+) -> imports.ImportReport:
+    """Fetch every submission of the household form (`server.form`), then store the people of
+    those not seen before (`household_store.save_form_households`).
+
+    Raises:
+        FeedError: the server could not be read; nothing is stored.
+    """
+    submissions = fetch_submissions(http, server, timeout_s)
+    return household_store.save_form_households(
+        engine, vault, server.name, server.form, submissions, geography, actor, incident_id
+    )
+
+
 def poll_forms(
-    engine: Engine, http: requests.Session, key: str, server: FormServer, timeout_s: float
+    engine: Engine,
+    http: requests.Session,
+    key: str,
+    server: FormServer,
+    timeout_s: float,
+    vault: Vault | None = None,
 ) -> str:
-    """The worker's scheduled pull, recorded like any feed's fetch; returns its outcome."""
+    """The worker's scheduled pull (of the household form when given its `vault`), recorded
+    like any feed's fetch; returns its outcome."""
     started = time.monotonic()
     try:
-        result = pull(engine, http, server, timeout_s)
+        if vault is None:
+            result = pull(engine, http, server, timeout_s)
+        else:
+            result = pull_households(engine, http, server, timeout_s, vault)
     except FeedError as exc:
         with Session(engine) as session, session.begin():
             hazard_store.record_fetch(session, key, "error", str(exc), duration_ms=_ms(started))

@@ -9,6 +9,7 @@ of a pull is written in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -27,7 +28,8 @@ from command_center.times import utcnow
 OPEN = (IncidentStatus.OPEN,)
 
 
-def _seen(engine: Engine, server: str, form: str) -> set[str]:
+def seen(engine: Engine, server: str, form: str) -> set[str]:
+    """The submission versions of `form` on `server` already pulled."""
     with Session(engine) as session:
         query = select(FormSubmission.version_id).where(
             FormSubmission.server == server, FormSubmission.form == form
@@ -35,7 +37,7 @@ def _seen(engine: Engine, server: str, form: str) -> set[str]:
         return set(session.scalars(query))
 
 
-def _incident_of(engine: Engine) -> dict[str, int]:
+def incident_of(engine: Engine) -> dict[str, int]:
     """Kecamatan → the newest open incident whose area holds it."""
     query = (
         select(IncidentArea.kecamatan_code, Incident.id)
@@ -65,6 +67,28 @@ def _code(answers: dict[str, str]) -> str | None:
         return None
 
 
+def remember_pulled(
+    session: Session,
+    server: str,
+    form: str,
+    pulled: list[Submission],
+    waits: Callable[[int, Submission], bool],
+) -> None:
+    """Record each pulled submission version (numbered from 1), so it is never stored twice;
+    `waits(number, submission)` says whether it waits in quarantine."""
+    for number, submission in enumerate(pulled, start=1):
+        session.add(
+            FormSubmission(
+                server=server,
+                form=form,
+                submission_id=submission.submission_id,
+                version_id=submission.version_id,
+                outcome="quarantined" if waits(number, submission) else "landed",
+                pulled_at=utcnow(),
+            )
+        )
+
+
 def save_submissions(
     engine: Engine,
     server: str,
@@ -80,9 +104,9 @@ def save_submissions(
     Raises:
         Forbidden: `actor` may not record reports.
     """
-    seen = _seen(engine, server, form)
-    fresh = list({s.version_id: s for s in submissions if s.version_id not in seen}.values())
-    incidents = _incident_of(engine) if incident_id is None else {}
+    pulled = seen(engine, server, form)
+    fresh = list({s.version_id: s for s in submissions if s.version_id not in pulled}.values())
+    incidents = incident_of(engine) if incident_id is None else {}
     rows = []
     for number, submission in enumerate(fresh, start=1):
         target = incident_id or incidents.get(_code(submission.answers) or "")
@@ -97,17 +121,7 @@ def save_submissions(
 
     def remember(session: Session, problems: list[imports.RowProblem]) -> None:
         waiting = {p.number for p in problems}
-        for number, submission in enumerate(fresh, start=1):
-            session.add(
-                FormSubmission(
-                    server=server,
-                    form=form,
-                    submission_id=submission.submission_id,
-                    version_id=submission.version_id,
-                    outcome="quarantined" if number in waiting else "landed",
-                    pulled_at=utcnow(),
-                )
-            )
+        remember_pulled(session, server, form, fresh, lambda n, _: n in waiting)
 
     return imports.run_import(
         engine,

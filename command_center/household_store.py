@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from command_center import imports
+from command_center import form_store, imports
 from command_center.auth import Principal, in_scope, require, require_in
 from command_center.db import bulk_write, next_ids, writing
 from command_center.errors import (
@@ -43,7 +43,9 @@ from command_center.models import (
 from command_center.pdp import Vault, mask, mask_name
 from command_center.services import households as rules
 from command_center.services.exports import watermarked_csv
+from command_center.services.xlsform import MEMBERS
 from command_center.settings import ImportLimits
+from command_center.sources.odk import Submission
 from command_center.store import frame, record_audit
 from command_center.times import format_wib, utcnow
 
@@ -469,6 +471,85 @@ def import_households(
     )
 
 
+def save_form_households(
+    engine: Engine,
+    vault: Vault,
+    server: str,
+    form: str,
+    submissions: list[Submission],
+    geography: Geography | None,
+    actor: Principal,
+    incident_id: int | None = None,
+) -> imports.ImportReport:
+    """Store the household-form submissions (ODK/Kobo) not pulled before: each person of the
+    `anggota` repeat lands as a spreadsheet row would (the family once, a family registered
+    before is joined, the newest answer wins), for `incident_id` or else the newest open
+    incident holding the kecamatan. Wrong persons wait in the sealed quarantine.
+
+    Raises:
+        Forbidden: `actor` may not import named lists.
+    """
+    pulled = form_store.seen(engine, server, form)
+    current = {s.submission_id: s for s in submissions}.values()  # a server lists the newest
+    fresh = [s for s in current if s.version_id not in pulled]
+    incidents = form_store.incident_of(engine) if incident_id is None else {}
+    by_incident: dict[int | None, list[imports.RawRow]] = {}
+    submission_of: dict[int, int] = {}  # person row -> its submission's number
+    for number, submission in enumerate(fresh, start=1):
+        family = {k: v for k, v in submission.answers.items() if k in rules.FAMILY_ANSWERS}
+        target = incident_id or incidents.get(family.get("kecamatan_code", ""))
+        for person in submission.repeats.get(MEMBERS, []):
+            row = {**family, **person, "submission_id": submission.submission_id}
+            row["server_review"] = "rejected" if submission.rejected else ""
+            submission_of[len(submission_of) + 1] = number
+            by_incident.setdefault(target, []).append(imports.RawRow(len(submission_of), row))
+    reports = [
+        imports.run_import(
+            engine,
+            HOUSEHOLDS,
+            f"odk:{form}",
+            rows,
+            _form_check(target, geography),
+            _Writer(vault, target or 0),
+            actor,
+            key=lambda r: r.nik,
+            key_field="nik",
+            context={"incident_id": target} if target else None,
+            sealed=_sealed(vault),
+        )
+        for target, rows in by_incident.items()
+    ]
+    waiting = {submission_of[p.number] for r in reports for p in r.problems}
+    with Session(engine) as session, session.begin():
+        form_store.remember_pulled(session, server, form, fresh, lambda n, _: n in waiting)
+    return _combined(reports, len(submission_of))
+
+
+def _form_check(incident_id: int | None, geography: Geography | None):
+    """A submitted person's check: refused on the server, or no open incident, waits."""
+
+    def check(values: Mapping[str, Any]) -> rules.MemberRow:
+        if values.get("server_review") == "rejected":
+            raise InvalidInput([FieldError("server_review", "rejected_on_server")])
+        if incident_id is None:
+            raise InvalidInput([FieldError("incident_id", "no_open_incident")])
+        return rules.MemberRow.check(values, geography)
+
+    return check
+
+
+def _combined(reports: list[imports.ImportReport], total: int) -> imports.ImportReport:
+    """One report of several imports (one per incident)."""
+    return imports.ImportReport(
+        "",
+        total,
+        sum(r.created for r in reports),
+        sum(r.updated for r in reports),
+        tuple(p for r in reports for p in r.problems),
+        tuple(n for r in reports for n in r.notes),
+    )
+
+
 def resubmit_households(
     engine: Engine,
     vault: Vault,
@@ -496,14 +577,7 @@ def resubmit_households(
                 sealed=_sealed(vault),
             )
         )
-    return imports.ImportReport(
-        "",
-        len(edits),
-        sum(r.created for r in reports),
-        sum(r.updated for r in reports),
-        tuple(p for r in reports for p in r.problems),
-        tuple(n for r in reports for n in r.notes),
-    )
+    return _combined(reports, len(edits))
 
 
 def _reason(why: str | None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +24,7 @@ from command_center.errors import FeedError, FeedFormatError
 from command_center.form_pull import FormServer, form_server, poll_forms
 from command_center.hazard_store import SaveResult
 from command_center.http import fetch, parsed
+from command_center.pdp import Vault
 from command_center.settings import Settings
 from command_center.sources.bmkg_forecast import parse_forecast
 from command_center.sources.bmkg_nowcast import parse_cap, parse_rss
@@ -46,6 +47,7 @@ class Feed:
     # "nowcast", "forecast", "petabencana" or "forms"
     link_hosts: frozenset[str] = frozenset()  # hosts its payload may send us on to (CAP)
     forms: FormServer | None = None  # the server of a "forms" feed (ODK Central, Kobo)
+    vault: Vault | None = None  # a household form's: its people are sealed as they land
 
 
 def registry(settings: Settings) -> dict[str, Feed]:
@@ -72,6 +74,19 @@ def registry(settings: Settings) -> dict[str, Feed]:
     server = form_server(settings)
     if server is not None:
         feeds.append(Feed("odk_forms", server.url, settings.poll_forms_s, "forms", forms=server))
+    if server is not None and settings.pdp_key is not None:  # no key: the module stays closed
+        families = replace(server, form=settings.odk_household_form)
+        vault = Vault(settings.pdp_key.get_secret_value())
+        feeds.append(
+            Feed(
+                "odk_households",
+                server.url,
+                settings.poll_forms_s,
+                "forms",
+                forms=families,
+                vault=vault,
+            )
+        )
     return {feed.key: feed for feed in feeds}
 
 
@@ -117,7 +132,7 @@ def poll(
     if feed.kind == "forecast":
         return poll_forecasts(engine, http, feed, timeout_s)
     if feed.kind == "forms" and feed.forms is not None:
-        return poll_forms(engine, http, feed.key, feed.forms, timeout_s)
+        return poll_forms(engine, http, feed.key, feed.forms, timeout_s, feed.vault)
     started = time.monotonic()
     state = hazard_store.feed_state(engine, feed.key)
     try:

@@ -124,6 +124,7 @@ class Settings(BaseSettings):
     odk_url: str | None = Field(default=None, description="ODK Central / Kobo server; unset: off")
     odk_project: str = "1"  # Central's project id (not used by Kobo)
     odk_form: str = "laporan_dampak_kecamatan"  # Central's xmlFormId, or Kobo's asset uid
+    odk_household_form: str = "data_kk_terdampak"  # the household form's id/uid on that server
     odk_username: str | None = None  # Central (HTTP Basic over HTTPS)
     odk_password: str | None = None
     odk_token: str | None = None  # Kobo's API token

@@ -12,15 +12,26 @@ from pyxform.xls2xform import convert
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import form_pull, hazard_store, imports, ingest, report_store, store
+from command_center import (
+    form_pull,
+    hazard_store,
+    household_store,
+    imports,
+    ingest,
+    report_store,
+    store,
+)
 from command_center.auth import SYSTEM
 from command_center.errors import FeedUnavailable
 from command_center.form_pull import FormServer
 from command_center.http import make_session
 from command_center.models import FormSubmission
+from command_center.pdp import Vault
 from command_center.services import xlsform
+from command_center.services.households import MemberRow
 from command_center.services.reports import ReportInput
 from command_center.settings import PROJECT_ROOT, load_settings
+from tests.households import KEY, family
 from tests.test_cli import _cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "odk"
@@ -46,7 +57,7 @@ def _serve_central(httpserver: HTTPServer, second: tuple[bytes, int] | None = No
     body, status = second or ((FIXTURES / "central_page2.json").read_bytes(), 200)
     auth = {"Authorization": BASIC}
     httpserver.expect_request(
-        SUBMISSIONS, query_string={"$top": "2"}, headers=auth
+        SUBMISSIONS, query_string={"$top": "2", "$expand": "*"}, headers=auth
     ).respond_with_data(first, content_type="application/json")
     httpserver.expect_request(SUBMISSIONS, headers=auth).respond_with_data(
         body, status=status, content_type="application/json"
@@ -245,3 +256,107 @@ def test_odk_from_the_command_line(
     assert pulled.returncode == 0, pulled.stderr
     assert "2 new report versions; quarantined 2" in pulled.stdout
     assert "rejected" in pulled.stdout
+
+
+HOUSEHOLD_SUBMISSIONS = "/v1/projects/7/forms/data_kk_terdampak.svc/Submissions"
+
+
+def test_the_household_xlsform_converts_with_one_repeat_per_person(geography) -> None:
+    book = xlsform.sheets(geography.points, "1", households=True)
+    path = PROJECT_ROOT / "test-artifacts" / "data_kk_terdampak.xlsx"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(xlsform.to_xlsx(book))
+    result = convert(xlsform=str(path), validate=False)
+    assert 'id="data_kk_terdampak"' in result.xform and "/anggota/nik" in result.xform
+    rows = book["survey"][1:]
+    names = {row[1] for row in rows if row[0] not in ("start", "end", "begin_repeat", "end_repeat")}
+    assert names - {"provinsi", "kabupaten"} <= set(MemberRow.model_fields) | {"shelter"}
+
+
+def _family_answers(values: dict, central: bool) -> dict:
+    """One household-form submission as the server lists it (Central nests, Kobo flattens)."""
+    people = [
+        {
+            "nik": p["nik"],
+            "name": p["name"],
+            "sex": p["sex"],
+            "birth_date": p["birth_date"].isoformat(),
+            "relation": "kepala_keluarga" if p["relation"] == "kepala keluarga" else "anak",
+            "casualty": (p.get("casualty") or "").replace(" ", "_") or None,
+        }
+        for p in values["members"]
+    ]
+    family = {
+        "kk": values["kk"],
+        "provinsi": "32",
+        "kabupaten": "32.03",
+        "kecamatan_code": values["kecamatan_code"],
+        "desa": values["desa"],
+        "damage": "berat",
+        "displaced": "ya",
+    }
+    if central:
+        return {**family, "anggota": people}
+    return {**family, "anggota": [{f"anggota/{k}": v for k, v in p.items()} for p in people]}
+
+
+def test_household_submissions_land_per_person_sealed_and_once(
+    demo_engine, geography, httpserver: HTTPServer
+) -> None:
+    vault = Vault(KEY)
+    good, bad = family(), family(serial=2)
+    bad["members"][1]["nik"] = bad["members"][0]["nik"]  # the father's NIK typed twice
+    rows = [
+        {
+            "__id": f"uuid:{n}",
+            "meta": {"instanceID": f"uuid:{n}"},
+            "__system": {"submitterName": "hp-tksk-cugenang", "reviewState": None},
+            **_family_answers(values, central=True),
+        }
+        for n, values in ((1, good), (2, bad))
+    ]
+    httpserver.expect_request(HOUSEHOLD_SUBMISSIONS).respond_with_json({"value": rows})
+    server = FormServer("central", httpserver.url_for("/"), "7", "data_kk_terdampak")
+    http = make_session("test", retries=0)
+    result = form_pull.pull_households(demo_engine, http, server, 5, vault, geography)
+    assert (result.total, result.landed) == (6, 5), result.problems
+    assert [(p.errors[0].field, p.errors[0].code) for p in result.problems] == [
+        ("nik", "nik_sex")  # a man's NIK on the mother
+    ]
+    (incident,) = store.incidents(demo_engine)  # the open incident holding Cugenang
+    assert len(household_store.households(demo_engine, incident.id)) == 2
+    held = imports.quarantine(demo_engine, "households", SYSTEM)
+    assert bad["members"][0]["nik"] not in repr([h.data for h in held])  # sealed
+    again = form_pull.pull_households(demo_engine, http, server, 5, vault, geography)
+    assert (again.total, again.landed) == (0, 0)
+    assert len(household_store.members(demo_engine, incident.id)) == 5
+
+
+def test_a_kobo_household_form_lists_its_people_inline(
+    demo_engine, geography, httpserver: HTTPServer
+) -> None:
+    path = "/api/v2/assets/aHouseholds01/data/"
+    row = {
+        "_id": 9,
+        "meta/instanceID": "uuid:9",
+        "_validation_status": {},
+        "_attachments": [],
+        **_family_answers(family(), central=False),
+    }
+    httpserver.expect_request(path).respond_with_json({"results": [row], "next": None})
+    server = FormServer("kobo", httpserver.url_for("/"), "", "aHouseholds01", token="t")
+    result = form_pull.pull_households(
+        demo_engine, make_session("test", retries=0), server, 5, Vault(KEY), geography
+    )
+    assert (result.total, result.landed, result.problems) == (3, 3, ())
+    (incident,) = store.incidents(demo_engine)
+    counted = household_store.totals(demo_engine, incident.id)
+    assert (counted["families"], counted["deaths"], counted["injured_severe"]) == (1, 1, 1)
+
+
+def test_the_worker_polls_the_household_form_only_with_a_key() -> None:
+    closed = ingest.registry(load_settings(odk_url="https://odk.example", pdp_key=None))
+    assert "odk_forms" in closed and "odk_households" not in closed
+    feeds = ingest.registry(load_settings(odk_url="https://odk.example", pdp_key=KEY))
+    assert feeds["odk_households"].forms.form == "data_kk_terdampak"
+    assert feeds["odk_households"].vault is not None

@@ -479,10 +479,13 @@ def test_every_checked_write_path_is_in_the_property_test(aimed_writes) -> None:
         "team_store.resubmit_roster",
         "logistics_store.resubmit_opening",
         "household_store.resubmit_households",
+        "household_store.save_form_households",
+        "form_pull.pull_households",
         "team_store.stand_down",
         "form_pull.pull",
         "form_pull.poll_forms",
-    }  # the same checks as report imports, resubmit_reports, change_status, save_submissions
+    }  # the same checks as report imports, resubmit_reports, change_status, save_submissions,
+    # import_households
 
 
 @settings(

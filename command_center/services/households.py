@@ -340,8 +340,16 @@ IMPORT_HEADERS = {
     "pregnant": ("hamil", "ibu_hamil", "pregnant"),
     "disabled": ("disabilitas", "difabel", "penyandang_disabilitas", "disabled"),
 }
-HOUSEHOLD_FIELDS = ("kk", "kecamatan_code", "desa", "address", "damage", "displaced", "payout")
-MEMBER_FIELDS = ("nik", "name", "sex", "birth_date", "relation", "casualty", "pregnant", "disabled")
+FAMILY_ANSWERS = (  # a household form's family questions, given to each of its people
+    "kk",
+    "kecamatan_code",
+    "desa",
+    "address",
+    "damage",
+    "displaced",
+    "shelter",
+    "payout",
+)
 PERSONAL = ("kk", "nik", "name", "address", "payout")  # sealed wherever they are stored
 
 

@@ -1,7 +1,10 @@
-"""The kecamatan impact report as an XLSForm for ODK Collect / KoboCollect.
+"""The kecamatan impact report and the affected-household form as XLSForms for ODK Collect /
+KoboCollect.
 
-Its field names are ours (`kecamatan_code`, `deaths`, ... as `ReportInput` reads them), so a
-pulled submission needs no mapping. The kecamatan is chosen province → kabupaten → kecamatan
+Their field names are ours (`kecamatan_code`, `deaths`, ... as `ReportInput` reads them; `kk`,
+`nik`, ... as a household spreadsheet's person rows), so a pulled submission needs no mapping.
+The household form asks for the family once and its people in one repeat group (`anggota`).
+The kecamatan is chosen province → kabupaten → kecamatan
 (cascading choices filtered by code), the choices generated from the boundary layer in use.
 """
 
@@ -13,10 +16,14 @@ import openpyxl
 import pandas as pd
 
 from command_center.labels import t
+from command_center.services.households import CASUALTIES, DAMAGE, RELATIONS
 from command_center.services.reports import SOURCES
 
 FORM_ID = "laporan_dampak_kecamatan"
 TITLE = "Laporan Dampak Kecamatan (Kemensos)"
+HOUSEHOLD_FORM_ID = "data_kk_terdampak"
+HOUSEHOLD_TITLE = "Data KK Terdampak (Kemensos)"
+MEMBERS = "anggota"  # the repeat group of a household's people
 SURVEY_COLUMNS = (
     "type",
     "name",
@@ -51,15 +58,13 @@ GROUPS = (  # as on the Lapor page
 COUNT = {"constraint": ". >= 0", "constraint_message": "Tidak boleh negatif"}
 
 
-def survey() -> list[dict[str, str]]:
-    """The questions, in Bahasa Indonesia."""
+def q(kind: str, name: str, label: str, **more: str) -> dict[str, str]:
+    return {"type": kind, "name": name, "label": label, **more}
 
-    def q(kind: str, name: str, label: str, **more: str) -> dict[str, str]:
-        return {"type": kind, "name": name, "label": label, **more}
 
-    rows = [
-        q("start", "start", ""),
-        q("end", "end", ""),
+def _place() -> list[dict[str, str]]:
+    """Province → kabupaten → kecamatan, each choice filtered by the one before."""
+    return [
         q("select_one provinsi", "provinsi", "Provinsi", required="yes"),
         q(
             "select_one kabupaten",
@@ -75,6 +80,15 @@ def survey() -> list[dict[str, str]]:
             required="yes",
             choice_filter="kab=${kabupaten}",
         ),
+    ]
+
+
+def survey() -> list[dict[str, str]]:
+    """The report's questions, in Bahasa Indonesia."""
+    rows = [
+        q("start", "start", ""),
+        q("end", "end", ""),
+        *_place(),
         q("dateTime", "report_time", t("field_report_time"), required="yes"),
         q("text", "reporter", t("field_reporter"), required="yes"),
         q("select_one sumber", "source", t("field_source"), required="yes"),
@@ -88,6 +102,53 @@ def survey() -> list[dict[str, str]]:
         q("text", "notes", t("field_notes")),
     ]
     return rows
+
+
+IDENTITY = {"constraint": "regex(., '^[0-9]{16}$')", "constraint_message": "16 angka"}
+
+
+def household_survey() -> list[dict[str, str]]:
+    """The family's questions, then one repeat per person, in Bahasa Indonesia. The NIK and KK
+    are checked for 16 digits on the phone; the rest of their checks run when pulled."""
+    rows = [
+        q("start", "start", ""),
+        q("end", "end", ""),
+        q("text", "kk", t("field_kk"), required="yes", **IDENTITY),
+        *_place(),
+        q("text", "desa", t("field_desa"), required="yes"),
+        q("text", "address", t("field_address")),
+        q("select_one kerusakan", "damage", t("field_damage"), required="yes"),
+        q("select_one ya_tidak", "displaced", t("field_displaced_family")),
+        q("text", "shelter", t("field_shelter")),
+        q("text", "payout", t("field_payout")),
+        q("begin_repeat", MEMBERS, t("household_members")),
+        q("text", "nik", t("field_nik"), required="yes", **IDENTITY),
+        q("text", "name", t("field_name"), required="yes"),
+        q("select_one jk", "sex", t("field_sex"), required="yes"),
+        q("date", "birth_date", t("field_birth_date"), required="yes"),
+        q("select_one hubungan", "relation", t("field_relation"), required="yes"),
+        q("select_one korban", "casualty", t("field_casualty")),
+        q("select_one ya_tidak", "pregnant", t("field_pregnant_person")),
+        q("select_one ya_tidak", "disabled", t("field_disabled_person")),
+        q("end_repeat", MEMBERS, ""),
+    ]
+    return rows
+
+
+def household_choices() -> list[dict[str, str]]:
+    """The household form's own lists (its places come from `choices`)."""
+    lists = {
+        "kerusakan": {d: t(f"damage_{d}") for d in DAMAGE},
+        "ya_tidak": {"ya": "Ya", "tidak": "Tidak"},
+        "jk": {"L": "Laki-laki", "P": "Perempuan"},
+        "hubungan": {r: t(f"relation_{r}") for r in RELATIONS},
+        "korban": {c: t(f"casualty_{c}") for c in CASUALTIES},
+    }
+    return [
+        {"list_name": name, "name": code, "label": label}
+        for name, options in lists.items()
+        for code, label in options.items()
+    ]
 
 
 def choices(points: pd.DataFrame) -> list[dict[str, str]]:
@@ -111,15 +172,23 @@ def choices(points: pd.DataFrame) -> list[dict[str, str]]:
     return rows
 
 
-def sheets(points: pd.DataFrame, version: str) -> dict[str, list[list[str]]]:
-    """The three sheets of the XLSForm, each as rows (the header first)."""
+def sheets(
+    points: pd.DataFrame, version: str, households: bool = False
+) -> dict[str, list[list[str]]]:
+    """The three sheets of the report's XLSForm (or, with `households`, the household form's),
+    each as rows (the header first)."""
     choice_rows = choices(points)
     choice_columns = ["list_name", "name", "label", "prov", "kab"]
     settings = {"form_title": TITLE, "form_id": FORM_ID, "version": version}
+    questions = survey()
+    if households:
+        choice_rows = [r for r in choice_rows if r["list_name"] != "sumber"] + household_choices()
+        settings.update(form_title=HOUSEHOLD_TITLE, form_id=HOUSEHOLD_FORM_ID)
+        questions = household_survey()
     return {
         "survey": [
             list(SURVEY_COLUMNS),
-            *([row.get(c, "") for c in SURVEY_COLUMNS] for row in survey()),
+            *([row.get(c, "") for c in SURVEY_COLUMNS] for row in questions),
         ],
         "choices": [choice_columns, *([r.get(c, "") for c in choice_columns] for r in choice_rows)],
         "settings": [list(settings), list(settings.values())],

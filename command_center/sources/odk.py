@@ -26,6 +26,7 @@ class Submission:
     submitter: str | None
     rejected: bool  # the server's reviewer rejected it
     answers: dict[str, str] = field(default_factory=dict)  # field name (no group) -> value
+    repeats: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # repeat -> entries
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,29 @@ class Page:
 
 def flatten(answers: dict[str, Any], into: dict[str, str] | None = None) -> dict[str, str]:
     """Answers by their field name, group paths dropped (`korban/deaths` or Central's nested
-    `{"korban": {"deaths": 2}}` both give `deaths`); system fields (`_id`, `__system`) left out."""
+    `{"korban": {"deaths": 2}}` both give `deaths`); system fields (`_id`, `__system`) and
+    repeat groups (`repeats`) left out."""
     into = {} if into is None else into
     for key, value in answers.items():
-        if key.startswith("_") or key.startswith("@"):
+        if key.startswith("_") or key.startswith("@") or "@odata" in key:
             continue
         if isinstance(value, dict):
             flatten(value, into)
         elif value is not None and not isinstance(value, list):
             into[key.rsplit("/", 1)[-1]] = str(value)
     return into
+
+
+def repeats(answers: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """Each repeat group's entries, flattened, by the repeat's name (`anggota`): Kobo gives
+    them inline as `"anggota": [{"anggota/nik": ...}]`, Central with `$expand=*` too."""
+    found: dict[str, list[dict[str, str]]] = {}
+    for key, value in answers.items():
+        if isinstance(value, dict) and not key.startswith("_"):
+            found.update(repeats(value))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            found[key.rsplit("/", 1)[-1]] = [flatten(entry) for entry in value]
+    return found
 
 
 def parse_central(payload: bytes, url: str) -> Page:
@@ -64,6 +78,7 @@ def parse_central(payload: bytes, url: str) -> Page:
                 submitter=system.get("submitterName"),
                 rejected=system.get("reviewState") in CENTRAL_REJECTED,
                 answers=answers,
+                repeats=repeats(row),
             )
         )
     following = data.get("@odata.nextLink")
@@ -85,6 +100,7 @@ def parse_kobo(payload: bytes, url: str) -> Page:
                 submitter=row.get("_submitted_by"),
                 rejected=status in KOBO_REJECTED,
                 answers=answers,
+                repeats=repeats(row),
             )
         )
     following = data.get("next")
@@ -96,4 +112,4 @@ def first_url(kind: str, base_url: str, project: str, form: str, page_size: int)
     base = base_url.rstrip("/")
     if kind == "kobo":
         return f"{base}/api/v2/assets/{form}/data/?format=json&limit={page_size}"
-    return f"{base}/v1/projects/{project}/forms/{form}.svc/Submissions?$top={page_size}"
+    return f"{base}/v1/projects/{project}/forms/{form}.svc/Submissions?$top={page_size}&$expand=*"
