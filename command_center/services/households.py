@@ -108,6 +108,9 @@ CASUALTY_WORDS = {
 }
 YES_WORDS = {"ya", "y", "yes", "1", "true", "benar", "iya", "v", "x", "✓"}
 TODDLER_YEARS, ELDERLY_YEARS = 5, 60
+FLOAT_TEXT = re.compile(r"\d(\.\d+)?[eE]\+?\d+")  # Excel's 3.2E+15 for a 16-digit number
+SEPARATORS = re.compile(r"[\s.\-']")
+DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 
 
 @functools.cache
@@ -116,11 +119,6 @@ def _codes(geography: Any) -> frozenset[str]:
     return frozenset(geography.layer("kabupaten").index) | frozenset(
         geography.layer("kecamatan").index
     )
-
-
-def _area_known(code: str, info: ValidationInfo) -> bool:
-    geography = (info.context or {}).get("geography")
-    return geography is None or code in _codes(geography)
 
 
 MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -135,19 +133,29 @@ def _date_in(day: int, month: int, yy: int) -> bool:
 
 
 def number_problem(number: str, kind: str, info: ValidationInfo) -> str:
-    """A 16-digit NIK or KK number, its region real; else the error code (`<kind>_format`,
+    """A 16-digit NIK or KK number, its region real; else the error (`<kind>_format`,
     `<kind>_region`, `<kind>_date`)."""
-    if not re.fullmatch(r"\d{16}", number):
-        raise PydanticCustomError(f"{kind}_format", "16 digits", {"value": len(number)})
+    geography = (info.context or {}).get("geography")
+    problem = _problem(number, kind, _codes(geography) if geography is not None else None)
+    if problem is not None:
+        code, value = problem
+        raise PydanticCustomError(f"{kind}_{code}", "bad number", {"value": value})
+    return number
+
+
+@functools.lru_cache(maxsize=65_536)  # a family's KK comes once per person
+def _problem(number: str, kind: str, codes: frozenset[str] | None) -> tuple[str, Any] | None:
+    if len(number) != 16 or not (number.isascii() and number.isdigit()):
+        return "format", len(number)
     kecamatan = f"{number[:2]}.{number[2:4]}.{number[4:6]}"
-    if not _area_known(kecamatan[:5], info) or not _area_known(kecamatan, info):
-        raise PydanticCustomError(f"{kind}_region", "unknown region", {"value": kecamatan})
+    if codes is not None and (kecamatan[:5] not in codes or kecamatan not in codes):
+        return "region", kecamatan
     day, month, yy = int(number[6:8]), int(number[8:10]), int(number[10:12])
     if kind == "nik" and day > 40:
         day -= 40
     if not _date_in(day, month, yy) or number[12:] == "0000":
-        raise PydanticCustomError(f"{kind}_date", "no such date", {"value": number[6:12]})
-    return number
+        return "date", number[6:12]
+    return None
 
 
 def nik_matches(nik: str, sex: str | None, born: date | None) -> str | None:
@@ -171,9 +179,11 @@ def _digits(value: Any) -> Any:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", value.strip()):
+        if value.isdigit():
+            return value
+        if FLOAT_TEXT.fullmatch(value.strip()):
             raise PydanticCustomError("number_as_float", "spreadsheet turned it into a number", {})
-        return re.sub(r"[\s.\-']", "", value)
+        return SEPARATORS.sub("", value)
     return value
 
 
@@ -181,7 +191,7 @@ def parse_day(value: Any) -> Any:
     """A date as typed: `2026-12-03`, `03/12/2026`, `3-12-2026`, Excel's `2026-12-03T00:00:00`."""
     value = blank_to_none(value)
     if isinstance(value, str):
-        found = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value.strip())
+        found = DAY_FIRST.fullmatch(value.strip())
         if found:
             return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}"
         return value.strip()[:10]
