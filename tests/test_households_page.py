@@ -213,3 +213,20 @@ def test_assistance_registry_import_and_the_reports_comparison_tabs(
         at.session_state["households_tab"] = t(tab)
         at = at.run()
         assert not at.exception, (tab, [e.message for e in at.exception])
+
+
+def test_a_hostile_name_opened_in_clear_stays_text(with_demo, database_url, monkeypatch) -> None:
+    hostile = family(address="<img src=x onerror=alert(1)> [klik](javascript:alert(1))")
+    hostile["members"][0]["name"] = "Asep <script>alert(1)</script> **Ketua**"
+    engine = make_engine(database_url)
+    household_store.save_household(
+        engine, Vault(KEY), _quake(database_url), HouseholdInput.check(hostile), SYSTEM
+    )
+    at = _signed_in(database_url, monkeypatch, "pendata")
+    picker = at.selectbox(key="households_pick")
+    at = picker.set_value(picker.options[1]).run()
+    next(ti for ti in at.text_input if ti.label == t("why_open")).input("cek alamat")
+    at = next(b for b in at.button if b.label == t("reveal")).click().run()
+    shown = next(m.value for m in at.markdown if "Asep" in m.value)
+    assert "<script>" not in shown and "\\<script\\>" in shown  # escaped: shown as text
+    assert "](javascript" not in shown and "\\*\\*Ketua\\*\\*" in shown
