@@ -17,11 +17,17 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from command_center import report_store
+from command_center import household_store, report_store
 from command_center.accounts import digest
 from command_center.auth import Principal, require, require_in
 from command_center.db import writing
-from command_center.errors import FieldError, Forbidden, InvalidInput, NotFound
+from command_center.errors import (
+    DuplicateHousehold,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
 from command_center.geography import Geography
 from command_center.models import (
     Area,
@@ -31,6 +37,8 @@ from command_center.models import (
     IncidentStatus,
     ReporterLink,
 )
+from command_center.pdp import Vault
+from command_center.services.households import HouseholdInput
 from command_center.services.reporters import FieldReporter, NewLink, incidents_for
 from command_center.services.reports import ReportInput
 from command_center.store import frame, record_audit
@@ -174,6 +182,43 @@ def save_field_report(
         saved = report_store.write_version(session, report, actor, confirmed, link_id=row.id)
         row.last_used_at = now
         return saved
+
+
+def save_field_household(
+    engine: Engine,
+    vault: Vault,
+    token: str,
+    incident_id: int,
+    entry: HouseholdInput,
+) -> int:
+    """Register a family sent through a link, in one of the link's kecamatan and incidents only;
+    a family registered before (same KK) takes the newer entry, as any later report does.
+    Returns the household's id.
+
+    Raises:
+        Forbidden: the link is unknown, revoked or expired, or does not cover the kecamatan or
+            the incident; nothing is stored.
+        DuplicateHousehold: a member's NIK is in another family of the incident.
+        InvalidInput: as for the form.
+    """
+    with Session(engine) as session:
+        row = _holder(session, token, utcnow())
+        if row is None:
+            raise Forbidden("lapor", "reporter_link")
+        reporter = _reporter(row)
+        allowed = incidents_for(reporter, _open_areas(session))
+    who = f"{reporter.name} (lapor #{reporter.link_id})"
+    if entry.kecamatan_code not in reporter.kecamatan or incident_id not in allowed:
+        raise Forbidden(who, "reporter_link", entry.kecamatan_code)
+    actor = Principal(who, "operator", entry.kecamatan_code)  # this family's kecamatan only
+    try:
+        return household_store.save_household(engine, vault, incident_id, entry, actor)
+    except DuplicateHousehold as exc:
+        if exc.reason != "kk":
+            raise
+        return household_store.save_household(
+            engine, vault, incident_id, entry, actor, merge_into=exc.household_id
+        )
 
 
 def own_reports(engine: Engine, reporter: FieldReporter) -> pd.DataFrame:

@@ -14,13 +14,14 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from command_center import household_store, imports, incident_store, store
+from command_center import household_store, imports, incident_store, reporter_store, store
 from command_center.auth import Principal
 from command_center.errors import DuplicateHousehold, Forbidden, InvalidInput
 from command_center.incident_store import NewIncident
 from command_center.models import AssistancePayment, AuditEntry, Base
 from command_center.pdp import Vault
 from command_center.services.households import HouseholdInput
+from command_center.services.reporters import NewLink
 from command_center.settings import ImportLimits
 from command_center.times import utcnow
 from tests.households import KEY, family, kk, nik
@@ -352,3 +353,27 @@ def test_a_family_outside_the_operators_area_is_refused(area_engine, vault, inci
         person["nik"] = "320501" + person["nik"][6:]
     with pytest.raises(Forbidden):
         _save(area_engine, vault, incident, garut)
+
+
+def test_a_reporter_link_registers_families_of_its_kecamatan_only(
+    area_engine, vault, incident, geography
+) -> None:
+    link = NewLink.check(
+        {"name": "Siti (TKSK)", "role": "tksk", "kecamatan": "32.03.11"}, geography
+    )
+    link_id, token = reporter_store.create_link(area_engine, ADMIN, link)
+    entry = HouseholdInput.check(family())
+    first = reporter_store.save_field_household(area_engine, vault, token, incident, entry)
+    again = reporter_store.save_field_household(area_engine, vault, token, incident, entry)
+    assert again == first  # the same KK later: the newer entry, not a second family
+    elsewhere = family(serial=3, kecamatan="32.03.01")
+    for person in elsewhere["members"]:
+        person["nik"] = "320301" + person["nik"][6:]
+    with pytest.raises(Forbidden):
+        reporter_store.save_field_household(
+            area_engine, vault, token, incident, HouseholdInput.check(elsewhere)
+        )
+    reporter_store.revoke_link(area_engine, ADMIN, link_id)
+    with pytest.raises(Forbidden):
+        reporter_store.save_field_household(area_engine, vault, token, incident, entry)
+    assert len(household_store.households(area_engine, incident)) == 1

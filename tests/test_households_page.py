@@ -127,13 +127,13 @@ def test_the_form_registers_a_family_person_by_person_and_offers_to_merge_a_dupl
     at.text_input(key="household_desa").input("Sarampad")
     at.selectbox(key="household_damage").set_value("berat")
     for person in values["members"][:2]:
-        at.text_input(key="member_nik").input(person["nik"])
-        at.text_input(key="member_name").input(person["name"])
-        at.radio(key="member_sex").set_value(person["sex"])
-        at.date_input(key="member_born").set_value(person["birth_date"])
+        at.text_input(key="household_member_nik").input(person["nik"])
+        at.text_input(key="household_member_name").input(person["name"])
+        at.radio(key="household_member_sex").set_value(person["sex"])
+        at.date_input(key="household_member_born").set_value(person["birth_date"])
         relation = "kepala_keluarga" if person["relation"] == "kepala keluarga" else "istri"
-        at.selectbox(key="member_relation").set_value(relation)
-        at = at.button(key="member_add").click().run()
+        at.selectbox(key="household_member_relation").set_value(relation)
+        at = at.button(key="household_member_add").click().run()
     at = at.button(key="household_save").click().run()
     assert not at.exception, [e.message for e in at.exception]
     engine = make_engine(database_url)
@@ -142,12 +142,12 @@ def test_the_form_registers_a_family_person_by_person_and_offers_to_merge_a_dupl
     at.text_input(key="household_kk").input(values["kk"])
     at.text_input(key="household_desa").input("Sarampad")
     child = values["members"][2]
-    at.text_input(key="member_nik").input(child["nik"])
-    at.text_input(key="member_name").input(child["name"])
-    at.radio(key="member_sex").set_value("P")
-    at.date_input(key="member_born").set_value(child["birth_date"])
-    at.selectbox(key="member_relation").set_value("kepala_keluarga")
-    at = at.button(key="member_add").click().run()
+    at.text_input(key="household_member_nik").input(child["nik"])
+    at.text_input(key="household_member_name").input(child["name"])
+    at.radio(key="household_member_sex").set_value("P")
+    at.date_input(key="household_member_born").set_value(child["birth_date"])
+    at.selectbox(key="household_member_relation").set_value("kepala_keluarga")
+    at = at.button(key="household_member_add").click().run()
     at = at.button(key="household_save").click().run()
     assert t("merge_household") in {b.label for b in at.button}
     assert any("sudah didata" in w.value for w in at.warning)
@@ -166,11 +166,11 @@ def test_a_bad_nik_in_the_form_is_named_in_words(open_page, with_demo, database_
     at.text_input(key="household_kk").input(values["kk"])
     at.text_input(key="household_desa").input("Sarampad")
     head = values["members"][0]
-    at.text_input(key="member_nik").input(head["nik"])
-    at.text_input(key="member_name").input(head["name"])
-    at.radio(key="member_sex").set_value("P")  # the NIK says a man
-    at.date_input(key="member_born").set_value(head["birth_date"])
-    at = at.button(key="member_add").click().run()
+    at.text_input(key="household_member_nik").input(head["nik"])
+    at.text_input(key="household_member_name").input(head["name"])
+    at.radio(key="household_member_sex").set_value("P")  # the NIK says a man
+    at.date_input(key="household_member_born").set_value(head["birth_date"])
+    at = at.button(key="household_member_add").click().run()
     at = at.button(key="household_save").click().run()
     assert f"{t('field_members')} 1 · NIK" in at.error[0].value
     assert "jenis kelamin" in at.error[0].value

@@ -7,13 +7,14 @@ import pytest
 from playwright.sync_api import Browser, expect
 from streamlit.testing.v1 import AppTest
 
-from command_center import report_store, reporter_store, store
+from command_center import household_store, report_store, reporter_store, store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.labels import t
 from command_center.services.reporters import LINK_PARAM, NewLink
 from command_center.settings import PROJECT_ROOT
 from tests.conftest import APP, ARTIFACTS, app_env_vars
+from tests.households import family
 
 
 @pytest.fixture
@@ -104,3 +105,26 @@ def test_the_lapor_page_fits_a_cheap_phone(
         ARTIFACTS.mkdir(exist_ok=True)
         tab.screenshot(path=ARTIFACTS / "lapor_360.png", full_page=True)
         context.close()
+
+
+def test_a_reporter_registers_a_family_person_by_person(link: str, database_url: str) -> None:
+    at = _open(link)
+    values = family()
+    at.text_input(key="lapor_family_kk").input(values["kk"])
+    at.text_input(key="lapor_family_desa").input("Sarampad")
+    for person in values["members"][:2]:
+        at.text_input(key="lapor_family_member_nik").input(person["nik"])
+        at.text_input(key="lapor_family_member_name").input(person["name"])
+        at.radio(key="lapor_family_member_sex").set_value(person["sex"])
+        at.date_input(key="lapor_family_member_born").set_value(person["birth_date"])
+        relation = "kepala_keluarga" if person["relation"] == "kepala keluarga" else "istri"
+        at.selectbox(key="lapor_family_member_relation").set_value(relation)
+        at = at.button(key="lapor_family_member_add").click().run()
+    at = at.button(key="lapor_family_save").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert t("lapor_family_saved") in [s.value for s in at.success], [e.value for e in at.error]
+    engine = make_engine(database_url)
+    (incident,) = store.incidents(engine)
+    families = household_store.households(engine, incident.id)
+    assert list(families["kecamatan_code"]) == ["32.03.11"]
+    assert list(families["updated_by"]) == ["Asep (Karang Taruna) (lapor #1)"]

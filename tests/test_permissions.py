@@ -481,11 +481,12 @@ def test_every_checked_write_path_is_in_the_property_test(aimed_writes) -> None:
         "household_store.resubmit_households",
         "household_store.save_form_households",
         "form_pull.pull_households",
+        "reporter_store.save_field_household",
         "team_store.stand_down",
         "form_pull.pull",
         "form_pull.poll_forms",
     }  # the same checks as report imports, resubmit_reports, change_status, save_submissions,
-    # import_households
+    # import_households; a link's family: its token (test_a_reporter_link_registers_...)
 
 
 @settings(

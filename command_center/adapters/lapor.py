@@ -8,9 +8,11 @@ from typing import Any
 
 import pandas as pd
 
-from command_center import reporter_store, resources
+from command_center import household_store, reporter_store, resources
 from command_center.models import FIGURES
+from command_center.pdp import KeyMissing
 from command_center.report_store import Saved
+from command_center.services.households import HouseholdInput
 from command_center.services.reporters import FieldReporter
 
 
@@ -55,4 +57,27 @@ def save(token: str, values: dict[str, Any], confirmed: bool) -> Saved:
     engine, geography = resources.engine(), resources.geography()
     return resources.written(
         reporter_store.save_field_report(engine, token, values, geography, confirmed)
+    )
+
+
+def households_open() -> bool:
+    """Whether families can be registered here (the personal-data key is set)."""
+    try:
+        resources.vault()
+    except KeyMissing:
+        return False
+    return True
+
+
+def shelters(incident_id: int) -> dict[int, str]:
+    return household_store.shelter_names(resources.engine(), incident_id)
+
+
+def save_household(token: str, incident_id: int, values: dict[str, Any]) -> int:
+    """Register the reporter's family entry (the link is checked again as it is saved)."""
+    entry = HouseholdInput.check(values, resources.geography())
+    return resources.written(
+        reporter_store.save_field_household(
+            resources.engine(), resources.vault(), token, incident_id, entry
+        )
     )

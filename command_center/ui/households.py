@@ -127,7 +127,7 @@ def _exports(incident_id: int, lang: str) -> None:
         )
 
 
-MEMBERS_KEY = "household_members"  # the people added so far, until saved or cleared
+MEMBERS_KEY = "members"  # the people added so far (per form prefix), until saved or cleared
 
 
 def household_form(incident_id: int, lang: str) -> None:
@@ -135,75 +135,89 @@ def household_form(incident_id: int, lang: str) -> None:
     screen holds one person's fields at a time)."""
     if not shell.allowed("household", lang):
         return
-    kecamatan = data.incident_kecamatan(incident_id)
-    shelters = data.shelter_choices(incident_id)
-    left, right = st.columns(2)
-    values = {
-        "kk": left.text_input(t("field_kk", lang), max_chars=16, key="household_kk"),
-        "kecamatan_code": right.selectbox(
-            t("field_kecamatan_code", lang),
-            list(kecamatan),
-            format_func=kecamatan.get,
-            key="household_kecamatan",
-        ),
-        "desa": left.text_input(t("field_desa", lang), key="household_desa"),
-        "address": right.text_input(t("field_address", lang), key="household_address"),
-        "damage": left.selectbox(
-            t("field_damage", lang),
-            rules.DAMAGE,
-            format_func=lambda d: t(f"damage_{d}", lang),
-            key="household_damage",
-        ),
-        "shelter_id": right.selectbox(
-            t("field_shelter_id", lang),
-            [None, *shelters],
-            format_func=lambda s: NO_VALUE if s is None else shelters[s],
-            key="household_shelter",
-        ),
-        "displaced": left.checkbox(t("field_displaced_family", lang), key="household_displaced"),
-        "payout": right.text_input(t("field_payout", lang), key="household_payout"),
-    }
-    st.markdown(f"**{t('household_members', lang)}**")
-    values["members"] = _people(lang)
+    values = family_fields(
+        data.incident_kecamatan(incident_id), data.shelter_choices(incident_id), lang
+    )
     if st.button(t("save_household", lang), type="primary", key="household_save"):
         _save(values, incident_id, lang)
     _merge_offer(incident_id, lang)
 
 
-def _people(lang: str) -> list[dict]:
+def family_fields(
+    kecamatan: dict[str, str], shelters: dict[int, str], lang: str, key: str = "household"
+) -> dict:
+    """The family's fields and its people (also on the Lapor page, under another `key`)."""
+    left, right = st.columns(2)
+    values = {
+        "kk": left.text_input(t("field_kk", lang), max_chars=16, key=f"{key}_kk"),
+        "kecamatan_code": right.selectbox(
+            t("field_kecamatan_code", lang),
+            list(kecamatan),
+            format_func=kecamatan.get,
+            key=f"{key}_kecamatan",
+        ),
+        "desa": left.text_input(t("field_desa", lang), key=f"{key}_desa"),
+        "address": right.text_input(t("field_address", lang), key=f"{key}_address"),
+        "damage": left.selectbox(
+            t("field_damage", lang),
+            rules.DAMAGE,
+            format_func=lambda d: t(f"damage_{d}", lang),
+            key=f"{key}_damage",
+        ),
+        "shelter_id": right.selectbox(
+            t("field_shelter_id", lang),
+            [None, *shelters],
+            format_func=lambda s: NO_VALUE if s is None else shelters[s],
+            key=f"{key}_shelter",
+        ),
+        "displaced": left.checkbox(t("field_displaced_family", lang), key=f"{key}_displaced"),
+        "payout": right.text_input(t("field_payout", lang), key=f"{key}_payout"),
+    }
+    st.markdown(f"**{t('household_members', lang)}**")
+    values["members"] = _people(lang, key)
+    return values
+
+
+def forget_people(key: str = "household") -> None:
+    st.session_state.pop(f"{key}_{MEMBERS_KEY}", None)
+
+
+def _people(lang: str, key: str) -> list[dict]:
     """The family's people, added one at a time."""
-    people = st.session_state.setdefault(MEMBERS_KEY, [])
+    people = st.session_state.setdefault(f"{key}_{MEMBERS_KEY}", [])
     left, middle, right = st.columns(3)
     person = {
-        "nik": left.text_input(t("field_nik", lang), max_chars=16, key="member_nik"),
-        "name": middle.text_input(t("field_name", lang), key="member_name"),
-        "sex": right.radio(t("field_sex", lang), ["L", "P"], horizontal=True, key="member_sex"),
+        "nik": left.text_input(t("field_nik", lang), max_chars=16, key=f"{key}_member_nik"),
+        "name": middle.text_input(t("field_name", lang), key=f"{key}_member_name"),
+        "sex": right.radio(
+            t("field_sex", lang), ["L", "P"], horizontal=True, key=f"{key}_member_sex"
+        ),
         "birth_date": left.date_input(
             t("field_birth_date", lang),
             value=None,
             min_value=date(1900, 1, 1),
             format="DD/MM/YYYY",
-            key="member_born",
+            key=f"{key}_member_born",
         ),
         "relation": middle.selectbox(
             t("field_relation", lang),
             rules.RELATIONS,
             format_func=lambda r: t(f"relation_{r}", lang),
-            key="member_relation",
+            key=f"{key}_member_relation",
         ),
         "casualty": right.selectbox(
             t("field_casualty", lang),
             [None, *rules.CASUALTIES],
             format_func=lambda c: NO_VALUE if c is None else t(f"casualty_{c}", lang),
-            key="member_casualty",
+            key=f"{key}_member_casualty",
         ),
-        "pregnant": left.checkbox(t("field_pregnant_person", lang), key="member_pregnant"),
-        "disabled": middle.checkbox(t("field_disabled_person", lang), key="member_disabled"),
+        "pregnant": left.checkbox(t("field_pregnant_person", lang), key=f"{key}_member_pregnant"),
+        "disabled": middle.checkbox(t("field_disabled_person", lang), key=f"{key}_member_disabled"),
     }
     add, clear = st.columns(2)
-    if add.button(t("add_member", lang), key="member_add"):
+    if add.button(t("add_member", lang), key=f"{key}_member_add"):
         people.append(person)
-    if people and clear.button(t("clear_members", lang), key="member_clear"):
+    if people and clear.button(t("clear_members", lang), key=f"{key}_member_clear"):
         people.clear()
     if people:
         shown = pd.DataFrame(people).assign(
@@ -225,7 +239,7 @@ def _save(values: dict, incident_id: int, lang: str, merge_into: int | None = No
         st.error(explain(exc, lang))
     else:
         st.session_state.pop(MERGE_KEY, None)
-        st.session_state.pop(MEMBERS_KEY, None)
+        forget_people()
         done(t("household_saved", lang))
 
 

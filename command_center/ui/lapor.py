@@ -10,11 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from command_center.adapters import lapor as data
+from command_center.errors import CommandCenterError
 from command_center.labels import number, t
 from command_center.services.reporters import LINK_PARAM, FieldReporter
 from command_center.times import WIB, format_wib, utcnow
+from command_center.ui import households
 from command_center.ui.confirm import confirm_pending, save_report
-from command_center.ui.messages import FLASH, md
+from command_center.ui.messages import FLASH, explain, md
 
 LANG = "id"  # the field speaks Bahasa Indonesia
 CSS = Path(__file__).with_name("lapor.css")
@@ -53,6 +55,7 @@ def page() -> None:
         st.info(t("lapor_no_incident", LANG))
     else:
         _form(token, holder, incidents, mine)
+        _family(token, holder, incidents)
     _previous(mine)
 
 
@@ -95,6 +98,26 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd
     if sent:
         save_report(save, said, values, LANG)
     confirm_pending(save, said, LANG, "lapor_confirm")
+
+
+def _family(token: str, holder: FieldReporter, incidents: dict[int, str]) -> None:
+    """An affected family, person by person (when the household module is open)."""
+    if not data.households_open():
+        return
+    with st.expander(t("lapor_family", LANG)):
+        incident_id = st.session_state.get("lapor_incident") or next(iter(incidents))
+        values = households.family_fields(
+            data.kecamatan(holder), data.shelters(incident_id), LANG, key="lapor_family"
+        )
+        if st.button(t("save_household", LANG), type="primary", key="lapor_family_save"):
+            try:
+                data.save_household(token, incident_id, values)
+            except CommandCenterError as exc:
+                st.error(explain(exc, LANG))
+            else:
+                households.forget_people("lapor_family")
+                st.session_state[FLASH] = t("lapor_family_saved", LANG)
+                st.rerun()
 
 
 def _previous(rows: pd.DataFrame) -> None:
