@@ -258,21 +258,6 @@ def reveal(
         }
 
 
-def delete_household(engine: Engine, household_id: int, version: int, actor: Principal) -> None:
-    """Remove a household entered by mistake (its payments keep their record).
-
-    Raises:
-        Forbidden, StaleRecord, NotFound.
-    """
-    with writing(engine) as session, session.begin():
-        household = _household(session, household_id)
-        require_in(actor, "household", household.kecamatan_code)
-        if household.version != version:
-            raise StaleRecord("household changed", household.updated_by)
-        record_audit(session, actor.name, "delete", "household", household_id, _summary(household))
-        session.delete(household)
-
-
 # Spreadsheet import: one row per person, the family's fields on each (or on the head's) row
 
 

@@ -392,11 +392,6 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
                 e, vault, incident.id, kin, a, household_id, merge_into=household_id
             ),
         ),
-        "household_store.delete_household": Write(
-            "household",
-            "32.03.11",
-            lambda e, a: household_store.delete_household(e, household_id, 1, a),
-        ),
         "household_store.reveal": Write(
             "pii",
             "32.03.11",

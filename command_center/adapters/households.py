@@ -115,13 +115,6 @@ def load_members(incident_id: int, household_id: int, lang: str) -> pd.DataFrame
     )
 
 
-def household_version(incident_id: int, household_id: int) -> tuple[int, dict[str, Any]]:
-    """A household's version and masked fields, read now (for the edit form)."""
-    families = household_store.households(resources.engine(), incident_id).set_index("id")
-    row = families.loc[household_id]
-    return int(row["version"]), row.to_dict()
-
-
 def reveal(household_id: int, actor: Principal, why: str) -> dict[str, Any]:
     """One household in clear; audited with `why`. Never cached."""
     return household_store.reveal(resources.engine(), resources.vault(), household_id, actor, why)
