@@ -195,7 +195,8 @@ def _fill(
     household.head_sealed, household.head_masked = vault.seal(head, "name"), mask_name(head)
     household.address_sealed = vault.seal(entry.address, "address")
     household.payout_sealed = vault.seal(entry.payout, "payout")
-    household.damage, household.displaced = entry.damage, entry.displaced or bool(entry.shelter_id)
+    household.damage = entry.damage or "tidak"
+    household.displaced = entry.displaced or bool(entry.shelter_id)
     household.shelter_id, household.updated_by = entry.shelter_id, actor.name
 
 

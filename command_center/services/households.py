@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -202,7 +203,20 @@ def parse_flag(value: Any) -> bool:
     return str(blank_to_none(value) or "").strip().casefold() in YES_WORDS
 
 
+def _damage(value: Any) -> str | None:
+    """A house's damage in words (`Rusak Berat`, `RB`, `heavy`); blank: not given."""
+    if blank_to_none(value) is None:
+        return None
+    return one_of(value, DAMAGE_WORDS, "bad_damage", choices=", ".join(DAMAGE))
+
+
+def _kk(value: str, info: ValidationInfo) -> str:
+    return number_problem(value, "kk", info)
+
+
 Identity = Annotated[str, BeforeValidator(_digits)]
+KK = Annotated[str, BeforeValidator(_digits), AfterValidator(_kk)]
+Damage = Annotated[str | None, BeforeValidator(_damage)]
 Day = Annotated[date, BeforeValidator(parse_day)]
 Flag = Annotated[bool, BeforeValidator(parse_flag)]
 
@@ -288,27 +302,15 @@ class MemberInput(_Input):
 class HouseholdInput(_Input):
     """A family (one KK) as the form or an import gives it."""
 
-    kk: Identity
+    kk: KK
     kecamatan_code: KecamatanCode
     desa: str = Field(min_length=1, max_length=120)
     address: Annotated[Text, longest(200)] = None
-    damage: str = "tidak"
+    damage: Damage = "tidak"
     displaced: Flag = False
     shelter_id: int | None = None
     payout: Annotated[Text, longest(120)] = None  # bank account or collection point
     members: list[MemberInput] = Field(min_length=1)
-
-    @field_validator("kk")
-    @classmethod
-    def _kk(cls, value: str, info: ValidationInfo) -> str:
-        return number_problem(value, "kk", info)
-
-    @field_validator("damage", mode="before")
-    @classmethod
-    def _damage(cls, value: Any) -> str:
-        if blank_to_none(value) is None:
-            return "tidak"
-        return one_of(value, DAMAGE_WORDS, "bad_damage", choices=", ".join(DAMAGE))
 
     @classmethod
     def check(cls, values: Mapping[str, Any], geography: Any = None) -> HouseholdInput:
@@ -366,26 +368,14 @@ PERSONAL = ("kk", "nik", "name", "address", "payout")  # sealed wherever they ar
 class MemberRow(MemberInput):
     """One row of a household spreadsheet: a person, with their family's fields."""
 
-    kk: Identity
+    kk: KK
     kecamatan_code: KecamatanCode
     desa: str = Field(min_length=1, max_length=120)
     address: Annotated[Text, longest(200)] = None
-    damage: str | None = None
+    damage: Damage = None
     displaced: Flag = False
     shelter: Annotated[Text, longest(120)] = None
     payout: Annotated[Text, longest(120)] = None
-
-    @field_validator("kk")
-    @classmethod
-    def _kk(cls, value: str, info: ValidationInfo) -> str:
-        return number_problem(value, "kk", info)
-
-    @field_validator("damage", mode="before")
-    @classmethod
-    def _damage(cls, value: Any) -> str | None:
-        if blank_to_none(value) is None:
-            return None
-        return one_of(value, DAMAGE_WORDS, "bad_damage", choices=", ".join(DAMAGE))
 
 
 # Kemensos assistance. Amounts are the 2025-2026 values (Kemensos statements December 2025 -
