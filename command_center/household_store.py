@@ -923,14 +923,14 @@ def export_named(
             .order_by(Household.kecamatan_code, Household.desa, Household.id)
         )
         families = [h for h in session.scalars(query) if actor.covers(h.kecamatan_code)]
-        if kind == "usulan":
-            matched = registry_match(engine, incident_id).set_index("household_id")
-            families = [
-                h
-                for h in families
-                if h.id not in matched.index or not matched.loc[h.id, "in_registry"]
-            ]
-        table = _named_table(vault, kind, families, payments(engine, incident_id))
+        if kind == "payments":
+            table = _payments_table(vault, families, payments(engine, incident_id))
+        else:
+            if kind == "usulan":
+                matched = registry_match(engine, incident_id)
+                known = set(matched.loc[matched["in_registry"] > 0, "household_id"])
+                families = [h for h in families if h.id not in known]
+            table = _people_table(vault, families)
         watermark = (
             f"RAHASIA - data pribadi (UU 27/2022). Diekspor oleh {actor.name} "
             f"pada {format_wib(now)} untuk: {why}"
@@ -946,58 +946,56 @@ def export_named(
     return watermarked_csv(table, watermark)
 
 
-def _named_table(
-    vault: Vault, kind: str, families: list[Household], paid: pd.DataFrame
-) -> pd.DataFrame:
-    if kind == "payments":
-        people = {m.id: (m, h) for h in families for m in h.members}
-        by_family = {h.id: h for h in families}
-        rows = []
-        for p in paid.itertuples():
-            family = by_family.get(p.household_id)
-            if family is None:
-                continue
-            person_id = p.heir_id if not pd.isna(p.heir_id) else None
-            person = (
-                people.get(int(person_id))[0]
-                if person_id is not None and int(person_id) in people
-                else None
-            )
-            rows.append(
-                {
-                    "program": p.programme,
-                    "no_kk": vault.open(family.kk_sealed, "kk"),
-                    "penerima": vault.open(person.name_sealed, "name")
-                    if person
-                    else vault.open(family.head_sealed, "name"),
-                    "nik_penerima": vault.open(person.nik_sealed, "nik") if person else "",
-                    "rekening_atau_titik": vault.open(family.payout_sealed, "payout") or "",
-                    "kode_kecamatan": family.kecamatan_code,
-                    "desa": family.desa,
-                    "jumlah_rp": int(p.amount),
-                    "status": p.status,
-                    "tanggal_salur": p.paid_on or "",
-                    "referensi": p.reference or "",
-                }
-            )
-        return pd.DataFrame(rows)
+def _payments_table(vault: Vault, families: list[Household], paid: pd.DataFrame) -> pd.DataFrame:
+    """Who is paid what, where: the heir or injured person when the payment names one, else
+    the head of the family."""
+    by_family = {h.id: h for h in families}
+    people = {m.id: m for h in families for m in h.members}
+    rows = []
+    for p in paid.itertuples():
+        family = by_family.get(p.household_id)
+        if family is None:  # outside the exporter's area
+            continue
+        person = people.get(int(p.heir_id)) if not pd.isna(p.heir_id) else None
+        name = person.name_sealed if person else family.head_sealed
+        rows.append(
+            {
+                "program": p.programme,
+                "no_kk": vault.open(family.kk_sealed, "kk"),
+                "penerima": vault.open(name, "name"),
+                "nik_penerima": vault.open(person.nik_sealed, "nik") if person else "",
+                "rekening_atau_titik": vault.open(family.payout_sealed, "payout") or "",
+                "kode_kecamatan": family.kecamatan_code,
+                "desa": family.desa,
+                "jumlah_rp": int(p.amount),
+                "status": p.status,
+                "tanggal_salur": p.paid_on or "",
+                "referensi": p.reference or "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _people_table(vault: Vault, families: list[Household]) -> pd.DataFrame:
+    """Every person of `families`, in the registry update's new-household layout."""
     rows = []
     for family in families:
         kk = vault.open(family.kk_sealed, "kk")
         address = vault.open(family.address_sealed, "address") or ""
         for m in family.members:
-            person = {
-                "NO_KK": kk,
-                "NIK": vault.open(m.nik_sealed, "nik"),
-                "NAMA": vault.open(m.name_sealed, "name"),
-                "JENIS_KELAMIN": m.sex,
-                "TGL_LAHIR": m.birth_date.isoformat(),
-                "HUB_KELUARGA": m.relation,
-                "KODE_WILAYAH_KEC": family.kecamatan_code,
-                "DESA_KELURAHAN": family.desa,
-                "ALAMAT": address,
-                "KETERANGAN": f"korban bencana; rumah {family.damage}"
-                + (f"; {m.casualty}" if m.casualty else ""),
-            }
-            rows.append(person)
+            casualty = f"; {m.casualty}" if m.casualty else ""
+            rows.append(
+                {
+                    "NO_KK": kk,
+                    "NIK": vault.open(m.nik_sealed, "nik"),
+                    "NAMA": vault.open(m.name_sealed, "name"),
+                    "JENIS_KELAMIN": m.sex,
+                    "TGL_LAHIR": m.birth_date.isoformat(),
+                    "HUB_KELUARGA": m.relation,
+                    "KODE_WILAYAH_KEC": family.kecamatan_code,
+                    "DESA_KELURAHAN": family.desa,
+                    "ALAMAT": address,
+                    "KETERANGAN": f"korban bencana; rumah {family.damage}{casualty}",
+                }
+            )
     return pd.DataFrame(rows, columns=list(rules.USULAN_COLUMNS))

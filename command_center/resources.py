@@ -78,6 +78,12 @@ def geography() -> Geography | None:
     return boundaries
 
 
+def area_name(code: str | None) -> str | None:
+    """An area's name from its code (the code itself without boundaries or for none)."""
+    shapes = geography()
+    return shapes.name(code) if shapes is not None and code else code
+
+
 @st.cache_resource(show_spinner=False)
 def _layer_paths() -> dict[str, str]:
     boundaries = geography()

@@ -14,7 +14,7 @@ show_done()
 if households.key_ready(lang):
     incident_id = households.incident_picker(lang)
     if incident_id is not None:
-        households.count_metrics(households.data.load_counts(incident_id), lang)
+        households.counts(incident_id, lang)
         PANELS = {
             "tab_register": households.register,
             "tab_household_form": households.household_form,

@@ -69,15 +69,10 @@ def _roster() -> pd.DataFrame:
     return roster
 
 
-def _area_name(code: str) -> str:
-    geography = resources.geography()
-    return geography.name(code) if geography is not None else code
-
-
 @resources.cached(Area, Deployment, Team, ttl=15)
 def load_choices() -> Choices:
     roster = _roster()
-    provinces = {c: _area_name(c) for c in sorted(roster["province_code"].unique())}
+    provinces = {c: resources.area_name(c) for c in sorted(roster["province_code"].unique())}
     kabupaten = dict(zip(roster["home_kabupaten_code"], roster["home_kabupaten"], strict=True))
     skills = sorted({s for skills in roster["skills"] for s in skills} | set(rules.SKILLS))
     return Choices(provinces, dict(sorted(kabupaten.items())), skills)

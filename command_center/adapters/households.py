@@ -34,11 +34,6 @@ HOUSES = ("houses_heavy", "houses_moderate", "houses_light", "houses_flooded")
 NAMED_EXPORTS = household_store.NAMED_EXPORTS
 
 
-def _area_name(code: str) -> str:
-    geography = resources.geography()
-    return geography.name(code) if geography is not None and code else code
-
-
 @resources.cached(HazardEvent, Incident, IncidentArea, ttl=60)
 def load_incidents() -> dict[int, str]:
     """Open incidents, newest first: id -> name."""
@@ -50,7 +45,7 @@ def incident_kecamatan(incident_id: int) -> dict[str, str]:
     """The incident's kecamatan: code -> name."""
     incident = next((i for i in store.incidents(resources.engine()) if i.id == incident_id), None)
     codes = incident.kecamatan_codes if incident else ()
-    return {code: f"{_area_name(code)} ({code})" for code in codes}
+    return {code: f"{resources.area_name(code)} ({code})" for code in codes}
 
 
 @resources.cached(Household, HouseholdMember, ttl=None)
@@ -75,7 +70,7 @@ def load_register(incident_id: int, lang: str) -> pd.DataFrame:
                 "id": f.id,
                 t("col_kk", lang): f.kk_masked,
                 t("col_head", lang): f.head_masked,
-                t("col_kecamatan", lang): _area_name(f.kecamatan_code),
+                t("col_kecamatan", lang): resources.area_name(f.kecamatan_code),
                 t("col_desa", lang): f.desa,
                 t("col_members", lang): int(f.members),
                 t("col_damage", lang): t(f"damage_{f.damage}", lang),
@@ -158,7 +153,7 @@ def load_consistency(incident_id: int, lang: str) -> pd.DataFrame:
     table = rules.against_reports(household_store.counts(engine, incident_id), reported)
     return pd.DataFrame(
         {
-            t("col_kecamatan", lang): [_area_name(c) for c in table["kecamatan_code"]],
+            t("col_kecamatan", lang): [resources.area_name(c) for c in table["kecamatan_code"]],
             t("col_figure", lang): [t(f"count_{f}", lang) for f in table["figure"]],
             t("col_households_count", lang): table["households"],
             t("col_reported", lang): table["reported"].astype("Int64"),
@@ -175,7 +170,7 @@ def load_payments(incident_id: int, lang: str) -> pd.DataFrame:
         {
             t("col_programme", lang): [t(f"programme_{p}", lang) for p in paid["programme"]],
             t("col_kk", lang): paid["kk_masked"],
-            t("col_kecamatan", lang): [_area_name(c) for c in paid["kecamatan_code"]],
+            t("col_kecamatan", lang): [resources.area_name(c) for c in paid["kecamatan_code"]],
             t("col_amount", lang): [f"Rp{number(int(a), lang)}" for a in paid["amount"]],
             t("col_status", lang): [t(f"payment_{s}", lang) for s in paid["status"]],
             t("col_paid_on", lang): [d.isoformat() if d else NO_VALUE for d in paid["paid_on"]],

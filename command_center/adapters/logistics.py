@@ -52,11 +52,6 @@ def _text(values: pd.Series) -> list[Any]:
     return [NO_VALUE if v is None or pd.isna(v) else v for v in values]
 
 
-def _area_name(code: str) -> str:
-    geography = resources.geography()
-    return geography.name(code) if geography is not None and code else code
-
-
 @resources.cached(Warehouse, ttl=60)
 def load_warehouses() -> pd.DataFrame:
     """Every warehouse (id, name, kind, kecamatan, kabupaten, position)."""
@@ -171,7 +166,7 @@ def load_dispatches(lang: str, incident_id: int | None = None) -> pd.DataFrame:
             if pd.notna(r.kitchen_id)
             else None
         )
-        where = f"{_area_name(r.kecamatan_code)} ({r.kecamatan_code})"
+        where = f"{resources.area_name(r.kecamatan_code)} ({r.kecamatan_code})"
         return f"{place} · {where}" if place else where
 
     return pd.DataFrame(
@@ -286,7 +281,7 @@ def load_cover(incident_id: int) -> IncidentCover | None:
         [
             {
                 "kecamatan_code": code,
-                "kecamatan": _area_name(code),
+                "kecamatan": resources.area_name(code),
                 "item": item,
                 "needed": needs.get((code, item), 0),
                 "delivered": int(received.get((code, item), 0)),
@@ -432,7 +427,9 @@ def destinations(incident_id: int, lang: str) -> dict[tuple[str, int | str], str
         (i.kecamatan_codes for i in store.incidents(resources.engine()) if i.id == incident_id), ()
     )
     for code in codes:
-        places[("kecamatan", code)] = f"{t('col_kecamatan', lang)}: {_area_name(code)} ({code})"
+        places[("kecamatan", code)] = (
+            f"{t('col_kecamatan', lang)}: {resources.area_name(code)} ({code})"
+        )
     return places
 
 
@@ -451,7 +448,9 @@ def shelter_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     shown = pd.DataFrame(
         {
             t("col_name", lang): table["name"],
-            t("col_kecamatan", lang): [f"{_area_name(c)} ({c})" for c in table["kecamatan_code"]],
+            t("col_kecamatan", lang): [
+                f"{resources.area_name(c)} ({c})" for c in table["kecamatan_code"]
+            ],
             **{t(f"field_{g}", lang): table[g].astype("Int64") for g in GROUPS},
             t("field_opened_on", lang): table["opened_on"],
             t("field_closed_on", lang): table["closed_on"],
@@ -479,7 +478,9 @@ def kitchen_table(incident_id: int, lang: str) -> pd.DataFrame:
         {
             "id": table["id"],
             t("col_name", lang): table["name"],
-            t("col_kecamatan", lang): [f"{_area_name(c)} ({c})" for c in table["kecamatan_code"]],
+            t("col_kecamatan", lang): [
+                f"{resources.area_name(c)} ({c})" for c in table["kecamatan_code"]
+            ],
             t("field_team_id", lang): [
                 teams.get(i, NO_VALUE) if pd.notna(i) else NO_VALUE for i in table["team_id"]
             ],

@@ -528,6 +528,14 @@ COMPARED = {  # household count -> the report figure it is set against
 }
 
 
+HOUSE_LEVELS = (
+    ("heavy", "berat"),
+    ("moderate", "sedang"),
+    ("light", "ringan"),
+    ("flooded", "terendam"),
+)
+
+
 def counts(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """Per kecamatan: families, people, deaths, missing, seriously injured, displaced people
     (members of displaced families who are not dead or missing), houses by damage, and the
@@ -564,14 +572,6 @@ def counts(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     )
     by_homes = homes.groupby("kecamatan_code").sum().astype(int)
     return by_homes.join(by_people, how="outer").fillna(0).astype(int)
-
-
-HOUSE_LEVELS = (
-    ("heavy", "berat"),
-    ("moderate", "sedang"),
-    ("light", "ringan"),
-    ("flooded", "terendam"),
-)
 
 
 def against_reports(counted: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:

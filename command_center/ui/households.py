@@ -48,6 +48,11 @@ def incident_picker(lang: str) -> int | None:
     )
 
 
+def counts(incident_id: int, lang: str) -> None:
+    """The incident's household counts (the page's head)."""
+    count_metrics(data.load_counts(incident_id), lang)
+
+
 def count_metrics(counts: dict[str, int], lang: str) -> None:
     """The household counts as metrics: counts only, never names."""
     if not counts.get("families"):
