@@ -16,7 +16,8 @@ table of write paths is `docs/permissions.md`, checked by `tests/test_permission
   clear (every view audited with a reason), named exports, registry extracts and the
   assistance payments;
 - admin: everything, plus releasing a lumbung sosial's stock past its rule (with a reason),
-  reopening and merging incidents, users, wall-screen tokens and the audit log.
+  reopening and merging incidents, users, wall-screen tokens, the audit log, and the
+  alerts' dead letters (retried or discarded).
 
 A scope (a province `32` or kabupaten `32.03` code) limits writes to records in that area. A
 record whose area is unknown lies in no scope: only unscoped principals may change it.
@@ -56,6 +57,7 @@ PERMISSIONS = {
             "assistance",
             "users",
             "audit",
+            "alerts",
         }
     ),
 }

@@ -21,6 +21,9 @@ from tqdm import tqdm
 
 from command_center import (
     accounts,
+    alert_sender,
+    alert_store,
+    channels,
     demo,
     form_pull,
     health_server,
@@ -169,16 +172,89 @@ def ingest_feeds(
         print(f"health: http://{settings.health_host}:{health.server_port}/health", flush=True)
     with single_worker(engine, say=lambda line: print(line, flush=True)):
         polling.set()
+        sender = _sender(settings, engine, feeds)
+        stop = threading.Event()
+        sending = threading.Thread(target=sender.run, args=(stop,), name="alerts", daemon=True)
+        if not once:
+            sending.start()
         print(f"polling {', '.join(feeds)} (Ctrl+C stops)", flush=True)
-        ingest.run(
-            engine,
-            make_session(settings.user_agent),
-            feeds,
-            settings.http_timeout_s,
-            after_save,
-            rounds=1 if once else None,
-        )
+        try:
+            ingest.run(
+                engine,
+                make_session(settings.user_agent),
+                feeds,
+                settings.http_timeout_s,
+                after_save,
+                rounds=1 if once else None,
+            )
+        finally:
+            stop.set()
+        if once:
+            sender.step()
     return 0
+
+
+def _sender(settings: Settings, engine: Engine, feeds: Sequence[str] = ()) -> alert_sender.Sender:
+    """The alert sender over every configured channel (it says which are not)."""
+    ready = channels.configured(settings, channels.sending_session(settings.user_agent))
+    for name, needs in ready.missing.items():
+        print(f"alerts: {name} is off (set {needs})", flush=True)
+    polled = [key for key in feeds if not key.startswith(("bmkg_forecast", "odk_"))]
+    return alert_sender.Sender(
+        engine, settings, ready.channels, alert_sender.watch_limits(settings, polled)
+    )
+
+
+def alerts(settings: Settings, args: argparse.Namespace) -> int:
+    """Send a test on a user's channels, list the outbox, or run the sender alone."""
+    engine, _ = _prepare(settings)
+    if args.action == "outbox":
+        table = alert_store.deliveries(engine, ("pending", "sending", "dead"))
+        counts = alert_store.status_counts(engine)
+        print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no deliveries")
+        for row in table.itertuples():
+            print(
+                f"{row.id}\t{row.status}\t{row.channel}\t{row.username}\t{row.attempts}\t"
+                f"{row.title}\t{row.last_error or ''}"
+            )
+        return 0
+    if args.action == "send":
+        sender = _sender(settings, engine)
+        with single_worker(engine, say=lambda line: print(line, flush=True)):
+            if args.once:
+                alert_store.release_claims(engine)
+                while sender.step():
+                    pass
+                return 0
+            print("sending alerts (Ctrl+C stops)", flush=True)
+            sender.run(threading.Event())
+        return 0
+    if not args.user:
+        raise InvalidInput([FieldError("username", "missing")])
+    ready = channels.configured(settings, channels.sending_session(settings.user_agent))
+    linked = alert_store.links(engine, args.user)
+    if not linked:
+        print(f"{args.user} has no linked channel (Notifikasi page)")
+        return 1
+    failed = 0
+    for name, address in sorted(linked.items()):
+        channel = ready.channels.get(name)
+        if address is None:
+            print(f"{name}: waiting for the link code to be sent to the bot")
+            failed += 1
+            continue
+        if channel is None:
+            print(f"{name}: not configured (set {ready.missing[name]})")
+            failed += 1
+            continue
+        message = alert_sender.test_message(settings, args.user, name)
+        try:
+            channel.send(message, address)
+            print(f"{name}: sent to {address}")
+        except channels.SendFailed as exc:
+            print(f"{name}: FAILED: {exc}")
+            failed += 1
+    return 1 if failed else 0
 
 
 def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> None:
@@ -597,6 +673,12 @@ def build_parser() -> argparse.ArgumentParser:
     households_cmd.add_argument("action", choices=["key", "registry", "import"])
     households_cmd.add_argument("file", nargs="?", help="registry/import: the CSV (or .xlsx)")
     households_cmd.add_argument("--incident", help="import: the incident's key (or id)")
+    alerts_cmd = commands.add_parser(
+        "alerts", help="alerts out: test a user's channels, list the outbox, run the sender"
+    )
+    alerts_cmd.add_argument("action", choices=["test", "outbox", "send"])
+    alerts_cmd.add_argument("--user", help="test: whose channels")
+    alerts_cmd.add_argument("--once", action="store_true", help="send: drain what is due, stop")
     run_cmd = commands.add_parser(
         "run", help="set up and start the dashboard; other options go to `streamlit run`"
     )
@@ -640,6 +722,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.action != "key" and not args.file:
                 parser.error(f"households {args.action} needs a file")
             households(settings, args)
+        elif args.command == "alerts":
+            return alerts(settings, args)
         elif args.command == "run":
             run(settings, not args.no_demo, extra)
     except InvalidInput as exc:

@@ -18,10 +18,11 @@ import pandas as pd
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from command_center import sitrep_store, store
+from command_center import outbox, sitrep_store, store
 from command_center.auth import Principal, require_in
 from command_center.db import writing
 from command_center.errors import FieldError, InvalidInput, NotFound, TeamsDeployed
+from command_center.labels import t
 from command_center.models import (
     Area,
     AuditEntry,
@@ -139,6 +140,7 @@ def open_incident(engine: Engine, entry: NewIncident, actor: Principal) -> str:
             session.add(IncidentEvent(incident_id=incident.id, hazard_event_id=event_id))
         after = {"key": key, "hazard": entry.hazard, "name": incident.name, "kecamatan": codes}
         record_audit(session, actor.name, "open", "incident", incident.id, None, after)
+        outbox.incident_alert(session, incident, "incident_opened", f"oleh {actor.name}")
         return key
 
 
@@ -288,6 +290,9 @@ def add_phase(
             "until": str(ends_on),
         }
         record_audit(session, actor.name, "phase", "incident", incident_id, None, after)
+        until = f" s.d. {ends_on:%d-%m-%Y}" if ends_on else ""
+        detail = f"{t(f'phase_{phase}', 'id')} sejak {starts_on:%d-%m-%Y}{until} · SK {row.decree}"
+        outbox.incident_alert(session, incident, "incident_phase", detail)
 
 
 def close_incident(engine: Engine, incident_id: int, actor: Principal) -> int:
@@ -321,6 +326,9 @@ def close_incident(engine: Engine, incident_id: int, actor: Principal) -> int:
             incident_id,
             {"status": "open"},
             {"status": "closed", "final_sitrep": number},
+        )
+        outbox.incident_alert(
+            session, incident, "incident_closed", f"Laporan Situasi akhir no. {number}"
         )
         return number
 

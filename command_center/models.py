@@ -746,6 +746,96 @@ class RegistryEntry(Base):
     batch: Mapped[str] = mapped_column(String(12))
 
 
+class Alert(Base):
+    """Something someone must be told, written in the same transaction as the change behind it
+    (the outbox); the sender fans it out to deliveries. User-written text is kept as typed and
+    escaped per channel when sent. `dedupe_key` keeps a condition from alerting twice."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(10))  # info, warning, critical
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300))  # a path of the dashboard
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: national
+    hazard: Mapped[str | None] = mapped_column(String(30))
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), index=True
+    )
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    fanned_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    escalation: Mapped[int] = mapped_column(Integer, default=0)  # roles gone up so far
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acked_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class AlertDelivery(Base):
+    """One alert to one user on one channel: `key` (alert, user, channel) makes it once only.
+
+    pending -> sending (claimed until `claimed_until`) -> sent, or back to pending with
+    `next_at` after a failure, or dead after the last attempt (an admin retries or discards)."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (Index("ix_alert_deliveries_due", "status", "next_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(320))
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ack_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # its SHA-256
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AlertSubscription(Base):
+    """What one user wants to be told, and where; a user without one gets the defaults."""
+
+    __tablename__ = "alert_subscriptions"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: the user's scope
+    hazards: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every hazard
+    min_severity: Mapped[str] = mapped_column(String(10), default="info")
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every linked one
+    quiet_from: Mapped[str | None] = mapped_column(String(5))  # "22:00", local time
+    quiet_until: Mapped[str | None] = mapped_column(String(5))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(80))
+
+
+class ChannelLink(Base):
+    """A user's address on one channel: an e-mail, a WhatsApp number, a webhook URL, or a
+    Telegram chat, linked when the user sends the bot the one-time code (`code_hash`)."""
+
+    __tablename__ = "channel_links"
+    __table_args__ = (UniqueConstraint("user_id", "channel"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(320))  # None: a code not yet used
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SenderState(Base):
+    """Small values the alert sender keeps between runs (Telegram's update offset)."""
+
+    __tablename__ = "sender_state"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
 class AuditEntry(Base):
     """Who changed what, when, with the row before and after. Append-only."""
 

@@ -19,6 +19,7 @@ from shapely import MultiPolygon, Polygon
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from command_center import outbox
 from command_center.geography import Geography
 from command_center.models import HazardEvent, Incident, IncidentArea, IncidentEvent
 from command_center.services.exposure import affected_kecamatan
@@ -70,6 +71,7 @@ def propose_incidents(
     for event in sorted(events, key=lambda e: e.id):
         if event.duplicate_of_id is not None or event.details.get("replaced_by"):
             continue  # its primary (or the message replacing it) carries the proposal
+        _hazard_alert(session, geography, event, rules)
         incident = _incident_of(session, event) or _companion(session, event)
         if incident is not None:
             _follow(session, incident, event, _combined(session, geography, incident, rules))
@@ -97,8 +99,40 @@ def propose_incidents(
         record_audit(
             session, "ingest", "propose", "incident", incident.id, after={"reason": proposal.reason}
         )
+        outbox.incident_alert(session, incident, "incident_proposed", proposal.reason)
         created.append(incident.id)
     return created
+
+
+def _hazard_alert(
+    session: Session, geography: Geography, event: HazardEvent, rules: ProposalRules
+) -> None:
+    """Alert on a tsunami warning (everyone on duty) or a Severe/Extreme weather warning over
+    kecamatan, once per message, whether or not it proposes an incident of its own (a tsunami
+    warning usually joins its earthquake's). Old news alerts no one."""
+    if event.kind not in ("tsunami_warning", "weather_warning"):
+        return
+    if too_old(event.time_utc, event.fetched_at or utcnow(), rules.max_age_h):
+        return
+    tsunami = event.kind == "tsunami_warning"
+    found = _tsunami(geography, event) if tsunami else _weather(geography, event, rules)
+    if found is None:
+        return
+    severity = "critical" if event.details.get("severity") == "Extreme" else None
+    outbox.write(
+        session,
+        event.kind,
+        found.name,
+        "\n".join(
+            part for part in (found.reason, outbox.area_words(session, found.kecamatan, 5)) if part
+        )
+        + (f"\n{found.description}" if found.description else ""),
+        "/hazards",
+        found.kecamatan,
+        found.kind,
+        dedupe_key=f"{event.kind}:{event.source}:{event.source_event_id}"[:200],
+        severity=severity,
+    )
 
 
 def _incident_of(session: Session, event: HazardEvent) -> Incident | None:

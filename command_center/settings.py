@@ -168,6 +168,43 @@ class Settings(BaseSettings):
         description='Kemensos amounts in rupiah replacing today\'s, e.g. {"jadup": 10000}.',
     )
     jadup_days: int = 90  # jaminan hidup is paid for this many days
+    # Alerts out (`services/alerts.py` holds the rules; these tune them in one place)
+    alert_rules: dict[str, str] = Field(
+        default_factory=dict,
+        description='A rule\'s severity ("info", "warning", "critical") or "off", e.g. '
+        '{"sitrep_issued": "off"}.',
+    )
+    alert_deployment_silent_h: float = 12.0  # a deployed team silent this long is named
+    alert_report_waiting_h: float = 6.0  # a report unverified this long is named
+    alert_stock_days: float = 3.0  # a daily item covering fewer days than this is named
+    alert_escalate_min: float = 30.0  # an unacknowledged critical alert goes one role up
+    alert_rates: dict[str, float] = Field(
+        default_factory=dict,
+        description='Messages a second per channel (not the provider\'s), e.g. {"webhook": 500}.',
+    )
+    alert_max_attempts: int = 6  # then the delivery is dead (admins retry or discard it)
+    alert_backoff_s: float = 30.0  # the first retry's wait, doubled each time
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_bot_name: str | None = Field(default=None, description="The bot's @username.")
+    whatsapp_mode: Literal["cloud", "gateway"] | None = None
+    whatsapp_url: str = Field(
+        default="https://graph.facebook.com/v21.0",
+        description="Cloud API base (with version), or the gateway's send endpoint.",
+    )
+    whatsapp_phone_id: str | None = None  # Cloud API: the sending number's id
+    whatsapp_token: SecretStr | None = None  # Cloud API access token, or the gateway's key
+    whatsapp_template: str = "peringatan_bencana"  # an approved template: {{1}} title, {{2}} body
+    whatsapp_language: str = "id"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_sender: str = "pusdalops@localhost"
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Signs webhook bodies (X-CC-Signature: sha256=<hex HMAC>)."
+    )
 
     @classmethod
     def settings_customise_sources(

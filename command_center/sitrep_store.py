@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from command_center import logistics_store, report_store, store, team_store
+from command_center import logistics_store, outbox, report_store, store, team_store
 from command_center.auth import Principal, require_in
 from command_center.db import writing
 from command_center.errors import NotFound, StaleRecord
@@ -154,6 +154,8 @@ def issue_in(
         raise StaleRecord(f"sitrep {facts.number} was issued meanwhile") from exc
     after = {"number": facts.number, "final": final}
     record_audit(session, actor.name, "issue", "sitrep", row.id, after=after)
+    if not final:  # closing alerts on its own
+        outbox.incident_alert(session, incident, "sitrep_issued", f"No. {facts.number}")
     return facts.number
 
 

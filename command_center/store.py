@@ -15,6 +15,7 @@ from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from command_center import outbox
 from command_center.auth import Principal, require_in
 from command_center.errors import StaleRecord
 from command_center.models import (
@@ -167,6 +168,10 @@ def set_incident_status(
         record_audit(
             session, actor.name, "status", "incident", incident_id, before, {"status": str(status)}
         )
+        if before["status"] == "proposed" and status == IncidentStatus.OPEN:
+            outbox.incident_alert(
+                session, incident, "incident_opened", f"dikonfirmasi oleh {actor.name}"
+            )
 
 
 def incident_for_event(engine: Engine, event_id: int) -> Incident | None:

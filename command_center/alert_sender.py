@@ -1,0 +1,204 @@
+"""The alert sender, run by the ingest worker (or alone, `command-center alerts send`): fans the
+outbox out, hands deliveries to their channels from a few threads within each channel's rate
+limit, retries with backoff (or the receiver's `Retry-After`), escalates unacknowledged
+critical alerts, watches for stale feeds, silent teams, waiting reports and low stock, and reads
+the Telegram bot's updates (link codes, ACK buttons)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from command_center import alert_store
+from command_center.channels import Channel, SendFailed
+from command_center.channels.telegram import ACK_PREFIX, Telegram
+from command_center.services import alerts as rules
+from command_center.settings import Settings
+from command_center.times import utcnow
+
+LEASE_S = 120.0  # a claimed delivery not marked by then is taken again (its sender died)
+BATCH = 200
+THREADS = 16
+WATCH_EVERY_S = 60.0
+UPDATES_EVERY_S = 3.0
+LINKED = "Terhubung: peringatan untuk {user} dikirim ke sini."
+UNKNOWN_CODE = "Kode tidak dikenal atau kedaluwarsa. Buat kode baru di halaman Notifikasi."
+
+
+@dataclass
+class Pace:
+    """One channel's rate limit and its pause after a 429."""
+
+    per_second: float
+    next_slot: float = 0.0
+    paused_until: float = 0.0
+
+    def wait(self) -> None:
+        now = time.monotonic()
+        slot = max(now, self.next_slot, self.paused_until)
+        self.next_slot = slot + 1 / self.per_second
+        if slot > now:
+            time.sleep(slot - now)
+
+
+class Sender:
+    """Delivers the outbox on `channels`; one per store (it runs under the worker lock)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        channels: dict[str, Channel],
+        watch: alert_store.Watch | None = None,
+        threads: int = THREADS,
+    ) -> None:
+        self.engine, self.settings, self.channels, self.watch_limits = (
+            engine,
+            settings,
+            channels,
+            watch,
+        )
+        rates = settings.alert_rates
+        self.paces = {name: Pace(rates.get(name, c.per_second)) for name, c in channels.items()}
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="alert-send")
+        self.base = settings.public_url.rstrip("/")
+        self._watched = self._updated = 0.0
+
+    def message(self, job: alert_store.Job) -> rules.Message:
+        ack = f"{self.base}/notifications?ack={job.ack_token}" if job.ack_token else None
+        return rules.Message(
+            job.key,
+            job.rule,
+            job.severity,
+            job.title,
+            job.body,
+            f"{self.base}{job.link}",
+            job.ack_token,
+            ack,
+            job.alert_created_at,
+        )
+
+    def _send(self, job: alert_store.Job) -> alert_store.Failure | None:
+        try:
+            self.channels[job.channel].send(self.message(job), job.address)
+            return None
+        except SendFailed as exc:
+            failed = exc
+        except Exception as exc:  # a channel bug must not kill the sender: the delivery waits
+            failed = SendFailed(f"{type(exc).__name__}: {exc}")
+        last = job.attempts >= self.settings.alert_max_attempts
+        if not failed.retry or last:
+            return alert_store.Failure(job.id, str(failed), None)
+        wait = failed.after_s
+        if wait is not None:  # the receiver said how long: the whole channel waits
+            pace = self.paces[job.channel]
+            pace.paused_until = max(pace.paused_until, time.monotonic() + wait)
+        else:
+            wait = rules.backoff_s(job.attempts, self.settings.alert_backoff_s)
+        return alert_store.Failure(job.id, str(failed), utcnow() + timedelta(seconds=wait))
+
+    def deliver(self, now: datetime | None = None) -> int:
+        """Claim one batch of due deliveries, hand them over, mark them; returns how many."""
+        moment = time.monotonic()
+        ready = [name for name, pace in self.paces.items() if pace.paused_until <= moment]
+        if not ready:
+            return 0
+        jobs = alert_store.claim(self.engine, BATCH, LEASE_S, ready, now)
+        futures = []
+        for job in jobs:
+            self.paces[job.channel].wait()
+            futures.append((job, self.pool.submit(self._send, job)))
+        sent, failed = [], []
+        for job, future in futures:
+            failure = future.result()
+            if failure is None:
+                sent.append(job.id)
+            else:
+                failed.append(failure)
+        alert_store.mark(self.engine, sent, failed)
+        return len(jobs)
+
+    def telegram_updates(self) -> int:
+        """Link chats that sent a code, acknowledge alerts whose button was pressed."""
+        bot = self.channels.get("telegram")
+        if not isinstance(bot, Telegram):
+            return 0
+        offset = int(alert_store.sender_value(self.engine, alert_store.TELEGRAM_OFFSET) or 0)
+        updates = bot.updates(offset)
+        for update in updates:
+            if update.callback_id and update.data.startswith(ACK_PREFIX):
+                acked = alert_store.acknowledge(self.engine, update.data.removeprefix(ACK_PREFIX))
+                words = f"Diterima oleh {acked.by}" if acked else "Peringatan tidak dikenal"
+                bot.answer(update.callback_id, words)
+            elif update.chat_id and update.text:
+                user = alert_store.link_telegram(self.engine, update.text, update.chat_id)
+                bot.say(update.chat_id, LINKED.format(user=user) if user else UNKNOWN_CODE)
+        if updates:
+            last = max(u.update_id for u in updates) + 1
+            alert_store.set_sender_value(self.engine, alert_store.TELEGRAM_OFFSET, str(last))
+        return len(updates)
+
+    def step(self) -> int:
+        """One pass: fan out, escalate, watch (now and then), deliver; returns the work done."""
+        available = tuple(self.channels)
+        done = alert_store.fan_out(self.engine, self.settings.alert_rules, available)
+        done += alert_store.escalate(self.engine, self.settings.alert_escalate_min, available)
+        moment = time.monotonic()
+        if self.watch_limits is not None and moment - self._watched >= WATCH_EVERY_S:
+            self._watched = moment
+            done += alert_store.watch(self.engine, self.watch_limits)
+        if moment - self._updated >= UPDATES_EVERY_S:
+            self._updated = moment
+            try:
+                done += self.telegram_updates()
+            except SendFailed as exc:
+                print(f"telegram updates: {exc}", file=sys.stderr)
+        return done + self.deliver()
+
+    def run(self, stop: threading.Event, tick_s: float = 0.25) -> None:
+        """Work until `stop` is set; idle passes wait `tick_s`. Claims a crashed sender left
+        are released first (this process holds the worker lock)."""
+        released = alert_store.release_claims(self.engine)
+        if released:
+            print(
+                f"alerts: {released} delivery(ies) from a stopped sender go out again", flush=True
+            )
+        while not stop.is_set():
+            try:
+                busy = self.step()
+            except OperationalError as exc:  # store busy or unreachable: try again
+                print(f"alerts: store unavailable, will retry: {exc.orig}", file=sys.stderr)
+                busy = 0
+            if not busy:
+                stop.wait(tick_s)
+        self.pool.shutdown(wait=True)
+
+
+def watch_limits(settings: Settings, feeds: Collection[str]) -> alert_store.Watch:
+    return alert_store.Watch(
+        tuple(feeds),
+        settings.stale_after_min,
+        settings.alert_deployment_silent_h,
+        settings.alert_report_waiting_h,
+        settings.alert_stock_days,
+    )
+
+
+def test_message(settings: Settings, username: str, channel: str) -> rules.Message:
+    """`command-center alerts test`: a message that says what it is."""
+    return rules.Message(
+        f"cc-test-{username}-{channel}-{int(time.time())}",
+        "test",
+        "info",
+        "Pesan uji",
+        f"Uji saluran {channel} untuk {username} dari Pusdalops. Tidak perlu tindakan.",
+        f"{settings.public_url.rstrip('/')}/notifications",
+    )

@@ -1,0 +1,892 @@
+"""Alerts out, in the store: fanning the outbox out to deliveries, claiming and marking them,
+dead letters, acknowledgements and escalation, users' subscriptions and channel links, and the
+conditions the worker watches for (a stale feed, a silent team, a waiting report, low stock).
+
+A delivery's `key` (alert, user, channel) is unique, so nothing is delivered twice by fanning
+out again; a delivery is claimed (`sending`) before it is handed over and marked after, so a
+crash between the two sends it again at most once and never loses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from command_center import outbox
+from command_center.auth import Principal, require
+from command_center.db import writing
+from command_center.errors import FieldError, InvalidInput, NotFound
+from command_center.models import (
+    Alert,
+    AlertDelivery,
+    AlertSubscription,
+    Area,
+    ChannelLink,
+    Deployment,
+    FeedStatus,
+    ImpactReport,
+    Incident,
+    IncidentStatus,
+    SenderState,
+    StockMovement,
+    Team,
+    User,
+    Warehouse,
+)
+from command_center.services import alerts as rules
+from command_center.services import logistics
+from command_center.services.incidents import zone_of
+from command_center.store import frame, record_audit
+from command_center.times import ZONES, age_minutes, utcnow
+
+LINK_CODE_MIN = 15  # a Telegram link code is good this long
+TELEGRAM_OFFSET = "telegram_offset"
+ADDRESSES = {  # channel: (what an address must look like, the error when it does not)
+    "email": (r"[^@\s]+@[^@\s]+\.[^@\s]+", "bad_email"),
+    "whatsapp": (r"\+?[\d\s-]{9,20}", "bad_phone"),
+    "webhook": (r"https?://\S+", "bad_url"),
+}
+
+
+# -- fanning out ------------------------------------------------------------------------------
+
+
+def subscribers(session: Session) -> list[rules.Subscriber]:
+    """Every active user with at least one linked channel, with what they subscribed to."""
+    links: dict[int, dict[str, str]] = {}
+    for user_id, channel, address in session.execute(
+        select(ChannelLink.user_id, ChannelLink.channel, ChannelLink.address).where(
+            ChannelLink.address.is_not(None)
+        )
+    ):
+        links.setdefault(user_id, {})[channel] = address
+    chosen = {
+        s.user_id: s
+        for s in session.scalars(
+            select(AlertSubscription).where(AlertSubscription.user_id.in_(list(links)))
+        )
+    }
+    found = []
+    for user in session.scalars(select(User).where(User.id.in_(list(links)), User.active)):
+        sub = chosen.get(user.id)
+        found.append(
+            rules.Subscriber(
+                user.id,
+                user.username,
+                user.role,
+                user.scope,
+                links[user.id],
+                tuple(sub.areas) if sub else (),
+                tuple(sub.hazards) if sub else (),
+                sub.min_severity if sub else "info",
+                tuple(sub.channels) if sub else (),
+                sub.quiet_from if sub else None,
+                sub.quiet_until if sub else None,
+                ZONES[zone_of(user.scope)],
+            )
+        )
+    return found
+
+
+def _facts(alert: Alert) -> rules.AlertFacts:
+    return rules.AlertFacts(alert.rule, alert.severity, tuple(alert.areas), alert.hazard)
+
+
+def _rows(
+    alert: Alert,
+    targets: Iterable[tuple[rules.Subscriber, str, str]],
+    available: Collection[str],
+    now: datetime,
+    quiet: bool = True,
+) -> list[dict]:
+    """Delivery rows for `targets`: held through quiet hours, dead at once on a channel this
+    command center has not configured (so an admin sees it)."""
+    rows = []
+    for subscriber, channel, address in targets:
+        held = rules.held_until(subscriber, alert.severity, now) if quiet else None
+        usable = channel in available
+        rows.append(
+            {
+                "alert_id": alert.id,
+                "user_id": subscriber.user_id,
+                "channel": channel,
+                "address": address,
+                "key": rules.delivery_key(alert.id, subscriber.user_id, channel),
+                "status": "pending" if usable else "dead",
+                "attempts": 0,
+                "next_at": held or now,
+                "last_error": None if usable else f"channel {channel} is not configured",
+                "ack_token": secrets.token_urlsafe(24) if alert.severity == "critical" else None,
+                "created_at": now,
+            }
+        )
+    return rows
+
+
+def fan_out(
+    engine: Engine,
+    overrides: Mapping[str, str],
+    available: Collection[str],
+    now: datetime | None = None,
+    batch: int = 200,
+) -> int:
+    """Turn new outbox alerts into deliveries (one per user and channel); returns how many.
+    An admin's rule override sets the severity, or turns the rule off (no deliveries)."""
+    now = now or utcnow()
+    with writing(engine) as session, session.begin():
+        new = session.scalars(
+            select(Alert).where(Alert.fanned_out_at.is_(None)).order_by(Alert.id).limit(batch)
+        ).all()
+        if not new:
+            return 0
+        everyone = subscribers(session)
+        rows = []
+        for alert in new:
+            alert.fanned_out_at = now
+            alert.severity = rules.severity_of(alert.rule, overrides, alert.severity) or "off"
+            if alert.severity != "off":
+                targets = rules.recipients(_facts(alert), everyone)
+                rows += _rows(alert, targets, available, now)
+        if rows:
+            session.execute(insert(AlertDelivery), rows)
+        return len(rows)
+
+
+def escalate(
+    engine: Engine, after_min: float, available: Collection[str], now: datetime | None = None
+) -> int:
+    """Send unacknowledged critical alerts one role up (`rules.ESCALATION`) every `after_min`
+    minutes; returns how many deliveries that made."""
+    now = now or utcnow()
+    with writing(engine) as session, session.begin():
+        due = session.scalars(
+            select(Alert).where(
+                Alert.severity == "critical",
+                Alert.acked_at.is_(None),
+                Alert.fanned_out_at.is_not(None),
+                Alert.escalation < len(rules.ESCALATION),
+                func.coalesce(Alert.escalated_at, Alert.fanned_out_at)
+                <= now - timedelta(minutes=after_min),
+            )
+        ).all()
+        if not due:
+            return 0
+        everyone = subscribers(session)
+        made = 0
+        for alert in due:
+            targets = rules.escalation_targets(_facts(alert), alert.escalation, everyone)
+            known = set(
+                session.scalars(select(AlertDelivery.key).where(AlertDelivery.alert_id == alert.id))
+            )
+            fresh = [
+                r for r in _rows(alert, targets, available, now, False) if r["key"] not in known
+            ]
+            if fresh:
+                session.execute(insert(AlertDelivery), fresh)
+            alert.escalation += 1
+            alert.escalated_at = now
+            made += len(fresh)
+        return made
+
+
+# -- delivering -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed delivery with its alert's words."""
+
+    id: int
+    key: str
+    channel: str
+    address: str
+    attempts: int
+    rule: str
+    severity: str
+    title: str
+    body: str
+    link: str
+    ack_token: str | None
+    alert_created_at: datetime
+
+
+def release_claims(engine: Engine) -> int:
+    """Put back deliveries a crashed sender had claimed (only the one worker calls this, when
+    it starts); each goes out again once."""
+    with Session(engine) as session, session.begin():
+        result = session.execute(
+            update(AlertDelivery)
+            .where(AlertDelivery.status == "sending")
+            .values(status="pending", claimed_until=None)
+        )
+        return result.rowcount
+
+
+def claim(
+    engine: Engine,
+    limit: int,
+    lease_s: float,
+    channels: Collection[str],
+    now: datetime | None = None,
+) -> list[Job]:
+    """Take up to `limit` due deliveries on `channels` (pending, or claimed by a sender whose
+    lease ran out), marking them `sending` and counting the attempt."""
+    now = now or utcnow()
+    due = or_(
+        and_(AlertDelivery.status == "pending", AlertDelivery.next_at <= now),
+        and_(AlertDelivery.status == "sending", AlertDelivery.claimed_until < now),
+    )
+    with writing(engine) as session, session.begin():
+        query = (
+            select(AlertDelivery.id)
+            .where(due, AlertDelivery.channel.in_(list(channels)))
+            .order_by(AlertDelivery.next_at, AlertDelivery.id)
+            .limit(limit)
+        )
+        if engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list(session.scalars(query))
+        if not ids:
+            return []
+        session.execute(
+            update(AlertDelivery)
+            .where(AlertDelivery.id.in_(ids))
+            .values(
+                status="sending",
+                claimed_until=now + timedelta(seconds=lease_s),
+                attempts=AlertDelivery.attempts + 1,
+            )
+        )
+        rows = session.execute(
+            select(AlertDelivery, Alert)
+            .join(Alert, Alert.id == AlertDelivery.alert_id)
+            .where(AlertDelivery.id.in_(ids))
+            .order_by(AlertDelivery.next_at, AlertDelivery.id)
+        ).all()
+        return [
+            Job(
+                d.id,
+                d.key,
+                d.channel,
+                d.address,
+                d.attempts,
+                a.rule,
+                a.severity,
+                a.title,
+                a.body,
+                a.link,
+                d.ack_token,
+                a.created_at,
+            )
+            for d, a in rows
+        ]
+
+
+@dataclass(frozen=True)
+class Failure:
+    delivery_id: int
+    error: str
+    retry_at: datetime | None  # None: dead
+
+
+def mark(
+    engine: Engine, sent: Collection[int], failed: Iterable[Failure], now: datetime | None = None
+) -> None:
+    """Record what the channels said: sent, to be tried again, or dead."""
+    now = now or utcnow()
+    with Session(engine) as session, session.begin():
+        if sent:
+            session.execute(
+                update(AlertDelivery)
+                .where(AlertDelivery.id.in_(list(sent)), AlertDelivery.status == "sending")
+                .values(status="sent", sent_at=now, claimed_until=None, last_error=None)
+            )
+        for failure in failed:
+            values = {"last_error": failure.error[:500], "claimed_until": None}
+            if failure.retry_at is None:
+                values["status"] = "dead"
+            else:
+                values |= {"status": "pending", "next_at": failure.retry_at}
+            session.execute(
+                update(AlertDelivery).where(AlertDelivery.id == failure.delivery_id).values(values)
+            )
+
+
+def _dead(session: Session, ids: Collection[int]) -> list[AlertDelivery]:
+    return list(
+        session.scalars(
+            select(AlertDelivery).where(
+                AlertDelivery.id.in_(list(ids)), AlertDelivery.status == "dead"
+            )
+        )
+    )
+
+
+def retry_dead(engine: Engine, actor: Principal, ids: Collection[int]) -> int:
+    """Send dead deliveries again from the first attempt (admins); returns how many."""
+    require(actor, "alerts")
+    with Session(engine) as session, session.begin():
+        rows = _dead(session, ids)
+        for row in rows:
+            row.status, row.attempts, row.next_at = "pending", 0, utcnow()
+        if rows:
+            after = {"deliveries": [r.id for r in rows]}
+            record_audit(session, actor.name, "retry", "alert_delivery", rows[0].id, after=after)
+        return len(rows)
+
+
+def discard(engine: Engine, actor: Principal, ids: Collection[int]) -> int:
+    """Give up dead deliveries for good (admins); they stay listed as discarded."""
+    require(actor, "alerts")
+    with Session(engine) as session, session.begin():
+        rows = _dead(session, ids)
+        for row in rows:
+            row.status = "discarded"
+        if rows:
+            after = {"deliveries": [r.id for r in rows]}
+            record_audit(session, actor.name, "discard", "alert_delivery", rows[0].id, after=after)
+        return len(rows)
+
+
+# -- acknowledging ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Acked:
+    title: str
+    by: str
+    at: datetime
+    first: bool  # False: someone had acknowledged it already
+
+
+def _ack(session: Session, alert: Alert, who: str, now: datetime) -> Acked:
+    first = alert.acked_at is None
+    if first:
+        alert.acked_at, alert.acked_by = now, who
+        record_audit(session, who, "ack", "alert", alert.id)
+    return Acked(alert.title, alert.acked_by or who, alert.acked_at or now, first)
+
+
+def acknowledge(engine: Engine, token: str, now: datetime | None = None) -> Acked | None:
+    """Acknowledge the alert a delivery's token belongs to, as that delivery's user (an ACK
+    link or a Telegram button); None for an unknown token."""
+    if not token or len(token) > 64:
+        return None
+    with writing(engine) as session, session.begin():
+        found = session.execute(
+            select(Alert, User.username)
+            .join(AlertDelivery, AlertDelivery.alert_id == Alert.id)
+            .join(User, User.id == AlertDelivery.user_id)
+            .where(AlertDelivery.ack_token == token)
+        ).first()
+        if found is None:
+            return None
+        return _ack(session, found[0], found[1], now or utcnow())
+
+
+def acknowledge_alert(engine: Engine, actor: Principal, alert_id: int) -> Acked:
+    """Acknowledge an alert sent to the signed-in user (from the Notifikasi page).
+
+    Raises:
+        NotFound: no such alert was sent to them.
+    """
+    with writing(engine) as session, session.begin():
+        alert = session.scalar(
+            select(Alert)
+            .join(AlertDelivery, AlertDelivery.alert_id == Alert.id)
+            .join(User, User.id == AlertDelivery.user_id)
+            .where(Alert.id == alert_id, User.username == actor.username)
+        )
+        if alert is None:
+            raise NotFound(f"alert {alert_id}")
+        return _ack(session, alert, actor.username or actor.name, utcnow())
+
+
+# -- subscriptions and links ------------------------------------------------------------------
+
+
+def _user(session: Session, actor: Principal, username: str) -> User:
+    """The user whose alerts are changed: oneself, or anyone for an admin."""
+    if actor.username != username:
+        require(actor, "users")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"user {username}")
+    return user
+
+
+@dataclass(frozen=True)
+class SubscriptionInput:
+    areas: tuple[str, ...] = ()
+    hazards: tuple[str, ...] = ()
+    min_severity: str = "info"
+    channels: tuple[str, ...] = ()
+    quiet_from: str | None = None
+    quiet_until: str | None = None
+
+
+def _subscription_errors(
+    session: Session, user: User, entry: SubscriptionInput
+) -> list[FieldError]:
+    errors = []
+    known = set(session.scalars(select(Area.code).where(Area.code.in_(list(entry.areas)))))
+    for code in entry.areas:
+        if code not in known:
+            errors.append(FieldError("areas", "unknown_kecamatan", {"value": code}))
+        elif user.scope and not (code == user.scope or code.startswith(user.scope + ".")):
+            errors.append(FieldError("areas", "out_of_scope", {"value": code}))
+    if entry.min_severity not in rules.SEVERITIES:
+        errors.append(FieldError("min_severity", "bad_choice", {"value": entry.min_severity}))
+    for channel in entry.channels:
+        if channel not in rules.CHANNELS:
+            errors.append(FieldError("channels", "bad_choice", {"value": channel}))
+    for name in ("quiet_from", "quiet_until"):
+        if rules.quiet_error(getattr(entry, name)):
+            errors.append(FieldError(name, "bad_time", {"value": getattr(entry, name)}))
+    if bool(entry.quiet_from) != bool(entry.quiet_until):
+        errors.append(FieldError("quiet_until", "missing"))
+    return errors
+
+
+def save_subscription(
+    engine: Engine, actor: Principal, username: str, entry: SubscriptionInput
+) -> None:
+    """Set what `username` is told (their own, or an admin for anyone).
+
+    Raises:
+        InvalidInput: an area outside their scope, an unknown severity or channel, a bad time.
+        Forbidden: another user's, without `users`.
+    """
+    with Session(engine) as session, session.begin():
+        user = _user(session, actor, username)
+        errors = _subscription_errors(session, user, entry)
+        if errors:
+            raise InvalidInput(errors)
+        row = session.get(AlertSubscription, user.id) or AlertSubscription(user_id=user.id)
+        row.areas, row.hazards = list(entry.areas), list(entry.hazards)
+        row.min_severity, row.channels = entry.min_severity, list(entry.channels)
+        row.quiet_from = (entry.quiet_from or "").strip() or None
+        row.quiet_until = (entry.quiet_until or "").strip() or None
+        row.updated_by = actor.name
+        session.add(row)
+        after = {"areas": row.areas, "hazards": row.hazards, "min": row.min_severity}
+        record_audit(session, actor.name, "subscribe", "user", user.id, after=after)
+
+
+def subscription(engine: Engine, username: str) -> SubscriptionInput:
+    """What `username` subscribed to (the defaults when nothing was chosen)."""
+    with Session(engine) as session:
+        row = session.scalar(
+            select(AlertSubscription)
+            .join(User, User.id == AlertSubscription.user_id)
+            .where(User.username == username)
+        )
+        if row is None:
+            return SubscriptionInput()
+        return SubscriptionInput(
+            tuple(row.areas),
+            tuple(row.hazards),
+            row.min_severity,
+            tuple(row.channels),
+            row.quiet_from,
+            row.quiet_until,
+        )
+
+
+def _address_error(channel: str, address: str) -> str | None:
+    pattern = ADDRESSES.get(channel)
+    return None if pattern is None or re.fullmatch(pattern[0], address) else pattern[1]
+
+
+def set_address(
+    engine: Engine, actor: Principal, username: str, channel: str, address: str
+) -> None:
+    """Link an e-mail, a WhatsApp number or a webhook URL (Telegram links by code).
+
+    Raises:
+        InvalidInput: the address does not fit the channel.
+    """
+    address = address.strip()
+    if channel not in ("email", "whatsapp", "webhook"):
+        raise InvalidInput([FieldError("channel", "bad_choice", {"value": channel})])
+    problem = _address_error(channel, address)
+    if problem:
+        raise InvalidInput([FieldError(channel, problem, {"value": address})])
+    with Session(engine) as session, session.begin():
+        user = _user(session, actor, username)
+        row = session.scalar(
+            select(ChannelLink).where(
+                ChannelLink.user_id == user.id, ChannelLink.channel == channel
+            )
+        ) or ChannelLink(user_id=user.id, channel=channel)
+        row.address, row.linked_at, row.code_hash = address, utcnow(), None
+        session.add(row)
+        record_audit(session, actor.name, "link", "user", user.id, after={"channel": channel})
+
+
+def unlink(engine: Engine, actor: Principal, username: str, channel: str) -> None:
+    """Stop sending `username` anything on `channel`."""
+    with Session(engine) as session, session.begin():
+        user = _user(session, actor, username)
+        row = session.scalar(
+            select(ChannelLink).where(
+                ChannelLink.user_id == user.id, ChannelLink.channel == channel
+            )
+        )
+        if row is not None:
+            session.delete(row)
+            record_audit(session, actor.name, "unlink", "user", user.id, after={"channel": channel})
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def start_telegram(engine: Engine, actor: Principal, username: str) -> str:
+    """A one-time code (shown once) that links the chat it is sent from to `username`."""
+    code = secrets.token_hex(4).upper()
+    with Session(engine) as session, session.begin():
+        user = _user(session, actor, username)
+        row = session.scalar(
+            select(ChannelLink).where(
+                ChannelLink.user_id == user.id, ChannelLink.channel == "telegram"
+            )
+        ) or ChannelLink(user_id=user.id, channel="telegram")
+        row.code_hash = _digest(code)
+        row.code_expires_at = utcnow() + timedelta(minutes=LINK_CODE_MIN)
+        session.add(row)
+    return code
+
+
+def link_telegram(
+    engine: Engine, text: str, chat_id: str, now: datetime | None = None
+) -> str | None:
+    """Link `chat_id` by the code in `text` ("/start CODE" or the code); the username linked,
+    None for an unknown or expired code (used once)."""
+    code = text.strip().removeprefix("/start").strip()
+    if not code or len(code) > 32:
+        return None
+    now = now or utcnow()
+    with Session(engine) as session, session.begin():
+        row = session.scalar(select(ChannelLink).where(ChannelLink.code_hash == _digest(code)))
+        if row is None or row.code_expires_at is None or row.code_expires_at < now:
+            return None
+        row.address, row.linked_at = chat_id, now
+        row.code_hash = row.code_expires_at = None
+        username = session.scalar(select(User.username).where(User.id == row.user_id))
+        record_audit(
+            session, "telegram", "link", "user", row.user_id, after={"channel": "telegram"}
+        )
+        return username
+
+
+def links(engine: Engine, username: str) -> dict[str, str | None]:
+    """A user's channels: the address, or None while a Telegram code waits to be sent."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(ChannelLink.channel, ChannelLink.address)
+            .join(User, User.id == ChannelLink.user_id)
+            .where(User.username == username)
+        ).all()
+        return dict(rows)
+
+
+def sender_value(engine: Engine, name: str) -> str | None:
+    with Session(engine) as session:
+        row = session.get(SenderState, name)
+        return row.value if row else None
+
+
+def set_sender_value(engine: Engine, name: str, value: str) -> None:
+    with Session(engine) as session, session.begin():
+        row = session.get(SenderState, name) or SenderState(name=name)
+        row.value = value
+        session.add(row)
+
+
+# -- reads ------------------------------------------------------------------------------------
+
+
+def user_alerts(engine: Engine, username: str, limit: int = 200) -> pd.DataFrame:
+    """The alerts sent (or being sent) to a user, newest first, one row per alert."""
+    query = (
+        select(
+            Alert.id,
+            Alert.created_at,
+            Alert.rule,
+            Alert.severity,
+            Alert.title,
+            Alert.body,
+            Alert.link,
+            Alert.acked_at,
+            Alert.acked_by,
+            func.min(AlertDelivery.status).label("status"),
+            func.max(AlertDelivery.sent_at).label("sent_at"),
+        )
+        .join(AlertDelivery, AlertDelivery.alert_id == Alert.id)
+        .join(User, User.id == AlertDelivery.user_id)
+        .where(User.username == username)
+        .group_by(Alert.id)
+        .order_by(Alert.id.desc())
+        .limit(limit)
+    )
+    return frame(engine, query)
+
+
+def deliveries(engine: Engine, statuses: Collection[str] = (), limit: int = 500) -> pd.DataFrame:
+    """Deliveries (of some statuses), newest first, with their alert and user."""
+    query = (
+        select(
+            AlertDelivery.id,
+            AlertDelivery.status,
+            AlertDelivery.channel,
+            User.username,
+            Alert.rule,
+            Alert.severity,
+            Alert.title,
+            AlertDelivery.attempts,
+            AlertDelivery.next_at,
+            AlertDelivery.last_error,
+            Alert.created_at,
+            AlertDelivery.sent_at,
+        )
+        .join(Alert, Alert.id == AlertDelivery.alert_id)
+        .join(User, User.id == AlertDelivery.user_id)
+        .order_by(AlertDelivery.id.desc())
+        .limit(limit)
+    )
+    if statuses:
+        query = query.where(AlertDelivery.status.in_(list(statuses)))
+    return frame(engine, query)
+
+
+def status_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(AlertDelivery.status, func.count()).group_by(AlertDelivery.status)
+        ).all()
+    return dict(rows)
+
+
+def latencies(engine: Engine, since: datetime) -> pd.Series:
+    """Seconds from an alert's commit to each delivery's hand-off, for deliveries sent since."""
+    query = (
+        select(Alert.created_at, AlertDelivery.sent_at)
+        .join(Alert, Alert.id == AlertDelivery.alert_id)
+        .where(AlertDelivery.sent_at >= since, AlertDelivery.status == "sent")
+    )
+    table = frame(engine, query)
+    if table.empty:
+        return pd.Series(dtype=float)
+    created = pd.to_datetime(table["created_at"], utc=True)
+    return (pd.to_datetime(table["sent_at"], utc=True) - created).dt.total_seconds()
+
+
+def incident_alerts(engine: Engine, incident_id: int) -> pd.DataFrame:
+    """An incident's alerts with who acknowledged them and when."""
+    query = (
+        select(
+            Alert.id,
+            Alert.created_at,
+            Alert.severity,
+            Alert.title,
+            Alert.acked_by,
+            Alert.acked_at,
+            Alert.escalation,
+        )
+        .where(Alert.incident_id == incident_id)
+        .order_by(Alert.id.desc())
+    )
+    return frame(engine, query)
+
+
+# -- conditions the worker watches ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Watch:
+    feeds: Collection[str]  # the feeds polled (their staleness counts)
+    stale_after_min: float
+    deployment_silent_h: float
+    report_waiting_h: float
+    stock_days: float
+
+
+def watch(engine: Engine, limits: Watch, now: datetime | None = None) -> int:
+    """Write an alert for each condition newly found (each once, by its `dedupe_key`)."""
+    now = now or utcnow()
+    written = 0
+    with writing(engine) as session, session.begin():
+        for check in (_stale_feeds, _silent_deployments, _waiting_reports, _low_stock):
+            written += check(session, limits, now)
+    return written
+
+
+def _stale_feeds(session: Session, limits: Watch, now: datetime) -> int:
+    written = 0
+    for row in session.scalars(select(FeedStatus).where(FeedStatus.feed.in_(list(limits.feeds)))):
+        last = row.last_ok_at
+        if last is not None and age_minutes(last, now) < limits.stale_after_min:
+            continue
+        if last is None and row.failing_since is None:
+            continue
+        since = last.isoformat() if last else "never"
+        body = f"Terakhir berhasil: {last:%d-%m-%Y %H:%M} UTC" if last else "Belum pernah berhasil"
+        if row.last_error:
+            body += f"\n{row.last_error[:200]}"
+        written += bool(
+            outbox.write(
+                session,
+                "feed_stale",
+                f"Sumber data {row.feed} tidak diperbarui",
+                body,
+                "/hazards",
+                dedupe_key=f"feed_stale:{row.feed}:{since}",
+            )
+        )
+    return written
+
+
+def _silent_deployments(session: Session, limits: Watch, now: datetime) -> int:
+    cutoff = now - timedelta(hours=limits.deployment_silent_h)
+    rows = session.execute(
+        select(Deployment, Team, Incident)
+        .join(Team, Team.id == Deployment.team_id)
+        .join(Incident, Incident.id == Deployment.incident_id)
+        .where(
+            Deployment.ended_at.is_(None),
+            Incident.status == IncidentStatus.OPEN,
+            Deployment.assigned_at < cutoff,
+            Team.updated_at < cutoff,
+        )
+    ).all()
+    written = 0
+    for deployment, team, incident in rows:
+        hours = age_minutes(max(team.updated_at, deployment.assigned_at), now) / 60
+        written += bool(
+            outbox.write(
+                session,
+                "deployment_silent",
+                f"Tim {team.name} belum memberi kabar {hours:.0f} jam",
+                f"{incident.name} · {outbox.area_words(session, [deployment.kecamatan_code])}"
+                f"\nTugas: {deployment.task}",
+                f"/deployments?incident={incident.id}",
+                [deployment.kecamatan_code],
+                incident.kind,
+                incident.id,
+                f"deployment_silent:{deployment.id}:{team.updated_at.isoformat()}",
+            )
+        )
+    return written
+
+
+def _waiting_reports(session: Session, limits: Watch, now: datetime) -> int:
+    newest = (
+        select(
+            ImpactReport.incident_id,
+            ImpactReport.kecamatan_code,
+            ImpactReport.source,
+            func.max(ImpactReport.version).label("version"),
+        )
+        .group_by(ImpactReport.incident_id, ImpactReport.kecamatan_code, ImpactReport.source)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ImpactReport, Incident)
+        .join(
+            newest,
+            and_(
+                newest.c.incident_id == ImpactReport.incident_id,
+                newest.c.kecamatan_code == ImpactReport.kecamatan_code,
+                newest.c.source == ImpactReport.source,
+                newest.c.version == ImpactReport.version,
+            ),
+        )
+        .join(Incident, Incident.id == ImpactReport.incident_id)
+        .where(
+            ImpactReport.verification == "unverified",
+            ImpactReport.created_at < now - timedelta(hours=limits.report_waiting_h),
+            Incident.status == IncidentStatus.OPEN,
+        )
+    ).all()
+    waiting: dict[int, tuple[Incident, list[ImpactReport]]] = {}
+    for report, incident in rows:
+        waiting.setdefault(incident.id, (incident, []))[1].append(report)
+    written = 0
+    for incident, reports in waiting.values():
+        codes = [r.kecamatan_code for r in reports]
+        written += bool(
+            outbox.write(
+                session,
+                "report_waiting",
+                f"{len(reports)} laporan menunggu verifikasi: {incident.name}",
+                f"Lebih dari {limits.report_waiting_h:g} jam · {outbox.area_words(session, codes)}",
+                "/reports",
+                codes,
+                incident.kind,
+                incident.id,
+                f"report_waiting:{incident.id}:{max(r.id for r in reports)}",
+            )
+        )
+    return written
+
+
+def _low_stock(session: Session, limits: Watch, now: datetime) -> int:
+    """Daily items whose stock in an open incident's kabupaten lasts fewer than the limit's
+    days for the displaced people its newest reports count."""
+    written = 0
+    for incident in session.scalars(select(Incident).where(Incident.status == IncidentStatus.OPEN)):
+        codes = [a.kecamatan_code for a in incident.areas]
+        people = _displaced(session, incident.id)
+        if not people or not codes:
+            continue
+        kabupaten = sorted({c[:5] for c in codes})
+        held = dict(
+            session.execute(
+                select(StockMovement.item, func.sum(StockMovement.quantity))
+                .join(Warehouse, Warehouse.id == StockMovement.warehouse_id)
+                .where(Warehouse.kabupaten_code.in_(kabupaten))
+                .group_by(StockMovement.item)
+            ).all()
+        )
+        if not held:
+            continue  # no logistics recorded here
+        for line in logistics.cover({}, {}, {}, {k: int(v) for k, v in held.items()}, people):
+            if line.days is None or line.days >= limits.stock_days:
+                continue
+            written += bool(
+                outbox.write(
+                    session,
+                    "stock_low",
+                    f"Stok {line.item} tinggal {line.days:.1f} hari: {incident.name}",
+                    f"{line.stock} {line.unit} untuk {people} pengungsi"
+                    f" · {outbox.area_words(session, kabupaten)}",
+                    "/logistics",
+                    kabupaten,
+                    incident.kind,
+                    incident.id,
+                    f"stock_low:{incident.id}:{line.item}:{now:%Y-%m-%d}",
+                )
+            )
+    return written
+
+
+def _displaced(session: Session, incident_id: int) -> int:
+    """Displaced people by the newest verified report of each kecamatan and source."""
+    newest = (
+        select(func.max(ImpactReport.id))
+        .where(ImpactReport.incident_id == incident_id, ImpactReport.verification == "verified")
+        .group_by(ImpactReport.kecamatan_code, ImpactReport.source)
+    )
+    total = session.scalar(
+        select(func.sum(ImpactReport.displaced)).where(ImpactReport.id.in_(newest))
+    )
+    return int(total or 0)

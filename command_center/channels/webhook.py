@@ -1,0 +1,31 @@
+"""A generic webhook: the alert as JSON, POSTed with `X-CC-Timestamp`, `X-CC-Signature`
+(`sha256=` HMAC-SHA256 of `timestamp.body` with the shared secret) and `Idempotency-Key`, so a
+receiver such as a BPBD server can check who sent it and drop a repeat (README: Webhooks)."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+from command_center.channels import post
+from command_center.services.alerts import Message, signature, webhook_payload
+
+
+class Webhook:
+    name = "webhook"
+    per_second = 50.0
+
+    def __init__(self, http: requests.Session, secret: str, timeout_s: float):
+        self.http, self.secret, self.timeout_s = http, secret, timeout_s
+
+    def send(self, message: Message, address: str) -> None:
+        body = webhook_payload(message)
+        stamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-CC-Timestamp": stamp,
+            "X-CC-Signature": signature(self.secret, stamp, body),
+            "Idempotency-Key": message.key,
+        }
+        post(self.http, "webhook", address, self.timeout_s, data=body, headers=headers)

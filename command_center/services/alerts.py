@@ -1,0 +1,265 @@
+"""Alerts out: the rules, who wants which alert on which channel, and each channel's message.
+
+Pure functions on plain data. The outbox (`outbox.py`) writes alerts in the transaction of the
+change behind them; `alert_store.py` fans them out with `recipients` and the sender
+(`alert_sender.py`) hands each delivery to its channel (`channels/`) with these messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+SEVERITIES = ("info", "warning", "critical")
+CHANNELS = ("telegram", "whatsapp", "email", "webhook")
+RULES = {
+    # rule: default severity; an admin tunes them with CC_ALERT_RULES ({"rule": "off"})
+    "incident_proposed": "warning",
+    "incident_opened": "warning",
+    "incident_phase": "warning",
+    "incident_closed": "info",
+    "weather_warning": "warning",  # an Extreme CAP warning is critical
+    "tsunami_warning": "critical",  # to everyone on duty, whatever they subscribed to
+    "feed_stale": "warning",
+    "deployment_silent": "warning",
+    "report_waiting": "info",
+    "sitrep_issued": "info",
+    "stock_low": "warning",
+    "test": "info",
+}
+EVERYONE = frozenset({"tsunami_warning"})  # rules that ignore areas, hazards and severity
+ESCALATION = ("coordinator", "admin")  # an unacknowledged critical alert goes up one by one
+MAX_BACKOFF_S = 3600.0
+
+
+def rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
+
+
+def severity_of(rule: str, overrides: Mapping[str, str], proposed: str | None = None) -> str | None:
+    """The severity an alert of `rule` goes out with (None: the rule is off). An admin's
+    override wins over what the change proposed (an Extreme warning), which wins over the
+    rule's default."""
+    chosen = overrides.get(rule) or proposed or RULES.get(rule, "info")
+    return None if chosen == "off" else chosen
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A user with what they subscribed to (or the defaults) and their linked channels."""
+
+    user_id: int
+    username: str
+    role: str
+    scope: str | None
+    links: Mapping[str, str]  # channel -> address, linked ones only
+    areas: tuple[str, ...] = ()  # empty: their scope
+    hazards: tuple[str, ...] = ()  # empty: all
+    min_severity: str = "info"
+    channels: tuple[str, ...] = ()  # empty: every linked channel
+    quiet_from: str | None = None
+    quiet_until: str | None = None
+    zone: str = "Asia/Jakarta"
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    rule: str
+    severity: str
+    areas: tuple[str, ...]  # empty: national
+    hazard: str | None = None
+
+
+def _inside(code: str, area: str) -> bool:
+    return code == area or code.startswith(area + ".")
+
+
+def covers(scope: str | None, areas: Iterable[str]) -> bool:
+    """Whether an area list (one of them) lies in `scope` or holds it; no scope: everywhere.
+    A national alert (no areas) reaches only the national."""
+    areas = tuple(areas)
+    if scope is None:
+        return True
+    return any(_inside(code, scope) or _inside(scope, code) for code in areas)
+
+
+def wants(subscriber: Subscriber, alert: AlertFacts) -> bool:
+    """Whether the subscriber is to be told: a tsunami warning always; otherwise the area (their
+    chosen areas inside their scope), the hazard type and the minimum severity must fit."""
+    if alert.rule in EVERYONE:
+        return True
+    if not covers(subscriber.scope, alert.areas):
+        return False
+    if subscriber.areas and not any(covers(area, alert.areas) for area in subscriber.areas):
+        return False
+    if subscriber.hazards and alert.hazard and alert.hazard not in subscriber.hazards:
+        return False
+    return rank(alert.severity) >= rank(subscriber.min_severity)
+
+
+def channels_of(subscriber: Subscriber) -> list[tuple[str, str]]:
+    """(channel, address) pairs a subscriber is told on: those chosen that are linked."""
+    chosen = subscriber.channels or CHANNELS
+    return [(c, subscriber.links[c]) for c in CHANNELS if c in chosen and c in subscriber.links]
+
+
+def recipients(
+    alert: AlertFacts, subscribers: Iterable[Subscriber]
+) -> list[tuple[Subscriber, str, str]]:
+    """Everyone to tell of `alert`, on each of their channels."""
+    return [(s, c, a) for s in subscribers if wants(s, alert) for c, a in channels_of(s)]
+
+
+def escalation_targets(
+    alert: AlertFacts, level: int, subscribers: Iterable[Subscriber]
+) -> list[tuple[Subscriber, str, str]]:
+    """The users of the `level`-th escalation role whose scope covers the alert (on every
+    linked channel: what they subscribed to does not hold back an escalation)."""
+    role = ESCALATION[level]
+    return [
+        (s, c, a)
+        for s in subscribers
+        if s.role == role and covers(s.scope, alert.areas)
+        for c, a in s.links.items()
+    ]
+
+
+def _clock(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def quiet_error(text: str | None) -> bool:
+    """Whether a quiet-hours bound is not an "HH:MM" time."""
+    if not text:
+        return False
+    if not re.fullmatch(r"\d{1,2}:\d{2}", text.strip()):
+        return True
+    hours, minutes = (int(p) for p in text.strip().split(":"))
+    return hours > 23 or minutes > 59
+
+
+def held_until(subscriber: Subscriber, severity: str, now: datetime) -> datetime | None:
+    """When a delivery may go out if `now` is in the subscriber's quiet hours (local time);
+    None: at once. Critical alerts ignore quiet hours; nothing is dropped, only held."""
+    if severity == "critical" or not subscriber.quiet_from or not subscriber.quiet_until:
+        return None
+    start, end = _clock(subscriber.quiet_from), _clock(subscriber.quiet_until)
+    local = now.astimezone(ZoneInfo(subscriber.zone))
+    clock = local.time().replace(second=0, microsecond=0)
+    quiet = start <= clock < end if start <= end else clock >= start or clock < end
+    if not quiet:
+        return None
+    until = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if until <= local:
+        until += timedelta(days=1)
+    return until
+
+
+def backoff_s(attempt: int, base_s: float) -> float:
+    """The wait before retry number `attempt` (1 = the first retry): doubling, capped."""
+    return min(MAX_BACKOFF_S, base_s * 2 ** max(0, attempt - 1))
+
+
+def delivery_key(alert_id: int, user_id: int, channel: str) -> str:
+    """The idempotency key of one alert to one user on one channel."""
+    return f"cc-{alert_id}-{user_id}-{channel}"
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+SEVERITY_WORDS = {"info": "Info", "warning": "Waspada", "critical": "KRITIS"}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One alert as it goes out: plain text as written (user text included, unescaped here)."""
+
+    key: str
+    rule: str
+    severity: str
+    title: str
+    body: str
+    link: str  # absolute
+    ack_token: str | None = None  # critical alerts: acknowledged by link or button
+    ack_link: str | None = None
+    created_at: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def heading(self) -> str:
+        return f"[{SEVERITY_WORDS.get(self.severity, self.severity)}] {self.title}"
+
+
+def plain_text(message: Message) -> str:
+    """The message as plain text (e-mail's text part, a WhatsApp gateway's message)."""
+    lines = [message.heading, message.body, f"Buka: {message.link}"]
+    if message.ack_link:
+        lines.append(f"Terima/ACK: {message.ack_link}")
+    return "\n".join(line for line in lines if line)
+
+
+def telegram_html(message: Message) -> str:
+    """The message in Telegram's HTML mode: every text escaped, links as anchors."""
+    parts = [
+        f"<b>{html.escape(message.heading, quote=False)}</b>",
+        html.escape(message.body, quote=False),
+        f'<a href="{html.escape(message.link)}">Buka di dasbor</a>',
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def email_html(message: Message) -> str:
+    """The e-mail's HTML part: every text escaped (a name typed by a user stays text)."""
+    body = html.escape(message.body).replace("\n", "<br>")
+    ack = (
+        f'<p><a href="{html.escape(message.ack_link)}"><b>Terima/ACK</b></a></p>'
+        if message.ack_link
+        else ""
+    )
+    return (
+        f"<html><body><h3>{html.escape(message.heading)}</h3><p>{body}</p>"
+        f'<p><a href="{html.escape(message.link)}">Buka di dasbor</a></p>{ack}</body></html>'
+    )
+
+
+def template_parameter(text: str, limit: int = 1000) -> str:
+    """A WhatsApp template parameter: the Cloud API refuses newlines, tabs and more than four
+    spaces in a row inside one."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    return flat[:limit] or "-"
+
+
+def webhook_payload(message: Message) -> bytes:
+    """The webhook's JSON body (documented in the README)."""
+    payload = {
+        "id": message.key,
+        "rule": message.rule,
+        "severity": message.severity,
+        "title": message.title,
+        "body": message.body,
+        "link": message.link,
+        "ack_link": message.ack_link,
+        "created_at": message.created_at.isoformat() if message.created_at else None,
+        **message.extra,
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """`sha256=<hex>` of HMAC-SHA256 over `timestamp.body`: a receiver recomputes it with the
+    shared secret and compares in constant time (and refuses an old timestamp)."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"sha256={mac.hexdigest()}"
+
+
+def verify(secret: str, timestamp: str, body: bytes, header: str) -> bool:
+    """What a receiver does with `X-CC-Signature`."""
+    return hmac.compare_digest(signature(secret, timestamp, body), header)

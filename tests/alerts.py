@@ -1,0 +1,32 @@
+"""Helpers for the alerts tests: accounts with linked channels, an incident that alerts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from command_center import accounts, alert_store, incident_store
+from command_center.auth import SYSTEM, Principal
+from command_center.incident_store import NewIncident
+from command_center.times import utcnow
+
+OPERATOR = Principal("Operator Cianjur", "operator", "32.03", "op_cianjur")
+DAYEUHKOLOT, BALEENDAH = "32.04.12", "32.04.32"
+
+
+def person(engine, username: str, role: str = "operator", scope: str | None = "32.04", **links):
+    """An account with `links` (channel=address), named by the part before `_`."""
+    accounts.create_user(engine, SYSTEM, username, None, role, scope, username)
+    for channel, address in links.items():
+        if channel == "telegram":  # as a user does: the code sent to the bot from the chat
+            code = alert_store.start_telegram(engine, SYSTEM, username)
+            alert_store.link_telegram(engine, f"/start {code}", address)
+        else:
+            alert_store.set_address(engine, SYSTEM, username, channel, address)
+    return username
+
+
+def flood(engine, name: str = "Banjir Dayeuhkolot", actor: Principal | None = None) -> int:
+    """Open a flood in Kab. Bandung (32.04) by hand; returns its id."""
+    entry = NewIncident("banjir", name, (DAYEUHKOLOT, BALEENDAH), utcnow() - timedelta(hours=2))
+    key = incident_store.open_incident(engine, entry, actor or Principal("Operator", "operator"))
+    return incident_store.incident_id(engine, key)

@@ -1,0 +1,326 @@
+"""Alerts in the store: written with the change behind them, fanned out by subscription,
+claimed and marked once, dead letters, acknowledgement, escalation, links and watched
+conditions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from command_center import alert_store, hazard_store, incident_store, outbox
+from command_center.alert_store import Failure, SubscriptionInput, Watch
+from command_center.auth import SYSTEM, Principal
+from command_center.errors import Forbidden, InvalidInput
+from command_center.incident_store import NewIncident
+from command_center.models import Alert, AlertDelivery, Deployment, ImpactReport, Team
+from command_center.times import utcnow
+from tests.alerts import DAYEUHKOLOT, flood, person
+
+EVERY = ("telegram", "whatsapp", "email", "webhook")
+
+
+def _alerts(engine) -> list[Alert]:
+    with Session(engine) as session:
+        return list(session.scalars(select(Alert).order_by(Alert.id)))
+
+
+def _deliveries(engine) -> list[AlertDelivery]:
+    with Session(engine) as session:
+        return list(session.scalars(select(AlertDelivery).order_by(AlertDelivery.id)))
+
+
+def test_an_alert_is_written_with_its_change_and_not_without_it(area_engine) -> None:
+    incident = flood(area_engine, 'Banjir <b>"Citarum"</b>')
+    (alert,) = _alerts(area_engine)
+    assert (alert.rule, alert.incident_id, alert.hazard) == ("incident_opened", incident, "banjir")
+    assert alert.title == 'Kejadian dibuka: Banjir <b>"Citarum"</b>'  # kept as typed
+    assert alert.link == f"/incidents?incident={incident}"
+    assert sorted(alert.areas) == sorted([DAYEUHKOLOT, "32.04.32"])
+    with pytest.raises(InvalidInput):  # refused: neither the incident nor an alert is stored
+        incident_store.open_incident(
+            area_engine,
+            NewIncident("banjir", "X", ("99.99.99",), utcnow()),
+            Principal("Operator", "operator"),
+        )
+    assert len(_alerts(area_engine)) == 1
+
+
+def test_phases_closing_and_sitreps_alert_too(area_engine) -> None:
+    incident = flood(area_engine)
+    coordinator = Principal("Koordinator", "coordinator")
+    incident_store.add_phase(
+        area_engine,
+        incident,
+        coordinator,
+        "tanggap_darurat",
+        "188/12/2026",
+        "Bupati Bandung",
+        utcnow().date(),
+    )
+    incident_store.close_incident(area_engine, incident, coordinator)
+    rules = [a.rule for a in _alerts(area_engine)]
+    assert rules == ["incident_opened", "incident_phase", "incident_closed"]
+    phase = _alerts(area_engine)[1]
+    assert "Tanggap darurat" in phase.body and "188/12/2026" in phase.body
+
+
+def test_fan_out_follows_scope_subscription_and_linked_channels(area_engine) -> None:
+    person(area_engine, "bandung", email="bandung@dinsos.example")
+    person(area_engine, "jabar", "coordinator", "32", webhook="https://bpbd.example/hook")
+    person(area_engine, "jateng", scope="33", email="jateng@dinsos.example")
+    person(area_engine, "nolink")
+    person(area_engine, "picky", email="picky@dinsos.example")
+    alert_store.save_subscription(
+        area_engine, SYSTEM, "picky", SubscriptionInput(hazards=("gempa_bumi",))
+    )
+    flood(area_engine)
+    assert alert_store.fan_out(area_engine, {}, EVERY) == 2
+    got = {(d.channel, d.address, d.status) for d in _deliveries(area_engine)}
+    assert got == {
+        ("email", "bandung@dinsos.example", "pending"),
+        ("webhook", "https://bpbd.example/hook", "pending"),
+    }
+    assert alert_store.fan_out(area_engine, {}, EVERY) == 0  # nothing twice
+
+
+def test_an_unconfigured_channel_is_a_dead_letter_an_admin_sees(area_engine) -> None:
+    person(area_engine, "bandung", whatsapp="0812-3456-7890")
+    flood(area_engine)
+    alert_store.fan_out(area_engine, {}, ("email",))
+    (dead,) = _deliveries(area_engine)
+    assert dead.status == "dead" and "whatsapp is not configured" in dead.last_error
+
+
+def test_an_override_silences_a_rule(area_engine) -> None:
+    person(area_engine, "bandung", email="bandung@dinsos.example")
+    flood(area_engine)
+    assert alert_store.fan_out(area_engine, {"incident_opened": "off"}, EVERY) == 0
+    assert _alerts(area_engine)[0].severity == "off"
+
+
+def test_quiet_hours_hold_routine_alerts(area_engine) -> None:
+    person(area_engine, "bandung", email="bandung@dinsos.example")
+    alert_store.save_subscription(
+        area_engine,
+        SYSTEM,
+        "bandung",
+        SubscriptionInput(quiet_from="00:00", quiet_until="23:59"),
+    )
+    flood(area_engine)
+    alert_store.fan_out(area_engine, {}, EVERY)
+    (held,) = _deliveries(area_engine)
+    assert held.next_at > utcnow()
+    assert alert_store.claim(area_engine, 10, 60, EVERY) == []
+
+
+def test_a_claimed_delivery_is_marked_once_and_a_crashed_claim_goes_out_again(area_engine):
+    person(area_engine, "bandung", email="bandung@dinsos.example")
+    flood(area_engine)
+    alert_store.fan_out(area_engine, {}, EVERY)
+    (job,) = alert_store.claim(area_engine, 10, 60, EVERY)
+    assert job.attempts == 1 and job.title.startswith("Kejadian dibuka")
+    assert alert_store.claim(area_engine, 10, 60, EVERY) == []  # claimed: not taken twice
+    assert alert_store.release_claims(area_engine) == 1  # the sender died: it goes again
+    (again,) = alert_store.claim(area_engine, 10, 60, EVERY)
+    assert (again.key, again.attempts) == (job.key, 2)
+    alert_store.mark(area_engine, [again.id], [])
+    (sent,) = _deliveries(area_engine)
+    assert sent.status == "sent" and sent.sent_at is not None
+    assert alert_store.release_claims(area_engine) == 0
+
+
+def test_failures_wait_then_die_and_an_admin_retries_or_discards(area_engine) -> None:
+    person(area_engine, "bandung", email="bandung@dinsos.example")
+    person(area_engine, "bandung2", email="b2@dinsos.example")
+    flood(area_engine)
+    alert_store.fan_out(area_engine, {}, EVERY)
+    first, second = alert_store.claim(area_engine, 10, 60, EVERY)
+    later = utcnow() + timedelta(minutes=5)
+    alert_store.mark(
+        area_engine, [], [Failure(first.id, "HTTP 500", later), Failure(second.id, "550", None)]
+    )
+    waiting, dead = _deliveries(area_engine)
+    assert (waiting.status, waiting.next_at, waiting.last_error) == ("pending", later, "HTTP 500")
+    assert dead.status == "dead"
+    operator = Principal("Operator", "operator")
+    with pytest.raises(Forbidden):
+        alert_store.retry_dead(area_engine, operator, [dead.id])
+    assert alert_store.retry_dead(area_engine, SYSTEM, [dead.id, waiting.id]) == 1
+    assert _deliveries(area_engine)[1].status == "pending"
+    alert_store.mark(area_engine, [], [Failure(dead.id, "550", None)])
+    assert alert_store.discard(area_engine, SYSTEM, [dead.id]) == 1
+    assert _deliveries(area_engine)[1].status == "discarded"
+
+
+def _critical(engine) -> int:
+    with Session(engine) as session, session.begin():
+        alert = outbox.write(
+            session,
+            "tsunami_warning",
+            "Peringatan dini tsunami WASPADA",
+            "Pantai selatan",
+            "/hazards",
+            [DAYEUHKOLOT],
+            "tsunami",
+        )
+        session.flush()
+        return alert.id
+
+
+def test_a_tsunami_reaches_everyone_on_duty_with_an_ack_and_escalates_unacked(area_engine):
+    person(area_engine, "bandung", email="bandung@dinsos.example")
+    person(area_engine, "jateng", scope="33", email="jateng@dinsos.example")
+    person(area_engine, "picky", email="p@x.example")
+    alert_store.save_subscription(
+        area_engine,
+        SYSTEM,
+        "picky",
+        SubscriptionInput(min_severity="critical", hazards=("banjir",)),
+    )
+    person(area_engine, "koord", "coordinator", "32.04", telegram="5551")
+    person(area_engine, "admin1", "admin", None, email="admin@kemensos.example")
+    alert_id = _critical(area_engine)
+    alert_store.fan_out(area_engine, {}, EVERY)
+    first = _deliveries(area_engine)
+    assert {d.address for d in first} == {
+        "bandung@dinsos.example",
+        "jateng@dinsos.example",
+        "p@x.example",
+        "5551",
+        "admin@kemensos.example",
+    }
+    assert all(d.ack_token for d in first)
+    later = utcnow() + timedelta(minutes=31)
+    # everyone already had it: the coordinator's escalation adds nobody, the next the admins
+    assert alert_store.escalate(area_engine, 30, EVERY, later) == 0
+    token = first[0].ack_token
+    acked = alert_store.acknowledge(area_engine, token)
+    assert (acked.by, acked.first) == ("bandung", True)
+    assert alert_store.acknowledge(area_engine, token).first is False
+    assert alert_store.escalate(area_engine, 30, EVERY, later + timedelta(hours=1)) == 0
+    assert alert_store.acknowledge(area_engine, "not-a-token") is None
+    with Session(area_engine) as session:
+        assert session.get(Alert, alert_id).acked_by == "bandung"
+
+
+def test_an_unacked_critical_alert_goes_to_the_coordinator_then_the_admin(area_engine) -> None:
+    person(area_engine, "bandung", email="bandung@dinsos.example")
+    alert_store.save_subscription(area_engine, SYSTEM, "bandung", SubscriptionInput())
+    person(area_engine, "koord", "coordinator", "32.04", telegram="5551")
+    person(area_engine, "admin1", "admin", None, email="admin@kemensos.example")
+    alert_store.save_subscription(
+        area_engine, SYSTEM, "koord", SubscriptionInput(hazards=("gempa_bumi",))
+    )
+    alert_store.save_subscription(area_engine, SYSTEM, "admin1", SubscriptionInput(areas=("33",)))
+    with Session(area_engine) as session, session.begin():
+        outbox.write(
+            session,
+            "weather_warning",
+            "Hujan ekstrem",
+            "",
+            "/hazards",
+            [DAYEUHKOLOT],
+            "cuaca_ekstrem",
+            severity="critical",
+        )
+    alert_store.fan_out(area_engine, {}, EVERY)
+    assert [d.address for d in _deliveries(area_engine)] == ["bandung@dinsos.example"]
+    now = utcnow()
+    assert alert_store.escalate(area_engine, 30, EVERY, now + timedelta(minutes=10)) == 0
+    assert alert_store.escalate(area_engine, 30, EVERY, now + timedelta(minutes=31)) == 1
+    assert alert_store.escalate(area_engine, 30, EVERY, now + timedelta(minutes=62)) == 1
+    assert [d.address for d in _deliveries(area_engine)] == [
+        "bandung@dinsos.example",
+        "5551",
+        "admin@kemensos.example",
+    ]
+    assert alert_store.escalate(area_engine, 30, EVERY, now + timedelta(hours=5)) == 0
+
+
+def test_subscriptions_are_checked_and_only_one_s_own_or_by_an_admin(area_engine) -> None:
+    person(area_engine, "bandung", email="bandung@dinsos.example")
+    person(area_engine, "other", email="o@dinsos.example")
+    me = Principal("Bandung", "operator", "32.04", "bandung")
+    with pytest.raises(InvalidInput) as refused:
+        alert_store.save_subscription(
+            area_engine,
+            me,
+            "bandung",
+            SubscriptionInput(areas=("33.01", "99.99"), min_severity="loud", quiet_from="25:00"),
+        )
+    fields = {(e.field, e.code) for e in refused.value.errors}
+    assert fields == {
+        ("areas", "out_of_scope"),
+        ("areas", "unknown_kecamatan"),
+        ("min_severity", "bad_choice"),
+        ("quiet_from", "bad_time"),
+        ("quiet_until", "missing"),
+    }
+    alert_store.save_subscription(
+        area_engine, me, "bandung", SubscriptionInput(areas=("32.04.12",))
+    )
+    assert alert_store.subscription(area_engine, "bandung").areas == ("32.04.12",)
+    with pytest.raises(Forbidden):
+        alert_store.save_subscription(area_engine, me, "other", SubscriptionInput())
+    with pytest.raises(InvalidInput) as bad:
+        alert_store.set_address(area_engine, me, "bandung", "email", "not-an-address")
+    assert bad.value.errors[0].field == "email"
+
+
+def test_a_telegram_chat_links_by_a_one_time_code(area_engine) -> None:
+    person(area_engine, "bandung")
+    me = Principal("Bandung", "operator", "32.04", "bandung")
+    code = alert_store.start_telegram(area_engine, me, "bandung")
+    assert alert_store.links(area_engine, "bandung") == {"telegram": None}
+    assert alert_store.link_telegram(area_engine, "/start WRONG", "99") is None
+    assert alert_store.link_telegram(area_engine, f"/start {code.lower()}", "4242") == "bandung"
+    assert alert_store.links(area_engine, "bandung") == {"telegram": "4242"}
+    assert alert_store.link_telegram(area_engine, code, "666") is None  # used once
+    code = alert_store.start_telegram(area_engine, me, "bandung")
+    late = utcnow() + timedelta(minutes=alert_store.LINK_CODE_MIN + 1)
+    assert alert_store.link_telegram(area_engine, code, "777", late) is None
+
+
+WATCH = Watch(("bmkg_autogempa",), 15, 12, 6, 3)
+
+
+def test_a_stale_feed_alerts_once_per_outage(area_engine) -> None:
+    long_ago = utcnow() - timedelta(hours=2)
+    with Session(area_engine) as session, session.begin():
+        hazard_store.record_fetch(session, "bmkg_autogempa", "ok", at=long_ago)
+        hazard_store.record_fetch(session, "bmkg_autogempa", "error", "timeout after 10 s")
+        hazard_store.record_fetch(session, "usgs", "error", "timeout")  # not watched
+    assert alert_store.watch(area_engine, WATCH) == 1
+    assert alert_store.watch(area_engine, WATCH) == 0
+    (alert,) = _alerts(area_engine)
+    assert alert.rule == "feed_stale" and "timeout after 10 s" in alert.body
+    assert alert.areas == []  # national: the national duty officers
+
+
+def test_silent_teams_waiting_reports_and_low_stock_alert(demo_engine) -> None:
+    with Session(demo_engine) as session:
+        deployed = session.scalar(
+            select(func.count()).select_from(Deployment).where(Deployment.ended_at.is_(None))
+        )
+        waiting = session.scalar(
+            select(func.count())
+            .select_from(ImpactReport)
+            .where(ImpactReport.verification == "unverified")
+        )
+    assert deployed and waiting  # the demo has both
+    later = utcnow() + timedelta(days=2)
+    alert_store.watch(demo_engine, WATCH, later)
+    rules = {a.rule for a in _alerts(demo_engine)}
+    assert {"deployment_silent", "report_waiting"} <= rules
+    silent = next(a for a in _alerts(demo_engine) if a.rule == "deployment_silent")
+    assert silent.title.startswith("Tim ") and "jam" in silent.title
+    count = len(_alerts(demo_engine))
+    alert_store.watch(demo_engine, WATCH, later)
+    assert len(_alerts(demo_engine)) == count  # once per condition
+    with Session(demo_engine) as session, session.begin():  # a team reports in
+        session.execute(update(Team).values(updated_at=later))
+    alert_store.watch(demo_engine, WATCH, later + timedelta(hours=1))
+    assert len(_alerts(demo_engine)) == count
