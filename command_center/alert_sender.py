@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Collection
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +26,7 @@ from command_center.times import utcnow
 
 LEASE_S = 120.0  # a claimed delivery not marked by then is taken again (its sender died)
 BATCH = 200
+MARK_EVERY = 20  # deliveries marked per transaction as they finish
 THREADS = 16
 WATCH_EVERY_S = 60.0
 UPDATES_EVERY_S = 3.0
@@ -106,23 +107,29 @@ class Sender:
         return alert_store.Failure(job.id, str(failed), utcnow() + timedelta(seconds=wait))
 
     def deliver(self, now: datetime | None = None) -> int:
-        """Claim one batch of due deliveries, hand them over, mark them; returns how many."""
+        """Claim one batch of due deliveries and hand them over, marking them as they finish
+        (every `MARK_EVERY`), so a crash repeats only the few handed over but not yet marked;
+        returns how many were claimed."""
         moment = time.monotonic()
         ready = [name for name, pace in self.paces.items() if pace.paused_until <= moment]
         if not ready:
             return 0
         jobs = alert_store.claim(self.engine, BATCH, LEASE_S, ready, now)
-        futures = []
+        futures = {}
         for job in jobs:
             self.paces[job.channel].wait()
-            futures.append((job, self.pool.submit(self._send, job)))
-        sent, failed = [], []
-        for job, future in futures:
-            failure = future.result()
+            futures[self.pool.submit(self._send, job)] = job
+        sent: list[int] = []
+        failed: list[alert_store.Failure] = []
+        for done in as_completed(futures):
+            failure = done.result()
             if failure is None:
-                sent.append(job.id)
+                sent.append(futures[done].id)
             else:
                 failed.append(failure)
+            if len(sent) + len(failed) >= MARK_EVERY:
+                alert_store.mark(self.engine, sent, failed)
+                sent, failed = [], []
         alert_store.mark(self.engine, sent, failed)
         return len(jobs)
 

@@ -201,6 +201,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = True
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA bundle for the SMTP server's certificate (else the system's)."
+    )
     smtp_sender: str = "pusdalops@localhost"
     webhook_secret: SecretStr | None = Field(
         default=None, description="Signs webhook bodies (X-CC-Signature: sha256=<hex HMAC>)."

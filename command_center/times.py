@@ -31,7 +31,7 @@ def format_wib(moment: datetime | None, lang: str = "id") -> str:
 
 def format_local(moment: datetime | None, zone: str, lang: str = "id") -> str:
     """A stored UTC time in one of Indonesia's zones, e.g. `23 Nov 2026 00:51 WITA`."""
-    if moment is None:
+    if moment is None or str(moment) == "NaT":  # none, or pandas' missing time
         return "-"
     local = as_utc(moment).astimezone(ZoneInfo(ZONES[zone]))
     month = (MONTHS_ID if lang == "id" else MONTHS_EN)[local.month - 1]

@@ -26,7 +26,7 @@ with listing:
 with opening:
     incidents.open_form(lang)
 
-chosen = st.session_state.get(incidents.CHOSEN)
+chosen = incidents.chosen()
 st.divider()
 if chosen is None:
     st.caption(t("choose_incident_view", lang))

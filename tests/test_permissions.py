@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from command_center import (
     accounts,
+    alert_store,
     form_store,
     household_store,
     imports,
@@ -31,6 +32,7 @@ from command_center import (
     store,
     team_store,
 )
+from command_center.alert_store import SubscriptionInput
 from command_center.auth import ROLES, SYSTEM, Principal, permits
 from command_center.errors import Forbidden
 from command_center.incident_store import NewIncident
@@ -244,7 +246,26 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
     payment_id = int(household_store.payments(engine, incident.id)["id"].iloc[0])
     people = b"No KK;NIK;Nama\n" + kin.kk.encode() + b";" + kin.members[0].nik.encode() + b";A\n"
     registry = b"NIK,PKH\n3203111705800011,1\n"
+    someone = "petugas-lain"  # another user's alerts: only admins (`users`) set them
     return {
+        "alert_store.save_subscription": Write(
+            "users",
+            None,
+            lambda e, p: alert_store.save_subscription(e, p, someone, SubscriptionInput()),
+        ),
+        "alert_store.set_address": Write(
+            "users", None, lambda e, p: alert_store.set_address(e, p, someone, "email", "a@b.id")
+        ),
+        "alert_store.start_telegram": Write(
+            "users", None, lambda e, p: alert_store.start_telegram(e, p, someone)
+        ),
+        "alert_store.unlink": Write(
+            "users", None, lambda e, p: alert_store.unlink(e, p, someone, "email")
+        ),
+        "alert_store.retry_dead": Write(
+            "alerts", None, lambda e, p: alert_store.retry_dead(e, p, [1])
+        ),
+        "alert_store.discard": Write("alerts", None, lambda e, p: alert_store.discard(e, p, [1])),
         "logistics_store.create_warehouse": Write(
             "stock",
             "32.03",

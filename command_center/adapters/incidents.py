@@ -9,6 +9,7 @@ from datetime import timedelta
 import pandas as pd
 
 from command_center import (
+    alert_store,
     hazard_store,
     household_store,
     incident_store,
@@ -21,6 +22,7 @@ from command_center.auth import Principal
 from command_center.incident_store import NewIncident
 from command_center.labels import status_label, t
 from command_center.models import (
+    Alert,
     Area,
     Deployment,
     HazardEvent,
@@ -384,3 +386,21 @@ def area_layer(incident_id: int) -> dict | None:
 def load_household_counts(incident_id: int) -> dict[str, int]:
     """The incident's affected-household counts (counts only, never names)."""
     return household_store.totals(resources.engine(), incident_id)
+
+
+@resources.cached(Alert)
+def load_alerts(incident_id: int, lang: str) -> pd.DataFrame:
+    """The alerts the incident raised, with who acknowledged them and when."""
+    rows = alert_store.incident_alerts(resources.engine(), incident_id)
+    return pd.DataFrame(
+        {
+            t("col_time", lang): [format_wib(v, lang) for v in rows["created_at"]],
+            t("col_severity", lang): [t(f"severity_{s or 'info'}", lang) for s in rows["severity"]],
+            t("col_alert", lang): rows["title"],
+            t("col_acked", lang): [
+                f"{by} · {format_wib(at, lang)}" if pd.notna(at) else "-"
+                for by, at in zip(rows["acked_by"], rows["acked_at"], strict=True)
+            ],
+            t("col_escalation", lang): rows["escalation"],
+        }
+    )

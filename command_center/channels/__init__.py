@@ -35,13 +35,18 @@ class Channel(Protocol):
         """
 
 
-def retry_after(response: requests.Response, default: float | None = None) -> float | None:
-    """The seconds a `Retry-After` header asks for (seconds form), else `default`."""
-    value = response.headers.get("Retry-After", "")
+def retry_after(response: requests.Response) -> float | None:
+    """The seconds the receiver asks to wait: a `Retry-After` header (seconds form), or the
+    Bot API's `parameters.retry_after` in a JSON body."""
     try:
-        return max(0.0, float(value))
+        return max(0.0, float(response.headers.get("Retry-After", "")))
     except ValueError:
-        return default
+        pass
+    try:
+        value = response.json().get("parameters", {}).get("retry_after")
+        return max(0.0, float(value)) if value is not None else None
+    except (ValueError, AttributeError, TypeError):
+        return None
 
 
 def http_failure(response: requests.Response, what: str) -> SendFailed:

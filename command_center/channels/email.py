@@ -30,7 +30,7 @@ class Email:
         try:
             with smtplib.SMTP(s.smtp_host or "", s.smtp_port, timeout=s.http_timeout_s) as smtp:
                 if s.smtp_starttls:
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=ssl.create_default_context(cafile=s.smtp_ca_file))
                 if s.smtp_username and s.smtp_password is not None:
                     smtp.login(s.smtp_username, s.smtp_password.get_secret_value())
                 smtp.send_message(mail)

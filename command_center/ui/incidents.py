@@ -190,6 +190,14 @@ def open_form(lang: str) -> None:
     done(t("incident_opened", lang, name=md(name)))
 
 
+def chosen() -> int | None:
+    """The incident whose view is open: the one chosen here, else an alert's deep link
+    (`/incidents?incident=12`)."""
+    picked = st.session_state.get(CHOSEN)
+    linked = st.query_params.get("incident", "")
+    return picked if picked is not None or not linked.isdigit() else int(linked)
+
+
 def incident_view(incident_id: int, lang: str) -> None:
     """One incident: header with the phase in force, area map and editor, phases, reports
     and teams, audit trail, and the actions the user's role allows."""
@@ -231,6 +239,8 @@ def incident_view(incident_id: int, lang: str) -> None:
             st.dataframe(view.outside, hide_index=True, width="stretch")
     with audit:
         st.dataframe(view.audit, hide_index=True, width="stretch")
+        st.markdown(f"**{t('incident_alerts', lang)}**")
+        st.dataframe(data.load_alerts(incident_id, lang), hide_index=True, width="stretch")
     if record.status in ("open", "proposed") and permits(shell.actor(), "incident"):
         _details_form(incident_id, view, lang)
     _actions(incident_id, record.status, lang)

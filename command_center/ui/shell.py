@@ -16,6 +16,7 @@ from command_center.auth import Principal, permits
 from command_center.errors import CommandCenterError, FieldError, InvalidInput, SignInRefused
 from command_center.labels import LANGUAGES, t
 from command_center.services.reporters import LINK_PARAM
+from command_center.ui.ack import ACK_PARAM, ack_screen
 from command_center.ui.messages import FLASH, explain, md
 
 LANG_KEY = "lang"
@@ -62,6 +63,12 @@ PAGES = (
     PageSpec("pages/households.py", "page_households", "section_aid", ":material/family_restroom:"),
     PageSpec("pages/briefing.py", "page_briefing", "section_briefing", ":material/tv:"),
     PageSpec(
+        "pages/notifications.py",
+        "page_notifications",
+        "section_briefing",
+        ":material/notifications:",
+    ),
+    PageSpec(
         "pages/admin.py",
         "page_admin",
         "section_admin",
@@ -92,6 +99,10 @@ def run_app() -> None:
             st.Page(REPORTER_PAGE, title=title, url_path="lapor"),
         ]
         guarded(st.navigation(pages, position="hidden").run)
+        return
+    if ACK_PARAM in st.query_params:  # an alert's ACK link: no sign-in, nothing else
+        st.set_page_config(page_title=t("ack_title", lang()), page_icon="🛟")
+        guarded(lambda: ack_screen(lang()))
         return
     kiosk = is_kiosk()
     st.set_page_config(

@@ -1,0 +1,144 @@
+"""Notifikasi page: a user's alerts, subscription and channels; the admin's outbox, dead
+letters and delivery latency; the ACK link. Frames come with our column names, in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pandas as pd
+import requests
+
+from command_center import alert_store, channels, resources
+from command_center.alert_store import Acked, SubscriptionInput
+from command_center.auth import Principal, require
+from command_center.labels import t
+from command_center.models import Alert, AlertDelivery, AlertSubscription, ChannelLink, User
+from command_center.times import format_wib, utcnow
+
+STATUSES = ("pending", "sending", "sent", "dead", "discarded")
+
+
+@resources.cached(Alert, AlertDelivery, User)
+def load_my_alerts(username: str, lang: str) -> pd.DataFrame:
+    """The alerts sent to `username`, newest first, in words (id kept for acknowledging)."""
+    rows = alert_store.user_alerts(resources.engine(), username)
+    return pd.DataFrame(
+        {
+            "id": rows["id"],
+            t("col_time", lang): [format_wib(v, lang) for v in rows["created_at"]],
+            t("col_severity", lang): [t(f"severity_{s}", lang) for s in rows["severity"]],
+            t("col_alert", lang): rows["title"],
+            t("col_status", lang): [t(f"delivery_{s}", lang) for s in rows["status"]],
+            t("col_acked", lang): [
+                f"{by} · {format_wib(at, lang)}" if pd.notna(at) else "-"
+                for by, at in zip(rows["acked_by"], rows["acked_at"], strict=True)
+            ],
+        }
+    )
+
+
+def unacked_critical(username: str) -> dict[int, str]:
+    """Critical alerts sent to `username` that nobody acknowledged yet: id -> title."""
+    rows = alert_store.user_alerts(resources.engine(), username)
+    mine = rows[(rows["severity"] == "critical") & rows["acked_at"].isna()]
+    return dict(zip(mine["id"], mine["title"], strict=True))
+
+
+def acknowledge_alert(actor: Principal, alert_id: int) -> Acked:
+    return resources.written(alert_store.acknowledge_alert(resources.engine(), actor, alert_id))
+
+
+def acknowledge(token: str) -> Acked | None:
+    """The ACK link's button (no sign-in: the link itself names the delivery)."""
+    return resources.written(alert_store.acknowledge(resources.engine(), token))
+
+
+@resources.cached(AlertSubscription, User)
+def load_subscription(username: str) -> SubscriptionInput:
+    return alert_store.subscription(resources.engine(), username)
+
+
+def save_subscription(actor: Principal, username: str, entry: SubscriptionInput) -> None:
+    resources.written(alert_store.save_subscription(resources.engine(), actor, username, entry))
+
+
+@resources.cached(ChannelLink, User)
+def load_links(username: str) -> dict[str, str | None]:
+    return alert_store.links(resources.engine(), username)
+
+
+def set_address(actor: Principal, username: str, channel: str, address: str) -> None:
+    resources.written(
+        alert_store.set_address(resources.engine(), actor, username, channel, address)
+    )
+
+
+def unlink(actor: Principal, username: str, channel: str) -> None:
+    resources.written(alert_store.unlink(resources.engine(), actor, username, channel))
+
+
+def start_telegram(actor: Principal, username: str) -> str:
+    return resources.written(alert_store.start_telegram(resources.engine(), actor, username))
+
+
+def missing_channels() -> dict[str, str]:
+    """Channels this command center has not configured: channel -> the settings it needs."""
+    return channels.configured(resources.settings(), requests.Session()).missing
+
+
+def telegram_bot() -> str | None:
+    return resources.settings().telegram_bot_name
+
+
+# -- the admin's view -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Latency:
+    count: int
+    median_s: float | None
+    p95_s: float | None
+
+
+@resources.cached(Alert, AlertDelivery, ttl=60)
+def load_latency(hours: int = 24) -> Latency:
+    """Commit-to-hand-off seconds of the deliveries sent in the last `hours`."""
+    seconds = alert_store.latencies(resources.engine(), utcnow() - timedelta(hours=hours))
+    if seconds.empty:
+        return Latency(0, None, None)
+    return Latency(len(seconds), float(seconds.median()), float(seconds.quantile(0.95)))
+
+
+@resources.cached(AlertDelivery)
+def load_counts() -> dict[str, int]:
+    return alert_store.status_counts(resources.engine())
+
+
+@resources.cached(Alert, AlertDelivery, User)
+def load_deliveries(actor: Principal, statuses: tuple[str, ...], lang: str) -> pd.DataFrame:
+    """Deliveries of some statuses (admins), newest first, in words."""
+    require(actor, "alerts")
+    rows = alert_store.deliveries(resources.engine(), statuses)
+    return pd.DataFrame(
+        {
+            "id": rows["id"],
+            t("col_status", lang): [t(f"delivery_{s}", lang) for s in rows["status"]],
+            t("col_channel", lang): [t(f"channel_{c}", lang) for c in rows["channel"]],
+            t("username", lang): rows["username"],
+            t("col_alert", lang): rows["title"],
+            t("col_attempts", lang): rows["attempts"],
+            t("col_next_try", lang): [format_wib(v, lang) for v in rows["next_at"]],
+            t("col_error", lang): rows["last_error"].fillna("-"),
+            t("col_time", lang): [format_wib(v, lang) for v in rows["created_at"]],
+            t("col_sent", lang): [format_wib(v, lang) for v in rows["sent_at"]],
+        }
+    )
+
+
+def retry_dead(actor: Principal, ids: list[int]) -> int:
+    return resources.written(alert_store.retry_dead(resources.engine(), actor, ids))
+
+
+def discard(actor: Principal, ids: list[int]) -> int:
+    return resources.written(alert_store.discard(resources.engine(), actor, ids))

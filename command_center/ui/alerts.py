@@ -1,0 +1,180 @@
+"""The Notifikasi page's panels: my alerts, my subscription, my channels, the admin's outbox."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from command_center.adapters import alerts as data
+from command_center.adapters import incidents as places
+from command_center.alert_store import SubscriptionInput
+from command_center.auth import Principal, permits
+from command_center.errors import CommandCenterError
+from command_center.labels import t
+from command_center.services.alerts import CHANNELS, SEVERITIES
+from command_center.services.incidents import HAZARDS
+from command_center.ui import shell
+from command_center.ui.messages import done, explain, md
+
+
+def whose(actor: Principal, lang: str) -> str:
+    """The user whose alerts are shown: oneself, or (admins) anyone named."""
+    own = actor.username or ""
+    if not permits(actor, "users"):
+        return own
+    other = st.text_input(t("alerts_of_user", lang), own, max_chars=120, key="alerts_user")
+    return other.strip() or own
+
+
+def my_alerts(username: str, lang: str) -> None:
+    table = data.load_my_alerts(username, lang)
+    if table.empty:
+        st.caption(t("no_alerts", lang))
+        return
+    st.dataframe(table.drop(columns="id"), hide_index=True, width="stretch")
+    waiting = data.unacked_critical(username)
+    if not waiting or username != shell.actor().username:
+        return
+    with st.form("ack_alert"):
+        chosen = st.selectbox(t("ack_which", lang), list(waiting), format_func=waiting.get)
+        if st.form_submit_button(t("ack_button", lang), type="primary"):
+            _try(lambda: data.acknowledge_alert(shell.actor(), chosen), t("ack_saved", lang), lang)
+
+
+def _try(action, message: str, lang: str) -> None:
+    """Do a change; its error in words, or its message and a fresh page."""
+    try:
+        action()
+    except CommandCenterError as exc:
+        st.error(explain(exc, lang))
+        return
+    done(message)
+
+
+def subscription(username: str, lang: str) -> None:
+    now = data.load_subscription(username)
+    kabupaten = places.kabupaten_choices()
+    with st.form("subscription"):
+        st.caption(t("subscription_help", lang))
+        areas = st.multiselect(
+            t("field_areas", lang),
+            sorted({*kabupaten, *now.areas}),
+            default=list(now.areas),
+            format_func=lambda code: kabupaten.get(code, code),
+            placeholder=t("areas_all_scope", lang),
+        )
+        hazards = st.multiselect(
+            t("field_hazards", lang),
+            list(HAZARDS),
+            default=[h for h in now.hazards if h in HAZARDS],
+            format_func=lambda h: t(f"hazard_{h}", lang),
+            placeholder=t("hazards_all", lang),
+        )
+        left, right = st.columns(2)
+        severity = left.selectbox(
+            t("field_min_severity", lang),
+            SEVERITIES,
+            index=SEVERITIES.index(now.min_severity),
+            format_func=lambda s: t(f"severity_{s}", lang),
+        )
+        chosen = right.multiselect(
+            t("field_channels", lang),
+            CHANNELS,
+            default=list(now.channels),
+            format_func=lambda c: t(f"channel_{c}", lang),
+            placeholder=t("channels_all", lang),
+        )
+        quiet_from = left.text_input(t("field_quiet_from", lang), now.quiet_from or "", max_chars=5)
+        quiet_until = right.text_input(
+            t("field_quiet_until", lang), now.quiet_until or "", max_chars=5
+        )
+        if st.form_submit_button(t("save", lang), type="primary"):
+            entry = SubscriptionInput(
+                tuple(areas), tuple(hazards), severity, tuple(chosen), quiet_from, quiet_until
+            )
+            _try(
+                lambda: data.save_subscription(shell.actor(), username, entry),
+                t("subscription_saved", lang),
+                lang,
+            )
+
+
+def linked_channels(username: str, lang: str) -> None:
+    links = data.load_links(username)
+    missing = data.missing_channels()
+    for channel in CHANNELS:
+        address = links.get(channel)
+        state = (
+            t("channel_linked", lang, address=md(address))
+            if address
+            else t("channel_waiting", lang)
+            if channel in links
+            else t("channel_none", lang)
+        )
+        off = f" · {t('channel_off', lang, needs=missing[channel])}" if channel in missing else ""
+        left, right = st.columns([4, 1])
+        left.markdown(f"**{t(f'channel_{channel}', lang)}** · {state}{off}")
+        if channel in links and right.button(t("unlink", lang), key=f"unlink_{channel}"):
+            _try(
+                lambda c=channel: data.unlink(shell.actor(), username, c), t("unlinked", lang), lang
+            )
+    with st.form("set_address"):
+        left, right = st.columns([1, 2])
+        channel = left.selectbox(
+            t("col_channel", lang),
+            ("email", "whatsapp", "webhook"),
+            format_func=lambda c: t(f"channel_{c}", lang),
+        )
+        address = right.text_input(t("field_address", lang), max_chars=320)
+        if st.form_submit_button(t("link_channel", lang)):
+            _try(
+                lambda: data.set_address(shell.actor(), username, channel, address),
+                t("channel_saved", lang),
+                lang,
+            )
+    if st.button(t("telegram_code", lang)):
+        code = data.start_telegram(shell.actor(), username)
+        bot = data.telegram_bot()
+        where = f"@{md(bot)}" if bot else t("the_bot", lang)
+        st.info(t("telegram_code_help", lang, code=code, bot=where))
+
+
+def outbox(lang: str) -> None:
+    """The admin's view: counts, latency, deliveries by status, dead letters to act on."""
+    who = shell.actor()
+    counts = data.load_counts()
+    latency = data.load_latency()
+    cells = st.columns(5)
+    for cell, status in zip(
+        cells, ("pending", "sending", "sent", "dead", "discarded"), strict=True
+    ):
+        cell.metric(t(f"delivery_{status}", lang), counts.get(status, 0))
+    if latency.count:
+        st.caption(
+            t(
+                "latency_line",
+                lang,
+                n=latency.count,
+                median=f"{latency.median_s:.1f}",
+                p95=f"{latency.p95_s:.1f}",
+            )
+        )
+    statuses = st.multiselect(
+        t("col_status", lang),
+        data.STATUSES,
+        default=["pending", "sending", "dead"],
+        format_func=lambda s: t(f"delivery_{s}", lang),
+    )
+    table = data.load_deliveries(who, tuple(statuses), lang)
+    st.dataframe(table, hide_index=True, width="stretch")
+    dead = data.load_deliveries(who, ("dead",), lang)
+    if dead.empty:
+        return
+    with st.form("dead_letters"):
+        ids = st.multiselect(t("dead_letters", lang), list(dead["id"]))
+        left, right = st.columns(2)
+        retry = left.form_submit_button(t("retry", lang), type="primary")
+        drop = right.form_submit_button(t("discard_dead", lang))
+    if retry and ids:
+        _try(lambda: data.retry_dead(who, ids), t("retried", lang, n=len(ids)), lang)
+    if drop and ids:
+        _try(lambda: data.discard(who, ids), t("dead_discarded", lang, n=len(ids)), lang)

@@ -1,0 +1,170 @@
+"""The Notifikasi page in the real app (AppTest): a user's channels, subscription and alerts
+with acknowledgement; the admin's outbox and dead letters; the ACK link without sign-in; an
+incident showing who acknowledged its alert."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from command_center import accounts, alert_store, outbox
+from command_center import store as base
+from command_center.auth import SYSTEM
+from command_center.db import make_engine, migrate
+from command_center.labels import t
+from command_center.models import AlertDelivery
+from command_center.settings import PROJECT_ROOT
+from tests.alerts import DAYEUHKOLOT, flood
+
+PAGE = "pages/notifications.py"
+EVERY = ("telegram", "whatsapp", "email", "webhook")
+
+
+@pytest.fixture
+def store(app_env, database_url, geography, monkeypatch):
+    monkeypatch.setenv("CC_AUTH_MODE", "local")
+    engine = make_engine(database_url)
+    migrate(engine)
+    base.sync_areas(engine, geography.area_rows())
+    yield engine
+    engine.dispose()
+
+
+def _account(engine, username: str, role: str, scope: str | None = "32.04") -> None:
+    accounts.create_user(engine, SYSTEM, username, "kata-sandi-1", role, scope, username)
+
+
+def _signed_in(username: str, tab: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
+    at.text_input[0].input(username)
+    at.text_input[1].input("kata-sandi-1")
+    at = at.button[0].click().run()
+    at = at.switch_page(PAGE).run()
+    if tab:
+        at.session_state["notifications_tab"] = t(tab)
+        at = at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == t(label))
+
+
+def _critical(engine, title: str = "Tsunami <b>WASPADA</b>") -> None:
+    with Session(engine) as session, session.begin():
+        outbox.write(session, "tsunami_warning", title, "", "/hazards", [DAYEUHKOLOT], "tsunami")
+    alert_store.fan_out(engine, {}, EVERY)
+
+
+def test_a_user_links_an_email_and_chooses_what_they_are_told(store) -> None:
+    _account(store, "ani", "operator")
+    at = _signed_in("ani", "tab_channels")
+    assert t("tab_outbox") not in [tab.label for tab in at.tabs]  # an operator's page
+    form_select = next(s for s in at.selectbox if s.label == t("col_channel"))
+    form_select.set_value("email")
+    next(i for i in at.text_input if i.label == t("field_address")).input("bukan-alamat")
+    at = _button(at, "link_channel").click().run()
+    assert t("field_email") in at.error[0].value  # the field named
+    next(i for i in at.text_input if i.label == t("field_address")).input("ani@dinsos.example")
+    at = _button(at, "link_channel").click().run()
+    assert alert_store.links(store, "ani") == {"email": "ani@dinsos.example"}
+    at = _button(at, "telegram_code").click().run()
+    assert "/start " in at.info[0].value
+    assert alert_store.links(store, "ani")["telegram"] is None  # waiting for the code
+    at.session_state["notifications_tab"] = t("tab_subscription")
+    at = at.run()
+    next(m for m in at.multiselect if m.label == t("field_hazards")).set_value(["banjir"])
+    next(s for s in at.selectbox if s.label == t("field_min_severity")).set_value("warning")
+    next(i for i in at.text_input if i.label == t("field_quiet_from")).input("22:00")
+    next(i for i in at.text_input if i.label == t("field_quiet_until")).input("05:30")
+    at = _button(at, "save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    chosen = alert_store.subscription(store, "ani")
+    assert (chosen.hazards, chosen.min_severity, chosen.quiet_from) == (
+        ("banjir",),
+        "warning",
+        "22:00",
+    )
+
+
+def test_a_user_sees_their_alerts_and_acknowledges_a_critical_one(store) -> None:
+    _account(store, "ani", "operator")
+    alert_store.set_address(store, SYSTEM, "ani", "email", "ani@dinsos.example")
+    flood(store)
+    _critical(store)
+    at = _signed_in("ani")
+    table = at.dataframe[0].value
+    assert list(table[t("col_alert")]) == [
+        "Tsunami <b>WASPADA</b>",
+        "Kejadian dibuka: Banjir Dayeuhkolot",
+    ]
+    assert set(table[t("col_acked")]) == {"-"}
+    at = _button(at, "ack_button").click().run()
+    assert at.success[0].value == t("ack_saved")
+    acked = at.dataframe[0].value[t("col_acked")].iloc[0]
+    assert acked.startswith("ani · ")
+
+
+def test_an_admin_sees_the_outbox_and_retries_a_dead_letter(store) -> None:
+    _account(store, "root", "admin", None)
+    _account(store, "ani", "operator")
+    alert_store.set_address(store, SYSTEM, "ani", "whatsapp", "0812 3456 7890")
+    flood(store)
+    alert_store.fan_out(store, {}, ("email",))  # WhatsApp not configured: dead at once
+    at = _signed_in("root", "tab_outbox")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("delivery_dead")] == "1"
+    assert "whatsapp is not configured" in at.dataframe[0].value.to_csv()
+    next(m for m in at.multiselect if m.label == t("dead_letters")).select(
+        at.dataframe[0].value["id"].iloc[0]
+    )
+    at = _button(at, "retry").click().run()
+    assert at.success[0].value == t("retried", n=1)
+    with Session(store) as session:
+        assert session.scalar(select(AlertDelivery.status)) == "pending"
+    assert {m.label: m.value for m in at.metric}[t("delivery_pending")] == "1"
+
+
+def test_an_ack_link_works_without_sign_in_and_shows_on_the_incident(store) -> None:
+    _account(store, "root", "admin", None)
+    _account(store, "ani", "operator")
+    alert_store.set_address(store, SYSTEM, "ani", "email", "ani@dinsos.example")
+    incident = flood(store)
+    with Session(store) as session, session.begin():
+        outbox.write(
+            session,
+            "incident_phase",
+            "Status KRITIS",
+            "",
+            "/incidents",
+            [DAYEUHKOLOT],
+            "banjir",
+            incident,
+            severity="critical",
+        )
+    alert_store.fan_out(store, {}, EVERY)
+    with Session(store) as session:
+        token = session.scalar(
+            select(AlertDelivery.ack_token).where(AlertDelivery.ack_token.is_not(None))
+        )
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["ack"] = "wrong"
+    at = at.run()
+    assert not at.text_input  # no sign-in screen
+    at = _button(at, "ack_button").click().run()
+    assert at.error[0].value == t("ack_unknown")
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["ack"] = token
+    at = at.run()
+    at = _button(at, "ack_button").click().run()
+    assert "Status KRITIS" in at.success[0].value and "ani" in at.success[0].value
+    at = _signed_in("root")
+    at = at.switch_page("pages/incidents.py")
+    at.query_params["incident"] = str(incident)
+    at = at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = "\n".join(d.value.to_csv() for d in at.dataframe)
+    assert "Status KRITIS" in shown and "ani · " in shown
