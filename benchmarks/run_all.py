@@ -23,6 +23,7 @@ SCRIPTS = (
     "sessions.py",
     "stock.py",
     "households.py",
+    "alerts.py",
 )
 
 

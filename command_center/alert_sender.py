@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from command_center import alert_store
+from command_center import alert_store, alert_watch
 from command_center.channels import Channel, SendFailed
 from command_center.channels.telegram import ACK_PREFIX, Telegram
 from command_center.services import alerts as rules
@@ -25,8 +25,8 @@ from command_center.settings import Settings
 from command_center.times import utcnow
 
 LEASE_S = 120.0  # a claimed delivery not marked by then is taken again (its sender died)
-BATCH = 200
-MARK_EVERY = 20  # deliveries marked per transaction as they finish
+BATCH = 500
+MARK_EVERY = 50  # deliveries marked per transaction as they finish
 THREADS = 16
 WATCH_EVERY_S = 60.0
 UPDATES_EVERY_S = 3.0
@@ -58,7 +58,7 @@ class Sender:
         engine: Engine,
         settings: Settings,
         channels: dict[str, Channel],
-        watch: alert_store.Watch | None = None,
+        watch: alert_watch.Watch | None = None,
         threads: int = THREADS,
     ) -> None:
         self.engine, self.settings, self.channels, self.watch_limits = (
@@ -161,7 +161,7 @@ class Sender:
         moment = time.monotonic()
         if self.watch_limits is not None and moment - self._watched >= WATCH_EVERY_S:
             self._watched = moment
-            done += alert_store.watch(self.engine, self.watch_limits)
+            done += alert_watch.watch(self.engine, self.watch_limits)
         if moment - self._updated >= UPDATES_EVERY_S:
             self._updated = moment
             try:
@@ -189,8 +189,8 @@ class Sender:
         self.pool.shutdown(wait=True)
 
 
-def watch_limits(settings: Settings, feeds: Collection[str]) -> alert_store.Watch:
-    return alert_store.Watch(
+def watch_limits(settings: Settings, feeds: Collection[str]) -> alert_watch.Watch:
+    return alert_watch.Watch(
         tuple(feeds),
         settings.stale_after_min,
         settings.alert_deployment_silent_h,

@@ -38,6 +38,7 @@ from command_center import (
 )
 from command_center.assets import install_static_assets
 from command_center.auth import ROLES, SYSTEM
+from command_center.channels import available
 from command_center.db import make_engine, migrate
 from command_center.errors import (
     BoundariesMissing,
@@ -196,12 +197,12 @@ def ingest_feeds(
 
 def _sender(settings: Settings, engine: Engine, feeds: Sequence[str] = ()) -> alert_sender.Sender:
     """The alert sender over every configured channel (it says which are not)."""
-    ready = channels.configured(settings, channels.sending_session(settings.user_agent))
-    for name, needs in ready.missing.items():
+    for name, needs in available.missing(settings).items():
         print(f"alerts: {name} is off (set {needs})", flush=True)
+    usable = available.channels(settings, channels.sending_session(settings.user_agent))
     polled = [key for key in feeds if not key.startswith(("bmkg_forecast", "odk_"))]
     return alert_sender.Sender(
-        engine, settings, ready.channels, alert_sender.watch_limits(settings, polled)
+        engine, settings, usable, alert_sender.watch_limits(settings, polled)
     )
 
 
@@ -231,20 +232,20 @@ def alerts(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     if not args.user:
         raise InvalidInput([FieldError("username", "missing")])
-    ready = channels.configured(settings, channels.sending_session(settings.user_agent))
+    usable = available.channels(settings, channels.sending_session(settings.user_agent))
     linked = alert_store.links(engine, args.user)
     if not linked:
         print(f"{args.user} has no linked channel (Notifikasi page)")
         return 1
     failed = 0
     for name, address in sorted(linked.items()):
-        channel = ready.channels.get(name)
+        channel = usable.get(name)
         if address is None:
             print(f"{name}: waiting for the link code to be sent to the bot")
             failed += 1
             continue
         if channel is None:
-            print(f"{name}: not configured (set {ready.missing[name]})")
+            print(f"{name}: not configured (set {available.missing(settings)[name]})")
             failed += 1
             continue
         message = alert_sender.test_message(settings, args.user, name)

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from command_center import form_store, hazard_store, household_store, imports
 from command_center.auth import SYSTEM, Principal
+from command_center.db import writing
 from command_center.errors import FeedError, FeedFormatError
 from command_center.geography import Geography
 from command_center.http import fetch, parsed
@@ -171,11 +171,11 @@ def poll_forms(
         else:
             result = pull_households(engine, http, server, timeout_s, vault)
     except FeedError as exc:
-        with Session(engine) as session, session.begin():
+        with writing(engine) as session, session.begin():
             hazard_store.record_fetch(session, key, "error", str(exc), duration_ms=_ms(started))
         return "error"
     detail = f"{result.landed} new, {len(result.problems)} quarantined"
-    with Session(engine) as session, session.begin():
+    with writing(engine) as session, session.begin():
         hazard_store.record_fetch(
             session, key, "ok", detail, items=result.landed, duration_ms=_ms(started)
         )

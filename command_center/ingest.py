@@ -1,7 +1,9 @@
 """The ingest worker: polls each feed on its own interval and writes what changed to the store.
 
 Separate from the UI (`command-center ingest`), so pages never wait on BMKG and keep showing
-the last good data when a feed is slow or down. Every fetch outcome is recorded per feed.
+the last good data when a feed is slow or down. Every fetch outcome is recorded per feed. The
+alert sender runs beside it in the same process; both write in `writing` transactions, so on
+SQLite neither finds its snapshot overtaken by the other's commit.
 `replay` feeds recorded payloads through the same parsers and writes.
 """
 
@@ -20,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from command_center import community_store, hazard_store, store
+from command_center.db import writing
 from command_center.errors import FeedError, FeedFormatError
 from command_center.form_pull import FormServer, form_server, poll_forms
 from command_center.hazard_store import SaveResult
@@ -140,7 +143,7 @@ def poll(
             http, feed.url, timeout_s, state and state.etag, state and state.last_modified
         )
         if fetched.body is None:
-            with Session(engine) as session, session.begin():
+            with writing(engine) as session, session.begin():
                 hazard_store.record_fetch(
                     session, feed.key, "not_modified", duration_ms=_ms(started)
                 )
@@ -155,7 +158,7 @@ def poll(
                 raise FeedFormatError(f"{link}: empty CAP alert")
             return cap
 
-        with Session(engine) as session, session.begin():
+        with writing(engine) as session, session.begin():
             result = _save(session, feed.kind, fetched.body, fetch_cap)
             if after_save is not None:
                 after_save(session, result)
@@ -171,7 +174,7 @@ def poll(
             )
         return "ok"
     except FeedError as exc:
-        with Session(engine) as session, session.begin():
+        with writing(engine) as session, session.begin():
             hazard_store.record_fetch(
                 session, feed.key, "error", str(exc), duration_ms=_ms(started)
             )
@@ -217,7 +220,7 @@ def poll_forecasts(
             except FeedError as exc:
                 problem = exc
                 continue
-            with Session(engine) as session, session.begin():
+            with writing(engine) as session, session.begin():
                 hazard_store.save_forecast(session, forecast)
             saved += 1
             break
@@ -227,7 +230,7 @@ def poll_forecasts(
     detail = f"{saved} of {len(due)} kecamatan" + (
         f"; {'; '.join(problems[:3])}" if problems else ""
     )
-    with Session(engine) as session, session.begin():
+    with writing(engine) as session, session.begin():
         hazard_store.record_fetch(
             session, feed.key, outcome, detail, items=saved, duration_ms=_ms(started)
         )
@@ -313,7 +316,7 @@ def replay(
             outcomes[name] = ReplayOutcome("skipped", reason)
             continue
         try:
-            with Session(engine) as session, session.begin():
+            with writing(engine) as session, session.begin():
                 result = _save(session, kind, path.read_bytes())
                 if after_save is not None:
                     after_save(session, result)

@@ -46,7 +46,7 @@ CRITICAL = Message(
 def http():
     session = sending_session("tests")
     yield session
-    session.close()
+    session.clear()
 
 
 def test_telegram_sends_escaped_html_with_an_ack_button(httpserver, http) -> None:

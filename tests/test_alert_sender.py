@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -22,11 +23,13 @@ from werkzeug import Request, Response
 from command_center import alert_store, channels, outbox
 from command_center.alert_sender import Sender
 from command_center.auth import SYSTEM
+from command_center.channels import available
+from command_center.db import make_engine, migrate
 from command_center.models import Alert, AlertDelivery
 from command_center.services.alerts import verify
 from command_center.settings import load_settings
 from tests.alerts import DAYEUHKOLOT, flood, person
-from tests.conftest import free_port
+from tests.conftest import TSUNAMI_WARNING, free_port
 
 SECRET, TOKEN = "webhook-secret", "123:ABC"
 
@@ -42,8 +45,8 @@ def _sender(database_url: str, engine, **settings) -> Sender:
         **settings,
     }
     config = load_settings(**values)
-    ready = channels.configured(config, channels.sending_session("tests"))
-    return Sender(engine, config, ready.channels)
+    usable = available.channels(config, channels.sending_session("tests"))
+    return Sender(engine, config, usable)
 
 
 def _deliveries(engine) -> list[AlertDelivery]:
@@ -280,3 +283,51 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_each_alert_once_or_twi
     assert set(again) <= handed_before  # only those in flight when it died
     assert "go out again" in (tmp_path / "sender.log").read_text()
     print(f"handed over before the kill: {len(handed_before)}; twice: {len(again)}")
+
+
+def _warning_now(shared_data) -> bytes:
+    """The recorded Mentawai tsunami warning (PD-1) as if the earthquake was a minute ago."""
+    document = json.loads((shared_data / "bmkg" / TSUNAMI_WARNING).read_text())
+    wib = datetime.now(UTC) + timedelta(hours=7) - timedelta(minutes=1)
+    document["sent"] = f"{wib:%Y-%m-%dT%H:%M:%S}WIB"
+    document["info"]["date"], document["info"]["time"] = f"{wib:%d-%m-%y}", f"{wib:%H:%M:%S} WIB"
+    return json.dumps(document).encode()
+
+
+def test_the_ingest_worker_tells_everyone_of_a_tsunami_warning_it_polls(
+    database_url, recorded_feeds, httpserver, ingest_worker, shared_data, boundary_cache
+) -> None:
+    received = []
+
+    def receive(request: Request) -> Response:
+        stamp, body = request.headers["X-CC-Timestamp"], request.get_data()
+        if verify(SECRET, stamp, body, request.headers["X-CC-Signature"]):
+            received.append(json.loads(body))
+        return Response(status=200)
+
+    httpserver.expect_request("/hook").respond_with_handler(receive)
+    httpserver.expect_request("/tsunami.json").respond_with_data(_warning_now(shared_data))
+    engine = make_engine(database_url)
+    migrate(engine)
+    person(engine, "bandung", "operator", "32.04", webhook=httpserver.url_for("/hook"))
+    env = {
+        **recorded_feeds,
+        "CC_FEED_INATEWS_URL": httpserver.url_for("/tsunami.json"),
+        "DATABASE_URL": database_url,
+        "CC_SHARED_DATA_DIR": str(shared_data),
+        "CC_CACHE_DIR": str(boundary_cache),
+        "CC_WEBHOOK_SECRET": SECRET,
+        "CC_PUBLIC_URL": "https://pusdalops.example",
+    }
+    worker = ingest_worker(env, "worker")
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not any(r["rule"] == "tsunami_warning" for r in received):
+        time.sleep(0.5)
+    tsunami = [r for r in received if r["rule"] == "tsunami_warning"]
+    assert tsunami, worker.log.read_text()[-2000:]
+    (alert,) = tsunami  # once, though the feed is polled again and again
+    assert alert["severity"] == "critical" and "Nias Selatan" in alert["body"]
+    # the incident it proposes lies outside this Kab. Bandung user's area: not for them
+    assert not [r for r in received if r["rule"] == "incident_proposed"]
+    assert alert["ack_link"].startswith("https://pusdalops.example/notifications?ack=")
+    engine.dispose()

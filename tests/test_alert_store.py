@@ -1,21 +1,20 @@
 """Alerts in the store: written with the change behind them, fanned out by subscription,
-claimed and marked once, dead letters, acknowledgement, escalation, links and watched
-conditions."""
+claimed and marked once, dead letters, acknowledgement, escalation and channel links."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from command_center import alert_store, hazard_store, incident_store, outbox
-from command_center.alert_store import Failure, SubscriptionInput, Watch
+from command_center import alert_store, incident_store, outbox
+from command_center.alert_store import Failure, SubscriptionInput
 from command_center.auth import SYSTEM, Principal
 from command_center.errors import Forbidden, InvalidInput
 from command_center.incident_store import NewIncident
-from command_center.models import Alert, AlertDelivery, Deployment, ImpactReport, Team
+from command_center.models import Alert, AlertDelivery
 from command_center.times import utcnow
 from tests.alerts import DAYEUHKOLOT, flood, person
 
@@ -282,45 +281,3 @@ def test_a_telegram_chat_links_by_a_one_time_code(area_engine) -> None:
     code = alert_store.start_telegram(area_engine, me, "bandung")
     late = utcnow() + timedelta(minutes=alert_store.LINK_CODE_MIN + 1)
     assert alert_store.link_telegram(area_engine, code, "777", late) is None
-
-
-WATCH = Watch(("bmkg_autogempa",), 15, 12, 6, 3)
-
-
-def test_a_stale_feed_alerts_once_per_outage(area_engine) -> None:
-    long_ago = utcnow() - timedelta(hours=2)
-    with Session(area_engine) as session, session.begin():
-        hazard_store.record_fetch(session, "bmkg_autogempa", "ok", at=long_ago)
-        hazard_store.record_fetch(session, "bmkg_autogempa", "error", "timeout after 10 s")
-        hazard_store.record_fetch(session, "usgs", "error", "timeout")  # not watched
-    assert alert_store.watch(area_engine, WATCH) == 1
-    assert alert_store.watch(area_engine, WATCH) == 0
-    (alert,) = _alerts(area_engine)
-    assert alert.rule == "feed_stale" and "timeout after 10 s" in alert.body
-    assert alert.areas == []  # national: the national duty officers
-
-
-def test_silent_teams_waiting_reports_and_low_stock_alert(demo_engine) -> None:
-    with Session(demo_engine) as session:
-        deployed = session.scalar(
-            select(func.count()).select_from(Deployment).where(Deployment.ended_at.is_(None))
-        )
-        waiting = session.scalar(
-            select(func.count())
-            .select_from(ImpactReport)
-            .where(ImpactReport.verification == "unverified")
-        )
-    assert deployed and waiting  # the demo has both
-    later = utcnow() + timedelta(days=2)
-    alert_store.watch(demo_engine, WATCH, later)
-    rules = {a.rule for a in _alerts(demo_engine)}
-    assert {"deployment_silent", "report_waiting"} <= rules
-    silent = next(a for a in _alerts(demo_engine) if a.rule == "deployment_silent")
-    assert silent.title.startswith("Tim ") and "jam" in silent.title
-    count = len(_alerts(demo_engine))
-    alert_store.watch(demo_engine, WATCH, later)
-    assert len(_alerts(demo_engine)) == count  # once per condition
-    with Session(demo_engine) as session, session.begin():  # a team reports in
-        session.execute(update(Team).values(updated_at=later))
-    alert_store.watch(demo_engine, WATCH, later + timedelta(hours=1))
-    assert len(_alerts(demo_engine)) == count

@@ -313,3 +313,34 @@ def test_households_key_registry_and_import_from_the_command_line(
         assert "3203111705800011" not in str(
             conn.execute(text("SELECT * FROM registry_entries")).all()
         )
+
+
+def test_alerts_test_reports_each_channel_and_the_outbox_lists_what_waits(
+    area_engine, cli_env, httpserver
+) -> None:
+    from command_center import alert_store
+    from tests.alerts import flood, person
+
+    httpserver.expect_request("/hook").respond_with_data("", status=204)
+    httpserver.expect_request("/bad").respond_with_data("no", status=410)
+    person(area_engine, "ani", webhook=httpserver.url_for("/hook"), email="ani@dinsos.example")
+    person(area_engine, "budi", webhook=httpserver.url_for("/bad"))
+    env = {**cli_env, "CC_WEBHOOK_SECRET": "s3cret"}
+    result = _cli("alerts", "test", "--user", "ani", **env)
+    assert result.returncode == 1, result.stderr  # e-mail is not configured
+    assert f"webhook: sent to {httpserver.url_for('/hook')}" in result.stdout
+    assert "email: not configured (set CC_SMTP_HOST)" in result.stdout
+    sent = httpserver.log[0][0]
+    assert sent.get_json()["title"] == "Pesan uji" and sent.headers["X-CC-Signature"]
+    failed = _cli("alerts", "test", "--user", "budi", **env)
+    assert failed.returncode == 1 and "webhook: FAILED" in failed.stdout and "410" in failed.stdout
+    assert "no linked channel" in _cli("alerts", "test", "--user", "nobody", **env).stdout
+
+    flood(area_engine)
+    drained = _cli("alerts", "send", "--once", **env)
+    assert drained.returncode == 0, drained.stderr
+    listing = _cli("alerts", "outbox", **env)
+    assert listing.returncode == 0, listing.stderr
+    assert "dead: 2" in listing.stdout and "sent: 1" in listing.stdout
+    assert "410" in listing.stdout and "email is not configured" in listing.stdout
+    assert alert_store.status_counts(area_engine) == {"sent": 1, "dead": 2}

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pandas as pd
-import requests
 
-from command_center import alert_store, channels, resources
+from command_center import alert_store, resources
 from command_center.alert_store import Acked, SubscriptionInput
 from command_center.auth import Principal, require
+from command_center.channels import available
 from command_center.labels import t
 from command_center.models import Alert, AlertDelivery, AlertSubscription, ChannelLink, User
 from command_center.times import format_wib, utcnow
@@ -84,7 +84,7 @@ def start_telegram(actor: Principal, username: str) -> str:
 
 def missing_channels() -> dict[str, str]:
     """Channels this command center has not configured: channel -> the settings it needs."""
-    return channels.configured(resources.settings(), requests.Session()).missing
+    return available.missing(resources.settings())
 
 
 def telegram_bot() -> str | None:

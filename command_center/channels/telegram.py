@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import requests
-
-from command_center.channels import SendFailed, post
+from command_center.channels import Http, SendFailed, post
 from command_center.services.alerts import Message, telegram_html
 
 ACK_PREFIX = "ack:"
@@ -27,12 +25,12 @@ class Telegram:
     name = "telegram"
     per_second = 25.0  # Telegram allows about 30 messages a second per bot
 
-    def __init__(self, http: requests.Session, api_url: str, token: str, timeout_s: float):
+    def __init__(self, http: Http, api_url: str, token: str, timeout_s: float):
         self.http, self.base, self.timeout_s = http, f"{api_url.rstrip('/')}/bot{token}", timeout_s
 
     def _call(self, method: str, payload: dict) -> dict:
         response = post(
-            self.http, "telegram", f"{self.base}/{method}", self.timeout_s, json=payload
+            self.http, "telegram", f"{self.base}/{method}", self.timeout_s, json_body=payload
         )
         try:
             answer = response.json()

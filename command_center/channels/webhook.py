@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import time
 
-import requests
-
-from command_center.channels import post
+from command_center.channels import Http, post
 from command_center.services.alerts import Message, signature, webhook_payload
 
 
@@ -16,7 +14,7 @@ class Webhook:
     name = "webhook"
     per_second = 50.0
 
-    def __init__(self, http: requests.Session, secret: str, timeout_s: float):
+    def __init__(self, http: Http, secret: str, timeout_s: float):
         self.http, self.secret, self.timeout_s = http, secret, timeout_s
 
     def send(self, message: Message, address: str) -> None:
@@ -28,4 +26,4 @@ class Webhook:
             "X-CC-Signature": signature(self.secret, stamp, body),
             "Idempotency-Key": message.key,
         }
-        post(self.http, "webhook", address, self.timeout_s, data=body, headers=headers)
+        post(self.http, "webhook", address, self.timeout_s, body=body, headers=headers)

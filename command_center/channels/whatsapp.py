@@ -5,9 +5,7 @@ in `Authorization`, as Fonnte takes it). Both are the one `Channel`."""
 
 from __future__ import annotations
 
-import requests
-
-from command_center.channels import post
+from command_center.channels import Http, post
 from command_center.services.alerts import Message, plain_text, template_parameter
 from command_center.settings import Settings
 
@@ -22,7 +20,7 @@ class CloudApi:
     name = "whatsapp"
     per_second = 50.0  # the Cloud API's default throughput is 80 messages a second
 
-    def __init__(self, settings: Settings, http: requests.Session):
+    def __init__(self, settings: Settings, http: Http):
         assert settings.whatsapp_token is not None and settings.whatsapp_phone_id
         self.http, self.timeout_s = http, settings.http_timeout_s
         self.url = f"{settings.whatsapp_url.rstrip('/')}/{settings.whatsapp_phone_id}/messages"
@@ -49,14 +47,14 @@ class CloudApi:
             },
         }
         headers = {"Authorization": f"Bearer {self.token}"}
-        post(self.http, "whatsapp", self.url, self.timeout_s, json=payload, headers=headers)
+        post(self.http, "whatsapp", self.url, self.timeout_s, json_body=payload, headers=headers)
 
 
 class Gateway:
     name = "whatsapp"
     per_second = 5.0  # gateways drive a real phone: keep it slow
 
-    def __init__(self, settings: Settings, http: requests.Session):
+    def __init__(self, settings: Settings, http: Http):
         assert settings.whatsapp_token is not None
         self.http, self.timeout_s, self.url = http, settings.http_timeout_s, settings.whatsapp_url
         self.token = settings.whatsapp_token.get_secret_value()
@@ -64,10 +62,10 @@ class Gateway:
     def send(self, message: Message, address: str) -> None:
         form = {"target": phone(address), "message": plain_text(message)}
         headers = {"Authorization": self.token}
-        post(self.http, "whatsapp gateway", self.url, self.timeout_s, data=form, headers=headers)
+        post(self.http, "whatsapp gateway", self.url, self.timeout_s, form=form, headers=headers)
 
 
-def make(settings: Settings, http: requests.Session) -> CloudApi | Gateway:
+def make(settings: Settings, http: Http) -> CloudApi | Gateway:
     return (
         CloudApi(settings, http) if settings.whatsapp_mode == "cloud" else Gateway(settings, http)
     )
