@@ -382,6 +382,19 @@ def acknowledge(engine: Engine, token: str, now: datetime | None = None) -> Acke
         return _ack(session, found[0], found[1], now or utcnow())
 
 
+def alert_of_token(engine: Engine, token: str) -> tuple[str, str] | None:
+    """(title, body) of the alert an ACK link names, to show before it is pressed."""
+    if not token or len(token) > 64:
+        return None
+    with Session(engine) as session:
+        found = session.execute(
+            select(Alert.title, Alert.body)
+            .join(AlertDelivery, AlertDelivery.alert_id == Alert.id)
+            .where(AlertDelivery.ack_token == token)
+        ).first()
+        return None if found is None else (found[0], found[1])
+
+
 def acknowledge_alert(engine: Engine, actor: Principal, alert_id: int) -> Acked:
     """Acknowledge an alert sent to the signed-in user (from the Notifikasi page).
 
@@ -605,8 +618,20 @@ def set_sender_value(engine: Engine, name: str, value: str) -> None:
 # -- reads ------------------------------------------------------------------------------------
 
 
+BEST_FIRST = ("sent", "sending", "pending", "dead", "discarded")  # an alert's state for its user
+
+
 def user_alerts(engine: Engine, username: str, limit: int = 200) -> pd.DataFrame:
-    """The alerts sent (or being sent) to a user, newest first, one row per alert."""
+    """The alerts sent (or being sent) to a user, newest first, one row per alert; its status
+    is its best delivery's (sent on one channel is sent)."""
+    newest = (
+        select(AlertDelivery.alert_id)
+        .join(User, User.id == AlertDelivery.user_id)
+        .where(User.username == username)
+        .group_by(AlertDelivery.alert_id)
+        .order_by(AlertDelivery.alert_id.desc())
+        .limit(limit)
+    )
     query = (
         select(
             Alert.id,
@@ -614,21 +639,18 @@ def user_alerts(engine: Engine, username: str, limit: int = 200) -> pd.DataFrame
             Alert.rule,
             Alert.severity,
             Alert.title,
-            Alert.body,
-            Alert.link,
             Alert.acked_at,
             Alert.acked_by,
-            func.min(AlertDelivery.status).label("status"),
-            func.max(AlertDelivery.sent_at).label("sent_at"),
+            AlertDelivery.status,
         )
         .join(AlertDelivery, AlertDelivery.alert_id == Alert.id)
         .join(User, User.id == AlertDelivery.user_id)
-        .where(User.username == username)
-        .group_by(Alert.id)
-        .order_by(Alert.id.desc())
-        .limit(limit)
+        .where(User.username == username, Alert.id.in_(newest))
     )
-    return frame(engine, query)
+    rows = frame(engine, query)
+    rows["rank"] = rows["status"].map(BEST_FIRST.index)
+    best = rows.sort_values(["id", "rank"]).drop_duplicates("id")
+    return best.drop(columns="rank").sort_values("id", ascending=False, ignore_index=True)
 
 
 def deliveries(engine: Engine, statuses: Collection[str] = (), limit: int = 500) -> pd.DataFrame:

@@ -281,3 +281,14 @@ def test_a_telegram_chat_links_by_a_one_time_code(area_engine) -> None:
     code = alert_store.start_telegram(area_engine, me, "bandung")
     late = utcnow() + timedelta(minutes=alert_store.LINK_CODE_MIN + 1)
     assert alert_store.link_telegram(area_engine, code, "777", late) is None
+
+
+def test_a_user_s_list_shows_each_alert_once_with_its_best_delivery(area_engine) -> None:
+    person(area_engine, "bandung", email="bandung@dinsos.example", whatsapp="081234567890")
+    flood(area_engine)
+    alert_store.fan_out(area_engine, {}, ("email",))  # WhatsApp is off here: dead at once
+    (row,) = alert_store.user_alerts(area_engine, "bandung").itertuples()
+    assert row.status == "pending"
+    (job,) = alert_store.claim(area_engine, 10, 60, EVERY)
+    alert_store.mark(area_engine, [job.id], [])
+    assert alert_store.user_alerts(area_engine, "bandung")["status"].tolist() == ["sent"]

@@ -14,7 +14,7 @@ from command_center import store as base
 from command_center.auth import SYSTEM
 from command_center.db import make_engine, migrate
 from command_center.labels import t
-from command_center.models import AlertDelivery
+from command_center.models import Alert, AlertDelivery
 from command_center.settings import PROJECT_ROOT
 from tests.alerts import DAYEUHKOLOT, flood
 
@@ -154,11 +154,13 @@ def test_an_ack_link_works_without_sign_in_and_shows_on_the_incident(store) -> N
     at.query_params["ack"] = "wrong"
     at = at.run()
     assert not at.text_input  # no sign-in screen
-    at = _button(at, "ack_button").click().run()
-    assert at.error[0].value == t("ack_unknown")
+    assert at.error[0].value == t("ack_unknown") and not at.button
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
     at.query_params["ack"] = token
     at = at.run()
+    assert at.markdown[0].value == "**Status KRITIS**"  # what is acknowledged, before the press
+    with Session(store) as session:
+        assert session.scalar(select(Alert.acked_at)) is None  # opening the link did nothing
     at = _button(at, "ack_button").click().run()
     assert "Status KRITIS" in at.success[0].value and "ani" in at.success[0].value
     at = _signed_in("root")

@@ -54,6 +54,10 @@ def acknowledge(token: str) -> Acked | None:
     return resources.written(alert_store.acknowledge(resources.engine(), token))
 
 
+def alert_of_token(token: str) -> tuple[str, str] | None:
+    return alert_store.alert_of_token(resources.engine(), token)
+
+
 @resources.cached(AlertSubscription, User)
 def load_subscription(username: str) -> SubscriptionInput:
     return alert_store.subscription(resources.engine(), username)

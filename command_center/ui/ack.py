@@ -15,9 +15,16 @@ ACK_PARAM = "ack"
 
 def ack_screen(lang: str) -> None:
     st.title(t("ack_title", lang))
+    token = st.query_params.get(ACK_PARAM, "")
+    alert = data.alert_of_token(token)
+    if alert is None:
+        st.error(t("ack_unknown", lang))
+        return
+    st.markdown(f"**{md(alert[0])}**")
+    st.caption(md(alert[1]))
     if not st.button(t("ack_button", lang), type="primary"):
         return
-    acked = data.acknowledge(st.query_params.get(ACK_PARAM, ""))
+    acked = data.acknowledge(token)
     if acked is None:
         st.error(t("ack_unknown", lang))
         return

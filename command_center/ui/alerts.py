@@ -104,7 +104,7 @@ def linked_channels(username: str, lang: str) -> None:
     for channel in CHANNELS:
         address = links.get(channel)
         state = (
-            t("channel_linked", lang, address=md(address))
+            t("channel_linked", lang, address=f"`{address.replace('`', '')}`")  # inert text
             if address
             else t("channel_waiting", lang)
             if channel in links
