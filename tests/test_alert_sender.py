@@ -331,3 +331,38 @@ def test_the_ingest_worker_tells_everyone_of_a_tsunami_warning_it_polls(
     assert not [r for r in received if r["rule"] == "incident_proposed"]
     assert alert["ack_link"].startswith("https://pusdalops.example/notifications?ack=")
     engine.dispose()
+
+
+def test_a_telegram_429_pauses_for_its_retry_after_then_the_message_goes(
+    area_engine, database_url, httpserver
+) -> None:
+    answers = iter(
+        [
+            Response(
+                json.dumps({"ok": False, "error_code": 429, "parameters": {"retry_after": 1}}),
+                status=429,
+            )
+        ]
+    )
+    httpserver.expect_request(f"/bot{TOKEN}/sendMessage").respond_with_handler(
+        lambda request: next(answers, Response(json.dumps({"ok": True, "result": {}})))
+    )
+    httpserver.expect_request(f"/bot{TOKEN}/getUpdates").respond_with_json(
+        {"ok": True, "result": []}
+    )
+    person(area_engine, "koord", "coordinator", "32.04", telegram="999")
+    flood(area_engine)
+    sender = _sender(
+        database_url,
+        area_engine,
+        telegram_bot_token=TOKEN,
+        telegram_api_url=httpserver.url_for("/"),
+    )
+    sender.step()
+    (waiting,) = _deliveries(area_engine)
+    assert waiting.status == "pending" and "429" in waiting.last_error
+    paused = time.monotonic()
+    _drain(sender)
+    (sent,) = _deliveries(area_engine)
+    assert sent.status == "sent" and sent.attempts == 2
+    assert time.monotonic() - paused > 0.5  # it waited as Telegram asked

@@ -29,6 +29,7 @@ def test_pages_are_files_named_for_their_deep_links() -> None:
         "logistics",
         "households",
         "briefing",
+        "notifications",
         "admin",
     ]
     for page in PAGES:
@@ -55,6 +56,7 @@ def test_every_page_shows_an_honest_empty_state(open_page, app_env, page) -> Non
         "logistics": "no_open_incidents_aid",
         "households": "no_open_incidents_aid",
         "briefing": "no_briefing",
+        "notifications": "alerts_need_account",  # development mode has no account
         "admin": "audit_readonly",
     }[page.url_path]
     assert t(empty) in notes
