@@ -13,7 +13,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -191,7 +191,6 @@ class Message:
     ack_token: str | None = None  # critical alerts: acknowledged by link or button
     ack_link: str | None = None
     created_at: datetime | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def heading(self) -> str:
@@ -248,7 +247,6 @@ def webhook_payload(message: Message) -> bytes:
         "link": message.link,
         "ack_link": message.ack_link,
         "created_at": message.created_at.isoformat() if message.created_at else None,
-        **message.extra,
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
