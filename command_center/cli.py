@@ -171,9 +171,9 @@ def ingest_feeds(
             always_polled,  # forecasts are fetched only for open incidents
         )
         print(f"health: http://{settings.health_host}:{health.server_port}/health", flush=True)
+    sender = _sender(settings, engine, feeds)  # says which channels are off, before waiting
     with single_worker(engine, say=lambda line: print(line, flush=True)):
         polling.set()
-        sender = _sender(settings, engine, feeds)
         stop = threading.Event()
         sending = threading.Thread(target=sender.run, args=(stop,), name="alerts", daemon=True)
         if not once:
