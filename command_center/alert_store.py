@@ -66,7 +66,7 @@ def subscribers(session: Session) -> list[rules.Subscriber]:
     }
     found = []
     for user in session.scalars(select(User).where(User.id.in_(list(links)), User.active)):
-        sub = chosen.get(user.id)
+        sub = _chosen(chosen.get(user.id))
         found.append(
             rules.Subscriber(
                 user.id,
@@ -74,12 +74,12 @@ def subscribers(session: Session) -> list[rules.Subscriber]:
                 user.role,
                 user.scope,
                 links[user.id],
-                tuple(sub.areas) if sub else (),
-                tuple(sub.hazards) if sub else (),
-                sub.min_severity if sub else "info",
-                tuple(sub.channels) if sub else (),
-                sub.quiet_from if sub else None,
-                sub.quiet_until if sub else None,
+                sub.areas,
+                sub.hazards,
+                sub.min_severity,
+                sub.channels,
+                sub.quiet_from,
+                sub.quiet_until,
                 ZONES[zone_of(user.scope)],
             )
         )
@@ -484,23 +484,29 @@ def save_subscription(
         record_audit(session, actor.name, "subscribe", "user", user.id, after=after)
 
 
+def _chosen(row: AlertSubscription | None) -> SubscriptionInput:
+    """What a user subscribed to, or the defaults when they chose nothing."""
+    if row is None:
+        return SubscriptionInput()
+    return SubscriptionInput(
+        tuple(row.areas),
+        tuple(row.hazards),
+        row.min_severity,
+        tuple(row.channels),
+        row.quiet_from,
+        row.quiet_until,
+    )
+
+
 def subscription(engine: Engine, username: str) -> SubscriptionInput:
     """What `username` subscribed to (the defaults when nothing was chosen)."""
     with Session(engine) as session:
-        row = session.scalar(
-            select(AlertSubscription)
-            .join(User, User.id == AlertSubscription.user_id)
-            .where(User.username == username)
-        )
-        if row is None:
-            return SubscriptionInput()
-        return SubscriptionInput(
-            tuple(row.areas),
-            tuple(row.hazards),
-            row.min_severity,
-            tuple(row.channels),
-            row.quiet_from,
-            row.quiet_until,
+        return _chosen(
+            session.scalar(
+                select(AlertSubscription)
+                .join(User, User.id == AlertSubscription.user_id)
+                .where(User.username == username)
+            )
         )
 
 

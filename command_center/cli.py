@@ -161,8 +161,8 @@ def ingest_feeds(
         return 1 if failed else 0
     feeds = ingest.registry(settings)
     polling = threading.Event()
+    always_polled = tuple(key for key, feed in feeds.items() if feed.kind != "forecast")
     if settings.health_port is not None:
-        always_polled = tuple(key for key, feed in feeds.items() if feed.kind != "forecast")
         health = health_server.start(
             engine,
             (settings.health_host, settings.health_port),
@@ -171,7 +171,7 @@ def ingest_feeds(
             always_polled,  # forecasts are fetched only for open incidents
         )
         print(f"health: http://{settings.health_host}:{health.server_port}/health", flush=True)
-    sender = _sender(settings, engine, feeds)  # says which channels are off, before waiting
+    sender = _sender(settings, engine, always_polled)  # says which channels are off, first
     with single_worker(engine, say=lambda line: print(line, flush=True)):
         polling.set()
         stop = threading.Event()
@@ -195,14 +195,14 @@ def ingest_feeds(
     return 0
 
 
-def _sender(settings: Settings, engine: Engine, feeds: Sequence[str] = ()) -> alert_sender.Sender:
-    """The alert sender over every configured channel (it says which are not)."""
+def _sender(settings: Settings, engine: Engine, watched: Sequence[str] = ()) -> alert_sender.Sender:
+    """The alert sender over every configured channel (it says which are not); `watched`
+    are the feeds whose staleness alerts (those polled always, as on `/health`)."""
     for name, needs in available.missing(settings).items():
         print(f"alerts: {name} is off (set {needs})", flush=True)
     usable = available.channels(settings, channels.sending_session(settings.user_agent))
-    polled = [key for key in feeds if not key.startswith(("bmkg_forecast", "odk_"))]
     return alert_sender.Sender(
-        engine, settings, usable, alert_sender.watch_limits(settings, polled)
+        engine, settings, usable, alert_sender.watch_limits(settings, watched)
     )
 
 

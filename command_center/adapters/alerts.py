@@ -38,6 +38,7 @@ def load_my_alerts(username: str, lang: str) -> pd.DataFrame:
     )
 
 
+@resources.cached(Alert, AlertDelivery, User)
 def unacked_critical(username: str) -> dict[int, str]:
     """Critical alerts sent to `username` that nobody acknowledged yet: id -> title."""
     rows = alert_store.user_alerts(resources.engine(), username)
