@@ -225,6 +225,19 @@ def test_the_wall_screen_at_1920x1080_rotates_all_panels_without_menus(
 
 
 @pytest.mark.replicas
+def _settled(page, locator, seconds: float = 30) -> list[str]:
+    """The texts of `locator` once two reads half a second apart agree (the page may still
+    be replacing the previous page's elements when they first show)."""
+    deadline, last = time.monotonic() + seconds, None
+    while time.monotonic() < deadline:
+        texts = locator.all_inner_texts()
+        if texts == last:
+            return texts
+        last = texts
+        page.wait_for_timeout(500)
+    return last or []
+
+
 def test_two_replicas_and_one_worker_share_one_store(
     database_url: str,
     geography,
@@ -284,7 +297,7 @@ def test_two_replicas_and_one_worker_share_one_store(
                     _wait_for_app(tab, title)
                     metrics = tab.locator('[data-testid="stMetric"]')
                     expect(metrics.first).to_be_visible(timeout=30_000)
-                    answers.append(metrics.all_inner_texts())
+                    answers.append(_settled(tab, metrics))
                 assert answers[0] == answers[1] and len(answers[0]) >= 5, answers
             for tab in (first, second):
                 assert tab.locator('[data-testid="stException"]').count() == 0
