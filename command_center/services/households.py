@@ -625,3 +625,84 @@ USULAN_COLUMNS = (
     "ALAMAT",
     "KETERANGAN",
 )
+
+
+# Changes to a registered family. A household is compared as a snapshot: the fields of a
+# `HouseholdInput` in JSON form (`HouseholdInput.model_dump(mode="json")`), members by NIK.
+
+FAMILY_FIELDS = ("kk", "kecamatan_code", "desa", "address", "damage", "displaced", "shelter_id")
+MEMBER_FIELDS = ("name", "sex", "birth_date", "relation", "casualty", "pregnant", "disabled")
+# what decides who is paid what and where: payout, the KK (a household programme's subject),
+# the house (jadup), displacement (family kit), who belongs (membership), and per person the
+# casualty (santunan), birth date (the heir) and name (the payee)
+PAYMENT_FIELDS = frozenset({"payout", "kk", "damage", "displaced", "members"})
+PAYMENT_MEMBER_FIELDS = frozenset({"casualty", "birth_date", "name"})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field that differs: `field` is `payout`, `members` (a person added or removed:
+    `nik` names them) or a person's field (`casualty`, with their `nik`)."""
+
+    field: str
+    before: Any
+    after: Any
+    nik: str | None = None
+
+    @property
+    def payment(self) -> bool:
+        """Whether the change decides who is paid what, or where."""
+        if self.nik is None or self.field == "members":
+            return self.field in PAYMENT_FIELDS
+        return self.field in PAYMENT_MEMBER_FIELDS
+
+
+def merged(before: Mapping[str, Any], entry: Mapping[str, Any], keep: bool) -> dict[str, Any]:
+    """The household `entry` makes of `before`. An edit (`keep` False) replaces it whole. A
+    merge (`keep`: a later report, a spreadsheet row) takes the entry's family fields where
+    given, keeps a family displaced once displaced, matches members by NIK (the entry's win)
+    and keeps those only `before` had. A family with a shelter is displaced."""
+    names = (*FAMILY_FIELDS, "payout")
+    if keep:
+        after = {name: before.get(name) for name in names}
+        after.update({n: entry[n] for n in names if entry.get(n) is not None})
+        after["displaced"] = bool(entry.get("displaced")) or bool(before.get("displaced"))
+        people = {m["nik"]: dict(m) for m in before.get("members", [])}
+    else:
+        after = {name: entry.get(name) for name in names}
+        people = {}
+    people.update({m["nik"]: dict(m) for m in entry.get("members", [])})
+    after["displaced"] = bool(after["displaced"]) or after["shelter_id"] is not None
+    after["members"] = list(people.values())
+    return after
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    """Every field where `after` differs from `before`, family fields first, then people."""
+    found = [
+        Change(name, before.get(name), after.get(name))
+        for name in (*FAMILY_FIELDS, "payout")
+        if before.get(name) != after.get(name)
+    ]
+    old = {m["nik"]: m for m in before.get("members", [])}
+    new = {m["nik"]: m for m in after.get("members", [])}
+    for nik in [*old, *(n for n in new if n not in old)]:
+        if nik not in new or nik not in old:
+            found.append(Change("members", old.get(nik), new.get(nik), nik))
+            continue
+        found += [
+            Change(name, old[nik].get(name), new[nik].get(name), nik)
+            for name in MEMBER_FIELDS
+            if old[nik].get(name) != new[nik].get(name)
+        ]
+    return found
+
+
+def age_band(born: date, day: date) -> str:
+    """What a masked list shows instead of a birth date: `0-4`, `5-17`, `18-59` or `60+`."""
+    age = _age(born, day)
+    if age < TODDLER_YEARS:
+        return f"0-{TODDLER_YEARS - 1}"
+    if age < 18:
+        return f"{TODDLER_YEARS}-17"
+    return f"18-{ELDERLY_YEARS - 1}" if age < ELDERLY_YEARS else f"{ELDERLY_YEARS}+"
