@@ -446,7 +446,8 @@ def reports(settings: Settings, args: argparse.Namespace) -> None:
 
 def households(settings: Settings, args: argparse.Namespace) -> None:
     """`key`: print a new personal-data key; `registry`: store a social-registry extract (its
-    NIKs kept as keyed hashes only); `import`: a household file for an incident."""
+    NIKs kept as keyed hashes only); `import`: a household file for an incident;
+    `rotate-key`: seal everything again with the new key read from standard input."""
     if args.action == "key":
         print(pdp.new_key())
         print(
@@ -455,9 +456,19 @@ def households(settings: Settings, args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
         return
-    key = settings.pdp_key
-    vault = pdp.Vault(key.get_secret_value() if key else None)
     engine, geography = _prepare(settings)
+    vault = _vault(settings, engine)
+    if args.action == "rotate-key":
+        new = pdp.Vault(sys.stdin.readline().strip())
+        counted = household_store.rotate_key(engine, vault, new, SYSTEM)
+        print("sealed again: " + ", ".join(f"{n} {kind}" for kind, n in counted.items()))
+        print(
+            f"# the store now takes the key with check value {new.check_value}: set it as "
+            "CC_PDP_KEY for the app and the worker and restart them; import the registry "
+            "extract again",
+            file=sys.stderr,
+        )
+        return
     data = Path(args.file).read_bytes()
     if args.action == "registry":
         stored, refused = household_store.import_registry(
@@ -473,6 +484,12 @@ def households(settings: Settings, args: argparse.Namespace) -> None:
     )
     print(f"landed {result.landed} of {result.total} people; quarantined {len(result.problems)}")
     _first_reasons("quarantined", result.problems)
+
+
+def _vault(settings: Settings, engine: Engine) -> pdp.Vault:
+    """The personal-data vault of `CC_PDP_KEY`, checked against the store's key."""
+    key = settings.pdp_key
+    return pdp.open_vault(engine, key.get_secret_value() if key else None)
 
 
 def _first_reasons(label: str, rows, key: str | None = None) -> None:
@@ -533,8 +550,7 @@ def odk(settings: Settings, args: argparse.Namespace) -> None:
     incident = incident_store.incident_id(engine, args.incident) if args.incident else None
     http = make_session(settings.user_agent)
     if args.action == "pull-households":
-        key = settings.pdp_key
-        vault = pdp.Vault(key.get_secret_value() if key else None)
+        vault = _vault(settings, engine)
         families_server = replace(server, form=settings.odk_household_form)
         result = form_pull.pull_households(
             engine,
@@ -669,9 +685,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--accept-drops", action="store_true", help="store figures that fell sharply"
     )
     households_cmd = commands.add_parser(
-        "households", help="affected households: make the key, store a registry extract, import"
+        "households",
+        help="affected households: make the key, store a registry extract, import, rotate the "
+        "key (the new one on standard input)",
     )
-    households_cmd.add_argument("action", choices=["key", "registry", "import"])
+    households_cmd.add_argument("action", choices=["key", "registry", "import", "rotate-key"])
     households_cmd.add_argument("file", nargs="?", help="registry/import: the CSV (or .xlsx)")
     households_cmd.add_argument("--incident", help="import: the incident's key (or id)")
     alerts_cmd = commands.add_parser(
@@ -720,7 +738,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "reports":
             reports(settings, args)
         elif args.command == "households":
-            if args.action != "key" and not args.file:
+            if args.action in ("registry", "import") and not args.file:
                 parser.error(f"households {args.action} needs a file")
             households(settings, args)
         elif args.command == "alerts":

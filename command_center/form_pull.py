@@ -22,7 +22,7 @@ from command_center.db import writing
 from command_center.errors import FeedError, FeedFormatError
 from command_center.geography import Geography
 from command_center.http import fetch, parsed
-from command_center.pdp import Vault
+from command_center.pdp import KeyMissing, Vault
 from command_center.settings import Settings
 from command_center.sources.odk import Submission, first_url, parse_central, parse_kobo
 
@@ -163,14 +163,15 @@ def poll_forms(
     vault: Vault | None = None,
 ) -> str:
     """The worker's scheduled pull (of the household form when given its `vault`), recorded
-    like any feed's fetch; returns its outcome."""
+    like any feed's fetch (a key that is not the store's is this feed's error); returns its
+    outcome."""
     started = time.monotonic()
     try:
         if vault is None:
             result = pull(engine, http, server, timeout_s)
         else:
             result = pull_households(engine, http, server, timeout_s, vault)
-    except FeedError as exc:
+    except (FeedError, KeyMissing) as exc:
         with writing(engine) as session, session.begin():
             hazard_store.record_fetch(session, key, "error", str(exc), duration_ms=_ms(started))
         return "error"

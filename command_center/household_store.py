@@ -4,7 +4,8 @@ Personal fields (KK number, NIK, names, address, bank account) are sealed with t
 they reach a session, so the database, its files and the audit log never hold them in clear;
 lists read only masked forms and keyed hashes. Opening a household in clear (`reveal`) and every
 named export need the `pii` permission inside the household's area and are audited with who and
-why. Rules and formats are in `services/households.py`.
+why. What changes a registered family at once and what waits for a second person is in
+`household_change_store.py`; rules and formats are in `services/households.py`.
 """
 
 from __future__ import annotations
@@ -12,19 +13,22 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from command_center import form_store, imports
-from command_center.auth import Principal, in_scope, require, require_in
+from command_center import form_store, imports, pdp
+from command_center import household_change_store as changes
+from command_center.auth import Principal, in_scope, permits, require, require_in
 from command_center.db import bulk_write, next_ids, writing
 from command_center.errors import (
+    CommandCenterError,
     DuplicateHousehold,
     FieldError,
     ImportFileError,
@@ -35,8 +39,13 @@ from command_center.errors import (
 from command_center.geography import Geography
 from command_center.models import (
     AssistancePayment,
+    AuditEntry,
     Household,
+    HouseholdChange,
     HouseholdMember,
+    IncidentArea,
+    PdpKeyCheck,
+    QuarantinedRow,
     RegistryEntry,
     Shelter,
 )
@@ -44,21 +53,24 @@ from command_center.pdp import Vault, mask, mask_name
 from command_center.services import households as rules
 from command_center.services.exports import watermarked_csv
 from command_center.services.xlsform import MEMBERS
-from command_center.settings import ImportLimits
+from command_center.settings import ImportLimits, ProbeLimits
 from command_center.sources.odk import Submission
-from command_center.store import frame, record_audit
+from command_center.store import frame, recent_actions, record_audit
 from command_center.times import format_wib, utcnow
 
 HOUSEHOLDS = "households"  # the quarantine kind
-SEALED_FIELDS = rules.PERSONAL
+DEFAULT_PROBES = ProbeLimits()
+DUPLICATE_ACTIONS = ("duplicate", "duplicate_refused")  # the audited hits on other families
+SEALED_ENTITIES = ("household", HOUSEHOLDS)  # audit entries that may hold sealed values
 
 
 def _sealed(vault: Vault) -> imports.Sealed:
-    return imports.Sealed(vault, SEALED_FIELDS)
+    """A quarantined person row is sealed whole; its incident stays readable to land it."""
+    return imports.Sealed(vault, clear=("incident_id",))
 
 
 def _summary(household: Household) -> dict[str, Any]:
-    """What the audit log keeps of a household: no personal data, only its masked KK."""
+    """What the audit log keeps of a household in the open: no personal data, its masked KK."""
     return {
         "kk": household.kk_masked,
         "kecamatan_code": household.kecamatan_code,
@@ -67,47 +79,34 @@ def _summary(household: Household) -> dict[str, Any]:
     }
 
 
-def _apply_member(
-    vault: Vault, member: HouseholdMember, entry: rules.MemberInput, nik_index: str
-) -> None:
-    member.nik_sealed = vault.seal(entry.nik, "nik")
-    member.nik_index = nik_index
-    member.nik_masked = mask(entry.nik)
-    member.name_sealed = vault.seal(entry.name, "name")
-    member.sex, member.birth_date, member.relation = entry.sex, entry.birth_date, entry.relation
-    member.casualty, member.pregnant, member.disabled = (
-        entry.casualty,
-        entry.pregnant,
-        entry.disabled,
-    )
-
-
-def _clash(
-    session: Session, incident_id: int, nik_indexes: list[str], besides: int | None
-) -> tuple[int, int, str] | None:
-    """(position in the list, household, its author) of the first NIK already in another
-    household of the incident."""
-    if not nik_indexes:
-        return None
-    query = (
-        select(HouseholdMember.nik_index, Household.id, Household.updated_by)
-        .join(Household)
-        .where(HouseholdMember.incident_id == incident_id)
-        .where(HouseholdMember.nik_index.in_(nik_indexes))
-    )
-    found = {nik: (hid, by) for nik, hid, by in session.execute(query) if hid != besides}
-    for position, nik in enumerate(nik_indexes):
-        if nik in found:
-            return position, *found[nik]
-    return None
-
-
 def _shelter_in(session: Session, incident_id: int, shelter_id: int | None) -> None:
     if shelter_id is None:
         return
     shelter = session.get(Shelter, shelter_id)
     if shelter is None or shelter.incident_id != incident_id:
         raise InvalidInput([FieldError("shelter_id", "unknown_shelter", {"value": shelter_id})])
+
+
+def _incident_kecamatan(session: Session, incident_id: int) -> set[str]:
+    query = select(IncidentArea.kecamatan_code).where(IncidentArea.incident_id == incident_id)
+    return set(session.scalars(query))
+
+
+def _in_incident(session: Session, incident_id: int, kecamatan_code: str) -> None:
+    """A family belongs to a kecamatan of its incident's area."""
+    if kecamatan_code not in _incident_kecamatan(session, incident_id):
+        error = FieldError("kecamatan_code", "not_in_incident", {"value": kecamatan_code})
+        raise InvalidInput([error])
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What became of an entry: the household it changed or created (None: a duplicate the
+    one entering it may not see), and the change waiting for review when it did not take
+    effect."""
+
+    household_id: int | None
+    waiting: int | None = None
 
 
 def save_household(
@@ -119,106 +118,128 @@ def save_household(
     household_id: int | None = None,
     version: int | None = None,
     merge_into: int | None = None,
-) -> int:
-    """Register a family (`household_id` None) or change one (at `version`); returns its id.
+    field_entry: bool = False,
+    limits: ProbeLimits = DEFAULT_PROBES,
+) -> Saved:
+    """Register a family (`household_id` None) or change one (at `version`).
 
     A family already registered for the incident (same KK, or a member's NIK in another
-    household) is refused with `DuplicateHousehold` naming it; saving again with `merge_into`
-    set to that household merges: its fields become these, members are matched by NIK (the
-    newer entry wins) and those only it had are kept.
+    household) is a duplicate: someone who may open that household (`pii` in its area) is
+    refused with `DuplicateHousehold` naming it, and saving again with `merge_into` merges
+    (the entry's fields win, members matched by NIK, those only it had kept); anyone else's
+    entry waits, sealed, for a data officer. A `field_entry` (a reporter's link) takes a family
+    the link registered itself as a merge; any other family is a duplicate to it. A change
+    waits for review too when it changes what is paid (`rules.Change.payment`). Duplicate hits
+    are audited and limited per actor.
 
     Raises:
         Forbidden: `actor` may not register households in the kecamatan.
+        InvalidInput: the kecamatan is not in the incident's area, the shelter is not one of
+            the incident's, or `actor` hit other families too often (`too_many_duplicates`).
         DuplicateHousehold: as above.
         StaleRecord: someone changed the household since `version`.
-        InvalidInput: the shelter is not one of the incident's.
     """
     require_in(actor, "household", entry.kecamatan_code)
     kk_index = vault.index(entry.kk)
     nik_indexes = vault.indexes(m.nik for m in entry.members)
+    shot = entry.model_dump(mode="json")
+    refused: CommandCenterError | None = None
     try:
         with writing(engine) as session, session.begin():
+            pdp.ensure_key(session, vault)
+            _in_incident(session, incident_id, entry.kecamatan_code)
             _shelter_in(session, incident_id, entry.shelter_id)
-            same_kk = session.scalar(
-                select(Household).where(
-                    Household.incident_id == incident_id, Household.kk_index == kk_index
-                )
-            )
             target = household_id if household_id is not None else merge_into
-            if same_kk is not None and same_kk.id != target:
-                raise DuplicateHousehold(same_kk.id, "kk", "kk", same_kk.updated_by)
-            clash = _clash(session, incident_id, nik_indexes, target)
+            clash = changes.duplicate(session, incident_id, kk_index, nik_indexes, target)
+            if clash is not None and field_entry and clash[1] == "kk":
+                if clash[0].created_by == actor.name:  # the link's own family, sent again
+                    target, clash = clash[0].id, None
             if clash is not None:
-                position, other, by = clash
-                raise DuplicateHousehold(other, "nik", f"members[{position}].nik", by)
-            if target is None:
+                other, reason, field = clash
+                outcome = _duplicate(session, vault, shot, actor, other, reason, field, limits)
+                if isinstance(outcome, Saved):
+                    return outcome
+                refused = outcome
+            elif target is None:
                 household = Household(
                     incident_id=incident_id, source="form", created_by=actor.name, members=[]
                 )
                 session.add(household)
-                action = "create"
+                changes.write(vault, household, rules.merged({}, shot, False), actor)
+                session.flush()
+                after = {**_summary(household), **changes.sealed(vault, shot)}
+                record_audit(session, actor.name, "create", "household", household.id, None, after)
+                return Saved(household.id)
             else:
-                household = _household(session, target, incident_id)
-                require_in(actor, "household", household.kecamatan_code)
-                if household_id is not None and version is not None:
-                    if household.version != version:
-                        raise StaleRecord("household changed", household.updated_by)
-                action = "update" if merge_into is None else "merge"
-            _fill(vault, household, entry, kk_index, actor)
-            _members(vault, household, entry.members, nik_indexes, incident_id, keep=merge_into)
-            session.flush()
-            record_audit(
-                session, actor.name, action, "household", household.id, after=_summary(household)
-            )
-            return household.id
+                keep = merge_into is not None or field_entry
+                return _change(session, vault, target, incident_id, shot, actor, keep, version)
     except IntegrityError as exc:  # another clerk registered the same family a moment ago
         raise DuplicateHousehold(0, "race", "kk") from exc
+    raise refused
 
 
-def _household(session: Session, household_id: int, incident_id: int | None = None) -> Household:
-    household = session.get(Household, household_id, options=[selectinload(Household.members)])
-    if household is None or (incident_id is not None and household.incident_id != incident_id):
-        raise NotFound(f"household {household_id}")
-    return household
-
-
-def _fill(
-    vault: Vault, household: Household, entry: rules.HouseholdInput, kk_index: str, actor: Principal
-) -> None:
-    household.kecamatan_code, household.desa = entry.kecamatan_code, entry.desa
-    household.kk_sealed, household.kk_index, household.kk_masked = (
-        vault.seal(entry.kk, "kk"),
-        kk_index,
-        mask(entry.kk),
-    )
-    head = entry.head.name
-    household.head_sealed, household.head_masked = vault.seal(head, "name"), mask_name(head)
-    household.address_sealed = vault.seal(entry.address, "address")
-    household.payout_sealed = vault.seal(entry.payout, "payout")
-    household.damage = entry.damage or "tidak"
-    household.displaced = entry.displaced or bool(entry.shelter_id)
-    household.shelter_id, household.updated_by = entry.shelter_id, actor.name
-
-
-def _members(
+def _change(
+    session: Session,
     vault: Vault,
-    household: Household,
-    entries: list[rules.MemberInput],
-    nik_indexes: list[str],
+    household_id: int,
     incident_id: int,
-    keep: int | None,
-) -> None:
-    """Members matched by NIK: changed in place, added, and (unless merging) dropped."""
-    present = {m.nik_index: m for m in household.members}
-    for entry, nik_index in zip(entries, nik_indexes, strict=True):
-        member = present.pop(nik_index, None)
-        if member is None:
-            member = HouseholdMember(incident_id=incident_id)
-            household.members.append(member)
-        _apply_member(vault, member, entry, nik_index)
-    if keep is None:
-        for gone in present.values():
-            household.members.remove(gone)
+    shot: dict[str, Any],
+    actor: Principal,
+    keep: bool,
+    version: int | None,
+) -> Saved:
+    """An entry for a registered family: written, or waiting when it changes what is paid."""
+    household = changes.household(session, household_id, incident_id)
+    require_in(actor, "household", household.kecamatan_code)
+    if version is not None and household.version != version:
+        raise StaleRecord("household changed", household.updated_by)
+    before = changes.snapshot(vault, household)
+    after = rules.merged(before, shot, keep)
+    found = rules.changes(before, after)
+    if not found:
+        return Saved(household.id)
+    if any(c.payment for c in found):
+        change = changes.propose(session, vault, household, shot, actor, "payment", keep, found)
+        return Saved(household.id, change.id)
+    changes.write(vault, household, after, actor)
+    session.flush()
+    record_audit(
+        session,
+        actor.name,
+        "merge" if keep else "update",
+        "household",
+        household.id,
+        changes.sealed(vault, before),
+        {**_summary(household), **changes.sealed(vault, after)},
+    )
+    return Saved(household.id)
+
+
+def _duplicate(
+    session: Session,
+    vault: Vault,
+    shot: dict[str, Any],
+    actor: Principal,
+    other: Household,
+    reason: str,
+    field: str,
+    limits: ProbeLimits,
+) -> Saved | CommandCenterError:
+    """An entry that hits another family: audited; refused when `actor` hit too often, named
+    to those who may open that family, else waiting (sealed) for a data officer."""
+    hits = recent_actions(session, actor.name, limits.duplicate_window_min, DUPLICATE_ACTIONS)
+    after = {"reason": reason, "field": field}
+    if hits >= limits.duplicate_hits:
+        record_audit(session, actor.name, "duplicate_refused", "household", other.id, after=after)
+        params = {"minutes": limits.duplicate_window_min}
+        return InvalidInput([FieldError("kk", "too_many_duplicates", params)])
+    record_audit(session, actor.name, "duplicate", "household", other.id, after=after)
+    if permits(actor, "pii") and actor.covers(other.kecamatan_code):
+        return DuplicateHousehold(other.id, reason, field, other.updated_by)
+    before = changes.snapshot(vault, other)
+    found = rules.changes(before, rules.merged(before, shot, True))
+    change = changes.propose(session, vault, other, shot, actor, "duplicate", True, found)
+    return Saved(None, change.id)
 
 
 def reveal(
@@ -234,7 +255,8 @@ def reveal(
     require(actor, "pii")
     why = _reason(why)
     with Session(engine) as session, session.begin():
-        household = _household(session, household_id)
+        pdp.ensure_key(session, vault)
+        household = changes.household(session, household_id)
         require_in(actor, "pii", household.kecamatan_code)
         record_audit(session, actor.name, "view_pii", "household", household_id, after={"why": why})
         return {
@@ -264,17 +286,23 @@ def reveal(
 
 class _Writer:
     """Lands valid person rows: each KK becomes one household, or joins the one already
-    registered for the incident (the newest row wins); each NIK is one member. New families
-    are inserted in bulk when the import closes."""
+    registered for the incident (the newest row wins, as in `rules.merged`); each NIK is one
+    member. New families are inserted in bulk when the import closes; a registered family
+    whose rows change what is paid waits whole for a second person's review (its rows are
+    noted), the others change at once."""
 
     def __init__(self, vault: Vault, incident_id: int):
         self.vault, self.incident_id = vault, incident_id
         self.known: dict[str, int] | None = None  # kk_index -> stored household
         self.niks: dict[str, str] = {}  # nik_index -> kk_index of its household
         self.shelters: dict[str, int] = {}
+        self.areas: set[str] = set()  # the incident's kecamatan
         self.new: dict[str, dict[str, Any]] = {}  # kk_index -> household row, with "members"
-        self.stored: dict[str, Household] = {}
+        # kk_index -> (a registered family rows joined, as it was, as the rows make it)
+        self.joined: dict[str, tuple[Household, dict, dict]] = {}
+        self.waiting: set[str] = set()  # NIKs of the people whose family waits for review
         self.kk_indexes: dict[str, str] = {}  # a family's rows share one KK: hashed once
+        self.actor: Principal | None = None
 
     def _load(self, session: Session) -> None:
         incident = self.incident_id
@@ -288,11 +316,16 @@ class _Writer:
         self.niks = dict(session.execute(members).all())
         shelters = select(Shelter.name, Shelter.id).where(Shelter.incident_id == incident)
         self.shelters = {name.casefold(): i for name, i in session.execute(shelters)}
+        self.areas = _incident_kecamatan(session, incident)
 
     def __call__(self, session: Session, row: rules.MemberRow, actor: Principal) -> str:
         if self.known is None:
             self._load(session)
+        self.actor = actor
         in_scope(actor, row.kecamatan_code)
+        if row.kecamatan_code not in self.areas:
+            params = {"value": row.kecamatan_code}
+            raise InvalidInput([FieldError("kecamatan_code", "not_in_incident", params)])
         shelter_id = None
         if row.shelter is not None:
             shelter_id = self.shelters.get(row.shelter.casefold())
@@ -309,6 +342,9 @@ class _Writer:
             other = self.known.get(family)
             raise InvalidInput([FieldError("nik", "nik_elsewhere", {"value": other or "?"})])
         self.niks[nik_index] = kk_index
+        displaced = row.displaced or shelter_id is not None
+        if kk_index in self.known:
+            return self._join(session, kk_index, row, shelter_id, displaced)
         fields = {
             "kecamatan_code": row.kecamatan_code,
             "desa": row.desa,
@@ -322,14 +358,9 @@ class _Writer:
             fields["damage"] = row.damage
         if shelter_id is not None:
             fields["shelter_id"] = shelter_id
-        head = row.relation == "kepala_keluarga"
-        if head:
+        if row.relation == "kepala_keluarga":
             fields["head_sealed"] = self.vault.seal(row.name, "name")
             fields["head_masked"] = mask_name(row.name)
-        displaced = row.displaced or shelter_id is not None
-        member = _member_row(self.vault, row, nik_index, self.incident_id)
-        if kk_index in self.known:
-            return self._join(session, kk_index, fields, displaced, member)
         family_row = self.new.get(kk_index)
         if family_row is None:
             family_row = self.new[kk_index] = {
@@ -348,34 +379,59 @@ class _Writer:
         family_row.update(fields)
         family_row["displaced"] = family_row["displaced"] or displaced
         outcome = "updated" if nik_index in family_row["members"] else "created"
-        family_row["members"][nik_index] = member
+        family_row["members"][nik_index] = _member_row(self.vault, row, nik_index, self.incident_id)
         return outcome
 
     def _join(
         self,
         session: Session,
         kk_index: str,
-        fields: dict[str, Any],
+        row: rules.MemberRow,
+        shelter_id: int | None,
         displaced: bool,
-        member: dict[str, Any],
     ) -> str:
-        """A person of a family registered before (by a form or another reporter's file)."""
-        household = self.stored.get(kk_index)
-        if household is None:
-            household = self.stored[kk_index] = _household(session, self.known[kk_index])
-        for name, value in fields.items():
-            setattr(household, name, value)
-        household.displaced = household.displaced or displaced
-        present = next((m for m in household.members if m.nik_index == member["nik_index"]), None)
-        if present is None:
-            household.members.append(HouseholdMember(**member))
-            return "created"
-        for name, value in member.items():
-            setattr(present, name, value)
-        return "updated"
+        """A person of a family registered before (by a form or another reporter's file):
+        the row is merged into what the family will be when the import closes."""
+        if kk_index not in self.joined:
+            household = changes.household(session, self.known[kk_index])
+            before = changes.snapshot(self.vault, household)
+            self.joined[kk_index] = (household, before, before)
+        household, before, after = self.joined[kk_index]
+        family = {name: getattr(row, name) for name in rules.FAMILY_FIELDS if name != "shelter_id"}
+        person = row.model_dump(mode="json", include={"nik", *rules.MEMBER_FIELDS})
+        entry = {**family, "shelter_id": shelter_id, "displaced": displaced, "members": [person]}
+        outcome = "updated" if any(m["nik"] == row.nik for m in after["members"]) else "created"
+        self.joined[kk_index] = (household, before, rules.merged(after, entry, True))
+        return outcome
+
+    def notes(self, row: rules.MemberRow) -> list[FieldError]:
+        """A row of a registered family whose changes wait for review."""
+        if row.nik not in self.waiting:
+            return []
+        return [FieldError("kk", "change_waiting", {})]
 
     def close(self, session: Session) -> None:
-        """Insert the new families, then their members, in bulk."""
+        """Write (or send for review) the registered families the rows joined, then insert
+        the new families and their members in bulk."""
+        for household, before, after in self.joined.values():
+            found = rules.changes(before, after)
+            if any(c.payment for c in found):
+                changes.propose(
+                    session, self.vault, household, after, self.actor, "payment", True, found
+                )
+                self.waiting.update(p["nik"] for p in after["members"])
+            elif found:
+                changes.write(self.vault, household, after, self.actor)
+                record_audit(
+                    session,
+                    self.actor.name,
+                    "merge",
+                    "household",
+                    household.id,
+                    changes.sealed(self.vault, before),
+                    {**_summary(household), **changes.sealed(self.vault, after)},
+                )
+        self.joined = {}
         if not self.new:
             return
         families = [{k: v for k, v in f.items() if k != "members"} for f in self.new.values()]
@@ -588,6 +644,7 @@ def open_quarantine(
     why = _reason(why)
     rows = imports.quarantine(engine, HOUSEHOLDS, actor)
     with Session(engine) as session, session.begin():
+        pdp.ensure_key(session, vault)
         after = {"why": why, "rows": len(rows)}
         record_audit(session, actor.name, "view_pii", "quarantine", HOUSEHOLDS, after=after)
     sealed = _sealed(vault)
@@ -597,10 +654,80 @@ def open_quarantine(
             "file_name": r.file_name,
             "row_number": r.row_number,
             "data": sealed.open(r.data),
-            "errors": r.errors,
+            "errors": [{**e, "params": sealed.open(e["params"])} for e in r.errors],
         }
         for r in rows
     ]
+
+
+def rotate_key(engine: Engine, old: Vault, new: Vault, actor: Principal) -> dict[str, int]:
+    """Seal every personal value again with `new`, and hash every identity number with it, in
+    one transaction: households, members, payments, changes waiting for review, the sealed
+    quarantine and the sealed values in the audit log. The store's key check becomes the new
+    key's. The registry extract, kept as hashes of NIKs only, cannot be hashed again: it is
+    emptied (import it again). Returns how many rows of each kind were sealed again.
+
+    Raises:
+        Forbidden: not an unscoped data officer or admin.
+        KeyMissing: `old` is not the store's key.
+    """
+    require_in(actor, "pii", None)
+    with writing(engine) as session, session.begin():
+        pdp.ensure_key(session, old)
+        indexes: dict[str, str] = {}  # old keyed hash -> new, for the payments' subjects
+        families = session.scalars(select(Household).options(selectinload(Household.members)))
+        counted = {"households": 0, "members": 0}
+        for family in families:
+            kk = old.open(family.kk_sealed, "kk")
+            indexes[family.kk_index] = family.kk_index = new.index(kk)
+            family.kk_sealed = new.seal(kk, "kk")
+            for name, field in (("head", "name"), ("address", "address"), ("payout", "payout")):
+                column = f"{name}_sealed"
+                setattr(family, column, old.reseal(getattr(family, column), field, new))
+            for member in family.members:
+                nik = old.open(member.nik_sealed, "nik")
+                indexes[member.nik_index] = member.nik_index = new.index(nik)
+                member.nik_sealed = new.seal(nik, "nik")
+                member.name_sealed = old.reseal(member.name_sealed, "name", new)
+            counted["households"] += 1
+            counted["members"] += len(family.members)
+        payments = list(session.scalars(select(AssistancePayment)))
+        for payment in payments:
+            payment.subject = indexes.get(payment.subject, payment.subject)
+            payment.payout_sealed = old.reseal(payment.payout_sealed, "payout", new)
+        waiting = list(session.scalars(select(HouseholdChange)))
+        for change in waiting:
+            change.entry_sealed = old.reseal(change.entry_sealed, changes.SEALED_AS, new)
+        held = list(
+            session.scalars(select(QuarantinedRow).where(QuarantinedRow.kind == HOUSEHOLDS))
+        )
+        for row in held:
+            row.data, row.errors = old.reseal_row(row.data, new), old.reseal_row(row.errors, new)
+        audited = list(
+            session.scalars(select(AuditEntry).where(AuditEntry.entity.in_(SEALED_ENTITIES)))
+        )
+        for entry in audited:
+            entry.before = old.reseal_row(entry.before, new)
+            entry.after = old.reseal_row(entry.after, new)
+        dropped = session.execute(delete(RegistryEntry)).rowcount
+        session.get(PdpKeyCheck, 1).check_value = new.check_value
+        counted |= {
+            "payments": len(payments),
+            "changes": len(waiting),
+            "quarantine": len(held),
+            "audit": len(audited),
+            "registry_dropped": dropped,
+        }
+        record_audit(
+            session,
+            actor.name,
+            "rotate_key",
+            "pdp_key",
+            1,
+            {"check_value": old.check_value},
+            {"check_value": new.check_value, **counted},
+        )
+    return counted
 
 
 # Reads: masked forms and keyed hashes only
@@ -742,6 +869,7 @@ def import_registry(engine: Engine, vault: Vault, data: bytes, file_name: str, a
     ]
     unique = list({row["nik_index"]: row for row in rows}.values())  # a NIK twice: the last
     with writing(engine) as session, session.begin():
+        pdp.ensure_key(session, vault)
         bulk_write(session, RegistryEntry.__table__, unique, key="nik_index")
         summary = {"file": file_name, "stored": len(rows), "refused": len(refused)}
         record_audit(session, actor.name, "import", "registry", batch, after=summary)
@@ -830,12 +958,15 @@ def advance_payment(
     reference: str | None = None,
     paid_on: date | None = None,
 ) -> str:
-    """Move a payment on (diusulkan → diverifikasi → disalurkan); returns its new status. A
-    payment is disbursed with its date and transfer or receipt reference.
+    """Move a payment on (diusulkan → diverifikasi → disalurkan); returns its new status. It
+    is verified by someone who neither proposed it nor entered the family (`four_eyes`), and
+    keeps the payout it was verified with; it is disbursed with its date and transfer or
+    receipt reference.
 
     Raises:
         Forbidden: `actor` may not handle assistance in the household's area.
-        InvalidInput: already disbursed (`paid_twice`), or no reference or date to disburse.
+        InvalidInput: already disbursed (`paid_twice`), verified by its maker (`four_eyes`),
+            or no reference or date to disburse.
     """
     require(actor, "assistance")
     with writing(engine) as session, session.begin():
@@ -849,7 +980,12 @@ def advance_payment(
             raise InvalidInput([FieldError("status", "paid_twice", {"value": payment.reference})])
         before = {"status": payment.status}
         if target == "diverifikasi":
+            entered = (household.created_by, household.updated_by) if household else ()
+            if actor.name in {payment.proposed_by, *entered}:  # not on one person's word
+                raise InvalidInput([FieldError("status", "four_eyes", {"value": actor.name})])
             payment.verified_at, payment.verified_by = utcnow(), actor.name
+            if household is not None:  # paid where it was verified
+                payment.payout_sealed = household.payout_sealed
         else:
             reference = " ".join((reference or "").split())
             problems = [FieldError("reference", "missing")] if not reference else []
@@ -916,6 +1052,7 @@ def export_named(
     why = _reason(why)
     now = now or utcnow()
     with Session(engine) as session, session.begin():
+        pdp.ensure_key(session, vault)
         query = (
             select(Household)
             .options(selectinload(Household.members))
@@ -924,7 +1061,12 @@ def export_named(
         )
         families = [h for h in session.scalars(query) if actor.covers(h.kecamatan_code)]
         if kind == "payments":
-            table = _payments_table(vault, families, payments(engine, incident_id))
+            paid = session.scalars(
+                select(AssistancePayment)
+                .where(AssistancePayment.incident_id == incident_id)
+                .order_by(AssistancePayment.programme, AssistancePayment.id)
+            )
+            table = _payments_table(vault, families, list(paid))
         else:
             if kind == "usulan":
                 matched = registry_match(engine, incident_id)
@@ -946,25 +1088,28 @@ def export_named(
     return watermarked_csv(table, watermark)
 
 
-def _payments_table(vault: Vault, families: list[Household], paid: pd.DataFrame) -> pd.DataFrame:
+def _payments_table(
+    vault: Vault, families: list[Household], paid: list[AssistancePayment]
+) -> pd.DataFrame:
     """Who is paid what, where: the heir or injured person when the payment names one, else
-    the head of the family."""
+    the head of the family; to the payout it was verified with, once verified."""
     by_family = {h.id: h for h in families}
     people = {m.id: m for h in families for m in h.members}
     rows = []
-    for p in paid.itertuples():
+    for p in paid:
         family = by_family.get(p.household_id)
         if family is None:  # outside the exporter's area
             continue
-        person = people.get(int(p.heir_id)) if not pd.isna(p.heir_id) else None
+        person = people.get(p.heir_id)
         name = person.name_sealed if person else family.head_sealed
+        payout = p.payout_sealed or family.payout_sealed
         rows.append(
             {
                 "program": p.programme,
                 "no_kk": vault.open(family.kk_sealed, "kk"),
                 "penerima": vault.open(name, "name"),
                 "nik_penerima": vault.open(person.nik_sealed, "nik") if person else "",
-                "rekening_atau_titik": vault.open(family.payout_sealed, "payout") or "",
+                "rekening_atau_titik": vault.open(payout, "payout") or "",
                 "kode_kecamatan": family.kecamatan_code,
                 "desa": family.desa,
                 "jumlah_rp": int(p.amount),

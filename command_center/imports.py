@@ -28,7 +28,7 @@ from command_center.auth import Principal, require, require_in
 from command_center.db import writing
 from command_center.errors import FieldError, ImportFileError, InvalidInput
 from command_center.models import QuarantinedRow
-from command_center.pdp import Vault
+from command_center.pdp import Vault, ensure_key
 from command_center.settings import ImportLimits
 from command_center.store import record_audit
 from command_center.times import utcnow
@@ -47,22 +47,24 @@ Check = Callable[[dict[str, Any]], Any]
 Write = Callable[[Session, Any, Principal], str]
 """Writes one valid row; returns "created" or "updated". A writer with a `close(session)`
 method is closed before the transaction commits (e.g. to insert the rows in bulk); one with a
-`notes(model)` method may flag rows it wrote (they land, and are listed)."""
+`notes(model)` method may then flag rows it wrote (they land, and are listed)."""
 Progress = Callable[[float], None]
 
 
 @dataclass(frozen=True)
 class Sealed:
-    """Fields of quarantined rows kept encrypted (personal data): `vault` seals `fields`."""
+    """Quarantined rows of personal data, kept encrypted whole: every field (the columns we do
+    not read too) but those named `clear` (what a row needs to land, such as its incident),
+    and the values quoted in their errors."""
 
     vault: Vault
-    fields: tuple[str, ...]
+    clear: tuple[str, ...] = ()
 
     def seal(self, row: dict[str, Any]) -> dict[str, Any]:
-        return self.vault.seal_row(row, self.fields)
+        return self.vault.seal_row(row, [k for k in row if k not in self.clear])
 
     def open(self, row: dict[str, Any]) -> dict[str, Any]:
-        return self.vault.open_row(row, self.fields)
+        return self.vault.open_row(row, list(row))
 
 
 @dataclass(frozen=True)
@@ -318,20 +320,20 @@ def run_import(
         if progress and (i % 200 == 0 or i == len(rows)):
             progress(0.8 * i / len(rows))
     outcomes = {"created": 0, "updated": 0}
-    notes: list[RowProblem] = []
+    landed: list[tuple[int, dict[str, Any], Any]] = []
     with writing(engine) as session, session.begin() as transaction:
+        if sealed is not None:
+            ensure_key(session, sealed.vault)
         for j, (row, model) in enumerate(valid, start=1):
             try:
-                outcome, said = _land(write, session, model, actor)
+                outcomes[write(session, model, actor)] += 1
             except InvalidInput as exc:
                 problems.append(RowProblem(row.number, exc.errors, _kept(row)))
             else:
-                outcomes[outcome] += 1
-                if said:
-                    notes.append(RowProblem(row.number, said, row.values))
+                landed.append((row.number, row.values, model))
             if progress and j % 200 == 0:
                 progress(0.8 + 0.15 * j / len(valid))  # writing, inside the one transaction
-        _close(write, session)
+        notes = _close(write, session, landed)
         for problem in sorted(problems, key=lambda p: p.number):
             problem.values.update(context or {})
             session.add(_quarantined(kind, batch, file_name, problem, actor, sealed))
@@ -353,19 +355,18 @@ def _kept(row: RawRow) -> dict[str, Any]:
     return {**row.values, **{f"{UNMAPPED}{h}": v for h, v in row.unmapped.items()}}
 
 
-def _land(
-    write: Write, session: Session, model: Any, actor: Principal
-) -> tuple[str, list[FieldError]]:
-    """Write one valid row: its outcome, and the writer's notes on it (if it keeps any)."""
-    outcome = write(session, model, actor)
-    remarks = getattr(write, "notes", None)
-    return outcome, (remarks(model) if remarks is not None else [])
-
-
-def _close(write: Write, session: Session) -> None:
+def _close(
+    write: Write, session: Session, landed: list[tuple[int, dict[str, Any], Any]]
+) -> list[RowProblem]:
+    """Close the writer (if it has `close`), then its notes on the rows it took."""
     close = getattr(write, "close", None)
     if close is not None:
         close(session)
+    remarks = getattr(write, "notes", None)
+    if remarks is None:
+        return []
+    said = ((number, values, remarks(model)) for number, values, model in landed)
+    return [RowProblem(number, errors, values) for number, values, errors in said if errors]
 
 
 def _quarantined(
@@ -383,17 +384,18 @@ def _quarantined(
         file_name=file_name,
         row_number=problem.number,
         data=sealed.seal(problem.values) if sealed else problem.values,
-        errors=[_error_json(e) for e in problem.errors],
+        errors=[_error_json(e, sealed) for e in problem.errors],
         created_by=actor.name,
         scope=actor.scope,
     )
 
 
-def _error_json(error: FieldError) -> dict[str, Any]:
+def _error_json(error: FieldError, sealed: Sealed | None = None) -> dict[str, Any]:
+    params = {k: str(v) for k, v in error.params.items()}
     return {
         "field": error.field,
         "code": error.code,
-        "params": {k: str(v) for k, v in error.params.items()},
+        "params": sealed.seal(params) if sealed else params,
     }
 
 
@@ -436,8 +438,10 @@ def resubmit(
         Forbidden: a row lies outside `actor`'s area; nothing is changed.
     """
     outcomes = {"created": 0, "updated": 0}
-    problems, notes = [], []
+    problems, landed = [], []
     with writing(engine) as session, session.begin():
+        if sealed is not None:
+            ensure_key(session, sealed.vault)
         for row in _held(session, list(edits), kind, actor):
             stored = row.data
             before = sealed.open(stored) if sealed else stored
@@ -445,19 +449,18 @@ def resubmit(
             if values != before:
                 row.data = sealed.seal(values) if sealed else values
             try:
-                outcome, said = _land(write, session, check(values), actor)
+                model = check(values)
+                outcomes[write(session, model, actor)] += 1
             except InvalidInput as exc:
-                row.errors = [_error_json(e) for e in exc.errors]
+                row.errors = [_error_json(e, sealed) for e in exc.errors]
                 problems.append(RowProblem(row.row_number, exc.errors, values))
                 if values != before:
                     record_audit(session, actor.name, "correct", kind, row.id, stored, row.data)
                 continue
-            outcomes[outcome] += 1
-            if said:
-                notes.append(RowProblem(row.row_number, said, values))
+            landed.append((row.row_number, values, model))
             row.resolved_at, row.resolved_by = utcnow(), actor.name
             record_audit(session, actor.name, "resubmit", kind, row.id, after=row.data)
-        _close(write, session)
+        notes = _close(write, session, landed)
     created, updated = outcomes["created"], outcomes["updated"]
     return ImportReport("", len(edits), created, updated, tuple(problems), tuple(notes))
 

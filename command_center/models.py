@@ -731,6 +731,48 @@ class AssistancePayment(Base):
     paid_on: Mapped[date | None] = mapped_column(Date)
     paid_by: Mapped[str | None] = mapped_column(String(80))
     reference: Mapped[str | None] = mapped_column(String(120))
+    # the account or collection point it was verified with (sealed): a payout change approved
+    # later sends it back to be verified again
+    payout_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class HouseholdChange(Base):
+    """An entry that waits for a data officer instead of changing a registered family: a change
+    of what is paid (payout, membership, casualties, house) that needs a second person, or a
+    duplicate that the one entering it may not see (a field reporter's entry for a family
+    someone else registered). The entry is sealed whole; the reviewer sees it beside the family
+    as it is then, and accepts or rejects it (not the one who entered it)."""
+
+    __tablename__ = "household_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    kecamatan_code: Mapped[str] = mapped_column(String(13))  # the entry's
+    reason: Mapped[str] = mapped_column(String(20))  # payment, duplicate
+    keep_members: Mapped[bool] = mapped_column(Boolean)  # a merge (True) or an edit
+    fields: Mapped[list[str]] = mapped_column(JSON)  # what it changes, by name only
+    entry_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    proposed_by: Mapped[str] = mapped_column(String(80))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="waiting", index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class PdpKeyCheck(Base):
+    """The check value of the personal-data key the store is sealed with (never the key), in
+    one row: a process with another key is refused before it seals or opens anything. A key
+    rotation replaces it (the audit log keeps the earlier ones)."""
+
+    __tablename__ = "pdp_key_check"
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    check_value: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RegistryEntry(Base):

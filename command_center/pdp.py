@@ -5,7 +5,8 @@ One secret (`CC_PDP_KEY`, 32 random bytes in URL-safe base64; `command-center ho
 makes one) yields two keys through HKDF: one for AES-256-GCM, one for HMAC-SHA256. Each sealed
 value is bound to its field name, so a sealed NIK cannot be passed off as a sealed name. The
 key is never stored in the database or the repository; without it the household module refuses
-to start and says how to make one.
+to start and says how to make one. The store keeps the key's check value (`ensure_key`): a
+process started with another key is refused before it seals or opens a value.
 """
 
 from __future__ import annotations
@@ -19,11 +20,16 @@ from collections.abc import Iterable
 from hashlib import sha256
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
+from command_center.db import writing
 from command_center.errors import CommandCenterError
+from command_center.models import Household, PdpKeyCheck
 
 MASK = "•"
 NONCE_BYTES = 12
@@ -66,6 +72,8 @@ class Vault:
             raise KeyMissing(f"has {len(secret)} bytes instead of 32")
         self._aead = AESGCM(_derived(secret, b"command-center pdp seal"))
         self._hash_key = _derived(secret, b"command-center pdp index")
+        # names the key without revealing it (stored, and shown in messages)
+        self.check_value = _derived(secret, b"command-center pdp check")[:8].hex()
 
     def seal(self, value: str | None, field: str) -> bytes | None:
         """`value` encrypted for storage (None stays None)."""
@@ -81,6 +89,10 @@ class Vault:
         sealed = bytes(sealed)
         nonce, body = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
         return self._aead.decrypt(nonce, body, field.encode()).decode()
+
+    def reseal(self, sealed: bytes | None, field: str, new: Vault) -> bytes | None:
+        """A value sealed with this key, sealed again with `new` (a key rotation)."""
+        return new.seal(self.open(sealed, field), field)
 
     def index(self, number: str) -> str:
         """A keyed hash of an identity number: equal numbers match, the number stays unknown."""
@@ -111,14 +123,29 @@ class Vault:
                 opened[field] = self.open(token, field)
         return opened
 
+    def reseal_row(self, row: Any, new: Vault) -> Any:
+        """`row` (JSON: dicts, lists, text) with every sealed value sealed again with `new`."""
+        if isinstance(row, list):
+            return [self.reseal_row(item, new) for item in row]
+        if not isinstance(row, dict):
+            return row
+        out = {}
+        for name, value in row.items():
+            if isinstance(value, str) and value.startswith(SEALED_PREFIX):
+                out[name] = new.seal_row(self.open_row({name: value}, [name]), [name])[name]
+            else:
+                out[name] = self.reseal_row(value, new)
+        return out
+
 
 def mask(number: str | None) -> str | None:
-    """`3204•••••••••012`: the kabupaten and the last three digits of a NIK or KK number."""
+    """`•••••••••••••012`: the last three digits of a NIK or KK number only. Its region and
+    birth date stay hidden: with the kecamatan, sex and age a list shows, they would leave a
+    NIK a few guesses away."""
     if not number:
         return number
-    if len(number) <= 7:
-        return MASK * len(number)
-    return number[:4] + MASK * (len(number) - 7) + number[-3:]
+    shown = 3 if len(number) > 7 else 0
+    return MASK * (len(number) - shown) + number[len(number) - shown :]
 
 
 def mask_name(name: str | None) -> str | None:
@@ -126,3 +153,40 @@ def mask_name(name: str | None) -> str | None:
     if not name:
         return name
     return " ".join(word[0] + MASK * 3 for word in name.split())
+
+
+def ensure_key(session: Session, vault: Vault) -> None:
+    """Refuse `vault` unless its key is the one the store is sealed with. The first key used
+    is recorded, once it has opened a value sealed before (a store from before the check).
+
+    Raises:
+        KeyMissing: another key, or one that does not open what is sealed.
+    """
+    stored = session.get(PdpKeyCheck, 1)
+    if stored is not None and stored.check_value == vault.check_value:
+        return
+    if stored is not None:
+        raise KeyMissing(
+            f"is not the key this store is sealed with (check value {stored.check_value}, "
+            f"this key's {vault.check_value})"
+        )
+    sample = session.scalar(select(Household.kk_sealed).limit(1))
+    if sample is not None:
+        try:
+            vault.open(sample, "kk")
+        except InvalidTag as exc:
+            raise KeyMissing("does not open the data this store holds sealed") from exc
+    session.add(PdpKeyCheck(id=1, check_value=vault.check_value))
+    session.flush()
+
+
+def open_vault(engine: Engine, key: str | None) -> Vault:
+    """The vault of `key`, checked against the store's (`ensure_key`).
+
+    Raises:
+        KeyMissing: no usable key, or not the store's.
+    """
+    vault = Vault(key)
+    with writing(engine) as session, session.begin():
+        ensure_key(session, vault)
+    return vault

@@ -4,7 +4,8 @@ them (`services/reporters.py` holds the rules).
 A link's token is shown once; only its SHA-256 is kept. The token is checked again in the
 transaction that saves a report, so a revoked or expired link stops at once. A report from a
 link is stored unverified, its source the reporter's role, the audit naming the reporter and
-the link.
+the link. A link writes no more often than `ProbeLimits` allow (counted in the audit log), and
+never changes a family it did not register: such an entry waits for a data officer.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from command_center.accounts import digest
 from command_center.auth import Principal, require, require_in
 from command_center.db import writing
 from command_center.errors import (
-    DuplicateHousehold,
     FieldError,
     Forbidden,
     InvalidInput,
@@ -41,10 +41,12 @@ from command_center.pdp import Vault
 from command_center.services.households import HouseholdInput
 from command_center.services.reporters import FieldReporter, NewLink, incidents_for
 from command_center.services.reports import ReportInput
-from command_center.store import frame, record_audit
+from command_center.settings import ProbeLimits
+from command_center.store import frame, recent_actions, record_audit
 from command_center.times import utcnow
 
 NOT_OPEN = (IncidentStatus.PROPOSED, IncidentStatus.CLOSED, IncidentStatus.MERGED)
+DEFAULT_PROBES = ProbeLimits()
 
 
 def create_link(
@@ -152,33 +154,53 @@ def reporter_incidents(engine: Engine, reporter: FieldReporter) -> dict[int, str
         return dict(sorted(rows, key=lambda r: -r[0]))
 
 
+def _who(row: ReporterLink) -> str:
+    """The name a link writes under (in the audit log): its holder and its number."""
+    return f"{row.name} (lapor #{row.id})"
+
+
+def _within_rate(session: Session, row: ReporterLink, limits: ProbeLimits) -> None:
+    """Refuse a link that wrote `link_writes` times within the window (every write is
+    audited under its name).
+
+    Raises:
+        InvalidInput: `link` / `too_many_writes`, with the minutes to wait.
+    """
+    if recent_actions(session, _who(row), limits.link_window_min) >= limits.link_writes:
+        params = {"minutes": limits.link_window_min}
+        raise InvalidInput([FieldError("link", "too_many_writes", params)])
+
+
 def save_field_report(
     engine: Engine,
     token: str,
     values: dict[str, Any],
     geography: Geography | None,
     confirmed: bool = False,
+    limits: ProbeLimits = DEFAULT_PROBES,
 ) -> report_store.Saved:
     """Store a report sent through a link: unverified, with the reporter as its source, for one
-    of the link's kecamatan and incidents only (the same checks as the form).
+    of the link's kecamatan and incidents only (the same checks as the form), and no more
+    often than `limits` allow.
 
     Raises:
         Forbidden: the link is unknown, revoked or expired, or does not cover the kecamatan or
             the incident; nothing is stored.
-        InvalidInput / NeedsConfirmation: as for any report.
+        InvalidInput / NeedsConfirmation: as for any report, or the link wrote too often.
     """
     now = utcnow()
     with writing(engine) as session, session.begin():
         row = _holder(session, token, now)
         if row is None:
             raise Forbidden("lapor", "reporter_link")
+        _within_rate(session, row, limits)
         reporter = _reporter(row)
         fields = {**values, "reporter": reporter.name, "source": reporter.role}
         report = ReportInput.check({**fields, "area_level": "kecamatan"}, geography, now)
         allowed = incidents_for(reporter, _open_areas(session))
         if report.kecamatan_code not in reporter.kecamatan or report.incident_id not in allowed:
-            raise Forbidden(f"{reporter.name} (lapor #{row.id})", "reporter_link", "?")
-        actor = Principal(f"{reporter.name} (lapor #{row.id})", "viewer")
+            raise Forbidden(_who(row), "reporter_link", "?")
+        actor = Principal(_who(row), "viewer")
         saved = report_store.write_version(session, report, actor, confirmed, link_id=row.id)
         row.last_used_at = now
         return saved
@@ -190,35 +212,32 @@ def save_field_household(
     token: str,
     incident_id: int,
     entry: HouseholdInput,
-) -> int:
-    """Register a family sent through a link, in one of the link's kecamatan and incidents only;
-    a family registered before (same KK) takes the newer entry, as any later report does.
-    Returns the household's id.
+    limits: ProbeLimits = DEFAULT_PROBES,
+) -> household_store.Saved:
+    """Register a family sent through a link, in one of the link's kecamatan and incidents
+    only. A family the link registered before (same KK) takes the newer entry, unless it
+    changes what is paid; an entry for a family someone else registered, or one that hits
+    another family's NIK, never changes it: it waits for a data officer's review.
 
     Raises:
         Forbidden: the link is unknown, revoked or expired, or does not cover the kecamatan or
             the incident; nothing is stored.
-        DuplicateHousehold: a member's NIK is in another family of the incident.
-        InvalidInput: as for the form.
+        InvalidInput: as for the form, or the link wrote or hit other families too often.
     """
     with Session(engine) as session:
         row = _holder(session, token, utcnow())
         if row is None:
             raise Forbidden("lapor", "reporter_link")
+        _within_rate(session, row, limits)
         reporter = _reporter(row)
         allowed = incidents_for(reporter, _open_areas(session))
-    who = f"{reporter.name} (lapor #{reporter.link_id})"
+    who = _who(row)
     if entry.kecamatan_code not in reporter.kecamatan or incident_id not in allowed:
         raise Forbidden(who, "reporter_link", entry.kecamatan_code)
     actor = Principal(who, "operator", entry.kecamatan_code)  # this family's kecamatan only
-    try:
-        return household_store.save_household(engine, vault, incident_id, entry, actor)
-    except DuplicateHousehold as exc:
-        if exc.reason != "kk":
-            raise
-        return household_store.save_household(
-            engine, vault, incident_id, entry, actor, merge_into=exc.household_id
-        )
+    return household_store.save_household(
+        engine, vault, incident_id, entry, actor, field_entry=True, limits=limits
+    )
 
 
 def own_reports(engine: Engine, reporter: FieldReporter) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from command_center.db import make_engine, migrate
 from command_center.errors import BasemapError, BoundariesMissing
 from command_center.geography import Geography, load_geography
 from command_center.labels import t
-from command_center.pdp import Vault
+from command_center.pdp import Vault, open_vault
 from command_center.settings import Settings, load_settings
 from command_center.static_layers import install_layers, static_url
 
@@ -41,9 +41,10 @@ def settings() -> Settings:
 
 @st.cache_resource
 def vault() -> Vault:
-    """The personal-data vault (raises KeyMissing, uncached, while `CC_PDP_KEY` is unset)."""
+    """The personal-data vault, its key checked against the store's (raises KeyMissing,
+    uncached, while `CC_PDP_KEY` is unset or not the store's key)."""
     key = settings().pdp_key
-    return Vault(key.get_secret_value() if key else None)
+    return open_vault(engine(), key.get_secret_value() if key else None)
 
 
 @st.cache_resource(on_release=Engine.dispose)  # a cleared cache closes its connections

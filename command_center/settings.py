@@ -39,6 +39,18 @@ class SignInLimits:
 
 
 @dataclass(frozen=True)
+class ProbeLimits:
+    """How often one reporter's link may write, and one user or link may hit another family's
+    KK or NIK (each hit is a guess confirmed), within their windows (`CC_LINK_*`,
+    `CC_DUPLICATE_*`)."""
+
+    link_writes: int = 30
+    link_window_min: int = 10
+    duplicate_hits: int = 10
+    duplicate_window_min: int = 60
+
+
+@dataclass(frozen=True)
 class ImportLimits:
     """What an uploaded spreadsheet may hold before it is refused (`CC_MAX_*`)."""
 
@@ -168,6 +180,17 @@ class Settings(BaseSettings):
         description='Kemensos amounts in rupiah replacing today\'s, e.g. {"jadup": 10000}.',
     )
     jadup_days: int = 90  # jaminan hidup is paid for this many days
+    link_writes: int = Field(
+        default=ProbeLimits.link_writes,
+        description="Reports and families one reporter's link may send within the window.",
+    )
+    link_window_min: int = ProbeLimits.link_window_min
+    duplicate_hits: int = Field(
+        default=ProbeLimits.duplicate_hits,
+        description="Entries one user or link may send that hit another family's KK or NIK "
+        "within the window (then refused, audited).",
+    )
+    duplicate_window_min: int = ProbeLimits.duplicate_window_min
     # Alerts out (`services/alerts.py` holds the rules; these tune them in one place)
     alert_rules: dict[str, str] = Field(
         default_factory=dict,
@@ -233,6 +256,15 @@ class Settings(BaseSettings):
     def sign_in_limits(self) -> SignInLimits:
         return SignInLimits(
             self.sign_in_lock_after, self.sign_in_per_client, self.sign_in_window_min
+        )
+
+    @property
+    def probe_limits(self) -> ProbeLimits:
+        return ProbeLimits(
+            self.link_writes,
+            self.link_window_min,
+            self.duplicate_hits,
+            self.duplicate_window_min,
         )
 
     @property

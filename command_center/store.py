@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -28,6 +28,7 @@ from command_center.models import (
     IncidentStatus,
 )
 from command_center.services.incidents import PhaseRecord
+from command_center.times import utcnow
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,21 @@ def record_audit(
             after=after,
         )
     )
+
+
+def recent_actions(
+    session: Session, actor: str, minutes: float, actions: Collection[str] | None = None
+) -> int:
+    """How many audit entries `actor` made in the last `minutes` (of `actions` only, when
+    given): every write is audited, so this counts writes, and the audited attempts."""
+    query = (
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.at >= utcnow() - timedelta(minutes=minutes), AuditEntry.actor == actor)
+    )
+    if actions is not None:
+        query = query.where(AuditEntry.action.in_(actions))
+    return session.scalar(query) or 0
 
 
 def last_change(engine: Engine) -> int:

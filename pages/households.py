@@ -1,6 +1,7 @@
-"""Data KK Terdampak: affected families of an incident, masked for all but data officers;
-Kemensos assistance and its payments, the social registry match and proposals, the import,
-and the households' counts next to the kecamatan reports. Only the open tab runs."""
+"""Data KK Terdampak: affected families of an incident, masked for all but data officers and
+counted only for the roles that do not register them; the changes waiting for review, Kemensos
+assistance and its payments, the social registry match and proposals, the import, and the
+households' counts next to the kecamatan reports. Only the open tab runs."""
 
 import streamlit as st
 
@@ -15,14 +16,7 @@ if households.key_ready(lang):
     incident_id = households.incident_picker(lang)
     if incident_id is not None:
         households.counts(incident_id, lang)
-        PANELS = {
-            "tab_register": households.register,
-            "tab_household_form": households.household_form,
-            "tab_assistance": households.assistance,
-            "tab_registry": households.registry,
-            "tab_household_import": households.household_import,
-            "tab_consistency": households.consistency,
-        }
+        PANELS = households.panels(lang)  # those of the signed-in role
         tabs = st.tabs([t(k, lang) for k in PANELS], key="households_tab", on_change="rerun")
         for panel, tab in zip(PANELS.values(), tabs, strict=True):
             if tab.open:

@@ -19,13 +19,14 @@ from command_center.pdp import Vault
 from command_center.times import utcnow
 
 
-def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "command_center.cli", *args],
         capture_output=True,
         text=True,
         timeout=300,
         env={**os.environ, **env},
+        input=stdin,
     )
 
 
@@ -313,6 +314,15 @@ def test_households_key_registry_and_import_from_the_command_line(
         assert "3203111705800011" not in str(
             conn.execute(text("SELECT * FROM registry_entries")).all()
         )
+    # a new key: everything sealed again; the old key is refused from then on
+    new = _cli("households", "key", **cli_env).stdout.strip()
+    rotated = _cli("households", "rotate-key", stdin=new + "\n", **{**cli_env, "CC_PDP_KEY": key})
+    assert rotated.returncode == 0, rotated.stderr
+    assert "1 registry_dropped" in rotated.stdout and Vault(new).check_value in rotated.stderr
+    old = _cli("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": key})
+    assert old.returncode == 2 and Vault(key).check_value in old.stderr
+    again = _cli("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": new})
+    assert again.returncode == 0, again.stderr
 
 
 def test_alerts_test_reports_each_channel_and_the_outbox_lists_what_waits(

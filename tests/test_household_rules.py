@@ -136,9 +136,40 @@ def test_without_a_usable_key_the_module_refuses_and_says_how(key) -> None:
     assert "command-center households key" in str(refused.value)
 
 
-def test_masks() -> None:
-    assert mask("3204123456789012") == "3204•••••••••012"
+def test_masks_hide_the_region_and_the_birth_date() -> None:
+    assert mask("3204124405801012") == "•••••••••••••012"
     assert mask_name("Siti Nur Aisyah") == "S••• N••• A•••"
+
+
+def test_a_change_says_what_differs_and_whether_it_decides_payments() -> None:
+    before = rules.HouseholdInput.check(family()).model_dump(mode="json")
+    entry = family(desa="Sukamulya", payout="BNI 1")
+    entry["members"] = entry["members"][:2]
+    entry["members"][1]["casualty"] = None
+    edit = rules.merged(before, rules.HouseholdInput.check(entry).model_dump(mode="json"), False)
+    found = {(c.field, c.nik): c.payment for c in rules.changes(before, edit)}
+    mother, child = (m["nik"] for m in before["members"][1:])
+    assert found == {
+        ("desa", None): False,
+        ("payout", None): True,
+        ("casualty", mother): True,
+        ("members", child): True,
+    }
+    merge = rules.merged(before, rules.HouseholdInput.check(entry).model_dump(mode="json"), True)
+    assert len(merge["members"]) == 3  # a merge keeps the people only the family had
+    assert {(c.field, c.nik) for c in rules.changes(before, merge)} == {
+        ("desa", None),
+        ("payout", None),
+        ("casualty", mother),
+    }
+    assert rules.changes(before, rules.merged(before, before, True)) == []
+
+
+def test_a_list_shows_an_age_band_never_a_birth_date() -> None:
+    day = date(2026, 12, 7)
+    years = (2022, 2020, 2008, 2007, 1966, 1965)  # a day short of 4, 6, 18, 19, 60, 61
+    bands = [rules.age_band(date(y, 12, 8), day) for y in years]
+    assert bands == ["0-4", "5-17", "5-17", "18-59", "18-59", "60+"]
 
 
 def _frames():

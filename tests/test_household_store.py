@@ -4,6 +4,7 @@ the registry matched by keyed hash, and nobody paid twice."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from datetime import date
@@ -14,15 +15,16 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from command_center import household_store, imports, incident_store, reporter_store, store
+from command_center import household_change_store as changes
+from command_center import household_store, imports, incident_store, pdp, reporter_store, store
 from command_center.auth import Principal
 from command_center.errors import DuplicateHousehold, Forbidden, InvalidInput
 from command_center.incident_store import NewIncident
-from command_center.models import AssistancePayment, AuditEntry, Base
+from command_center.models import AssistancePayment, AuditEntry, Base, Household
 from command_center.pdp import Vault
 from command_center.services.households import HouseholdInput
 from command_center.services.reporters import NewLink
-from command_center.settings import ImportLimits
+from command_center.settings import ImportLimits, ProbeLimits
 from command_center.times import utcnow
 from tests.households import KEY, family, kk, nik
 
@@ -30,6 +32,7 @@ ADMIN = Principal("Admin Pusat", "admin")
 PENDATA = Principal("Pendata Cianjur", "pendata", "32.03")
 PENDATA_GARUT = Principal("Pendata Garut", "pendata", "32.05")
 OPERATOR = Principal("Operator Cianjur", "operator", "32.03")
+VERIFIER = Principal("Verifikator Cianjur", "pendata", "32.03")
 REPORTER_B = Principal("TKSK Cugenang", "operator", "32.03")
 LIMITS = ImportLimits()
 
@@ -49,7 +52,7 @@ def incident(area_engine: Engine) -> int:
     return next(i.id for i in store.incidents(area_engine) if i.key == key)
 
 
-def _save(engine, vault, incident, values, actor=OPERATOR, **kwargs) -> int:
+def _save(engine, vault, incident, values, actor=OPERATOR, **kwargs) -> household_store.Saved:
     return household_store.save_household(
         engine, vault, incident, HouseholdInput.check(values), actor, **kwargs
     )
@@ -69,9 +72,9 @@ def test_a_family_is_sealed_at_rest_listed_masked_and_opened_only_with_a_reason(
     area_engine, vault, incident
 ) -> None:
     values = family()
-    household_id = _save(area_engine, vault, incident, values)
+    household_id = _save(area_engine, vault, incident, values).household_id
     listed = household_store.households(area_engine, incident).set_index("id").loc[household_id]
-    assert listed["kk_masked"] == values["kk"][:4] + "•" * 9 + values["kk"][-3:]
+    assert listed["kk_masked"] == "•" * 13 + values["kk"][-3:]  # no region, no date
     assert listed["head_masked"] == "A••• S•••" and listed["members"] == 3
     people = household_store.members(area_engine, incident)
     assert people["nik_masked"].str.contains("•••••••••").all()
@@ -97,7 +100,7 @@ def test_a_family_is_sealed_at_rest_listed_masked_and_opened_only_with_a_reason(
     [OPERATOR, PENDATA_GARUT, Principal("Koordinator", "coordinator"), Principal("x", "viewer")],
 )
 def test_only_pendata_and_admins_within_scope_see_personal_data(area_engine, vault, incident, who):
-    household_id = _save(area_engine, vault, incident, family())
+    household_id = _save(area_engine, vault, incident, family()).household_id
     with pytest.raises(Forbidden):
         household_store.reveal(area_engine, vault, household_id, who, "ingin tahu saja")
     if who.role == "pendata":  # another kabupaten's data officer: the list holds none of it
@@ -118,17 +121,22 @@ def test_no_clear_identity_number_or_name_in_the_database_or_any_log(
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)  # every statement and value
     try:
         values = family()
-        household_id = _save(area_engine, vault, incident, values)
+        household_id = _save(area_engine, vault, incident, values).household_id
         household_store.reveal(area_engine, vault, household_id, PENDATA, "cek data lapangan")
-        bad = _person_csv([_row(family(serial=2), 0, NIK="3203111705800000")])
+        moved = family(payout="BANK LAIN 9999-8888", address="Kp. Pasirhuni")
+        waiting = _save(area_engine, vault, incident, moved, REPORTER_B)  # waits, sealed
+        assert waiting.waiting is not None
+        bad = _row(family(serial=2), 0, NIK="3203111705800000")
+        bad["Nama Ibu Kandung"] = "Imas Masitoh"  # a column we do not read
         report = household_store.import_households(
-            area_engine, vault, bad, "kk.csv", incident, None, PENDATA, LIMITS
+            area_engine, vault, _person_csv([bad]), "kk.csv", incident, None, PENDATA, LIMITS
         )
-        assert len(report.problems) == 1  # waits in quarantine, sealed
+        assert len(report.problems) == 1  # waits in quarantine, sealed whole
     finally:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     secrets = [values["kk"], "3203111705800000", "Asep Saepudin", "Rawacina", "0123-01-000123"]
     secrets += [m["nik"] for m in values["members"]]
+    secrets += ["Imas Masitoh", "170580", "BANK LAIN", "9999-8888", "Pasirhuni"]
     dumped = _every_value(area_engine)
     logged = caplog.text
     assert "INSERT INTO households" in logged  # the statements were logged, with their values
@@ -143,9 +151,11 @@ def test_no_clear_identity_number_or_name_in_the_database_or_any_log(
             assert secret.encode() not in raw, secret
 
 
-def test_the_same_family_from_another_reporter_is_caught_and_merged(area_engine, vault, incident):
-    first = _save(area_engine, vault, incident, family())
-    again = family()
+def test_an_operators_duplicate_waits_unnamed_for_a_data_officer_who_sees_both(
+    area_engine, vault, incident
+) -> None:
+    first = _save(area_engine, vault, incident, family()).household_id
+    again = family(desa="Sukamulya")
     again["members"] = [
         *again["members"][:2],
         {
@@ -157,25 +167,100 @@ def test_the_same_family_from_another_reporter_is_caught_and_merged(area_engine,
         },
     ]
     again["members"][1]["casualty"] = None  # the newer report: the mother was found alive
-    with pytest.raises(DuplicateHousehold) as caught:
-        _save(area_engine, vault, incident, again, REPORTER_B)
-    assert (caught.value.household_id, caught.value.reason) == (first, "kk")
-    assert caught.value.by == "Operator Cianjur"
-    merged = _save(area_engine, vault, incident, again, REPORTER_B, merge_into=first)
-    assert merged == first
+    saved = _save(area_engine, vault, incident, again, REPORTER_B)
+    assert saved.household_id is None and saved.waiting  # nothing named, nothing changed
+    assert len(household_store.members(area_engine, incident)) == 3
+    with pytest.raises(Forbidden):
+        changes.pending(area_engine, REPORTER_B, incident)
+    queue = changes.pending(area_engine, PENDATA, incident)
+    assert queue[["household_id", "reason"]].values.tolist() == [[first, "duplicate"]]
+    assert {"members", "casualty", "desa"} <= set(queue.loc[0, "fields"])
+    seen = changes.review(area_engine, vault, saved.waiting, PENDATA)
+    assert (seen["before"]["desa"], seen["after"]["desa"]) == ("Sarampad", "Sukamulya")
+    differ = [(c.field, c.before, c.after) for c in seen["changes"]]
+    assert ("casualty", "meninggal", None) in differ
+    assert changes.decide(area_engine, vault, saved.waiting, PENDATA, True, seen["version"])
     people = household_store.members(area_engine, incident)
     assert len(people) == 4  # three before, the son only the second reporter knew
     assert people["casualty"].tolist().count("meninggal") == 0
     assert len(household_store.households(area_engine, incident)) == 1
+    assert changes.pending(area_engine, PENDATA, incident).empty
 
 
-def test_a_nik_already_in_another_family_is_refused_naming_the_member(area_engine, vault, incident):
-    first = _save(area_engine, vault, incident, family())
+def test_a_data_officers_duplicate_is_named_and_what_it_pays_needs_a_second_person(
+    area_engine, vault, incident
+) -> None:
+    first = _save(area_engine, vault, incident, family()).household_id
+    again = family()
+    again["members"][1]["casualty"] = None
+    with pytest.raises(DuplicateHousehold) as caught:
+        _save(area_engine, vault, incident, again, PENDATA)
+    assert (caught.value.household_id, caught.value.reason) == (first, "kk")
+    assert caught.value.by == "Operator Cianjur"
+    merged = _save(area_engine, vault, incident, again, PENDATA, merge_into=first)
+    assert merged.household_id == first and merged.waiting  # a casualty: what is paid
+    with pytest.raises(InvalidInput) as own:
+        changes.decide(area_engine, vault, merged.waiting, PENDATA, True)
+    assert own.value.errors[0].code == "four_eyes"
+    assert (
+        household_store.members(area_engine, incident)["casualty"].tolist().count("meninggal") == 1
+    )
+    assert changes.decide(area_engine, vault, merged.waiting, ADMIN, True) == "accepted"
+    assert "meninggal" not in household_store.members(area_engine, incident)["casualty"].tolist()
+
+
+def test_a_nik_already_in_another_family_is_named_only_to_those_who_may_open_it(
+    area_engine, vault, incident
+) -> None:
+    first = _save(area_engine, vault, incident, family()).household_id
     other = family(serial=2)
     other["members"][2]["nik"] = family()["members"][2]["nik"]
     with pytest.raises(DuplicateHousehold) as caught:
-        _save(area_engine, vault, incident, other)
+        _save(area_engine, vault, incident, other, PENDATA)
     assert (caught.value.household_id, caught.value.field) == (first, "members[2].nik")
+    waiting = _save(area_engine, vault, incident, other, OPERATOR)
+    assert waiting.household_id is None and waiting.waiting
+    assert len(household_store.households(area_engine, incident)) == 1
+
+
+def test_masked_identity_numbers_cannot_be_confirmed_by_guessing(
+    area_engine, vault, incident, geography
+) -> None:
+    """The reproduced attack: the masked list gave all but one digit of a NIK; ten families
+    with the candidates confirmed it through the duplicate message. Now the list masks the
+    birth date, the message names nobody, a kecamatan outside the incident is refused, and
+    the hits are audited and limited."""
+    _save(area_engine, vault, incident, family())
+    people = household_store.members(area_engine, incident)
+    assert all(m == "•" * 13 + m[-3:] for m in people["nik_masked"])
+    limits = ProbeLimits(duplicate_hits=3)
+    outsider = Principal("Operator Garut", "operator", "32.05")
+    garut = family(serial=7, kecamatan="32.05.01")
+    with pytest.raises(InvalidInput) as elsewhere:  # Garut is not in the Cianjur incident
+        _save(area_engine, vault, incident, garut, outsider)
+    assert elsewhere.value.errors[0].field == "kecamatan_code"
+    child = family()["members"][2]["nik"]
+    outcomes = []
+    for serial in range(20, 25):
+        guess = family(serial=serial)
+        guess["members"][2]["nik"] = child  # the one candidate that is registered
+        try:
+            outcomes.append(_save(area_engine, vault, incident, guess, OPERATOR, limits=limits))
+        except InvalidInput as exc:
+            outcomes.append(exc.errors[0].code)
+    assert [o if isinstance(o, str) else o.household_id for o in outcomes] == [
+        None,
+        None,
+        None,
+        "too_many_duplicates",
+        "too_many_duplicates",
+    ]
+    with Session(area_engine) as session:
+        audited = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.actor == OPERATOR.name)
+        ).all()
+    assert audited.count("duplicate") == 3 and audited.count("duplicate_refused") == 2
+    assert len(changes.pending(area_engine, PENDATA, incident)) == 3  # for the data officer
 
 
 def _row(values: dict, i: int, **changes) -> dict:
@@ -222,10 +307,16 @@ def test_a_spreadsheet_lands_per_family_quarantines_bad_rows_sealed_and_takes_co
     opened = household_store.open_quarantine(area_engine, vault, PENDATA, "koreksi impor")
     assert opened[0]["data"]["nik"] == "3203114211850099"  # in clear for the data officer
     assert household_store.open_quarantine(area_engine, vault, PENDATA_GARUT, "koreksi") == []
+    assert held[0].errors[0]["params"]["value"].startswith("pdp:")  # its digits too
     fixed = household_store.resubmit_households(
         area_engine, vault, {held[0].id: {"nik": two["members"][1]["nik"]}}, geography, PENDATA
     )
+    # a person more in a registered family changes what it is paid: a second person agrees
     assert (fixed.created, fixed.problems) == (1, ())
+    assert [e.code for note in fixed.notes for e in note.errors] == ["change_waiting"]
+    waiting = changes.pending(area_engine, PENDATA, incident)
+    assert waiting["fields"].tolist() == [["members"]]
+    changes.decide(area_engine, vault, int(waiting.loc[0, "id"]), ADMIN, True)
     counted = household_store.counts(area_engine, incident).loc["32.03.11"]
     assert (counted["families"], counted["people"], counted["deaths"]) == (2, 5, 2)
     # the same file again from another reporter: nothing doubles
@@ -248,8 +339,8 @@ def test_the_registry_is_matched_on_keyed_hashes_and_the_rest_proposed(
     area_engine, vault, incident
 ) -> None:
     known, new = family(), family(serial=2)
-    first = _save(area_engine, vault, incident, known)
-    second = _save(area_engine, vault, incident, new)
+    first = _save(area_engine, vault, incident, known).household_id
+    second = _save(area_engine, vault, incident, new).household_id
     father = known["members"][0]["nik"]
     extract = "\n".join(
         [
@@ -290,7 +381,10 @@ def test_payments_are_proposed_once_and_move_on_with_a_reference(area_engine, va
     assert paid.loc["jadup", "amount"] == 15_000 * 2 * 90
     with pytest.raises(Forbidden):
         household_store.advance_payment(area_engine, santunan, OPERATOR)
-    assert household_store.advance_payment(area_engine, santunan, PENDATA) == "diverifikasi"
+    with pytest.raises(InvalidInput) as own:  # who proposed it does not verify it
+        household_store.advance_payment(area_engine, santunan, PENDATA)
+    assert own.value.errors[0].code == "four_eyes"
+    assert household_store.advance_payment(area_engine, santunan, VERIFIER) == "diverifikasi"
     with pytest.raises(InvalidInput) as unreferenced:
         household_store.advance_payment(area_engine, santunan, PENDATA)
     assert {e.field for e in unreferenced.value.errors} == {"reference", "paid_on"}
@@ -305,6 +399,78 @@ def test_payments_are_proposed_once_and_move_on_with_a_reference(area_engine, va
         area_engine, vault, incident, "payments", PENDATA, "daftar penyaluran santunan"
     ).decode()
     assert "Asep Saepudin" in payments and "TRX-BRI-2026-0042" in payments  # paid to the heir
+
+
+def test_a_reporter_link_cannot_redirect_a_familys_aid(area_engine, vault, incident, geography):
+    """The reproduced attack: a link holder sent the KK of a family a Dinsos officer had
+    registered, with a new address and payout. The family is unchanged until a data officer
+    accepts the change; a verified payment keeps its account until then and is verified
+    again after; both accounts are on record, sealed."""
+    official = family()
+    household_id = _save(area_engine, vault, incident, official, PENDATA).household_id
+    household_store.propose_payments(area_engine, incident, PENDATA)
+    paid = household_store.payments(area_engine, incident).set_index("programme")
+    jadup = int(paid.loc["jadup", "id"])
+    household_store.advance_payment(area_engine, jadup, VERIFIER)
+    link = NewLink.check({"name": "Ujang", "role": "tksk", "kecamatan": "32.03.11"}, geography)
+    _, token = reporter_store.create_link(area_engine, ADMIN, link)
+    forged = HouseholdInput.check(
+        family(address="Kp. Baru", payout="BANK LAIN 9999-0000-1111"), geography
+    )
+    saved = reporter_store.save_field_household(area_engine, vault, token, incident, forged)
+    assert saved.household_id is None and saved.waiting  # the family is not even named
+    why = "cek rekening penerima"
+    clear = household_store.reveal(area_engine, vault, household_id, PENDATA, why)
+    assert clear["payout"] == official["payout"]
+    listed = household_store.export_named(area_engine, vault, incident, "payments", ADMIN, why)
+    assert "BANK LAIN" not in listed.decode()
+    with pytest.raises(Forbidden):
+        changes.review(area_engine, vault, saved.waiting, OPERATOR)
+    seen = changes.review(area_engine, vault, saved.waiting, PENDATA)
+    assert (seen["reason"], seen["household_id"]) == ("duplicate", household_id)
+    assert ("payout", official["payout"], "BANK LAIN 9999-0000-1111") in [
+        (c.field, c.before, c.after) for c in seen["changes"]
+    ]
+    assert changes.decide(area_engine, vault, saved.waiting, PENDATA, True, seen["version"])
+    assert household_store.reveal(area_engine, vault, household_id, PENDATA, why)["payout"] == (
+        "BANK LAIN 9999-0000-1111"
+    )
+    statuses = household_store.payments(area_engine, incident).set_index("id")["status"]
+    assert statuses[jadup] == "diusulkan"  # verified with the old account: verify again
+    with Session(area_engine) as session:
+        accepted = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "accept_change")
+        ).one()
+    sides = [
+        json.loads(vault.open_row(side, ["household"])["household"])
+        for side in (accepted.before, accepted.after)
+    ]
+    assert [side["payout"] for side in sides] == [official["payout"], "BANK LAIN 9999-0000-1111"]
+
+
+def test_a_payout_changed_by_one_account_waits_for_a_second(area_engine, vault, incident):
+    saved = _save(area_engine, vault, incident, family(), PENDATA)
+    edit = family(payout="BRI 0123-01-000999-50-1", desa="Sarampad Girang")
+    with Session(area_engine) as session:
+        version = session.get(Household, saved.household_id).version
+    waiting = _save(
+        area_engine,
+        vault,
+        incident,
+        edit,
+        PENDATA,
+        household_id=saved.household_id,
+        version=version,
+    )
+    assert waiting.waiting
+    assert household_store.households(area_engine, incident).loc[0, "desa"] == "Sarampad"
+    with pytest.raises(InvalidInput):
+        changes.decide(area_engine, vault, waiting.waiting, PENDATA, True)
+    assert changes.decide(area_engine, vault, waiting.waiting, ADMIN, False, note="salah ketik")
+    assert changes.pending(area_engine, ADMIN, incident).empty
+    small = family(desa="Sarampad Girang")  # nothing that is paid: at once
+    _save(area_engine, vault, incident, small, OPERATOR, household_id=saved.household_id)
+    assert household_store.households(area_engine, incident).loc[0, "desa"] == "Sarampad Girang"
 
 
 def test_the_database_itself_refuses_a_second_payment_for_the_same_person(
@@ -377,3 +543,62 @@ def test_a_reporter_link_registers_families_of_its_kecamatan_only(
     with pytest.raises(Forbidden):
         reporter_store.save_field_household(area_engine, vault, token, incident, entry)
     assert len(household_store.households(area_engine, incident)) == 1
+
+
+def test_another_key_is_refused_and_a_rotation_seals_everything_again(
+    area_engine, vault, incident
+) -> None:
+    first = _save(area_engine, vault, incident, family(), PENDATA).household_id
+    moved = family(payout="BNI 0987654321")
+    assert _save(area_engine, vault, incident, moved, OPERATOR, household_id=first).waiting
+    household_store.propose_payments(area_engine, incident, PENDATA)
+    bad = _person_csv([_row(family(serial=2), 0, NIK="3203111705800000")])
+    household_store.import_households(
+        area_engine, vault, bad, "kk.csv", incident, None, PENDATA, LIMITS
+    )
+    father = family()["members"][0]["nik"]
+    household_store.import_registry(area_engine, vault, f"NIK\n{father}".encode(), "r.csv", ADMIN)
+    new_key = pdp.new_key()
+    other = Vault(new_key)
+    with pytest.raises(pdp.KeyMissing) as refused:  # a process started with another key
+        _save(area_engine, other, incident, family(serial=3), PENDATA)
+    assert vault.check_value in str(refused.value) and other.check_value in str(refused.value)
+    with pytest.raises(pdp.KeyMissing):
+        pdp.open_vault(area_engine, new_key)
+    assert len(household_store.households(area_engine, incident)) == 1
+
+    counted = household_store.rotate_key(area_engine, vault, other, ADMIN)
+    assert counted | {"audit": 0} == {
+        "households": 1,
+        "members": 3,
+        "payments": 4,
+        "changes": 1,
+        "quarantine": 1,
+        "audit": 0,
+        "registry_dropped": 1,
+    }
+    with pytest.raises(pdp.KeyMissing):
+        household_store.reveal(area_engine, vault, first, PENDATA, "dengan kunci lama")
+    assert pdp.open_vault(area_engine, new_key).check_value == other.check_value
+    clear = household_store.reveal(area_engine, other, first, PENDATA, "setelah rotasi kunci")
+    assert clear["kk"] == family()["kk"] and clear["payout"] == family()["payout"]
+    assert household_store.propose_payments(area_engine, incident, PENDATA) == 0  # same subjects
+    with pytest.raises(DuplicateHousehold):  # the KK is still found by its new keyed hash
+        _save(area_engine, other, incident, family(), PENDATA)
+    held = household_store.open_quarantine(area_engine, other, PENDATA, "koreksi impor")
+    assert held[0]["data"]["nik"] == "3203111705800000"
+    waiting = changes.pending(area_engine, ADMIN, incident)
+    seen = changes.review(area_engine, other, int(waiting.loc[0, "id"]), ADMIN)
+    assert seen["after"]["payout"] == "BNI 0987654321"
+    with Session(area_engine) as session:
+        created = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "create", AuditEntry.entity == "household"
+            )
+        ).one()
+    assert (
+        json.loads(other.open_row(created.after, ["household"])["household"])["kk"]
+        == (family()["kk"])
+    )
+    with pytest.raises(Forbidden):
+        household_store.rotate_key(area_engine, other, vault, PENDATA)  # a scoped officer

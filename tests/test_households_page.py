@@ -9,9 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts, household_store, report_store, store
-from command_center.auth import SYSTEM
+from command_center import accounts, household_store, pdp, report_store, store
+from command_center.adapters import households as households_adapter
+from command_center.auth import SYSTEM, Principal
 from command_center.db import make_engine
+from command_center.errors import Forbidden
 from command_center.labels import t
 from command_center.models import AuditEntry
 from command_center.pdp import Vault
@@ -78,6 +80,17 @@ def test_without_a_key_the_page_says_what_is_missing_and_how_to_make_one(
     assert not at.selectbox  # nothing of the module runs
 
 
+def test_with_another_key_than_the_stores_the_page_stays_closed_and_names_both(
+    open_page, families, monkeypatch
+) -> None:
+    other = pdp.new_key()
+    monkeypatch.setenv("CC_PDP_KEY", other)
+    at = open_page(PAGE)
+    assert Vault(KEY).check_value in at.error[0].value
+    assert Vault(other).check_value in at.error[0].value
+    assert not at.selectbox  # nothing of the module runs: nothing is sealed with that key
+
+
 def test_an_operator_sees_counts_and_masked_families_never_a_nik_or_name(
     families, database_url, monkeypatch
 ) -> None:
@@ -87,13 +100,35 @@ def test_an_operator_sees_counts_and_masked_families_never_a_nik_or_name(
     at.selectbox(key="households_pick").set_value(at.selectbox(key="households_pick").options[1])
     at = at.run()
     shown = _everything(at)
-    assert "3203" in shown and "•••••••••" in shown
+    assert "•" * 13 in shown  # the last three digits only: no region, no birth date
     for values in families:
-        assert values["kk"] not in shown
+        assert values["kk"] not in shown and values["kk"][:6] not in shown
         for person in values["members"]:
             assert person["nik"] not in shown and person["name"] not in shown
+            assert person["birth_date"].isoformat() not in shown  # an age band instead
+    assert t("col_age") in shown and "18-59" in shown
     assert t("masked_for_you") in shown
     assert not [b for b in at.button if b.label == t("reveal")]
+
+
+@pytest.mark.parametrize("role", ["viewer", "coordinator", "logistik"])
+def test_roles_that_see_counts_get_counts_and_no_list(
+    families, database_url, monkeypatch, role
+) -> None:
+    at = _signed_in(database_url, monkeypatch, role)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("count_families")] == "2"
+    tabs = {tab.label for tab in at.tabs}
+    assert t("tab_register") not in tabs and t("tab_household_form") not in tabs
+    assert t("tab_review") not in tabs
+    for tab in tabs:
+        at.session_state["households_tab"] = tab
+        at = at.run()
+        assert not at.exception, (tab, [e.message for e in at.exception])
+        shown = _everything(at)
+        assert "•" * 13 not in shown and "A••• S•••" not in shown  # no masked list either
+    with pytest.raises(Forbidden):
+        households_adapter.load_members(_quake(database_url), 1, Principal("x", role), "id")
 
 
 def test_a_data_officer_opens_a_family_with_a_reason_and_it_is_audited(
@@ -153,8 +188,43 @@ def test_the_form_registers_a_family_person_by_person_and_offers_to_merge_a_dupl
     assert any("sudah didata" in w.value for w in at.warning)
     at = at.button(key="household_merge_button").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    assert len(household_store.members(engine, _quake(database_url))) == 3
+    # a person more changes what the family is paid: it waits for a second person
+    assert t("household_waiting") in [s.value for s in at.success]
+    assert len(household_store.members(engine, _quake(database_url))) == 2
     assert len(household_store.households(engine, _quake(database_url))) == 1
+
+
+def test_a_data_officer_reviews_a_waiting_change_side_by_side_and_accepts_it(
+    families, database_url, monkeypatch
+) -> None:
+    engine = make_engine(database_url)
+    moved = family(payout="BANK LAIN 9999-0000-1111")
+    tksk = Principal("TKSK Cugenang", "operator", "32.03")
+    entry = HouseholdInput.check(moved)
+    saved = household_store.save_household(engine, Vault(KEY), _quake(database_url), entry, tksk)
+    assert saved.household_id is None and saved.waiting  # an operator's duplicate
+    at = _signed_in(database_url, monkeypatch, "pendata")
+    assert t("changes_waiting", n=1) in _everything(at)
+    at.session_state["households_tab"] = t("tab_review")
+    at = at.run()
+    at = at.selectbox(key="households_change").set_value(saved.waiting).run()
+    assert "BANK LAIN" not in _everything(at)  # in clear only once opened (audited)
+    at = at.button(key="households_change_open").click().run()
+    rows = at.dataframe[1].value.set_index(t("col_field"))
+    payout = rows.loc[t("field_payout")]
+    assert (payout[t("col_before")], payout[t("col_after")]) == (
+        family()["payout"],
+        "BANK LAIN 9999-0000-1111",
+    )
+    assert payout[t("col_payment_relevant")] == t("yes")
+    at = next(b for b in at.button if b.label == t("accept_change")).click().run()
+    assert t("check_first") in [e.value for e in at.error]  # not on one click
+    at.checkbox[0].check()
+    at = next(b for b in at.button if b.label == t("accept_change")).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert t("change_accepted") in [s.value for s in at.success]
+    clear = household_store.reveal(engine, Vault(KEY), 1, SYSTEM, "cek hasil tinjauan")
+    assert clear["payout"] == "BANK LAIN 9999-0000-1111"
 
 
 def test_a_bad_nik_in_the_form_is_named_in_words(open_page, with_demo, database_url) -> None:

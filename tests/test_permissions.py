@@ -22,10 +22,12 @@ from command_center import (
     accounts,
     alert_store,
     form_store,
+    household_change_store,
     household_store,
     imports,
     incident_store,
     logistics_store,
+    pdp,
     report_store,
     reporter_store,
     sitrep_store,
@@ -241,7 +243,12 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
     count = b"Gudang,Barang,Batch,Jumlah\nGudang Uji,selimut,B,5\n"
     vault = Vault(KEY)
     kin = HouseholdInput.check(family())
-    household_id = household_store.save_household(engine, vault, incident.id, kin, SYSTEM)
+    saved = household_store.save_household(engine, vault, incident.id, kin, SYSTEM)
+    household_id = saved.household_id
+    moved = HouseholdInput.check(family(payout="BNI 0987654321"))
+    change_id = household_store.save_household(
+        engine, vault, incident.id, moved, SYSTEM, household_id
+    ).waiting
     household_store.propose_payments(engine, incident.id, SYSTEM)
     payment_id = int(household_store.payments(engine, incident.id)["id"].iloc[0])
     people = b"No KK;NIK;Nama\n" + kin.kk.encode() + b";" + kin.members[0].nik.encode() + b";A\n"
@@ -446,6 +453,19 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
             "pii",
             None,  # the rows inside the reader's area
             lambda e, a: household_store.open_quarantine(e, vault, a, "koreksi impor"),
+        ),
+        "household_change_store.review": Write(
+            "pii", "32.03.11", lambda e, a: household_change_store.review(e, vault, change_id, a)
+        ),
+        "household_change_store.decide": Write(
+            "pii",
+            "32.03.11",
+            lambda e, a: household_change_store.decide(e, vault, change_id, a, True),
+        ),
+        "household_store.rotate_key": Write(
+            "pii",
+            "32.03.11",  # unscoped only: every scope is refused (test_another_key_is_refused_...)
+            lambda e, a: household_store.rotate_key(e, vault, Vault(pdp.new_key()), a),
         ),
         "household_store.advance_payment": Write(
             "assistance",

@@ -10,6 +10,7 @@ from command_center import report_store, reporter_store, store
 from command_center.auth import SYSTEM, Principal
 from command_center.errors import Forbidden, InvalidInput
 from command_center.services.reporters import NewLink
+from command_center.settings import ProbeLimits
 from command_center.times import utcnow
 
 
@@ -119,3 +120,32 @@ def test_a_bad_link_request_names_the_field(geography, changes, field, code) -> 
     with pytest.raises(InvalidInput) as refused:
         _link(geography, **changes)
     assert (refused.value.errors[0].field, refused.value.errors[0].code) == (field, code)
+
+
+def test_a_link_sending_too_fast_is_refused_until_its_window_passes(
+    demo_engine, geography, incident
+) -> None:
+    """The reproduced flood: one link sent 100 reports in 0.8 s. A link writes at most
+    `link_writes` times within its window (counted in the audit log); nothing more lands."""
+    limits = ProbeLimits(link_writes=5, link_window_min=10)
+    _, token = reporter_store.create_link(demo_engine, SYSTEM, _link(geography))
+    refused = []
+    for n in range(8):
+        try:
+            reporter_store.save_field_report(
+                demo_engine, token, _report(incident, displaced=100 + n), geography, limits=limits
+            )
+        except InvalidInput as exc:
+            refused.append(exc.errors[0])
+    assert [(e.field, e.code, e.params["minutes"]) for e in refused] == [
+        ("link", "too_many_writes", 10)
+    ] * 3
+    mine = reporter_store.own_reports(demo_engine, reporter_store.reporter_for(demo_engine, token))
+    assert len(mine) == 5
+    with demo_engine.begin() as conn:  # ten minutes later the link writes again
+        conn.execute(
+            text("UPDATE audit_log SET at = :at"), {"at": utcnow() - timedelta(minutes=11)}
+        )
+    reporter_store.save_field_report(
+        demo_engine, token, _report(incident), geography, limits=limits
+    )

@@ -1,7 +1,9 @@
-"""Data KK Terdampak page, and the household counts of the incident view: the masked register,
-one household opened in clear (audited, with a reason), the form, the import and its sealed
-quarantine, the registry extract, Kemensos payments, named exports and the comparison with
-the kecamatan reports. Masked reads are cached by the tables they read; clear ones never."""
+"""Data KK Terdampak page, and the household counts of the incident view: the masked register
+(for those who register families; the other roles see counts), one household opened in clear
+(audited, with a reason), the form, the changes waiting for a data officer's review, the
+import and its sealed quarantine, the registry extract, Kemensos payments, named exports and
+the comparison with the kecamatan reports. Masked reads are cached by the tables they read;
+clear ones never."""
 
 from __future__ import annotations
 
@@ -10,14 +12,16 @@ from typing import Any
 
 import pandas as pd
 
+from command_center import household_change_store as changes
 from command_center import household_store, imports, report_store, resources, store
-from command_center.auth import Principal
-from command_center.labels import NO_VALUE, field_error, number, t
+from command_center.auth import Principal, permits, require
+from command_center.labels import NO_VALUE, field_error, field_label, number, t
 from command_center.models import (
     Area,
     AssistancePayment,
     HazardEvent,
     Household,
+    HouseholdChange,
     HouseholdMember,
     ImpactReport,
     Incident,
@@ -27,6 +31,7 @@ from command_center.models import (
 )
 from command_center.services import households as rules
 from command_center.services.reports import counted
+from command_center.times import format_wib
 
 HEADLINE_COUNTS = ("families", "people", "deaths", "missing", "injured_severe", "displaced")
 VULNERABLE = ("toddlers", "pregnant", "elderly", "disabled")
@@ -70,6 +75,7 @@ def load_register(incident_id: int, lang: str) -> pd.DataFrame:
                 "id": f.id,
                 t("col_kk", lang): f.kk_masked,
                 t("col_head", lang): f.head_masked,
+                t("col_code", lang): f.kecamatan_code,
                 t("col_kecamatan", lang): resources.area_name(f.kecamatan_code),
                 t("col_desa", lang): f.desa,
                 t("col_members", lang): int(f.members),
@@ -84,6 +90,20 @@ def load_register(incident_id: int, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("id") if rows else pd.DataFrame()
 
 
+def register(incident_id: int, actor: Principal, lang: str) -> pd.DataFrame:
+    """The masked register inside `actor`'s area, for those who register families (the other
+    roles see counts only).
+
+    Raises:
+        Forbidden: `actor` does not register families.
+    """
+    require(actor, "household")
+    table = load_register(incident_id, lang)
+    if table.empty:
+        return table
+    return table[[actor.covers(code) for code in table[t("col_code", lang)]]]
+
+
 def _registry_words(matched: pd.DataFrame, household_id: int, lang: str) -> str:
     if household_id not in matched.index or not matched.loc[household_id, "in_registry"]:
         return t("registry_not_in", lang)
@@ -91,16 +111,16 @@ def _registry_words(matched: pd.DataFrame, household_id: int, lang: str) -> str:
     return ", ".join(programmes) if programmes else t("registry_in", lang)
 
 
-@resources.cached(Household, HouseholdMember, ttl=None)
-def load_members(incident_id: int, household_id: int, lang: str) -> pd.DataFrame:
-    """One household's people, masked and labelled."""
+@resources.cached(Household, HouseholdMember, ttl=3600)  # ages move on
+def _members(incident_id: int, household_id: int, lang: str) -> pd.DataFrame:
     people = household_store.members(resources.engine(), incident_id)
     mine = people[people["household_id"] == household_id]
+    today = date.today()
     return pd.DataFrame(
         {
             t("col_nik", lang): mine["nik_masked"],
             t("col_sex", lang): mine["sex"],
-            t("col_birth_date", lang): [d.isoformat() for d in mine["birth_date"]],
+            t("col_age", lang): [rules.age_band(d, today) for d in mine["birth_date"]],
             t("col_relation", lang): [t(f"relation_{r}", lang) for r in mine["relation"]],
             t("col_casualty", lang): [
                 t(f"casualty_{c}", lang) if isinstance(c, str) else NO_VALUE
@@ -108,6 +128,17 @@ def load_members(incident_id: int, household_id: int, lang: str) -> pd.DataFrame
             ],
         }
     )
+
+
+def load_members(incident_id: int, household_id: int, actor: Principal, lang: str):
+    """One household's people, masked (an age band, never a birth date), for those who
+    register families.
+
+    Raises:
+        Forbidden: `actor` does not register families.
+    """
+    require(actor, "household")
+    return _members(incident_id, household_id, lang)
 
 
 def reveal(household_id: int, actor: Principal, why: str) -> dict[str, Any]:
@@ -122,7 +153,9 @@ def save(
     household_id: int | None = None,
     version: int | None = None,
     merge_into: int | None = None,
-) -> int:
+) -> household_store.Saved:
+    """Register or change a family; a change of what is paid, or a duplicate the user may not
+    see, waits for review (`Saved.waiting`)."""
     entry = rules.HouseholdInput.check(values, resources.geography())
     return resources.written(
         household_store.save_household(
@@ -134,6 +167,88 @@ def save(
             household_id,
             version,
             merge_into,
+            limits=resources.settings().probe_limits,
+        )
+    )
+
+
+@resources.cached(HouseholdChange, ttl=None)
+def waiting_count(incident_id: int) -> int:
+    """How many entries wait for a data officer's review (a count)."""
+    return changes.waiting_count(resources.engine(), incident_id)
+
+
+def load_pending(incident_id: int, actor: Principal, lang: str) -> pd.DataFrame:
+    """The changes waiting inside `actor`'s area, masked and labelled; index = change id.
+
+    Raises:
+        Forbidden: `actor` may not review personal data.
+    """
+    table = changes.pending(resources.engine(), actor, incident_id)
+    return pd.DataFrame(
+        {
+            t("col_kk", lang): table["kk_masked"],
+            t("col_kecamatan", lang): [resources.area_name(c) for c in table["kecamatan_code"]],
+            t("col_reason", lang): [t(f"change_{r}", lang) for r in table["reason"]],
+            t("col_fields", lang): [
+                ", ".join(field_label(f, lang) for f in fields) for fields in table["fields"]
+            ],
+            t("col_proposed_by", lang): table["proposed_by"],
+            t("col_proposed_at", lang): [format_wib(at, lang) for at in table["proposed_at"]],
+        },
+        index=pd.Index(table["id"], name="id"),
+    )
+
+
+def review(change_id: int, actor: Principal) -> dict[str, Any]:
+    """A waiting change beside its family, in clear; audited. Never cached."""
+    return changes.review(resources.engine(), resources.vault(), change_id, actor)
+
+
+def change_rows(seen: dict[str, Any], lang: str) -> pd.DataFrame:
+    """Each field a change makes differ: what it is, before, after, and whether it decides
+    who is paid what (a reviewed change's `changes`)."""
+
+    def shown(value: Any) -> str:
+        if isinstance(value, dict):  # a person added or removed
+            casualty = value.get("casualty")
+            return " · ".join(
+                str(v)
+                for v in (
+                    value["nik"],
+                    value["name"],
+                    value["sex"],
+                    value["birth_date"],
+                    t(f"relation_{value['relation']}", lang),
+                    t(f"casualty_{casualty}", lang) if casualty else None,
+                )
+                if v
+            )
+        if isinstance(value, bool):
+            return t("yes", lang) if value else t("no", lang)
+        return NO_VALUE if value in (None, "") else str(value)
+
+    rows = []
+    for change in seen["changes"]:
+        what = field_label(change.field, lang)
+        if change.nik is not None:
+            what = f"{t('field_members', lang)} {change.nik} · {what}"
+        rows.append(
+            {
+                t("col_field", lang): what,
+                t("col_before", lang): shown(change.before),
+                t("col_after", lang): shown(change.after),
+                t("col_payment_relevant", lang): t("yes", lang) if change.payment else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def decide(change_id: int, actor: Principal, accept: bool, version: int, note: str) -> str:
+    """Accept or reject a waiting change (not one's own); returns its new status."""
+    return resources.written(
+        changes.decide(
+            resources.engine(), resources.vault(), change_id, actor, accept, version, note
         )
     )
 
@@ -177,6 +292,24 @@ def load_payments(incident_id: int, lang: str) -> pd.DataFrame:
             t("col_reference", lang): paid["reference"].fillna(NO_VALUE),
         },
         index=pd.Index(paid["id"], name="id"),
+    )
+
+
+def payments_for(incident_id: int, actor: Principal, lang: str) -> pd.DataFrame:
+    """The payments one by one (masked) for those who handle assistance; for the others, how
+    many and how much per programme and status (counts only)."""
+    table = load_payments(incident_id, lang)
+    if permits(actor, "assistance") or table.empty:
+        return table
+    amounts = household_store.payments(resources.engine(), incident_id)
+    summary = amounts.groupby(["programme", "status"])["amount"].agg(["size", "sum"])
+    return pd.DataFrame(
+        {
+            t("col_programme", lang): [t(f"programme_{p}", lang) for p, _ in summary.index],
+            t("col_status", lang): [t(f"payment_{s}", lang) for _, s in summary.index],
+            t("col_payments", lang): summary["size"].tolist(),
+            t("col_amount", lang): [f"Rp{number(int(a), lang)}" for a in summary["sum"]],
+        }
     )
 
 

@@ -55,8 +55,9 @@ def last_figures(mine: pd.DataFrame, incident_id: int, code: str) -> dict[str, A
 def save(token: str, values: dict[str, Any], confirmed: bool) -> Saved:
     """Store the reporter's report (the link is checked again as it is saved)."""
     engine, geography = resources.engine(), resources.geography()
+    limits = resources.settings().probe_limits
     return resources.written(
-        reporter_store.save_field_report(engine, token, values, geography, confirmed)
+        reporter_store.save_field_report(engine, token, values, geography, confirmed, limits)
     )
 
 
@@ -73,11 +74,17 @@ def shelters(incident_id: int) -> dict[int, str]:
     return household_store.shelter_names(resources.engine(), incident_id)
 
 
-def save_household(token: str, incident_id: int, values: dict[str, Any]) -> int:
-    """Register the reporter's family entry (the link is checked again as it is saved)."""
+def save_household(token: str, incident_id: int, values: dict[str, Any]) -> household_store.Saved:
+    """Register the reporter's family entry (the link is checked again as it is saved); an
+    entry for a family someone else registered waits for review (`waiting`)."""
     entry = HouseholdInput.check(values, resources.geography())
     return resources.written(
         reporter_store.save_field_household(
-            resources.engine(), resources.vault(), token, incident_id, entry
+            resources.engine(),
+            resources.vault(),
+            token,
+            incident_id,
+            entry,
+            resources.settings().probe_limits,
         )
     )

@@ -1,7 +1,8 @@
-"""The panels of the Data KK Terdampak page: the masked register and one household's view (in
-clear only for pendata and admins, with a reason), the form, Kemensos assistance, the registry
-extract and proposals, the import, and the comparison with the reports. The count panel is
-shared with the incident view."""
+"""The panels of the Data KK Terdampak page, each for the roles it is for: the masked register
+and one household's view (in clear only for pendata and admins, with a reason), the form, the
+review of changes waiting for a data officer, Kemensos assistance, the registry extract and
+proposals, the import, and the comparison with the reports. The count panel is shared with the
+incident view."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from command_center.ui.importer import Importer, import_panel
 from command_center.ui.messages import done, explain, md
 
 MERGE_KEY = "household_merge"  # a refused duplicate waiting for "merge"
+REVIEW_KEY = "household_review"  # the change opened for review (in clear, this session only)
 
 
 def key_ready(lang: str) -> bool:
@@ -49,8 +51,32 @@ def incident_picker(lang: str) -> int | None:
 
 
 def counts(incident_id: int, lang: str) -> None:
-    """The incident's household counts (the page's head)."""
+    """The incident's household counts (the page's head), and how many entries wait for a
+    data officer's review."""
     count_metrics(data.load_counts(incident_id), lang)
+    waiting = data.waiting_count(incident_id)
+    if waiting and permits(shell.actor(), "household"):
+        st.caption(t("changes_waiting", lang, n=number(waiting, lang)))
+
+
+def panels(lang: str) -> dict:
+    """The page's tabs the signed-in role may use: label key -> panel. Those who do not
+    register families see counts, the assistance summary and the comparison only."""
+    actor = shell.actor()
+    chosen = {
+        "tab_register": (register, "household"),
+        "tab_household_form": (household_form, "household"),
+        "tab_review": (review, "pii"),
+        "tab_assistance": (assistance, None),
+        "tab_registry": (registry, None),
+        "tab_household_import": (household_import, "pii"),
+        "tab_consistency": (consistency, None),
+    }
+    return {
+        key: panel
+        for key, (panel, needs) in chosen.items()
+        if needs is None or permits(actor, needs)
+    }
 
 
 def count_metrics(counts: dict[str, int], lang: str) -> None:
@@ -70,7 +96,7 @@ def count_metrics(counts: dict[str, int], lang: str) -> None:
 
 def register(incident_id: int, lang: str) -> None:
     """The masked register; a chosen household's people and, for pendata, its data in clear."""
-    table = data.load_register(incident_id, lang)
+    table = data.register(incident_id, shell.actor(), lang)
     if table.empty:
         st.info(t("no_households", lang))
         return
@@ -91,7 +117,8 @@ def register(incident_id: int, lang: str) -> None:
 
 def _household(incident_id: int, household_id: int, lang: str) -> None:
     st.markdown(f"**{t('household_members', lang)}**")
-    st.dataframe(data.load_members(incident_id, household_id, lang), hide_index=True)
+    people = data.load_members(incident_id, household_id, shell.actor(), lang)
+    st.dataframe(people, hide_index=True)
     if not permits(shell.actor(), "pii"):
         st.caption(t("masked_for_you", lang))
         return
@@ -236,8 +263,8 @@ def _people(lang: str, key: str) -> list[dict]:
 
 def _save(values: dict, incident_id: int, lang: str, merge_into: int | None = None) -> None:
     try:
-        data.save(values, incident_id, shell.actor(), merge_into=merge_into)
-    except DuplicateHousehold as exc:
+        saved = data.save(values, incident_id, shell.actor(), merge_into=merge_into)
+    except DuplicateHousehold as exc:  # named only to those who may open that family
         st.session_state[MERGE_KEY] = (values, exc.household_id)
         st.warning(explain(exc, lang))
     except CommandCenterError as exc:
@@ -245,7 +272,55 @@ def _save(values: dict, incident_id: int, lang: str, merge_into: int | None = No
     else:
         st.session_state.pop(MERGE_KEY, None)
         forget_people()
-        done(t("household_saved", lang))
+        done(t("household_waiting" if saved.waiting else "household_saved", lang))
+
+
+def review(incident_id: int, lang: str) -> None:
+    """Entries waiting for a data officer: one opened beside the family as it is (audited),
+    accepted once the reviewer says they checked both, or rejected. Not one's own."""
+    actor = shell.actor()
+    table = data.load_pending(incident_id, actor, lang)
+    if table.empty:
+        st.info(t("no_changes_waiting", lang))
+        return
+    st.dataframe(table, width="stretch")
+    chosen = st.selectbox(
+        t("pick_change", lang),
+        [None, *table.index],
+        format_func=lambda c: NO_VALUE if c is None else f"#{c} · {table.loc[c].iloc[0]}",
+        key="households_change",
+    )
+    if chosen is None:
+        return
+    seen = st.session_state.get(REVIEW_KEY)
+    if seen is None or seen["id"] != chosen:
+        if st.button(t("open_change", lang), key="households_change_open"):
+            try:
+                st.session_state[REVIEW_KEY] = data.review(int(chosen), actor)
+            except CommandCenterError as exc:
+                st.error(explain(exc, lang))
+                return
+            st.rerun()
+        st.caption(t("open_change_help", lang))
+        return
+    st.warning(t("revealed_audited", lang), icon=":material/visibility:")
+    st.dataframe(data.change_rows(seen, lang), hide_index=True, width="stretch")
+    with st.form(f"household_decide_{chosen}"):
+        note = st.text_input(t("decision_note", lang), max_chars=200)
+        checked = st.checkbox(t("checked_both", lang))
+        accept, reject = st.columns(2)
+        accepted = accept.form_submit_button(t("accept_change", lang), type="primary")
+        rejected = reject.form_submit_button(t("reject_change", lang))
+    if accepted and not checked:
+        st.error(t("check_first", lang))
+    elif accepted or rejected:
+        try:
+            status = data.decide(int(chosen), actor, accepted, seen["version"], note)
+        except CommandCenterError as exc:
+            st.error(explain(exc, lang))
+        else:
+            st.session_state.pop(REVIEW_KEY, None)
+            done(t(f"change_{status}", lang))
 
 
 def _merge_offer(incident_id: int, lang: str) -> None:
@@ -268,12 +343,12 @@ def assistance(incident_id: int, lang: str) -> None:
             st.error(explain(exc, lang))
         else:
             done(t("payments_proposed", lang, n=added))
-    table = data.load_payments(incident_id, lang)
+    table = data.payments_for(incident_id, actor, lang)
     if table.empty:
         st.caption(t("no_payments", lang))
         return
     st.dataframe(table, width="stretch")
-    if not shell.allowed("assistance", lang):
+    if not permits(actor, "assistance"):
         return
     statuses = data.payment_statuses(incident_id)
     open_ones = [p for p, s in statuses.items() if rules.next_status(s)]
@@ -313,7 +388,7 @@ def registry(incident_id: int, lang: str) -> None:
             else:
                 rows = ", ".join(map(str, refused[:20]))
                 done(t("registry_imported", lang, n=stored, refused=len(refused), rows=rows))
-    register_table = data.load_register(incident_id, lang)
+    register_table = data.load_register(incident_id, lang)  # counted, never listed here
     if register_table.empty:
         return
     st.dataframe(

@@ -111,12 +111,13 @@ def _family(token: str, holder: FieldReporter, incidents: dict[int, str]) -> Non
         )
         if st.button(t("save_household", LANG), type="primary", key="lapor_family_save"):
             try:
-                data.save_household(token, incident_id, values)
+                saved = data.save_household(token, incident_id, values)
             except CommandCenterError as exc:
                 st.error(explain(exc, LANG))
             else:
                 households.forget_people("lapor_family")
-                st.session_state[FLASH] = t("lapor_family_saved", LANG)
+                said = "lapor_family_waiting" if saved.waiting else "lapor_family_saved"
+                st.session_state[FLASH] = t(said, LANG)
                 st.rerun()
 
 
