@@ -318,9 +318,10 @@ def dispatch(engine: Engine, request: DispatchRequest, actor: Principal) -> int:
     until `confirm_receipt`. Returns the dispatch id (its note number is `note_number`).
 
     Raises:
-        InvalidInput: nothing to send, a closed incident, an unknown destination, more than
-            is on hand (with what is available), or a lumbung sosial's stock without a
-            confirmed emergency decree for it (unless an admin overrides with a reason).
+        InvalidInput: nothing to send, a closed incident, an unknown destination or a
+            kecamatan outside the incident's area, more than is on hand (with what is
+            available), or a lumbung sosial's stock without a confirmed emergency decree for
+            it (unless an admin overrides with a reason).
         Forbidden: not stock staff of the warehouse's kabupaten; an override by a non-admin.
     """
     if not request.lines:
@@ -336,7 +337,7 @@ def dispatch(engine: Engine, request: DispatchRequest, actor: Principal) -> int:
                 select(IncidentArea.kecamatan_code).where(IncidentArea.incident_id == incident.id)
             )
         )
-        kecamatan = _destination(session, request)
+        kecamatan = _destination(session, request, area)
         reason = (request.override_reason or "").strip() or None
         refusal = rules.release_refusal(
             warehouse.kind,
@@ -374,8 +375,9 @@ def dispatch(engine: Engine, request: DispatchRequest, actor: Principal) -> int:
         return note.id
 
 
-def _destination(session: Session, request: DispatchRequest) -> str:
-    """The kecamatan a dispatch goes to: its shelter's or dapur umum's, else the one given."""
+def _destination(session: Session, request: DispatchRequest, area: set[str]) -> str:
+    """The kecamatan a dispatch goes to: its shelter's or dapur umum's, else the one given,
+    which must be in the incident's `area`."""
     for model, target_id, field in (
         (Shelter, request.shelter_id, "shelter_id"),
         (Kitchen, request.kitchen_id, "kitchen_id"),
@@ -385,9 +387,12 @@ def _destination(session: Session, request: DispatchRequest) -> str:
             if place is None or place.incident_id != request.incident_id:
                 raise InvalidInput([FieldError(field, "not_of_incident", {"value": target_id})])
             return place.kecamatan_code
-    if not request.kecamatan_code:
+    code = (request.kecamatan_code or "").strip()
+    if not code:
         raise InvalidInput([FieldError("kecamatan_code", "missing")])
-    return request.kecamatan_code
+    if code not in area:
+        raise InvalidInput([FieldError("kecamatan_code", "dispatch_outside_area", {"value": code})])
+    return code
 
 
 def note_number(dispatch_id: int, year: int) -> str:

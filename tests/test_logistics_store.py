@@ -262,6 +262,24 @@ def test_a_decree_releases_only_the_lumbung_of_the_region_its_authority_heads(
     assert _held(area_engine, sukabumi)[("selimut", "A2023")] == 45
 
 
+def test_aid_goes_only_to_a_kecamatan_of_the_incident_and_nothing_is_written_otherwise(
+    area_engine: Engine, world: dict[str, int]
+) -> None:
+    before = (_movements(area_engine), len(store.audit_entries(area_engine, 1000)))
+    for outside in ("91.03.01", "32.03.01"):  # Sentani in Papua; Cianjur, but not affected
+        request = DispatchRequest(world["incident"], world["gudang"], [Line("selimut", 5)], outside)
+        with pytest.raises(InvalidInput) as refused:
+            logistics_store.dispatch(area_engine, request, ADMIN)
+        [error] = refused.value.errors
+        assert (error.field, error.code, error.params["value"]) == (
+            "kecamatan_code",
+            "dispatch_outside_area",
+            outside,
+        )
+    assert (_movements(area_engine), len(store.audit_entries(area_engine, 1000))) == before
+    assert logistics_store.dispatches(area_engine).empty
+
+
 def test_only_an_admin_overrides_the_release_rule_and_says_why(
     area_engine: Engine, world: dict[str, int]
 ) -> None:
