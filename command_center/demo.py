@@ -122,6 +122,8 @@ def _load(engine: Engine, geography: Geography, scenario: Scenario) -> None:
                     starts_on=today + timedelta(days=first),
                     ends_on=today + timedelta(days=last),
                     created_by=COORDINATOR,
+                    confirmed_by=ACTOR,  # loaded by the system, like the CLI's: at once
+                    confirmed_at=utcnow(),
                 )
             )
         _add_teams(session, geography, scenario, incident.id, start)

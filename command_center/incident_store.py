@@ -2,7 +2,9 @@
 phases until they are closed: the store's writes and reads for them.
 
 Who may do what (`auth.py`): opening, editing and the area by operators and above within
-their scope; phases and closing by coordinators and admins; reopening and merging by admins.
+their scope; phases and closing by coordinators and admins (a siaga or tanggap darurat decree
+recorded by a coordinator waits for a second one, or an admin, to confirm it); reopening and
+merging by admins.
 The scope check uses the incident's area: the kabupaten (or province) that holds all of its
 kecamatan, and for area changes every kecamatan added or removed. Everything is audited.
 """
@@ -19,7 +21,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from command_center import outbox, sitrep_store, store
-from command_center.auth import Principal, require_in
+from command_center.auth import Principal, permits, require_in
 from command_center.db import writing
 from command_center.errors import FieldError, InvalidInput, NotFound, TeamsDeployed
 from command_center.labels import t
@@ -37,7 +39,15 @@ from command_center.models import (
     KioskToken,
     Team,
 )
-from command_center.services.incidents import HAZARDS, common_area, current_phase, phase_errors
+from command_center.services.incidents import (
+    HAZARDS,
+    RELEASING_PHASES,
+    common_area,
+    current_phase,
+    decree_number,
+    heads,
+    phase_errors,
+)
 from command_center.store import record_audit
 from command_center.times import utcnow
 
@@ -256,12 +266,15 @@ def add_phase(
     authority: str,
     starts_on: date,
     ends_on: date | None = None,
-) -> None:
+) -> int:
     """Record a decree (SK) setting an emergency phase; a later one extends it, and every
-    earlier one is kept.
+    earlier one is kept. Returns the decree's id. A siaga or tanggap darurat decree recorded
+    by anyone but an admin waits for a second person (`confirm_phase`); the rest count at once.
 
     Raises:
-        InvalidInput: an unknown phase, no decree number, an end before the start.
+        InvalidInput: an unknown phase, a decree number or authority that is not one (or
+            over-long), an authority that does not head the incident's area, an end before
+            the start, a closed incident.
         Forbidden: not a coordinator or admin of the incident's area.
     """
     errors = phase_errors(phase, decree, starts_on, ends_on, authority)
@@ -272,27 +285,79 @@ def add_phase(
         require_in(actor, "phase", incident.kabupaten_code)
         if incident.status != IncidentStatus.OPEN:
             raise InvalidInput([FieldError("incident_id", "incident_not_open")])
+        area = store.region(session, incident.kabupaten_code)
+        if not heads(authority, area):
+            params = {"value": authority.strip(), "area": str(area)}
+            raise InvalidInput([FieldError("authority", "not_head_of_area", params)])
+        waits = phase in RELEASING_PHASES and not permits(actor, "release")
         row = IncidentPhase(
             incident_id=incident_id,
             phase=phase,
-            decree=decree.strip(),
-            authority=authority.strip(),
+            decree=decree_number(decree),
+            authority=" ".join(authority.split()),
             starts_on=starts_on,
             ends_on=ends_on,
             created_by=actor.name,
+            confirmed_by=None if waits else actor.name,
+            confirmed_at=None if waits else utcnow(),
         )
         session.add(row)
         session.flush()
         after = {
+            "phase_id": row.id,
             "phase": phase,
             "decree": row.decree,
+            "authority": row.authority,
             "from": str(starts_on),
             "until": str(ends_on),
+            "confirmed": not waits,
         }
         record_audit(session, actor.name, "phase", "incident", incident_id, None, after)
-        until = f" s.d. {ends_on:%d-%m-%Y}" if ends_on else ""
-        detail = f"{t(f'phase_{phase}', 'id')} sejak {starts_on:%d-%m-%Y}{until} · SK {row.decree}"
+        waiting = " · belum dikonfirmasi" if waits else ""
+        outbox.incident_alert(session, incident, "incident_phase", _said(row) + waiting)
+        return row.id
+
+
+def confirm_phase(engine: Engine, phase_id: int, actor: Principal) -> None:
+    """Confirm a decree someone else recorded: from now on it counts for a lumbung sosial's
+    release. The one who recorded it cannot confirm it.
+
+    Raises:
+        NotFound: no such decree.
+        InvalidInput: already confirmed, recorded by `actor`, or the incident is not open.
+        Forbidden: not a coordinator or admin of the incident's area.
+    """
+    with writing(engine) as session, session.begin():
+        row = session.get(IncidentPhase, phase_id)
+        if row is None:
+            raise NotFound(f"phase {phase_id}")
+        incident = _incident(session, row.incident_id)
+        require_in(actor, "phase", incident.kabupaten_code)
+        if incident.status != IncidentStatus.OPEN:
+            raise InvalidInput([FieldError("incident_id", "incident_not_open")])
+        if row.confirmed_by is not None:
+            raise InvalidInput([FieldError("phase_id", "confirmed", {"by": row.confirmed_by})])
+        if row.created_by == actor.name:
+            raise InvalidInput([FieldError("phase_id", "own_decree", {"value": row.decree})])
+        row.confirmed_by, row.confirmed_at = actor.name, utcnow()
+        record_audit(
+            session,
+            actor.name,
+            "confirm_phase",
+            "incident",
+            incident.id,
+            {"phase_id": row.id, "decree": row.decree, "confirmed_by": None},
+            {"phase_id": row.id, "decree": row.decree, "confirmed_by": actor.name},
+        )
+        detail = f"{_said(row)} · dikonfirmasi oleh {actor.name}"
         outbox.incident_alert(session, incident, "incident_phase", detail)
+
+
+def _said(row: IncidentPhase) -> str:
+    """A decree as an alert says it: `Tanggap darurat sejak 01-12-2026 s.d. 07-12-2026 · SK …`."""
+    until = f" s.d. {row.ends_on:%d-%m-%Y}" if row.ends_on else ""
+    since = f"sejak {row.starts_on:%d-%m-%Y}{until}"
+    return f"{t(f'phase_{row.phase}', 'id')} {since} · SK {row.decree}"
 
 
 def close_incident(engine: Engine, incident_id: int, actor: Principal) -> int:

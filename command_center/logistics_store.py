@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 
-from command_center import imports
+from command_center import imports, store
 from command_center.auth import Principal, in_scope, require, require_in
 from command_center.db import writing
 from command_center.errors import FieldError, InvalidInput, NotFound, StaleRecord
@@ -25,7 +25,6 @@ from command_center.models import (
     Dispatch,
     Incident,
     IncidentArea,
-    IncidentPhase,
     IncidentStatus,
     Kitchen,
     MealCount,
@@ -34,7 +33,7 @@ from command_center.models import (
     Warehouse,
 )
 from command_center.services import logistics as rules
-from command_center.services.incidents import PhaseRecord, local_day, zone_of
+from command_center.services.incidents import local_day, zone_of
 from command_center.settings import ImportLimits
 from command_center.store import frame, record_audit
 from command_center.times import utcnow
@@ -319,9 +318,10 @@ def dispatch(engine: Engine, request: DispatchRequest, actor: Principal) -> int:
     until `confirm_receipt`. Returns the dispatch id (its note number is `note_number`).
 
     Raises:
-        InvalidInput: nothing to send, a closed incident, an unknown destination, more than
-            is on hand (with what is available), or a lumbung sosial's stock without a
-            declared emergency for it (unless an admin overrides with a reason).
+        InvalidInput: nothing to send, a closed incident, an unknown destination or a
+            kecamatan outside the incident's area, more than is on hand (with what is
+            available), or a lumbung sosial's stock without a confirmed emergency decree for
+            it (unless an admin overrides with a reason).
         Forbidden: not stock staff of the warehouse's kabupaten; an override by a non-admin.
     """
     if not request.lines:
@@ -332,15 +332,19 @@ def dispatch(engine: Engine, request: DispatchRequest, actor: Principal) -> int:
         incident = session.get(Incident, request.incident_id)
         if incident is None or incident.status != IncidentStatus.OPEN:
             raise InvalidInput([FieldError("incident_id", "incident_not_open", {})])
-        kecamatan = _destination(session, request)
+        area = set(
+            session.scalars(
+                select(IncidentArea.kecamatan_code).where(IncidentArea.incident_id == incident.id)
+            )
+        )
+        kecamatan = _destination(session, request, area)
         reason = (request.override_reason or "").strip() or None
         refusal = rules.release_refusal(
             warehouse.kind,
             warehouse.kabupaten_code,
-            session.scalars(
-                select(IncidentArea.kecamatan_code).where(IncidentArea.incident_id == incident.id)
-            ),
-            _phases(session, incident.id),
+            store.region(session, warehouse.kabupaten_code),
+            area,
+            store.phases_in(session, incident.id),
             local_today(incident.kabupaten_code),
         )
         if refusal is not None and reason is None:
@@ -371,8 +375,9 @@ def dispatch(engine: Engine, request: DispatchRequest, actor: Principal) -> int:
         return note.id
 
 
-def _destination(session: Session, request: DispatchRequest) -> str:
-    """The kecamatan a dispatch goes to: its shelter's or dapur umum's, else the one given."""
+def _destination(session: Session, request: DispatchRequest, area: set[str]) -> str:
+    """The kecamatan a dispatch goes to: its shelter's or dapur umum's, else the one given,
+    which must be in the incident's `area`."""
     for model, target_id, field in (
         (Shelter, request.shelter_id, "shelter_id"),
         (Kitchen, request.kitchen_id, "kitchen_id"),
@@ -382,14 +387,12 @@ def _destination(session: Session, request: DispatchRequest) -> str:
             if place is None or place.incident_id != request.incident_id:
                 raise InvalidInput([FieldError(field, "not_of_incident", {"value": target_id})])
             return place.kecamatan_code
-    if not request.kecamatan_code:
+    code = (request.kecamatan_code or "").strip()
+    if not code:
         raise InvalidInput([FieldError("kecamatan_code", "missing")])
-    return request.kecamatan_code
-
-
-def _phases(session: Session, incident_id: int) -> list[PhaseRecord]:
-    rows = session.scalars(select(IncidentPhase).where(IncidentPhase.incident_id == incident_id))
-    return [PhaseRecord(r.phase, r.decree, r.authority, r.starts_on, r.ends_on) for r in rows]
+    if code not in area:
+        raise InvalidInput([FieldError("kecamatan_code", "dispatch_outside_area", {"value": code})])
+    return code
 
 
 def note_number(dispatch_id: int, year: int) -> str:

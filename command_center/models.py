@@ -193,7 +193,9 @@ class Incident(Base):
 
 class IncidentPhase(Base):
     """A decree (SK) setting an incident's emergency phase from `starts_on`; an extension
-    (perpanjangan) is a later decree for the same phase, and every one is kept."""
+    (perpanjangan) is a later decree for the same phase, and every one is kept. A siaga or
+    tanggap darurat decree recorded by a non-admin waits (`confirmed_by` None) until a second
+    person confirms it: only then does it release a lumbung sosial's stock."""
 
     __tablename__ = "incident_phases"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -207,6 +209,8 @@ class IncidentPhase(Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80))
+    confirmed_by: Mapped[str | None] = mapped_column(String(80))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class IncidentEvent(Base):

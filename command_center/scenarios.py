@@ -67,7 +67,9 @@ class Scenario:
     needs: tuple[tuple[str, int, int], ...]  # item, and how many per displaced: a / b
     description: str = ""
     event: dict[str, Any] | None = None  # the hazard event it was raised from
-    phases: tuple[tuple[str, str, str, int, int], ...] = ()  # phase, decree, by, from, until
+    # phase, decree (a real number format), its authority (heading the incident's area), from,
+    # until; loaded as confirmed
+    phases: tuple[tuple[str, str, str, int, int], ...] = ()
     warehouses: tuple[DemoPlace, ...] = ()
     shelters: tuple[DemoPlace, ...] = ()
     kitchens: tuple[DemoPlace, ...] = ()
@@ -356,8 +358,8 @@ SCENARIOS = (
         ),
         description="Luapan Sungai Citarum setelah hujan sangat lebat dua hari berturut-turut.",
         phases=(
-            ("siaga_darurat", "360/101/BPBD/2026 (Latihan)", "Bupati Bandung", -4, -3),
-            ("tanggap_darurat", "360/108/BPBD/2026 (Latihan)", "Bupati Bandung", -2, 4),
+            ("siaga_darurat", "360/101/BPBD/2026", "Bupati Bandung", -4, -3),
+            ("tanggap_darurat", "360/108/BPBD/2026", "Bupati Bandung", -2, 4),
         ),
         warehouses=(
             DemoPlace(

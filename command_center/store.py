@@ -27,7 +27,7 @@ from command_center.models import (
     IncidentPhase,
     IncidentStatus,
 )
-from command_center.services.incidents import PhaseRecord
+from command_center.services.incidents import PhaseRecord, Region
 from command_center.times import utcnow
 
 
@@ -230,15 +230,33 @@ def changes(engine: Engine, kinds: Collection[tuple[str, str]], limit: int) -> p
     return frame(engine, query.order_by(AuditEntry.id.desc()).limit(limit))
 
 
+def _phase(row: IncidentPhase) -> PhaseRecord:
+    return PhaseRecord(
+        row.phase,
+        row.decree,
+        row.authority,
+        row.starts_on,
+        row.ends_on,
+        row.id,
+        row.created_by,
+        row.confirmed_by,
+    )
+
+
+def phases_in(session: Session, incident_id: int) -> list[PhaseRecord]:
+    """The incident's phase decrees, oldest first, in the caller's transaction."""
+    rows = session.scalars(
+        select(IncidentPhase)
+        .where(IncidentPhase.incident_id == incident_id)
+        .order_by(IncidentPhase.starts_on, IncidentPhase.id)
+    )
+    return [_phase(r) for r in rows]
+
+
 def phases(engine: Engine, incident_id: int) -> list[PhaseRecord]:
     """The incident's phase decrees, oldest first."""
     with Session(engine) as session:
-        rows = session.scalars(
-            select(IncidentPhase)
-            .where(IncidentPhase.incident_id == incident_id)
-            .order_by(IncidentPhase.starts_on, IncidentPhase.id)
-        )
-        return [PhaseRecord(r.phase, r.decree, r.authority, r.starts_on, r.ends_on) for r in rows]
+        return phases_in(session, incident_id)
 
 
 def all_phases(engine: Engine) -> dict[int, list[PhaseRecord]]:
@@ -249,7 +267,15 @@ def all_phases(engine: Engine) -> dict[int, list[PhaseRecord]]:
         )
         found: dict[int, list[PhaseRecord]] = {}
         for r in rows:
-            found.setdefault(r.incident_id, []).append(
-                PhaseRecord(r.phase, r.decree, r.authority, r.starts_on, r.ends_on)
-            )
+            found.setdefault(r.incident_id, []).append(_phase(r))
         return found
+
+
+def region(session: Session, area_code: str | None) -> Region:
+    """The kabupaten/kota and province `area_code` (a province, kabupaten or kecamatan code)
+    lies in, by their names in the `areas` table."""
+    kabupaten = area_code[:5] if area_code and area_code.count(".") >= 1 else None
+    province = area_code[:2] if area_code else None
+    wanted = [code for code in (kabupaten, province) if code]
+    names = dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(wanted))).all())
+    return Region(names.get(kabupaten), names.get(province))

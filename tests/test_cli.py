@@ -180,7 +180,7 @@ def test_incidents_are_scriptable_from_open_to_merge(demo_engine, cli_env) -> No
         key,
         "tanggap_darurat",
         "--decree",
-        "SK 360/1/2026",
+        "360/1/BPBD/2026",
         "--authority",
         "Bupati Bandung",
         "--from",

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from command_center.db import MIGRATIONS, current_revision, make_engine, migrate
-from command_center.models import Area, Base, HazardEvent, Incident
+from command_center.models import Area, Base, HazardEvent, Incident, IncidentPhase
 
 
 def head_revision() -> str:
@@ -83,6 +83,34 @@ def test_upgrading_keeps_rows_that_other_tables_reference(database_url: str) -> 
     with Session(engine) as session:
         assert session.scalar(select(HazardEvent.source_event_id)) == "e1"
         assert session.scalar(select(Incident.hazard_event_id)) == 7
+
+
+def test_decrees_recorded_before_confirmation_existed_count_as_confirmed_by_their_recorder(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    migrate(engine, "0017")
+    recorded = datetime(2026, 11, 21, 9, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO incidents (id, key, name, kind, status, started_at, is_exercise, "
+                "created_at, version) VALUES (1, 'k', 'n', 'gempa_bumi', 'open', :t, false, :t, 1)"
+            ),
+            {"t": recorded},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO incident_phases (incident_id, phase, decree, authority, starts_on, "
+                "created_at, created_by) VALUES (1, 'tanggap_darurat', '360/8717/BPBD/2022', "
+                "'Bupati Cianjur', '2026-11-21', :t, 'Koordinator')"
+            ),
+            {"t": recorded},
+        )
+    assert migrate(engine) == head_revision()
+    with Session(engine) as session:
+        row = session.scalars(select(IncidentPhase)).one()
+        assert (row.confirmed_by, row.confirmed_at) == ("Koordinator", recorded)
 
 
 def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(tmp_path) -> None:

@@ -1,8 +1,11 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import demo, report_store, store, team_store
+from command_center import demo, logistics_store, report_store, store, team_store
+from command_center.auth import Principal
+from command_center.logistics_store import DispatchRequest, Line
 from command_center.models import AuditEntry, Deployment, HazardEvent, ImpactReport, Team
+from command_center.services.incidents import heads, phase_errors
 from command_center.services.reports import counted
 from tests.conftest import EARTHQUAKE
 
@@ -83,3 +86,25 @@ def test_the_flood_joins_a_store_that_has_the_earthquake_and_both_load_once(
     assert latest.set_index("kecamatan_code").loc["32.04.12", "houses_flooded"] == 5100
     roster = team_store.roster(demo_engine)
     assert (roster["assigned_incident_id"] == flood.id).sum() == 3
+
+
+def test_the_floods_decrees_are_real_ones_so_its_lumbung_releases_for_the_flood(
+    demo_engine, geography
+) -> None:
+    """The training decrees pass the rules a coordinator's would (number, authority of the
+    area), come confirmed, and release the flood's lumbung sosial to its coordinator."""
+    demo.load(demo_engine, geography)
+    _, flood = store.incidents(demo_engine)
+    decrees = store.phases(demo_engine, flood.id)
+    with Session(demo_engine) as session:
+        area = store.region(session, flood.kabupaten_code)
+    for decree in decrees:
+        assert not phase_errors(
+            decree.phase, decree.decree, decree.starts_on, None, decree.authority
+        )
+        assert heads(decree.authority, area) and decree.confirmed
+    warehouses = logistics_store.warehouses(demo_engine).set_index("name")
+    lumbung = int(warehouses.loc["Lumbung Sosial Baleendah (Latihan)", "id"])
+    coordinator = Principal("Koordinator Kab. Bandung", "coordinator", "32.04")
+    request = DispatchRequest(flood.id, lumbung, [Line("selimut", 10)], "32.04.32")
+    logistics_store.dispatch(demo_engine, request, coordinator)

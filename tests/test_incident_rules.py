@@ -47,8 +47,11 @@ def test_the_area_of_an_incident_is_the_smallest_that_holds_its_kecamatan() -> N
     assert incidents.common_area(["32.04.07", "35.07.01"]) is None
 
 
-def _sk(phase: str, start: date, end: date | None = None) -> incidents.PhaseRecord:
-    return incidents.PhaseRecord(phase, f"SK {phase} {start}", "Bupati Bandung", start, end)
+def _sk(
+    phase: str, start: date, end: date | None = None, by: str | None = "Kedua"
+) -> incidents.PhaseRecord:
+    number = f"360/{start:%d%m}/BPBD/{start:%Y}"
+    return incidents.PhaseRecord(phase, number, "Bupati Bandung", start, end, confirmed_by=by)
 
 
 def test_an_extension_keeps_counting_the_days_of_its_phase() -> None:
@@ -68,16 +71,99 @@ def test_an_extension_keeps_counting_the_days_of_its_phase() -> None:
     )
 
 
+def test_an_unconfirmed_decree_still_shows_its_phase_marked_as_such() -> None:
+    waiting = [_sk("tanggap_darurat", date(2026, 11, 28), date(2026, 12, 4), by=None)]
+    assert incidents.phase_line(waiting, date(2026, 12, 2)) == (
+        "Hari ke-5 tanggap darurat, s.d. 4 Des (belum dikonfirmasi)"
+    )
+    assert incidents.phase_line(waiting, date(2026, 12, 2), "en").endswith("(not confirmed yet)")
+
+
 def test_a_phase_decree_is_checked_field_by_field() -> None:
     errors = incidents.phase_errors("darurat", " ", date(2026, 12, 5), date(2026, 12, 1))
     assert [(e.field, e.code) for e in errors] == [
         ("phase", "bad_phase"),
         ("decree", "missing"),
+        ("authority", "missing"),
         ("ends_on", "end_before_start"),
     ]
-    assert incidents.phase_errors("tanggap_darurat", "SK 1", date(2026, 12, 1), None) == []
-    long = incidents.phase_errors("tanggap_darurat", "SK " * 50, date(2026, 12, 1), None, "B" * 121)
+    sk = ("tanggap_darurat", "360/Kep.12-BPBD/2026", date(2026, 12, 1), None, "Bupati Bandung")
+    assert incidents.phase_errors(*sk) == []
+    long = incidents.phase_errors("tanggap_darurat", "1/" * 61, date(2026, 12, 1), None, "B" * 121)
     assert [(e.field, e.code) for e in long] == [("decree", "too_long"), ("authority", "too_long")]
+    attack = incidents.phase_errors("tanggap_darurat", "-", date(2026, 12, 1), None, "bukan bupati")
+    assert [(e.field, e.code, e.params["value"]) for e in attack] == [
+        ("decree", "bad_decree", "-"),
+        ("authority", "bad_authority", "bukan bupati"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("360/Kep.123-BPBD/2026", "360/Kep.123-BPBD/2026"),
+        ("188.45/Kep.1203-BPBD/2024", "188.45/Kep.1203-BPBD/2024"),
+        ("Nomor: 300/45/BPBD/2026", "300/45/BPBD/2026"),
+        ("No. 362/KEP.51-BPBD/2025", "362/KEP.51-BPBD/2025"),
+        ("360 / 8717 / BPBD / 2022", "360/8717/BPBD/2022"),  # Bupati Cianjur, November 2022
+        ("362/kep.1024-BPBD/2017", "362/kep.1024-BPBD/2017"),  # Gubernur Jawa Barat, siaga
+        ("050/ 30 /HK/437.12/2026", "050/30/HK/437.12/2026"),
+        ("Nomor 12 Tahun 2020", "12 Tahun 2020"),  # a Keputusan Presiden
+        ("-", None),
+        ("x", None),
+        ("123", None),
+        ("belum ada", None),
+        ("SK 1", None),
+        ("360/BPBD/2026", None),  # no running number
+        ("360/12/BPBD", None),  # no year
+        ("Nomor:", None),
+    ],
+)
+def test_a_decree_number_is_one_as_regional_heads_number_them(
+    written: str, stored: str | None
+) -> None:
+    assert incidents.decree_number(written) == stored
+
+
+KABUPATEN_BANDUNG = incidents.Region("Kabupaten Bandung", "Jawa Barat")
+KOTA_BANDUNG = incidents.Region("Kota Bandung", "Jawa Barat")
+
+
+@pytest.mark.parametrize(
+    ("authority", "of_kabupaten", "of_kota"),
+    [
+        ("Bupati Bandung", True, False),
+        ("bupati  kabupaten bandung", True, False),
+        ("Pj. Bupati Bandung", True, False),
+        ("Wali Kota Bandung", False, True),
+        ("Walikota Bandung", False, True),
+        ("Bupati Bandung Barat", False, False),  # another kabupaten
+        ("Gubernur Jawa Barat", True, True),
+        ("Gubernur Jawa Tengah", False, False),
+        ("Presiden", True, True),
+        ("Presiden Republik Indonesia", True, True),
+        ("bukan bupati", False, False),
+        ("Bupati Bandung bukan", False, False),
+        ("Kepala BPBD Kabupaten Bandung", False, False),
+        ("Bupati", False, False),
+    ],
+)
+def test_a_decree_is_set_by_the_head_of_a_region_holding_the_area(
+    authority: str, of_kabupaten: bool, of_kota: bool
+) -> None:
+    assert incidents.heads(authority, KABUPATEN_BANDUNG) is of_kabupaten
+    assert incidents.heads(authority, KOTA_BANDUNG) is of_kota
+
+
+def test_region_names_match_as_the_store_spells_them() -> None:
+    jakarta = incidents.Region(None, "Daerah Khusus Ibukota Jakarta")
+    assert incidents.heads("Gubernur DKI Jakarta", jakarta)
+    assert not incidents.heads("Wali Kota Jakarta Selatan", jakarta)  # no kota given
+    siau = incidents.Region("Kabupaten Kep. Siau Tagulandang Biaro", "Sulawesi Utara")
+    assert incidents.heads("Bupati Kepulauan Siau Tagulandang Biaro", siau)
+    assert incidents.heads("Bupati Toli-Toli", incidents.Region("Kabupaten Toli-Toli", None))
+    assert not incidents.heads("Gubernur Jawa Barat", incidents.Region())  # across provinces
+    assert incidents.heads("Presiden", incidents.Region())
 
 
 def test_every_hazard_and_phase_has_words_in_both_languages() -> None:

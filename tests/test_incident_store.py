@@ -119,18 +119,110 @@ def test_phases_are_set_by_coordinators_with_their_decree_and_extensions_keep_hi
 ) -> None:
     flood = _flood(demo_engine)
     today = local_day(utcnow(), "WIB")  # Bandung's day, which the status line counts in
-    sk = ("tanggap_darurat", "SK Bupati 360/123/2026", "Bupati Bandung", today - timedelta(4))
+    sk = ("tanggap_darurat", "360/123/BPBD/2026", "Bupati Bandung", today - timedelta(4))
     with pytest.raises(Forbidden):
         incident_store.add_phase(demo_engine, flood, OPERATOR, *sk, today + timedelta(2))
     with pytest.raises(InvalidInput):
         incident_store.add_phase(demo_engine, flood, COORDINATOR, *sk, today - timedelta(9))
     incident_store.add_phase(demo_engine, flood, COORDINATOR, *sk, today + timedelta(2))
-    extension = ("tanggap_darurat", "SK Bupati 360/130/2026", "Bupati Bandung", today)
+    extension = ("tanggap_darurat", "360/130/BPBD/2026", "Bupati Bandung", today)
     incident_store.add_phase(demo_engine, flood, COORDINATOR, *extension, today + timedelta(9))
     history = store.phases(demo_engine, flood)
-    assert [p.decree for p in history] == ["SK Bupati 360/123/2026", "SK Bupati 360/130/2026"]
+    assert [p.decree for p in history] == ["360/123/BPBD/2026", "360/130/BPBD/2026"]
     line = sitrep_store.gather(demo_engine, flood).status_line
     assert line.startswith("Hari ke-5 tanggap darurat, s.d. ")
+
+
+def test_a_decree_needs_a_real_number_and_the_head_of_a_region_holding_the_incident(
+    demo_engine,
+) -> None:
+    flood = _flood(demo_engine)  # in Kabupaten Bandung
+    today = local_day(utcnow(), "WIB")
+    refused = {
+        ("-", "Bupati Bandung"): ("decree", "bad_decree"),
+        ("belum ada", "Bupati Bandung"): ("decree", "bad_decree"),
+        ("360/12/BPBD/2026", "bukan bupati"): ("authority", "bad_authority"),
+        ("360/12/BPBD/2026", "Bupati Bandung Barat"): ("authority", "not_head_of_area"),
+        ("360/12/BPBD/2026", "Wali Kota Bandung"): ("authority", "not_head_of_area"),
+        ("360/12/BPBD/2026", "Gubernur Jawa Tengah"): ("authority", "not_head_of_area"),
+    }
+    for (decree, authority), error in refused.items():
+        with pytest.raises(InvalidInput) as caught:
+            incident_store.add_phase(
+                demo_engine, flood, ADMIN, "siaga_darurat", decree, authority, today
+            )
+        assert [(e.field, e.code) for e in caught.value.errors] == [error], authority
+    assert caught.value.errors[0].params["area"] == "Kabupaten Bandung, Jawa Barat"
+    assert store.phases(demo_engine, flood) == []
+    for decree, authority in (
+        ("Nomor: 360 / 12 / BPBD / 2026", "Bupati  Bandung"),
+        ("362/Kep.51-BPBD/2026", "Gubernur Jawa Barat"),
+        ("12 Tahun 2026", "Presiden"),
+    ):
+        incident_store.add_phase(
+            demo_engine, flood, ADMIN, "siaga_darurat", decree, authority, today
+        )
+    assert [(p.decree, p.authority) for p in store.phases(demo_engine, flood)] == [
+        ("360/12/BPBD/2026", "Bupati Bandung"),
+        ("362/Kep.51-BPBD/2026", "Gubernur Jawa Barat"),
+        ("12 Tahun 2026", "Presiden"),
+    ]
+    across = _flood(demo_engine, kecamatan=(DAYEUHKOLOT, "32.03.11"))  # two kabupaten
+    with pytest.raises(InvalidInput) as caught:
+        incident_store.add_phase(
+            demo_engine, across, ADMIN, "siaga_darurat", "360/1/BPBD/2026", "Bupati Bandung", today
+        )
+    assert caught.value.errors[0].params["area"] == "Jawa Barat"
+    incident_store.add_phase(
+        demo_engine, across, ADMIN, "siaga_darurat", "360/1/BPBD/2026", "Gubernur Jawa Barat", today
+    )
+
+
+def test_a_coordinators_decree_waits_for_a_second_person_and_an_admins_counts_at_once(
+    demo_engine,
+) -> None:
+    flood = _flood(demo_engine)
+    today = local_day(utcnow(), "WIB")
+    recorder = Principal("Koordinator Kab. Bandung", "coordinator", "32.04")
+    sk = ("tanggap_darurat", "360/12/BPBD/2026", "Bupati Bandung", today)
+    phase_id = incident_store.add_phase(demo_engine, flood, recorder, *sk)
+    [decree] = store.phases(demo_engine, flood)
+    assert (decree.id, decree.recorded_by, decree.confirmed) == (phase_id, recorder.name, False)
+    line = sitrep_store.gather(demo_engine, flood).status_line
+    assert line == "Hari ke-1 tanggap darurat (belum dikonfirmasi)"
+
+    with pytest.raises(InvalidInput) as own:
+        incident_store.confirm_phase(demo_engine, phase_id, recorder)
+    assert [(e.field, e.code) for e in own.value.errors] == [("phase_id", "own_decree")]
+    for outsider in (BANDUNG_OPERATOR, Principal("Koordinator Garut", "coordinator", "32.05")):
+        with pytest.raises(Forbidden):
+            incident_store.confirm_phase(demo_engine, phase_id, outsider)
+    assert not store.phases(demo_engine, flood)[0].confirmed
+
+    incident_store.confirm_phase(demo_engine, phase_id, COORDINATOR)
+    assert store.phases(demo_engine, flood)[0].confirmed_by == COORDINATOR.name
+    entry = store.audit_entries(demo_engine, 1).iloc[0]
+    assert (entry["actor"], entry["action"], entry["entity_id"]) == (
+        COORDINATOR.name,
+        "confirm_phase",
+        str(flood),
+    )
+    assert (entry["before"]["confirmed_by"], entry["after"]["confirmed_by"]) == (
+        None,
+        COORDINATOR.name,
+    )
+    with pytest.raises(InvalidInput) as again:
+        incident_store.confirm_phase(demo_engine, phase_id, ADMIN)
+    assert [e.code for e in again.value.errors] == ["confirmed"]
+
+    incident_store.add_phase(demo_engine, flood, ADMIN, *sk)  # an admin's: at once
+    transition = ("transisi_darurat", "360/20/BPBD/2026", "Bupati Bandung", today)
+    incident_store.add_phase(demo_engine, flood, recorder, *transition)  # releases nothing
+    assert [p.confirmed_by for p in store.phases(demo_engine, flood)] == [
+        COORDINATOR.name,
+        ADMIN.name,
+        recorder.name,
+    ]
 
 
 def test_closing_is_refused_while_teams_are_deployed_and_then_stores_a_final_sitrep(

@@ -3,9 +3,14 @@ darurat, close it; filters and the list."""
 
 from __future__ import annotations
 
-from command_center import store
+from streamlit.testing.v1 import AppTest
+
+from command_center import accounts, incident_store, store
+from command_center.auth import SYSTEM, Principal
 from command_center.db import make_engine
 from command_center.labels import t
+from command_center.logistics_store import local_today
+from command_center.settings import PROJECT_ROOT
 
 DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.12", "32.04.32", "32.04.08"
 
@@ -77,3 +82,38 @@ def test_closing_with_teams_deployed_names_them_and_the_list_filters(open_page, 
     assert len(figures) == 15 and "Cugenang" in set(figures[t("col_kecamatan")])  # its reports
     _button(at, t("close_incident")).click().run()
     assert "Tagana Kab\\. Cianjur 1 \\(Latihan\\)" in at.error[0].value
+
+
+def _coordinator(database_url, username: str, name: str) -> AppTest:
+    """The incidents page signed in as a Cianjur coordinator, the training quake open."""
+    engine = make_engine(database_url)
+    accounts.create_user(engine, SYSTEM, username, "kata-sandi-1", "coordinator", "32.03", name)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
+    at.text_input[0].input(username)
+    at.text_input[1].input("kata-sandi-1")
+    at = at.button[0].click().run().switch_page("pages/incidents.py").run()
+    at.session_state["incident_chosen"] = store.incidents(engine)[0].id
+    at = at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_a_decree_waits_marked_until_a_second_coordinator_confirms_it(
+    with_demo, database_url, monkeypatch
+) -> None:
+    monkeypatch.setenv("CC_AUTH_MODE", "local")
+    engine = make_engine(database_url)
+    (quake,) = store.incidents(engine)
+    recorder = Principal("Koordinator Cianjur", "coordinator", "32.03")
+    decree = ("tanggap_darurat", "360/8717/BPBD/2026", "Bupati Cianjur")
+    incident_store.add_phase(engine, quake.id, recorder, *decree, local_today("32.03"))
+
+    at = _coordinator(database_url, "koordinator", recorder.name)
+    assert any(m.value.endswith("\\(belum dikonfirmasi\\)**") for m in at.markdown)
+    assert t("confirm_decree") not in {b.label for b in at.button}  # not one's own
+
+    at = _coordinator(database_url, "kabid", "Kabid Linjamsos Cianjur")
+    _button(at, t("confirm_decree")).click().run()
+    assert t("decree_confirmed") in at.success[0].value
+    assert store.phases(engine, quake.id)[0].confirmed_by == "Kabid Linjamsos Cianjur"
+    assert not any("dikonfirmasi" in m.value for m in at.markdown)

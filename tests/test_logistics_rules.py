@@ -17,7 +17,7 @@ from command_center.auth import Principal
 from command_center.errors import InvalidInput
 from command_center.incident_store import NewIncident
 from command_center.logistics_store import DispatchRequest, Line
-from command_center.services.incidents import PhaseRecord
+from command_center.services.incidents import PhaseRecord, Region
 from command_center.services.logistics import (
     Batch,
     StockLine,
@@ -153,9 +153,16 @@ def test_first_expiry_first_out() -> None:
     assert fefo(batches, 500)[-1] == ("tanpa tanggal", 50)  # all there is
 
 
-def _decree(phase: str, authority: str, starts: int, ends: int | None = None) -> PhaseRecord:
+def _decree(
+    phase: str, authority: str, starts: int, ends: int | None = None, by: str | None = "Kedua"
+) -> PhaseRecord:
+    """A decree `by` whoever confirmed it (None: waiting for a second person)."""
     end = None if ends is None else TODAY + timedelta(ends)
-    return PhaseRecord(phase, "SK 1", authority, TODAY + timedelta(starts), end)
+    start = TODAY + timedelta(starts)
+    return PhaseRecord(phase, "360/1/BPBD/2026", authority, start, end, confirmed_by=by)
+
+
+CIANJUR = Region("Kabupaten Cianjur", "Jawa Barat")
 
 
 @pytest.mark.parametrize(
@@ -190,7 +197,46 @@ def _decree(phase: str, authority: str, starts: int, ends: int | None = None) ->
         (
             "lumbung_sosial",
             ("32.03.11",),
+            [_decree("tanggap_darurat", "Bupati Cianjur", -1, by=None)],
+            "release_decree_unconfirmed",
+        ),
+        (  # an unconfirmed extension does not end the confirmed decree before it
+            "lumbung_sosial",
+            ("32.03.11",),
+            [
+                _decree("siaga_darurat", "Bupati Cianjur", -3, 2),
+                _decree("tanggap_darurat", "Bupati Cianjur", 0, by=None),
+            ],
+            None,
+        ),
+        (
+            "lumbung_sosial",
+            ("32.03.11",),
             [_decree("siaga_darurat", "Kepala BPBD", -1)],
+            "release_decree_authority",
+        ),
+        (
+            "lumbung_sosial",
+            ("32.03.11",),
+            [_decree("siaga_darurat", "bukan bupati", -1)],
+            "release_decree_authority",
+        ),
+        (  # the head of another kabupaten
+            "lumbung_sosial",
+            ("32.03.11",),
+            [_decree("tanggap_darurat", "Bupati Sukabumi", -1)],
+            "release_decree_authority",
+        ),
+        (
+            "lumbung_sosial",
+            ("32.03.11",),
+            [_decree("tanggap_darurat", "Wali Kota Bandung", 0)],
+            "release_decree_authority",
+        ),
+        (
+            "lumbung_sosial",
+            ("32.03.11",),
+            [_decree("tanggap_darurat", "Gubernur Jawa Tengah", 0)],
             "release_decree_authority",
         ),
         (
@@ -208,15 +254,15 @@ def _decree(phase: str, authority: str, starts: int, ends: int | None = None) ->
         (
             "lumbung_sosial",
             ("32.03.11",),
-            [_decree("tanggap_darurat", "Wali Kota Bandung", 0)],
+            [_decree("tanggap_darurat", "Presiden Republik Indonesia", 0)],
             None,
         ),
     ],
 )
-def test_a_lumbung_sosial_releases_only_under_a_decree_in_force(
+def test_a_lumbung_sosial_releases_only_under_a_confirmed_decree_of_its_regions_head(
     kind, kecamatan, phases, refusal
 ) -> None:
-    found = release_refusal(kind, "32.03", kecamatan, phases, TODAY)
+    found = release_refusal(kind, "32.03", CIANJUR, kecamatan, phases, TODAY)
     assert (found[0] if found else None) == refusal
 
 

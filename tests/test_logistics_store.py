@@ -31,7 +31,7 @@ GUDANG = Principal("Staf Gudang Cianjur", "logistik", "32.03")
 COORDINATOR = Principal("Koordinator Jabar", "coordinator", "32")
 VIEWER = Principal("Pejabat", "viewer")
 OPERATOR = Principal("Operator Cianjur", "operator", "32.03")
-SK = ("tanggap_darurat", "SK 360/12/2026", "Bupati Cianjur")
+SK = ("tanggap_darurat", "360/12/BPBD/2026", "Bupati Cianjur")
 
 
 @pytest.fixture
@@ -158,22 +158,126 @@ def test_a_lumbung_sosial_releases_only_for_a_declared_emergency_in_its_kabupate
         logistics_store.dispatch(area_engine, request, COORDINATOR)
     assert _codes(refused.value) == ["release_no_decree"]
 
-    incident_store.add_phase(
-        area_engine,
-        world["incident"],
-        COORDINATOR,
+    incident_store.add_phase(area_engine, world["incident"], ADMIN, *SK, date.today())
+    logistics_store.dispatch(area_engine, request, COORDINATOR)  # an admin's decree: at once
+    assert _held(area_engine, world["lumbung"])[("selimut", "A2023")] == 90
+
+
+CUGENANG = "Lumbung Sosial Cugenang (Latihan)"  # the training earthquake's, 300 selimut A2024
+CIANJUR_COORDINATOR = Principal("Koordinator Cianjur", "coordinator", "32.03")
+
+
+def _warehouse(engine: Engine, name: str) -> int:
+    return int(logistics_store.warehouses(engine).set_index("name").loc[name, "id"])
+
+
+def test_a_coordinator_alone_cannot_attest_a_decree_and_empty_a_lumbung(
+    demo_engine: Engine,
+) -> None:
+    """Issue 32, item 3 as reproduced: a coordinator of Cianjur recorded a tanggap darurat
+    decree numbered `-` by "bukan bupati" and released the lumbung's 300 blankets."""
+    (quake,) = store.incidents(demo_engine)
+    lumbung = _warehouse(demo_engine, CUGENANG)
+    today = logistics_store.local_today("32.03")
+    for decree, authority in (
+        ("-", "bukan bupati"),
+        ("-", "Bupati Cianjur"),
+        ("360/8717/BPBD/2026", "bukan bupati"),
+        ("360/8717/BPBD/2026", "Bupati Sukabumi"),  # not the head of Cianjur
+    ):
+        with pytest.raises(InvalidInput):
+            incident_store.add_phase(
+                demo_engine,
+                quake.id,
+                CIANJUR_COORDINATOR,
+                "tanggap_darurat",
+                decree,
+                authority,
+                today,
+            )
+    assert store.phases(demo_engine, quake.id) == []
+    blankets = DispatchRequest(quake.id, lumbung, [Line("selimut", 300)], "32.03.11")
+    with pytest.raises(InvalidInput) as refused:
+        logistics_store.dispatch(demo_engine, blankets, CIANJUR_COORDINATOR)
+    assert _codes(refused.value) == ["release_no_decree"]
+
+    decree = incident_store.add_phase(
+        demo_engine,
+        quake.id,
+        CIANJUR_COORDINATOR,
         "tanggap_darurat",
-        "SK 1",
-        "Kepala Desa",
-        date.today() - timedelta(1),
+        "360/8717/BPBD/2026",
+        "Bupati Cianjur",
+        today,
     )
+    with pytest.raises(InvalidInput) as refused:
+        logistics_store.dispatch(demo_engine, blankets, CIANJUR_COORDINATOR)
+    assert _codes(refused.value) == ["release_decree_unconfirmed"]
+    with pytest.raises(InvalidInput) as own:
+        incident_store.confirm_phase(demo_engine, decree, CIANJUR_COORDINATOR)
+    assert _codes(own.value) == ["own_decree"]
+    with pytest.raises(Forbidden):  # a coordinator of another kabupaten
+        incident_store.confirm_phase(
+            demo_engine, decree, Principal("Koordinator Garut", "coordinator", "32.05")
+        )
+    with pytest.raises(InvalidInput):
+        logistics_store.dispatch(demo_engine, blankets, CIANJUR_COORDINATOR)
+    assert _held(demo_engine, lumbung)[("selimut", "A2024")] == 300
+
+    second = Principal("Kepala Bidang Linjamsos Cianjur", "coordinator", "32.03")
+    incident_store.confirm_phase(demo_engine, decree, second)
+    logistics_store.dispatch(demo_engine, blankets, CIANJUR_COORDINATOR)
+    assert ("selimut", "A2024") not in _held(demo_engine, lumbung)
+
+
+def test_a_decree_releases_only_the_lumbung_of_the_region_its_authority_heads(
+    area_engine: Engine, world: dict[str, int]
+) -> None:
+    """Cianjur's bupati decreed for the incident; widened into Sukabumi, it does not release
+    Sukabumi's lumbung; the governor's decree releases both."""
+    today = logistics_store.local_today("32.03")
+    incident_store.add_phase(area_engine, world["incident"], ADMIN, *SK, today - timedelta(1))
+    sukabumi = logistics_store.create_warehouse(
+        area_engine,
+        WarehouseInput.check(
+            {"name": "Lumbung Sosial Cisolok", "kind": "lumbung", "kecamatan_code": "32.02.05"}
+        ),
+        ADMIN,
+    )
+    logistics_store.receive(
+        area_engine, sukabumi, [_line("selimut", "A2023", 50)], "Kemensos", None, ADMIN
+    )
+    incident_store.change_area(area_engine, world["incident"], ADMIN, add=["32.02.05"])
+    request = DispatchRequest(world["incident"], sukabumi, [Line("selimut", 5)], "32.02.05")
     with pytest.raises(InvalidInput) as refused:
         logistics_store.dispatch(area_engine, request, COORDINATOR)
     assert _codes(refused.value) == ["release_decree_authority"]
+    assert refused.value.errors[0].params["area"] == "Kabupaten Sukabumi, Jawa Barat"
 
-    incident_store.add_phase(area_engine, world["incident"], COORDINATOR, *SK, date.today())
+    governor = ("tanggap_darurat", "362/Kep.51-BPBD/2026", "Gubernur Jawa Barat", today)
+    incident_store.add_phase(area_engine, world["incident"], ADMIN, *governor)
     logistics_store.dispatch(area_engine, request, COORDINATOR)
-    assert _held(area_engine, world["lumbung"])[("selimut", "A2023")] == 90
+    cianjur = DispatchRequest(world["incident"], world["lumbung"], [Line("selimut", 5)], "32.03.11")
+    logistics_store.dispatch(area_engine, cianjur, COORDINATOR)
+    assert _held(area_engine, sukabumi)[("selimut", "A2023")] == 45
+
+
+def test_aid_goes_only_to_a_kecamatan_of_the_incident_and_nothing_is_written_otherwise(
+    area_engine: Engine, world: dict[str, int]
+) -> None:
+    before = (_movements(area_engine), len(store.audit_entries(area_engine, 1000)))
+    for outside in ("91.03.01", "32.03.01"):  # Sentani in Papua; Cianjur, but not affected
+        request = DispatchRequest(world["incident"], world["gudang"], [Line("selimut", 5)], outside)
+        with pytest.raises(InvalidInput) as refused:
+            logistics_store.dispatch(area_engine, request, ADMIN)
+        [error] = refused.value.errors
+        assert (error.field, error.code, error.params["value"]) == (
+            "kecamatan_code",
+            "dispatch_outside_area",
+            outside,
+        )
+    assert (_movements(area_engine), len(store.audit_entries(area_engine, 1000))) == before
+    assert logistics_store.dispatches(area_engine).empty
 
 
 def test_only_an_admin_overrides_the_release_rule_and_says_why(

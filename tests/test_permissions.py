@@ -221,7 +221,9 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
     flood = NewIncident("banjir", "Banjir", ("32.04.12",), utcnow() - timedelta(hours=1))
     twin = NewIncident("gempa_bumi", "Gempa (manual)", ("32.03.11",), utcnow())
     twin_id = incident_store.incident_id(engine, incident_store.open_incident(engine, twin, SYSTEM))
-    decree = ("tanggap_darurat", "SK 1", "Bupati Cianjur", utcnow().date())
+    decree = ("tanggap_darurat", "360/8717/BPBD/2026", "Bupati Cianjur", utcnow().date())
+    recorder = Principal("Koordinator Cianjur", "coordinator", "32.03")
+    waiting = incident_store.add_phase(engine, incident.id, recorder, *decree)  # unconfirmed
     link = NewLink.check({"name": "Siti", "role": "tksk", "kecamatan": "32.03.11"}, geography)
     link_id, _ = reporter_store.create_link(engine, SYSTEM, link)
     submission = Submission("uuid:1", "uuid:1", None, "hp", False, {"kecamatan_code": "32.03.11"})
@@ -351,6 +353,9 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
         ),
         "incident_store.add_phase": Write(
             "phase", "32.03", lambda e, a: incident_store.add_phase(e, incident.id, a, *decree)
+        ),
+        "incident_store.confirm_phase": Write(
+            "phase", "32.03", lambda e, a: incident_store.confirm_phase(e, waiting, a)
         ),
         "incident_store.close_incident": Write(
             "phase", "32.03", lambda e, a: incident_store.close_incident(e, incident.id, a)

@@ -39,6 +39,7 @@ from command_center.models import (
 from command_center.services import exports, sitrep
 from command_center.services.incidents import (
     IncidentFilters,
+    PhaseRecord,
     filter_incidents,
     local_day,
     phase_day,
@@ -163,6 +164,7 @@ class IncidentView:
     merged_into: str | None
     phase_line: str | None
     phases: pd.DataFrame
+    decrees: tuple[PhaseRecord, ...]  # the rows of `phases`, for the confirm control
     kecamatan: pd.DataFrame
     reports: pd.DataFrame  # the latest verified figures per kecamatan
     outside: pd.DataFrame  # reports and deployments in kecamatan no longer in the area
@@ -214,8 +216,12 @@ def load_incident(incident_id: int, lang: str) -> IncidentView | None:
                 t("field_ends_on", lang): [
                     p.ends_on.isoformat() if p.ends_on else "-" for p in history
                 ],
+                t("col_confirmed_by", lang): [
+                    p.confirmed_by or t("decree_unconfirmed", lang) for p in history
+                ],
             }
         ),
+        decrees=tuple(history),
         kecamatan=pd.DataFrame(
             {
                 t("col_kecamatan", lang): [name(c) for c in record.kecamatan_codes],
@@ -288,6 +294,10 @@ def set_details(
 
 def add_phase(incident_id: int, actor: Principal, *decree) -> None:
     resources.written(incident_store.add_phase(resources.engine(), incident_id, actor, *decree))
+
+
+def confirm_phase(phase_id: int, actor: Principal) -> None:
+    resources.written(incident_store.confirm_phase(resources.engine(), phase_id, actor))
 
 
 def close_incident(incident_id: int, actor: Principal) -> int:

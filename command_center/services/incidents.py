@@ -1,9 +1,11 @@
 """Incidents as plain data: which hazards and emergency phases exist, when an earthquake should
 become a proposed incident (the operator confirms it), an incident's area, local time zone,
-suggested name, and the phase in force with its day count."""
+suggested name, the phase in force with its day count, and what makes a phase decree (SK)
+valid: its number and the regional head who set it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -77,6 +79,9 @@ HAZARDS = (
 )
 # Emergency phases (status keadaan darurat), in the order they usually run.
 PHASES = ("siaga_darurat", "tanggap_darurat", "transisi_darurat")
+# The phases under which a lumbung sosial's stock may leave it: a decree setting one, recorded
+# by anyone but an admin, counts only once a second person has confirmed it.
+RELEASING_PHASES = ("siaga_darurat", "tanggap_darurat")
 
 # Indonesia's three zones by province code (Permendagri; Kalimantan Barat and Tengah are WIB).
 WITA_PROVINCES = frozenset({"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"})
@@ -109,31 +114,142 @@ def suggested_name(hazard_word: str, area_name: str, day: date) -> str:
 
 @dataclass(frozen=True)
 class PhaseRecord:
-    """One decree (SK) setting an emergency phase; a later one for the same phase extends it."""
+    """One decree (SK) setting an emergency phase; a later one for the same phase extends it.
+    It is confirmed once `confirmed_by` is set (at once when an admin recorded it)."""
 
     phase: str
     decree: str
     authority: str
     starts_on: date
     ends_on: date | None
+    id: int | None = None
+    recorded_by: str = ""
+    confirmed_by: str | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_by is not None
 
 
 MAX_DECREE = 120  # nomor SK and who set it, as stored
+
+DECREE_NUMBER = re.compile(
+    r"""
+    (?:(?:nomor|no)\.?\s*:?\s*)?                  # "Nomor:" or "No." may lead; it is dropped
+    (?P<number>
+        \d{1,4}(?:\.\d{1,4})*                     # classification code: 360, 188.45, 300.2.2
+        (?:\s*/\s*[A-Z0-9][A-Z0-9.-]*)*?           # unit or series: BPBD, HK, 437.12
+        \s*/\s*(?=[A-Z0-9])[A-Z.-]*\d[A-Z0-9.-]*   # the running number: 8717, Kep.626-BPBD
+        (?:\s*/\s*[A-Z0-9][A-Z0-9.-]*)*
+        \s*/\s*(?:19|20)\d{2}                     # the year
+      | \d{1,4}(?:/[A-Z]+)?\s+tahun\s+(?:19|20)\d{2}  # a Keppres: 12 Tahun 2020, 84/P Tahun 2009
+    )
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+"""The number of a decree (SK) setting an emergency status, as regional heads number them
+(tata naskah dinas: classification code / running number and unit / year), with or without a
+leading "Nomor"/"No.":
+
+- `360/8717/BPBD/2022`, also written `360 / 8717 / BPBD / 2022` (Bupati Cianjur, tanggap
+  darurat gempa, November 2022);
+- `360/Kep.626-BPBD/2025` and `362/Kep.1024-BPBD/2017` (Gubernur Jawa Barat, siaga darurat);
+- `188.45/Kep.1203-BPBD/2024`, `Nomor: 300/45/BPBD/2026`, `No. 362/KEP.51-BPBD/2025`;
+- `050/ 30 /HK/437.12/2026` (a Keputusan Bupati Gresik);
+- `12 Tahun 2020` (Keputusan Presiden Nomor 12 Tahun 2020, bencana nasional).
+
+Not a number: `-`, `x`, `123`, `belum ada`, `360/BPBD/2026` (no running number).
+"""
+
+HEAD_OF_REGION = re.compile(
+    r"""
+    (?:(?:pj|pjs|plt)\.?\s+)?                      # an acting head (penjabat, pelaksana tugas)
+    (?:
+        (?:(?P<bupati>bupati)(?:\s+(?:kabupaten|kab\.?))?
+          | (?P<walikota>wali\s*kota)(?:\s+kota)?
+          | (?P<gubernur>gubernur)(?:\s+(?:provinsi|prov\.?))?
+        )\s+(?P<region>[A-Z][A-Z .'-]*[A-Z.])
+      | (?P<presiden>presiden)(?:\s+(?:republik\s+indonesia|ri))?
+    )
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+"""Who may set an emergency status (UU 24/2007, PP 21/2008): the head of a region with its
+name, `Bupati Cianjur`, `Wali Kota Bandung` (or `Walikota`), `Gubernur Jawa Barat`, or the
+`Presiden`; an acting head (`Pj. Bupati Cianjur`, `Plt. Wali Kota Bogor`) as well. Matched
+whole: `bukan bupati` or `Kepala BPBD` is not one."""
+
+# Short forms of words in region names, as the store spells them out.
+REGION_WORDS = {
+    "kep": "kepulauan",
+    "dki": "daerah khusus ibukota",
+    "diy": "daerah istimewa yogyakarta",
+    "di": "daerah istimewa",
+}
+
+
+@dataclass(frozen=True)
+class Region:
+    """The kabupaten/kota and province an area lies in, by the names the store holds them
+    under (`Kabupaten Bandung` or `Kota Bandung`; `Jawa Barat`); None where it is in none."""
+
+    kabupaten: str | None = None
+    province: str | None = None
+
+    def __str__(self) -> str:
+        return ", ".join(n for n in (self.kabupaten, self.province) if n) or "Indonesia"
+
+
+def _region_key(name: str) -> str:
+    words = re.sub(r"[.'-]", " ", name.casefold()).split()
+    return " ".join(REGION_WORDS.get(word, word) for word in words)
+
+
+def heads(authority: str, region: Region) -> bool:
+    """Whether `authority` heads `region`: the bupati of its kabupaten (`Bupati Bandung` heads
+    Kabupaten Bandung, not Kota Bandung nor Kabupaten Bandung Barat), the wali kota of its kota,
+    the gubernur of its province, or the President (who heads every region)."""
+    found = HEAD_OF_REGION.fullmatch(" ".join(authority.split()))
+    if found is None:
+        return False
+    if found["presiden"]:
+        return True
+    if found["gubernur"]:
+        return region.province is not None and (
+            _region_key(found["region"]) == _region_key(region.province)
+        )
+    title = "kabupaten" if found["bupati"] else "kota"
+    return region.kabupaten is not None and (
+        _region_key(f"{title} {found['region']}") == _region_key(region.kabupaten)
+    )
+
+
+def decree_number(text: str) -> str | None:
+    """A decree's number as stored (`Nomor: 300 / 45 / BPBD / 2026` -> `300/45/BPBD/2026`), or
+    None when `text` is not one (`DECREE_NUMBER`)."""
+    found = DECREE_NUMBER.fullmatch(" ".join(text.split()))
+    return re.sub(r"\s*/\s*", "/", found["number"]) if found else None
 
 
 def phase_errors(
     phase: str, decree: str, starts_on: date, ends_on: date | None, authority: str = ""
 ) -> list:
-    """What is wrong with a phase decree, field by field (empty: nothing)."""
+    """What is wrong with a phase decree, field by field (empty: nothing). Whether the
+    authority heads the incident's area is the store's to check (`heads`)."""
     errors = []
     if phase not in PHASES:
         params = {"value": phase, "phases": ", ".join(PHASES)}
         errors.append(FieldError("phase", "bad_phase", params))
-    if not decree.strip():
-        errors.append(FieldError("decree", "missing"))
-    for field, text in (("decree", decree), ("authority", authority)):
-        if len(text.strip()) > MAX_DECREE:
+    for field, text, pattern in (
+        ("decree", decree, DECREE_NUMBER),
+        ("authority", authority, HEAD_OF_REGION),
+    ):
+        if not text.strip():
+            errors.append(FieldError(field, "missing"))
+        elif len(text.strip()) > MAX_DECREE:  # before the pattern: it runs on short text only
             errors.append(FieldError(field, "too_long", {"max_length": MAX_DECREE}))
+        elif not pattern.fullmatch(" ".join(text.split())):
+            errors.append(FieldError(field, f"bad_{field}", {"value": text.strip()}))
     if ends_on is not None and ends_on < starts_on:
         errors.append(FieldError("ends_on", "end_before_start", {"value": ends_on}))
     return errors
@@ -166,18 +282,21 @@ def local_day(moment: datetime, zone: str) -> date:
 
 
 def phase_line(phases: Sequence[PhaseRecord], today: date, lang: str = "id") -> str | None:
-    """`Hari ke-5 tanggap darurat, s.d. 5 Des` (None before any phase decree)."""
+    """`Hari ke-5 tanggap darurat, s.d. 5 Des`, marked `(belum dikonfirmasi)` while the decree
+    in force waits for a second person (None before any phase decree)."""
     found = phase_day(phases, today)
     if found is None:
         return None
     phase, day = found
     words = t(f"phase_{phase.phase}", lang).lower()
+    mark = "" if phase.confirmed else t("phase_unconfirmed", lang)
     if phase.ends_on is None:
-        return t("phase_day", lang, day=day, phase=words, until="")
+        return t("phase_day", lang, day=day, phase=words, until="") + mark
     end = f"{phase.ends_on.day} {MONTHS_ID[phase.ends_on.month - 1]}"
     if phase.ends_on < today:
         return t("phase_ended", lang, phase=words, date=end)
-    return t("phase_day", lang, day=day, phase=words, until=t("phase_until", lang, date=end))
+    until = t("phase_until", lang, date=end)
+    return t("phase_day", lang, day=day, phase=words, until=until) + mark
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from command_center.errors import FieldError, InvalidInput
 from command_center.services.exposure import haversine_km
-from command_center.services.incidents import PhaseRecord, current_phase
+from command_center.services.incidents import (
+    RELEASING_PHASES,
+    PhaseRecord,
+    Region,
+    current_phase,
+    heads,
+)
 from command_center.services.validation import (
     Count,
     Decimal,
@@ -95,8 +101,6 @@ PERSONS_PER_FAMILY = 4  # families from people when no shelter counts them (BPS:
 WAREHOUSE_KINDS = ("lumbung_sosial", "gudang_kabupaten", "gudang_provinsi", "gudang_nasional")
 ADJUSTMENT_REASONS = ("expired", "damaged", "counted", "lost")
 MEALS = ("pagi", "siang", "malam")
-RELEASING_PHASES = ("siaga_darurat", "tanggap_darurat")
-HEAD_OF_REGION = re.compile(r"bupati|wali\s*kota|gubernur|presiden", re.IGNORECASE)
 ITEM_WORDS = {
     **{code: code for code in CATALOGUE},
     **{code.replace("_", " "): code for code in CATALOGUE},
@@ -278,28 +282,38 @@ def fefo(batches: Iterable[Batch], quantity: int) -> list[tuple[str, int]]:
 def release_refusal(
     warehouse_kind: str,
     warehouse_kabupaten: str,
+    warehouse_region: Region,
     incident_kecamatan: Iterable[str],
     phases: Iterable[PhaseRecord],
     today: date,
 ) -> tuple[str, dict[str, Any]] | None:
     """Why stock may not leave this warehouse for the incident (a reason code and its values),
     or None. Only a lumbung sosial is bound: the incident's area must include its kabupaten,
-    and a siaga or tanggap darurat decree by a bupati/walikota or higher must be in force."""
+    and a confirmed siaga or tanggap darurat decree must be in force, set by the head of the
+    lumbung's kabupaten/kota or province, or by the President."""
     if warehouse_kind != "lumbung_sosial":
         return None
     if not any(code.startswith(warehouse_kabupaten + ".") for code in incident_kecamatan):
         return "release_outside_area", {"kabupaten": warehouse_kabupaten}
-    phase = current_phase(list(phases), today)
-    in_force = (
-        phase is not None
-        and phase.phase in RELEASING_PHASES
-        and (phase.ends_on is None or phase.ends_on >= today)
-    )
-    if not in_force:
+    phases = list(phases)
+    decree = _releasing((p for p in phases if p.confirmed), today)
+    if decree is None:
+        waiting = _releasing(phases, today)
+        if waiting is not None:
+            return "release_decree_unconfirmed", {"decree": waiting.decree}
         return "release_no_decree", {}
-    if not HEAD_OF_REGION.search(phase.authority or ""):
-        return "release_decree_authority", {"authority": phase.authority or "—"}
+    if not heads(decree.authority, warehouse_region):
+        values = {"authority": decree.authority, "area": str(warehouse_region)}
+        return "release_decree_authority", values
     return None
+
+
+def _releasing(phases: Iterable[PhaseRecord], today: date) -> PhaseRecord | None:
+    """The decree in force on `today` if it sets a phase that releases stock."""
+    phase = current_phase(list(phases), today)
+    if phase is None or phase.phase not in RELEASING_PHASES:
+        return None
+    return phase if phase.ends_on is None or phase.ends_on >= today else None
 
 
 @dataclass(frozen=True)

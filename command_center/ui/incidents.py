@@ -227,6 +227,7 @@ def incident_view(incident_id: int, lang: str) -> None:
     with phases:
         st.dataframe(view.phases, hide_index=True, width="stretch")
         if record.status == "open" and permits(shell.actor(), "phase"):
+            _confirm_form(view, lang)
             _phase_form(incident_id, view.zone, lang)
     with people:
         st.markdown(f"**{t('page_households', lang)}**")
@@ -318,8 +319,12 @@ def _phase_form(incident_id: int, zone: str, lang: str) -> None:
         phase = left.selectbox(
             t("field_phase", lang), PHASES, index=1, format_func=lambda p: t(f"phase_{p}", lang)
         )
-        decree = right.text_input(t("field_decree", lang), max_chars=120)
-        authority = left.text_input(t("field_authority", lang), max_chars=120)
+        decree = right.text_input(
+            t("field_decree", lang), max_chars=120, placeholder="360/Kep.123-BPBD/2026"
+        )
+        authority = left.text_input(
+            t("field_authority", lang), max_chars=120, placeholder="Bupati Cianjur"
+        )
         starts = right.date_input(t("field_starts_on", lang), today)
         ends = left.date_input(t("field_ends_on", lang), today + timedelta(days=6))
         if st.form_submit_button(t("set_phase", lang), type="primary"):
@@ -329,6 +334,28 @@ def _phase_form(incident_id: int, zone: str, lang: str) -> None:
                 st.error(explain(exc, lang))
                 return
             done(t("phase_set", lang))
+
+
+def _confirm_form(view: data.IncidentView, lang: str) -> None:
+    """Confirm a decree someone else recorded (the store checks the rest)."""
+    who = shell.actor()
+    waiting = {
+        p.id: f"{t(f'phase_{p.phase}', lang)} · {p.decree} · {p.authority} ({p.recorded_by})"
+        for p in view.decrees
+        if not p.confirmed and p.recorded_by != who.name
+    }
+    if not waiting or not who.covers(view.record.kabupaten_code):
+        return
+    st.caption(t("decree_confirm_help", lang))
+    with st.form(f"confirm_{view.record.id}"):
+        chosen = st.selectbox(t("field_phase_id", lang), list(waiting), format_func=waiting.get)
+        if st.form_submit_button(t("confirm_decree", lang), type="primary"):
+            try:
+                data.confirm_phase(chosen, who)
+            except CommandCenterError as exc:
+                st.error(explain(exc, lang))
+                return
+            done(t("decree_confirmed", lang))
 
 
 def _actions(incident_id: int, status: str, lang: str) -> None:
