@@ -20,9 +20,10 @@ import pandas as pd
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from command_center.auth import Principal, require
+from command_center import destinations
+from command_center.auth import Principal, permits, require
 from command_center.db import writing
-from command_center.errors import FieldError, InvalidInput, NotFound
+from command_center.errors import DestinationRefused, FieldError, InvalidInput, NotFound
 from command_center.models import (
     Alert,
     AlertDelivery,
@@ -515,13 +516,36 @@ def _address_error(channel: str, address: str) -> str | None:
     return None if pattern is None or re.fullmatch(pattern[0], address) else pattern[1]
 
 
+def _webhook_error(actor: Principal, url: str, allowed_hosts: Collection[str]) -> FieldError | None:
+    """Admins link any URL whose addresses pass `destinations.vet`; others only URLs on the
+    allowed hosts (no look-up before that: nobody else learns what a name resolves to)."""
+    try:
+        host = destinations.host_of(url)
+        if not permits(actor, "alerts") and host not in allowed_hosts:
+            hosts = ", ".join(allowed_hosts)
+            code = "webhook_host_not_listed" if hosts else "webhook_admin_only"
+            return FieldError("webhook", code, {"value": host, "hosts": hosts})
+        destinations.vet(url, allowed_hosts)
+    except DestinationRefused as exc:
+        code = "bad_url" if exc.reason == "bad_url" else f"webhook_{exc.reason}"
+        return FieldError("webhook", code, {"value": exc.name, "address": exc.address or ""})
+    return None
+
+
 def set_address(
-    engine: Engine, actor: Principal, username: str, channel: str, address: str
+    engine: Engine,
+    actor: Principal,
+    username: str,
+    channel: str,
+    address: str,
+    allowed_hosts: Collection[str] = (),
 ) -> None:
-    """Link an e-mail, a WhatsApp number or a webhook URL (Telegram links by code).
+    """Link an e-mail, a WhatsApp number or a webhook URL (Telegram links by code). A webhook
+    URL is an admin's to set, or anyone's on `allowed_hosts` (`CC_WEBHOOK_ALLOWED_HOSTS`),
+    and goes only where `destinations.vet` allows.
 
     Raises:
-        InvalidInput: the address does not fit the channel.
+        InvalidInput: the address does not fit the channel, or a webhook URL is refused.
     """
     address = address.strip()
     if channel not in ("email", "whatsapp", "webhook"):
@@ -529,6 +553,9 @@ def set_address(
     problem = _address_error(channel, address)
     if problem:
         raise InvalidInput([FieldError(channel, problem, {"value": address})])
+    refused = _webhook_error(actor, address, allowed_hosts) if channel == "webhook" else None
+    if refused:
+        raise InvalidInput([refused])
     with Session(engine) as session, session.begin():
         user = _user(session, actor, username)
         row = session.scalar(

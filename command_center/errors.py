@@ -147,3 +147,24 @@ class DuplicateHousehold(CommandCenterError):
     def __init__(self, household_id: int, reason: str, field: str, by: str | None = None):
         self.household_id, self.reason, self.field, self.by = household_id, reason, field, by
         super().__init__(f"{field}: already in household {household_id} ({reason})")
+
+
+# why a destination is refused, in the words an admin reads in the outbox
+DESTINATION_REFUSALS = {
+    "bad_url": "not an http(s) URL with a host name",
+    "unresolved": "the host name does not resolve",
+    "private": "a loopback, private or shared address, and the host is not in "
+    "CC_WEBHOOK_ALLOWED_HOSTS",
+    "never": "a link-local, cloud metadata, multicast or reserved address (never sent to)",
+}
+
+
+class DestinationRefused(CommandCenterError):
+    """A URL the server will not send to (`destinations.vet`): `reason` is a key of
+    `DESTINATION_REFUSALS`; `name` is the host (the URL when it has none), `address` the
+    refused address."""
+
+    def __init__(self, reason: str, name: str, address: str | None = None):
+        self.reason, self.name, self.address = reason, name, address
+        where = f"{name} ({address})" if address else name
+        super().__init__(f"{where}: {DESTINATION_REFUSALS[reason]}")

@@ -11,17 +11,20 @@ from command_center.times import utcnow
 
 OPERATOR = Principal("Operator Cianjur", "operator", "32.03", "op_cianjur")
 DAYEUHKOLOT, BALEENDAH = "32.04.12", "32.04.32"
+# the tests' webhook receivers listen on this machine: allowed as a LAN receiver would be
+LAN = ("localhost", "127.0.0.1")
 
 
 def person(engine, username: str, role: str = "operator", scope: str | None = "32.04", **links):
-    """An account with `links` (channel=address), named by the part before `_`."""
+    """An account with `links` (channel=address), named by the part before `_`; an admin
+    links them, webhooks with `LAN` allowed."""
     accounts.create_user(engine, SYSTEM, username, None, role, scope, username)
     for channel, address in links.items():
         if channel == "telegram":  # as a user does: the code sent to the bot from the chat
             code = alert_store.start_telegram(engine, SYSTEM, username)
             alert_store.link_telegram(engine, f"/start {code}", address)
         else:
-            alert_store.set_address(engine, SYSTEM, username, channel, address)
+            alert_store.set_address(engine, SYSTEM, username, channel, address, LAN)
     return username
 
 

@@ -390,3 +390,20 @@ def wait_for_status(
             pass  # not listening yet
         time.sleep(0.3)
     raise AssertionError(f"{url} never answered {status}; last: {get_json(url)}")
+
+
+@pytest.fixture
+def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The resolver's answers for the names a test puts here (a name -> its addresses), which
+    may change between two look-ups as a hostile DNS server's do; every other name resolves as
+    usual. It is the C library's resolver that is replaced, for our code and urllib3's alike."""
+    answers: dict[str, list[str]] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in answers:
+            return real(host, port, *args, **kwargs)
+        return [found for a in answers[host] for found in real(a, port, *args, **kwargs)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers

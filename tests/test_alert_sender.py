@@ -25,10 +25,10 @@ from command_center.alert_sender import Sender
 from command_center.auth import SYSTEM
 from command_center.channels import available
 from command_center.db import make_engine, migrate
-from command_center.models import Alert, AlertDelivery
+from command_center.models import Alert, AlertDelivery, Base
 from command_center.services.alerts import verify
 from command_center.settings import load_settings
-from tests.alerts import DAYEUHKOLOT, flood, person
+from tests.alerts import DAYEUHKOLOT, LAN, flood, person
 from tests.conftest import TSUNAMI_WARNING, free_port
 
 SECRET, TOKEN = "webhook-secret", "123:ABC"
@@ -42,6 +42,7 @@ def _sender(database_url: str, engine, **settings) -> Sender:
         "alert_backoff_s": 0.2,
         "alert_max_attempts": 3,
         "http_timeout_s": 2,
+        "webhook_allowed_hosts": LAN,
         **settings,
     }
     config = load_settings(**values)
@@ -140,6 +141,63 @@ def test_500s_and_timeouts_retry_then_die_and_an_admin_retries(
     assert [d.status for d in _deliveries(area_engine)] == ["sent", "dead"]
 
 
+def test_a_webhook_whose_name_now_resolves_to_a_refused_address_is_dead_and_gets_nothing(
+    area_engine, database_url, httpserver, dns
+) -> None:
+    """DNS rebinding: each name passed when its URL was linked, and now leads to this machine
+    or to the cloud's metadata service; nothing is sent, and it is not tried again."""
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    dns["hook.bpbd.example"], dns["bpbd.lan"] = ["93.184.215.14"], ["10.1.2.3"]
+    public, lan = (f"http://{h}:{httpserver.port}/hook" for h in ("hook.bpbd.example", "bpbd.lan"))
+    person(area_engine, "bpbd", "viewer", "32.04", webhook=public)
+    person(area_engine, "lan", "viewer", "32.04")
+    alert_store.set_address(area_engine, SYSTEM, "lan", "webhook", lan, ("bpbd.lan",))
+    dns["hook.bpbd.example"], dns["bpbd.lan"] = ["127.0.0.1"], ["169.254.169.254"]
+    flood(area_engine)
+    _drain(_sender(database_url, area_engine, webhook_allowed_hosts=(*LAN, "bpbd.lan")))
+    dead = _deliveries(area_engine)
+    assert [(d.status, d.attempts) for d in dead] == [("dead", 1), ("dead", 1)]
+    assert "hook.bpbd.example (127.0.0.1): a loopback" in dead[0].last_error
+    assert "bpbd.lan (169.254.169.254): a link-local" in dead[1].last_error
+    assert httpserver.log == []
+
+
+def test_a_refusal_s_body_leaves_no_trace_in_the_store(
+    area_engine, database_url, httpserver
+) -> None:
+    secret = "kata-sandi-root-hunter2"
+    page = f"<html><h1>Panel admin</h1>{secret}</html>"
+    httpserver.expect_request("/hook").respond_with_data(page, status=403)
+    httpserver.expect_request("/send").respond_with_data(page, status=401)
+    httpserver.expect_request(f"/bot{TOKEN}/sendMessage").respond_with_json(
+        {"ok": False, "error_code": 400, "description": secret}, status=400
+    )
+    httpserver.expect_request(f"/bot{TOKEN}/getUpdates").respond_with_json(
+        {"ok": True, "result": []}
+    )
+    links = {"webhook": httpserver.url_for("/hook"), "telegram": "9", "whatsapp": "0812345678"}
+    person(area_engine, "bpbd", "viewer", "32.04", **links)
+    flood(area_engine)
+    sender = _sender(
+        database_url,
+        area_engine,
+        telegram_bot_token=TOKEN,
+        telegram_api_url=httpserver.url_for("/"),
+        whatsapp_mode="gateway",
+        whatsapp_url=httpserver.url_for("/send"),
+        whatsapp_token="wa-token",
+    )
+    _drain(sender)
+    assert {(d.status, d.last_error) for d in _deliveries(area_engine)} == {
+        ("dead", "webhook: refused (HTTP 403)"),
+        ("dead", "whatsapp gateway: refused (HTTP 401)"),
+        ("dead", "telegram: refused (HTTP 400)"),
+    }
+    with area_engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            assert secret not in repr(conn.execute(select(table)).all()), table.name
+
+
 def test_an_smtp_server_that_is_down_is_tried_again(area_engine, database_url) -> None:
     person(area_engine, "bandung", email="bandung@dinsos.example")
     flood(area_engine)
@@ -236,6 +294,7 @@ def _start(database_url: str, port: int, log) -> subprocess.Popen:
         **os.environ,
         "DATABASE_URL": database_url,
         "CC_WEBHOOK_SECRET": SECRET,
+        "CC_WEBHOOK_ALLOWED_HOSTS": ",".join(LAN),
         "CC_ALERT_RATES": '{"webhook": 1000}',
     }
     return subprocess.Popen(
@@ -317,6 +376,7 @@ def test_the_ingest_worker_tells_everyone_of_a_tsunami_warning_it_polls(
         "CC_SHARED_DATA_DIR": str(shared_data),
         "CC_CACHE_DIR": str(boundary_cache),
         "CC_WEBHOOK_SECRET": SECRET,
+        "CC_WEBHOOK_ALLOWED_HOSTS": ",".join(LAN),
         "CC_PUBLIC_URL": "https://pusdalops.example",
     }
     worker = ingest_worker(env, "worker")

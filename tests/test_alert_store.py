@@ -19,6 +19,7 @@ from command_center.times import utcnow
 from tests.alerts import DAYEUHKOLOT, flood, person
 
 EVERY = ("telegram", "whatsapp", "email", "webhook")
+PUBLIC = "93.184.215.14"  # a public address (nothing is sent in these tests)
 
 
 def _alerts(engine) -> list[Alert]:
@@ -66,7 +67,8 @@ def test_phases_closing_and_sitreps_alert_too(area_engine) -> None:
     assert "Tanggap darurat" in phase.body and "188/12/2026" in phase.body
 
 
-def test_fan_out_follows_scope_subscription_and_linked_channels(area_engine) -> None:
+def test_fan_out_follows_scope_subscription_and_linked_channels(area_engine, dns) -> None:
+    dns["bpbd.example"] = [PUBLIC]
     person(area_engine, "bandung", email="bandung@dinsos.example")
     person(area_engine, "jabar", "coordinator", "32", webhook="https://bpbd.example/hook")
     person(area_engine, "jateng", scope="33", email="jateng@dinsos.example")
@@ -267,6 +269,80 @@ def test_subscriptions_are_checked_and_only_one_s_own_or_by_an_admin(area_engine
     with pytest.raises(InvalidInput) as bad:
         alert_store.set_address(area_engine, me, "bandung", "email", "not-an-address")
     assert bad.value.errors[0].field == "email"
+
+
+def test_only_admins_link_webhooks_off_the_allowed_hosts(area_engine, dns) -> None:
+    dns["hook.bpbd.example"], dns["bpbd.lan"] = [PUBLIC], ["10.20.30.40"]
+    for role in ("viewer", "operator", "coordinator", "logistik", "pendata"):
+        person(area_engine, role, role)
+        actor = Principal(role.title(), role, "32.04", role)
+        for url in ("https://hook.bpbd.example/x", "http://127.0.0.1:9999/", "http://bpbd.lan/"):
+            with pytest.raises(InvalidInput) as refused:  # no host allowed: admins only
+                alert_store.set_address(area_engine, actor, role, "webhook", url)
+            (error,) = refused.value.errors
+            assert (error.field, error.code) == ("webhook", "webhook_admin_only"), url
+        for url in ("https://hook.bpbd.example/x", "http://127.0.0.1:9999/"):
+            with pytest.raises(InvalidInput) as unlisted:
+                alert_store.set_address(area_engine, actor, role, "webhook", url, ("bpbd.lan",))
+            (error,) = unlisted.value.errors
+            assert (error.code, error.params["hosts"]) == ("webhook_host_not_listed", "bpbd.lan")
+        assert alert_store.links(area_engine, role) == {}
+        # a host the operator listed: anyone's, though it is on the LAN
+        alert_store.set_address(
+            area_engine, actor, role, "webhook", "http://bpbd.lan:8080/hook", ("bpbd.lan",)
+        )
+        assert alert_store.links(area_engine, role) == {"webhook": "http://bpbd.lan:8080/hook"}
+    alert_store.set_address(area_engine, SYSTEM, "viewer", "webhook", "https://hook.bpbd.example/x")
+    assert alert_store.links(area_engine, "viewer") == {"webhook": "https://hook.bpbd.example/x"}
+
+
+REFUSED_WEBHOOKS = [  # url, its host as the allow-list would name it, why it is refused
+    ("http://127.0.0.1:9999/x", "127.0.0.1", "private"),
+    ("http://localhost:9999/x", "localhost", "private"),  # a name for 127.0.0.1
+    ("http://2130706433/", "2130706433", "private"),  # 127.0.0.1 as one decimal number
+    ("http://0177.0.0.1/", "0177.0.0.1", "private"),  # and in octal
+    ("http://0x7f.1/", "0x7f.1", "private"),
+    ("http://[::1]/", "::1", "private"),
+    ("http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1", "private"),  # IPv4-mapped IPv6
+    ("http://10.1.2.3/", "10.1.2.3", "private"),
+    ("http://192.168.1.20/", "192.168.1.20", "private"),
+    ("http://[fd12:3456::1]/", "fd12:3456::1", "private"),
+    ("http://100.64.0.1/", "100.64.0.1", "private"),  # shared (carrier-grade NAT)
+    ("http://mixed.bpbd.example/", "mixed.bpbd.example", "private"),  # one address of two
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254", "never"),
+    ("http://[::ffff:169.254.169.254]/", "::ffff:169.254.169.254", "never"),
+    ("http://[fd00:ec2::254]/latest/", "fd00:ec2::254", "never"),  # AWS metadata over IPv6
+    ("http://metadata.google.internal/computeMetadata/v1/", "metadata.google.internal", "never"),
+    ("http://100.100.100.200/", "100.100.100.200", "never"),
+    ("http://[fe80::1]/", "fe80::1", "never"),
+    ("http://0.0.0.0:8501/", "0.0.0.0", "never"),
+    ("http://224.0.0.1/", "224.0.0.1", "never"),
+    ("http://240.0.0.1/", "240.0.0.1", "never"),
+]
+
+
+def test_an_admin_cannot_link_a_local_private_or_metadata_address_unless_allowed(
+    area_engine, dns
+) -> None:
+    dns["mixed.bpbd.example"] = [PUBLIC, "10.9.8.7"]
+    person(area_engine, "bandung")
+    for url, host, reason in REFUSED_WEBHOOKS:
+        with pytest.raises(InvalidInput) as refused:
+            alert_store.set_address(area_engine, SYSTEM, "bandung", "webhook", url)
+        (error,) = refused.value.errors
+        assert (error.field, error.code) == ("webhook", f"webhook_{reason}"), url
+        if reason == "private":  # the operator's explicit choice: a receiver on the LAN
+            alert_store.set_address(area_engine, SYSTEM, "bandung", "webhook", url, (host,))
+            assert alert_store.links(area_engine, "bandung") == {"webhook": url}
+            alert_store.unlink(area_engine, SYSTEM, "bandung", "webhook")
+        else:  # metadata and link-local: never, listed or not
+            with pytest.raises(InvalidInput) as listed:
+                alert_store.set_address(area_engine, SYSTEM, "bandung", "webhook", url, (host,))
+            assert listed.value.errors[0].code == "webhook_never", url
+    with pytest.raises(InvalidInput) as nowhere:
+        alert_store.set_address(area_engine, SYSTEM, "bandung", "webhook", "http://tidak.ada/")
+    assert nowhere.value.errors[0].code == "webhook_unresolved"
+    assert alert_store.links(area_engine, "bandung") == {}
 
 
 def test_a_telegram_chat_links_by_a_one_time_code(area_engine) -> None:

@@ -329,13 +329,13 @@ def test_alerts_test_reports_each_channel_and_the_outbox_lists_what_waits(
     area_engine, cli_env, httpserver
 ) -> None:
     from command_center import alert_store
-    from tests.alerts import flood, person
+    from tests.alerts import LAN, flood, person
 
     httpserver.expect_request("/hook").respond_with_data("", status=204)
     httpserver.expect_request("/bad").respond_with_data("no", status=410)
     person(area_engine, "ani", webhook=httpserver.url_for("/hook"), email="ani@dinsos.example")
     person(area_engine, "budi", webhook=httpserver.url_for("/bad"))
-    env = {**cli_env, "CC_WEBHOOK_SECRET": "s3cret"}
+    env = {**cli_env, "CC_WEBHOOK_SECRET": "s3cret", "CC_WEBHOOK_ALLOWED_HOSTS": ",".join(LAN)}
     result = _cli("alerts", "test", "--user", "ani", **env)
     assert result.returncode == 1, result.stderr  # e-mail is not configured
     assert f"webhook: sent to {httpserver.url_for('/hook')}" in result.stdout

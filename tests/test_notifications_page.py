@@ -5,6 +5,7 @@ incident showing who acknowledged its alert."""
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -16,6 +17,7 @@ from command_center.db import make_engine, migrate
 from command_center.labels import t
 from command_center.models import Alert, AlertDelivery
 from command_center.settings import PROJECT_ROOT
+from command_center.ui.messages import md
 from tests.alerts import DAYEUHKOLOT, flood
 
 PAGE = "pages/notifications.py"
@@ -88,6 +90,30 @@ def test_a_user_links_an_email_and_chooses_what_they_are_told(store) -> None:
         "warning",
         "22:00",
     )
+
+
+def test_the_page_says_who_may_link_a_webhook_and_refuses_other_hosts(
+    store, monkeypatch, dns
+) -> None:
+    _account(store, "ani", "viewer")
+    at = _signed_in("ani", "tab_channels")
+    assert t("webhook_rule_admin") in [c.value for c in at.caption]
+    choices = next(s for s in at.selectbox if s.label == t("col_channel")).options
+    assert t("channel_webhook") not in choices  # no field the store would refuse
+    monkeypatch.setenv("CC_WEBHOOK_ALLOWED_HOSTS", "bpbd.lan")  # the operator allows one host
+    st.cache_resource.clear()
+    dns["bpbd.lan"] = ["10.20.30.40"]
+    at = _signed_in("ani", "tab_channels")
+    assert t("webhook_rule_hosts", hosts=md("bpbd.lan")) in [c.value for c in at.caption]
+    next(s for s in at.selectbox if s.label == t("col_channel")).set_value("webhook")
+    address = next(i for i in at.text_input if i.label == t("field_address"))
+    address.input("http://127.0.0.1:9999/")
+    at = _button(at, "link_channel").click().run()
+    assert at.error[0].value.startswith(t("field_webhook"))  # the field named
+    assert alert_store.links(store, "ani") == {}
+    next(i for i in at.text_input if i.label == t("field_address")).input("http://bpbd.lan/cap")
+    at = _button(at, "link_channel").click().run()
+    assert alert_store.links(store, "ani") == {"webhook": "http://bpbd.lan/cap"}
 
 
 def test_a_user_sees_their_alerts_and_acknowledges_a_critical_one(store) -> None:

@@ -73,3 +73,20 @@ def test_downloaded_layer_is_used_when_no_shared_copy(tmp_path: Path) -> None:
     (download_dir / "kecamatan.gpkg").write_bytes(b"")
     settings = load_settings(shared_data_dir=tmp_path / "nowhere", download_dir=download_dir)
     assert settings.kecamatan_path == download_dir / "kecamatan.gpkg"
+
+
+def test_webhook_hosts_are_comma_separated_names_as_a_url_gives_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().webhook_allowed_hosts == ()  # none: webhooks are admins' to set
+    monkeypatch.setenv("CC_WEBHOOK_ALLOWED_HOSTS", " BPBD.Cianjurkab.go.id., 10.20.30.40,,[::1]")
+    hosts = ("bpbd.cianjurkab.go.id", "10.20.30.40", "::1")
+    assert load_settings().webhook_allowed_hosts == hosts
+    monkeypatch.delenv("CC_WEBHOOK_ALLOWED_HOSTS")
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('webhook_allowed_hosts = ["bpbd.lan"]\n')
+
+    class FromFile(Settings):
+        model_config = SettingsConfigDict(toml_file=secrets)
+
+    assert FromFile().webhook_allowed_hosts == ("bpbd.lan",)

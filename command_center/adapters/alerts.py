@@ -74,9 +74,15 @@ def load_links(username: str) -> dict[str, str | None]:
 
 
 def set_address(actor: Principal, username: str, channel: str, address: str) -> None:
+    hosts = webhook_hosts()
     resources.written(
-        alert_store.set_address(resources.engine(), actor, username, channel, address)
+        alert_store.set_address(resources.engine(), actor, username, channel, address, hosts)
     )
+
+
+def webhook_hosts() -> tuple[str, ...]:
+    """The hosts anyone may link a webhook to (`CC_WEBHOOK_ALLOWED_HOSTS`; others: admins)."""
+    return resources.settings().webhook_allowed_hosts
 
 
 def unlink(actor: Principal, username: str, channel: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import urllib3
+from urllib3.util import parse_url
 
 from command_center.services.alerts import Message
 
@@ -51,14 +52,17 @@ def retry_after(response: urllib3.BaseHTTPResponse) -> float | None:
 
 
 def http_failure(response: urllib3.BaseHTTPResponse, what: str) -> SendFailed:
-    """429 and 5xx are tried again (after `Retry-After` if given); other refusals are final."""
+    """429 and 5xx are tried again (after `Retry-After` if given); other refusals are final.
+    The words are ours and the status: never the body, which is the receiver's to choose (a
+    URL aimed at an internal service would read it back into the outbox)."""
     status = response.status
-    text = response.data[:200].decode(errors="replace").replace("\n", " ")
     if status == 429:
         return SendFailed(f"{what}: rate limited (HTTP 429)", True, retry_after(response))
     if status >= 500:
         return SendFailed(f"{what}: server error (HTTP {status})", True, retry_after(response))
-    return SendFailed(f"{what}: refused (HTTP {status}) {text}", False)
+    if 300 <= status < 400:
+        return SendFailed(f"{what}: redirect not followed (HTTP {status})", False)
+    return SendFailed(f"{what}: refused (HTTP {status})", False)
 
 
 def post(
@@ -71,9 +75,12 @@ def post(
     form: dict[str, str] | None = None,
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
+    via: str | None = None,
 ) -> urllib3.BaseHTTPResponse:
     """One POST (JSON, a form or raw bytes), never retried here (the sender retries with
-    backoff); errors in words."""
+    backoff) and never redirected; errors in words. `via`: the address to connect to for
+    `url`'s host, checked beforehand (`destinations.vet`), so that no second DNS look-up
+    decides where it goes."""
     headers = dict(headers or {})
     if json_body is not None:
         body = json.dumps(json_body).encode()
@@ -82,9 +89,18 @@ def post(
         body = urlencode(form).encode()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     try:
-        response = http.request(
-            "POST", url, body=body, headers=headers, timeout=timeout_s, retries=False
-        )
+        if via is None:
+            response = http.request(
+                "POST",
+                url,
+                body=body,
+                headers=headers,
+                timeout=timeout_s,
+                retries=False,
+                redirect=False,
+            )
+        else:
+            response = _pinned(http, url, via, body, headers, timeout_s)
     except urllib3.exceptions.NewConnectionError as exc:  # before: it subclasses a timeout
         raise SendFailed(f"{what}: connection failed (nothing answers)") from exc
     except urllib3.exceptions.TimeoutError as exc:
@@ -94,6 +110,27 @@ def post(
     if not 200 <= response.status < 300:
         raise http_failure(response, what)
     return response
+
+
+def _pinned(
+    http: Http, url: str, via: str, body: bytes | None, headers: dict[str, str], timeout_s: float
+) -> urllib3.BaseHTTPResponse:
+    """POST `url` over a connection to the address `via`: the URL's host name still goes in
+    `Host` and, over HTTPS, in SNI and the certificate check (urllib3's `server_hostname`)."""
+    split = parse_url(url)
+    name = (split.host or "").strip("[]")
+    pool = http.connection_from_host(
+        via, split.port, split.scheme, pool_kwargs={"server_hostname": name}
+    )
+    return pool.urlopen(
+        "POST",
+        split.request_uri,
+        body=body,
+        headers={**pool.headers, "Host": split.netloc or name, **headers},
+        timeout=timeout_s,
+        retries=False,
+        redirect=False,
+    )
 
 
 def sending_session(user_agent: str, pool: int = 32) -> Http:

@@ -32,5 +32,5 @@ def channels(settings: Settings, http: Http) -> dict[str, Channel]:
         found["email"] = email.Email(settings)
     if "webhook" not in off and settings.webhook_secret is not None:
         secret = settings.webhook_secret.get_secret_value()
-        found["webhook"] = webhook.Webhook(http, secret, timeout)
+        found["webhook"] = webhook.Webhook(http, secret, timeout, settings.webhook_allowed_hosts)
     return found

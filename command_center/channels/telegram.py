@@ -37,7 +37,7 @@ class Telegram:
         except ValueError as exc:
             raise SendFailed("telegram: unreadable answer") from exc
         if not answer.get("ok"):
-            raise SendFailed(f"telegram: {answer.get('description', 'refused')}", False)
+            raise SendFailed("telegram: refused (ok: false)", False)  # not its description
         return answer
 
     def send(self, message: Message, address: str) -> None:

@@ -117,11 +117,19 @@ def linked_channels(username: str, lang: str) -> None:
             _try(
                 lambda c=channel: data.unlink(shell.actor(), username, c), t("unlinked", lang), lang
             )
+    hosts = data.webhook_hosts()
+    anywhere = permits(shell.actor(), "alerts")
+    if not anywhere:  # say the rule, rather than offer a field the store would refuse
+        st.caption(
+            t("webhook_rule_hosts", lang, hosts=md(", ".join(hosts)))
+            if hosts
+            else t("webhook_rule_admin", lang)
+        )
     with st.form("set_address"):
         left, right = st.columns([1, 2])
         channel = left.selectbox(
             t("col_channel", lang),
-            ("email", "whatsapp", "webhook"),
+            ("email", "whatsapp", "webhook") if anywhere or hosts else ("email", "whatsapp"),
             format_func=lambda c: t(f"channel_{c}", lang),
         )
         address = right.text_input(t("field_address", lang), max_chars=320)
