@@ -207,6 +207,9 @@ def test_a_data_officer_reviews_a_waiting_change_side_by_side_and_accepts_it(
     assert t("changes_waiting", n=1) in _everything(at)
     at.session_state["households_tab"] = t("tab_review")
     at = at.run()
+    queue = at.dataframe[0].value
+    assert queue[t("col_kk")].tolist() == ["•" * 13 + moved["kk"][-3:]]
+    assert queue[t("col_proposed_by")].tolist() == ["TKSK Cugenang"]
     at = at.selectbox(key="households_change").set_value(saved.waiting).run()
     assert "BANK LAIN" not in _everything(at)  # in clear only once opened (audited)
     at = at.button(key="households_change_open").click().run()
@@ -270,6 +273,8 @@ def test_assistance_registry_import_and_the_reports_comparison_tabs(
     payments = at.dataframe[1].value
     assert len(payments) == 8  # 2 dead, 2 injured, jadup and a family kit per family
     assert "Rp15.000.000" in set(payments[t("col_amount")])
+    kks = {family["kk"][-3:] for family in families}
+    assert {kk[-3:] for kk in payments[t("col_kk")]} == kks  # each payment's own family
     at.session_state["households_tab"] = t("tab_consistency")
     at = at.run()
     table = at.dataframe[0].value.set_index([t("col_kecamatan"), t("col_figure")])

@@ -187,13 +187,13 @@ def load_pending(incident_id: int, actor: Principal, lang: str) -> pd.DataFrame:
     table = changes.pending(resources.engine(), actor, incident_id)
     return pd.DataFrame(
         {
-            t("col_kk", lang): table["kk_masked"],
+            t("col_kk", lang): table["kk_masked"].to_numpy(),
             t("col_kecamatan", lang): [resources.area_name(c) for c in table["kecamatan_code"]],
             t("col_reason", lang): [t(f"change_{r}", lang) for r in table["reason"]],
             t("col_fields", lang): [
                 ", ".join(field_label(f, lang) for f in fields) for fields in table["fields"]
             ],
-            t("col_proposed_by", lang): table["proposed_by"],
+            t("col_proposed_by", lang): table["proposed_by"].to_numpy(),
             t("col_proposed_at", lang): [format_wib(at, lang) for at in table["proposed_at"]],
         },
         index=pd.Index(table["id"], name="id"),
@@ -284,12 +284,12 @@ def load_payments(incident_id: int, lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("col_programme", lang): [t(f"programme_{p}", lang) for p in paid["programme"]],
-            t("col_kk", lang): paid["kk_masked"],
+            t("col_kk", lang): paid["kk_masked"].to_numpy(),  # by position: the index is the id
             t("col_kecamatan", lang): [resources.area_name(c) for c in paid["kecamatan_code"]],
             t("col_amount", lang): [f"Rp{number(int(a), lang)}" for a in paid["amount"]],
             t("col_status", lang): [t(f"payment_{s}", lang) for s in paid["status"]],
             t("col_paid_on", lang): [d.isoformat() if d else NO_VALUE for d in paid["paid_on"]],
-            t("col_reference", lang): paid["reference"].fillna(NO_VALUE),
+            t("col_reference", lang): paid["reference"].fillna(NO_VALUE).to_numpy(),
         },
         index=pd.Index(paid["id"], name="id"),
     )
