@@ -23,6 +23,8 @@ from command_center.errors import FieldError, InvalidInput
 from command_center.services.exposure import haversine_km
 from command_center.services.incidents import PhaseRecord, current_phase
 from command_center.services.validation import (
+    LABEL,
+    NAME,
     Count,
     Decimal,
     KecamatanCode,
@@ -142,7 +144,7 @@ class StockLine(_Input):
     """A quantity of one item from one batch (`"selimut A2023"`)."""
 
     item: str
-    batch: str = Field(min_length=1, max_length=60)
+    batch: str = Field(min_length=1, max_length=LABEL)
     quantity: Annotated[int, BeforeValidator(parse_count), bounded(1, 10**9)]
     expires_on: date | None = None
 
@@ -153,7 +155,7 @@ class StockLine(_Input):
 
 
 class WarehouseInput(_Input):
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=NAME)
     kind: str
     kecamatan_code: KecamatanCode
     lat: Annotated[Decimal, bounded(-11.5, 6.5)] = None
@@ -172,7 +174,7 @@ class WarehouseInput(_Input):
 class ShelterInput(_Input):
     """A posko pengungsian and who is in it."""
 
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=NAME)
     kecamatan_code: KecamatanCode
     lat: Annotated[Decimal, bounded(-11.5, 6.5)] = None
     lon: Annotated[Decimal, bounded(94.0, 141.5)] = None
@@ -185,7 +187,7 @@ class ShelterInput(_Input):
     disabled: Count = 0
     opened_on: date
     closed_on: date | None = None
-    contact_name: Annotated[Text, longest(120)] = None
+    contact_name: Annotated[Text, longest(NAME)] = None
     contact_phone: Phone = None
 
     @classmethod
@@ -205,7 +207,7 @@ class ShelterInput(_Input):
 class KitchenInput(_Input):
     """A dapur umum: where, which team runs it, from when to when."""
 
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=NAME)
     kecamatan_code: KecamatanCode
     lat: Annotated[Decimal, bounded(-11.5, 6.5)] = None
     lon: Annotated[Decimal, bounded(94.0, 141.5)] = None
@@ -238,8 +240,8 @@ OPENING_HEADERS = {
 class OpeningRow(StockLine):
     """One line of an opening stock count: which warehouse (by name) holds how much."""
 
-    warehouse: str = Field(min_length=1, max_length=120)
-    document: Annotated[Text, longest(120)] = None
+    warehouse: str = Field(min_length=1, max_length=NAME)
+    document: Annotated[Text, longest(NAME)] = None
 
     @field_validator("expires_on", mode="before")
     @classmethod
