@@ -28,6 +28,7 @@ from command_center.db import writing
 from command_center.errors import FieldError, InvalidInput, NotFound, SignInRefused
 from command_center.geography import normalise_code
 from command_center.models import Incident, KioskToken, SignInFailure, User, UserSession
+from command_center.services.validation import LABEL, NAME, WORDS, length_errors
 from command_center.settings import SignInLimits
 from command_center.store import record_audit
 from command_center.times import utcnow
@@ -35,8 +36,6 @@ from command_center.times import utcnow
 HASHER = PasswordHasher()
 _DUMMY_HASH = HASHER.hash("not a password")  # checked for unknown users: the same timing
 MIN_PASSWORD = 10
-MAX_NAME = 80  # a display name is what the audit log records
-MAX_LABEL = 60  # a wall screen acts as "layar: <label>"
 DEFAULT_LIMITS = SignInLimits()
 
 
@@ -48,10 +47,10 @@ def _checked_user(
     display_name: str | None = None,
 ) -> None:
     errors = []
-    if not username.strip() or len(username) > 120:
+    if not username.strip():
         errors.append(FieldError("username", "missing"))
-    if display_name is not None and len(display_name.strip()) > MAX_NAME:
-        errors.append(FieldError("display_name", "too_long", {"max_length": MAX_NAME}))
+    shown = display_name and display_name.strip()  # what the audit log records as "who"
+    errors += length_errors(username=(username, NAME), display_name=(shown, WORDS))
     if role not in ROLES:
         errors.append(FieldError("role", "bad_role", {"value": role, "roles": ", ".join(ROLES)}))
     if password is not None and len(password) < MIN_PASSWORD:
@@ -90,7 +89,7 @@ def create_user(
     """
     username, scope = username.strip(), (scope or "").strip() or None
     require_in(actor, "users", scope)
-    display_name = (display_name or username[:MAX_NAME]).strip()
+    display_name = (display_name or username[:WORDS]).strip()
     _checked_user(username, password, role, scope, display_name)
     user = User(
         username=username,
@@ -412,11 +411,13 @@ def create_token(
 
     Raises:
         Forbidden: the scope or the incident's area is outside the admin's scope.
+        InvalidInput: a bad scope, or a label longer than `LABEL`.
         NotFound: no such incident.
     """
     scope = actor.scope if scope is KEEP else (str(scope or "").strip() or None)
     require_in(actor, "users", scope)
-    if errors := _scope_errors(scope):
+    label = label.strip()  # a wall screen acts as "layar: <label>"
+    if errors := _scope_errors(scope) + length_errors(label=(label, LABEL)):
         raise InvalidInput(errors)
     token = secrets.token_urlsafe(32)
     with writing(engine) as session, session.begin():
@@ -426,7 +427,7 @@ def create_token(
                 raise NotFound(f"incident {incident_id}")
             require_in(actor, "users", incident.kabupaten_code)
         row = KioskToken(
-            label=label.strip()[:MAX_LABEL] or "layar",
+            label=label or "layar",
             token_hash=digest(token),
             scope=scope,
             incident_id=incident_id,

@@ -34,7 +34,8 @@ from command_center.models import (
     User,
 )
 from command_center.services import alerts as rules
-from command_center.services.incidents import zone_of
+from command_center.services.incidents import HAZARDS, zone_of
+from command_center.services.validation import CHOICES, CONTACT, length_errors
 from command_center.store import frame, record_audit
 from command_center.times import ZONES, utcnow
 
@@ -440,13 +441,23 @@ class SubscriptionInput:
 def _subscription_errors(
     session: Session, user: User, entry: SubscriptionInput
 ) -> list[FieldError]:
-    errors = []
+    choices = {"areas": CHOICES, "hazards": len(HAZARDS), "channels": len(rules.CHANNELS)}
+    errors = [
+        FieldError(field, "too_long", {"max_length": most})
+        for field, most in choices.items()
+        if len(getattr(entry, field)) > most
+    ]
+    if errors:
+        return errors
     known = set(session.scalars(select(Area.code).where(Area.code.in_(list(entry.areas)))))
     for code in entry.areas:
         if code not in known:
             errors.append(FieldError("areas", "unknown_kecamatan", {"value": code}))
         elif user.scope and not (code == user.scope or code.startswith(user.scope + ".")):
             errors.append(FieldError("areas", "out_of_scope", {"value": code}))
+    for hazard in entry.hazards:
+        if hazard not in HAZARDS:
+            errors.append(FieldError("hazards", "bad_choice", {"value": hazard}))
     if entry.min_severity not in rules.SEVERITIES:
         errors.append(FieldError("min_severity", "bad_choice", {"value": entry.min_severity}))
     for channel in entry.channels:
@@ -466,7 +477,8 @@ def save_subscription(
     """Set what `username` is told (their own, or an admin for anyone).
 
     Raises:
-        InvalidInput: an area outside their scope, an unknown severity or channel, a bad time.
+        InvalidInput: an area outside their scope, an unknown hazard, severity or channel, a
+            bad time; more areas, hazards or channels than one may choose.
         Forbidden: another user's, without `users`.
     """
     with Session(engine) as session, session.begin():
@@ -545,11 +557,14 @@ def set_address(
     and goes only where `destinations.vet` allows.
 
     Raises:
-        InvalidInput: the address does not fit the channel, or a webhook URL is refused.
+        InvalidInput: the address does not fit the channel, is longer than `CONTACT`, or is
+            a webhook URL that is refused.
     """
     address = address.strip()
     if channel not in ("email", "whatsapp", "webhook"):
         raise InvalidInput([FieldError("channel", "bad_choice", {"value": channel})])
+    if errors := length_errors(**{channel: (address, CONTACT)}):
+        raise InvalidInput(errors)
     problem = _address_error(channel, address)
     if problem:
         raise InvalidInput([FieldError(channel, problem, {"value": address})])

@@ -32,6 +32,7 @@ from command_center.errors import (
 from command_center.models import AssistancePayment, Household, HouseholdChange, HouseholdMember
 from command_center.pdp import Vault, mask, mask_name
 from command_center.services import households as rules
+from command_center.services.validation import LINE, check_lengths
 from command_center.store import frame, record_audit
 from command_center.times import utcnow
 
@@ -287,11 +288,13 @@ def decide(
 
     Raises:
         Forbidden: `actor` may not see personal data in the household's or the entry's area.
-        InvalidInput: `actor` entered the change (`four_eyes`), or it is decided already.
+        InvalidInput: `actor` entered the change (`four_eyes`), it is decided already, or the
+            note is longer than `LINE`.
         StaleRecord: the household changed since the reviewer opened it (`version`).
         DuplicateHousehold: accepting would put a NIK or KK in two families.
     """
-    note = " ".join(note.split())[:200]
+    note = " ".join(note.split())
+    check_lengths(note=(note, LINE))
     with writing(engine) as session, session.begin():
         pdp.ensure_key(session, vault)
         change, family = _waiting(session, change_id, actor)

@@ -52,6 +52,7 @@ from command_center.models import (
 from command_center.pdp import Vault, mask, mask_name
 from command_center.services import households as rules
 from command_center.services.exports import watermarked_csv
+from command_center.services.validation import LINE, NAME, REASON, check_lengths
 from command_center.services.xlsform import MEMBERS
 from command_center.settings import ImportLimits, ProbeLimits
 from command_center.sources.odk import Submission
@@ -623,10 +624,12 @@ def resubmit_households(
 
 
 def _reason(why: str | None) -> str:
-    """The reason someone gives for opening personal data (at least a few words' worth)."""
+    """The reason someone gives for opening personal data (a few words' worth, at most
+    `REASON` characters)."""
     why = " ".join((why or "").split())
     if len(why) < 5:
         raise InvalidInput([FieldError("why", "reason_needed", {})])
+    check_lengths(why=(why, REASON))
     return why
 
 
@@ -837,6 +840,7 @@ def import_registry(engine: Engine, vault: Vault, data: bytes, file_name: str, a
         ImportFileError: not a CSV extract with a NIK column.
     """
     require(actor, "pii")
+    check_lengths(file_name=(file_name, LINE))
     table = _registry_table(data, file_name)
     niks = table["nik"].str.replace(r"[\s.\-']", "", regex=True)
     good = niks.str.fullmatch(r"\d{16}")
@@ -988,6 +992,7 @@ def advance_payment(
                 payment.payout_sealed = household.payout_sealed
         else:
             reference = " ".join((reference or "").split())
+            check_lengths(reference=(reference, NAME))
             problems = [FieldError("reference", "missing")] if not reference else []
             if paid_on is None:
                 problems.append(FieldError("paid_on", "missing"))

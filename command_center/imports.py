@@ -4,8 +4,9 @@ transaction and keep the invalid ones in a quarantine to fix and re-submit. Noth
 Files are only read: Excel through openpyxl with cached values (no formula is evaluated, no
 macro can run), CSV as text. Size is checked before and while reading (`ImportLimits`): the
 bytes, an .xlsx file's decompressed parts, and rows and columns as they stream in, whatever
-the sheet declares about itself. The header row may sit below title rows; headers are matched to
-our fields by their usual Indonesian and English names.
+the sheet declares about itself; then each cell (no longer than an Excel cell can be). The
+header row may sit below title rows; headers are matched to our fields by their usual
+Indonesian and English names.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from command_center.db import writing
 from command_center.errors import FieldError, ImportFileError, InvalidInput
 from command_center.models import QuarantinedRow
 from command_center.pdp import Vault, ensure_key
+from command_center.services.validation import CELL, LINE, NOTE, check_lengths, length_errors
 from command_center.settings import ImportLimits
 from command_center.store import record_audit
 from command_center.times import utcnow
@@ -182,10 +184,25 @@ def _csv(
                 f"{file_name}: row {number} has more than {limits.max_columns} columns"
             )
     grid = []
-    for row in csv.reader(head, delimiter=delimiter):
-        _within_rows(len(grid) + 1, file_name, limits)
-        grid.append([c.strip() for c in row[: limits.max_columns]])
+    reader = csv.reader(head, delimiter=delimiter)
+    try:
+        for row in reader:
+            _within_rows(len(grid) + 1, file_name, limits)
+            grid.append([c.strip() for c in row[: limits.max_columns]])
+    except csv.Error as exc:  # a cell past the csv module's own limit, among others
+        raise ImportFileError(f"{file_name}: line {reader.line_num}: {exc}") from exc
     return grid
+
+
+def _within_cells(grid: list[list[str]], file_name: str) -> None:
+    """Refuse a table with a cell longer than `CELL` characters, naming where it is."""
+    for number, cells in enumerate(grid, start=1):
+        for position, cell in enumerate(cells, start=1):
+            if len(cell) > CELL:
+                raise ImportFileError(
+                    f"{file_name}: row {number}, column {position} holds {len(cell):,} "
+                    f"characters, more than {CELL:,} allowed"
+                )
 
 
 def _header_row(grid: list[list[str]], aliases: dict[str, str]) -> tuple[int, int]:
@@ -208,8 +225,8 @@ def read_table(
     A CSV file's delimiter is the one of `,;|` or tab that finds the most known headers.
 
     Raises:
-        ImportFileError: too large (bytes, unpacked, rows or columns), not CSV/.xlsx, or no
-            row that looks like a header.
+        ImportFileError: too large (bytes, unpacked, rows, columns or a cell), not CSV/.xlsx,
+            or no row that looks like a header.
     """
     if len(data) > limits.max_bytes:
         raise ImportFileError(
@@ -227,6 +244,7 @@ def read_table(
         grid = _csv(content, delimiter, limits, file_name)
     else:
         grid = content
+    _within_cells(grid, file_name)
     index, known = _header_row(grid, aliases)
     if known < 2:
         expected = ", ".join(names[0] for names in headers.values())
@@ -298,8 +316,10 @@ def run_import(
 
     Raises:
         Forbidden: `actor` may not import `kind` at all.
+        InvalidInput: a file name longer than `LINE`; nothing is stored.
     """
     require(actor, PERMISSION[kind])
+    check_lengths(file_name=(file_name, LINE))
     rows = list(rows)
     batch = uuid.uuid4().hex[:12]
     valid: list[tuple[RawRow, Any]] = []
@@ -436,6 +456,8 @@ def resubmit(
 
     Raises:
         Forbidden: a row lies outside `actor`'s area; nothing is changed.
+        InvalidInput: a cell changed to a text longer than any field takes (`NOTE`), named
+            with its row; nothing is changed.
     """
     outcomes = {"created": 0, "updated": 0}
     problems, landed = [], []
@@ -446,6 +468,7 @@ def resubmit(
             stored = row.data
             before = sealed.open(stored) if sealed else stored
             values = {**before, **{k: _cell(v) for k, v in edits[row.id].items()}}
+            _within_note(values, before, row.row_number)
             if values != before:
                 row.data = sealed.seal(values) if sealed else values
             try:
@@ -463,6 +486,15 @@ def resubmit(
         notes = _close(write, session, landed)
     created, updated = outcomes["created"], outcomes["updated"]
     return ImportReport("", len(edits), created, updated, tuple(problems), tuple(notes))
+
+
+def _within_note(values: dict[str, Any], before: dict[str, Any], row_number: int) -> None:
+    """Refuse a correction that makes a cell longer than any field takes (cells left as the
+    file had them may be longer: they wait to be fixed)."""
+    changed = {k: (str(v), NOTE) for k, v in values.items() if v != before.get(k)}
+    if errors := length_errors(**changed):
+        line = f"row[{row_number - 1}]"  # shown as "Baris <row_number>"
+        raise InvalidInput([FieldError(f"{line}.{e.field}", e.code, e.params) for e in errors])
 
 
 def discard(engine: Engine, row_ids: list[int], actor: Principal) -> int:

@@ -48,10 +48,9 @@ from command_center.services.incidents import (
     heads,
     phase_errors,
 )
+from command_center.services.validation import LINE, NOTE, REASON, length_errors
 from command_center.store import record_audit
 from command_center.times import utcnow
-
-MAX_NAME = 200
 
 
 @dataclass(frozen=True)
@@ -88,13 +87,17 @@ def _kecamatan(session: Session, codes: Iterable[str], field: str = "kecamatan")
     return list(dict.fromkeys(found))
 
 
-def _detail_errors(name: str | None, started_at: datetime | None) -> list[FieldError]:
-    """A name must be given and fit; a start cannot be in the future (None: not changed)."""
+def _detail_errors(
+    name: str | None, started_at: datetime | None, description: str | None
+) -> list[FieldError]:
+    """A name must be given and fit, so must a description; a start cannot be in the future
+    (None: not changed)."""
     errors = []
     if name is not None and not name.strip():
         errors.append(FieldError("name", "missing"))
-    elif name is not None and len(name.strip()) > MAX_NAME:
-        errors.append(FieldError("name", "too_long", {"max_length": MAX_NAME}))
+    errors += length_errors(
+        name=(name and name.strip(), LINE), description=(description and description.strip(), NOTE)
+    )
     if started_at is not None and started_at > utcnow():
         errors.append(FieldError("started_at", "in_future", {"value": started_at}))
     return errors
@@ -104,7 +107,7 @@ def _checked_new(session: Session, entry: NewIncident) -> list[str]:
     errors = []
     if entry.hazard not in HAZARDS:
         errors.append(FieldError("hazard", "bad_hazard", {"value": entry.hazard}))
-    errors += _detail_errors(entry.name, entry.started_at)
+    errors += _detail_errors(entry.name, entry.started_at, entry.description)
     for event_id in entry.event_ids:
         if session.get(HazardEvent, event_id) is None:
             errors.append(FieldError("event_ids", "unknown_event", {"value": event_id}))
@@ -124,8 +127,8 @@ def open_incident(engine: Engine, entry: NewIncident, actor: Principal) -> str:
     """Open an incident by hand (status open); returns its key.
 
     Raises:
-        InvalidInput: unknown hazard, no name, a start in the future, an unknown or
-            non-kecamatan code, an unknown event.
+        InvalidInput: unknown hazard, no name, an over-long name or description, a start in
+            the future, an unknown or non-kecamatan code, an unknown event.
         Forbidden: the area is outside `actor`'s scope.
     """
     with writing(engine) as session, session.begin():
@@ -229,13 +232,14 @@ def set_details(
     """Edit an incident's name, description, start or exercise flag.
 
     Raises:
-        InvalidInput: an empty or over-long name, a start in the future.
+        InvalidInput: an empty or over-long name, an over-long description, a start in the
+            future.
         Forbidden: outside `actor`'s scope.
     """
     with writing(engine) as session, session.begin():
         incident = _incident(session, incident_id)
         require_in(actor, "incident", incident.kabupaten_code)
-        if errors := _detail_errors(name, started_at):
+        if errors := _detail_errors(name, started_at, description):
             raise InvalidInput(errors)
         before = _details(incident)
         incident.name = name.strip() if name is not None else incident.name
@@ -402,13 +406,14 @@ def reopen_incident(engine: Engine, incident_id: int, actor: Principal, reason: 
     """Reopen a closed incident (admins only), with the reason in the audit log.
 
     Raises:
-        InvalidInput: no reason, or the incident is not closed.
+        InvalidInput: no reason (or one longer than `REASON`), or the incident is not closed.
         Forbidden: not an admin of its area.
     """
     with writing(engine) as session, session.begin():
         incident = _incident(session, incident_id)
         require_in(actor, "merge", incident.kabupaten_code)
         errors = [] if reason.strip() else [FieldError("reason", "missing")]
+        errors += length_errors(reason=(reason.strip(), REASON))
         if incident.status != IncidentStatus.CLOSED:
             errors.append(FieldError("incident_id", "incident_not_closed"))
         if errors:

@@ -34,6 +34,7 @@ from command_center.models import (
 )
 from command_center.services import logistics as rules
 from command_center.services.incidents import local_day, zone_of
+from command_center.services.validation import LABEL, NAME, NOTE, REASON, SHORT, check_lengths
 from command_center.settings import ImportLimits
 from command_center.store import frame, record_audit
 from command_center.times import utcnow
@@ -178,9 +179,14 @@ def receive(
     document: str | None,
     actor: Principal,
 ) -> None:
-    """Stock arriving at a warehouse (from Kemensos, a donor, a purchase), batch by batch."""
+    """Stock arriving at a warehouse (from Kemensos, a donor, a purchase), batch by batch.
+
+    Raises:
+        InvalidInput: no source, or a source or document longer than `NAME`.
+    """
     if not source.strip():
         raise InvalidInput([FieldError("source", "missing")])
+    check_lengths(source=(source.strip(), NAME), document=(document, NAME))
     with writing(engine) as session, session.begin():
         warehouse = _locked(session, warehouse_id)[warehouse_id]
         require_in(actor, "stock", warehouse.kabupaten_code)
@@ -217,8 +223,10 @@ def adjust(
     zero.
 
     Raises:
-        InvalidInput: an unknown reason, zero, or more taken than the batch holds.
+        InvalidInput: an unknown reason, zero, or more taken than the batch holds; an item,
+            batch or note longer than its bound.
     """
+    check_lengths(item=(item, SHORT), batch=(batch, LABEL), note=(note, NOTE))
     if reason not in rules.ADJUSTMENT_REASONS:
         values = {"value": reason, "reasons": ", ".join(rules.ADJUSTMENT_REASONS)}
         raise InvalidInput([FieldError("reason", "bad_reason", values)])
@@ -262,8 +270,10 @@ def transfer(
     transaction. A lumbung sosial's stock leaves only by dispatch for a declared emergency.
 
     Raises:
-        InvalidInput: the same warehouse, a lumbung sosial as the source, or not enough stock.
+        InvalidInput: the same warehouse, a lumbung sosial as the source, or not enough stock;
+            a document longer than `NAME`.
     """
+    check_lengths(document=(document, NAME))
     if int(from_id) == int(to_id):
         raise InvalidInput([FieldError("to_warehouse", "same_warehouse", {})])
     with writing(engine) as session, session.begin():
@@ -321,11 +331,14 @@ def dispatch(engine: Engine, request: DispatchRequest, actor: Principal) -> int:
         InvalidInput: nothing to send, a closed incident, an unknown destination or a
             kecamatan outside the incident's area, more than is on hand (with what is
             available), or a lumbung sosial's stock without a confirmed emergency decree for
-            it (unless an admin overrides with a reason).
+            it (unless an admin overrides with a reason); a carrier or reason longer than its
+            bound.
         Forbidden: not stock staff of the warehouse's kabupaten; an override by a non-admin.
     """
     if not request.lines:
         raise InvalidInput([FieldError("lines", "missing")])
+    reason = (request.override_reason or "").strip() or None
+    check_lengths(carrier=(request.carrier, NAME), override_reason=(reason, REASON))
     with writing(engine) as session, session.begin():
         warehouse = _locked(session, request.warehouse_id)[int(request.warehouse_id)]
         require_in(actor, "stock", warehouse.kabupaten_code)
@@ -338,7 +351,6 @@ def dispatch(engine: Engine, request: DispatchRequest, actor: Principal) -> int:
             )
         )
         kecamatan = _destination(session, request, area)
-        reason = (request.override_reason or "").strip() or None
         refusal = rules.release_refusal(
             warehouse.kind,
             warehouse.kabupaten_code,
@@ -413,10 +425,12 @@ def confirm_receipt(
 
     Raises:
         InvalidInput: already received, no signer, an item that was not sent, a negative or
-            larger quantity, or a difference without a note.
+            larger quantity, or a difference without a note; a signer or note longer than
+            its bound.
     """
     if not received_by.strip():
         raise InvalidInput([FieldError("received_by", "missing")])
+    check_lengths(received_by=(received_by.strip(), NAME), receipt_note=(note, NOTE))
     with writing(engine) as session, session.begin():
         row = session.get(Dispatch, dispatch_id)
         if row is None:

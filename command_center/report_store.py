@@ -32,6 +32,7 @@ from command_center.models import FIGURES, Area, ImpactReport, IncidentArea, Ver
 from command_center.services import report_files
 from command_center.services.gazetteer import gazetteer_of
 from command_center.services.reports import ReportInput, lowered_by, sharp_drops
+from command_center.services.validation import LABEL, REASON, check_lengths
 from command_center.settings import ImportLimits
 from command_center.store import frame, record_audit
 from command_center.times import utcnow
@@ -147,11 +148,12 @@ def set_verification(
     entry records the figures it lowered (`lowered`: figure -> [before, after]).
 
     Raises:
-        InvalidInput: rejected without a reason.
+        InvalidInput: rejected without a reason, or with one longer than `REASON`.
         NotFound: no such report.
         NeedsConfirmation: it lowers a published figure and is not `confirmed`.
     """
     reason = (reason or "").strip() or None
+    check_lengths(rejection_reason=(reason, REASON))
     if status == Verification.REJECTED and not reason:
         raise InvalidInput([FieldError("rejection_reason", "missing")])
     with Session(engine) as session:
@@ -310,9 +312,11 @@ def read_file(
 
     Raises:
         Forbidden: `actor` may not import reports.
+        InvalidInput: a `default_source` longer than any source's name.
         NotReports: the file holds no impact figures or no row names any area.
         ImportFileError: the file as a whole cannot be read.
     """
+    check_lengths(source=(default_source, LABEL))
     table = imports.preview(data, file_name, REPORTS, report_files.FILE_HEADERS, actor, limits)
     places = gazetteer_of(geography.points) if geography is not None else None
     rows = [

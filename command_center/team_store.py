@@ -37,7 +37,18 @@ from command_center.models import (
 )
 from command_center.services import teams as rules
 from command_center.services.roster import TEAM_HEADERS, TeamInput
-from command_center.services.validation import Count, Text, bounded, field_errors, longest
+from command_center.services.validation import (
+    LABEL,
+    NAME,
+    REASON,
+    SHORT,
+    Count,
+    Text,
+    bounded,
+    check_lengths,
+    field_errors,
+    longest,
+)
 from command_center.settings import ImportLimits
 from command_center.store import frame, record_audit
 from command_center.times import utcnow
@@ -61,16 +72,16 @@ STATE = ("status", "status_reason", "unavailable_until", "last_lat", "last_lon")
 
 class MemberInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
-    name: str = Field(min_length=1, max_length=120)
-    role: Annotated[Text, longest(60)] = None
-    phone: Annotated[Text, longest(40)] = None
+    name: str = Field(min_length=1, max_length=NAME)
+    role: Annotated[Text, longest(LABEL)] = None
+    phone: Annotated[Text, longest(SHORT)] = None
 
 
 class AssignmentInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
     incident_id: int
     kecamatan_code: str = Field(min_length=8, max_length=13)
-    task: str = Field(min_length=1, max_length=500)
+    task: str = Field(min_length=1, max_length=REASON)
     expected_days: Annotated[Count, bounded(1, 90)] = None
 
 
@@ -291,10 +302,12 @@ def change_status(
 
     Raises:
         IllegalTransition: the lifecycle does not allow it.
-        InvalidInput: unavailable without a reason, or with an until-date in the past.
+        InvalidInput: unavailable without a reason, or with an until-date in the past; a
+            reason longer than `REASON`.
         StaleRecord, NotFound.
     """
     reason = (reason or "").strip() or None
+    check_lengths(status_reason=(reason, REASON))
     if target == rules.UNAVAILABLE:
         errors = [] if reason else [FieldError("status_reason", "missing")]
         if until is not None and until < utcnow():

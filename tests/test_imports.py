@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from command_center import imports, report_store, store, team_store
 from command_center.auth import Principal
-from command_center.errors import Forbidden, ImportFileError
+from command_center.errors import Forbidden, ImportFileError, InvalidInput
 from command_center.models import AuditEntry, ImpactReport
 from command_center.services import report_files
+from command_center.services.validation import CELL, NOTE
 from command_center.settings import ImportLimits
 from command_center.times import utcnow
 
@@ -94,6 +95,17 @@ def test_a_csv_row_with_absurdly_many_columns_is_refused() -> None:
         imports.read_table(data, "x.csv", team_store.TEAM_HEADERS, ImportLimits())
 
 
+@pytest.mark.parametrize("length", [CELL + 1, 200_000])  # past Excel's cell, past csv's own
+def test_a_cell_longer_than_an_excel_cell_refuses_the_file_naming_where_it_is(length) -> None:
+    data = f"Nama Tim,Jenis,Kode Kecamatan,Peralatan\nTagana A,Tagana,32.03.01,{'x' * length}\n"
+    with pytest.raises(ImportFileError, match=r"row 2, column 4|line 2"):
+        imports.read_table(data.encode(), "x.csv", team_store.TEAM_HEADERS, ImportLimits())
+    sheet = _xlsx([ROSTER[0], ["Tagana A", "Tagana", "32.03.01"]])
+    longer = _rewrite_sheet(sheet, lambda text: text.replace(">Tagana A<", f">{'x' * length}<"))
+    with pytest.raises(ImportFileError, match="row 2, column 1 holds"):
+        _read(longer)
+
+
 def test_no_file_is_parsed_for_someone_who_may_not_import_it() -> None:
     viewer = Principal("Pejabat", "viewer")
     with pytest.raises(Forbidden):
@@ -153,3 +165,29 @@ def test_every_change_to_a_quarantined_row_is_audited(demo_engine, geography) ->
     assert (correction["before"]["deaths"], correction["after"]["deaths"]) == ("-1", "-2")
     assert imports.discard(demo_engine, [row_id], CIANJUR_OPERATOR) == 1
     assert store.audit_entries(demo_engine, 1).iloc[0]["action"] == "discard"
+
+
+def test_a_correction_longer_than_any_field_is_refused_by_row_and_changes_nothing(
+    demo_engine, geography
+) -> None:
+    (incident,) = store.incidents(demo_engine)
+    stamp = (utcnow() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M")
+    story = "banjir " * 500  # a column we do not read, longer than any field: kept as it was
+    text = "Kode Kecamatan,Waktu Laporan,Pelapor,Sumber,Meninggal,Kronologi\n"
+    text += f"32.03.11,{stamp},TKSK,tksk,-1,{story}\n"
+    limits = ImportLimits()
+    report_store.import_reports(
+        demo_engine, text.encode(), "c.csv", incident.id, geography, CIANJUR_OPERATOR, limits
+    )
+    (row,) = imports.quarantine(demo_engine, "reports", CIANJUR_OPERATOR)
+    longer = {row.id: {**row.data, "deaths": "-2", "notes": "x" * (NOTE + 1)}}
+    with pytest.raises(InvalidInput) as refused:
+        report_store.resubmit_reports(demo_engine, longer, geography, CIANJUR_OPERATOR)
+    [error] = refused.value.errors
+    assert (error.field, error.code) == ("row[1].notes", "too_long")  # "Baris 2 · Catatan"
+    (same,) = imports.quarantine(demo_engine, "reports", CIANJUR_OPERATOR)
+    assert same.data == row.data
+    still_bad = {row.id: {**row.data, "deaths": "-2"}}  # the whole row, as the editor sends it
+    report_store.resubmit_reports(demo_engine, still_bad, geography, CIANJUR_OPERATOR)
+    (kept,) = imports.quarantine(demo_engine, "reports", CIANJUR_OPERATOR)
+    assert (kept.data["deaths"], kept.data["~Kronologi"]) == ("-2", story.strip())

@@ -16,6 +16,7 @@ import pandas as pd
 from command_center.errors import FieldError
 from command_center.labels import t
 from command_center.services.exposure import mmi_roman
+from command_center.services.validation import NAME
 from command_center.times import MONTHS_ID, ZONES
 
 
@@ -131,7 +132,7 @@ class PhaseRecord:
         return self.confirmed_by is not None
 
 
-MAX_DECREE = 120  # nomor SK and who set it, as stored
+MAX_DECREE = NAME  # nomor SK and who set it, as stored
 
 DECREE_NUMBER = re.compile(
     r"""

@@ -29,6 +29,8 @@ from command_center.services.incidents import (
     heads,
 )
 from command_center.services.validation import (
+    LABEL,
+    NAME,
     Count,
     Decimal,
     KecamatanCode,
@@ -146,7 +148,7 @@ class StockLine(_Input):
     """A quantity of one item from one batch (`"selimut A2023"`)."""
 
     item: str
-    batch: str = Field(min_length=1, max_length=60)
+    batch: str = Field(min_length=1, max_length=LABEL)
     quantity: Annotated[int, BeforeValidator(parse_count), bounded(1, 10**9)]
     expires_on: date | None = None
 
@@ -157,7 +159,7 @@ class StockLine(_Input):
 
 
 class WarehouseInput(_Input):
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=NAME)
     kind: str
     kecamatan_code: KecamatanCode
     lat: Annotated[Decimal, bounded(-11.5, 6.5)] = None
@@ -176,7 +178,7 @@ class WarehouseInput(_Input):
 class ShelterInput(_Input):
     """A posko pengungsian and who is in it."""
 
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=NAME)
     kecamatan_code: KecamatanCode
     lat: Annotated[Decimal, bounded(-11.5, 6.5)] = None
     lon: Annotated[Decimal, bounded(94.0, 141.5)] = None
@@ -189,7 +191,7 @@ class ShelterInput(_Input):
     disabled: Count = 0
     opened_on: date
     closed_on: date | None = None
-    contact_name: Annotated[Text, longest(120)] = None
+    contact_name: Annotated[Text, longest(NAME)] = None
     contact_phone: Phone = None
 
     @classmethod
@@ -209,7 +211,7 @@ class ShelterInput(_Input):
 class KitchenInput(_Input):
     """A dapur umum: where, which team runs it, from when to when."""
 
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=NAME)
     kecamatan_code: KecamatanCode
     lat: Annotated[Decimal, bounded(-11.5, 6.5)] = None
     lon: Annotated[Decimal, bounded(94.0, 141.5)] = None
@@ -242,8 +244,8 @@ OPENING_HEADERS = {
 class OpeningRow(StockLine):
     """One line of an opening stock count: which warehouse (by name) holds how much."""
 
-    warehouse: str = Field(min_length=1, max_length=120)
-    document: Annotated[Text, longest(120)] = None
+    warehouse: str = Field(min_length=1, max_length=NAME)
+    document: Annotated[Text, longest(NAME)] = None
 
     @field_validator("expires_on", mode="before")
     @classmethod

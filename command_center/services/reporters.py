@@ -26,6 +26,7 @@ from command_center.errors import InvalidInput
 from command_center.geography import Geography
 from command_center.services.reports import PILAR_SOSIAL, SOURCE_WORDS
 from command_center.services.validation import (
+    LABEL,
     KecamatanCode,
     Phone,
     blank_to_none,
@@ -50,7 +51,7 @@ class NewLink(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
 
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=LABEL)  # "<name> (lapor #id)" is the audit's "who"
     phone: Phone = None
     role: str
     kecamatan: Annotated[list[KecamatanCode], BeforeValidator(_codes)] = Field(min_length=1)

@@ -29,6 +29,11 @@ from command_center.errors import FieldError, InvalidInput
 from command_center.geography import Geography
 from command_center.models import FIGURES
 from command_center.services.validation import (
+    ITEMS,
+    NAME,
+    NOTE,
+    SHORT,
+    WORDS,
     Count,
     Text,
     blank_to_none,
@@ -123,14 +128,25 @@ def parse_time(value: Any) -> Any:
 
 
 def parse_items(value: Any) -> Any:
-    """Needs or aid as typed: `tenda: 20; selimut: 300` or `sembako: 100: 2026-11-21`."""
+    """Needs or aid as typed: `tenda: 20; selimut: 300` or `sembako: 100: 2026-11-21`. A text
+    or list longer than a posko's whole list (`NOTE` characters, `ITEMS` entries) is refused
+    before it is read."""
     value = blank_to_none(value)
     if value is None:
         return []
-    if not isinstance(value, str):
-        return value
+    if isinstance(value, str):
+        value = _typed_items(value)
+    if isinstance(value, list | tuple) and len(value) > ITEMS:
+        raise PydanticCustomError("too_long", "too many", {"max_length": ITEMS})
+    return value
+
+
+def _typed_items(text: str) -> list[dict[str, Any]]:
+    """The items of a list typed in one text, as dicts for `Item`."""
+    if len(text) > NOTE:
+        raise PydanticCustomError("too_long", "too long", {"max_length": NOTE})
     items = []
-    for part in re.split(r"[;\n]", value):
+    for part in re.split(r"[;\n]", text):
         if not part.strip():
             continue
         pieces = [p.strip() for p in part.split(":")]
@@ -153,9 +169,9 @@ def area_code(value: Any, info: ValidationInfo) -> str:
 
 class Item(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
-    item: str = Field(min_length=1, max_length=80)
+    item: str = Field(min_length=1, max_length=WORDS)
     qty: int = Field(ge=0)
-    date: str | None = None
+    date: str | None = Field(default=None, max_length=SHORT)
 
 
 Items = Annotated[list[Item], BeforeValidator(parse_items)]
@@ -170,7 +186,7 @@ class ReportInput(BaseModel):
     area_level: Literal["kecamatan", "kabupaten"] = "kecamatan"
     kecamatan_code: Annotated[str, BeforeValidator(area_code)]  # a kabupaten's, at that level
     report_time: Annotated[datetime, BeforeValidator(parse_time)]
-    reporter: str = Field(min_length=1, max_length=120)
+    reporter: str = Field(min_length=1, max_length=NAME)
     source: str
     deaths: Count = None
     missing: Count = None
@@ -192,7 +208,7 @@ class ReportInput(BaseModel):
     injured_unspecified: Count = None
     needs: Items = Field(default_factory=list)
     aid_delivered: Items = Field(default_factory=list)
-    notes: Annotated[Text, longest(2000)] = None
+    notes: Annotated[Text, longest(NOTE)] = None
 
     @field_validator("source", mode="before")
     @classmethod

@@ -17,11 +17,16 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from command_center.errors import FieldError, InvalidInput
 from command_center.geography import Geography
 from command_center.services.teams import KINDS, normalise_skills
 from command_center.services.validation import (
+    ITEMS,
+    LABEL,
+    LIST,
+    NAME,
     Count,
     Decimal,
     KecamatanCode,
@@ -68,12 +73,16 @@ TEAM_HEADERS = {
 
 
 def _split_skills(value: Any) -> Any:
+    """Skills as typed (`SAR air; dapur umum`) or listed; more than `ITEMS` are refused."""
     value = blank_to_none(value)
     if value is None:
         return []
-    if isinstance(value, str):
-        return normalise_skills(re.split(r"[;,\n]", value))
-    return normalise_skills(value)
+    skills = re.split(r"[;,\n]", value) if isinstance(value, str) else value
+    if not isinstance(skills, list | tuple):
+        return skills
+    if sum(bool(str(s).strip()) for s in skills) > ITEMS:
+        raise PydanticCustomError("too_long", "too many", {"max_length": ITEMS})
+    return normalise_skills(skills)
 
 
 class TeamInput(BaseModel):
@@ -81,15 +90,17 @@ class TeamInput(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
 
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=NAME)
     kind: str = "tagana"
     home_kecamatan_code: KecamatanCode
     base_lat: Annotated[Decimal, bounded(*INDONESIA_BOUNDS["lat"])] = None
     base_lon: Annotated[Decimal, bounded(*INDONESIA_BOUNDS["lon"])] = None
     member_count: Annotated[Count, bounded(0, 10_000)] = 0
-    skills: Annotated[list[str], BeforeValidator(_split_skills)] = Field(default_factory=list)
-    equipment: Annotated[Text, longest(1000)] = None
-    contact_name: Annotated[Text, longest(120)] = None
+    skills: Annotated[
+        list[Annotated[str, Field(max_length=LABEL)]], BeforeValidator(_split_skills)
+    ] = Field(default_factory=list)
+    equipment: Annotated[Text, longest(LIST)] = None
+    contact_name: Annotated[Text, longest(NAME)] = None
     contact_phone: Phone = None
 
     @field_validator("kind", mode="before")

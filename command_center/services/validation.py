@@ -1,5 +1,6 @@
-"""Shared pieces of input validation: lenient number parsing for messy spreadsheets, and
-pydantic errors turned into our `FieldError`s (codes that `labels.py` words as `err_<code>`)."""
+"""Shared pieces of input validation: the longest text the store takes, lenient number parsing
+for messy spreadsheets, and pydantic errors turned into our `FieldError`s (codes that
+`labels.py` words as `err_<code>`)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,24 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from command_center.errors import FieldError, InvalidAreaCode
+from command_center.errors import FieldError, InvalidAreaCode, InvalidInput
 from command_center.geography import Geography, normalise_code
+
+# The longest text the store takes, by what it holds (characters). Each is checked where the
+# store checks its input, whoever sends it (a form, a file, a reporter link, the CLI), and is
+# no longer than its column (`String(n)`); `Text` columns are bounded here alone.
+SHORT = 40  # a phone number as written, a catalogue item's code, a date as typed
+LABEL = 60  # a member's role, a stock batch, a skill, a wall screen's or field reporter's name
+WORDS = 80  # an item of a needs list; a display name (the audit's "who", `String(80)`)
+NAME = 120  # a name of a person, team or place; a document, decree or account number
+LINE = 200  # one line: an incident's name, an address, a file's name
+CONTACT = 320  # an alert address: an e-mail (RFC 5321's most), a number, a webhook URL
+REASON = 500  # why it was done or what to do: a status, a rejection, an override, a task
+LIST = 1000  # things listed in one field: a team's equipment
+NOTE = 2000  # notes and descriptions; a needs or aid list as typed
+ITEMS = 50  # entries of a list typed in one field (needs, aid, skills): a posko's whole list
+CHOICES = 600  # areas picked in one field: every province and kabupaten (552) fit
+CELL = 32_767  # one spreadsheet cell as read: the most an Excel cell holds
 
 GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
 PYDANTIC_CODES = {
@@ -88,6 +105,25 @@ def longest(max_length: int) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+def length_errors(**texts: tuple[str | None, int]) -> list[FieldError]:
+    """A `too_long` error for each text longer than its bound (`field=(text, max_length)`)."""
+    return [
+        FieldError(field, "too_long", {"max_length": most})
+        for field, (text, most) in texts.items()
+        if text is not None and len(text) > most
+    ]
+
+
+def check_lengths(**texts: tuple[str | None, int]) -> None:
+    """Refuse texts longer than their bounds (`length_errors`); never cut them short.
+
+    Raises:
+        InvalidInput: a `too_long` error for each over-long field.
+    """
+    if errors := length_errors(**texts):
+        raise InvalidInput(errors)
 
 
 def known_code(value: Any, info: ValidationInfo, level: str = "kecamatan") -> str:

@@ -18,6 +18,7 @@ from command_center.models import FIGURES, Verification
 from command_center.report_store import REPORTS
 from command_center.services.reporters import LINK_DAYS, MAX_LINK_DAYS
 from command_center.services.reports import PILAR_SOSIAL, SOURCES
+from command_center.services.validation import LABEL
 from command_center.times import WIB, utcnow
 from command_center.ui import charts, maps, shell
 from command_center.ui.confirm import confirm_pending, save_report
@@ -381,7 +382,7 @@ def _issue_link(incident_id: int, lang: str) -> None:
     with st.form("issue_link_form", clear_on_submit=True):
         left, right = st.columns(2)
         values = {
-            "name": left.text_input(t("col_name", lang), max_chars=120, key="link_name"),
+            "name": left.text_input(t("col_name", lang), max_chars=LABEL, key="link_name"),
             "phone": right.text_input(t("col_phone", lang), max_chars=30, key="link_phone"),
             "role": left.selectbox(
                 t("field_role", lang),
