@@ -167,8 +167,12 @@ def _state(user: User) -> dict:
     return {"role": user.role, "scope": user.scope, "active": user.active}
 
 
-def change_own_password(engine: Engine, username: str, current: str, new: str) -> None:
+def change_own_password(
+    engine: Engine, username: str, current: str, new: str, keep: str = ""
+) -> None:
     """A signed-in user replaces their password (required after a reset or the first start).
+    Their other sessions end at once (whoever knew the old password may be signed in); the
+    session whose id is `keep`, the one making the change, stays.
 
     Raises:
         InvalidInput: the current password is wrong, or the new one is too short or the same.
@@ -183,7 +187,8 @@ def change_own_password(engine: Engine, username: str, current: str, new: str) -
             raise InvalidInput([FieldError("new_password", "same_password")])
         _checked_user(username, new, user.role, user.scope)
         user.password_hash, user.must_change_password = HASHER.hash(new), False
-        record_audit(session, user.display_name, "password", "user", user.id)
+        after = {"sessions_ended": _end_sessions(session, user.id, keep)}
+        record_audit(session, user.display_name, "password", "user", user.id, after=after)
 
 
 def authenticate(
@@ -405,12 +410,17 @@ def revoke_session(engine: Engine, actor: Principal, session_id: int) -> None:
         record_audit(session, actor.name, "revoke", "user_session", session_id, after=after)
 
 
-def _end_sessions(session: Session, user_id: int) -> None:
-    now = utcnow()
-    for row in session.scalars(
-        select(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-    ):
-        row.revoked_at = now
+def _end_sessions(session: Session, user_id: int, keep: str = "") -> int:
+    """End the account's open sessions, all but the one whose id is `keep`; returns how many."""
+    query = select(UserSession).where(
+        UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
+    )
+    if keep:
+        query = query.where(UserSession.token_hash != digest(keep))
+    rows = session.scalars(query).all()
+    for row in rows:
+        row.revoked_at = utcnow()
+    return len(rows)
 
 
 def must_change_password(engine: Engine, username: str) -> bool:

@@ -443,6 +443,16 @@ def test_a_password_set_by_someone_else_must_be_changed(engine) -> None:
     assert accounts.authenticate(engine, "citra", "baru-panjang-1")
 
 
+def test_changing_one_s_own_password_ends_one_s_other_sessions(engine) -> None:
+    accounts.create_user(engine, SYSTEM, "citra", "rahasia-panjang-3", "viewer")
+    here, elsewhere = (accounts.open_session(engine, "citra", 12) for _ in range(2))
+    accounts.change_own_password(engine, "citra", "rahasia-panjang-3", "baru-panjang-1", here)
+    assert accounts.session_principal(engine, elsewhere) is None  # whoever had the old one
+    assert accounts.session_principal(engine, here).username == "citra"  # the one changing it
+    changed = store.audit_entries(engine, 10).iloc[0]
+    assert (changed["action"], changed["after"]) == ("password", {"sessions_ended": 1})
+
+
 def test_oidc_roles_come_from_the_account_or_checked_claims(engine) -> None:
     accounts.create_user(engine, SYSTEM, "ani@dinsos.go.id", None, "operator", "32.03", "Ani")
     claims = {"email": "ani@dinsos.go.id", "cc_role": "coordinator", "cc_scope": "32.05"}

@@ -342,7 +342,9 @@ def _change_password_form(engine, username: str) -> None:
     try:
         if new != again:
             raise InvalidInput([FieldError("new_password", "mismatch")])
-        accounts.change_own_password(engine, username, current, new)
+        # this browser's session stays signed in, every other one of the account ends
+        keep = st.session_state.get(SESSION_KEY, "")
+        accounts.change_own_password(engine, username, current, new, keep)
     except CommandCenterError as exc:
         st.error(explain(exc, language))
         return
