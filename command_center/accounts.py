@@ -4,22 +4,24 @@ bytes. Every change is audited.
 
 An admin manages only accounts and tokens inside their own scope, and grants only scopes
 inside it: only an unscoped admin makes unscoped (national) accounts. Failed sign-ins are
-audited; too many from one client are refused for a while, and too many in a row on one
-account lock it until an admin unlocks it.
+audited; after a few, the username (an account's or not) and the client must wait before the
+next try, longer with each further failure. Nothing locks an account, and a username's waits
+stay short (a minute by default), so guessing at someone's name keeps them out only briefly.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from collections.abc import Mapping
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,7 +33,7 @@ from command_center.models import Incident, KioskToken, SignInFailure, User, Use
 from command_center.services.validation import LABEL, NAME, WORDS, length_errors
 from command_center.settings import SignInLimits
 from command_center.store import record_audit
-from command_center.times import utcnow
+from command_center.times import as_utc, utcnow
 
 HASHER = PasswordHasher()
 _DUMMY_HASH = HASHER.hash("not a password")  # checked for unknown users: the same timing
@@ -126,9 +128,10 @@ def set_user(
     unlock: bool = False,
     must_change_password: bool | None = None,
 ) -> None:
-    """Change an account's password, role, scope (None: national), active flag or lock
-    (audited; never the hash itself). A password set by someone else must be changed at the
-    next sign-in unless `must_change_password` says otherwise.
+    """Change an account's password, role, scope (None: national) or active flag, or let its
+    username try again at once (`unlock`: its failed sign-ins are forgotten); audited, never
+    the hash itself. A password set by someone else must be changed at the next sign-in
+    unless `must_change_password` says otherwise.
 
     Raises:
         Forbidden: the account, or the new scope, is outside the admin's scope.
@@ -152,24 +155,23 @@ def set_user(
         user.role, user.scope = role or user.role, new_scope
         user.active = user.active if active is None else active
         if unlock:
-            user.locked_at, user.failed_sign_ins = None, 0
-        after = {**_state(user), "password_changed": password is not None}
+            session.execute(delete(SignInFailure).where(SignInFailure.username == username))
+        after = {**_state(user), "password_changed": password is not None, "unlocked": unlock}
         if before != _state(user) or password is not None:  # signed in as someone else now
             _end_sessions(session, user.id)
         record_audit(session, actor.name, "edit", "user", user.id, before, after)
 
 
 def _state(user: User) -> dict:
-    return {
-        "role": user.role,
-        "scope": user.scope,
-        "active": user.active,
-        "locked": user.locked_at is not None,
-    }
+    return {"role": user.role, "scope": user.scope, "active": user.active}
 
 
-def change_own_password(engine: Engine, username: str, current: str, new: str) -> None:
+def change_own_password(
+    engine: Engine, username: str, current: str, new: str, keep: str = ""
+) -> None:
     """A signed-in user replaces their password (required after a reset or the first start).
+    Their other sessions end at once (whoever knew the old password may be signed in); the
+    session whose id is `keep`, the one making the change, stays.
 
     Raises:
         InvalidInput: the current password is wrong, or the new one is too short or the same.
@@ -184,7 +186,8 @@ def change_own_password(engine: Engine, username: str, current: str, new: str) -
             raise InvalidInput([FieldError("new_password", "same_password")])
         _checked_user(username, new, user.role, user.scope)
         user.password_hash, user.must_change_password = HASHER.hash(new), False
-        record_audit(session, user.display_name, "password", "user", user.id)
+        after = {"sessions_ended": _end_sessions(session, user.id, keep)}
+        record_audit(session, user.display_name, "password", "user", user.id, after=after)
 
 
 def authenticate(
@@ -195,22 +198,29 @@ def authenticate(
     limits: SignInLimits = DEFAULT_LIMITS,
 ) -> Principal | None:
     """The principal for a correct username and password of an active account, else None.
-    A failure is recorded and audited.
+
+    A failure is recorded and audited, and so is the one that makes the username or the client
+    start waiting ("lock"). While either waits, every try is refused, the right password too.
+    A username with no account is counted and answered exactly like one with an account. A
+    sign-in forgets the failures of its username from its own client only (its owner's typos):
+    a guesser elsewhere cannot tell from their own waits that the name signed in.
 
     Raises:
-        SignInRefused: this client failed too often lately ("throttled", with the minutes
-            to wait), or the account is locked after failures in a row ("locked").
+        SignInRefused: the username or this client must still wait (the seconds left).
     """
     username, client = username.strip()[:120], (client or "unknown")[:64]
-    since = utcnow() - timedelta(minutes=limits.window_min)
+    now = utcnow()
+    since = now - timedelta(hours=limits.window_h)
     with writing(engine) as session, session.begin():
-        recent = session.scalar(
-            select(func.count())
-            .select_from(SignInFailure)
-            .where(SignInFailure.client == client, SignInFailure.at >= since)
+        first, name, source = limits.wait_s, SignInFailure.username, SignInFailure.client
+        by_user = _Brake("user", name == username, limits.per_user, first, limits.user_max_wait_s)
+        by_client = _Brake(
+            "client", source == client, limits.per_client, first, limits.client_max_wait_s
         )
-        if recent >= limits.per_client:
-            raise SignInRefused("throttled", limits.window_min)
+        by_user, by_client = by_user.counted(session, since), by_client.counted(session, since)
+        left = max(by_user.seconds_left(now), by_client.seconds_left(now))
+        if left > 0:
+            raise SignInRefused(math.ceil(left))
         user = session.scalar(select(User).where(User.username == username))
         stored = user.password_hash if user is not None and user.active else None
         try:
@@ -218,29 +228,61 @@ def authenticate(
             correct = stored is not None
         except (VerificationError, InvalidHashError):
             correct = False
-        if user is not None and user.locked_at is not None:
-            raise SignInRefused("locked")
-        if correct:
-            user.failed_sign_ins = 0
+        if correct:  # its owner's typos stop counting; a guesser elsewhere sees no change
+            mine = (SignInFailure.username == username) & (SignInFailure.client == client)
+            session.execute(delete(SignInFailure).where(mine))
             return _principal(user)
-        session.add(SignInFailure(client=client, username=username))
-        after = {"username": username, "client": client}
-        if user is not None:
-            user.failed_sign_ins += 1
-            if user.failed_sign_ins >= limits.lock_after:
-                user.locked_at = utcnow()
-                after["locked"] = True
-        record_audit(session, "sign-in", "failed", "user", user.id if user else "?", None, after)
+        session.execute(delete(SignInFailure).where(SignInFailure.at < since))  # forgotten
+        session.add(SignInFailure(at=now, client=client, username=username))
+        user_id, after = user.id if user else "?", {"username": username, "client": client}
+        record_audit(session, "sign-in", "failed", "user", user_id, None, after)
+        for brake, entity_id in ((by_user, user_id), (by_client, client[:40])):
+            if brake.count + 1 == brake.free:  # this failure starts its waits
+                wait = {**after, "wait_s": brake.wait_s(brake.free)}
+                record_audit(session, "sign-in", "lock", brake.entity, entity_id, None, wait)
     return None
 
 
-def principal_for(engine: Engine, username: str) -> Principal | None:
-    """The principal of an active, unlocked account as it is now (re-read on every run; for
-    OIDC, the account named by the e-mail)."""
-    with Session(engine) as session:
-        user = session.scalar(
-            select(User).where(User.username == username, User.active, User.locked_at.is_(None))
+@dataclass(frozen=True)
+class _Brake:
+    """The failed sign-ins that count against one username, or one client: after `free` of
+    them each try waits `first_s` after the last failure, doubled with each further one up to
+    `max_s` (a username's is short: guessing it keeps its owner out that long at most)."""
+
+    entity: str  # "user" or "client", as the audit log names it
+    which: ColumnElement[bool]
+    free: int
+    first_s: float
+    max_s: float
+    count: int = 0
+    last: datetime | None = None
+
+    def counted(self, session: Session, since: datetime) -> _Brake:
+        """This brake with the failures since `since` counted."""
+        query = select(func.count(), func.max(SignInFailure.at)).where(
+            self.which, SignInFailure.at >= since
         )
+        count, last = session.execute(query).one()
+        return replace(self, count=count, last=last and as_utc(last))
+
+    def wait_s(self, failures: int) -> float:
+        """The wait after `failures`."""
+        if failures < self.free:
+            return 0.0
+        return min(self.max_s, self.first_s * 2 ** min(failures - self.free, 32))  # 2**32: any cap
+
+    def seconds_left(self, now: datetime) -> float:
+        """How long the next try must still wait."""
+        if self.last is None:
+            return 0.0
+        return (self.last + timedelta(seconds=self.wait_s(self.count)) - now).total_seconds()
+
+
+def principal_for(engine: Engine, username: str) -> Principal | None:
+    """The principal of an active account as it is now (re-read on every run; for OIDC, the
+    account named by the e-mail)."""
+    with Session(engine) as session:
+        user = session.scalar(select(User).where(User.username == username, User.active))
     return _principal(user) if user else None
 
 
@@ -291,8 +333,8 @@ def open_session(
 
 
 def session_principal(engine: Engine, token: str) -> Principal | None:
-    """The principal of an open session (not expired or revoked) of an active, unlocked
-    account, as the account is now; None otherwise."""
+    """The principal of an open session (not expired or revoked) of an active account, as the
+    account is now; None otherwise."""
     if not token:
         return None
     with Session(engine) as session:
@@ -304,7 +346,6 @@ def session_principal(engine: Engine, token: str) -> Principal | None:
                 UserSession.revoked_at.is_(None),
                 UserSession.expires_at > utcnow(),
                 User.active,
-                User.locked_at.is_(None),
             )
         )
     return _principal(user) if user else None
@@ -368,12 +409,17 @@ def revoke_session(engine: Engine, actor: Principal, session_id: int) -> None:
         record_audit(session, actor.name, "revoke", "user_session", session_id, after=after)
 
 
-def _end_sessions(session: Session, user_id: int) -> None:
-    now = utcnow()
-    for row in session.scalars(
-        select(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-    ):
-        row.revoked_at = now
+def _end_sessions(session: Session, user_id: int, keep: str = "") -> int:
+    """End the account's open sessions, all but the one whose id is `keep`; returns how many."""
+    query = select(UserSession).where(
+        UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
+    )
+    if keep:
+        query = query.where(UserSession.token_hash != digest(keep))
+    rows = session.scalars(query).all()
+    for row in rows:
+        row.revoked_at = utcnow()
+    return len(rows)
 
 
 def must_change_password(engine: Engine, username: str) -> bool:

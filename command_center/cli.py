@@ -300,7 +300,7 @@ def user(settings: Settings, args: argparse.Namespace) -> None:
     engine = _accounts_store(settings)
     if args.action == "list":
         for u in accounts.users(engine, SYSTEM):
-            state = ("" if u.active else " (disabled)") + (" (locked)" if u.locked_at else "")
+            state = "" if u.active else " (disabled)"
             print(f"{u.username}\t{u.role}\t{u.scope or '-'}\t{u.display_name}{state}")
         return
     if not args.username:

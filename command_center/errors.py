@@ -124,12 +124,12 @@ class Forbidden(CommandCenterError, PermissionError):
 
 
 class SignInRefused(CommandCenterError):
-    """A sign-in refused before the password counts: `reason` is "throttled" (this client
-    failed too often; wait `minutes`) or "locked" (an admin must unlock the account)."""
+    """A sign-in refused before the password counts: the username or the client failed too
+    often lately and must wait `seconds` more."""
 
-    def __init__(self, reason: str, minutes: int = 0):
-        self.reason, self.minutes = reason, minutes
-        super().__init__(f"sign-in {reason}")
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        super().__init__(f"sign-in refused for {seconds} s")
 
 
 class TeamsDeployed(CommandCenterError):

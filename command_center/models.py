@@ -551,19 +551,18 @@ class User(Base):
     scope: Mapped[str | None] = mapped_column(String(13))  # a province or kabupaten code
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)  # since the last success
-    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # until an admin unlocks
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SignInFailure(Base):
-    """A failed sign-in, kept to slow down guessing from one client."""
+    """A failed sign-in, kept to slow down guessing of one username or from one client
+    (`accounts.authenticate`); the audit log keeps them all."""
 
     __tablename__ = "sign_in_failures"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     client: Mapped[str] = mapped_column(String(64), index=True)
-    username: Mapped[str] = mapped_column(String(120))
+    username: Mapped[str] = mapped_column(String(120), index=True)  # as typed: real or not
 
 
 class UserSession(Base):

@@ -34,11 +34,17 @@ WILAYAH_BOUNDARIES_RAW = "https://raw.githubusercontent.com/cahyadsn/wilayah_bou
 
 @dataclass(frozen=True)
 class SignInLimits:
-    """How hard password guessing is braked (`CC_SIGN_IN_*`)."""
+    """How password guessing is braked (`CC_SIGN_IN_*`): after `per_user` failures of one
+    username, or `per_client` from one client, each further try waits `wait_s` after the last
+    failure, doubled with each failure after that, up to the username's or the client's cap.
+    Failures older than `window_h` no longer count, nor a username's once it signs in."""
 
-    lock_after: int = 10  # failures in a row that lock an account until an admin unlocks it
-    per_client: int = 20  # failures from one client within the window before it must wait
-    window_min: int = 15
+    per_user: int = 5
+    per_client: int = 20
+    wait_s: float = 2.0
+    user_max_wait_s: float = 60.0  # short: guessing someone's name keeps them out this long at most
+    client_max_wait_s: float = 900.0
+    window_h: float = 24.0
 
 
 @dataclass(frozen=True)
@@ -84,9 +90,26 @@ class Settings(BaseSettings):
     nearest_tolerance_km: float = 25.0
 
     auth_mode: Literal["local", "oidc", "dev"] = "local"
-    sign_in_lock_after: int = SignInLimits.lock_after
-    sign_in_per_client: int = SignInLimits.per_client
-    sign_in_window_min: int = SignInLimits.window_min
+    sign_in_per_user: int = Field(
+        default=SignInLimits.per_user, ge=1, description="Failures of one username before it waits."
+    )
+    sign_in_per_client: int = Field(
+        default=SignInLimits.per_client,
+        ge=1,
+        description="Failures from one client before it waits.",
+    )
+    sign_in_wait_s: float = Field(
+        default=SignInLimits.wait_s, gt=0, description="The first wait, doubled with each failure."
+    )
+    sign_in_user_max_wait_s: float = Field(
+        default=SignInLimits.user_max_wait_s, gt=0, description="A username's longest wait."
+    )
+    sign_in_client_max_wait_s: float = Field(
+        default=SignInLimits.client_max_wait_s, gt=0, description="A client's longest wait."
+    )
+    sign_in_window_h: float = Field(
+        default=SignInLimits.window_h, gt=0, description="How long a failure counts."
+    )
     session_hours: float = Field(
         default=12.0, gt=0, le=24 * 7, description="How long a sign-in lasts (a shift)."
     )
@@ -273,7 +296,12 @@ class Settings(BaseSettings):
     @property
     def sign_in_limits(self) -> SignInLimits:
         return SignInLimits(
-            self.sign_in_lock_after, self.sign_in_per_client, self.sign_in_window_min
+            self.sign_in_per_user,
+            self.sign_in_per_client,
+            self.sign_in_wait_s,
+            self.sign_in_user_max_wait_s,
+            self.sign_in_client_max_wait_s,
+            self.sign_in_window_h,
         )
 
     @property

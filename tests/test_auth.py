@@ -5,13 +5,14 @@ import sys
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from command_center import accounts, report_store, sitrep_store, store, team_store
 from command_center.auth import SYSTEM, Principal
+from command_center.db import make_engine, migrate
 from command_center.errors import Forbidden, InvalidInput, SignInRefused
-from command_center.models import Incident, IncidentStatus, User, UserSession
+from command_center.models import Incident, IncidentStatus, SignInFailure, User, UserSession
 from command_center.services.reports import ReportInput
 from command_center.services.roster import TeamInput
 from command_center.settings import ImportLimits, SignInLimits
@@ -327,35 +328,106 @@ def test_a_record_whose_area_is_unknown_is_for_unscoped_users_only(demo_engine) 
     sitrep_store.issue(demo_engine, facts, incident.id, OPERATOR)  # unscoped: allowed
 
 
-def test_password_guessing_locks_the_account_until_an_admin_unlocks_it(engine) -> None:
+def _later(engine, seconds: float) -> None:
+    """As if `seconds` had passed since every failed sign-in recorded so far."""
+    with Session(engine) as session, session.begin():
+        for row in session.scalars(select(SignInFailure)):
+            row.at -= timedelta(seconds=seconds)
+
+
+def _waits(engine, username: str, password: str, client: str, limits: SignInLimits) -> int:
+    """The seconds a sign-in is told to wait (it must be refused)."""
+    with pytest.raises(SignInRefused) as refused:
+        accounts.authenticate(engine, username, password, client, limits)
+    return refused.value.seconds
+
+
+def test_guessing_a_username_makes_it_wait_longer_each_time_and_never_locks_it(engine) -> None:
     accounts.create_user(engine, SYSTEM, "ani", "rahasia-panjang-1", "operator", "32.03")
-    limits = SignInLimits(lock_after=5, per_client=100)
-    for attempt in range(5):
-        assert (
-            accounts.authenticate(engine, "ani", f"tebakan-{attempt}", "10.0.0.1", limits) is None
-        )
-    with pytest.raises(SignInRefused) as refused:
-        accounts.authenticate(engine, "ani", "rahasia-panjang-1", "10.0.0.2", limits)
-    assert refused.value.reason == "locked"  # the right password no longer helps
-    assert accounts.principal_for(engine, "ani") is None  # nor does a session signed in before
-    audit = store.audit_entries(engine, 50)
-    failed = audit[audit["action"] == "failed"]
-    assert len(failed) == 5 and failed.iloc[0]["after"]["client"] == "10.0.0.1"
-    assert failed.iloc[0]["after"].get("locked") is True
-    accounts.set_user(engine, ADMIN, "ani", unlock=True)
-    assert accounts.authenticate(engine, "ani", "rahasia-panjang-1", "10.0.0.1", limits)
+    token = accounts.open_session(engine, "ani", 12)  # signed in before the guessing
+    limits = SignInLimits(per_user=3, per_client=100, wait_s=10, user_max_wait_s=40)
+    names = ("ani", "bukan-akun")  # an account, and a name that is none
+    seen = {name: [] for name in names}
+    for name in names:
+        for n in range(3):  # from three places: a username waits wherever the guesses come from
+            guess = accounts.authenticate(engine, name, f"tebakan-{n}", f"10.0.0.{n}", limits)
+            assert guess is None
+        seen[name].append(_waits(engine, name, "rahasia-panjang-1", "10.0.0.9", limits))
+        for _ in range(3):  # each further failure after the wait doubles it, up to the cap
+            _later(engine, seen[name][-1])
+            assert accounts.authenticate(engine, name, "tebakan", "10.0.0.1", limits) is None
+            seen[name].append(_waits(engine, name, "rahasia-panjang-1", "10.0.0.9", limits))
+        _later(engine, 40)
+    assert seen["ani"] == seen["bukan-akun"] == [10, 20, 40, 40]
+    assert accounts.session_principal(engine, token).username == "ani"  # never thrown out
+    assert accounts.authenticate(engine, "ani", "rahasia-panjang-1", "10.0.0.9", limits)
+    for name in names:  # the owner signed in; the guesser's own waits do not show it
+        assert accounts.authenticate(engine, name, "tebakan", "10.0.0.1", limits) is None
+        seen[name].append(_waits(engine, name, "tebakan", "10.0.0.1", limits))
+    assert seen["ani"] == seen["bukan-akun"]
+    audit = store.audit_entries(engine, 100)
+    failed, locks = audit[audit["action"] == "failed"], audit[audit["action"] == "lock"]
+    assert sorted(e["username"] for e in failed["after"]) == ["ani"] * 7 + ["bukan-akun"] * 7
+    began = [
+        (e["entity"], e["after"]["username"], e["after"]["wait_s"])
+        for e in locks.to_dict("records")
+    ]
+    assert began == [("user", "bukan-akun", 10), ("user", "ani", 10)]  # once each (newest first)
 
 
-def test_one_client_guessing_many_accounts_is_made_to_wait(engine) -> None:
+def test_one_client_guessing_many_usernames_waits_longer_each_time(engine) -> None:
     accounts.create_user(engine, SYSTEM, "budi", "rahasia-panjang-2", "viewer")
-    limits = SignInLimits(lock_after=100, per_client=8, window_min=15)
-    for n in range(8):
+    limits = SignInLimits(per_user=100, per_client=4, wait_s=10, client_max_wait_s=30)
+    for _ in range(3):  # an office's typos, forgotten once their owner signs in from there
+        assert accounts.authenticate(engine, "budi", "salah", "10.9.9.9", limits) is None
+    assert accounts.authenticate(engine, "budi", "rahasia-panjang-2", "10.9.9.9", limits)
+    for n in range(4):
         assert accounts.authenticate(engine, f"user{n}", "x", "10.9.9.9", limits) is None
-    with pytest.raises(SignInRefused) as refused:
-        accounts.authenticate(engine, "budi", "rahasia-panjang-2", "10.9.9.9", limits)
-    assert (refused.value.reason, refused.value.minutes) == ("throttled", 15)
-    # another client is not held up, and the account itself is not locked
+    assert _waits(engine, "budi", "rahasia-panjang-2", "10.9.9.9", limits) == 10
     assert accounts.authenticate(engine, "budi", "rahasia-panjang-2", "10.1.1.1", limits)
+    _later(engine, 10)
+    # signing in to one's own account from there forgets nothing of the guesses at others
+    assert accounts.authenticate(engine, "budi", "rahasia-panjang-2", "10.9.9.9", limits)
+    assert accounts.authenticate(engine, "user5", "x", "10.9.9.9", limits) is None
+    assert _waits(engine, "user6", "x", "10.9.9.9", limits) == 20
+    _later(engine, 20)
+    assert accounts.authenticate(engine, "user6", "x", "10.9.9.9", limits) is None
+    assert _waits(engine, "user7", "x", "10.9.9.9", limits) == 30  # the client's cap
+    _later(engine, 24 * 3600)  # a day later the failures no longer count
+    assert accounts.authenticate(engine, "user8", "x", "10.9.9.9", limits) is None
+    audit = store.audit_entries(engine, 100)
+    [lock] = audit[audit["action"] == "lock"].to_dict("records")
+    began = (lock["entity"], lock["entity_id"], lock["after"]["wait_s"])
+    assert began == ("client", "10.9.9.9", 10)
+
+
+def test_an_admin_s_unlock_lets_a_waiting_username_try_at_once(engine) -> None:
+    accounts.create_user(engine, SYSTEM, "ani", "rahasia-panjang-1", "operator", "32.03")
+    limits = SignInLimits(per_user=2, wait_s=600, user_max_wait_s=600)
+    for _ in range(2):
+        accounts.authenticate(engine, "ani", "tebakan", "10.0.0.1", limits)
+    assert _waits(engine, "ani", "rahasia-panjang-1", "10.0.0.2", limits) == 600
+    accounts.set_user(engine, ADMIN, "ani", unlock=True)
+    assert accounts.authenticate(engine, "ani", "rahasia-panjang-1", "10.0.0.2", limits)
+    unlocked = store.audit_entries(engine, 10).iloc[0]
+    assert (unlocked["action"], unlocked["after"]["unlocked"]) == ("edit", True)
+
+
+def test_an_account_locked_by_the_old_rule_signs_in_after_the_upgrade(database_url) -> None:
+    engine = make_engine(database_url)
+    migrate(engine, "0017")
+    with engine.begin() as conn:  # ten failures in a row locked it until an admin unlocked it
+        conn.execute(
+            text(
+                "INSERT INTO users (username, display_name, password_hash, role, active, "
+                "created_at, failed_sign_ins, locked_at, must_change_password) VALUES ('ani', "
+                "'Ani', :hash, 'operator', true, :t, 10, :t, false)"
+            ),
+            {"hash": accounts.HASHER.hash("rahasia-panjang-1"), "t": utcnow()},
+        )
+    migrate(engine)
+    assert accounts.authenticate(engine, "ani", "rahasia-panjang-1").username == "ani"
+    engine.dispose()
 
 
 def test_a_password_set_by_someone_else_must_be_changed(engine) -> None:
@@ -369,6 +441,16 @@ def test_a_password_set_by_someone_else_must_be_changed(engine) -> None:
     accounts.change_own_password(engine, "citra", "sementara-123", "baru-panjang-1")
     assert not accounts.must_change_password(engine, "citra")
     assert accounts.authenticate(engine, "citra", "baru-panjang-1")
+
+
+def test_changing_one_s_own_password_ends_one_s_other_sessions(engine) -> None:
+    accounts.create_user(engine, SYSTEM, "citra", "rahasia-panjang-3", "viewer")
+    here, elsewhere = (accounts.open_session(engine, "citra", 12) for _ in range(2))
+    accounts.change_own_password(engine, "citra", "rahasia-panjang-3", "baru-panjang-1", here)
+    assert accounts.session_principal(engine, elsewhere) is None  # whoever had the old one
+    assert accounts.session_principal(engine, here).username == "citra"  # the one changing it
+    changed = store.audit_entries(engine, 10).iloc[0]
+    assert (changed["action"], changed["after"]) == ("password", {"sessions_ended": 1})
 
 
 def test_oidc_roles_come_from_the_account_or_checked_claims(engine) -> None:

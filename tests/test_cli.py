@@ -15,7 +15,9 @@ from command_center import accounts, cli, hazard_store, reporter_store, store
 from command_center.auth import SYSTEM
 from command_center.cli import build_parser
 from command_center.db import make_engine
+from command_center.errors import SignInRefused
 from command_center.pdp import Vault
+from command_center.settings import SignInLimits
 from command_center.times import utcnow
 
 
@@ -265,6 +267,20 @@ def test_reports_import_of_a_bnpb_file_dry_run_then_for_real(demo_engine, cli_en
     refused = _cli("reports", "import", str(dibi), "--incident", str(incident.id), **cli_env)
     assert refused.returncode == 2
     assert "looks like a yearly aggregate by province" in refused.stderr
+
+
+def test_user_unlock_lets_a_waiting_username_sign_in_at_once(engine, cli_env) -> None:
+    accounts.create_user(engine, SYSTEM, "ani", "rahasia-panjang-1", "operator", "32.03")
+    limits = SignInLimits(per_user=2, wait_s=600, user_max_wait_s=600)
+    for _ in range(2):
+        accounts.authenticate(engine, "ani", "tebakan", "10.0.0.1", limits)
+    with pytest.raises(SignInRefused):
+        accounts.authenticate(engine, "ani", "rahasia-panjang-1", "10.0.0.2", limits)
+    listed = _cli("user", "list", **cli_env)
+    assert listed.returncode == 0 and "ani\toperator\t32.03\tani" in listed.stdout
+    unlocked = _cli("user", "unlock", "ani", **cli_env)
+    assert unlocked.returncode == 0, unlocked.stderr
+    assert accounts.authenticate(engine, "ani", "rahasia-panjang-1", "10.0.0.2", limits)
 
 
 def test_reporter_links_from_the_command_line(demo_engine, cli_env) -> None:

@@ -90,3 +90,17 @@ def test_webhook_hosts_are_comma_separated_names_as_a_url_gives_them(
         model_config = SettingsConfigDict(toml_file=secrets)
 
     assert FromFile().webhook_allowed_hosts == ("bpbd.lan",)
+
+
+def test_sign_in_waits_come_from_the_environment_and_must_be_positive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CC_SIGN_IN_PER_USER", "3")
+    monkeypatch.setenv("CC_SIGN_IN_WAIT_S", "0.5")
+    monkeypatch.setenv("CC_SIGN_IN_USER_MAX_WAIT_S", "30")
+    limits = load_settings().sign_in_limits
+    assert (limits.per_user, limits.wait_s, limits.user_max_wait_s) == (3, 0.5, 30)
+    assert (limits.per_client, limits.client_max_wait_s, limits.window_h) == (20, 900, 24)
+    monkeypatch.setenv("CC_SIGN_IN_WAIT_S", "0")
+    with pytest.raises(ValidationError, match="sign_in_wait_s"):
+        load_settings()

@@ -10,7 +10,7 @@ from command_center.auth import SYSTEM
 from command_center.db import make_engine, migrate
 from command_center.errors import SignInRefused
 from command_center.labels import t
-from command_center.settings import PROJECT_ROOT
+from command_center.settings import PROJECT_ROOT, SignInLimits
 
 
 @pytest.fixture
@@ -124,16 +124,25 @@ def test_the_first_password_must_be_changed_before_anything_shows(local_auth, da
     at.text_input[1].input("baru-dan-panjang")
     at.text_input[2].input("baru-dan-panjang")
     at = at.button[0].click().run()
-    assert t("change_password_title") not in [x.value for x in at.title]
+    titles = [x.value for x in at.title]
+    assert t("change_password_title") not in titles
+    assert t("login_title") not in titles  # this session stays signed in (the others end)
     assert accounts.authenticate(engine, "pejabat", "baru-dan-panjang") is not None
 
 
-def test_wrong_passwords_lock_the_account_in_the_app_too(local_auth, monkeypatch) -> None:
-    monkeypatch.setenv("CC_SIGN_IN_LOCK_AFTER", "3")
-    for _ in range(3):
-        assert t("login_failed") in _sign_in("pejabat", "salah-salah").error[0].value
-    at = _sign_in("pejabat", "kata-sandi-1")
-    assert at.error[0].value == t("login_locked")
+def test_wrong_passwords_make_a_username_wait_the_same_whether_it_is_an_account(
+    local_auth, monkeypatch
+) -> None:
+    monkeypatch.setenv("CC_SIGN_IN_PER_USER", "3")
+    monkeypatch.setenv("CC_SIGN_IN_WAIT_S", "600")
+    monkeypatch.setenv("CC_SIGN_IN_USER_MAX_WAIT_S", "600")
+    for username in ("pejabat", "bukan-akun"):
+        for _ in range(3):
+            assert t("login_failed") in _sign_in(username, "salah-salah").error[0].value
+    account = _sign_in("pejabat", "kata-sandi-1").error[0].value  # the right password, too
+    made_up = _sign_in("bukan-akun", "kata-sandi-1").error[0].value
+    assert account == made_up == t("login_wait_min", minutes=10)
+    assert _sign_in("admin", "salah-salah").error[0].value == t("login_failed")  # not held up
 
 
 def _kiosk(token: str) -> AppTest:
@@ -172,20 +181,22 @@ def test_an_unexpected_error_shows_an_id_not_a_traceback(app_env, monkeypatch, c
     assert error_id in caplog.text and "ZeroDivisionError" in caplog.text
 
 
-def test_an_admin_unlocks_a_locked_account_on_the_admin_page(local_auth, database_url) -> None:
+def test_an_admin_lets_a_waiting_username_in_at_once_on_the_admin_page(
+    local_auth, database_url
+) -> None:
     engine = make_engine(database_url)
+    limits = SignInLimits(per_user=3, wait_s=600, user_max_wait_s=600)
+    for _ in range(3):
+        accounts.authenticate(engine, "pejabat", "salah-salah", limits=limits)
     with pytest.raises(SignInRefused):
-        for _ in range(11):
-            accounts.authenticate(engine, "pejabat", "salah-salah")
+        accounts.authenticate(engine, "pejabat", "kata-sandi-1", limits=limits)
     at = _sign_in("admin", "kata-sandi-2")
     at.switch_page("pages/admin.py").run()
-    users = at.dataframe[0].value.set_index(t("username"))
-    assert users.loc["pejabat", t("col_locked")] == t("yes")
     at.text_input(key="edit_username").input("pejabat")
     next(c for c in at.checkbox if c.label == t("unlock_user")).check()
     next(b for b in at.button if b.label == t("edit_user")).click().run()
     assert not at.exception and t("user_changed", name="pejabat") in at.success[0].value
-    assert accounts.authenticate(engine, "pejabat", "kata-sandi-1") is not None
+    assert accounts.authenticate(engine, "pejabat", "kata-sandi-1", limits=limits) is not None
 
 
 def test_the_sign_in_screen_names_the_service_and_lists_no_pages(local_auth) -> None:

@@ -166,6 +166,7 @@ NOT_FREE_TEXT = {  # (write path, argument): why it is not free text the store k
     **dict.fromkeys(
         [
             ("accounts.end_session", "token"),
+            ("accounts.change_own_password", "keep"),
             ("alert_store.acknowledge", "token"),
             ("reporter_store.save_field_report", "token"),
             ("reporter_store.save_field_household", "token"),

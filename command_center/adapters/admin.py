@@ -22,7 +22,6 @@ def load_users(actor: Principal, lang: str) -> pd.DataFrame:
             t("role", lang): [t(f"role_{u.role}", lang) for u in rows],
             t("field_scope", lang): [u.scope or "-" for u in rows],
             t("col_active", lang): [t("yes" if u.active else "no", lang) for u in rows],
-            t("col_locked", lang): [t("yes" if u.locked_at else "no", lang) for u in rows],
         }
     )
 

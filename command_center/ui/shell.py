@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,9 +279,11 @@ def _login_form(engine) -> None:
     limits = resources.settings().sign_in_limits
     try:
         principal = accounts.authenticate(engine, username, password, _client(), limits)
-    except SignInRefused as exc:
-        key = "login_throttled" if exc.reason == "throttled" else "login_locked"
-        st.error(t(key, language, minutes=exc.minutes))
+    except SignInRefused as exc:  # the same for every username, an account's or not
+        if exc.seconds < 120:
+            st.error(t("login_wait_s", language, seconds=exc.seconds))
+        else:
+            st.error(t("login_wait_min", language, minutes=math.ceil(exc.seconds / 60)))
         return
     if principal is None:
         st.error(t("login_failed", language))
@@ -339,7 +342,9 @@ def _change_password_form(engine, username: str) -> None:
     try:
         if new != again:
             raise InvalidInput([FieldError("new_password", "mismatch")])
-        accounts.change_own_password(engine, username, current, new)
+        # this browser's session stays signed in, every other one of the account ends
+        keep = st.session_state.get(SESSION_KEY, "")
+        accounts.change_own_password(engine, username, current, new, keep)
     except CommandCenterError as exc:
         st.error(explain(exc, language))
         return
