@@ -113,6 +113,46 @@ def test_decrees_recorded_before_confirmation_existed_count_as_confirmed_by_thei
         assert (row.confirmed_by, row.confirmed_at) == ("Koordinator", recorded)
 
 
+def test_masked_numbers_stored_before_keep_their_last_three_digits_only(database_url) -> None:
+    engine = make_engine(database_url)
+    migrate(engine, "0017")
+    now = datetime(2026, 12, 3, 9, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO incidents (id, key, name, kind, status, started_at, is_exercise, "
+                "created_at, version) VALUES (1, 'k', 'n', 'gempa_bumi', 'open', :t, false, :t, 1)"
+            ),
+            {"t": now},
+        )
+        conn.execute(
+            text("INSERT INTO areas (code, name, level) VALUES ('32.03.11', 'C', 'kecamatan')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO households (id, incident_id, kecamatan_code, desa, kk_sealed, "
+                "kk_index, kk_masked, head_sealed, head_masked, damage, displaced, source, "
+                "created_by, updated_at, updated_by, version) VALUES (1, 1, '32.03.11', 'd', "
+                "'x', 'i', '3203•••••••••001', 'x', 'A•••', 'berat', false, 'form', 'a', :t, "
+                "'a', 1)"
+            ),
+            {"t": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO household_members (household_id, incident_id, nik_sealed, "
+                "nik_index, nik_masked, name_sealed, sex, birth_date, relation, pregnant, "
+                "disabled) VALUES (1, 1, 'x', 'n', '3203•••••••••011', 'x', 'L', '1980-05-17', "
+                "'kepala_keluarga', false, false)"
+            ),
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        kk = conn.scalar(text("SELECT kk_masked FROM households"))
+        nik = conn.scalar(text("SELECT nik_masked FROM household_members"))
+    assert (kk, nik) == ("•" * 13 + "001", "•" * 13 + "011")
+
+
 def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as conn:

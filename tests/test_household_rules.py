@@ -165,6 +165,19 @@ def test_a_change_says_what_differs_and_whether_it_decides_payments() -> None:
     assert rules.changes(before, rules.merged(before, before, True)) == []
 
 
+def test_a_family_holds_at_most_thirty_people() -> None:
+    values = family()
+    child = values["members"][2]
+    values["members"] += [
+        {**child, "nik": nik(child["birth_date"], True, 100 + i)} for i in range(28)
+    ]
+    with pytest.raises(InvalidInput) as refused:  # 31 people: a list of candidates, not a KK
+        rules.HouseholdInput.check(values)
+    assert [(e.field, e.code) for e in refused.value.errors] == [("members", "too_long")]
+    values["members"].pop()
+    assert len(rules.HouseholdInput.check(values).members) == 30
+
+
 def test_a_list_shows_an_age_band_never_a_birth_date() -> None:
     day = date(2026, 12, 7)
     years = (2022, 2020, 2008, 2007, 1966, 1965)  # a day short of 4, 6, 18, 19, 60, 61

@@ -109,6 +109,7 @@ CASUALTY_WORDS = {
 }
 YES_WORDS = {"ya", "y", "yes", "1", "true", "benar", "iya", "v", "x", "✓"}
 TODDLER_YEARS, ELDERLY_YEARS = 5, 60
+MAX_MEMBERS = 30  # people on one KK: large families reach 15; a longer list is a mistake
 FLOAT_TEXT = re.compile(r"\d(\.\d+)?[eE]\+?\d+")  # Excel's 3.2E+15 for a 16-digit number
 SEPARATORS = re.compile(r"[\s.\-']")
 DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
@@ -310,7 +311,7 @@ class HouseholdInput(_Input):
     displaced: Flag = False
     shelter_id: int | None = None
     payout: Annotated[Text, longest(120)] = None  # bank account or collection point
-    members: list[MemberInput] = Field(min_length=1)
+    members: list[MemberInput] = Field(min_length=1, max_length=MAX_MEMBERS)
 
     @classmethod
     def check(cls, values: Mapping[str, Any], geography: Any = None) -> HouseholdInput:
