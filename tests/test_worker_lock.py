@@ -35,4 +35,4 @@ def test_a_standby_worker_takes_over_after_kill_9(database_url, ingest_worker) -
     os.kill(first.process.pid, signal.SIGKILL)
     first.process.wait(10)
     assert second.wait_for("this one polls now"), second.log.read_text()
-    assert "polling" in second.log.read_text()
+    assert second.wait_for("polling "), second.log.read_text()  # its next line, a moment later
