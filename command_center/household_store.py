@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from command_center import form_store, imports
+from command_center import form_store, imports, tables
 from command_center.auth import Principal, in_scope, require, require_in
 from command_center.db import bulk_write, next_ids, writing
 from command_center.errors import (
@@ -691,10 +691,10 @@ def _registry_table(data: bytes, file_name: str) -> pd.DataFrame:
     """The extract's NIK and programme columns as text, whatever their headers' wording."""
     text = data.decode("utf-8-sig", errors="replace")
     first = text.split("\n", 1)[0]
-    delimiter = max(imports.CSV_DELIMITERS, key=first.count)
+    delimiter = max(tables.CSV_DELIMITERS, key=first.count)
     table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
     aliases = {a: ours for ours, names in rules.REGISTRY_HEADERS.items() for a in names}
-    table = table.rename(columns=lambda h: aliases.get(imports.header_key(h), f"~{h}"))
+    table = table.rename(columns=lambda h: aliases.get(tables.header_key(h), f"~{h}"))
     if "nik" not in table.columns:
         raise ImportFileError(f"{file_name}: no NIK column (headers: {first[:120]})")
     return table

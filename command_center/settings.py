@@ -18,6 +18,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+# the reader's own, built from the settings below
+from command_center.tables import ImportLimits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 DATA_DIR = PROJECT_ROOT / "data"
@@ -36,16 +39,6 @@ class SignInLimits:
     lock_after: int = 10  # failures in a row that lock an account until an admin unlocks it
     per_client: int = 20  # failures from one client within the window before it must wait
     window_min: int = 15
-
-
-@dataclass(frozen=True)
-class ImportLimits:
-    """What an uploaded spreadsheet may hold before it is refused (`CC_MAX_*`)."""
-
-    max_bytes: int = 20_000_000
-    max_rows: int = 100_000
-    max_columns: int = 200
-    max_unpacked_bytes: int = 200_000_000  # an .xlsx file's parts, decompressed
 
 
 class Settings(BaseSettings):
@@ -156,6 +149,11 @@ class Settings(BaseSettings):
     max_import_rows: int = ImportLimits.max_rows
     max_import_columns: int = ImportLimits.max_columns
     max_unpacked_mb: int = 200
+    max_shared_strings: int = Field(
+        default=ImportLimits.max_shared_strings,
+        description="Distinct texts an .xlsx file may hold (openpyxl keeps them all in memory).",
+    )
+    max_shared_strings_mb: int = 100  # and the size of their part, unpacked
     refresh_every_s: int = 30  # live pages look for new data this often
     redraw_every_s: int = 300  # and redraw at least this often (ages, expiries)
     cover_radius_km: float = 150  # warehouses this close to an incident count for its cover
@@ -242,10 +240,12 @@ class Settings(BaseSettings):
     @property
     def import_limits(self) -> ImportLimits:
         return ImportLimits(
-            self.max_upload_bytes,
-            self.max_import_rows,
-            self.max_import_columns,
-            self.max_unpacked_mb * 1_000_000,
+            max_bytes=self.max_upload_bytes,
+            max_rows=self.max_import_rows,
+            max_columns=self.max_import_columns,
+            max_unpacked_bytes=self.max_unpacked_mb * 1_000_000,
+            max_shared_strings=self.max_shared_strings,
+            max_shared_strings_bytes=self.max_shared_strings_mb * 1_000_000,
         )
 
     @property

@@ -21,6 +21,7 @@ from command_center.models import AuditEntry, ImpactReport
 from command_center.services import report_files
 from command_center.settings import ImportLimits
 from command_center.times import utcnow
+from tests.workbooks import shared_strings_bomb
 
 CIANJUR_OPERATOR = Principal("Operator Cianjur", "operator", "32.03")
 JATIM_OPERATOR = Principal("Operator Jatim", "operator", "35")
@@ -153,3 +154,34 @@ def test_every_change_to_a_quarantined_row_is_audited(demo_engine, geography) ->
     assert (correction["before"]["deaths"], correction["after"]["deaths"]) == ("-1", "-2")
     assert imports.discard(demo_engine, [row_id], CIANJUR_OPERATOR) == 1
     assert store.audit_entries(demo_engine, 1).iloc[0]["action"] == "discard"
+
+
+# The shared-strings table, bounded before openpyxl reads it (issue 32, item 5)
+
+
+@pytest.mark.parametrize(
+    ("part", "prefix", "limits", "refusal"),
+    [
+        ("xl/sharedStrings.xml", "", ImportLimits(max_shared_strings=1000), "more than 1,000 sh"),
+        ("xl/teks.xml", "x:", ImportLimits(max_shared_strings=1000), "more than 1,000 shared"),
+        (
+            "xl/sharedStrings.xml",
+            "",
+            ImportLimits(max_shared_strings_bytes=50_000),
+            r"shared strings \(the distinct texts\) unpack to 85,\d{3} bytes, more than 50,000",
+        ),
+    ],
+)
+def test_a_shared_strings_bomb_is_refused_before_openpyxl_opens_it(
+    part, prefix, limits, refusal
+) -> None:
+    # 5,000 texts declaring a count of 1, in the usual part or another one, namespace-prefixed.
+    # It has no workbook part: had openpyxl opened it, it would be "not a readable workbook".
+    bomb = shared_strings_bomb(ROSTER, 5000, part, prefix, without="xl/workbook.xml")
+    with pytest.raises(ImportFileError, match=refusal):
+        _read(bomb, limits)
+
+
+def test_a_shared_strings_table_within_the_limits_is_read() -> None:
+    table = _read(shared_strings_bomb(ROSTER, 5000, "xl/teks.xml", "x:"), ImportLimits())
+    assert [r.values["name"] for r in table.rows] == ["Tagana A"]
