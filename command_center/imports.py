@@ -1,8 +1,8 @@
 """Bulk import from CSV and Excel: read a messy table, check each row, land the valid rows in one
 transaction and keep the invalid ones in a quarantine to fix and re-submit. Nothing is dropped.
 
-Files are read by `tables.read_table` within `ImportLimits`, and only once the importer's role
-allows importing them.
+Files are read by `tables.read_table`, in a child process within `ImportLimits`, and only once
+the importer's role allows importing them.
 """
 
 from __future__ import annotations

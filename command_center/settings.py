@@ -18,7 +18,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-# the reader's own, built from the settings below
+# the reader's own (its child process imports no pydantic); built from the settings below
 from command_center.tables import ImportLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -154,6 +154,14 @@ class Settings(BaseSettings):
         description="Distinct texts an .xlsx file may hold (openpyxl keeps them all in memory).",
     )
     max_shared_strings_mb: int = 100  # and the size of their part, unpacked
+    import_parse_mb: int = Field(
+        default=ImportLimits.parse_memory_bytes // 1_000_000,
+        description="Memory the child process reading an upload may use; beyond it, refused.",
+    )
+    import_parse_s: float = Field(
+        default=ImportLimits.parse_seconds,
+        description="Time the child process reading an upload may take; beyond it, refused.",
+    )
     refresh_every_s: int = 30  # live pages look for new data this often
     redraw_every_s: int = 300  # and redraw at least this often (ages, expiries)
     cover_radius_km: float = 150  # warehouses this close to an incident count for its cover
@@ -246,6 +254,8 @@ class Settings(BaseSettings):
             max_unpacked_bytes=self.max_unpacked_mb * 1_000_000,
             max_shared_strings=self.max_shared_strings,
             max_shared_strings_bytes=self.max_shared_strings_mb * 1_000_000,
+            parse_memory_bytes=self.import_parse_mb * 1_000_000,
+            parse_seconds=self.import_parse_s,
         )
 
     @property

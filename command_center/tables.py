@@ -5,6 +5,10 @@ macro can run), CSV as text. Size is checked before and while reading (`ImportLi
 bytes, an .xlsx file's decompressed parts and its shared-strings table, and rows and columns as
 they stream in, whatever the file declares about itself. The header row may sit below title
 rows; headers are matched to our fields by their usual Indonesian and English names.
+
+`read_table` and `read_columns` read in a child process (`sandbox`) within a memory and a time
+limit, so a file built to need gigabytes or minutes costs that process, not the dashboard.
+This module is what the child imports, so it imports little (no database, no pandas).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +27,7 @@ from openpyxl.packaging.manifest import Manifest
 from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
 from openpyxl.xml.functions import fromstring
 
+from command_center import sandbox
 from command_center.errors import ImportFileError
 
 HEADER_SCAN_ROWS = 15
@@ -34,7 +40,8 @@ CHUNK = 1 << 20
 
 @dataclass(frozen=True)
 class ImportLimits:
-    """What an uploaded file may hold before it is refused (`CC_MAX_*`)."""
+    """What an uploaded file may hold, and what reading it may take, before it is refused
+    (`CC_MAX_*`, `CC_IMPORT_PARSE_*`)."""
 
     max_bytes: int = 20_000_000
     max_rows: int = 100_000
@@ -42,6 +49,8 @@ class ImportLimits:
     max_unpacked_bytes: int = 200_000_000  # an .xlsx file's parts, decompressed
     max_shared_strings: int = 2_000_000  # an .xlsx file's distinct texts (its shared strings)
     max_shared_strings_bytes: int = 100_000_000  # and their part, decompressed
+    parse_memory_bytes: int = 1_000_000_000  # the reading child's address space (RLIMIT_AS)
+    parse_seconds: float = 300.0  # the reading child's time, start to finish
 
 
 @dataclass(frozen=True)
@@ -194,10 +203,10 @@ def _header_row(grid: list[list[str]], aliases: dict[str, str]) -> tuple[int, in
     return -index, known
 
 
-def read_table(
+def read(
     data: bytes, file_name: str, headers: dict[str, tuple[str, ...]], limits: ImportLimits
 ) -> Table:
-    """The rows of a CSV or .xlsx file, keyed by our field names.
+    """The rows of a CSV or .xlsx file, keyed by our field names, read in this process.
 
     A CSV file's delimiter is the one of `,;|` or tab that finds the most known headers.
 
@@ -242,3 +251,84 @@ def read_table(
         unmapped = {h: cells[p] for h, p in others.items() if p < len(cells) and cells[p]}
         rows.append(RawRow(number, values, unmapped))
     return Table(rows, columns, list(others))
+
+
+def read_table(
+    data: bytes, file_name: str, headers: dict[str, tuple[str, ...]], limits: ImportLimits
+) -> Table:
+    """`read`, in a child process within `limits.parse_memory_bytes` and `parse_seconds`.
+
+    Raises:
+        ImportFileError: as `read`, or reading the file took more memory or time than allowed.
+    """
+    found = _in_child(_read_plain, data, file_name, headers, limits, limits=limits)
+    fields = list(found["columns"])
+    rows = [
+        RawRow(n, dict(zip(fields, cells, strict=True)), other) for n, cells, other in found["rows"]
+    ]
+    return Table(rows, found["columns"], found["ignored"])
+
+
+def _read_plain(
+    data: bytes, file_name: str, headers: dict[str, tuple[str, ...]], limits: ImportLimits
+) -> dict[str, Any]:
+    """`read`'s table as plain data for the trip back from the child (every row has the same
+    fields, in the order of `columns`)."""
+    table = read(data, file_name, headers, limits)
+    rows = [[row.number, list(row.values.values()), row.unmapped] for row in table.rows]
+    return {"rows": rows, "columns": table.columns, "ignored": table.ignored}
+
+
+def read_columns(
+    data: bytes, file_name: str, headers: dict[str, tuple[str, ...]], limits: ImportLimits
+) -> dict[str, list[str]]:
+    """The columns of a large CSV extract that `headers` names, as text, in a child process
+    within `limits.parse_memory_bytes` and `parse_seconds`: for a bulk load that checks no row
+    by itself (the registry's million NIKs), so its rows are not capped and blank lines are
+    skipped. The header is the first line; the delimiter, the one of `,;|` or tab it holds
+    most of.
+
+    Raises:
+        ImportFileError: no column for the first field of `headers`, or reading the file took
+            more memory or time than allowed.
+    """
+    return _in_child(_columns, data, file_name, headers, limits=limits)
+
+
+def _columns(
+    data: bytes, file_name: str, headers: dict[str, tuple[str, ...]]
+) -> dict[str, list[str]]:
+    text = data.decode("utf-8-sig", errors="replace")
+    first = text.split("\n", 1)[0]
+    lines = csv.reader(io.StringIO(text), delimiter=max(CSV_DELIMITERS, key=first.count))
+    aliases = {alias: ours for ours, names in headers.items() for alias in names}
+    positions: dict[str, int] = {}
+    for position, header in enumerate(next(lines, [])):
+        ours = aliases.get(header_key(header))
+        if ours is not None:
+            positions.setdefault(ours, position)
+    key = next(iter(headers))
+    if key not in positions:
+        raise ImportFileError(f"{file_name}: no {key.upper()} column (headers: {first[:120]})")
+    columns: dict[str, list[str]] = {ours: [] for ours in headers if ours in positions}
+    for cells in lines:
+        if cells:
+            for ours, values in columns.items():
+                position = positions[ours]
+                values.append(cells[position] if position < len(cells) else "")
+    return columns
+
+
+def _in_child(
+    reader: Callable[..., Any], data: bytes, file_name: str, *args: Any, limits: ImportLimits
+) -> Any:
+    """`reader(data, file_name, *args)` in a child process within `limits`."""
+    return sandbox.run(
+        reader,
+        data,
+        file_name,
+        *args,
+        file_name=file_name,
+        memory_bytes=limits.parse_memory_bytes,
+        seconds=limits.parse_seconds,
+    )

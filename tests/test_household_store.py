@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from command_center import household_store, imports, incident_store, reporter_store, store
 from command_center.auth import Principal
-from command_center.errors import DuplicateHousehold, Forbidden, InvalidInput
+from command_center.errors import DuplicateHousehold, Forbidden, ImportFileError, InvalidInput
 from command_center.incident_store import NewIncident
 from command_center.models import AssistancePayment, AuditEntry, Base
 from command_center.pdp import Vault
@@ -260,7 +260,7 @@ def test_the_registry_is_matched_on_keyed_hashes_and_the_rest_proposed(
         ]
     ).encode()
     stored, refused = household_store.import_registry(
-        area_engine, vault, extract, "dtsen.csv", PENDATA
+        area_engine, vault, extract, "dtsen.csv", PENDATA, LIMITS
     )
     assert (stored, refused) == (2, [4])
     assert father not in _every_value(area_engine)
@@ -278,6 +278,20 @@ def test_the_registry_is_matched_on_keyed_hashes_and_the_rest_proposed(
     with Session(area_engine) as session:
         exported = session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
     assert exported.after == {"rows": 3, "why": "usulan DTSEN desa Sarampad"}
+
+
+def test_a_registry_extract_is_read_in_a_child_within_the_import_limits(area_engine, vault) -> None:
+    # read by the import's child process: here with less memory than the child already has
+    row = f"{nik(date(1980, 5, 17))},1\n"
+    small = ImportLimits(parse_memory_bytes=50_000_000)
+    with pytest.raises(ImportFileError, match=r"more than 50 MB of memory.*CC_IMPORT_PARSE_MB"):
+        household_store.import_registry(
+            area_engine, vault, f"NIK,PKH\n{row * 100_000}".encode(), "dtsen.csv", PENDATA, small
+        )
+    assert household_store.registry_size(area_engine) == 0
+    extract = f"NIK,PKH\n{row}".encode()
+    stored = household_store.import_registry(area_engine, vault, extract, "x.csv", PENDATA, LIMITS)
+    assert stored == (1, [])
 
 
 def test_payments_are_proposed_once_and_move_on_with_a_reference(area_engine, vault, incident):

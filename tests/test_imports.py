@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import imports, report_store, store, team_store
+from command_center import imports, report_store, store, tables, team_store
 from command_center.auth import Principal
 from command_center.errors import Forbidden, ImportFileError
 from command_center.models import AuditEntry, ImpactReport
@@ -156,7 +156,7 @@ def test_every_change_to_a_quarantined_row_is_audited(demo_engine, geography) ->
     assert store.audit_entries(demo_engine, 1).iloc[0]["action"] == "discard"
 
 
-# The shared-strings table, bounded before openpyxl reads it (issue 32, item 5)
+# Reading in a child process, within the limits of memory and time (issue 32, item 5)
 
 
 @pytest.mark.parametrize(
@@ -185,3 +185,36 @@ def test_a_shared_strings_bomb_is_refused_before_openpyxl_opens_it(
 def test_a_shared_strings_table_within_the_limits_is_read() -> None:
     table = _read(shared_strings_bomb(ROSTER, 5000, "xl/teks.xml", "x:"), ImportLimits())
     assert [r.values["name"] for r in table.rows] == ["Tagana A"]
+
+
+def test_a_file_needing_more_memory_than_allowed_is_refused_by_its_reader() -> None:
+    # past every static check: 30 MB of blank lines, a quarter of a gigabyte as a list of lines
+    blank = b"Nama Tim,Jenis,Kode Kecamatan\n" + b"\n" * 30_000_000
+    limits = ImportLimits(max_bytes=50_000_000, parse_memory_bytes=250_000_000)
+    with pytest.raises(ImportFileError, match=r"more than 250 MB of memory.*CC_IMPORT_PARSE_MB"):
+        imports.read_table(blank, "kosong.csv", team_store.TEAM_HEADERS, limits)
+
+
+def test_a_file_taking_longer_than_allowed_is_stopped_while_this_process_goes_on() -> None:
+    # past the shared-strings check (raised here): openpyxl takes seconds over 300,000 texts
+    bomb = shared_strings_bomb(ROSTER, 300_000)
+    limits = ImportLimits(max_shared_strings=1_000_000, parse_seconds=0.5)
+    started, cpu = time.monotonic(), time.process_time()
+    with pytest.raises(ImportFileError, match=r"not read within 0.5 s.*CC_IMPORT_PARSE_S"):
+        _read(bomb, limits)
+    assert time.monotonic() - started < 5  # stopped at its limit, not when done
+    assert time.process_time() - cpu < 0.3  # the reading cost another process, not this one
+
+
+def test_a_table_read_in_the_child_is_the_table_read_here() -> None:
+    rows = [
+        ["Daftar Tim Tagana", None, None],
+        ["Nama Tim", "Jenis", "Kode Kecamatan", "Catatan", "Kosong"],
+        ["Tagana A", "Tagana", "32.03.01", "siaga", None],
+        [None, None, None],
+        ["Tagana B", "TKSK", 3203020, None, "x"],
+    ]
+    for data in (_xlsx(rows), "\n".join(",".join(str(c or "") for c in r) for r in rows).encode()):
+        here = tables.read(data, "tim", team_store.TEAM_HEADERS, ImportLimits())
+        assert _read(data) == here
+        assert here.ignored == ["Catatan", "Kosong"] and len(here.rows) == 2

@@ -46,10 +46,13 @@ def test_the_import_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatc
     for name, value in {
         "CC_MAX_SHARED_STRINGS": "5000",
         "CC_MAX_SHARED_STRINGS_MB": "3",
+        "CC_IMPORT_PARSE_MB": "600",
+        "CC_IMPORT_PARSE_S": "30",
     }.items():
         monkeypatch.setenv(name, value)
     limits = load_settings().import_limits
     assert (limits.max_shared_strings, limits.max_shared_strings_bytes) == (5000, 3_000_000)
+    assert (limits.parse_memory_bytes, limits.parse_seconds) == (600_000_000, 30.0)
 
 
 def test_settings_are_frozen() -> None:
