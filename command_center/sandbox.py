@@ -33,8 +33,8 @@ from command_center.errors import ImportFileError
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # `-m command_center...` is found here
 PRELOAD = ("command_center.tables",)  # the readers (and openpyxl), imported ahead
-# one BLAS thread: a reader needs no parallel maths, and every thread's buffers count
-# against the memory limit (pandas brings OpenBLAS, one thread per core by default)
+# one BLAS thread: a reader needs no parallel maths, and every thread's buffers count against
+# the memory limit (openpyxl imports numpy, whose OpenBLAS starts a thread per core)
 CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 OUT_OF_MEMORY = 3  # the child's exit status when a MemoryError stopped it
 # how a child dies at its address-space limit outside Python's own allocator (or by the kernel)
@@ -65,8 +65,6 @@ def run(
             f"{file_name}: not read within {seconds:g} s, the time an import may take to read "
             "(CC_IMPORT_PARSE_S); split the file"
         ) from None
-    if child.returncode == -signal.SIGXCPU:
-        raise ImportFileError(f"{file_name}: used more than {seconds:g} s (CC_IMPORT_PARSE_S)")
     if child.returncode == OUT_OF_MEMORY or child.returncode in MEMORY_SIGNALS:
         raise ImportFileError(
             f"{file_name}: reading it needs more than {memory_bytes // 1_000_000:,} MB of "
@@ -110,7 +108,7 @@ def _serve_one() -> None:
     try:
         memory_bytes, seconds, reader, args = pickle.loads(job)
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        # CPU time as well: the child stops by itself should its parent be gone
+        # CPU time too, past the parent's wall-clock limit: for a child whose parent is gone
         cpu = math.ceil(seconds) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         os.nice(10)  # the server's sessions come first on a busy machine
