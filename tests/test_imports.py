@@ -9,7 +9,6 @@ import time
 import zipfile
 from datetime import timedelta
 
-import openpyxl
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,19 +20,10 @@ from command_center.models import AuditEntry, ImpactReport
 from command_center.services import report_files
 from command_center.settings import ImportLimits
 from command_center.times import utcnow
-from tests.workbooks import shared_strings_bomb
+from tests.workbooks import shared_strings_bomb, workbook
 
 CIANJUR_OPERATOR = Principal("Operator Cianjur", "operator", "32.03")
 JATIM_OPERATOR = Principal("Operator Jatim", "operator", "35")
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _rewrite_sheet(data: bytes, edit) -> bytes:
@@ -70,7 +60,7 @@ def _read(data: bytes, limits: ImportLimits = ImportLimits()) -> imports.Table: 
 
 
 def test_a_sheet_declaring_a_million_rows_is_refused_quickly() -> None:
-    bomb = _rewrite_sheet(_xlsx(ROSTER), _far_cell)
+    bomb = _rewrite_sheet(workbook(ROSTER), _far_cell)
     assert len(bomb) < 10_000
     started = time.monotonic()
     with pytest.raises(ImportFileError, match="more than 100,000 rows"):
@@ -79,12 +69,12 @@ def test_a_sheet_declaring_a_million_rows_is_refused_quickly() -> None:
 
 
 def test_cells_far_to_the_right_are_not_padded_out() -> None:
-    table = _read(_rewrite_sheet(_xlsx(ROSTER), _many_far_rows), ImportLimits(max_rows=5000))
+    table = _read(_rewrite_sheet(workbook(ROSTER), _many_far_rows), ImportLimits(max_rows=5000))
     assert [r.values["name"] for r in table.rows] == ["Tagana A"]  # 2,997 far cells dropped
 
 
 def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_reading() -> None:
-    big = _xlsx([*ROSTER, *[["x" * 1000, "Tagana", "32.03.01"]] * 2000])
+    big = workbook([*ROSTER, *[["x" * 1000, "Tagana", "32.03.01"]] * 2000])
     with pytest.raises(ImportFileError, match="unpacks to"):
         _read(big, ImportLimits(max_unpacked_bytes=1_000_000))
 
@@ -214,7 +204,10 @@ def test_a_table_read_in_the_child_is_the_table_read_here() -> None:
         [None, None, None],
         ["Tagana B", "TKSK", 3203020, None, "x"],
     ]
-    for data in (_xlsx(rows), "\n".join(",".join(str(c or "") for c in r) for r in rows).encode()):
+    for data in (
+        workbook(rows),
+        "\n".join(",".join(str(c or "") for c in r) for r in rows).encode(),
+    ):
         here = tables.read(data, "tim", team_store.TEAM_HEADERS, ImportLimits())
         assert _read(data) == here
         assert here.ignored == ["Catatan", "Kosong"] and len(here.rows) == 2
