@@ -116,7 +116,7 @@ def main() -> None:
             incident = incident_store.incident_id(engine, key)
             started = time.perf_counter()
             stored, refused = household_store.import_registry(
-                engine, vault, extract, "x.csv", SYSTEM
+                engine, vault, extract, "x.csv", SYSTEM, limits
             )
             timings["registry"].append(time.perf_counter() - started)
             started = time.perf_counter()

@@ -24,6 +24,7 @@ SCRIPTS = (
     "stock.py",
     "households.py",
     "alerts.py",
+    "uploads.py",
 )
 
 

@@ -472,7 +472,7 @@ def households(settings: Settings, args: argparse.Namespace) -> None:
     data = Path(args.file).read_bytes()
     if args.action == "registry":
         stored, refused = household_store.import_registry(
-            engine, vault, data, Path(args.file).name, SYSTEM
+            engine, vault, data, Path(args.file).name, SYSTEM, settings.import_limits
         )
         print(f"stored {stored} people of the registry extract; refused {len(refused)} rows")
         if refused:

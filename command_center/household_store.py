@@ -10,7 +10,6 @@ why. What changes a registered family at once and what waits for a second person
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from command_center import form_store, imports, pdp
+from command_center import form_store, imports, pdp, tables
 from command_center import household_change_store as changes
 from command_center.auth import Principal, in_scope, permits, require, require_in
 from command_center.db import bulk_write, next_ids, writing
@@ -31,7 +30,6 @@ from command_center.errors import (
     CommandCenterError,
     DuplicateHousehold,
     FieldError,
-    ImportFileError,
     InvalidInput,
     NotFound,
     StaleRecord,
@@ -817,31 +815,27 @@ def totals(engine: Engine, incident_id: int) -> dict[str, int]:
 # The social registry (DTSEN) extract: NIKs stored only as keyed hashes
 
 
-def _registry_table(data: bytes, file_name: str) -> pd.DataFrame:
-    """The extract's NIK and programme columns as text, whatever their headers' wording."""
-    text = data.decode("utf-8-sig", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = max(imports.CSV_DELIMITERS, key=first.count)
-    table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
-    aliases = {a: ours for ours, names in rules.REGISTRY_HEADERS.items() for a in names}
-    table = table.rename(columns=lambda h: aliases.get(imports.header_key(h), f"~{h}"))
-    if "nik" not in table.columns:
-        raise ImportFileError(f"{file_name}: no NIK column (headers: {first[:120]})")
-    return table
-
-
-def import_registry(engine: Engine, vault: Vault, data: bytes, file_name: str, actor: Principal):
+def import_registry(
+    engine: Engine,
+    vault: Vault,
+    data: bytes,
+    file_name: str,
+    actor: Principal,
+    limits: ImportLimits,
+):
     """Store an extract of the social registry (CSV: NIK and programme flags PKH, sembako/
-    BPNT, PBI, optionally the decile). Each NIK is kept as its keyed hash only; a NIK seen
-    before takes the newer flags. Returns (rows stored, row numbers refused for a bad NIK).
+    BPNT, PBI, optionally the decile; read within `limits`' memory and time, its rows not
+    capped). Each NIK is kept as its keyed hash only; a NIK seen before takes the newer flags.
+    Returns (rows stored, row numbers refused for a bad NIK).
 
     Raises:
         Forbidden: `actor` may not handle personal data.
-        ImportFileError: not a CSV extract with a NIK column.
+        ImportFileError: not a CSV extract with a NIK column, or past `limits`.
     """
     require(actor, "pii")
     check_lengths(file_name=(file_name, LINE))
-    table = _registry_table(data, file_name)
+    columns = tables.read_columns(data, file_name, rules.REGISTRY_HEADERS, limits)
+    table = pd.DataFrame(columns, dtype=object)
     niks = table["nik"].str.replace(r"[\s.\-']", "", regex=True)
     good = niks.str.fullmatch(r"\d{16}")
     refused = [int(i) + 2 for i in table.index[~good]]  # + the header row, counted from 1

@@ -1,41 +1,30 @@
 """Bulk import from CSV and Excel: read a messy table, check each row, land the valid rows in one
 transaction and keep the invalid ones in a quarantine to fix and re-submit. Nothing is dropped.
 
-Files are only read: Excel through openpyxl with cached values (no formula is evaluated, no
-macro can run), CSV as text. Size is checked before and while reading (`ImportLimits`): the
-bytes, an .xlsx file's decompressed parts, and rows and columns as they stream in, whatever
-the sheet declares about itself; then each cell (no longer than an Excel cell can be). The
-header row may sit below title rows; headers are matched to our fields by their usual
-Indonesian and English names.
+Files are read by `tables.read_table`, in a child process within `ImportLimits`, and only once
+the importer's role allows importing them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import uuid
-import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
 from typing import Any
 
-import openpyxl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from command_center.auth import Principal, require, require_in
 from command_center.db import writing
-from command_center.errors import FieldError, ImportFileError, InvalidInput
+from command_center.errors import FieldError, InvalidInput
 from command_center.models import QuarantinedRow
 from command_center.pdp import Vault, ensure_key
-from command_center.services.validation import CELL, LINE, NOTE, check_lengths, length_errors
-from command_center.settings import ImportLimits
+from command_center.services.validation import LINE, NOTE, check_lengths, length_errors
 from command_center.store import record_audit
+from command_center.tables import ImportLimits, RawRow, Table, cell_text, read_table
 from command_center.times import utcnow
 
-HEADER_SCAN_ROWS = 15
 UNMAPPED = "~"  # a column we do not read stays with its quarantined row as "~<its header>"
 PERMISSION = {
     "roster": "team",
@@ -43,7 +32,6 @@ PERMISSION = {
     "stock": "stock",
     "households": "pii",  # named lists: data officers (pendata) and admins
 }  # what importing each kind needs
-CSV_DELIMITERS = ",;\t|"
 
 Check = Callable[[dict[str, Any]], Any]
 Write = Callable[[Session, Any, Principal], str]
@@ -70,20 +58,6 @@ class Sealed:
 
 
 @dataclass(frozen=True)
-class RawRow:
-    number: int  # as the spreadsheet shows it (the header row included)
-    values: dict[str, str]  # our field name -> the cell as text
-    unmapped: dict[str, str] = field(default_factory=dict)  # other headers -> non-empty cells
-
-
-@dataclass(frozen=True)
-class Table:
-    rows: list[RawRow]
-    columns: dict[str, str]  # our field name -> the header as written in the file
-    ignored: list[str]  # headers we do not know
-
-
-@dataclass(frozen=True)
 class RowProblem:
     number: int
     errors: list[FieldError]
@@ -102,170 +76,6 @@ class ImportReport:
     @property
     def landed(self) -> int:
         return self.created + self.updated
-
-
-def header_key(text: object) -> str:
-    """`"Kode Kecamatan "` and `"kode-kecamatan"` both become `kode_kecamatan`."""
-    return re.sub(r"[^0-9a-z]+", "_", str(text or "").casefold()).strip("_")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-EMPTY_ROW: tuple[str, ...] = ()
-
-
-def _xlsx(data: bytes, file_name: str, limits: ImportLimits) -> list[Any]:
-    """The cells of an .xlsx file's first sheet, read as a stream within `limits`."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(part.file_size for part in archive.infolist())
-        if unpacked > limits.max_unpacked_bytes:
-            raise ImportFileError(
-                f"{file_name}: unpacks to {unpacked:,} bytes, more than "
-                f"{limits.max_unpacked_bytes:,} allowed"
-            )
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileError(f"{file_name}: not a readable .xlsx workbook ({exc})") from exc
-    try:
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # its declared size (A1:XFD1048576) would be padded out
-        grid: list[Any] = []
-        for row in sheet.iter_rows(max_col=limits.max_columns, values_only=True):
-            _within_rows(len(grid) + 1, file_name, limits)
-            cells = [_cell(v) for v in row]
-            while cells and not cells[-1]:
-                cells.pop()
-            grid.append(cells or EMPTY_ROW)
-        return grid
-    finally:
-        book.close()
-
-
-def _within_rows(rows: int, file_name: str, limits: ImportLimits) -> None:
-    """Refuse a table past `max_rows` (blank rows count: a far cell pads out a sheet)."""
-    if rows > limits.max_rows + HEADER_SCAN_ROWS:
-        raise ImportFileError(f"{file_name}: more than {limits.max_rows:,} rows; split the file")
-
-
-def _text(data: bytes, file_name: str, limits: ImportLimits) -> str | list[Any]:
-    """The cells of an .xlsx file's first sheet, or the text of a CSV file."""
-    if data[:4] == b"PK\x03\x04":
-        return _xlsx(data, file_name, limits)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportFileError(f"{file_name}: old .xls format; save it as .xlsx or CSV")
-    if b"\x00" in data[:4096]:
-        raise ImportFileError(f"{file_name}: not a CSV or .xlsx file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def _csv(
-    text: str, delimiter: str, limits: ImportLimits, file_name: str, lines: int | None = None
-) -> list[list[str]]:
-    """The cells of a CSV text (its first `lines` only, when given), within `limits`."""
-    # line ends kept: a quoted cell may hold several lines (BNPB's "Kec. X\nDs. Y" lists)
-    lines_of = text.splitlines(keepends=True)
-    head = lines_of[:lines] if lines is not None else lines_of
-    for number, line in enumerate(head, start=1):
-        # quoted cells may hold the delimiter too: only an absurd count is refused here
-        if line.count(delimiter) > 5 * limits.max_columns:
-            raise ImportFileError(
-                f"{file_name}: row {number} has more than {limits.max_columns} columns"
-            )
-    grid = []
-    reader = csv.reader(head, delimiter=delimiter)
-    try:
-        for row in reader:
-            _within_rows(len(grid) + 1, file_name, limits)
-            grid.append([c.strip() for c in row[: limits.max_columns]])
-    except csv.Error as exc:  # a cell past the csv module's own limit, among others
-        raise ImportFileError(f"{file_name}: line {reader.line_num}: {exc}") from exc
-    return grid
-
-
-def _within_cells(grid: list[list[str]], file_name: str) -> None:
-    """Refuse a table with a cell longer than `CELL` characters, naming where it is."""
-    for number, cells in enumerate(grid, start=1):
-        for position, cell in enumerate(cells, start=1):
-            if len(cell) > CELL:
-                raise ImportFileError(
-                    f"{file_name}: row {number}, column {position} holds {len(cell):,} "
-                    f"characters, more than {CELL:,} allowed"
-                )
-
-
-def _header_row(grid: list[list[str]], aliases: dict[str, str]) -> tuple[int, int]:
-    """(index, known headers) of the row with the most known headers near the top."""
-    known, index = max(
-        (
-            (sum(header_key(c) in aliases for c in cells), -i)
-            for i, cells in enumerate(grid[:HEADER_SCAN_ROWS])
-        ),
-        default=(0, 0),
-    )
-    return -index, known
-
-
-def read_table(
-    data: bytes, file_name: str, headers: dict[str, tuple[str, ...]], limits: ImportLimits
-) -> Table:
-    """The rows of a CSV or .xlsx file, keyed by our field names.
-
-    A CSV file's delimiter is the one of `,;|` or tab that finds the most known headers.
-
-    Raises:
-        ImportFileError: too large (bytes, unpacked, rows, columns or a cell), not CSV/.xlsx,
-            or no row that looks like a header.
-    """
-    if len(data) > limits.max_bytes:
-        raise ImportFileError(
-            f"{file_name}: {len(data):,} bytes, more than {limits.max_bytes:,} allowed"
-        )
-    aliases = {alias: ours for ours, names in headers.items() for alias in names}
-    content = _text(data, file_name, limits)
-    if isinstance(content, str):
-        delimiter = max(
-            CSV_DELIMITERS,
-            key=lambda d: _header_row(
-                _csv(content, d, limits, file_name, HEADER_SCAN_ROWS), aliases
-            )[1],
-        )
-        grid = _csv(content, delimiter, limits, file_name)
-    else:
-        grid = content
-    _within_cells(grid, file_name)
-    index, known = _header_row(grid, aliases)
-    if known < 2:
-        expected = ", ".join(names[0] for names in headers.values())
-        raise ImportFileError(f"{file_name}: no header row found (expected columns: {expected})")
-    columns: dict[str, str] = {}
-    positions: dict[str, int] = {}
-    others: dict[str, int] = {}
-    for position, header in enumerate(grid[index]):
-        ours = aliases.get(header_key(header))
-        if ours and ours not in positions:
-            positions[ours], columns[ours] = position, header
-        elif header:
-            others.setdefault(header, position)
-    rows = []
-    for number, cells in enumerate(grid[index + 1 :], start=index + 2):
-        if not any(cells):
-            continue  # blank lines between blocks are common in real spreadsheets
-        values = {f: cells[p] if p < len(cells) else "" for f, p in positions.items()}
-        unmapped = {h: cells[p] for h, p in others.items() if p < len(cells) and cells[p]}
-        rows.append(RawRow(number, values, unmapped))
-    return Table(rows, columns, list(others))
 
 
 def preview(
@@ -467,7 +277,7 @@ def resubmit(
         for row in _held(session, list(edits), kind, actor):
             stored = row.data
             before = sealed.open(stored) if sealed else stored
-            values = {**before, **{k: _cell(v) for k, v in edits[row.id].items()}}
+            values = {**before, **{k: cell_text(v) for k, v in edits[row.id].items()}}
             _within_note(values, before, row.row_number)
             if values != before:
                 row.data = sealed.seal(values) if sealed else values

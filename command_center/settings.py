@@ -21,6 +21,9 @@ from pydantic_settings import (
 
 from command_center.destinations import host_name
 
+# the reader's own (its child process imports no pydantic); built from the settings below
+from command_center.tables import ImportLimits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 DATA_DIR = PROJECT_ROOT / "data"
@@ -57,16 +60,6 @@ class ProbeLimits:
     link_window_min: int = 10
     duplicate_hits: int = 10
     duplicate_window_min: int = 60
-
-
-@dataclass(frozen=True)
-class ImportLimits:
-    """What an uploaded spreadsheet may hold before it is refused (`CC_MAX_*`)."""
-
-    max_bytes: int = 20_000_000
-    max_rows: int = 100_000
-    max_columns: int = 200
-    max_unpacked_bytes: int = 200_000_000  # an .xlsx file's parts, decompressed
 
 
 class Settings(BaseSettings):
@@ -194,6 +187,19 @@ class Settings(BaseSettings):
     max_import_rows: int = ImportLimits.max_rows
     max_import_columns: int = ImportLimits.max_columns
     max_unpacked_mb: int = 200
+    max_shared_strings: int = Field(
+        default=ImportLimits.max_shared_strings,
+        description="Distinct texts an .xlsx file may hold (openpyxl keeps them all in memory).",
+    )
+    max_shared_strings_mb: int = 100  # and the size of their part, unpacked
+    import_parse_mb: int = Field(
+        default=ImportLimits.parse_memory_bytes // 1_000_000,
+        description="Memory the child process reading an upload may use; beyond it, refused.",
+    )
+    import_parse_s: float = Field(
+        default=ImportLimits.parse_seconds,
+        description="Time the child process reading an upload may take; beyond it, refused.",
+    )
     refresh_every_s: int = 30  # live pages look for new data this often
     redraw_every_s: int = 300  # and redraw at least this often (ages, expiries)
     cover_radius_km: float = 150  # warehouses this close to an incident count for its cover
@@ -320,10 +326,14 @@ class Settings(BaseSettings):
     @property
     def import_limits(self) -> ImportLimits:
         return ImportLimits(
-            self.max_upload_bytes,
-            self.max_import_rows,
-            self.max_import_columns,
-            self.max_unpacked_mb * 1_000_000,
+            max_bytes=self.max_upload_bytes,
+            max_rows=self.max_import_rows,
+            max_columns=self.max_import_columns,
+            max_unpacked_bytes=self.max_unpacked_mb * 1_000_000,
+            max_shared_strings=self.max_shared_strings,
+            max_shared_strings_bytes=self.max_shared_strings_mb * 1_000_000,
+            parse_memory_bytes=self.import_parse_mb * 1_000_000,
+            parse_seconds=self.import_parse_s,
         )
 
     @property

@@ -19,6 +19,7 @@ from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from tests.conftest import APP, ARTIFACTS, app_env_vars
 from tests.test_basemap import PNG, pmtiles_file
+from tests.workbooks import shared_strings_bomb
 
 pytestmark = pytest.mark.browser
 SIZES = {"desktop": (1920, 1080), "laptop": (1366, 768), "phone": (390, 844)}
@@ -305,3 +306,28 @@ def test_the_shelters_are_seen_on_their_map(accounts_server: str, browser: Brows
     expect(dots).to_have_count(2, timeout=60_000)
     assert frame.bounding_box()["height"] >= 300
     _shot(tab, "shelters")
+
+
+def test_an_upload_is_read_in_a_child_of_the_real_server(
+    accounts_server: str, browser: Browser
+) -> None:
+    """Under `streamlit run` (where `__main__` is the page script), a roster file is read in
+    the reading child and previewed; a shared-strings bomb is refused with its reason."""
+    tab = _tab(browser, "laptop")
+    tab.goto(f"{accounts_server}/deployments")
+    _sign_in(tab, "koordinator")
+    expect(tab.locator("h1").first).to_have_text("Penugasan Tagana", timeout=60_000)
+    tab.get_by_role("tab", name="Impor").click()
+    roster = (
+        "Nama Tim;Jenis;Kode Kecamatan\nTagana Uji A;Tagana;32.03.01\nTagana Uji B;TKSK;32.03.02\n"
+    )
+    upload = tab.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+    upload.set_input_files({"name": "tim.csv", "mimeType": "text/csv", "buffer": roster.encode()})
+    expect(tab.get_by_text("Pratinjau: 2 baris")).to_be_visible(timeout=60_000)
+    bomb = shared_strings_bomb([["Nama Tim", "Jenis"], ["Tagana A", "Tagana"]], 2_100_000)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    upload.set_input_files({"name": "bom.xlsx", "mimeType": xlsx, "buffer": bomb})
+    refused = tab.get_by_text("more than 2,000,000 shared strings")
+    expect(refused).to_be_visible(timeout=60_000)
+    assert tab.get_by_text("Berkas tidak bisa diimpor").count() == 1
+    _shot(tab, "upload-refused")

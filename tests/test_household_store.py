@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from command_center import household_change_store as changes
 from command_center import household_store, imports, incident_store, pdp, reporter_store, store
 from command_center.auth import Principal
-from command_center.errors import DuplicateHousehold, Forbidden, InvalidInput
+from command_center.errors import DuplicateHousehold, Forbidden, ImportFileError, InvalidInput
 from command_center.incident_store import NewIncident
 from command_center.models import AssistancePayment, AuditEntry, Base, Household
 from command_center.pdp import Vault
@@ -351,7 +351,7 @@ def test_the_registry_is_matched_on_keyed_hashes_and_the_rest_proposed(
         ]
     ).encode()
     stored, refused = household_store.import_registry(
-        area_engine, vault, extract, "dtsen.csv", PENDATA
+        area_engine, vault, extract, "dtsen.csv", PENDATA, LIMITS
     )
     assert (stored, refused) == (2, [4])
     assert father not in _every_value(area_engine)
@@ -369,6 +369,20 @@ def test_the_registry_is_matched_on_keyed_hashes_and_the_rest_proposed(
     with Session(area_engine) as session:
         exported = session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
     assert exported.after == {"rows": 3, "why": "usulan DTSEN desa Sarampad"}
+
+
+def test_a_registry_extract_is_read_in_a_child_within_the_import_limits(area_engine, vault) -> None:
+    # read by the import's child process: here with less memory than the child already has
+    row = f"{nik(date(1980, 5, 17))},1\n"
+    small = ImportLimits(parse_memory_bytes=50_000_000)
+    with pytest.raises(ImportFileError, match=r"more than 50 MB of memory.*CC_IMPORT_PARSE_MB"):
+        household_store.import_registry(
+            area_engine, vault, f"NIK,PKH\n{row * 100_000}".encode(), "dtsen.csv", PENDATA, small
+        )
+    assert household_store.registry_size(area_engine) == 0
+    extract = f"NIK,PKH\n{row}".encode()
+    stored = household_store.import_registry(area_engine, vault, extract, "x.csv", PENDATA, LIMITS)
+    assert stored == (1, [])
 
 
 def test_payments_are_proposed_once_and_move_on_with_a_reference(area_engine, vault, incident):
@@ -557,7 +571,8 @@ def test_another_key_is_refused_and_a_rotation_seals_everything_again(
         area_engine, vault, bad, "kk.csv", incident, None, PENDATA, LIMITS
     )
     father = family()["members"][0]["nik"]
-    household_store.import_registry(area_engine, vault, f"NIK\n{father}".encode(), "r.csv", ADMIN)
+    extract = f"NIK\n{father}".encode()
+    household_store.import_registry(area_engine, vault, extract, "r.csv", ADMIN, LIMITS)
     new_key = pdp.new_key()
     other = Vault(new_key)
     with pytest.raises(pdp.KeyMissing) as refused:  # a process started with another key

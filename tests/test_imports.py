@@ -9,31 +9,23 @@ import time
 import zipfile
 from datetime import timedelta
 
-import openpyxl
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import imports, report_store, store, team_store
+from command_center import imports, report_store, store, tables, team_store
 from command_center.auth import Principal
 from command_center.errors import Forbidden, ImportFileError, InvalidInput
 from command_center.models import AuditEntry, ImpactReport
 from command_center.services import report_files
-from command_center.services.validation import CELL, NOTE
+from command_center.services.validation import NOTE
 from command_center.settings import ImportLimits
+from command_center.tables import CELL
 from command_center.times import utcnow
+from tests.workbooks import shared_strings_bomb, workbook
 
 CIANJUR_OPERATOR = Principal("Operator Cianjur", "operator", "32.03")
 JATIM_OPERATOR = Principal("Operator Jatim", "operator", "35")
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _rewrite_sheet(data: bytes, edit) -> bytes:
@@ -70,7 +62,7 @@ def _read(data: bytes, limits: ImportLimits = ImportLimits()) -> imports.Table: 
 
 
 def test_a_sheet_declaring_a_million_rows_is_refused_quickly() -> None:
-    bomb = _rewrite_sheet(_xlsx(ROSTER), _far_cell)
+    bomb = _rewrite_sheet(workbook(ROSTER), _far_cell)
     assert len(bomb) < 10_000
     started = time.monotonic()
     with pytest.raises(ImportFileError, match="more than 100,000 rows"):
@@ -79,12 +71,12 @@ def test_a_sheet_declaring_a_million_rows_is_refused_quickly() -> None:
 
 
 def test_cells_far_to_the_right_are_not_padded_out() -> None:
-    table = _read(_rewrite_sheet(_xlsx(ROSTER), _many_far_rows), ImportLimits(max_rows=5000))
+    table = _read(_rewrite_sheet(workbook(ROSTER), _many_far_rows), ImportLimits(max_rows=5000))
     assert [r.values["name"] for r in table.rows] == ["Tagana A"]  # 2,997 far cells dropped
 
 
 def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_reading() -> None:
-    big = _xlsx([*ROSTER, *[["x" * 1000, "Tagana", "32.03.01"]] * 2000])
+    big = workbook([*ROSTER, *[["x" * 1000, "Tagana", "32.03.01"]] * 2000])
     with pytest.raises(ImportFileError, match="unpacks to"):
         _read(big, ImportLimits(max_unpacked_bytes=1_000_000))
 
@@ -100,7 +92,7 @@ def test_a_cell_longer_than_an_excel_cell_refuses_the_file_naming_where_it_is(le
     data = f"Nama Tim,Jenis,Kode Kecamatan,Peralatan\nTagana A,Tagana,32.03.01,{'x' * length}\n"
     with pytest.raises(ImportFileError, match=r"row 2, column 4|line 2"):
         imports.read_table(data.encode(), "x.csv", team_store.TEAM_HEADERS, ImportLimits())
-    sheet = _xlsx([ROSTER[0], ["Tagana A", "Tagana", "32.03.01"]])
+    sheet = workbook([ROSTER[0], ["Tagana A", "Tagana", "32.03.01"]])
     longer = _rewrite_sheet(sheet, lambda text: text.replace(">Tagana A<", f">{'x' * length}<"))
     with pytest.raises(ImportFileError, match="row 2, column 1 holds"):
         _read(longer)
@@ -191,3 +183,73 @@ def test_a_correction_longer_than_any_field_is_refused_by_row_and_changes_nothin
     report_store.resubmit_reports(demo_engine, still_bad, geography, CIANJUR_OPERATOR)
     (kept,) = imports.quarantine(demo_engine, "reports", CIANJUR_OPERATOR)
     assert (kept.data["deaths"], kept.data["~Kronologi"]) == ("-2", story.strip())
+
+
+# Issue 32, item 5: the shared strings bounded before openpyxl reads them, and every file read
+# in a child process within limits of memory and time
+
+BEYOND_1000 = r"more than 1,000 shared strings \(distinct texts\); split the file"
+
+
+@pytest.mark.parametrize(
+    ("part", "prefix", "limits", "refusal"),
+    [
+        ("xl/sharedStrings.xml", "", ImportLimits(max_shared_strings=1000), BEYOND_1000),
+        ("xl/teks.xml", "x:", ImportLimits(max_shared_strings=1000), BEYOND_1000),
+        (
+            "xl/sharedStrings.xml",
+            "",
+            ImportLimits(max_shared_strings_bytes=50_000),
+            r"shared strings \(the distinct texts\) unpack to 85,\d{3} bytes, more than 50,000",
+        ),
+    ],
+)
+def test_a_shared_strings_bomb_is_refused_before_openpyxl_opens_it(
+    part, prefix, limits, refusal
+) -> None:
+    # 5,000 texts declaring a count of 1, in the usual part or another one, namespace-prefixed.
+    # It has no workbook part: had openpyxl opened it, it would be "not a readable workbook".
+    bomb = shared_strings_bomb(ROSTER, 5000, part, prefix, without="xl/workbook.xml")
+    with pytest.raises(ImportFileError, match=refusal):
+        _read(bomb, limits)
+
+
+def test_a_shared_strings_table_within_the_limits_is_read() -> None:
+    table = _read(shared_strings_bomb(ROSTER, 5000, "xl/teks.xml", "x:"), ImportLimits())
+    assert [r.values["name"] for r in table.rows] == ["Tagana A"]
+
+
+def test_a_file_needing_more_memory_than_allowed_is_refused_by_its_reader() -> None:
+    # past every static check: 30 MB of blank lines, a quarter of a gigabyte as a list of lines
+    blank = b"Nama Tim,Jenis,Kode Kecamatan\n" + b"\n" * 30_000_000
+    limits = ImportLimits(max_bytes=50_000_000, parse_memory_bytes=250_000_000)
+    with pytest.raises(ImportFileError, match=r"more than 250 MB of memory.*CC_IMPORT_PARSE_MB"):
+        imports.read_table(blank, "kosong.csv", team_store.TEAM_HEADERS, limits)
+
+
+def test_a_file_taking_longer_than_allowed_is_stopped_while_this_process_goes_on() -> None:
+    # past the shared-strings check (raised here): openpyxl takes seconds over 300,000 texts
+    bomb = shared_strings_bomb(ROSTER, 300_000)
+    limits = ImportLimits(max_shared_strings=1_000_000, parse_seconds=0.5)
+    started, cpu = time.monotonic(), time.process_time()
+    with pytest.raises(ImportFileError, match=r"not read within 0.5 s.*CC_IMPORT_PARSE_S"):
+        _read(bomb, limits)
+    assert time.monotonic() - started < 5  # stopped at its limit, not when done
+    assert time.process_time() - cpu < 0.3  # the reading cost another process, not this one
+
+
+def test_a_table_read_in_the_child_is_the_table_read_here() -> None:
+    rows = [
+        ["Daftar Tim Tagana", None, None],
+        ["Nama Tim", "Jenis", "Kode Kecamatan", "Catatan", "Kosong"],
+        ["Tagana A", "Tagana", "32.03.01", "siaga", None],
+        [None, None, None],
+        ["Tagana B", "TKSK", 3203020, None, "x"],
+    ]
+    for data in (
+        workbook(rows),
+        "\n".join(",".join(str(c or "") for c in r) for r in rows).encode(),
+    ):
+        here = tables.read(data, "tim", team_store.TEAM_HEADERS, ImportLimits())
+        assert _read(data) == here
+        assert here.ignored == ["Catatan", "Kosong"] and len(here.rows) == 2

@@ -447,7 +447,9 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
         "household_store.import_registry": Write(
             "pii",
             None,
-            lambda e, a: household_store.import_registry(e, vault, registry, "dtsen.csv", a),
+            lambda e, a: household_store.import_registry(
+                e, vault, registry, "dtsen.csv", a, limits
+            ),
         ),
         "household_store.propose_payments": Write(
             "assistance",

@@ -42,6 +42,19 @@ def test_prefixed_env_vars_set_other_fields(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.tile_url == ""
 
 
+def test_the_import_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "CC_MAX_SHARED_STRINGS": "5000",
+        "CC_MAX_SHARED_STRINGS_MB": "3",
+        "CC_IMPORT_PARSE_MB": "600",
+        "CC_IMPORT_PARSE_S": "30",
+    }.items():
+        monkeypatch.setenv(name, value)
+    limits = load_settings().import_limits
+    assert (limits.max_shared_strings, limits.max_shared_strings_bytes) == (5000, 3_000_000)
+    assert (limits.parse_memory_bytes, limits.parse_seconds) == (600_000_000, 30.0)
+
+
 def test_settings_are_frozen() -> None:
     settings = load_settings()
     with pytest.raises(ValidationError):

@@ -696,7 +696,7 @@ AIMED: dict[tuple[str, str], Aim] = {
         "file_name",
         "too_long",
         lambda s: household_store.import_registry(
-            s.engine, s.vault, b"NIK,PKH\n3203111705800011,1\n", LONG_FILE, SYSTEM
+            s.engine, s.vault, b"NIK,PKH\n3203111705800011,1\n", LONG_FILE, SYSTEM, s.limits
         ),
     ),
 }

@@ -421,7 +421,14 @@ def open_quarantine(lang: str, actor: Principal, why: str) -> pd.DataFrame:
 
 def import_registry(content: bytes, name: str, actor: Principal) -> tuple[int, list[int]]:
     return resources.written(
-        household_store.import_registry(resources.engine(), resources.vault(), content, name, actor)
+        household_store.import_registry(
+            resources.engine(),
+            resources.vault(),
+            content,
+            name,
+            actor,
+            resources.settings().import_limits,
+        )
     )
 
 

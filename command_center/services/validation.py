@@ -28,7 +28,6 @@ LIST = 1000  # things listed in one field: a team's equipment
 NOTE = 2000  # notes and descriptions; a needs or aid list as typed
 ITEMS = 50  # entries of a list typed in one field (needs, aid, skills): a posko's whole list
 CHOICES = 600  # areas picked in one field: every province and kabupaten (552) fit
-CELL = 32_767  # one spreadsheet cell as read: the most an Excel cell holds
 
 GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
 PYDANTIC_CODES = {
