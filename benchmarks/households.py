@@ -36,6 +36,7 @@ from command_center.times import utcnow
 
 FAMILIES, PER_FAMILY, REGISTRY, RUNS = 25_000, 4, 1_000_000, 3
 KECAMATAN = [f"3203{k:02d}" for k in range(1, 33)]
+AREA = tuple(f"{k[:2]}.{k[2:4]}.{k[4:]}" for k in KECAMATAN)  # the incident's: its families
 
 
 def _nik(female: bool, born: date, serial: int) -> str:
@@ -111,7 +112,7 @@ def main() -> None:
             engine = _fresh_engine(base, Path(folder))
             store.sync_areas(engine, geography.area_rows())
             key = incident_store.open_incident(
-                engine, NewIncident("banjir", "Banjir", ("32.03.01",), utcnow()), SYSTEM
+                engine, NewIncident("banjir", "Banjir", AREA, utcnow()), SYSTEM
             )
             incident = incident_store.incident_id(engine, key)
             started = time.perf_counter()

@@ -51,8 +51,9 @@ def run(
     plain data (JSON) or raises ImportFileError.
 
     Raises:
-        ImportFileError: `reader` refused the file, or reading it took more than `memory_bytes`
-            of memory or more than `seconds`; the child is gone either way.
+        ImportFileError: `reader` refused the file or failed on it in any other way, or reading
+            it took more than `memory_bytes` of memory or more than `seconds`; the child is
+            gone either way.
     """
     child = _child()
     try:
@@ -75,6 +76,8 @@ def run(
     answer = json.loads(out)
     if "refused" in answer:
         raise ImportFileError(answer["refused"])
+    if "unreadable" in answer:
+        raise ImportFileError(f"{file_name}: not a readable file ({answer['unreadable']})")
     return answer["result"]
 
 
@@ -117,6 +120,10 @@ def _serve_one() -> None:
             answer = {"result": reader(*args)}
         except ImportFileError as exc:
             answer = {"refused": str(exc)}
+        except MemoryError:
+            raise
+        except Exception as exc:  # hostile bytes can break a parser any way: the file's fault
+            answer = {"unreadable": f"{type(exc).__name__}: {str(exc)[:200]}"}
         sys.stdout.write(json.dumps(answer, separators=(",", ":")))
         sys.stdout.flush()
     except MemoryError:

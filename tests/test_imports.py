@@ -98,6 +98,12 @@ def test_a_cell_longer_than_an_excel_cell_refuses_the_file_naming_where_it_is(le
         _read(longer)
 
 
+def test_a_workbook_whose_sheet_breaks_the_parser_is_refused_as_unreadable() -> None:
+    broken = _rewrite_sheet(workbook(ROSTER), lambda text: text.replace("</sheetData>", "<"))
+    with pytest.raises(ImportFileError, match=r"bom.xlsx: not a readable file \(\w+"):
+        _read(broken)
+
+
 def test_no_file_is_parsed_for_someone_who_may_not_import_it() -> None:
     viewer = Principal("Pejabat", "viewer")
     with pytest.raises(Forbidden):

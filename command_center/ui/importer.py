@@ -68,17 +68,15 @@ def import_panel(importer: Importer, lang: str) -> None:
     )
     if upload is not None:
         content = upload.getvalue()
-        try:
-            table = importer.preview(content, upload.name, shell.actor())
-        except CommandCenterError as exc:
-            st.error(explain(exc, lang))
-        else:
+        seen = _preview(importer, upload.file_id, content, upload.name, lang)
+        if seen is not None:
+            rows, table = seen
             found = ", ".join(md(h) for h in table.columns.values())
-            st.caption(t("preview", lang, rows=len(table.rows), columns=found))
+            st.caption(t("preview", lang, rows=rows, columns=found))
             if table.ignored:
                 ignored = ", ".join(md(h) for h in table.ignored)
                 st.caption(t("ignored_columns", lang, columns=ignored))
-            preview = pd.DataFrame([r.values for r in table.rows[:20]])
+            preview = pd.DataFrame([r.values for r in table.rows])
             preview = preview.rename(columns=lambda c: field_name(str(c), lang))
             st.dataframe(preview.fillna(NO_VALUE), hide_index=True, width="stretch")
             if st.button(t("run_import", lang), type="primary", key=f"{importer.kind}_run"):
@@ -95,6 +93,31 @@ def import_panel(importer: Importer, lang: str) -> None:
         if report.notes:
             st.dataframe(_row_table(report.notes, lang), hide_index=True, width="stretch")
     quarantine_panel(importer, lang)
+
+
+PREVIEW_ROWS = 20
+
+
+def _preview(
+    importer: Importer, file_id: str, content: bytes, name: str, lang: str
+) -> tuple[int, imports.Table] | None:
+    """How many rows the upload holds and its first `PREVIEW_ROWS` (or why it cannot be
+    read, shown): read once per uploaded file, not on every rerun of the page (each read is a
+    child process, seconds for a large sheet), and only that much kept in the session."""
+    key = f"{importer.kind}_preview"
+    seen = st.session_state.get(key)
+    if seen is None or seen[0] != file_id:
+        try:
+            table = importer.preview(content, name, shell.actor())
+        except CommandCenterError as exc:
+            seen = (file_id, None, exc)
+        else:
+            head = imports.Table(table.rows[:PREVIEW_ROWS], table.columns, table.ignored)
+            seen = (file_id, (len(table.rows), head), None)
+        st.session_state[key] = seen
+    if seen[2] is not None:
+        st.error(explain(seen[2], lang))
+    return seen[1]
 
 
 def quarantine_panel(importer: Importer, lang: str) -> None:
