@@ -85,6 +85,12 @@ def test_upgrading_keeps_rows_that_other_tables_reference(database_url: str) -> 
         assert session.scalar(select(Incident.hazard_event_id)) == 7
 
 
+INCIDENT = text(  # incident 1, as a store of an earlier revision holds it
+    "INSERT INTO incidents (id, key, name, kind, status, started_at, is_exercise, created_at, "
+    "version) VALUES (1, 'k', 'n', 'gempa_bumi', 'open', :t, false, :t, 1)"
+)
+
+
 def test_decrees_recorded_before_confirmation_existed_count_as_confirmed_by_their_recorder(
     database_url: str,
 ) -> None:
@@ -92,13 +98,7 @@ def test_decrees_recorded_before_confirmation_existed_count_as_confirmed_by_thei
     migrate(engine, "0017")
     recorded = datetime(2026, 11, 21, 9, tzinfo=UTC)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO incidents (id, key, name, kind, status, started_at, is_exercise, "
-                "created_at, version) VALUES (1, 'k', 'n', 'gempa_bumi', 'open', :t, false, :t, 1)"
-            ),
-            {"t": recorded},
-        )
+        conn.execute(INCIDENT, {"t": recorded})
         conn.execute(
             text(
                 "INSERT INTO incident_phases (incident_id, phase, decree, authority, starts_on, "
@@ -118,13 +118,7 @@ def test_masked_numbers_stored_before_keep_their_last_three_digits_only(database
     migrate(engine, "0017")
     now = datetime(2026, 12, 3, 9, tzinfo=UTC)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO incidents (id, key, name, kind, status, started_at, is_exercise, "
-                "created_at, version) VALUES (1, 'k', 'n', 'gempa_bumi', 'open', :t, false, :t, 1)"
-            ),
-            {"t": now},
-        )
+        conn.execute(INCIDENT, {"t": now})
         conn.execute(
             text("INSERT INTO areas (code, name, level) VALUES ('32.03.11', 'C', 'kecamatan')")
         )
