@@ -155,6 +155,10 @@ def test_a_reporter_link_cannot_redirect_a_familys_aid_and_a_data_officer_decide
     assert household_store.reveal(engine, vault, 1, SYSTEM, why)["payout"] == FORGED_PAYOUT
     assert household_store.members(engine, incident.id)["household_id"].nunique() == 1
     engine.dispose()
+    desk.reload()  # F5: still signed in, and nothing waits any more
+    expect(desk.get_by_role("heading", name=t("page_households"))).to_be_visible(timeout=60_000)
+    _settled(desk)
+    assert t("changes_waiting", n=1) not in _shown(desk)
 
 
 def test_a_masked_list_gives_no_nik_away_and_counts_only_roles_get_counts(
