@@ -213,6 +213,15 @@ def with_every_scenario(app_env, database_url: str, geography) -> None:
     engine.dispose()
 
 
+def signed_in(username: str, password: str = "kata-sandi-1", page: str | None = None) -> AppTest:
+    """The real app (AppTest) signed in with a local account, on `page` when one is given."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at = at.button[0].click().run()
+    return at.switch_page(page).run() if page else at
+
+
 def _open_page(page_file: str) -> AppTest:
     """Run the real app in AppTest and switch to `page_file`; fails on any exception."""
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()

@@ -19,7 +19,7 @@ from command_center.models import AuditEntry
 from command_center.pdp import Vault
 from command_center.services.households import HouseholdInput
 from command_center.services.reports import counted
-from command_center.settings import PROJECT_ROOT
+from tests.conftest import signed_in
 from tests.households import KEY, family
 
 PAGE = "pages/households.py"
@@ -59,11 +59,7 @@ def _signed_in(database_url, monkeypatch, role: str, scope: str | None = "32.03"
     monkeypatch.setenv("CC_AUTH_MODE", "local")
     engine = make_engine(database_url)
     accounts.create_user(engine, SYSTEM, role, "kata-sandi-1", role, scope, f"Petugas {role}")
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
-    at.text_input[0].input(role)
-    at.text_input[1].input("kata-sandi-1")
-    at = at.button[0].click().run()
-    at = at.switch_page(PAGE).run()
+    at = signed_in(role, page=PAGE)
     at.selectbox(key="households_incident").set_value(_quake(database_url))
     at = at.run()
     assert not at.exception, [e.message for e in at.exception]

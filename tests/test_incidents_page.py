@@ -10,7 +10,7 @@ from command_center.auth import SYSTEM, Principal
 from command_center.db import make_engine
 from command_center.labels import t
 from command_center.logistics_store import local_today
-from command_center.settings import PROJECT_ROOT
+from tests.conftest import signed_in
 
 DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.12", "32.04.32", "32.04.08"
 
@@ -88,10 +88,7 @@ def _coordinator(database_url, username: str, name: str) -> AppTest:
     """The incidents page signed in as a Cianjur coordinator, the training quake open."""
     engine = make_engine(database_url)
     accounts.create_user(engine, SYSTEM, username, "kata-sandi-1", "coordinator", "32.03", name)
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
-    at.text_input[0].input(username)
-    at.text_input[1].input("kata-sandi-1")
-    at = at.button[0].click().run().switch_page("pages/incidents.py").run()
+    at = signed_in(username, page="pages/incidents.py")
     at.session_state["incident_chosen"] = store.incidents(engine)[0].id
     at = at.run()
     assert not at.exception, [e.message for e in at.exception]

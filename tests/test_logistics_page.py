@@ -12,7 +12,7 @@ from command_center import accounts, logistics_store, store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.labels import t
-from command_center.settings import PROJECT_ROOT
+from tests.conftest import signed_in
 
 PAGE = "pages/logistics.py"
 QUAKE = "LATIHAN Gempa M5,6 Kabupaten Cianjur"
@@ -136,11 +136,7 @@ def viewer(with_every_scenario, monkeypatch: pytest.MonkeyPatch, database_url) -
     monkeypatch.setenv("CC_AUTH_MODE", "local")
     engine = make_engine(database_url)
     accounts.create_user(engine, SYSTEM, "pejabat", "kata-sandi-1", "viewer", None, "Bu Pejabat")
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
-    at.text_input[0].input("pejabat")
-    at.text_input[1].input("kata-sandi-1")
-    at = at.button[0].click().run()
-    return at.switch_page(PAGE).run()
+    return signed_in("pejabat", page=PAGE)
 
 
 def test_a_viewer_reads_stock_and_shelters_but_has_no_form(viewer: AppTest) -> None:

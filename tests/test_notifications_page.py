@@ -19,6 +19,7 @@ from command_center.models import Alert, AlertDelivery
 from command_center.settings import PROJECT_ROOT
 from command_center.ui.messages import md
 from tests.alerts import DAYEUHKOLOT, flood
+from tests.conftest import signed_in
 
 PAGE = "pages/notifications.py"
 EVERY = ("telegram", "whatsapp", "email", "webhook")
@@ -39,11 +40,7 @@ def _account(engine, username: str, role: str, scope: str | None = "32.04") -> N
 
 
 def _signed_in(username: str, tab: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
-    at.text_input[0].input(username)
-    at.text_input[1].input("kata-sandi-1")
-    at = at.button[0].click().run()
-    at = at.switch_page(PAGE).run()
+    at = signed_in(username, page=PAGE)
     if tab:
         at.session_state["notifications_tab"] = t(tab)
         at = at.run()
