@@ -13,10 +13,11 @@ rejects it. Both sides of every household write are in the audit log, sealed.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from command_center import pdp
@@ -141,7 +142,7 @@ def write(vault: Vault, family: Household, shot: dict[str, Any], actor: Principa
         )
         member.name_sealed = vault.seal(person["name"], "name")
         member.sex, member.relation = person["sex"], person["relation"]
-        member.birth_date = pd.Timestamp(person["birth_date"]).date()
+        member.birth_date = date.fromisoformat(person["birth_date"])
         member.casualty = person.get("casualty")
         member.pregnant, member.disabled = (
             bool(person.get("pregnant")),
@@ -237,11 +238,13 @@ def pending(engine: Engine, actor: Principal, incident_id: int) -> pd.DataFrame:
 
 def waiting_count(engine: Engine, incident_id: int) -> int:
     """How many of the incident's changes wait for review (a count: no names)."""
-    query = select(HouseholdChange.id).where(
-        HouseholdChange.incident_id == incident_id, HouseholdChange.status == "waiting"
+    query = (
+        select(func.count())
+        .select_from(HouseholdChange)
+        .where(HouseholdChange.incident_id == incident_id, HouseholdChange.status == "waiting")
     )
     with engine.connect() as conn:
-        return len(conn.execute(query).all())
+        return conn.scalar(query) or 0
 
 
 def review(engine: Engine, vault: Vault, change_id: int, actor: Principal) -> dict[str, Any]:

@@ -130,7 +130,7 @@ def _members(incident_id: int, household_id: int, lang: str) -> pd.DataFrame:
     )
 
 
-def load_members(incident_id: int, household_id: int, actor: Principal, lang: str):
+def load_members(incident_id: int, household_id: int, actor: Principal, lang: str) -> pd.DataFrame:
     """One household's people, masked (an age band, never a birth date), for those who
     register families.
 
