@@ -9,12 +9,13 @@ names that are neither (a city's common name, islands, towns). Where a name fits
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import fuzz, process
 
 from command_center.services.exposure import haversine_km
 
@@ -22,7 +23,8 @@ _PREFIX = re.compile(
     r"^(kab\.?|kabupaten|kota|kec\.?|kecamatan|pulau|p\.)\s+(administrasi\s+)?", re.IGNORECASE
 )
 
-NAME_CUTOFF = 0.85  # how alike a misspelt kecamatan name must be to be matched (and shown)
+NAME_CUTOFF = 85  # how alike (rapidfuzz ratio, 0-100) a misspelt name must be to be matched
+CLEAR_LEAD = 5  # how much better than the next the best close name must be to be taken
 
 # name → the kabupaten (NN.NN) or kecamatan (NN.NN.NN) codes it means; extend as names turn up
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -59,6 +61,24 @@ class Place:
     @property
     def resolved(self) -> bool:
         return self.kode_kab is not None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A kecamatan a written name may mean: its code, "Name, Kabupaten", how alike (0-100)."""
+
+    code: str
+    name: str
+    score: int
+
+
+@dataclass(frozen=True)
+class KecamatanMatch:
+    """What a written kecamatan name resolved to: the code when certain, and the kecamatan
+    it may mean (the one taken, or the ones to pick from)."""
+
+    code: str | None
+    candidates: list[Candidate] = field(default_factory=list)
 
 
 def normalise(name: str) -> str:
@@ -126,15 +146,43 @@ class Gazetteer:
     def kecamatan_named(self, name: str, kabupaten: str | None) -> str | None:
         """The kecamatan called `name` in `kabupaten` (anywhere when None, if only one has the
         name); a misspelling is forgiven only inside a kabupaten, by a close enough name."""
-        rows = self.points
-        if kabupaten is not None:
-            rows = rows[rows["kode_kab"] == kabupaten]
+        return self.kecamatan_for(name, [kabupaten] if kabupaten else []).code
+
+    def kecamatan_for(self, name: str, within: Sequence[str] = ()) -> KecamatanMatch:
+        """The kecamatan `name` means, looked for in the kabupaten `within` (NN.NN codes, e.g.
+        an incident's area): the one kecamatan there of that name, else the one clearly
+        closest to it. A name that fits several, or none there, is not guessed: it comes back
+        with the closest kecamatan (there first, then anywhere) for a person to pick."""
         key = normalise(name)
-        exact = set(rows.loc[rows["kec_key"] == key, "kode_kec"])
-        if exact or kabupaten is None:
-            return _only(exact)
-        close = difflib.get_close_matches(key, rows["kec_key"].tolist(), 1, NAME_CUTOFF)
-        return _only(set(rows.loc[rows["kec_key"].isin(close), "kode_kec"]))
+        if not key:
+            return KecamatanMatch(None)
+        inside = self.points[self.points["kode_kab"].isin(within)] if within else self.points
+        exact = inside.loc[inside["kec_key"] == key, "kode_kec"].tolist()
+        if len(exact) == 1:
+            return KecamatanMatch(exact[0], self._candidates_of(exact, 100))
+        close = self._close(key, inside)
+        if not exact and within and close and close[0].score >= NAME_CUTOFF:
+            runner_up = close[1].score if len(close) > 1 else 0
+            if close[0].score - runner_up >= CLEAR_LEAD:
+                return KecamatanMatch(close[0].code, close)
+        if exact:
+            return KecamatanMatch(None, self._candidates_of(exact, 100))
+        elsewhere = self._close(key, self.points) if within else []
+        return KecamatanMatch(None, close or elsewhere)
+
+    def _close(self, key: str, rows: pd.DataFrame, limit: int = 5) -> list[Candidate]:
+        """Up to `limit` kecamatan of `rows` whose names are close to `key`, best first."""
+        found = process.extract(
+            key, rows["kec_key"].tolist(), scorer=fuzz.ratio, limit=limit, score_cutoff=70
+        )
+        codes = rows["kode_kec"].tolist()
+        return [self._candidate(codes[index], score) for _, score, index in found]
+
+    def _candidates_of(self, codes: list[str], score: float) -> list[Candidate]:
+        return [self._candidate(code, score) for code in codes]
+
+    def _candidate(self, code: str, score: float) -> Candidate:
+        return Candidate(code, self.area_name(code), round(score))
 
     def area_name(self, code: str) -> str:
         """ "Sampoiniet, Aceh Jaya" for a kecamatan, "Aceh Jaya" for a kabupaten."""

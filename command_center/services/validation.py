@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from command_center.errors import FieldError, InvalidAreaCode, InvalidInput
 from command_center.geography import Geography, normalise_code
+from command_center.services import numbers
 
 # The longest text the store takes, by what it holds (characters). Each is checked where the
 # store checks its input, whoever sends it (a form, a file, a reporter link, the CLI), and is
@@ -29,7 +30,6 @@ NOTE = 2000  # notes and descriptions; a needs or aid list as typed
 ITEMS = 50  # entries of a list typed in one field (needs, aid, skills): a posko's whole list
 CHOICES = 600  # areas picked in one field: every province and kabupaten (552) fit
 
-GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
 PYDANTIC_CODES = {
     "missing": "missing",
     "string_too_short": "missing",
@@ -55,7 +55,8 @@ def blank_to_none(value: Any) -> Any:
 
 
 def parse_count(value: Any) -> Any:
-    """A whole number as people type it: `1.234`, `1,234`, `1 234`, `12.0` (Excel) → int.
+    """A whole number as people type it (`numbers.count`: `1.234`, `1,2 rb`, `± 1.500`,
+    `640 jiwa`, `nihil`, Excel's `12.0`) → int.
 
     Anything else is returned as it came, for pydantic to refuse with a clear message.
     """
@@ -64,12 +65,15 @@ def parse_count(value: Any) -> Any:
         return int(value)
     if isinstance(value, str):
         text = value.strip()
-        if GROUPED.match(text):
-            return int(re.sub(r"[.,\s]", "", text))
-        if re.fullmatch(r"-?\d+([.,]0+)?", text):
-            return int(re.split(r"[.,]", text)[0])
-        if re.fullmatch(r"-?\d+[.,]\d+", text):
-            raise PydanticCustomError("not_integer", "not a whole number: {value}", {"value": text})
+        if re.fullmatch(r"-\d+", text):  # for the bound to refuse as negative, by name
+            return int(text)
+        try:
+            return numbers.count(text)
+        except ValueError:
+            if re.fullmatch(r"-?\d+[.,]\d+", text):
+                raise PydanticCustomError(
+                    "not_integer", "not a whole number: {value}", {"value": text}
+                ) from None
     return value
 
 
