@@ -26,7 +26,7 @@ from command_center.models import (
     ReporterLink,
 )
 from command_center.services import exports, figures, whatsapp
-from command_center.services.gazetteer import normalise
+from command_center.services.gazetteer import gazetteer_of
 from command_center.services.reporters import NewLink, link_state, link_url
 from command_center.services.reports import (
     HEADLINE_PARTS,
@@ -280,24 +280,30 @@ def save_report(values: dict[str, Any], actor: Principal, confirmed: bool) -> re
 
 @dataclass(frozen=True)
 class PastedReport:
-    """One WhatsApp message read: the draft, its kecamatan when recognised, and the message as
-    escaped HTML with every figure read marked."""
+    """One report read from pasted text: the draft, the areas to pick from (its own first,
+    then the incident's kecamatan and kabupaten), and the text as escaped HTML with every
+    figure read marked."""
 
     draft: whatsapp.Draft
-    kecamatan_code: str | None
+    options: dict[str, str]  # code -> "name (code)"
     marked_html: str
 
 
 def read_whatsapp(text: str, incident_id: int) -> list[PastedReport]:
-    """Drafts from pasted WhatsApp messages; a kecamatan is looked for among the incident's
-    (and its kabupaten's) kecamatan by name, else left for the operator to choose."""
-    options = load_incident_kecamatan(incident_id)
+    """Drafts from pasted field messages; kecamatan are looked for in the incident's
+    kabupaten first (`whatsapp.read_messages`), an unknown one left for the operator."""
+    incident = load_incident_kecamatan(incident_id)
     geography = resources.geography()
-    names = {normalise(geography.name(c)): c for c in options} if geography is not None else {}
+    places = gazetteer_of(geography.points) if geography is not None else None
+    area = list(dict.fromkeys(code[:5] for code in incident))
+    name = geography.name if geography is not None else str
+    kabupaten = {code: f"{name(code)} ({code})" for code in area}
     pasted = []
-    for draft in whatsapp.read_messages(text, utcnow()):
-        code = names.get(normalise(draft.kecamatan))
-        pasted.append(PastedReport(draft, code, _marked(draft)))
+    for draft in whatsapp.read_messages(text, utcnow(), places, area):
+        own = [draft.area_code] if draft.area_code else []
+        own += [c.code for c in draft.candidates]
+        options = {code: f"{name(code)} ({code})" for code in own}
+        pasted.append(PastedReport(draft, {**options, **incident, **kabupaten}, _marked(draft)))
     return pasted
 
 

@@ -1,48 +1,153 @@
-"""Posko reports pasted from WhatsApp, read into draft kecamatan reports.
+"""Field reports pasted as text (WhatsApp posko messages, recaps, a BPBD statement) read into
+draft kecamatan reports.
 
-    Kec. Dayeuhkolot 2/12 pkl 14.00: MD 2, LB 3, LR 15, mengungsi 1.250 jiwa (4 titik),
-    RB 12 RS 30 RR 41, terendam 1.200 rumah. Kebutuhan: selimut 300, air bersih,
-    makanan bayi 1,2 rb.
+    [05/12 09.12] Asep TKSK: Lap. Posko Kec. Cileunyi 5/12 pkl 09.00
+    MD 1, LR 7, mengungsi ± 2.340 jiwa (4 titik), 300 rumah kerendem
+    Kebutuhan: tikar 150 lbr, air mineral 500 dus
 
-Each message starts at "Kec." or "Kecamatan". Figures are read by BNPB's abbreviations (MD
-meninggal, H hilang, LB/LR luka berat/ringan, RB/RS/RR rumah rusak berat/sedang/ringan) and by
-words; numbers as Indonesians write them ("1.250", "1,2 rb", "1 jt"); the day/month without a
-year takes the year that puts it nearest before `now`. Every figure read keeps where it was in
-the message, for the operator to see; every fragment not read is listed, never dropped. Nothing
-is saved here: a draft becomes a report only when an operator confirms it.
+A paste is cut into messages at WhatsApp's own headers and forwarded markers, and a message
+into one draft per place it reports on (a "Kec." or a kecamatan of the incident's area named
+at a line's start or after figures of another place; recap numbering "1." "2." included), so
+no figure ever crosses from one draft to another. Figures are read by BNPB's abbreviations
+(MD, H, LB, LR, RB, RS, RR) and words in either order ("mengungsi 1.250 jiwa", "1.250 jiwa
+mengungsi"); counts by `numbers` (one reader for every path); dates by `field_time`. A
+kecamatan is looked for in the incident's kabupaten first, a misspelling forgiven only when
+clearly closest; an unknown or ambiguous one is asked, never guessed; several kecamatan with
+one set of figures make a kabupaten-level draft. A desa's own line and a total line are not
+the kecamatan's figures: they are listed unread with everything else not read (every
+fragment holding a number or a report word). Nothing is saved here, and no text makes it
+raise.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from command_center.times import WIB
+from command_center.services import field_time
+from command_center.services.gazetteer import Candidate, Gazetteer, normalise
+from command_center.services.incidents import zone_of
+from command_center.services.numbers import Found, numbers_in
 
-_NUMBER = r"(\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)(?:\s*(rb|ribu|jt|juta)\b)?"
-_START = re.compile(r"(?:^|\n|(?<=\s))(?:Kec\.?|Kecamatan)\s+", re.IGNORECASE)
-_DATE = re.compile(r"\b(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2,4}))?\b")
-_TIME = re.compile(r"\b(?:pkl|pukul|jam)?\s*(\d{1,2})[.:](\d{2})\s*(?:WIB)?\b", re.IGNORECASE)
-_NEEDS = re.compile(r"\bkebutuhan\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL)
-# (figure, pattern before the number) and (figure, pattern after it), first match wins
-_BEFORE = (
-    ("deaths", r"\b(?:MD|meninggal(?: dunia)?)"),
-    ("missing", r"\b(?:H|hilang)"),
-    ("injured_severe", r"\b(?:LB|luka berat)"),
-    ("injured_light", r"\b(?:LR|luka ringan)"),
-    ("houses_heavy", r"\b(?:RB|rusak berat)"),
-    ("houses_moderate", r"\b(?:RS|rusak sedang)"),
-    ("houses_light", r"\b(?:RR|rusak ringan)"),
-    ("displaced", r"\b(?:mengungsi|pengungsi)"),
-    ("houses_flooded", r"\b(?:terendam|rumah terendam)"),
-    ("affected_families", r"\bKK terdampak"),
-    ("affected_people", r"\b(?:terdampak|jiwa terdampak)"),
+HEADER = re.compile(  # "[07/12 14.05] Nama:", "07/12/26 14.05 - Nama:", "[14:05, 7/12/2026] Nama:"
+    r"^\[?(?:(?P<d>\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?),?\s+(?P<t>\d{1,2}[.:]\d{2})(?:[.:]\d{2})?"
+    r"|(?P<t2>\d{1,2}[.:]\d{2})(?:[.:]\d{2})?,\s*(?P<d2>\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}))"
+    r"(?:\]\s*|\s+-\s+)(?P<who>[^:\n]{1,60}?):[ \t]*",
+    re.MULTILINE,
 )
-_AFTER = (  # "(4 titik)" in brackets: a bare "2 titik" may be anything ("jalan putus 2 titik")
-    ("shelters", (r"\(\s*", r"\s*titik(?: pengungsian)?\s*\)")),
-    ("shelters", (r"", r"\s*titik pengungsian")),
-    ("affected_families", (r"", r"\s*KK(?: terdampak)?")),
+FORWARDED = re.compile(
+    r"^[ \t*_]*(?:<?pesan )?(?:diteruskan|forwarded)(?: berkali-kali| many times)?[ \t*_>]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+KECAMATAN = re.compile(r"\b(?:kecamatan|kec)\b\.?\s*(?=[A-Za-z])", re.IGNORECASE)
+KABUPATEN = re.compile(
+    r"\b(?P<kind>(?i:kabupaten|kab|kota))\b\.?\s*"
+    r"(?P<name>[A-Z][A-Za-z]*(?:[ -][A-Z][A-Za-z]*){0,2})"
+)
+NUMBERING = re.compile(r"^[ \t]*\d{1,2}[.)](?=\s)", re.MULTILINE)  # "1." of a recap line
+CAPITALISED = re.compile(r"(?<![\w.])[A-Z][A-Za-z']+(?:[ -][A-Z][A-Za-z']+){0,2}")
+NOT_A_KECAMATAN = re.compile(  # a capitalised name after these is a desa, a street, a river...
+    r"\b(?:desa|ds|kel|kelurahan|dusun|dsn|kampung|kp|jl|jalan|sungai|kali|gunung|pulau|perum|"
+    r"perumahan|pasar|kab|kabupaten|kota|provinsi|prov|rsud|sdn|smpn|smp|sd|blok|gang|gg)\.?\s*$",
+    re.IGNORECASE,
+)
+LINE_LEAD = re.compile(  # what may come before a place at a line's start: numbering, a title
+    r"[ \t>*_•-]*(?:\d{1,2}[.)]\s*)?(?:(?:lap(?:oran)?|posko|update|data|info|rekap|pos|"
+    r"banjir|longsor|bencana|di|wilayah)\.?\s*){0,3}",
+    re.IGNORECASE,
+)
+SUB_AREA = re.compile(  # a desa's own line: its figures are not the kecamatan's
+    r"^[ \t]*(?:[-•*]|\d{1,2}[.)])?[ \t]*(?:desa|ds|kel|kelurahan|dusun|dsn|kampung|kp|rt|rw)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+TOTAL = re.compile(
+    r"^[ \t]*(?:[-•*])?[ \t]*(?:total|jumlah|jml|grand total)\b.*$", re.IGNORECASE | re.MULTILINE
+)
+NEEDS = re.compile(
+    r"\b(?:kebutuhan(?: mendesak| darurat| pengungsi)?|yang dibutuhkan|dibutuhkan|"
+    r"butuh|diperlukan|mohon bantuan)\b\s*(?:berupa|antara lain|yaitu)?\s*:?",
+    re.IGNORECASE,
+)
+AID = re.compile(  # aid given: not needs, and not figures of the disaster
+    r"\b(?:bantuan (?:yang )?(?:sudah|telah)|sudah disalurkan|telah disalurkan|tersalur|"
+    r"distribusi|logistik (?:yang )?(?:sudah|telah))",
+    re.IGNORECASE,
+)
+BOUNDARY = re.compile(  # where one clause ends: punctuation, a new line, "dan" before a number
+    r"[;\n]|(?<!\d),|,(?!\d)|(?<!\d)\.(?!\d)|\.(?=\s)|\((?=[^)]*\))|\)|"
+    r"\s(?:dan|serta|sedangkan|sementara)\s(?=(?:\W|sebanyak|sekitar|kurang lebih)*\d)",
+    re.IGNORECASE,
+)
+# report words: (figure or role, pattern); a role is combined with the count's unit
+WORDS = (
+    ("deaths", r"\bMD\b|meninggal(?:\s+dunia)?|wafat|tewas|korban jiwa|\bmeninggoy\b"),
+    ("missing", r"\bH\b|hilang|belum ditemukan|dalam pencarian"),
+    ("injured_severe", r"\bLB\b|luka[\s-]+berat"),
+    ("injured_light", r"\bLR\b|luka[\s-]+ringan"),
+    ("injured_unspecified", r"\bLL\b|luka-luka|luka2|terluka|cedera|\bluka\b"),
+    ("houses_heavy", r"\bRB\b|rusak\s+berat"),
+    ("houses_moderate", r"\bRS\b|rusak\s+sedang"),
+    ("houses_light", r"\bRR\b|rusak\s+ringan"),
+    ("shelter_words", r"titik\s+pengungsian|lokasi\s+pengungsian|posko\s+pengungsian"),
+    ("displaced", r"mengungsi|pengungsi|ngungsi|diungsikan|\bdievakuasi\b"),
+    ("affected", r"terdampak|terkena\s+dampak"),
+    (
+        "flooded",
+        r"terendam|tergenang|kebanjiran|kerendem|kerendam|direndam|merendam|"
+        r"terkena\s+banjir|kemasukan\s+air",
+    ),
+    ("schools_damaged", r"sekolah|fasilitas\s+pendidikan|sarana\s+pendidikan|madrasah|\bPAUD\b"),
+    (
+        "worship_damaged",
+        r"masjid|mesjid|mush?all?a|mushola|musala|surau|langgar|gereja|"
+        r"tempat\s+ibadah|rumah\s+ibadah|sarana\s+ibadah|fasilitas\s+ibadah|pura|vihara",
+    ),
+    ("health_damaged", r"puskesmas|pustu|fasilitas\s+kesehatan|faskes|polindes|poskesdes"),
+    ("offices_damaged", r"kantor|fasilitas\s+pemerintah(?:an)?|perkantoran"),
+    ("bridges_damaged", r"jembatan"),
+    ("damaged", r"rusak|putus|ambruk|roboh|hanyut|jebol|ambles"),
+    ("severity_heavy", r"\bberat\b"),
+    ("severity_moderate", r"\bsedang\b"),
+    ("severity_light", r"\bringan\b"),
+    ("house", r"\brumah\b|\brmh\b|hunian|tempat\s+tinggal"),
+    ("people", r"\bjiwa\b|\borang\b|\borg\b|\bwarga\b|\bpenduduk\b"),
+    ("families", r"\bKK\b|kepala\s+keluarga|\bkeluarga\b"),
+)
+WORD = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in WORDS), re.IGNORECASE)
+ABBREVIATIONS = {"MD", "H", "LB", "LR", "LL", "RB", "RS", "RR"}  # bind to the number beside them
+UNIT = re.compile(  # the word just after a count
+    r"\s*(?P<unit>jiwa|orang|org|warga|penduduk|KK|kepala keluarga|keluarga|rumah|rmh|unit|"
+    r"bangunan|buah|bh|titik|lokasi|posko|tempat|cm|meter|m|km|ha|hektar|hektare|persen|%|jam|"
+    r"hari|kali|tahun|thn|bulan|ekor|desa|kelurahan|dusun|kecamatan|kabupaten|kampung|RT|RW|"
+    r"ton|kg|mm)\b\.?",
+    re.IGNORECASE,
+)
+PEOPLE, FAMILIES, HOUSES, SITES = (
+    {"jiwa", "orang", "org", "warga", "penduduk"},
+    {"kk", "kepala keluarga", "keluarga"},
+    {"rumah", "rmh", "unit", "bangunan", "buah", "bh"},
+    {"titik", "lokasi", "posko", "tempat"},
+)
+FACILITIES = ("schools_damaged", "worship_damaged", "health_damaged", "offices_damaged")
+UNIT_ROLES = {"house", "people", "families"}
+MEASURES = {  # a count in these is not a figure of people or houses
+    "cm", "meter", "m", "km", "ha", "hektar", "hektare", "persen", "%", "jam", "hari", "kali",
+    "tahun", "thn", "bulan", "ekor", "desa", "kelurahan", "dusun", "kecamatan", "kabupaten",
+    "kampung", "rt", "rw", "ton", "kg", "mm", "sekolah", "masjid", "jembatan",
+}  # fmt: skip
+CASUALTIES = ("deaths", "missing", "injured_severe", "injured_light", "injured_unspecified")
+SEVERITIES = {"severity_heavy": 0, "severity_moderate": 1, "severity_light": 2}
+NOT_NAMES = {  # capitalised words that start sentences, not kecamatan
+    "data", "update", "laporan", "info", "posko", "banjir", "longsor", "korban", "rumah",
+    "kebutuhan", "total", "jumlah", "dampak", "kondisi", "sumber", "pengungsi", "kejadian",
+}  # fmt: skip
+NAME_STOP = re.compile(
+    r"[,:;()\n/=]|\d|\s-|-\s|\b(?:kab|kabupaten|kota|desa|ds|kel|kelurahan|pkl|pukul|jam|tgl|"
+    r"tanggal|pada|di|yang|dan|sejak|hingga|akibat|per|hari|dengan|tercatat|terdapat|mencapai|"
+    r"sebanyak|sekitar|senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu)\b",
+    re.IGNORECASE,
 )
 
 
@@ -50,147 +155,462 @@ _AFTER = (  # "(4 titik)" in brackets: a bare "2 titik" may be anything ("jalan 
 class Figure:
     name: str
     value: int
-    start: int  # where it was read in the message
+    start: int  # where it was read in the draft's message
     end: int
+
+
+@dataclass(frozen=True)
+class Need:
+    item: str  # as written
+    qty: int | None
+    unit: str | None
 
 
 @dataclass
 class Draft:
-    """One message read: the kecamatan as written, when, the figures and what was not read."""
+    """One place's report read from a message: the place as written and as resolved, when,
+    the figures (each with where it was read), the needs and everything not read."""
 
     message: str
-    kecamatan: str
+    said: str  # the place as written ("" when none)
     report_time: datetime | None
+    has_clock: bool = False
+    sender: str = ""
+    area_code: str | None = None  # the kecamatan, or the kabupaten for a kabupaten-level draft
+    candidates: list[Candidate] = field(default_factory=list)  # to pick from when not resolved
     figures: list[Figure] = field(default_factory=list)
-    needs: list[tuple[str, int | None]] = field(default_factory=list)  # quantity when given
+    needs: list[Need] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)
+
+    @property
+    def kecamatan_code(self) -> str | None:
+        return self.area_code if self.area_code and self.area_code.count(".") == 2 else None
 
     def values(self) -> dict[str, int]:
         return {f.name: f.value for f in self.figures}
 
-    def counted_needs(self) -> list[dict[str, object]]:
-        """The needs with a quantity, as a report's `needs` items."""
-        return [{"item": item, "qty": qty} for item, qty in self.needs if qty is not None]
 
-    def uncounted_needs(self) -> list[str]:
-        return [item for item, qty in self.needs if qty is None]
-
-
-def number(text: str, unit: str | None = None) -> int:
-    """ "1.250" → 1250, "1,2" with "rb" → 1200, "1" with "jt" → 1000000."""
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
-        value = float(text.replace(".", ""))
-    else:
-        value = float(text.replace(",", "."))
-    scale = {"rb": 1_000, "ribu": 1_000, "jt": 1_000_000, "juta": 1_000_000}.get(
-        (unit or "").lower(), 1
-    )
-    return round(value * scale)
+@dataclass(frozen=True)
+class _Message:
+    text: str
+    sent: datetime | None
+    sender: str
 
 
-def split_messages(text: str) -> list[str]:
-    """The messages in a paste, each from its "Kec."/"Kecamatan" to the next."""
-    starts = [m.start() for m in _START.finditer(text)]
-    return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+@dataclass
+class _Place:
+    start: int  # where the mention is in the message
+    end: int
+    said: str
+    code: str | None
+    candidates: list[Candidate]
 
 
-def read_messages(text: str, now: datetime) -> list[Draft]:
-    """Every message in a paste as a draft (see the module docstring)."""
-    return [read_message(message, now) for message in split_messages(text)]
+def read_messages(
+    text: str, now: datetime, places: Gazetteer | None = None, area: Sequence[str] = ()
+) -> list[Draft]:
+    """Every report in a paste as a draft (see the module docstring); `area` holds the
+    kabupaten codes of the incident, where kecamatan are looked for first."""
+    drafts = []
+    for message in split_messages(text, now):
+        drafts += _read(message, now, places, tuple(area))
+    return drafts
 
 
-def read_message(message: str, now: datetime) -> Draft:
-    colon = re.search(r":(?!\d{2})", message)  # the header's colon, not the one in "14:00"
-    head, body = (message[: colon.start()], message[colon.end() :]) if colon else (message, "")
-    body_at = colon.end() if colon else len(message)
-    name = re.sub(r"^(?:Kec\.?|Kecamatan)\s+", "", head, flags=re.IGNORECASE)
-    name = _TIME.sub("", _DATE.sub("", name)).strip(" ,.-")
-    draft = Draft(message, name, _when(head, now))
-    needs = _NEEDS.search(body)
-    figures_text = body[: needs.start()] if needs else body
+def split_messages(text: str, now: datetime) -> list[_Message]:
+    """The messages of a paste: one per WhatsApp header (with its time and sender), pieces
+    around a forwarded marker apart; a paste without headers is one message."""
+    text = text.replace("\r\n", "\n").replace("\u200e", "").replace("\u202f", " ")
+    headers = list(HEADER.finditer(text))
+    pieces = [(text[: headers[0].start()] if headers else text, None)]
+    ends = [h.start() for h in headers[1:]] + [len(text)]
+    pieces += [(text[h.end() : ends[i]], h) for i, h in enumerate(headers)]
+    messages = []
+    for body, header in pieces:
+        sent = _sent(header, now) if header else None
+        who = header["who"].strip() if header else ""
+        for part in FORWARDED.split(body):
+            if part.strip():
+                messages.append(_Message(part.strip("\n"), sent, who))
+    return messages
+
+
+def _sent(header: re.Match, now: datetime) -> datetime | None:
+    stamp = f"{header['d'] or header['d2']} pkl {header['t'] or header['t2']}"
+    when = field_time.first_time(stamp, now, "WIB")
+    return when.moment if when else None
+
+
+def _read(message: _Message, now: datetime, places: Gazetteer | None, area: tuple) -> list[Draft]:
+    text = message.text
+    kabupaten = _kabupaten_mentions(text, places)
+    within = tuple(kabupaten) or area
+    blocks = _blocks(text, _places(text, places, within, kabupaten))
+    reference = message.sent or now
+    home = area[0] if area else None
+    head = text[: blocks[1][0]] if len(blocks) > 1 else text
+    head_time = field_time.first_time(head, reference, zone_of(home))
+    drafts = []
+    for start, end, named in blocks:
+        draft = _draft(text, start, end, named, kabupaten)
+        zone = zone_of(draft.area_code or home)
+        when = field_time.first_time(text[start:end], reference, zone) or head_time
+        draft.report_time = when.moment if when else message.sent
+        draft.has_clock = when.has_clock if when else message.sent is not None
+        draft.sender = message.sender
+        if draft.figures or draft.needs or named or len(blocks) == 1:
+            drafts.append(draft)
+    return drafts
+
+
+def _kabupaten_mentions(text: str, places: Gazetteer | None) -> dict[str, tuple[int, int]]:
+    """Kabupaten/kota the text names ("Kab. Bandung", "KOTA BANDUNG"), by code, with where."""
+    found: dict[str, tuple[int, int]] = {}
+    for match in KABUPATEN.finditer(text) if places is not None else ():
+        words = match["name"].split()
+        for n in range(len(words), 0, -1):
+            code = places.kabupaten_named(f"{match['kind']} {' '.join(words[:n])}")
+            if code:
+                end = match.start("name") + len(" ".join(words[:n]))
+                found.setdefault(code, (match.start(), end))
+                break
+    return found
+
+
+def _places(text: str, places: Gazetteer | None, within: tuple, kabupaten: dict) -> list[_Place]:
+    """Every kecamatan the text names: after "Kec."/"Kecamatan" (any name, checked), or a
+    kecamatan of `within` written with a capital (not a desa, a street or a river)."""
+    mentions = []
+    for match in KECAMATAN.finditer(text):
+        named = _named(text, match.end(), places, within, prefixed=True)
+        mentions.append(_Place(match.start(), named.end, named.said, named.code, named.candidates))
+    taken = [(m.start, m.end) for m in mentions] + list(kabupaten.values())
+    for match in CAPITALISED.finditer(text) if places is not None and within else ():
+        if any(a <= match.start() < b for a, b in taken) or NOT_A_KECAMATAN.search(
+            text[max(0, match.start() - 14) : match.start()]
+        ):
+            continue
+        named = _named(text, match.start(), places, within, prefixed=False)
+        if named.code:
+            mentions.append(named)
+            taken.append((named.start, named.end))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _named(text: str, at: int, places: Gazetteer | None, within: tuple, prefixed: bool) -> _Place:
+    """The kecamatan named at `at`: the longest run of words (up to three) that is one, else
+    (after "Kec.") the run with the closest names to pick from."""
+    stop = NAME_STOP.search(text, at)
+    words = list(re.finditer(r"\S+", text[at : stop.start() if stop else len(text)]))[:3]
+    best = _Place(at, at + (words[0].end() if words else 0), "", None, [])
+    for n in range(len(words), 0, -1):
+        end = at + words[n - 1].end()
+        said = text[at:end].strip(" .-'\"*")
+        if not prefixed and (said.lower() in NOT_NAMES or len(normalise(said)) < 4):
+            continue
+        if places is None:
+            return _Place(at, end, said, None, [])
+        match = places.kecamatan_for(said, within)
+        top = match.candidates[0].score if match.candidates else 0
+        if match.code or top == 100:
+            return _Place(at, end, said, match.code, match.candidates)
+        if n == 1 or top > (best.candidates[0].score if best.candidates else 0):
+            best = _Place(at, end, said, None, match.candidates) if prefixed else best
+    return best
+
+
+def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Place]]]:
+    """The message cut into one block per place: a mention starts a new block when the block
+    so far holds counts, or names a place and the mention starts a line (a recap); mentions
+    with no count between them stay together (one block over several kecamatan)."""
+    masked = _masked(text)
+    blocks: list[list] = [[0, len(text), []]]
+    for mention in mentions:
+        current = blocks[-1]
+        line = text.rfind("\n", 0, mention.start) + 1
+        starts_line = line >= current[0] and LINE_LEAD.fullmatch(text[line : mention.start])
+        counted = any(f.value is not None for f in numbers_in(masked[current[0] : mention.start]))
+        if counted or (current[2] and starts_line and line > current[0]):
+            cut = line if starts_line else mention.start
+            current[1] = cut
+            blocks.append([cut, len(text), [mention]])
+        else:
+            current[2].append(mention)
+    return [(a, b, named) for a, b, named in blocks if text[a:b].strip()] or [(0, len(text), [])]
+
+
+def _masked(text: str) -> str:
+    """`text` with its dates and clocks blanked, so their digits are not counts."""
+    chars = list(text)
+    for a, b in [*field_time.spans(text), *(m.span() for m in NUMBERING.finditer(text))]:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def _draft(text: str, start: int, end: int, named: list[_Place], kabupaten: dict) -> Draft:
+    body = text[start:end]
+    draft = Draft(body, ", ".join(p.said for p in named if p.said), None)
+    _resolve(draft, named, kabupaten)
+    masked = list(_masked(body))
+    for a, b in [(m.start - start, m.end - start) for m in named] + [
+        (a - start, b - start) for a, b in kabupaten.values() if start <= a < end
+    ]:
+        masked[a:b] = " " * (b - a)
+    for pattern in (SUB_AREA, TOTAL):
+        for match in pattern.finditer(body):
+            line_end = body.find("\n", match.start())
+            a, b = match.start(), line_end if line_end >= 0 else len(body)
+            draft.unread.append(_tidy(body[a:b]))
+            masked[a:b] = " " * (b - a)
+    needs, aid = NEEDS.search(body), AID.search(body)
+    stop = min((m.start() for m in (needs, aid) if m), default=len(body))
     if needs:
-        draft.needs = _needs(needs.group(1))
-    taken: list[tuple[int, int]] = []
-    for name_, pattern in _BEFORE:
-        for match in re.finditer(pattern + r"\s*:?\s*" + _NUMBER, figures_text, re.IGNORECASE):
-            _add(draft, taken, name_, match, body_at)
-    for name_, (before, after) in _AFTER:
-        for match in re.finditer(before + _NUMBER + after, figures_text, re.IGNORECASE):
-            _add(draft, taken, name_, match, body_at, number_group=1)
-    draft.figures.sort(key=lambda f: f.start)
-    draft.unread = _unread(figures_text, taken)
+        blank = re.search(r"\n\s*\n", body[needs.end() :])
+        needs_end = needs.end() + blank.start() if blank else len(body)
+        if aid and aid.start() > needs.start():
+            needs_end = min(needs_end, aid.start())
+        draft.needs = _needs(body[needs.end() : needs_end])
+        if needs_end < len(body) and (not aid or needs_end < aid.start()):
+            draft.unread += _unread(body[needs_end:], [])
+    figures_text = "".join(masked)[:stop]
+    _read_figures(draft, figures_text)
+    draft.unread += _unread(figures_text, draft.figures)
+    if aid:
+        draft.unread.append(_tidy(body[aid.start() :])[:300])
     return draft
 
 
-def _add(
-    draft: Draft,
-    taken: list[tuple[int, int]],
-    name: str,
-    match: re.Match,
-    offset: int,
-    number_group: int | None = None,
-) -> None:
-    start, end = match.span()
-    if any(a < end and start < b for a, b in taken) or name in draft.values():
-        return
-    groups = list(match.groups())
-    value_text, unit = (groups[0], groups[1]) if number_group else (groups[-2], groups[-1])
-    taken.append((start, end))
-    draft.figures.append(Figure(name, number(value_text, unit), start + offset, end + offset))
+def _resolve(draft: Draft, named: list[_Place], kabupaten: dict) -> None:
+    """The draft's area: its one kecamatan; the kabupaten holding all of several named; the
+    one kabupaten the message names when no kecamatan is; else none, with candidates."""
+    codes = {p.code for p in named if p.code}
+    unknown = [p for p in named if not p.code]
+    if unknown:
+        draft.candidates = unknown[0].candidates
+    elif len(codes) == 1:
+        draft.area_code = codes.pop()
+        draft.candidates = named[0].candidates
+    elif codes:
+        parents = {code[:5] for code in codes}
+        draft.area_code = parents.pop() if len(parents) == 1 else None
+    elif len(kabupaten) == 1:
+        draft.area_code = next(iter(kabupaten))
 
 
-def _needs(text: str) -> list[tuple[str, int | None]]:
-    """ "selimut 300, air bersih, beras 2 ton" → (item, quantity if given); a unit other than
-    pieces goes into the item's name ("beras (ton)")."""
-    items = []
-    for piece in re.split(r"[;\n]|,(?!\d)|\bdan\b", text.strip().rstrip(".")):
-        piece = piece.strip(" .")
-        if not piece:
+def _read_figures(draft: Draft, text: str) -> None:
+    """Each count of each clause given the figure its words say, or none (then unread)."""
+    heading: set[str] = set()  # what a heading line ("Rumah rusak:") says of the lines after it
+    previous: set[str] = set()  # what the clause before said
+    last_end = 0
+    for a, b in _clauses(text):
+        if text[last_end:a].count("\n") >= 2:
+            heading = set()
+        last_end = b
+        clause = text[a:b]
+        words = [(m.lastgroup, m.start(), m.end()) for m in WORD.finditer(clause)]
+        counts = [f for f in numbers_in(clause) if f.value is not None]
+        if not counts:
+            if clause.rstrip().endswith(":") and words:
+                heading = {w[0] for w in words}
+            previous = {w[0] for w in words} or previous
             continue
-        counted = re.fullmatch(r"(.*?\D)\s*:?\s*" + _NUMBER + r"(?:\s+([A-Za-z]+))?", piece)
-        if counted is None or not counted.group(1).strip(" :"):
-            items.append((piece, None))
-            continue
-        name, unit = counted.group(1).strip(" :"), counted.group(4)
-        if unit and unit.lower() not in ("buah", "pcs", "unit", "paket", "lembar", "pak"):
-            name = f"{name} ({unit})"
-        items.append((name, number(counted.group(2), counted.group(3))))
-    return items
+        leads = any(w[1] < counts[0].start for w in words if w[0] not in UNIT_ROLES)
+        for i, found in enumerate(counts):
+            unit = UNIT.match(clause, found.end)
+            unit_word = unit["unit"].lower() if unit else None
+            if unit_word in MEASURES or _after_measure(clause, found.start):
+                continue
+            low = counts[i - 1].end if i else 0
+            high = counts[i + 1].start if i + 1 < len(counts) else len(clause)
+            after_at = unit.end() if unit else found.end
+            before = [w for w in words if low <= w[1] and w[2] <= found.start]
+            after = [w for w in words if w[2] > found.end and w[1] < high]
+            name, span = _figure(clause, found, unit_word, before, after, leads, heading | previous)
+            if name is None or name in draft.values():
+                continue
+            start, end = min(span[0], found.start), max(span[1], after_at)
+            draft.figures.append(Figure(name, found.value, a + start, a + end))
+        previous = {w[0] for w in words}
+    draft.figures.sort(key=lambda f: f.start)
 
 
-def _unread(text: str, taken: list[tuple[int, int]]) -> list[str]:
-    """The pieces of `text` outside every figure read, that hold a word or a number."""
-    kept, last = [], 0
-    for start, end in sorted(taken):
-        kept.append(text[last:start])
-        last = end
-    kept.append(text[last:])
-    pieces = re.split(r"[,;\n]|\.(?!\d)", " ".join(kept))
-    noise = {"jiwa", "rumah", "unit", "orang", "dan", "kk", "()", "(", ")"}
-    return [
-        p.strip(" ()")
-        for p in pieces
-        if p.strip(" ()") and p.strip(" ()").lower() not in noise and re.search(r"\w", p)
-    ]
+def _figure(
+    clause: str,
+    found: Found,
+    unit: str | None,
+    before: list,
+    after: list,
+    leads: bool,
+    context: set[str],
+) -> tuple[str | None, tuple[int, int]]:
+    """The figure a count is (and the span of the words that say so), or None."""
+    for side in (before[-1:], after[:1]):  # an abbreviation right beside the count
+        for role, start, end in side:
+            gap = clause[end : found.start] if start < found.start else clause[found.end : start]
+            if clause[start:end].upper() in ABBREVIATIONS and re.fullmatch(
+                r"[\s:=.-]*(?:(?:jiwa|orang|org|rumah|rmh|unit|kk)\b[\s.]*)?", gap, re.IGNORECASE
+            ):
+                return _checked(role, unit), (start, end)
+    sides = (before, after) if leads else (after, before)
+    for side in sides:
+        roles = {w[0] for w in side}
+        if roles - UNIT_ROLES:
+            name = _meaning(roles, unit, context)
+            return name, (min(w[1] for w in side), max(w[2] for w in side))
+    # no report word around the count: its unit and what the clause before or a heading said
+    roles = {w[0] for w in before + after}
+    name = _meaning(roles | context, unit, set()) if context else None
+    return name, (found.start, found.end)
 
 
-def _when(head: str, now: datetime) -> datetime | None:
-    """The day/month (and time) in a message header, in WIB; without a year, the year that
-    puts it nearest before `now`."""
-    date = _DATE.search(head)
-    if date is None:
+def _meaning(roles: set[str], unit: str | None, context: set[str]) -> str | None:
+    """The figure these report words and this unit make together, or None when unclear."""
+    kind = _unit_kind(unit, roles)
+    damaged = roles & {"damaged", "houses_heavy", "houses_moderate", "houses_light"} or (
+        roles & set(SEVERITIES)
+    )
+    for facility in FACILITIES:
+        if facility in roles:
+            return facility if damaged and kind in (None, "houses") else None
+    if "bridges_damaged" in roles:
+        return "bridges_damaged" if damaged else None
+    for house in ("houses_heavy", "houses_moderate", "houses_light"):
+        if house in roles:
+            return house if kind in (None, "houses") else None
+    severity = next((s for s in SEVERITIES if s in roles), None)
+    if severity:
+        around = roles | context
+        if around & {"injured_unspecified", "injured_severe", "injured_light"}:
+            return ("injured_severe", None, "injured_light")[SEVERITIES[severity]]
+        if around & {"damaged", "house", "houses_heavy", "houses_moderate", "houses_light"}:
+            return ("houses_heavy", "houses_moderate", "houses_light")[SEVERITIES[severity]]
         return None
-    clock = _TIME.search(head[date.end() :])
-    day, month = int(date.group(1)), int(date.group(2))
-    hour, minute = (int(clock.group(1)), int(clock.group(2))) if clock else (0, 0)
-    local_now = now.astimezone(WIB)
-    years = [int(date.group(3))] if date.group(3) else [local_now.year, local_now.year - 1]
-    for year in years:
-        year = year + 2000 if year < 100 else year
-        try:
-            when = datetime(year, month, day, hour, minute, tzinfo=WIB)
-        except ValueError:
-            return None
-        if date.group(3) or when <= local_now + timedelta(minutes=10):
-            return when
+    for casualty in CASUALTIES:
+        if casualty in roles:
+            return casualty if kind in (None, "people") else None
+    if "shelter_words" in roles or (
+        kind == "sites" and roles & {"displaced"} | context & {"displaced", "shelter_words"}
+    ):
+        return "shelters" if kind in (None, "sites") else None
+    if "displaced" in roles:
+        return "displaced" if kind in (None, "people") else None
+    if "affected" in roles:
+        return {"families": "affected_families", "people": "affected_people"}.get(kind or "")
+    if "flooded" in roles:
+        return "houses_flooded" if kind == "houses" else None
+    if not roles - UNIT_ROLES and context:
+        return _meaning(context - UNIT_ROLES | (roles & UNIT_ROLES), unit, set())
     return None
+
+
+def _unit_kind(unit: str | None, roles: set[str]) -> str | None:
+    """What the count counts: people, families, houses or sites (from its unit word, else
+    from a unit word among its report words, "KK terdampak: 300")."""
+    for kind, words in (
+        ("people", PEOPLE),
+        ("families", FAMILIES),
+        ("houses", HOUSES),
+        ("sites", SITES),
+    ):
+        if unit in words:
+            return kind
+    by_role = {"people": "people", "families": "families", "house": "houses"}
+    kinds = {by_role[r] for r in roles if r in by_role}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _checked(role: str, unit: str | None) -> str | None:
+    """An abbreviation's figure, unless its unit says it counts something else."""
+    kind = _unit_kind(unit, set())
+    if role in CASUALTIES:
+        return role if kind in (None, "people") else None
+    return role if kind in (None, "houses") else None
+
+
+def _after_measure(clause: str, at: int) -> bool:
+    """A count that is a number of a road, a unit or a page (RT 03, km 12, No. 5)."""
+    return bool(
+        re.search(
+            r"\b(?:RT|RW|km|no|nomor|ke|tahun|thn|jl|jalan|gang|gg)\.?\s*$",
+            clause[:at],
+            re.IGNORECASE,
+        )
+    )
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """Where each clause is: between boundaries (punctuation, lines, "dan" before a count)."""
+    spans, last = [], 0
+    for boundary in BOUNDARY.finditer(text):
+        if boundary.start() > last:
+            spans.append((last, boundary.start()))
+        last = boundary.end() if boundary.group().strip() not in ("(",) else boundary.start() + 1
+    if last < len(text):
+        spans.append((last, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _unread(text: str, figures: list[Figure]) -> list[str]:
+    """The fragments of `text` outside the figures read that hold a count or a report word."""
+    chars = list(text)
+    for figure in figures:
+        chars[figure.start : figure.end] = "\x00" * (figure.end - figure.start)
+    rest = "".join(chars)
+    pieces = []
+    for a, b in _clauses(rest):
+        piece = _tidy(rest[a:b].replace("\x00", " "))
+        if piece and (re.search(r"\d", piece) or _reports(piece)):
+            pieces.append(piece)
+    return pieces
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split()).strip(" -•*:()=_")
+
+
+def _reports(piece: str) -> bool:
+    roles = {m.lastgroup for m in WORD.finditer(piece)}
+    return bool(roles - UNIT_ROLES - {"damaged"} - set(SEVERITIES))
+
+
+NEED_UNIT = re.compile(
+    r"\s*(?P<unit>dus|karton|ktn|paket|pkt|liter|ltr|lt|kg|ton|kwintal|lembar|lbr|buah|bh|"
+    r"unit|karung|sak|galon|pcs|bungkus|bks|botol|btl|pak|box|set|porsi|biji|pasang|roll|rol)\b\.?",
+    re.IGNORECASE,
+)
+
+
+def _needs(text: str) -> list[Need]:
+    """ "selimut 300 lbr, 500 dus air mineral, obat-obatan" → Need(item, qty, unit)."""
+    needs = []
+    for piece in re.split(r"[;\n]|(?<!\d),|,(?!\d)|\s(?:dan|serta)\s|\s/\s", text):
+        piece = re.sub(r"^\s*(?:[-•*]|\d{1,2}[.)])\s*", "", piece).strip(" .:*-\t")
+        if not piece or piece.lower() in ("dll", "dsb", "lain-lain", "dan lain-lain", "dll."):
+            continue
+        counts = [f for f in numbers_in(piece) if f.value is not None and f.kind != "zero"]
+        qty, unit, words = None, None, piece
+        if counts:
+            found = counts[0]
+            qty = found.value
+            unit_match = NEED_UNIT.match(piece, found.end)
+            cut_end = unit_match.end() if unit_match else found.end
+            if not unit_match:
+                before = re.search(r"(?P<unit>\b\w+)\s*$", piece[: found.start])
+                unit_match = NEED_UNIT.fullmatch(" " + before["unit"]) if before else None
+            unit = unit_match["unit"].lower() if unit_match else None
+            words = piece[: found.start] + " " + piece[cut_end:]
+            if unit and unit_match.string is not piece:
+                words = (
+                    re.sub(
+                        rf"\b{re.escape(unit)}\b\.?\s*$",
+                        "",
+                        piece[: found.start],
+                        flags=re.IGNORECASE,
+                    )
+                    + " "
+                    + piece[cut_end:]
+                )
+        item = " ".join(re.sub(r"[():]", " ", words).split()).strip(" .-").lower()
+        if item:
+            needs.append(Need(item, qty, unit))
+    return needs

@@ -263,47 +263,69 @@ def whatsapp(incident_id: int, lang: str) -> None:
     pasted, source, reporter = read
     if not pasted:
         st.warning(t("whatsapp_nothing", lang))
-    options = load_incident_kecamatan(incident_id)
     for index, item in enumerate(pasted):
         with st.container(border=True):
-            st.markdown(item.marked_html, unsafe_allow_html=True)  # escaped, figures marked
-            codes = list(options)
-            code = st.selectbox(
-                t("field_kecamatan_code", lang),
-                codes,
-                index=codes.index(item.kecamatan_code) if item.kecamatan_code in codes else None,
-                format_func=options.get,
-                placeholder=t("whatsapp_which", lang, name=md(item.draft.kecamatan)),
-                key=f"whatsapp_kecamatan_{index}",
-            )
-            st.dataframe(
-                {data.figure_label(f.name, lang): [f.value] for f in item.draft.figures},
-                hide_index=True,
-            )
-            if item.draft.needs:
-                needs = ", ".join(f"{n} {q}" if q is not None else n for n, q in item.draft.needs)
-                st.caption(f"{t('field_needs', lang)}: {md(needs)}")
-            if item.draft.unread:
-                st.warning(t("whatsapp_unread", lang, parts=md(" · ".join(item.draft.unread))))
-            if st.button(t("save_report", lang), key=f"whatsapp_save_{index}", type="primary"):
-                when = item.draft.report_time or utcnow().astimezone(WIB)
-                values = {
-                    "incident_id": incident_id,
-                    "kecamatan_code": code,
-                    "source": source,
-                    "reporter": reporter,
-                    "report_time": when,
-                    **item.draft.values(),
-                    "needs": item.draft.counted_needs(),
-                    "notes": _whatsapp_notes(item.draft, lang),
-                }
-                save_report(_save, _said(lang), values, lang)
+            _pasted(item, index, incident_id, source, reporter, lang)
     confirm_pending(_save, _said(lang), lang, "confirm_whatsapp_report")
+
+
+def _pasted(item, index: int, incident_id: int, source: str, reporter: str, lang: str) -> None:
+    """One draft read from pasted text: the text with its figures marked, the place and time
+    to check, what was read and what was not; saved only by the operator."""
+    draft = item.draft
+    st.markdown(item.marked_html, unsafe_allow_html=True)  # escaped, figures marked
+    if draft.sender:
+        st.caption(t("whatsapp_sender", lang, sender=md(draft.sender)))
+    if draft.said and draft.area_code is None:
+        names = ", ".join(c.name for c in draft.candidates[:5])
+        key = "whatsapp_unknown_place" if not names else "whatsapp_which_place"
+        st.warning(t(key, lang, name=md(draft.said), names=md(names)))
+    codes = list(item.options)
+    left, middle, right = st.columns([2, 1, 1])
+    code = left.selectbox(
+        t("whatsapp_area", lang),
+        codes,
+        index=codes.index(draft.area_code) if draft.area_code in codes else None,
+        format_func=item.options.get,
+        placeholder=t("whatsapp_which", lang, name=md(draft.said or "?")),
+        key=f"whatsapp_kecamatan_{index}",
+    )
+    when = (draft.report_time or utcnow()).astimezone(WIB)
+    day = middle.date_input(t("report_date", lang), when.date(), key=f"whatsapp_day_{index}")
+    clock = right.time_input(t("report_clock", lang), when.time(), key=f"whatsapp_clock_{index}")
+    if draft.report_time is None or not draft.has_clock:
+        st.caption(t("whatsapp_no_time", lang))
+    st.dataframe(
+        {data.figure_label(f.name, lang): [f.value] for f in draft.figures}, hide_index=True
+    )
+    if draft.needs:
+        st.caption(f"{t('field_needs', lang)}: {md(_needs_text(draft.needs))}")
+    if draft.unread:
+        st.warning(t("whatsapp_unread", lang, parts=md(" · ".join(draft.unread))))
+    if st.button(t("save_report", lang), key=f"whatsapp_save_{index}", type="primary"):
+        values = {
+            "incident_id": incident_id,
+            "area_level": "kabupaten" if code and code.count(".") == 1 else "kecamatan",
+            "kecamatan_code": code,
+            "source": source,
+            "reporter": reporter,
+            "report_time": datetime.combine(day, clock, tzinfo=WIB),
+            **draft.values(),
+            "needs": [{"item": n.item, "qty": n.qty} for n in draft.needs if n.qty is not None],
+            "notes": _whatsapp_notes(draft, lang),
+        }
+        save_report(_save, _said(lang), values, lang)
+
+
+def _needs_text(needs) -> str:
+    return ", ".join(
+        " ".join(str(part) for part in (n.item, n.qty, n.unit) if part is not None) for n in needs
+    )
 
 
 def _whatsapp_notes(draft, lang: str) -> str:
     """The message itself (the record of what was sent), and needs given without a number."""
-    uncounted = draft.uncounted_needs()
+    uncounted = [n.item for n in draft.needs if n.qty is None]
     extra = f"{t('field_needs', lang)}: {', '.join(uncounted)}\n" if uncounted else ""
     return f"{extra}WhatsApp: {draft.message}"[:2000]
 
