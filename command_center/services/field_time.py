@@ -56,11 +56,20 @@ CLOCK = re.compile(
 )
 
 
+DATA_CUE = re.compile(  # a date the figures are as of
+    r"\b(?:per|hingga|sampai|s\.?d\.?|s/d|update|pembaruan|data|laporan|tercatat)\b[^.\n]*$",
+    re.IGNORECASE,
+)
+EVENT_CUE = re.compile(  # a date something happened
+    r"\b(?:sejak|terjadi|melanda|mengguncang|menerjang|dimulai|mulai)\b[^.\n]*$", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True)
 class When:
     """A time read from a text, with where the date (and clock) were."""
 
-    moment: datetime
+    moment: datetime | None  # None: the date is impossible ("31/02")
     has_clock: bool
     spans: tuple[tuple[int, int], ...]
 
@@ -73,29 +82,37 @@ def spans(text: str) -> list[tuple[int, int]]:
 
 
 def first_time(text: str, now: datetime, zone: str) -> When | None:
-    """The first date in `text` with the clock that follows it (within the same line), in
-    `zone` unless the text names one; None without a date, or with an impossible one."""
-    for date in DATE.finditer(text):
-        line_end = text.find("\n", date.end())
-        rest = text[date.end() : line_end if line_end >= 0 else len(text)]
-        clock = next((c for c in CLOCK.finditer(rest) if _clock(c) is not None), None)
-        before = text[max(0, date.start() - 20) : date.start()]
-        if clock is None:  # "pkl 09.00 tanggal 5/12"
-            clock = next((c for c in CLOCK.finditer(before) if _clock(c) is not None), None)
-            offset = max(0, date.start() - 20)
-        else:
-            offset = date.end()
-        hour_minute = _clock(clock) if clock else None
-        named = (clock["zone"] or "").upper() if clock else ""
-        where = ZoneInfo(ZONES[named or zone])
-        moment = _day(date, now.astimezone(where), hour_minute or (0, 0), where)
-        if moment is None:
-            return None
-        spans_ = [date.span()]
-        if clock is not None:
-            spans_.append((clock.start() + offset, clock.end() + offset))
-        return When(moment, hour_minute is not None, tuple(spans_))
-    return None
+    """The time the figures of `text` are for: its first date (with the clock after it on its
+    line, or just before it), preferring one said to be the data's ("per 28 November",
+    "hingga pukul 07.00 tanggal 26/1", "update 5/12") to one said to be the event's ("sejak
+    31 Desember", "terjadi pada Senin (21/11)"); in `zone` unless the text names one. None
+    without a date, or with an impossible one."""
+    found = [_read_date(text, date, now, zone) for date in DATE.finditer(text)]
+    found = [when for when in found if when is not None]
+    if not found:
+        return None
+    best = max(found, key=lambda w: (w[0], -w[1].spans[0][0]))
+    return best[1] if best[1].moment is not None else None
+
+
+def _read_date(text: str, date: re.Match, now: datetime, zone: str) -> tuple[int, When] | None:
+    line_end = text.find("\n", date.end())
+    rest = text[date.end() : line_end if line_end >= 0 else len(text)][:40]
+    clock = next((c for c in CLOCK.finditer(rest) if _clock(c) is not None), None)
+    offset = date.end()
+    if clock is None:  # "pkl 09.00 tanggal 5/12"
+        offset = max(0, date.start() - 20)
+        clock = next((c for c in CLOCK.finditer(text[offset : date.start()]) if _clock(c)), None)
+    hour_minute = _clock(clock) if clock else None
+    named = (clock["zone"] or "").upper() if clock else ""
+    where = ZoneInfo(ZONES[named or zone])
+    moment = _day(date, now.astimezone(where), hour_minute or (0, 0), where)
+    spans = [date.span()]
+    if clock is not None:
+        spans.append((clock.start() + offset, clock.end() + offset))
+    lead = text[max(0, date.start() - 40) : date.start()]
+    cue = 2 if DATA_CUE.search(lead) else -2 if EVENT_CUE.search(lead) else 0
+    return cue + (hour_minute is not None), When(moment, hour_minute is not None, tuple(spans))
 
 
 def _clock(match: re.Match) -> tuple[int, int] | None:

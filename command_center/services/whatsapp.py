@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from command_center.services import field_time
@@ -48,6 +48,12 @@ KABUPATEN = re.compile(
 )
 NUMBERING = re.compile(r"^[ \t]*\d{1,2}[.)](?=\s)", re.MULTILINE)  # "1." of a recap line
 CAPITALISED = re.compile(r"(?<![\w.])[A-Z][A-Za-z']+(?:[ -][A-Z][A-Za-z']+){0,2}")
+AGENCY = re.compile(  # "BPBD Kabupaten Aceh Utara" is an agency, not where figures are
+    r"\b(?:BPBD|BNPB|BPBA|dinsos|dinas(?: sosial)?|pemkab|pemkot|pemda|pemerintah|bupati|"
+    r"wali\s?kota|polres|kodim|rsud|sekda|kepala|kalak|pusdalops|tagana|tksk)\W*(?:\w+\W+)?$",
+    re.IGNORECASE,
+)
+DESA_BEFORE = re.compile(r"\b(?:desa|ds|kelurahan|kel|dusun|kampung)\.?\s+[A-Z][\w' -]*,?\s*$")
 NOT_A_KECAMATAN = re.compile(  # a capitalised name after these is a desa, a street, a river...
     r"\b(?:desa|ds|kel|kelurahan|dusun|dsn|kampung|kp|jl|jalan|sungai|kali|gunung|pulau|perum|"
     r"perumahan|pasar|kab|kabupaten|kota|provinsi|prov|rsud|sdn|smpn|smp|sd|blok|gang|gg)\.?\s*$",
@@ -76,7 +82,7 @@ AID = re.compile(  # aid given: not needs, and not figures of the disaster
     re.IGNORECASE,
 )
 BOUNDARY = re.compile(  # where one clause ends: punctuation, a new line, "dan" before a number
-    r"[;\n]|(?<!\d),|,(?!\d)|(?<!\d)\.(?!\d)|\.(?=\s)|\((?=[^)]*\))|\)|"
+    r"[;\n]|(?<!\d),|,(?!\d)|(?<!\d)\.(?!\d)|\.(?=\s)|"
     r"\s(?:dan|serta|sedangkan|sementara)\s(?=(?:\W|sebanyak|sekitar|kurang lebih)*\d)",
     re.IGNORECASE,
 )
@@ -111,6 +117,11 @@ WORDS = (
     ("severity_heavy", r"\bberat\b"),
     ("severity_moderate", r"\bsedang\b"),
     ("severity_light", r"\bringan\b"),
+    (
+        "demographic",
+        r"laki-laki|perempuan|lansia|balita|bayi|ibu hamil|ibu menyusui|disabilitas|"
+        r"anak-anak|\banak\b|dewasa|\bpria\b|wanita|manula|difabel",
+    ),
     ("house", r"\brumah\b|\brmh\b|hunian|tempat\s+tinggal"),
     ("people", r"\bjiwa\b|\borang\b|\borg\b|\bwarga\b|\bpenduduk\b"),
     ("families", r"\bKK\b|kepala\s+keluarga|\bkeluarga\b"),
@@ -138,6 +149,7 @@ MEASURES = {  # a count in these is not a figure of people or houses
     "kampung", "rt", "rw", "ton", "kg", "mm", "sekolah", "masjid", "jembatan",
 }  # fmt: skip
 CASUALTIES = ("deaths", "missing", "injured_severe", "injured_light", "injured_unspecified")
+PAIRED = r"\s*(?:\(|/|atau|dari|dengan(?: jumlah)?(?: sebanyak)?|,)?\s*"  # "300 KK (1.000"
 SEVERITIES = {"severity_heavy": 0, "severity_moderate": 1, "severity_light": 2}
 NOT_NAMES = {  # capitalised words that start sentences, not kecamatan
     "data", "update", "laporan", "info", "posko", "banjir", "longsor", "korban", "rumah",
@@ -202,8 +214,9 @@ class _Place:
     start: int  # where the mention is in the message
     end: int
     said: str
-    code: str | None
+    code: str | None  # a kecamatan's or (a kabupaten named alone) a kabupaten's
     candidates: list[Candidate]
+    hint: bool = False  # a kabupaten named as an agency's or a kecamatan's: not a place
 
 
 def read_messages(
@@ -243,48 +256,109 @@ def _sent(header: re.Match, now: datetime) -> datetime | None:
 
 def _read(message: _Message, now: datetime, places: Gazetteer | None, area: tuple) -> list[Draft]:
     text = message.text
-    kabupaten = _kabupaten_mentions(text, places)
-    within = tuple(kabupaten) or area
-    blocks = _blocks(text, _places(text, places, within, kabupaten))
+    within = tuple(dict.fromkeys([*area, *_kabupaten_named(text, places)]))
+    blocks = _blocks(text, _places(text, places, within))
     reference = message.sent or now
     home = area[0] if area else None
     head = text[: blocks[1][0]] if len(blocks) > 1 else text
-    head_time = field_time.first_time(head, reference, zone_of(home))
-    drafts = []
+    head_time = field_time.first_time(head, reference, zone_of(home)) or field_time.first_time(
+        text, reference, zone_of(home)
+    )
+    drafts: list[tuple[int, Draft]] = []
     for start, end, named in blocks:
-        draft = _draft(text, start, end, named, kabupaten)
+        draft = _draft(text, start, end, named, _context(text, start, named))
         zone = zone_of(draft.area_code or home)
         when = field_time.first_time(text[start:end], reference, zone) or head_time
         draft.report_time = when.moment if when else message.sent
         draft.has_clock = when.has_clock if when else message.sent is not None
         draft.sender = message.sender
         if draft.figures or draft.needs or named or len(blocks) == 1:
-            drafts.append(draft)
-    return drafts
+            drafts.append((start, draft))
+    return _joined(text, drafts)
 
 
-def _kabupaten_mentions(text: str, places: Gazetteer | None) -> dict[str, tuple[int, int]]:
-    """Kabupaten/kota the text names ("Kab. Bandung", "KOTA BANDUNG"), by code, with where."""
-    found: dict[str, tuple[int, int]] = {}
+def _joined(text: str, drafts: list[tuple[int, Draft]]) -> list[Draft]:
+    """Neighbouring drafts of the same area that give different figures made one (two
+    sentences on one place are one report)."""
+    joined: list[tuple[int, Draft]] = []
+    for start, draft in drafts:
+        if joined and _joins(joined[-1][1], draft):
+            first_start, first = joined[-1]
+            shift = start - first_start
+            first.message = text[first_start : start + len(draft.message)]
+            first.figures += [
+                replace(f, start=f.start + shift, end=f.end + shift) for f in draft.figures
+            ]
+            first.needs += draft.needs
+            first.unread += draft.unread
+        else:
+            joined.append((start, draft))
+    return [draft for _, draft in joined]
+
+
+def _joins(first: Draft, second: Draft) -> bool:
+    return (
+        first.area_code is not None
+        and first.area_code == second.area_code
+        and not set(first.values()) & set(second.values())
+    )
+
+
+def _context(text: str, start: int, named: list[_Place]) -> set[str]:
+    """What the words leading to a block's place say ("rincian pengungsi yakni Kec. A 300
+    jiwa, Kec. B 200 jiwa": displaced), and a heading line above it ("Data pengungsi:")."""
+    roles: set[str] = set()
+    if named:
+        at = named[0].start
+        lead = max(text.rfind(mark, 0, at) for mark in (". ", "\n", "! ", "? ", '"', "\u201c"))
+        roles |= {m.lastgroup for m in WORD.finditer(text[lead + 1 : at])}
+    heading = None
+    for line in re.finditer(r"^[^\n]*:[ \t]*$", text[:start], re.MULTILINE):
+        heading = line
+    if heading and not any(f.value is not None for f in numbers_in(_masked(heading.group()))):
+        roles |= {m.lastgroup for m in WORD.finditer(heading.group())}
+    return roles - UNIT_ROLES
+
+
+def _kabupaten_named(text: str, places: Gazetteer | None) -> list[str]:
+    """The kabupaten/kota codes the text names with "Kab."/"Kabupaten"/"Kota"."""
+    return [p.code for p in _kabupaten_places(text, places) if p.code]
+
+
+def _kabupaten_places(text: str, places: Gazetteer | None) -> list[_Place]:
+    """Each "Kab. Bandung", "KOTA BANDUNG", "Kabupaten Aceh Utara" in the text, resolved."""
+    found = []
     for match in KABUPATEN.finditer(text) if places is not None else ():
         words = match["name"].split()
         for n in range(len(words), 0, -1):
             code = places.kabupaten_named(f"{match['kind']} {' '.join(words[:n])}")
             if code:
                 end = match.start("name") + len(" ".join(words[:n]))
-                found.setdefault(code, (match.start(), end))
+                found.append(_Place(match.start(), end, text[match.start() : end], code, []))
                 break
     return found
 
 
-def _places(text: str, places: Gazetteer | None, within: tuple, kabupaten: dict) -> list[_Place]:
-    """Every kecamatan the text names: after "Kec."/"Kecamatan" (any name, checked), or a
-    kecamatan of `within` written with a capital (not a desa, a street or a river)."""
+def _places(text: str, places: Gazetteer | None, within: tuple) -> list[_Place]:
+    """Every place the text reports on: a kecamatan after "Kec."/"Kecamatan" (any name,
+    checked), a kabupaten after "Kab."/"Kota" (not an agency's name, "BPBD Kab. X", nor
+    the kabupaten of a kecamatan just named), or a kecamatan or kabupaten of `within`
+    written with a capital (not a desa, a street or a river)."""
     mentions = []
     for match in KECAMATAN.finditer(text):
         named = _named(text, match.end(), places, within, prefixed=True)
-        mentions.append(_Place(match.start(), named.end, named.said, named.code, named.candidates))
-    taken = [(m.start, m.end) for m in mentions] + list(kabupaten.values())
+        unsure = named.said[:1].islower() and not named.code  # "14 kecamatan masih ..."
+        if named.said and named.said.lower() not in NOT_NAMES and not unsure:
+            named.start = match.start()
+            mentions.append(named)
+    for kabupaten in _kabupaten_places(text, places):
+        before = text[max(0, kabupaten.start - 30) : kabupaten.start]
+        after_kecamatan = any(0 <= kabupaten.start - m.end <= 3 for m in mentions)
+        if not AGENCY.search(before) and not after_kecamatan:
+            mentions.append(kabupaten)
+        else:
+            mentions.append(_Place(kabupaten.start, kabupaten.end, "", None, [], hint=True))
+    taken = [(m.start, m.end) for m in mentions]
     for match in CAPITALISED.finditer(text) if places is not None and within else ():
         if any(a <= match.start() < b for a, b in taken) or NOT_A_KECAMATAN.search(
             text[max(0, match.start() - 14) : match.start()]
@@ -292,14 +366,17 @@ def _places(text: str, places: Gazetteer | None, within: tuple, kabupaten: dict)
             continue
         named = _named(text, match.start(), places, within, prefixed=False)
         if named.code:
+            agency = AGENCY.search(text[max(0, named.start - 30) : named.start])
+            named.hint = bool(agency) and named.code.count(".") == 1
             mentions.append(named)
             taken.append((named.start, named.end))
     return sorted(mentions, key=lambda m: m.start)
 
 
 def _named(text: str, at: int, places: Gazetteer | None, within: tuple, prefixed: bool) -> _Place:
-    """The kecamatan named at `at`: the longest run of words (up to three) that is one, else
-    (after "Kec.") the run with the closest names to pick from."""
+    """The place named at `at`: the longest run of words (up to three) that is a kecamatan
+    (or, without "Kec.", a kabupaten of `within`), else (after "Kec.") the run with the
+    closest names to pick from."""
     stop = NAME_STOP.search(text, at)
     words = list(re.finditer(r"\S+", text[at : stop.start() if stop else len(text)]))[:3]
     best = _Place(at, at + (words[0].end() if words else 0), "", None, [])
@@ -310,6 +387,10 @@ def _named(text: str, at: int, places: Gazetteer | None, within: tuple, prefixed
             continue
         if places is None:
             return _Place(at, end, said, None, [])
+        if not prefixed:
+            kabupaten = places.kabupaten_named(said)
+            if kabupaten in within:
+                return _Place(at, end, said, kabupaten, [])
         match = places.kecamatan_for(said, within)
         top = match.candidates[0].score if match.candidates else 0
         if match.code or top == 100:
@@ -322,21 +403,39 @@ def _named(text: str, at: int, places: Gazetteer | None, within: tuple, prefixed
 def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Place]]]:
     """The message cut into one block per place: a mention starts a new block when the block
     so far holds counts, or names a place and the mention starts a line (a recap); mentions
-    with no count between them stay together (one block over several kecamatan)."""
+    with no count between them stay together (one block over several places). A block
+    starts at its line or sentence when no count stands between that and its place."""
     masked = _masked(text)
     blocks: list[list] = [[0, len(text), []]]
     for mention in mentions:
         current = blocks[-1]
+        if mention.hint:
+            continue
+        qualified = DESA_BEFORE.search(text[max(0, mention.start - 40) : mention.start])
+        if qualified and current[2] and _counted(masked[current[0] : mention.start]):
+            continue  # "25 orang tertimbun di Desa Cijedil, Kecamatan Cugenang": where, in passing
         line = text.rfind("\n", 0, mention.start) + 1
         starts_line = line >= current[0] and LINE_LEAD.fullmatch(text[line : mention.start])
-        counted = any(f.value is not None for f in numbers_in(masked[current[0] : mention.start]))
-        if counted or (current[2] and starts_line and line > current[0]):
-            cut = line if starts_line else mention.start
-            current[1] = cut
-            blocks.append([cut, len(text), [mention]])
-        else:
+        recap = any(p.code is None or p.code.count(".") == 2 for p in current[2])
+        if not _counted(masked[current[0] : mention.start]) and not (
+            recap and starts_line and line > current[0]
+        ):
             current[2].append(mention)
+            continue
+        sentence = max(masked.rfind(mark, 0, mention.start) for mark in (". ", "\n", '"')) + 1
+        if starts_line:
+            cut = line
+        elif sentence > current[0] and not _counted(masked[sentence : mention.start]):
+            cut = sentence
+        else:
+            cut = mention.start
+        current[1] = cut
+        blocks.append([cut, len(text), [mention]])
     return [(a, b, named) for a, b, named in blocks if text[a:b].strip()] or [(0, len(text), [])]
+
+
+def _counted(text: str) -> bool:
+    return any(f.value is not None and f.kind != "zero" for f in numbers_in(text))
 
 
 def _masked(text: str) -> str:
@@ -347,14 +446,13 @@ def _masked(text: str) -> str:
     return "".join(chars)
 
 
-def _draft(text: str, start: int, end: int, named: list[_Place], kabupaten: dict) -> Draft:
+def _draft(text: str, start: int, end: int, named: list[_Place], context: set[str]) -> Draft:
     body = text[start:end]
     draft = Draft(body, ", ".join(p.said for p in named if p.said), None)
-    _resolve(draft, named, kabupaten)
+    _resolve(draft, named)
     masked = list(_masked(body))
-    for a, b in [(m.start - start, m.end - start) for m in named] + [
-        (a - start, b - start) for a, b in kabupaten.values() if start <= a < end
-    ]:
+    for mention in named:
+        a, b = mention.start - start, mention.end - start
         masked[a:b] = " " * (b - a)
     for pattern in (SUB_AREA, TOTAL):
         for match in pattern.finditer(body):
@@ -373,34 +471,48 @@ def _draft(text: str, start: int, end: int, named: list[_Place], kabupaten: dict
         if needs_end < len(body) and (not aid or needs_end < aid.start()):
             draft.unread += _unread(body[needs_end:], [])
     figures_text = "".join(masked)[:stop]
-    _read_figures(draft, figures_text)
+    _read_figures(draft, figures_text, context)
     draft.unread += _unread(figures_text, draft.figures)
     if aid:
         draft.unread.append(_tidy(body[aid.start() :])[:300])
     return draft
 
 
-def _resolve(draft: Draft, named: list[_Place], kabupaten: dict) -> None:
-    """The draft's area: its one kecamatan; the kabupaten holding all of several named; the
-    one kabupaten the message names when no kecamatan is; else none, with candidates."""
-    codes = {p.code for p in named if p.code}
+def _resolve(draft: Draft, named: list[_Place]) -> None:
+    """The draft's area: its one kecamatan; the kabupaten holding all of several named (or
+    the one kabupaten it names); else none, with the candidates to pick from."""
     unknown = [p for p in named if not p.code]
+    kecamatan = {p.code for p in named if p.code and p.code.count(".") == 2}
+    kabupaten = {p.code for p in named if p.code and p.code.count(".") == 1}
     if unknown:
         draft.candidates = unknown[0].candidates
-    elif len(codes) == 1:
-        draft.area_code = codes.pop()
-        draft.candidates = named[0].candidates
-    elif codes:
-        parents = {code[:5] for code in codes}
+    elif len(kecamatan) == 1 and not kabupaten - {next(iter(kecamatan))[:5]}:
+        draft.area_code = kecamatan.pop()
+        draft.candidates = next(p.candidates for p in named if p.code == draft.area_code)
+    elif kecamatan or kabupaten:
+        parents = {code[:5] for code in kecamatan} | kabupaten
         draft.area_code = parents.pop() if len(parents) == 1 else None
-    elif len(kabupaten) == 1:
-        draft.area_code = next(iter(kabupaten))
 
 
-def _read_figures(draft: Draft, text: str) -> None:
-    """Each count of each clause given the figure its words say, or none (then unread)."""
-    heading: set[str] = set()  # what a heading line ("Rumah rusak:") says of the lines after it
-    previous: set[str] = set()  # what the clause before said
+@dataclass
+class _Count:
+    """A count in a clause, what its unit says it counts, and the figure found for it."""
+
+    found: Found
+    unit: str | None
+    end: int  # after its unit
+    name: str | None = None
+    topic: set[str] = field(default_factory=set)  # the report words that gave the figure
+    span: tuple[int, int] | None = None  # of the report words that gave the figure
+
+
+def _read_figures(draft: Draft, text: str, context: set[str]) -> None:
+    """Each count of each clause given the figure its words say, or none (then unread): the
+    abbreviation beside it; else the report words on its side of the clause (before it when
+    the clause starts with them, "mengungsi 300 jiwa", after it otherwise); else, when its
+    unit says what it counts, the words of the count it is paired with ("300 KK atau 1.000
+    jiwa terdampak"), of its clause, of a heading line, or leading to the place."""
+    heading: set[str] = set()
     last_end = 0
     for a, b in _clauses(text):
         if text[last_end:a].count("\n") >= 2:
@@ -408,89 +520,104 @@ def _read_figures(draft: Draft, text: str) -> None:
         last_end = b
         clause = text[a:b]
         words = [(m.lastgroup, m.start(), m.end()) for m in WORD.finditer(clause)]
-        counts = [f for f in numbers_in(clause) if f.value is not None]
+        counts = _counts(clause)
         if not counts:
             if clause.rstrip().endswith(":") and words:
-                heading = {w[0] for w in words}
-            previous = {w[0] for w in words} or previous
+                heading = {w[0] for w in words} - UNIT_ROLES
             continue
-        leads = any(w[1] < counts[0].start for w in words if w[0] not in UNIT_ROLES)
-        for i, found in enumerate(counts):
-            unit = UNIT.match(clause, found.end)
-            unit_word = unit["unit"].lower() if unit else None
-            if unit_word in MEASURES or _after_measure(clause, found.start):
-                continue
+        leads = any(w[1] < counts[0].found.start for w in words if w[0] not in UNIT_ROLES)
+        for i, count in enumerate(counts):
             low = counts[i - 1].end if i else 0
-            high = counts[i + 1].start if i + 1 < len(counts) else len(clause)
-            after_at = unit.end() if unit else found.end
-            before = [w for w in words if low <= w[1] and w[2] <= found.start]
-            after = [w for w in words if w[2] > found.end and w[1] < high]
-            name, span = _figure(clause, found, unit_word, before, after, leads, heading | previous)
-            if name is None or name in draft.values():
+            high = counts[i + 1].found.start if i + 1 < len(counts) else len(clause)
+            before = [w for w in words if low <= w[1] and w[2] <= count.found.start]
+            after = [w for w in words if w[2] > count.found.end and w[1] < high]
+            _named_by_words(clause, count, before, after, leads)
+        clause_roles = {w[0] for w in words} - UNIT_ROLES
+        for i, count in enumerate(counts):
+            if count.name or count.topic or _unit_kind(count.unit, set()) is None:
                 continue
-            start, end = min(span[0], found.start), max(span[1], after_at)
-            draft.figures.append(Figure(name, found.value, a + start, a + end))
-        previous = {w[0] for w in words}
+            for fallback in (_partner(clause, counts, i), clause_roles, heading, context):
+                if fallback:
+                    count.name = _meaning(fallback, count.unit)
+                    break
+        for count in counts:
+            if count.name and count.name not in draft.values():
+                start, end = count.span or (count.found.start, count.end)
+                start, end = min(start, count.found.start), max(end, count.end)
+                draft.figures.append(Figure(count.name, count.found.value, a + start, a + end))
     draft.figures.sort(key=lambda f: f.start)
 
 
-def _figure(
-    clause: str,
-    found: Found,
-    unit: str | None,
-    before: list,
-    after: list,
-    leads: bool,
-    context: set[str],
-) -> tuple[str | None, tuple[int, int]]:
-    """The figure a count is (and the span of the words that say so), or None."""
-    for side in (before[-1:], after[:1]):  # an abbreviation right beside the count
-        for role, start, end in side:
-            gap = clause[end : found.start] if start < found.start else clause[found.end : start]
-            if clause[start:end].upper() in ABBREVIATIONS and re.fullmatch(
-                r"[\s:=.-]*(?:(?:jiwa|orang|org|rumah|rmh|unit|kk)\b[\s.]*)?", gap, re.IGNORECASE
-            ):
-                return _checked(role, unit), (start, end)
-    sides = (before, after) if leads else (after, before)
-    for side in sides:
+def _counts(clause: str) -> list[_Count]:
+    """The counts of a clause with their units; a length, a depth, a road's number or a year
+    ("160 cm", "RT 03", "km 12") is not one."""
+    counts = []
+    for found in numbers_in(clause):
+        unit = UNIT.match(clause, found.end)
+        word = unit["unit"].lower() if unit else None
+        if found.value is None or word in MEASURES or _after_measure(clause, found.start):
+            continue
+        counts.append(_Count(found, word, unit.end() if unit else found.end))
+    return counts
+
+
+def _named_by_words(clause: str, count: _Count, before: list, after: list, leads: bool) -> None:
+    """The figure the abbreviation beside `count`, or the report words on its side, say."""
+    for role, start, end in (*before[-1:], *after[:1]):
+        gap = (
+            clause[end : count.found.start]
+            if start < count.found.start
+            else clause[count.end : start]
+        )
+        if clause[start:end].upper() in ABBREVIATIONS and re.fullmatch(r"[\s:=.-]*", gap):
+            count.name, count.topic, count.span = _checked(role, count.unit), {role}, (start, end)
+            return
+    for side in (before, after) if leads else (after, before):
         roles = {w[0] for w in side}
         if roles - UNIT_ROLES:
-            name = _meaning(roles, unit, context)
-            return name, (min(w[1] for w in side), max(w[2] for w in side))
-    # no report word around the count: its unit and what the clause before or a heading said
-    roles = {w[0] for w in before + after}
-    name = _meaning(roles | context, unit, set()) if context else None
-    return name, (found.start, found.end)
+            count.topic = roles - UNIT_ROLES
+            count.name = _meaning(roles, count.unit)
+            count.span = (min(w[1] for w in side), max(w[2] for w in side))
+            return
 
 
-def _meaning(roles: set[str], unit: str | None, context: set[str]) -> str | None:
+def _partner(clause: str, counts: list[_Count], i: int) -> set[str]:
+    """The report words of the count joined to counts[i] ("300 KK (1.000 jiwa)", "1.000
+    jiwa dari 300 keluarga", "300 KK atau 1.000 jiwa"), when it counts something else."""
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(counts) and counts[j].topic and counts[j].unit != counts[i].unit:
+            first, second = sorted((counts[i], counts[j]), key=lambda c: c.found.start)
+            if re.fullmatch(PAIRED, clause[first.end : second.found.start], re.IGNORECASE):
+                return counts[j].topic
+    return set()
+
+
+def _meaning(roles: set[str], unit: str | None) -> str | None:
     """The figure these report words and this unit make together, or None when unclear."""
     kind = _unit_kind(unit, roles)
-    damaged = roles & {"damaged", "houses_heavy", "houses_moderate", "houses_light"} or (
-        roles & set(SEVERITIES)
-    )
-    for facility in FACILITIES:
+    if "demographic" in roles:  # "48.490 pengungsi laki-laki": a part, not the figure
+        return None
+    houses = roles & {"houses_heavy", "houses_moderate", "houses_light"}
+    severities = roles & set(SEVERITIES)
+    if len(houses | severities) > 1:  # "25 rumah rusak berat dan sedang": not one figure
+        return None
+    damaged = bool(roles & {"damaged"} or houses or severities)
+    for facility in (*FACILITIES, "bridges_damaged"):
         if facility in roles:
             return facility if damaged and kind in (None, "houses") else None
-    if "bridges_damaged" in roles:
-        return "bridges_damaged" if damaged else None
-    for house in ("houses_heavy", "houses_moderate", "houses_light"):
-        if house in roles:
-            return house if kind in (None, "houses") else None
-    severity = next((s for s in SEVERITIES if s in roles), None)
-    if severity:
-        around = roles | context
-        if around & {"injured_unspecified", "injured_severe", "injured_light"}:
-            return ("injured_severe", None, "injured_light")[SEVERITIES[severity]]
-        if around & {"damaged", "house", "houses_heavy", "houses_moderate", "houses_light"}:
-            return ("houses_heavy", "houses_moderate", "houses_light")[SEVERITIES[severity]]
+    if houses:
+        return houses.pop() if kind in (None, "houses") else None
+    if severities:
+        index = SEVERITIES[severities.pop()]
+        if roles & {"injured_unspecified", "injured_severe", "injured_light"}:
+            return ("injured_severe", None, "injured_light")[index]
+        if roles & {"damaged", "house"}:
+            return ("houses_heavy", "houses_moderate", "houses_light")[index]
         return None
     for casualty in CASUALTIES:
         if casualty in roles:
             return casualty if kind in (None, "people") else None
-    if "shelter_words" in roles or (
-        kind == "sites" and roles & {"displaced"} | context & {"displaced", "shelter_words"}
-    ):
+    if "shelter_words" in roles or (kind == "sites" and "displaced" in roles):
         return "shelters" if kind in (None, "sites") else None
     if "displaced" in roles:
         return "displaced" if kind in (None, "people") else None
@@ -498,8 +625,6 @@ def _meaning(roles: set[str], unit: str | None, context: set[str]) -> str | None
         return {"families": "affected_families", "people": "affected_people"}.get(kind or "")
     if "flooded" in roles:
         return "houses_flooded" if kind == "houses" else None
-    if not roles - UNIT_ROLES and context:
-        return _meaning(context - UNIT_ROLES | (roles & UNIT_ROLES), unit, set())
     return None
 
 
