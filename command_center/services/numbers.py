@@ -31,7 +31,7 @@ WORDS = {
 }
 ZERO = r"nihil|tidak ada|tdk ada|tak ada|nil"
 APPROX = (
-    r"±|\+/-|\+-|~|kurang lebih|kurleb|lebih kurang|kl\.|sekitar|kira-kira|lebih dari|hampir|"
+    r"±|\+/-|\+-|~|kurang lebih|kurleb|lebih kurang|kl\.|sekitar|kira-kira|"
     r"sebanyak"
 )
 # counted things written after a number, accepted by a single cell ("640 jiwa", "12 unit")

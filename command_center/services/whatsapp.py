@@ -68,12 +68,16 @@ SUB_AREA = re.compile(  # a desa's own line: its figures are not the kecamatan's
     r"^[ \t]*(?:[-•*]|\d{1,2}[.)])?[ \t]*(?:desa|ds|kel|kelurahan|dusun|dsn|kampung|kp|rt|rw)\b",
     re.IGNORECASE | re.MULTILINE,
 )
-TOTAL = re.compile(
-    r"^[ \t]*(?:[-•*])?[ \t]*(?:total|jumlah|jml|grand total)\b.*$", re.IGNORECASE | re.MULTILINE
+TOTAL = re.compile(  # "Total: 2.050 jiwa", "Jumlah pengungsi = 800": a recap's sum line
+    r"^[ \t]*(?:[-•*])?[ \t]*(?:total|jumlah|jml|grand total)(?:[ \t]+\w+){0,2}[ \t]*[:=].*$",
+    re.IGNORECASE | re.MULTILINE,
 )
 NEEDS = re.compile(
-    r"\b(?:kebutuhan(?: mendesak| darurat| pengungsi)?|yang dibutuhkan|dibutuhkan|"
-    r"butuh|diperlukan|mohon bantuan)\b\s*(?:berupa|antara lain|yaitu)?\s*:?",
+    r"\b(?:kebutuhan(?: yang)?(?: mendesak| darurat| pengungsi| mendesak pengungsi)?|"
+    r"(?:bantuan )?yang (?:sangat |paling )?(?:dibutuhkan|mendesak|diperlukan)|dibutuhkan|"
+    r"membutuhkan|memerlukan|butuh|diperlukan|mohon bantuan)\b"
+    r"\s*(?:saat ini|segera)?\s*(?:adalah|berupa|antara lain|yaitu|yakni|meliputi|seperti|"
+    r"terdiri(?: dari| atas)?)?\s*:?",
     re.IGNORECASE,
 )
 AID = re.compile(  # aid given: not needs, and not figures of the disaster
@@ -149,6 +153,12 @@ MEASURES = {  # a count in these is not a figure of people or houses
     "kampung", "rt", "rw", "ton", "kg", "mm", "sekolah", "masjid", "jembatan",
 }  # fmt: skip
 CASUALTIES = ("deaths", "missing", "injured_severe", "injured_light", "injured_unspecified")
+VAGUE_BEFORE = re.compile(
+    r"\b(?:lebih dari|hampir|kurang dari|mendekati|di atas|di bawah)\s*$", re.I
+)
+VAGUE_AFTER = re.compile(
+    r"\s*(?:(?:jiwa|orang|warga|kk|rumah|unit)\s+)?lebih\b", re.I
+)  # "4.000 lebih"
 PAIRED = r"\s*(?:\(|/|atau|dari|dengan(?: jumlah)?(?: sebanyak)?|,)?\s*"  # "300 KK (1.000"
 SEVERITIES = {"severity_heavy": 0, "severity_moderate": 1, "severity_light": 2}
 NOT_NAMES = {  # capitalised words that start sentences, not kecamatan
@@ -274,7 +284,26 @@ def _read(message: _Message, now: datetime, places: Gazetteer | None, area: tupl
         draft.sender = message.sender
         if draft.figures or draft.needs or named or len(blocks) == 1:
             drafts.append((start, draft))
-    return _joined(text, drafts)
+    return _without_totals(_joined(text, drafts))
+
+
+def _without_totals(drafts: list[Draft]) -> list[Draft]:
+    """A figure of a draft over no single kecamatan that is the sum of the same figure of
+    the other drafts ("4.401 warga mengungsi" above their breakdown) is their total, not a
+    report of its own: listed unread, and the draft dropped when nothing else is left."""
+    kept = []
+    for draft in drafts:
+        others = [d for d in drafts if d is not draft and d.area_code]
+        if draft.kecamatan_code is None and len(others) >= 2:
+            for figure in list(draft.figures):
+                parts = [d.values()[figure.name] for d in others if figure.name in d.values()]
+                if len(parts) >= 2 and sum(parts) == figure.value:
+                    draft.figures.remove(figure)
+                    draft.unread.append(_tidy(draft.message[figure.start : figure.end]))
+            if not draft.figures and not draft.needs:
+                continue
+        kept.append(draft)
+    return kept
 
 
 def _joined(text: str, drafts: list[tuple[int, Draft]]) -> list[Draft]:
@@ -388,9 +417,10 @@ def _named(text: str, at: int, places: Gazetteer | None, within: tuple, prefixed
         if places is None:
             return _Place(at, end, said, None, [])
         if not prefixed:
-            kabupaten = places.kabupaten_named(said)
-            if kabupaten in within:
-                return _Place(at, end, said, kabupaten, [])
+            kabupaten = {places.kabupaten_named(said), places.kabupaten_named(f"Kota {said}")}
+            kabupaten &= set(within)
+            if len(kabupaten) == 1:  # "Jakarta Barat", "Demak": a kabupaten/kota of the area
+                return _Place(at, end, said, kabupaten.pop(), [])
         match = places.kecamatan_for(said, within)
         top = match.candidates[0].score if match.candidates else 0
         if match.code or top == 100:
@@ -425,8 +455,11 @@ def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Pla
         sentence = max(masked.rfind(mark, 0, mention.start) for mark in (". ", "\n", '"')) + 1
         if starts_line:
             cut = line
-        elif sentence > current[0] and not _counted(masked[sentence : mention.start]):
-            cut = sentence
+        elif sentence > current[0] and (
+            not _counted(masked[sentence : mention.start])
+            or _counted(masked[current[0] : sentence])
+        ):
+            cut = sentence  # "1.036 orang mengungsi di Jakarta Timur.": the sentence is its
         else:
             cut = mention.start
         current[1] = cut
@@ -460,22 +493,34 @@ def _draft(text: str, start: int, end: int, named: list[_Place], context: set[st
             a, b = match.start(), line_end if line_end >= 0 else len(body)
             draft.unread.append(_tidy(body[a:b]))
             masked[a:b] = " " * (b - a)
-    needs, aid = NEEDS.search(body), AID.search(body)
-    stop = min((m.start() for m in (needs, aid) if m), default=len(body))
-    if needs:
-        blank = re.search(r"\n\s*\n", body[needs.end() :])
-        needs_end = needs.end() + blank.start() if blank else len(body)
-        if aid and aid.start() > needs.start():
-            needs_end = min(needs_end, aid.start())
-        draft.needs = _needs(body[needs.end() : needs_end])
-        if needs_end < len(body) and (not aid or needs_end < aid.start()):
-            draft.unread += _unread(body[needs_end:], [])
-    figures_text = "".join(masked)[:stop]
+    for a, _, b in _regions(body, AID):
+        draft.unread.append(_tidy(body[a:b])[:300])
+        masked[a:b] = " " * (b - a)
+    for a, listed, b in _regions(body, NEEDS):
+        draft.needs += _needs(body[listed:b])
+        masked[a:b] = " " * (b - a)
+    figures_text = "".join(masked)
     _read_figures(draft, figures_text, context)
     draft.unread += _unread(figures_text, draft.figures)
-    if aid:
-        draft.unread.append(_tidy(body[aid.start() :])[:300])
     return draft
+
+
+def _regions(body: str, pattern: re.Pattern) -> list[tuple[int, int, int]]:
+    """Where the needs (or aid) lists of a text are (start, start of the list, end): from
+    their word to the end of its sentence, or, for a heading ("Kebutuhan:" and lines under
+    it), to a blank line."""
+    regions = []
+    for match in pattern.finditer(body):
+        if regions and match.start() < regions[-1][1]:
+            continue
+        line_end = body.find("\n", match.end())
+        inline = body[match.end() : line_end if line_end >= 0 else len(body)].strip()
+        if inline:
+            end = re.search(r"(?<!\d)\.(?!\d)|[\n\"\u201d]|$", body[match.end() :])
+        else:
+            end = re.search(r"\n[ \t]*\n|$", body[match.end() :])
+        regions.append((match.start(), match.end(), match.end() + end.start()))
+    return regions
 
 
 def _resolve(draft: Draft, named: list[_Place]) -> None:
@@ -555,7 +600,8 @@ def _counts(clause: str) -> list[_Count]:
     for found in numbers_in(clause):
         unit = UNIT.match(clause, found.end)
         word = unit["unit"].lower() if unit else None
-        if found.value is None or word in MEASURES or _after_measure(clause, found.start):
+        vague = VAGUE_BEFORE.search(clause[: found.start]) or VAGUE_AFTER.match(clause, found.end)
+        if found.value is None or word in MEASURES or _after_measure(clause, found.start) or vague:
             continue
         counts.append(_Count(found, word, unit.end() if unit else found.end))
     return counts
