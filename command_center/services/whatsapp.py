@@ -53,7 +53,7 @@ AGENCY = re.compile(  # "BPBD Kabupaten Aceh Utara" is an agency, not where figu
     r"wali\s?kota|polres|kodim|rsud|sekda|kepala|kalak|pusdalops|tagana|tksk)\W*(?:\w+\W+)?$",
     re.IGNORECASE,
 )
-DESA_BEFORE = re.compile(r"\b(?:desa|ds|kelurahan|kel|dusun|kampung)\.?\s+[A-Z][\w' -]*,?\s*$")
+DESA_BEFORE = re.compile(r"\b(?i:desa|ds|kelurahan|kel|dusun|kampung)\.?\s+[A-Z][\w' -]*,?\s*$")
 NOT_A_KECAMATAN = re.compile(  # a capitalised name after these is a desa, a street, a river...
     r"\b(?:desa|ds|kel|kelurahan|dusun|dsn|kampung|kp|jl|jalan|sungai|kali|gunung|pulau|perum|"
     r"perumahan|pasar|kab|kabupaten|kota|provinsi|prov|rsud|sdn|smpn|smp|sd|blok|gang|gg)\.?\s*$",
@@ -102,7 +102,7 @@ WORDS = (
     ("houses_light", r"\bRR\b|rusak\s+ringan"),
     ("shelter_words", r"titik\s+pengungsian|lokasi\s+pengungsian|posko\s+pengungsian"),
     ("displaced", r"mengungsi|pengungsi|ngungsi|diungsikan|\bdievakuasi\b"),
-    ("affected", r"terdampak|terkena\s+dampak"),
+    ("affected", r"terdampak|berdampak|terkena\s+dampak"),
     (
         "flooded",
         r"terendam|tergenang|kebanjiran|kerendem|kerendam|direndam|merendam|"
@@ -159,6 +159,7 @@ VAGUE_BEFORE = re.compile(
 VAGUE_AFTER = re.compile(
     r"\s*(?:(?:jiwa|orang|warga|kk|rumah|unit)\s+)?lebih\b", re.I
 )  # "4.000 lebih"
+_ROLE_OF = {"shelters": "shelter_words", "houses_flooded": "flooded"}  # figure -> its words
 PAIRED = r"\s*(?:\(|/|atau|dari|dengan(?: jumlah)?(?: sebanyak)?|,)?\s*"  # "300 KK (1.000"
 SEVERITIES = {"severity_heavy": 0, "severity_moderate": 1, "severity_light": 2}
 NOT_NAMES = {  # capitalised words that start sentences, not kecamatan
@@ -275,8 +276,12 @@ def _read(message: _Message, now: datetime, places: Gazetteer | None, area: tupl
         text, reference, zone_of(home)
     )
     drafts: list[tuple[int, Draft]] = []
+    running: set[str] = (
+        set()
+    )  # what the block before read: a list goes on ("Kota Batu 11.084 jiwa")
     for start, end, named in blocks:
-        draft = _draft(text, start, end, named, _context(text, start, named))
+        draft = _draft(text, start, end, named, _context(text, start, named) or running)
+        running = {_ROLE_OF.get(f.name, f.name) for f in draft.figures} or running
         zone = zone_of(draft.area_code or home)
         when = field_time.first_time(text[start:end], reference, zone) or head_time
         draft.report_time = when.moment if when else message.sent
@@ -382,7 +387,11 @@ def _places(text: str, places: Gazetteer | None, within: tuple) -> list[_Place]:
             mentions.append(named)
     for kabupaten in _kabupaten_places(text, places):
         before = text[max(0, kabupaten.start - 30) : kabupaten.start]
-        after_kecamatan = any(0 <= kabupaten.start - m.end <= 3 for m in mentions)
+        after_kecamatan = any(
+            0 <= kabupaten.start - m.end <= 3
+            for m in mentions
+            if m.code is None or m.code.count(".") == 2
+        )
         if not AGENCY.search(before) and not after_kecamatan:
             mentions.append(kabupaten)
         else:
@@ -455,10 +464,7 @@ def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Pla
         sentence = max(masked.rfind(mark, 0, mention.start) for mark in (". ", "\n", '"')) + 1
         if starts_line:
             cut = line
-        elif sentence > current[0] and (
-            not _counted(masked[sentence : mention.start])
-            or _counted(masked[current[0] : sentence])
-        ):
+        elif sentence > current[0]:
             cut = sentence  # "1.036 orang mengungsi di Jakarta Timur.": the sentence is its
         else:
             cut = mention.start
@@ -583,7 +589,8 @@ def _read_figures(draft: Draft, text: str, context: set[str]) -> None:
                 continue
             for fallback in (_partner(clause, counts, i), clause_roles, heading, context):
                 if fallback:
-                    count.name = _meaning(fallback, count.unit)
+                    count.name = _one_meaning(fallback, count.unit)
+                    count.topic = {count.name} if count.name else set()
                     break
         for count in counts:
             if count.name and count.name not in draft.values():
@@ -636,6 +643,13 @@ def _partner(clause: str, counts: list[_Count], i: int) -> set[str]:
             if re.fullmatch(PAIRED, clause[first.end : second.found.start], re.IGNORECASE):
                 return counts[j].topic
     return set()
+
+
+def _one_meaning(roles: set[str], unit: str | None) -> str | None:
+    """The one figure any of these report words makes with this unit (several: None)."""
+    meanings = {_meaning({role}, unit) for role in roles} - {None}
+    together = _meaning(roles, unit)
+    return together if together and meanings <= {together} else None
 
 
 def _meaning(roles: set[str], unit: str | None) -> str | None:
@@ -702,7 +716,8 @@ def _after_measure(clause: str, at: int) -> bool:
     """A count that is a number of a road, a unit or a page (RT 03, km 12, No. 5)."""
     return bool(
         re.search(
-            r"\b(?:RT|RW|km|no|nomor|ke|tahun|thn|jl|jalan|gang|gg)\.?\s*$",
+            r"\b(?:RT|RW|km|no|nomor|ke|tahun|thn|jl|jalan|gang|gg|blok|SDN?|SMPN?|SMAN?|SMKN?|MI|MTsN?|"
+            r"pos|posko|jalur|kelas|level|status|magnitudo|M|SR)\.?\s*$",
             clause[:at],
             re.IGNORECASE,
         )
@@ -744,6 +759,16 @@ def _reports(piece: str) -> bool:
     return bool(roles - UNIT_ROLES - {"damaged"} - set(SEVERITIES))
 
 
+NEED_FILLER = re.compile(  # words around a needs list that are not items
+    r"^\s*(?:(?:para|pengungsi|warga|korban|yang|mendesak|saat ini|sekarang|antara lain|lainnya|"
+    r"seperti|berupa|yaitu|yakni|adalah|juga|sangat|masih|paling|utama|terutama|lain)\b\s*)+",
+    re.IGNORECASE,
+)
+NOT_AN_ITEM = re.compile(
+    r"(?:dll|dsb|dan lain-lain|lain-lain|lainnya|dan sebagainya|sejumlah bantuan|bantuan|"
+    r"logistik|pengungsi|warga)\.?",
+    re.IGNORECASE,
+)
 NEED_UNIT = re.compile(
     r"\s*(?P<unit>dus|karton|ktn|paket|pkt|liter|ltr|lt|kg|ton|kwintal|lembar|lbr|buah|bh|"
     r"unit|karung|sak|galon|pcs|bungkus|bks|botol|btl|pak|box|set|porsi|biji|pasang|roll|rol)\b\.?",
@@ -755,33 +780,26 @@ def _needs(text: str) -> list[Need]:
     """ "selimut 300 lbr, 500 dus air mineral, obat-obatan" → Need(item, qty, unit)."""
     needs = []
     for piece in re.split(r"[;\n]|(?<!\d),|,(?!\d)|\s(?:dan|serta)\s|\s/\s", text):
-        piece = re.sub(r"^\s*(?:[-•*]|\d{1,2}[.)])\s*", "", piece).strip(" .:*-\t")
-        if not piece or piece.lower() in ("dll", "dsb", "lain-lain", "dan lain-lain", "dll."):
+        piece = NEED_FILLER.sub("", re.sub(r"^\s*(?:[-•*]|\d{1,2}[.)])\s*", "", piece))
+        piece = re.split(r"\s(?:yang|karena|agar|supaya|sebab|bagi|untuk para)\s", piece)[0]
+        piece = piece.strip(' .:*-\t"\u201c\u201d')
+        if not piece or NOT_AN_ITEM.fullmatch(piece) or len(piece.split()) > 5:
             continue
         counts = [f for f in numbers_in(piece) if f.value is not None and f.kind != "zero"]
         qty, unit, words = None, None, piece
         if counts:
             found = counts[0]
             qty = found.value
-            unit_match = NEED_UNIT.match(piece, found.end)
-            cut_end = unit_match.end() if unit_match else found.end
-            if not unit_match:
-                before = re.search(r"(?P<unit>\b\w+)\s*$", piece[: found.start])
-                unit_match = NEED_UNIT.fullmatch(" " + before["unit"]) if before else None
-            unit = unit_match["unit"].lower() if unit_match else None
-            words = piece[: found.start] + " " + piece[cut_end:]
-            if unit and unit_match.string is not piece:
-                words = (
-                    re.sub(
-                        rf"\b{re.escape(unit)}\b\.?\s*$",
-                        "",
-                        piece[: found.start],
-                        flags=re.IGNORECASE,
-                    )
-                    + " "
-                    + piece[cut_end:]
-                )
+            after = NEED_UNIT.match(piece, found.end)
+            before = re.search(r"\b(?P<unit>\w+)\.?\s*$", piece[: found.start])
+            if after:
+                unit, words = after["unit"], piece[: found.start] + " " + piece[after.end() :]
+            elif before and NEED_UNIT.fullmatch(" " + before["unit"]):
+                unit = before["unit"]
+                words = piece[: before.start()] + " " + piece[found.end :]
+            else:
+                words = piece[: found.start] + " " + piece[found.end :]
         item = " ".join(re.sub(r"[():]", " ", words).split()).strip(" .-").lower()
         if item:
-            needs.append(Need(item, qty, unit))
+            needs.append(Need(item, qty, unit.lower() if unit else None))
     return needs
