@@ -76,13 +76,21 @@ def score(entries: list[dict], places: Gazetteer) -> Score:
 
 def _paired(labels: list[dict], drafts: list[Draft]) -> list[tuple[dict, Draft | None]]:
     """Each label with the draft for the same place, else the unused draft sharing most of its
-    figures (its place is then scored wrong), else the next unused one."""
+    figures and needs (its place is then scored wrong), else the next unused one."""
     unused = list(drafts)
     pairs = []
     for label in labels:
         figures = (label.get("figures") or {}).items()
         same = [d for d in unused if d.area_code and d.area_code == label.get("place")]
-        shared = [(sum(d.values().get(k) == v for k, v in figures), d) for d in unused]
+        needs = {_need(n["item"], n.get("qty"), n.get("unit")) for n in label.get("needs") or []}
+        shared = [
+            (
+                sum(d.values().get(k) == v for k, v in figures)
+                + len(needs & {_need(n.item, n.qty, n.unit) for n in d.needs}),
+                d,
+            )
+            for d in unused
+        ]
         best = max(shared, key=lambda pair: pair[0], default=(0, None))
         draft = same[0] if same else best[1] if best[0] else next(iter(unused), None)
         if draft is not None:

@@ -90,7 +90,7 @@ def first_time(text: str, now: datetime, zone: str) -> When | None:
     found = [_read_date(text, date, now, zone) for date in DATE.finditer(text)]
     found = [when for when in found if when is not None]
     if not found:
-        return None
+        return _clock_alone(text, now, zone)
     best = max(found, key=lambda w: (w[0], -w[1].spans[0][0]))
     return best[1] if best[1].moment is not None else None
 
@@ -98,6 +98,8 @@ def first_time(text: str, now: datetime, zone: str) -> When | None:
 def _read_date(text: str, date: re.Match, now: datetime, zone: str) -> tuple[int, When] | None:
     line_end = text.find("\n", date.end())
     rest = text[date.end() : line_end if line_end >= 0 else len(text)][:40]
+    if line_end >= 0 and re.match(r"\s*(?:pukul|pkl|jam|waktu)\b", text[line_end:], re.I):
+        rest += text[line_end : line_end + 30]  # "Tgl: 7 Des 2024\nPukul: 08.00 WIB"
     clock = next((c for c in CLOCK.finditer(rest) if _clock(c) is not None), None)
     offset = date.end()
     if clock is None:  # "pkl 09.00 tanggal 5/12"
@@ -113,6 +115,20 @@ def _read_date(text: str, date: re.Match, now: datetime, zone: str) -> tuple[int
     lead = text[max(0, date.start() - 40) : date.start()]
     cue = 2 if DATA_CUE.search(lead) else -2 if EVENT_CUE.search(lead) else 0
     return cue + (hour_minute is not None), When(moment, hour_minute is not None, tuple(spans))
+
+
+def _clock_alone(text: str, now: datetime, zone: str) -> When | None:
+    """ "Update jam 14.00" with no date: that clock on the day of `now` (the day before when
+    it is later than `now`)."""
+    clock = next((c for c in CLOCK.finditer(text) if c["h"] and _clock(c)), None)
+    if clock is None:
+        return None
+    where = ZoneInfo(ZONES[(clock["zone"] or "").upper() or zone])
+    hour, minute = _clock(clock)
+    moment = now.astimezone(where).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if moment > now + timedelta(minutes=30):
+        moment -= timedelta(days=1)
+    return When(moment, True, (clock.span(),))
 
 
 def _clock(match: re.Match) -> tuple[int, int] | None:

@@ -47,7 +47,7 @@ KABUPATEN = re.compile(
     r"(?P<name>[A-Z][A-Za-z]*(?:[ -][A-Z][A-Za-z]*){0,2})"
 )
 NUMBERING = re.compile(r"^[ \t]*\d{1,2}[.)](?=\s)", re.MULTILINE)  # "1." of a recap line
-CAPITALISED = re.compile(r"(?<![\w.])[A-Z][A-Za-z']+(?:[ -][A-Z][A-Za-z']+){0,2}")
+CAPITALISED_WORD = re.compile(r"(?<![\w.'])[A-Z][A-Za-z']+")
 AGENCY = re.compile(  # "BPBD Kabupaten Aceh Utara" is an agency, not where figures are
     r"\b(?:BPBD|BNPB|BPBA|dinsos|dinas(?: sosial)?|pemkab|pemkot|pemda|pemerintah|bupati|"
     r"wali\s?kota|polres|kodim|rsud|sekda|kepala|kalak|pusdalops|tagana|tksk)\W*(?:\w+\W+)?$",
@@ -397,7 +397,7 @@ def _places(text: str, places: Gazetteer | None, within: tuple) -> list[_Place]:
         else:
             mentions.append(_Place(kabupaten.start, kabupaten.end, "", None, [], hint=True))
     taken = [(m.start, m.end) for m in mentions]
-    for match in CAPITALISED.finditer(text) if places is not None and within else ():
+    for match in CAPITALISED_WORD.finditer(text) if places is not None and within else ():
         if any(a <= match.start() < b for a, b in taken) or NOT_A_KECAMATAN.search(
             text[max(0, match.start() - 14) : match.start()]
         ):
@@ -577,12 +577,15 @@ def _read_figures(draft: Draft, text: str, context: set[str]) -> None:
                 heading = {w[0] for w in words} - UNIT_ROLES
             continue
         leads = any(w[1] < counts[0].found.start for w in words if w[0] not in UNIT_ROLES)
+        line = text.rfind("\n", 0, a) + 1
+        colon = text.find(":", line, a)  # "Rumah rusak: berat 2, sedang 5": the line's label
+        label = {m.lastgroup for m in WORD.finditer(text[line:colon])} if colon >= 0 else set()
         for i, count in enumerate(counts):
             low = counts[i - 1].end if i else 0
             high = counts[i + 1].found.start if i + 1 < len(counts) else len(clause)
             before = [w for w in words if low <= w[1] and w[2] <= count.found.start]
             after = [w for w in words if w[2] > count.found.end and w[1] < high]
-            _named_by_words(clause, count, before, after, leads)
+            _named_by_words(clause, count, before, after, leads, label)
         clause_roles = {w[0] for w in words} - UNIT_ROLES
         for i, count in enumerate(counts):
             if count.name or count.topic or _unit_kind(count.unit, set()) is None:
@@ -614,7 +617,9 @@ def _counts(clause: str) -> list[_Count]:
     return counts
 
 
-def _named_by_words(clause: str, count: _Count, before: list, after: list, leads: bool) -> None:
+def _named_by_words(
+    clause: str, count: _Count, before: list, after: list, leads: bool, label: set[str]
+) -> None:
     """The figure the abbreviation beside `count`, or the report words on its side, say."""
     for role, start, end in (*before[-1:], *after[:1]):
         gap = (
@@ -630,6 +635,11 @@ def _named_by_words(clause: str, count: _Count, before: list, after: list, leads
         if roles - UNIT_ROLES:
             count.topic = roles - UNIT_ROLES
             count.name = _meaning(roles, count.unit)
+            if count.name is None and roles & set(SEVERITIES):  # "..., sedang 5"
+                count.name = _meaning(
+                    roles | (label - {"severity_heavy", "severity_moderate", "severity_light"}),
+                    count.unit,
+                )
             count.span = (min(w[1] for w in side), max(w[2] for w in side))
             return
 
