@@ -75,24 +75,24 @@ def score(entries: list[dict], places: Gazetteer) -> Score:
 
 
 def _paired(labels: list[dict], drafts: list[Draft]) -> list[tuple[dict, Draft | None]]:
-    """Each label with the draft for the same place, else the unused draft sharing most of its
-    figures and needs (its place is then scored wrong), else the next unused one."""
+    """Each label with the unused draft most like it (the same place counts two, each figure
+    and need it shares one), else the next unused one."""
     unused = list(drafts)
     pairs = []
     for label in labels:
         figures = (label.get("figures") or {}).items()
-        same = [d for d in unused if d.area_code and d.area_code == label.get("place")]
         needs = {_need(n["item"], n.get("qty"), n.get("unit")) for n in label.get("needs") or []}
-        shared = [
+        scored = [
             (
-                sum(d.values().get(k) == v for k, v in figures)
+                2 * bool(d.area_code and d.area_code == label.get("place"))
+                + sum(d.values().get(k) == v for k, v in figures)
                 + len(needs & {_need(n.item, n.qty, n.unit) for n in d.needs}),
                 d,
             )
             for d in unused
         ]
-        best = max(shared, key=lambda pair: pair[0], default=(0, None))
-        draft = same[0] if same else best[1] if best[0] else next(iter(unused), None)
+        best = max(scored, key=lambda pair: pair[0], default=(0, None))
+        draft = best[1] if best[0] else next(iter(unused), None)
         if draft is not None:
             unused.remove(draft)
         pairs.append((label, draft))

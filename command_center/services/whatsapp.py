@@ -41,7 +41,9 @@ FORWARDED = re.compile(
     r"^[ \t*_]*(?:<?pesan )?(?:diteruskan|forwarded)(?: berkali-kali| many times)?[ \t*_>]*$",
     re.IGNORECASE | re.MULTILINE,
 )
-KECAMATAN = re.compile(r"\b(?:kecamatan|kec)\b\.?\s*(?=[A-Za-z])", re.IGNORECASE)
+KECAMATAN = re.compile(  # "Kec. X", "KEC X", "Kecamatan X"; not "20 kecamatan. Rinciannya"
+    r"(?<!\d )\b(?:kecamatan[ \t]+|kec\b\.?[ \t]*)(?=[A-Za-z])", re.IGNORECASE
+)
 KABUPATEN = re.compile(
     r"\b(?P<kind>(?i:kabupaten|kab|kota))\b\.?\s*"
     r"(?P<name>[A-Z][A-Za-z]*(?:[ -][A-Z][A-Za-z]*){0,2})"
@@ -102,7 +104,11 @@ WORDS = (
     ("houses_light", r"\bRR\b|rusak\s+ringan"),
     ("shelter_words", r"titik\s+pengungsian|lokasi\s+pengungsian|posko\s+pengungsian"),
     ("displaced", r"mengungsi|pengungsi|ngungsi|diungsikan|\bdievakuasi\b"),
-    ("affected", r"terdampak|berdampak|terkena\s+dampak"),
+    (
+        "affected",
+        r"terdampak|berdampak|terkena\s+dampak|(?:jadi|menjadi)\s+korban(?:\s+banjir)?|"
+        r"korban\s+banjir",
+    ),
     (
         "flooded",
         r"terendam|tergenang|kebanjiran|kerendem|kerendam|direndam|merendam|"
@@ -299,7 +305,7 @@ def _without_totals(drafts: list[Draft]) -> list[Draft]:
     kept = []
     for draft in drafts:
         others = [d for d in drafts if d is not draft and d.area_code]
-        if draft.kecamatan_code is None and len(others) >= 2:
+        if draft.kecamatan_code is None and len(others) >= 2 and draft.figures:
             for figure in list(draft.figures):
                 parts = [d.values()[figure.name] for d in others if figure.name in d.values()]
                 if len(parts) >= 2 and sum(parts) == figure.value:
@@ -455,10 +461,11 @@ def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Pla
             continue  # "25 orang tertimbun di Desa Cijedil, Kecamatan Cugenang": where, in passing
         line = text.rfind("\n", 0, mention.start) + 1
         starts_line = line >= current[0] and LINE_LEAD.fullmatch(text[line : mention.start])
-        recap = any(p.code is None or p.code.count(".") == 2 for p in current[2])
-        if not _counted(masked[current[0] : mention.start]) and not (
-            recap and starts_line and line > current[0]
-        ):
+        title = all(p.code and p.code.count(".") == 1 for p in current[2]) and any(
+            (mention.code or "")[:5] == p.code for p in current[2]
+        )  # "Rekap banjir Kab. Bandung" over "1. Kec. Dayeuhkolot: ..."
+        recap = current[2] and not title and starts_line and line > current[0]
+        if not _counted(masked[current[0] : mention.start]) and not recap:
             current[2].append(mention)
             continue
         sentence = max(masked.rfind(mark, 0, mention.start) for mark in (". ", "\n", '"')) + 1
@@ -469,7 +476,9 @@ def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Pla
         else:
             cut = mention.start
         current[1] = cut
-        blocks.append([cut, len(text), [mention]])
+        moved = [p for p in current[2] if p.start >= cut]  # named after the cut: the new block's
+        current[2] = [p for p in current[2] if p.start < cut]
+        blocks.append([cut, len(text), [*moved, mention]])
     return [(a, b, named) for a, b, named in blocks if text[a:b].strip()] or [(0, len(text), [])]
 
 
