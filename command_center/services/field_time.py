@@ -65,6 +65,11 @@ EVENT_CUE = re.compile(  # a date something happened
 )
 
 
+SENTENCE_END = re.compile(  # not the dot of "pkl.", "Kec.", "tgl."
+    r"\n|(?<!\bpkl)(?<!\bkec)(?<!\bkab)(?<!\btgl)(?<!\bds)(?<!\bjl)(?<!\bno)\.(?=\s)", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True)
 class When:
     """A time read from a text, with where the date (and clock) were."""
@@ -92,29 +97,37 @@ def first_time(text: str, now: datetime, zone: str) -> When | None:
     if not found:
         return _clock_alone(text, now, zone)
     best = max(found, key=lambda w: (w[0], -w[1].spans[0][0]))
+    if best[0] < 0:  # only when it happened ("meletus pada Sabtu 4/12"): not the data's time
+        return None
     return best[1] if best[1].moment is not None else None
 
 
 def _read_date(text: str, date: re.Match, now: datetime, zone: str) -> tuple[int, When] | None:
-    line_end = text.find("\n", date.end())
-    rest = text[date.end() : line_end if line_end >= 0 else len(text)][:40]
-    if line_end >= 0 and re.match(r"\s*(?:pukul|pkl|jam|waktu)\b", text[line_end:], re.I):
-        rest += text[line_end : line_end + 30]  # "Tgl: 7 Des 2024\nPukul: 08.00 WIB"
-    clock = next((c for c in CLOCK.finditer(rest) if _clock(c) is not None), None)
-    offset = date.end()
-    if clock is None:  # "pkl 09.00 tanggal 5/12"
-        offset = max(0, date.start() - 20)
-        clock = next((c for c in CLOCK.finditer(text[offset : date.start()]) if _clock(c)), None)
+    """A date with the clock nearest it in its sentence (or on the line under it), and how
+    sure it is the data's time (a cue before it, a clock)."""
+    stops = [m.start() for m in SENTENCE_END.finditer(text)]
+    start = max((i for i in stops if i < date.start()), default=-1) + 1
+    end = min((i for i in stops if i >= date.end()), default=len(text))
+    if re.match(r"\n\s*(?:pukul|pkl|jam|waktu)\b", text[end:], re.IGNORECASE):
+        end = text.find("\n", end + 1) if "\n" in text[end + 1 :] else len(text)
+    clocks = [c for c in CLOCK.finditer(text, start, end) if _clock(c) and not _inside(c, date)]
+    clock = min(
+        clocks,
+        key=lambda c: min(abs(c.start() - date.end()), abs(date.start() - c.end())),
+        default=None,
+    )
     hour_minute = _clock(clock) if clock else None
     named = (clock["zone"] or "").upper() if clock else ""
     where = ZoneInfo(ZONES[named or zone])
     moment = _day(date, now.astimezone(where), hour_minute or (0, 0), where)
-    spans = [date.span()]
-    if clock is not None:
-        spans.append((clock.start() + offset, clock.end() + offset))
+    spans = [date.span(), *([clock.span()] if clock else [])]
     lead = text[max(0, date.start() - 40) : date.start()]
     cue = 2 if DATA_CUE.search(lead) else -2 if EVENT_CUE.search(lead) else 0
     return cue + (hour_minute is not None), When(moment, hour_minute is not None, tuple(spans))
+
+
+def _inside(clock: re.Match, date: re.Match) -> bool:
+    return clock.start() < date.end() and date.start() < clock.end()
 
 
 def _clock_alone(text: str, now: datetime, zone: str) -> When | None:
