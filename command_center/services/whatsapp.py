@@ -51,8 +51,8 @@ KABUPATEN = re.compile(
 NUMBERING = re.compile(r"^[ \t]*\d{1,2}[.)](?=\s)", re.MULTILINE)  # "1." of a recap line
 CAPITALISED_WORD = re.compile(r"(?<![\w.'])[A-Z][A-Za-z']+")
 AGENCY = re.compile(  # "BPBD Kabupaten Aceh Utara" is an agency, not where figures are
-    r"\b(?:BPBD|BNPB|BPBA|dinsos|dinas(?: sosial)?|pemkab|pemkot|pemda|pemerintah|bupati|"
-    r"wali\s?kota|polres|kodim|rsud|sekda|kepala|kalak|pusdalops|tagana|tksk)\W*(?:\w+\W+)?$",
+    r"\b(?:BPBD|BNPB|BPBA|bencana daerah|dinsos|dinas(?: sosial)?|pemkab|pemkot|pemda|"
+    r"pemerintah|bupati|wali\s?kota|polres|kodim|rsud|sekda|kepala|kalak|pusdalops|tagana|tksk)\W*(?:\w+\W+)?$",
     re.IGNORECASE,
 )
 DESA_BEFORE = re.compile(r"\b(?i:desa|ds|kelurahan|kel|dusun|kampung)\.?\s+[A-Z][\w' -]*,?\s*$")
@@ -483,7 +483,8 @@ def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Pla
 
 
 def _counted(text: str) -> bool:
-    return any(f.value is not None and f.kind != "zero" for f in numbers_in(text))
+    """Whether `text` holds a count of people, houses or sites ("enam kecamatan" is not)."""
+    return any(count.found.kind != "zero" for count in _counts(text))
 
 
 def _masked(text: str) -> str:
@@ -574,7 +575,8 @@ def _read_figures(draft: Draft, text: str, context: set[str]) -> None:
     jiwa terdampak"), of its clause, of a heading line, or leading to the place."""
     heading: set[str] = set()
     last_end = 0
-    for a, b in _clauses(text):
+    clauses = _clauses(text)
+    for index, (a, b) in enumerate(clauses):
         if text[last_end:a].count("\n") >= 2:
             heading = set()
         last_end = b
@@ -599,7 +601,14 @@ def _read_figures(draft: Draft, text: str, context: set[str]) -> None:
         for i, count in enumerate(counts):
             if count.name or count.topic or _unit_kind(count.unit, set()) is None:
                 continue
-            for fallback in (_partner(clause, counts, i), clause_roles, heading, context):
+            following = _following(text, clauses, index)
+            for fallback in (
+                _partner(clause, counts, i),
+                clause_roles,
+                following,
+                heading,
+                context,
+            ):
                 if fallback:
                     count.name = _one_meaning(fallback, count.unit)
                     count.topic = {count.name} if count.name else set()
@@ -610,6 +619,17 @@ def _read_figures(draft: Draft, text: str, context: set[str]) -> None:
                 start, end = min(start, count.found.start), max(end, count.end)
                 draft.figures.append(Figure(count.name, count.found.value, a + start, a + end))
     draft.figures.sort(key=lambda f: f.start)
+
+
+def _following(text: str, clauses: list[tuple[int, int]], index: int) -> set[str]:
+    """The report words of the clauses after clauses[index] in its sentence, up to one with a
+    count ("16 jiwa warga di Desa X, Kecamatan Y, terpaksa mengungsi")."""
+    roles: set[str] = set()
+    for a, b in clauses[index + 1 :]:
+        if re.search(r"[.\n]", text[clauses[index][1] : a]) or _counts(text[a:b]):
+            break
+        roles |= {m.lastgroup for m in WORD.finditer(text[a:b])}
+    return roles - UNIT_ROLES
 
 
 def _counts(clause: str) -> list[_Count]:
@@ -642,15 +662,14 @@ def _named_by_words(
     for side in (before, after) if leads else (after, before):
         roles = {w[0] for w in side}
         if roles - UNIT_ROLES:
-            count.topic = roles - UNIT_ROLES
-            count.name = _meaning(roles, count.unit)
-            if count.name is None and roles & set(SEVERITIES):  # "..., sedang 5"
-                count.name = _meaning(
-                    roles | (label - {"severity_heavy", "severity_moderate", "severity_light"}),
-                    count.unit,
-                )
-            count.span = (min(w[1] for w in side), max(w[2] for w in side))
-            return
+            name = _meaning(roles, count.unit)
+            if name is None and roles & set(SEVERITIES):  # "..., sedang 5"
+                name = _meaning(roles | (label - set(SEVERITIES)), count.unit)
+            if not count.topic or name:
+                count.topic, count.name = roles - UNIT_ROLES, name
+                count.span = (min(w[1] for w in side), max(w[2] for w in side))
+            if name:
+                return
 
 
 def _partner(clause: str, counts: list[_Count], i: int) -> set[str]:
@@ -667,8 +686,7 @@ def _partner(clause: str, counts: list[_Count], i: int) -> set[str]:
 def _one_meaning(roles: set[str], unit: str | None) -> str | None:
     """The one figure any of these report words makes with this unit (several: None)."""
     meanings = {_meaning({role}, unit) for role in roles} - {None}
-    together = _meaning(roles, unit)
-    return together if together and meanings <= {together} else None
+    return meanings.pop() if len(meanings) == 1 else None
 
 
 def _meaning(roles: set[str], unit: str | None) -> str | None:
