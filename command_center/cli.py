@@ -438,7 +438,8 @@ def reports(settings: Settings, args: argparse.Namespace) -> None:
     verb = "would land" if args.dry_run else "landed"
     print(
         f"{verb} {result.landed} of {result.total} rows; quarantined {len(result.problems)}; "
-        f"noted {len(result.notes)}"
+        f"noted {len(result.notes)}; {report_store.stored_as_history(result)} stored as history "
+        "(older than the current report of their kecamatan and source)"
     )
     _first_reasons("quarantined", result.problems)
     _first_reasons("noted", result.notes)
@@ -573,9 +574,11 @@ def odk(settings: Settings, args: argparse.Namespace) -> None:
     )
     print(
         f"pulled {server.form}: {result.landed} new report versions; "
-        f"quarantined {len(result.problems)}"
+        f"quarantined {len(result.problems)}; {report_store.stored_as_history(result)} stored as "
+        "history (older than the current report of their kecamatan and source)"
     )
     _first_reasons("quarantined", result.problems, "submission_id")
+    _first_reasons("noted", result.notes, "submission_id")
 
 
 def first_admin(settings: Settings, engine: Engine) -> None:

@@ -16,7 +16,7 @@ import requests
 from requests.auth import AuthBase, HTTPBasicAuth
 from sqlalchemy import Engine
 
-from command_center import form_store, hazard_store, household_store, imports
+from command_center import form_store, hazard_store, household_store, imports, report_store
 from command_center.auth import SYSTEM, Principal
 from command_center.db import writing
 from command_center.errors import FeedError, FeedFormatError
@@ -176,6 +176,8 @@ def poll_forms(
             hazard_store.record_fetch(session, key, "error", str(exc), duration_ms=_ms(started))
         return "error"
     detail = f"{result.landed} new, {len(result.problems)} quarantined"
+    if history := report_store.stored_as_history(result):
+        detail += f", {history} stored as history (older than the current report)"
     with writing(engine) as session, session.begin():
         hazard_store.record_fetch(
             session, key, "ok", detail, items=result.landed, duration_ms=_ms(started)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 
 from command_center.models import TeamStatus
+from command_center.times import format_wib
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 NO_VALUE = "—"  # an empty table cell, in every language (never "None" or "nan")
@@ -89,20 +91,24 @@ def field_error(
 
     A field the labels do not know (a spreadsheet's own header, `members[2].name`) is shown as
     given; a code without a label is shown as the code. `quote` is applied to what came from
-    the user (values, unknown field names), e.g. to escape it for markdown.
+    the user (values, unknown field names), e.g. to escape it for markdown. A time is shown in
+    WIB.
     """
     name = field_label(field, lang, quote)
     key = f"err_{code}"
     counts = code in COUNT_CODES  # counts in the language's format ("22.144")
-    values = {
-        k: quote(number(v, lang) if counts and type(v) is int else str(v))
-        for k, v in params.items()
-    }
+    values = {k: quote(_param(v, counts, lang)) for k, v in params.items()}
     try:
         problem = t(key, lang, **values) if key in LABELS else quote(code)
     except KeyError:  # a label expecting a value the error did not carry
         problem = LABELS[key][1 if lang == "en" else 0].split(":")[0]
     return f"{name}: {problem}"
+
+
+def _param(value: object, counts: bool, lang: str) -> str:
+    if isinstance(value, datetime):
+        return format_wib(value, lang)
+    return number(value, lang) if counts and type(value) is int else str(value)
 
 
 def _line(part: str, lang: str, quote: Callable[[str], str]) -> str:

@@ -1,8 +1,10 @@
 """Kecamatan impact reports in the store: new versions, verification, history, import.
 
 Every version is kept; a new report from the same source for the same kecamatan gets the next
-version number. Verification (verified, or rejected with a reason) is audited like every
-write.
+version number, in the order reports arrive. Which one is current is decided by report time
+(`services.reports`): a report older than the current one of its kecamatan and source is
+stored as history, and every save says so (`Saved.older_than`, an import's note). Verification
+(verified, or rejected with a reason) is audited like every write.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import ColumnElement, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,13 +33,14 @@ from command_center.geography import Geography
 from command_center.models import FIGURES, Area, ImpactReport, IncidentArea, Verification
 from command_center.services import report_files
 from command_center.services.gazetteer import gazetteer_of
-from command_center.services.reports import ReportInput, lowered_by, sharp_drops
+from command_center.services.reports import Reported, ReportInput, lowered_by, sharp_drops
 from command_center.services.validation import LABEL, REASON, check_lengths
 from command_center.settings import ImportLimits
 from command_center.store import frame, record_audit
 from command_center.times import utcnow
 
 REPORTS = "reports"  # the import kind of report files
+HISTORY = "older_than_current"  # an imported report's note: it is stored as history
 
 
 @dataclass(frozen=True)
@@ -45,32 +48,48 @@ class Saved:
     id: int
     version: int
     outside_area: bool  # the kecamatan is not in the incident's affected area
+    older_than: datetime | None = None  # the current report's time, when this one is older
+
+    @property
+    def current(self) -> bool:
+        """Whether it is now its source's current report for the kecamatan (else history)."""
+        return self.older_than is None
 
 
-def _previous(session: Session, report: ReportInput) -> ImpactReport | None:
-    return session.scalar(
-        select(ImpactReport)
-        .where(
-            ImpactReport.incident_id == report.incident_id,
-            ImpactReport.kecamatan_code == report.kecamatan_code,
-            ImpactReport.source == report.source,
+Key = tuple[int, str, str]  # (incident, kecamatan, source)
+
+
+def _reported(session: Session, *where: ColumnElement[bool]) -> dict[Key, Reported]:
+    """What each source has reported of each kecamatan so far, of the versions `where` picks."""
+    query = (
+        select(
+            ImpactReport.incident_id,
+            ImpactReport.kecamatan_code,
+            ImpactReport.source,
+            ImpactReport.version,
+            ImpactReport.report_time,
+            ImpactReport.verification,
+            *(getattr(ImpactReport, f) for f in FIGURES),
         )
-        .order_by(ImpactReport.version.desc())
-        .limit(1)
+        .where(*where)
+        .order_by(ImpactReport.id)
     )
+    said: dict[Key, Reported] = {}
+    for row in session.execute(query):
+        key = (row.incident_id, row.kecamatan_code, row.source)
+        figures = {f: getattr(row, f) for f in FIGURES}
+        rejected = row.verification == Verification.REJECTED
+        said[key] = said.get(key, Reported()).add(row.version, row.report_time, figures, rejected)
+    return said
 
 
-def _figures(row: ImpactReport | None) -> dict[str, Any] | None:
-    return {f: getattr(row, f) for f in FIGURES} if row is not None else None
-
-
-def _row(previous_version: int | None, report: ReportInput, actor: str) -> dict[str, Any]:
-    """The column values of `report` stored as the version after `previous_version`."""
+def _row(version: int, report: ReportInput, actor: str) -> dict[str, Any]:
+    """The column values of `report` stored as `version`."""
     return {
         **report.model_dump(exclude={"needs", "aid_delivered"}),
         "needs": [i.model_dump(exclude_none=True) for i in report.needs],
         "aid_delivered": [i.model_dump(exclude_none=True) for i in report.aid_delivered],
-        "version": (previous_version or 0) + 1,
+        "version": version,
         "created_by": actor,
         "created_at": utcnow(),
     }
@@ -95,17 +114,24 @@ def write_version(
     confirmed: bool,
     link_id: int | None = None,
 ) -> Saved:
-    """Add `report` as the next version of its (incident, area, source); `link_id` is the
-    field reporter's link it came through."""
+    """Add `report` as the next version of its (incident, area, source), current or history
+    by its report time; `link_id` is the field reporter's link it came through."""
     if session.get(Area, report.kecamatan_code) is None:
         raise InvalidInput(
             [FieldError("kecamatan_code", "unknown_kecamatan", {"value": report.kecamatan_code})]
         )
-    previous = _previous(session, report)
-    drops = [] if confirmed else sharp_drops(_figures(previous), report.figures())
+    reported = _reported(
+        session,
+        ImpactReport.incident_id == report.incident_id,
+        ImpactReport.kecamatan_code == report.kecamatan_code,
+        ImpactReport.source == report.source,
+    )
+    before = reported.get((report.incident_id, report.kecamatan_code, report.source), Reported())
+    replaced = before.replaced(report.report_time)
+    drops = [] if confirmed else sharp_drops(replaced, report.figures())
     if drops:
         raise NeedsConfirmation(drops)
-    row = ImpactReport(**_row(previous.version if previous else None, report, actor.name))
+    row = ImpactReport(**_row(before.version + 1, report, actor.name))
     row.reporter_link_id = link_id
     session.add(row)
     session.flush()
@@ -113,7 +139,8 @@ def write_version(
     after = {"kecamatan_code": row.kecamatan_code, "source": row.source, "version": row.version}
     after |= {f: getattr(row, f) for f in FIGURES if getattr(row, f) is not None}
     record_audit(session, actor.name, "report", "impact_report", row.id, None, after)
-    return Saved(row.id, row.version, outside_area=not inside)
+    older_than = before.older_than(report.report_time)
+    return Saved(row.id, row.version, outside_area=not inside, older_than=older_than)
 
 
 def save_report(
@@ -122,7 +149,7 @@ def save_report(
     """Store a new report version.
 
     Raises:
-        NeedsConfirmation: a figure fell sharply since the previous version (not `confirmed`).
+        NeedsConfirmation: a figure fell sharply from the one it replaces (not `confirmed`).
         InvalidInput: the kecamatan is not in the store.
         StaleRecord: another report for the same kecamatan and source was saved at that moment.
         Forbidden: not an operator (or admin) of the kecamatan's area.
@@ -223,62 +250,56 @@ def all_versions(
 
 
 class ImportWriter:
-    """Writes imported reports fast: the latest version of each (incident, kecamatan, source)
-    and the known kecamatan are read once, and the rows go in as one bulk insert when the
-    import closes the writer. The import itself is one audit entry (`imports.run_import`)."""
+    """Writes imported reports fast: the known kecamatan, and what each source reported of
+    each kecamatan of an incident (`Reported`), are read once, and the rows go in as one bulk
+    insert when the import closes the writer. The import itself is one audit entry
+    (`imports.run_import`)."""
 
     def __init__(self, confirmed: bool):
         self.confirmed = confirmed
-        self.latest: dict[tuple[int, str, str], tuple[int, dict[str, Any]]] | None = None
-        self.areas: set[str] = set()
+        self.areas: set[str] | None = None
         self.affected: set[tuple[int, str]] = set()
+        self.read: set[int] = set()  # the incidents whose stored reports are read
+        self.reported: dict[Key, Reported] = {}
         self.pending: list[dict[str, Any]] = []
+        # the current report's time for each row stored as history, by the row's model (kept
+        # by `run_import` until it asks for `notes`)
+        self.history: dict[int, datetime] = {}
 
-    def _load(self, session: Session) -> None:
-        self.areas = set(session.scalars(select(Area.code)))
-        affected = select(IncidentArea.incident_id, IncidentArea.kecamatan_code)
-        self.affected = {tuple(row) for row in session.execute(affected)}
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=(
-                    ImpactReport.incident_id,
-                    ImpactReport.kecamatan_code,
-                    ImpactReport.source,
-                ),
-                order_by=ImpactReport.version.desc(),
-            )
-            .label("rank")
-        )
-        ranked = select(ImpactReport.id, rank).subquery()
-        newest = select(ImpactReport).join(ranked, ranked.c.id == ImpactReport.id)
-        self.latest = {
-            (r.incident_id, r.kecamatan_code, r.source): (r.version, _figures(r))
-            for r in session.scalars(newest.where(ranked.c.rank == 1))
-        }
+    def _load(self, session: Session, incident_id: int) -> None:
+        if self.areas is None:
+            self.areas = set(session.scalars(select(Area.code)))
+            affected = select(IncidentArea.incident_id, IncidentArea.kecamatan_code)
+            self.affected = {tuple(row) for row in session.execute(affected)}
+        if incident_id not in self.read:
+            self.read.add(incident_id)
+            self.reported |= _reported(session, ImpactReport.incident_id == incident_id)
 
     def __call__(self, session: Session, report: ReportInput, actor: Principal) -> str:
-        if self.latest is None:
-            self._load(session)
+        self._load(session, report.incident_id)
         in_scope(actor, report.kecamatan_code)
-        if report.kecamatan_code not in self.areas:
+        if report.kecamatan_code not in (self.areas or ()):
             error = FieldError(
                 "kecamatan_code", "unknown_kecamatan", {"value": report.kecamatan_code}
             )
             raise InvalidInput([error])
         key = (report.incident_id, report.kecamatan_code, report.source)
-        version, figures = self.latest.get(key, (None, None))
-        drops = [] if self.confirmed else sharp_drops(figures, report.figures())
+        before = self.reported.get(key, Reported())
+        replaced = before.replaced(report.report_time)
+        drops = [] if self.confirmed else sharp_drops(replaced, report.figures())
         if drops:
             raise InvalidInput(drops)
-        row = _row(version, report, actor.name)
+        row = _row(before.version + 1, report, actor.name)
         self.pending.append(row)
-        self.latest[key] = (row["version"], report.figures())
+        self.reported[key] = before.add(row["version"], report.report_time, report.figures())
+        older_than = before.older_than(report.report_time)
+        if older_than is not None:
+            self.history[id(report)] = older_than
         return "created"
 
     def notes(self, report: ReportInput) -> list[FieldError]:
         """A written row outside its incident's affected area lands, with this note; so does
-        one filed for a whole kabupaten."""
+        one filed for a whole kabupaten, and one stored as history (`HISTORY`)."""
         if report.area_level == "kabupaten":
             inside = any(
                 incident == report.incident_id and code.startswith(report.kecamatan_code + ".")
@@ -288,15 +309,23 @@ class ImportWriter:
         else:
             inside = (report.incident_id, report.kecamatan_code) in self.affected
             said = []
-        if inside:
-            return said
-        return [*said, FieldError("kecamatan_code", "outside_incident_area", {})]
+        if not inside:
+            said.append(FieldError("kecamatan_code", "outside_incident_area", {}))
+        if id(report) in self.history:
+            said.append(FieldError("report_time", HISTORY, {"current": self.history[id(report)]}))
+        return said
 
     def close(self, session: Session) -> None:
         """Insert the rows collected (in the import's transaction)."""
         if self.pending:
             session.execute(insert(ImpactReport), self.pending)
         self.pending = []
+
+
+def stored_as_history(result: imports.ImportReport) -> int:
+    """How many of the rows an import landed are history (older than the current report of
+    their kecamatan and source)."""
+    return sum(any(e.code == HISTORY for e in note.errors) for note in result.notes)
 
 
 def read_file(

@@ -18,7 +18,7 @@ from command_center.labels import t
 from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep
 from command_center.services import logistics, sitrep
 from command_center.services.incidents import local_day, phase_line, zone_of
-from command_center.services.reports import counted, newest_per_source, with_kabupaten_level
+from command_center.services.reports import awaiting_verification, counted, with_kabupaten_level
 from command_center.services.teams import DEPLOYED, STANDBY
 from command_center.store import record_audit
 from command_center.times import utcnow
@@ -62,7 +62,6 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
     whole = with_kabupaten_level(
         verified, report_store.all_versions(engine, incident_id, level="kabupaten")
     )
-    newest = newest_per_source(versions)
     roster = team_store.roster(engine)
     roster["status"] = roster["status"].astype(str)
     mine = roster[(roster["assigned_incident_id"] == incident_id) & roster["status"].isin(DEPLOYED)]
@@ -78,7 +77,7 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
         area_kecamatan=area or 0,
         sources=verified["source"].value_counts().to_dict(),
         latest_report=verified["report_time"].max() if len(verified) else None,
-        unverified_left_out=int((newest["verification"] == "unverified").sum()),
+        unverified_left_out=len(awaiting_verification(versions)),
         teams_deployed=list(zip(mine["name"], mine["assigned_kecamatan"], strict=True)),
         teams_standby=int((roster["status"] == STANDBY).sum()),
         needs=sitrep.need_lines(verified),

@@ -73,6 +73,17 @@ def test_the_wall_screen_shows_a_tsunami_warning_above_everything(tsunami_in_for
     assert "PERINGATAN DINI TSUNAMI WASPADA" in at.error[0].value
 
 
+CORRECTED_TO_ZERO = (  # a blank would keep the earlier figure: a correction says 0
+    "missing",
+    "injured_severe",
+    "injured_light",
+    "displaced",
+    "houses_heavy",
+    "houses_moderate",
+    "houses_light",
+)
+
+
 def test_the_wall_screen_ticker_says_public_changes_in_sentences(
     with_demo, database_url, geography
 ) -> None:
@@ -90,10 +101,11 @@ def test_the_wall_screen_ticker_says_public_changes_in_sentences(
             "reporter": "TKSK Cugenang",
             "source": "tksk",
             "deaths": 41,
+            **dict.fromkeys(CORRECTED_TO_ZERO, 0),
         },
         geography,
     )
-    saved = report_store.save_report(engine, report, SYSTEM)  # deaths only: the rest falls
+    saved = report_store.save_report(engine, report, SYSTEM, confirmed=True)
     report_store.set_verification(engine, saved.id, "verified", SYSTEM, confirmed=True)
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
     at.query_params["kiosk"] = "1"

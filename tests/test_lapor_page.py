@@ -1,6 +1,7 @@
 """The Lapor page as a field reporter meets it: the real app in AppTest opened through a link,
 with sign-in on (no account needed, nothing else reachable), and in Chromium at 360 px."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from command_center.db import make_engine
 from command_center.labels import t
 from command_center.services.reporters import LINK_PARAM, NewLink
 from command_center.settings import PROJECT_ROOT
+from command_center.times import WIB, format_wib
 from tests.conftest import APP, ARTIFACTS, app_env_vars
 from tests.households import family
 
@@ -56,6 +58,24 @@ def test_a_reporter_sends_and_then_updates_a_report_through_the_link(
     again = _open(link)  # the update starts from the previous report
     assert _figure(again, "displaced").value == 350
     assert t("lapor_update") in [c.value for c in again.caption]
+
+
+def test_a_report_older_than_the_reporters_current_one_is_kept_as_history(
+    link: str, database_url: str
+) -> None:
+    at = _open(link)
+    _figure(at, "displaced").set_value(350)
+    at.button[0].click().run()  # today's report
+    engine = make_engine(database_url)
+    (today,) = report_store.all_versions(engine).query("source == 'karang_taruna'")["report_time"]
+    at = _open(link)
+    yesterday = today.astimezone(WIB).date() - timedelta(days=1)
+    next(d for d in at.date_input if d.label == t("report_date")).set_value(yesterday)
+    _figure(at, "displaced").set_value(20)  # yesterday's figure: no drop from today's 350
+    at.button[0].click().run()
+    history = t("report_history", current=format_wib(today))
+    assert any(history in s.value for s in at.success), [e.value for e in at.error]
+    assert _figure(_open(link), "displaced").value == 350  # an update starts from the current
 
 
 def test_a_link_opens_nothing_else_and_a_revoked_one_opens_nothing(

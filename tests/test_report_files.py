@@ -164,6 +164,7 @@ def test_a_kabupaten_total_counts_only_beyond_its_kecamatan_reports() -> None:
     whole = pd.DataFrame([version("32.04", "kabupaten", 1200, 1)])
     for f in ("missing", "houses_heavy"):
         kecamatan[f], whole[f] = None, None
+    kecamatan["id"], whole["id"] = [1, 2], 3  # stored rows: the latest of equal times wins
     rows = with_kabupaten_level(counted(kecamatan), whole.reindex(columns=kecamatan.columns))
     assert rows["displaced"].sum() == 1200  # 500 in kecamatan + 700 not yet broken down
     assert rows["deaths"].sum() == 1  # the kabupaten's one death is the kecamatan's

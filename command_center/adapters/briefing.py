@@ -199,7 +199,7 @@ def load_sources(incident_id: int, include_unverified: bool, lang: str) -> Figur
     """Which report and source each headline figure of the incident comes from."""
     rows = provenance(
         report_store.all_versions(resources.engine(), incident_id), include_unverified
-    )
+    ).dropna(subset=["figure"])  # the headline figures
     per_report = (
         rows.groupby(["figure", "kecamatan", "source", "version", "report_time"], as_index=False)[
             "value"

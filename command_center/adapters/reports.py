@@ -31,9 +31,11 @@ from command_center.services.reporters import NewLink, link_state, link_url
 from command_center.services.reports import (
     HEADLINE_PARTS,
     ReportInput,
+    awaiting_verification,
     counted,
     daily_totals,
     newest_per_source,
+    per_source,
     with_kabupaten_level,
 )
 from command_center.static_layers import detail_json
@@ -185,10 +187,7 @@ def class_words(legend: list[tuple[float, str]], lang: str) -> list[tuple[str, s
 @resources.cached(Area, ImpactReport, ttl=20)
 def load_series(incident_id: int, include_unverified: bool, lang: str) -> pd.DataFrame:
     """Incident totals at the end of each day, with the change from the day before."""
-    versions = _versions(incident_id)
-    for figure, parts in COMBINED.items():
-        versions = versions.assign(**{figure: versions[list(parts)].fillna(0).sum(axis=1)})
-    series = daily_totals(versions, list(HEADLINE), include_unverified, utcnow())
+    series = daily_totals(_versions(incident_id), list(HEADLINE), include_unverified, utcnow())
     return (
         series.set_index("day")
         .rename_axis(t("col_day", lang))
@@ -203,10 +202,8 @@ def load_series(incident_id: int, include_unverified: bool, lang: str) -> pd.Dat
 
 @resources.cached(Area, ImpactReport, ttl=20)
 def load_side_by_side(incident_id: int, figure: str, lang: str) -> pd.DataFrame:
-    """The newest report of every source per kecamatan, one column per source."""
-    versions = _versions(incident_id)
-    versions = versions[versions["verification"] != "rejected"]
-    newest = newest_per_source(versions)
+    """What every source says now per kecamatan (`per_source`), one column per source."""
+    newest = per_source(_versions(incident_id))
     newest = newest.assign(value=_figure(newest, figure), source=newest["source"].str.upper())
     table = newest.pivot_table(
         index=["kecamatan_code", "kecamatan"], columns="source", values="value", aggfunc="first"
@@ -224,9 +221,11 @@ def load_versions(
     sources: tuple[str, ...] = (),
     statuses: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Every version of the incident's reports, newest first, filtered by kecamatan, sources
-    and verification statuses (none given: all); index = report id."""
+    """Every version of the incident's reports, newest (by report time) first, each marked
+    current or history, filtered by kecamatan, sources and verification statuses (none given:
+    all); index = report id."""
     versions = _versions(incident_id)
+    current = set(newest_per_source(versions[versions["verification"] != "rejected"])["id"])
     if kecamatan_code:
         versions = versions[versions["kecamatan_code"] == kecamatan_code]
     if sources:
@@ -240,6 +239,10 @@ def load_versions(
             t("col_source", lang): versions["source"].str.upper(),
             t("col_version", lang): versions["version"],
             t("col_time", lang): [format_wib(v, lang) for v in versions["report_time"]],
+            t("col_standing", lang): [
+                t("standing_current" if i in current else "standing_history", lang)
+                for i in versions["id"]
+            ],
             t("col_reporter", lang): versions["reporter"],
             t("col_verification", lang): [
                 t(f"verification_{v}", lang) for v in versions["verification"]
@@ -255,11 +258,10 @@ def load_versions(
 
 @resources.cached(Area, ImpactReport, ttl=20)
 def verification_queue(incident_id: int, lang: str) -> dict[int, str]:
-    """What waits for verification: the newest version of each kecamatan and source that is
-    not verified yet, oldest first, labelled "Cugenang · TKSK · versi 3 · 22 Nov 14:00 WIB";
-    earlier versions are superseded and never offered."""
-    newest = newest_per_source(_versions(incident_id))
-    waiting = newest[newest["verification"] == "unverified"].sort_values("report_time")
+    """What waits for verification (`awaiting_verification`), oldest first, labelled
+    "Cugenang · TKSK · versi 3 · 22 Nov 14:00 WIB", and "· riwayat" for an older report that
+    gives a figure its source's current one does not; superseded versions are never offered."""
+    waiting = awaiting_verification(_versions(incident_id)).sort_values(["report_time", "id"])
     return {
         int(r.id): " · ".join(
             (
@@ -267,6 +269,7 @@ def verification_queue(incident_id: int, lang: str) -> dict[int, str]:
                 t(f"source_{r.source}", lang),
                 t("version_n", lang, n=r.version),
                 format_wib(r.report_time, lang),
+                *([t("standing_history", lang)] if r.history else []),
             )
         )
         for r in waiting.itertuples()

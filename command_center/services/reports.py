@@ -1,14 +1,17 @@
 """Kecamatan impact reports as plain data: one report checked (`ReportInput.check`), the checks
-against the previous version, which report counts per kecamatan, and the daily series.
+against what it replaces (`Reported`), which figures count per kecamatan, and the daily series.
 
 Figures follow Perka BNPB 8/2011 (our names in `models.FIGURES`). A report is for one incident,
-one kecamatan and one source; a newer version from the same source supersedes the older one,
-and per kecamatan each figure comes from the most recent report (by report time) that gives it.
+one kecamatan and one source. Report time decides, not arrival order: per kecamatan each figure
+comes from the most recent report (by report time, of any source) that gives it, so a report
+that arrives late with an older time is history, and a figure a later report leaves blank is
+not lost (a 0 is a figure). Version numbers only count arrivals.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -57,9 +60,12 @@ SOURCE_WORDS = {
 }
 AREA_LEVELS = ("kecamatan", "kabupaten")
 CLOCK_SKEW = timedelta(minutes=10)
-DROP_SHARE = 0.5  # a figure falling to half or less of the previous version ...
+DROP_SHARE = 0.5  # a figure falling to half or less of the one it replaces ...
 DROP_MIN = 10  # ... by at least this many asks for confirmation
 CASUALTIES = ("deaths", "missing", "injured_severe", "injured_light", "injured_unspecified")
+AREA = ["incident_id", "kecamatan_code"]  # what a counted row is for
+FROM_SOURCE = [*AREA, "source"]  # whose versions follow one another
+LATEST = ["report_time", "id"]  # the latest report by its own time; a tie: the later stored
 
 REPORT_HEADERS: dict[str, tuple[str, ...]] = {
     "kecamatan_code": ("kode_kecamatan", "kode_kec", "kode_wilayah", "kecamatan_code", "kode"),
@@ -271,36 +277,89 @@ def implausible(figures: dict[str, int | None]) -> list[FieldError]:
 def sharp_drops(
     previous: dict[str, Any] | None, figures: dict[str, int | None]
 ) -> list[FieldError]:
-    """Figures that fell sharply since the previous version (they need a confirmation)."""
+    """Figures that fell sharply from what they replace (`Reported.replaced`): they need a
+    confirmation."""
     if not previous:
         return []
     drops = []
-    for field in FIGURES:
-        old, new = previous.get(field), figures.get(field)
+    for name in FIGURES:
+        old, new = previous.get(name), figures.get(name)
         if old is None or new is None or pd.isna(old):
             continue
         if new <= old * DROP_SHARE and old - new >= DROP_MIN:
-            drops.append(FieldError(field, "sharp_drop", {"old": int(old), "value": new}))
+            drops.append(FieldError(name, "sharp_drop", {"old": int(old), "value": new}))
     return drops
 
 
+@dataclass(frozen=True)
+class Reported:
+    """What one source has reported of one kecamatan so far, built by `add`ing its stored
+    versions in the order they were stored: the last version number, the report time of its
+    current version (its latest by report time; a rejected one never is), and per figure the
+    latest report time that gives it, with the value."""
+
+    version: int = 0
+    current: datetime | None = None
+    figures: dict[str, tuple[datetime, int]] = field(default_factory=dict)
+
+    def add(
+        self,
+        version: int,
+        report_time: datetime,
+        figures: dict[str, Any],
+        rejected: bool = False,
+    ) -> Reported:
+        """With one more version, stored after the others (so it wins a tie in time)."""
+        if rejected:
+            return replace(self, version=max(self.version, version))
+        latest = dict(self.figures)
+        for name, value in figures.items():
+            if pd.isna(value):  # a blank gives nothing; a 0 is a figure
+                continue
+            if name not in latest or latest[name][0] <= report_time:
+                latest[name] = (report_time, int(value))
+        current = report_time if self.current is None else max(self.current, report_time)
+        return Reported(max(self.version, version), current, latest)
+
+    def older_than(self, report_time: datetime) -> datetime | None:
+        """The current version's report time if a report made at `report_time` is older: it
+        is then history."""
+        if self.current is not None and report_time < self.current:
+            return self.current
+        return None
+
+    def replaced(self, report_time: datetime) -> dict[str, int]:
+        """The figures a report made at `report_time` would replace: those whose latest value
+        is no newer (a figure given later stays as it is)."""
+        return {name: value for name, (at, value) in self.figures.items() if at <= report_time}
+
+
 def newest_per_source(versions: pd.DataFrame) -> pd.DataFrame:
-    """Each source's newest version per (incident, kecamatan): the one that supersedes."""
-    keys = ["incident_id", "kecamatan_code", "source"]
-    return versions.sort_values("version").groupby(keys).tail(1)
+    """Each source's current version per (incident, kecamatan): its latest by report time,
+    whatever the order the versions arrived in."""
+    return versions.sort_values(LATEST).groupby(FROM_SOURCE).tail(1)
 
 
-def _superseding(
+def _recent_first(
     versions: pd.DataFrame, include_unverified: bool, as_of: datetime | None = None
 ) -> pd.DataFrame:
-    """Each source's newest version that may count (verified unless `include_unverified`,
-    never rejected, made by `as_of`), the most recent report first."""
+    """The versions that may count (verified unless `include_unverified`, never rejected, made
+    by `as_of`), the most recent report first."""
     eligible = versions[versions["verification"].astype(str) != "rejected"]
     if not include_unverified:
         eligible = eligible[eligible["verification"].astype(str) == "verified"]
     if as_of is not None:
         eligible = eligible[eligible["report_time"] <= as_of]
-    return newest_per_source(eligible).sort_values(["report_time", "version"], ascending=False)
+    return eligible.sort_values(LATEST, ascending=False)
+
+
+def _latest_given(recent_first: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per `keys`: each figure from the most recent report that gives it (a blank
+    gives nothing, a 0 does), every other column from the most recent report."""
+    figures = [name for name in FIGURES if name in recent_first]
+    rows = recent_first.drop_duplicates(keys).set_index(keys)
+    rows[figures] = recent_first.groupby(keys)[figures].first()
+    return rows.sort_index().reset_index()
 
 
 def counted(
@@ -308,14 +367,33 @@ def counted(
 ) -> pd.DataFrame:
     """The figures that count for each (incident, kecamatan), from all stored versions.
 
-    Per source the newest version counts (verified ones only, unless `include_unverified`;
-    rejected never). Across sources, each figure comes from the most recent report that gives
-    it, so a partial report (say BPBD's dead and displaced only) does not blank the others;
-    the other columns (source, report time, version...) are those of the most recent report.
-    With `as_of`, only reports made by then are considered.
+    Only verified versions count (unless `include_unverified`; rejected never). Each figure
+    comes from the most recent report (by report time, of any source and version) that gives
+    it, so neither a partial report (say BPBD's dead and displaced only) nor a late-arriving
+    older one blanks the others; the other columns (source, report time, version, needs...)
+    are those of the most recent report. With `as_of`, only reports made by then count.
     """
-    recent_first = _superseding(versions, include_unverified, as_of)
-    return recent_first.groupby(["incident_id", "kecamatan_code"], sort=True).first().reset_index()
+    return _latest_given(_recent_first(versions, include_unverified, as_of), AREA)
+
+
+def per_source(versions: pd.DataFrame) -> pd.DataFrame:
+    """What each source says of each (incident, kecamatan) now, verified or not (never
+    rejected): each figure from its most recent report that gives it, as `counted` takes it."""
+    return _latest_given(_recent_first(versions, include_unverified=True), FROM_SOURCE)
+
+
+def awaiting_verification(versions: pd.DataFrame) -> pd.DataFrame:
+    """The unverified versions a verification could make count: each source's current one,
+    and an older one (`history`) that gives a figure no later version of its source gives
+    (rejected ones aside). An older one whose figures are all given later is superseded."""
+    live = versions[versions["verification"].astype(str) != "rejected"]
+    live = live.sort_values(LATEST, ascending=False)
+    gives = live[[name for name in FIGURES if name in live]].notna().astype(int)
+    given_later = gives.groupby([live[k] for k in FROM_SOURCE]).cumsum() - gives > 0
+    current = ~live.duplicated(FROM_SOURCE)
+    needed = current | ((gives > 0) & ~given_later).any(axis=1)
+    waiting = needed & (live["verification"].astype(str) == "unverified")
+    return live[waiting].assign(history=~current[waiting])
 
 
 HEADLINE_PARTS = {  # a headline figure and the report figures it adds up
@@ -336,13 +414,12 @@ def headline_totals(rows: pd.DataFrame) -> dict[str, int]:
 
 
 def provenance(versions: pd.DataFrame, include_unverified: bool = False) -> pd.DataFrame:
-    """Where each headline figure of each kecamatan comes from, as `counted` takes it: one row
-    per (incident, kecamatan, report figure) with the value, its headline `figure`, and the
-    report (id, source, version, time) that gave it."""
-    recent_first = _superseding(versions, include_unverified)
+    """Where each figure of each kecamatan comes from, as `counted` takes it: one row per
+    (incident, kecamatan, report figure `part`) with the value, the headline `figure` it adds
+    to (none for the others), and the report (id, source, version, time) that gave it."""
+    recent_first = _recent_first(versions, include_unverified)
     keys = ["incident_id", "kecamatan_code", "kecamatan", "id", "source", "version", "report_time"]
-    parts = [part for group in HEADLINE_PARTS.values() for part in group]
-    long = recent_first.melt(id_vars=keys, value_vars=parts, var_name="part").dropna(
+    long = recent_first.melt(id_vars=keys, value_vars=list(FIGURES), var_name="part").dropna(
         subset=["value"]
     )
     first = long.groupby(["incident_id", "kecamatan_code", "part"], sort=False).head(1)
@@ -390,7 +467,8 @@ def with_kabupaten_level(
 def daily_totals(
     versions: pd.DataFrame, figures: list[str], include_unverified: bool, now: datetime
 ) -> pd.DataFrame:
-    """Incident totals at the end of each day (WIB) since the first report, with the change."""
+    """Incident totals at the end of each day (WIB) since the first report, with the change;
+    a headline figure (`HEADLINE_PARTS`) adds up its counted parts."""
     if versions.empty:
         return pd.DataFrame(columns=["day", *figures, *(f"{f}_change" for f in figures)])
     first = versions["report_time"].min().astimezone(WIB).date()
@@ -400,7 +478,10 @@ def daily_totals(
         day = first + timedelta(days=n)
         end = datetime.combine(day + timedelta(days=1), datetime.min.time(), WIB)
         state = counted(versions, include_unverified, as_of=min(end, now))
-        rows.append({"day": day, **{f: int(state[f].fillna(0).sum()) for f in figures}})
+        totals = {
+            f: state[list(HEADLINE_PARTS.get(f, (f,)))].fillna(0).sum().sum() for f in figures
+        }
+        rows.append({"day": day, **{f: int(total) for f, total in totals.items()}})
     series = pd.DataFrame(rows)
     for f in figures:
         series[f"{f}_change"] = series[f].diff().fillna(series[f]).astype(int)

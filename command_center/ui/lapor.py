@@ -93,7 +93,10 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd
 
     def said(report: dict, saved) -> str:
         place = md(places.get(report["kecamatan_code"], report["kecamatan_code"]))
-        return t("lapor_saved", LANG, kecamatan=place, version=saved.version)
+        message = t("lapor_saved", LANG, kecamatan=place, version=saved.version)
+        if saved.current:
+            return message
+        return f"{message}  \n{t('report_history', LANG, current=format_wib(saved.older_than))}"
 
     if sent:
         save_report(save, said, values, LANG)

@@ -19,7 +19,7 @@ from command_center.report_store import REPORTS
 from command_center.services.reporters import LINK_DAYS, MAX_LINK_DAYS
 from command_center.services.reports import PILAR_SOSIAL, SOURCES
 from command_center.services.validation import LABEL
-from command_center.times import WIB, utcnow
+from command_center.times import WIB, format_wib, utcnow
 from command_center.ui import charts, maps, shell
 from command_center.ui.confirm import confirm_pending, save_report
 from command_center.ui.importer import Importer, import_panel
@@ -228,6 +228,10 @@ def _said(lang: str):
         areas = data.report_areas(values["incident_id"], lang)
         name = areas.get(values["kecamatan_code"], values["kecamatan_code"])
         message = t("report_saved", lang, kecamatan=md(name), version=saved.version)
+        if not saved.current:
+            message += "  \n" + t(
+                "report_history", lang, current=format_wib(saved.older_than, lang)
+            )
         return message + ("  \n" + t("outside_area", lang) if saved.outside_area else "")
 
     return said
