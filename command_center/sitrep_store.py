@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,7 +15,6 @@ from command_center import logistics_store, outbox, report_store, store, team_st
 from command_center.auth import Principal, require_in
 from command_center.db import writing
 from command_center.errors import NotFound, StaleRecord
-from command_center.labels import t
 from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep
 from command_center.services import logistics, sitrep
 from command_center.services.incidents import local_day, phase_line, zone_of
@@ -80,7 +80,7 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
         unverified_left_out=len(awaiting_verification(versions)),
         teams_deployed=list(zip(mine["name"], mine["assigned_kecamatan"], strict=True)),
         teams_standby=int((roster["status"] == STANDBY).sum()),
-        needs=sitrep.need_lines(verified),
+        items=logistics.aid_lines(logistics.reconcile(verified, _dispatches(engine, incident_id))),
         previous_number=previous.number if previous else None,
         previous_totals=dict(previous.totals) if previous else {},
         status_line=phase_line(store.phases(engine, incident_id), local_day(now, zone)),
@@ -88,17 +88,19 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
     )
 
 
+def _dispatches(engine: Engine, incident_id: int) -> pd.DataFrame:
+    sent = logistics_store.dispatches(engine)
+    return sent[sent["incident_id"] == incident_id]
+
+
 def aid_facts(engine: Engine, incident_id: int) -> sitrep.AidFacts | None:
-    """The incident's shelters, meals served and aid dispatched (None when none is recorded)."""
+    """The incident's open shelters and meals served (None when neither is recorded)."""
     shelters = logistics_store.shelters(engine)
     shelters = shelters[(shelters["incident_id"] == incident_id) & shelters["closed_on"].isna()]
     meals = logistics_store.meals(engine)
     meals = meals[meals["incident_id"] == incident_id]
-    sent = logistics_store.dispatches(engine)
-    sent = sent[sent["incident_id"] == incident_id]
-    if shelters.empty and meals.empty and sent.empty:
+    if shelters.empty and meals.empty:
         return None
-    delivered, moving = logistics.deliveries(sent, by=("item",))
     by_day = meals.groupby("day")["portions"].sum()
     return sitrep.AidFacts(
         shelters=len(shelters),
@@ -106,10 +108,6 @@ def aid_facts(engine: Engine, incident_id: int) -> sitrep.AidFacts | None:
         families=int(shelters["families"].sum()),
         meals_total=int(meals["portions"].sum()),
         meals_last_day=(by_day.index[-1], int(by_day.iloc[-1])) if len(by_day) else None,
-        items=[
-            (t(f"item_{item}"), int(delivered.get(item, 0)), int(moving.get(item, 0)))
-            for item in sorted({*delivered.index, *moving.index})
-        ],
     )
 
 

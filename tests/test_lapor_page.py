@@ -47,16 +47,25 @@ def test_a_reporter_sends_and_then_updates_a_report_through_the_link(
     assert not at.sidebar.children or not any(at.sidebar.markdown)  # no account, no menu
     _figure(at, "displaced").set_value(350)
     _figure(at, "houses_heavy").set_value(12)
-    at.text_area[0].input("tenda: 10; air bersih: 500")
+    at.text_area[0].input("tenda: 10; air bersih: 500; air mineral: 20 dus")
     at.button[0].click().run()
     assert any("terkirim" in s.value for s in at.success), [e.value for e in at.error]
     engine = make_engine(database_url)
     rows = report_store.all_versions(engine)
     mine = rows[rows["source"] == "karang_taruna"]
     assert list(mine["displaced"]) == [350] and list(mine["verification"]) == ["unverified"]
+    assert list(mine["needs"]) == [
+        [
+            {"item": "tenda_keluarga", "qty": 10, "unit": "buah"},
+            {"item": "air_mineral", "qty": 500, "unit": "liter"},
+            {"item": "air_mineral", "qty": 20, "unit": "dus"},  # never added to the litres
+        ]
+    ]
     assert "Cugenang" in " ".join(m.value for m in at.markdown)  # listed under their reports
     again = _open(link)  # the update starts from the previous report
     assert _figure(again, "displaced").value == 350
+    typed = "Tenda keluarga: 10 buah; Air mineral: 500 liter; Air mineral: 20 dus"
+    assert again.text_area[0].value == typed  # in words that read back to the same lines
     assert t("lapor_update") in [c.value for c in again.caption]
 
 

@@ -1,5 +1,6 @@
 """The logistics rules: the ledger's invariants under random movements (hypothesis, against the
-real store), first expiry first out, the lumbung sosial release rule, and the cover of needs
+real store), first expiry first out, the lumbung sosial release rule, needs as written read into
+the catalogue with their units, their reconciliation with deliveries, and the cover of needs
 against a case computed by hand."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,14 +21,21 @@ from command_center.incident_store import NewIncident
 from command_center.logistics_store import DispatchRequest, Line
 from command_center.services.incidents import PhaseRecord, Region
 from command_center.services.logistics import (
+    CATALOGUE,
+    AidLine,
     Batch,
+    NeedLine,
     StockLine,
     WarehouseInput,
+    aid_lines,
     cover,
     fefo,
+    item_label,
     item_of,
     nearest,
+    need_line,
     needs_by_item,
+    reconcile,
     release_refusal,
 )
 from command_center.times import utcnow
@@ -269,43 +278,133 @@ def test_a_lumbung_sosial_releases_only_under_a_confirmed_decree_of_its_regions_
 def test_cover_against_a_case_computed_by_hand() -> None:
     """200 displaced in 50 families; the consumption rules of `services.logistics.RULES`."""
     lines = cover(
-        needs={"selimut": 200, "perahu karet": 2},
-        delivered={"selimut": 120},
-        in_transit={"selimut": 30},
+        [
+            AidLine("selimut", "lembar", 200, 120, 30, reported=False),
+            AidLine("perahu karet", "", 2, 0, 0, reported=False),
+            AidLine("air_mineral", "dus", 500, 0, 0, reported=False),
+        ],
         stock={
             "makanan_siap_saji": 1500,
             "beras": 80,
             "lauk_pauk": 100,
             "selimut": 20,
             "family_kit": 60,
+            "air_mineral": 900,
         },
         people=200,
         families=50,
     )
-    got = [(c.item, c.days, c.short) for c in lines]
+    got = [(c.item, c.unit, c.days, c.short) for c in lines]
     assert got == [
-        ("beras", 1.0, 0),  # 80 kg / (0,4 kg x 200 people)
-        ("lauk_pauk", 2.0, 0),  # 100 / (1 x 50 families)
-        ("makanan_siap_saji", 2.5, 0),  # 1.500 / (3 x 200)
-        ("selimut", None, 30),  # 200 needed - 120 delivered - 30 on the way - 20 in stock
-        ("family_kit", None, 0),  # 50 families, 60 in stock
-        ("perahu karet", None, 0),  # a need outside the catalogue: shown, no rule
+        ("beras", "kg", 1.0, 0),  # 80 kg / (0,4 kg x 200 people)
+        ("air_mineral", "liter", 1.8, 0),  # 900 liter / (2,5 liter x 200 people)
+        ("lauk_pauk", "paket", 2.0, 0),  # 100 / (1 x 50 families)
+        ("makanan_siap_saji", "paket", 2.5, 0),  # 1.500 / (3 x 200)
+        ("selimut", "lembar", None, 30),  # 200 needed - 120 delivered - 30 on the way - 20 held
+        ("air_mineral", "dus", None, 0),  # dus are no litres: no stock, no rule against them
+        ("family_kit", "paket", None, 0),  # 50 families, 60 in stock
+        ("perahu karet", "", None, 0),  # a need outside the catalogue: shown, no rule
     ]
-    assert lines[3].needed == 200 and lines[3].delivered == 120 and lines[3].in_transit == 30
-    families_from_people = cover({}, {}, {}, {"lauk_pauk": 100}, people=200)
+    selimut, dus = lines[4], lines[5]
+    assert (selimut.needed, selimut.delivered, selimut.in_transit) == (200, 120, 30)
+    assert (dus.needed, dus.stock) == (500, 0)
+    families_from_people = cover([], {"lauk_pauk": 100}, people=200)
     assert families_from_people[0].days == 2.0  # 200 people make 50 families of four
 
 
-def test_needs_as_written_are_read_as_catalogue_items() -> None:
+@pytest.mark.parametrize(
+    ("words", "qty", "unit", "line"),
+    [
+        ("Selimut", 300, None, ("selimut", 300, "lembar")),  # no unit: the item's own
+        ("  TERPAL ", 5, "lembar", ("tenda_gulung", 5, "lembar")),
+        ("Kasur", 10, "pcs", ("matras", 10, "lembar")),  # pieces of a sheet item are sheets
+        ("tenda", 4, "Unit", ("tenda_keluarga", 4, "buah")),
+        ("beras", 2, "ton", ("beras", 2000, "kg")),  # the catalogue's exact conversions
+        ("Beras", 3, "kwintal", ("beras", 300, "kg")),
+        ("beras", 2, "kilo", ("beras", 2, "kg")),
+        ("beras", 4, "karung", ("beras", 4, "karung")),  # a karung is no exact weight
+        ("Air Mineral", 500, "dus", ("air_mineral", 500, "dus")),  # nor is a dus of water
+        ("air minum", 20, "galon", ("air_mineral", 20, "galon")),
+        ("air bersih", 480, "ltr.", ("air_mineral", 480, "liter")),
+        ("air bersih (liter)", 15, None, ("air_mineral", 15, "liter")),  # a unit in brackets
+        ("sembako (paket)", 100, None, ("sembako", 100, "paket")),
+        ("Perahu  Karet", 1, None, ("perahu karet", 1, "")),  # outside the catalogue: its words
+        ("genset", 2, "UNIT", ("genset", 2, "unit")),
+        ("makanan_siap_saji", 4, "ikat", ("makanan_siap_saji", 4, "ikat")),  # unknown: as written
+        ("popok bayi", None, None, ("popok bayi", None, "")),  # named without a quantity
+    ],
+)
+def test_a_need_as_written_is_read_into_the_catalogue_with_its_unit(words, qty, unit, line) -> None:
+    assert need_line(words, qty, unit) == NeedLine(*line)
+    assert need_line(*line) == NeedLine(*line)  # what is stored reads back as itself
+
+
+def test_every_catalogue_item_is_read_back_from_its_name_in_words() -> None:
+    for code, item in CATALOGUE.items():
+        assert need_line(item_label(code), 1, None) == NeedLine(code, 1, item.unit)
     assert item_of("Makanan Siap Saji (paket)") == "makanan_siap_saji"
-    assert item_of("  TERPAL ") == "tenda_gulung"
     assert item_of("perahu karet") is None
+
+
+def test_needs_are_summed_per_item_and_unit_never_across_units() -> None:
     needs = [
         {"item": "Selimut", "qty": 10},
-        {"item": "selimut ", "qty": 5},
+        {"item": "selimut ", "qty": 5, "unit": "lembar"},
         {"item": "Perahu  Karet", "qty": 1},
+        {"item": "air mineral", "qty": 500, "unit": "dus"},
+        {"item": "Air Minum", "qty": 480, "unit": "liter"},
+        {"item": "beras", "qty": 1, "unit": "ton"},
+        {"item": "beras (kg)", "qty": 250},
     ]
-    assert needs_by_item(needs) == {"selimut": 15, "perahu karet": 1}
+    assert needs_by_item(needs) == {
+        ("selimut", "lembar"): 15,
+        ("perahu karet", ""): 1,
+        ("air_mineral", "dus"): 500,
+        ("air_mineral", "liter"): 480,
+        ("beras", "kg"): 1250,
+    }
+
+
+def _dispatch_lines(*lines: tuple[str, str, str, int, int | None]) -> pd.DataFrame:
+    """Ledger lines as `logistics_store.dispatches` gives them: kecamatan, item, status, sent,
+    received."""
+    columns = ["kecamatan_code", "item", "status", "sent", "received_quantity"]
+    return pd.DataFrame(list(lines), columns=columns)
+
+
+def test_needs_and_deliveries_are_reconciled_into_one_figure_per_item_and_unit() -> None:
+    reports = pd.DataFrame(
+        {
+            "kecamatan_code": ["32.04.12", "32.04.13"],
+            "needs": [
+                [
+                    {"item": "air mineral", "qty": 500, "unit": "dus"},
+                    {"item": "selimut", "qty": 300},
+                ],
+                [{"item": "Selimut", "qty": 100, "unit": "lembar"}],
+            ],
+            "aid_delivered": [  # the posko's own counts
+                [
+                    {"item": "selimut", "qty": 250},
+                    {"item": "air mineral", "qty": 40, "unit": "dus"},
+                ],
+                [{"item": "sembako", "qty": 60, "unit": "paket"}],
+            ],
+        }
+    )
+    ledger = _dispatch_lines(
+        ("32.04.12", "selimut", "received", 300, 300),
+        ("32.04.12", "air_mineral", "received", 480, 480),
+        ("32.04.13", "selimut", "in_transit", 100, None),
+    )
+    lines = aid_lines(reconcile(reports, ledger))
+    assert lines == [
+        AidLine("air_mineral", "dus", 500, 0, 0, reported=False),  # never 500 against 480 litres
+        AidLine("selimut", "lembar", 400, 300, 100, reported=False),  # the ledger's, not 250
+        AidLine("sembako", "paket", 0, 60, 0, reported=True),  # not in the ledger: the posko's
+        AidLine("air_mineral", "liter", 0, 480, 0, reported=False),
+    ]
+    assert aid_lines(reconcile(reports.iloc[:0], ledger.iloc[:0])) == []
 
 
 def test_the_nearest_warehouses_are_those_within_the_radius() -> None:

@@ -115,6 +115,10 @@ def test_a_central_pull_pages_through_and_stores_each_version_once(
     assert set(psm["incident_id"]) == {incident.id}  # the open incident holding the kecamatan
     assert psm.loc["32.03.11", "displaced"] == 640 and psm.loc["32.03.11", "version"] == 1
     assert psm.loc["32.03.11", "reporter"] == "Dedi (PSM Cugenang)"
+    assert psm.loc["32.03.11", "needs"] == [  # the form's "tenda: 40; selimut: 600"
+        {"item": "tenda_keluarga", "qty": 40, "unit": "buah"},
+        {"item": "selimut", "qty": 600, "unit": "lembar"},
+    ]
     assert _stored(demo_engine) == (reports_before + 2, 4)
     waiting = imports.quarantine(demo_engine, report_store.REPORTS, SYSTEM)
     assert {w.file_name for w in waiting} == {"odk:laporan_dampak_kecamatan"}

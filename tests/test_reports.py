@@ -45,7 +45,32 @@ def test_a_report_as_typed_is_cleaned() -> None:
     assert report.source == "tksk"
     assert report.report_time == datetime(2026, 11, 22, 1, 30, tzinfo=UTC)  # 08:30 WIB
     assert (report.deaths, report.displaced, report.affected_people) == (12, 1250, 4000)
-    assert [(i.item, i.qty) for i in report.needs] == [("tenda", 20), ("selimut", 1250)]
+    assert [(i.item, i.qty, i.unit) for i in report.needs] == [
+        ("tenda_keluarga", 20, "buah"),
+        ("selimut", 1250, "lembar"),
+    ]
+
+
+def test_needs_and_aid_as_typed_keep_their_units_in_the_catalogue_s_words() -> None:
+    typed = "Air Mineral: 500 dus; beras: 2 ton; Kasur: 10 pcs; terpal: 5 lbr.; genset: 1"
+    report = ReportInput.check(
+        _values(needs=typed, aid_delivered="air bersih: 480 ltr: 2026-11-21"), None, NOW
+    )
+    assert [(i.item, i.qty, i.unit) for i in report.needs] == [
+        ("air_mineral", 500, "dus"),  # kept in dus: never counted as litres
+        ("beras", 2000, "kg"),
+        ("matras", 10, "lembar"),
+        ("tenda_gulung", 5, "lembar"),
+        ("genset", 1, None),  # outside the catalogue, no unit given
+    ]
+    (aid,) = report.aid_delivered
+    assert (aid.item, aid.qty, aid.unit, aid.date) == ("air_mineral", 480, "liter", "2026-11-21")
+    drafted = [{"item": "beras (ton)", "qty": 2}, {"item": "air mineral", "qty": 5, "unit": "dus"}]
+    listed = ReportInput.check(_values(needs=drafted), None, NOW)  # a WhatsApp draft's list
+    assert [(i.item, i.qty, i.unit) for i in listed.needs] == [
+        ("beras", 2000, "kg"),
+        ("air_mineral", 5, "dus"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -60,6 +85,8 @@ def test_a_report_as_typed_is_cleaned() -> None:
         ({"report_time": "2026-11-23 12:00"}, "report_time", "in_future"),
         ({"report_time": "kemarin"}, "report_time", "bad_time"),
         ({"needs": "tenda banyak"}, "needs", "bad_items"),
+        ({"needs": "beras: 2 ikat"}, "needs", "bad_unit"),
+        ({"aid_delivered": "beras: 2 ton besar"}, "aid_delivered", "bad_items"),
         ({"deaths": "3000", "missing": "1500"}, "affected_people", "casualties_exceed"),
         ({"displaced": "5000"}, "displaced", "exceeds_affected"),
     ],
@@ -189,7 +216,7 @@ def test_daily_totals_show_the_change_per_day(demo_engine) -> None:
 REPORTS_CSV = """Laporan Dampak Gempa Cianjur (Latihan)
 
 Kode Kecamatan,Waktu Laporan,Pelapor,Sumber,Meninggal,Hilang,Mengungsi,Jiwa Terdampak,Kebutuhan
-32.03.12,{t},TKSK Campaka,TKSK,2,0,"1.200",3000,tenda: 10
+32.03.12,{t},TKSK Campaka,TKSK,2,0,"1.200",3000,tenda: 10; air mineral: 500 dus; beras: 2 ton
 32.03.99,{t},TKSK X,TKSK,1,0,10,100,
 32.03.14,{t},Dinsos Cianjur,Dinsos,-4,0,10,100,
 32.03.15,{t},,Dinsos,0,0,10,100,
@@ -228,6 +255,12 @@ def test_an_import_lands_valid_rows_and_keeps_the_rest_for_correction(
     versions = report_store.all_versions(demo_engine)
     assert set(versions["kecamatan_code"]) >= {"32.03.12", "32.03.14", "32.03.15"}
     assert progress[-1] == 1.0
+    (campaka,) = versions[versions["reporter"] == "TKSK Campaka"]["needs"]
+    assert campaka == [
+        {"item": "tenda_keluarga", "qty": 10, "unit": "buah"},
+        {"item": "air_mineral", "qty": 500, "unit": "dus"},
+        {"item": "beras", "qty": 2000, "unit": "kg"},
+    ]
 
 
 def test_an_imported_row_outside_the_incident_area_lands_with_a_note(

@@ -41,6 +41,7 @@ def test_an_operator_enters_a_report_and_it_becomes_the_next_version(
     at.number_input(key="fig_deaths").set_value(13)
     at.number_input(key="fig_displaced").set_value(5600)
     at.text_area(key="report_notes").input('<img src=x onerror="alert(1)"> catatan')
+    at.text_input(key="report_needs").input("Air mineral: 500 dus; beras: 2 ton")
     text_inputs = [w for w in at.text_input if w.label == t("reporter")]
     text_inputs[0].input("TKSK Cianjur")
     _click(at, t("save_report"))
@@ -49,6 +50,12 @@ def test_an_operator_enters_a_report_and_it_becomes_the_next_version(
     mine = versions[(versions["kecamatan_code"] == "32.03.01") & (versions["version"] == 3)]
     assert mine["deaths"].tolist() == [13] and mine["created_by"].tolist() == [t("anonymous")]
     assert mine["verification"].tolist() == ["unverified"]
+    assert mine["needs"].tolist() == [
+        [
+            {"item": "air_mineral", "qty": 500, "unit": "dus"},
+            {"item": "beras", "qty": 2000, "unit": "kg"},
+        ]
+    ]
 
 
 def test_a_sharp_drop_is_saved_only_after_confirmation(open_page, with_demo, database_url) -> None:

@@ -1,14 +1,21 @@
-"""The Laporan Situasi of the demo scenario, checked line by line, and what changes next time."""
+"""The Laporan Situasi of the demo scenario, checked line by line, what changes next time, and
+one delivered figure per item in every rendering of needs and aid."""
 
 from datetime import timedelta
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from command_center import report_store, sitrep_store, store
+from command_center import incident_store, logistics_store, report_store, sitrep_store, store
 from command_center.auth import Principal
 from command_center.errors import StaleRecord
+from command_center.incident_store import NewIncident
+from command_center.labels import t
+from command_center.logistics_store import DispatchRequest, Line
 from command_center.services import figures, sitrep
+from command_center.services.logistics import StockLine, WarehouseInput
 from command_center.services.reports import ReportInput
+from command_center.settings import PROJECT_ROOT
 from command_center.times import utcnow
 
 
@@ -42,7 +49,10 @@ def test_the_whatsapp_sitrep_of_the_demo_line_by_line(demo_engine) -> None:
     assert "Bertugas: 4 tim" in lines
     assert "- Tagana Kab. Sukabumi (Latihan) di Pacet" in lines
     assert "Siaga: 4 tim" in lines
-    assert "- tenda: 548 (tersalur 0)" in lines
+    # needs and deliveries in one list: selimut needed by the reports, sent by the ledger
+    assert "- Selimut: butuh 22.144 lembar, tersalur 1.450, dalam perjalanan 860" in lines
+    assert "- Tenda keluarga: butuh 548 buah, tersalur 0" in lines
+    assert "- Makanan siap saji: tersalur 2.000 paket" in lines
     assert "_Sumber: 15 laporan kecamatan terverifikasi (TKSK 15)._" in lines
     assert "_5 laporan belum terverifikasi tidak dihitung._" in lines
     assert all(len(line) <= 80 for line in lines)  # short lines for a phone
@@ -96,3 +106,67 @@ def test_the_printable_sitrep_has_map_chart_tables_and_escapes_names(
     assert "<td>Cugenang</td><td>32.03.11</td>" in page
     assert "22.144" in page and "Laporan Situasi No. 1" in page
     assert hostile not in page and "&lt;script&gt;" in page
+
+
+def _selimut_needed_and_delivered(engine) -> int:
+    """The issue's contradiction: a posko report asks for 300 selimut (and says 50 paket of
+    sembako came, from elsewhere); the ledger has 300 selimut sent and receipted."""
+    admin_ = admin("Admin")
+    key = incident_store.open_incident(
+        engine, NewIncident("banjir", "Banjir Kab. Bandung", ("32.04.12",), utcnow()), admin_
+    )
+    incident = next(i.id for i in store.incidents(engine) if i.key == key)
+    gudang = logistics_store.create_warehouse(
+        engine,
+        WarehouseInput.check(
+            {
+                "name": "Gudang Dinsos Kab. Bandung",
+                "kind": "kabupaten",
+                "kecamatan_code": "32.04.12",
+            }
+        ),
+        admin_,
+    )
+    blankets = StockLine.check({"item": "selimut", "batch": "A2025", "quantity": 300})
+    logistics_store.receive(engine, gudang, [blankets], "Kemensos", "BAST-1", admin_)
+    request = DispatchRequest(incident, gudang, [Line("selimut", 300)], "32.04.12")
+    sent = logistics_store.dispatch(engine, request, admin_)
+    logistics_store.confirm_receipt(engine, sent, "Camat Dayeuhkolot", {"selimut": 300}, "", admin_)
+    report = ReportInput.check(
+        {
+            "incident_id": incident,
+            "kecamatan_code": "32.04.12",
+            "report_time": (utcnow() - timedelta(hours=1)).isoformat(),
+            "reporter": "TKSK Dayeuhkolot",
+            "source": "tksk",
+            "displaced": 640,
+            "needs": "selimut: 300",
+            "aid_delivered": "sembako: 50",
+        },
+        None,
+    )
+    saved = report_store.save_report(engine, report, admin_)
+    report_store.set_verification(engine, saved.id, "verified", admin("Operator"))
+    return incident
+
+
+def test_every_rendering_states_one_delivered_figure_per_item(area_engine, app_env) -> None:
+    incident = _selimut_needed_and_delivered(area_engine)
+    facts = sitrep_store.gather(area_engine, incident)
+    text = sitrep.whatsapp(facts)
+    said = [line for line in text.split("\n") if "selimut" in line.lower()]
+    assert said == ["- Selimut: butuh 300 lembar, tersalur 300"]
+    assert "- sembako: tersalur 50 (laporan posko)" in text  # the ledger never sent any
+    page = sitrep.html(facts)
+    assert page.count("Selimut") == 1
+    assert "<td>Selimut</td><td>lembar</td>\n<td>300</td><td>300</td><td>0</td>" in page
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["kiosk"] = "1"
+    at.run()
+    at.switch_page("pages/briefing.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    needs = next(table.value for table in at.table if t("col_needed") in table.value.columns)
+    assert needs.loc["Selimut", t("col_delivered")] == "300"
+    assert needs.loc["Selimut", t("col_needed")] == "300"
+    assert list(needs.index).count("Selimut") == 1

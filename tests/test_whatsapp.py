@@ -227,6 +227,6 @@ def test_an_operator_pastes_checks_and_saves_a_message(open_page, with_demo, dat
     newest = versions[versions["kecamatan_code"] == "32.03.11"].sort_values("id").iloc[-1]
     assert (newest["deaths"], newest["displaced"], newest["shelters"]) == (99, 9999, 7)
     assert "air bersih" in newest["notes"] and "WhatsApp: Kec. Cugenang" in newest["notes"]
-    assert newest["needs"] == [{"item": "terpal", "qty": 40}]
+    assert newest["needs"] == [{"item": "tenda_gulung", "qty": 40, "unit": "lembar"}]  # terpal
     assert newest["verification"] == "unverified" and newest["reporter"] == "TKSK Cugenang"
     assert newest["report_time"].astimezone(WIB).strftime("%d %H:%M") == f"{sent:%d %H:%M}"

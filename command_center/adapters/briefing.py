@@ -17,9 +17,14 @@ from command_center import (
     store,
     team_store,
 )
-from command_center.adapters.logistics import COVER_TABLES, cover_sentences, load_cover
+from command_center.adapters.logistics import (
+    COVER_TABLES,
+    cover_sentences,
+    delivered_text,
+    load_cover,
+)
 from command_center.auth import Principal
-from command_center.labels import number, t
+from command_center.labels import NO_VALUE, number, t
 from command_center.models import (
     Area,
     Deployment,
@@ -35,6 +40,7 @@ from command_center.models import (
 from command_center.services import figures, sitrep
 from command_center.services.briefing import PUBLIC_CHANGES, Headline, change_sentence, headline
 from command_center.services.incidents import PhaseRecord, local_day, phase_line, zone_of
+from command_center.services.logistics import aid_lines, item_label
 from command_center.services.reports import counted, provenance, with_kabupaten_level
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
@@ -134,6 +140,10 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
     versions = report_store.all_versions(engine, incident_id)
     rows = counted(versions)
     lines = sitrep.kecamatan_lines(rows)[:8]
+    cover = load_cover(incident_id)
+    # the needs, largest gap first, each with its one delivered figure (aid nobody asked for
+    # is on the Logistik page)
+    needed = [line for line in aid_lines(cover.kecamatan) if line.needed] if cover else []
     reports_age = _age(versions["created_at"].max()) if len(versions) else None
     limit = resources.settings().report_stale_after_min
     events = hazard_store.latest_events(engine, 100)
@@ -155,11 +165,12 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
         needs=pd.DataFrame(
             [
                 {
-                    t("col_item", lang): need.item,
-                    t("col_needed", lang): number(need.needed, lang),
-                    t("col_delivered", lang): number(need.delivered, lang),
+                    t("col_item", lang): item_label(line.item, lang),
+                    t("col_unit", lang): line.unit or NO_VALUE,
+                    t("col_needed", lang): number(line.needed, lang),
+                    t("col_delivered", lang): delivered_text(line.delivered, line.reported, lang),
                 }
-                for need in sitrep.need_lines(rows)[:6]
+                for line in needed[:6]
             ]
         ),
         quakes=pd.DataFrame(
@@ -178,7 +189,7 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
             for r in active.itertuples()
         ],
         ticker=_ticker(engine, lang),
-        logistics=cover_sentences(load_cover(incident_id), lang),
+        logistics=cover_sentences(cover, lang),
     )
 
 

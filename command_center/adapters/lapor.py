@@ -13,6 +13,7 @@ from command_center.models import FIGURES
 from command_center.pdp import KeyMissing
 from command_center.report_store import Saved
 from command_center.services.households import HouseholdInput
+from command_center.services.logistics import typed_list
 from command_center.services.reporters import FieldReporter
 
 
@@ -48,8 +49,7 @@ def last_figures(mine: pd.DataFrame, incident_id: int, code: str) -> dict[str, A
         return {}
     latest = rows.iloc[0]
     figures = {f: int(latest[f]) for f in FIGURES if pd.notna(latest[f])}
-    needs = "; ".join(f"{i['item']}: {i['qty']}" for i in latest["needs"] or [])
-    return {**figures, "needs": needs}
+    return {**figures, "needs": typed_list(latest["needs"] or [])}
 
 
 def save(token: str, values: dict[str, Any], confirmed: bool) -> Saved:

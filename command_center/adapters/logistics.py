@@ -32,14 +32,10 @@ from command_center.models import (
 )
 from command_center.services import logistics as rules
 from command_center.services.exports import to_csv, to_xlsx
+from command_center.services.logistics import item_label
 from command_center.services.reports import counted
 from command_center.store import IncidentRecord
 from command_center.times import format_wib, utcnow
-
-
-def item_label(code: str, lang: str) -> str:
-    """A catalogue item in words (`Selimut`); a need outside the catalogue as written."""
-    return t(f"item_{code}", lang) if code in rules.CATALOGUE else code
 
 
 def _date(day: Any) -> str:
@@ -227,14 +223,15 @@ def load_meals(incident_id: int, lang: str) -> pd.DataFrame:
 @dataclass(frozen=True)
 class IncidentCover:
     """An incident's aid picture: who is displaced (and where that figure comes from), cover
-    per item, needs per kecamatan, the warehouses counted, and shelters and meals."""
+    per item and unit, needs and deliveries per kecamatan (`rules.reconcile`), the warehouses
+    counted, and shelters and meals."""
 
     displaced_reported: int
     displaced_in_shelters: int
     shelters_open: int
     families: int | None
     lines: list[rules.CoverLine]
-    kecamatan: pd.DataFrame  # kecamatan, item, needed, delivered, in transit
+    kecamatan: pd.DataFrame  # `rules.RECONCILED` and the kecamatan's name
     warehouses: list[str]
     meals_served: int
     meals_last_day: tuple[date, int] | None
@@ -269,28 +266,9 @@ def load_cover(incident_id: int) -> IncidentCover | None:
     if incident is None:
         return None
     reports = counted(report_store.all_versions(engine, incident_id))
-    needs: dict[tuple[str, str], int] = {}
-    for code, items in zip(reports["kecamatan_code"], reports["needs"], strict=True):
-        for item, qty in rules.needs_by_item(items or []).items():
-            needs[(code, item)] = needs.get((code, item), 0) + qty
     raw = logistics_store.dispatches(engine)
-    raw = raw[raw["incident_id"] == incident_id]
-    received, transit = rules.deliveries(raw, by=("kecamatan_code", "item"))
-    keys = sorted({*needs, *received.index, *transit.index})
-    kecamatan = pd.DataFrame(
-        [
-            {
-                "kecamatan_code": code,
-                "kecamatan": resources.area_name(code),
-                "item": item,
-                "needed": needs.get((code, item), 0),
-                "delivered": int(received.get((code, item), 0)),
-                "in_transit": int(transit.get((code, item), 0)),
-            }
-            for code, item in keys
-        ],
-        columns=["kecamatan_code", "kecamatan", "item", "needed", "delivered", "in_transit"],
-    )
+    kecamatan = rules.reconcile(reports, raw[raw["incident_id"] == incident_id])
+    kecamatan["kecamatan"] = [resources.area_name(code) for code in kecamatan["kecamatan_code"]]
     shelters = load_shelters(incident_id)
     open_shelters = shelters[shelters["closed_on"].isna()]
     nearby = _nearby(incident.kecamatan_codes)
@@ -303,14 +281,8 @@ def load_cover(incident_id: int) -> IncidentCover | None:
     in_shelters = int(open_shelters["people"].sum())
     families = int(open_shelters["families"].sum()) or None
     people = displaced or in_shelters
-    totals = kecamatan.groupby("item")[["needed", "delivered", "in_transit"]].sum()
     lines = rules.cover(
-        totals["needed"].to_dict(),
-        totals["delivered"].to_dict(),
-        totals["in_transit"].to_dict(),
-        {k: int(v) for k, v in held.items()},
-        people,
-        families,
+        rules.aid_lines(kecamatan), {k: int(v) for k, v in held.items()}, people, families
     )
     meals = logistics_store.meals(engine)
     meals = meals[meals["incident_id"] == incident_id]
@@ -494,15 +466,22 @@ def kitchen_table(incident_id: int, lang: str) -> pd.DataFrame:
     )
 
 
+def delivered_text(delivered: int, reported: bool, lang: str) -> str:
+    """A delivered figure, marked when it is the posko reports' own (the ledger has none)."""
+    shown = number(delivered, lang)
+    return t("delivered_reported", lang, n=shown) if reported else shown
+
+
 def cover_table(cover: IncidentCover, lang: str) -> pd.DataFrame:
-    """Per item: needed, delivered, in transit, stock nearby, days of cover or still missing."""
+    """Per item and unit: needed, delivered, in transit, stock nearby, days of cover or still
+    missing."""
     return pd.DataFrame(
         [
             {
                 t("col_item", lang): item_label(c.item, lang),
                 t("col_unit", lang): c.unit or NO_VALUE,
                 t("col_needed", lang): c.needed,
-                t("col_delivered", lang): c.delivered,
+                t("col_delivered", lang): delivered_text(c.delivered, c.reported, lang),
                 t("col_in_transit", lang): c.in_transit,
                 t("col_stock_nearby", lang): c.stock,
                 t("col_days_cover", lang): NO_VALUE if c.days is None else _days(c.days, lang),
@@ -514,7 +493,7 @@ def cover_table(cover: IncidentCover, lang: str) -> pd.DataFrame:
 
 
 def kecamatan_table(cover: IncidentCover, lang: str) -> pd.DataFrame:
-    """Needed, delivered and in transit per kecamatan and item."""
+    """Needed, delivered and in transit per kecamatan, item and unit."""
     table = cover.kecamatan
     return pd.DataFrame(
         {
@@ -523,8 +502,12 @@ def kecamatan_table(cover: IncidentCover, lang: str) -> pd.DataFrame:
                 for n, c in zip(table["kecamatan"], table["kecamatan_code"], strict=True)
             ],
             t("col_item", lang): [item_label(i, lang) for i in table["item"]],
+            t("col_unit", lang): table["unit"].replace("", NO_VALUE),
             t("col_needed", lang): table["needed"],
-            t("col_delivered", lang): table["delivered"],
+            t("col_delivered", lang): [
+                delivered_text(d, r, lang)
+                for d, r in zip(table["delivered"], table["reported"], strict=True)
+            ],
             t("col_in_transit", lang): table["in_transit"],
         }
     )

@@ -13,6 +13,7 @@ import pandas as pd
 
 from command_center.geography import Geography
 from command_center.models import FIGURES
+from command_center.services.logistics import typed_list
 
 HXL_TAGS = {
     "kecamatan_code": "#adm3+code",
@@ -49,10 +50,6 @@ HXL_TAGS = {
 COLUMNS = list(HXL_TAGS)
 
 
-def _items(items: list[dict] | None) -> str:
-    return "; ".join(f"{i['item']}: {i['qty']}" for i in items or [])
-
-
 def _inert(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -68,8 +65,8 @@ def export_table(counted: pd.DataFrame, geography: Geography | None) -> pd.DataF
     table["kabupaten"] = table["kabupaten_code"].map(name)
     table["province"] = table["province_code"].map(name)
     table["report_time_utc"] = [t.isoformat() for t in table["report_time"]]
-    table["needs"] = table["needs"].map(_items)
-    table["aid_delivered"] = table["aid_delivered"].map(_items)
+    table["needs"] = [typed_list(items or []) for items in table["needs"]]
+    table["aid_delivered"] = [typed_list(items or []) for items in table["aid_delivered"]]
     table[list(FIGURES)] = table[list(FIGURES)].astype("Int64")
     return table[COLUMNS]
 

@@ -1,10 +1,13 @@
 """Aid logistics as plain rules: the item catalogue and its consumption rules (the one place
-both are set), inputs as typed or imported, the stock ledger's balances, first-expiry-first-out,
-the release rule of a lumbung sosial, and the cover of an incident's needs.
+both are set), need and aid lines read into the catalogue's words and units, inputs as typed or
+imported, the stock ledger's balances, first-expiry-first-out, the release rule of a lumbung
+sosial, and one reconciliation of an incident's needs with what was delivered.
 
-Quantities are whole units of the item's own unit (paket, lembar, buah, kg, liter). A movement
-is signed: receipts and transfers in add, dispatches and transfers out take away; an
-adjustment carries its own sign and a reason.
+Stock quantities are whole units of the item's own unit (paket, lembar, buah, kg, liter). A
+need or aid line is (item, quantity, unit): a unit the catalogue converts exactly (beras: ton,
+kwintal) becomes the item's unit; any other unit stays as written, and quantities in different
+units are never added up or compared. A movement is signed: receipts and transfers in add,
+dispatches and transfers out take away; an adjustment carries its own sign and a reason.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
 
@@ -20,6 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from command_center.errors import FieldError, InvalidInput
+from command_center.labels import t
 from command_center.services.exposure import haversine_km
 from command_center.services.incidents import (
     RELEASING_PHASES,
@@ -47,28 +51,32 @@ from command_center.services.validation import (
 
 @dataclass(frozen=True)
 class Item:
-    """One catalogue item: its code, unit, whether it expires, and the words people use."""
+    """One catalogue item: its code, unit, whether it expires, the words people use, and the
+    other units it is counted in that convert exactly into its own."""
 
     code: str
     unit: str
     perishable: bool
     words: tuple[str, ...]  # lower-case names as written on reports and spreadsheets
+    per: Mapping[str, int] = field(default_factory=dict, hash=False)  # unit -> of `unit`
 
 
+# A need in another unit is kept in that unit: only exact, standard conversions are listed (a
+# karung of beras or a dus of air mineral holds whatever its packer chose).
 CATALOGUE = {
     item.code: item
     for item in (
         Item("makanan_siap_saji", "paket", True, ("makanan siap saji", "mss", "nasi bungkus")),
         Item("lauk_pauk", "paket", True, ("lauk pauk", "lauk pauk siap saji", "lauk")),
-        Item("beras", "kg", True, ("beras",)),
+        Item("beras", "kg", True, ("beras",), {"ton": 1000, "kwintal": 100}),
         Item("air_mineral", "liter", True, ("air mineral", "air bersih", "air minum")),
         Item("makanan_anak", "paket", True, ("makanan anak", "makanan balita", "mpasi")),
         Item("family_kit", "paket", False, ("family kit", "paket keluarga")),
         Item("kids_ware", "paket", False, ("kids ware", "kidsware", "perlengkapan anak")),
-        Item("selimut", "lembar", False, ("selimut",)),
-        Item("matras", "lembar", False, ("matras", "tikar", "kasur")),
+        Item("selimut", "lembar", False, ("selimut",), {"buah": 1}),  # a blanket is a sheet
+        Item("matras", "lembar", False, ("matras", "tikar", "kasur"), {"buah": 1}),
         Item("tenda_gulung", "lembar", False, ("tenda gulung", "terpal")),
-        Item("tenda_keluarga", "buah", False, ("tenda keluarga", "tenda")),
+        Item("tenda_keluarga", "buah", False, ("tenda keluarga", "tenda"), {"unit": 1}),
         Item("sandang", "paket", False, ("sandang", "pakaian")),
         Item("perlengkapan_dapur_umum", "paket", False, ("perlengkapan dapur umum",)),
         Item("hygiene_kit", "paket", False, ("hygiene kit", "perlengkapan mandi")),
@@ -126,6 +134,82 @@ def item_of(text: object) -> str | None:
     `"makanan siap saji (paket)"` → `makanan_siap_saji`), if any."""
     words = re.sub(r"\(.*?\)", " ", str(text or "").casefold().replace("_", " "))
     return ITEM_WORDS.get(" ".join(words.split()))
+
+
+UNIT_WORDS = {  # a unit as written -> our word for it; "pcs" and "bh" are pieces: buah
+    **{unit: unit for unit in ("dus", "karton", "paket", "pak", "liter", "kg", "ton")},
+    **{unit: unit for unit in ("kwintal", "lembar", "buah", "unit", "karung", "galon")},
+    **{unit: unit for unit in ("bungkus", "botol")},
+    "dos": "dus",
+    "kardus": "dus",
+    "pkt": "paket",
+    "ltr": "liter",
+    "lt": "liter",
+    "l": "liter",
+    "kilo": "kg",
+    "kilogram": "kg",
+    "kuintal": "kwintal",
+    "lbr": "lembar",
+    "pcs": "buah",
+    "bh": "buah",
+    "bks": "bungkus",
+    "btl": "botol",
+}
+
+
+@dataclass(frozen=True)
+class NeedLine:
+    """A need or an aid delivery in the catalogue's words: `item` is a catalogue code, or the
+    words of an item the catalogue does not know (lower case, single spaces); `unit` is our
+    word for the unit ("" for an unknown item written without one)."""
+
+    item: str
+    qty: int | None  # None: named without a quantity
+    unit: str
+
+
+def need_line(words: str, qty: int | None, unit: str | None) -> NeedLine:
+    """What a person wrote for one need or delivery (`"Air Mineral"`, 500, `"dus"`), in the
+    catalogue's words and units. Every channel that takes needs reads them here.
+
+    The item is the catalogue code its words name (`"kasur"` → `matras`), else the words. The
+    unit is `unit`, else a unit word in brackets after the name (`"air bersih (liter)"`), else
+    the item's own. A unit the item converts exactly is turned into the item's unit with the
+    quantity (beras 2 ton → 2000 kg); any other unit is kept with the quantity as written
+    (air mineral 500 dus stays 500 dus), so it is never added to or compared with litres.
+    A unit word we do not know is kept as written (lower case).
+    """
+    text = " ".join(str(words or "").casefold().replace("_", " ").split())
+    bracket = re.search(r"\(\s*([^()]*?)\s*\.?\s*\)$", text)
+    if not unit and bracket and bracket.group(1) in UNIT_WORDS:
+        unit, text = bracket.group(1), text[: bracket.start()].strip()
+    written = " ".join(str(unit or "").casefold().strip(" .").split())
+    written = UNIT_WORDS.get(written, written)
+    code = item_of(text)
+    if code is None:
+        return NeedLine(text, qty, written)
+    item = CATALOGUE[code]
+    if not written or written == item.unit:
+        return NeedLine(code, qty, item.unit)
+    if written in item.per:
+        return NeedLine(code, None if qty is None else qty * item.per[written], item.unit)
+    return NeedLine(code, qty, written)
+
+
+def item_label(item: str, lang: str = "id") -> str:
+    """A catalogue item in words (`Selimut`); an item outside the catalogue as written."""
+    return t(f"item_{item}", lang) if item in CATALOGUE else item
+
+
+def typed_list(items: Iterable[Mapping[str, Any]]) -> str:
+    """Stored needs or aid as a person types them, in words that read back to the same lines:
+    `Selimut: 300 lembar; Sembako: 100 paket: 2026-11-21`."""
+    parts = []
+    for stored in items:
+        line = need_line(stored.get("item", ""), stored.get("qty"), stored.get("unit"))
+        amount = f"{line.qty} {line.unit}".strip()
+        parts.append(": ".join(p for p in (item_label(line.item), amount, stored.get("date")) if p))
+    return "; ".join(parts)
 
 
 class _Input(BaseModel):
@@ -319,35 +403,115 @@ def _releasing(phases: Iterable[PhaseRecord], today: date) -> PhaseRecord | None
 
 
 @dataclass(frozen=True)
-class CoverLine:
-    """One item for an incident: what is needed, delivered, on the way, left nearby, and how
-    long that lasts at today's number of displaced people (None: not a daily item)."""
+class AidLine:
+    """One item in one unit for an incident (or a kecamatan): needed, delivered, on the way."""
 
-    item: str  # a catalogue code, or the words of a need the catalogue does not know
+    item: str  # a catalogue code, or the words of an item the catalogue does not know
     unit: str
     needed: int
     delivered: int
     in_transit: int
+    reported: bool  # delivered as the posko reports say: the ledger never sent this item
+
+
+RECONCILED = ["kecamatan_code", "item", "unit", "needed", "delivered", "in_transit", "reported"]
+
+
+def needs_by_item(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], int]:
+    """Stored needs or aid (`{"item": "Selimut", "qty": 50, "unit": "lembar"}`) summed per
+    (item, unit) as `need_line` reads them; an item without a unit is in the item's own."""
+    found: dict[tuple[str, str], int] = {}
+    for written in items:
+        line = need_line(written.get("item", ""), written.get("qty"), written.get("unit"))
+        found[(line.item, line.unit)] = found.get((line.item, line.unit), 0) + (line.qty or 0)
+    return found
+
+
+def reconcile(reports: pd.DataFrame, dispatches: pd.DataFrame) -> pd.DataFrame:
+    """An incident's needs and deliveries per (kecamatan, item, unit): the one account that
+    the sitrep, the wall screen and the Logistik page all show (columns `RECONCILED`).
+
+    Needed is what the counted `reports` ask for. Delivered and in transit come from the
+    ledger's `dispatches` to the incident (received as receipted, in the item's unit). For an
+    item the ledger has sent to the incident at all, the ledger is the only record of its
+    deliveries: the posko reports' own `aid_delivered` of it (which would count the same aid
+    twice, or in another unit) is left out. For an item it never sent (aid from elsewhere),
+    the reports' figure is taken and marked `reported`. So no item has two delivered figures.
+    """
+    received, moving = deliveries(dispatches, by=("kecamatan_code", "item"))
+    in_ledger = set(dispatches["item"])
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def add(code: str, item: str, unit: str, column: str, qty: float) -> None:
+        row = rows.setdefault(
+            (code, item, unit),
+            {"kecamatan_code": code, "item": item, "unit": unit, "reported": False}
+            | {"needed": 0, "delivered": 0, "in_transit": 0},
+        )
+        row[column] += int(qty)
+        if column == "delivered" and item not in in_ledger:
+            row["reported"] = True
+
+    for code, needs, aid in zip(
+        reports["kecamatan_code"], reports["needs"], reports["aid_delivered"], strict=True
+    ):
+        for (item, unit), qty in needs_by_item(needs or []).items():
+            add(code, item, unit, "needed", qty)
+        for (item, unit), qty in needs_by_item(aid or []).items():
+            if item not in in_ledger:
+                add(code, item, unit, "delivered", qty)
+    for column, sums in (("delivered", received), ("in_transit", moving)):
+        for (code, item), qty in sums.items():
+            add(code, item, CATALOGUE[item].unit, column, qty)
+    return pd.DataFrame([rows[key] for key in sorted(rows)], columns=RECONCILED)
+
+
+def aid_lines(reconciled: pd.DataFrame) -> list[AidLine]:
+    """The lines of `reconcile` summed over the kecamatan per (item, unit), largest gap first."""
+    totals = reconciled.groupby(["item", "unit"], as_index=False).agg(
+        needed=("needed", "sum"),
+        delivered=("delivered", "sum"),
+        in_transit=("in_transit", "sum"),
+        reported=("reported", "any"),
+    )
+    lines = [
+        AidLine(r.item, r.unit, int(r.needed), int(r.delivered), int(r.in_transit), r.reported)
+        for r in totals.itertuples()
+    ]
+    return sorted(lines, key=lambda n: (-(n.needed - n.delivered), n.item, n.unit))
+
+
+@dataclass(frozen=True)
+class CoverLine(AidLine):
+    """An `AidLine` with the stock left nearby and how long that lasts at today's number of
+    displaced people (None: not a daily item, or not counted in the item's own unit)."""
+
     stock: int
     days: float | None
     short: int  # once-only items: how many are still missing after stock and deliveries
 
 
 def cover(
-    needs: Mapping[str, int],
-    delivered: Mapping[str, int],
-    in_transit: Mapping[str, int],
+    lines: Iterable[AidLine],
     stock: Mapping[str, int],
     people: int,
     families: int | None = None,
 ) -> list[CoverLine]:
-    """Needs against deliveries and nearby stock per item, the ones running out first on top:
-    daily items by days of cover, once-only items by what is still missing."""
+    """Needs against deliveries and nearby stock per (item, unit), the ones running out first
+    on top: daily items by days of cover, once-only items by what is still missing. Stock and
+    the consumption rules are in the item's own unit: a line in another unit (air mineral in
+    dus) is shown as it is, never set against them."""
     families = families if families is not None else math.ceil(people / PERSONS_PER_FAMILY)
-    lines = []
-    for item in sorted({*needs, *delivered, *in_transit, *(i for i, q in stock.items() if q)}):
-        rule = RULES.get(item)
-        held = stock.get(item, 0)
+    every = {(line.item, line.unit): line for line in lines}
+    for item, held in stock.items():
+        if held:
+            unit = CATALOGUE[item].unit
+            every.setdefault((item, unit), AidLine(item, unit, 0, 0, 0, reported=False))
+    covered = []
+    for (item, unit), line in sorted(every.items()):
+        own = item in CATALOGUE and unit == CATALOGUE[item].unit
+        rule = RULES.get(item) if own else None
+        held = stock.get(item, 0) if own else 0
         days, short = None, 0
         if rule is not None:
             users = people if rule.per == "person" else families
@@ -355,29 +519,18 @@ def cover(
             if rule.daily:
                 days = (held / use) if use else None
             else:
-                got = delivered.get(item, 0) + in_transit.get(item, 0)
-                short = max(0, math.ceil(use) - got - held)
-        known = CATALOGUE.get(item)
-        lines.append(
-            CoverLine(
-                item,
-                known.unit if known else "",
-                needs.get(item, 0),
-                delivered.get(item, 0),
-                in_transit.get(item, 0),
-                held,
-                days,
-                short,
-            )
-        )
-    return sorted(lines, key=_running_out)
+                short = max(0, math.ceil(use) - line.delivered - line.in_transit - held)
+        covered.append(CoverLine(**vars(line), stock=held, days=days, short=short))
+    return sorted(covered, key=_running_out)
 
 
-def _running_out(line: CoverLine) -> tuple[int, float, str]:
+def _running_out(line: CoverLine) -> tuple[int, float, str, str]:
     """Daily items by days of cover, then once-only items by what is missing, then the rest."""
     if line.days is not None:
-        return (0, line.days, line.item)
-    return (1, -line.short, line.item) if line.short else (2, 0, line.item)
+        return (0, line.days, line.item, line.unit)
+    if line.short:
+        return (1, -line.short, line.item, line.unit)
+    return (2, 0, line.item, line.unit)
 
 
 def deliveries(dispatches: pd.DataFrame, by: Sequence[str]) -> tuple[pd.Series, pd.Series]:
@@ -387,16 +540,6 @@ def deliveries(dispatches: pd.DataFrame, by: Sequence[str]) -> tuple[pd.Series, 
     moving = dispatches[dispatches["status"] == "in_transit"]
     received = pd.to_numeric(done["received_quantity"]).groupby([done[c] for c in by]).sum()
     return received, moving.groupby(list(by))["sent"].sum()
-
-
-def needs_by_item(items: Iterable[dict[str, Any]]) -> dict[str, int]:
-    """Report needs (`{"item": "Selimut", "qty": 50}`) summed per catalogue item; a need the
-    catalogue does not know keeps its own words."""
-    found: dict[str, int] = {}
-    for need in items:
-        name = item_of(need.get("item")) or " ".join(str(need.get("item", "")).lower().split())
-        found[name] = found.get(name, 0) + int(need.get("qty") or 0)
-    return found
 
 
 def nearest(

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -31,6 +32,7 @@ from pydantic_core import PydanticCustomError
 from command_center.errors import FieldError, InvalidInput
 from command_center.geography import Geography
 from command_center.models import FIGURES
+from command_center.services.logistics import UNIT_WORDS, need_line
 from command_center.services.validation import (
     ITEMS,
     NAME,
@@ -134,9 +136,9 @@ def parse_time(value: Any) -> Any:
 
 
 def parse_items(value: Any) -> Any:
-    """Needs or aid as typed: `tenda: 20; selimut: 300` or `sembako: 100: 2026-11-21`. A text
-    or list longer than a posko's whole list (`NOTE` characters, `ITEMS` entries) is refused
-    before it is read."""
+    """Needs or aid as typed: `tenda: 20; air mineral: 500 dus` or `sembako: 100: 2026-11-21`.
+    A text or list longer than a posko's whole list (`NOTE` characters, `ITEMS` entries) is
+    refused before it is read."""
     value = blank_to_none(value)
     if value is None:
         return []
@@ -147,8 +149,12 @@ def parse_items(value: Any) -> Any:
     return value
 
 
+TYPED_AMOUNT = re.compile(r"(?P<qty>\d[\d.,\s]*?)\s*(?P<unit>[^\W\d_]+\.?)?")
+
+
 def _typed_items(text: str) -> list[dict[str, Any]]:
-    """The items of a list typed in one text, as dicts for `Item`."""
+    """The items of a list typed in one text, as dicts for `Item`: `item: quantity [unit]`,
+    the unit one of `logistics.UNIT_WORDS`, then an optional `: date`."""
     if len(text) > NOTE:
         raise PydanticCustomError("too_long", "too long", {"max_length": NOTE})
     items = []
@@ -156,12 +162,14 @@ def _typed_items(text: str) -> list[dict[str, Any]]:
         if not part.strip():
             continue
         pieces = [p.strip() for p in part.split(":")]
-        if len(pieces) < 2 or not pieces[0]:
+        amount = TYPED_AMOUNT.fullmatch(pieces[1]) if len(pieces) > 1 else None
+        if amount is None or not pieces[0]:
             raise PydanticCustomError("bad_items", "bad items", {"value": part.strip()})
-        qty = re.sub(r"[.,\s]", "", pieces[1])
-        if not qty.isdigit():
-            raise PydanticCustomError("bad_items", "bad items", {"value": part.strip()})
-        item = {"item": pieces[0], "qty": int(qty)}
+        unit = amount["unit"]
+        if unit and unit.casefold().rstrip(".") not in UNIT_WORDS:
+            units = ", ".join(sorted(set(UNIT_WORDS.values())))
+            raise PydanticCustomError("bad_unit", "bad unit", {"value": unit, "units": units})
+        item = {"item": pieces[0], "qty": int(re.sub(r"[.,\s]", "", amount["qty"])), "unit": unit}
         if len(pieces) > 2 and pieces[2]:
             item["date"] = pieces[2]
         items.append(item)
@@ -174,13 +182,27 @@ def area_code(value: Any, info: ValidationInfo) -> str:
 
 
 class Item(BaseModel):
+    """A need or aid line as stored: its item, quantity and unit in the catalogue's words (a
+    stored line without a unit is in the item's own unit)."""
+
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
     item: str = Field(min_length=1, max_length=WORDS)
     qty: int = Field(ge=0)
+    unit: str | None = Field(default=None, max_length=SHORT)
     date: str | None = Field(default=None, max_length=SHORT)
 
 
-Items = Annotated[list[Item], BeforeValidator(parse_items)]
+def in_catalogue(items: list[Item]) -> list[Item]:
+    """Each line read into the logistics catalogue's words and units (`need_line`), whatever
+    channel it came through."""
+    lines = ((item, need_line(item.item, item.qty, item.unit)) for item in items)
+    return [
+        Item(item=line.item, qty=line.qty or 0, unit=line.unit or None, date=item.date)
+        for item, line in lines
+    ]
+
+
+Items = Annotated[list[Item], BeforeValidator(parse_items), AfterValidator(in_catalogue)]
 
 
 class ReportInput(BaseModel):

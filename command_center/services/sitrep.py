@@ -3,7 +3,8 @@ text (short lines, `*bold*`, no tables) and as print-ready HTML with a map and a
 
 Figures are the verified kecamatan reports (see `services.reports.counted`); the sitrep says
 how many unverified reports were left out, its sources and report time, and what changed since
-the previous sitrep of the incident.
+the previous sitrep of the incident. Needs and deliveries are one reconciliation
+(`services.logistics.reconcile`): every rendering states one delivered figure per item and unit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 from command_center import labels
 from command_center.labels import number
+from command_center.services.logistics import AidLine, item_label
 from command_center.services.reports import CASUALTIES
 from command_center.times import MONTHS_ID, format_wib
 
@@ -51,23 +53,14 @@ class KecamatanLine:
 
 
 @dataclass(frozen=True)
-class NeedLine:
-    item: str
-    needed: int
-    delivered: int
-
-
-@dataclass(frozen=True)
 class AidFacts:
-    """Shelters, meals and aid from the warehouses for a sitrep (counts only, never names of
-    people)."""
+    """Shelters and meals for a sitrep (counts only, never names of people)."""
 
     shelters: int  # open
     in_shelters: int
     families: int
     meals_total: int
     meals_last_day: tuple[date, int] | None
-    items: list[tuple[str, int, int]]  # item in words, delivered, in transit
 
 
 @dataclass(frozen=True)
@@ -86,12 +79,12 @@ class SitrepFacts:
     unverified_left_out: int
     teams_deployed: list[tuple[str, str]]  # (team, kecamatan)
     teams_standby: int
-    needs: list[NeedLine]
+    items: list[AidLine]  # needs and deliveries, reconciled (`logistics.reconcile`)
     previous_number: int | None = None
     previous_totals: dict[str, int] = field(default_factory=dict)
     status_line: str | None = None  # the emergency phase in force: "Hari ke-5 tanggap darurat"
     final: bool = False  # issued when the incident closed
-    aid: AidFacts | None = None  # when shelters, dapur umum or dispatches are recorded
+    aid: AidFacts | None = None  # when shelters or dapur umum are recorded
 
     @property
     def changes(self) -> dict[str, int]:
@@ -120,19 +113,6 @@ def kecamatan_lines(counted: pd.DataFrame) -> list[KecamatanLine]:
         for r in counted.itertuples()
     ]
     return sorted(lines, key=lambda k: (-k.displaced, -k.deaths, k.code))
-
-
-def need_lines(counted: pd.DataFrame) -> list[NeedLine]:
-    """Urgent needs summed over the kecamatan, against the aid delivered, largest gap first."""
-    needed: dict[str, int] = {}
-    delivered: dict[str, int] = {}
-    for items, target in ((counted["needs"], needed), (counted["aid_delivered"], delivered)):
-        for row in items:
-            for item in row or []:
-                name = " ".join(str(item["item"]).split()).lower()
-                target[name] = target.get(name, 0) + int(item["qty"])
-    lines = [NeedLine(i, needed.get(i, 0), delivered.get(i, 0)) for i in {*needed, *delivered}]
-    return sorted(lines, key=lambda n: (-(n.needed - n.delivered), n.item))
 
 
 def _int(value: object) -> int:
@@ -187,15 +167,13 @@ def whatsapp(facts: SitrepFacts) -> str:
     lines += ["", "*Tagana*", f"Bertugas: {len(facts.teams_deployed)} tim"]
     lines += [f"- {_plain(team)} di {_plain(place)}" for team, place in facts.teams_deployed]
     lines.append(f"Siaga: {facts.teams_standby} tim")
-    needs = [need for need in facts.needs if need.needed > 0][:TOP]
-    if needs:
-        lines += ["", "*Kebutuhan mendesak*"]
-        lines += [
-            f"- {_plain(need.item)}: {n(need.needed)} (tersalur {n(need.delivered)})"
-            for need in needs
-        ]
+    needed = [line for line in facts.items if line.needed][:TOP]  # the largest gaps
+    items = needed + [line for line in facts.items if not line.needed]
+    if items:
+        lines += ["", "*Kebutuhan dan bantuan*"]
+        lines += [f"- {_plain(aid_words(line))}" for line in items]
     if facts.aid is not None:
-        lines += ["", "*Pengungsian dan bantuan*", *_aid_lines(facts.aid)]
+        lines += ["", "*Pengungsian dan dapur umum*", *_aid_lines(facts.aid)]
     if facts.previous_number is not None:
         lines += ["", f"*Perubahan sejak Sitrep No. {facts.previous_number}*"]
         lines.append(
@@ -222,11 +200,23 @@ def _aid_lines(aid: AidFacts) -> list[str]:
             day, portions = aid.meals_last_day
             last = f", {n(portions)} pada {day.day} {MONTHS_ID[day.month - 1]}"
         lines.append(f"Dapur umum: {n(aid.meals_total)} porsi tersaji{last}")
-    lines += [
-        f"- {item}: tersalur {n(delivered)}, dalam perjalanan {n(moving)}"
-        for item, delivered, moving in aid.items
-    ]
     return lines
+
+
+def aid_words(line: AidLine) -> str:
+    """One item's need and deliveries in a line: `Selimut: butuh 300 lembar, tersalur 120,
+    dalam perjalanan 30`; a delivery the posko reported (not in the ledger) says so."""
+    unit = f" {line.unit}" if line.unit else ""
+    parts = [f"butuh {number(line.needed)}{unit}"] if line.needed else []
+    parts.append(f"tersalur {delivered_words(line, '' if line.needed else unit)}")
+    if line.in_transit:
+        parts.append(f"dalam perjalanan {number(line.in_transit)}")
+    return f"{item_label(line.item)}: {', '.join(parts)}"
+
+
+def delivered_words(line: AidLine, unit: str = "") -> str:
+    """The delivered figure (with `unit`), marked when it is the posko reports' own."""
+    return number(line.delivered) + unit + (" (laporan posko)" if line.reported else "")
 
 
 HTML = Environment(autoescape=True).from_string(
@@ -267,12 +257,14 @@ No. {{ f.previous_number }} dalam kurung{% endif %}</div>
 <h2>Tagana</h2>
 <div>Bertugas: {{ f.teams_deployed|length }} tim · Siaga: {{ f.teams_standby }} tim</div>
 <ul>{% for team, place in f.teams_deployed %}<li>{{ team }} — {{ place }}</li>{% endfor %}</ul>
-{% if f.needs %}<h2>Kebutuhan dan bantuan tersalur</h2>
-<table><tr><th>Barang</th><th>Dibutuhkan</th><th>Tersalur</th><th>Kekurangan</th></tr>
-{% for need in f.needs %}<tr><td>{{ need.item }}</td><td>{{ n(need.needed) }}</td>
-<td>{{ n(need.delivered) }}</td><td>{{ n([need.needed - need.delivered, 0]|max) }}</td></tr>
+{% if f.items %}<h2>Kebutuhan dan bantuan tersalur</h2>
+<table><tr><th>Barang</th><th>Satuan</th><th>Dibutuhkan</th><th>Tersalur</th>
+<th>Dalam perjalanan</th><th>Kekurangan</th></tr>
+{% for line in f.items %}<tr><td>{{ label(line.item) }}</td><td>{{ line.unit }}</td>
+<td>{{ n(line.needed) }}</td><td>{{ delivered(line) }}</td><td>{{ n(line.in_transit) }}</td>
+<td>{{ n([line.needed - line.delivered, 0]|max) }}</td></tr>
 {% endfor %}</table>{% endif %}
-{% if f.aid %}<h2>Pengungsian dan bantuan</h2>
+{% if f.aid %}<h2>Pengungsian dan dapur umum</h2>
 <ul>{% for line in aid_lines(f.aid) %}<li>{{ line.lstrip("- ") }}</li>{% endfor %}</ul>{% endif %}
 <footer>Sumber: {{ f.sources.values()|sum }} laporan kecamatan terverifikasi
 ({{ sources }}),
@@ -295,6 +287,8 @@ def html(facts: SitrepFacts, map_svg: str = "", chart_svg: str = "") -> str:
         wib=format_wib,
         sources=", ".join(f"{s.upper()} {c}" for s, c in sorted(facts.sources.items())),
         aid_lines=_aid_lines,
+        label=item_label,
+        delivered=delivered_words,
         map_svg=Markup(map_svg),
         chart_svg=Markup(chart_svg),
     )
