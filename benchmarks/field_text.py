@@ -24,19 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from command_center.services.gazetteer import Gazetteer
 from command_center.services.incidents import zone_of
-from command_center.services.logistics import item_of
+from command_center.services.logistics import need_line
 from command_center.services.whatsapp import Draft, read_messages
 from command_center.times import ZONES
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests/fixtures/field_text/corpus.yaml"
-UNITS = {  # the same unit written short
-    "lbr": "lembar",
-    "ltr": "liter",
-    "lt": "liter",
-    "bh": "buah",
-    "pkt": "paket",
-    "ktn": "karton",
-}
 
 
 @dataclass
@@ -122,12 +114,9 @@ def _compare(result: Score, entry: str, label: dict, draft: Draft | None) -> Non
 
 
 def _need(item: str, qty: int | None, unit: str | None) -> tuple:
-    unit = (unit or "").lower()
-    return (
-        item_of(item) or " ".join(str(item).lower().split()),
-        qty,
-        UNITS.get(unit, unit) or None,
-    )
+    """A need in the catalogue's words and units, as every channel stores it."""
+    line = need_line(item, qty, unit)
+    return (line.item, line.qty, line.unit)
 
 
 def _label_time(value: object) -> object:

@@ -315,7 +315,11 @@ def _pasted(item, index: int, incident_id: int, source: str, reporter: str, lang
             "reporter": reporter,
             "report_time": datetime.combine(day, clock, tzinfo=WIB),
             **draft.values(),
-            "needs": [{"item": n.item, "qty": n.qty} for n in draft.needs if n.qty is not None],
+            "needs": [
+                {"item": n.item, "qty": n.qty, "unit": n.unit}
+                for n in draft.needs
+                if n.qty is not None
+            ],
             "notes": _whatsapp_notes(draft, lang),
         }
         save_report(_save, _said(lang), values, lang)
