@@ -29,6 +29,7 @@ from datetime import datetime
 from command_center.services import field_time
 from command_center.services.gazetteer import Candidate, Gazetteer, normalise
 from command_center.services.incidents import zone_of
+from command_center.services.logistics import item_of
 from command_center.services.numbers import Found, numbers_in
 
 HEADER = re.compile(  # "[07/12 14.05] Nama:", "07/12/26 14.05 - Nama:", "[14:05, 7/12/2026] Nama:"
@@ -621,6 +622,12 @@ def _read_figures(draft: Draft, text: str, context: set[str]) -> None:
     draft.figures.sort(key=lambda f: f.start)
 
 
+def _names_an_item(after: str) -> bool:
+    """Whether the words after a count name a catalogue item ("1000 selimut kepada ...")."""
+    words = re.findall(r"[a-z]+", after.lower())[:3]
+    return any(item_of(" ".join(words[:n])) for n in range(1, len(words) + 1))
+
+
 def _following(text: str, clauses: list[tuple[int, int]], index: int) -> set[str]:
     """The report words of the clauses after clauses[index] in its sentence, up to one with a
     count ("16 jiwa warga di Desa X, Kecamatan Y, terpaksa mengungsi")."""
@@ -642,6 +649,8 @@ def _counts(clause: str) -> list[_Count]:
         vague = VAGUE_BEFORE.search(clause[: found.start]) or VAGUE_AFTER.match(clause, found.end)
         if found.value is None or word in MEASURES or _after_measure(clause, found.start) or vague:
             continue
+        if THINGS.match(clause, found.end) or _names_an_item(clause[found.end :]):
+            continue  # "1000 selimut", "100 ribu lembar masker": aid, not people
         counts.append(_Count(found, word, unit.end() if unit else found.end))
     return counts
 
@@ -753,7 +762,7 @@ def _after_measure(clause: str, at: int) -> bool:
     """A count that is a number of a road, a unit or a page (RT 03, km 12, No. 5)."""
     return bool(
         re.search(
-            r"\b(?:RT|RW|km|no|nomor|ke|tahun|thn|jl|jalan|gang|gg|blok|SDN?|SMPN?|SMAN?|SMKN?|MI|MTsN?|"
+            r"\b(?:RT|RW|Rp|km|no|nomor|ke|tahun|thn|jl|jalan|gang|gg|blok|SDN?|SMPN?|SMAN?|SMKN?|MI|MTsN?|"
             r"pos|posko|jalur|kelas|level|status|magnitudo|M|SR)\.?\s*$",
             clause[:at],
             re.IGNORECASE,
@@ -796,6 +805,11 @@ def _reports(piece: str) -> bool:
     return bool(roles - UNIT_ROLES - {"damaged"} - set(SEVERITIES))
 
 
+THINGS = re.compile(  # a count in these is of aid, never of people or houses
+    r"\s*(?:dus|karton|ktn|paket|pkt|liter|ltr|lt|kg|ton|kwintal|lembar|lbr|karung|sak|galon|"
+    r"pcs|bungkus|bks|botol|btl|pak|box|porsi|biji|pasang|roll|rol|lusin)\b",
+    re.IGNORECASE,
+)
 NEED_FILLER = re.compile(  # words around a needs list that are not items
     r"^\s*(?:(?:para|pengungsi|warga|korban|yang|mendesak|saat ini|sekarang|antara lain|lainnya|"
     r"seperti|berupa|yaitu|yakni|adalah|juga|sangat|masih|paling|utama|terutama|lain)\b\s*)+",
