@@ -312,7 +312,7 @@ def _pasted(item, index: int, incident_id: int, source: str, reporter: str, lang
             "area_level": "kabupaten" if code and code.count(".") == 1 else "kecamatan",
             "kecamatan_code": code,
             "source": source,
-            "reporter": reporter,
+            "reporter": reporter or draft.sender,  # the WhatsApp sender unless one is typed
             "report_time": datetime.combine(day, clock, tzinfo=WIB),
             **draft.values(),
             "needs": [
