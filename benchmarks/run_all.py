@@ -25,6 +25,7 @@ SCRIPTS = (
     "households.py",
     "alerts.py",
     "uploads.py",
+    "field_text.py",
 )
 
 
