@@ -45,7 +45,8 @@ DATE = re.compile(
     r"(?<![\w/.,-])(?<!RT )(?<!RW )(?P<d>\d{1,2})[/-](?P<m>\d{1,2})(?:[/-](?P<y>\d{4}|\d{2}))?"
     r"(?![\w/]|[.,]\d)"
     rf"|(?<![\w.,])(?P<d2>\d{{1,2}})\s*(?P<m2>{_MONTH})\.?(?:\s*(?P<y2>\d{{4}}))?\b"
-    r"|\b(?P<rel>hari ini|kemarin)\b",
+    r"|(?<![\w.,])(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>\d{4})\b"  # 05.12.2026
+    r"|\b(?P<rel>hari ini|kemarin|(?:pagi|siang|sore|malam) ini|tadi (?:pagi|siang|sore|malam))\b",
     re.IGNORECASE,
 )
 CLOCK = re.compile(
@@ -158,6 +159,8 @@ def _day(date: re.Match, now: datetime, clock: tuple[int, int], where: ZoneInfo)
         return day.replace(hour=clock[0], minute=clock[1], second=0, microsecond=0)
     if date["d"]:
         day, month, year = int(date["d"]), int(date["m"]), date["y"]
+    elif date["d3"]:
+        day, month, year = int(date["d3"]), int(date["m3"]), date["y3"]
     else:
         day, month, year = int(date["d2"]), MONTHS[date["m2"][:3].lower()], date["y2"]
     years = [int(year)] if year else [now.year, now.year - 1]
