@@ -166,7 +166,12 @@ VAGUE_BEFORE = re.compile(
 VAGUE_AFTER = re.compile(
     r"\s*(?:(?:jiwa|orang|warga|kk|rumah|unit)\s+)?lebih\b", re.I
 )  # "4.000 lebih"
-_ROLE_OF = {"shelters": "shelter_words", "houses_flooded": "flooded"}  # figure -> its words
+_ROLE_OF = {  # a figure read -> the report words that say it, for a list that goes on
+    "shelters": "shelter_words",
+    "houses_flooded": "flooded",
+    "affected_families": "affected",
+    "affected_people": "affected",
+}
 PAIRED = r"\s*(?:\(|/|atau|dari|dengan(?: jumlah)?(?: sebanyak)?|,)?\s*"  # "300 KK (1.000"
 SEVERITIES = {"severity_heavy": 0, "severity_moderate": 1, "severity_light": 2}
 NOT_NAMES = {  # capitalised words that start sentences, not kecamatan
@@ -412,7 +417,10 @@ def _places(text: str, places: Gazetteer | None, within: tuple) -> list[_Place]:
         named = _named(text, match.start(), places, within, prefixed=False)
         if named.code:
             agency = AGENCY.search(text[max(0, named.start - 30) : named.start])
-            named.hint = bool(agency) and named.code.count(".") == 1
+            dateline = DATELINE.match(text)  # "BENGKULU, KOMPAS.com -": where it was written
+            named.hint = (bool(agency) and named.code.count(".") == 1) or bool(
+                dateline and named.start < dateline.end()
+            )
             mentions.append(named)
             taken.append((named.start, named.end))
     return sorted(mentions, key=lambda m: m.start)
@@ -462,8 +470,10 @@ def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Pla
             continue  # "25 orang tertimbun di Desa Cijedil, Kecamatan Cugenang": where, in passing
         line = text.rfind("\n", 0, mention.start) + 1
         starts_line = line >= current[0] and LINE_LEAD.fullmatch(text[line : mention.start])
-        title = all(p.code and p.code.count(".") == 1 for p in current[2]) and any(
-            (mention.code or "")[:5] == p.code for p in current[2]
+        title = (
+            (mention.code or "").count(".") == 2
+            and all(p.code and p.code.count(".") == 1 for p in current[2])
+            and any(mention.code[:5] == p.code for p in current[2])
         )  # "Rekap banjir Kab. Bandung" over "1. Kec. Dayeuhkolot: ..."
         recap = current[2] and not title and starts_line and line > current[0]
         if not _counted(masked[current[0] : mention.start]) and not recap:
@@ -649,6 +659,8 @@ def _counts(clause: str) -> list[_Count]:
         vague = VAGUE_BEFORE.search(clause[: found.start]) or VAGUE_AFTER.match(clause, found.end)
         if found.value is None or word in MEASURES or _after_measure(clause, found.start) or vague:
             continue
+        if BACK_REFERENCE.match(clause) and found is numbers_in(clause)[0]:
+            continue  # "Dari 10 orang meninggal dunia itu, ...": the total already given
         if THINGS.match(clause, found.end) or _names_an_item(clause[found.end :]):
             continue  # "1000 selimut", "100 ribu lembar masker": aid, not people
         counts.append(_Count(found, word, unit.end() if unit else found.end))
@@ -805,6 +817,10 @@ def _reports(piece: str) -> bool:
     return bool(roles - UNIT_ROLES - {"damaged"} - set(SEVERITIES))
 
 
+DATELINE = re.compile(r"\s*[A-Z][A-Z .'-]+(?:,|\s[-\u2013\u2014(])[^\n]{0,40}?[-\u2013\u2014|]\s")
+BACK_REFERENCE = re.compile(
+    r"\s*dari\s+(?:total\s+|jumlah\s+)?\S+\s+[^,]*?\b(?:itu|tersebut)\b", re.I
+)
 THINGS = re.compile(  # a count in these is of aid, never of people or houses
     r"\s*(?:dus|karton|ktn|paket|pkt|liter|ltr|lt|kg|ton|kwintal|lembar|lbr|karung|sak|galon|"
     r"pcs|bungkus|bks|botol|btl|pak|box|porsi|biji|pasang|roll|rol|lusin)\b",
