@@ -20,12 +20,14 @@ from command_center.auth import Principal
 from command_center.errors import FieldError, InvalidInput
 from command_center.geography import Geography, normalise_code
 from command_center.models import FormSubmission, Incident, IncidentArea, IncidentStatus
-from command_center.report_store import REPORTS, ImportWriter
+from command_center.report_store import REPORTS, ImportWriter, checked
 from command_center.services.reports import ReportInput
 from command_center.sources.odk import Submission
 from command_center.times import utcnow
 
 OPEN = (IncidentStatus.OPEN,)
+# a submission's identity (kept in `FormSubmission`) and Kobo's `formhub/uuid`: not answers
+ODK_META = frozenset({"instanceID", "deprecatedID", "instanceName", "uuid"})
 
 
 def seen(engine: Engine, server: str, form: str) -> set[str]:
@@ -50,8 +52,15 @@ def incident_of(engine: Engine) -> dict[str, int]:
 
 
 def _values(submission: Submission, incident_id: int | None) -> dict[str, Any]:
+    """A submission as a report row: the answers of our fields, the others kept under
+    `~name` (as a file's other columns are) but for the submission's identity."""
     answers = submission.answers
-    values: dict[str, Any] = {**answers, "submission_id": submission.submission_id}
+    values: dict[str, Any] = {
+        (key if key in ReportInput.model_fields else f"{imports.UNMAPPED}{key}"): value
+        for key, value in answers.items()
+        if key not in ODK_META
+    }
+    values["submission_id"] = submission.submission_id
     values["server_review"] = "rejected" if submission.rejected else ""
     values["reporter"] = answers.get("reporter") or submission.submitter or ""
     values["report_time"] = answers.get("report_time") or submission.submitted_at or ""
@@ -117,7 +126,7 @@ def save_submissions(
             raise InvalidInput([FieldError("server_review", "rejected_on_server")])
         if values.get("incident_id") is None:
             raise InvalidInput([FieldError("incident_id", "no_open_incident")])
-        return ReportInput.check(values, geography)
+        return checked(values, geography)
 
     def remember(session: Session, problems: list[imports.RowProblem]) -> None:
         waiting = {p.number for p in problems}

@@ -146,7 +146,7 @@ def run_import(
                 seen[identity] = row.number
             valid.append((row, model))
         except InvalidInput as exc:
-            problems.append(RowProblem(row.number, exc.errors, _kept(row)))
+            problems.append(RowProblem(row.number, exc.errors, kept(row)))
         if progress and (i % 200 == 0 or i == len(rows)):
             progress(0.8 * i / len(rows))
     outcomes = {"created": 0, "updated": 0}
@@ -158,7 +158,7 @@ def run_import(
             try:
                 outcomes[write(session, model, actor)] += 1
             except InvalidInput as exc:
-                problems.append(RowProblem(row.number, exc.errors, _kept(row)))
+                problems.append(RowProblem(row.number, exc.errors, kept(row)))
             else:
                 landed.append((row.number, row.values, model))
             if progress and j % 200 == 0:
@@ -180,7 +180,7 @@ def run_import(
     return ImportReport(batch, len(rows), created, updated, tuple(problems), tuple(notes))
 
 
-def _kept(row: RawRow) -> dict[str, Any]:
+def kept(row: RawRow) -> dict[str, Any]:
     """A row as it waits in quarantine: our fields, and every other column it had."""
     return {**row.values, **{f"{UNMAPPED}{h}": v for h, v in row.unmapped.items()}}
 

@@ -376,6 +376,8 @@ class ImpactReport(Base):
     needs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     aid_delivered: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
+    # the columns of its file (answers of its form) that are none of the above, as given
+    other_columns: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(80))
 

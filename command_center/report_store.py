@@ -9,6 +9,7 @@ stored as history, and every save says so (`Saved.older_than`, an import's note)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,9 +87,10 @@ def _reported(session: Session, *where: ColumnElement[bool]) -> dict[Key, Report
 def _row(version: int, report: ReportInput, actor: str) -> dict[str, Any]:
     """The column values of `report` stored as `version`."""
     return {
-        **report.model_dump(exclude={"needs", "aid_delivered"}),
+        **report.model_dump(exclude={"needs", "aid_delivered", "other_columns"}),
         "needs": [i.model_dump(exclude_none=True) for i in report.needs],
         "aid_delivered": [i.model_dump(exclude_none=True) for i in report.aid_delivered],
+        "other_columns": report.other_columns or None,
         "version": version,
         "created_by": actor,
         "created_at": utcnow(),
@@ -238,6 +240,7 @@ def all_versions(
         ImpactReport.needs,
         ImpactReport.aid_delivered,
         ImpactReport.notes,
+        ImpactReport.other_columns,
         ImpactReport.created_by,
         ImpactReport.created_at,
     ).join(Area, Area.code == ImpactReport.kecamatan_code)
@@ -335,9 +338,11 @@ def read_file(
     actor: Principal,
     limits: ImportLimits,
     default_source: str | None = None,
+    within: Sequence[str] = (),
 ) -> imports.Table:
     """The rows of a report file in our fields, each with how its place was matched
-    (`area_match`), for a preview to confirm and for the import.
+    (`area_match`; a kecamatan name the file gives with no kabupaten is looked for in
+    `within`, the incident's kabupaten), for a preview to confirm and for the import.
 
     Raises:
         Forbidden: `actor` may not import reports.
@@ -351,7 +356,7 @@ def read_file(
     rows = [
         imports.RawRow(
             row.number,
-            report_files.read_row(row.values, places, default_source)
+            report_files.read_row(row.values, places, default_source, within)
             if places is not None
             else row.values,
             row.unmapped,
@@ -362,6 +367,14 @@ def read_file(
     if reason is not None:
         raise NotReports(file_name, reason)
     return imports.Table(rows, table.columns, table.ignored)
+
+
+def incident_kabupaten(engine: Engine, incident_id: int | None) -> list[str]:
+    """The kabupaten (NN.NN) holding the incident's area: where a kecamatan name is looked for
+    first."""
+    query = select(IncidentArea.kecamatan_code).where(IncidentArea.incident_id == incident_id)
+    with Session(engine) as session:
+        return sorted({code[:5] for code in session.scalars(query)})
 
 
 def import_reports(
@@ -378,20 +391,21 @@ def import_reports(
     dry_run: bool = False,
 ) -> imports.ImportReport:
     """Import one incident's reports from CSV/Excel (`read_file`); bad rows wait in
-    quarantine with every column they had.
+    quarantine with every column they had, and the rows that land keep the columns that are
+    none of our fields (`other_columns`).
 
     Raises:
         NotReports: not a table of reports; nothing is stored.
         ImportFileError: the file as a whole cannot be read.
     """
-    table = read_file(data, file_name, geography, actor, limits, default_source)
-    now = utcnow()
+    within = incident_kabupaten(engine, incident_id)
+    table = read_file(data, file_name, geography, actor, limits, default_source, within)
     return imports.run_import(
         engine,
         REPORTS,
         file_name,
-        table.rows,
-        _checker(incident_id, geography, now),
+        [imports.RawRow(row.number, imports.kept(row)) for row in table.rows],
+        _checker(engine, geography, incident_id, utcnow()),
         ImportWriter(confirmed),
         actor,
         progress=progress,
@@ -400,9 +414,57 @@ def import_reports(
     )
 
 
-def _checker(incident_id: int, geography: Geography | None, now: datetime | None = None):
+def checked(
+    values: dict[str, Any],
+    geography: Geography | None,
+    now: datetime | None = None,
+    within: Sequence[str] = (),
+) -> ReportInput:
+    """One imported, pulled or re-submitted report row checked: its kecamatan name against
+    its code (`report_files.check_place`, names looked for in `within`), the report itself,
+    and the columns it keeps besides our fields (`~header`, into `other_columns`).
+
+    Raises:
+        InvalidInput: one FieldError per problem, naming the field.
+    """
+    errors: list[FieldError] = []
+    if geography is not None:
+        places = gazetteer_of(geography.points)
+        values, errors = report_files.check_place(values, places, within)
+    others = {
+        key.removeprefix(imports.UNMAPPED): str(value)
+        for key, value in values.items()
+        if key.startswith(imports.UNMAPPED) and str(value).strip()
+    }
+    try:
+        report = ReportInput.check({**values, "other_columns": others}, geography, now)
+    except InvalidInput as exc:
+        # a place error already says what the code should be
+        more = [e for e in exc.errors if not (errors and e.field == "kecamatan_code")]
+        raise InvalidInput([*errors, *more]) from exc
+    if errors:
+        raise InvalidInput(errors)
+    return report
+
+
+def _checker(
+    engine: Engine,
+    geography: Geography | None,
+    incident_id: int | None = None,
+    now: datetime | None = None,
+) -> Callable[[dict[str, Any]], ReportInput]:
+    """`checked` for the rows of `incident_id` (else each row's own incident), names looked
+    for in the incident's kabupaten."""
+    kabupaten: dict[str, list[str]] = {}
+
     def check(values: dict[str, Any]) -> ReportInput:
-        return ReportInput.check({**values, "incident_id": incident_id}, geography, now)
+        if incident_id is not None:
+            values = {**values, "incident_id": incident_id}
+        target = str(values.get("incident_id"))  # as a corrected cell, it is text
+        if target not in kabupaten:
+            found = incident_kabupaten(engine, int(target)) if target.isdigit() else []
+            kabupaten[target] = found
+        return checked(values, geography, now, kabupaten[target])
 
     return check
 
@@ -414,10 +476,8 @@ def resubmit_reports(
     actor: Principal,
     confirmed: bool = False,
 ) -> imports.ImportReport:
-    """Check corrected quarantined report rows again; each keeps the incident it came with."""
+    """Check corrected quarantined report rows again (`checked`); each keeps the incident it
+    came with."""
     require(actor, "report")
-
-    def check(values: dict[str, Any]) -> ReportInput:
-        return ReportInput.check(values, geography)
-
+    check = _checker(engine, geography)
     return imports.resubmit(engine, REPORTS, edits, check, ImportWriter(confirmed), actor)

@@ -14,11 +14,12 @@ from time import time
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from command_center import accounts
+from command_center import accounts, imports, report_store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from tests.conftest import APP, ARTIFACTS, app_env_vars
 from tests.test_basemap import PNG, pmtiles_file
+from tests.test_reports_page import posko_file
 from tests.workbooks import shared_strings_bomb
 
 pytestmark = pytest.mark.browser
@@ -27,10 +28,8 @@ PASSWORD = "kata-sandi-shift"
 
 
 @pytest.fixture(scope="module")
-def accounts_server(
-    demo_database: str, shared_data: Path, boundary_cache: Path, streamlit_server, tmp_path_factory
-) -> Iterator[str]:
-    """The demo store with an operator and a coordinator, served with local sign-in."""
+def accounts_store(demo_database: str, tmp_path_factory) -> str:
+    """A copy of the demo store with an operator and a coordinator."""
     copy = tmp_path_factory.mktemp("screens") / "store.db"
     shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
     url = f"sqlite:///{copy}"
@@ -38,7 +37,15 @@ def accounts_server(
     accounts.create_user(engine, SYSTEM, "operator", PASSWORD, "operator", display_name="Ani")
     accounts.create_user(engine, SYSTEM, "koordinator", PASSWORD, "coordinator", "32")
     engine.dispose()
-    env = app_env_vars(url, shared_data, boundary_cache, CC_AUTH_MODE="local")
+    return url
+
+
+@pytest.fixture(scope="module")
+def accounts_server(
+    accounts_store: str, shared_data: Path, boundary_cache: Path, streamlit_server
+) -> Iterator[str]:
+    """That store served with local sign-in."""
+    env = app_env_vars(accounts_store, shared_data, boundary_cache, CC_AUTH_MODE="local")
     with streamlit_server(APP, env) as base:
         yield base
 
@@ -331,3 +338,40 @@ def test_an_upload_is_read_in_a_child_of_the_real_server(
     expect(refused).to_be_visible(timeout=60_000)
     assert tab.get_by_text("Berkas tidak bisa diimpor").count() == 1
     _shot(tab, "upload-refused")
+
+
+def test_a_posko_file_with_kecamatan_names_is_previewed_and_lands(
+    accounts_server: str, accounts_store: str, browser: Browser
+) -> None:
+    """A posko recap naming each kecamatan beside its code (`;`, a title row, the date and the
+    hour apart) once failed the preview ("Duplicate column names"): it is previewed, its rows
+    land as reports, and the row whose name is not its code's waits in quarantine."""
+    tab = _tab(browser, "laptop")
+    tab.goto(f"{accounts_server}/reports")
+    _sign_in(tab, "operator")
+    expect(tab.locator("h1").first).to_have_text("Laporan kecamatan", timeout=60_000)
+    tab.get_by_role("tab", name="Impor").click()
+    day = posko_file().decode().splitlines()[2].split(";")[2]
+    data = (
+        posko_file() + f"Cibeber;32.03.11;{day};16.00;Posko Cibeber;Tagana;1;20;Cibeber\n".encode()
+    )
+    upload = tab.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+    upload.set_input_files({"name": "posko.csv", "mimeType": "text/csv", "buffer": data})
+    expect(tab.get_by_text("Pratinjau: 3 baris")).to_be_visible(timeout=60_000)
+    run = tab.get_by_role("button", name="Impor", exact=True)  # drawn below the preview table
+    expect(run).to_be_visible(timeout=60_000)
+    assert tab.get_by_text("Terjadi kesalahan").count() == 0
+    run.click()
+    landed = tab.get_by_text("3 baris: 2 baru, 0 diperbarui, 1 ke karantina.")
+    expect(landed).to_be_visible(timeout=60_000)
+    _shot(tab, "report-import")
+    engine = make_engine(accounts_store)
+    versions = report_store.all_versions(engine)
+    posko = versions[versions["reporter"].str.startswith("Posko")].set_index("kecamatan_code")
+    assert posko["displaced"].to_dict() == {"32.03.10": 640, "32.03.11": 1250}
+    (waiting,) = imports.quarantine(engine, report_store.REPORTS, SYSTEM)
+    assert (waiting.data["kecamatan_name"], waiting.errors[0]["code"]) == (
+        "Cibeber",
+        "name_not_code",
+    )
+    engine.dispose()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from command_center import accounts, cli, hazard_store, reporter_store, store
+from command_center import accounts, cli, hazard_store, report_store, reporter_store, store
 from command_center.auth import SYSTEM
 from command_center.cli import build_parser
 from command_center.db import make_engine
@@ -257,12 +257,20 @@ def test_reports_import_of_a_bnpb_file_dry_run_then_for_real(demo_engine, cli_en
         "reports", "import", str(bnpb), "--incident", str(incident.id), "--dry-run", **cli_env
     )
     assert dry.returncode == 0, dry.stderr
-    assert "would land 34 of 34 rows; quarantined 0" in dry.stdout
+    assert "would land 32 of 34 rows; quarantined 2" in dry.stdout
     assert "kabupaten-level report" in dry.stdout  # the first reasons are printed
+    # a kecamatan that is not in its kabupaten: named by row, with the kecamatan to pick from
+    assert (
+        "quarantined row 8: Kecamatan name: “Bolihoyuto” is not one certain kecamatan in "
+        "Kabupaten Gorontalo; pick one of: Boliyohuto, Kabupaten Gorontalo (75.01.09), and enter "
+        "its kecamatan code"
+    ) in dry.stdout
     assert len(store.frame(demo_engine, text("SELECT id FROM impact_reports"))) == before
     real = _cli("reports", "import", str(bnpb), "--incident", str(incident.id), **cli_env)
-    assert real.returncode == 0 and "landed 34 of 34 rows" in real.stdout
-    assert len(store.frame(demo_engine, text("SELECT id FROM impact_reports"))) == before + 34
+    assert real.returncode == 0 and "landed 32 of 34 rows" in real.stdout
+    assert len(store.frame(demo_engine, text("SELECT id FROM impact_reports"))) == before + 32
+    aceh = report_store.all_versions(demo_engine).set_index("kecamatan_code").loc["11.14.04"]
+    assert aceh["other_columns"]["kejadian"] == "KEBAKARAN HUTAN DAN LAHAN"  # kept, not dropped
     dibi = bnpb.with_name("dibi_bnpb_agg_2010-2025_rainaimtiyaz-dibi-bnpb-analysis.csv")
     refused = _cli("reports", "import", str(dibi), "--incident", str(incident.id), **cli_env)
     assert refused.returncode == 2

@@ -140,6 +140,31 @@ def test_a_central_pull_pages_through_and_stores_each_version_once(
     assert list(cugenang["version"]) == [1, 2] and list(cugenang["displaced"]) == [640, 700]
 
 
+def test_answers_that_are_none_of_our_fields_are_kept_with_the_report(
+    demo_engine, geography, httpserver: HTTPServer
+) -> None:
+    """A form a kabupaten extended (the village, a chronology) keeps those answers; the
+    submission's own identity (`meta/instanceID`) is not an answer."""
+    row = {
+        "__id": "uuid:desa-1",
+        "kecamatan_code": "32.03.11",
+        "report_time": "2026-11-22T16:00:00.000+07:00",
+        "reporter": "Dedi (PSM Cugenang)",
+        "source": "psm",
+        "pengungsi": {"displaced": 700},
+        "lokasi": {"desa": "Sarampad", "kronologi": "longsor susulan pukul 15.10"},
+        "meta": {"instanceID": "uuid:desa-1"},
+        "__system": {"submitterName": "hp-psm-cugenang", "reviewState": None},
+    }
+    httpserver.expect_request(SUBMISSIONS).respond_with_json({"value": [row]})
+    server = FormServer("central", httpserver.url_for("/"), "7", "laporan_dampak_kecamatan")
+    result = form_pull.pull(demo_engine, make_session("test", retries=0), server, 5, geography)
+    assert result.landed == 1, result.problems
+    versions = report_store.all_versions(demo_engine)
+    (kept,) = versions.loc[versions["source"] == "psm", "other_columns"]
+    assert kept == {"desa": "Sarampad", "kronologi": "longsor susulan pukul 15.10"}
+
+
 @pytest.mark.parametrize(
     ("second", "reason"),
     [

@@ -1,5 +1,7 @@
 """The kecamatan reports page in the real app (AppTest) on the demo scenario."""
 
+from datetime import timedelta
+
 from streamlit.testing.v1 import AppTest
 
 from command_center import report_store, reporter_store
@@ -172,3 +174,50 @@ def test_a_verification_that_lowers_a_published_figure_asks_first(
     assert report_store.all_versions(engine).set_index("id").loc[saved.id, "verification"] == (
         "verified"
     )
+
+
+def posko_file() -> bytes:
+    """A posko recap as Dinsos keeps it: a title row, `;`, a kecamatan's name beside its code,
+    the date and the hour apart, thousands with a dot, and a column that is none of ours."""
+    day = (utcnow() + timedelta(hours=7) - timedelta(days=1)).strftime("%d/%m/%Y")
+    return (
+        "Rekap Posko Gempa Cianjur\n"
+        "Kecamatan;Kode Kecamatan;Tanggal;Jam;Pelapor;Sumber;Meninggal;Mengungsi;Desa\n"
+        f"Cugenang;32.03.11;{day};14.00;Posko Cugenang;Tagana;3;1.250;Sarampad\n"
+        f"Pacet;32.03.10;{day};15.30;Posko Pacet;Tagana;0;640;Ciherang\n"
+    ).encode()
+
+
+def test_a_file_with_kecamatan_names_previews_and_lands(open_page, with_demo, database_url) -> None:
+    at = open_page(PAGE)
+    day = posko_file().decode().splitlines()[2].split(";")[2]
+    wrong = f"Cibeber;32.03.11;{day};16.00;Posko Cibeber;Tagana;1;20;Cibeber\n"  # 32.03.03
+    upload = ("posko.csv", posko_file() + wrong.encode(), "text/csv")
+    at.file_uploader(key="reports_upload").set_value(upload).run()
+    assert not at.exception, [e.message for e in at.exception]
+    preview = next(d.value for d in at.dataframe if t("field_kecamatan_name") in d.value.columns)
+    assert preview[t("field_kecamatan_name")].tolist() == ["Cugenang", "Pacet", "Cibeber"]
+    at = _click(at, t("run_import"))
+    assert not at.exception, [e.message for e in at.exception]
+    result = t("import_result", total=3, created=2, updated=0, quarantined=1)
+    assert any(result in s.value for s in at.success), [e.value for e in at.error]
+    versions = report_store.all_versions(make_engine(database_url))
+    tagana = versions[versions["source"] == "tagana"].set_index("kecamatan_code")
+    assert tagana["displaced"].to_dict() == {"32.03.10": 640, "32.03.11": 1250}
+    assert tagana.loc["32.03.11", "report_time"].strftime("%H:%M") == "07:00"  # 14.00 WIB
+    assert tagana.loc["32.03.11", "other_columns"] == {"Desa": "Sarampad"}
+    # the quarantine names the row, both places and where the name points; fixed, it lands
+    *_, held = (d.value for d in at.dataframe if t("col_problem") in d.value.columns)
+    assert held[t("col_row")].tolist() == ["posko.csv:5"]
+    problem = held[t("col_problem")].iloc[0]
+    assert "32.03.11 adalah Cugenang, Kabupaten Cianjur" in problem
+    assert "«Cibeber» (menunjuk ke: Cibeber, Kabupaten Cianjur (32.03.03))" in problem
+    at.session_state["reports_quarantine_editor"] = {
+        "edited_rows": {0: {"kecamatan_code": "32.03.03"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at = _click(at, t("resubmit"))
+    versions = report_store.all_versions(make_engine(database_url))
+    fixed = versions[(versions["source"] == "tagana") & (versions["kecamatan_code"] == "32.03.03")]
+    assert fixed["displaced"].tolist() == [20]

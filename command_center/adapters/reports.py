@@ -250,10 +250,16 @@ def load_versions(
             t("col_reason", lang): versions["rejection_reason"],
             **{figure_label(f, lang): _figure(versions, f) for f in HEADLINE},
             t("col_notes", lang): versions["notes"],
+            t("field_other_columns", lang): versions["other_columns"].map(_other_columns),
         }
     )
     table.index = pd.Index(versions["id"].astype(int), name="id")
     return table.fillna(NO_VALUE)
+
+
+def _other_columns(kept: dict[str, str] | None) -> str | None:
+    """The columns a report kept from its file or form, as "header: value; ..."."""
+    return "; ".join(f"{header}: {value}" for header, value in kept.items()) if kept else None
 
 
 @resources.cached(Area, ImpactReport, ttl=20)
@@ -335,11 +341,17 @@ def verify(
 
 
 def preview(
-    data: bytes, file_name: str, actor: Principal, default_source: str | None = None
+    data: bytes,
+    file_name: str,
+    incident_id: int,
+    actor: Principal,
+    default_source: str | None = None,
 ) -> imports.Table:
-    """The rows a report file would give, each with the place it matched (`area_match`)."""
+    """The rows a report file would give the incident, each with the place it matched
+    (`area_match`)."""
     limits, geography = resources.settings().import_limits, resources.geography()
-    return report_store.read_file(data, file_name, geography, actor, limits, default_source)
+    within = report_store.incident_kabupaten(resources.engine(), incident_id)
+    return report_store.read_file(data, file_name, geography, actor, limits, default_source, within)
 
 
 def import_file(

@@ -135,6 +135,9 @@ class Gazetteer:
     def has_kabupaten(self, code: str) -> bool:
         return bool((self.points["kode_kab"] == code).any())
 
+    def has_kecamatan(self, code: str) -> bool:
+        return bool((self.points["kode_kec"] == code).any())
+
     def kabupaten_named(self, name: str) -> str | None:
         """The kabupaten/kota a table names ("ACEH JAYA", "KOTA BANDUNG", "Kab. Bandung"): with
         no prefix the kabupaten is meant, as BNPB writes them; None when unknown."""
@@ -142,11 +145,6 @@ class Gazetteer:
         rows = self.points[self.points["kab_key"] == normalise(name)]
         rows = rows[rows["is_kota"] == lowered.startswith("kota")]
         return _only(set(rows["kode_kab"]))
-
-    def kecamatan_named(self, name: str, kabupaten: str | None) -> str | None:
-        """The kecamatan called `name` in `kabupaten` (anywhere when None, if only one has the
-        name); a misspelling is forgiven only inside a kabupaten, by a close enough name."""
-        return self.kecamatan_for(name, [kabupaten] if kabupaten else []).code
 
     def kecamatan_for(self, name: str, within: Sequence[str] = ()) -> KecamatanMatch:
         """The kecamatan `name` means, looked for in the kabupaten `within` (NN.NN codes, e.g.

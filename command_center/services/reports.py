@@ -35,6 +35,7 @@ from command_center.models import FIGURES
 from command_center.services.logistics import UNIT_WORDS, need_line
 from command_center.services.validation import (
     ITEMS,
+    LINE,
     NAME,
     NOTE,
     SHORT,
@@ -47,6 +48,7 @@ from command_center.services.validation import (
     longest,
     one_of,
 )
+from command_center.tables import CELL
 from command_center.times import WIB, as_utc, utcnow
 
 PILAR_SOSIAL = ("tksk", "tagana", "psm", "karang_taruna", "slrt", "pkh")
@@ -64,6 +66,7 @@ AREA_LEVELS = ("kecamatan", "kabupaten")
 CLOCK_SKEW = timedelta(minutes=10)
 DROP_SHARE = 0.5  # a figure falling to half or less of the one it replaces ...
 DROP_MIN = 10  # ... by at least this many asks for confirmation
+OTHER_COLUMNS = 300  # the most columns of a file, or answers of a form, kept beside our fields
 CASUALTIES = ("deaths", "missing", "injured_severe", "injured_light", "injured_unspecified")
 AREA = ["incident_id", "kecamatan_code"]  # what a counted row is for
 FROM_SOURCE = [*AREA, "source"]  # whose versions follow one another
@@ -237,6 +240,10 @@ class ReportInput(BaseModel):
     needs: Items = Field(default_factory=list)
     aid_delivered: Items = Field(default_factory=list)
     notes: Annotated[Text, longest(NOTE)] = None
+    # a file's columns (a form's answers) that are none of the above: header -> cell as given
+    other_columns: dict[
+        Annotated[str, Field(max_length=LINE)], Annotated[str, Field(max_length=CELL)]
+    ] = Field(default_factory=dict, max_length=OTHER_COLUMNS)
 
     @field_validator("source", mode="before")
     @classmethod

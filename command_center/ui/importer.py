@@ -26,6 +26,7 @@ class Importer:
     resubmit: Callable[[dict[int, dict], str], imports.ImportReport]
     # personal data: the quarantine opens in clear only with a reason, audited (lang, why)
     open_quarantine: Callable[[str, str], pd.DataFrame] | None = None
+    keeps_other_columns: bool = False  # columns none of ours are kept with what lands
 
 
 def _result(report: imports.ImportReport, lang: str) -> str:
@@ -75,7 +76,8 @@ def import_panel(importer: Importer, lang: str) -> None:
             st.caption(t("preview", lang, rows=rows, columns=found))
             if table.ignored:
                 ignored = ", ".join(md(h) for h in table.ignored)
-                st.caption(t("ignored_columns", lang, columns=ignored))
+                said = "other_columns_kept" if importer.keeps_other_columns else "ignored_columns"
+                st.caption(t(said, lang, columns=ignored))
             preview = pd.DataFrame([r.values for r in table.rows])
             preview = preview.rename(columns=lambda c: field_name(str(c), lang))
             st.dataframe(preview.fillna(NO_VALUE), hide_index=True, width="stretch")

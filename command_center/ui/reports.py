@@ -350,11 +350,14 @@ def import_reports(incident_id: int, lang: str) -> None:
     import_panel(
         Importer(
             kind=REPORTS,
-            preview=lambda content, name, actor: data.preview(content, name, actor, source),
+            preview=lambda content, name, actor: data.preview(
+                content, name, incident_id, actor, source
+            ),
             run=lambda content, name, progress: data.import_file(
                 content, name, incident_id, shell.actor(), confirmed, progress, source
             ),
             resubmit=data.resubmit,
+            keeps_other_columns=True,
         ),
         lang,
     )
