@@ -169,13 +169,7 @@ PATHS: list = [
     roster_file,
     odk,
     stock_file,
-    pytest.param(
-        whatsapp_message,
-        id="whatsapp",
-        marks=pytest.mark.xfail(
-            strict=False, reason="services/whatsapp.py is being rewritten (issue 33)"
-        ),
-    ),
+    whatsapp_message,
 ]
 
 
