@@ -27,10 +27,20 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from command_center.services import field_time
+from command_center.services.field_figures import (
+    ROLE_OF,
+    UNIT_ROLES,
+    WORD,
+    Figure,
+    counts,
+    read_figures,
+    tidy,
+    unread,
+)
+from command_center.services.field_needs import AID, NEEDS, Need, read_needs, regions
 from command_center.services.gazetteer import Candidate, Gazetteer, normalise
 from command_center.services.incidents import zone_of
-from command_center.services.logistics import item_of
-from command_center.services.numbers import Found, numbers_in
+from command_center.services.numbers import numbers_in
 
 HEADER = re.compile(  # "[07/12 14.05] Nama:", "07/12/26 14.05 - Nama:", "[14:05, 7/12/2026] Nama:"
     r"^\[?(?:(?P<d>\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?),?\s+(?P<t>\d{1,2}[.:]\d{2})(?:[.:]\d{2})?"
@@ -75,105 +85,6 @@ TOTAL = re.compile(  # "Total: 2.050 jiwa", "Jumlah pengungsi = 800": a recap's 
     r"^[ \t]*(?:[-•*])?[ \t]*(?:total|jumlah|jml|grand total)(?:[ \t]+\w+){0,2}[ \t]*[:=].*$",
     re.IGNORECASE | re.MULTILINE,
 )
-NEEDS = re.compile(
-    r"\b(?:kebutuhan(?: yang)?(?: mendesak| darurat| pengungsi| mendesak pengungsi)?|"
-    r"(?:bantuan )?yang (?:sangat |paling )?(?:dibutuhkan|mendesak|diperlukan)|dibutuhkan|"
-    r"membutuhkan|memerlukan|butuh|diperlukan|mohon bantuan)\b"
-    r"\s*(?:saat ini|segera)?\s*(?:adalah|berupa|antara lain|yaitu|yakni|meliputi|seperti|"
-    r"terdiri(?: dari| atas)?)?\s*:?",
-    re.IGNORECASE,
-)
-AID = re.compile(  # aid given: not needs, and not figures of the disaster
-    r"\b(?:bantuan (?:yang )?(?:sudah|telah)|sudah disalurkan|telah disalurkan|tersalur|"
-    r"distribusi|logistik (?:yang )?(?:sudah|telah))",
-    re.IGNORECASE,
-)
-BOUNDARY = re.compile(  # where one clause ends: punctuation, a new line, "dan" before a number
-    r"[;\n]|(?<!\d),|,(?!\d)|(?<!\d)\.(?!\d)|\.(?=\s)|"
-    r"\s(?:dan|serta|sedangkan|sementara)\s(?=(?:\W|sebanyak|sekitar|kurang lebih)*\d)",
-    re.IGNORECASE,
-)
-# report words: (figure or role, pattern); a role is combined with the count's unit
-WORDS = (
-    ("deaths", r"\bMD\b|meninggal(?:\s+dunia)?|wafat|tewas|korban jiwa|\bmeninggoy\b"),
-    ("missing", r"\bH\b|hilang|belum ditemukan|dalam pencarian"),
-    ("injured_severe", r"\bLB\b|luka[\s-]+berat"),
-    ("injured_light", r"\bLR\b|luka[\s-]+ringan"),
-    ("injured_unspecified", r"\bLL\b|luka-luka|luka2|terluka|cedera|\bluka\b"),
-    ("houses_heavy", r"\bRB\b|rusak\s+berat"),
-    ("houses_moderate", r"\bRS\b|rusak\s+sedang"),
-    ("houses_light", r"\bRR\b|rusak\s+ringan"),
-    ("shelter_words", r"titik\s+pengungsian|lokasi\s+pengungsian|posko\s+pengungsian"),
-    ("displaced", r"mengungsi|pengungsi|ngungsi|diungsikan|\bdievakuasi\b"),
-    (
-        "affected",
-        r"terdampak|berdampak|terkena\s+dampak|(?:jadi|menjadi)\s+korban(?:\s+banjir)?|"
-        r"korban\s+banjir",
-    ),
-    (
-        "flooded",
-        r"terendam|tergenang|kebanjiran|kerendem|kerendam|direndam|merendam|"
-        r"terkena\s+banjir|kemasukan\s+air",
-    ),
-    ("schools_damaged", r"sekolah|fasilitas\s+pendidikan|sarana\s+pendidikan|madrasah|\bPAUD\b"),
-    (
-        "worship_damaged",
-        r"masjid|mesjid|mush?all?a|mushola|musala|surau|langgar|gereja|"
-        r"tempat\s+ibadah|rumah\s+ibadah|sarana\s+ibadah|fasilitas\s+ibadah|pura|vihara",
-    ),
-    ("health_damaged", r"puskesmas|pustu|fasilitas\s+kesehatan|faskes|polindes|poskesdes"),
-    ("offices_damaged", r"kantor|fasilitas\s+pemerintah(?:an)?|perkantoran"),
-    ("bridges_damaged", r"jembatan"),
-    ("damaged", r"rusak|putus|ambruk|roboh|hanyut|jebol|ambles"),
-    ("severity_heavy", r"\bberat\b"),
-    ("severity_moderate", r"\bsedang\b"),
-    ("severity_light", r"\bringan\b"),
-    (
-        "demographic",
-        r"laki-laki|perempuan|lansia|balita|bayi|ibu hamil|ibu menyusui|disabilitas|"
-        r"anak-anak|\banak\b|dewasa|\bpria\b|wanita|manula|difabel",
-    ),
-    ("house", r"\brumah\b|\brmh\b|hunian|tempat\s+tinggal"),
-    ("people", r"\bjiwa\b|\borang\b|\borg\b|\bwarga\b|\bpenduduk\b"),
-    ("families", r"\bKK\b|kepala\s+keluarga|\bkeluarga\b"),
-)
-WORD = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in WORDS), re.IGNORECASE)
-ABBREVIATIONS = {"MD", "H", "LB", "LR", "LL", "RB", "RS", "RR"}  # bind to the number beside them
-UNIT = re.compile(  # the word just after a count
-    r"\s*(?P<unit>jiwa|orang|org|warga|penduduk|KK|kepala keluarga|keluarga|rumah|rmh|unit|"
-    r"bangunan|buah|bh|titik|lokasi|posko|tempat|cm|meter|m|km|ha|hektar|hektare|persen|%|jam|"
-    r"hari|kali|tahun|thn|bulan|ekor|desa|kelurahan|dusun|kecamatan|kabupaten|kampung|RT|RW|"
-    r"ton|kg|mm)\b\.?",
-    re.IGNORECASE,
-)
-PEOPLE, FAMILIES, HOUSES, SITES = (
-    {"jiwa", "orang", "org", "warga", "penduduk"},
-    {"kk", "kepala keluarga", "keluarga"},
-    {"rumah", "rmh", "unit", "bangunan", "buah", "bh"},
-    {"titik", "lokasi", "posko", "tempat"},
-)
-FACILITIES = ("schools_damaged", "worship_damaged", "health_damaged", "offices_damaged")
-UNIT_ROLES = {"house", "people", "families"}
-MEASURES = {  # a count in these is not a figure of people or houses
-    "cm", "meter", "m", "km", "ha", "hektar", "hektare", "persen", "%", "jam", "hari", "kali",
-    "tahun", "thn", "bulan", "ekor", "desa", "kelurahan", "dusun", "kecamatan", "kabupaten",
-    "kampung", "rt", "rw", "ton", "kg", "mm", "sekolah", "masjid", "jembatan",
-}  # fmt: skip
-CASUALTIES = ("deaths", "missing", "injured_severe", "injured_light", "injured_unspecified")
-VAGUE_BEFORE = re.compile(
-    r"\b(?:lebih dari|hampir|kurang dari|mendekati|di atas|di bawah)\s*$", re.I
-)
-VAGUE_AFTER = re.compile(
-    r"\s*(?:(?:jiwa|orang|warga|kk|rumah|unit)\s+)?lebih\b", re.I
-)  # "4.000 lebih"
-_ROLE_OF = {  # a figure read -> the report words that say it, for a list that goes on
-    "shelters": "shelter_words",
-    "houses_flooded": "flooded",
-    "affected_families": "affected",
-    "affected_people": "affected",
-}
-PAIRED = r"\s*(?:\(|/|atau|dari|dengan(?: jumlah)?(?: sebanyak)?|,)?\s*"  # "300 KK (1.000"
-SEVERITIES = {"severity_heavy": 0, "severity_moderate": 1, "severity_light": 2}
 NOT_NAMES = {  # capitalised words that start sentences, not kecamatan
     "data", "update", "laporan", "info", "posko", "banjir", "longsor", "korban", "rumah",
     "kebutuhan", "total", "jumlah", "dampak", "kondisi", "sumber", "pengungsi", "kejadian",
@@ -184,21 +95,7 @@ NAME_STOP = re.compile(
     r"sebanyak|sekitar|senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu)\b",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    value: int
-    start: int  # where it was read in the draft's message
-    end: int
-
-
-@dataclass(frozen=True)
-class Need:
-    item: str  # as written
-    qty: int | None
-    unit: str | None
+DATELINE = re.compile(r"\s*[A-Z][A-Z .'-]+(?:,|\s[-\u2013\u2014(])[^\n]{0,40}?[-\u2013\u2014|]\s")
 
 
 @dataclass
@@ -293,7 +190,7 @@ def _read(message: _Message, now: datetime, places: Gazetteer | None, area: tupl
     )  # what the block before read: a list goes on ("Kota Batu 11.084 jiwa")
     for start, end, named in blocks:
         draft = _draft(text, start, end, named, _context(text, start, named) or running)
-        running = {_ROLE_OF.get(f.name, f.name) for f in draft.figures} or running
+        running = {ROLE_OF.get(f.name, f.name) for f in draft.figures} or running
         zone = zone_of(draft.area_code or home)
         when = field_time.first_time(text[start:end], reference, zone) or head_time
         draft.report_time = when.moment if when else message.sent
@@ -316,7 +213,7 @@ def _without_totals(drafts: list[Draft]) -> list[Draft]:
                 parts = [d.values()[figure.name] for d in others if figure.name in d.values()]
                 if len(parts) >= 2 and sum(parts) == figure.value:
                     draft.figures.remove(figure)
-                    draft.unread.append(_tidy(draft.message[figure.start : figure.end]))
+                    draft.unread.append(tidy(draft.message[figure.start : figure.end]))
             if not draft.figures and not draft.needs:
                 continue
         kept.append(draft)
@@ -495,7 +392,7 @@ def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Pla
 
 def _counted(text: str) -> bool:
     """Whether `text` holds a count of people, houses or sites ("enam kecamatan" is not)."""
-    return any(count.found.kind != "zero" for count in _counts(text))
+    return any(count.found.kind != "zero" for count in counts(text))
 
 
 def _masked(text: str) -> str:
@@ -518,36 +415,18 @@ def _draft(text: str, start: int, end: int, named: list[_Place], context: set[st
         for match in pattern.finditer(body):
             line_end = body.find("\n", match.start())
             a, b = match.start(), line_end if line_end >= 0 else len(body)
-            draft.unread.append(_tidy(body[a:b]))
+            draft.unread.append(tidy(body[a:b]))
             masked[a:b] = " " * (b - a)
-    for a, _, b in _regions(body, AID):
-        draft.unread.append(_tidy(body[a:b])[:300])
+    for a, _, b in regions(body, AID):
+        draft.unread.append(tidy(body[a:b])[:300])
         masked[a:b] = " " * (b - a)
-    for a, listed, b in _regions(body, NEEDS):
-        draft.needs += _needs(body[listed:b])
+    for a, listed, b in regions(body, NEEDS):
+        draft.needs += read_needs(body[listed:b])
         masked[a:b] = " " * (b - a)
     figures_text = "".join(masked)
-    _read_figures(draft, figures_text, context)
-    draft.unread += _unread(figures_text, draft.figures)
+    draft.figures = read_figures(figures_text, context)
+    draft.unread += unread(figures_text, draft.figures)
     return draft
-
-
-def _regions(body: str, pattern: re.Pattern) -> list[tuple[int, int, int]]:
-    """Where the needs (or aid) lists of a text are (start, start of the list, end): from
-    their word to the end of its sentence, or, for a heading ("Kebutuhan:" and lines under
-    it), to a blank line."""
-    regions = []
-    for match in pattern.finditer(body):
-        if regions and match.start() < regions[-1][1]:
-            continue
-        line_end = body.find("\n", match.end())
-        inline = body[match.end() : line_end if line_end >= 0 else len(body)].strip()
-        if inline:
-            end = re.search(r"(?<!\d)\.(?!\d)|[\n\"\u201d]|$", body[match.end() :])
-        else:
-            end = re.search(r"\n[ \t]*\n|$", body[match.end() :])
-        regions.append((match.start(), match.end(), match.end() + end.start()))
-    return regions
 
 
 def _resolve(draft: Draft, named: list[_Place]) -> None:
@@ -564,309 +443,3 @@ def _resolve(draft: Draft, named: list[_Place]) -> None:
     elif kecamatan or kabupaten:
         parents = {code[:5] for code in kecamatan} | kabupaten
         draft.area_code = parents.pop() if len(parents) == 1 else None
-
-
-@dataclass
-class _Count:
-    """A count in a clause, what its unit says it counts, and the figure found for it."""
-
-    found: Found
-    unit: str | None
-    end: int  # after its unit
-    name: str | None = None
-    topic: set[str] = field(default_factory=set)  # the report words that gave the figure
-    span: tuple[int, int] | None = None  # of the report words that gave the figure
-
-
-def _read_figures(draft: Draft, text: str, context: set[str]) -> None:
-    """Each count of each clause given the figure its words say, or none (then unread): the
-    abbreviation beside it; else the report words on its side of the clause (before it when
-    the clause starts with them, "mengungsi 300 jiwa", after it otherwise); else, when its
-    unit says what it counts, the words of the count it is paired with ("300 KK atau 1.000
-    jiwa terdampak"), of its clause, of a heading line, or leading to the place."""
-    heading: set[str] = set()
-    last_end = 0
-    clauses = _clauses(text)
-    for index, (a, b) in enumerate(clauses):
-        if text[last_end:a].count("\n") >= 2:
-            heading = set()
-        last_end = b
-        clause = text[a:b]
-        words = [(m.lastgroup, m.start(), m.end()) for m in WORD.finditer(clause)]
-        counts = _counts(clause)
-        if not counts:
-            if clause.rstrip().endswith(":") and words:
-                heading = {w[0] for w in words} - UNIT_ROLES
-            continue
-        leads = any(w[1] < counts[0].found.start for w in words if w[0] not in UNIT_ROLES)
-        line = text.rfind("\n", 0, a) + 1
-        colon = text.find(":", line, a)  # "Rumah rusak: berat 2, sedang 5": the line's label
-        label = {m.lastgroup for m in WORD.finditer(text[line:colon])} if colon >= 0 else set()
-        for i, count in enumerate(counts):
-            low = counts[i - 1].end if i else 0
-            high = counts[i + 1].found.start if i + 1 < len(counts) else len(clause)
-            before = [w for w in words if low <= w[1] and w[2] <= count.found.start]
-            after = [w for w in words if w[2] > count.found.end and w[1] < high]
-            _named_by_words(clause, count, before, after, leads, label)
-        clause_roles = {w[0] for w in words} - UNIT_ROLES
-        for i, count in enumerate(counts):
-            if count.name or count.topic or _unit_kind(count.unit, set()) is None:
-                continue
-            following = _following(text, clauses, index)
-            for fallback in (
-                _partner(clause, counts, i),
-                clause_roles,
-                following,
-                heading,
-                context,
-            ):
-                if fallback:
-                    count.name = _one_meaning(fallback, count.unit)
-                    count.topic = {count.name} if count.name else set()
-                    break
-        for count in counts:
-            if count.name and count.name not in draft.values():
-                start, end = count.span or (count.found.start, count.end)
-                start, end = min(start, count.found.start), max(end, count.end)
-                draft.figures.append(Figure(count.name, count.found.value, a + start, a + end))
-    draft.figures.sort(key=lambda f: f.start)
-
-
-def _names_an_item(after: str) -> bool:
-    """Whether the words after a count name a catalogue item ("1000 selimut kepada ...")."""
-    words = re.findall(r"[a-z]+", after.lower())[:3]
-    return any(item_of(" ".join(words[:n])) for n in range(1, len(words) + 1))
-
-
-def _following(text: str, clauses: list[tuple[int, int]], index: int) -> set[str]:
-    """The report words of the clauses after clauses[index] in its sentence, up to one with a
-    count ("16 jiwa warga di Desa X, Kecamatan Y, terpaksa mengungsi")."""
-    roles: set[str] = set()
-    for a, b in clauses[index + 1 :]:
-        if re.search(r"[.\n]", text[clauses[index][1] : a]) or _counts(text[a:b]):
-            break
-        roles |= {m.lastgroup for m in WORD.finditer(text[a:b])}
-    return roles - UNIT_ROLES
-
-
-def _counts(clause: str) -> list[_Count]:
-    """The counts of a clause with their units; a length, a depth, a road's number or a year
-    ("160 cm", "RT 03", "km 12") is not one."""
-    counts = []
-    for found in numbers_in(clause):
-        unit = UNIT.match(clause, found.end)
-        word = unit["unit"].lower() if unit else None
-        vague = VAGUE_BEFORE.search(clause[: found.start]) or VAGUE_AFTER.match(clause, found.end)
-        if found.value is None or word in MEASURES or _after_measure(clause, found.start) or vague:
-            continue
-        if BACK_REFERENCE.match(clause) and found is numbers_in(clause)[0]:
-            continue  # "Dari 10 orang meninggal dunia itu, ...": the total already given
-        if THINGS.match(clause, found.end) or _names_an_item(clause[found.end :]):
-            continue  # "1000 selimut", "100 ribu lembar masker": aid, not people
-        counts.append(_Count(found, word, unit.end() if unit else found.end))
-    return counts
-
-
-def _named_by_words(
-    clause: str, count: _Count, before: list, after: list, leads: bool, label: set[str]
-) -> None:
-    """The figure the abbreviation beside `count`, or the report words on its side, say."""
-    for role, start, end in (*before[-1:], *after[:1]):
-        gap = (
-            clause[end : count.found.start]
-            if start < count.found.start
-            else clause[count.end : start]
-        )
-        if clause[start:end].upper() in ABBREVIATIONS and re.fullmatch(r"[\s:=.-]*", gap):
-            count.name, count.topic, count.span = _checked(role, count.unit), {role}, (start, end)
-            return
-    for side in (before, after) if leads else (after, before):
-        roles = {w[0] for w in side}
-        if roles - UNIT_ROLES:
-            name = _meaning(roles, count.unit)
-            if name is None and roles & set(SEVERITIES):  # "..., sedang 5"
-                name = _meaning(roles | (label - set(SEVERITIES)), count.unit)
-            if not count.topic or name:
-                count.topic, count.name = roles - UNIT_ROLES, name
-                count.span = (min(w[1] for w in side), max(w[2] for w in side))
-            if name:
-                return
-
-
-def _partner(clause: str, counts: list[_Count], i: int) -> set[str]:
-    """The report words of the count joined to counts[i] ("300 KK (1.000 jiwa)", "1.000
-    jiwa dari 300 keluarga", "300 KK atau 1.000 jiwa"), when it counts something else."""
-    for j in (i - 1, i + 1):
-        if 0 <= j < len(counts) and counts[j].topic and counts[j].unit != counts[i].unit:
-            first, second = sorted((counts[i], counts[j]), key=lambda c: c.found.start)
-            if re.fullmatch(PAIRED, clause[first.end : second.found.start], re.IGNORECASE):
-                return counts[j].topic
-    return set()
-
-
-def _one_meaning(roles: set[str], unit: str | None) -> str | None:
-    """The one figure any of these report words makes with this unit (several: None)."""
-    meanings = {_meaning({role}, unit) for role in roles} - {None}
-    return meanings.pop() if len(meanings) == 1 else None
-
-
-def _meaning(roles: set[str], unit: str | None) -> str | None:
-    """The figure these report words and this unit make together, or None when unclear."""
-    kind = _unit_kind(unit, roles)
-    if "demographic" in roles:  # "48.490 pengungsi laki-laki": a part, not the figure
-        return None
-    houses = roles & {"houses_heavy", "houses_moderate", "houses_light"}
-    severities = roles & set(SEVERITIES)
-    if len(houses | severities) > 1:  # "25 rumah rusak berat dan sedang": not one figure
-        return None
-    damaged = bool(roles & {"damaged"} or houses or severities)
-    for facility in (*FACILITIES, "bridges_damaged"):
-        if facility in roles:
-            return facility if damaged and kind in (None, "houses") else None
-    if houses:
-        return houses.pop() if kind in (None, "houses") else None
-    if severities:
-        index = SEVERITIES[severities.pop()]
-        if roles & {"injured_unspecified", "injured_severe", "injured_light"}:
-            return ("injured_severe", None, "injured_light")[index]
-        if roles & {"damaged", "house"}:
-            return ("houses_heavy", "houses_moderate", "houses_light")[index]
-        return None
-    for casualty in CASUALTIES:
-        if casualty in roles:
-            return casualty if kind in (None, "people") else None
-    if "shelter_words" in roles or (kind == "sites" and "displaced" in roles):
-        return "shelters" if kind in (None, "sites") else None
-    if "displaced" in roles:
-        return "displaced" if kind in (None, "people") else None
-    if "affected" in roles:
-        return {"families": "affected_families", "people": "affected_people"}.get(kind or "")
-    if "flooded" in roles:
-        return "houses_flooded" if kind == "houses" else None
-    return None
-
-
-def _unit_kind(unit: str | None, roles: set[str]) -> str | None:
-    """What the count counts: people, families, houses or sites (from its unit word, else
-    from a unit word among its report words, "KK terdampak: 300")."""
-    for kind, words in (
-        ("people", PEOPLE),
-        ("families", FAMILIES),
-        ("houses", HOUSES),
-        ("sites", SITES),
-    ):
-        if unit in words:
-            return kind
-    by_role = {"people": "people", "families": "families", "house": "houses"}
-    kinds = {by_role[r] for r in roles if r in by_role}
-    return kinds.pop() if len(kinds) == 1 else None
-
-
-def _checked(role: str, unit: str | None) -> str | None:
-    """An abbreviation's figure, unless its unit says it counts something else."""
-    kind = _unit_kind(unit, set())
-    if role in CASUALTIES:
-        return role if kind in (None, "people") else None
-    return role if kind in (None, "houses") else None
-
-
-def _after_measure(clause: str, at: int) -> bool:
-    """A count that is a number of a road, a unit or a page (RT 03, km 12, No. 5)."""
-    return bool(
-        re.search(
-            r"\b(?:RT|RW|Rp|km|no|nomor|ke|tahun|thn|jl|jalan|gang|gg|blok|SDN?|SMPN?|SMAN?|SMKN?|MI|MTsN?|"
-            r"pos|posko|jalur|kelas|level|status|magnitudo|M|SR)\.?\s*$",
-            clause[:at],
-            re.IGNORECASE,
-        )
-    )
-
-
-def _clauses(text: str) -> list[tuple[int, int]]:
-    """Where each clause is: between boundaries (punctuation, lines, "dan" before a count)."""
-    spans, last = [], 0
-    for boundary in BOUNDARY.finditer(text):
-        if boundary.start() > last:
-            spans.append((last, boundary.start()))
-        last = boundary.end() if boundary.group().strip() not in ("(",) else boundary.start() + 1
-    if last < len(text):
-        spans.append((last, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
-
-
-def _unread(text: str, figures: list[Figure]) -> list[str]:
-    """The fragments of `text` outside the figures read that hold a count or a report word."""
-    chars = list(text)
-    for figure in figures:
-        chars[figure.start : figure.end] = "\x00" * (figure.end - figure.start)
-    rest = "".join(chars)
-    pieces = []
-    for a, b in _clauses(rest):
-        piece = _tidy(rest[a:b].replace("\x00", " "))
-        if piece and (re.search(r"\d", piece) or _reports(piece)):
-            pieces.append(piece)
-    return pieces
-
-
-def _tidy(text: str) -> str:
-    return " ".join(text.split()).strip(" -•*:()=_")
-
-
-def _reports(piece: str) -> bool:
-    roles = {m.lastgroup for m in WORD.finditer(piece)}
-    return bool(roles - UNIT_ROLES - {"damaged"} - set(SEVERITIES))
-
-
-DATELINE = re.compile(r"\s*[A-Z][A-Z .'-]+(?:,|\s[-\u2013\u2014(])[^\n]{0,40}?[-\u2013\u2014|]\s")
-BACK_REFERENCE = re.compile(
-    r"\s*dari\s+(?:total\s+|jumlah\s+)?\S+\s+[^,]*?\b(?:itu|tersebut)\b", re.I
-)
-THINGS = re.compile(  # a count in these is of aid, never of people or houses
-    r"\s*(?:dus|karton|ktn|paket|pkt|liter|ltr|lt|kg|ton|kwintal|lembar|lbr|karung|sak|galon|"
-    r"pcs|bungkus|bks|botol|btl|pak|box|porsi|biji|pasang|roll|rol|lusin)\b",
-    re.IGNORECASE,
-)
-NEED_FILLER = re.compile(  # words around a needs list that are not items
-    r"^\s*(?:(?:para|pengungsi|warga|korban|yang|mendesak|saat ini|sekarang|antara lain|lainnya|"
-    r"seperti|berupa|yaitu|yakni|adalah|juga|sangat|masih|paling|utama|terutama|lain)\b\s*)+",
-    re.IGNORECASE,
-)
-NOT_AN_ITEM = re.compile(
-    r"(?:dll|dsb|dan lain-lain|lain-lain|lainnya|dan sebagainya|sejumlah bantuan|bantuan|"
-    r"logistik|pengungsi|warga)\.?",
-    re.IGNORECASE,
-)
-NEED_UNIT = re.compile(
-    r"\s*(?P<unit>dus|karton|ktn|paket|pkt|liter|ltr|lt|kg|ton|kwintal|lembar|lbr|buah|bh|"
-    r"unit|karung|sak|galon|pcs|bungkus|bks|botol|btl|pak|box|set|porsi|biji|pasang|roll|rol)\b\.?",
-    re.IGNORECASE,
-)
-
-
-def _needs(text: str) -> list[Need]:
-    """ "selimut 300 lbr, 500 dus air mineral, obat-obatan" → Need(item, qty, unit)."""
-    needs = []
-    for piece in re.split(r"[;\n]|(?<!\d),|,(?!\d)|\s(?:dan|serta)\s|\s/\s", text):
-        piece = NEED_FILLER.sub("", re.sub(r"^\s*(?:[-•*]|\d{1,2}[.)])\s*", "", piece))
-        piece = re.split(r"\s(?:yang|karena|agar|supaya|sebab|bagi|untuk para)\s", piece)[0]
-        piece = piece.strip(' .:*-\t"\u201c\u201d')
-        if not piece or NOT_AN_ITEM.fullmatch(piece) or len(piece.split()) > 5:
-            continue
-        counts = [f for f in numbers_in(piece) if f.value is not None and f.kind != "zero"]
-        qty, unit, words = None, None, piece
-        if counts:
-            found = counts[0]
-            qty = found.value
-            after = NEED_UNIT.match(piece, found.end)
-            before = re.search(r"\b(?P<unit>\w+)\.?\s*$", piece[: found.start])
-            if after:
-                unit, words = after["unit"], piece[: found.start] + " " + piece[after.end() :]
-            elif before and NEED_UNIT.fullmatch(" " + before["unit"]):
-                unit = before["unit"]
-                words = piece[: before.start()] + " " + piece[found.end :]
-            else:
-                words = piece[: found.start] + " " + piece[found.end :]
-        item = " ".join(re.sub(r"[():]", " ", words).split()).strip(" .-").lower()
-        if item:
-            needs.append(Need(item, qty, unit.lower() if unit else None))
-    return needs
