@@ -14,6 +14,16 @@ from zoneinfo import ZoneInfo
 
 from command_center.times import ZONES
 
+WEEKDAYS = {
+    "senin": 0,
+    "selasa": 1,
+    "rabu": 2,
+    "kamis": 3,
+    "jumat": 4,
+    "sabtu": 5,
+    "minggu": 6,
+    "ahad": 6,
+}
 MONTHS = {
     "jan": 1,
     "feb": 2,
@@ -46,6 +56,7 @@ DATE = re.compile(
     r"(?![\w/]|[.,]\d)"
     rf"|(?<![\w.,])(?P<d2>\d{{1,2}})\s*(?P<m2>{_MONTH})\.?(?:\s*(?P<y2>\d{{4}}))?\b"
     r"|(?<![\w.,])(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>\d{4})\b"  # 05.12.2026
+    r"|(?<!\d )(?<!satu )(?<!dua )(?<!tiga )\b(?P<wd>senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b(?!\s*[,(/]?\s*\(?\d)"
     r"|\b(?P<rel>hari ini|kemarin|(?:pagi|siang|sore|malam) ini|tadi (?:pagi|siang|sore|malam))\b",
     re.IGNORECASE,
 )
@@ -124,6 +135,7 @@ def _read_date(text: str, date: re.Match, now: datetime, zone: str) -> tuple[int
     spans = [date.span(), *([clock.span()] if clock else [])]
     lead = text[max(0, date.start() - 40) : date.start()]
     cue = 2 if DATA_CUE.search(lead) else -2 if EVENT_CUE.search(lead) else 0
+    cue -= 1 if date["wd"] else 0  # a weekday alone is less sure than a date
     return cue + (hour_minute is not None), When(moment, hour_minute is not None, tuple(spans))
 
 
@@ -154,6 +166,10 @@ def _clock(match: re.Match) -> tuple[int, int] | None:
 
 
 def _day(date: re.Match, now: datetime, clock: tuple[int, int], where: ZoneInfo) -> datetime | None:
+    if date["wd"]:  # "hingga Senin": the latest Monday up to now
+        back = (now.weekday() - WEEKDAYS[date["wd"].lower().replace("'", "")]) % 7
+        day = now - timedelta(days=back)
+        return day.replace(hour=clock[0], minute=clock[1], second=0, microsecond=0)
     if date["rel"]:
         day = now - timedelta(days=1 if date["rel"].lower() == "kemarin" else 0)
         return day.replace(hour=clock[0], minute=clock[1], second=0, microsecond=0)

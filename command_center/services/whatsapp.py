@@ -363,7 +363,8 @@ def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Pla
         if mention.hint:
             continue
         qualified = DESA_BEFORE.search(text[max(0, mention.start - 40) : mention.start])
-        if qualified and current[2] and _counted(masked[current[0] : mention.start]):
+        sentence = max(masked.rfind(mark, 0, mention.start) for mark in (". ", "\n", '"')) + 1
+        if qualified and current[2] and _counted(masked[max(sentence, current[0]) : mention.start]):
             continue  # "25 orang tertimbun di Desa Cijedil, Kecamatan Cugenang": where, in passing
         line = text.rfind("\n", 0, mention.start) + 1
         starts_line = line >= current[0] and LINE_LEAD.fullmatch(text[line : mention.start])
@@ -376,7 +377,6 @@ def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Pla
         if not _counted(masked[current[0] : mention.start]) and not recap:
             current[2].append(mention)
             continue
-        sentence = max(masked.rfind(mark, 0, mention.start) for mark in (". ", "\n", '"')) + 1
         if starts_line:
             cut = line
         elif sentence > current[0]:
