@@ -8,7 +8,7 @@ without a zone is in the place's own zone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -56,7 +56,8 @@ DATE = re.compile(
     r"(?![\w/]|[.,]\d)"
     rf"|(?<![\w.,])(?P<d2>\d{{1,2}})\s*(?P<m2>{_MONTH})\.?(?:\s*(?P<y2>\d{{4}}))?\b"
     r"|(?<![\w.,])(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>\d{4})\b"  # 05.12.2026
-    r"|(?<!\d )(?<!satu )(?<!dua )(?<!tiga )\b(?P<wd>senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b(?!\s*[,(/]?\s*\(?\d)"
+    r"|(?<!\d )(?<!satu )(?<!dua )(?<!tiga )"  # "2 minggu" is two weeks
+    r"\b(?P<wd>senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b(?!\s*[,(/]?\s*\(?\d)"
     r"|\b(?P<rel>hari ini|kemarin|(?:pagi|siang|sore|malam) ini|tadi (?:pagi|siang|sore|malam))\b",
     re.IGNORECASE,
 )
@@ -89,6 +90,7 @@ class When:
     moment: datetime | None  # None: the date is impossible ("31/02")
     has_clock: bool
     spans: tuple[tuple[int, int], ...]
+    sure: int = 0  # how surely the data's time: a cue ("per", "hingga"), a clock; a weekday less
 
 
 def spans(text: str) -> list[tuple[int, int]]:
@@ -111,7 +113,7 @@ def first_time(text: str, now: datetime, zone: str) -> When | None:
     best = max(found, key=lambda w: (w[0], -w[1].spans[0][0]))
     if best[0] < 0:  # only when it happened ("meletus pada Sabtu 4/12"): not the data's time
         return None
-    return best[1] if best[1].moment is not None else None
+    return replace(best[1], sure=best[0]) if best[1].moment is not None else None
 
 
 def _read_date(text: str, date: re.Match, now: datetime, zone: str) -> tuple[int, When] | None:

@@ -95,6 +95,9 @@ NAME_STOP = re.compile(
     r"sebanyak|sekitar|senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu)\b",
     re.IGNORECASE,
 )
+SAID_AT = re.compile(  # "kata Murzani di Mataram": where it was said
+    r"\b(?:kata|ujar|ucap|ungkap|jelas|tutur|papar|sebut)\w*\b[^.\n\"]{0,50}\bdi\s*$", re.IGNORECASE
+)
 DATELINE = re.compile(r"\s*[A-Z][A-Z .'-]+(?:,|\s[-\u2013\u2014(])[^\n]{0,40}?[-\u2013\u2014|]\s")
 
 
@@ -180,10 +183,7 @@ def _read(message: _Message, now: datetime, places: Gazetteer | None, area: tupl
     blocks = _blocks(text, _places(text, places, within))
     reference = message.sent or now
     home = area[0] if area else None
-    head = text[: blocks[1][0]] if len(blocks) > 1 else text
-    head_time = field_time.first_time(head, reference, zone_of(home)) or field_time.first_time(
-        text, reference, zone_of(home)
-    )
+    message_time = field_time.first_time(text, reference, zone_of(home))  # a recap's header
     drafts: list[tuple[int, Draft]] = []
     running: set[str] = (
         set()
@@ -192,7 +192,8 @@ def _read(message: _Message, now: datetime, places: Gazetteer | None, area: tupl
         draft = _draft(text, start, end, named, _context(text, start, named) or running)
         running = {ROLE_OF.get(f.name, f.name) for f in draft.figures} or running
         zone = zone_of(draft.area_code or home)
-        when = field_time.first_time(text[start:end], reference, zone) or head_time
+        own = field_time.first_time(text[start:end], reference, zone)
+        when = own if own and (not message_time or own.sure >= message_time.sure) else message_time
         draft.report_time = when.moment if when else message.sent
         draft.has_clock = when.has_clock if when else message.sent is not None
         draft.sender = message.sender
@@ -315,8 +316,9 @@ def _places(text: str, places: Gazetteer | None, within: tuple) -> list[_Place]:
         if named.code:
             agency = AGENCY.search(text[max(0, named.start - 30) : named.start])
             dateline = DATELINE.match(text)  # "BENGKULU, KOMPAS.com -": where it was written
+            said_at = SAID_AT.search(text[max(0, named.start - 60) : named.start])
             named.hint = (bool(agency) and named.code.count(".") == 1) or bool(
-                dateline and named.start < dateline.end()
+                (dateline and named.start < dateline.end()) or said_at
             )
             mentions.append(named)
             taken.append((named.start, named.end))
@@ -374,6 +376,8 @@ def _blocks(text: str, mentions: list[_Place]) -> list[tuple[int, int, list[_Pla
             and any(mention.code[:5] == p.code for p in current[2])
         )  # "Rekap banjir Kab. Bandung" over "1. Kec. Dayeuhkolot: ..."
         recap = current[2] and not title and starts_line and line > current[0]
+        listed = len(current[2]) > 1 and sentence > current[0]  # "Untuk Kab. X, ..." after a list
+        recap = recap or listed
         if not _counted(masked[current[0] : mention.start]) and not recap:
             current[2].append(mention)
             continue
