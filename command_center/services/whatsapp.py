@@ -68,9 +68,9 @@ AGENCY = re.compile(  # "BPBD Kabupaten Aceh Utara" is an agency, not where figu
 )
 DESA_BEFORE = re.compile(r"\b(?i:desa|ds|kelurahan|kel|dusun|kampung)\.?\s+[A-Z][\w' -]*,?\s*$")
 NOT_A_KECAMATAN = re.compile(  # a capitalised name after these is a desa, a street, a river...
-    r"\b(?:desa|ds|kel|kelurahan|dusun|dsn|kampung|kp|jl|jalan|sungai|kali|gunung|pulau|perum|"
-    r"perumahan|pasar|kab|kabupaten|kota|provinsi|prov|rsud|sdn|smpn|smp|sd|blok|gang|gg)\.?\s*$",
-    re.IGNORECASE,
+    r"\b(?i:desa|ds|kel|kelurahan|dusun|dsn|kampung|kp|jl|jalan|sungai|kali|gunung|pulau|perum|"
+    r"perumahan|kompleks|pasar|kab|kabupaten|kota|provinsi|prov|rsud|sdn|smpn|smp|sd|blok|gang|"
+    r"gg|btn|posko|sekolah|masjid|nagari)\.?\s+(?:[A-Z][\w'-]*\s+){0,2}$",
 )
 LINE_LEAD = re.compile(  # what may come before a place at a line's start: numbering, a title
     r"[ \t>*_•-]*(?:\d{1,2}[.)]\s*)?(?:(?:lap(?:oran)?|posko|update|data|info|rekap|pos|"
@@ -415,12 +415,9 @@ def _draft(text: str, start: int, end: int, named: list[_Place], context: set[st
     for mention in named:
         a, b = mention.start - start, mention.end - start
         masked[a:b] = " " * (b - a)
-    for pattern in (SUB_AREA, TOTAL):
-        for match in pattern.finditer(body):
-            line_end = body.find("\n", match.start())
-            a, b = match.start(), line_end if line_end >= 0 else len(body)
-            draft.unread.append(tidy(body[a:b]))
-            masked[a:b] = " " * (b - a)
+    for a, b in _sub_areas(body):
+        draft.unread.append(tidy(body[a:b]))
+        masked[a:b] = " " * (b - a)
     for a, _, b in regions(body, AID):
         draft.unread.append(tidy(body[a:b])[:300])
         masked[a:b] = " " * (b - a)
@@ -431,6 +428,28 @@ def _draft(text: str, start: int, end: int, named: list[_Place], context: set[st
     draft.figures = read_figures(figures_text, context)
     draft.unread += unread(figures_text, draft.figures)
     return draft
+
+
+def _sub_areas(body: str) -> list[tuple[int, int]]:
+    """The lines that are not the place's own figures: a total line; a desa's line, and when
+    it is a heading ("1. Desa Labuhan Lombok" then "RB = 4 Unit"), the lines under it up to a
+    blank line or the next heading."""
+    found = [(m.start(), m.end()) for m in TOTAL.finditer(body)]
+    for match in SUB_AREA.finditer(body):
+        end = body.find("\n", match.start())
+        end = len(body) if end < 0 else end
+        line = re.sub(r"^\s*(?:[-•*]|\d{1,2}[.)])", " ", body[match.start() : end])
+        if not counts(_masked(line)):  # a heading ("2.Desa Gunung Malang"): the lines under it
+            for line in re.finditer(r"\n([^\n]*)", body[end:]):
+                if (
+                    not line.group(1).strip()
+                    or SUB_AREA.match(line.group(1))
+                    or (line.group(1).rstrip().endswith(":"))
+                ):
+                    break
+                end += line.end() - line.start()
+        found.append((match.start(), end))
+    return found
 
 
 def _resolve(draft: Draft, named: list[_Place]) -> None:
