@@ -97,6 +97,7 @@ ROLE_OF = {  # a figure read -> the report words that say it, for a list that go
 }
 PAIRED = r"\s*(?:\(|/|atau|dari|dengan(?: jumlah)?(?: sebanyak)?|,)?\s*"  # "300 KK (1.000"
 SEVERITIES = {"severity_heavy": 0, "severity_moderate": 1, "severity_light": 2}
+HYPOTHETICAL = re.compile(r"\b(?:jika|apabila|seandainya|diasumsikan|andaikan)\b", re.IGNORECASE)
 BACK_REFERENCE = re.compile(
     r"\s*dari\s+(?:total\s+|jumlah\s+)?\S+\s+[^,]*?\b(?:itu|tersebut)\b", re.I
 )
@@ -210,6 +211,8 @@ def counts(clause: str) -> list[_Count]:
         vague = VAGUE_BEFORE.search(clause[: found.start]) or VAGUE_AFTER.match(clause, found.end)
         if found.value is None or word in MEASURES or _after_measure(clause, found.start) or vague:
             continue
+        if HYPOTHETICAL.search(clause[: found.start]):
+            continue  # "jika diasumsikan ada 70 ribu pengungsi": not a report
         if BACK_REFERENCE.match(clause) and found is numbers_in(clause)[0]:
             continue  # "Dari 10 orang meninggal dunia itu, ...": the total already given
         if THINGS.match(clause, found.end) or _names_an_item(clause[found.end :]):
