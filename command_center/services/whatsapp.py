@@ -180,7 +180,7 @@ def _sent(header: re.Match, now: datetime) -> datetime | None:
 def _read(message: _Message, now: datetime, places: Gazetteer | None, area: tuple) -> list[Draft]:
     text = message.text
     within = tuple(dict.fromkeys([*area, *_kabupaten_named(text, places)]))
-    blocks = _blocks(text, _places(text, places, within))
+    blocks = _needs_apart(text, _blocks(text, _places(text, places, within)))
     reference = message.sent or now
     home = area[0] if area else None
     message_time = field_time.first_time(text, reference, zone_of(home))  # a recap's header
@@ -199,7 +199,29 @@ def _read(message: _Message, now: datetime, places: Gazetteer | None, area: tupl
         draft.sender = message.sender
         if draft.figures or draft.needs or named or len(blocks) == 1:
             drafts.append((start, draft))
+    _common_area([draft for _, draft in drafts])
     return _without_totals(_joined(text, drafts))
+
+
+def _needs_apart(text: str, blocks: list) -> list:
+    """A recap's needs on lines of their own after its last place ("1. Kec. A ... 2. Kec. B
+    ... / Kebutuhan: ...") are the recap's, not the last place's: a block of their own."""
+    if sum(1 for _, _, named in blocks if named) < 2:
+        return blocks
+    start, end, named = blocks[-1]
+    own = re.search(r"\n[ \t\"*_•-]*(?=" + NEEDS.pattern + ")", text[start:end], NEEDS.flags)
+    if own is None:
+        return blocks
+    cut = start + own.start() + 1
+    return [*blocks[:-1], (start, cut, named), (cut, end, [])]
+
+
+def _common_area(drafts: list[Draft]) -> None:
+    """A draft that names no place, beside drafts of one kabupaten, is that kabupaten's."""
+    parents = {d.area_code[:5] for d in drafts if d.area_code}
+    for draft in drafts:
+        if not draft.said and draft.area_code is None and len(parents) == 1:
+            draft.area_code = next(iter(parents))
 
 
 def _without_totals(drafts: list[Draft]) -> list[Draft]:
