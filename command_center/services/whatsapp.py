@@ -156,7 +156,7 @@ def read_messages(
 def split_messages(text: str, now: datetime) -> list[_Message]:
     """The messages of a paste: one per WhatsApp header (with its time and sender), pieces
     around a forwarded marker apart; a paste without headers is one message."""
-    text = text.replace("\r\n", "\n").replace("\u200e", "").replace("\u202f", " ")
+    text = cleaned(text)
     headers = list(HEADER.finditer(text))
     pieces = [(text[: headers[0].start()] if headers else text, None)]
     ends = [h.start() for h in headers[1:]] + [len(text)]
@@ -169,6 +169,12 @@ def split_messages(text: str, now: datetime) -> list[_Message]:
             if part.strip():
                 messages.append(_Message(part.strip("\n"), sent, who))
     return messages
+
+
+def cleaned(text: str) -> str:
+    """A paste with Windows line ends, and the marks WhatsApp's export puts around times
+    (left-to-right mark, narrow no-break space), made plain."""
+    return text.replace("\r\n", "\n").replace("\u200e", "").replace("\u202f", " ")
 
 
 def _sent(header: re.Match, now: datetime) -> datetime | None:
@@ -185,9 +191,8 @@ def _read(message: _Message, now: datetime, places: Gazetteer | None, area: tupl
     home = area[0] if area else None
     message_time = field_time.first_time(text, reference, zone_of(home))  # a recap's header
     drafts: list[tuple[int, Draft]] = []
-    running: set[str] = (
-        set()
-    )  # what the block before read: a list goes on ("Kota Batu 11.084 jiwa")
+    # what the block before read: a list goes on ("Kec. A 300 jiwa, Kec. B 200 jiwa")
+    running: set[str] = set()
     for start, end, named in blocks:
         draft = _draft(text, start, end, named, _context(text, start, named) or running)
         running = {ROLE_OF.get(f.name, f.name) for f in draft.figures} or running
