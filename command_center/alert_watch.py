@@ -175,7 +175,7 @@ def _low_stock(session: Session, limits: Watch, now: datetime) -> int:
         )
         if not held:
             continue  # no logistics recorded here
-        for line in logistics.cover({}, {}, {}, {k: int(v) for k, v in held.items()}, people):
+        for line in logistics.cover([], {k: int(v) for k, v in held.items()}, people):
             if line.days is None or line.days >= limits.stock_days:
                 continue
             written += bool(
