@@ -26,11 +26,11 @@ WORDS = (
     ("houses_heavy", r"\bRB\b|rusak\s+berat"),
     ("houses_moderate", r"\bRS\b|rusak\s+sedang"),
     ("houses_light", r"\bRR\b|rusak\s+ringan"),
-    ("shelter_words", r"titik\s+pengungsian|lokasi\s+pengungsian|posko\s+pengungsian"),
+    ("shelter_words", r"(?:titik|lokasi|posko|tempat)\s+(?:pos\s+)?pengungsi(?:an)?"),
     ("displaced", r"mengungsi|pengungsi|ngungsi|diungsikan|\bdievakuasi\b"),
     (
         "affected",
-        r"terdampak|berdampak|terkena\s+dampak|(?:jadi|menjadi)\s+korban(?:\s+banjir)?|"
+        r"terdampak|berdampak|terkena\s+dampak|(?:jadi|menjadi)\s+korban(?!\s+(?:jiwa|meninggal|tewas))(?:\s+banjir)?|"
         r"korban\s+banjir",
     ),
     (
@@ -66,7 +66,7 @@ UNIT = re.compile(  # the word just after a count
     r"\s*(?P<unit>jiwa|orang|org|warga|penduduk|KK|kepala keluarga|keluarga|rumah|rmh|unit|"
     r"bangunan|buah|bh|titik|lokasi|posko|tempat|cm|meter|m|km|ha|hektar|hektare|persen|%|jam|"
     r"hari|kali|tahun|thn|bulan|ekor|desa|kelurahan|dusun|kecamatan|kabupaten|kampung|RT|RW|"
-    r"ton|kg|mm)\b\.?",
+    r"ton|kg|mm|wilayah|daerah|provinsi|pulau|kota|kejadian|bencana)\b\.?",
     re.IGNORECASE,
 )
 PEOPLE, FAMILIES, HOUSES, SITES = (
@@ -80,7 +80,8 @@ UNIT_ROLES = {"house", "people", "families"}
 MEASURES = {  # a count in these is not a figure of people or houses
     "cm", "meter", "m", "km", "ha", "hektar", "hektare", "persen", "%", "jam", "hari", "kali",
     "tahun", "thn", "bulan", "ekor", "desa", "kelurahan", "dusun", "kecamatan", "kabupaten",
-    "kampung", "rt", "rw", "ton", "kg", "mm", "sekolah", "masjid", "jembatan",
+    "kampung", "rt", "rw", "ton", "kg", "mm", "sekolah", "masjid", "jembatan", "wilayah",
+    "daerah", "provinsi", "pulau", "kota", "kejadian", "bencana",
 }  # fmt: skip
 CASUALTIES = ("deaths", "missing", "injured_severe", "injured_light", "injured_unspecified")
 VAGUE_BEFORE = re.compile(
@@ -211,6 +212,8 @@ def counts(clause: str) -> list[_Count]:
         vague = VAGUE_BEFORE.search(clause[: found.start]) or VAGUE_AFTER.match(clause, found.end)
         if found.value is None or word in MEASURES or _after_measure(clause, found.start) or vague:
             continue
+        if re.search(r"\bsalah\s*$", clause[: found.start], re.IGNORECASE):
+            continue  # "salah satu pengungsi": one of them
         if HYPOTHETICAL.search(clause[: found.start]):
             continue  # "jika diasumsikan ada 70 ribu pengungsi": not a report
         if BACK_REFERENCE.match(clause) and found is numbers_in(clause)[0]:

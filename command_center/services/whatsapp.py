@@ -40,7 +40,6 @@ from command_center.services.field_figures import (
 from command_center.services.field_needs import AID, NEEDS, Need, read_needs, regions
 from command_center.services.gazetteer import Candidate, Gazetteer, normalise
 from command_center.services.incidents import zone_of
-from command_center.services.numbers import numbers_in
 
 HEADER = re.compile(  # "[07/12 14.05] Nama:", "07/12/26 14.05 - Nama:", "[14:05, 7/12/2026] Nama:"
     r"^\[?(?:(?P<d>\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?),?\s+(?P<t>\d{1,2}[.:]\d{2})(?:[.:]\d{2})?"
@@ -286,7 +285,7 @@ def _context(text: str, start: int, named: list[_Place]) -> set[str]:
     heading = None
     for line in re.finditer(r"^[^\n]*:[ \t]*$", text[:start], re.MULTILINE):
         heading = line
-    if heading and not any(f.value is not None for f in numbers_in(_masked(heading.group()))):
+    if heading and not counts(_masked(heading.group())):
         roles |= {m.lastgroup for m in WORD.finditer(heading.group())}
     return roles - UNIT_ROLES
 
