@@ -73,9 +73,20 @@ def test_needs_and_aid_as_typed_keep_their_units_in_the_catalogue_s_words() -> N
     ]
 
 
+def test_a_typed_list_reads_its_quantities_with_the_one_count_reader() -> None:
+    typed = "selimut: 1,2 rb; tikar: ± 1.500 lembar; beras: dua karung"
+    report = ReportInput.check(_values(needs=typed), None, NOW)
+    assert [(i.item, i.qty, i.unit) for i in report.needs] == [
+        ("selimut", 1200, "lembar"),
+        ("matras", 1500, "lembar"),
+        ("beras", 2, "karung"),  # a karung is no exact weight: kept in its own unit
+    ]
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "code"),
     [
+        ({"needs": "tenda: 1,5"}, "needs", "bad_items"),  # not a whole count: never 15
         ({"deaths": "-1"}, "deaths", "negative"),
         ({"deaths": "2,5"}, "deaths", "not_integer"),
         ({"deaths": "banyak"}, "deaths", "not_integer"),

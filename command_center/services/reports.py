@@ -33,6 +33,7 @@ from command_center.errors import FieldError, InvalidInput
 from command_center.geography import Geography
 from command_center.models import FIGURES
 from command_center.services.logistics import UNIT_WORDS, need_line
+from command_center.services.numbers import numbers_in
 from command_center.services.validation import (
     ITEMS,
     LINE,
@@ -152,9 +153,6 @@ def parse_items(value: Any) -> Any:
     return value
 
 
-TYPED_AMOUNT = re.compile(r"(?P<qty>\d[\d.,\s]*?)\s*(?P<unit>[^\W\d_]+\.?)?")
-
-
 def _typed_items(text: str) -> list[dict[str, Any]]:
     """The items of a list typed in one text, as dicts for `Item`: `item: quantity [unit]`,
     the unit one of `logistics.UNIT_WORDS`, then an optional `: date`."""
@@ -165,14 +163,15 @@ def _typed_items(text: str) -> list[dict[str, Any]]:
         if not part.strip():
             continue
         pieces = [p.strip() for p in part.split(":")]
-        amount = TYPED_AMOUNT.fullmatch(pieces[1]) if len(pieces) > 1 else None
-        if amount is None or not pieces[0]:
+        found = numbers_in(pieces[1]) if len(pieces) > 1 else []
+        amount = found[0] if found and found[0].start == 0 else None
+        unit = pieces[1][amount.end :].strip() if amount else ""
+        if amount is None or amount.value is None or not pieces[0] or " " in unit:
             raise PydanticCustomError("bad_items", "bad items", {"value": part.strip()})
-        unit = amount["unit"]
         if unit and unit.casefold().rstrip(".") not in UNIT_WORDS:
             units = ", ".join(sorted(set(UNIT_WORDS.values())))
             raise PydanticCustomError("bad_unit", "bad unit", {"value": unit, "units": units})
-        item = {"item": pieces[0], "qty": int(re.sub(r"[.,\s]", "", amount["qty"])), "unit": unit}
+        item = {"item": pieces[0], "qty": amount.value, "unit": unit or None}
         if len(pieces) > 2 and pieces[2]:
             item["date"] = pieces[2]
         items.append(item)
