@@ -134,6 +134,22 @@ def test_a_recap_is_one_draft_per_line_its_total_and_desa_lines_not_counted(plac
     assert "Total: 2.050 jiwa mengungsi" in drafts[2].unread
 
 
+def test_one_places_total_over_its_desa_is_its_own_and_no_count_is_read_from_a_word(places):
+    text = (
+        "Lapor Pak, update banjir Kec. Bojongsoang (Kab. Bandung) Sabtu 6/12/2026 jam 16.30\n"
+        "- Ds. Bojongsari: 120 KK / 410 jiwa terdampak\n"
+        "- Ds. Buahbatu: 80 KK\n"
+        "Total terdampak kec: 200 KK / 650 jiwa\n"
+        "Pengungsi 95 jiwa, rumah kerendem kira2 800an"
+    )
+    (draft,) = read(text, places)
+    assert draft.area_code == "32.04.08"
+    assert draft.report_time == datetime(2026, 12, 6, 16, 30, tzinfo=WIB)
+    assert draft.values() == {"affected_families": 200, "affected_people": 650, "displaced": 95}
+    assert "Ds. Buahbatu: 80 KK" in draft.unread  # a desa's figure is not the kecamatan's
+    assert any("800an" in piece for piece in draft.unread)  # "kira2" is no 2, "800an" vague
+
+
 def test_a_name_outside_the_area_is_asked_and_its_figures_still_read(places) -> None:
     (draft,) = read("Kec. Cibeber 5 rumah RB", places)
     assert draft.area_code is None and draft.said == "Cibeber"

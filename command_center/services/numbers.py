@@ -46,7 +46,7 @@ _WORD = rf"(?:{_UNITS})\s+(?:belas|puluh(?:\s+(?:{_UNITS}))?)|" + "|".join(
 )
 NUMBER = re.compile(
     rf"(?:(?P<approx>{APPROX})\s*)?"
-    rf"(?:(?P<digits>(?<![\w.,/]){_DIGITS}(?![\w/]|[.,:]\d))(?:\s*(?P<scale>rb|rbu|ribu|jt|juta)\b)?"
+    rf"(?:(?P<digits>(?<![\w.,])(?<!\d/)(?:{_DIGITS})(?![\w/]|[.,:]\d))(?:\s*(?P<scale>rb|rbu|ribu|jt|juta)\b)?"
     rf"|(?P<word>\b(?:{_WORD})\b)|(?P<zero>\b(?:{ZERO})\b))",
     re.IGNORECASE,
 )

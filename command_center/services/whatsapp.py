@@ -193,7 +193,8 @@ def _read(message: _Message, now: datetime, places: Gazetteer | None, area: tupl
     # what the block before read: a list goes on ("Kec. A 300 jiwa, Kec. B 200 jiwa")
     running: set[str] = set()
     for start, end, named in blocks:
-        draft = _draft(text, start, end, named, _context(text, start, named) or running)
+        context = _context(text, start, named) or running
+        draft = _draft(text, start, end, named, context, recap=len(blocks) > 1)
         running = {ROLE_OF.get(f.name, f.name) for f in draft.figures} or running
         zone = zone_of(draft.area_code or home)
         own = field_time.first_time(text[start:end], reference, zone)
@@ -433,7 +434,9 @@ def _masked(text: str) -> str:
     return "".join(chars)
 
 
-def _draft(text: str, start: int, end: int, named: list[_Place], context: set[str]) -> Draft:
+def _draft(
+    text: str, start: int, end: int, named: list[_Place], context: set[str], recap: bool
+) -> Draft:
     body = text[start:end]
     draft = Draft(body, ", ".join(p.said for p in named if p.said), None)
     _resolve(draft, named)
@@ -441,7 +444,7 @@ def _draft(text: str, start: int, end: int, named: list[_Place], context: set[st
     for mention in named:
         a, b = mention.start - start, mention.end - start
         masked[a:b] = " " * (b - a)
-    for a, b in _sub_areas(body):
+    for a, b in _sub_areas(body, recap):
         draft.unread.append(tidy(body[a:b]))
         masked[a:b] = " " * (b - a)
     for a, _, b in regions(body, AID):
@@ -456,11 +459,12 @@ def _draft(text: str, start: int, end: int, named: list[_Place], context: set[st
     return draft
 
 
-def _sub_areas(body: str) -> list[tuple[int, int]]:
-    """The lines that are not the place's own figures: a total line; a desa's line, and when
+def _sub_areas(body: str, recap: bool) -> list[tuple[int, int]]:
+    """The lines that are not the place's own figures: in a recap of several places, a total
+    line (in one place's report it is the place's own, over its desa); a desa's line, and when
     it is a heading ("1. Desa Labuhan Lombok" then "RB = 4 Unit"), the lines under it up to a
     blank line or the next heading."""
-    found = [(m.start(), m.end()) for m in TOTAL.finditer(body)]
+    found = [(m.start(), m.end()) for m in TOTAL.finditer(body)] if recap else []
     for match in SUB_AREA.finditer(body):
         end = body.find("\n", match.start())
         end = len(body) if end < 0 else end
