@@ -48,7 +48,13 @@ from command_center.errors import (
     NotReports,
 )
 from command_center.form_pull import form_server
-from command_center.geography import Geography, load_geography
+from command_center.geography import (
+    COMPACT_TOLERANCE_DEG,
+    Geography,
+    compact,
+    load_geography,
+    load_kecamatan,
+)
 from command_center.hazard_store import SaveResult
 from command_center.http import make_session
 from command_center.incident_store import NewIncident
@@ -57,7 +63,7 @@ from command_center.services import xlsform
 from command_center.services.incidents import HAZARDS, ProposalRules, common_area, zone_of
 from command_center.services.reporters import LINK_DAYS, NewLink, link_state, link_url
 from command_center.services.reports import PILAR_SOSIAL
-from command_center.settings import PROJECT_ROOT, Settings, load_settings
+from command_center.settings import BUNDLED_KECAMATAN, PROJECT_ROOT, Settings, load_settings
 from command_center.sources import wilayah_boundaries
 from command_center.static_layers import install_layers
 from command_center.times import ZONES, utcnow
@@ -103,8 +109,9 @@ def load_demo(engine: Engine, geography: Geography | None, reset: bool = False) 
         print(f"training scenarios already loaded: {keys} (use --reset to reload)")
 
 
-def boundaries(settings: Settings, action: str) -> None:
-    """Show where the kecamatan layer is, or download one from the public source."""
+def boundaries(settings: Settings, action: str, source: str | None = None) -> None:
+    """Show where the kecamatan layer is, download one from the public source, or write the
+    compact layer shipped in `data/` from a detailed one."""
     if action == "check":
         geography = _geography(settings)
         counts = (len(geography.provinces), len(geography.kabupaten), len(geography.kecamatan))
@@ -112,6 +119,14 @@ def boundaries(settings: Settings, action: str) -> None:
             f"{settings.kecamatan_path}: {counts[0]} provinces, {counts[1]} kabupaten/kota, "
             f"{counts[2]} kecamatan"
         )
+        return
+    if action == "compact":
+        detailed = load_kecamatan(Path(source) if source else settings.kecamatan_path)
+        layer = compact(detailed, COMPACT_TOLERANCE_DEG)
+        BUNDLED_KECAMATAN.parent.mkdir(parents=True, exist_ok=True)
+        layer.to_parquet(BUNDLED_KECAMATAN, compression="zstd")
+        size_mb = BUNDLED_KECAMATAN.stat().st_size / 1e6
+        print(f"written {BUNDLED_KECAMATAN}: {len(layer)} kecamatan, {size_mb:.1f} MB")
         return
     target = settings.download_dir / "kecamatan.gpkg"
     print(f"downloading kecamatan boundaries from {settings.boundaries_source_url}")
@@ -600,7 +615,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd = commands.add_parser("demo", help="load the training scenario (Latihan)")
     demo_cmd.add_argument("--reset", action="store_true", help="remove and reload it")
     bounds = commands.add_parser("boundaries", help="check or download kecamatan boundaries")
-    bounds.add_argument("action", choices=["check", "download"])
+    bounds.add_argument("action", choices=["check", "download", "compact"])
+    bounds.add_argument(
+        "source", nargs="?", help="compact: the detailed kecamatan layer (default: the one in use)"
+    )
     ingest_cmd = commands.add_parser("ingest", help="poll the hazard feeds into the store")
     ingest_cmd.add_argument(
         "--replay",
@@ -723,7 +741,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             engine, geography = _prepare(settings)
             load_demo(engine, geography, reset=args.reset)
         elif args.command == "boundaries":
-            boundaries(settings, args.action)
+            boundaries(settings, args.action, args.source)
         elif args.command == "ingest":
             if args.health_port is not None:
                 settings = load_settings(health_port=args.health_port)

@@ -1,8 +1,8 @@
 """Kecamatan, kabupaten and province boundaries keyed by Kemendagri codes, and lookups on them.
 
 The kecamatan layer is read from a GeoJSON, GeoPackage or GeoParquet file; kabupaten and
-province layers are dissolved from it so all three levels nest exactly. The first load writes
-a GeoParquet copy of each level to the cache directory; later loads read that (about 10x faster).
+province layers are dissolved from it so all three levels nest exactly. The first load of a
+GeoJSON or GeoPackage writes a GeoParquet copy to the cache directory; later loads read that.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from command_center.labels import t
 
 KECAMATAN_COLUMNS = ("kode_kec", "kecamatan", "kode_kab", "kabupaten", "kode_prov", "provinsi")
 KM_PER_DEGREE = 111.32
+COMPACT_TOLERANCE_DEG = 0.005  # the layer shipped in data/: edges within about 550 m (3.7 MB)
 CODE_FORMATS = {
     "province": re.compile(r"\d{2}"),
     "kabupaten": re.compile(r"\d{2}\.\d{2}"),
@@ -243,7 +244,7 @@ def load_kecamatan(path: Path, cache_dir: Path | None = None, lang: str = "id") 
     """
     if not path.exists():
         raise BoundariesMissing(t("boundaries_missing", lang, path=path))
-    cached = _cache_file(path, cache_dir) if cache_dir else None
+    cached = _cache_file(path, cache_dir) if cache_dir and path.suffix != ".parquet" else None
     if cached is not None and cached.exists():
         return gpd.read_parquet(cached)
     frame = gpd.read_parquet(path) if path.suffix == ".parquet" else gpd.read_file(path)
@@ -258,6 +259,14 @@ def load_kecamatan(path: Path, cache_dir: Path | None = None, lang: str = "id") 
         frame.to_parquet(partial)
         partial.replace(cached)
     return frame
+
+
+def compact(kecamatan: gpd.GeoDataFrame, tolerance_deg: float) -> gpd.GeoDataFrame:
+    """A smaller copy of a kecamatan coverage, simplified together so that neighbours keep one
+    shared edge (no gaps, no overlaps) and the coarser levels still dissolve from it."""
+    return kecamatan.set_geometry(
+        shapely.coverage_simplify(kecamatan.geometry.values, tolerance_deg)
+    )
 
 
 def _cache_file(path: Path, cache_dir: Path) -> Path:

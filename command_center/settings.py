@@ -27,6 +27,8 @@ from command_center.tables import ImportLimits
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 DATA_DIR = PROJECT_ROOT / "data"
+# shipped with the code, so a fresh clone has a map offline (`command-center boundaries compact`)
+BUNDLED_KECAMATAN = DATA_DIR / "kecamatan_compact.parquet"
 
 BMKG_TEWS = "https://data.bmkg.go.id/DataMKG/TEWS"
 INATEWS = "https://bmkg-content-inatews.storage.googleapis.com"  # behind inatews.bmkg.go.id
@@ -292,12 +294,13 @@ class Settings(BaseSettings):
 
     @property
     def kecamatan_path(self) -> Path:
-        """The kecamatan layer to load: the configured path, else a shared or downloaded copy."""
+        """The kecamatan layer to load: the configured path, else the detailed shared copy, else a
+        downloaded one, else the compact layer shipped in `data/`."""
         if self.boundaries_path is not None:
             return self.boundaries_path
         shared = self.shared_data_dir / "kecamatan_indonesia.geojson"
         downloaded = self.download_dir / "kecamatan.gpkg"
-        return downloaded if downloaded.exists() and not shared.exists() else shared
+        return next((p for p in (shared, downloaded) if p.exists()), BUNDLED_KECAMATAN)
 
     @property
     def sign_in_limits(self) -> SignInLimits:

@@ -4,10 +4,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 from shapely import box
 
 from command_center.errors import BoundariesMissing, InvalidAreaCode
-from command_center.geography import load_geography, load_kecamatan, normalise_code
+from command_center.geography import compact, load_geography, load_kecamatan, normalise_code
+from command_center.settings import BUNDLED_KECAMATAN
 
 
 def test_national_layer_has_38_provinces_514_kabupaten_7285_kecamatan(geography) -> None:
@@ -128,3 +130,26 @@ def test_a_changed_source_file_is_read_again(tmp_path: Path) -> None:
     path.unlink()
     _one_kecamatan(path, "Cianjur Baru")
     assert load_geography(path, cache).name("32.03.01") == "Cianjur Baru"
+
+
+def test_the_shipped_compact_layer_has_every_kecamatan_and_finds_known_places(geography) -> None:
+    """A fresh clone's map: the layer in data/ holds the same codes and names as the detailed one,
+    nests into 38 provinces and 514 kabupaten, and puts known towns in their kecamatan."""
+    shipped = load_geography(BUNDLED_KECAMATAN)
+    assert (len(shipped.provinces), len(shipped.kabupaten)) == (38, 514)
+    detailed = geography.kecamatan.drop(columns="geometry")
+    assert shipped.kecamatan.drop(columns="geometry").sort_index().equals(detailed.sort_index())
+    assert shipped.locate(-6.8206, 107.1397).code == "32.03.01"  # Cianjur
+    assert shipped.locate(-6.1754, 106.8272).code.startswith("31.71")  # Monas, Jakarta Pusat
+    assert BUNDLED_KECAMATAN.stat().st_size < 5_000_000
+
+
+def test_compacting_keeps_neighbours_sharing_one_edge(geography) -> None:
+    bandung = geography.kecamatan[geography.kecamatan["kode_kab"] == "32.04"]
+    small = compact(bandung, 0.005)
+    vertices = shapely.get_num_coordinates(small.geometry.values).sum()
+    assert vertices < shapely.get_num_coordinates(bandung.geometry.values).sum() / 1.5
+    union = shapely.coverage_union_all(small.geometry.values)  # refuses mis-noded edges
+    assert union.area == pytest.approx(bandung.geometry.union_all().area, rel=0.01)
+    overlaps = shapely.area(shapely.intersection(small.geometry.values[0], small.geometry.values))
+    assert sorted(overlaps)[-2] < 1e-9  # the first with itself, with no other

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from command_center.settings import DATA_DIR, Settings, load_settings
+from command_center.settings import BUNDLED_KECAMATAN, DATA_DIR, Settings, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +117,9 @@ def test_sign_in_waits_come_from_the_environment_and_must_be_positive(
     monkeypatch.setenv("CC_SIGN_IN_WAIT_S", "0")
     with pytest.raises(ValidationError, match="sign_in_wait_s"):
         load_settings()
+
+
+def test_the_shipped_layer_is_used_when_there_is_no_other(tmp_path: Path) -> None:
+    settings = load_settings(shared_data_dir=tmp_path / "nowhere", download_dir=tmp_path / "none")
+    assert settings.kecamatan_path == BUNDLED_KECAMATAN
+    assert settings.kecamatan_path.exists()  # it ships with the code
