@@ -323,9 +323,17 @@ def user(settings: Settings, args: argparse.Namespace) -> None:
     if args.action == "add":
         password = None if args.oidc else _password(args.password_stdin)
         accounts.create_user(
-            engine, SYSTEM, args.username, password, args.role, args.scope, args.name
+            engine,
+            SYSTEM,
+            args.username,
+            password,
+            args.role,
+            args.scope,
+            args.name,
+            must_change_password=password is not None,
         )
-        print(f"user {args.username} added ({args.role})")
+        first = " (the password must be changed at the first sign-in)" if password else ""
+        print(f"user {args.username} added ({args.role}){first}")
     elif args.action == "passwd":
         accounts.set_user(engine, SYSTEM, args.username, password=_password(args.password_stdin))
         print(f"password of {args.username} changed")

@@ -291,6 +291,16 @@ def test_user_unlock_lets_a_waiting_username_sign_in_at_once(engine, cli_env) ->
     assert accounts.authenticate(engine, "ani", "rahasia-panjang-1", "10.0.0.2", limits)
 
 
+def test_a_user_added_with_a_password_must_change_it_at_the_first_sign_in(engine, cli_env) -> None:
+    args = ("user", "add", "budi", "--role", "operator", "--password-stdin")
+    added = _cli(*args, stdin="sementara-panjang\n", **cli_env)
+    assert added.returncode == 0, added.stderr
+    assert "must be changed at the first sign-in" in added.stdout
+    assert accounts.must_change_password(engine, "budi")
+    oidc = _cli("user", "add", "citra", "--role", "viewer", "--oidc", **cli_env)
+    assert oidc.returncode == 0 and not accounts.must_change_password(engine, "citra")
+
+
 def test_reporter_links_from_the_command_line(demo_engine, cli_env) -> None:
     (incident,) = store.incidents(demo_engine)
     made = _cli(

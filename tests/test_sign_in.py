@@ -130,6 +130,20 @@ def test_the_first_password_must_be_changed_before_anything_shows(local_auth, da
     assert accounts.authenticate(engine, "pejabat", "baru-dan-panjang") is not None
 
 
+def test_an_account_the_admin_adds_must_change_its_password_first(local_auth, database_url) -> None:
+    at = _sign_in("admin", "kata-sandi-2")
+    at.switch_page("pages/admin.py").run()
+    at.text_input[0].input("budi")  # the add form's username and password come first
+    at.text_input[1].input("dari-admin-123")
+    at.selectbox[0].select("operator")
+    next(b for b in at.button if b.label == t("add_user")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.success
+    at = _sign_in("budi", "dari-admin-123")
+    assert [x.value for x in at.title] == [t("change_password_title")]
+    assert not at.metric and not at.dataframe
+
+
 def test_wrong_passwords_make_a_username_wait_the_same_whether_it_is_an_account(
     local_auth, monkeypatch
 ) -> None:

@@ -90,7 +90,12 @@ def _json(value: object) -> str:
 
 
 def add_user(actor: Principal, values: dict) -> int:
-    return resources.written(accounts.create_user(resources.engine(), actor, **values))
+    """Add an account; a password the admin typed must be changed at the first sign-in."""
+    first = values.get("password") is not None
+    engine = resources.engine()
+    return resources.written(
+        accounts.create_user(engine, actor, **values, must_change_password=first)
+    )
 
 
 def edit_user(
