@@ -38,7 +38,14 @@ from command_center.models import (
     Team,
 )
 from command_center.services import figures, sitrep
-from command_center.services.briefing import PUBLIC_CHANGES, Headline, change_sentence, headline
+from command_center.services.briefing import (
+    PUBLIC_CHANGES,
+    Headline,
+    change_sentence,
+    headline,
+    quakes_near,
+)
+from command_center.services.gazetteer import gazetteer_of
 from command_center.services.incidents import PhaseRecord, local_day, phase_line, zone_of
 from command_center.services.logistics import aid_lines, item_label
 from command_center.services.reports import counted, provenance, with_kabupaten_level
@@ -146,9 +153,9 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
     needed = [line for line in aid_lines(cover.kecamatan) if line.needed] if cover else []
     reports_age = _age(versions["created_at"].max()) if len(versions) else None
     limit = resources.settings().report_stale_after_min
-    events = hazard_store.latest_events(engine, 100)
+    events = hazard_store.latest_events(engine, 300)
     now = utcnow()
-    quakes = events[events["kind"] == "earthquake"].head(5)
+    quakes = _near(events[events["kind"] == "earthquake"], briefing.incident).head(5)
     active = events[(events["kind"] == "weather_warning") & (events["expires_at"] > now)]
     return KioskView(
         briefing=briefing,
@@ -190,6 +197,22 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
         ],
         ticker=_ticker(engine, lang),
         logistics=cover_sentences(cover, lang),
+    )
+
+
+def _near(quakes: pd.DataFrame, incident: IncidentRecord) -> pd.DataFrame:
+    """The earthquakes near the incident's area or felt in it (none without boundaries)."""
+    geography = resources.geography()
+    if geography is None:
+        return quakes.iloc[:0]
+    points = geography.points
+    area = points[points["kode_kec"].isin(incident.kecamatan_codes)]
+    gazetteer = gazetteer_of(points)
+    return quakes_near(
+        quakes,
+        area,
+        resources.settings().kiosk_quake_km,
+        lambda place, lat, lon: gazetteer.resolve(place, lat, lon).kode_kab,
     )
 
 
