@@ -24,6 +24,7 @@ from command_center.adapters.hazards import feed_health
 from command_center.adapters.live_map import load_live_map
 from command_center.adapters.logistics import cover_sentences, load_cover
 from command_center.labels import number, t
+from command_center.services.briefing import wall_screen_url
 from command_center.times import format_age, format_wib, utcnow
 from command_center.ui import maps, refresh, shell
 from command_center.ui.feeds import tsunami_banner
@@ -80,7 +81,7 @@ def briefing(lang: str) -> None:
             st.warning(t("unverified_included", lang, n=item.figures.unverified_reports))
         elif not include_unverified:
             st.caption(t("verified_only", lang))
-        link = f"/briefing?kiosk=1&incident={item.incident.id}"
+        link = wall_screen_url(resources.settings().public_url, incident_id=item.incident.id)
         st.caption(t("kiosk_link", lang, link=link, s=resources.settings().kiosk_rotate_s))
         sitrep(item.incident.id, lang)
 
