@@ -4,12 +4,14 @@ opened by its token's link and signed in on its own address, at 1920x1080 and 13
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy.orm import Session
 
 from command_center import accounts, demo, hazard_store, store
@@ -105,4 +107,59 @@ def test_a_wall_screen_signed_in_on_its_address_survives_a_reload(
         _figures_clear(tab)
         assert tab.get_by_label("Nama pengguna").count() == 0
         assert tab.url == address
+    tab.context.close()
+
+
+# In the map's frame: the incident's kecamatan (labelled shapes), whether the map's bounds hold
+# them and whether each lies wholly left of or above the legend, and the legend's type size.
+MAP_FIT = """() => {
+  const map = Object.values(window).find(v => v instanceof L.Map);
+  const legend = document.querySelector('.cc-legend');
+  const box = legend.getBoundingClientRect();
+  const areas = [];
+  map.eachLayer(l => { if (l.feature && l.feature.properties.label) areas.push(l); });
+  const clear = l => {
+    const ne = map.latLngToContainerPoint(l.getBounds().getNorthEast());
+    const sw = map.latLngToContainerPoint(l.getBounds().getSouthWest());
+    return ne.x <= box.left || sw.y <= box.top;
+  };
+  return {areas: areas.map(l => l.feature.properties.label),
+          inside: areas.every(l => map.getBounds().contains(l.getBounds())),
+          clear: areas.every(clear), legend: parseFloat(getComputedStyle(legend).fontSize)};
+}"""
+# the smallest table text, and how far down the map's pair reaches (share of the screen)
+LAYOUT = """() => {
+  const cells = [...document.querySelectorAll('[data-testid="stTable"] td')];
+  const pair = document.querySelector('.st-key-kiosk_pair_0').getBoundingClientRect();
+  return {table: Math.min(...cells.map(c => parseFloat(getComputedStyle(c).fontSize))),
+          reach: pair.bottom / innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("size", WALL_SIZES)
+def test_the_wall_screen_shows_its_own_area_and_hazards_in_type_read_across_a_room(
+    flood_wall: tuple[str, int, str], browser: Browser, size: str
+) -> None:
+    """The flood's map is fitted to its eight kecamatan (not the Cianjur quake's), none under
+    the legend; table text at least 22 px and the legend's 20 px (README); the panels reach
+    into the lower fifth of the screen; "Gempa terkini" has no quake of Papua or Lombok."""
+    base, _, token = flood_wall
+    tab = _tab(browser, size)
+    tab.goto(f"{base}/briefing?kiosk=1&token={token}")
+    _figures_clear(tab)
+    iframe = tab.wait_for_selector('iframe[data-testid="stCustomComponentV1"]', timeout=60_000)
+    frame = iframe.content_frame()
+    fitted = f"() => window.ccFitted && (({MAP_FIT})()).clear"  # once sized by the screen
+    with contextlib.suppress(PlaywrightTimeout):  # else the assertions below say what is off
+        frame.wait_for_function(fitted, timeout=30_000)
+    fit = frame.evaluate(MAP_FIT)
+    assert len(fit["areas"]) == 8 and all("(32.04." in a for a in fit["areas"]), fit
+    assert fit["inside"] and fit["clear"], fit
+    assert fit["legend"] >= 20, fit
+    layout = tab.evaluate(LAYOUT)
+    assert layout["table"] >= 22 and layout["reach"] >= 0.8, layout
+    quakes = tab.locator(".st-key-kiosk_pair_1").text_content()  # shown in turn
+    assert "PAPUA" not in quakes and "LOMBOK" not in quakes, quakes
+    assert "BAYAH-BANTEN" in quakes  # within 300 km of the flood
+    _shot(tab, f"wall-flood-map-{size}")
     tab.context.close()

@@ -111,6 +111,9 @@ SEVERITY_COLOURS = {  # BMKG's warning levels: kuning, oranye, merah
 }
 
 
+KIOSK_ROWS = 6  # table rows a wall screen shows in type read across a room
+
+
 @dataclass(frozen=True)
 class KioskView:
     briefing: IncidentBriefing
@@ -146,7 +149,7 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
         return None
     versions = report_store.all_versions(engine, incident_id)
     rows = counted(versions)
-    lines = sitrep.kecamatan_lines(rows)[:8]
+    lines = sitrep.kecamatan_lines(rows)[:KIOSK_ROWS]
     cover = load_cover(incident_id)
     # the needs, largest gap first, each with its one delivered figure (aid nobody asked for
     # is on the Logistik page)
@@ -177,7 +180,7 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
                     t("col_needed", lang): number(line.needed, lang),
                     t("col_delivered", lang): delivered_text(line.delivered, line.reported, lang),
                 }
-                for line in needed[:6]
+                for line in needed[:KIOSK_ROWS]
             ]
         ),
         quakes=pd.DataFrame(
