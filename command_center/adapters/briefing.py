@@ -303,6 +303,17 @@ def make_sitrep(incident_id: int, actor: Principal) -> tuple[int, str, str]:
     map_svg = ""
     if geography is not None and facts.kecamatan:
         shapes = geography.kecamatan.loc[[k.code for k in facts.kecamatan]]
-        map_svg = figures.map_svg(shapes, {k.code: k.displaced for k in facts.kecamatan})
+        kabupaten = sorted(set(shapes["kode_kab"]))
+        provinces = sorted(set(shapes["kode_prov"]))
+        map_svg = figures.map_svg(
+            shapes,
+            {k.code: k.displaced for k in facts.kecamatan},
+            around=geography.kecamatan[geography.kecamatan["kode_kab"].isin(kabupaten)],
+            borders=(
+                geography.kabupaten.loc[kabupaten].geometry,
+                geography.provinces.loc[provinces].geometry,
+            ),
+            legend=t("sitrep_map_key", "id"),
+        )
     chart = figures.bar_svg([(k.name, k.displaced) for k in facts.kecamatan[:10]])
     return number_, sitrep.whatsapp(facts), sitrep.html(facts, map_svg, chart)
