@@ -60,6 +60,7 @@ from command_center.http import make_session
 from command_center.incident_store import NewIncident
 from command_center.labels import field_error, t
 from command_center.services import xlsform
+from command_center.services.briefing import wall_screen_url
 from command_center.services.incidents import HAZARDS, ProposalRules, common_area, zone_of
 from command_center.services.reporters import LINK_DAYS, NewLink, link_state, link_url
 from command_center.services.reports import PILAR_SOSIAL
@@ -352,7 +353,7 @@ def token(settings: Settings, args: argparse.Namespace) -> None:
         secret = accounts.create_token(
             engine, SYSTEM, args.value or "layar", args.scope, args.incident
         )
-        print(f"wall-screen link (shown once): /briefing?kiosk=1&token={secret}")
+        print(f"wall-screen link (shown once): {wall_screen_url(settings.public_url, secret)}")
     elif args.action == "revoke":
         accounts.revoke_token(engine, SYSTEM, int(args.value or 0))
         print(f"token {args.value} revoked")

@@ -185,6 +185,10 @@ class Settings(BaseSettings):
     duty_days_warning: int = 14
     report_stale_after_min: int = 180
     kiosk_rotate_s: int = 20
+    kiosk_quake_km: float = Field(
+        default=300,
+        description="The wall screen lists earthquakes this close to its incident (or felt there).",
+    )
     max_upload_mb: int = 20  # also Streamlit's server.maxUploadSize (set by `run`)
     max_import_rows: int = ImportLimits.max_rows
     max_import_columns: int = ImportLimits.max_columns

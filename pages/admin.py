@@ -68,8 +68,8 @@ try:
             scope = st.text_input(t("scope", lang), max_chars=13, key="token_scope")
             incident = st.number_input(t("token_incident", lang), min_value=0, step=1)
             if st.form_submit_button(t("add_token", lang)):
-                token = admin.add_token(who, label, scope, int(incident) or None)
-                st.success(t("token_made", lang, link=f"/briefing?kiosk=1&token={token}"))
+                link = admin.add_token(who, label, scope, int(incident) or None)
+                st.success(t("token_made", lang, link=link))
         with st.form("revoke_token"):
             token_id = st.number_input("id", min_value=1, step=1)
             if st.form_submit_button(t("revoke_token", lang)):

@@ -1,5 +1,7 @@
 """The briefing page: sitrep in one click, and the wall screen (`?kiosk=1`) in AppTest."""
 
+import os
+
 from streamlit.testing.v1 import AppTest
 
 from command_center import accounts, report_store, store, team_store
@@ -116,3 +118,20 @@ def test_the_wall_screen_ticker_says_public_changes_in_sentences(
     assert "Laporan Cugenang diperbarui" in ticker
     assert "Angka hilang, luka-luka, mengungsi, rumah rusak dikoreksi turun setelah" in ticker
     assert "kiosk_token" not in ticker and "system" not in ticker and "#" not in ticker
+
+
+def test_wall_screen_links_are_absolute_on_the_public_address_like_reporters_links(
+    open_page, with_demo, monkeypatch
+) -> None:
+    """The briefing's wall-screen link and a new token's link start with `CC_PUBLIC_URL`, as
+    a reporter's link does: each can be sent as it is shown."""
+    monkeypatch.setenv("CC_PUBLIC_URL", "https://posko.example.id/cc/")
+    at = open_page(PAGE)
+    (incident,) = store.incidents(make_engine(os.environ["DATABASE_URL"]))
+    wall = f"`https://posko.example.id/cc/briefing?kiosk=1&incident={incident.id}`"
+    assert any(wall in c.value for c in at.caption), [c.value for c in at.caption]
+    at.switch_page("pages/admin.py").run()
+    next(i for i in at.text_input if i.label == t("token_label")).input("Layar Pusdalops")
+    next(b for b in at.button if b.label == t("add_token")).click().run()
+    made = at.success[0].value
+    assert "`https://posko.example.id/cc/briefing?kiosk=1&token=" in made, made

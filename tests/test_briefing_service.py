@@ -1,6 +1,11 @@
+from pathlib import Path
+
 import pandas as pd
 
-from command_center.services.briefing import headline
+from command_center.geography import Geography
+from command_center.services.briefing import headline, quakes_near
+from command_center.services.gazetteer import gazetteer_of
+from command_center.sources.bmkg_quakes import parse_infogempa
 
 
 def test_headline_sums_latest_reports_of_the_incident_and_counts_teams() -> None:
@@ -38,3 +43,39 @@ def test_headline_of_an_incident_without_reports_is_zero() -> None:
     teams = pd.DataFrame({"status": [], "assigned_incident_id": [], "home_kabupaten_code": []})
     figures = headline(reports, teams, incident_id=1, provinces={"32"})
     assert figures.deaths == 0 and figures.kecamatan_reporting == 0
+
+
+def test_a_wall_screen_lists_the_quakes_near_its_area_or_felt_there(
+    shared_data: Path, geography: Geography
+) -> None:
+    """For a flood in Kab. Bandung: the quakes within the distance, and one felt in Bandung
+    from farther away; not Papua's, Lombok's or the rest of BMKG's recorded lists."""
+    recorded = [
+        q
+        for name in ("gempaterkini_20261007", "gempadirasakan_20261007")
+        for q in parse_infogempa((shared_data / "bmkg" / f"{name}_ai-gempa-bmkg.json").read_bytes())
+    ]
+    cianjur = (-6.84, 107.05, "M5,6 Cianjur", [])
+    felt_far = (-9.9, 108.3, "M6,1 Samudra Hindia", [[3, 3, "Kab. Bandung"]])
+    quakes = pd.DataFrame(
+        [
+            (q.lat, q.lon, q.location_text, [[f.mmi_min, f.mmi_max, f.place] for f in q.felt])
+            for q in recorded
+        ]
+        + [cianjur, felt_far],
+        columns=["lat", "lon", "location_text", "felt"],
+    ).assign(details=lambda f: [{"felt": felt} for felt in f["felt"]])
+    points = geography.points
+    bandung = points[points["kode_kec"].isin(["32.04.12", "32.04.32", "32.04.08"])]
+    gazetteer = gazetteer_of(points)
+    near = quakes_near(
+        quakes, bandung, 300, lambda place, lat, lon: gazetteer.resolve(place, lat, lon).kode_kab
+    )
+    assert list(near["location_text"]) == [
+        "198 km BaratDaya BAYAH-BANTEN",  # 280 km off
+        "186 km BaratDaya BAYAH-BANTEN",
+        "Pusat gempa berada di laut 35 km barat daya Sumur",  # 250 km off
+        "M5,6 Cianjur",
+        "M6,1 Samudra Hindia",  # 330 km off, felt in Kab. Bandung
+    ]
+    assert quakes_near(quakes, bandung, 30, lambda *_: None).empty  # nothing that close

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import folium
 
-from command_center.adapters.live_map import LiveMapView, load_live_map
+from command_center.adapters.live_map import LiveMapView, QuakeMarker, load_live_map
 from command_center.assets import install_static_assets, leaflet_urls
 from command_center.labels import t
 from command_center.services.figures import STATUS_COLOURS
@@ -219,3 +219,41 @@ def test_the_live_map_legend_explains_every_colour_it_draws(with_demo) -> None:
     assert legend[f"{t('legend_team')}: {t('status_standby')}"] == STATUS_COLOURS["standby"]
     assert any(words.startswith(t("legend_quake")) for words in legend)  # the demo quake
     assert any(words.startswith("MMI") for words in legend)  # its kecamatan by intensity
+
+
+def test_a_wall_screen_map_is_fitted_to_its_incident_beside_the_legend() -> None:
+    """The wall screen of a flood is fitted to the flood's kecamatan, not centred on another
+    incident (the quake), and keys only what it draws: not the quake's intensities, nor the
+    quakes far off its map."""
+    view = _view()
+    quake = {**view.affected["features"][0], "properties": {"kode_kec": "32.03.11", "mmi": 6.2}}
+    flood_area = {
+        "type": "Feature",
+        "properties": {"kode_kec": "32.04.12", "mmi": 0.0},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[107.5, -7.1], [107.7, -7.1], [107.7, -6.95], [107.5, -7.1]]],
+        },
+    }
+    flood = replace(view.incidents[0], id=2, kind="banjir", kecamatan_codes=("32.04.12",))
+    far = QuakeMarker(-8.77, 116.14, 5.2, 3.0, "M5,2 Lombok Barat")
+    near = QuakeMarker(-7.0, 107.6, 3.1, 3.0, "M3,1 Bandung")
+    ages = [("Gempa < 1 jam", "#d50000"), ("Gempa lebih lama", "#9e9e9e")]
+    both = _view(
+        incidents=[view.incidents[0], flood],
+        affected={**view.affected, "features": [quake, flood_area]},
+        quakes=(far, near),
+        legend=[("Gempa bumi", "#bfccff"), ("Banjir", "#1e88e5"), ("MMI 6+", "#ffff00"), *ages],
+    )
+    wall = both.for_incident(2)
+    assert wall.bounds == ((-7.1, 107.5), (-6.95, 107.7))
+    assert wall.quakes == (near,)
+    assert wall.legend == [("Banjir", "#1e88e5"), *ages]
+    assert both.for_incident(1).legend[:2] == [("Gempa bumi", "#bfccff"), ("MMI 6+", "#ffff00")]
+    alone = _view(incidents=[flood], affected={**view.affected, "features": [flood_area]})
+    assert alone.for_incident(2).legend == []  # no quake on its map: no quake keys
+    html = _html(maps.live_map(wall, "", ""))
+    fit = html.index("var bounds = [[-7.1, 107.5], [-6.95, 107.7]]")
+    assert html.index("L.control({position") < fit  # the legend is drawn before the fit
+    assert "paddingBottomRight: [right" in html[fit:]  # which keeps clear of its width
+    assert "fitBounds" not in _html(maps.live_map(both, "", ""))  # the live map stays put

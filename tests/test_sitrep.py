@@ -7,7 +7,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from command_center import incident_store, logistics_store, report_store, sitrep_store, store
+from command_center.adapters.briefing import make_sitrep
 from command_center.auth import Principal
+from command_center.db import make_engine
 from command_center.errors import StaleRecord
 from command_center.incident_store import NewIncident
 from command_center.labels import t
@@ -170,3 +172,19 @@ def test_every_rendering_states_one_delivered_figure_per_item(area_engine, app_e
     assert needs.loc["Selimut", t("col_delivered")] == "300"
     assert needs.loc["Selimut", t("col_needed")] == "300"
     assert list(needs.index).count("Selimut") == 1
+
+
+def test_the_printed_map_outlines_the_kabupaten_and_province_and_keys_its_shades(
+    with_demo, database_url
+) -> None:
+    """Not a bare blob: the kabupaten's other kecamatan in grey, its outline and the
+    province's over them, and a key of the shades under the map."""
+    engine = make_engine(database_url)
+    incident = _incident(engine)
+    _, _, page = make_sitrep(incident, admin("Koordinator"))
+    drawn = page[page.index("<h2>Peta</h2>") :]
+    drawn = drawn[: drawn.index("</svg>")]
+    assert drawn.count('stroke="#9e9e9e"') == 32 - 15  # Cianjur's kecamatan not affected
+    assert drawn.count('class="border"') == 2  # Kab. Cianjur, then Jawa Barat
+    assert t("sitrep_map_key") in drawn
+    assert drawn.count('fill="#f5f5f5" stroke="#555"') == 1  # the key of "0", after 5 shades

@@ -10,6 +10,7 @@ from command_center import accounts, resources, store
 from command_center.auth import Principal, require
 from command_center.labels import t
 from command_center.services import exports
+from command_center.services.briefing import wall_screen_url
 from command_center.times import format_wib
 
 
@@ -119,10 +120,13 @@ def edit_user(
 
 
 def add_token(actor: Principal, label: str, scope: str = "", incident_id: int | None = None) -> str:
-    """A wall-screen token; an empty scope is the admin's own."""
+    """A new wall-screen token's address (shown once); an empty scope is the admin's own."""
     scope_or_own = scope.strip() or accounts.KEEP
     engine = resources.engine()
-    return resources.written(accounts.create_token(engine, actor, label, scope_or_own, incident_id))
+    token = resources.written(
+        accounts.create_token(engine, actor, label, scope_or_own, incident_id)
+    )
+    return wall_screen_url(resources.settings().public_url, token)
 
 
 def revoke_token(actor: Principal, token_id: int) -> None:

@@ -38,7 +38,14 @@ from command_center.models import (
     Team,
 )
 from command_center.services import figures, sitrep
-from command_center.services.briefing import PUBLIC_CHANGES, Headline, change_sentence, headline
+from command_center.services.briefing import (
+    PUBLIC_CHANGES,
+    Headline,
+    change_sentence,
+    headline,
+    quakes_near,
+)
+from command_center.services.gazetteer import gazetteer_of
 from command_center.services.incidents import PhaseRecord, local_day, phase_line, zone_of
 from command_center.services.logistics import aid_lines, item_label
 from command_center.services.reports import counted, provenance, with_kabupaten_level
@@ -104,6 +111,9 @@ SEVERITY_COLOURS = {  # BMKG's warning levels: kuning, oranye, merah
 }
 
 
+KIOSK_ROWS = 6  # table rows a wall screen shows in type read across a room
+
+
 @dataclass(frozen=True)
 class KioskView:
     briefing: IncidentBriefing
@@ -139,16 +149,16 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
         return None
     versions = report_store.all_versions(engine, incident_id)
     rows = counted(versions)
-    lines = sitrep.kecamatan_lines(rows)[:8]
+    lines = sitrep.kecamatan_lines(rows)[:KIOSK_ROWS]
     cover = load_cover(incident_id)
     # the needs, largest gap first, each with its one delivered figure (aid nobody asked for
     # is on the Logistik page)
     needed = [line for line in aid_lines(cover.kecamatan) if line.needed] if cover else []
     reports_age = _age(versions["created_at"].max()) if len(versions) else None
     limit = resources.settings().report_stale_after_min
-    events = hazard_store.latest_events(engine, 100)
+    events = hazard_store.latest_events(engine, 300)
     now = utcnow()
-    quakes = events[events["kind"] == "earthquake"].head(5)
+    quakes = _near(events[events["kind"] == "earthquake"], briefing.incident).head(5)
     active = events[(events["kind"] == "weather_warning") & (events["expires_at"] > now)]
     return KioskView(
         briefing=briefing,
@@ -170,7 +180,7 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
                     t("col_needed", lang): number(line.needed, lang),
                     t("col_delivered", lang): delivered_text(line.delivered, line.reported, lang),
                 }
-                for line in needed[:6]
+                for line in needed[:KIOSK_ROWS]
             ]
         ),
         quakes=pd.DataFrame(
@@ -190,6 +200,22 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
         ],
         ticker=_ticker(engine, lang),
         logistics=cover_sentences(cover, lang),
+    )
+
+
+def _near(quakes: pd.DataFrame, incident: IncidentRecord) -> pd.DataFrame:
+    """The earthquakes near the incident's area or felt in it (none without boundaries)."""
+    geography = resources.geography()
+    if geography is None:
+        return quakes.iloc[:0]
+    points = geography.points
+    area = points[points["kode_kec"].isin(incident.kecamatan_codes)]
+    gazetteer = gazetteer_of(points)
+    return quakes_near(
+        quakes,
+        area,
+        resources.settings().kiosk_quake_km,
+        lambda place, lat, lon: gazetteer.resolve(place, lat, lon).kode_kab,
     )
 
 
@@ -277,6 +303,17 @@ def make_sitrep(incident_id: int, actor: Principal) -> tuple[int, str, str]:
     map_svg = ""
     if geography is not None and facts.kecamatan:
         shapes = geography.kecamatan.loc[[k.code for k in facts.kecamatan]]
-        map_svg = figures.map_svg(shapes, {k.code: k.displaced for k in facts.kecamatan})
+        kabupaten = sorted(set(shapes["kode_kab"]))
+        provinces = sorted(set(shapes["kode_prov"]))
+        map_svg = figures.map_svg(
+            shapes,
+            {k.code: k.displaced for k in facts.kecamatan},
+            around=geography.kecamatan[geography.kecamatan["kode_kab"].isin(kabupaten)],
+            borders=(
+                geography.kabupaten.loc[kabupaten].geometry,
+                geography.provinces.loc[provinces].geometry,
+            ),
+            legend=t("sitrep_map_key", "id"),
+        )
     chart = figures.bar_svg([(k.name, k.displaced) for k in facts.kecamatan[:10]])
     return number_, sitrep.whatsapp(facts), sitrep.html(facts, map_svg, chart)

@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
+import shapely
+import shapely.geometry
 
 from command_center import community_store, hazard_store, resources, store, team_store
 from command_center.labels import status_words, t
@@ -83,25 +85,58 @@ class LiveMapView:
     tsunami: tuple[TsunamiAlert, ...] = ()
     community: tuple[CommunityMarker, ...] = ()  # residents' reports, unverified
     community_counts: pd.DataFrame = field(default_factory=pd.DataFrame)  # labelled
+    # the box the map is fitted to, ((south, west), (north, east)); None: `centre` and `zoom`
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
 
     def for_incident(self, incident_id: int) -> LiveMapView:
-        """One incident's view, as a wall screen bound to it shows it: its area and marker,
-        the teams sent to it, and the public BMKG layers (quakes, warnings)."""
+        """One incident's view, as a wall screen bound to it shows it: fitted to its area,
+        with its marker, the teams sent to it, and the public BMKG layers (warnings, and the
+        quakes within the map) keyed in its legend."""
         mine = [i for i in self.incidents if i.id == incident_id]
         codes = {code for i in mine for code in i.kecamatan_codes}
         shown = [f for f in self.affected["features"] if f["properties"]["kode_kec"] in codes]
+        bounds = _bounds(shown) or _around(mine)
+        quakes = tuple(q for q in self.quakes if bounds is None or _inside(q, bounds))
         colours = {HAZARD_COLOURS.get(i.kind) for i in mine}
+        every_mmi = set(_mmi_legend([level + 0.5 for level, _ in MMI_COLOURS]))
+        ages = {colour for _, colour in AGE_COLOURS} | {OLD_QUAKE}
+        keys = [e for e in self.legend if e not in every_mmi]
+        own = [e for e in keys if e[1] in colours]
+        others = [  # the warning, team and community keys; the quakes' if any are shown
+            e for e in keys if e[1] not in HAZARD_COLOURS.values() and (quakes or e[1] not in ages)
+        ]
         return replace(
             self,
             incidents=mine,
             affected={**self.affected, "features": shown},
             teams=[team for team in self.teams if team.incident_id == incident_id],
-            legend=[  # its own hazards, and the quake, team and community keys
-                entry
-                for entry in self.legend
-                if entry[1] in colours or entry[1] not in HAZARD_COLOURS.values()
-            ],
+            quakes=quakes,
+            legend=own + _mmi_legend([f["properties"].get("mmi", 0) for f in shown]) + others,
+            bounds=bounds,
         )
+
+
+def _bounds(features: list[dict[str, Any]]) -> tuple[tuple[float, float], ...] | None:
+    """((south, west), (north, east)) around the features' shapes; None when there are none."""
+    if not features:
+        return None
+    west, south, east, north = shapely.union_all(
+        [shapely.geometry.shape(f["geometry"]) for f in features]
+    ).bounds
+    return (south, west), (north, east)
+
+
+def _around(incidents: list[IncidentRecord]) -> tuple[tuple[float, float], ...] | None:
+    """A box of about 40 km around an incident's point, when it has no area on the map."""
+    first = next((i for i in incidents if i.lat is not None and i.lon is not None), None)
+    if first is None:
+        return None
+    return (first.lat - 0.2, first.lon - 0.2), (first.lat + 0.2, first.lon + 0.2)
+
+
+def _inside(quake: QuakeMarker, bounds: tuple[tuple[float, float], ...]) -> bool:
+    (south, west), (north, east) = bounds
+    return south <= quake.lat <= north and west <= quake.lon <= east
 
 
 def _affected(incidents: list[IncidentRecord], lang: str) -> dict[str, Any]:

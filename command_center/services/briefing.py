@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 
 from command_center.labels import status_label, t
+from command_center.services.exposure import haversine_km
 from command_center.services.reports import headline_totals
 from command_center.services.teams import DEPLOYED
+
+WALL_SCREEN_PATH = "briefing"  # the wall screen is the briefing page with `kiosk=1`
+
+
+def wall_screen_url(base_url: str, token: str = "", incident_id: int | None = None) -> str:
+    """The address a wall screen opens: with a token's, or for one incident (signed in);
+    absolute, on `base_url` (`CC_PUBLIC_URL`), like a reporter's link."""
+    query = {"kiosk": "1", "token": token, "incident": incident_id}
+    shown = {key: value for key, value in query.items() if value}
+    return f"{base_url.rstrip('/')}/{WALL_SCREEN_PATH}?{urlencode(shown)}"
 
 
 @dataclass(frozen=True)
@@ -95,3 +108,29 @@ def change_sentence(
         return t("tick_opened", lang, name=after.get("name", ""))
     phase = t(f"phase_{after.get('phase')}", lang)
     return t("tick_phase", lang, phase=phase, until=after.get("until", ""))
+
+
+def quakes_near(
+    quakes: pd.DataFrame,
+    area: pd.DataFrame,
+    km: float,
+    felt_in: Callable[[str, float, float], str | None],
+) -> pd.DataFrame:
+    """The earthquakes that concern an incident's area (`area`: its kecamatan's `lat`, `lon`,
+    `kode_kec`): an epicentre within `km` of one of them, or a BMKG felt report ("Dirasakan")
+    in one of its kabupaten (`felt_in(place, lat, lon)` gives a place's kabupaten code).
+    Kept in the order given."""
+    if quakes.empty or area.empty:
+        return quakes.iloc[:0]
+    kabupaten = {code[:5] for code in area["kode_kec"]}
+    lats, lons = area["lat"].to_numpy(), area["lon"].to_numpy()
+
+    def concerns(quake: Any) -> bool:
+        if quake.lat is None or pd.isna(quake.lat):
+            return False
+        if haversine_km(quake.lat, quake.lon, lats, lons).min() <= km:
+            return True
+        felt = (quake.details or {}).get("felt", [])
+        return any(felt_in(place, quake.lat, quake.lon) in kabupaten for *_, place in felt)
+
+    return quakes[[concerns(q) for q in quakes.itertuples()]]

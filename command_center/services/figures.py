@@ -35,40 +35,86 @@ def map_svg(
     shapes: gpd.GeoDataFrame,
     values: dict[str, float],
     points: list[tuple[float, float, str, str]] = (),
+    around: gpd.GeoDataFrame | None = None,
+    borders: tuple[gpd.GeoSeries, ...] = (),
+    legend: str = "",
 ) -> str:
     """The kecamatan in `shapes` (indexed by code) shaded by `values`, with `points`
-    (lat, lon, colour, label) on top, fitted to the SVG box."""
+    (lat, lon, colour, label) on top, fitted to the SVG box; with `around` (the kecamatan of
+    their kabupaten), fitted to those, outlined in grey; `borders` (kabupaten, then province
+    shapes) drawn over all, each level thicker; `legend` titles a key of the shades below."""
     if shapes.empty:
         return ""
-    x0, y0, x1, y1 = shapes.total_bounds
+    frame = around if around is not None and not around.empty else shapes
+    x0, y0, x1, y1 = frame.total_bounds
     scale = min(MAP_WIDTH / max(x1 - x0, 1e-6), MAP_HEIGHT / max(y1 - y0, 1e-6)) * 0.95
 
     def xy(lon: float, lat: float) -> str:
         return f"{(lon - x0) * scale + 4:.1f},{(y1 - lat) * scale + 4:.1f}"
 
+    def path(shape, attributes: str) -> str:
+        rings = [
+            "M" + " L".join(xy(x, y) for x, y in ring.coords) + "Z"
+            for polygon in getattr(shape, "geoms", [shape])
+            for ring in (polygon.exterior, *polygon.interiors)
+        ]
+        return f'<path d="{" ".join(rings)}" {attributes}'
+
     top = max(values.values(), default=0)
     paths = []
+    if around is not None:
+        others = around.drop(index=shapes.index, errors="ignore")
+        for shape in shapely.simplify(others.geometry.to_numpy(), 0.0005):
+            paths.append(path(shape, f'fill="{NO_FIGURE}" stroke="#9e9e9e" stroke-width="0.5"/>'))
     simple = shapely.simplify(shapes.geometry.to_numpy(), 0.0005)
     for code, shape in zip(shapes.index, simple, strict=True):
-        rings = []
-        for polygon in getattr(shape, "geoms", [shape]):
-            for ring in (polygon.exterior, *polygon.interiors):
-                rings.append("M" + " L".join(xy(x, y) for x, y in ring.coords) + "Z")
         title = f"{shapes.loc[code, 'kecamatan']}: {number(int(values.get(code, 0)))}"
+        fill = _shade(values.get(code, 0), top)
         paths.append(
-            f'<path d="{" ".join(rings)}" fill="{_shade(values.get(code, 0), top)}" '
-            f'stroke="#555" stroke-width="0.6"><title>{escape(title)}</title></path>'
+            path(shape, f'fill="{fill}" stroke="#555" stroke-width="0.6">')
+            + f"<title>{escape(title)}</title></path>"
         )
+    for level, outline in enumerate(borders):
+        for shape in shapely.simplify(outline.to_numpy(), 0.001):
+            width = 1.4 + level
+            paths.append(
+                path(shape, f'class="border" fill="none" stroke="#212121" stroke-width="{width}"/>')
+            )
     for lat, lon, colour, label in points:
         cx, cy = xy(lon, lat).split(",")
         paths.append(
             f'<circle cx="{cx}" cy="{cy}" r="5" fill="{escape(colour)}" stroke="#111">'
             f"<title>{escape(label)}</title></circle>"
         )
+    key = _key(legend, top) if legend else ""
+    height = MAP_HEIGHT + 8 + (KEY_ROW * (len(SHADES) + 2) if key else 0)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{MAP_WIDTH + 8}" '
-        f'height="{MAP_HEIGHT + 8}" role="img">{"".join(paths)}</svg>'
+        f'height="{height}" role="img"><clipPath id="cc-map-box"><rect width="{MAP_WIDTH + 8}" '
+        f'height="{MAP_HEIGHT + 8}"/></clipPath><g clip-path="url(#cc-map-box)">'
+        f"{''.join(paths)}</g>{key}</svg>"
     )
+
+
+KEY_ROW = 16
+
+
+def _key(title: str, top: float) -> str:
+    """The shades' key below the map: a title, then each shade's range, then "0"."""
+    y = MAP_HEIGHT + 8
+    rows = [f'<text x="4" y="{y + 12}" font-size="11" font-weight="bold">{escape(title)}</text>']
+    step = top / len(SHADES)
+    ranges = [
+        (SHADES[i], f"{number(int(step * i) + 1)} - {number(int(step * (i + 1)))}")
+        for i in range(len(SHADES))
+    ]
+    for i, (colour, words) in enumerate([*ranges, (NO_FIGURE, "0")], start=1):
+        row = y + i * KEY_ROW
+        rows.append(
+            f'<rect x="4" y="{row + 2}" width="14" height="11" fill="{colour}" stroke="#555" '
+            f'stroke-width="0.5"/><text x="24" y="{row + 12}" font-size="11">{words}</text>'
+        )
+    return "".join(rows)
 
 
 def bar_svg(rows: list[tuple[str, int]]) -> str:

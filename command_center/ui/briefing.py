@@ -24,6 +24,7 @@ from command_center.adapters.hazards import feed_health
 from command_center.adapters.live_map import load_live_map
 from command_center.adapters.logistics import cover_sentences, load_cover
 from command_center.labels import number, t
+from command_center.services.briefing import wall_screen_url
 from command_center.times import format_age, format_wib, utcnow
 from command_center.ui import maps, refresh, shell
 from command_center.ui.feeds import tsunami_banner
@@ -80,7 +81,7 @@ def briefing(lang: str) -> None:
             st.warning(t("unverified_included", lang, n=item.figures.unverified_reports))
         elif not include_unverified:
             st.caption(t("verified_only", lang))
-        link = f"/briefing?kiosk=1&incident={item.incident.id}"
+        link = wall_screen_url(resources.settings().public_url, incident_id=item.incident.id)
         st.caption(t("kiosk_link", lang, link=link, s=resources.settings().kiosk_rotate_s))
         sitrep(item.incident.id, lang)
 
@@ -144,6 +145,13 @@ def _feeds(lang: str) -> None:
         st.caption(" · ".join(line.text for line in lines[:3]))
 
 
+KIOSK_MAP_CSS = (
+    "#map_div{height:100vh!important}"
+    ".cc-legend{font-size:clamp(20px,5vh,30px)!important;line-height:1.3}"
+    ".cc-legend span{width:0.9em!important;height:0.9em!important}"
+)
+
+
 def _map(incident_id: int, lang: str) -> None:
     st.subheader(t("kiosk_map", lang))
     view = load_live_map(lang).for_incident(incident_id)
@@ -155,10 +163,9 @@ def _map(incident_id: int, lang: str) -> None:
         st.get_option("server.baseUrlPath"),
         resources.map_layers(),
     )
-    # the wall screen sizes the map's frame by the screen's height (kiosk.css): fill it
-    fmap.get_root().header.add_child(
-        folium.Element("<style>#map_div{height:100vh!important}</style>")
-    )
+    # the wall screen sizes the map's frame by the screen's height (kiosk.css): fill it, and
+    # key it in type read across a room (5vh of a frame 51vh high: 2.5 % of the screen's)
+    fmap.get_root().header.add_child(folium.Element(f"<style>{KIOSK_MAP_CSS}</style>"))
     st_folium(fmap, key="kiosk_map", returned_objects=[], height=520, use_container_width=True)
 
 

@@ -376,7 +376,40 @@ def live_map(
     fmap = base_map(tile_url, attribution, view.centre, view.zoom, base_url_path, outlines)
     live_layers(view).add_to(fmap)
     Legend(view.legend).add_to(fmap)
+    if view.bounds is not None:
+        FitBeside(view.bounds).add_to(fmap)  # after the legend: it measures it
     return fmap
+
+
+class FitBeside(MacroElement):
+    """Fit the map to `bounds` ((south, west), (north, east)) in the part of it left of the
+    legend (bottom right), so that the legend never lies over what the map is about; again
+    whenever the map's frame changes size."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var bounds = {{ this.bounds|tojson }};
+  function fit() {
+    var legend = map.getContainer().querySelector(".cc-legend");
+    var right = (legend ? legend.offsetWidth : 0) + {{ this.margin }};
+    map.fitBounds(bounds, {paddingTopLeft: [{{ this.margin }}, {{ this.margin }}],
+                           paddingBottomRight: [right, {{ this.margin }}], maxZoom: 13});
+    window.ccFitted = {bounds: bounds, legend: right};
+  }
+  map.on("resize", fit);
+  fit();
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, bounds: tuple[tuple[float, float], ...], margin: int = 16):
+        super().__init__()
+        self._name = "FitBeside"
+        self.bounds, self.margin = [list(corner) for corner in bounds], margin
 
 
 class Legend(MacroElement):

@@ -120,6 +120,8 @@ def run_app() -> None:
     if kiosk:
         # our own stylesheet, no user text in it
         st.markdown(f"<style>{KIOSK_CSS.read_text()}</style>", unsafe_allow_html=True)
+        with st.sidebar:  # hidden, but a screen signed in here must keep its session too
+            _keep_cookie()
     else:
         sidebar(principal)
         _close_sidebar_on_phone(page.url_path)
@@ -436,10 +438,14 @@ def navigation(
     first page is listed twice, once as the hidden default (at `/`) and once at its own URL.
     """
     language = lang()
-    if wall_screen:
+    if wall_screen:  # at `/` and at its own URL, the one its link gives (`/briefing?...`)
         spec = next(p for p in PAGES if p.file == WALL_SCREEN_PAGE)
-        only = st.Page(spec.file, title=t(spec.label, language), url_path="home", default=True)
-        return st.navigation([only], position="hidden")
+        title = t(spec.label, language)
+        pages = [
+            st.Page(spec.file, title=title, url_path="home", default=True),
+            st.Page(spec.file, title=title, url_path=spec.url_path),
+        ]
+        return st.navigation(pages, position="hidden")
     first = PAGES[0]
     home = st.Page(
         first.file,
