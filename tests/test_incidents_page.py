@@ -12,7 +12,7 @@ from command_center.auth import SYSTEM, Principal
 from command_center.db import make_engine
 from command_center.labels import t
 from command_center.logistics_store import local_today
-from tests.conftest import signed_in
+from tests.conftest import signed_in, tab_shown
 
 DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.12", "32.04.32", "32.04.08"
 
@@ -142,6 +142,8 @@ def test_closing_asks_first_naming_the_incident_and_stays_on_it(
 ) -> None:
     dayeuhkolot, _ = _floods(database_url)
     at = open_page("pages/incidents.py")
+    at.session_state["incidents_tab"] = t("tab_incident_list")
+    at.session_state["incident_tab"] = t("tab_incident_audit")
     row = list(_listed(at).index).index(dayeuhkolot)
     at.session_state["incidents_table"] = {"selection": {"rows": [row], "columns": []}}
     at.run()
@@ -157,6 +159,8 @@ def test_closing_asks_first_naming_the_incident_and_stays_on_it(
     assert not at.exception, [e.message for e in at.exception]
     assert dayeuhkolot not in {i.id for i in store.incidents(engine)}
     assert at.subheader[0].value == "Banjir Dayeuhkolot"  # still the one just closed
+    assert tab_shown(at, "incidents_tab") == t("tab_incident_list")  # tabs stay open
+    assert tab_shown(at, "incident_tab") == t("tab_incident_audit")
     assert any(f" · {t('status_incident_closed')} · " in c.value for c in at.caption)
 
 
