@@ -106,7 +106,10 @@ def _detail_errors(
 def _checked_new(session: Session, entry: NewIncident) -> list[str]:
     errors = []
     if entry.hazard not in HAZARDS:
-        errors.append(FieldError("hazard", "bad_hazard", {"value": entry.hazard}))
+        accepted = ", ".join(HAZARDS)
+        errors.append(
+            FieldError("hazard", "bad_hazard", {"value": entry.hazard, "accepted": accepted})
+        )
     errors += _detail_errors(entry.name, entry.started_at, entry.description)
     for event_id in entry.event_ids:
         if session.get(HazardEvent, event_id) is None:
