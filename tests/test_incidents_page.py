@@ -3,7 +3,7 @@ darurat, close it; filters and the list."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from streamlit.testing.v1 import AppTest
 
@@ -35,6 +35,9 @@ def test_an_operator_opens_a_flood_changes_its_area_sets_its_phase_and_closes_it
     at.multiselect(key="open_kecamatan").set_value([DAYEUHKOLOT, BALEENDAH]).run()
     name = next(i for i in at.text_input if i.label == t("field_name"))
     assert name.value.startswith("Banjir Kabupaten Bandung ")  # suggested
+    at.date_input(key="open_day").set_value(date(2026, 11, 28)).run()
+    name = next(i for i in at.text_input if i.label == t("field_name"))
+    assert name.value == "Banjir Kabupaten Bandung 28 Nov 2026"  # the start day, not today
     assert any("(WIB)" in d.label for d in at.date_input)
     _button(at, t("open_incident")).click().run()
     assert not at.exception, [e.message for e in at.exception]

@@ -164,15 +164,15 @@ def open_form(lang: str) -> None:
     zone = zone_of(area)
     today = local_day(utcnow(), zone)
     place = data.area_label(area).split(" (")[0] if area else ""
+    left, right = st.columns(2)  # outside the form: the suggested name follows the start day
+    day = left.date_input(t("start_day", lang, zone=zone), today, key="open_day")
+    at = right.time_input(t("start_time", lang, zone=zone), time(0, 0), key="open_time")
     with st.form("open_incident"):
         name = st.text_input(
             t("field_name", lang),
-            suggested_name(hazard_word(hazard, "id"), place, today),
+            suggested_name(hazard_word(hazard, "id"), place, day),
             max_chars=200,
         )
-        left, right = st.columns(2)
-        day = left.date_input(t("start_day", lang, zone=zone), today)
-        at = right.time_input(t("start_time", lang, zone=zone), time(0, 0))
         description = st.text_area(t("field_description", lang), max_chars=2000)
         events = data.recent_events(lang)
         linked = st.multiselect(
