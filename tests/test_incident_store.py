@@ -275,6 +275,7 @@ def test_merging_moves_everything_to_the_kept_incident_and_leaves_a_pointer(demo
         hazard="gempa_bumi",
         name="Gempa Cianjur (dibuka manual)",
         kecamatan=("32.03.11", "32.03.12"),
+        is_exercise=True,  # a twin of the training quake: its training teams may go there
     )
     report = ReportInput.check(
         {
