@@ -61,7 +61,13 @@ from command_center.incident_store import NewIncident
 from command_center.labels import field_error, t
 from command_center.services import xlsform
 from command_center.services.briefing import wall_screen_url
-from command_center.services.incidents import HAZARDS, ProposalRules, common_area, zone_of
+from command_center.services.incidents import (
+    HAZARDS,
+    ProposalRules,
+    common_area,
+    hazard_code,
+    zone_of,
+)
 from command_center.services.reporters import LINK_DAYS, NewLink, link_state, link_url
 from command_center.services.reports import PILAR_SOSIAL
 from command_center.settings import BUNDLED_KECAMATAN, PROJECT_ROOT, Settings, load_settings
@@ -394,7 +400,7 @@ def incident(settings: Settings, args: argparse.Namespace) -> None:
     if args.action == "open":
         codes = _codes(args.area)
         entry = NewIncident(
-            hazard=args.hazard or "",
+            hazard=hazard_code(args.hazard or ""),
             name=args.name or "",
             kecamatan=tuple(codes),
             started_at=_started(args.started, codes),

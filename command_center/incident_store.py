@@ -106,7 +106,10 @@ def _detail_errors(
 def _checked_new(session: Session, entry: NewIncident) -> list[str]:
     errors = []
     if entry.hazard not in HAZARDS:
-        errors.append(FieldError("hazard", "bad_hazard", {"value": entry.hazard}))
+        accepted = ", ".join(HAZARDS)
+        errors.append(
+            FieldError("hazard", "bad_hazard", {"value": entry.hazard, "accepted": accepted})
+        )
     errors += _detail_errors(entry.name, entry.started_at, entry.description)
     for event_id in entry.event_ids:
         if session.get(HazardEvent, event_id) is None:
@@ -190,7 +193,7 @@ def change_area(
     area. Reports and deployments in a removed kecamatan stay, shown as outside the area.
 
     Raises:
-        InvalidInput: an unknown code, or nothing left in the area.
+        InvalidInput: an unknown code, nothing left in the area, or nothing changed.
         Forbidden: the incident, or a kecamatan added or removed, is outside `actor`'s scope.
     """
     with writing(engine) as session, session.begin():
@@ -203,6 +206,8 @@ def change_area(
         after = sorted((set(before) | set(added)) - set(removed))
         if not after:
             raise InvalidInput([FieldError("remove", "empty_area")])
+        if after == before:  # nothing to record: no history line that changes nothing
+            raise InvalidInput([FieldError("add", "area_unchanged")])
         incident.areas = [a for a in incident.areas if a.kecamatan_code in after] + [
             IncidentArea(kecamatan_code=code) for code in after if code not in before
         ]

@@ -347,7 +347,8 @@ def assign(
     """Send a team at standby to an incident's kecamatan; returns the deployment id.
 
     Raises:
-        InvalidInput: missing task, unknown kecamatan, an incident that is not open.
+        InvalidInput: missing task, unknown kecamatan, an incident that is not open, a training
+            team for a real incident.
         TeamBusy: the team is deployed elsewhere, returning or unavailable.
         StaleRecord: someone changed or assigned the team meanwhile.
     """
@@ -359,6 +360,9 @@ def assign(
             incident = session.get(Incident, job.incident_id)
             if incident is None or incident.status != IncidentStatus.OPEN:
                 raise InvalidInput([FieldError("incident_id", "incident_not_open")])
+            if team.is_exercise and not incident.is_exercise:  # it would mark a real one LATIHAN
+                error = FieldError("incident_id", "exercise_team", {"value": team.name})
+                raise InvalidInput([error])
             if session.get(Area, job.kecamatan_code) is None:
                 error = FieldError(
                     "kecamatan_code", "unknown_kecamatan", {"value": job.kecamatan_code}

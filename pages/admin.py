@@ -7,6 +7,7 @@ from command_center.auth import ROLES
 from command_center.errors import CommandCenterError
 from command_center.labels import t
 from command_center.ui import shell
+from command_center.ui.irreversible import ask, confirmed
 from command_center.ui.messages import done, explain, md, show_done
 
 lang = shell.start_page()
@@ -14,7 +15,9 @@ st.title(t("page_admin", lang))
 show_done()
 who = shell.actor()
 users, sessions, tokens, audit = st.tabs(
-    [t(k, lang) for k in ("tab_users", "tab_sessions", "tab_tokens", "tab_audit")]
+    [t(k, lang) for k in ("tab_users", "tab_sessions", "tab_tokens", "tab_audit")],
+    key="admin_tab",
+    on_change="rerun",
 )
 try:
     with users:
@@ -50,8 +53,15 @@ try:
             )
             unlock = right.checkbox(t("unlock_user", lang))
             if st.form_submit_button(t("edit_user", lang)):
-                admin.edit_user(who, username, role, scope, password, active, unlock)
-                done(t("user_changed", lang, name=md(username)))
+                change = (username, role, scope, password, active, unlock)
+                if active is False:  # a disabled user is signed out at once
+                    ask("disable_user", t("ask_disable_user", lang, name=md(username)), change)
+                else:
+                    admin.edit_user(who, *change)
+                    done(t("user_changed", lang, name=md(username)))
+        if asked := confirmed("disable_user", lang):
+            admin.edit_user(who, *asked.payload)
+            done(t("user_changed", lang, name=md(asked.payload[0])))
     with sessions:
         username = st.text_input(t("sessions_of", lang), max_chars=120, key="session_user")
         if username.strip():
@@ -59,10 +69,14 @@ try:
             with st.form("revoke_session"):
                 session_id = st.number_input("id", min_value=1, step=1)
                 if st.form_submit_button(t("revoke_session", lang)):
-                    admin.revoke_session(who, int(session_id))
-                    done(t("session_revoked", lang))
+                    question = t("ask_revoke_session", lang, id=session_id, name=md(username))
+                    ask("revoke_session", question, int(session_id))
+            if asked := confirmed("revoke_session", lang):
+                admin.revoke_session(who, asked.payload)
+                done(t("session_revoked", lang))
     with tokens:
-        st.dataframe(admin.load_tokens(who, lang), hide_index=True, width="stretch")
+        tokens_table = admin.load_tokens(who, lang)
+        st.dataframe(tokens_table, hide_index=True, width="stretch")
         with st.form("add_token"):
             label = st.text_input(t("token_label", lang), max_chars=60)
             scope = st.text_input(t("scope", lang), max_chars=13, key="token_scope")
@@ -73,8 +87,11 @@ try:
         with st.form("revoke_token"):
             token_id = st.number_input("id", min_value=1, step=1)
             if st.form_submit_button(t("revoke_token", lang)):
-                admin.revoke_token(who, int(token_id))
-                done(t("token_revoked", lang))
+                label = md(tokens_table.set_index("id")[t("token_label", lang)].get(token_id, "?"))
+                ask("revoke_token", t("ask_revoke_token", lang, id=token_id, label=label), token_id)
+        if asked := confirmed("revoke_token", lang):
+            admin.revoke_token(who, int(asked.payload))
+            done(t("token_revoked", lang))
     with audit:
         st.caption(t("audit_readonly", lang))
         search = st.text_input(t("audit_filter", lang), key="audit_search")

@@ -12,7 +12,9 @@ st.title(t("page_deployments", lang))
 show_done()
 
 board, assign, team, table, upload = st.tabs(
-    [t(k, lang) for k in ("tab_board", "tab_assign", "tab_team", "tab_roster", "tab_import")]
+    [t(k, lang) for k in ("tab_board", "tab_assign", "tab_team", "tab_roster", "tab_import")],
+    key="deployments_tab",
+    on_change="rerun",
 )
 with board:
     teams.board(lang)

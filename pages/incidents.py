@@ -17,7 +17,9 @@ proposals, listing, opening = st.tabs(
         t("tab_proposals", lang, n=proposal_count()),
         t("tab_incident_list", lang),
         t("tab_open_incident", lang),
-    ]
+    ],
+    key="incidents_tab",
+    on_change="rerun",
 )
 with proposals:
     incidents.proposal_list(lang)

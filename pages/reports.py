@@ -35,7 +35,9 @@ tabs = (
     "tab_reporters",
     "tab_export",
 )
-summary, listing, entry, pasted, upload, reporters, export = st.tabs([t(k, lang) for k in tabs])
+summary, listing, entry, pasted, upload, reporters, export = st.tabs(
+    [t(k, lang) for k in tabs], key="reports_tab", on_change="rerun"
+)
 with summary:
     reports.summary(incident_id, include_unverified, lang)
 with reporters:

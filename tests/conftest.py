@@ -416,3 +416,17 @@ def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return answers
+
+
+def tab_shown(at: AppTest, key: str) -> str | None:
+    """The label of the tab that the tabs `key` show after this run (None: no such stateful
+    tabs). Tabs without state open on the first after every rerun that moves them."""
+    for node in at._tree:
+        proto = getattr(node, "proto", None)
+        if getattr(proto, "DESCRIPTOR", None) is None or proto.DESCRIPTOR.name != "Block":
+            continue
+        if proto.WhichOneof("type") == "tab_container" and proto.tab_container.id.endswith(
+            f"-{key}"
+        ):
+            return list(node.children.values())[proto.tab_container.default_tab_index].label
+    return None

@@ -8,15 +8,17 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from time import time
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from command_center import accounts, imports, report_store
+from command_center import accounts, imports, incident_store, report_store, store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
+from command_center.incident_store import NewIncident
 from tests.conftest import APP, ARTIFACTS, app_env_vars
 from tests.test_basemap import PNG, pmtiles_file
 from tests.test_reports_page import posko_file
@@ -431,3 +433,70 @@ def test_pasted_messages_become_drafts_with_their_figures_marked(
     assert newest["report_time"].strftime("%d %H:%M") == "05 07:00"  # 14.00 WIB
     assert newest["reporter"] == "Budi Tagana"  # the sender, as no reporter was typed
     assert newest["created_by"] == "Ani"  # the signed-in operator, not a dev-mode name
+
+
+def _floods(url: str) -> dict[str, int]:
+    """Three open floods in Kab. Bandung, the newest first in the list (Dayeuhkolot)."""
+    engine = make_engine(url)
+    now, ids = datetime.now(UTC), {}
+    places = {"Dayeuhkolot": "32.04.12", "Baleendah": "32.04.32", "Bojongsoang": "32.04.08"}
+    for age, (place, code) in enumerate(places.items(), start=1):
+        entry = NewIncident("banjir", f"Banjir {place}", (code,), now - timedelta(minutes=age))
+        ids[place] = incident_store.incident_id(
+            engine, incident_store.open_incident(engine, entry, SYSTEM)
+        )
+    accounts.create_user(engine, SYSTEM, "admin", PASSWORD, "admin", display_name="Admin Pusat")
+    engine.dispose()
+    return ids
+
+
+def test_closing_and_merging_ask_first_and_stay_on_the_incident(
+    accounts_server: str, accounts_store: str, browser: Browser
+) -> None:
+    """An incident picked from the list asks before it is closed, names itself, and stays in
+    view once closed; a merge has no target until one is picked, asks naming both, and the
+    view stays on the incident kept."""
+    ids = _floods(accounts_store)
+    tab = _tab(browser, "laptop")
+    tab.goto(f"{accounts_server}/incidents")
+    _sign_in(tab, "admin")
+    expect(tab.locator("h1").first).to_have_text("Kejadian", timeout=60_000)
+    tab.get_by_role("tab", name="Daftar kejadian").click()
+    listing = tab.locator('[data-testid="stDataFrame"]:visible').last
+    listing.click(position={"x": 15, "y": 35 + 17})  # the first row's selection box
+    expect(tab.get_by_role("heading", name="Banjir Dayeuhkolot")).to_be_visible(timeout=30_000)
+    tab.get_by_role("button", name="Tutup kejadian", exact=True).click()
+    question = tab.get_by_text("Tutup kejadian «Banjir Dayeuhkolot»?")
+    expect(question).to_be_visible(timeout=30_000)
+    _shot(tab, "incident-close-asks")
+    engine = make_engine(accounts_store)
+    assert ids["Dayeuhkolot"] in {i.id for i in store.incidents(engine)}  # not closed yet
+    tab.get_by_role("button", name="Konfirmasi", exact=True).click()
+    expect(tab.get_by_text("Kejadian ditutup;")).to_be_visible(timeout=30_000)
+    assert ids["Dayeuhkolot"] not in {i.id for i in store.incidents(engine)}
+    expect(tab.get_by_role("heading", name="Banjir Dayeuhkolot")).to_be_visible()
+    expect(tab.get_by_text(re.compile(r"Banjir · Ditutup · "))).to_be_visible()
+    assert tab.get_by_role("button", name="Tutup kejadian", exact=True).count() == 0
+
+    tab.goto(f"{accounts_server}/incidents?incident={ids['Baleendah']}")  # an alert's link
+    expect(tab.get_by_role("heading", name="Banjir Baleendah")).to_be_visible(timeout=60_000)
+    picker = tab.get_by_role("combobox", name="Gabungkan kejadian ini ke sini")
+    picker.scroll_into_view_if_needed()
+    expect(picker).to_have_value("")  # nothing picked beforehand
+    expect(picker).to_have_attribute("placeholder", "Pilih kejadian yang digabung")
+    picker.click()
+    tab.get_by_role("option", name="Banjir Bojongsoang").click()
+    tab.get_by_role("button", name="Gabungkan", exact=True).click()
+    question = tab.get_by_text("Gabungkan «Banjir Bojongsoang» ke dalam «Banjir Baleendah»?")
+    expect(question).to_be_visible(timeout=30_000)
+    _shot(tab, "incident-merge-asks")
+    assert ids["Bojongsoang"] in {i.id for i in store.incidents(engine)}
+    tab.get_by_role("button", name="Konfirmasi", exact=True).click()
+    expect(tab.get_by_text("Kejadian digabung.")).to_be_visible(timeout=30_000)
+    assert ids["Bojongsoang"] not in {i.id for i in store.incidents(engine)}
+    engine.dispose()
+    expect(tab.get_by_role("heading", name="Banjir Baleendah")).to_be_visible()
+    picker = tab.get_by_role("combobox", name="Gabungkan kejadian ini ke sini")
+    expect(picker).to_have_value("")  # and not pre-filled with the next open incident
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    tab.context.close()

@@ -17,6 +17,7 @@ from command_center.cli import build_parser
 from command_center.db import make_engine
 from command_center.errors import SignInRefused
 from command_center.pdp import Vault
+from command_center.services.incidents import HAZARDS
 from command_center.settings import SignInLimits
 from command_center.times import utcnow
 
@@ -212,10 +213,20 @@ def test_incidents_are_scriptable_from_open_to_merge(demo_engine, cli_env) -> No
     assert "32.04.12" in merged["latihan-gempa-cianjur"]["kecamatan"]
 
 
+def test_a_hazard_is_accepted_as_the_readme_spells_it(demo_engine, cli_env) -> None:
+    args = ("--name", "Longsor Pasirjambu", "--area", "32.04.29", "--started", "2026-12-01T06:00")
+    result = _cli("incident", "open", "--hazard", "tanah longsor", *args, **cli_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("tanah_longsor-")  # then the day in UTC
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["open", "--hazard", "gempa", "--name", "x", "--area", "32.04.07"], "not a known hazard"),
+        (
+            ["open", "--hazard", "gempa", "--name", "x", "--area", "32.04.07"],
+            f"not a known hazard: gempa; one of: {', '.join(HAZARDS)}",  # the accepted values
+        ),
         (["open", "--hazard", "banjir", "--name", "x", "--area", "32.04.99"], "32.04.99"),
         (["open", "--hazard", "banjir", "--name", "x", "--area", "32"], "not a kecamatan"),
         (

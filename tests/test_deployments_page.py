@@ -9,6 +9,7 @@ from command_center.auth import Principal
 from command_center.db import make_engine
 from command_center.labels import status_label, t
 from command_center.ui.messages import md
+from tests.conftest import tab_shown
 
 PAGE = "pages/deployments.py"
 GARUT = "Tagana Kab. Garut (Latihan)"
@@ -144,13 +145,21 @@ def test_status_changes_follow_the_lifecycle(open_page, with_demo, database_url)
     assert "Kendaraan rusak <b>berat</b>" in history.iloc[0][t("col_change")]  # shown as text
 
 
-def test_stand_down_ends_the_assignment(open_page, with_demo, database_url) -> None:
+def test_stand_down_asks_first_then_ends_the_assignment_on_the_same_team_and_tab(
+    open_page, with_demo, database_url
+) -> None:
     at = open_page(PAGE)
+    at.session_state["deployments_tab"] = t("tab_team")
     at.selectbox(key="team_pick").set_value(_id(database_url, SUKABUMI)).run()
     assert any(md("32.03.10") in i.value for i in at.info)
     _click(at, t("stand_down"))
+    assert _roster(database_url).loc[SUKABUMI].status == "on_scene"  # one click only asks
+    assert t("ask_stand_down", team=md(SUKABUMI)) in [w.value for w in at.warning]
+    _click(at, t("confirm_yes"))
     row = _roster(database_url).loc[SUKABUMI]
     assert row.status == "returning" and pd.isna(row.assigned_kecamatan_code)
+    assert at.selectbox(key="team_pick").value == _id(database_url, SUKABUMI)
+    assert tab_shown(at, "deployments_tab") == t("tab_team")  # not back on the first
 
 
 def test_roster_edits_save_only_changed_rows(open_page, with_demo, database_url) -> None:

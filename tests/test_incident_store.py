@@ -114,6 +114,18 @@ def test_removing_a_kecamatan_keeps_its_reports_and_widening_changes_the_area(de
         incident_store.change_area(demo_engine, quake.id, OPERATOR, remove=list(area))
 
 
+def test_an_empty_area_change_is_refused_and_leaves_no_history(demo_engine) -> None:
+    (quake,) = store.incidents(demo_engine)
+    area = store.incident_kecamatan(demo_engine, quake.id)
+    before = store.last_change(demo_engine)
+    for change in ({}, {"add": [area[0]]}, {"remove": [DAYEUHKOLOT]}):  # none changes it
+        with pytest.raises(InvalidInput) as refused:
+            incident_store.change_area(demo_engine, quake.id, OPERATOR, **change)
+        assert [(e.field, e.code) for e in refused.value.errors] == [("add", "area_unchanged")]
+    assert store.last_change(demo_engine) == before  # no audit row
+    assert store.incident_kecamatan(demo_engine, quake.id) == area
+
+
 def test_phases_are_set_by_coordinators_with_their_decree_and_extensions_keep_history(
     demo_engine,
 ) -> None:
@@ -263,6 +275,7 @@ def test_merging_moves_everything_to_the_kept_incident_and_leaves_a_pointer(demo
         hazard="gempa_bumi",
         name="Gempa Cianjur (dibuka manual)",
         kecamatan=("32.03.11", "32.03.12"),
+        is_exercise=True,  # a twin of the training quake: its training teams may go there
     )
     report = ReportInput.check(
         {

@@ -3,6 +3,8 @@ darurat, close it; filters and the list."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 from streamlit.testing.v1 import AppTest
 
 from command_center import accounts, incident_store, store
@@ -10,7 +12,7 @@ from command_center.auth import SYSTEM, Principal
 from command_center.db import make_engine
 from command_center.labels import t
 from command_center.logistics_store import local_today
-from tests.conftest import signed_in
+from tests.conftest import signed_in, tab_shown
 
 DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.12", "32.04.32", "32.04.08"
 
@@ -33,6 +35,9 @@ def test_an_operator_opens_a_flood_changes_its_area_sets_its_phase_and_closes_it
     at.multiselect(key="open_kecamatan").set_value([DAYEUHKOLOT, BALEENDAH]).run()
     name = next(i for i in at.text_input if i.label == t("field_name"))
     assert name.value.startswith("Banjir Kabupaten Bandung ")  # suggested
+    at.date_input(key="open_day").set_value(date(2026, 11, 28)).run()
+    name = next(i for i in at.text_input if i.label == t("field_name"))
+    assert name.value == "Banjir Kabupaten Bandung 28 Nov 2026"  # the start day, not today
     assert any("(WIB)" in d.label for d in at.date_input)
     _button(at, t("open_incident")).click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -61,6 +66,8 @@ def test_an_operator_opens_a_flood_changes_its_area_sets_its_phase_and_closes_it
     assert t("incident_saved") in at.success[0].value
 
     _button(at, t("close_incident")).click().run()
+    assert any(flood.id == i.id for i in store.incidents(engine))  # one click only asks
+    _button(at, t("confirm_yes")).click().run()
     assert not at.exception
     assert t("incident_closed", number=1) in at.success[0].value
     assert all(i.id != flood.id for i in store.incidents(engine))
@@ -81,6 +88,7 @@ def test_closing_with_teams_deployed_names_them_and_the_list_filters(open_page, 
     figures = next(d.value for d in at.dataframe if t("deaths") in d.value.columns)
     assert len(figures) == 15 and "Cugenang" in set(figures[t("col_kecamatan")])  # its reports
     _button(at, t("close_incident")).click().run()
+    _button(at, t("confirm_yes")).click().run()
     assert "Tagana Kab\\. Cianjur 1 \\(Latihan\\)" in at.error[0].value
 
 
@@ -114,3 +122,71 @@ def test_a_decree_waits_marked_until_a_second_coordinator_confirms_it(
     assert t("decree_confirmed") in at.success[0].value
     assert store.phases(engine, quake.id)[0].confirmed_by == "Kabid Linjamsos Cianjur"
     assert not any("dikonfirmasi" in m.value for m in at.markdown)
+
+
+def _floods(database_url: str) -> tuple[int, int]:
+    """Two open floods beside the training quake: Dayeuhkolot, then Baleendah."""
+    engine = make_engine(database_url)
+    started = datetime.now(UTC) - timedelta(hours=3)
+    ids = []
+    for name, code in (("Banjir Dayeuhkolot", DAYEUHKOLOT), ("Banjir Baleendah", BALEENDAH)):
+        entry = incident_store.NewIncident("banjir", name, (code,), started)
+        key = incident_store.open_incident(engine, entry, SYSTEM)
+        ids.append(incident_store.incident_id(engine, key))
+    return ids[0], ids[1]
+
+
+def _asked(at) -> list[str]:
+    return [w.value for w in at.warning if w.value.startswith(("Tutup", "Gabungkan"))]
+
+
+def test_closing_asks_first_naming_the_incident_and_stays_on_it(
+    open_page, with_demo, database_url
+) -> None:
+    dayeuhkolot, _ = _floods(database_url)
+    at = open_page("pages/incidents.py")
+    at.session_state["incidents_tab"] = t("tab_incident_list")
+    at.session_state["incident_tab"] = t("tab_incident_audit")
+    row = list(_listed(at).index).index(dayeuhkolot)
+    at.session_state["incidents_table"] = {"selection": {"rows": [row], "columns": []}}
+    at.run()
+    assert at.subheader[0].value == "Banjir Dayeuhkolot"  # picked from the list
+    _button(at, t("close_incident")).click().run()
+    engine = make_engine(database_url)
+    assert dayeuhkolot in {i.id for i in store.incidents(engine)}  # one click closes nothing
+    assert _asked(at) == [t("ask_close_incident", name="Banjir Dayeuhkolot")]
+    _button(at, t("confirm_no")).click().run()
+    assert not _asked(at) and dayeuhkolot in {i.id for i in store.incidents(engine)}
+    _button(at, t("close_incident")).click().run()
+    _button(at, t("confirm_yes")).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert dayeuhkolot not in {i.id for i in store.incidents(engine)}
+    assert at.subheader[0].value == "Banjir Dayeuhkolot"  # still the one just closed
+    assert tab_shown(at, "incidents_tab") == t("tab_incident_list")  # tabs stay open
+    assert tab_shown(at, "incident_tab") == t("tab_incident_audit")
+    assert any(f" · {t('status_incident_closed')} · " in c.value for c in at.caption)
+
+
+def test_merging_has_no_target_picked_asks_first_and_stays_on_the_kept_incident(
+    open_page, with_demo, database_url
+) -> None:
+    dayeuhkolot, baleendah = _floods(database_url)
+    at = open_page("pages/incidents.py")
+    at.session_state["incident_chosen"] = dayeuhkolot
+    at.run()
+    picker = next(s for s in at.selectbox if s.label == t("merge_other"))
+    assert picker.value is None  # nothing merged by a stray click
+    picker.set_value(baleendah)
+    _button(at, t("merge_incident")).click().run()
+    engine = make_engine(database_url)
+    assert baleendah in {i.id for i in store.incidents(engine)}
+    question = t("ask_merge_incident", other="Banjir Baleendah", name="Banjir Dayeuhkolot")
+    assert _asked(at) == [question]
+    _button(at, t("confirm_yes")).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert baleendah not in {i.id for i in store.incidents(engine)}
+    assert store.incident_kecamatan(engine, dayeuhkolot) == (DAYEUHKOLOT, BALEENDAH)
+    assert at.subheader[0].value == "Banjir Dayeuhkolot"
+    picker = next(s for s in at.selectbox if s.label == t("merge_other"))
+    assert picker.value is None  # the training quake is left, and not pre-filled
+    assert len(picker.options) == 1

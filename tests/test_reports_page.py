@@ -4,12 +4,14 @@ from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
 
-from command_center import report_store, reporter_store
+from command_center import imports, report_store, reporter_store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.labels import t
 from command_center.services.reports import ReportInput, lowered_by
 from command_center.times import utcnow
+from command_center.ui.messages import md
+from tests.conftest import tab_shown
 
 PAGE = "pages/reports.py"
 
@@ -109,6 +111,7 @@ def test_a_coordinator_issues_a_reporters_link_and_revokes_it(
     open_page, with_demo, database_url
 ) -> None:
     at = open_page(PAGE)
+    at.session_state["reports_tab"] = t("tab_reporters")
     at.text_input(key="link_name").input("Siti (PSM)")
     at.selectbox(key="link_role").set_value("psm")
     at.multiselect(key="link_kec").set_value(["32.03.11"])
@@ -120,8 +123,12 @@ def test_a_coordinator_issues_a_reporters_link_and_revokes_it(
     assert reporter_store.reporter_for(engine, token).name == "Siti (PSM)"
     assert "Siti (PSM)" in at.dataframe[-1].value.to_string()
     at = _click(at, t("link_revoke"))
+    assert reporter_store.reporter_for(engine, token) is not None  # one click only asks
+    assert t("ask_revoke_link", id=1, name=md("Siti (PSM)")) in [w.value for w in at.warning]
+    at = _click(at, t("confirm_yes"))
     assert reporter_store.reporter_for(engine, token) is None
     assert t("link_revoked_done", id=1) in [s.value for s in at.success]
+    assert tab_shown(at, "reports_tab") == t("tab_reporters")
 
 
 def test_a_kabupaten_total_is_entered_and_counted_only_beyond_its_kecamatan(
@@ -221,3 +228,28 @@ def test_a_file_with_kecamatan_names_previews_and_lands(open_page, with_demo, da
     versions = report_store.all_versions(make_engine(database_url))
     fixed = versions[(versions["source"] == "tagana") & (versions["kecamatan_code"] == "32.03.03")]
     assert fixed["displaced"].tolist() == [20]
+
+
+def test_discarding_quarantined_rows_asks_first_naming_them(
+    open_page, with_demo, database_url
+) -> None:
+    at = open_page(PAGE)
+    day = posko_file().decode().splitlines()[2].split(";")[2]
+    wrong = f"Cibeber;32.03.11;{day};16.00;Posko Cibeber;Tagana;1;20;Cibeber\n"
+    upload = ("posko.csv", posko_file() + wrong.encode(), "text/csv")
+    at.file_uploader(key="reports_upload").set_value(upload).run()
+    at = _click(at, t("run_import"))
+    engine = make_engine(database_url)
+    assert len(imports.quarantine(engine, report_store.REPORTS, SYSTEM)) == 1
+    at.session_state["reports_quarantine_editor"] = {
+        "edited_rows": {0: {t("discard_confirm"): True}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at = _click(at, t("discard"))
+    assert len(imports.quarantine(engine, report_store.REPORTS, SYSTEM)) == 1  # only asked
+    assert t("ask_discard", rows=md("posko.csv:5")) in [w.value for w in at.warning]
+    at = _click(at, t("confirm_yes"))
+    assert not at.exception, [e.message for e in at.exception]
+    assert t("discarded", n=1) in at.success[0].value
+    assert imports.quarantine(engine, report_store.REPORTS, SYSTEM) == []

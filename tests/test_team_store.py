@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from command_center import store, team_store
+from command_center import incident_store, store, team_store
 from command_center.auth import Principal
 from command_center.db import make_engine
 from command_center.errors import IllegalTransition, InvalidInput, StaleRecord, TeamBusy
+from command_center.incident_store import NewIncident
 from command_center.models import AuditEntry, Deployment
 from command_center.services.roster import TeamInput
 from command_center.times import utcnow
@@ -248,3 +249,27 @@ def test_a_duplicate_team_name_is_refused(demo_engine, geography) -> None:
     with pytest.raises(InvalidInput) as caught:
         team_store.create_team(demo_engine, entry, admin("K"))
     assert caught.value.errors[0].code == "duplicate_name"
+
+
+def test_a_training_team_is_refused_for_a_real_incident_and_nothing_changes(demo_engine) -> None:
+    """It would put the LATIHAN banner on the real incident; a real team may still join a
+    drill (checked by the lifecycle test above, on the training quake)."""
+    entry = NewIncident(
+        "banjir", "Banjir Dayeuhkolot", ("32.04.12",), utcnow() - timedelta(hours=1)
+    )
+    key = incident_store.open_incident(demo_engine, entry, admin("Operator"))
+    team = _team(demo_engine, GARUT)
+    job = {
+        "incident_id": incident_store.incident_id(demo_engine, key),
+        "kecamatan_code": "32.04.12",
+    }
+    before = store.last_change(demo_engine)
+    with pytest.raises(InvalidInput) as refused:
+        team_store.assign(
+            demo_engine, team.id, team.version, {**job, "task": "Evakuasi"}, admin("K")
+        )
+    assert [(e.field, e.code, e.params) for e in refused.value.errors] == [
+        ("incident_id", "exercise_team", {"value": GARUT})
+    ]
+    assert store.last_change(demo_engine) == before
+    assert _team(demo_engine, GARUT).status == "standby"

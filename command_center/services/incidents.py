@@ -78,6 +78,17 @@ HAZARDS = (
     "konflik_sosial",
     "lainnya",
 )
+
+
+def hazard_code(text: str) -> str:
+    """A hazard as people type it: its code, or its name as the README and the labels spell
+    it ("tanah longsor", "Kebakaran hutan dan lahan"); the text itself when it is neither."""
+    typed = " ".join(text.replace("_", " ").replace("-", " ").lower().split())
+    names = {code.replace("_", " "): code for code in HAZARDS}
+    names |= {t(f"hazard_{code}", "id").lower(): code for code in HAZARDS}
+    return names.get(typed, text)
+
+
 # Emergency phases (status keadaan darurat), in the order they usually run.
 PHASES = ("siaga_darurat", "tanggap_darurat", "transisi_darurat")
 # The phases under which a lumbung sosial's stock may leave it: a decree setting one, recorded

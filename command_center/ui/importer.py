@@ -15,6 +15,7 @@ from command_center.auth import Principal, permits
 from command_center.errors import CommandCenterError
 from command_center.labels import NO_VALUE, field_error, field_name, t
 from command_center.ui import shell
+from command_center.ui.irreversible import ask, confirmed
 from command_center.ui.messages import done, explain, md
 
 
@@ -157,8 +158,12 @@ def quarantine_panel(importer: Importer, lang: str) -> None:
             fields = [c for c in rows.columns if c not in locked]
             edits = {int(i): edited.loc[i, fields].fillna("").to_dict() for i in edited.index}
             done(_result(importer.resubmit(edits, shell.actor()), lang))
-        if drop:
-            chosen = [int(i) for i in edited.index if edited.loc[i, pick]]
-            done(t("discarded", lang, n=discard(chosen, shell.actor())))
+        chosen = [int(i) for i in edited.index if edited.loc[i, pick]]
+        if drop and chosen:
+            rows = ", ".join(md(edited.loc[i, locked[0]]) for i in chosen)  # file:row
+            ask(f"{importer.kind}_discard", t("ask_discard", lang, rows=rows), chosen)
+        asked = confirmed(f"{importer.kind}_discard", lang)
+        if asked:
+            done(t("discarded", lang, n=discard(asked.payload, shell.actor())))
     except CommandCenterError as exc:
         st.error(explain(exc, lang))

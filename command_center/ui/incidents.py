@@ -25,11 +25,14 @@ from command_center.services.incidents import (
     suggested_name,
     zone_of,
 )
+from command_center.store import IncidentRecord
 from command_center.times import ZONES, format_local, utcnow
 from command_center.ui import households, maps, shell
+from command_center.ui.irreversible import ask, confirmed
 from command_center.ui.messages import done, explain, md
 
 CHOSEN = "incident_chosen"  # the incident whose view is open (kept across reruns)
+PICKED = "incidents_picked"  # the list's selected rows, as last seen
 STATUSES = tuple(status.value for status in IncidentStatus)
 
 
@@ -121,9 +124,12 @@ def incident_list(lang: str) -> None:
         selection_mode="single-row",
         key="incidents_table",
     )
-    rows = picked.selection.rows if picked else []
-    if rows:
+    rows = tuple(picked.selection.rows) if picked else ()
+    # only a new pick opens a row: after a close or a merge the list changes under the same
+    # remembered row number, which then points at another incident
+    if rows and rows != st.session_state.get(PICKED):
         st.session_state[CHOSEN] = int(table.index[rows[0]])
+    st.session_state[PICKED] = rows
     st.download_button(
         t("export_incidents", lang), data.incidents_csv(table), "kejadian.csv", "text/csv"
     )
@@ -158,15 +164,15 @@ def open_form(lang: str) -> None:
     zone = zone_of(area)
     today = local_day(utcnow(), zone)
     place = data.area_label(area).split(" (")[0] if area else ""
+    left, right = st.columns(2)  # outside the form: the suggested name follows the start day
+    day = left.date_input(t("start_day", lang, zone=zone), today, key="open_day")
+    at = right.time_input(t("start_time", lang, zone=zone), time(0, 0), key="open_time")
     with st.form("open_incident"):
         name = st.text_input(
             t("field_name", lang),
-            suggested_name(hazard_word(hazard, "id"), place, today),
+            suggested_name(hazard_word(hazard, "id"), place, day),
             max_chars=200,
         )
-        left, right = st.columns(2)
-        day = left.date_input(t("start_day", lang, zone=zone), today)
-        at = right.time_input(t("start_time", lang, zone=zone), time(0, 0))
         description = st.text_area(t("field_description", lang), max_chars=2000)
         events = data.recent_events(lang)
         linked = st.multiselect(
@@ -220,7 +226,9 @@ def incident_view(incident_id: int, lang: str) -> None:
     if view.description:
         st.caption(md(view.description))
     area, phases, people, audit = st.tabs(
-        [t(k, lang) for k in ("tab_area", "tab_phases", "tab_people", "tab_incident_audit")]
+        [t(k, lang) for k in ("tab_area", "tab_phases", "tab_people", "tab_incident_audit")],
+        key="incident_tab",
+        on_change="rerun",
     )
     with area:
         _area(incident_id, view, lang)
@@ -244,7 +252,7 @@ def incident_view(incident_id: int, lang: str) -> None:
         st.dataframe(data.load_alerts(incident_id, lang), hide_index=True, width="stretch")
     if record.status in ("open", "proposed") and permits(shell.actor(), "incident"):
         _details_form(incident_id, view, lang)
-    _actions(incident_id, record.status, lang)
+    _actions(incident_id, record, lang)
 
 
 def _details_form(incident_id: int, view: data.IncidentView, lang: str) -> None:
@@ -358,12 +366,14 @@ def _confirm_form(view: data.IncidentView, lang: str) -> None:
             done(t("decree_confirmed", lang))
 
 
-def _actions(incident_id: int, status: str, lang: str) -> None:
-    """Close (coordinators, admins), reopen and merge (admins)."""
-    who = shell.actor()
+def _actions(incident_id: int, record: IncidentRecord, lang: str) -> None:
+    """Close (coordinators, admins), reopen and merge (admins); close and merge ask first."""
+    who, status, name = shell.actor(), record.status, md(record.name)
     try:
         if status == "open" and permits(who, "phase"):
             if st.button(t("close_incident", lang), key=f"close_{incident_id}"):
+                ask(f"close_{incident_id}", t("ask_close_incident", lang, name=name))
+            if confirmed(f"close_{incident_id}", lang):
                 number = data.close_incident(incident_id, who)
                 done(t("incident_closed", lang, number=number))
         if status == "closed" and permits(who, "merge"):
@@ -373,13 +383,28 @@ def _actions(incident_id: int, status: str, lang: str) -> None:
                     data.reopen_incident(incident_id, who, reason)
                     done(t("incident_reopened", lang))
         if status in ("open", "proposed") and permits(who, "merge"):
-            others = data.merge_choices(incident_id)
-            with st.form(f"merge_{incident_id}"):
-                other = st.selectbox(t("merge_other", lang), list(others), format_func=others.get)
-                if st.form_submit_button(t("merge_incident", lang)) and other is not None:
-                    data.merge_incidents(incident_id, other, who)
-                    done(t("incident_merged", lang))
+            _merge(incident_id, name, lang)
     except TeamsDeployed as exc:
         st.error(t("close_refused", lang, teams=md(", ".join(exc.teams))))
     except CommandCenterError as exc:
         st.error(explain(exc, lang))
+
+
+def _merge(incident_id: int, name: str, lang: str) -> None:
+    """Pick the incident to merge into this one (none picked beforehand), then confirm."""
+    others = data.merge_choices(incident_id)
+    with st.form(f"merge_{incident_id}"):
+        other = st.selectbox(
+            t("merge_other", lang),
+            list(others),
+            index=None,
+            format_func=others.get,
+            placeholder=t("merge_pick", lang),
+        )
+        if st.form_submit_button(t("merge_incident", lang)) and other is not None:
+            question = t("ask_merge_incident", lang, other=md(others[other]), name=name)
+            ask(f"merge_{incident_id}", question, other)
+    asked = confirmed(f"merge_{incident_id}", lang)
+    if asked:
+        data.merge_incidents(incident_id, asked.payload, shell.actor())
+        done(t("incident_merged", lang))

@@ -23,6 +23,7 @@ from command_center.times import WIB, format_wib, utcnow
 from command_center.ui import charts, maps, shell
 from command_center.ui.confirm import confirm_pending, save_report
 from command_center.ui.importer import Importer, import_panel
+from command_center.ui.irreversible import ask, confirmed
 from command_center.ui.messages import done, explain, md
 
 
@@ -402,12 +403,16 @@ def reporter_links(incident_id: int | None, lang: str) -> None:
             format_func=lambda i: f"#{i} {links.loc[i].iloc[0]}",
         )
         if st.form_submit_button(t("link_revoke", lang)):
-            try:
-                data.revoke_link(int(chosen), shell.actor())
-            except CommandCenterError as exc:
-                st.error(explain(exc, lang))
-            else:
-                done(t("link_revoked_done", lang, id=chosen))
+            who = md(links.loc[chosen].iloc[0])
+            ask("revoke_link", t("ask_revoke_link", lang, id=chosen, name=who), int(chosen))
+    asked = confirmed("revoke_link", lang)
+    if asked:
+        try:
+            data.revoke_link(asked.payload, shell.actor())
+        except CommandCenterError as exc:
+            st.error(explain(exc, lang))
+        else:
+            done(t("link_revoked_done", lang, id=asked.payload))
 
 
 def _issue_link(incident_id: int, lang: str) -> None:

@@ -21,6 +21,7 @@ from command_center.services import teams as rules
 from command_center.services.figures import STATUS_COLOURS
 from command_center.times import WIB, format_wib
 from command_center.ui import maps, shell
+from command_center.ui.irreversible import ask, confirmed
 from command_center.ui.messages import done, explain, md
 
 SEEN = "team_versions_seen"
@@ -228,7 +229,9 @@ def _status_form(team_id: int, version: int, team, targets: list[str], lang: str
         reason = st.text_input(t("reason", lang), max_chars=300, key="status_reason")
         until: date | None = st.date_input(t("until", lang), value=None, key="status_until")
         submitted = st.form_submit_button(t("apply_status", lang))
-    stand_down = team.status in rules.DEPLOYED and st.button(t("stand_down", lang))
+    if team.status in rules.DEPLOYED and st.button(t("stand_down", lang)):
+        ask(f"stand_down_{team_id}", t("ask_stand_down", lang, team=md(team.profile.name)))
+    stand_down = confirmed(f"stand_down_{team_id}", lang)
     try:
         if submitted:
             ends = datetime.combine(until, time(23, 59), WIB) if until else None
