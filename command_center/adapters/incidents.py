@@ -76,7 +76,7 @@ def _incident_frame() -> pd.DataFrame:
     return frame
 
 
-@resources.cached(Incident, IncidentArea)
+@resources.cached(HazardEvent, Incident, IncidentArea)
 def visible(scope: str | None) -> frozenset[int]:
     """The incidents a user of `scope` sees: those with a kecamatan inside it (as their
     alerts reach them); every one for the unscoped."""
