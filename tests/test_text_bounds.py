@@ -157,6 +157,7 @@ NOT_FREE_TEXT = {  # (write path, argument): why it is not free text the store k
         [("alert_store.set_address", "off"), ("alert_store.start_telegram", "off")],
         "the server's own settings: the channels it has not configured, never stored",
     ),
+    ("alert_store.mark_read", "overrides"): "the server's own CC_ALERT_RULES, never stored",
     **dict.fromkeys(
         [
             ("accounts.authenticate", "password"),
