@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from command_center import destinations
@@ -27,6 +28,7 @@ from command_center.errors import DestinationRefused, FieldError, InvalidInput, 
 from command_center.models import (
     Alert,
     AlertDelivery,
+    AlertRead,
     AlertSubscription,
     Area,
     ChannelLink,
@@ -66,26 +68,27 @@ def subscribers(session: Session) -> list[rules.Subscriber]:
             select(AlertSubscription).where(AlertSubscription.user_id.in_(list(links)))
         )
     }
-    found = []
-    for user in session.scalars(select(User).where(User.id.in_(list(links)), User.active)):
-        sub = _chosen(chosen.get(user.id))
-        found.append(
-            rules.Subscriber(
-                user.id,
-                user.username,
-                user.role,
-                user.scope,
-                links[user.id],
-                sub.areas,
-                sub.hazards,
-                sub.min_severity,
-                sub.channels,
-                sub.quiet_from,
-                sub.quiet_until,
-                ZONES[zone_of(user.scope)],
-            )
-        )
-    return found
+    return [
+        _subscriber(user, links[user.id], _chosen(chosen.get(user.id)))
+        for user in session.scalars(select(User).where(User.id.in_(list(links)), User.active))
+    ]
+
+
+def _subscriber(user: User, links: Mapping[str, str], sub: SubscriptionInput) -> rules.Subscriber:
+    return rules.Subscriber(
+        user.id,
+        user.username,
+        user.role,
+        user.scope,
+        links,
+        sub.areas,
+        sub.hazards,
+        sub.min_severity,
+        sub.channels,
+        sub.quiet_from,
+        sub.quiet_until,
+        ZONES[zone_of(user.scope)],
+    )
 
 
 def _facts(alert: Alert) -> rules.AlertFacts:
@@ -551,18 +554,21 @@ def set_address(
     channel: str,
     address: str,
     allowed_hosts: Collection[str] = (),
+    off: Mapping[str, str] | None = None,
 ) -> None:
     """Link an e-mail, a WhatsApp number or a webhook URL (Telegram links by code). A webhook
     URL is an admin's to set, or anyone's on `allowed_hosts` (`CC_WEBHOOK_ALLOWED_HOSTS`),
-    and goes only where `destinations.vet` allows.
+    and goes only where `destinations.vet` allows. `off`: the channels this command center
+    has not configured, with the settings they need (`channels.available.missing`).
 
     Raises:
-        InvalidInput: the address does not fit the channel, is longer than `CONTACT`, or is
-            a webhook URL that is refused.
+        InvalidInput: the channel is off, the address does not fit the channel, is longer
+            than `CONTACT`, or is a webhook URL that is refused.
     """
     address = address.strip()
     if channel not in ("email", "whatsapp", "webhook"):
         raise InvalidInput([FieldError("channel", "bad_choice", {"value": channel})])
+    _refuse_off(channel, off)
     if errors := length_errors(**{channel: (address, CONTACT)}):
         raise InvalidInput(errors)
     problem = _address_error(channel, address)
@@ -601,8 +607,21 @@ def _digest(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
-def start_telegram(engine: Engine, actor: Principal, username: str) -> str:
-    """A one-time code (shown once) that links the chat it is sent from to `username`."""
+def _refuse_off(channel: str, off: Mapping[str, str] | None) -> None:
+    """A channel this command center does not send on cannot be linked (it would only fail)."""
+    if off and channel in off:
+        raise InvalidInput([FieldError(channel, "channel_off", {"needs": off[channel]})])
+
+
+def start_telegram(
+    engine: Engine, actor: Principal, username: str, off: Mapping[str, str] | None = None
+) -> str:
+    """A one-time code (shown once) that links the chat it is sent from to `username`.
+
+    Raises:
+        InvalidInput: Telegram is off (`off`, as in `set_address`).
+    """
+    _refuse_off("telegram", off)
     code = secrets.token_hex(4).upper()
     with Session(engine) as session, session.begin():
         user = _user(session, actor, username)
@@ -699,6 +718,96 @@ def user_alerts(engine: Engine, username: str, limit: int = 200) -> pd.DataFrame
     rows["rank"] = rows["status"].map(BEST_FIRST.index)
     best = rows.sort_values(["id", "rank"]).drop_duplicates("id")
     return best.drop(columns="rank").sort_values("id", ascending=False, ignore_index=True)
+
+
+INBOX_SCAN = 2000  # the newest alerts looked through for one user's in-app list
+
+
+def _in_list(me: rules.Subscriber, alert: Alert, overrides: Mapping[str, str]) -> bool:
+    """Whether an alert belongs in a user's in-app list: in their scope and subscription, at
+    the severity it goes out with (an admin's override; a rule turned off: nobody's)."""
+    severity = rules.severity_of(alert.rule, overrides, alert.severity or None)
+    if severity is None or severity == "off":
+        return False
+    return rules.wants(me, rules.AlertFacts(alert.rule, severity, tuple(alert.areas), alert.hazard))
+
+
+def inbox(
+    engine: Engine, username: str, overrides: Mapping[str, str] = {}, limit: int = 200
+) -> pd.DataFrame:
+    """Every alert in a user's scope and subscription, and every one sent to them (an
+    escalation), newest first, whatever channels they linked (even none): id, time, rule,
+    severity, title, body, link, acknowledgement, `read` (opened in the app by them), and
+    `deliveries`: their (channel, status, reason) on each channel it went to."""
+    columns = ["id", "created_at", "rule", "severity", "title", "body", "link"]
+    columns += ["acked_at", "acked_by", "read", "deliveries"]
+    with Session(engine) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            return pd.DataFrame(columns=columns)
+        me = _subscriber(user, {}, _chosen(session.get(AlertSubscription, user.id)))
+        sent: dict[int, list[tuple[str, str, str | None]]] = {}
+        for alert_id, channel, status, error in session.execute(
+            select(
+                AlertDelivery.alert_id,
+                AlertDelivery.channel,
+                AlertDelivery.status,
+                AlertDelivery.last_error,
+            )
+            .where(AlertDelivery.user_id == user.id)
+            .order_by(AlertDelivery.channel)
+        ):
+            sent.setdefault(alert_id, []).append((channel, status, error))
+        newest = session.scalars(select(Alert).order_by(Alert.id.desc()).limit(INBOX_SCAN))
+        mine = [a for a in newest if a.id in sent or _in_list(me, a, overrides)][:limit]
+        read = set(
+            session.scalars(
+                select(AlertRead.alert_id).where(
+                    AlertRead.user_id == user.id, AlertRead.alert_id.in_([a.id for a in mine])
+                )
+            )
+        )
+        rows = [
+            (
+                a.id,
+                a.created_at,
+                a.rule,
+                rules.severity_of(a.rule, overrides, a.severity or None),
+                a.title,
+                a.body,
+                a.link,
+                a.acked_at,
+                a.acked_by,
+                a.id in read,
+                sent.get(a.id, []),
+            )
+            for a in mine
+        ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def mark_read(
+    engine: Engine,
+    actor: Principal,
+    alert_ids: Collection[int],
+    overrides: Mapping[str, str] = {},
+) -> int:
+    """Mark alerts of the actor's own in-app list as read by them (others are left alone);
+    returns how many were unread."""
+    if not actor.username or not alert_ids:
+        return 0
+    listed = inbox(engine, actor.username, overrides, INBOX_SCAN)
+    unread = listed[~listed["read"].astype(bool)]
+    ids = [int(i) for i in unread["id"] if int(i) in set(alert_ids)]
+    if not ids:
+        return 0
+    upsert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    now = utcnow()
+    with writing(engine) as session, session.begin():
+        user_id = session.scalar(select(User.id).where(User.username == actor.username))
+        rows = [{"alert_id": i, "user_id": user_id, "read_at": now} for i in ids]
+        session.execute(upsert(AlertRead).on_conflict_do_nothing(), rows)
+    return len(ids)
 
 
 def deliveries(engine: Engine, statuses: Collection[str] = (), limit: int = 500) -> pd.DataFrame:

@@ -7,8 +7,11 @@ import getpass
 import json
 import os
 import secrets
+import signal
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -74,7 +77,7 @@ from command_center.settings import BUNDLED_KECAMATAN, PROJECT_ROOT, Settings, l
 from command_center.sources import wilayah_boundaries
 from command_center.static_layers import install_layers
 from command_center.times import ZONES, utcnow
-from command_center.worker_lock import single_worker
+from command_center.worker_lock import single_worker, try_lock
 
 
 def _geography(settings: Settings) -> Geography:
@@ -197,7 +200,9 @@ def ingest_feeds(
     with single_worker(engine, say=lambda line: print(line, flush=True)):
         polling.set()
         stop = threading.Event()
-        sending = threading.Thread(target=sender.run, args=(stop,), name="alerts", daemon=True)
+        sending = threading.Thread(
+            target=_send_while_free, args=(engine, sender, stop), name="alerts", daemon=True
+        )
         if not once:
             sending.start()
         print(f"polling {', '.join(feeds)} (Ctrl+C stops)", flush=True)
@@ -213,8 +218,17 @@ def ingest_feeds(
         finally:
             stop.set()
         if once:
-            sender.step()
+            with try_lock(engine, "sender") as free:
+                if free:  # else the dashboard's sender does it
+                    sender.step()
     return 0
+
+
+def _send_while_free(engine: Engine, sender: alert_sender.Sender, stop: threading.Event) -> None:
+    """The ingest worker's sender: it sends while no other sender holds the store (the one
+    `command-center run` starts), else it waits as a standby."""
+    with single_worker(engine, say=lambda line: print(line, flush=True), name="sender"):
+        sender.run(stop)
 
 
 def _sender(settings: Settings, engine: Engine, watched: Sequence[str] = ()) -> alert_sender.Sender:
@@ -242,8 +256,10 @@ def alerts(settings: Settings, args: argparse.Namespace) -> int:
             )
         return 0
     if args.action == "send":
-        sender = _sender(settings, engine)
-        with single_worker(engine, say=lambda line: print(line, flush=True)):
+        if args.parent:
+            _stop_with_parent(args.parent)
+        sender = _sender(settings, engine, _polled(settings))
+        with single_worker(engine, say=lambda line: print(line, flush=True), name="sender"):
             if args.once:
                 alert_store.release_claims(engine)
                 while sender.step():
@@ -280,8 +296,35 @@ def alerts(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _polled(settings: Settings) -> tuple[str, ...]:
+    """The feeds the ingest worker polls always (forecasts only for open incidents): a
+    sender watches their staleness once they were polled."""
+    return tuple(key for key, feed in ingest.registry(settings).items() if feed.kind != "forecast")
+
+
+def _stop_with_parent(parent: int) -> None:
+    """End this process (as Ctrl+C would) when the dashboard that started it has ended."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def start_sender() -> subprocess.Popen:
+    """The alert sender beside the dashboard (`command-center alerts send`): it raises the
+    watched alerts (silent teams, waiting reports, low stock, stale feeds) and delivers on
+    the linked channels, with no other command. One per store sends (the others, and an
+    ingest worker's, wait as standbys); it ends with the dashboard."""
+    command = [sys.executable, "-m", "command_center.cli", "alerts", "send"]
+    return subprocess.Popen([*command, "--parent", str(os.getpid())])
+
+
 def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> None:
-    """Prepare everything (assets, schema, demo on first start) and start the dashboard."""
+    """Prepare everything (assets, schema, demo on first start), start the alert sender and
+    the dashboard."""
     install_static_assets()
     engine, geography = _prepare(settings)
     first_admin(settings, engine)
@@ -298,6 +341,7 @@ def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> N
     if settings.auth_mode != "dev":  # no traceback for users: an error id, details in the log
         options.append("--client.showErrorDetails=none")
     command = [sys.executable, "-m", "streamlit", "run", app, *options, *streamlit_args]
+    start_sender()  # its parent is this process, Streamlit's after the exec
     os.execvp(sys.executable, command)
 
 
@@ -734,6 +778,9 @@ def build_parser() -> argparse.ArgumentParser:
     alerts_cmd.add_argument("action", choices=["test", "outbox", "send"])
     alerts_cmd.add_argument("--user", help="test: whose channels")
     alerts_cmd.add_argument("--once", action="store_true", help="send: drain what is due, stop")
+    alerts_cmd.add_argument(
+        "--parent", type=int, help="send: stop when this process ends (`run` passes its own)"
+    )
     run_cmd = commands.add_parser(
         "run", help="set up and start the dashboard; other options go to `streamlit run`"
     )

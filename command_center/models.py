@@ -875,6 +875,19 @@ class ChannelLink(Base):
     linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class AlertRead(Base):
+    """When a user opened an alert in the app (the Notifikasi list): read or unread, per user."""
+
+    __tablename__ = "alert_reads"
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class SenderState(Base):
     """Small values the alert sender keeps between runs (Telegram's update offset)."""
 

@@ -177,7 +177,8 @@ def set_verification(
     entry records the figures it lowered (`lowered`: figure -> [before, after]).
 
     Raises:
-        InvalidInput: rejected without a reason, or with one longer than `REASON`.
+        InvalidInput: rejected without a reason, or with one longer than `REASON`; decided by
+            the one who entered it (`four_eyes`).
         NotFound: no such report.
         NeedsConfirmation: it lowers a published figure and is not `confirmed`.
     """
@@ -203,6 +204,8 @@ def set_verification(
         if row is None:
             raise NotFound(f"report {report_id}")
         require_in(actor, "verify", row.kecamatan_code)
+        if row.created_by == actor.name:  # a report is checked by a second person
+            raise InvalidInput([FieldError("verification", "four_eyes", {"value": actor.name})])
         before = {"verification": str(row.verification), "rejection_reason": row.rejection_reason}
         row.verification = status
         row.verified_by, row.verified_at = actor.name, utcnow()

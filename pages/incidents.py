@@ -1,9 +1,11 @@
 """Incidents: every disaster of any hazard, opened by hand or from a proposal, with its area,
-emergency phases, teams and history; open, change, close, reopen and merge."""
+emergency phases, teams and history; open, change, close, reopen and merge. Roles that may
+not change incidents (viewer, logistik, pendata) read the list and each incident of their area."""
 
 import streamlit as st
 
 from command_center.adapters.incidents import proposal_count
+from command_center.auth import permits
 from command_center.labels import t
 from command_center.ui import incidents, shell
 from command_center.ui.messages import show_done
@@ -12,21 +14,25 @@ lang = shell.start_page()
 st.title(t("page_incidents", lang))
 show_done()
 
-proposals, listing, opening = st.tabs(
-    [
-        t("tab_proposals", lang, n=proposal_count()),
-        t("tab_incident_list", lang),
-        t("tab_open_incident", lang),
-    ],
-    key="incidents_tab",
-    on_change="rerun",
-)
-with proposals:
-    incidents.proposal_list(lang)
-with listing:
+if permits(shell.actor(), "incident"):
+    proposals, listing, opening = st.tabs(
+        [
+            t("tab_proposals", lang, n=proposal_count()),
+            t("tab_incident_list", lang),
+            t("tab_open_incident", lang),
+        ],
+        key="incidents_tab",
+        on_change="rerun",
+    )
+    with proposals:
+        incidents.proposal_list(lang)
+    with listing:
+        incidents.incident_list(lang)
+    with opening:
+        incidents.open_form(lang)
+else:  # officials, logistics and data staff read the incidents of their area
+    st.caption(t("incidents_read_only", lang))
     incidents.incident_list(lang)
-with opening:
-    incidents.open_form(lang)
 
 chosen = incidents.chosen()
 st.divider()

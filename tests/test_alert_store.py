@@ -368,3 +368,57 @@ def test_a_user_s_list_shows_each_alert_once_with_its_best_delivery(area_engine)
     (job,) = alert_store.claim(area_engine, 10, 60, EVERY)
     alert_store.mark(area_engine, [job.id], [])
     assert alert_store.user_alerts(area_engine, "bandung")["status"].tolist() == ["sent"]
+
+
+def test_the_in_app_list_holds_every_alert_of_ones_scope_and_subscription_read_per_user(
+    area_engine,
+) -> None:
+    ani = person(area_engine, "ani", "viewer")  # Kab. Bandung, no channel linked
+    budi = person(area_engine, "budi", "logistik")
+    cici = person(area_engine, "cici", "pendata", "32.03")  # Kab. Cianjur
+    flood(area_engine)  # Kab. Bandung
+    with Session(area_engine) as session, session.begin():
+        outbox.write(session, "report_waiting", "Laporan Cugenang", "", "/reports", ["32.03.11"])
+    bandung, cianjur = (a.id for a in _alerts(area_engine))
+
+    listed = alert_store.inbox(area_engine, ani)
+    assert list(listed["id"]) == [bandung] and not listed["read"].any()  # no fan-out needed
+    assert list(listed["severity"]) == ["warning"] and listed["deliveries"].iloc[0] == []
+    assert list(alert_store.inbox(area_engine, cici)["id"]) == [cianjur]
+
+    me = Principal("Ani", "viewer", "32.04", ani)
+    assert alert_store.mark_read(area_engine, me, [bandung, cianjur]) == 1  # not another's
+    assert list(alert_store.inbox(area_engine, ani)["read"]) == [True]
+    assert list(alert_store.inbox(area_engine, budi)["read"]) == [False]  # read per user
+    assert alert_store.mark_read(area_engine, me, [bandung]) == 0  # once
+    assert (
+        alert_store.mark_read(area_engine, Principal("Cici", "pendata", "32.03", cici), [bandung])
+        == 0
+    )
+
+    alert_store.save_subscription(area_engine, me, ani, SubscriptionInput(min_severity="critical"))
+    assert alert_store.inbox(area_engine, ani).empty  # her subscription holds it back
+    assert alert_store.inbox(area_engine, budi, {"incident_opened": "off"}).empty  # rule off
+    newest_first = alert_store.inbox(area_engine, person(area_engine, "dedi", "admin", None))
+    assert list(newest_first["id"]) == [cianjur, bandung]
+
+
+def test_a_channel_that_is_off_cannot_be_linked_and_a_failure_keeps_its_reason(
+    area_engine,
+) -> None:
+    person(area_engine, "ani", "operator")
+    off = {"email": "CC_SMTP_HOST", "telegram": "CC_TELEGRAM_BOT_TOKEN"}
+    me = Principal("Ani", "operator", "32.04", "ani")
+    with pytest.raises(InvalidInput) as refused:
+        alert_store.set_address(area_engine, me, "ani", "email", "ani@dinsos.example", (), off)
+    assert [(e.field, e.code, e.params) for e in refused.value.errors] == [
+        ("email", "channel_off", {"needs": "CC_SMTP_HOST"})
+    ]
+    with pytest.raises(InvalidInput):
+        alert_store.start_telegram(area_engine, me, "ani", off)
+    assert alert_store.links(area_engine, "ani") == {}
+    alert_store.set_address(area_engine, me, "ani", "whatsapp", "0812 3456 7890", (), off)
+    flood(area_engine)
+    alert_store.fan_out(area_engine, {}, ())  # WhatsApp switched off since it was linked
+    (listed,) = alert_store.inbox(area_engine, "ani")["deliveries"]
+    assert listed == [("whatsapp", "dead", "channel whatsapp is not configured")]

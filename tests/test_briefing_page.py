@@ -5,7 +5,7 @@ import os
 from streamlit.testing.v1 import AppTest
 
 from command_center import accounts, report_store, store, team_store
-from command_center.auth import SYSTEM
+from command_center.auth import SYSTEM, Principal
 from command_center.db import make_engine
 from command_center.labels import t
 from command_center.services.reports import ReportInput
@@ -108,7 +108,8 @@ def test_the_wall_screen_ticker_says_public_changes_in_sentences(
         geography,
     )
     saved = report_store.save_report(engine, report, SYSTEM, confirmed=True)
-    report_store.set_verification(engine, saved.id, "verified", SYSTEM, confirmed=True)
+    checker = Principal("Verifikator", "admin")  # not the report's author
+    report_store.set_verification(engine, saved.id, "verified", checker, confirmed=True)
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
     at.query_params["kiosk"] = "1"
     at.run()

@@ -14,8 +14,9 @@ from time import time
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy.orm import Session
 
-from command_center import accounts, imports, incident_store, report_store, store
+from command_center import accounts, imports, incident_store, outbox, report_store, store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.incident_store import NewIncident
@@ -38,6 +39,7 @@ def accounts_store(demo_database: str, tmp_path_factory) -> str:
     engine = make_engine(url)
     accounts.create_user(engine, SYSTEM, "operator", PASSWORD, "operator", display_name="Ani")
     accounts.create_user(engine, SYSTEM, "koordinator", PASSWORD, "coordinator", "32")
+    accounts.create_user(engine, SYSTEM, "pejabat", PASSWORD, "viewer", "32.03", "Pak Kadis")
     engine.dispose()
     return url
 
@@ -499,4 +501,29 @@ def test_closing_and_merging_ask_first_and_stay_on_the_incident(
     picker = tab.get_by_role("combobox", name="Gabungkan kejadian ini ke sini")
     expect(picker).to_have_value("")  # and not pre-filled with the next open incident
     assert tab.locator('[data-testid="stException"]').count() == 0
+
+
+def test_an_official_opens_the_incident_an_alert_links_to(
+    accounts_store: str, accounts_server: str, browser: Browser
+) -> None:
+    engine = make_engine(accounts_store)
+    quake = store.incidents(engine)[0]  # the training quake, Kab. Cianjur
+    link = f"/incidents?incident={quake.id}"
+    with Session(engine) as session, session.begin():  # no channel linked, no sender running
+        outbox.write(session, "incident_phase", "Status darurat", "", link, ["32.03.11"])
+    engine.dispose()
+    tab = _tab(browser, "laptop")
+    tab.goto(f"{accounts_server}{link}")  # the link in the alert
+    _sign_in(tab, "pejabat")
+    expect(tab.locator("h1").first).to_have_text("Kejadian", timeout=60_000)
+    expect(tab.get_by_role("heading", name=quake.name)).to_be_visible(timeout=60_000)
+    nav = tab.locator('[data-testid="stSidebarNav"]')
+    expect(nav).to_contain_text(re.compile(r"Notifikasi \(\d+ baru\)"))  # the alerts unread
+    tab.wait_for_timeout(1_000)  # Streamlit's own modal comes, if at all, after the page
+    assert tab.get_by_text("Page not found").count() == 0
+    assert tab.get_by_role("button", name="Tutup kejadian").count() == 0  # read only
+    _shot(tab, "official-incident-from-alert")
+    tab.goto(f"{accounts_server}/notifications")
+    expect(tab.locator("h1").first).to_have_text("Notifikasi", timeout=60_000)
+    expect(nav).not_to_contain_text(re.compile(r"Notifikasi \(\d+ baru\)"), timeout=30_000)
     tab.context.close()

@@ -18,6 +18,7 @@ from command_center.ui import maps
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>[klik](javascript:alert(3))"
 RAW = ("<script>", "<img src=x", "](javascript:")
 ADMIN = Principal(f"Admin {PAYLOAD}"[:80], "admin")  # names are at most 80 characters
+SECOND = Principal("Verifikator", "admin")  # a report is verified by someone else
 
 
 def _inert(text: str) -> bool:
@@ -60,7 +61,7 @@ def hostile(demo_engine, geography):
         None,
     )
     saved = report_store.save_report(engine, report, ADMIN)
-    report_store.set_verification(engine, saved.id, "verified", ADMIN)
+    report_store.set_verification(engine, saved.id, "verified", SECOND)  # not its author
     accounts.create_user(engine, SYSTEM, "x", "kata-sandi-x", "viewer", None, PAYLOAD[:80])
     return engine, incident.id
 

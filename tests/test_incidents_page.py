@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from command_center import accounts, incident_store, store
@@ -12,6 +13,7 @@ from command_center.auth import SYSTEM, Principal
 from command_center.db import make_engine
 from command_center.labels import t
 from command_center.logistics_store import local_today
+from command_center.ui.messages import md
 from tests.conftest import signed_in, tab_shown
 
 DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.12", "32.04.32", "32.04.08"
@@ -190,3 +192,28 @@ def test_merging_has_no_target_picked_asks_first_and_stays_on_the_kept_incident(
     picker = next(s for s in at.selectbox if s.label == t("merge_other"))
     assert picker.value is None  # the training quake is left, and not pre-filled
     assert len(picker.options) == 1
+
+
+@pytest.mark.parametrize("role", ["viewer", "logistik", "pendata"])
+def test_officials_read_the_incidents_of_their_area_from_an_alerts_link(
+    with_demo, database_url, monkeypatch, role
+) -> None:
+    monkeypatch.setenv("CC_AUTH_MODE", "local")
+    engine = make_engine(database_url)
+    quake = store.incidents(engine)[0]  # the training quake, Kab. Cianjur
+    accounts.create_user(engine, SYSTEM, role, "kata-sandi-1", role, "32.03", role)
+    at = signed_in(role, page="pages/incidents.py")
+    at.query_params["incident"] = str(quake.id)  # the link in the alert they received
+    at = at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.subheader[0].value == md(quake.name)
+    assert t("incidents_read_only") in [c.value for c in at.caption]
+    assert quake.id in _listed(at).index
+    assert not at.main.button  # nothing to open, change or close (form buttons included)
+    assert t("tab_open_incident") not in [tab.label for tab in at.tabs]
+    accounts.create_user(engine, SYSTEM, "bdg", "kata-sandi-1", role, "32.04", "Bandung")
+    elsewhere = signed_in("bdg", page="pages/incidents.py")
+    elsewhere.query_params["incident"] = str(quake.id)
+    elsewhere = elsewhere.run()
+    assert t("no_incident") in [i.value for i in elsewhere.info]  # outside their area
+    assert quake.id not in _listed(elsewhere).index

@@ -58,7 +58,10 @@ def _critical(engine, title: str = "Tsunami <b>WASPADA</b>") -> None:
     alert_store.fan_out(engine, {}, EVERY)
 
 
-def test_a_user_links_an_email_and_chooses_what_they_are_told(store) -> None:
+def test_a_user_links_an_email_and_chooses_what_they_are_told(store, monkeypatch) -> None:
+    monkeypatch.setenv("CC_SMTP_HOST", "127.0.0.1")  # e-mail and Telegram switched on
+    monkeypatch.setenv("CC_TELEGRAM_BOT_TOKEN", "123:abc")
+    st.cache_resource.clear()
     _account(store, "ani", "operator")
     at = _signed_in("ani", "tab_channels")
     assert t("tab_outbox") not in [tab.label for tab in at.tabs]  # an operator's page
@@ -92,12 +95,15 @@ def test_a_user_links_an_email_and_chooses_what_they_are_told(store) -> None:
 def test_the_page_says_who_may_link_a_webhook_and_refuses_other_hosts(
     store, monkeypatch, dns
 ) -> None:
+    monkeypatch.setenv("CC_SMTP_HOST", "127.0.0.1")  # e-mail is on: the form is offered
+    st.cache_resource.clear()
     _account(store, "ani", "viewer")
     at = _signed_in("ani", "tab_channels")
     assert t("webhook_rule_admin") in [c.value for c in at.caption]
     choices = next(s for s in at.selectbox if s.label == t("col_channel")).options
     assert t("channel_webhook") not in choices  # no field the store would refuse
     monkeypatch.setenv("CC_WEBHOOK_ALLOWED_HOSTS", "bpbd.lan")  # the operator allows one host
+    monkeypatch.setenv("CC_WEBHOOK_SECRET", "rahasia-bersama")  # and switches webhooks on
     st.cache_resource.clear()
     dns["bpbd.lan"] = ["10.20.30.40"]
     at = _signed_in("ani", "tab_channels")
@@ -193,3 +199,50 @@ def test_an_ack_link_works_without_sign_in_and_shows_on_the_incident(store) -> N
     assert not at.exception, [e.message for e in at.exception]
     shown = "\n".join(d.value.to_csv() for d in at.dataframe)
     assert "Status KRITIS" in shown and "ani · " in shown
+
+
+def _navigation(at: AppTest) -> list[str]:
+    """The page titles of the sidebar's navigation (AppTest keeps them only here)."""
+    return [page["page_name"] for page in at._registered_pages.values()]
+
+
+def test_every_alert_of_ones_area_is_listed_with_no_channel_and_the_sidebar_counts_unread(
+    store,
+) -> None:
+    _account(store, "ani", "viewer")  # Kab. Bandung, no channel linked, no sender running
+    flood(store)
+    with Session(store) as session, session.begin():
+        outbox.write(session, "report_waiting", "Laporan Cugenang", "", "/reports", ["32.03.11"])
+    at = signed_in("ani", page="pages/live_map.py")
+    assert t("page_notifications_unread", n="1") in _navigation(at)
+    at = at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    table = at.dataframe[0].value
+    assert list(table[t("col_alert")]) == ["Kejadian dibuka: Banjir Dayeuhkolot"]  # not Cianjur
+    assert list(table[t("col_new")]) == [t("alert_new")]  # new when the list was opened
+    assert list(table[t("col_sent_to")]) == [t("alert_in_app_only")]
+    assert list(table["link"]) == [f"/incidents?incident={base.incidents(store)[0].id}"]
+    assert t("page_notifications") in _navigation(at)  # opening the list read it
+    assert list(alert_store.inbox(store, "ani")["read"]) == [True]
+    at = at.switch_page("pages/live_map.py").run()
+    assert t("page_notifications") in _navigation(at)
+
+
+def test_a_channel_that_is_off_is_not_offered_and_a_failure_says_why(store) -> None:
+    _account(store, "ani", "operator")
+    alert_store.set_address(store, SYSTEM, "ani", "whatsapp", "0812 3456 7890")  # before
+    flood(store)
+    alert_store.fan_out(store, {}, ())  # nothing switched on on this server
+    at = _signed_in("ani")
+    (sent,) = at.dataframe[0].value[t("col_sent_to")]
+    assert (
+        sent
+        == f"{t('channel_whatsapp')}: {t('delivery_dead')} (channel whatsapp is not configured)"
+    )
+    at.session_state["notifications_tab"] = t("tab_channels")
+    at = at.run()
+    assert not any(s.label == t("col_channel") for s in at.selectbox)  # no field to refuse
+    assert t("channels_all_off") in [c.value for c in at.caption]
+    email = next(m.value for m in at.markdown if m.value.startswith(f"**{t('channel_email')}**"))
+    assert t("channel_off", needs="CC_SMTP_HOST") in email  # and why
+    assert not [b for b in at.button if b.label == t("telegram_code")]

@@ -24,6 +24,7 @@ from tests.test_cli import _cli
 from tests.test_odk import _serve_central
 
 OPERATOR = Principal("Operator Pusdalops", "admin")
+CHECKER = Principal("Verifikator Pusdalops", "admin")  # a report is verified by a second person
 DAYEUHKOLOT = "32.04.12"
 FORM_TIME = datetime(2025, 12, 7, 0, 27, tzinfo=UTC)  # 7 Dec 07:27 WIB
 
@@ -88,7 +89,7 @@ def test_the_latest_report_by_its_time_counts_whatever_order_they_arrive_in(
     saved = []
     for report in arrivals if message_last else arrivals[::-1]:
         done = _save(area_engine, report)
-        report_store.set_verification(area_engine, done.id, "verified", OPERATOR)  # lowers none
+        report_store.set_verification(area_engine, done.id, "verified", CHECKER)  # lowers none
         saved.append(done)
     first, second = saved
     row = _counted(area_engine, flood)
@@ -116,7 +117,7 @@ def test_a_blank_figure_keeps_the_older_one_and_a_zero_replaces_it(area_engine, 
     assert (row.displaced, row.shelters) == (1250, 4)
     _save(area_engine, _report(flood, "2025-12-08 08:00", shelters="0"))
     rejected = _save(area_engine, _report(flood, "2025-12-09 08:00", displaced="2.000"))
-    report_store.set_verification(area_engine, rejected.id, "rejected", OPERATOR, "Ganda")
+    report_store.set_verification(area_engine, rejected.id, "rejected", CHECKER, "Ganda")
     row = _counted(area_engine, flood, include_unverified=True)
     assert (row.displaced, row.shelters) == (1250, 0)  # the shelters closed; rejected never
 

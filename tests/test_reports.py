@@ -311,3 +311,18 @@ def test_a_corrected_row_outside_the_incident_area_lands_with_a_note(
     )
     assert again.created == 1
     assert [(n.number, n.errors[0].code) for n in again.notes] == [(2, "outside_incident_area")]
+
+
+def test_a_report_is_verified_by_someone_other_than_its_author(demo_engine) -> None:
+    ani = Principal("Ani", "operator", "32.03", "ani")
+    saved = report_store.save_report(demo_engine, _report(demo_engine, deaths="30"), ani, True)
+    for status, reason in (("verified", None), ("rejected", "Ganda")):
+        with pytest.raises(InvalidInput) as refused:
+            report_store.set_verification(demo_engine, saved.id, status, ani, reason, True)
+        assert [(e.field, e.code) for e in refused.value.errors] == [("verification", "four_eyes")]
+    versions = report_store.all_versions(demo_engine)
+    assert versions.set_index("id").loc[saved.id, "verification"] == "unverified"  # untouched
+    budi = Principal("Budi", "operator", "32.03", "budi")
+    report_store.set_verification(demo_engine, saved.id, "verified", budi, confirmed=True)
+    versions = report_store.all_versions(demo_engine).set_index("id")
+    assert tuple(versions.loc[saved.id, ["verification", "verified_by"]]) == ("verified", "Budi")

@@ -154,6 +154,11 @@ NOT_FREE_TEXT = {  # (write path, argument): why it is not free text the store k
     ("pdp.open_vault", "key"): "the personal-data key: never stored, only its check value",
     ("alert_store.set_address", "allowed_hosts"): "the server's own CC_WEBHOOK_ALLOWED_HOSTS",
     **dict.fromkeys(
+        [("alert_store.set_address", "off"), ("alert_store.start_telegram", "off")],
+        "the server's own settings: the channels it has not configured, never stored",
+    ),
+    ("alert_store.mark_read", "overrides"): "the server's own CC_ALERT_RULES, never stored",
+    **dict.fromkeys(
         [
             ("accounts.authenticate", "password"),
             ("accounts.change_own_password", "current"),

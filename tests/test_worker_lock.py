@@ -1,10 +1,15 @@
-"""Only one ingest worker polls per store; a standby takes over when it dies (even kill -9)."""
+"""Only one ingest worker polls, and one alert sender sends, per store; a standby takes over
+when it dies (even kill -9)."""
 
 import os
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 from command_center.db import make_engine, migrate
 from command_center.worker_lock import try_lock
+from tests.conftest import Worker
 
 FEEDS = ("AUTOGEMPA", "GEMPATERKINI", "GEMPADIRASAKAN", "NOWCAST_RSS", "USGS", "FORECAST")
 
@@ -36,3 +41,47 @@ def test_a_standby_worker_takes_over_after_kill_9(database_url, ingest_worker) -
     first.process.wait(10)
     assert second.wait_for("this one polls now"), second.log.read_text()
     assert second.wait_for("polling "), second.log.read_text()  # its next line, a moment later
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a process that ended and waits to be reaped does not)."""
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def test_the_dashboard_starts_a_sender_that_ends_with_it_and_a_worker_stands_by(
+    database_url, ingest_worker, tmp_path
+) -> None:
+    migrate(make_engine(database_url))
+    env = {
+        "DATABASE_URL": database_url,
+        "CC_SHARED_DATA_DIR": "/nonexistent",
+        **{f"CC_FEED_{name}_URL": "http://127.0.0.1:9/x" for name in FEEDS},
+    }
+    log = tmp_path / "dashboard.log"
+    # what `command-center run` does before it becomes Streamlit: start the sender
+    dashboard = subprocess.Popen(
+        [
+            sys.executable,
+            "-u",
+            "-c",
+            "from command_center.cli import start_sender; import time;"
+            "print('sender', start_sender().pid, flush=True); time.sleep(600)",
+        ],
+        env={**os.environ, **env},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        started = Worker(dashboard, log)
+        assert started.wait_for("sending alerts"), log.read_text()
+        sender = int(log.read_text().split("sender ", 1)[1].split()[0])
+        worker = ingest_worker(env, "worker")
+        assert worker.wait_for("polling"), worker.log.read_text()  # it polls, and
+        assert worker.wait_for("another alert sender holds the lock: waiting as a standby")
+        os.kill(dashboard.pid, signal.SIGKILL)  # the dashboard ends: its sender with it
+        dashboard.wait(10)
+        assert worker.wait_for("the other alert sender stopped: this one sends now")
+        assert not _alive(sender)
+    finally:
+        dashboard.kill()

@@ -13,29 +13,70 @@ from command_center.alert_store import Acked, SubscriptionInput
 from command_center.auth import Principal, require
 from command_center.channels import available
 from command_center.labels import t
-from command_center.models import Alert, AlertDelivery, AlertSubscription, ChannelLink, User
+from command_center.models import (
+    Alert,
+    AlertDelivery,
+    AlertRead,
+    AlertSubscription,
+    ChannelLink,
+    User,
+)
 from command_center.times import format_wib, utcnow
 
 STATUSES = ("pending", "sending", "sent", "dead", "discarded")
 
 
-@resources.cached(Alert, AlertDelivery, User)
+INBOX = (Alert, AlertDelivery, AlertRead, AlertSubscription, User)
+
+
+def _inbox(username: str) -> pd.DataFrame:
+    rules = resources.settings().alert_rules
+    return alert_store.inbox(resources.engine(), username, rules)
+
+
+@resources.cached(*INBOX)
 def load_my_alerts(username: str, lang: str) -> pd.DataFrame:
-    """The alerts sent to `username`, newest first, in words (id kept for acknowledging)."""
-    rows = alert_store.user_alerts(resources.engine(), username)
+    """Every alert in `username`'s scope and subscription, newest first, in words, with
+    where it was sent and why that failed (id, link and whether it was read kept as such)."""
+    rows = _inbox(username)
     return pd.DataFrame(
         {
             "id": rows["id"],
+            "link": rows["link"],
+            "read": rows["read"].astype(bool),
             t("col_time", lang): [format_wib(v, lang) for v in rows["created_at"]],
             t("col_severity", lang): [t(f"severity_{s}", lang) for s in rows["severity"]],
             t("col_alert", lang): rows["title"],
-            t("col_status", lang): [t(f"delivery_{s}", lang) for s in rows["status"]],
+            t("col_body", lang): rows["body"],
+            t("col_sent_to", lang): [_sent_to(d, lang) for d in rows["deliveries"]],
             t("col_acked", lang): [
                 f"{by} · {format_wib(at, lang)}" if pd.notna(at) else "-"
                 for by, at in zip(rows["acked_by"], rows["acked_at"], strict=True)
             ],
         }
     )
+
+
+def _sent_to(deliveries: list[tuple[str, str, str | None]], lang: str) -> str:
+    """ "Telegram: terkirim; E-mail: gagal (why)", or that it was only shown here."""
+    if not deliveries:
+        return t("alert_in_app_only", lang)
+    parts = []
+    for channel, status, reason in deliveries:
+        part = f"{t(f'channel_{channel}', lang)}: {t(f'delivery_{status}', lang)}"
+        parts.append(f"{part} ({reason})" if reason and status != "sent" else part)
+    return "; ".join(parts)
+
+
+@resources.cached(*INBOX)
+def unread_count(username: str) -> int:
+    """How many alerts of `username`'s list they have not opened (the sidebar's count)."""
+    return int((~_inbox(username)["read"].astype(bool)).sum())
+
+
+def mark_read(actor: Principal, alert_ids: list[int]) -> int:
+    rules = resources.settings().alert_rules
+    return resources.written(alert_store.mark_read(resources.engine(), actor, alert_ids, rules))
 
 
 @resources.cached(Alert, AlertDelivery, User)
@@ -76,7 +117,9 @@ def load_links(username: str) -> dict[str, str | None]:
 def set_address(actor: Principal, username: str, channel: str, address: str) -> None:
     hosts = webhook_hosts()
     resources.written(
-        alert_store.set_address(resources.engine(), actor, username, channel, address, hosts)
+        alert_store.set_address(
+            resources.engine(), actor, username, channel, address, hosts, missing_channels()
+        )
     )
 
 
@@ -90,7 +133,8 @@ def unlink(actor: Principal, username: str, channel: str) -> None:
 
 
 def start_telegram(actor: Principal, username: str) -> str:
-    return resources.written(alert_store.start_telegram(resources.engine(), actor, username))
+    engine, off = resources.engine(), missing_channels()
+    return resources.written(alert_store.start_telegram(engine, actor, username, off))
 
 
 def missing_channels() -> dict[str, str]:

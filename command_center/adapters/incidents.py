@@ -37,6 +37,7 @@ from command_center.models import (
     Team,
 )
 from command_center.services import exports, sitrep
+from command_center.services.alerts import covers
 from command_center.services.incidents import (
     IncidentFilters,
     PhaseRecord,
@@ -73,6 +74,17 @@ def _incident_frame() -> pd.DataFrame:
     frame["phase"] = [f[0].phase if f else "none" for f in found]
     frame["phase_line"] = [phase_line(phases.get(i, []), today) or "" for i in frame["id"]]
     return frame
+
+
+@resources.cached(HazardEvent, Incident, IncidentArea)
+def visible(scope: str | None) -> frozenset[int]:
+    """The incidents a user of `scope` sees: those with a kecamatan inside it (as their
+    alerts reach them); every one for the unscoped."""
+    return frozenset(
+        i.id
+        for i in store.incidents(resources.engine(), include_closed=True)
+        if covers(scope, i.kecamatan_codes)
+    )
 
 
 def load_proposals(lang: str) -> pd.DataFrame:

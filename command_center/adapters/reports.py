@@ -263,11 +263,15 @@ def _other_columns(kept: dict[str, str] | None) -> str | None:
 
 
 @resources.cached(Area, ImpactReport, ttl=20)
-def verification_queue(incident_id: int, lang: str) -> dict[int, str]:
-    """What waits for verification (`awaiting_verification`), oldest first, labelled
-    "Cugenang · TKSK · versi 3 · 22 Nov 14:00 WIB", and "· riwayat" for an older report that
-    gives a figure its source's current one does not; superseded versions are never offered."""
+def verification_queue(incident_id: int, lang: str, author: str) -> tuple[dict[int, str], int]:
+    """What waits for verification (`awaiting_verification`) by `author`, oldest first,
+    labelled "Cugenang · TKSK · versi 3 · 22 Nov 14:00 WIB", and "· riwayat" for an older
+    report that gives a figure its source's current one does not; superseded versions are
+    never offered, nor the author's own reports (a second person checks them): how many of
+    those wait comes second."""
     waiting = awaiting_verification(_versions(incident_id)).sort_values(["report_time", "id"])
+    own = waiting["created_by"] == author
+    waiting = waiting[~own]
     return {
         int(r.id): " · ".join(
             (
@@ -279,7 +283,7 @@ def verification_queue(incident_id: int, lang: str) -> dict[int, str]:
             )
         )
         for r in waiting.itertuples()
-    }
+    }, int(own.sum())
 
 
 def save_report(values: dict[str, Any], actor: Principal, confirmed: bool) -> report_store.Saved:

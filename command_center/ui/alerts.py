@@ -25,12 +25,27 @@ def whose(actor: Principal, lang: str) -> str:
     return other.strip() or own
 
 
+JUST_READ = "_alerts_just_read"  # alerts marked read by opening the list, still shown as new
+
+
 def my_alerts(username: str, lang: str) -> None:
+    """Every alert in the user's scope and subscription, newest first; opening the list marks
+    one's own as read (they stay marked new in this view) and updates the sidebar's count."""
     table = data.load_my_alerts(username, lang)
     if table.empty:
         st.caption(t("no_alerts", lang))
         return
-    st.dataframe(table.drop(columns="id"), hide_index=True, width="stretch")
+    own = username == shell.actor().username
+    unread = [int(i) for i in table.loc[~table["read"], "id"]]
+    if own and unread:
+        data.mark_read(shell.actor(), unread)
+        st.session_state[JUST_READ] = unread
+        st.rerun()  # the sidebar's count, drawn before this page, is now 0
+    new = ~table["read"] | table["id"].isin(st.session_state.get(JUST_READ, ()))
+    shown = table.drop(columns=["id", "read"])
+    shown.insert(0, t("col_new", lang), [t("alert_new", lang) if n else "" for n in new])
+    link = st.column_config.LinkColumn(t("col_open", lang), display_text=t("open_link", lang))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={"link": link})
     waiting = data.unacked_critical(username)
     if not waiting or username != shell.actor().username:
         return
@@ -125,12 +140,24 @@ def linked_channels(username: str, lang: str) -> None:
             if hosts
             else t("webhook_rule_admin", lang)
         )
+    offered = ("email", "whatsapp", "webhook") if anywhere or hosts else ("email", "whatsapp")
+    offered = tuple(c for c in offered if c not in missing)  # one that is off only fails
+    if not offered:
+        st.caption(t("channels_all_off", lang))
+    else:
+        _address_form(username, offered, lang)
+    if "telegram" not in missing and st.button(t("telegram_code", lang)):
+        code = data.start_telegram(shell.actor(), username)
+        bot = data.telegram_bot()
+        where = f"@{md(bot)}" if bot else t("the_bot", lang)
+        st.info(t("telegram_code_help", lang, code=code, bot=where))
+
+
+def _address_form(username: str, offered: tuple[str, ...], lang: str) -> None:
     with st.form("set_address"):
         left, right = st.columns([1, 2])
         channel = left.selectbox(
-            t("col_channel", lang),
-            ("email", "whatsapp", "webhook") if anywhere or hosts else ("email", "whatsapp"),
-            format_func=lambda c: t(f"channel_{c}", lang),
+            t("col_channel", lang), offered, format_func=lambda c: t(f"channel_{c}", lang)
         )
         address = right.text_input(t("field_address", lang), max_chars=320)
         if st.form_submit_button(t("link_channel", lang)):
@@ -139,11 +166,6 @@ def linked_channels(username: str, lang: str) -> None:
                 t("channel_saved", lang),
                 lang,
             )
-    if st.button(t("telegram_code", lang)):
-        code = data.start_telegram(shell.actor(), username)
-        bot = data.telegram_bot()
-        where = f"@{md(bot)}" if bot else t("the_bot", lang)
-        st.info(t("telegram_code_help", lang, code=code, bot=where))
 
 
 def outbox(lang: str) -> None:

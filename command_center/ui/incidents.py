@@ -114,6 +114,7 @@ def incident_list(lang: str) -> None:
         tuple(statuses), tuple(phases), tuple(hazards), area, kind, since, until
     )
     table, counts = data.load_incidents(filters, lang)
+    table = table[table.index.isin(data.visible(shell.actor().scope))]
     st.caption(t("incidents_found", lang, n=len(table)))
     if not counts.empty:
         st.dataframe(counts, width="stretch")
@@ -208,7 +209,7 @@ def incident_view(incident_id: int, lang: str) -> None:
     """One incident: header with the phase in force, area map and editor, phases, reports
     and teams, audit trail, and the actions the user's role allows."""
     view = data.load_incident(incident_id, lang)
-    if view is None:
+    if view is None or incident_id not in data.visible(shell.actor().scope):
         st.info(t("no_incident", lang))
         return
     record = view.record
@@ -289,7 +290,7 @@ def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
         )
         feature = (clicked or {}).get("last_active_drawing") or {}
         code = (feature.get("properties") or {}).get("code")
-        if code and view.record.status == "open":
+        if code and view.record.status == "open" and permits(shell.actor(), "incident"):
             inside = code in view.record.kecamatan_codes
             label = "area_remove_one" if inside else "area_add_one"
             if st.button(t(label, lang, name=md(data.area_label(code))), key="area_click"):

@@ -133,8 +133,10 @@ def reports(incident_id: int, lang: str) -> None:
     _versions(incident_id, lang)
     if not shell.allowed("verify", lang):
         return
-    labels = data.verification_queue(incident_id, lang)
+    labels, own = data.verification_queue(incident_id, lang, shell.actor().name)
     st.markdown(f"**{t('verification_queue', lang, n=len(labels))}**")
+    if own:
+        st.caption(t("verification_own_waiting", lang, n=own))
     if not labels:
         return
     with st.form("verify_form"):

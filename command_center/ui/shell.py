@@ -13,9 +13,10 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from command_center import accounts, resources
+from command_center.adapters import alerts
 from command_center.auth import Principal, permits
 from command_center.errors import CommandCenterError, FieldError, InvalidInput, SignInRefused
-from command_center.labels import LANGUAGES, t
+from command_center.labels import LANGUAGES, number, t
 from command_center.services.reporters import LINK_PARAM
 from command_center.ui.ack import ACK_PARAM, ack_screen
 from command_center.ui.messages import FLASH, explain, md
@@ -28,6 +29,7 @@ COOKIE_KEY = "_cookie"  # what this browser's cookie must be set to (None: clear
 CURRENT_KEY = "_principal_now"  # who this run acts as (signed in, token or development mode)
 WALL_SCREEN_PAGE = "pages/briefing.py"  # all a wall-screen token opens
 REPORTER_PAGE = "pages/lapor.py"  # all a field reporter's link opens
+NOTIFICATIONS_PAGE = "pages/notifications.py"  # its label counts the user's unread alerts
 log = logging.getLogger("command_center")
 
 
@@ -47,16 +49,11 @@ class PageSpec:
         return Path(self.file).stem
 
 
-OPERATORS = ("operator", "coordinator", "admin")
 PAGES = (
     PageSpec("pages/live_map.py", "page_live_map", "section_operator", ":material/map:"),
     PageSpec(
-        "pages/incidents.py",
-        "page_incidents",
-        "section_operator",
-        ":material/emergency:",
-        OPERATORS,
-    ),
+        "pages/incidents.py", "page_incidents", "section_operator", ":material/emergency:"
+    ),  # every role: alerts link to it; read-only without `incident`
     PageSpec("pages/hazards.py", "page_hazards", "section_operator", ":material/warning:"),
     PageSpec("pages/deployments.py", "page_deployments", "section_tagana", ":material/groups:"),
     PageSpec("pages/reports.py", "page_reports", "section_impact", ":material/summarize:"),
@@ -116,7 +113,9 @@ def run_app() -> None:
     resources.look_for_changes()
     principal = signed_in(kiosk)
     st.session_state[CURRENT_KEY] = principal
-    page = navigation(kiosk or principal.kiosk, principal.role, principal.kiosk)
+    wall_screen = kiosk or principal.kiosk
+    unread = 0 if wall_screen or not principal.username else alerts.unread_count(principal.username)
+    page = navigation(wall_screen, principal.role, principal.kiosk, unread)
     if kiosk:
         # our own stylesheet, no user text in it
         st.markdown(f"<style>{KIOSK_CSS.read_text()}</style>", unsafe_allow_html=True)
@@ -429,10 +428,11 @@ def actor() -> Principal:
 
 
 def navigation(
-    hidden: bool = False, role: str = "viewer", wall_screen: bool = False
+    hidden: bool = False, role: str = "viewer", wall_screen: bool = False, unread: int = 0
 ) -> st.navigation:
-    """Pages grouped by role, labelled in the user's language; a wall screen's token gets the
-    briefing alone, whatever URL it opens.
+    """Pages grouped by role, labelled in the user's language (Notifikasi with the count of
+    the user's `unread` alerts); a wall screen's token gets the briefing alone, whatever URL
+    it opens.
 
     Streamlit serves its default page at `/` only, so `/live_map` would be "not found": the
     first page is listed twice, once as the hidden default (at `/`) and once at its own URL.
@@ -459,9 +459,10 @@ def navigation(
     for spec in PAGES:
         if spec.roles is not None and role not in spec.roles:
             continue
-        page = st.Page(
-            spec.file, title=t(spec.label, language), icon=spec.icon, url_path=spec.url_path
-        )
+        title = t(spec.label, language)
+        if spec.file == NOTIFICATIONS_PAGE and unread:
+            title = t("page_notifications_unread", language, n=number(unread, language))
+        page = st.Page(spec.file, title=title, icon=spec.icon, url_path=spec.url_path)
         sections.setdefault(t(spec.section, language), []).append(page)
     return st.navigation(sections, position="hidden" if hidden else "sidebar")
 
