@@ -24,7 +24,7 @@ from command_center.models import (
     Warehouse,
 )
 from command_center.services import logistics
-from command_center.times import age_minutes, utcnow
+from command_center.times import age_minutes, format_wib, utcnow
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def _stale_feeds(session: Session, limits: Watch, now: datetime) -> int:
         if last is None and row.failing_since is None:
             continue
         since = last.isoformat() if last else "never"
-        body = f"Terakhir berhasil: {last:%d-%m-%Y %H:%M} UTC" if last else "Belum pernah berhasil"
+        body = f"Terakhir berhasil: {format_wib(last)}" if last else "Belum pernah berhasil"
         if row.last_error:
             body += f"\n{row.last_error[:200]}"
         written += bool(

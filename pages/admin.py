@@ -7,7 +7,7 @@ from command_center.auth import ROLES
 from command_center.errors import CommandCenterError
 from command_center.labels import t
 from command_center.ui import shell
-from command_center.ui.messages import done, explain, md, show_done
+from command_center.ui.messages import done, explain, md, show_done, show_table
 
 lang = shell.start_page()
 st.title(t("page_admin", lang))
@@ -18,7 +18,7 @@ users, sessions, tokens, audit = st.tabs(
 )
 try:
     with users:
-        st.dataframe(admin.load_users(who, lang), hide_index=True, width="stretch")
+        show_table(admin.load_users(who, lang), lang, hide_index=True, width="stretch")
         with st.form("add_user"):
             left, right = st.columns(2)
             values = {
@@ -55,14 +55,14 @@ try:
     with sessions:
         username = st.text_input(t("sessions_of", lang), max_chars=120, key="session_user")
         if username.strip():
-            st.dataframe(admin.load_sessions(who, username, lang), hide_index=True)
+            show_table(admin.load_sessions(who, username, lang), lang, hide_index=True)
             with st.form("revoke_session"):
                 session_id = st.number_input("id", min_value=1, step=1)
                 if st.form_submit_button(t("revoke_session", lang)):
                     admin.revoke_session(who, int(session_id))
                     done(t("session_revoked", lang))
     with tokens:
-        st.dataframe(admin.load_tokens(who, lang), hide_index=True, width="stretch")
+        show_table(admin.load_tokens(who, lang), lang, hide_index=True, width="stretch")
         with st.form("add_token"):
             label = st.text_input(t("token_label", lang), max_chars=60)
             scope = st.text_input(t("scope", lang), max_chars=13, key="token_scope")
@@ -79,7 +79,7 @@ try:
         st.caption(t("audit_readonly", lang))
         search = st.text_input(t("audit_filter", lang), key="audit_search")
         entries = admin.load_audit(who, lang, search)
-        st.dataframe(entries, hide_index=True, width="stretch")
+        show_table(entries, lang, hide_index=True, width="stretch")
         st.download_button(
             t("export_audit", lang),
             admin.audit_csv(entries),

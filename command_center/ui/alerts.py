@@ -13,7 +13,7 @@ from command_center.labels import t
 from command_center.services.alerts import CHANNELS, SEVERITIES
 from command_center.services.incidents import HAZARDS
 from command_center.ui import shell
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 
 def whose(actor: Principal, lang: str) -> str:
@@ -30,7 +30,7 @@ def my_alerts(username: str, lang: str) -> None:
     if table.empty:
         st.caption(t("no_alerts", lang))
         return
-    st.dataframe(table.drop(columns="id"), hide_index=True, width="stretch")
+    show_table(table.drop(columns="id"), lang, hide_index=True, width="stretch")
     waiting = data.unacked_critical(username)
     if not waiting or username != shell.actor().username:
         return
@@ -173,7 +173,7 @@ def outbox(lang: str) -> None:
         format_func=lambda s: t(f"delivery_{s}", lang),
     )
     table = data.load_deliveries(who, tuple(statuses), lang)
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, lang, hide_index=True, width="stretch")
     dead = data.load_deliveries(who, ("dead",), lang)
     if dead.empty:
         return

@@ -27,7 +27,7 @@ from command_center.labels import number, t
 from command_center.times import format_age, format_wib, utcnow
 from command_center.ui import maps, refresh, shell
 from command_center.ui.feeds import tsunami_banner
-from command_center.ui.messages import md
+from command_center.ui.messages import md, show_table
 
 
 def headline(item: IncidentBriefing, lang: str, sources: dict[str, str] | None = None) -> None:
@@ -75,7 +75,7 @@ def briefing(lang: str) -> None:
         headline(item, lang, sources.lines)
         _logistics(item.incident.id, lang)
         with st.expander(t("figure_sources", lang)):
-            st.dataframe(sources.table, hide_index=True, width="stretch")
+            show_table(sources.table, lang, hide_index=True, width="stretch")
         if item.figures.unverified_reports:
             st.warning(t("unverified_included", lang, n=item.figures.unverified_reports))
         elif not include_unverified:

@@ -14,7 +14,7 @@ from command_center.adapters import incidents as data
 from command_center.auth import permits
 from command_center.errors import CommandCenterError, StaleRecord, TeamsDeployed
 from command_center.incident_store import NewIncident
-from command_center.labels import t
+from command_center.labels import shown, t
 from command_center.models import IncidentStatus
 from command_center.services.incidents import (
     HAZARDS,
@@ -27,7 +27,7 @@ from command_center.services.incidents import (
 )
 from command_center.times import ZONES, format_local, utcnow
 from command_center.ui import households, maps, shell
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 CHOSEN = "incident_chosen"  # the incident whose view is open (kept across reruns)
 STATUSES = tuple(status.value for status in IncidentStatus)
@@ -44,7 +44,7 @@ def proposal_list(lang: str) -> None:
     if table.empty:
         st.caption(t("no_proposals", lang))
         return
-    st.dataframe(table.drop(columns="version"), hide_index=True, width="stretch")
+    show_table(table.drop(columns="version"), lang, hide_index=True, width="stretch")
     if not permits(shell.actor(), "incident"):
         return
     names = table[t("col_name", lang)]
@@ -113,9 +113,9 @@ def incident_list(lang: str) -> None:
     table, counts = data.load_incidents(filters, lang)
     st.caption(t("incidents_found", lang, n=len(table)))
     if not counts.empty:
-        st.dataframe(counts, width="stretch")
-    picked = st.dataframe(
-        table,
+        show_table(counts, lang, width="stretch")
+    picked = st.dataframe(  # a selection, even of no rows
+        shown(table, lang),
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
@@ -225,7 +225,7 @@ def incident_view(incident_id: int, lang: str) -> None:
     with area:
         _area(incident_id, view, lang)
     with phases:
-        st.dataframe(view.phases, hide_index=True, width="stretch")
+        show_table(view.phases, lang, hide_index=True, width="stretch")
         if record.status == "open" and permits(shell.actor(), "phase"):
             _confirm_form(view, lang)
             _phase_form(incident_id, view.zone, lang)
@@ -233,15 +233,15 @@ def incident_view(incident_id: int, lang: str) -> None:
         st.markdown(f"**{t('page_households', lang)}**")
         households.count_metrics(data.load_household_counts(incident_id), lang)
         st.caption(t("verified_only", lang))
-        st.dataframe(view.reports, hide_index=True, width="stretch")
-        st.dataframe(view.teams, hide_index=True, width="stretch")
+        show_table(view.reports, lang, hide_index=True, width="stretch")
+        show_table(view.teams, lang, hide_index=True, width="stretch")
         if not view.outside.empty:
             st.warning(t("outside_incident_area", lang))
-            st.dataframe(view.outside, hide_index=True, width="stretch")
+            show_table(view.outside, lang, hide_index=True, width="stretch")
     with audit:
-        st.dataframe(view.audit, hide_index=True, width="stretch")
+        show_table(view.audit, lang, hide_index=True, width="stretch")
         st.markdown(f"**{t('incident_alerts', lang)}**")
-        st.dataframe(data.load_alerts(incident_id, lang), hide_index=True, width="stretch")
+        show_table(data.load_alerts(incident_id, lang), lang, hide_index=True, width="stretch")
     if record.status in ("open", "proposed") and permits(shell.actor(), "incident"):
         _details_form(incident_id, view, lang)
     _actions(incident_id, record.status, lang)
@@ -288,7 +288,7 @@ def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
                 _change(
                     incident_id, lang, remove=[code] if inside else [], add=[] if inside else [code]
                 )
-    st.dataframe(view.kecamatan, hide_index=True, width="stretch")
+    show_table(view.kecamatan, lang, hide_index=True, width="stretch")
     if view.record.status != "open" or not permits(shell.actor(), "incident"):
         return
     with st.form(f"area_{incident_id}"):

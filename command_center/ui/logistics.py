@@ -20,7 +20,7 @@ from command_center.logistics_store import OPENING, DispatchRequest, Line
 from command_center.services import logistics as rules
 from command_center.ui import maps, shell
 from command_center.ui.importer import Importer, import_panel
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 
 def _items(lang: str) -> dict[str, str]:
@@ -94,10 +94,12 @@ def stock(lang: str) -> None:
     if table.empty:
         st.info(t("no_stock", lang))
     else:
-        st.dataframe(table.drop(columns=["warehouse_id", "item"]), hide_index=True, width="stretch")
+        show_table(
+            table.drop(columns=["warehouse_id", "item"]), lang, hide_index=True, width="stretch"
+        )
     with st.expander(t("ledger", lang)):
         ledger = data.load_movements(warehouse, lang)
-        st.dataframe(ledger, hide_index=True, width="stretch")
+        show_table(ledger, lang, hide_index=True, width="stretch")
         _downloads(lambda: data.ledger_export(lang), "buku-stok", lang)
     if not shell.allowed("stock", lang):
         return
@@ -137,10 +139,11 @@ def _lines(key: str, items: dict[str, str], lang: str, receipt: bool) -> list[di
     if lines and right.button(t("clear_lines", lang), key=f"{key}_clear"):
         lines.clear()
     if lines:
-        st.dataframe(
+        show_table(
             pd.DataFrame(lines)
             .rename(columns=lambda c: t(f"field_{c}", lang))
             .assign(**{t("field_item", lang): [items.get(x["item"], x["item"]) for x in lines]}),
+            lang,
             hide_index=True,
             width="stretch",
         )
@@ -292,8 +295,9 @@ def receipts(incident_id: int, lang: str) -> None:
     if table.empty:
         st.info(t("no_dispatches", lang))
         return
-    st.dataframe(
+    show_table(
         table.drop(columns=["dispatch_id", "kitchen_id", "status", "item"]),
+        lang,
         hide_index=True,
         width="stretch",
     )
@@ -366,7 +370,7 @@ def shelters(incident_id: int, lang: str) -> None:
     if shown.empty:
         st.info(t("no_shelters", lang))
     else:
-        st.dataframe(shown, hide_index=True, width="stretch")
+        show_table(shown, lang, hide_index=True, width="stretch")
     tiles = resources.tiles()
     fmap = maps.base_map(
         tiles.url,
@@ -487,11 +491,11 @@ def kitchens(incident_id: int, lang: str) -> None:
     if table.empty:
         st.info(t("no_kitchens", lang))
     else:
-        st.dataframe(table.drop(columns="id"), hide_index=True, width="stretch")
+        show_table(table.drop(columns="id"), lang, hide_index=True, width="stretch")
         meals = data.load_meals(incident_id, lang)
         if not meals.empty:
             st.markdown(f"**{t('meals_served', lang)}**")
-            st.dataframe(meals, width="stretch")
+            show_table(meals, lang, width="stretch")
     if not shell.allowed("shelter", lang):
         return
     if not table.empty:
@@ -595,14 +599,14 @@ def cover(incident_id: int, lang: str) -> None:
     if table.empty:
         st.info(t("no_cover", lang))
     else:
-        st.dataframe(table, hide_index=True, width="stretch")
+        show_table(table, lang, hide_index=True, width="stretch")
     st.caption(t("cover_rules", lang, rules=data.rules_text(lang)))
     st.markdown(f"**{t('needs_by_kecamatan', lang)}**")
     by_kecamatan = data.kecamatan_table(view, lang)
     if by_kecamatan.empty:
         st.caption(t("no_needs", lang))
     else:
-        st.dataframe(by_kecamatan, hide_index=True, width="stretch")
+        show_table(by_kecamatan, lang, hide_index=True, width="stretch")
 
 
 def opening_import(lang: str) -> None:

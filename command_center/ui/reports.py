@@ -23,7 +23,7 @@ from command_center.times import WIB, format_wib, utcnow
 from command_center.ui import charts, maps, shell
 from command_center.ui.confirm import confirm_pending, save_report
 from command_center.ui.importer import Importer, import_panel
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 
 def summary(incident_id: int | None, include_unverified: bool, lang: str) -> None:
@@ -41,14 +41,14 @@ def summary(incident_id: int | None, include_unverified: bool, lang: str) -> Non
     if not view.kecamatan.empty:
         st.markdown(f"**{t('bar_title', lang)}**")
         st.vega_lite_chart(*charts.bars(view.bar, lang), width="stretch")
-        st.dataframe(view.kecamatan, hide_index=True, width="stretch")
+        show_table(view.kecamatan, lang, hide_index=True, width="stretch")
     if incident_id is not None:
         series = data.load_series(incident_id, include_unverified, lang)
         if not series.empty:
             st.markdown(f"**{t('series_title', lang)}**")
             figures = [c for c in series.columns if not c.startswith("Δ")]
             st.vega_lite_chart(*charts.days(series[figures], lang), width="stretch")
-            st.dataframe(series, width="stretch")
+            show_table(series, lang, width="stretch")
     left, right = st.columns(2)
     for column, key, table in (
         (left, "rollup_kabupaten", view.kabupaten),
@@ -56,7 +56,7 @@ def summary(incident_id: int | None, include_unverified: bool, lang: str) -> Non
     ):
         if not table.empty:
             column.markdown(f"**{t(key, lang)}**")
-            column.dataframe(table, hide_index=True, width="stretch")
+            show_table(table, lang, column, hide_index=True, width="stretch")
 
 
 def _figure_picker(key: str, lang: str) -> str:
@@ -94,7 +94,7 @@ def choropleth(incident_id: int | None, include_unverified: bool, lang: str) -> 
 def _side_by_side(incident_id: int, lang: str) -> None:
     st.markdown(f"**{t('side_by_side', lang)}**")
     figure = _figure_picker("side_figure", lang)
-    st.dataframe(data.load_side_by_side(incident_id, figure, lang), hide_index=True)
+    show_table(data.load_side_by_side(incident_id, figure, lang), lang, hide_index=True)
 
 
 @st.fragment
@@ -123,7 +123,7 @@ def _versions(incident_id: int, lang: str) -> None:
         placeholder=t("choose_many", lang),
     )
     versions = data.load_versions(incident_id, kecamatan, lang, tuple(sources), tuple(statuses))
-    st.dataframe(versions, hide_index=True, width="stretch")
+    show_table(versions, lang, hide_index=True, width="stretch")
 
 
 def reports(incident_id: int, lang: str) -> None:
@@ -299,8 +299,8 @@ def _pasted(item, index: int, incident_id: int, source: str, reporter: str, lang
     clock = right.time_input(t("report_clock", lang), when.time(), key=f"whatsapp_clock_{index}")
     if draft.report_time is None or not draft.has_clock:
         st.caption(t("whatsapp_no_time", lang))
-    st.dataframe(
-        {data.figure_label(f.name, lang): [f.value] for f in draft.figures}, hide_index=True
+    show_table(
+        {data.figure_label(f.name, lang): [f.value] for f in draft.figures}, lang, hide_index=True
     )
     if draft.needs:
         st.caption(f"{t('field_needs', lang)}: {md(_needs_text(draft.needs))}")
@@ -394,7 +394,7 @@ def reporter_links(incident_id: int | None, lang: str) -> None:
     links = data.load_links(shell.actor(), lang)
     if links.empty:
         return
-    st.dataframe(links, width="stretch")
+    show_table(links, lang, width="stretch")
     with st.form("revoke_link_form"):
         chosen = st.selectbox(
             t("link_revoke_which", lang),

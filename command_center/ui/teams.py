@@ -21,7 +21,7 @@ from command_center.services import teams as rules
 from command_center.services.figures import STATUS_COLOURS
 from command_center.times import WIB, format_wib
 from command_center.ui import maps, shell
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 SEEN = "team_versions_seen"
 BOARD_CARDS = 25  # per status column; the filters narrow the rest down
@@ -153,7 +153,7 @@ def assign(lang: str) -> None:
     if suggestions.empty:
         st.caption(t("no_suggestions", lang))
     else:
-        st.dataframe(suggestions, hide_index=True, width="stretch")
+        show_table(suggestions, lang, hide_index=True, width="stretch")
     names = data.load_team_names(lang)
     versions = data.load_team_versions()
     options = [*suggestions.index, *(i for i in names if i not in suggestions.index)]
@@ -214,7 +214,7 @@ def team_status(lang: str) -> None:
         _status_form(team_id, version, team, targets, lang)
     saw(team_id, team.version)  # a change that worked has rerun the page already
     st.markdown(f"**{t('team_history', lang)}**")
-    st.dataframe(data.load_history(team_id, lang), hide_index=True, width="stretch")
+    show_table(data.load_history(team_id, lang), lang, hide_index=True, width="stretch")
 
 
 def _status_form(team_id: int, version: int, team, targets: list[str], lang: str) -> None:
