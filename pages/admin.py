@@ -19,7 +19,7 @@ users, sessions, tokens, audit = st.tabs(
 try:
     with users:
         show_table(admin.load_users(who, lang), lang, hide_index=True, width="stretch")
-        with st.form("add_user"):
+        with st.form("add_user", enter_to_submit=False):
             left, right = st.columns(2)
             values = {
                 "username": left.text_input(t("username", lang), max_chars=120),
@@ -33,7 +33,7 @@ try:
             if st.form_submit_button(t("add_user", lang), type="primary"):
                 admin.add_user(who, values)
                 done(t("user_added", lang, name=md(values["username"])))
-        with st.form("edit_user"):
+        with st.form("edit_user", enter_to_submit=False):
             left, right = st.columns(2)
             username = left.text_input(t("username", lang), max_chars=120, key="edit_username")
             role = right.selectbox(
@@ -56,21 +56,21 @@ try:
         username = st.text_input(t("sessions_of", lang), max_chars=120, key="session_user")
         if username.strip():
             show_table(admin.load_sessions(who, username, lang), lang, hide_index=True)
-            with st.form("revoke_session"):
+            with st.form("revoke_session", enter_to_submit=False):
                 session_id = st.number_input("id", min_value=1, step=1)
                 if st.form_submit_button(t("revoke_session", lang)):
                     admin.revoke_session(who, int(session_id))
                     done(t("session_revoked", lang))
     with tokens:
         show_table(admin.load_tokens(who, lang), lang, hide_index=True, width="stretch")
-        with st.form("add_token"):
+        with st.form("add_token", enter_to_submit=False):
             label = st.text_input(t("token_label", lang), max_chars=60)
             scope = st.text_input(t("scope", lang), max_chars=13, key="token_scope")
             incident = st.number_input(t("token_incident", lang), min_value=0, step=1)
             if st.form_submit_button(t("add_token", lang)):
                 token = admin.add_token(who, label, scope, int(incident) or None)
                 st.success(t("token_made", lang, link=f"/briefing?kiosk=1&token={token}"))
-        with st.form("revoke_token"):
+        with st.form("revoke_token", enter_to_submit=False):
             token_id = st.number_input("id", min_value=1, step=1)
             if st.form_submit_button(t("revoke_token", lang)):
                 admin.revoke_token(who, int(token_id))

@@ -3,6 +3,7 @@ nothing of the other language, no "None"/"nan", numbers and dates in the languag
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pandas as pd
@@ -108,3 +109,41 @@ def test_every_page_speaks_one_language(with_demo, page: str, lang: str) -> None
         ] == []
         cells = shown.to_numpy().ravel().tolist()
         assert [c for c in cells if LEAKS[lang].search(c)] == []
+
+
+SIGN_IN_FORMS = {"login", "change_password"}  # Enter signs in, as everywhere else on the web
+WIDGET_OPTIONS = {  # what keeps Streamlit's own English off a widget, and one date order
+    "form": {"enter_to_submit": "False"},  # else "Press Ctrl+Enter to submit form"
+    "multiselect": {"select_all": "False", "placeholder": None},  # else "Select all"
+    "date_input": {"format": "'DD/MM/YYYY'"},  # else yyyy/mm/dd beside dd/mm/yyyy
+}
+
+
+def _widget_calls() -> list[tuple[str, int, str, dict[str, str], str]]:
+    found = []
+    for path in [
+        *(PROJECT_ROOT / "command_center" / "ui").glob("*.py"),
+        *(PROJECT_ROOT / "pages").glob("*.py"),
+    ]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in WIDGET_OPTIONS:
+                    given = {k.arg: ast.unparse(k.value) for k in node.keywords if k.arg}
+                    first = ast.unparse(node.args[0]) if node.args else ""
+                    found.append((path.name, node.lineno, node.func.attr, given, first))
+    return found
+
+
+def test_every_form_multiselect_and_date_picker_keeps_streamlits_english_off() -> None:
+    calls = _widget_calls()
+    assert len(calls) > 50  # the scan sees the widgets
+    wrong = [
+        (name, line, kind)
+        for name, line, kind, given, first in calls
+        if first.strip("'\"") not in SIGN_IN_FORMS
+        and any(
+            option not in given or (value is not None and given[option] != value)
+            for option, value in WIDGET_OPTIONS[kind].items()
+        )
+    ]
+    assert wrong == []

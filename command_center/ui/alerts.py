@@ -34,7 +34,7 @@ def my_alerts(username: str, lang: str) -> None:
     waiting = data.unacked_critical(username)
     if not waiting or username != shell.actor().username:
         return
-    with st.form("ack_alert"):
+    with st.form("ack_alert", enter_to_submit=False):
         chosen = st.selectbox(t("ack_which", lang), list(waiting), format_func=waiting.get)
         if st.form_submit_button(t("ack_button", lang), type="primary"):
             _try(lambda: data.acknowledge_alert(shell.actor(), chosen), t("ack_saved", lang), lang)
@@ -53,7 +53,7 @@ def _try(action, message: str, lang: str) -> None:
 def subscription(username: str, lang: str) -> None:
     now = data.load_subscription(username)
     kabupaten = places.kabupaten_choices()
-    with st.form("subscription"):
+    with st.form("subscription", enter_to_submit=False):
         st.caption(t("subscription_help", lang))
         areas = st.multiselect(
             t("field_areas", lang),
@@ -61,6 +61,7 @@ def subscription(username: str, lang: str) -> None:
             default=list(now.areas),
             format_func=lambda code: kabupaten.get(code, code),
             placeholder=t("areas_all_scope", lang),
+            select_all=False,
         )
         hazards = st.multiselect(
             t("field_hazards", lang),
@@ -68,6 +69,7 @@ def subscription(username: str, lang: str) -> None:
             default=[h for h in now.hazards if h in HAZARDS],
             format_func=lambda h: t(f"hazard_{h}", lang),
             placeholder=t("hazards_all", lang),
+            select_all=False,
         )
         left, right = st.columns(2)
         severity = left.selectbox(
@@ -82,6 +84,7 @@ def subscription(username: str, lang: str) -> None:
             default=list(now.channels),
             format_func=lambda c: t(f"channel_{c}", lang),
             placeholder=t("channels_all", lang),
+            select_all=False,
         )
         quiet_from = left.text_input(t("field_quiet_from", lang), now.quiet_from or "", max_chars=5)
         quiet_until = right.text_input(
@@ -125,7 +128,7 @@ def linked_channels(username: str, lang: str) -> None:
             if hosts
             else t("webhook_rule_admin", lang)
         )
-    with st.form("set_address"):
+    with st.form("set_address", enter_to_submit=False):
         left, right = st.columns([1, 2])
         channel = left.selectbox(
             t("col_channel", lang),
@@ -171,14 +174,21 @@ def outbox(lang: str) -> None:
         data.STATUSES,
         default=["pending", "sending", "dead"],
         format_func=lambda s: t(f"delivery_{s}", lang),
+        select_all=False,
+        placeholder=t("choose_options", lang),
     )
     table = data.load_deliveries(who, tuple(statuses), lang)
     show_table(table, lang, hide_index=True, width="stretch")
     dead = data.load_deliveries(who, ("dead",), lang)
     if dead.empty:
         return
-    with st.form("dead_letters"):
-        ids = st.multiselect(t("dead_letters", lang), list(dead["id"]))
+    with st.form("dead_letters", enter_to_submit=False):
+        ids = st.multiselect(
+            t("dead_letters", lang),
+            list(dead["id"]),
+            select_all=False,
+            placeholder=t("choose_options", lang),
+        )
         left, right = st.columns(2)
         retry = left.form_submit_button(t("retry", lang), type="primary")
         drop = right.form_submit_button(t("discard_dead", lang))

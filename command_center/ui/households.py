@@ -122,7 +122,7 @@ def _household(incident_id: int, household_id: int, lang: str) -> None:
     if not permits(shell.actor(), "pii"):
         st.caption(t("masked_for_you", lang))
         return
-    with st.form(f"reveal_{household_id}"):
+    with st.form(f"reveal_{household_id}", enter_to_submit=False):
         why = st.text_input(t("why_open", lang))
         shown = st.form_submit_button(t("reveal", lang))
     if shown:
@@ -308,7 +308,7 @@ def review(incident_id: int, lang: str) -> None:
         return
     st.warning(t("revealed_audited", lang), icon=":material/visibility:")
     show_table(data.change_rows(seen, lang), lang, hide_index=True, width="stretch")
-    with st.form(f"household_decide_{chosen}"):
+    with st.form(f"household_decide_{chosen}", enter_to_submit=False):
         note = st.text_input(t("decision_note", lang), max_chars=200)
         checked = st.checkbox(t("checked_both", lang))
         accept, reject = st.columns(2)
@@ -357,7 +357,7 @@ def assistance(incident_id: int, lang: str) -> None:
     open_ones = [p for p, s in statuses.items() if rules.next_status(s)]
     if not open_ones:
         return
-    with st.form("payment_form"):
+    with st.form("payment_form", enter_to_submit=False):
         payment = st.selectbox(
             t("field_payment", lang),
             open_ones,
@@ -365,7 +365,7 @@ def assistance(incident_id: int, lang: str) -> None:
         )
         left, right = st.columns(2)
         reference = left.text_input(t("field_reference", lang))
-        paid_on = right.date_input(t("field_paid_on", lang), value=None)
+        paid_on = right.date_input(t("field_paid_on", lang), value=None, format="DD/MM/YYYY")
         moved = st.form_submit_button(t("advance_payment", lang))
     if moved:
         try:

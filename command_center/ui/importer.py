@@ -142,7 +142,7 @@ def quarantine_panel(importer: Importer, lang: str) -> None:
         return
     pick = t("discard_confirm", lang)
     locked = [t("col_row", lang), t("col_problem", lang), "incident_id"]
-    with st.form(f"{importer.kind}_quarantine_form"):
+    with st.form(f"{importer.kind}_quarantine_form", enter_to_submit=False):
         edited = st.data_editor(
             rows.assign(**{pick: False}),
             disabled=locked,

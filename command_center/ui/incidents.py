@@ -76,6 +76,7 @@ def incident_list(lang: str) -> None:
         format_func=lambda s: t(f"status_incident_{s}", lang),
         key="incidents_status",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     hazards = top[1].multiselect(
         t("field_hazard", lang),
@@ -83,6 +84,7 @@ def incident_list(lang: str) -> None:
         format_func=lambda h: hazard_word(h, lang),
         key="incidents_hazard",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     phases = top[2].multiselect(
         t("field_phase", lang),
@@ -90,6 +92,7 @@ def incident_list(lang: str) -> None:
         format_func=lambda p: t(f"phase_{p}", lang),
         key="incidents_phase",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     kind = top[3].selectbox(
         t("exercise", lang),
@@ -105,8 +108,12 @@ def incident_list(lang: str) -> None:
         key="incidents_area",
         format_func=lambda c: "-" if c is None else data.area_label(c),
     )
-    since = bottom[1].date_input(t("since", lang), value=None, key="incidents_since")
-    until = bottom[2].date_input(t("until_day", lang), value=None, key="incidents_until")
+    since = bottom[1].date_input(
+        t("since", lang), value=None, key="incidents_since", format="DD/MM/YYYY"
+    )
+    until = bottom[2].date_input(
+        t("until_day", lang), value=None, key="incidents_until", format="DD/MM/YYYY"
+    )
     filters = IncidentFilters(
         tuple(statuses), tuple(phases), tuple(hazards), area, kind, since, until
     )
@@ -144,6 +151,7 @@ def open_form(lang: str) -> None:
         format_func=data.area_label,
         key="open_kabupaten",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     choices = data.kecamatan_of(tuple(kabupaten))
     subset = st.multiselect(
@@ -152,20 +160,21 @@ def open_form(lang: str) -> None:
         format_func=choices.get,
         key="open_kecamatan",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     codes = subset or kabupaten
     area = common_area(codes) if codes else None
     zone = zone_of(area)
     today = local_day(utcnow(), zone)
     place = data.area_label(area).split(" (")[0] if area else ""
-    with st.form("open_incident"):
+    with st.form("open_incident", enter_to_submit=False):
         name = st.text_input(
             t("field_name", lang),
             suggested_name(hazard_word(hazard, "id"), place, today),
             max_chars=200,
         )
         left, right = st.columns(2)
-        day = left.date_input(t("start_day", lang, zone=zone), today)
+        day = left.date_input(t("start_day", lang, zone=zone), today, format="DD/MM/YYYY")
         at = right.time_input(t("start_time", lang, zone=zone), time(0, 0))
         description = st.text_area(t("field_description", lang), max_chars=2000)
         events = data.recent_events(lang)
@@ -174,6 +183,7 @@ def open_form(lang: str) -> None:
             list(events),
             format_func=events.get,
             placeholder=t("choose_many", lang),
+            select_all=False,
         )
         exercise = st.checkbox(t("exercise", lang))
         submitted = st.form_submit_button(t("open_incident", lang), type="primary")
@@ -248,7 +258,10 @@ def incident_view(incident_id: int, lang: str) -> None:
 
 
 def _details_form(incident_id: int, view: data.IncidentView, lang: str) -> None:
-    with st.expander(t("edit_incident", lang)), st.form(f"details_{incident_id}"):
+    with (
+        st.expander(t("edit_incident", lang)),
+        st.form(f"details_{incident_id}", enter_to_submit=False),
+    ):
         name = st.text_input(t("field_name", lang), view.record.name, max_chars=200)
         description = st.text_area(
             t("field_description", lang), view.description or "", max_chars=2000
@@ -291,13 +304,14 @@ def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
     show_table(view.kecamatan, lang, hide_index=True, width="stretch")
     if view.record.status != "open" or not permits(shell.actor(), "incident"):
         return
-    with st.form(f"area_{incident_id}"):
+    with st.form(f"area_{incident_id}", enter_to_submit=False):
         add = st.text_input(t("field_add", lang), help=t("codes_help", lang))
         remove = st.multiselect(
             t("field_remove", lang),
             list(view.record.kecamatan_codes),
             format_func=data.area_label,
             placeholder=t("choose_many", lang),
+            select_all=False,
         )
         if st.form_submit_button(t("change_area", lang)):
             _change(incident_id, lang, add=[c for c in add.split(",") if c.strip()], remove=remove)
@@ -314,7 +328,7 @@ def _change(incident_id: int, lang: str, add: list[str], remove: list[str]) -> N
 
 def _phase_form(incident_id: int, zone: str, lang: str) -> None:
     today = local_day(utcnow(), zone)
-    with st.form(f"phase_{incident_id}"):
+    with st.form(f"phase_{incident_id}", enter_to_submit=False):
         left, right = st.columns(2)
         phase = left.selectbox(
             t("field_phase", lang), PHASES, index=1, format_func=lambda p: t(f"phase_{p}", lang)
@@ -325,8 +339,10 @@ def _phase_form(incident_id: int, zone: str, lang: str) -> None:
         authority = left.text_input(
             t("field_authority", lang), max_chars=120, placeholder="Bupati Cianjur"
         )
-        starts = right.date_input(t("field_starts_on", lang), today)
-        ends = left.date_input(t("field_ends_on", lang), today + timedelta(days=6))
+        starts = right.date_input(t("field_starts_on", lang), today, format="DD/MM/YYYY")
+        ends = left.date_input(
+            t("field_ends_on", lang), today + timedelta(days=6), format="DD/MM/YYYY"
+        )
         if st.form_submit_button(t("set_phase", lang), type="primary"):
             try:
                 data.add_phase(incident_id, shell.actor(), phase, decree, authority, starts, ends)
@@ -347,7 +363,7 @@ def _confirm_form(view: data.IncidentView, lang: str) -> None:
     if not waiting or not who.covers(view.record.kabupaten_code):
         return
     st.caption(t("decree_confirm_help", lang))
-    with st.form(f"confirm_{view.record.id}"):
+    with st.form(f"confirm_{view.record.id}", enter_to_submit=False):
         chosen = st.selectbox(t("field_phase_id", lang), list(waiting), format_func=waiting.get)
         if st.form_submit_button(t("confirm_decree", lang), type="primary"):
             try:
@@ -367,14 +383,14 @@ def _actions(incident_id: int, status: str, lang: str) -> None:
                 number = data.close_incident(incident_id, who)
                 done(t("incident_closed", lang, number=number))
         if status == "closed" and permits(who, "merge"):
-            with st.form(f"reopen_{incident_id}"):
+            with st.form(f"reopen_{incident_id}", enter_to_submit=False):
                 reason = st.text_input(t("field_reason", lang), max_chars=500)
                 if st.form_submit_button(t("reopen_incident", lang)):
                     data.reopen_incident(incident_id, who, reason)
                     done(t("incident_reopened", lang))
         if status in ("open", "proposed") and permits(who, "merge"):
             others = data.merge_choices(incident_id)
-            with st.form(f"merge_{incident_id}"):
+            with st.form(f"merge_{incident_id}", enter_to_submit=False):
                 other = st.selectbox(t("merge_other", lang), list(others), format_func=others.get)
                 if st.form_submit_button(t("merge_incident", lang)) and other is not None:
                     data.merge_incidents(incident_id, other, who)

@@ -71,9 +71,11 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd
     if last:
         st.caption(t("lapor_update", LANG))
     now = utcnow().astimezone(WIB)
-    with st.form(f"lapor_{incident_id}_{code}"):
+    with st.form(f"lapor_{incident_id}_{code}", enter_to_submit=False):
         values = {"incident_id": incident_id, "kecamatan_code": code}
-        day = st.date_input(t("report_date", LANG), value=now.date(), max_value=now.date())
+        day = st.date_input(
+            t("report_date", LANG), value=now.date(), max_value=now.date(), format="DD/MM/YYYY"
+        )
         clock = st.time_input(t("report_time", LANG), value=now.time().replace(second=0))
         for group, figures in GROUPS:
             st.subheader(t(group, LANG))

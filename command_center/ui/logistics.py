@@ -175,7 +175,7 @@ def _adjust_form(warehouse: int, lang: str) -> None:
         f"{r['item']}|{r[batch]}": f"{r[item]} · {r[batch]} ({number(r[on_hand], lang)})"
         for r in held.to_dict("records")
     }
-    with st.form("adjust_form"):
+    with st.form("adjust_form", enter_to_submit=False):
         chosen = st.selectbox(t("field_batch", lang), list(choices), format_func=choices.get)
         quantity = st.number_input(t("adjust_quantity", lang), step=1, value=0)
         reason = st.selectbox(
@@ -197,7 +197,7 @@ def _adjust_form(warehouse: int, lang: str) -> None:
 
 def _transfer_form(warehouse: int, lang: str) -> None:
     items = _items(lang)
-    with st.form("transfer_form"):
+    with st.form("transfer_form", enter_to_submit=False):
         target = _warehouse_picker("to_warehouse", "transfer_to", lang)
         item = st.selectbox(t("field_item", lang), list(items), format_func=items.get)
         quantity = st.number_input(t("field_quantity", lang), min_value=1, step=1)
@@ -213,7 +213,7 @@ def _transfer_form(warehouse: int, lang: str) -> None:
 
 
 def _warehouse_form(lang: str) -> None:
-    with st.form("warehouse_form"):
+    with st.form("warehouse_form", enter_to_submit=False):
         name = st.text_input(t("field_name", lang))
         kind = st.selectbox(
             t("field_warehouse_kind", lang),
@@ -317,7 +317,7 @@ def receipts(incident_id: int, lang: str) -> None:
         t("col_note_number", lang), list(notes), format_func=notes.get, key="receipt_note_pick"
     )
     lines = moving[moving["dispatch_id"] == chosen]
-    with st.form("receipt_form"):
+    with st.form("receipt_form", enter_to_submit=False):
         sent = t("col_sent", lang)
         received = {
             r["item"]: st.number_input(
@@ -423,7 +423,7 @@ def _shelter_form(incident_id: int, table: pd.DataFrame, lang: str) -> None:
     def value(field: str, default=None):
         return default if row is None or pd.isna(row[field]) else row[field]
 
-    with st.form(f"shelter_form_{chosen}"):
+    with st.form(f"shelter_form_{chosen}", enter_to_submit=False):
         name = st.text_input(
             t("field_name", lang), value=value("name", ""), key=f"shelter_name_{chosen}"
         )
@@ -500,7 +500,7 @@ def kitchens(incident_id: int, lang: str) -> None:
         return
     if not table.empty:
         names = dict(zip(table["id"], table[t("col_name", lang)], strict=True))
-        with st.form("meals_form"):
+        with st.form("meals_form", enter_to_submit=False):
             kitchen = st.selectbox(t("kitchen", lang), list(names), format_func=names.get)
             left, middle, right = st.columns(3)
             day = left.date_input(t("field_day", lang), value=date.today(), format="DD/MM/YYYY")
@@ -534,7 +534,7 @@ def _kitchen_form(incident_id: int, lang: str) -> None:
         return default if row is None or pd.isna(row[field]) else row[field]
 
     teams = data.load_team_names()
-    with st.form(f"kitchen_form_{chosen}"):
+    with st.form(f"kitchen_form_{chosen}", enter_to_submit=False):
         name = st.text_input(t("field_name", lang), value=value("name", ""))
         code = st.text_input(
             t("field_kecamatan_code", lang),

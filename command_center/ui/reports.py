@@ -114,6 +114,7 @@ def _versions(incident_id: int, lang: str) -> None:
         format_func=lambda s: t(f"source_{s}", lang),
         key="versions_sources",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     statuses = right.multiselect(
         t("col_verification", lang),
@@ -121,6 +122,7 @@ def _versions(incident_id: int, lang: str) -> None:
         format_func=lambda s: t(f"verification_{s}", lang),
         key="versions_statuses",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     versions = data.load_versions(incident_id, kecamatan, lang, tuple(sources), tuple(statuses))
     show_table(versions, lang, hide_index=True, width="stretch")
@@ -136,7 +138,7 @@ def reports(incident_id: int, lang: str) -> None:
     st.markdown(f"**{t('verification_queue', lang, n=len(labels))}**")
     if not labels:
         return
-    with st.form("verify_form"):
+    with st.form("verify_form", enter_to_submit=False):
         report_id = st.selectbox(
             t("choose_report", lang), list(labels), format_func=labels.get, key="verify_report"
         )
@@ -180,7 +182,7 @@ def entry(incident_id: int, lang: str) -> None:
         return
     options = data.report_areas(incident_id, lang)
     now = utcnow().astimezone(WIB)
-    with st.form("report_form"):
+    with st.form("report_form", enter_to_submit=False):
         left, middle, right = st.columns(3)
         values = {
             "incident_id": incident_id,
@@ -195,7 +197,9 @@ def entry(incident_id: int, lang: str) -> None:
             ),
             "reporter": right.text_input(t("reporter", lang), max_chars=120),
         }
-        day = left.date_input(t("report_date", lang), value=now.date(), max_value=now.date())
+        day = left.date_input(
+            t("report_date", lang), value=now.date(), max_value=now.date(), format="DD/MM/YYYY"
+        )
         clock = middle.time_input(t("report_time", lang), value=now.time().replace(second=0))
         values["report_time"] = datetime.combine(day, clock, WIB)
         values["area_level"] = (
@@ -243,7 +247,7 @@ def whatsapp(incident_id: int, lang: str) -> None:
     if not shell.allowed("report", lang):
         return
     st.caption(t("whatsapp_help", lang))
-    with st.form("whatsapp_form"):
+    with st.form("whatsapp_form", enter_to_submit=False):
         text = st.text_area(
             t("whatsapp_paste", lang), height=160, max_chars=20_000, key="whatsapp_text"
         )
@@ -295,7 +299,9 @@ def _pasted(item, index: int, incident_id: int, source: str, reporter: str, lang
         key=f"whatsapp_kecamatan_{index}",
     )
     when = (draft.report_time or utcnow()).astimezone(WIB)
-    day = middle.date_input(t("report_date", lang), when.date(), key=f"whatsapp_day_{index}")
+    day = middle.date_input(
+        t("report_date", lang), when.date(), key=f"whatsapp_day_{index}", format="DD/MM/YYYY"
+    )
     clock = right.time_input(t("report_clock", lang), when.time(), key=f"whatsapp_clock_{index}")
     if draft.report_time is None or not draft.has_clock:
         st.caption(t("whatsapp_no_time", lang))
@@ -395,7 +401,7 @@ def reporter_links(incident_id: int | None, lang: str) -> None:
     if links.empty:
         return
     show_table(links, lang, width="stretch")
-    with st.form("revoke_link_form"):
+    with st.form("revoke_link_form", enter_to_submit=False):
         chosen = st.selectbox(
             t("link_revoke_which", lang),
             list(links.index),
@@ -412,7 +418,7 @@ def reporter_links(incident_id: int | None, lang: str) -> None:
 
 def _issue_link(incident_id: int, lang: str) -> None:
     options = load_incident_kecamatan(incident_id)
-    with st.form("issue_link_form", clear_on_submit=True):
+    with st.form("issue_link_form", clear_on_submit=True, enter_to_submit=False):
         left, right = st.columns(2)
         values = {
             "name": left.text_input(t("col_name", lang), max_chars=LABEL, key="link_name"),
@@ -432,6 +438,7 @@ def _issue_link(incident_id: int, lang: str) -> None:
                 format_func=options.get,
                 key="link_kec",
                 placeholder=t("choose_many", lang),
+                select_all=False,
             ),
         }
         only = st.checkbox(t("link_this_incident_only", lang), value=True)

@@ -157,7 +157,7 @@ def assign(lang: str) -> None:
     names = data.load_team_names(lang)
     versions = data.load_team_versions()
     options = [*suggestions.index, *(i for i in names if i not in suggestions.index)]
-    with st.form("assign_form"):
+    with st.form("assign_form", enter_to_submit=False):
         team_id = st.selectbox(
             t("choose_team", lang), options, format_func=names.get, key="assign_team"
         )
@@ -218,7 +218,7 @@ def team_status(lang: str) -> None:
 
 
 def _status_form(team_id: int, version: int, team, targets: list[str], lang: str) -> None:
-    with st.form("status_form"):
+    with st.form("status_form", enter_to_submit=False):
         target = st.selectbox(
             t("new_status", lang),
             targets,
@@ -226,7 +226,9 @@ def _status_form(team_id: int, version: int, team, targets: list[str], lang: str
             key="status_target",
         )
         reason = st.text_input(t("reason", lang), max_chars=300, key="status_reason")
-        until: date | None = st.date_input(t("until", lang), value=None, key="status_until")
+        until: date | None = st.date_input(
+            t("until", lang), value=None, key="status_until", format="DD/MM/YYYY"
+        )
         submitted = st.form_submit_button(t("apply_status", lang))
     stand_down = team.status in rules.DEPLOYED and st.button(t("stand_down", lang))
     try:
