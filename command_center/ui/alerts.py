@@ -175,7 +175,7 @@ def outbox(lang: str) -> None:
         default=["pending", "sending", "dead"],
         format_func=lambda s: t(f"delivery_{s}", lang),
         select_all=False,
-        placeholder=t("choose_options", lang),
+        placeholder=t("choose_many", lang),
     )
     table = data.load_deliveries(who, tuple(statuses), lang)
     show_table(table, lang, hide_index=True, width="stretch")
@@ -187,7 +187,7 @@ def outbox(lang: str) -> None:
             t("dead_letters", lang),
             list(dead["id"]),
             select_all=False,
-            placeholder=t("choose_options", lang),
+            placeholder=t("choose_many", lang),
         )
         left, right = st.columns(2)
         retry = left.form_submit_button(t("retry", lang), type="primary")

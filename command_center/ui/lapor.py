@@ -46,12 +46,13 @@ def page() -> None:
             until=format_wib(holder.expires_at, LANG),
         )
     )
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(flash)
     incidents = data.incidents(holder)
     mine = data.previous(holder)  # read once: the form starts from it, the list shows it
-    if not incidents:
+    flash = st.session_state.pop(FLASH, None)
+    if flash:  # sent: the confirmation where the form was, the form gone until asked again
+        st.success(flash)
+        st.button(t("lapor_again", LANG), type="primary", key="lapor_again")
+    elif not incidents:
         st.info(t("lapor_no_incident", LANG))
     else:
         _form(token, holder, incidents, mine)
