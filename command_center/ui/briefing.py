@@ -87,14 +87,15 @@ def briefing(lang: str) -> None:
 
 def sitrep(incident_id: int, lang: str) -> None:
     st.subheader(t("sitrep_title", lang))
-    issued_before = load_issued(incident_id, lang)
-    if issued_before:
-        st.caption(t("sitreps_issued", lang, list=md(issued_before)))
+    listed = st.empty()  # filled once the button has done its work: it lists the newest too
     key = f"sitrep_{incident_id}"
     if shell.allowed("sitrep", lang) and st.button(
         t("make_sitrep", lang), key=f"make_{key}", type="primary"
     ):
         st.session_state[key] = make_sitrep(incident_id, shell.actor())
+    issued_before = load_issued(incident_id, lang)
+    if issued_before:
+        listed.caption(t("sitreps_issued", lang, list=md(issued_before)))
     made = st.session_state.get(key)
     if made is None:
         return
