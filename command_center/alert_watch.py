@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from command_center import outbox
 from command_center.db import writing
+from command_center.labels import number
 from command_center.models import (
     Deployment,
     FeedStatus,
@@ -182,8 +183,9 @@ def _low_stock(session: Session, limits: Watch, now: datetime) -> int:
                 outbox.write(
                     session,
                     "stock_low",
-                    f"Stok {line.item} tinggal {line.days:.1f} hari: {incident.name}",
-                    f"{line.stock} {line.unit} untuk {people} pengungsi"
+                    f"Stok {logistics.item_label(line.item).lower()} tinggal "
+                    f"{number(line.days, places=1)} hari: {incident.name}",
+                    f"{number(line.stock)} {line.unit} untuk {number(people)} pengungsi"
                     f" · {outbox.area_words(session, kabupaten)}",
                     "/logistics",
                     kabupaten,
