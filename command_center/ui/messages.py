@@ -104,10 +104,13 @@ def show_done() -> None:
         st.success(text, icon=":material/check_circle:")
 
 
-def show_table(frame: pd.DataFrame, lang: str, where: Any = st, **options: Any) -> Any:
+def show_table(
+    frame: pd.DataFrame | pd.Series | dict, lang: str, where: Any = st, **options: Any
+) -> Any:
     """A table with numbers and dates in the user's language (`labels.shown`), or a line
     saying there is nothing yet where Streamlit would print its English "empty". `options`
     go to `st.dataframe`, whose answer (a selection) is returned."""
+    frame = frame.to_frame() if isinstance(frame, pd.Series) else pd.DataFrame(frame)
     if frame.empty:
         return where.caption(t("table_empty", lang))
     return where.dataframe(shown(frame, lang), **options)
