@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from command_center import outbox
 from command_center.db import writing
+from command_center.labels import number
 from command_center.models import (
     Deployment,
     FeedStatus,
@@ -24,7 +25,7 @@ from command_center.models import (
     Warehouse,
 )
 from command_center.services import logistics
-from command_center.times import age_minutes, utcnow
+from command_center.times import age_minutes, format_wib, utcnow
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _stale_feeds(session: Session, limits: Watch, now: datetime) -> int:
         if last is None and row.failing_since is None:
             continue
         since = last.isoformat() if last else "never"
-        body = f"Terakhir berhasil: {last:%d-%m-%Y %H:%M} UTC" if last else "Belum pernah berhasil"
+        body = f"Terakhir berhasil: {format_wib(last)}" if last else "Belum pernah berhasil"
         if row.last_error:
             body += f"\n{row.last_error[:200]}"
         written += bool(
@@ -182,8 +183,9 @@ def _low_stock(session: Session, limits: Watch, now: datetime) -> int:
                 outbox.write(
                     session,
                     "stock_low",
-                    f"Stok {line.item} tinggal {line.days:.1f} hari: {incident.name}",
-                    f"{line.stock} {line.unit} untuk {people} pengungsi"
+                    f"Stok {logistics.item_label(line.item).lower()} tinggal "
+                    f"{number(line.days, places=1)} hari: {incident.name}",
+                    f"{number(line.stock)} {line.unit} untuk {number(people)} pengungsi"
                     f" · {outbox.area_words(session, kabupaten)}",
                     "/logistics",
                     kabupaten,

@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from numbers import Real
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from babel.messages.pofile import read_po
+from pandas.io.formats.style import Styler
 
 from command_center.models import TeamStatus
-from command_center.times import format_wib
+from command_center.times import format_day, format_wib
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+IDS = frozenset({"id"})  # table columns that name a record, shown without separators
 NO_VALUE = "—"  # an empty table cell, in every language (never "None" or "nan")
 
 LOCALE_DIR = Path(__file__).with_name("locale")  # <lang>/LC_MESSAGES/messages.po
@@ -119,7 +124,47 @@ def _line(part: str, lang: str, quote: Callable[[str], str]) -> str:
     return f"{field_name(found[1], lang)} {int(found[2]) + 1}"
 
 
-def number(value: int, lang: str = "id") -> str:
-    """A count with the language's thousands separator (`8.200` in Indonesian)."""
-    text = f"{value:,}"
-    return text.replace(",", ".") if lang == "id" else text
+def number(value: float, lang: str = "id", places: int | None = None) -> str:
+    """A number in the language's format: `22.144` and `5,6` in Indonesian (`22,144` and
+    `5.6` in English). A count keeps no decimals; a measure keeps up to `places` (4 when not
+    given, trailing zeros dropped), or exactly `places` when given."""
+    if places is None:
+        value = round(value, 4)
+        text = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+    else:
+        text = f"{value:,.{places}f}"
+    # swap the separators through a placeholder: `22,144.5` -> `22.144,5`
+    return text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "id" else text
+
+
+def cell(value: object, lang: str = "id") -> str:
+    """One value as a table shows it: counts and measures in the language's format, a day as
+    `19 Des 2026`, a time as `19 Des 2026 14.00 WIB`, nothing as `NO_VALUE`."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return NO_VALUE
+    if isinstance(value, bool | np.bool_):
+        return t("yes" if value else "no", lang)
+    if isinstance(value, datetime):
+        return format_wib(value, lang)
+    if isinstance(value, date):
+        return format_day(value, lang)
+    if isinstance(value, Real):
+        return number(value.item() if isinstance(value, np.generic) else value, lang)
+    return str(value)
+
+
+def shown(frame: pd.DataFrame, lang: str = "id") -> Styler:
+    """A table for a screen, its values shown as `cell` writes them and kept as they are
+    underneath (so a column still sorts by number or time): Streamlit's own number and date
+    formats follow the browser's locale, not the user's language. A record's `id` is shown
+    without separators; an index of days or times is written out."""
+    if _formats(frame.index):
+        frame = frame.set_axis(frame.index.map(lambda v: cell(v, lang)))
+    styler = frame.style.format(lambda v: cell(v, lang))
+    ids = list(IDS.intersection(frame.columns))
+    return styler.format(str, subset=ids) if ids else styler
+
+
+def _formats(index: pd.Index) -> bool:
+    """Whether an index holds values worth formatting (days, times), not row ids."""
+    return isinstance(next(iter(index), None), date)

@@ -3,7 +3,7 @@ WIT), with the zone named."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -25,17 +25,29 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def format_wib(moment: datetime | None, lang: str = "id") -> str:
-    """Format a stored UTC time for display, e.g. `22 Nov 2026 22:51 WIB`."""
+    """Format a stored UTC time for display, e.g. `22 Nov 2026 22.51 WIB`."""
     return format_local(moment, "WIB", lang)
 
 
 def format_local(moment: datetime | None, zone: str, lang: str = "id") -> str:
-    """A stored UTC time in one of Indonesia's zones, e.g. `23 Nov 2026 00:51 WITA`."""
+    """A stored UTC time in one of Indonesia's zones, e.g. `23 Nov 2026 00.51 WITA`
+    (`00:51` in English)."""
     if moment is None or str(moment) == "NaT":  # none, or pandas' missing time
         return "-"
     local = as_utc(moment).astimezone(ZoneInfo(ZONES[zone]))
-    month = (MONTHS_ID if lang == "id" else MONTHS_EN)[local.month - 1]
-    return f"{local.day:02d} {month} {local.year} {local:%H:%M} {zone}"
+    return f"{format_day(local, lang)} {clock(local, lang)} {zone}"
+
+
+def format_day(day: date, lang: str = "id", year: bool = True) -> str:
+    """A calendar day as people write it: `19 Des 2026` (`19 Dec 2026`), `19 Des` without
+    the year."""
+    month = (MONTHS_ID if lang == "id" else MONTHS_EN)[day.month - 1]
+    return f"{day.day} {month} {day.year}" if year else f"{day.day} {month}"
+
+
+def clock(moment: datetime, lang: str = "id") -> str:
+    """A time of day as written in the language: `14.00` in Indonesian, `14:00` in English."""
+    return f"{moment:%H.%M}" if lang == "id" else f"{moment:%H:%M}"
 
 
 def age_minutes(moment: datetime, now: datetime | None = None) -> float:

@@ -8,7 +8,7 @@ from command_center.errors import CommandCenterError
 from command_center.labels import t
 from command_center.ui import shell
 from command_center.ui.irreversible import ask, confirmed
-from command_center.ui.messages import done, explain, md, show_done
+from command_center.ui.messages import done, explain, md, show_done, show_table
 
 lang = shell.start_page()
 st.title(t("page_admin", lang))
@@ -21,8 +21,8 @@ users, sessions, tokens, audit = st.tabs(
 )
 try:
     with users:
-        st.dataframe(admin.load_users(who, lang), hide_index=True, width="stretch")
-        with st.form("add_user"):
+        show_table(admin.load_users(who, lang), lang, hide_index=True, width="stretch")
+        with st.form("add_user", enter_to_submit=False):
             left, right = st.columns(2)
             values = {
                 "username": left.text_input(t("username", lang), max_chars=120),
@@ -36,7 +36,7 @@ try:
             if st.form_submit_button(t("add_user", lang), type="primary"):
                 admin.add_user(who, values)
                 done(t("user_added", lang, name=md(values["username"])))
-        with st.form("edit_user"):
+        with st.form("edit_user", enter_to_submit=False):
             left, right = st.columns(2)
             username = left.text_input(t("username", lang), max_chars=120, key="edit_username")
             role = right.selectbox(
@@ -65,8 +65,8 @@ try:
     with sessions:
         username = st.text_input(t("sessions_of", lang), max_chars=120, key="session_user")
         if username.strip():
-            st.dataframe(admin.load_sessions(who, username, lang), hide_index=True)
-            with st.form("revoke_session"):
+            show_table(admin.load_sessions(who, username, lang), lang, hide_index=True)
+            with st.form("revoke_session", enter_to_submit=False):
                 session_id = st.number_input("id", min_value=1, step=1)
                 if st.form_submit_button(t("revoke_session", lang)):
                     question = t("ask_revoke_session", lang, id=session_id, name=md(username))
@@ -76,15 +76,15 @@ try:
                 done(t("session_revoked", lang))
     with tokens:
         tokens_table = admin.load_tokens(who, lang)
-        st.dataframe(tokens_table, hide_index=True, width="stretch")
-        with st.form("add_token"):
+        show_table(tokens_table, lang, hide_index=True, width="stretch")
+        with st.form("add_token", enter_to_submit=False):
             label = st.text_input(t("token_label", lang), max_chars=60)
             scope = st.text_input(t("scope", lang), max_chars=13, key="token_scope")
             incident = st.number_input(t("token_incident", lang), min_value=0, step=1)
             if st.form_submit_button(t("add_token", lang)):
                 link = admin.add_token(who, label, scope, int(incident) or None)
                 st.success(t("token_made", lang, link=link))
-        with st.form("revoke_token"):
+        with st.form("revoke_token", enter_to_submit=False):
             token_id = st.number_input("id", min_value=1, step=1)
             if st.form_submit_button(t("revoke_token", lang)):
                 label = md(tokens_table.set_index("id")[t("token_label", lang)].get(token_id, "?"))
@@ -96,7 +96,7 @@ try:
         st.caption(t("audit_readonly", lang))
         search = st.text_input(t("audit_filter", lang), key="audit_search")
         entries = admin.load_audit(who, lang, search)
-        st.dataframe(entries, hide_index=True, width="stretch")
+        show_table(entries, lang, hide_index=True, width="stretch")
         st.download_button(
             t("export_audit", lang),
             admin.audit_csv(entries),

@@ -9,7 +9,7 @@ from command_center.errors import Forbidden, StaleRecord
 from command_center.labels import t
 from command_center.ui import shell
 from command_center.ui.feeds import feed_panel
-from command_center.ui.messages import done, explain, show_done
+from command_center.ui.messages import done, explain, show_done, show_table
 
 lang = shell.start_page()
 st.title(t("page_hazards", lang))
@@ -20,7 +20,7 @@ table, ids = load_hazard_table(lang)
 if table.empty:
     st.info(t("no_hazards", lang))
     st.stop()
-st.dataframe(table, hide_index=True, width="stretch")
+show_table(table, lang, hide_index=True, width="stretch")
 
 labels = dict(zip(ids, table.index, strict=True))
 event_id = st.selectbox(t("choose_event", lang), ids, format_func=labels.get, key="hazard_event")
@@ -55,10 +55,10 @@ if detail is not None:
     if detail.affected.empty:
         st.caption(t("no_affected", lang, mmi=f"{mmi:g}"))
     else:
-        st.dataframe(detail.affected, hide_index=True, width="stretch")
+        show_table(detail.affected, lang, hide_index=True, width="stretch")
     if not detail.felt.empty:
         st.markdown(f"**{t('felt_reports', lang)}**")
-        st.dataframe(detail.felt, hide_index=True, width="stretch")
+        show_table(detail.felt, lang, hide_index=True, width="stretch")
     if detail.shakemap_url:
         st.link_button(t("shakemap", lang), detail.shakemap_url)
     if detail.incident_status == "open":
@@ -67,5 +67,5 @@ if detail is not None:
         if forecast.empty:
             st.caption(t("no_forecast", lang))
         else:
-            st.dataframe(forecast, hide_index=True, width="stretch")
+            show_table(forecast, lang, hide_index=True, width="stretch")
         st.caption(t("bmkg_credit", lang))

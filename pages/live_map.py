@@ -9,7 +9,7 @@ from command_center.adapters.live_map import load_live_map
 from command_center.labels import t
 from command_center.ui import maps, refresh, shell
 from command_center.ui.feeds import feed_panel, tsunami_banner
-from command_center.ui.messages import md
+from command_center.ui.messages import md, show_table
 
 lang = shell.start_page()
 st.title(t("page_live_map", lang))
@@ -48,7 +48,7 @@ st_folium(
 st.caption(t("event_age_legend", lang) + " " + t("active_warnings", lang, n=len(view.warnings)))
 if not view.community_counts.empty:
     st.caption(t("community_note", lang, n=len(view.community)))
-    st.dataframe(view.community_counts, hide_index=True, width="stretch", height=220)
+    show_table(view.community_counts, lang, hide_index=True, width="stretch", height=220)
 if tiles.problem:
     st.warning(t("basemap_problem", lang, problem=md(tiles.problem)))
 elif not tiles.url:

@@ -99,6 +99,6 @@ def test_a_daily_item_running_out_for_the_displaced_alerts_once_a_day(area_engin
     assert alert_watch.watch(area_engine, WATCH) == 1
     (alert,) = [a for a in _alerts(area_engine) if a.rule == "stock_low"]
     # 200 kg of rice at 0.4 kg a day for 250 people: 2 days
-    assert alert.title == "Stok beras tinggal 2.0 hari: Banjir Cianjur"
+    assert alert.title == "Stok beras tinggal 2,0 hari: Banjir Cianjur"  # words, decimal comma
     assert alert.incident_id == incident and alert.areas == ["32.03"]
     assert alert_watch.watch(area_engine, WATCH) == 0

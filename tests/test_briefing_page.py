@@ -29,6 +29,7 @@ def test_one_click_issues_the_sitrep_and_the_next_one_counts_on(open_page, with_
     assert "*Perubahan sejak Sitrep No. 1*" in text and "Tidak ada perubahan angka." in text
     issued = " ".join(c.value for c in at.caption if md("No. 1") in c.value)
     assert md(t("anonymous")) in issued
+    assert issued.startswith(t("sitreps_issued", list=md("No. 2")))  # the newest, at once
 
 
 def test_each_headline_figure_says_which_reports_and_sources_it_comes_from(

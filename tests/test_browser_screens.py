@@ -16,10 +16,20 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
-from command_center import accounts, imports, incident_store, outbox, report_store, store
+from command_center import (
+    accounts,
+    imports,
+    incident_store,
+    outbox,
+    report_store,
+    reporter_store,
+    store,
+)
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.incident_store import NewIncident
+from command_center.labels import t
+from command_center.services.reporters import LINK_PARAM, NewLink
 from tests.conftest import APP, ARTIFACTS, app_env_vars
 from tests.test_basemap import PNG, pmtiles_file
 from tests.test_reports_page import posko_file
@@ -526,4 +536,52 @@ def test_an_official_opens_the_incident_an_alert_links_to(
     tab.goto(f"{accounts_server}/notifications")
     expect(tab.locator("h1").first).to_have_text("Notifikasi", timeout=60_000)
     expect(nav).not_to_contain_text(re.compile(r"Notifikasi \(\d+ baru\)"), timeout=30_000)
+
+
+def test_a_report_sent_from_a_phone_is_confirmed_in_sight_and_the_form_cleared(
+    accounts_server: str, accounts_store: str, browser: Browser, geography
+) -> None:
+    engine = make_engine(accounts_store)
+    entry = {"name": "Tagana Cugenang", "role": "tagana", "kecamatan": "32.03.11"}
+    _, token = reporter_store.create_link(engine, SYSTEM, NewLink.check(entry, geography))
+    engine.dispose()
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    tab = context.new_page()
+    tab.goto(f"{accounts_server}/lapor?{LINK_PARAM}={token}")
+    expect(tab.locator("h1").first).to_have_text(t("lapor_title"), timeout=60_000)
+    tab.get_by_label(t("field_displaced"), exact=True).fill("20000")  # a rise: no check
+    notes = tab.get_by_label(t("notes"), exact=True)
+    notes.fill("jalan ke Cugenang putus")
+    tab.get_by_role("button", name=t("lapor_send")).click()
+    sent = tab.locator('[data-testid="stAlertContentSuccess"]')
+    expect(sent).to_contain_text("terkirim", timeout=30_000)
+    expect(sent).to_be_in_viewport()  # where the reporter looks, not above the fold
+    expect(notes).to_have_count(0)  # the filled form is gone
+    _shot(tab, "lapor-sent-phone")
+    tab.get_by_role("button", name=t("lapor_again")).click()
+    expect(tab.get_by_label(t("notes"), exact=True)).to_have_value("", timeout=30_000)
+    context.close()
+
+
+def test_pickers_show_what_can_be_changed_in_the_users_language(
+    accounts_server: str, browser: Browser
+) -> None:
+    """A multiselect says what to do in Indonesian and offers no English "Select all"; every
+    date picker shows day/month/year."""
+    tab = _tab(browser, "laptop")
+    tab.goto(f"{accounts_server}/incidents")
+    _sign_in(tab, "operator")
+    expect(tab.locator("h1").first).to_have_text("Kejadian", timeout=60_000)
+    tab.get_by_role("tab", name="Daftar kejadian").click()
+    hazards = tab.locator('[data-testid="stMultiSelect"]').filter(has_text=t("field_hazard"))
+    field = hazards.locator("input")
+    expect(field).to_have_attribute("placeholder", t("choose_many"), timeout=30_000)
+    field.click()
+    options = tab.get_by_role("listbox")
+    expect(options.get_by_role("option", name="Banjir", exact=True)).to_be_visible()
+    expect(tab.get_by_text("Select all")).to_have_count(0)
+    _shot(tab, "multiselect-open")
+    tab.keyboard.press("Escape")
+    since = tab.get_by_role("group", name=t("since"))
+    expect(since).to_have_text("dd/mm/yyyy", timeout=30_000)  # the order of the day's parts
     tab.context.close()

@@ -1,9 +1,11 @@
 import ast
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from command_center.labels import LABELS, field_name, number, t
+from command_center.labels import LABELS, NO_VALUE, cell, field_name, number, shown, t
 from tests.conftest import PROJECT_ROOT
 
 
@@ -64,6 +66,41 @@ def test_unknown_label_is_an_error() -> None:
 def test_numbers_use_the_language_separator() -> None:
     assert number(27240) == "27.240"
     assert number(27240, "en") == "27,240"
+
+
+def test_decimals_use_the_language_comma() -> None:
+    assert number(5.6) == "5,6"
+    assert number(22144.5) == "22.144,5"
+    assert number(22144.5, "en") == "22,144.5"
+    assert number(0.6, places=1) == "0,6"
+    assert number(0.25, places=1) == "0,2"
+    assert number(14.0) == "14"  # a whole measure shows no decimals
+    assert number(0.1 + 0.2) == "0,3"  # no float noise
+    assert number(-1200) == "-1.200"
+
+
+def test_a_table_for_the_screen_speaks_the_language() -> None:
+    frame = pd.DataFrame(
+        {
+            "id": [1234, 5],
+            "count": [22144, None],
+            "km": [2.3, 10.0],
+            "day": [date(2026, 12, 19), None],
+            "at": [datetime(2026, 12, 19, 7, 0, tzinfo=UTC), None],
+            "note": ["x", None],
+            "done": [True, False],
+        }
+    )
+    styled = shown(frame)
+    assert styled.to_string(delimiter="|").splitlines() == [
+        "|id|count|km|day|at|note|done",
+        "0|1234|22.144|2,3|19 Des 2026|19 Des 2026 14.00 WIB|x|Ya",
+        f"1|5|{NO_VALUE}|10|{NO_VALUE}|{NO_VALUE}|{NO_VALUE}|Tidak",
+    ]
+    assert styled.data["count"].iloc[0] == 22144  # still a number underneath: it sorts so
+    daily = pd.DataFrame({"n": [5400]}, index=pd.Index([date(2026, 12, 7)], name="Hari"))
+    assert shown(daily, "en").to_string(delimiter="|").splitlines()[-1] == "7 Dec 2026|5,400"
+    assert cell(5.6, "en") == "5.6"
 
 
 def test_our_field_names_are_shown_in_words() -> None:

@@ -3,6 +3,7 @@ nothing of the other language, no "None"/"nan", numbers and dates in the languag
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pandas as pd
@@ -108,3 +109,63 @@ def test_every_page_speaks_one_language(with_demo, page: str, lang: str) -> None
         ] == []
         cells = shown.to_numpy().ravel().tolist()
         assert [c for c in cells if LEAKS[lang].search(c)] == []
+
+
+SIGN_IN_FORMS = {"login", "change_password"}  # Enter signs in, as everywhere else on the web
+WIDGET_OPTIONS = {  # what keeps Streamlit's own English off a widget, and one date order
+    "form": {"enter_to_submit": "False"},  # else "Press Ctrl+Enter to submit form"
+    "multiselect": {"select_all": "False", "placeholder": None},  # else "Select all"
+    "date_input": {"format": "'DD/MM/YYYY'"},  # else yyyy/mm/dd beside dd/mm/yyyy
+}
+
+
+def _widget_calls() -> list[tuple[str, int, str, dict[str, str], str]]:
+    found = []
+    for path in [
+        *(PROJECT_ROOT / "command_center" / "ui").glob("*.py"),
+        *(PROJECT_ROOT / "pages").glob("*.py"),
+    ]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in WIDGET_OPTIONS:
+                    given = {k.arg: ast.unparse(k.value) for k in node.keywords if k.arg}
+                    first = ast.unparse(node.args[0]) if node.args else ""
+                    found.append((path.name, node.lineno, node.func.attr, given, first))
+    return found
+
+
+def test_every_form_multiselect_and_date_picker_keeps_streamlits_english_off() -> None:
+    calls = _widget_calls()
+    assert len(calls) > 50  # the scan sees the widgets
+    wrong = [
+        (name, line, kind)
+        for name, line, kind, given, first in calls
+        if first.strip("'\"") not in SIGN_IN_FORMS
+        and any(
+            option not in given or (value is not None and given[option] != value)
+            for option, value in WIDGET_OPTIONS[kind].items()
+        )
+    ]
+    assert wrong == []
+
+
+def _shown(table) -> pd.DataFrame:
+    """A table as the browser draws it: its display values where it has them."""
+    from streamlit import dataframe_util
+
+    display = table.proto.arrow_data.styler.display_values
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(display) if display else table.value
+
+
+def test_tables_write_numbers_and_days_as_the_metrics_do(with_demo) -> None:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/reports.py").run()
+    displaced = next(m.value for m in at.metric if m.label == LABELS["fig_displaced"][0])
+    assert displaced == "22.144"
+    cells = [str(c) for d in at.dataframe for c in _shown(d).to_numpy().ravel()]
+    assert displaced in cells  # the daily total, as the metric writes it
+    assert "5.400" in cells and "5400" not in cells  # Cianjur's displaced
+    assert not [c for c in cells if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", c)]  # no ISO days
+    times = [c for c in cells if c.endswith(" WIB")]
+    assert times and all(re.fullmatch(r"\d{1,2} \w{3} \d{4} \d{2}\.\d{2} WIB", c) for c in times)

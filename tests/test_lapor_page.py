@@ -48,6 +48,7 @@ def test_a_reporter_sends_and_then_updates_a_report_through_the_link(
     _figure(at, "displaced").set_value(350)
     _figure(at, "houses_heavy").set_value(12)
     at.text_area[0].input("tenda: 10; air bersih: 500; air mineral: 20 dus")
+    at.text_area[1].input("jalan ke Cugenang putus")
     at.button[0].click().run()
     assert any("terkirim" in s.value for s in at.success), [e.value for e in at.error]
     engine = make_engine(database_url)
@@ -62,6 +63,10 @@ def test_a_reporter_sends_and_then_updates_a_report_through_the_link(
         ]
     ]
     assert "Cugenang" in " ".join(m.value for m in at.markdown)  # listed under their reports
+    assert not at.number_input and not at.text_area  # the form gave way to the confirmation
+    at = at.button(key="lapor_again").click().run()
+    assert at.text_area[1].value == ""  # a fresh form: the notes are not sent twice
+    assert _figure(at, "displaced").value == 350  # and it starts from the report just sent
     again = _open(link)  # the update starts from the previous report
     assert _figure(again, "displaced").value == 350
     typed = "Tenda keluarga: 10 buah; Air mineral: 500 liter; Air mineral: 20 dus"

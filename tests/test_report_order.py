@@ -162,8 +162,8 @@ def test_an_imported_row_older_than_the_current_report_lands_as_history(
         (4, ["older_than_current"]),
     ]
     (said,) = result.notes[0].errors
-    assert "07 Des 2025 07:27 WIB" in field_error(said.field, said.code, said.params, "id")
-    assert "07 Dec 2025 07:27 WIB" in field_error(said.field, said.code, said.params, "en")
+    assert "7 Des 2025 07.27 WIB" in field_error(said.field, said.code, said.params, "id")
+    assert "7 Dec 2025 07:27 WIB" in field_error(said.field, said.code, said.params, "en")
     assert report_store.stored_as_history(result) == 2
     row = _counted(area_engine, flood, include_unverified=True)
     assert (row.affected_families, row.displaced, row.report_time) == (1480, 1250, FORM_TIME)

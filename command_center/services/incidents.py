@@ -17,7 +17,7 @@ from command_center.errors import FieldError
 from command_center.labels import t
 from command_center.services.exposure import mmi_roman
 from command_center.services.validation import NAME
-from command_center.times import MONTHS_ID, ZONES
+from command_center.times import ZONES, format_day
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def common_area(kecamatan_codes: Iterable[str]) -> str | None:
 
 def suggested_name(hazard_word: str, area_name: str, day: date) -> str:
     """`Banjir Kabupaten Bandung 2 Des 2026`: what an operator would call it."""
-    return f"{hazard_word} {area_name} {day.day} {MONTHS_ID[day.month - 1]} {day.year}"
+    return f"{hazard_word} {area_name} {format_day(day)}"
 
 
 @dataclass(frozen=True)
@@ -304,7 +304,7 @@ def phase_line(phases: Sequence[PhaseRecord], today: date, lang: str = "id") -> 
     mark = "" if phase.confirmed else t("phase_unconfirmed", lang)
     if phase.ends_on is None:
         return t("phase_day", lang, day=day, phase=words, until="") + mark
-    end = f"{phase.ends_on.day} {MONTHS_ID[phase.ends_on.month - 1]}"
+    end = format_day(phase.ends_on, lang, year=False)
     if phase.ends_on < today:
         return t("phase_ended", lang, phase=words, date=end)
     until = t("phase_until", lang, date=end)

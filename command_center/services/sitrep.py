@@ -21,7 +21,7 @@ from command_center import labels
 from command_center.labels import number
 from command_center.services.logistics import AidLine, item_label
 from command_center.services.reports import CASUALTIES
-from command_center.times import MONTHS_ID, format_wib
+from command_center.times import format_day, format_wib
 
 TOTALS = (
     "deaths",
@@ -198,7 +198,7 @@ def _aid_lines(aid: AidFacts) -> list[str]:
         last = ""
         if aid.meals_last_day is not None:
             day, portions = aid.meals_last_day
-            last = f", {n(portions)} pada {day.day} {MONTHS_ID[day.month - 1]}"
+            last = f", {n(portions)} pada {format_day(day, year=False)}"
         lines.append(f"Dapur umum: {n(aid.meals_total)} porsi tersaji{last}")
     return lines
 

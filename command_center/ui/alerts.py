@@ -13,7 +13,7 @@ from command_center.labels import t
 from command_center.services.alerts import CHANNELS, SEVERITIES
 from command_center.services.incidents import HAZARDS
 from command_center.ui import shell
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 
 def whose(actor: Principal, lang: str) -> str:
@@ -45,11 +45,11 @@ def my_alerts(username: str, lang: str) -> None:
     shown = table.drop(columns=["id", "read"])
     shown.insert(0, t("col_new", lang), [t("alert_new", lang) if n else "" for n in new])
     link = st.column_config.LinkColumn(t("col_open", lang), display_text=t("open_link", lang))
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={"link": link})
+    show_table(shown, lang, hide_index=True, width="stretch", column_config={"link": link})
     waiting = data.unacked_critical(username)
     if not waiting or username != shell.actor().username:
         return
-    with st.form("ack_alert"):
+    with st.form("ack_alert", enter_to_submit=False):
         chosen = st.selectbox(t("ack_which", lang), list(waiting), format_func=waiting.get)
         if st.form_submit_button(t("ack_button", lang), type="primary"):
             _try(lambda: data.acknowledge_alert(shell.actor(), chosen), t("ack_saved", lang), lang)
@@ -68,7 +68,7 @@ def _try(action, message: str, lang: str) -> None:
 def subscription(username: str, lang: str) -> None:
     now = data.load_subscription(username)
     kabupaten = places.kabupaten_choices()
-    with st.form("subscription"):
+    with st.form("subscription", enter_to_submit=False):
         st.caption(t("subscription_help", lang))
         areas = st.multiselect(
             t("field_areas", lang),
@@ -76,6 +76,7 @@ def subscription(username: str, lang: str) -> None:
             default=list(now.areas),
             format_func=lambda code: kabupaten.get(code, code),
             placeholder=t("areas_all_scope", lang),
+            select_all=False,
         )
         hazards = st.multiselect(
             t("field_hazards", lang),
@@ -83,6 +84,7 @@ def subscription(username: str, lang: str) -> None:
             default=[h for h in now.hazards if h in HAZARDS],
             format_func=lambda h: t(f"hazard_{h}", lang),
             placeholder=t("hazards_all", lang),
+            select_all=False,
         )
         left, right = st.columns(2)
         severity = left.selectbox(
@@ -97,6 +99,7 @@ def subscription(username: str, lang: str) -> None:
             default=list(now.channels),
             format_func=lambda c: t(f"channel_{c}", lang),
             placeholder=t("channels_all", lang),
+            select_all=False,
         )
         quiet_from = left.text_input(t("field_quiet_from", lang), now.quiet_from or "", max_chars=5)
         quiet_until = right.text_input(
@@ -154,7 +157,7 @@ def linked_channels(username: str, lang: str) -> None:
 
 
 def _address_form(username: str, offered: tuple[str, ...], lang: str) -> None:
-    with st.form("set_address"):
+    with st.form("set_address", enter_to_submit=False):
         left, right = st.columns([1, 2])
         channel = left.selectbox(
             t("col_channel", lang), offered, format_func=lambda c: t(f"channel_{c}", lang)
@@ -193,14 +196,21 @@ def outbox(lang: str) -> None:
         data.STATUSES,
         default=["pending", "sending", "dead"],
         format_func=lambda s: t(f"delivery_{s}", lang),
+        select_all=False,
+        placeholder=t("choose_many", lang),
     )
     table = data.load_deliveries(who, tuple(statuses), lang)
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, lang, hide_index=True, width="stretch")
     dead = data.load_deliveries(who, ("dead",), lang)
     if dead.empty:
         return
-    with st.form("dead_letters"):
-        ids = st.multiselect(t("dead_letters", lang), list(dead["id"]))
+    with st.form("dead_letters", enter_to_submit=False):
+        ids = st.multiselect(
+            t("dead_letters", lang),
+            list(dead["id"]),
+            select_all=False,
+            placeholder=t("choose_many", lang),
+        )
         left, right = st.columns(2)
         retry = left.form_submit_button(t("retry", lang), type="primary")
         drop = right.form_submit_button(t("discard_dead", lang))

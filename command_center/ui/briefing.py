@@ -28,7 +28,7 @@ from command_center.services.briefing import wall_screen_url
 from command_center.times import format_age, format_wib, utcnow
 from command_center.ui import maps, refresh, shell
 from command_center.ui.feeds import tsunami_banner
-from command_center.ui.messages import md
+from command_center.ui.messages import md, show_table
 
 
 def headline(item: IncidentBriefing, lang: str, sources: dict[str, str] | None = None) -> None:
@@ -76,7 +76,7 @@ def briefing(lang: str) -> None:
         headline(item, lang, sources.lines)
         _logistics(item.incident.id, lang)
         with st.expander(t("figure_sources", lang)):
-            st.dataframe(sources.table, hide_index=True, width="stretch")
+            show_table(sources.table, lang, hide_index=True, width="stretch")
         if item.figures.unverified_reports:
             st.warning(t("unverified_included", lang, n=item.figures.unverified_reports))
         elif not include_unverified:
@@ -88,14 +88,15 @@ def briefing(lang: str) -> None:
 
 def sitrep(incident_id: int, lang: str) -> None:
     st.subheader(t("sitrep_title", lang))
-    issued_before = load_issued(incident_id, lang)
-    if issued_before:
-        st.caption(t("sitreps_issued", lang, list=md(issued_before)))
+    listed = st.empty()  # filled once the button has done its work: it lists the newest too
     key = f"sitrep_{incident_id}"
     if shell.allowed("sitrep", lang) and st.button(
         t("make_sitrep", lang), key=f"make_{key}", type="primary"
     ):
         st.session_state[key] = make_sitrep(incident_id, shell.actor())
+    issued_before = load_issued(incident_id, lang)
+    if issued_before:
+        listed.caption(t("sitreps_issued", lang, list=md(issued_before)))
     made = st.session_state.get(key)
     if made is None:
         return

@@ -20,7 +20,7 @@ from command_center.pdp import KeyMissing
 from command_center.services import households as rules
 from command_center.ui import shell
 from command_center.ui.importer import Importer, import_panel
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 MERGE_KEY = "household_merge"  # a refused duplicate waiting for "merge"
 REVIEW_KEY = "household_review"  # the change opened for review (in clear, this session only)
@@ -100,7 +100,7 @@ def register(incident_id: int, lang: str) -> None:
     if table.empty:
         st.info(t("no_households", lang))
         return
-    st.dataframe(table, width="stretch")
+    show_table(table, lang, width="stretch")
     kk, head = t("col_kk", lang), t("col_head", lang)
     chosen = st.selectbox(
         t("pick_household", lang),
@@ -118,11 +118,11 @@ def register(incident_id: int, lang: str) -> None:
 def _household(incident_id: int, household_id: int, lang: str) -> None:
     st.markdown(f"**{t('household_members', lang)}**")
     people = data.load_members(incident_id, household_id, shell.actor(), lang)
-    st.dataframe(people, hide_index=True)
+    show_table(people, lang, hide_index=True)
     if not permits(shell.actor(), "pii"):
         st.caption(t("masked_for_you", lang))
         return
-    with st.form(f"reveal_{household_id}"):
+    with st.form(f"reveal_{household_id}", enter_to_submit=False):
         why = st.text_input(t("why_open", lang))
         shown = st.form_submit_button(t("reveal", lang))
     if shown:
@@ -138,7 +138,7 @@ def _household(incident_id: int, household_id: int, lang: str) -> None:
             f" · {t('col_payout', lang)}: {md(clear['payout'] or NO_VALUE)}"
         )
         people = pd.DataFrame(clear["members"]).drop(columns=["id"])
-        st.dataframe(people.rename(columns=lambda c: t(f"field_{c}", lang)), hide_index=True)
+        show_table(people.rename(columns=lambda c: t(f"field_{c}", lang)), lang, hide_index=True)
 
 
 def _exports(incident_id: int, lang: str) -> None:
@@ -255,8 +255,11 @@ def _people(lang: str, key: str) -> list[dict]:
         shown = pd.DataFrame(people).assign(
             relation=lambda f: [t(f"relation_{r}", lang) for r in f["relation"]]
         )
-        st.dataframe(
-            shown.rename(columns=lambda c: t(f"field_{c}", lang)), hide_index=True, width="stretch"
+        show_table(
+            shown.rename(columns=lambda c: t(f"field_{c}", lang)),
+            lang,
+            hide_index=True,
+            width="stretch",
         )
     return list(people)
 
@@ -283,7 +286,7 @@ def review(incident_id: int, lang: str) -> None:
     if table.empty:
         st.info(t("no_changes_waiting", lang))
         return
-    st.dataframe(table, width="stretch")
+    show_table(table, lang, width="stretch")
     chosen = st.selectbox(
         t("pick_change", lang),
         [None, *table.index],
@@ -304,8 +307,8 @@ def review(incident_id: int, lang: str) -> None:
         st.caption(t("open_change_help", lang))
         return
     st.warning(t("revealed_audited", lang), icon=":material/visibility:")
-    st.dataframe(data.change_rows(seen, lang), hide_index=True, width="stretch")
-    with st.form(f"household_decide_{chosen}"):
+    show_table(data.change_rows(seen, lang), lang, hide_index=True, width="stretch")
+    with st.form(f"household_decide_{chosen}", enter_to_submit=False):
         note = st.text_input(t("decision_note", lang), max_chars=200)
         checked = st.checkbox(t("checked_both", lang))
         accept, reject = st.columns(2)
@@ -334,7 +337,7 @@ def _merge_offer(incident_id: int, lang: str) -> None:
 
 def assistance(incident_id: int, lang: str) -> None:
     """The programmes as configured, proposing what they owe, and each payment's status."""
-    st.dataframe(data.programme_rules(lang), hide_index=True, width="stretch")
+    show_table(data.programme_rules(lang), lang, hide_index=True, width="stretch")
     actor = shell.actor()
     if permits(actor, "assistance") and st.button(t("propose_payments", lang), type="primary"):
         try:
@@ -347,14 +350,14 @@ def assistance(incident_id: int, lang: str) -> None:
     if table.empty:
         st.caption(t("no_payments", lang))
         return
-    st.dataframe(table, width="stretch")
+    show_table(table, lang, width="stretch")
     if not permits(actor, "assistance"):
         return
     statuses = data.payment_statuses(incident_id)
     open_ones = [p for p, s in statuses.items() if rules.next_status(s)]
     if not open_ones:
         return
-    with st.form("payment_form"):
+    with st.form("payment_form", enter_to_submit=False):
         payment = st.selectbox(
             t("field_payment", lang),
             open_ones,
@@ -362,7 +365,7 @@ def assistance(incident_id: int, lang: str) -> None:
         )
         left, right = st.columns(2)
         reference = left.text_input(t("field_reference", lang))
-        paid_on = right.date_input(t("field_paid_on", lang), value=None)
+        paid_on = right.date_input(t("field_paid_on", lang), value=None, format="DD/MM/YYYY")
         moved = st.form_submit_button(t("advance_payment", lang))
     if moved:
         try:
@@ -391,8 +394,9 @@ def registry(incident_id: int, lang: str) -> None:
     register_table = data.load_register(incident_id, lang)  # counted, never listed here
     if register_table.empty:
         return
-    st.dataframe(
+    show_table(
         register_table[t("col_registry", lang)].value_counts().rename(t("col_households", lang)),
+        lang,
         width="content",
     )
     st.caption(t("usulan_help", lang))
@@ -419,4 +423,4 @@ def consistency(incident_id: int, lang: str) -> None:
     if table.empty:
         st.info(t("no_households", lang))
         return
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, lang, hide_index=True, width="stretch")

@@ -16,7 +16,7 @@ from command_center.errors import CommandCenterError
 from command_center.labels import NO_VALUE, field_error, field_name, t
 from command_center.ui import shell
 from command_center.ui.irreversible import ask, confirmed
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,9 @@ def import_panel(importer: Importer, lang: str) -> None:
     if report is not None:
         st.success(_result(report, lang))
         if report.problems:
-            st.dataframe(_row_table(report.problems, lang), hide_index=True, width="stretch")
+            show_table(_row_table(report.problems, lang), lang, hide_index=True, width="stretch")
         if report.notes:
-            st.dataframe(_row_table(report.notes, lang), hide_index=True, width="stretch")
+            show_table(_row_table(report.notes, lang), lang, hide_index=True, width="stretch")
     quarantine_panel(importer, lang)
 
 
@@ -143,7 +143,7 @@ def quarantine_panel(importer: Importer, lang: str) -> None:
         return
     pick = t("discard_confirm", lang)
     locked = [t("col_row", lang), t("col_problem", lang), "incident_id"]
-    with st.form(f"{importer.kind}_quarantine_form"):
+    with st.form(f"{importer.kind}_quarantine_form", enter_to_submit=False):
         edited = st.data_editor(
             rows.assign(**{pick: False}),
             disabled=locked,

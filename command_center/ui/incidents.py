@@ -14,7 +14,7 @@ from command_center.adapters import incidents as data
 from command_center.auth import permits
 from command_center.errors import CommandCenterError, StaleRecord, TeamsDeployed
 from command_center.incident_store import NewIncident
-from command_center.labels import t
+from command_center.labels import shown, t
 from command_center.models import IncidentStatus
 from command_center.services.incidents import (
     HAZARDS,
@@ -29,7 +29,7 @@ from command_center.store import IncidentRecord
 from command_center.times import ZONES, format_local, utcnow
 from command_center.ui import households, maps, shell
 from command_center.ui.irreversible import ask, confirmed
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 CHOSEN = "incident_chosen"  # the incident whose view is open (kept across reruns)
 PICKED = "incidents_picked"  # the list's selected rows, as last seen
@@ -47,7 +47,7 @@ def proposal_list(lang: str) -> None:
     if table.empty:
         st.caption(t("no_proposals", lang))
         return
-    st.dataframe(table.drop(columns="version"), hide_index=True, width="stretch")
+    show_table(table.drop(columns="version"), lang, hide_index=True, width="stretch")
     if not permits(shell.actor(), "incident"):
         return
     names = table[t("col_name", lang)]
@@ -79,6 +79,7 @@ def incident_list(lang: str) -> None:
         format_func=lambda s: t(f"status_incident_{s}", lang),
         key="incidents_status",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     hazards = top[1].multiselect(
         t("field_hazard", lang),
@@ -86,6 +87,7 @@ def incident_list(lang: str) -> None:
         format_func=lambda h: hazard_word(h, lang),
         key="incidents_hazard",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     phases = top[2].multiselect(
         t("field_phase", lang),
@@ -93,6 +95,7 @@ def incident_list(lang: str) -> None:
         format_func=lambda p: t(f"phase_{p}", lang),
         key="incidents_phase",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     kind = top[3].selectbox(
         t("exercise", lang),
@@ -108,8 +111,12 @@ def incident_list(lang: str) -> None:
         key="incidents_area",
         format_func=lambda c: "-" if c is None else data.area_label(c),
     )
-    since = bottom[1].date_input(t("since", lang), value=None, key="incidents_since")
-    until = bottom[2].date_input(t("until_day", lang), value=None, key="incidents_until")
+    since = bottom[1].date_input(
+        t("since", lang), value=None, key="incidents_since", format="DD/MM/YYYY"
+    )
+    until = bottom[2].date_input(
+        t("until_day", lang), value=None, key="incidents_until", format="DD/MM/YYYY"
+    )
     filters = IncidentFilters(
         tuple(statuses), tuple(phases), tuple(hazards), area, kind, since, until
     )
@@ -117,9 +124,9 @@ def incident_list(lang: str) -> None:
     table = table[table.index.isin(data.visible(shell.actor().scope))]
     st.caption(t("incidents_found", lang, n=len(table)))
     if not counts.empty:
-        st.dataframe(counts, width="stretch")
-    picked = st.dataframe(
-        table,
+        show_table(counts, lang, width="stretch")
+    picked = st.dataframe(  # a selection, even of no rows
+        shown(table, lang),
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
@@ -151,6 +158,7 @@ def open_form(lang: str) -> None:
         format_func=data.area_label,
         key="open_kabupaten",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     choices = data.kecamatan_of(tuple(kabupaten))
     subset = st.multiselect(
@@ -159,6 +167,7 @@ def open_form(lang: str) -> None:
         format_func=choices.get,
         key="open_kecamatan",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     codes = subset or kabupaten
     area = common_area(codes) if codes else None
@@ -166,9 +175,11 @@ def open_form(lang: str) -> None:
     today = local_day(utcnow(), zone)
     place = data.area_label(area).split(" (")[0] if area else ""
     left, right = st.columns(2)  # outside the form: the suggested name follows the start day
-    day = left.date_input(t("start_day", lang, zone=zone), today, key="open_day")
+    day = left.date_input(
+        t("start_day", lang, zone=zone), today, key="open_day", format="DD/MM/YYYY"
+    )
     at = right.time_input(t("start_time", lang, zone=zone), time(0, 0), key="open_time")
-    with st.form("open_incident"):
+    with st.form("open_incident", enter_to_submit=False):
         name = st.text_input(
             t("field_name", lang),
             suggested_name(hazard_word(hazard, "id"), place, day),
@@ -181,6 +192,7 @@ def open_form(lang: str) -> None:
             list(events),
             format_func=events.get,
             placeholder=t("choose_many", lang),
+            select_all=False,
         )
         exercise = st.checkbox(t("exercise", lang))
         submitted = st.form_submit_button(t("open_incident", lang), type="primary")
@@ -234,7 +246,7 @@ def incident_view(incident_id: int, lang: str) -> None:
     with area:
         _area(incident_id, view, lang)
     with phases:
-        st.dataframe(view.phases, hide_index=True, width="stretch")
+        show_table(view.phases, lang, hide_index=True, width="stretch")
         if record.status == "open" and permits(shell.actor(), "phase"):
             _confirm_form(view, lang)
             _phase_form(incident_id, view.zone, lang)
@@ -242,22 +254,25 @@ def incident_view(incident_id: int, lang: str) -> None:
         st.markdown(f"**{t('page_households', lang)}**")
         households.count_metrics(data.load_household_counts(incident_id), lang)
         st.caption(t("verified_only", lang))
-        st.dataframe(view.reports, hide_index=True, width="stretch")
-        st.dataframe(view.teams, hide_index=True, width="stretch")
+        show_table(view.reports, lang, hide_index=True, width="stretch")
+        show_table(view.teams, lang, hide_index=True, width="stretch")
         if not view.outside.empty:
             st.warning(t("outside_incident_area", lang))
-            st.dataframe(view.outside, hide_index=True, width="stretch")
+            show_table(view.outside, lang, hide_index=True, width="stretch")
     with audit:
-        st.dataframe(view.audit, hide_index=True, width="stretch")
+        show_table(view.audit, lang, hide_index=True, width="stretch")
         st.markdown(f"**{t('incident_alerts', lang)}**")
-        st.dataframe(data.load_alerts(incident_id, lang), hide_index=True, width="stretch")
+        show_table(data.load_alerts(incident_id, lang), lang, hide_index=True, width="stretch")
     if record.status in ("open", "proposed") and permits(shell.actor(), "incident"):
         _details_form(incident_id, view, lang)
     _actions(incident_id, record, lang)
 
 
 def _details_form(incident_id: int, view: data.IncidentView, lang: str) -> None:
-    with st.expander(t("edit_incident", lang)), st.form(f"details_{incident_id}"):
+    with (
+        st.expander(t("edit_incident", lang)),
+        st.form(f"details_{incident_id}", enter_to_submit=False),
+    ):
         name = st.text_input(t("field_name", lang), view.record.name, max_chars=200)
         description = st.text_area(
             t("field_description", lang), view.description or "", max_chars=2000
@@ -297,16 +312,17 @@ def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
                 _change(
                     incident_id, lang, remove=[code] if inside else [], add=[] if inside else [code]
                 )
-    st.dataframe(view.kecamatan, hide_index=True, width="stretch")
+    show_table(view.kecamatan, lang, hide_index=True, width="stretch")
     if view.record.status != "open" or not permits(shell.actor(), "incident"):
         return
-    with st.form(f"area_{incident_id}"):
+    with st.form(f"area_{incident_id}", enter_to_submit=False):
         add = st.text_input(t("field_add", lang), help=t("codes_help", lang))
         remove = st.multiselect(
             t("field_remove", lang),
             list(view.record.kecamatan_codes),
             format_func=data.area_label,
             placeholder=t("choose_many", lang),
+            select_all=False,
         )
         if st.form_submit_button(t("change_area", lang)):
             _change(incident_id, lang, add=[c for c in add.split(",") if c.strip()], remove=remove)
@@ -323,7 +339,7 @@ def _change(incident_id: int, lang: str, add: list[str], remove: list[str]) -> N
 
 def _phase_form(incident_id: int, zone: str, lang: str) -> None:
     today = local_day(utcnow(), zone)
-    with st.form(f"phase_{incident_id}"):
+    with st.form(f"phase_{incident_id}", enter_to_submit=False):
         left, right = st.columns(2)
         phase = left.selectbox(
             t("field_phase", lang), PHASES, index=1, format_func=lambda p: t(f"phase_{p}", lang)
@@ -334,8 +350,10 @@ def _phase_form(incident_id: int, zone: str, lang: str) -> None:
         authority = left.text_input(
             t("field_authority", lang), max_chars=120, placeholder="Bupati Cianjur"
         )
-        starts = right.date_input(t("field_starts_on", lang), today)
-        ends = left.date_input(t("field_ends_on", lang), today + timedelta(days=6))
+        starts = right.date_input(t("field_starts_on", lang), today, format="DD/MM/YYYY")
+        ends = left.date_input(
+            t("field_ends_on", lang), today + timedelta(days=6), format="DD/MM/YYYY"
+        )
         if st.form_submit_button(t("set_phase", lang), type="primary"):
             try:
                 data.add_phase(incident_id, shell.actor(), phase, decree, authority, starts, ends)
@@ -356,7 +374,7 @@ def _confirm_form(view: data.IncidentView, lang: str) -> None:
     if not waiting or not who.covers(view.record.kabupaten_code):
         return
     st.caption(t("decree_confirm_help", lang))
-    with st.form(f"confirm_{view.record.id}"):
+    with st.form(f"confirm_{view.record.id}", enter_to_submit=False):
         chosen = st.selectbox(t("field_phase_id", lang), list(waiting), format_func=waiting.get)
         if st.form_submit_button(t("confirm_decree", lang), type="primary"):
             try:
@@ -378,7 +396,7 @@ def _actions(incident_id: int, record: IncidentRecord, lang: str) -> None:
                 number = data.close_incident(incident_id, who)
                 done(t("incident_closed", lang, number=number))
         if status == "closed" and permits(who, "merge"):
-            with st.form(f"reopen_{incident_id}"):
+            with st.form(f"reopen_{incident_id}", enter_to_submit=False):
                 reason = st.text_input(t("field_reason", lang), max_chars=500)
                 if st.form_submit_button(t("reopen_incident", lang)):
                     data.reopen_incident(incident_id, who, reason)
@@ -394,7 +412,7 @@ def _actions(incident_id: int, record: IncidentRecord, lang: str) -> None:
 def _merge(incident_id: int, name: str, lang: str) -> None:
     """Pick the incident to merge into this one (none picked beforehand), then confirm."""
     others = data.merge_choices(incident_id)
-    with st.form(f"merge_{incident_id}"):
+    with st.form(f"merge_{incident_id}", enter_to_submit=False):
         other = st.selectbox(
             t("merge_other", lang),
             list(others),

@@ -46,12 +46,13 @@ def page() -> None:
             until=format_wib(holder.expires_at, LANG),
         )
     )
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(flash)
     incidents = data.incidents(holder)
     mine = data.previous(holder)  # read once: the form starts from it, the list shows it
-    if not incidents:
+    flash = st.session_state.pop(FLASH, None)
+    if flash:  # sent: the confirmation where the form was, the form gone until asked again
+        st.success(flash)
+        st.button(t("lapor_again", LANG), type="primary", key="lapor_again")
+    elif not incidents:
         st.info(t("lapor_no_incident", LANG))
     else:
         _form(token, holder, incidents, mine)
@@ -71,9 +72,11 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd
     if last:
         st.caption(t("lapor_update", LANG))
     now = utcnow().astimezone(WIB)
-    with st.form(f"lapor_{incident_id}_{code}"):
+    with st.form(f"lapor_{incident_id}_{code}", enter_to_submit=False):
         values = {"incident_id": incident_id, "kecamatan_code": code}
-        day = st.date_input(t("report_date", LANG), value=now.date(), max_value=now.date())
+        day = st.date_input(
+            t("report_date", LANG), value=now.date(), max_value=now.date(), format="DD/MM/YYYY"
+        )
         clock = st.time_input(t("report_time", LANG), value=now.time().replace(second=0))
         for group, figures in GROUPS:
             st.subheader(t(group, LANG))

@@ -20,7 +20,7 @@ from command_center.logistics_store import OPENING, DispatchRequest, Line
 from command_center.services import logistics as rules
 from command_center.ui import maps, shell
 from command_center.ui.importer import Importer, import_panel
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 
 def _items(lang: str) -> dict[str, str]:
@@ -94,10 +94,12 @@ def stock(lang: str) -> None:
     if table.empty:
         st.info(t("no_stock", lang))
     else:
-        st.dataframe(table.drop(columns=["warehouse_id", "item"]), hide_index=True, width="stretch")
+        show_table(
+            table.drop(columns=["warehouse_id", "item"]), lang, hide_index=True, width="stretch"
+        )
     with st.expander(t("ledger", lang)):
         ledger = data.load_movements(warehouse, lang)
-        st.dataframe(ledger, hide_index=True, width="stretch")
+        show_table(ledger, lang, hide_index=True, width="stretch")
         _downloads(lambda: data.ledger_export(lang), "buku-stok", lang)
     if not shell.allowed("stock", lang):
         return
@@ -137,10 +139,11 @@ def _lines(key: str, items: dict[str, str], lang: str, receipt: bool) -> list[di
     if lines and right.button(t("clear_lines", lang), key=f"{key}_clear"):
         lines.clear()
     if lines:
-        st.dataframe(
+        show_table(
             pd.DataFrame(lines)
             .rename(columns=lambda c: t(f"field_{c}", lang))
             .assign(**{t("field_item", lang): [items.get(x["item"], x["item"]) for x in lines]}),
+            lang,
             hide_index=True,
             width="stretch",
         )
@@ -172,7 +175,7 @@ def _adjust_form(warehouse: int, lang: str) -> None:
         f"{r['item']}|{r[batch]}": f"{r[item]} · {r[batch]} ({number(r[on_hand], lang)})"
         for r in held.to_dict("records")
     }
-    with st.form("adjust_form"):
+    with st.form("adjust_form", enter_to_submit=False):
         chosen = st.selectbox(t("field_batch", lang), list(choices), format_func=choices.get)
         quantity = st.number_input(t("adjust_quantity", lang), step=1, value=0)
         reason = st.selectbox(
@@ -194,7 +197,7 @@ def _adjust_form(warehouse: int, lang: str) -> None:
 
 def _transfer_form(warehouse: int, lang: str) -> None:
     items = _items(lang)
-    with st.form("transfer_form"):
+    with st.form("transfer_form", enter_to_submit=False):
         target = _warehouse_picker("to_warehouse", "transfer_to", lang)
         item = st.selectbox(t("field_item", lang), list(items), format_func=items.get)
         quantity = st.number_input(t("field_quantity", lang), min_value=1, step=1)
@@ -210,7 +213,7 @@ def _transfer_form(warehouse: int, lang: str) -> None:
 
 
 def _warehouse_form(lang: str) -> None:
-    with st.form("warehouse_form"):
+    with st.form("warehouse_form", enter_to_submit=False):
         name = st.text_input(t("field_name", lang))
         kind = st.selectbox(
             t("field_warehouse_kind", lang),
@@ -292,8 +295,9 @@ def receipts(incident_id: int, lang: str) -> None:
     if table.empty:
         st.info(t("no_dispatches", lang))
         return
-    st.dataframe(
+    show_table(
         table.drop(columns=["dispatch_id", "kitchen_id", "status", "item"]),
+        lang,
         hide_index=True,
         width="stretch",
     )
@@ -313,7 +317,7 @@ def receipts(incident_id: int, lang: str) -> None:
         t("col_note_number", lang), list(notes), format_func=notes.get, key="receipt_note_pick"
     )
     lines = moving[moving["dispatch_id"] == chosen]
-    with st.form("receipt_form"):
+    with st.form("receipt_form", enter_to_submit=False):
         sent = t("col_sent", lang)
         received = {
             r["item"]: st.number_input(
@@ -366,7 +370,7 @@ def shelters(incident_id: int, lang: str) -> None:
     if shown.empty:
         st.info(t("no_shelters", lang))
     else:
-        st.dataframe(shown, hide_index=True, width="stretch")
+        show_table(shown, lang, hide_index=True, width="stretch")
     tiles = resources.tiles()
     fmap = maps.base_map(
         tiles.url,
@@ -419,7 +423,7 @@ def _shelter_form(incident_id: int, table: pd.DataFrame, lang: str) -> None:
     def value(field: str, default=None):
         return default if row is None or pd.isna(row[field]) else row[field]
 
-    with st.form(f"shelter_form_{chosen}"):
+    with st.form(f"shelter_form_{chosen}", enter_to_submit=False):
         name = st.text_input(
             t("field_name", lang), value=value("name", ""), key=f"shelter_name_{chosen}"
         )
@@ -487,16 +491,16 @@ def kitchens(incident_id: int, lang: str) -> None:
     if table.empty:
         st.info(t("no_kitchens", lang))
     else:
-        st.dataframe(table.drop(columns="id"), hide_index=True, width="stretch")
+        show_table(table.drop(columns="id"), lang, hide_index=True, width="stretch")
         meals = data.load_meals(incident_id, lang)
         if not meals.empty:
             st.markdown(f"**{t('meals_served', lang)}**")
-            st.dataframe(meals, width="stretch")
+            show_table(meals, lang, width="stretch")
     if not shell.allowed("shelter", lang):
         return
     if not table.empty:
         names = dict(zip(table["id"], table[t("col_name", lang)], strict=True))
-        with st.form("meals_form"):
+        with st.form("meals_form", enter_to_submit=False):
             kitchen = st.selectbox(t("kitchen", lang), list(names), format_func=names.get)
             left, middle, right = st.columns(3)
             day = left.date_input(t("field_day", lang), value=date.today(), format="DD/MM/YYYY")
@@ -530,7 +534,7 @@ def _kitchen_form(incident_id: int, lang: str) -> None:
         return default if row is None or pd.isna(row[field]) else row[field]
 
     teams = data.load_team_names()
-    with st.form(f"kitchen_form_{chosen}"):
+    with st.form(f"kitchen_form_{chosen}", enter_to_submit=False):
         name = st.text_input(t("field_name", lang), value=value("name", ""))
         code = st.text_input(
             t("field_kecamatan_code", lang),
@@ -595,14 +599,14 @@ def cover(incident_id: int, lang: str) -> None:
     if table.empty:
         st.info(t("no_cover", lang))
     else:
-        st.dataframe(table, hide_index=True, width="stretch")
+        show_table(table, lang, hide_index=True, width="stretch")
     st.caption(t("cover_rules", lang, rules=data.rules_text(lang)))
     st.markdown(f"**{t('needs_by_kecamatan', lang)}**")
     by_kecamatan = data.kecamatan_table(view, lang)
     if by_kecamatan.empty:
         st.caption(t("no_needs", lang))
     else:
-        st.dataframe(by_kecamatan, hide_index=True, width="stretch")
+        show_table(by_kecamatan, lang, hide_index=True, width="stretch")
 
 
 def opening_import(lang: str) -> None:

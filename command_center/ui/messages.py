@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from command_center import resources
@@ -18,7 +20,7 @@ from command_center.errors import (
     StaleRecord,
     TeamBusy,
 )
-from command_center.labels import field_error, field_label, status_label, t
+from command_center.labels import field_error, field_label, shown, status_label, t
 from command_center.times import format_wib
 
 FLASH = "_flash"
@@ -100,3 +102,15 @@ def show_done() -> None:
     text = st.session_state.pop(FLASH, None)
     if text:
         st.success(text, icon=":material/check_circle:")
+
+
+def show_table(
+    frame: pd.DataFrame | pd.Series | dict, lang: str, where: Any = st, **options: Any
+) -> Any:
+    """A table with numbers and dates in the user's language (`labels.shown`), or a line
+    saying there is nothing yet where Streamlit would print its English "empty". `options`
+    go to `st.dataframe`, whose answer (a selection) is returned."""
+    frame = frame.to_frame() if isinstance(frame, pd.Series) else pd.DataFrame(frame)
+    if frame.empty:
+        return where.caption(t("table_empty", lang))
+    return where.dataframe(shown(frame, lang), **options)

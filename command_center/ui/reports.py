@@ -24,7 +24,7 @@ from command_center.ui import charts, maps, shell
 from command_center.ui.confirm import confirm_pending, save_report
 from command_center.ui.importer import Importer, import_panel
 from command_center.ui.irreversible import ask, confirmed
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 
 def summary(incident_id: int | None, include_unverified: bool, lang: str) -> None:
@@ -42,14 +42,14 @@ def summary(incident_id: int | None, include_unverified: bool, lang: str) -> Non
     if not view.kecamatan.empty:
         st.markdown(f"**{t('bar_title', lang)}**")
         st.vega_lite_chart(*charts.bars(view.bar, lang), width="stretch")
-        st.dataframe(view.kecamatan, hide_index=True, width="stretch")
+        show_table(view.kecamatan, lang, hide_index=True, width="stretch")
     if incident_id is not None:
         series = data.load_series(incident_id, include_unverified, lang)
         if not series.empty:
             st.markdown(f"**{t('series_title', lang)}**")
             figures = [c for c in series.columns if not c.startswith("Δ")]
             st.vega_lite_chart(*charts.days(series[figures], lang), width="stretch")
-            st.dataframe(series, width="stretch")
+            show_table(series, lang, width="stretch")
     left, right = st.columns(2)
     for column, key, table in (
         (left, "rollup_kabupaten", view.kabupaten),
@@ -57,7 +57,7 @@ def summary(incident_id: int | None, include_unverified: bool, lang: str) -> Non
     ):
         if not table.empty:
             column.markdown(f"**{t(key, lang)}**")
-            column.dataframe(table, hide_index=True, width="stretch")
+            show_table(table, lang, column, hide_index=True, width="stretch")
 
 
 def _figure_picker(key: str, lang: str) -> str:
@@ -95,7 +95,7 @@ def choropleth(incident_id: int | None, include_unverified: bool, lang: str) -> 
 def _side_by_side(incident_id: int, lang: str) -> None:
     st.markdown(f"**{t('side_by_side', lang)}**")
     figure = _figure_picker("side_figure", lang)
-    st.dataframe(data.load_side_by_side(incident_id, figure, lang), hide_index=True)
+    show_table(data.load_side_by_side(incident_id, figure, lang), lang, hide_index=True)
 
 
 @st.fragment
@@ -115,6 +115,7 @@ def _versions(incident_id: int, lang: str) -> None:
         format_func=lambda s: t(f"source_{s}", lang),
         key="versions_sources",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     statuses = right.multiselect(
         t("col_verification", lang),
@@ -122,9 +123,10 @@ def _versions(incident_id: int, lang: str) -> None:
         format_func=lambda s: t(f"verification_{s}", lang),
         key="versions_statuses",
         placeholder=t("choose_many", lang),
+        select_all=False,
     )
     versions = data.load_versions(incident_id, kecamatan, lang, tuple(sources), tuple(statuses))
-    st.dataframe(versions, hide_index=True, width="stretch")
+    show_table(versions, lang, hide_index=True, width="stretch")
 
 
 def reports(incident_id: int, lang: str) -> None:
@@ -139,7 +141,7 @@ def reports(incident_id: int, lang: str) -> None:
         st.caption(t("verification_own_waiting", lang, n=own))
     if not labels:
         return
-    with st.form("verify_form"):
+    with st.form("verify_form", enter_to_submit=False):
         report_id = st.selectbox(
             t("choose_report", lang), list(labels), format_func=labels.get, key="verify_report"
         )
@@ -183,7 +185,7 @@ def entry(incident_id: int, lang: str) -> None:
         return
     options = data.report_areas(incident_id, lang)
     now = utcnow().astimezone(WIB)
-    with st.form("report_form"):
+    with st.form("report_form", enter_to_submit=False):
         left, middle, right = st.columns(3)
         values = {
             "incident_id": incident_id,
@@ -198,7 +200,9 @@ def entry(incident_id: int, lang: str) -> None:
             ),
             "reporter": right.text_input(t("reporter", lang), max_chars=120),
         }
-        day = left.date_input(t("report_date", lang), value=now.date(), max_value=now.date())
+        day = left.date_input(
+            t("report_date", lang), value=now.date(), max_value=now.date(), format="DD/MM/YYYY"
+        )
         clock = middle.time_input(t("report_time", lang), value=now.time().replace(second=0))
         values["report_time"] = datetime.combine(day, clock, WIB)
         values["area_level"] = (
@@ -246,7 +250,7 @@ def whatsapp(incident_id: int, lang: str) -> None:
     if not shell.allowed("report", lang):
         return
     st.caption(t("whatsapp_help", lang))
-    with st.form("whatsapp_form"):
+    with st.form("whatsapp_form", enter_to_submit=False):
         text = st.text_area(
             t("whatsapp_paste", lang), height=160, max_chars=20_000, key="whatsapp_text"
         )
@@ -298,12 +302,14 @@ def _pasted(item, index: int, incident_id: int, source: str, reporter: str, lang
         key=f"whatsapp_kecamatan_{index}",
     )
     when = (draft.report_time or utcnow()).astimezone(WIB)
-    day = middle.date_input(t("report_date", lang), when.date(), key=f"whatsapp_day_{index}")
+    day = middle.date_input(
+        t("report_date", lang), when.date(), key=f"whatsapp_day_{index}", format="DD/MM/YYYY"
+    )
     clock = right.time_input(t("report_clock", lang), when.time(), key=f"whatsapp_clock_{index}")
     if draft.report_time is None or not draft.has_clock:
         st.caption(t("whatsapp_no_time", lang))
-    st.dataframe(
-        {data.figure_label(f.name, lang): [f.value] for f in draft.figures}, hide_index=True
+    show_table(
+        {data.figure_label(f.name, lang): [f.value] for f in draft.figures}, lang, hide_index=True
     )
     if draft.needs:
         st.caption(f"{t('field_needs', lang)}: {md(_needs_text(draft.needs))}")
@@ -397,8 +403,8 @@ def reporter_links(incident_id: int | None, lang: str) -> None:
     links = data.load_links(shell.actor(), lang)
     if links.empty:
         return
-    st.dataframe(links, width="stretch")
-    with st.form("revoke_link_form"):
+    show_table(links, lang, width="stretch")
+    with st.form("revoke_link_form", enter_to_submit=False):
         chosen = st.selectbox(
             t("link_revoke_which", lang),
             list(links.index),
@@ -419,7 +425,7 @@ def reporter_links(incident_id: int | None, lang: str) -> None:
 
 def _issue_link(incident_id: int, lang: str) -> None:
     options = load_incident_kecamatan(incident_id)
-    with st.form("issue_link_form", clear_on_submit=True):
+    with st.form("issue_link_form", clear_on_submit=True, enter_to_submit=False):
         left, right = st.columns(2)
         values = {
             "name": left.text_input(t("col_name", lang), max_chars=LABEL, key="link_name"),
@@ -439,6 +445,7 @@ def _issue_link(incident_id: int, lang: str) -> None:
                 format_func=options.get,
                 key="link_kec",
                 placeholder=t("choose_many", lang),
+                select_all=False,
             ),
         }
         only = st.checkbox(t("link_this_incident_only", lang), value=True)

@@ -46,7 +46,7 @@ def roster_table(lang: str) -> None:
         st.dataframe(shown, column_config=_columns(lang), hide_index=True)
     else:
         st.caption(t("roster_edit_help", lang))
-        with st.form("roster_form"):
+        with st.form("roster_form", enter_to_submit=False):
             st.data_editor(
                 table.drop(columns="version"),
                 column_config=_columns(lang),
@@ -92,7 +92,7 @@ def add_team(lang: str) -> None:
         t("add_team", lang), key="add_team_open"
     ):
         return
-    with st.form("add_team_form", clear_on_submit=False):
+    with st.form("add_team_form", clear_on_submit=False, enter_to_submit=False):
         kecamatan = data.load_kecamatan_options()
         kinds = data.kind_options(lang)
         left, right = st.columns(2)
@@ -114,6 +114,7 @@ def add_team(lang: str) -> None:
                 list(rules.SKILLS),
                 accept_new_options=True,
                 placeholder=t("choose_many", lang),
+                select_all=False,
             ),
             "equipment": right.text_input(t("field_equipment", lang), max_chars=1000),
             "contact_name": left.text_input(t("field_contact_name", lang), max_chars=120),
@@ -144,7 +145,7 @@ def members(lang: str) -> None:
     current = pd.DataFrame(
         [m.model_dump() for m in team.members], columns=["name", "role", "phone"]
     )
-    with st.form("members_form"):
+    with st.form("members_form", enter_to_submit=False):
         edited = st.data_editor(
             current,
             num_rows="dynamic",

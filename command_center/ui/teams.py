@@ -22,7 +22,7 @@ from command_center.services.figures import STATUS_COLOURS
 from command_center.times import WIB, format_wib
 from command_center.ui import maps, shell
 from command_center.ui.irreversible import ask, confirmed
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 
 SEEN = "team_versions_seen"
 BOARD_CARDS = 25  # per status column; the filters narrow the rest down
@@ -154,11 +154,11 @@ def assign(lang: str) -> None:
     if suggestions.empty:
         st.caption(t("no_suggestions", lang))
     else:
-        st.dataframe(suggestions, hide_index=True, width="stretch")
+        show_table(suggestions, lang, hide_index=True, width="stretch")
     names = data.load_team_names(lang)
     versions = data.load_team_versions()
     options = [*suggestions.index, *(i for i in names if i not in suggestions.index)]
-    with st.form("assign_form"):
+    with st.form("assign_form", enter_to_submit=False):
         team_id = st.selectbox(
             t("choose_team", lang), options, format_func=names.get, key="assign_team"
         )
@@ -215,11 +215,11 @@ def team_status(lang: str) -> None:
         _status_form(team_id, version, team, targets, lang)
     saw(team_id, team.version)  # a change that worked has rerun the page already
     st.markdown(f"**{t('team_history', lang)}**")
-    st.dataframe(data.load_history(team_id, lang), hide_index=True, width="stretch")
+    show_table(data.load_history(team_id, lang), lang, hide_index=True, width="stretch")
 
 
 def _status_form(team_id: int, version: int, team, targets: list[str], lang: str) -> None:
-    with st.form("status_form"):
+    with st.form("status_form", enter_to_submit=False):
         target = st.selectbox(
             t("new_status", lang),
             targets,
@@ -227,7 +227,9 @@ def _status_form(team_id: int, version: int, team, targets: list[str], lang: str
             key="status_target",
         )
         reason = st.text_input(t("reason", lang), max_chars=300, key="status_reason")
-        until: date | None = st.date_input(t("until", lang), value=None, key="status_until")
+        until: date | None = st.date_input(
+            t("until", lang), value=None, key="status_until", format="DD/MM/YYYY"
+        )
         submitted = st.form_submit_button(t("apply_status", lang))
     if team.status in rules.DEPLOYED and st.button(t("stand_down", lang)):
         ask(f"stand_down_{team_id}", t("ask_stand_down", lang, team=md(team.profile.name)))
