@@ -157,6 +157,26 @@ def test_an_admin_sees_the_outbox_and_retries_a_dead_letter(store) -> None:
     assert {m.label: m.value for m in at.metric}[t("delivery_pending")] == "1"
 
 
+def test_discarding_a_dead_letter_asks_first_naming_it(store) -> None:
+    _account(store, "root", "admin", None)
+    _account(store, "ani", "operator")
+    alert_store.set_address(store, SYSTEM, "ani", "whatsapp", "0812 3456 7890")
+    flood(store)
+    alert_store.fan_out(store, {}, ("email",))  # WhatsApp not configured: dead at once
+    at = _signed_in("root", "tab_outbox")
+    dead = at.dataframe[0].value["id"].iloc[0]
+    next(m for m in at.multiselect if m.label == t("dead_letters")).select(dead)
+    at = _button(at, "discard_dead").click().run()
+    question = t("ask_discard_dead", n=1, ids=f"#{dead}")
+    assert [w.value for w in at.warning] == [question]
+    with Session(store) as session:
+        assert session.scalar(select(AlertDelivery.status)) == "dead"  # one click did nothing
+    at = _button(at, "confirm_yes").click().run()
+    assert at.success[0].value == t("dead_discarded", n=1)
+    with Session(store) as session:
+        assert session.scalar(select(AlertDelivery.status)) == "discarded"
+
+
 def test_an_ack_link_works_without_sign_in_and_shows_on_the_incident(store) -> None:
     _account(store, "root", "admin", None)
     _account(store, "ani", "operator")

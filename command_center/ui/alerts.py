@@ -13,6 +13,7 @@ from command_center.labels import t
 from command_center.services.alerts import CHANNELS, SEVERITIES
 from command_center.services.incidents import HAZARDS
 from command_center.ui import shell
+from command_center.ui.irreversible import ask, confirmed
 from command_center.ui.messages import done, explain, md, show_table
 
 
@@ -217,4 +218,8 @@ def outbox(lang: str) -> None:
     if retry and ids:
         _try(lambda: data.retry_dead(who, ids), t("retried", lang, n=len(ids)), lang)
     if drop and ids:
+        listed = ", ".join(f"#{i}" for i in ids)
+        ask("discard_dead", t("ask_discard_dead", lang, n=len(ids), ids=listed), tuple(ids))
+    if (asked := confirmed("discard_dead", lang)) is not None:
+        ids = list(asked.payload)
         _try(lambda: data.discard(who, ids), t("dead_discarded", lang, n=len(ids)), lang)
