@@ -48,6 +48,7 @@ SHOTS = (
     Shot("koordinator-tugaskan", "koordinator", "deployments", "page_deployments", "tab_assign"),
     Shot("pejabat-briefing", "pejabat", "briefing", "page_briefing"),
     Shot("pejabat-notifikasi", "pejabat", "notifications", "page_notifications"),
+    Shot("pejabat-kejadian", "pejabat", "incidents?incident=1", "page_incidents"),
     Shot("logistik-stok", "logistik", "logistics", "page_logistics", "tab_stock"),
     Shot("pendata-kk", "pendata", "households", "page_households"),
     Shot("pelapor-lapor", "", "lapor", "lapor_title", size=PHONE),
