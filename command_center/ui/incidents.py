@@ -274,6 +274,10 @@ def _details_form(incident_id: int, view: data.IncidentView, lang: str) -> None:
 
 def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
     """The area on the map (click a kecamatan to add or remove it) and as a list."""
+    record, who = view.record, shell.actor()
+    editable = (
+        record.status == "open" and permits(who, "incident") and who.covers(record.kabupaten_code)
+    )
     tiles = resources.tiles()
     layer = data.area_layer(incident_id)
     if layer is not None:
@@ -290,7 +294,7 @@ def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
         )
         feature = (clicked or {}).get("last_active_drawing") or {}
         code = (feature.get("properties") or {}).get("code")
-        if code and view.record.status == "open":
+        if code and editable:
             inside = code in view.record.kecamatan_codes
             label = "area_remove_one" if inside else "area_add_one"
             if st.button(t(label, lang, name=md(data.area_label(code))), key="area_click"):
@@ -298,8 +302,7 @@ def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
                     incident_id, lang, remove=[code] if inside else [], add=[] if inside else [code]
                 )
     st.dataframe(view.kecamatan, hide_index=True, width="stretch")
-    record, who = view.record, shell.actor()
-    if record.status == "open" and permits(who, "incident") and who.covers(record.kabupaten_code):
+    if editable:
         _area_form(record, lang)
 
 
