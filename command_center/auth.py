@@ -26,7 +26,9 @@ Accounts and wall-screen tokens are in `accounts.py`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from command_center.errors import FieldError, Forbidden, InvalidInput
 
@@ -87,6 +89,7 @@ class Principal:
 
 
 SYSTEM = Principal("system", "admin")
+V = TypeVar("V")
 
 
 def permits(actor: Principal, permission: str) -> bool:
@@ -114,6 +117,12 @@ def require_in(actor: Principal, permission: str, area_code: str | None) -> None
     require(actor, permission)
     if not actor.covers(area_code):
         raise Forbidden(actor.name, permission, area_code or "?")
+
+
+def within(actor: Principal, options: Mapping[str, V]) -> dict[str, V]:
+    """The pick-list `options` (keyed by area code) inside `actor`'s scope, in their order:
+    a picker offers only what the stores would accept from `actor` (everything, unscoped)."""
+    return {code: label for code, label in options.items() if actor.covers(code)}
 
 
 def in_scope(actor: Principal, area_code: str, field: str = "kecamatan_code") -> None:

@@ -430,3 +430,11 @@ def tab_shown(at: AppTest, key: str) -> str | None:
         ):
             return list(node.children.values())[proto.tab_container.default_tab_index].label
     return None
+
+
+AREA_CODE = re.compile(r"\(([\d.]+)\)")
+
+
+def area_codes(options: list[str]) -> set[str]:
+    """The area codes a pick list shows: "Cugenang (32.03.11)" -> "32.03.11"."""
+    return {AREA_CODE.findall(option)[-1] for option in options}

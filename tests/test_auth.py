@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from command_center import accounts, report_store, sitrep_store, store, team_store
-from command_center.auth import SYSTEM, Principal
+from command_center.auth import SYSTEM, Principal, within
 from command_center.db import make_engine, migrate
 from command_center.errors import Forbidden, InvalidInput, SignInRefused
 from command_center.models import Incident, IncidentStatus, SignInFailure, User, UserSession
@@ -136,6 +136,31 @@ def test_a_refusal_names_the_area_not_only_its_code(app_env) -> None:
     said = explain(Forbidden("Koordinator Cianjur", "team", "32.05"), "id")
     assert said.endswith(" di Kabupaten Garut (32.05).")
     assert explain(Forbidden("X", "team", "?"), "id").endswith(" di ?.")
+
+
+def test_pick_lists_offer_only_the_areas_inside_the_user_s_scope() -> None:
+    options = {
+        "32": "Jawa Barat",
+        "32.03": "Kabupaten Cianjur",
+        "32.04": "Kabupaten Bandung",
+        "32.04.12": "Dayeuhkolot",
+        "32.040": "not a child of 32.04",
+        "32.73.01": "Sukasari",
+        "32.03.11": "Cugenang",
+    }
+    bandung = Principal("Koordinator Bandung", "coordinator", "32.04")
+    assert within(bandung, options) == {"32.04": "Kabupaten Bandung", "32.04.12": "Dayeuhkolot"}
+    assert list(within(Principal("Dinsos Jabar", "operator", "32"), options)) == [
+        "32",
+        "32.03",
+        "32.04",
+        "32.04.12",
+        "32.040",
+        "32.73.01",
+        "32.03.11",
+    ]
+    assert within(Principal("Pusat", "coordinator"), options) == options  # unscoped: all
+    assert within(bandung, {}) == {}
 
 
 def test_a_scoped_coordinator_edits_only_its_kabupaten(demo_engine, geography) -> None:

@@ -4,12 +4,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from command_center import team_store
-from command_center.auth import Principal
+from command_center import accounts, store, team_store
+from command_center.auth import SYSTEM, Principal
 from command_center.db import make_engine
 from command_center.labels import status_label, t
 from command_center.ui.messages import md
-from tests.conftest import tab_shown
+from tests.conftest import area_codes, signed_in, tab_shown
 
 PAGE = "pages/deployments.py"
 GARUT = "Tagana Kab. Garut (Latihan)"
@@ -208,3 +208,28 @@ def test_a_hostile_team_name_is_shown_as_text(
     at = open_page(PAGE)
     cards = [m.value for m in at.markdown if "klik" in m.value]
     assert cards == [f"**{md(hostile)}**"]  # every markdown character escaped
+
+
+def test_a_coordinator_scoped_to_kabupaten_bandung_is_offered_only_its_incidents_and_teams(
+    with_every_scenario, database_url, monkeypatch
+) -> None:
+    monkeypatch.setenv("CC_AUTH_MODE", "local")
+    engine = make_engine(database_url)
+    back = _roster(database_url).loc["Tagana Kab. Bandung (Latihan)"]  # returning: made ready
+    team_store.change_status(engine, int(back["id"]), int(back["version"]), "standby", SYSTEM)
+    accounts.create_user(
+        engine, SYSTEM, "bandung", "kata-sandi-1", "coordinator", "32.04", "Koordinator Bandung"
+    )
+    at = signed_in("bandung", page=PAGE)
+    assert not at.exception, [e.message for e in at.exception]
+    flood = next(i for i in store.incidents(engine) if i.kind == "banjir")
+    assert at.selectbox(key="assign_incident").options == [flood.name]  # not Cianjur's quake
+    kecamatan = area_codes(at.selectbox(key="assign_kec").options)
+    assert kecamatan and all(c.startswith("32.04.") for c in kecamatan)
+    roster = _roster(database_url)
+    ours = set(roster.index[roster["home_kabupaten_code"] == "32.04"])
+    nearest = next(d.value for d in at.dataframe if t("col_distance_km") in d.value.columns)
+    assert set(nearest[t("col_team")]) == {"Tagana Kab. Bandung (Latihan)"}  # not Bandung Barat
+    for key in ("assign_team", "team_pick", "members_team"):
+        offered = {o.split(" · ")[0] for o in at.selectbox(key=key).options}
+        assert offered == ours, key

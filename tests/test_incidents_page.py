@@ -14,7 +14,7 @@ from command_center.db import make_engine
 from command_center.labels import t
 from command_center.logistics_store import local_today
 from command_center.ui.messages import md
-from tests.conftest import signed_in, tab_shown
+from tests.conftest import area_codes, signed_in, tab_shown
 
 DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.12", "32.04.32", "32.04.08"
 
@@ -51,8 +51,7 @@ def test_an_operator_opens_a_flood_changes_its_area_sets_its_phase_and_closes_it
     assert flood.kecamatan_codes == (DAYEUHKOLOT, BALEENDAH)
     assert at.subheader[0].value.startswith("Banjir Kabupaten Bandung")
 
-    add = next(i for i in at.text_input if i.label == t("field_add"))
-    add.input(BOJONGSOANG)
+    at.multiselect(key=f"area_add_{flood.id}").set_value([BOJONGSOANG]).run()
     _button(at, t("change_area")).click().run()
     assert t("area_changed", n=3) in at.success[0].value
     assert store.incident_kecamatan(engine, flood.id) == (BOJONGSOANG, DAYEUHKOLOT, BALEENDAH)
@@ -217,3 +216,54 @@ def test_officials_read_the_incidents_of_their_area_from_an_alerts_link(
     elsewhere = elsewhere.run()
     assert t("no_incident") in [i.value for i in elsewhere.info]  # outside their area
     assert quake.id not in _listed(elsewhere).index
+
+
+def test_kecamatan_are_added_by_name_from_those_not_yet_in_the_area(
+    open_page, with_demo, database_url
+) -> None:
+    dayeuhkolot, _ = _floods(database_url)
+    at = open_page("pages/incidents.py")
+    at.session_state["incident_chosen"] = dayeuhkolot
+    at.run()
+    assert at.multiselect(key=f"area_kabupaten_{dayeuhkolot}").value == ["32.04"]  # its own
+    add = at.multiselect(key=f"area_add_{dayeuhkolot}")
+    assert "Bojongsoang (32.04.08)" in add.options  # by name, the code beside it
+    assert not any(DAYEUHKOLOT in o for o in add.options)  # already in the area
+    add.set_value([BOJONGSOANG]).run()
+    _button(at, t("change_area")).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert t("area_changed", n=2) in at.success[0].value
+    engine = make_engine(database_url)
+    assert store.incident_kecamatan(engine, dayeuhkolot) == (BOJONGSOANG, DAYEUHKOLOT)
+    add = at.multiselect(key=f"area_add_{dayeuhkolot}")
+    assert add.value == [] and not any(BOJONGSOANG in o for o in add.options)
+    removable = at.multiselect(key=f"area_remove_{dayeuhkolot}").options
+    assert removable == ["Bojongsoang (32.04.08)", "Dayeuhkolot (32.04.12)"]
+
+
+def test_a_user_scoped_to_kabupaten_bandung_is_offered_only_its_areas(
+    with_demo, database_url, monkeypatch
+) -> None:
+    monkeypatch.setenv("CC_AUTH_MODE", "local")
+    dayeuhkolot, _ = _floods(database_url)
+    engine = make_engine(database_url)
+    accounts.create_user(
+        engine, SYSTEM, "bandung", "kata-sandi-1", "coordinator", "32.04", "Koordinator Bandung"
+    )
+    at = signed_in("bandung", page="pages/incidents.py")
+    assert at.multiselect(key="open_kabupaten").options == ["Kabupaten Bandung (32.04)"]
+    at.multiselect(key="open_kabupaten").set_value(["32.04"]).run()
+    opened = area_codes(at.multiselect(key="open_kecamatan").options)
+    assert len(opened) > 20 and all(c.startswith("32.04.") for c in opened)
+    at.session_state["incident_chosen"] = dayeuhkolot
+    at.run()
+    assert at.multiselect(key=f"area_kabupaten_{dayeuhkolot}").options == [
+        "Kabupaten Bandung (32.04)"
+    ]
+    added = area_codes(at.multiselect(key=f"area_add_{dayeuhkolot}").options)
+    assert added and all(c.startswith("32.04.") for c in added)
+    (quake,) = (i for i in store.incidents(engine) if i.kind != "banjir")
+    at.session_state["incident_chosen"] = quake.id  # Cianjur's: no area change offered
+    at.run()
+    assert at.subheader[0].value == md(quake.name)
+    assert not any((m.key or "").startswith("area_") for m in at.multiselect)

@@ -4,14 +4,14 @@ from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
 
-from command_center import imports, report_store, reporter_store
+from command_center import accounts, imports, report_store, reporter_store, store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.labels import t
 from command_center.services.reports import ReportInput, lowered_by
 from command_center.times import utcnow
 from command_center.ui.messages import md
-from tests.conftest import tab_shown
+from tests.conftest import area_codes, signed_in, tab_shown
 
 PAGE = "pages/reports.py"
 
@@ -253,3 +253,22 @@ def test_discarding_quarantined_rows_asks_first_naming_them(
     assert not at.exception, [e.message for e in at.exception]
     assert t("discarded", n=1) in at.success[0].value
     assert imports.quarantine(engine, report_store.REPORTS, SYSTEM) == []
+
+
+def test_an_operator_scoped_to_kabupaten_bandung_reports_only_for_its_areas(
+    with_every_scenario, database_url, monkeypatch
+) -> None:
+    monkeypatch.setenv("CC_AUTH_MODE", "local")
+    engine = make_engine(database_url)
+    accounts.create_user(
+        engine, SYSTEM, "bandung", "kata-sandi-1", "operator", "32.04", "Operator Bandung"
+    )
+    at = signed_in("bandung", page=PAGE)
+    flood = next(i for i in store.incidents(engine) if i.kind == "banjir")
+    at.selectbox(key="reports_incident").set_value(flood.id).run()
+    offered = area_codes(at.selectbox(key="report_kecamatan").options)
+    assert "32.04" in offered and all(c == "32.04" or c.startswith("32.04.") for c in offered)
+    quake = next(i for i in store.incidents(engine) if i.kind != "banjir")
+    at.selectbox(key="reports_incident").set_value(quake.id).run()  # Cianjur's: read only
+    assert not [s for s in at.selectbox if s.key == "report_kecamatan"]
+    assert t("no_area_in_scope") in [i.value for i in at.info]

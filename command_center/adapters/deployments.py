@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from command_center import imports, resources, store, team_store
-from command_center.auth import Principal
+from command_center.auth import Principal, within
 from command_center.labels import kind_label, status_label, t
 from command_center.models import (
     Area,
@@ -127,19 +127,32 @@ def load_board(
 
 
 @resources.cached(HazardEvent, Incident, IncidentArea, ttl=15)
-def load_open_incidents() -> dict[int, str]:
-    """Open incidents to assign teams to: id -> name."""
-    return {i.id: i.name for i in store.incidents(resources.engine()) if i.status == "open"}
+def load_open_incidents(actor: Principal) -> dict[int, str]:
+    """Open incidents with a kecamatan inside `actor`'s scope, to send teams to: id -> name."""
+    return {
+        i.id: i.name
+        for i in store.incidents(resources.engine())
+        if i.status == "open" and any(actor.covers(code) for code in i.kecamatan_codes)
+    }
+
+
+def _teams_of(actor: Principal) -> pd.DataFrame:
+    """The roster's teams based inside `actor`'s scope (those `actor` may change)."""
+    roster = _roster()
+    return roster[[actor.covers(code) for code in roster["home_kabupaten_code"]]]
 
 
 @resources.cached(Area, Deployment, Team, ttl=15)
-def load_suggestions(kecamatan_code: str, skill: str | None, lang: str) -> pd.DataFrame:
-    """Nearest teams at standby with the skill; the index is the team id."""
+def load_suggestions(
+    kecamatan_code: str, skill: str | None, actor: Principal, lang: str
+) -> pd.DataFrame:
+    """Nearest teams at standby with the skill that `actor` may send; the index is the team
+    id."""
     geography = resources.geography()
     if geography is None:
         return pd.DataFrame()
     centre = geography.centre(kecamatan_code)
-    found = rules.suggest(rules.places(_roster()), centre.y, centre.x, skill, 8)
+    found = rules.suggest(rules.places(_teams_of(actor)), centre.y, centre.x, skill, 8)
     return pd.DataFrame(
         {
             t("col_team", lang): [s.name for s in found],
@@ -154,9 +167,9 @@ def load_suggestions(kecamatan_code: str, skill: str | None, lang: str) -> pd.Da
 
 
 @resources.cached(Area, Deployment, Team, ttl=15)
-def load_team_names(lang: str) -> dict[int, str]:
-    """Every team: id -> "name · status"."""
-    roster = _roster()
+def load_team_names(actor: Principal, lang: str) -> dict[int, str]:
+    """The teams `actor` may change: id -> "name · status"."""
+    roster = _teams_of(actor)
     return {int(r.id): f"{r.name} · {status_label(r.status, lang)}" for r in roster.itertuples()}
 
 
@@ -168,16 +181,22 @@ def load_team_versions() -> dict[int, int]:
 
 
 @resources.cached()
-def load_kecamatan_options() -> dict[str, str]:
-    """Every kecamatan for a home-base pick list: code -> "name, kabupaten (code)"."""
+def load_kecamatan_options(actor: Principal) -> dict[str, str]:
+    """The kecamatan inside `actor`'s scope for a home-base pick list: code -> "name,
+    kabupaten (code)"."""
     geography = resources.geography()
     if geography is None:
         return {}
     layer = geography.kecamatan
-    return {
-        code: f"{name}, {kab} ({code})"
-        for code, name, kab in zip(layer.index, layer["kecamatan"], layer["kabupaten"], strict=True)
-    }
+    return within(
+        actor,
+        {
+            code: f"{name}, {kab} ({code})"
+            for code, name, kab in zip(
+                layer.index, layer["kecamatan"], layer["kabupaten"], strict=True
+            )
+        },
+    )
 
 
 def load_team(team_id: int) -> TeamDetail:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from command_center import household_change_store as changes
 from command_center import household_store, imports, report_store, resources, store
-from command_center.auth import Principal, permits, require
+from command_center.auth import Principal, permits, require, within
 from command_center.labels import NO_VALUE, field_error, field_label, number, t
 from command_center.models import (
     Area,
@@ -45,9 +45,13 @@ def load_incidents() -> dict[int, str]:
     return {i.id: i.name for i in store.incidents(resources.engine()) if i.status == "open"}
 
 
+def incident_kecamatan(incident_id: int, actor: Principal) -> dict[str, str]:
+    """The incident's kecamatan inside `actor`'s scope: code -> name."""
+    return within(actor, _incident_kecamatan(incident_id))
+
+
 @resources.cached(HazardEvent, Incident, IncidentArea, ttl=60)
-def incident_kecamatan(incident_id: int) -> dict[str, str]:
-    """The incident's kecamatan: code -> name."""
+def _incident_kecamatan(incident_id: int) -> dict[str, str]:
     incident = next((i for i in store.incidents(resources.engine()) if i.id == incident_id), None)
     codes = incident.kecamatan_codes if incident else ()
     return {code: f"{resources.area_name(code)} ({code})" for code in codes}

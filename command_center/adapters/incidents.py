@@ -18,7 +18,7 @@ from command_center import (
     store,
     team_store,
 )
-from command_center.auth import Principal
+from command_center.auth import Principal, within
 from command_center.incident_store import NewIncident
 from command_center.labels import status_label, t
 from command_center.models import (
@@ -344,6 +344,24 @@ def kecamatan_of(kabupaten: tuple[str, ...]) -> dict[str, str]:
     return {code: f"{row.kecamatan} ({code})" for code, row in rows.sort_index().iterrows()}
 
 
+def kabupaten_for(actor: Principal) -> dict[str, str]:
+    """The kabupaten/kota `actor` may open an incident in or add to one."""
+    return within(actor, kabupaten_choices())
+
+
+def kecamatan_to_add(
+    record: store.IncidentRecord, kabupaten: tuple[str, ...], actor: Principal
+) -> dict[str, str]:
+    """The kecamatan of `kabupaten` inside `actor`'s scope and not yet in the incident."""
+    choices = within(actor, kecamatan_of(kabupaten))
+    return {code: label for code, label in choices.items() if code not in record.kecamatan_codes}
+
+
+def kecamatan_for(incident_id: int, actor: Principal) -> dict[str, str]:
+    """The incident's kecamatan, then the rest of its kabupaten, inside `actor`'s scope."""
+    return within(actor, load_incident_kecamatan(incident_id))
+
+
 def province_choices() -> list[str]:
     geography = resources.geography()
     return [] if geography is None else list(geography.layer("province").index)
@@ -372,10 +390,14 @@ def recent_events(lang: str) -> dict[int, str]:
     }
 
 
-def merge_choices(incident_id: int) -> dict[int, str]:
-    """The other open or proposed incidents, to merge into this one."""
+def merge_choices(incident_id: int, actor: Principal) -> dict[int, str]:
+    """The other open or proposed incidents inside `actor`'s scope, to merge into this one."""
     engine = resources.engine()
-    return {i.id: i.name for i in store.incidents(engine) if i.id != incident_id}
+    return {
+        i.id: i.name
+        for i in store.incidents(engine)
+        if i.id != incident_id and actor.covers(i.kabupaten_code)
+    }
 
 
 @resources.cached(IncidentArea, ttl=60)

@@ -14,7 +14,7 @@ from jinja2.utils import htmlsafe_json_dumps
 
 from command_center import imports, report_store, reporter_store, resources, store
 from command_center.adapters.incidents import load_incident_kecamatan
-from command_center.auth import Principal
+from command_center.auth import Principal, within
 from command_center.labels import NO_VALUE, number, t
 from command_center.models import (
     FIGURES,
@@ -263,14 +263,15 @@ def _other_columns(kept: dict[str, str] | None) -> str | None:
 
 
 @resources.cached(Area, ImpactReport, ttl=20)
-def verification_queue(incident_id: int, lang: str, author: str) -> tuple[dict[int, str], int]:
-    """What waits for verification (`awaiting_verification`) by `author`, oldest first,
-    labelled "Cugenang · TKSK · versi 3 · 22 Nov 14:00 WIB", and "· riwayat" for an older
-    report that gives a figure its source's current one does not; superseded versions are
-    never offered, nor the author's own reports (a second person checks them): how many of
+def verification_queue(incident_id: int, actor: Principal, lang: str) -> tuple[dict[int, str], int]:
+    """What waits for verification (`awaiting_verification`) inside `actor`'s scope, oldest
+    first, labelled "Cugenang · TKSK · versi 3 · 22 Nov 14:00 WIB", and "· riwayat" for an
+    older report that gives a figure its source's current one does not; superseded versions
+    are never offered, nor the actor's own reports (a second person checks them): how many of
     those wait comes second."""
     waiting = awaiting_verification(_versions(incident_id)).sort_values(["report_time", "id"])
-    own = waiting["created_by"] == author
+    waiting = waiting[[actor.covers(code) for code in waiting["kecamatan_code"]]]
+    own = waiting["created_by"] == actor.name
     waiting = waiting[~own]
     return {
         int(r.id): " · ".join(
@@ -302,9 +303,10 @@ class PastedReport:
     marked_html: str
 
 
-def read_whatsapp(text: str, incident_id: int) -> list[PastedReport]:
+def read_whatsapp(text: str, incident_id: int, actor: Principal) -> list[PastedReport]:
     """Drafts from pasted field messages; kecamatan are looked for in the incident's
-    kabupaten first (`whatsapp.read_messages`), an unknown one left for the operator."""
+    kabupaten first (`whatsapp.read_messages`), an unknown one left for the operator, who
+    picks among those inside `actor`'s scope."""
     incident = load_incident_kecamatan(incident_id)
     geography = resources.geography()
     places = gazetteer_of(geography.points) if geography is not None else None
@@ -316,7 +318,8 @@ def read_whatsapp(text: str, incident_id: int) -> list[PastedReport]:
         own = [draft.area_code] if draft.area_code else []
         own += [c.code for c in draft.candidates]
         options = {code: f"{name(code)} ({code})" for code in own}
-        pasted.append(PastedReport(draft, {**options, **incident, **kabupaten}, _marked(draft)))
+        choices = within(actor, {**options, **incident, **kabupaten})
+        pasted.append(PastedReport(draft, choices, _marked(draft)))
     return pasted
 
 
@@ -405,9 +408,9 @@ def export_name(incident_id: int | None, kind: str, now: datetime | None = None)
     return f"laporan-dampak-{incident_id or 'semua'}-{stamp}.{suffix}"
 
 
-def report_areas(incident_id: int, lang: str) -> dict[str, str]:
-    """What a report may be for: the incident's kecamatan (then the rest of its kabupaten),
-    then each of its kabupaten as a whole: code → words."""
+def report_areas(incident_id: int, actor: Principal, lang: str) -> dict[str, str]:
+    """What `actor` may report for: the incident's kecamatan (then the rest of its
+    kabupaten), then each of its kabupaten as a whole, inside `actor`'s scope: code → words."""
     kecamatan = load_incident_kecamatan(incident_id)
     geography = resources.geography()
     name = geography.name if geography is not None else str
@@ -415,7 +418,7 @@ def report_areas(incident_id: int, lang: str) -> dict[str, str]:
         code: f"{name(code)} ({code}){t('whole_kabupaten', lang)}"
         for code in dict.fromkeys(c[:5] for c in kecamatan)
     }
-    return {**kecamatan, **whole}
+    return within(actor, {**kecamatan, **whole})
 
 
 def issue_link(values: dict[str, Any], actor: Principal) -> str:

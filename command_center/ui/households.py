@@ -168,7 +168,9 @@ def household_form(incident_id: int, lang: str) -> None:
     if not shell.allowed("household", lang):
         return
     values = family_fields(
-        data.incident_kecamatan(incident_id), data.shelter_choices(incident_id), lang
+        data.incident_kecamatan(incident_id, shell.actor()),
+        data.shelter_choices(incident_id),
+        lang,
     )
     if st.button(t("save_household", lang), type="primary", key="household_save"):
         _save(values, incident_id, lang)

@@ -3,6 +3,7 @@ incident's own view (area and map, phases, teams, audit, closing, reopening, mer
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -154,7 +155,7 @@ def open_form(lang: str) -> None:
     )
     kabupaten = st.multiselect(
         t("open_kabupaten", lang),
-        list(data.kabupaten_choices()),
+        list(data.kabupaten_for(shell.actor())),
         format_func=data.area_label,
         key="open_kabupaten",
         placeholder=t("choose_many", lang),
@@ -289,6 +290,10 @@ def _details_form(incident_id: int, view: data.IncidentView, lang: str) -> None:
 
 def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
     """The area on the map (click a kecamatan to add or remove it) and as a list."""
+    record, who = view.record, shell.actor()
+    editable = (
+        record.status == "open" and permits(who, "incident") and who.covers(record.kabupaten_code)
+    )
     tiles = resources.tiles()
     layer = data.area_layer(incident_id)
     if layer is not None:
@@ -305,7 +310,7 @@ def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
         )
         feature = (clicked or {}).get("last_active_drawing") or {}
         code = (feature.get("properties") or {}).get("code")
-        if code and view.record.status == "open" and permits(shell.actor(), "incident"):
+        if code and editable:
             inside = code in view.record.kecamatan_codes
             label = "area_remove_one" if inside else "area_add_one"
             if st.button(t(label, lang, name=md(data.area_label(code))), key="area_click"):
@@ -313,27 +318,57 @@ def _area(incident_id: int, view: data.IncidentView, lang: str) -> None:
                     incident_id, lang, remove=[code] if inside else [], add=[] if inside else [code]
                 )
     show_table(view.kecamatan, lang, hide_index=True, width="stretch")
-    if view.record.status != "open" or not permits(shell.actor(), "incident"):
-        return
-    with st.form(f"area_{incident_id}", enter_to_submit=False):
-        add = st.text_input(t("field_add", lang), help=t("codes_help", lang))
-        remove = st.multiselect(
-            t("field_remove", lang),
-            list(view.record.kecamatan_codes),
-            format_func=data.area_label,
-            placeholder=t("choose_many", lang),
-            select_all=False,
-        )
-        if st.form_submit_button(t("change_area", lang)):
-            _change(incident_id, lang, add=[c for c in add.split(",") if c.strip()], remove=remove)
+    if editable:
+        _area_form(record, lang)
 
 
-def _change(incident_id: int, lang: str, add: list[str], remove: list[str]) -> None:
+def _area_form(record: IncidentRecord, lang: str) -> None:
+    """Add kecamatan by name, picked as in "Buka kejadian" (the kabupaten, then its
+    kecamatan not yet in the area); remove some of the incident's own. A kabupaten alone adds
+    nothing here: it only narrows the list, so a removal never adds a whole kabupaten."""
+    keys = [f"area_{part}_{record.id}" for part in ("kabupaten", "add", "remove")]
+    places = data.kabupaten_for(shell.actor())
+    kabupaten = st.multiselect(
+        t("open_kabupaten", lang),
+        list(places),
+        default=[c for c in dict.fromkeys(c[:5] for c in record.kecamatan_codes) if c in places],
+        format_func=data.area_label,
+        key=keys[0],
+        placeholder=t("choose_many", lang),
+        select_all=False,
+    )
+    choices = data.kecamatan_to_add(record, tuple(kabupaten), shell.actor())
+    add = st.multiselect(
+        t("field_add", lang),
+        list(choices),
+        format_func=choices.get,
+        key=keys[1],
+        placeholder=t("choose_many", lang),
+        select_all=False,
+    )
+    remove = st.multiselect(
+        t("field_remove", lang),
+        list(record.kecamatan_codes),
+        format_func=data.area_label,
+        key=keys[2],
+        placeholder=t("choose_many", lang),
+        select_all=False,
+    )
+    if st.button(t("change_area", lang), key=f"area_change_{record.id}"):
+        _change(record.id, lang, add=add, remove=remove, picked=keys)
+
+
+def _change(
+    incident_id: int, lang: str, add: list[str], remove: list[str], picked: Iterable[str] = ()
+) -> None:
+    """Change the area; the pickers in `picked` start empty again once it is done."""
     try:
         area = data.change_area(incident_id, shell.actor(), add, remove)
     except CommandCenterError as exc:
         st.error(explain(exc, lang))
         return
+    for key in picked:  # what was added is no longer offered, nor what was removed
+        st.session_state.pop(key, None)
     done(t("area_changed", lang, n=len(area)))
 
 
@@ -411,7 +446,7 @@ def _actions(incident_id: int, record: IncidentRecord, lang: str) -> None:
 
 def _merge(incident_id: int, name: str, lang: str) -> None:
     """Pick the incident to merge into this one (none picked beforehand), then confirm."""
-    others = data.merge_choices(incident_id)
+    others = data.merge_choices(incident_id, shell.actor())
     with st.form(f"merge_{incident_id}", enter_to_submit=False):
         other = st.selectbox(
             t("merge_other", lang),

@@ -27,9 +27,12 @@ def _items(lang: str) -> dict[str, str]:
     return {code: data.item_label(code, lang) for code in rules.CATALOGUE}
 
 
-def _warehouse_picker(label: str, key: str, lang: str, allow_all: bool = False) -> int | None:
-    warehouses = data.load_warehouses()
-    names = dict(zip(warehouses["id"], warehouses["name"], strict=True))
+def _warehouse_picker(
+    label: str, key: str, lang: str, allow_all: bool = False, mine: bool = False
+) -> int | None:
+    """A warehouse (or all of them, `allow_all`); `mine`: only those the user may move stock
+    out of."""
+    names = data.warehouse_names(shell.actor() if mine else None)
     options = ([None] if allow_all else []) + list(names)
     if not options:
         return None
@@ -105,7 +108,7 @@ def stock(lang: str) -> None:
         return
     with st.expander(t("receive_stock", lang)):
         _receive_form(lang)
-    if warehouse is not None:
+    if warehouse in data.warehouse_names(shell.actor()):
         with st.expander(t("adjust_stock", lang)):
             _adjust_form(warehouse, lang)
         with st.expander(t("transfer_stock", lang)):
@@ -151,7 +154,7 @@ def _lines(key: str, items: dict[str, str], lang: str, receipt: bool) -> list[di
 
 
 def _receive_form(lang: str) -> None:
-    warehouse = _warehouse_picker("col_warehouse", "receive_warehouse", lang)
+    warehouse = _warehouse_picker("col_warehouse", "receive_warehouse", lang, mine=True)
     lines = _lines("receive_lines", _items(lang), lang, receipt=True)
     source = st.text_input(t("field_source", lang), key="receive_source")
     document = st.text_input(t("field_document", lang), key="receive_document")
@@ -238,7 +241,7 @@ def dispatch(incident_id: int, lang: str) -> None:
     """Send aid from a warehouse to a shelter, dapur umum or kecamatan of the incident."""
     if not shell.allowed("stock", lang):
         return
-    warehouse = _warehouse_picker("from_warehouse", "dispatch_warehouse", lang)
+    warehouse = _warehouse_picker("from_warehouse", "dispatch_warehouse", lang, mine=True)
     if warehouse is None:
         st.info(t("no_warehouses", lang))
         return
@@ -413,7 +416,8 @@ def shelters(incident_id: int, lang: str) -> None:
 
 
 def _shelter_form(incident_id: int, table: pd.DataFrame, lang: str) -> None:
-    options = {None: t("new_shelter", lang), **dict(zip(table["id"], table["name"], strict=True))}
+    mine = data.in_scope(table, shell.actor())
+    options = {None: t("new_shelter", lang), **dict(zip(mine["id"], mine["name"], strict=True))}
     chosen = st.selectbox(
         t("edit_shelter", lang), list(options), format_func=options.get, key="shelter_pick"
     )
@@ -498,8 +502,9 @@ def kitchens(incident_id: int, lang: str) -> None:
             show_table(meals, lang, width="stretch")
     if not shell.allowed("shelter", lang):
         return
-    if not table.empty:
-        names = dict(zip(table["id"], table[t("col_name", lang)], strict=True))
+    kitchens = data.in_scope(data.load_kitchens(incident_id), shell.actor())
+    if not kitchens.empty:
+        names = dict(zip(kitchens["id"], kitchens["name"], strict=True))
         with st.form("meals_form", enter_to_submit=False):
             kitchen = st.selectbox(t("kitchen", lang), list(names), format_func=names.get)
             left, middle, right = st.columns(3)
@@ -520,7 +525,7 @@ def kitchens(incident_id: int, lang: str) -> None:
 
 def _kitchen_form(incident_id: int, lang: str) -> None:
     """Open a dapur umum, or change one (its team, its end date)."""
-    kitchens = data.load_kitchens(incident_id)
+    kitchens = data.in_scope(data.load_kitchens(incident_id), shell.actor())
     options = {
         None: t("new_kitchen", lang),
         **dict(zip(kitchens["id"], kitchens["name"], strict=True)),

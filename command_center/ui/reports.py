@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 
 from command_center import resources
 from command_center.adapters import reports as data
-from command_center.adapters.incidents import load_incident_kecamatan
+from command_center.adapters.incidents import kecamatan_for, load_incident_kecamatan
 from command_center.auth import permits
 from command_center.errors import CommandCenterError, NeedsConfirmation
 from command_center.labels import field_error, number, t
@@ -135,7 +135,7 @@ def reports(incident_id: int, lang: str) -> None:
     _versions(incident_id, lang)
     if not shell.allowed("verify", lang):
         return
-    labels, own = data.verification_queue(incident_id, lang, shell.actor().name)
+    labels, own = data.verification_queue(incident_id, shell.actor(), lang)
     st.markdown(f"**{t('verification_queue', lang, n=len(labels))}**")
     if own:
         st.caption(t("verification_own_waiting", lang, n=own))
@@ -183,7 +183,10 @@ def entry(incident_id: int, lang: str) -> None:
     whole kabupaten may be chosen too, for a total not yet broken down by kecamatan."""
     if not shell.allowed("report", lang):
         return
-    options = data.report_areas(incident_id, lang)
+    options = data.report_areas(incident_id, shell.actor(), lang)
+    if not options:
+        st.info(t("no_area_in_scope", lang))
+        return
     now = utcnow().astimezone(WIB)
     with st.form("report_form", enter_to_submit=False):
         left, middle, right = st.columns(3)
@@ -232,7 +235,7 @@ def _save(values: dict, confirmed: bool):
 
 def _said(lang: str):
     def said(values: dict, saved) -> str:
-        areas = data.report_areas(values["incident_id"], lang)
+        areas = data.report_areas(values["incident_id"], shell.actor(), lang)
         name = areas.get(values["kecamatan_code"], values["kecamatan_code"])
         message = t("report_saved", lang, kecamatan=md(name), version=saved.version)
         if not saved.current:
@@ -264,7 +267,7 @@ def whatsapp(incident_id: int, lang: str) -> None:
         reporter = right.text_input(t("reporter", lang), max_chars=120, key="whatsapp_reporter")
         if st.form_submit_button(t("whatsapp_read", lang)):
             st.session_state["whatsapp_read"] = (
-                data.read_whatsapp(text, incident_id),
+                data.read_whatsapp(text, incident_id, shell.actor()),
                 source,
                 reporter,
             )
@@ -424,7 +427,7 @@ def reporter_links(incident_id: int | None, lang: str) -> None:
 
 
 def _issue_link(incident_id: int, lang: str) -> None:
-    options = load_incident_kecamatan(incident_id)
+    options = kecamatan_for(incident_id, shell.actor())
     with st.form("issue_link_form", clear_on_submit=True, enter_to_submit=False):
         left, right = st.columns(2)
         values = {

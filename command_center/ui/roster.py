@@ -93,7 +93,7 @@ def add_team(lang: str) -> None:
     ):
         return
     with st.form("add_team_form", clear_on_submit=False, enter_to_submit=False):
-        kecamatan = data.load_kecamatan_options()
+        kecamatan = data.load_kecamatan_options(shell.actor())
         kinds = data.kind_options(lang)
         left, right = st.columns(2)
         values = {
@@ -131,7 +131,7 @@ def add_team(lang: str) -> None:
 
 
 def members(lang: str) -> None:
-    names = data.load_team_names(lang)
+    names = data.load_team_names(shell.actor(), lang)
     if not names:
         return
     team_id = st.selectbox(

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 
 from command_center import resources
 from command_center.adapters import deployments as data
-from command_center.adapters.incidents import load_incident_kecamatan
+from command_center.adapters.incidents import kecamatan_for
 from command_center.errors import CommandCenterError
 from command_center.labels import status_label, status_words, t
 from command_center.models import TeamStatus
@@ -133,7 +133,7 @@ def assign(lang: str) -> None:
     """Pick incident, kecamatan and skill; see the nearest teams at standby; assign one."""
     if not shell.allowed("team", lang):
         return
-    incidents = data.load_open_incidents()
+    incidents = data.load_open_incidents(shell.actor())
     if not incidents:
         st.info(t("no_open_incidents", lang))
         return
@@ -143,19 +143,19 @@ def assign(lang: str) -> None:
         format_func=incidents.get,
         key="assign_incident",
     )
-    kecamatan = load_incident_kecamatan(incident_id)
+    kecamatan = kecamatan_for(incident_id, shell.actor())
     left, right = st.columns(2)
     code = left.selectbox(
         t("choose_kecamatan", lang), list(kecamatan), format_func=kecamatan.get, key="assign_kec"
     )
     skill = _skill_picker(right, "needed_skill", "assign_skill", lang)
-    suggestions = data.load_suggestions(code, skill, lang)
+    suggestions = data.load_suggestions(code, skill, shell.actor(), lang)
     st.markdown(f"**{t('suggestions', lang)}**")
     if suggestions.empty:
         st.caption(t("no_suggestions", lang))
     else:
         show_table(suggestions, lang, hide_index=True, width="stretch")
-    names = data.load_team_names(lang)
+    names = data.load_team_names(shell.actor(), lang)
     versions = data.load_team_versions()
     options = [*suggestions.index, *(i for i in names if i not in suggestions.index)]
     with st.form("assign_form", enter_to_submit=False):
@@ -187,7 +187,7 @@ def assign(lang: str) -> None:
 @st.fragment
 def team_status(lang: str) -> None:
     """One team: its status and assignment, status changes, stand-down, history."""
-    names = data.load_team_names(lang)
+    names = data.load_team_names(shell.actor(), lang)
     if not names:
         st.info(t("no_teams", lang))
         return
