@@ -913,7 +913,7 @@ def propose_payments(
     """
     require(actor, "assistance")
     families = households(engine, incident_id)
-    families = families[[actor.covers(c) for c in families["kecamatan_code"]]]
+    families = families.loc[[actor.covers(c) for c in families["kecamatan_code"]]]
     people = members(engine, incident_id)
     people = people[people["household_id"].isin(families["id"])]
     owed = rules.eligible(families, people, rules.programmes(amounts), jadup_days)

@@ -139,7 +139,7 @@ def load_open_incidents(actor: Principal) -> dict[int, str]:
 def _teams_of(actor: Principal) -> pd.DataFrame:
     """The roster's teams based inside `actor`'s scope (those `actor` may change)."""
     roster = _roster()
-    return roster[[actor.covers(code) for code in roster["home_kabupaten_code"]]]
+    return roster.loc[[actor.covers(code) for code in roster["home_kabupaten_code"]]]
 
 
 @resources.cached(Area, Deployment, Team, ttl=15)

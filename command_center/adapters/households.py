@@ -105,7 +105,7 @@ def register(incident_id: int, actor: Principal, lang: str) -> pd.DataFrame:
     table = load_register(incident_id, lang)
     if table.empty:
         return table
-    return table[[actor.covers(code) for code in table[t("col_code", lang)]]]
+    return table.loc[[actor.covers(code) for code in table[t("col_code", lang)]]]
 
 
 def _registry_words(matched: pd.DataFrame, household_id: int, lang: str) -> str:

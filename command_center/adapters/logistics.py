@@ -58,13 +58,13 @@ def warehouse_names(actor: Principal | None = None) -> dict[int, str]:
     """Warehouses, id -> name: those `actor` may move stock out of (without one, all)."""
     table = load_warehouses()
     if actor is not None:
-        table = table[[actor.covers(code) for code in table["kabupaten_code"]]]
+        table = table.loc[[actor.covers(code) for code in table["kabupaten_code"]]]
     return dict(zip(table["id"], table["name"], strict=True))
 
 
 def in_scope(table: pd.DataFrame, actor: Principal) -> pd.DataFrame:
     """The shelters or dapur umum of `table` inside `actor`'s scope (those it may change)."""
-    return table[[actor.covers(code) for code in table["kecamatan_code"]]]
+    return table.loc[[actor.covers(code) for code in table["kecamatan_code"]]]
 
 
 @resources.cached(StockMovement, ttl=60)

@@ -270,7 +270,7 @@ def verification_queue(incident_id: int, actor: Principal, lang: str) -> tuple[d
     are never offered, nor the actor's own reports (a second person checks them): how many of
     those wait comes second."""
     waiting = awaiting_verification(_versions(incident_id)).sort_values(["report_time", "id"])
-    waiting = waiting[[actor.covers(code) for code in waiting["kecamatan_code"]]]
+    waiting = waiting.loc[[actor.covers(code) for code in waiting["kecamatan_code"]]]
     own = waiting["created_by"] == actor.name
     waiting = waiting[~own]
     return {
