@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from command_center import hazard_store, ingest, proposal_store, store, team_store
+from command_center import accounts, hazard_store, ingest, proposal_store, store, team_store
+from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.labels import t
 from command_center.services.incidents import ProposalRules
@@ -15,6 +16,7 @@ from command_center.sources.bmkg_forecast import parse_forecast
 from command_center.times import utcnow
 from command_center.ui.messages import md
 from command_center.ui.shell import PAGES
+from tests.conftest import signed_in
 
 APP = str(PROJECT_ROOT / "app.py")
 
@@ -269,3 +271,20 @@ def test_proposals_wait_in_their_own_list_and_leave_it_at_once(
     assert any(t("incident_dismissed") in s.value for s in at.success)
     assert at.tabs[0].label == t("tab_proposals", n=len(waiting) - 1)
     assert first not in at.selectbox(key="proposal").options
+
+
+def test_a_scoped_operator_decides_only_the_proposals_of_their_area(
+    with_hazards, database_url, monkeypatch
+) -> None:
+    monkeypatch.setenv("CC_AUTH_MODE", "local")
+    engine = make_engine(database_url)
+    waiting = [i for i in store.incidents(engine) if i.status == "proposed"]
+    ntb = [i.id for i in waiting if all(c.startswith("52.") for c in i.kecamatan_codes)]
+    assert ntb and len(ntb) < len(waiting)  # Lombok's quake, among others elsewhere
+    accounts.create_user(engine, SYSTEM, "ntb", "kata-sandi-1", "operator", "52", "NTB")
+    at = signed_in("ntb", page="pages/incidents.py")
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.dataframe[0].value) == len(waiting)  # all listed, to read
+    names = {i.id: i.name for i in waiting}
+    offered = at.selectbox(key="proposal").options
+    assert sorted(offered) == sorted(names[i] for i in ntb)  # only theirs to decide

@@ -92,6 +92,13 @@ def test_a_user_links_an_email_and_chooses_what_they_are_told(store, monkeypatch
     )
 
 
+def test_a_scoped_user_subscribes_only_to_kabupaten_of_their_area(store) -> None:
+    _account(store, "ani", "operator", "32.04")
+    at = _signed_in("ani", "tab_subscription")
+    areas = next(m for m in at.multiselect if m.label == t("field_areas"))
+    assert areas.options == ["Kabupaten Bandung (32.04)"]  # not all 514 of Indonesia
+
+
 def test_the_page_says_who_may_link_a_webhook_and_refuses_other_hosts(
     store, monkeypatch, dns
 ) -> None:

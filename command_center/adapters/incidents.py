@@ -108,6 +108,17 @@ def load_proposals(lang: str) -> pd.DataFrame:
     return table
 
 
+def decidable_proposals(actor: Principal) -> set[int]:
+    """The proposals `actor` may confirm or dismiss: those whose area lies in its scope."""
+    frame = _incident_frame()
+    frame = frame[frame["status"] == "proposed"]
+    return {
+        int(i)
+        for i, area in zip(frame["id"], frame["area_code"], strict=True)
+        if actor.covers(area if isinstance(area, str) else None)
+    }
+
+
 def proposal_count() -> int:
     """How many proposals wait (the badge on the incidents page)."""
     return int((_incident_frame()["status"] == "proposed").sum())

@@ -7,7 +7,7 @@ import streamlit as st
 from command_center.adapters import alerts as data
 from command_center.adapters import incidents as places
 from command_center.alert_store import SubscriptionInput
-from command_center.auth import Principal, permits
+from command_center.auth import Principal, permits, within
 from command_center.errors import CommandCenterError
 from command_center.labels import t
 from command_center.services.alerts import CHANNELS, SEVERITIES
@@ -68,7 +68,7 @@ def _try(action, message: str, lang: str) -> None:
 
 def subscription(username: str, lang: str) -> None:
     now = data.load_subscription(username)
-    kabupaten = places.kabupaten_choices()
+    kabupaten = within(shell.actor(), places.kabupaten_choices())
     with st.form("subscription", enter_to_submit=False):
         st.caption(t("subscription_help", lang))
         areas = st.multiselect(

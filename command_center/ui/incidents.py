@@ -49,11 +49,13 @@ def proposal_list(lang: str) -> None:
         st.caption(t("no_proposals", lang))
         return
     show_table(table.drop(columns="version"), lang, hide_index=True, width="stretch")
-    if not permits(shell.actor(), "incident"):
+    mine = data.decidable_proposals(shell.actor())
+    if not permits(shell.actor(), "incident") or not mine:
         return
     names = table[t("col_name", lang)]
+    choices = [i for i in table.index if i in mine]
     chosen = st.selectbox(
-        t("choose_proposal", lang), list(table.index), format_func=names.get, key="proposal"
+        t("choose_proposal", lang), choices, format_func=names.get, key="proposal"
     )
     version = int(table.loc[chosen, "version"])
     confirm, dismiss = st.columns(2)
