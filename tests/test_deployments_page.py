@@ -1,5 +1,8 @@
 """The Tagana page as coordinators use it, in the real app (AppTest) on the demo scenario."""
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -9,7 +12,7 @@ from command_center.auth import Principal
 from command_center.db import make_engine
 from command_center.labels import status_label, t
 from command_center.ui.messages import md
-from tests.conftest import tab_shown
+from tests.conftest import shown_column, tab_shown
 
 PAGE = "pages/deployments.py"
 GARUT = "Tagana Kab. Garut (Latihan)"
@@ -208,3 +211,33 @@ def test_a_hostile_team_name_is_shown_as_text(
     at = open_page(PAGE)
     cards = [m.value for m in at.markdown if "klik" in m.value]
     assert cards == [f"**{md(hostile)}**"]  # every markdown character escaped
+
+
+def test_a_teams_history_is_written_in_words(open_page, with_demo, database_url) -> None:
+    """Item 9 of #34: no raw codes (`karang_taruna`, `create`), no `None`, no ISO times."""
+    engine = make_engine(database_url)
+    team_id = _id(database_url, PACET)
+    version = int(_roster(database_url).loc[PACET, "version"])
+    until = datetime(2026, 12, 19, 7, tzinfo=UTC) + timedelta(days=3650)  # in the future
+    team_store.change_status(
+        engine, team_id, version, "unavailable", admin("Korlap"), "Banjir", until
+    )
+    at = open_page(PAGE)
+    position = list(_roster(database_url).index).index(PACET)
+    at.session_state["roster_editor"] = {
+        "edited_rows": {position: {"kind": "psm"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    _click(at, t("save"))
+    at.selectbox(key="team_pick").set_value(team_id).run()
+    actions = shown_column(at, t("col_action"))
+    assert t("action_status") in actions
+    assert set(actions) <= {t(f"action_{a}") for a in ("create", "status", "edit", "assign")}
+    changes = " ".join(shown_column(at, t("col_change")))
+    assert f"{t('field_status')}: {status_label('standby')} → {status_label('unavailable')}" in (
+        changes
+    )
+    assert f"{t('field_kind')}: {t('kind_karang_taruna')} → {t('kind_psm')}" in changes
+    assert f"{t('field_unavailable_until')}: 16 Des 2036 14.00 WIB" in changes
+    assert not re.search(r"[a-z]+_[a-z]+|\bNone\b|\d{4}-\d{2}-\d{2}", changes)
