@@ -215,6 +215,11 @@ def number(value: float, lang: str = "id", places: int | None = None) -> str:
     return text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "id" else text
 
 
+def magnitude(value: float | None, lang: str = "id") -> str:
+    """An earthquake's magnitude as every screen and message writes it: `M5,6` (`M5.6`)."""
+    return f"M{number(value or 0, lang, places=1)}"
+
+
 def cell(value: object, lang: str = "id") -> str:
     """One value as a table shows it: counts and measures in the language's format, a day as
     `19 Des 2026`, a time as `19 Des 2026 14.00 WIB`, nothing as `NO_VALUE`."""

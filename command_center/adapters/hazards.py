@@ -9,7 +9,7 @@ import pandas as pd
 from shapely import MultiPolygon, Polygon
 
 from command_center import hazard_store, resources, store
-from command_center.labels import t
+from command_center.labels import magnitude, number, t
 from command_center.models import FeedStatus, Forecast, HazardEvent, Incident, IncidentArea
 from command_center.services.exposure import mmi_roman, shaking, strongest
 from command_center.services.felt import match_felt
@@ -80,7 +80,7 @@ def load_hazard_table(lang: str, limit: int = 200) -> tuple[pd.DataFrame, list[i
     labels = [
         f"{format_wib(r.time_utc, lang)} · "
         + ("" if r.kind == "earthquake" else f"{kind_words(r.kind, r.details, lang)} · ")
-        + (f"M{r.magnitude:.1f} " if r.magnitude == r.magnitude and r.magnitude else "")
+        + (f"{magnitude(r.magnitude, lang)} " if r.magnitude == r.magnitude and r.magnitude else "")
         + (r.location_text or r.details.get("headline", ""))
         for r in events.itertuples()
     ]
@@ -154,7 +154,9 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
                 t("col_kabupaten", lang): hit["kabupaten"],
                 t("col_provinsi", lang): hit["provinsi"],
                 t("col_distance_km", lang): hit["distance_km"],
-                t("col_est_mmi", lang): [f"{mmi_roman(v)} ({v:.1f})" for v in hit["mmi"]],
+                t("col_est_mmi", lang): [
+                    f"{mmi_roman(v)} ({number(v, lang, places=1)})" for v in hit["mmi"]
+                ],
             }
         )
         reports = [tuple(f) for f in event["details"].get("felt", [])]
