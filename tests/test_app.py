@@ -282,3 +282,14 @@ def test_magnitudes_and_intensities_are_written_with_a_decimal_comma(open_page, 
     estimates = shown_column(at, t("col_est_mmi"))
     assert estimates[0] == "VII (6,7)"
     assert [e for e in estimates if not re.fullmatch(r"[IVX]+( \(\d+,\d\))?", e)] == []
+
+
+def test_a_replayed_feed_is_named_as_people_know_it(open_page, with_demo, database_url) -> None:
+    """Item 9 of #34: "BMKG prakiraan cuaca (rekaman)", never `replay:forecast`."""
+    engine = make_engine(database_url)
+    with Session(engine) as session, session.begin():
+        hazard_store.record_fetch(session, "replay:forecast", "ok", "prakiraan-cuaca_1.json")
+    at = open_page("pages/live_map.py")
+    said = [m.value for kind in (at.caption, at.warning, at.error) for m in kind]
+    assert any(t("feed_replayed", feed=t("feed_forecast")) in s for s in said), said
+    assert not [s for s in said if "replay:" in s]

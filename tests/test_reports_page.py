@@ -1,5 +1,6 @@
 """The kecamatan reports page in the real app (AppTest) on the demo scenario."""
 
+import json
 from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
@@ -253,3 +254,21 @@ def test_discarding_quarantined_rows_asks_first_naming_them(
     assert not at.exception, [e.message for e in at.exception]
     assert t("discarded", n=1) in at.success[0].value
     assert imports.quarantine(engine, report_store.REPORTS, SYSTEM) == []
+
+
+def test_the_quarantine_editor_labels_its_columns_in_words(
+    open_page, with_demo, database_url
+) -> None:
+    """Item 9 of #34: `Kecamatan (kode)`, not `kecamatan_code, report_time, hour`."""
+    at = open_page(PAGE)
+    day = posko_file().decode().splitlines()[2].split(";")[2]
+    wrong = f"Cibeber;32.03.11;{day};16.00;Posko Cibeber;Tagana;1;20;Cibeber\n"
+    upload = ("posko.csv", posko_file() + wrong.encode(), "text/csv")
+    at.file_uploader(key="reports_upload").set_value(upload).run()
+    at = _click(at, t("run_import"))
+    editor = next(d for d in at.dataframe if "kecamatan_code" in d.value.columns)
+    labels = {k: c.get("label") for k, c in json.loads(editor.proto.columns).items()}
+    for field in ("kecamatan_code", "report_time", "hour", "incident_id"):
+        if field in editor.value.columns:
+            assert labels[field] == t(f"field_{field}"), field
+    assert not [c for c in editor.value.columns if "_" in c and labels.get(c) in (None, c)]

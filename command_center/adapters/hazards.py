@@ -18,7 +18,7 @@ from command_center.services.hazards import GDACS_REACH_KM
 from command_center.services.health import feed_state
 from command_center.times import age_minutes, format_age, format_wib, utcnow
 
-FEED_NAMES = {
+FEED_NAMES = {  # live feeds, and the kinds of recorded files replayed (`replay:<kind>`)
     "bmkg_autogempa": "BMKG autogempa",
     "bmkg_gempaterkini": "BMKG gempaterkini",
     "bmkg_gempadirasakan": "BMKG gempadirasakan",
@@ -29,14 +29,20 @@ FEED_NAMES = {
     "gdacs": "GDACS",
     "petabencana": "PetaBencana.id",
     "odk_forms": "ODK/Kobo",
-    "replay:petabencana": "PetaBencana.id (replay)",
-    "replay:bmkg_quakes": "BMKG (replay)",
-    "replay:inatews": "BMKG InaTEWS (replay)",
-    "replay:inatews_realtime": "BMKG InaTEWS real-time (replay)",
-    "replay:gdacs": "GDACS (replay)",
-    "replay:usgs_quakes": "USGS (replay)",
-    "replay:nowcast_cap": "BMKG nowcast (replay)",
+    "bmkg_quakes": "BMKG",
+    "inatews": "BMKG InaTEWS",
+    "inatews_realtime": "BMKG InaTEWS real-time",
+    "usgs_quakes": "USGS",
+    "nowcast_cap": "BMKG nowcast",
 }
+FORECASTS = {"bmkg_forecast", "forecast"}  # BMKG's forecast, named in the user's language
+
+
+def feed_name(feed: str, lang: str) -> str:
+    """A feed as people know it; a recorded replay of one as `BMKG prakiraan cuaca (rekaman)`."""
+    if feed.startswith("replay:"):
+        return t("feed_replayed", lang, feed=feed_name(feed.removeprefix("replay:"), lang))
+    return t("feed_forecast", lang) if feed in FORECASTS else FEED_NAMES.get(feed, feed)
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ def feed_health(lang: str) -> list[FeedHealth]:
     now = utcnow()
     lines = []
     for row in hazard_store.feed_statuses(resources.engine()).itertuples():
-        name = FEED_NAMES.get(row.feed, row.feed)
+        name = feed_name(row.feed, lang)
         state = feed_state(row.feed, row.last_ok_at, row.failing_since, now, stale_after)
         has_data = row.last_ok_at is not None and not pd.isna(row.last_ok_at)
         age = format_age(age_minutes(row.last_ok_at, now), lang) if has_data else None
