@@ -77,6 +77,33 @@ def field_name(field: str, lang: str = "id") -> str:
     return t(key, lang) if key in LABELS else field
 
 
+FEED_NAMES = {  # live feeds, and the kinds of recorded files replayed (`replay:<kind>`)
+    "bmkg_autogempa": "BMKG autogempa",
+    "bmkg_gempaterkini": "BMKG gempaterkini",
+    "bmkg_gempadirasakan": "BMKG gempadirasakan",
+    "bmkg_nowcast": "BMKG nowcast",
+    "usgs": "USGS",
+    "bmkg_inatews": "BMKG InaTEWS",
+    "bmkg_realtime": "BMKG InaTEWS real-time",
+    "gdacs": "GDACS",
+    "petabencana": "PetaBencana.id",
+    "odk_forms": "ODK/Kobo",
+    "bmkg_quakes": "BMKG",
+    "inatews": "BMKG InaTEWS",
+    "inatews_realtime": "BMKG InaTEWS real-time",
+    "usgs_quakes": "USGS",
+    "nowcast_cap": "BMKG nowcast",
+}
+FORECASTS = {"bmkg_forecast", "forecast"}  # BMKG's forecast, named in the user's language
+
+
+def feed_name(feed: str, lang: str) -> str:
+    """A feed as people know it; a recorded replay of one as `BMKG prakiraan cuaca (rekaman)`."""
+    if feed.startswith("replay:"):
+        return t("feed_replayed", lang, feed=feed_name(feed.removeprefix("replay:"), lang))
+    return t("feed_forecast", lang) if feed in FORECASTS else FEED_NAMES.get(feed, feed)
+
+
 def action_label(action: object, lang: str = "id") -> str:
     """What an audit entry records (`"area"`) in words: `Wilayah diubah`."""
     return _coded(("action",), action, lang)

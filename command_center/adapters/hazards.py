@@ -9,7 +9,7 @@ import pandas as pd
 from shapely import MultiPolygon, Polygon
 
 from command_center import hazard_store, resources, store
-from command_center.labels import magnitude, number, t
+from command_center.labels import feed_name, magnitude, number, t
 from command_center.models import FeedStatus, Forecast, HazardEvent, Incident, IncidentArea
 from command_center.services.exposure import mmi_roman, shaking, strongest
 from command_center.services.felt import match_felt
@@ -17,32 +17,6 @@ from command_center.services.gazetteer import gazetteer_of
 from command_center.services.hazards import GDACS_REACH_KM
 from command_center.services.health import feed_state
 from command_center.times import age_minutes, format_age, format_wib, utcnow
-
-FEED_NAMES = {  # live feeds, and the kinds of recorded files replayed (`replay:<kind>`)
-    "bmkg_autogempa": "BMKG autogempa",
-    "bmkg_gempaterkini": "BMKG gempaterkini",
-    "bmkg_gempadirasakan": "BMKG gempadirasakan",
-    "bmkg_nowcast": "BMKG nowcast",
-    "usgs": "USGS",
-    "bmkg_inatews": "BMKG InaTEWS",
-    "bmkg_realtime": "BMKG InaTEWS real-time",
-    "gdacs": "GDACS",
-    "petabencana": "PetaBencana.id",
-    "odk_forms": "ODK/Kobo",
-    "bmkg_quakes": "BMKG",
-    "inatews": "BMKG InaTEWS",
-    "inatews_realtime": "BMKG InaTEWS real-time",
-    "usgs_quakes": "USGS",
-    "nowcast_cap": "BMKG nowcast",
-}
-FORECASTS = {"bmkg_forecast", "forecast"}  # BMKG's forecast, named in the user's language
-
-
-def feed_name(feed: str, lang: str) -> str:
-    """A feed as people know it; a recorded replay of one as `BMKG prakiraan cuaca (rekaman)`."""
-    if feed.startswith("replay:"):
-        return t("feed_replayed", lang, feed=feed_name(feed.removeprefix("replay:"), lang))
-    return t("feed_forecast", lang) if feed in FORECASTS else FEED_NAMES.get(feed, feed)
 
 
 @dataclass(frozen=True)
