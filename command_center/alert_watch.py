@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from command_center import outbox
 from command_center.db import writing
-from command_center.labels import number
+from command_center.labels import feed_name, number
 from command_center.models import (
     Deployment,
     FeedStatus,
@@ -63,7 +63,7 @@ def _stale_feeds(session: Session, limits: Watch, now: datetime) -> int:
             outbox.write(
                 session,
                 "feed_stale",
-                f"Sumber data {row.feed} tidak diperbarui",
+                f"Sumber data {feed_name(row.feed, 'id')} tidak diperbarui",
                 body,
                 "/hazards",
                 dedupe_key=f"feed_stale:{row.feed}:{since}",
@@ -92,7 +92,7 @@ def _silent_deployments(session: Session, limits: Watch, now: datetime) -> int:
             outbox.write(
                 session,
                 "deployment_silent",
-                f"Tim {team.name} belum memberi kabar {hours:.0f} jam",
+                f"Tim {team.name} belum memberi kabar {number(hours, places=0)} jam",
                 f"{incident.name} · {outbox.area_words(session, [deployment.kecamatan_code])}"
                 f"\nTugas: {deployment.task}",
                 f"/deployments?incident={incident.id}",
@@ -144,8 +144,9 @@ def _waiting_reports(session: Session, limits: Watch, now: datetime) -> int:
             outbox.write(
                 session,
                 "report_waiting",
-                f"{len(reports)} laporan menunggu verifikasi: {incident.name}",
-                f"Lebih dari {limits.report_waiting_h:g} jam · {outbox.area_words(session, codes)}",
+                f"{number(len(reports))} laporan menunggu verifikasi: {incident.name}",
+                f"Lebih dari {number(limits.report_waiting_h)} jam"
+                f" · {outbox.area_words(session, codes)}",
                 "/reports",
                 codes,
                 incident.kind,

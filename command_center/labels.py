@@ -77,6 +77,111 @@ def field_name(field: str, lang: str = "id") -> str:
     return t(key, lang) if key in LABELS else field
 
 
+FEED_NAMES = {  # live feeds, and the kinds of recorded files replayed (`replay:<kind>`)
+    "bmkg_autogempa": "BMKG autogempa",
+    "bmkg_gempaterkini": "BMKG gempaterkini",
+    "bmkg_gempadirasakan": "BMKG gempadirasakan",
+    "bmkg_nowcast": "BMKG nowcast",
+    "usgs": "USGS",
+    "bmkg_inatews": "BMKG InaTEWS",
+    "bmkg_realtime": "BMKG InaTEWS real-time",
+    "gdacs": "GDACS",
+    "petabencana": "PetaBencana.id",
+    "odk_forms": "ODK/Kobo",
+    "bmkg_quakes": "BMKG",
+    "inatews": "BMKG InaTEWS",
+    "inatews_realtime": "BMKG InaTEWS real-time",
+    "usgs_quakes": "USGS",
+    "nowcast_cap": "BMKG nowcast",
+}
+FORECASTS = {"bmkg_forecast", "forecast"}  # BMKG's forecast, named in the user's language
+
+
+def feed_name(feed: str, lang: str) -> str:
+    """A feed as people know it; a recorded replay of one as `BMKG prakiraan cuaca (rekaman)`."""
+    if feed.startswith("replay:"):
+        return t("feed_replayed", lang, feed=feed_name(feed.removeprefix("replay:"), lang))
+    return t("feed_forecast", lang) if feed in FORECASTS else FEED_NAMES.get(feed, feed)
+
+
+def action_label(action: object, lang: str = "id") -> str:
+    """What an audit entry records (`"area"`) in words: `Wilayah diubah`."""
+    return _coded(("action",), action, lang)
+
+
+def entity_label(entity: object, lang: str = "id") -> str:
+    """What an audit entry is about (`"impact_report"`) in words: `Laporan dampak`."""
+    return _coded(("entity",), entity, lang)
+
+
+# recorded fields whose values are codes, with the label prefixes that name them
+CODED = {
+    "status": ("status", "status_incident"),
+    "kind": ("kind",),
+    "hazard": ("hazard",),
+    "phase": ("phase",),
+    "relation": ("relation",),
+    "casualty": ("casualty",),
+    "role": ("role",),
+    "channel": ("channel",),
+}
+
+
+def _coded(prefixes: tuple[str, ...], code: object, lang: str) -> str:
+    """A code in the words of the first label named `<prefix>_<code>`, or as given."""
+    key = next((f"{p}_{code}" for p in prefixes if f"{p}_{code}" in LABELS), None)
+    return str(code) if key is None else t(key, lang)
+
+
+def recorded(field: str, value: object, lang: str = "id") -> str:
+    """A value as an audit entry stored it, in words: a code in its label, nothing as
+    `NO_VALUE`, a number, an ISO day or time as tables write them, lists and records joined."""
+    if isinstance(value, list | tuple):
+        return ", ".join(recorded(field, v, lang) for v in value) or NO_VALUE
+    if isinstance(value, dict):
+        return " · ".join(recorded(k, v, lang) for k, v in value.items() if v not in (None, ""))
+    if isinstance(value, str) and field in CODED:
+        return _coded(CODED[field], value, lang)
+    if isinstance(value, str):
+        return cell(_moment(value), lang)
+    return NO_VALUE if value == "" else cell(value, lang)
+
+
+def _moment(text: str) -> object:
+    """An ISO day or time stored as text (`2026-12-19`) as that day or time; other text as is."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][\d:.]+([+-]\d{2}:\d{2}|Z)?)?", text):
+        return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:  # shaped like a day but none (`2026-13-45`)
+        return text
+    return moment.date() if len(text) == 10 else moment
+
+
+def fields_text(values: object, lang: str = "id") -> str:
+    """A recorded set of fields in words: `Nama: Tim A; Jenis: Karang Taruna` (a recorded list
+    or text as `recorded` writes it, nothing as "")."""
+    if not isinstance(values, dict):
+        return "" if values is None else recorded("", values, lang)
+    return "; ".join(f"{field_name(k, lang)}: {recorded(k, v, lang)}" for k, v in values.items())
+
+
+def change_text(before: object, after: object, lang: str = "id") -> str:
+    """What an audit entry changed, in words: `Status: Siaga → Bertugas; Catatan: banjir`
+    (a field that had no value shows only its new one)."""
+    if not isinstance(after, dict) or not isinstance(before, dict | None):
+        return fields_text(after, lang)  # a list (an area's kecamatan) or a note
+    parts = []
+    for field, value in after.items():
+        name, old = field_name(field, lang), (before or {}).get(field)
+        shown = recorded(field, value, lang)
+        if old in (None, "", []):
+            parts.append(f"{name}: {shown}")
+        else:
+            parts.append(f"{name}: {recorded(field, old, lang)} → {shown}")
+    return "; ".join(parts)
+
+
 COUNT_CODES = frozenset({"sharp_drop", "lowers_published"})  # whose values are counts
 
 
@@ -135,6 +240,11 @@ def number(value: float, lang: str = "id", places: int | None = None) -> str:
         text = f"{value:,.{places}f}"
     # swap the separators through a placeholder: `22,144.5` -> `22.144,5`
     return text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "id" else text
+
+
+def magnitude(value: float | None, lang: str = "id") -> str:
+    """An earthquake's magnitude as every screen and message writes it: `M5,6` (`M5.6`)."""
+    return f"M{number(value or 0, lang, places=1)}"
 
 
 def cell(value: object, lang: str = "id") -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from command_center import outbox
 from command_center.geography import Geography
+from command_center.labels import magnitude
 from command_center.models import HazardEvent, Incident, IncidentArea, IncidentEvent
 from command_center.services.exposure import affected_kecamatan
 from command_center.services.gazetteer import gazetteer_of
@@ -294,7 +295,7 @@ def _earthquake(geography: Geography, event: HazardEvent, rules: ProposalRules) 
     )
     if reason is None:
         return None
-    name = f"Gempa M{event.magnitude or 0:.1f} {event.location_text or ''}".strip()
+    name = f"Gempa {magnitude(event.magnitude)} {event.location_text or ''}".strip()
     return Proposal("gempa_bumi", name, tuple(area), reason)
 
 
@@ -334,7 +335,7 @@ def _tsunami(geography: Geography, event: HazardEvent) -> Proposal | None:
     if not area:
         return None
     level = strongest_level([a[2] for a in event.details.get("areas", [])]) or "WASPADA"
-    name = f"Peringatan dini tsunami {level} · M{event.magnitude or 0:.1f} {event.location_text}"
+    name = f"Peringatan dini tsunami {level} · {magnitude(event.magnitude)} {event.location_text}"
     return Proposal("tsunami", name, tuple(area), f"peringatan tsunami {level}", "\n".join(lines))
 
 

@@ -15,6 +15,7 @@ from command_center import logistics_store, outbox, report_store, store, team_st
 from command_center.auth import Principal, require_in
 from command_center.db import writing
 from command_center.errors import NotFound, StaleRecord
+from command_center.labels import magnitude
 from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep
 from command_center.services import logistics, sitrep
 from command_center.services.incidents import local_day, phase_line, zone_of
@@ -30,8 +31,7 @@ def _event_line(event: HazardEvent | None) -> str | None:
     if event.kind == "earthquake" and event.magnitude is not None:
         depth = f", kedalaman {event.depth_km:g} km" if event.depth_km is not None else ""
         tsunami = " Berpotensi tsunami." if event.tsunami_potential else ""
-        magnitude = f"{event.magnitude:.1f}".replace(".", ",")
-        return f"Gempa M{magnitude}{depth}, {event.location_text or ''}.{tsunami}"
+        return f"Gempa {magnitude(event.magnitude)}{depth}, {event.location_text or ''}.{tsunami}"
     return event.location_text or event.kind
 
 

@@ -23,11 +23,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from command_center import demo, hazard_store, store
@@ -438,3 +440,17 @@ AREA_CODE = re.compile(r"\(([\d.]+)\)")
 def area_codes(options: list[str]) -> set[str]:
     """The area codes a pick list shows: "Cugenang (32.03.11)" -> "32.03.11"."""
     return {AREA_CODE.findall(option)[-1] for option in options}
+
+
+def shown_table(table) -> pd.DataFrame:
+    """A table (an AppTest dataframe) as the browser draws it: its display values where it
+    has them (`labels.shown`), else its values."""
+    display = table.proto.arrow_data.styler.display_values
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(display) if display else table.value
+
+
+def shown_column(at: AppTest, column: str) -> list[str]:
+    """The cells of every table's `column` as the browser draws them."""
+    return [
+        str(c) for d in at.dataframe if column in d.value.columns for c in shown_table(d)[column]
+    ]

@@ -3,13 +3,15 @@ wall-screen token each ask first, naming what they act on, and keep their tab op
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from command_center import accounts
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.labels import t
-from tests.conftest import tab_shown
+from tests.conftest import shown_column, tab_shown
 
 PAGE = "pages/admin.py"
 
@@ -79,3 +81,16 @@ def test_revoking_a_wall_screen_token_asks_first_naming_it(
     at = _click(at, t("confirm_yes"))
     assert accounts.kiosk_principal(engine, token) is None
     assert tab_shown(at, "admin_tab") == t("tab_tokens")
+
+
+def test_the_audit_log_is_written_in_words(open_page, with_demo, database_url) -> None:
+    """Item 9 of #34: actions, records and their fields in words, not codes and JSON."""
+    engine = make_engine(database_url)
+    accounts.create_user(engine, SYSTEM, "pejabat", "kata-sandi-1", "viewer")
+    at = open_page(PAGE)
+    at.text_input(key="audit_search").input("pejabat").run()
+    assert t("action_create") in shown_column(at, t("col_action"))
+    assert any(e.startswith(f"{t('entity_user')} #") for e in shown_column(at, t("col_entity")))
+    after = " ".join(shown_column(at, t("col_after")))
+    assert f"{t('field_username')}: pejabat" in after and t("role_viewer") in after
+    assert not re.search(r'[{}"]|\b(None|null|viewer|create)\b', after)

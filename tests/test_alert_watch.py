@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -35,6 +36,8 @@ def test_a_stale_feed_alerts_once_per_outage(area_engine) -> None:
     assert alert_watch.watch(area_engine, WATCH) == 0
     (alert,) = _alerts(area_engine)
     assert alert.rule == "feed_stale" and "timeout after 10 s" in alert.body
+    assert alert.title == "Sumber data BMKG autogempa tidak diperbarui"  # its name, not its key
+    assert re.search(r"Terakhir berhasil: \d{1,2} \w{3} \d{4} \d{2}\.\d{2} WIB", alert.body)
     assert alert.areas == []  # national: the national duty officers
 
 
@@ -102,3 +105,10 @@ def test_a_daily_item_running_out_for_the_displaced_alerts_once_a_day(area_engin
     assert alert.title == "Stok beras tinggal 2,0 hari: Banjir Cianjur"  # words, decimal comma
     assert alert.incident_id == incident and alert.areas == ["32.03"]
     assert alert_watch.watch(area_engine, WATCH) == 0
+
+
+def test_waiting_reports_say_their_limit_with_a_decimal_comma(demo_engine) -> None:
+    """Item 9 of #34: outgoing messages write numbers as screens do ("1,5 jam")."""
+    alert_watch.watch(demo_engine, Watch((), 15, 12, 1.5, 3), utcnow() + timedelta(days=2))
+    waiting = next(a for a in _alerts(demo_engine) if a.rule == "report_waiting")
+    assert waiting.body.startswith("Lebih dari 1,5 jam · ")

@@ -1,5 +1,6 @@
 """The real Streamlit app, driven by AppTest: every page, with data and without."""
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from command_center.sources.bmkg_forecast import parse_forecast
 from command_center.times import utcnow
 from command_center.ui.messages import md
 from command_center.ui.shell import PAGES
-from tests.conftest import signed_in
+from tests.conftest import shown_column, signed_in
 
 APP = str(PROJECT_ROOT / "app.py")
 
@@ -127,7 +128,7 @@ def test_operator_confirms_a_proposed_incident_on_the_hazards_page(
     events = hazard_store.latest_events(make_engine(database_url))
     flores = events[events["location_text"] == "113 km BaratLaut LARANTUKA-NTT"].iloc[0]
     choice = at.selectbox(key="hazard_event")
-    assert any("M7.4 113 km BaratLaut LARANTUKA" in o for o in choice.options)
+    assert any("M7,4 113 km BaratLaut LARANTUKA" in o for o in choice.options)
     choice.set_value(int(flores["id"])).run()
     assert any("Usulan kejadian otomatis" in w.value for w in at.warning)
     affected = at.dataframe[1].value
@@ -237,7 +238,7 @@ def test_the_briefing_shows_each_incident_with_its_hazard_and_phase(
 def test_a_tsunami_warning_in_force_tops_the_live_map(open_page, tsunami_in_force) -> None:
     at = open_page("pages/live_map.py")
     banner = at.error[0].value
-    assert "PERINGATAN DINI TSUNAMI WASPADA" in banner and md("M7.3") in banner
+    assert "PERINGATAN DINI TSUNAMI WASPADA" in banner and md("M7,3") in banner
     assert md("WASPADA NIAS-SELATAN PULAU TANABALA (SUMUT)") in banner
 
 
@@ -288,3 +289,25 @@ def test_a_scoped_operator_decides_only_the_proposals_of_their_area(
     names = {i.id: i.name for i in waiting}
     offered = at.selectbox(key="proposal").options
     assert sorted(offered) == sorted(names[i] for i in ntb)  # only theirs to decide
+
+
+def test_magnitudes_and_intensities_are_written_with_a_decimal_comma(open_page, with_demo) -> None:
+    """Item 9 of #34: "M5,6" and "VII (6,7)" as the incident name writes them, not "M5.6"."""
+    at = open_page("pages/hazards.py")  # the demo quake is the newest event, shown first
+    picker = at.selectbox(key="hazard_event")
+    assert "M5,6" in picker.options[0]
+    assert not [o for o in picker.options if re.search(r"\bM\d\.\d", o)]
+    estimates = shown_column(at, t("col_est_mmi"))
+    assert estimates[0] == "VII (6,7)"
+    assert [e for e in estimates if not re.fullmatch(r"[IVX]+( \(\d+,\d\))?", e)] == []
+
+
+def test_a_replayed_feed_is_named_as_people_know_it(open_page, with_demo, database_url) -> None:
+    """Item 9 of #34: "BMKG prakiraan cuaca (rekaman)", never `replay:forecast`."""
+    engine = make_engine(database_url)
+    with Session(engine) as session, session.begin():
+        hazard_store.record_fetch(session, "replay:forecast", "ok", "prakiraan-cuaca_1.json")
+    at = open_page("pages/live_map.py")
+    said = [m.value for kind in (at.caption, at.warning, at.error) for m in kind]
+    assert any(t("feed_replayed", feed=t("feed_forecast")) in s for s in said), said
+    assert not [s for s in said if "replay:" in s]

@@ -3,7 +3,7 @@ from pathlib import Path
 import pandas as pd
 
 from command_center.geography import Geography
-from command_center.services.briefing import headline, quakes_near
+from command_center.services.briefing import change_sentence, headline, quakes_near
 from command_center.services.gazetteer import gazetteer_of
 from command_center.sources.bmkg_quakes import parse_infogempa
 
@@ -79,3 +79,11 @@ def test_a_wall_screen_lists_the_quakes_near_its_area_or_felt_there(
         "M6,1 Samudra Hindia",  # 330 km off, felt in Kab. Bandung
     ]
     assert quakes_near(quakes, bandung, 30, lambda *_: None).empty  # nothing that close
+
+
+def test_the_ticker_writes_a_phases_end_as_a_day() -> None:
+    """Item 9 of #34: "s.d. 19 Des 2026", never the stored "2026-12-19"."""
+    after = {"phase": "tanggap_darurat", "until": "2026-12-19"}
+    line = change_sentence("incident", "phase", after, "", "", "id")
+    assert line == "Status Tanggap darurat ditetapkan s.d. 19 Des 2026"
+    assert change_sentence("incident", "phase", after, "", "", "en").endswith("19 Dec 2026")

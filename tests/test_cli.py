@@ -92,7 +92,7 @@ def test_ingest_replay_stores_history_and_proposes_only_when_asked(
     engine = make_engine(database_url)
     proposed = [i.name for i in store.incidents(engine) if i.status == "proposed"]
     assert [name for name in proposed if "LARANTUKA" in name] == [
-        "Gempa M7.4 113 km BaratLaut LARANTUKA-NTT"
+        "Gempa M7,4 113 km BaratLaut LARANTUKA-NTT"
     ]
     result = _cli("ingest", "--replay", str(shared_data / "bmkg"), **cli_env)
     assert result.returncode == 0, result.stderr

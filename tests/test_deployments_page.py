@@ -1,5 +1,9 @@
 """The Tagana page as coordinators use it, in the real app (AppTest) on the demo scenario."""
 
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -9,7 +13,7 @@ from command_center.auth import SYSTEM, Principal
 from command_center.db import make_engine
 from command_center.labels import status_label, t
 from command_center.ui.messages import md
-from tests.conftest import area_codes, signed_in, tab_shown
+from tests.conftest import area_codes, shown_column, signed_in, tab_shown
 
 PAGE = "pages/deployments.py"
 GARUT = "Tagana Kab. Garut (Latihan)"
@@ -233,3 +237,54 @@ def test_a_coordinator_scoped_to_kabupaten_bandung_is_offered_only_its_incidents
     for key in ("assign_team", "team_pick", "members_team"):
         offered = {o.split(" · ")[0] for o in at.selectbox(key=key).options}
         assert offered == ours, key
+
+
+def test_a_teams_history_is_written_in_words(open_page, with_demo, database_url) -> None:
+    """Item 9 of #34: no raw codes (`karang_taruna`, `create`), no `None`, no ISO times."""
+    engine = make_engine(database_url)
+    team_id = _id(database_url, PACET)
+    version = int(_roster(database_url).loc[PACET, "version"])
+    until = datetime(2026, 12, 19, 7, tzinfo=UTC) + timedelta(days=3650)  # in the future
+    team_store.change_status(
+        engine, team_id, version, "unavailable", admin("Korlap"), "Banjir", until
+    )
+    at = open_page(PAGE)
+    position = list(_roster(database_url).index).index(PACET)
+    at.session_state["roster_editor"] = {
+        "edited_rows": {position: {"kind": "psm"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    _click(at, t("save"))
+    at.selectbox(key="team_pick").set_value(team_id).run()
+    actions = shown_column(at, t("col_action"))
+    assert t("action_status") in actions
+    assert set(actions) <= {t(f"action_{a}") for a in ("create", "status", "edit", "assign")}
+    changes = " ".join(shown_column(at, t("col_change")))
+    assert f"{t('field_status')}: {status_label('standby')} → {status_label('unavailable')}" in (
+        changes
+    )
+    assert f"{t('field_kind')}: {t('kind_karang_taruna')} → {t('kind_psm')}" in changes
+    assert f"{t('field_unavailable_until')}: 16 Des 2036 14.00 WIB" in changes
+    assert not re.search(r"[a-z]+_[a-z]+|\bNone\b|\d{4}-\d{2}-\d{2}", changes)
+
+
+def test_a_viewer_reads_the_roster_and_members_in_words(
+    with_demo, monkeypatch: pytest.MonkeyPatch, database_url
+) -> None:
+    """Item 9 of #34: unit types as words (not `karang_taruna`), members under labelled
+    headers (not `name/role/phone`)."""
+    monkeypatch.setenv("CC_AUTH_MODE", "local")
+    engine = make_engine(database_url)
+    team_id = _id(database_url, PACET)
+    version = int(_roster(database_url).loc[PACET, "version"])
+    member = {"name": "Ujang", "role": "Ketua", "phone": "0812-1111-2222"}
+    team_store.set_members(engine, team_id, version, [member], admin("Korlap"))
+    accounts.create_user(engine, SYSTEM, "pejabat", "kata-sandi-1", "viewer")
+    at = signed_in("pejabat", page=PAGE)
+    at.selectbox(key="members_team").set_value(team_id).run()
+    members = next(d.value for d in at.dataframe if t("field_role") in d.value.columns)
+    assert list(members.columns) == [t("field_name"), t("field_role"), t("field_phone")]
+    roster = next(d for d in at.dataframe if "kind" in d.value.columns)
+    options = json.loads(roster.proto.columns)["kind"]["type_config"]["options"]
+    assert {"value": "karang_taruna", "label": t("kind_karang_taruna")} in options  # drawn so

@@ -9,6 +9,7 @@ from shapely import unary_union
 from shapely.geometry import Point, shape
 
 from command_center import report_store
+from command_center.labels import t
 from command_center.services import exports, figures
 from command_center.services.reports import counted
 from command_center.static_layers import detail_json, install_layers
@@ -150,3 +151,20 @@ def test_the_ledger_and_distributions_export_as_excel_with_text_kept_text(app_en
     assert rows[0] == ("Surat jalan", "Dikirim", "Penerima")
     assert rows[1] == ("SJ-2026-00001", 200, '\'=HYPERLINK("http://x","klik")')
     assert book.active["C2"].data_type == "s"  # a string, not a formula
+
+
+def test_the_reports_csv_is_headed_in_words_and_hxl_keeps_its_machine_names(with_demo) -> None:
+    """Item 9 of #34: people's CSV under the screen's words (`Kecamatan (kode)`, not
+    `kecamatan_code`); the HXL file keeps its names and tags for the systems that read it."""
+    from command_center.adapters import reports
+
+    header, *rows = list(csv.reader(io.StringIO(reports.export(None, True, "csv", "id").decode())))
+    assert header[:2] == [t("field_kecamatan_code"), t("field_kecamatan")]
+    assert t("field_report_time_utc") in header and t("field_displaced") in header
+    assert rows and not [h for h in header if "_" in h]
+    english = next(csv.reader(io.StringIO(reports.export(None, True, "csv", "en").decode())))
+    assert english[:2] == [t("field_kecamatan_code", "en"), t("field_kecamatan", "en")]
+    names, tags = list(csv.reader(io.StringIO(reports.export(None, True, "hxl", "id").decode())))[
+        :2
+    ]
+    assert names == exports.COLUMNS and tags[0] == "#adm3+code"

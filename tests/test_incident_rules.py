@@ -18,8 +18,8 @@ RULES = ProposalRules(min_magnitude=5.0, max_depth_km=70, min_felt_mmi=4)
         (4.2, 5, True, 5, False, 3, "dirasakan V MMI"),
         (4.2, 5, True, 5, False, 0, None),  # felt, but in no kecamatan it could name
         (7.4, 10, False, 0, True, 0, None),  # tsunami potential far from any Indonesian coast
-        (5.6, 10, True, 0, False, 20, "M5.6 di darat"),
-        (5.2, 30, False, 0, False, 3, "M5.2 dangkal (30 km)"),
+        (5.6, 10, True, 0, False, 20, "M5,6 di darat"),
+        (5.2, 30, False, 0, False, 3, "M5,2 dangkal (30 km)"),
         (5.2, 150, False, 0, False, 3, None),  # deep, at sea
         (5.2, 30, False, 0, False, 0, None),  # shallow but shakes no kecamatan strongly
         (4.9, 10, True, 3, False, 2, None),  # below every threshold

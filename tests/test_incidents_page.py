@@ -3,6 +3,7 @@ darurat, close it; filters and the list."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from command_center.db import make_engine
 from command_center.labels import t
 from command_center.logistics_store import local_today
 from command_center.ui.messages import md
-from tests.conftest import area_codes, signed_in, tab_shown
+from tests.conftest import area_codes, shown_column, signed_in, tab_shown
 
 DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.12", "32.04.32", "32.04.08"
 
@@ -267,3 +268,19 @@ def test_a_user_scoped_to_kabupaten_bandung_is_offered_only_its_areas(
     at.run()
     assert t("no_incident") in [i.value for i in at.info]
     assert not any((m.key or "").startswith("area_") for m in at.multiselect)
+
+
+def test_an_incidents_history_is_written_in_words(open_page, with_demo, database_url) -> None:
+    """Item 9 of #34: actions and what they changed in words, not `open`/`area`/`banjir`."""
+    dayeuhkolot, _ = _floods(database_url)
+    incident_store.change_area(make_engine(database_url), dayeuhkolot, SYSTEM, add=[BOJONGSOANG])
+    at = open_page("pages/incidents.py")
+    at.session_state["incidents_tab"] = t("tab_incident_list")
+    at.session_state["incident_tab"] = t("tab_incident_audit")
+    row = list(_listed(at).index).index(dayeuhkolot)
+    at.session_state["incidents_table"] = {"selection": {"rows": [row], "columns": []}}
+    at.run()
+    assert shown_column(at, t("col_action")) == [t("action_area"), t("action_open")]
+    changes = " ".join(shown_column(at, t("col_change")))
+    assert f"{t('field_hazard')}: {t('hazard_banjir')}" in changes
+    assert not re.search(r"\b(open|area|None)\b|[a-z]+_[a-z]+", changes)

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from command_center.labels import LABELS
 from command_center.ui.shell import LANG_KEY, PAGES
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, shown_table
 
 EMPTY = re.compile(r"\b(None|nan|NaN|NaT)\b|<NA>")
 LEAKS = {  # words of the other language that Streamlit, pandas or dates put on a page
@@ -149,21 +149,13 @@ def test_every_form_multiselect_and_date_picker_keeps_streamlits_english_off() -
     assert wrong == []
 
 
-def _shown(table) -> pd.DataFrame:
-    """A table as the browser draws it: its display values where it has them."""
-    from streamlit import dataframe_util
-
-    display = table.proto.arrow_data.styler.display_values
-    return dataframe_util.convert_arrow_bytes_to_pandas_df(display) if display else table.value
-
-
 def test_tables_write_numbers_and_days_as_the_metrics_do(with_demo) -> None:
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
     at.run()
     at.switch_page("pages/reports.py").run()
     displaced = next(m.value for m in at.metric if m.label == LABELS["fig_displaced"][0])
     assert displaced == "22.144"
-    cells = [str(c) for d in at.dataframe for c in _shown(d).to_numpy().ravel()]
+    cells = [str(c) for d in at.dataframe for c in shown_table(d).to_numpy().ravel()]
     assert displaced in cells  # the daily total, as the metric writes it
     assert "5.400" in cells and "5400" not in cells  # Cianjur's displaced
     assert not [c for c in cells if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", c)]  # no ISO days

@@ -3,6 +3,7 @@ on both training scenarios."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -11,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from command_center import accounts, logistics_store, store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
-from command_center.labels import t
-from tests.conftest import signed_in
+from command_center.labels import NO_VALUE, t
+from tests.conftest import shown_column, signed_in
 
 PAGE = "pages/logistics.py"
 QUAKE = "LATIHAN Gempa M5,6 Kabupaten Cianjur"
@@ -183,3 +184,11 @@ def test_an_operator_opens_a_shelter_and_records_meals(
     assert t("meals_saved") in _messages(at)
     served = logistics_store.kitchens(engine).set_index("name").loc[kitchen, "portions"]
     assert served == 3 * 2300 - replaced + 450
+
+
+def test_expiry_dates_are_written_as_days(open_page, with_every_scenario, database_url) -> None:
+    """Item 9 of #34: "19 Des 2026" as every table writes a day, not "2026-12-19"."""
+    at = _on_quake(open_page, database_url)
+    days = [d for d in shown_column(at, t("col_expiry")) if d != NO_VALUE]
+    day = r"\d{1,2} (Jan|Feb|Mar|Apr|Mei|Jun|Jul|Agu|Sep|Okt|Nov|Des) \d{4}"
+    assert days and [d for d in days if not re.fullmatch(day, d)] == []

@@ -1,5 +1,6 @@
 """The kecamatan reports page in the real app (AppTest) on the demo scenario."""
 
+import json
 from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
@@ -272,3 +273,21 @@ def test_an_operator_scoped_to_kabupaten_bandung_reports_only_for_its_areas(
     at.selectbox(key="reports_incident").set_value(quake.id).run()  # Cianjur's: read only
     assert not [s for s in at.selectbox if s.key == "report_kecamatan"]
     assert t("no_area_in_scope") in [i.value for i in at.info]
+
+
+def test_the_quarantine_editor_labels_its_columns_in_words(
+    open_page, with_demo, database_url
+) -> None:
+    """Item 9 of #34: `Kecamatan (kode)`, not `kecamatan_code, report_time, hour`."""
+    at = open_page(PAGE)
+    day = posko_file().decode().splitlines()[2].split(";")[2]
+    wrong = f"Cibeber;32.03.11;{day};16.00;Posko Cibeber;Tagana;1;20;Cibeber\n"
+    upload = ("posko.csv", posko_file() + wrong.encode(), "text/csv")
+    at.file_uploader(key="reports_upload").set_value(upload).run()
+    at = _click(at, t("run_import"))
+    editor = next(d for d in at.dataframe if "kecamatan_code" in d.value.columns)
+    labels = {k: c.get("label") for k, c in json.loads(editor.proto.columns).items()}
+    for field in ("kecamatan_code", "report_time", "hour", "incident_id"):
+        if field in editor.value.columns:
+            assert labels[field] == t(f"field_{field}"), field
+    assert not [c for c in editor.value.columns if "_" in c and labels.get(c) in (None, c)]

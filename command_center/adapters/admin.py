@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from command_center import accounts, resources, store
 from command_center.auth import Principal, require
-from command_center.labels import t
+from command_center.labels import action_label, entity_label, fields_text, t
 from command_center.services import exports
 from command_center.services.briefing import wall_screen_url
 from command_center.times import format_wib
@@ -69,10 +67,13 @@ def load_audit(actor: Principal, lang: str, search: str = "", limit: int = 2000)
         {
             t("col_time", lang): [format_wib(at, lang) for at in entries["at"]],
             t("col_by", lang): entries["actor"],
-            t("col_action", lang): entries["action"],
-            t("col_entity", lang): entries["entity"] + " #" + entries["entity_id"].astype(str),
-            t("col_before", lang): [_json(v) for v in entries["before"]],
-            t("col_after", lang): [_json(v) for v in entries["after"]],
+            t("col_action", lang): [action_label(a, lang) for a in entries["action"]],
+            t("col_entity", lang): [
+                f"{entity_label(e, lang)} #{i}"
+                for e, i in zip(entries["entity"], entries["entity_id"], strict=True)
+            ],
+            t("col_before", lang): [fields_text(v, lang) for v in entries["before"]],
+            t("col_after", lang): [fields_text(v, lang) for v in entries["after"]],
         }
     )
     if search:
@@ -84,10 +85,6 @@ def load_audit(actor: Principal, lang: str, search: str = "", limit: int = 2000)
 def audit_csv(table: pd.DataFrame) -> bytes:
     """The audit table as CSV; cells a spreadsheet would run as formulas are made inert."""
     return exports.to_csv(table)
-
-
-def _json(value: object) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
 def add_user(actor: Principal, values: dict) -> int:

@@ -24,7 +24,7 @@ from command_center.adapters.logistics import (
     load_cover,
 )
 from command_center.auth import Principal
-from command_center.labels import NO_VALUE, number, t
+from command_center.labels import NO_VALUE, magnitude, number, t
 from command_center.models import (
     Area,
     Deployment,
@@ -186,7 +186,9 @@ def load_kiosk(incident_id: int, lang: str) -> KioskView | None:
         quakes=pd.DataFrame(
             {
                 t("col_time", lang): [format_wib(v, lang) for v in quakes["time_utc"]],
-                t("col_magnitude", lang): [f"M{m:.1f}" for m in quakes["magnitude"].fillna(0)],
+                t("col_magnitude", lang): [
+                    magnitude(m, lang) for m in quakes["magnitude"].fillna(0)
+                ],
                 t("col_location", lang): quakes["location_text"],
             }
         ),

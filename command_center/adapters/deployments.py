@@ -11,7 +11,7 @@ import pandas as pd
 
 from command_center import imports, resources, store, team_store
 from command_center.auth import Principal, within
-from command_center.labels import kind_label, status_label, t
+from command_center.labels import action_label, change_text, kind_label, status_label, t
 from command_center.models import (
     Area,
     AuditEntry,
@@ -220,20 +220,6 @@ def current_assignment(team_id: int) -> dict[str, Any] | None:
     }
 
 
-def _change_text(before: dict | None, after: dict | None, lang: str) -> str:
-    if not after:
-        return ""
-    parts = []
-    for field, value in after.items():
-        old = (before or {}).get(field)
-        if field == "status":
-            old, value = (status_label(v, lang) if v else "-" for v in (old, value))
-        if field == "members":
-            value = ", ".join(m["name"] for m in value)
-        parts.append(f"{field}: {old} → {value}" if old not in (None, "") else f"{field}: {value}")
-    return "; ".join(parts)
-
-
 @resources.cached(AuditEntry, ttl=15)
 def load_history(team_id: int, lang: str) -> pd.DataFrame:
     entries = team_store.history(resources.engine(), team_id)
@@ -241,9 +227,9 @@ def load_history(team_id: int, lang: str) -> pd.DataFrame:
         {
             t("col_time", lang): [format_wib(at, lang) for at in entries["at"]],
             t("col_by", lang): entries["actor"],
-            t("col_action", lang): entries["action"],
+            t("col_action", lang): [action_label(a, lang) for a in entries["action"]],
             t("col_change", lang): [
-                _change_text(b, a, lang)
+                change_text(b, a, lang)
                 for b, a in zip(entries["before"], entries["after"], strict=True)
             ],
         }

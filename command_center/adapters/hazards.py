@@ -9,7 +9,7 @@ import pandas as pd
 from shapely import MultiPolygon, Polygon
 
 from command_center import hazard_store, resources, store
-from command_center.labels import t
+from command_center.labels import feed_name, magnitude, number, t
 from command_center.models import FeedStatus, Forecast, HazardEvent, Incident, IncidentArea
 from command_center.services.exposure import mmi_roman, shaking, strongest
 from command_center.services.felt import match_felt
@@ -17,26 +17,6 @@ from command_center.services.gazetteer import gazetteer_of
 from command_center.services.hazards import GDACS_REACH_KM
 from command_center.services.health import feed_state
 from command_center.times import age_minutes, format_age, format_wib, utcnow
-
-FEED_NAMES = {
-    "bmkg_autogempa": "BMKG autogempa",
-    "bmkg_gempaterkini": "BMKG gempaterkini",
-    "bmkg_gempadirasakan": "BMKG gempadirasakan",
-    "bmkg_nowcast": "BMKG nowcast",
-    "usgs": "USGS",
-    "bmkg_inatews": "BMKG InaTEWS",
-    "bmkg_realtime": "BMKG InaTEWS real-time",
-    "gdacs": "GDACS",
-    "petabencana": "PetaBencana.id",
-    "odk_forms": "ODK/Kobo",
-    "replay:petabencana": "PetaBencana.id (replay)",
-    "replay:bmkg_quakes": "BMKG (replay)",
-    "replay:inatews": "BMKG InaTEWS (replay)",
-    "replay:inatews_realtime": "BMKG InaTEWS real-time (replay)",
-    "replay:gdacs": "GDACS (replay)",
-    "replay:usgs_quakes": "USGS (replay)",
-    "replay:nowcast_cap": "BMKG nowcast (replay)",
-}
 
 
 @dataclass(frozen=True)
@@ -52,7 +32,7 @@ def feed_health(lang: str) -> list[FeedHealth]:
     now = utcnow()
     lines = []
     for row in hazard_store.feed_statuses(resources.engine()).itertuples():
-        name = FEED_NAMES.get(row.feed, row.feed)
+        name = feed_name(row.feed, lang)
         state = feed_state(row.feed, row.last_ok_at, row.failing_since, now, stale_after)
         has_data = row.last_ok_at is not None and not pd.isna(row.last_ok_at)
         age = format_age(age_minutes(row.last_ok_at, now), lang) if has_data else None
@@ -80,7 +60,7 @@ def load_hazard_table(lang: str, limit: int = 200) -> tuple[pd.DataFrame, list[i
     labels = [
         f"{format_wib(r.time_utc, lang)} · "
         + ("" if r.kind == "earthquake" else f"{kind_words(r.kind, r.details, lang)} · ")
-        + (f"M{r.magnitude:.1f} " if r.magnitude == r.magnitude and r.magnitude else "")
+        + (f"{magnitude(r.magnitude, lang)} " if r.magnitude == r.magnitude and r.magnitude else "")
         + (r.location_text or r.details.get("headline", ""))
         for r in events.itertuples()
     ]
@@ -154,7 +134,9 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
                 t("col_kabupaten", lang): hit["kabupaten"],
                 t("col_provinsi", lang): hit["provinsi"],
                 t("col_distance_km", lang): hit["distance_km"],
-                t("col_est_mmi", lang): [f"{mmi_roman(v)} ({v:.1f})" for v in hit["mmi"]],
+                t("col_est_mmi", lang): [
+                    f"{mmi_roman(v)} ({number(v, lang, places=1)})" for v in hit["mmi"]
+                ],
             }
         )
         reports = [tuple(f) for f in event["details"].get("felt", [])]

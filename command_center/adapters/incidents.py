@@ -20,7 +20,7 @@ from command_center import (
 )
 from command_center.auth import Principal, within
 from command_center.incident_store import NewIncident
-from command_center.labels import status_label, t
+from command_center.labels import action_label, change_text, status_label, t
 from command_center.models import (
     Alert,
     Area,
@@ -283,7 +283,8 @@ def load_incident(incident_id: int, lang: str) -> IncidentView | None:
             {
                 t("col_time", lang): [format_wib(v, lang) for v in details.audit["at"]],
                 t("col_by", lang): details.audit["actor"],
-                t("col_action", lang): details.audit["action"],
+                t("col_action", lang): [action_label(a, lang) for a in details.audit["action"]],
+                t("col_change", lang): [change_text(None, a, lang) for a in details.audit["after"]],
             }
         ),
         zone=zone,

@@ -13,7 +13,7 @@ import shapely
 import shapely.geometry
 
 from command_center import community_store, hazard_store, resources, store, team_store
-from command_center.labels import status_words, t
+from command_center.labels import magnitude, status_words, t
 from command_center.models import (
     Area,
     CommunityReport,
@@ -171,13 +171,13 @@ def _affected(incidents: list[IncidentRecord], lang: str) -> dict[str, Any]:
     return json.loads(layer.to_json(drop_id=True))
 
 
-def _tsunami(row: Any) -> TsunamiAlert:
+def _tsunami(row: Any, lang: str) -> TsunamiAlert:
     areas = sorted(
         row.details.get("areas", []),
         key=lambda a: -TSUNAMI_LEVELS.index(a[2]) if a[2] in TSUNAMI_LEVELS else 0,
     )
     level = strongest_level([a[2] for a in areas]) or "WASPADA"
-    headline = f"M{row.magnitude or 0:.1f} {row.location_text or ''}".strip()
+    headline = f"{magnitude(row.magnitude, lang)} {row.location_text or ''}".strip()
     return TsunamiAlert(level, headline, tuple(f"{a[2]} {a[1]} ({a[0]})" for a in areas))
 
 
@@ -197,7 +197,7 @@ def load_live_map(lang: str) -> LiveMapView:
             r.lon,
             r.magnitude,
             age_minutes(r.time_utc, now) / 60,
-            f"M{r.magnitude or 0:.1f} · {format_wib(r.time_utc, lang)} · {r.location_text}",
+            f"{magnitude(r.magnitude, lang)} · {format_wib(r.time_utc, lang)} · {r.location_text}",
         )
         for r in events[events["kind"] == "earthquake"].head(LATEST_QUAKES).itertuples()
         if r.lat is not None
@@ -240,7 +240,7 @@ def load_live_map(lang: str) -> LiveMapView:
         problem=None if geography is not None else resources.geography_problem(lang),
         quakes=quakes,
         warnings=warnings,
-        tsunami=tuple(_tsunami(r) for r in in_force.itertuples()),
+        tsunami=tuple(_tsunami(r, lang) for r in in_force.itertuples()),
         legend=legend + (depth_legend(lang) if len(community) else []),
         status_words=words,
         community=tuple(community_markers(community.itertuples(), lang)),

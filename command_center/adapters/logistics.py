@@ -38,9 +38,9 @@ from command_center.store import IncidentRecord
 from command_center.times import format_wib, utcnow
 
 
-def _date(day: Any) -> str:
-    """A date as `2027-12-31`, or the empty-cell mark."""
-    return NO_VALUE if day is None or pd.isna(day) else day.isoformat()
+def _date(day: Any) -> date | str:
+    """A day kept a day (the table shows it as `19 Des 2026`), or the empty-cell mark."""
+    return NO_VALUE if day is None or pd.isna(day) else day
 
 
 def _text(values: pd.Series) -> list[Any]:

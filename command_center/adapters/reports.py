@@ -15,7 +15,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from command_center import imports, report_store, reporter_store, resources, store
 from command_center.adapters.incidents import load_incident_kecamatan
 from command_center.auth import Principal, within
-from command_center.labels import NO_VALUE, number, t
+from command_center.labels import NO_VALUE, field_name, number, t
 from command_center.models import (
     FIGURES,
     Area,
@@ -393,13 +393,16 @@ def resubmit(edits: dict[int, dict[str, Any]], actor: Principal) -> imports.Impo
     return resources.written(report_store.resubmit_reports(engine, edits, geography, actor))
 
 
-def export(incident_id: int | None, include_unverified: bool, kind: str) -> bytes:
-    """The counted reports as `csv`, `hxl` or `geojson`."""
+def export(incident_id: int | None, include_unverified: bool, kind: str, lang: str) -> bytes:
+    """The counted reports as `csv` (headed in the user's language, for people), or `hxl` and
+    `geojson` (our field names and HXL tags, for the systems that read them)."""
     geography = resources.geography()
     table = exports.export_table(counted(_versions(incident_id), include_unverified), geography)
     if kind == "geojson":
         return exports.to_geojson(table, geography)
-    return exports.to_hxl(table) if kind == "hxl" else exports.to_csv(table)
+    if kind == "hxl":
+        return exports.to_hxl(table)
+    return exports.to_csv(table.rename(columns=lambda c: field_name(c, lang)))
 
 
 def export_name(incident_id: int | None, kind: str, now: datetime | None = None) -> str:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from command_center.labels import status_label, t
+from command_center.labels import recorded, status_label, t
 from command_center.services.exposure import haversine_km
 from command_center.services.reports import headline_totals
 from command_center.services.teams import DEPLOYED
@@ -107,7 +107,8 @@ def change_sentence(
     if action == "open":
         return t("tick_opened", lang, name=after.get("name", ""))
     phase = t(f"phase_{after.get('phase')}", lang)
-    return t("tick_phase", lang, phase=phase, until=after.get("until", ""))
+    until = recorded("until", after["until"], lang) if after.get("until") else ""
+    return t("tick_phase", lang, phase=phase, until=until)
 
 
 def quakes_near(

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from command_center.errors import FieldError
+from command_center.labels import magnitude as magnitude_text
 from command_center.labels import t
 from command_center.services.exposure import mmi_roman
 from command_center.services.validation import NAME
@@ -56,9 +57,9 @@ def proposal_reason(
         return f"dirasakan {mmi_roman(max_felt_mmi)} MMI"
     if magnitude is not None and magnitude >= rules.min_magnitude:
         if on_land:
-            return f"M{magnitude:.1f} di darat"
+            return f"{magnitude_text(magnitude)} di darat"
         if depth_km is not None and depth_km <= rules.max_depth_km:
-            return f"M{magnitude:.1f} dangkal ({depth_km:.0f} km)"
+            return f"{magnitude_text(magnitude)} dangkal ({depth_km:.0f} km)"
     return None
 
 

@@ -149,6 +149,8 @@ def quarantine_panel(importer: Importer, lang: str) -> None:
             disabled=locked,
             key=f"{importer.kind}_quarantine_editor",
             hide_index=True,
+            # headers in words; the columns keep our field names, which re-submit reads
+            column_config={c: field_name(c, lang) for c in rows.columns},
         )
         left, right = st.columns(2)
         again = left.form_submit_button(t("resubmit", lang), type="primary")

@@ -385,7 +385,7 @@ def export(incident_id: int | None, include_unverified: bool, lang: str) -> None
     ):
         column.download_button(
             t(f"export_{kind}", lang),
-            data=lambda kind=kind: data.export(incident_id, include_unverified, kind),
+            data=lambda kind=kind: data.export(incident_id, include_unverified, kind, lang),
             file_name=data.export_name(incident_id, kind),
             mime=mime,
             key=f"export_{kind}",

@@ -10,12 +10,12 @@ import streamlit as st
 from command_center.adapters import deployments as data
 from command_center.auth import permits
 from command_center.errors import CommandCenterError
-from command_center.labels import NO_VALUE, t
+from command_center.labels import NO_VALUE, field_name, kind_label, t
 from command_center.services import teams as rules
 from command_center.team_store import ROSTER
 from command_center.ui import shell
 from command_center.ui.importer import Importer, import_panel
-from command_center.ui.messages import done, explain, md
+from command_center.ui.messages import done, explain, md, show_table
 from command_center.ui.teams import saw, seen_version
 
 
@@ -23,7 +23,10 @@ def _columns(lang: str) -> dict[str, Any]:
     return {
         "name": st.column_config.TextColumn(t("col_team", lang), required=True, max_chars=120),
         "kind": st.column_config.SelectboxColumn(
-            t("col_kind", lang), options=list(rules.KINDS), required=True
+            t("col_kind", lang),
+            options=list(rules.KINDS),
+            format_func=lambda kind: kind_label(kind, lang),
+            required=True,
         ),
         "member_count": st.column_config.NumberColumn(t("col_members", lang), min_value=0, step=1),
         "skills": st.column_config.TextColumn(t("col_skills", lang)),
@@ -139,12 +142,12 @@ def members(lang: str) -> None:
     )
     team = data.load_team(team_id)
     st.markdown(f"**{t('members_of', lang, team=md(team.profile.name))}**")
-    if not shell.allowed("team", lang):
-        st.dataframe([m.model_dump() for m in team.members], width="stretch")
-        return
     current = pd.DataFrame(
         [m.model_dump() for m in team.members], columns=["name", "role", "phone"]
     )
+    if not shell.allowed("team", lang):
+        show_table(current.rename(columns=lambda c: field_name(c, lang)), lang, hide_index=True)
+        return
     with st.form("members_form", enter_to_submit=False):
         edited = st.data_editor(
             current,
