@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy.orm import Session
 
-from command_center import accounts, reporter_store, store
+from command_center import accounts, outbox, reporter_store, store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.labels import t
@@ -88,6 +89,17 @@ def guide_server(
     for username, (role, scope) in ROLES.items():
         accounts.create_user(engine, SYSTEM, username, PASSWORD, role, scope, username.title())
     assert [i.id for i in store.incidents(engine)] == [1]
+    with Session(engine) as session, session.begin():  # what an official is alerted to
+        outbox.write(
+            session,
+            "incident_phase",
+            "LATIHAN Gempa M5,6 Kabupaten Cianjur: tanggap darurat s.d. 19 Des 2026",
+            "SK Bupati Cianjur No. 360/Kep.101-BPBD/2026",
+            "/incidents?incident=1",
+            ["32.03.11"],
+            hazard="gempa_bumi",
+            incident_id=1,
+        )
     link = NewLink.check({"name": "Ujang", "role": "tksk", "kecamatan": "32.03.11"}, geography)
     _, token = reporter_store.create_link(engine, SYSTEM, link)
     engine.dispose()
