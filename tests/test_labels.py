@@ -107,3 +107,17 @@ def test_our_field_names_are_shown_in_words() -> None:
     assert field_name("kecamatan_code") == t("field_kecamatan_code")
     assert field_name("area_match", "en") == "Area match"
     assert field_name("Kolom Lain") == "Kolom Lain"  # a file's own header, as given
+
+
+def test_every_action_the_audit_records_has_words() -> None:
+    """The audit log and histories show actions in words: each action a `record_audit` call
+    names has its `action_*` label (a new one without is caught here, not on a screen)."""
+    actions = set()
+    for path in (PROJECT_ROOT / "command_center").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "record_audit":
+                action = node.args[2] if len(node.args) > 2 else None
+                if isinstance(action, ast.Constant):
+                    actions.add(action.value)
+    assert {"create", "sign-in", "area"} <= actions
+    assert sorted(a for a in actions if f"action_{a}" not in LABELS) == []
