@@ -144,13 +144,18 @@ def test_a_user_sees_their_alerts_and_acknowledges_a_critical_one(store) -> None
     assert acked.startswith("ani · ")
 
 
-def test_an_admin_sees_the_outbox_and_retries_a_dead_letter(store) -> None:
+def _outbox_with_a_dead_letter(store) -> AppTest:
+    """An admin's outbox holding one dead letter (WhatsApp to Ani, not configured)."""
     _account(store, "root", "admin", None)
     _account(store, "ani", "operator")
     alert_store.set_address(store, SYSTEM, "ani", "whatsapp", "0812 3456 7890")
     flood(store)
     alert_store.fan_out(store, {}, ("email",))  # WhatsApp not configured: dead at once
-    at = _signed_in("root", "tab_outbox")
+    return _signed_in("root", "tab_outbox")
+
+
+def test_an_admin_sees_the_outbox_and_retries_a_dead_letter(store) -> None:
+    at = _outbox_with_a_dead_letter(store)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("delivery_dead")] == "1"
     assert "whatsapp is not configured" in at.dataframe[0].value.to_csv()
@@ -165,12 +170,7 @@ def test_an_admin_sees_the_outbox_and_retries_a_dead_letter(store) -> None:
 
 
 def test_discarding_a_dead_letter_asks_first_naming_it(store) -> None:
-    _account(store, "root", "admin", None)
-    _account(store, "ani", "operator")
-    alert_store.set_address(store, SYSTEM, "ani", "whatsapp", "0812 3456 7890")
-    flood(store)
-    alert_store.fan_out(store, {}, ("email",))  # WhatsApp not configured: dead at once
-    at = _signed_in("root", "tab_outbox")
+    at = _outbox_with_a_dead_letter(store)
     dead = at.dataframe[0].value["id"].iloc[0]
     next(m for m in at.multiselect if m.label == t("dead_letters")).select(dead)
     at = _button(at, "discard_dead").click().run()
