@@ -97,6 +97,13 @@ def demo_database(tmp_path_factory, geography) -> str:
     return url
 
 
+def store_copy(database_url: str, folder: Path) -> str:
+    """A copy of a SQLite store (e.g. the shared demo) in `folder`, for a test to change."""
+    copy = folder / "store.db"
+    shutil.copy(database_url.removeprefix("sqlite:///"), copy)
+    return f"sqlite:///{copy}"
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     folder = load_settings().shared_data_dir

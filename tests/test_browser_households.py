@@ -7,7 +7,6 @@ roles that see counts get counts. Screenshots go to `test-artifacts/`.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from command_center.labels import t
 from command_center.pdp import Vault
 from command_center.services.households import HouseholdInput
 from command_center.services.reporters import NewLink
-from tests.conftest import APP, ARTIFACTS, app_env_vars
+from tests.conftest import APP, ARTIFACTS, app_env_vars, store_copy
 from tests.households import KEY, family
 
 pytestmark = pytest.mark.browser
@@ -41,9 +40,7 @@ def households_server(
 ) -> Iterator[tuple[str, str, str]]:
     """The demo store with one registered family, officers of Cianjur and a TKSK's link,
     served with local sign-in: (base URL, the link's token, the store's URL)."""
-    copy = tmp_path_factory.mktemp("households") / "store.db"
-    shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
+    url = store_copy(demo_database, tmp_path_factory.mktemp("households"))
     engine = make_engine(url)
     for name, role in (("pendata", "pendata"), ("operator", "operator"), ("pejabat", "viewer")):
         accounts.create_user(engine, SYSTEM, name, PASSWORD, role, "32.03", f"Petugas {name}")

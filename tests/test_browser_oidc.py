@@ -22,7 +22,7 @@ from command_center import accounts
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.settings import PROJECT_ROOT
-from tests.conftest import APP, ARTIFACTS, app_env_vars, free_port
+from tests.conftest import APP, ARTIFACTS, app_env_vars, free_port, store_copy
 
 pytestmark = pytest.mark.browser
 PROVIDER = PROJECT_ROOT / "tests" / "oidc"
@@ -78,9 +78,7 @@ client_kwargs = {{ scope = "openid email profile command_center", prompt = "logi
 def oidc_store(demo_database: str, tmp_path: Path) -> str:
     """The demo store with OIDC accounts (no password): Ani an operator of Cianjur, Citra
     disabled; Budi is known to the provider only."""
-    copy = tmp_path / "store.db"
-    shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
+    url = store_copy(demo_database, tmp_path)
     engine = make_engine(url)
     accounts.create_user(engine, SYSTEM, "ani@dinsos.go.id", None, "operator", "32.03", "Ani")
     accounts.create_user(engine, SYSTEM, "citra@dinsos.go.id", None, "viewer", None, "Citra")

@@ -6,7 +6,6 @@ Screenshots go to `test-artifacts/`.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +29,7 @@ from command_center.db import make_engine
 from command_center.incident_store import NewIncident
 from command_center.labels import t
 from command_center.services.reporters import LINK_PARAM, NewLink
-from tests.conftest import APP, ARTIFACTS, app_env_vars
+from tests.conftest import APP, ARTIFACTS, app_env_vars, store_copy
 from tests.test_basemap import PNG, pmtiles_file
 from tests.test_reports_page import posko_file
 from tests.workbooks import shared_strings_bomb
@@ -43,9 +42,7 @@ PASSWORD = "kata-sandi-shift"
 @pytest.fixture(scope="module")
 def accounts_store(demo_database: str, tmp_path_factory) -> str:
     """A copy of the demo store with an operator and a coordinator."""
-    copy = tmp_path_factory.mktemp("screens") / "store.db"
-    shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
+    url = store_copy(demo_database, tmp_path_factory.mktemp("screens"))
     engine = make_engine(url)
     accounts.create_user(engine, SYSTEM, "operator", PASSWORD, "operator", display_name="Ani")
     accounts.create_user(engine, SYSTEM, "koordinator", PASSWORD, "coordinator", "32")

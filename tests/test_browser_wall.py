@@ -5,7 +5,6 @@ opened by its token's link and signed in on its own address, at 1920x1080 and 13
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.scenarios import SCENARIOS
 from command_center.sources.bmkg_quakes import parse_infogempa
-from tests.conftest import APP, app_env_vars
+from tests.conftest import APP, app_env_vars, store_copy
 from tests.test_browser_screens import PASSWORD, _shot, _sign_in, _tab
 
 pytestmark = pytest.mark.browser
@@ -39,9 +38,7 @@ def flood_wall(
     """The demo store with the Bandung flood too, BMKG's recorded quakes (Papua, Lombok, ...),
     an official's account and a wall-screen token of the flood, served with local sign-in:
     (base URL, the flood's id, the token)."""
-    copy = tmp_path_factory.mktemp("wall") / "store.db"
-    shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
+    url = store_copy(demo_database, tmp_path_factory.mktemp("wall"))
     engine = make_engine(url)
     demo.load(engine, geography, scenarios=SCENARIOS[1:])
     payload = (shared_data / "bmkg" / "gempaterkini_20261007_ai-gempa-bmkg.json").read_bytes()

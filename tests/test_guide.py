@@ -6,7 +6,6 @@ Regenerate them with `.venv/bin/python -m pytest tests/test_guide.py` (README, "
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from command_center.db import make_engine
 from command_center.labels import t
 from command_center.services.reporters import LINK_PARAM, NewLink
 from command_center.settings import PROJECT_ROOT
-from tests.conftest import APP, app_env_vars
+from tests.conftest import APP, app_env_vars, store_copy
 
 GUIDE = PROJECT_ROOT / "docs" / "panduan"
 PASSWORD = "kata-sandi-panduan"
@@ -82,9 +81,7 @@ def guide_server(
     geography,
 ) -> Iterator[tuple[str, str]]:
     """The training scenario with one account per role and a TKSK's link: (base URL, token)."""
-    copy = tmp_path_factory.mktemp("guide") / "store.db"
-    shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
+    url = store_copy(demo_database, tmp_path_factory.mktemp("guide"))
     engine = make_engine(url)
     for username, (role, scope) in ROLES.items():
         accounts.create_user(engine, SYSTEM, username, PASSWORD, role, scope, username.title())

@@ -196,12 +196,18 @@ def posko_file() -> bytes:
     ).encode()
 
 
-def test_a_file_with_kecamatan_names_previews_and_lands(open_page, with_demo, database_url) -> None:
-    at = open_page(PAGE)
+def _upload_posko_with_a_wrong_code(at: AppTest) -> None:
+    """Upload the posko file plus a row naming Cibeber with Cugenang's code (Cibeber is
+    32.03.03): that row goes to quarantine when imported."""
     day = posko_file().decode().splitlines()[2].split(";")[2]
-    wrong = f"Cibeber;32.03.11;{day};16.00;Posko Cibeber;Tagana;1;20;Cibeber\n"  # 32.03.03
+    wrong = f"Cibeber;32.03.11;{day};16.00;Posko Cibeber;Tagana;1;20;Cibeber\n"
     upload = ("posko.csv", posko_file() + wrong.encode(), "text/csv")
     at.file_uploader(key="reports_upload").set_value(upload).run()
+
+
+def test_a_file_with_kecamatan_names_previews_and_lands(open_page, with_demo, database_url) -> None:
+    at = open_page(PAGE)
+    _upload_posko_with_a_wrong_code(at)
     assert not at.exception, [e.message for e in at.exception]
     preview = next(d.value for d in at.dataframe if t("field_kecamatan_name") in d.value.columns)
     assert preview[t("field_kecamatan_name")].tolist() == ["Cugenang", "Pacet", "Cibeber"]
@@ -235,10 +241,7 @@ def test_discarding_quarantined_rows_asks_first_naming_them(
     open_page, with_demo, database_url
 ) -> None:
     at = open_page(PAGE)
-    day = posko_file().decode().splitlines()[2].split(";")[2]
-    wrong = f"Cibeber;32.03.11;{day};16.00;Posko Cibeber;Tagana;1;20;Cibeber\n"
-    upload = ("posko.csv", posko_file() + wrong.encode(), "text/csv")
-    at.file_uploader(key="reports_upload").set_value(upload).run()
+    _upload_posko_with_a_wrong_code(at)
     at = _click(at, t("run_import"))
     engine = make_engine(database_url)
     assert len(imports.quarantine(engine, report_store.REPORTS, SYSTEM)) == 1
@@ -280,10 +283,7 @@ def test_the_quarantine_editor_labels_its_columns_in_words(
 ) -> None:
     """Item 9 of #34: `Kecamatan (kode)`, not `kecamatan_code, report_time, hour`."""
     at = open_page(PAGE)
-    day = posko_file().decode().splitlines()[2].split(";")[2]
-    wrong = f"Cibeber;32.03.11;{day};16.00;Posko Cibeber;Tagana;1;20;Cibeber\n"
-    upload = ("posko.csv", posko_file() + wrong.encode(), "text/csv")
-    at.file_uploader(key="reports_upload").set_value(upload).run()
+    _upload_posko_with_a_wrong_code(at)
     at = _click(at, t("run_import"))
     editor = next(d for d in at.dataframe if "kecamatan_code" in d.value.columns)
     labels = {k: c.get("label") for k, c in json.loads(editor.proto.columns).items()}
