@@ -122,7 +122,8 @@ MAP_FIT = """() => {
   };
   return {areas: areas.map(l => l.feature.properties.label),
           inside: areas.every(l => map.getBounds().contains(l.getBounds())),
-          clear: areas.every(clear), legend: parseFloat(getComputedStyle(legend).fontSize)};
+          clear: areas.every(clear), zoom: map.getZoom(), fitted: window.ccFitted,
+          legend: parseFloat(getComputedStyle(legend).fontSize)};
 }"""
 # the smallest table text, and how far down the map's pair reaches (share of the screen)
 LAYOUT = """() => {
@@ -146,12 +147,12 @@ def test_the_wall_screen_shows_its_own_area_and_hazards_in_type_read_across_a_ro
     _figures_clear(tab)
     iframe = tab.wait_for_selector('iframe[data-testid="stCustomComponentV1"]', timeout=60_000)
     frame = iframe.content_frame()
-    fitted = f"() => window.ccFitted && (({MAP_FIT})()).clear"  # once sized by the screen
+    fitted = f"() => {{ const fit = ({MAP_FIT})(); return fit.inside && fit.clear; }}"
     with contextlib.suppress(PlaywrightTimeout):  # else the assertions below say what is off
         frame.wait_for_function(fitted, timeout=30_000)
     fit = frame.evaluate(MAP_FIT)
     assert len(fit["areas"]) == 8 and all("(32.04." in a for a in fit["areas"]), fit
-    assert fit["inside"] and fit["clear"], fit
+    assert fit["inside"] and fit["clear"], {k: v for k, v in fit.items() if k != "areas"}
     assert fit["legend"] >= 20, fit
     layout = tab.evaluate(LAYOUT)
     assert layout["table"] >= 22 and layout["reach"] >= 0.8, layout

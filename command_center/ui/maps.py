@@ -384,7 +384,7 @@ def live_map(
 class FitBeside(MacroElement):
     """Fit the map to `bounds` ((south, west), (north, east)) in the part of it left of the
     legend (bottom right), so that the legend never lies over what the map is about; again
-    whenever the map's frame changes size."""
+    whenever the map's frame or the legend changes size."""
 
     _template = Template(
         """
@@ -395,11 +395,17 @@ class FitBeside(MacroElement):
   function fit() {
     var legend = map.getContainer().querySelector(".cc-legend");
     var right = (legend ? legend.offsetWidth : 0) + {{ this.margin }};
+    // not animated: Leaflet drops a zoom asked for while one is still animating
     map.fitBounds(bounds, {paddingTopLeft: [{{ this.margin }}, {{ this.margin }}],
-                           paddingBottomRight: [right, {{ this.margin }}], maxZoom: 13});
+                           paddingBottomRight: [right, {{ this.margin }}], maxZoom: 13,
+                           animate: false});
     window.ccFitted = {bounds: bounds, legend: right};
   }
   map.on("resize", fit);
+  if (window.ResizeObserver) {  // the legend's type settles after the first fit
+    var legend = map.getContainer().querySelector(".cc-legend");
+    if (legend) { new ResizeObserver(fit).observe(legend); }
+  }
   fit();
 })();
 {% endmacro %}
