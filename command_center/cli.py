@@ -655,6 +655,18 @@ def odk(settings: Settings, args: argparse.Namespace) -> None:
     _first_reasons("noted", result.notes, "submission_id")
 
 
+def audit(settings: Settings) -> int:
+    """Check the audit log's hash chain; 1 when an entry does not fit it."""
+    engine = make_engine(settings.database_url)
+    state = store.verify_audit(engine)
+    print(f"audit chain: {state.checked} entries fit; head #{state.head_seq} {state.head_hash}")
+    if state.intact:
+        return 0
+    reason = t(f"audit_chain_{state.reason}", "en")
+    print(f"error: audit entry id {state.broken_id} does not fit: {reason}", file=sys.stderr)
+    return 1
+
+
 def first_admin(settings: Settings, engine: Engine) -> None:
     """On a store without accounts, create `admin` with a random password and print it once."""
     if settings.auth_mode != "local" or accounts.users(engine, SYSTEM):
@@ -781,6 +793,10 @@ def build_parser() -> argparse.ArgumentParser:
     alerts_cmd.add_argument(
         "--parent", type=int, help="send: stop when this process ends (`run` passes its own)"
     )
+    audit_cmd = commands.add_parser(
+        "audit", help="check that no audit entry was edited, inserted or deleted"
+    )
+    audit_cmd.add_argument("action", choices=["verify"])
     run_cmd = commands.add_parser(
         "run", help="set up and start the dashboard; other options go to `streamlit run`"
     )
@@ -826,6 +842,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             households(settings, args)
         elif args.command == "alerts":
             return alerts(settings, args)
+        elif args.command == "audit":
+            return audit(settings)
         elif args.command == "run":
             run(settings, not args.no_demo, extra)
     except InvalidInput as exc:

@@ -54,7 +54,7 @@ from command_center.services.validation import LINE, NAME, REASON, check_lengths
 from command_center.services.xlsform import MEMBERS
 from command_center.settings import ImportLimits, ProbeLimits
 from command_center.sources.odk import Submission
-from command_center.store import frame, recent_actions, record_audit
+from command_center.store import frame, recent_actions, rechain_audit, record_audit
 from command_center.times import format_wib, utcnow
 
 HOUSEHOLDS = "households"  # the quarantine kind
@@ -710,6 +710,7 @@ def rotate_key(engine: Engine, old: Vault, new: Vault, actor: Principal) -> dict
         for entry in audited:
             entry.before = old.reseal_row(entry.before, new)
             entry.after = old.reseal_row(entry.after, new)
+        rechained_from = rechain_audit(session, audited)  # resealed entries hash anew
         dropped = session.execute(delete(RegistryEntry)).rowcount
         session.get(PdpKeyCheck, 1).check_value = new.check_value
         counted |= {
@@ -726,7 +727,7 @@ def rotate_key(engine: Engine, old: Vault, new: Vault, actor: Principal) -> dict
             "pdp_key",
             1,
             {"check_value": old.check_value},
-            {"check_value": new.check_value, **counted},
+            {"check_value": new.check_value, **counted, "audit_rechained_from": rechained_from},
         )
     return counted
 

@@ -897,7 +897,8 @@ class SenderState(Base):
 
 
 class AuditEntry(Base):
-    """Who changed what, when, with the row before and after. Append-only."""
+    """Who changed what, when, with the row before and after. Append-only, and chained: each
+    entry's place and hash (`services.audit_chain`) are set as its transaction commits."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
@@ -909,6 +910,8 @@ class AuditEntry(Base):
     entity_id: Mapped[str] = mapped_column(String(40))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    chain_seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class DataVersion(Base):

@@ -5,13 +5,13 @@ Frames returned here use our column names (see `models.py`), never a vendor's.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, event, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,6 +27,7 @@ from command_center.models import (
     IncidentPhase,
     IncidentStatus,
 )
+from command_center.services import audit_chain
 from command_center.services.incidents import PhaseRecord, Region
 from command_center.times import utcnow
 
@@ -58,17 +59,101 @@ def record_audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Append one audit entry in the caller's transaction."""
-    session.add(
-        AuditEntry(
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            before=before,
-            after=after,
-        )
+    """Append one audit entry in the caller's transaction; it takes its place in the hash
+    chain (`services.audit_chain`) when the transaction commits."""
+    entry = AuditEntry(
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=audit_chain.as_stored(before),
+        after=audit_chain.as_stored(after),
     )
+    session.add(entry)
+    session.info.setdefault(UNCHAINED, []).append(entry)
+
+
+UNCHAINED = "cc_unchained_audit"
+CHAIN_LOCK = 0x43430A0D  # the advisory lock that queues PostgreSQL writers at the chain's end
+
+
+def _lock_chain_end(session: Session) -> tuple[int, str]:
+    """Hold the chain's end until the transaction ends and read it: (position, hash).
+
+    The lock is taken at commit, after every other write of the transaction, so it is held
+    for a moment and waits on nothing. On SQLite the flush before it took the write lock."""
+    if session.connection().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    head = session.execute(
+        select(AuditEntry.chain_seq, AuditEntry.chain_hash)
+        .where(AuditEntry.chain_seq.is_not(None))
+        .order_by(AuditEntry.chain_seq.desc())
+        .limit(1)
+    ).first()
+    return (head.chain_seq, head.chain_hash) if head else (0, audit_chain.GENESIS)
+
+
+def _chain(entries: Iterable[AuditEntry], seq: int, previous: str) -> None:
+    for entry in entries:
+        seq += 1
+        entry.chain_seq, entry.chain_hash = seq, audit_chain.hash_of(entry, previous, seq)
+        previous = entry.chain_hash
+
+
+def _chain_at_commit(session: Session) -> None:
+    entries = session.info.pop(UNCHAINED, None)
+    if entries:
+        session.flush()  # the transaction's own writes first, then the chain's end
+        _chain(entries, *_lock_chain_end(session))
+        session.flush()
+
+
+def _forget_unchained(session: Session, *_: Any) -> None:
+    session.info.pop(UNCHAINED, None)
+
+
+# first among the commit hooks, so that the data versions count the chain's writes too
+event.listen(Session, "before_commit", _chain_at_commit, insert=True)
+event.listen(Session, "after_rollback", _forget_unchained)
+
+
+def rechain_audit(session: Session, entries: list[AuditEntry]) -> int | None:
+    """Chain again, from the first of `entries` to the end, after a key rotation resealed
+    their personal values; returns the position it started from (for the rotation's own
+    audit entry), None when there was nothing to chain again."""
+    places = [entry.chain_seq for entry in entries if entry.chain_seq is not None]
+    if not places:
+        return None
+    session.flush()
+    _lock_chain_end(session)
+    start = min(places)
+    following = session.scalars(
+        select(AuditEntry).where(AuditEntry.chain_seq >= start).order_by(AuditEntry.chain_seq)
+    ).all()
+    before = session.scalar(select(AuditEntry.chain_hash).where(AuditEntry.chain_seq == start - 1))
+    _chain(following, start - 1, before or audit_chain.GENESIS)
+    session.flush()
+    return start
+
+
+def verify_audit(engine: Engine) -> audit_chain.ChainState:
+    """The audit chain checked from its first entry (`audit_chain.verify`)."""
+    query = select(
+        AuditEntry.id,
+        AuditEntry.chain_seq,
+        AuditEntry.chain_hash,
+        AuditEntry.at,
+        AuditEntry.actor,
+        AuditEntry.action,
+        AuditEntry.entity,
+        AuditEntry.entity_id,
+        AuditEntry.before,
+        AuditEntry.after,
+    ).order_by(AuditEntry.chain_seq.is_(None), AuditEntry.chain_seq, AuditEntry.id)
+    with engine.connect() as conn:
+        rows = conn.execution_options(yield_per=2000).execute(query)
+        return audit_chain.verify(audit_chain.ChainEntry(*row) for row in rows)
 
 
 def recent_actions(

@@ -94,6 +94,8 @@ try:
             done(t("token_revoked", lang))
     with audit:
         st.caption(t("audit_readonly", lang))
+        intact, chain = admin.load_audit_chain(who, lang)
+        (st.success if intact else st.error)(chain)
         search = st.text_input(t("audit_filter", lang), key="audit_search")
         entries = admin.load_audit(who, lang, search)
         show_table(entries, lang, hide_index=True, width="stretch")

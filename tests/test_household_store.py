@@ -592,6 +592,7 @@ def test_another_key_is_refused_and_a_rotation_seals_everything_again(
         "audit": 0,
         "registry_dropped": 1,
     }
+    assert store.verify_audit(area_engine).intact  # resealed entries chained anew
     with pytest.raises(pdp.KeyMissing):
         household_store.reveal(area_engine, vault, first, PENDATA, "dengan kunci lama")
     assert pdp.open_vault(area_engine, new_key).check_value == other.check_value

@@ -6,8 +6,9 @@ import pandas as pd
 
 from command_center import accounts, resources, store
 from command_center.auth import Principal, require
-from command_center.labels import action_label, entity_label, fields_text, t
-from command_center.services import exports
+from command_center.labels import action_label, entity_label, fields_text, number, t
+from command_center.models import AuditEntry
+from command_center.services import audit_chain, exports
 from command_center.services.briefing import wall_screen_url
 from command_center.times import format_wib
 
@@ -80,6 +81,23 @@ def load_audit(actor: Principal, lang: str, search: str = "", limit: int = 2000)
         mask = table.apply(lambda r: r.astype(str).str.contains(search, case=False, regex=False))
         table = table[mask.any(axis=1)]
     return table
+
+
+# also every few minutes: an edit made around the app does not move the data version
+@resources.cached(AuditEntry, ttl=300)
+def _audit_chain() -> audit_chain.ChainState:
+    return store.verify_audit(resources.engine())
+
+
+def load_audit_chain(actor: Principal, lang: str) -> tuple[bool, str]:
+    """Whether the audit log's hash chain is intact, and the sentence that says so."""
+    require(actor, "audit")
+    state = _audit_chain()
+    if state.intact:
+        count = number(state.checked, lang)
+        return True, t("audit_chain_ok", lang, count=count, head=state.head_seq)
+    reason = t(f"audit_chain_{state.reason}", lang)
+    return False, t("audit_chain_broken", lang, id=state.broken_id, reason=reason)
 
 
 def audit_csv(table: pd.DataFrame) -> bytes:
