@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -26,6 +27,7 @@ from command_center import (
     accounts,
     alert_sender,
     alert_store,
+    backups,
     channels,
     demo,
     form_pull,
@@ -63,6 +65,7 @@ from command_center.http import make_session
 from command_center.incident_store import NewIncident
 from command_center.labels import field_error, t
 from command_center.services import xlsform
+from command_center.services.backups import Retention
 from command_center.services.briefing import wall_screen_url
 from command_center.services.incidents import (
     HAZARDS,
@@ -205,6 +208,7 @@ def ingest_feeds(
         )
         if not once:
             sending.start()
+            _back_up_on_schedule(settings, stop)
         print(f"polling {', '.join(feeds)} (Ctrl+C stops)", flush=True)
         try:
             ingest.run(
@@ -222,6 +226,28 @@ def ingest_feeds(
                 if free:  # else the dashboard's sender does it
                     sender.step()
     return 0
+
+
+def _back_up_on_schedule(settings: Settings, stop: threading.Event) -> None:
+    """The worker's backups every `CC_BACKUP_EVERY_H` hours, from a thread (polling goes on)."""
+    if not settings.backup_every_h:
+        return
+    try:
+        keep = Retention.parse(settings.backup_keep)
+    except ValueError as exc:
+        raise CommandCenterError(f"CC_BACKUP_KEEP: {exc}") from exc
+    folder, sealing = settings.backup_folder, backups.Sealing.configured(settings)
+    print(f"backups: every {settings.backup_every_h} h into {folder}, keeping "
+          f"{keep.daily} daily + {keep.weekly} weekly", flush=True)  # fmt: skip
+    if not sealing.encrypted:
+        print("backups: NOT encrypted (set CC_BACKUP_KEY_FILE or CC_BACKUP_PASSPHRASE)")
+    threading.Thread(
+        target=backups.run_schedule,
+        args=(settings.database_url, folder, sealing, settings.backup_every_h, keep, stop),
+        kwargs={"say": lambda line: print(line, flush=True)},
+        name="backups",
+        daemon=True,
+    ).start()
 
 
 def _send_while_free(engine: Engine, sender: alert_sender.Sender, stop: threading.Event) -> None:
@@ -655,6 +681,56 @@ def odk(settings: Settings, args: argparse.Namespace) -> None:
     _first_reasons("noted", result.notes, "submission_id")
 
 
+def backup(settings: Settings, args: argparse.Namespace) -> None:
+    """Write a new age key file, or take a backup now."""
+    if args.new_key:
+        public = backups.new_key_file(Path(args.new_key))
+        print(f"backup key written to {args.new_key} (public key {public}); set")
+        print(f"  CC_BACKUP_KEY_FILE={args.new_key} and keep a copy away from this server")
+        return
+    folder = Path(args.to) if args.to else settings.backup_folder
+    sealing = backups.Sealing.configured(settings)
+    path, manifest = backups.take(settings.database_url, folder, sealing)
+    rows = sum(manifest.counts.values())
+    sealed = "encrypted" if path.name.endswith(".age") else "NOT encrypted"
+    print(f"backup: {path} ({sealed}; schema {manifest.revision}, {rows} rows, "
+          f"{len(manifest.counts)} tables, copy sha256 {manifest.sha256})")  # fmt: skip
+
+
+def restore(settings: Settings, args: argparse.Namespace) -> int:
+    """Restore a backup into this store (see `backups.restore`), printing the row counts."""
+    file = Path(args.file)
+    sealing = backups.Sealing.configured(settings)
+    manifest = backups.read_manifest(file, sealing)
+    if args.replace and not args.yes:
+        target = make_url(settings.database_url).render_as_string()
+        print(f"--replace puts the backup of {manifest.created_at} in place of {target}; "
+              "the store is backed up first.")  # fmt: skip
+        if not sys.stdin.isatty() or input("type 'replace' to go on: ").strip() != "replace":
+            raise CommandCenterError("not replaced: confirm by typing 'replace', or add --yes")
+    pdp_key = settings.pdp_key.get_secret_value() if settings.pdp_key else None
+    done = backups.restore(
+        settings.database_url,
+        file,
+        sealing,
+        pdp.Vault(pdp_key).check_value if pdp_key else None,
+        settings.backup_folder,
+        replace=args.replace,
+    )
+    if done.saved_first:
+        print(f"the store it replaced: {done.saved_first}")
+    print(f"restored {file.name} (taken {manifest.created_at}, schema {manifest.revision}); "
+          f"upgraded to {done.revision}")  # fmt: skip
+    for name, count in sorted(manifest.counts.items()):
+        restored = done.counts.get(name, 0)
+        mark = "" if restored == count else "  <- differs"
+        print(f"  {name}: {restored} (manifest {count}){mark}")
+    if done.differences:
+        print(f"error: {len(done.differences)} tables differ from the manifest", file=sys.stderr)
+        return 1
+    return 0
+
+
 def audit(settings: Settings) -> int:
     """Check the audit log's hash chain; 1 when an entry does not fit it."""
     engine = make_engine(settings.database_url)
@@ -793,6 +869,21 @@ def build_parser() -> argparse.ArgumentParser:
     alerts_cmd.add_argument(
         "--parent", type=int, help="send: stop when this process ends (`run` passes its own)"
     )
+    backup_cmd = commands.add_parser(
+        "backup", help="take a consistent backup of the store now (see CC_BACKUP_*)"
+    )
+    backup_cmd.add_argument("--to", metavar="DIR", help="where (default: CC_BACKUP_DIR)")
+    backup_cmd.add_argument(
+        "--new-key", metavar="FILE", help="write a new age key file to encrypt backups, and stop"
+    )
+    restore_cmd = commands.add_parser(
+        "restore", help="restore a backup into an empty store (or --replace this one)"
+    )
+    restore_cmd.add_argument("file", help="the backup (cc-backup-*.tar.gz[.age])")
+    restore_cmd.add_argument(
+        "--replace", action="store_true", help="replace a store in use (backed up first)"
+    )
+    restore_cmd.add_argument("--yes", action="store_true", help="with --replace: do not ask")
     audit_cmd = commands.add_parser(
         "audit", help="check that no audit entry was edited, inserted or deleted"
     )
@@ -842,6 +933,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             households(settings, args)
         elif args.command == "alerts":
             return alerts(settings, args)
+        elif args.command == "backup":
+            backup(settings, args)
+        elif args.command == "restore":
+            return restore(settings, args)
         elif args.command == "audit":
             return audit(settings)
         elif args.command == "run":

@@ -18,6 +18,7 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
 
 from command_center.destinations import host_name
 
@@ -209,6 +210,25 @@ class Settings(BaseSettings):
     refresh_every_s: int = 30  # live pages look for new data this often
     redraw_every_s: int = 300  # and redraw at least this often (ages, expiries)
     cover_radius_km: float = 150  # warehouses this close to an incident count for its cover
+    backup_dir: Path | None = Field(
+        default=None,
+        description="Where backups are written (default: `backups` beside the SQLite file, "
+        "else `data/backups`).",
+    )
+    backup_every_h: float = Field(
+        default=0, ge=0, description="The worker takes a backup this often (0: never)."
+    )
+    backup_keep: str = Field(
+        default="7d,4w",
+        description="Backups kept: the newest of each of the last N days and M weeks.",
+    )
+    backup_key_file: Path | None = Field(
+        default=None,
+        description="Encrypt backups to this age key file (`command-center backup --new-key`).",
+    )
+    backup_passphrase: SecretStr | None = Field(
+        default=None, description="Or encrypt backups with this passphrase."
+    )
     pdp_key: SecretStr | None = Field(
         default=None,
         description="Seals household personal data; `command-center households key` makes one.",
@@ -342,6 +362,14 @@ class Settings(BaseSettings):
             parse_memory_bytes=self.import_parse_mb * 1_000_000,
             parse_seconds=self.import_parse_s,
         )
+
+    @property
+    def backup_folder(self) -> Path:
+        if self.backup_dir is not None:
+            return self.backup_dir
+        if self.is_sqlite:
+            return Path(make_url(self.database_url).database or DATA_DIR).parent / "backups"
+        return DATA_DIR / "backups"
 
     @property
     def is_sqlite(self) -> bool:
