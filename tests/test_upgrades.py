@@ -230,6 +230,9 @@ def _value(table: Table, column: Column, n: int) -> Any:
 
 
 def _row(table: Table, n: int, given: dict[str, Any], written: Rows) -> dict[str, Any]:
+    """Row `n` of `table`: the `given` values; foreign keys to the last row written to their
+    table (None when there is none yet: a table's own first row); made-up values for the
+    rest; its id left to the database."""
     row = {}
     for column in table.c:
         if column.name in given:
