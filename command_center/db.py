@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from command_center import versions
+from command_center.errors import SchemaRefused
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_CACHE_KIB = 64 * 1024  # per connection; SQLite's 2 MB default re-reads a large ledger
@@ -69,13 +72,53 @@ def _alembic_config(engine: Engine) -> Config:
     return config
 
 
+@cache
+def _revisions() -> tuple[str, ...]:
+    """This code's schema revisions, oldest first."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    return tuple(reversed([r.revision for r in script.walk_revisions()]))
+
+
+def revision_order(revision: str | None) -> int | None:
+    """Where a schema revision stands among this code's migrations: 0 for an empty database
+    (None), 1 for the first migration and so on up to the newest; None for a revision this code
+    does not know (a newer release wrote it)."""
+    if revision is None:
+        return 0
+    known = _revisions()
+    return known.index(revision) + 1 if revision in known else None
+
+
 def migrate(engine: Engine, revision: str = "head") -> str:
     """Create or upgrade the schema to `revision` (the newest by default); harmless to repeat.
+    Migrations only go forward: going back to an earlier release means restoring the backup
+    taken before the upgrade.
 
     Returns:
         The revision the database is at afterwards.
+
+    Raises:
+        SchemaRefused: the database is at a revision this code does not know (a newer
+            release's), or `revision` is unknown or older than the database's.
     """
-    command.upgrade(_alembic_config(engine), revision)
+    current = current_revision(engine)
+    target = _revisions()[-1] if revision == "head" else revision
+    now, then = revision_order(current), revision_order(target)
+    if now is None:
+        raise SchemaRefused(
+            f"the database is at schema revision {current}, which this release does not know "
+            f"(its newest is {_revisions()[-1]}): a newer release upgraded it. Run that "
+            "release, or restore a backup made with this one."
+        )
+    if then is None:
+        raise SchemaRefused(f"no schema revision {revision} in this release")
+    if then < now:
+        raise SchemaRefused(
+            f"refusing to take the database back from schema revision {current} to {target}: "
+            "migrations only go forward. To go back, restore the backup taken before the "
+            "upgrade."
+        )
+    command.upgrade(_alembic_config(engine), target)
     if revision == "head":
         versions.seed(engine)
     return current_revision(engine) or ""

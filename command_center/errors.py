@@ -32,6 +32,11 @@ class InvalidAreaCode(CommandCenterError, ValueError):
         super().__init__(f"{field}: {code!r} {reason}")
 
 
+class SchemaRefused(CommandCenterError):
+    """The database's schema revision is one this code will not migrate from or to: one a
+    newer release wrote, or an older one than the database is at (a downgrade)."""
+
+
 class FeedError(CommandCenterError):
     """A hazard feed could not be used this time."""
 
