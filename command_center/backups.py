@@ -30,12 +30,11 @@ from pathlib import Path
 from typing import Any
 
 import pyrage
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from command_center.db import MIGRATIONS, make_engine, migrate
+from command_center.db import make_engine, migrate, revision_order
 from command_center.errors import CommandCenterError
 from command_center.services.backups import Retention, backup_name, taken_at, to_prune
 from command_center.settings import Settings
@@ -337,7 +336,7 @@ def _check_fits(manifest: Manifest, url: URL, pdp_check: str | None) -> None:
             f"the backup is of schema {manifest.schema}; restore it into a database whose "
             f"search path is {manifest.schema} (this one's is {_schema(url)})"
         )
-    if manifest.revision is not None and not _known(manifest.revision):
+    if revision_order(manifest.revision) is None:
         raise BackupError(
             f"the backup is at schema revision {manifest.revision}, newer than this code "
             "knows: restore it with the release that made it (or a newer one)"
@@ -348,11 +347,6 @@ def _check_fits(manifest: Manifest, url: URL, pdp_check: str | None) -> None:
             f"the backup's personal data is sealed with the key of check value "
             f"{manifest.pdp_check} and {configured}: set CC_PDP_KEY to that key"
         )
-
-
-def _known(revision: str) -> bool:
-    scripts = ScriptDirectory(str(MIGRATIONS))
-    return revision in {script.revision for script in scripts.walk_revisions()}
 
 
 def _in_use(database_url: str) -> list[str]:
