@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,11 +20,15 @@ from sqlalchemy.exc import OperationalError
 from command_center import alert_store, alert_watch
 from command_center.channels import Channel, SendFailed
 from command_center.channels.telegram import ACK_PREFIX, Telegram
+from command_center.db import Outage
 from command_center.services import alerts as rules
 from command_center.settings import Settings
 from command_center.times import utcnow
 
 LEASE_S = 120.0  # a claimed delivery not marked by then is taken again (its sender died)
+# A sender that takes over first lets claims stand this long: a sender that only lost its lock
+# while the store restarted (it tries again every `Outage.most_s`) marks what it sent.
+SETTLE_S = 6.0
 BATCH = 500
 MARK_EVERY = 50  # deliveries marked per transaction as they finish
 THREADS = 16
@@ -72,6 +76,9 @@ class Sender:
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="alert-send")
         self.base = settings.public_url.rstrip("/")
         self._watched = self._updated = 0.0
+        # what the channels said and the store has not recorded yet (it may be away)
+        self._sent: list[int] = []
+        self._failed: list[alert_store.Failure] = []
 
     def message(self, job: alert_store.Job) -> rules.Message:
         ack = f"{self.base}/notifications?ack={job.ack_token}" if job.ack_token else None
@@ -109,7 +116,8 @@ class Sender:
     def deliver(self, now: datetime | None = None) -> int:
         """Claim one batch of due deliveries and hand them over, marking them as they finish
         (every `MARK_EVERY`), so a crash repeats only the few handed over but not yet marked;
-        returns how many were claimed."""
+        returns how many were claimed. Marks the store cannot take now are kept for the next
+        pass (`flush`): the deliveries they record are neither lost nor sent again."""
         moment = time.monotonic()
         ready = [name for name, pace in self.paces.items() if pace.paused_until <= moment]
         if not ready:
@@ -119,19 +127,25 @@ class Sender:
         for job in jobs:
             self.paces[job.channel].wait()
             futures[self.pool.submit(self._send, job)] = job
-        sent: list[int] = []
-        failed: list[alert_store.Failure] = []
         for done in as_completed(futures):
             failure = done.result()
             if failure is None:
-                sent.append(futures[done].id)
+                self._sent.append(futures[done].id)
             else:
-                failed.append(failure)
-            if len(sent) + len(failed) >= MARK_EVERY:
-                alert_store.mark(self.engine, sent, failed)
-                sent, failed = [], []
-        alert_store.mark(self.engine, sent, failed)
+                self._failed.append(failure)
+            if len(self._sent) + len(self._failed) >= MARK_EVERY:
+                try:
+                    self.flush()
+                except OperationalError:  # the rest are still handed over; marked later
+                    pass
+        self.flush()
         return len(jobs)
+
+    def flush(self) -> None:
+        """Record what the channels said that is not recorded yet."""
+        if self._sent or self._failed:
+            alert_store.mark(self.engine, self._sent, self._failed)
+            self._sent, self._failed = [], []
 
     def telegram_updates(self) -> int:
         """Link chats that sent a code, acknowledge alerts whose button was pressed."""
@@ -155,6 +169,7 @@ class Sender:
 
     def step(self) -> int:
         """One pass: fan out, escalate, watch (now and then), deliver; returns the work done."""
+        self.flush()
         available = tuple(self.channels)
         done = alert_store.fan_out(self.engine, self.settings.alert_rules, available)
         done += alert_store.escalate(self.engine, self.settings.alert_escalate_min, available)
@@ -170,23 +185,39 @@ class Sender:
                 print(f"telegram updates: {exc}", file=sys.stderr)
         return done + self.deliver()
 
-    def run(self, stop: threading.Event, tick_s: float = 0.25) -> None:
-        """Work until `stop` is set; idle passes wait `tick_s`. Claims a crashed sender left
-        are released first (this process holds the worker lock)."""
+    def take_over(self, stop: threading.Event) -> None:
+        """Put back the deliveries a stopped sender had claimed (this process now holds the
+        sender lock), after `SETTLE_S` if there are any, for the reason given there."""
+        if alert_store.status_counts(self.engine).get("sending"):
+            stop.wait(SETTLE_S)
         released = alert_store.release_claims(self.engine)
         if released:
             print(
                 f"alerts: {released} delivery(ies) from a stopped sender go out again", flush=True
             )
+
+    def run(
+        self, stop: threading.Event, tick_s: float = 0.25, mine: Callable[[], bool] = lambda: True
+    ) -> None:
+        """Work until `stop` is set, or `mine()` says another sender took the lock; idle passes
+        wait `tick_s`, and passes while the store is away (or SQLite busy) wait longer, until
+        it answers."""
+        outage, started = Outage("alerts"), False
         while not stop.is_set():
             try:
+                self.flush()  # even when the lock went: these were sent
+                if not mine():
+                    return
+                if not started:
+                    self.take_over(stop)
+                    started = True
                 busy = self.step()
-            except OperationalError as exc:  # store busy or unreachable: try again
-                print(f"alerts: store unavailable, will retry: {exc.orig}", file=sys.stderr)
+                outage.ended()
+            except OperationalError as exc:
                 busy = 0
+                stop.wait(outage.failed(exc))
             if not busy:
                 stop.wait(tick_s)
-        self.pool.shutdown(wait=True)
 
 
 def watch_limits(settings: Settings, feeds: Collection[str]) -> alert_watch.Watch:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -80,7 +80,7 @@ from command_center.settings import BUNDLED_KECAMATAN, PROJECT_ROOT, Settings, l
 from command_center.sources import wilayah_boundaries
 from command_center.static_layers import install_layers
 from command_center.times import ZONES, utcnow
-from command_center.worker_lock import single_worker, try_lock
+from command_center.worker_lock import serve, try_lock
 
 
 def _geography(settings: Settings) -> Geography:
@@ -200,13 +200,14 @@ def ingest_feeds(
         )
         print(f"health: http://{settings.health_host}:{health.server_port}/health", flush=True)
     sender = _sender(settings, engine, always_polled)  # says which channels are off, first
-    with single_worker(engine, say=lambda line: print(line, flush=True)):
+    stop = threading.Event()
+    sending = threading.Thread(
+        target=_send_while_free, args=(engine, sender, stop), name="alerts", daemon=True
+    )
+
+    def work(mine: Callable[[], bool]) -> None:
         polling.set()
-        stop = threading.Event()
-        sending = threading.Thread(
-            target=_send_while_free, args=(engine, sender, stop), name="alerts", daemon=True
-        )
-        if not once:
+        if not once and not sending.is_alive():
             sending.start()
             _back_up_on_schedule(settings, stop)
         print(f"polling {', '.join(feeds)} (Ctrl+C stops)", flush=True)
@@ -218,13 +219,19 @@ def ingest_feeds(
                 settings.http_timeout_s,
                 after_save,
                 rounds=1 if once else None,
+                mine=mine,
             )
         finally:
-            stop.set()
-        if once:
-            with try_lock(engine, "sender") as free:
-                if free:  # else the dashboard's sender does it
-                    sender.step()
+            polling.clear()
+
+    try:
+        serve(engine, work, say=_say)
+    finally:
+        stop.set()
+    if once:
+        with try_lock(engine, "sender") as free:
+            if free:  # else the dashboard's sender does it
+                sender.step()
     return 0
 
 
@@ -244,17 +251,20 @@ def _back_up_on_schedule(settings: Settings, stop: threading.Event) -> None:
     threading.Thread(
         target=backups.run_schedule,
         args=(settings.database_url, folder, sealing, settings.backup_every_h, keep, stop),
-        kwargs={"say": lambda line: print(line, flush=True)},
+        kwargs={"say": _say},
         name="backups",
         daemon=True,
     ).start()
 
 
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
 def _send_while_free(engine: Engine, sender: alert_sender.Sender, stop: threading.Event) -> None:
     """The ingest worker's sender: it sends while no other sender holds the store (the one
     `command-center run` starts), else it waits as a standby."""
-    with single_worker(engine, say=lambda line: print(line, flush=True), name="sender"):
-        sender.run(stop)
+    serve(engine, lambda mine: sender.run(stop, mine=mine), say=_say, name="sender")
 
 
 def _sender(settings: Settings, engine: Engine, watched: Sequence[str] = ()) -> alert_sender.Sender:
@@ -285,14 +295,17 @@ def alerts(settings: Settings, args: argparse.Namespace) -> int:
         if args.parent:
             _stop_with_parent(args.parent)
         sender = _sender(settings, engine, _polled(settings))
-        with single_worker(engine, say=lambda line: print(line, flush=True), name="sender"):
+
+        def work(mine: Callable[[], bool]) -> None:
             if args.once:
                 alert_store.release_claims(engine)
                 while sender.step():
                     pass
-                return 0
+                return
             print("sending alerts (Ctrl+C stops)", flush=True)
-            sender.run(threading.Event())
+            sender.run(threading.Event(), mine=mine)
+
+        serve(engine, work, say=_say, name="sender")
         return 0
     if not args.user:
         raise InvalidInput([FieldError("username", "missing")])

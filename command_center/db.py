@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import sys
+import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from command_center import versions
@@ -53,6 +58,43 @@ def make_engine(database_url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether `exc` says the PostgreSQL server cannot be reached now (refused, starting up,
+    shutting down, or gone mid-query): it may answer again. SQLite's own errors (a locked or
+    missing file) are not this; they keep their own handling."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    lost = (psycopg.OperationalError, psycopg.InterfaceError)
+    return exc.connection_invalidated or isinstance(exc.orig, lost)
+
+
+@dataclass
+class Outage:
+    """The store away for a long-running loop (`who`): said once when it goes and once when
+    it is back, and how long to wait before each next try (doubling up to `most_s`)."""
+
+    who: str
+    first_s: float = 0.5
+    most_s: float = 2.0
+    since: float | None = None
+    tries: int = 0
+
+    def failed(self, exc: DBAPIError) -> float:
+        """Note a failed pass; returns the seconds to wait before the next one."""
+        if self.since is None:
+            self.since = time.monotonic()
+            print(f"{self.who}: store unavailable, will retry: {exc.orig}", file=sys.stderr)
+        self.tries += 1
+        return min(self.most_s, self.first_s * 2 ** (self.tries - 1))
+
+    def ended(self) -> None:
+        """Note a pass that reached the store."""
+        if self.since is not None:
+            away = time.monotonic() - self.since
+            print(f"{self.who}: store back after {away:.0f} s", file=sys.stderr)
+            self.since, self.tries = None, 0
 
 
 def writing(engine: Engine) -> Session:

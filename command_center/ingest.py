@@ -9,7 +9,6 @@ SQLite neither finds its snapshot overtaken by the other's commit.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -22,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from command_center import community_store, hazard_store, store
-from command_center.db import writing
+from command_center.db import Outage, writing
 from command_center.errors import FeedError, FeedFormatError
 from command_center.form_pull import FormServer, form_server, poll_forms
 from command_center.hazard_store import SaveResult
@@ -249,22 +248,47 @@ def run(
     after_save: AfterSave | None = None,
     rounds: int | None = None,
     tick_s: float = 1.0,
+    mine: Callable[[], bool] = lambda: True,
 ) -> None:
-    """Poll every feed when it is due, forever (or for `rounds` passes over the feeds)."""
+    """Poll every feed when it is due, forever (or for `rounds` passes over the feeds), while
+    `mine()` says this process is still the worker. While the store is away (or SQLite busy)
+    a feed stays due and the passes come slower, until it answers."""
     due = dict.fromkeys(feeds, 0.0)
+    outage = Outage("ingest")
     passes = 0
     while rounds is None or passes < rounds:
-        now = time.monotonic()
-        for key, feed in feeds.items():
-            if now >= due[key]:
-                try:
-                    poll(engine, http, feed, timeout_s, after_save)
-                except OperationalError as exc:  # store busy or unreachable: try next round
-                    print(f"{key}: store unavailable, will retry: {exc.orig}", file=sys.stderr)
-                due[key] = now + feed.interval_s
+        wait = tick_s
+        try:
+            if not _poll_due(engine, http, feeds, due, timeout_s, after_save, mine):
+                return
+            outage.ended()
+        except OperationalError as exc:
+            wait = outage.failed(exc)
         passes += 1
         if rounds is None or passes < rounds:
-            time.sleep(tick_s)
+            time.sleep(wait)
+
+
+def _poll_due(
+    engine: Engine,
+    http: requests.Session,
+    feeds: dict[str, Feed],
+    due: dict[str, float],
+    timeout_s: float,
+    after_save: AfterSave | None,
+    mine: Callable[[], bool],
+) -> bool:
+    """Poll the feeds that are due, each once; False (and nothing polled) as soon as this
+    process is no longer the worker."""
+    for key, feed in feeds.items():
+        now = time.monotonic()
+        if now < due[key]:
+            continue
+        if not mine():
+            return False
+        poll(engine, http, feed, timeout_s, after_save)
+        due[key] = now + feed.interval_s
+    return True
 
 
 REPLAY_PREFIXES = {

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
 from command_center import resources
+from command_center.db import unreachable
 from command_center.ui import shell
 
 
@@ -36,8 +38,13 @@ def watch(since: Drawn, show: Callable[[], None] | None = None) -> None:
 
     @st.fragment(run_every=settings.refresh_every_s)
     def check() -> None:
-        shell.still_allowed()  # a revoked token or account stops here
-        resources.look_for_changes()  # written by anyone: this server, a replica, the worker
+        try:
+            shell.still_allowed()  # a revoked token or account stops here
+            resources.look_for_changes()  # written by anyone: this server, a replica, the worker
+        except DBAPIError as exc:
+            if not unreachable(exc):
+                raise
+            st.rerun(scope="app")  # which says the store is away, and waits for it
         moved = resources.data_version(*since.tables) != since.versions
         if moved or time.monotonic() - since.at > settings.redraw_every_s:
             st.rerun(scope="app")

@@ -10,14 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 from streamlit.runtime.pages_manager import PagesManager
 
 from command_center import accounts, resources
 from command_center.adapters import alerts
 from command_center.auth import Principal, permits
+from command_center.db import unreachable
 from command_center.errors import CommandCenterError, FieldError, InvalidInput, SignInRefused
 from command_center.labels import LANGUAGES, number, t
 from command_center.services.reporters import LINK_PARAM
+from command_center.times import format_wib, utcnow
 from command_center.ui.ack import ACK_PARAM, ack_screen
 from command_center.ui.messages import FLASH, explain, md
 
@@ -86,7 +89,37 @@ def is_kiosk() -> bool:
 
 def run_app() -> None:
     """What `app.py` does: page config, offline map assets, navigation, sidebar, the page.
-    A field reporter's link opens the Lapor page alone, with no sign-in and no navigation."""
+    A field reporter's link opens the Lapor page alone, with no sign-in and no navigation.
+    While the store cannot be reached the page says so and retries by itself."""
+    try:
+        _run_app()
+    except DBAPIError as exc:
+        if not unreachable(exc):
+            raise
+        log.warning("store unreachable on a page run, retrying: %s", exc.orig)
+        _retry_store()
+
+
+STORE_RETRY_S = 5.0
+
+
+@st.fragment(run_every=STORE_RETRY_S)
+def _retry_store() -> None:
+    """Say the store is away, with the time of the last try; the whole page again once it
+    answers."""
+    try:
+        resources.look_for_changes()  # one small query
+    except DBAPIError as exc:
+        if not unreachable(exc):
+            raise
+        language = lang()
+        tried = format_wib(utcnow(), language)
+        st.warning(t("store_down", language, time=tried), icon=":material/cloud_off:")
+        return
+    st.rerun(scope="app")
+
+
+def _run_app() -> None:
     if LINK_PARAM in st.query_params:
         st.set_page_config(
             page_title=t("lapor_title", "id"), page_icon="🛟", initial_sidebar_state="collapsed"
@@ -156,9 +189,9 @@ def guarded(run) -> None:
         run()
     except CommandCenterError as exc:
         st.error(explain(exc, lang()))
-    except Exception:  # the last line of defence: logged, never hidden
-        if resources.settings().auth_mode == "dev":
-            raise
+    except Exception as exc:  # the last line of defence: logged, never hidden
+        if unreachable(exc) or resources.settings().auth_mode == "dev":
+            raise  # the store being away has its own message (`run_app`)
         error_id = uuid.uuid4().hex[:8]
         log.exception("error %s on a page run", error_id)
         st.error(t("app_error", lang(), error_id=error_id), icon=":material/error:")
