@@ -18,6 +18,7 @@ from command_center.auth import Principal, permits
 from command_center.errors import CommandCenterError, FieldError, InvalidInput, SignInRefused
 from command_center.labels import LANGUAGES, number, t
 from command_center.services.reporters import LINK_PARAM
+from command_center.ui import process_stats
 from command_center.ui.ack import ACK_PARAM, ack_screen
 from command_center.ui.messages import FLASH, explain, md
 
@@ -85,8 +86,15 @@ def is_kiosk() -> bool:
 
 
 def run_app() -> None:
-    """What `app.py` does: page config, offline map assets, navigation, sidebar, the page.
-    A field reporter's link opens the Lapor page alone, with no sign-in and no navigation."""
+    """What `app.py` does: page config, offline map assets, navigation, sidebar, the page,
+    each run timed for the worker's `/metrics`."""
+    resources.logging_configured()
+    process_stats.timed(_run)
+
+
+def _run() -> None:
+    """One run of the app. A field reporter's link opens the Lapor page alone, with no
+    sign-in and no navigation."""
     if LINK_PARAM in st.query_params:
         st.set_page_config(
             page_title=t("lapor_title", "id"), page_icon="🛟", initial_sidebar_state="collapsed"
