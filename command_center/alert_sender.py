@@ -6,7 +6,7 @@ the Telegram bot's updates (link codes, ACK buttons)."""
 
 from __future__ import annotations
 
-import sys
+import logging
 import threading
 import time
 from collections.abc import Collection
@@ -23,6 +23,8 @@ from command_center.channels.telegram import ACK_PREFIX, Telegram
 from command_center.services import alerts as rules
 from command_center.settings import Settings
 from command_center.times import utcnow
+
+log = logging.getLogger(__name__)
 
 LEASE_S = 120.0  # a claimed delivery not marked by then is taken again (its sender died)
 BATCH = 500
@@ -167,7 +169,7 @@ class Sender:
             try:
                 done += self.telegram_updates()
             except SendFailed as exc:
-                print(f"telegram updates: {exc}", file=sys.stderr)
+                log.warning("telegram updates: %s", exc)
         return done + self.deliver()
 
     def run(self, stop: threading.Event, tick_s: float = 0.25) -> None:
@@ -175,14 +177,12 @@ class Sender:
         are released first (this process holds the worker lock)."""
         released = alert_store.release_claims(self.engine)
         if released:
-            print(
-                f"alerts: {released} delivery(ies) from a stopped sender go out again", flush=True
-            )
+            log.info("alerts: %s delivery(ies) from a stopped sender go out again", released)
         while not stop.is_set():
             try:
                 busy = self.step()
             except OperationalError as exc:  # store busy or unreachable: try again
-                print(f"alerts: store unavailable, will retry: {exc.orig}", file=sys.stderr)
+                log.warning("alerts: store unavailable, will retry: %s", exc.orig)
                 busy = 0
             if not busy:
                 stop.wait(tick_s)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import secrets
 import signal
@@ -33,6 +34,7 @@ from command_center import (
     household_store,
     incident_store,
     ingest,
+    logs,
     pdp,
     proposal_store,
     report_store,
@@ -78,6 +80,8 @@ from command_center.sources import wilayah_boundaries
 from command_center.static_layers import install_layers
 from command_center.times import ZONES, utcnow
 from command_center.worker_lock import single_worker, try_lock
+
+log = logging.getLogger("command_center.cli")  # not __name__: `python -m` makes it __main__
 
 
 def _geography(settings: Settings) -> Geography:
@@ -195,9 +199,9 @@ def ingest_feeds(
             polling,
             always_polled,  # forecasts are fetched only for open incidents
         )
-        print(f"health: http://{settings.health_host}:{health.server_port}/health", flush=True)
+        log.info("health: http://%s:%s/health", settings.health_host, health.server_port)
     sender = _sender(settings, engine, always_polled)  # says which channels are off, first
-    with single_worker(engine, say=lambda line: print(line, flush=True)):
+    with single_worker(engine, say=log.info):
         polling.set()
         stop = threading.Event()
         sending = threading.Thread(
@@ -205,7 +209,7 @@ def ingest_feeds(
         )
         if not once:
             sending.start()
-        print(f"polling {', '.join(feeds)} (Ctrl+C stops)", flush=True)
+        log.info("polling %s (Ctrl+C stops)", ", ".join(feeds))
         try:
             ingest.run(
                 engine,
@@ -227,7 +231,7 @@ def ingest_feeds(
 def _send_while_free(engine: Engine, sender: alert_sender.Sender, stop: threading.Event) -> None:
     """The ingest worker's sender: it sends while no other sender holds the store (the one
     `command-center run` starts), else it waits as a standby."""
-    with single_worker(engine, say=lambda line: print(line, flush=True), name="sender"):
+    with single_worker(engine, say=log.info, name="sender"):
         sender.run(stop)
 
 
@@ -235,7 +239,7 @@ def _sender(settings: Settings, engine: Engine, watched: Sequence[str] = ()) -> 
     """The alert sender over every configured channel (it says which are not); `watched`
     are the feeds whose staleness alerts (those polled always, as on `/health`)."""
     for name, needs in available.missing(settings).items():
-        print(f"alerts: {name} is off (set {needs})", flush=True)
+        log.info("alerts: %s is off (set %s)", name, needs)
     usable = available.channels(settings, channels.sending_session(settings.user_agent))
     return alert_sender.Sender(
         engine, settings, usable, alert_sender.watch_limits(settings, watched)
@@ -259,13 +263,13 @@ def alerts(settings: Settings, args: argparse.Namespace) -> int:
         if args.parent:
             _stop_with_parent(args.parent)
         sender = _sender(settings, engine, _polled(settings))
-        with single_worker(engine, say=lambda line: print(line, flush=True), name="sender"):
+        with single_worker(engine, say=log.info, name="sender"):
             if args.once:
                 alert_store.release_claims(engine)
                 while sender.step():
                     pass
                 return 0
-            print("sending alerts (Ctrl+C stops)", flush=True)
+            log.info("sending alerts (Ctrl+C stops)")
             sender.run(threading.Event())
         return 0
     if not args.user:
@@ -796,6 +800,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra and args.command != "run":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     settings = load_settings()
+    logs.configure(settings.log_format)
     try:
         if args.command == "init-db":
             _prepare(settings)

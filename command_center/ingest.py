@@ -9,7 +9,7 @@ SQLite neither finds its snapshot overtaken by the other's commit.
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -37,6 +37,8 @@ from command_center.sources.inatews import parse_datagempa, parse_gempaql
 from command_center.sources.petabencana import parse_reports
 from command_center.sources.usgs import parse_usgs
 from command_center.times import age_minutes, utcnow
+
+log = logging.getLogger(__name__)
 
 AfterSave = Callable[[Session, SaveResult], None]
 
@@ -260,7 +262,7 @@ def run(
                 try:
                     poll(engine, http, feed, timeout_s, after_save)
                 except OperationalError as exc:  # store busy or unreachable: try next round
-                    print(f"{key}: store unavailable, will retry: {exc.orig}", file=sys.stderr)
+                    log.warning("%s: store unavailable, will retry: %s", key, exc.orig)
                 due[key] = now + feed.interval_s
         passes += 1
         if rounds is None or passes < rounds:
