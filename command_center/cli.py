@@ -95,13 +95,13 @@ def _geography(settings: Settings) -> Geography:
 
 def _prepare(settings: Settings) -> tuple[Engine, Geography | None]:
     """Create or upgrade the schema and load the areas; the boundaries are None (and the reason
-    printed) when the boundary file is missing."""
+    logged) when the boundary file is missing."""
     engine = make_engine(settings.database_url)
     print(f"schema at revision {migrate(engine)} ({engine.url.render_as_string()})")
     try:
         geography = _geography(settings)
     except CommandCenterError as exc:
-        print(f"areas not loaded: {exc}", file=sys.stderr)
+        log.warning("areas not loaded: %s", exc)
         return engine, None
     added = store.sync_areas(engine, geography.area_rows())
     print(f"areas: {store.area_count(engine)} in the store ({added} added)")
@@ -173,7 +173,7 @@ def ingest_feeds(
         settings.warning_min_share,
     )
     if geography is None:
-        print("incidents will not be proposed without boundaries", file=sys.stderr)
+        log.warning("incidents will not be proposed without boundaries")
     elif propose or not replay_dirs:
 
         def after_save(session: Session, result: SaveResult) -> None:
