@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 import threading
-import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -19,7 +17,7 @@ from command_center.services.reruns import RerunTimes
 from command_center.system import Checks
 from command_center.times import utcnow
 from tests.alerts import flood, person
-from tests.conftest import free_port, get_json, wait_for_status
+from tests.conftest import free_port, get_json, scrape_metrics, wait_for_status
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -116,25 +114,12 @@ def test_an_unreachable_store_is_reported_as_down(tmp_path) -> None:
         code, body = get_json(f"http://127.0.0.1:{server.server_port}/health")
         assert code == 503 and body["status"] == "down"
         assert get_json(f"http://127.0.0.1:{server.server_port}/nope")[0] == 404
-        samples = _scrape(server.server_port)  # still answers: the store is down, not the worker
+        samples = scrape_metrics(server.server_port)  # answers: the store is down, not the worker
         assert samples[("cc_store_up", ())] == 0
         assert samples[("cc_worker_polling", ())] == 0
         assert not any(name.startswith(("cc_feed", "cc_outbox")) for name, _ in samples)
     finally:
         server.shutdown()
-
-
-def _scrape(port: int) -> dict[tuple[str, tuple], float]:
-    """`/metrics` over HTTP, parsed by prometheus_client: {(sample name, labels): value}."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-        assert response.status == 200
-        assert response.headers["Content-Type"].startswith("text/plain; version=")
-        text = response.read().decode()
-    return {
-        (s.name, tuple(sorted(s.labels.items()))): s.value
-        for family in text_string_to_metric_families(text)
-        for s in family.samples
-    }
 
 
 def test_metrics_show_feeds_the_outbox_app_processes_backups_and_the_audit_chain(
@@ -161,7 +146,7 @@ def test_metrics_show_feeds_the_outbox_app_processes_backups_and_the_audit_chain
         area_engine, ("127.0.0.1", 0), 15, polling, ("usgs", "gdacs"), checks
     )
     try:
-        samples = _scrape(server.server_port)
+        samples = scrape_metrics(server.server_port)
     finally:
         server.shutdown()
     assert samples[("cc_store_up", ())] == 1 and samples[("cc_worker_polling", ())] == 1
