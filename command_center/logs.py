@@ -8,6 +8,7 @@ import logging
 from datetime import UTC, datetime
 
 TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+HANDLER = "command_center"
 
 
 class JsonFormatter(logging.Formatter):
@@ -27,11 +28,14 @@ class JsonFormatter(logging.Formatter):
 
 def configure(log_format: str) -> None:
     """Send log records to stderr in `log_format` (`text` or `json`): ours from INFO, the
-    libraries' from WARNING. Calling it again replaces the handler, never adds one."""
+    libraries' from WARNING. Calling it again replaces our handler, never adds a second."""
     handler = logging.StreamHandler()
+    handler.set_name(HANDLER)
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT))
     root = logging.getLogger()
-    root.handlers = [handler]
+    for old in [h for h in root.handlers if h.get_name() == HANDLER]:
+        root.removeHandler(old)  # others' handlers (a test runner's) stay
+    root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger("command_center").setLevel(logging.INFO)
     # a feed's failed fetch is logged once, in the store (`fetch_log`), not per retry
