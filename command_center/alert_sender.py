@@ -6,7 +6,7 @@ the Telegram bot's updates (link codes, ACK buttons)."""
 
 from __future__ import annotations
 
-import sys
+import logging
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -24,6 +24,8 @@ from command_center.db import Outage
 from command_center.services import alerts as rules
 from command_center.settings import Settings
 from command_center.times import utcnow
+
+log = logging.getLogger(__name__)
 
 LEASE_S = 120.0  # a claimed delivery not marked by then is taken again (its sender died)
 # A sender that takes over first lets claims stand this long: a sender that only lost its lock
@@ -182,7 +184,7 @@ class Sender:
             try:
                 done += self.telegram_updates()
             except SendFailed as exc:
-                print(f"telegram updates: {exc}", file=sys.stderr)
+                log.warning("telegram updates: %s", exc)
         return done + self.deliver()
 
     def take_over(self, stop: threading.Event) -> None:
@@ -192,9 +194,7 @@ class Sender:
             stop.wait(SETTLE_S)
         released = alert_store.release_claims(self.engine)
         if released:
-            print(
-                f"alerts: {released} delivery(ies) from a stopped sender go out again", flush=True
-            )
+            log.info("alerts: %s delivery(ies) from a stopped sender go out again", released)
 
     def run(
         self, stop: threading.Event, tick_s: float = 0.25, mine: Callable[[], bool] = lambda: True

@@ -875,3 +875,10 @@ def incident_alerts(engine: Engine, incident_id: int) -> pd.DataFrame:
         .order_by(Alert.id.desc())
     )
     return frame(engine, query)
+
+
+def oldest_waiting(engine: Engine) -> datetime | None:
+    """When the oldest delivery still to go out (pending or being sent) was written."""
+    waiting = AlertDelivery.status.in_(("pending", "sending"))
+    with engine.connect() as conn:
+        return conn.scalar(select(func.min(AlertDelivery.created_at)).where(waiting))

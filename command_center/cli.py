@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import secrets
 import signal
@@ -35,11 +36,13 @@ from command_center import (
     household_store,
     incident_store,
     ingest,
+    logs,
     pdp,
     proposal_store,
     report_store,
     reporter_store,
     store,
+    system,
 )
 from command_center.assets import install_static_assets
 from command_center.auth import ROLES, SYSTEM
@@ -82,6 +85,8 @@ from command_center.static_layers import install_layers
 from command_center.times import ZONES, utcnow
 from command_center.worker_lock import serve, try_lock
 
+log = logging.getLogger("command_center.cli")  # not __name__: `python -m` makes it __main__
+
 
 def _geography(settings: Settings) -> Geography:
     return load_geography(
@@ -94,13 +99,13 @@ def _geography(settings: Settings) -> Geography:
 
 def _prepare(settings: Settings) -> tuple[Engine, Geography | None]:
     """Create or upgrade the schema and load the areas; the boundaries are None (and the reason
-    printed) when the boundary file is missing."""
+    logged) when the boundary file is missing."""
     engine = make_engine(settings.database_url)
     print(f"schema at revision {migrate(engine)} ({engine.url.render_as_string()})")
     try:
         geography = _geography(settings)
     except CommandCenterError as exc:
-        print(f"areas not loaded: {exc}", file=sys.stderr)
+        log.warning("areas not loaded: %s", exc)
         return engine, None
     added = store.sync_areas(engine, geography.area_rows())
     print(f"areas: {store.area_count(engine)} in the store ({added} added)")
@@ -172,7 +177,7 @@ def ingest_feeds(
         settings.warning_min_share,
     )
     if geography is None:
-        print("incidents will not be proposed without boundaries", file=sys.stderr)
+        log.warning("incidents will not be proposed without boundaries")
     elif propose or not replay_dirs:
 
         def after_save(session: Session, result: SaveResult) -> None:
@@ -197,8 +202,9 @@ def ingest_feeds(
             settings.stale_after_min,
             polling,
             always_polled,  # forecasts are fetched only for open incidents
+            system.checks(engine, settings.backup_folder),
         )
-        print(f"health: http://{settings.health_host}:{health.server_port}/health", flush=True)
+        log.info("health: http://%s:%s/health", settings.health_host, health.server_port)
     sender = _sender(settings, engine, always_polled)  # says which channels are off, first
     stop = threading.Event()
     sending = threading.Thread(
@@ -210,7 +216,7 @@ def ingest_feeds(
         if not once and not sending.is_alive():
             sending.start()
             _back_up_on_schedule(settings, stop)
-        print(f"polling {', '.join(feeds)} (Ctrl+C stops)", flush=True)
+        log.info("polling %s (Ctrl+C stops)", ", ".join(feeds))
         try:
             ingest.run(
                 engine,
@@ -225,7 +231,7 @@ def ingest_feeds(
             polling.clear()
 
     try:
-        serve(engine, work, say=_say)
+        serve(engine, work, say=log.info)
     finally:
         stop.set()
     if once:
@@ -244,34 +250,30 @@ def _back_up_on_schedule(settings: Settings, stop: threading.Event) -> None:
     except ValueError as exc:
         raise CommandCenterError(f"CC_BACKUP_KEEP: {exc}") from exc
     folder, sealing = settings.backup_folder, backups.Sealing.configured(settings)
-    print(f"backups: every {settings.backup_every_h} h into {folder}, keeping "
-          f"{keep.daily} daily + {keep.weekly} weekly", flush=True)  # fmt: skip
+    log.info("backups: every %s h into %s, keeping %s daily + %s weekly",
+             settings.backup_every_h, folder, keep.daily, keep.weekly)  # fmt: skip
     if not sealing.encrypted:
-        print("backups: NOT encrypted (set CC_BACKUP_KEY_FILE or CC_BACKUP_PASSPHRASE)")
+        log.warning("backups: NOT encrypted (set CC_BACKUP_KEY_FILE or CC_BACKUP_PASSPHRASE)")
     threading.Thread(
         target=backups.run_schedule,
         args=(settings.database_url, folder, sealing, settings.backup_every_h, keep, stop),
-        kwargs={"say": _say},
+        kwargs={"say": log.info},
         name="backups",
         daemon=True,
     ).start()
 
 
-def _say(line: str) -> None:
-    print(line, flush=True)
-
-
 def _send_while_free(engine: Engine, sender: alert_sender.Sender, stop: threading.Event) -> None:
     """The ingest worker's sender: it sends while no other sender holds the store (the one
     `command-center run` starts), else it waits as a standby."""
-    serve(engine, lambda mine: sender.run(stop, mine=mine), say=_say, name="sender")
+    serve(engine, lambda mine: sender.run(stop, mine=mine), say=log.info, name="sender")
 
 
 def _sender(settings: Settings, engine: Engine, watched: Sequence[str] = ()) -> alert_sender.Sender:
     """The alert sender over every configured channel (it says which are not); `watched`
     are the feeds whose staleness alerts (those polled always, as on `/health`)."""
     for name, needs in available.missing(settings).items():
-        print(f"alerts: {name} is off (set {needs})", flush=True)
+        log.info("alerts: %s is off (set %s)", name, needs)
     usable = available.channels(settings, channels.sending_session(settings.user_agent))
     return alert_sender.Sender(
         engine, settings, usable, alert_sender.watch_limits(settings, watched)
@@ -302,10 +304,10 @@ def alerts(settings: Settings, args: argparse.Namespace) -> int:
                 while sender.step():
                     pass
                 return
-            print("sending alerts (Ctrl+C stops)", flush=True)
+            log.info("sending alerts (Ctrl+C stops)")
             sender.run(threading.Event(), mine=mine)
 
-        serve(engine, work, say=_say, name="sender")
+        serve(engine, work, say=log.info, name="sender")
         return 0
     if not args.user:
         raise InvalidInput([FieldError("username", "missing")])
@@ -916,6 +918,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra and args.command != "run":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     settings = load_settings()
+    logs.configure(settings.log_format)
     try:
         if args.command == "init-db":
             _prepare(settings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -27,6 +27,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_CACHE_KIB = 64 * 1024  # per connection; SQLite's 2 MB default re-reads a large ledger
 IMMEDIATE = "sqlite_begin_immediate"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -85,7 +86,7 @@ class Outage:
         """Note a failed pass; returns the seconds to wait before the next one."""
         if self.since is None:
             self.since = time.monotonic()
-            print(f"{self.who}: store unavailable, will retry: {exc.orig}", file=sys.stderr)
+            log.warning("%s: store unavailable, will retry: %s", self.who, exc.orig)
         self.tries += 1
         return min(self.most_s, self.first_s * 2 ** (self.tries - 1))
 
@@ -93,7 +94,7 @@ class Outage:
         """Note a pass that reached the store."""
         if self.since is not None:
             away = time.monotonic() - self.since
-            print(f"{self.who}: store back after {away:.0f} s", file=sys.stderr)
+            log.warning("%s: store back after %.0f s", self.who, away)
             self.since, self.tries = None, 0
 
 

@@ -9,6 +9,7 @@ SQLite neither finds its snapshot overtaken by the other's commit.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -36,6 +37,8 @@ from command_center.sources.inatews import parse_datagempa, parse_gempaql
 from command_center.sources.petabencana import parse_reports
 from command_center.sources.usgs import parse_usgs
 from command_center.times import age_minutes, utcnow
+
+log = logging.getLogger(__name__)
 
 AfterSave = Callable[[Session, SaveResult], None]
 

@@ -921,3 +921,16 @@ class DataVersion(Base):
     __tablename__ = "data_versions"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AppProcess(Base):
+    """What one app process (`host:pid`) last said of itself, written at most every few
+    seconds: its open sessions and its page rerun times (a histogram: cumulative counts per
+    upper bound in seconds, `+Inf` last), which the worker's `/metrics` exposes."""
+
+    __tablename__ = "app_processes"
+    process: Mapped[str] = mapped_column(String(120), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+    rerun_buckets: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    rerun_sum_s: Mapped[float] = mapped_column(Float, default=0.0)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import streamlit as st
 from sqlalchemy import Engine
 
-from command_center import versions
+from command_center import logs, versions
 from command_center.assets import install_static_assets
 from command_center.basemap import install_basemap
 from command_center.db import make_engine, migrate
@@ -37,6 +37,13 @@ READING: ContextVar[tuple[Callable[..., Any], ...]] = ContextVar("reading", defa
 @st.cache_resource
 def settings() -> Settings:
     return load_settings()
+
+
+@st.cache_resource
+def logging_configured() -> bool:
+    """Log as `CC_LOG_FORMAT` says, once per server."""
+    logs.configure(settings().log_format)
+    return True
 
 
 @st.cache_resource

@@ -181,7 +181,12 @@ class Settings(BaseSettings):
     stale_after_min: int = 15
     health_host: str = "127.0.0.1"
     health_port: int | None = Field(
-        default=None, description="The ingest worker's /health and /live port (off when unset)."
+        default=None,
+        description="The ingest worker's /health, /live and /metrics port (off when unset).",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Logs as text lines, or one JSON object per line (for a log collector).",
     )
     duty_days_warning: int = 14
     report_stale_after_min: int = 180

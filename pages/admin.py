@@ -1,4 +1,4 @@
-"""Admin: accounts, wall-screen tokens and the read-only audit log."""
+"""Admin: accounts, wall-screen tokens, the read-only audit log and the system's figures."""
 
 import streamlit as st
 
@@ -14,8 +14,8 @@ lang = shell.start_page()
 st.title(t("page_admin", lang))
 show_done()
 who = shell.actor()
-users, sessions, tokens, audit = st.tabs(
-    [t(k, lang) for k in ("tab_users", "tab_sessions", "tab_tokens", "tab_audit")],
+users, sessions, tokens, audit, system = st.tabs(
+    [t(k, lang) for k in ("tab_users", "tab_sessions", "tab_tokens", "tab_audit", "tab_system")],
     key="admin_tab",
     on_change="rerun",
 )
@@ -105,5 +105,17 @@ try:
             "audit-log.csv",
             "text/csv",
         )
+    with system:
+        st.caption(t("system_readonly", lang))
+        view = admin.load_system(who, lang)
+        for column, (label, value) in zip(st.columns(len(view.figures)), view.figures, strict=True):
+            column.metric(label, value)
+        for title, table in (
+            ("sys_feeds", view.feeds),
+            ("sys_deliveries", view.deliveries),
+            ("sys_processes", view.processes),
+        ):
+            st.subheader(t(title, lang))
+            show_table(table, lang, hide_index=True, width="stretch")
 except CommandCenterError as exc:
     st.error(explain(exc, lang))

@@ -27,6 +27,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 from playwright.sync_api import Browser, sync_playwright
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 from streamlit import dataframe_util
@@ -391,6 +392,20 @@ def get_json(url: str) -> tuple[int, dict]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+def scrape_metrics(port: int) -> dict[tuple[str, tuple], float]:
+    """The worker's `/metrics` over HTTP, parsed by prometheus_client:
+    {(sample name, sorted labels): value}."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/plain; version=")
+        text = response.read().decode()
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def wait_for_status(

@@ -1,16 +1,24 @@
 """The admin page in the real app (AppTest): disabling a user, ending a session and revoking a
-wall-screen token each ask first, naming what they act on, and keep their tab open."""
+wall-screen token each ask first, naming what they act on, and keep their tab open; the Sistem
+tab shows the worker's /metrics figures."""
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+from datetime import timedelta
 
+from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts
+from command_center import accounts, alert_store, hazard_store, process_store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.labels import t
+from command_center.services.reruns import RerunTimes
+from command_center.times import utcnow
+from tests.alerts import flood, person
 from tests.conftest import shown_column, tab_shown
 
 PAGE = "pages/admin.py"
@@ -94,3 +102,45 @@ def test_the_audit_log_is_written_in_words(open_page, with_demo, database_url) -
     after = " ".join(shown_column(at, t("col_after")))
     assert f"{t('field_username')}: pejabat" in after and t("role_viewer") in after
     assert not re.search(r'[{}"]|\b(None|null|viewer|create)\b', after)
+
+
+def test_the_system_tab_shows_feeds_the_outbox_and_each_app_process(
+    open_page, with_demo, database_url
+) -> None:
+    engine = make_engine(database_url)
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        hazard_store.record_fetch(session, "usgs", "ok", at=now - timedelta(minutes=40))
+        hazard_store.record_fetch(session, "gdacs", "error", "server error (HTTP 502)", at=now)
+    person(engine, "bandung", email="bandung@dinsos.example", whatsapp="081234567890")
+    flood(engine)
+    alert_store.fan_out(engine, {}, ("email",))  # e-mail waits, WhatsApp is off: a dead letter
+    times = RerunTimes()
+    for seconds in (0.2,) * 9 + (4.0,):
+        times.observe(seconds)
+    process_store.report(engine, "replica-a:11", 2, times.snapshot(), now)
+    at = open_page(PAGE)
+    at.session_state["admin_tab"] = t("tab_system")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert tab_shown(at, "admin_tab") == t("tab_system")
+    figures = {m.label: m.value for m in at.metric}
+    assert figures[t("sys_backlog")] == "1"  # the e-mail
+    assert figures[t("sys_dead")] == "1"
+    assert figures[t("sys_backup")] == figures[t("sys_audit")] == t("sys_not_known")
+    *_, feeds, deliveries, processes = (d.value for d in at.dataframe)  # the last tab's
+    states = dict(zip(feeds[t("col_feed")], feeds[t("col_status")], strict=True))
+    assert states["USGS"] == t("state_stale") and states["GDACS"] == t("state_failing")
+    assert "server error (HTTP 502)" in feeds[t("col_error")].tolist()
+    assert (
+        dict(zip(deliveries[t("col_status")], deliveries[t("col_count")], strict=True))[
+            t("delivery_dead")
+        ]
+        == 1
+    )
+    apps = processes.set_index(t("col_process"))
+    replica = apps.loc["replica-a:11"]
+    assert replica[t("col_sessions")] == 2 and replica[t("col_reruns")] == 10
+    assert 0.1 < replica[t("col_rerun_p50")] <= 0.25 < 2.5 < replica[t("col_rerun_p95")] <= 5.0
+    own = apps.loc[f"{socket.gethostname()}:{os.getpid()}"]  # this app's own reruns so far
+    assert own[t("col_reruns")] >= 1

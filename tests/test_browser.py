@@ -16,7 +16,15 @@ from playwright.sync_api import Browser, Page, expect
 
 from command_center import demo
 from command_center.db import make_engine, migrate
-from tests.conftest import APP, ARTIFACTS, EARTHQUAKE, app_env_vars, free_port, wait_for_status
+from tests.conftest import (
+    APP,
+    ARTIFACTS,
+    EARTHQUAKE,
+    app_env_vars,
+    free_port,
+    scrape_metrics,
+    wait_for_status,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -301,6 +309,16 @@ def test_two_replicas_and_one_worker_share_one_store(
                 assert answers[0] == answers[1] and len(answers[0]) >= 5, answers
             for tab in (first, second):
                 assert tab.locator('[data-testid="stException"]').count() == 0
+            # each replica's open session and rerun times reach the worker's /metrics
+            samples = scrape_metrics(health)
+            replicas = {
+                dict(labels)["process"]: value
+                for (name, labels), value in samples.items()
+                if name == "cc_app_open_sessions"
+            }
+            assert len(replicas) == 2 and all(value >= 1 for value in replicas.values())
+            for process in replicas:
+                assert samples[("cc_page_rerun_seconds_count", (("process", process),))] >= 1
     finally:
         ARTIFACTS.mkdir(exist_ok=True)
         for name, tab in (("replica-one", first), ("replica-two", second)):

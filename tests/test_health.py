@@ -6,12 +6,18 @@ import re
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
-from command_center import health_server
+from command_center import alert_store, hazard_store, health_server, process_store
 from command_center.db import make_engine, migrate
 from command_center.services.health import feed_state, health_report
-from tests.conftest import free_port, get_json, wait_for_status
+from command_center.services.reruns import RerunTimes
+from command_center.system import Checks
+from command_center.times import utcnow
+from tests.alerts import flood, person
+from tests.conftest import free_port, get_json, scrape_metrics, wait_for_status
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -108,5 +114,62 @@ def test_an_unreachable_store_is_reported_as_down(tmp_path) -> None:
         code, body = get_json(f"http://127.0.0.1:{server.server_port}/health")
         assert code == 503 and body["status"] == "down"
         assert get_json(f"http://127.0.0.1:{server.server_port}/nope")[0] == 404
+        samples = scrape_metrics(server.server_port)  # answers: the store is down, not the worker
+        assert samples[("cc_store_up", ())] == 0
+        assert samples[("cc_worker_polling", ())] == 0
+        assert not any(name.startswith(("cc_feed", "cc_outbox")) for name, _ in samples)
     finally:
         server.shutdown()
+
+
+def test_metrics_show_feeds_the_outbox_app_processes_backups_and_the_audit_chain(
+    area_engine,
+) -> None:
+    now = utcnow()
+    with Session(area_engine) as session, session.begin():
+        hazard_store.record_fetch(session, "usgs", "ok", at=now - timedelta(minutes=20))
+        hazard_store.record_fetch(session, "bmkg_autogempa", "ok", at=now - timedelta(minutes=3))
+        hazard_store.record_fetch(session, "bmkg_autogempa", "error", "HTTP 502", at=now)
+    person(area_engine, "bandung", email="bandung@dinsos.example", whatsapp="081234567890")
+    flood(area_engine)
+    alert_store.fan_out(area_engine, {}, ("email",))  # e-mail waits, WhatsApp is off: dead
+    times = RerunTimes()
+    for seconds in (0.03, 0.2, 0.2, 4.0):
+        times.observe(seconds)
+    process_store.report(area_engine, "app-1:41", 3, times.snapshot(), now)
+    process_store.report(area_engine, "gone:7", 9, times.snapshot(), now - timedelta(minutes=6))
+    backup = now - timedelta(hours=2)
+    checks = Checks(last_backup_at=lambda: backup, audit_chain_ok=lambda: False)
+    polling = threading.Event()
+    polling.set()
+    server = health_server.start(
+        area_engine, ("127.0.0.1", 0), 15, polling, ("usgs", "gdacs"), checks
+    )
+    try:
+        samples = scrape_metrics(server.server_port)
+    finally:
+        server.shutdown()
+    assert samples[("cc_store_up", ())] == 1 and samples[("cc_worker_polling", ())] == 1
+    feed = (("feed", "usgs"),)
+    assert 1200 <= samples[("cc_feed_age_seconds", feed)] < 1260
+    assert samples[("cc_feed_stale", feed)] == 1 and samples[("cc_feed_failing", feed)] == 0
+    gempa = (("feed", "bmkg_autogempa"),)
+    assert samples[("cc_feed_failing", gempa)] == 1 and samples[("cc_feed_stale", gempa)] == 1
+    assert samples[("cc_feed_stale", (("feed", "gdacs"),))] == 1  # expected, never polled
+    assert ("cc_feed_age_seconds", (("feed", "gdacs"),)) not in samples
+    by_status = {k[1][0][1]: v for k, v in samples.items() if k[0] == "cc_outbox_deliveries"}
+    assert by_status == {"pending": 1, "dead": 1, "sent": 0, "sending": 0, "discarded": 0}
+    assert samples[("cc_outbox_backlog", ())] == 1
+    assert samples[("cc_outbox_dead_letters", ())] == 1
+    assert 0 <= samples[("cc_outbox_oldest_waiting_age_seconds", ())] < 60
+    app = (("process", "app-1:41"),)
+    assert samples[("cc_app_open_sessions", app)] == 3
+    assert samples[("cc_page_rerun_seconds_count", app)] == 4
+    assert samples[("cc_page_rerun_seconds_sum", app)] == pytest.approx(4.43)
+    assert samples[("cc_page_rerun_seconds_bucket", (("le", "0.25"), *app))] == 3
+    assert samples[("cc_page_rerun_seconds_bucket", (("le", "+Inf"), *app))] == 4
+    assert not any(("process", "gone:7") in labels for _, labels in samples)  # silent 6 min
+    assert samples[("cc_backup_last_success_timestamp_seconds", ())] == backup.timestamp()
+    assert 7200 <= samples[("cc_backup_age_seconds", ())] < 7260
+    assert samples[("cc_audit_chain_ok", ())] == 0
+    assert samples[("process_resident_memory_bytes", ())] > 0

@@ -1,16 +1,21 @@
-"""Admin page: accounts, wall-screen tokens and the audit log (read-only, exportable)."""
+"""Admin page: accounts, wall-screen tokens, the audit log (read-only, exportable) and the
+system's figures (read-only)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 import pandas as pd
 
-from command_center import accounts, resources, store
+from command_center import accounts, backups, resources, store, system
 from command_center.auth import Principal, require
-from command_center.labels import action_label, entity_label, fields_text, number, t
+from command_center.labels import action_label, entity_label, feed_name, fields_text, number, t
 from command_center.models import AuditEntry
 from command_center.services import audit_chain, exports
 from command_center.services.briefing import wall_screen_url
-from command_center.times import format_wib
+from command_center.services.reruns import quantile
+from command_center.times import age_minutes, format_age, format_wib, utcnow
 
 
 def load_users(actor: Principal, lang: str) -> pd.DataFrame:
@@ -146,3 +151,74 @@ def add_token(actor: Principal, label: str, scope: str = "", incident_id: int | 
 
 def revoke_token(actor: Principal, token_id: int) -> None:
     resources.written(accounts.revoke_token(resources.engine(), actor, token_id))
+
+
+@dataclass(frozen=True)
+class SystemView:
+    """The Sistem tab: headline figures (label, value) and three tables."""
+
+    figures: list[tuple[str, str]]
+    feeds: pd.DataFrame
+    deliveries: pd.DataFrame
+    processes: pd.DataFrame
+
+
+def _age(moment: datetime | None, now: datetime, lang: str) -> str:
+    if moment is None:
+        return t("sys_not_known", lang)
+    return format_age(age_minutes(moment, now), lang)
+
+
+def _audit(ok: bool | None, lang: str) -> str:
+    return t("sys_not_known" if ok is None else "sys_audit_ok" if ok else "sys_audit_broken", lang)
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def load_system(actor: Principal, lang: str) -> SystemView:
+    """The figures the worker's `/metrics` gives, read from the store now (not cached; the
+    audit chain's state as the audit tab has it)."""
+    require(actor, "audit")
+    now, settings = utcnow(), resources.settings()
+    checks = system.Checks(
+        lambda: backups.newest(settings.backup_folder), lambda: _audit_chain().intact
+    )
+    found = system.figures(resources.engine(), now, settings.stale_after_min, checks)
+    feeds = pd.DataFrame(
+        {
+            t("col_feed", lang): [feed_name(f["feed"], lang) for f in found.feeds],
+            t("col_status", lang): [t(f"state_{f['state']}", lang) for f in found.feeds],
+            t("col_age", lang): [
+                "-" if f["age_s"] is None else format_age(f["age_s"] / 60, lang)
+                for f in found.feeds
+            ],
+            t("col_error", lang): [f["error"] or "-" for f in found.feeds],
+        }
+    )
+    deliveries = pd.DataFrame(
+        {
+            t("col_status", lang): [t(f"delivery_{s}", lang) for s in found.deliveries],
+            t("col_count", lang): list(found.deliveries.values()),
+        }
+    )
+    apps = found.processes
+    processes = pd.DataFrame(
+        {
+            t("col_process", lang): [a.process for a in apps],
+            t("col_sessions", lang): [a.sessions for a in apps],
+            t("col_reruns", lang): [a.rerun_buckets.get("+Inf", 0) for a in apps],
+            t("col_rerun_p50", lang): [_seconds(quantile(0.5, a.rerun_buckets)) for a in apps],
+            t("col_rerun_p95", lang): [_seconds(quantile(0.95, a.rerun_buckets)) for a in apps],
+            t("col_seen", lang): [format_wib(a.seen_at, lang) for a in apps],
+        }
+    )
+    figures = [
+        (t("sys_backlog", lang), str(found.backlog)),
+        (t("sys_dead", lang), str(found.dead)),
+        (t("sys_oldest", lang), _age(found.oldest_waiting, now, lang)),
+        (t("sys_backup", lang), _age(found.last_backup_at, now, lang)),
+        (t("sys_audit", lang), _audit(found.audit_chain_ok, lang)),
+    ]
+    return SystemView(figures, feeds, deliveries, processes)

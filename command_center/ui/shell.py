@@ -21,6 +21,7 @@ from command_center.errors import CommandCenterError, FieldError, InvalidInput, 
 from command_center.labels import LANGUAGES, number, t
 from command_center.services.reporters import LINK_PARAM
 from command_center.times import format_wib, utcnow
+from command_center.ui import process_stats
 from command_center.ui.ack import ACK_PARAM, ack_screen
 from command_center.ui.messages import FLASH, explain, md
 
@@ -88,11 +89,13 @@ def is_kiosk() -> bool:
 
 
 def run_app() -> None:
-    """What `app.py` does: page config, offline map assets, navigation, sidebar, the page.
-    A field reporter's link opens the Lapor page alone, with no sign-in and no navigation.
-    While the store cannot be reached the page says so and retries by itself."""
+    """What `app.py` does: page config, offline map assets, navigation, sidebar, the page,
+    each run timed for the worker's `/metrics`. A field reporter's link opens the Lapor page
+    alone, with no sign-in and no navigation. While the store cannot be reached the page says
+    so and retries by itself."""
+    resources.logging_configured()
     try:
-        _run_app()
+        process_stats.timed(_run_app)
     except DBAPIError as exc:
         if not unreachable(exc):
             raise
