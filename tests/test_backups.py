@@ -33,6 +33,7 @@ from command_center.auth import SYSTEM, Principal
 from command_center.backups import BackupError, Sealing
 from command_center.db import make_engine, migrate
 from command_center.incident_store import NewIncident
+from command_center.logistics_store import DispatchRequest, Line
 from command_center.pdp import Vault
 from command_center.services.backups import backup_name
 from command_center.services.households import HouseholdInput
@@ -54,7 +55,7 @@ def _world(engine: Engine) -> tuple[int, int]:
     warehouse = logistics_store.create_warehouse(
         engine,
         WarehouseInput.check(
-            {"name": "Lumbung Sosial Cugenang", "kind": "lumbung", "kecamatan_code": "32.03.11"}
+            {"name": "Gudang Dinsos Jabar", "kind": "provinsi", "kecamatan_code": "32.73.01"}
         ),
         SYSTEM,
     )
@@ -62,7 +63,8 @@ def _world(engine: Engine) -> tuple[int, int]:
 
 
 def _writers(engine: Engine, incident: int, warehouse: int, stop: threading.Event) -> dict:
-    """Reports, stock received and households, written until `stop` by three threads:
+    """Reports, stock received and dispatched, and households, written until `stop` by three
+    threads:
     {"written": {kind: count}, "errors": [...], "threads": [...]}."""
     vault = Vault(KEY)
     state: dict = {"written": {}, "errors": [], "threads": []}
@@ -76,6 +78,8 @@ def _writers(engine: Engine, incident: int, warehouse: int, stop: threading.Even
     def stock(n: int) -> None:
         line = StockLine.check({"item": "beras", "batch": f"B{n}", "quantity": 10})
         logistics_store.receive(engine, warehouse, [line], "Kemensos", f"BAST-{n}", SYSTEM)
+        sent = DispatchRequest(incident, warehouse, [Line("beras", 5)], KECAMATAN[n % 4])
+        logistics_store.dispatch(engine, sent, SYSTEM)
 
     def household(n: int) -> None:
         entry = HouseholdInput.check(family(serial=n))
@@ -136,7 +140,7 @@ def test_a_backup_taken_while_writers_write_restores_with_its_manifests_counts(
             thread.join()
     assert not writing["errors"]
     assert manifest.counts["impact_reports"] > 0 and manifest.counts["households"] > 0
-    assert manifest.counts["stock_movements"] > 0
+    assert manifest.counts["stock_movements"] > 0 and manifest.counts["dispatches"] > 0
     assert manifest.revision == migrate(area_engine)
     assert manifest.audit_head[0] == manifest.counts["audit_log"]
     assert manifest.pdp_check == Vault(KEY).check_value and KEY not in path.read_bytes().decode(
