@@ -34,6 +34,7 @@ from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from command_center import versions
 from command_center.db import make_engine, migrate, revision_order
 from command_center.errors import CommandCenterError
 from command_center.services.backups import Retention, backup_name, taken_at, to_prune
@@ -278,6 +279,7 @@ def restore(
                 "empty store, or replace it with --replace (it is backed up first)"
             )
         saved = take(database_url, backup_folder, sealing, "before-restore")[0] if in_use else None
+        seen = _versions(database_url)
         if manifest.dialect == "sqlite":
             _load_sqlite(payload, Path(url.database))
         else:
@@ -285,6 +287,7 @@ def restore(
     engine = make_engine(database_url)
     try:
         revision = migrate(engine)
+        versions.move_past(engine, seen)  # running apps' caches keyed by them hold the old store
         with engine.connect() as conn:
             counts = _facts(conn, _schema(url) if manifest.dialect != "sqlite" else None)
     finally:
@@ -358,6 +361,15 @@ def _in_use(database_url: str) -> list[str]:
     finally:
         engine.dispose()
     return [name for name, count in counts.items() if count and name not in REFERENCE]
+
+
+def _versions(database_url: str) -> dict[str, int]:
+    """The data versions of the store about to be replaced ({} for an empty one)."""
+    engine = make_engine(database_url)
+    try:
+        return versions.read(engine) if inspect(engine).has_table("data_versions") else {}
+    finally:
+        engine.dispose()
 
 
 def _load_sqlite(payload: Path, target: Path) -> None:

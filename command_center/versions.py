@@ -84,3 +84,16 @@ def read(engine: Engine) -> dict[str, int]:
     """Every table's counter, as committed."""
     with engine.connect() as conn:
         return dict(conn.execute(select(DataVersion.name, DataVersion.version)).all())
+
+
+def move_past(engine: Engine, seen: dict[str, int]) -> None:
+    """Set every counter beyond both its own value and `seen`'s (a store replaced whole, by a
+    restore): a result cached under an earlier counter is never served for the new data."""
+    now = read(engine)
+    with engine.begin() as conn:
+        for name, version in now.items():
+            conn.execute(
+                update(DataVersion)
+                .where(DataVersion.name == name)
+                .values(version=max(version, seen.get(name, 0)) + 1)
+            )

@@ -28,6 +28,7 @@ from command_center import (
     pdp,
     report_store,
     store,
+    versions,
 )
 from command_center.auth import SYSTEM, Principal
 from command_center.backups import BackupError, Sealing
@@ -208,7 +209,10 @@ def test_an_encrypted_backup_needs_its_key_and_replace_keeps_what_it_replaced(
     with pytest.raises(BackupError, match="does not decrypt"):
         backups.restore(database_url, path, Sealing(passphrase="salah"), None, tmp_path)
     incident_store.close_incident(area_engine, incident, SYSTEM)  # a change after the backup
+    seen = versions.read(area_engine)  # what running apps have cached results under
     done = backups.restore(database_url, path, sealing, None, tmp_path / "b", replace=True)
+    moved = versions.read(area_engine)
+    assert all(moved[name] > version for name, version in seen.items())
     assert done.differences == {} and done.saved_first.name.endswith("-before-restore.tar.gz.age")
     engine = make_engine(database_url)
     assert [i.status for i in store.incidents(engine)] == ["open"]  # as it was backed up
