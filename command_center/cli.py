@@ -746,16 +746,33 @@ def restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def audit(settings: Settings) -> int:
-    """Check the audit log's hash chain; 1 when an entry does not fit it."""
+def audit(settings: Settings, against: str | None) -> int:
+    """Check the audit log's hash chain, and that it still holds the head a backup recorded
+    (whoever rewrote the chain from an edited entry on rewrote that too); 1 when not."""
     engine = make_engine(settings.database_url)
     state = store.verify_audit(engine)
     print(f"audit chain: {state.checked} entries fit; head #{state.head_seq} {state.head_hash}")
-    if state.intact:
+    if not state.intact:
+        reason = t(f"audit_chain_{state.reason}", "en")
+        print(f"error: audit entry id {state.broken_id} does not fit: {reason}", file=sys.stderr)
+        return 1
+    if against is None:
         return 0
-    reason = t(f"audit_chain_{state.reason}", "en")
-    print(f"error: audit entry id {state.broken_id} does not fit: {reason}", file=sys.stderr)
-    return 1
+    manifest = backups.read_manifest(Path(against), backups.Sealing.configured(settings))
+    if not manifest.audit_head:
+        print(f"{Path(against).name} records no audit chain head: nothing to compare")
+        return 0
+    seq, recorded = manifest.audit_head
+    if store.audit_hash_at(engine, seq) != recorded:
+        print(
+            f"error: entries up to #{seq} are not those {Path(against).name} recorded: the "
+            "chain was rewritten or cut since (a personal-data key rotation since re-chains "
+            "too: then compare with a backup taken after it)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"entries up to #{seq} are those {Path(against).name} recorded")
+    return 0
 
 
 def first_admin(settings: Settings, engine: Engine) -> None:
@@ -903,6 +920,9 @@ def build_parser() -> argparse.ArgumentParser:
         "audit", help="check that no audit entry was edited, inserted or deleted"
     )
     audit_cmd.add_argument("action", choices=["verify"])
+    audit_cmd.add_argument(
+        "--against", metavar="BACKUP", help="and compare with the chain's head this backup recorded"
+    )
     run_cmd = commands.add_parser(
         "run", help="set up and start the dashboard; other options go to `streamlit run`"
     )
@@ -954,7 +974,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "restore":
             return restore(settings, args)
         elif args.command == "audit":
-            return audit(settings)
+            return audit(settings, args.against)
         elif args.command == "run":
             run(settings, not args.no_demo, extra)
     except InvalidInput as exc:

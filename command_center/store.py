@@ -137,6 +137,12 @@ def rechain_audit(session: Session, entries: list[AuditEntry]) -> int | None:
     return start
 
 
+def audit_hash_at(engine: Engine, seq: int) -> str | None:
+    """The chain's hash at position `seq` (None: no entry there)."""
+    with engine.connect() as conn:
+        return conn.scalar(select(AuditEntry.chain_hash).where(AuditEntry.chain_seq == seq))
+
+
 def verify_audit(engine: Engine) -> audit_chain.ChainState:
     """The audit chain checked from its first entry (`audit_chain.verify`)."""
     query = select(

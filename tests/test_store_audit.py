@@ -10,13 +10,14 @@ import threading
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from command_center import accounts, store
+from command_center import accounts, backups, store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine, migrate
 from command_center.labels import t
+from command_center.models import AuditEntry
 
 WRITERS, EACH = 6, 4
 
@@ -97,18 +98,32 @@ def test_entries_from_before_the_chain_are_chained_by_the_upgrade(database_url: 
     engine.dispose()
 
 
-def test_audit_verify_says_which_entry_does_not_fit(database_url: str, engine: Engine) -> None:
+def test_audit_verify_says_which_entry_does_not_fit_and_what_a_backup_recorded(
+    database_url: str, engine: Engine, tmp_path
+) -> None:
     for name in ("pejabat", "operator2"):
         accounts.create_user(engine, SYSTEM, name, "kata-sandi-1", "viewer")
+    backup, _ = backups.take(database_url, tmp_path, backups.Sealing())
     env = {"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
     command = [sys.executable, "-m", "command_center.cli", "audit", "verify"]
-    fine = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    against = [*command, "--against", str(backup)]
+
+    def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+
+    fine = run(against)
     assert fine.returncode == 0, fine.stderr
     assert "audit chain: 2 entries fit; head #2" in fine.stdout
+    assert f"entries up to #2 are those {backup.name} recorded" in fine.stdout
     _sql(engine, "UPDATE audit_log SET after = NULL WHERE id = 1")
-    broken = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    broken = run(command)
     assert broken.returncode == 1
     assert "audit entry id 1 does not fit: its content does not match" in broken.stderr
+    with Session(engine) as session, session.begin():  # a forger hashes the rest anew
+        store.rechain_audit(session, list(session.scalars(select(AuditEntry))))
+    assert run(command).returncode == 0  # the chain alone fits again ...
+    forged = run(against)  # ... but not the head the backup recorded
+    assert forged.returncode == 1 and "entries up to #2 are not those" in forged.stderr
 
 
 def test_the_admin_page_says_whether_the_chain_is_intact(
