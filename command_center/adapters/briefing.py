@@ -51,6 +51,7 @@ from command_center.services.gazetteer import gazetteer_of
 from command_center.services.incidents import PhaseRecord, local_day, phase_line, zone_of
 from command_center.services.logistics import aid_lines, item_label
 from command_center.services.reports import counted, provenance, with_kabupaten_level
+from command_center.services.sitrep_files import SitrepFiles
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
 
@@ -313,13 +314,12 @@ def make_sitrep(incident_id: int, actor: Principal) -> tuple[int, str, str]:
 
 
 @resources.cached(Sitrep, SitrepFile)
-def latest_sitrep_pdf(viewer: Principal) -> tuple[str, bytes] | None:
-    """A wall screen's download: the newest sitrep PDF of its own incident (file name, bytes),
-    None for anyone else or before one was issued."""
+def latest_sitrep_pdf(viewer: Principal) -> SitrepFiles | None:
+    """A wall screen's download: the newest sitrep files of its own incident, None for
+    anyone else or before one was issued."""
     if not viewer.kiosk or viewer.incident_id is None:
         return None
     try:
-        files = sitrep_store.files(resources.engine(), viewer.incident_id)
+        return sitrep_store.files(resources.engine(), viewer.incident_id)
     except NotFound:
         return None
-    return f"sitrep-{viewer.incident_id}-{files.number}.pdf", files.pdf

@@ -228,8 +228,10 @@ def kiosk(lang: str) -> None:
     st.markdown(f"# {md(item.incident.name)}")
     refresh.watch(since, clock_and_feeds)
     latest = latest_sitrep_pdf(shell.actor())
-    if latest is not None:
-        st.download_button(t("download_sitrep_pdf", lang), latest[1], latest[0], "application/pdf")
+    if latest is not None:  # only a token for one incident gets its newest sitrep
+        name = f"sitrep-{item.incident.id}-{latest.number}.pdf"
+        label = t("download_latest_sitrep", lang, number=latest.number)
+        st.download_button(label, latest.pdf, name, "application/pdf")
     shell.exercise_banner(item.incident.is_exercise)
     st.subheader(t("kiosk_impact", lang))
     headline(view.briefing, lang)
