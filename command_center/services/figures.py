@@ -121,8 +121,8 @@ def _north_arrow() -> str:
     """An arrow pointing up in the top right corner, marked U (utara)."""
     x = MAP_WIDTH - 10
     return (
-        f'<g class="north"><path d="M{x},8 L{x + 7},30 L{x},25 L{x - 7},30 Z" fill="#111" '
-        f'stroke="#111"/><text x="{x}" y="42" font-size="11" font-weight="bold" '
+        f'<g class="north"><polygon points="{x},8 {x + 7},30 {x},25 {x - 7},30" fill="#111"/>'
+        f'<text x="{x}" y="42" font-size="11" font-weight="bold" '
         f'text-anchor="middle">U</text></g>'
     )
 
