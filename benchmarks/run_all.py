@@ -26,6 +26,7 @@ SCRIPTS = (
     "alerts.py",
     "uploads.py",
     "field_text.py",
+    "sitrep_files.py",
 )
 
 

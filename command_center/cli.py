@@ -41,6 +41,7 @@ from command_center import (
     proposal_store,
     report_store,
     reporter_store,
+    sitrep_store,
     store,
     system,
 )
@@ -532,6 +533,20 @@ def incident(settings: Settings, args: argparse.Namespace) -> None:
     print(f"{args.action}: {args.key} done")
 
 
+def sitrep(settings: Settings, args: argparse.Namespace) -> None:
+    """Issue the incident's next sitrep as the system administrator, and write its files."""
+    engine, geography = _prepare(settings)
+    target = incident_store.incident_id(engine, args.key)
+    facts = sitrep_store.gather(engine, target, organisation=settings.organisation)
+    number = sitrep_store.issue(engine, facts, target, SYSTEM, geography)
+    files = sitrep_store.files(engine, target, number)
+    for path, content in ((args.pdf, files.pdf), (args.png, files.png)):
+        if path:
+            Path(path).write_bytes(content)
+            print(f"wrote {path}")
+    print(f"sitrep No. {number} of {args.key} issued")
+
+
 def reports(settings: Settings, args: argparse.Namespace) -> None:
     """Import a large report file from the command line, as the system administrator."""
     engine, geography = _prepare(settings)
@@ -862,6 +877,11 @@ def build_parser() -> argparse.ArgumentParser:
     incident_cmd.add_argument("--add", help="area: codes to add")
     incident_cmd.add_argument("--remove", help="area: codes to remove")
     incident_cmd.add_argument("--reason", help="reopen: why")
+    sitrep_cmd = commands.add_parser("sitrep", help="Laporan Situasi: issue one with its files")
+    sitrep_cmd.add_argument("action", choices=["issue"])
+    sitrep_cmd.add_argument("key", help="the incident's key (or id)")
+    sitrep_cmd.add_argument("--pdf", metavar="FILE", help="issue: write its PDF there")
+    sitrep_cmd.add_argument("--png", metavar="FILE", help="issue: write its WhatsApp image there")
     reporter_cmd = commands.add_parser("reporter", help="field reporters' personal links")
     reporter_cmd.add_argument("action", choices=["link", "revoke", "list"])
     reporter_cmd.add_argument("value", nargs="?", help="link: the reporter's name; revoke: id")
@@ -957,6 +977,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             token(settings, args)
         elif args.command == "incident":
             incident(settings, args)
+        elif args.command == "sitrep":
+            sitrep(settings, args)
         elif args.command == "reporter":
             reporter(settings, args)
         elif args.command == "odk":

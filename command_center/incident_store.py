@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import pandas as pd
@@ -24,6 +24,7 @@ from command_center import outbox, sitrep_store, store
 from command_center.auth import Principal, permits, require_in
 from command_center.db import writing
 from command_center.errors import FieldError, InvalidInput, NotFound, TeamsDeployed
+from command_center.geography import Geography
 from command_center.labels import t
 from command_center.models import (
     Area,
@@ -39,6 +40,7 @@ from command_center.models import (
     KioskToken,
     Team,
 )
+from command_center.services import sitrep_files
 from command_center.services.incidents import (
     HAZARDS,
     RELEASING_PHASES,
@@ -369,14 +371,22 @@ def _said(row: IncidentPhase) -> str:
     return f"{t(f'phase_{row.phase}', 'id')} {since} · SK {row.decree}"
 
 
-def close_incident(engine: Engine, incident_id: int, actor: Principal) -> int:
-    """Close an incident and store its final Laporan Situasi; returns that sitrep's number.
+def close_incident(
+    engine: Engine,
+    incident_id: int,
+    actor: Principal,
+    geography: Geography | None = None,
+    organisation: str = "",
+) -> int:
+    """Close an incident and store its final Laporan Situasi with its files (their map needs
+    `geography`; `organisation` issues it); returns that sitrep's number.
 
     Raises:
         TeamsDeployed: teams are still deployed to it (named).
         Forbidden: not a coordinator or admin of the incident's area.
     """
-    facts = sitrep_store.gather(engine, incident_id)
+    facts = replace(sitrep_store.gather(engine, incident_id, organisation=organisation), final=True)
+    files = sitrep_files.render(facts, geography)  # before the transaction: it takes a while
     with writing(engine) as session, session.begin():
         incident = _incident(session, incident_id)
         require_in(actor, "phase", incident.kabupaten_code)
@@ -390,7 +400,7 @@ def close_incident(engine: Engine, incident_id: int, actor: Principal) -> int:
         ).all()
         if deployed:
             raise TeamsDeployed(list(deployed))
-        number = sitrep_store.issue_in(session, facts, incident, actor, final=True)
+        number = sitrep_store.issue_in(session, facts, incident, actor, True, files)
         incident.status, incident.closed_at = IncidentStatus.CLOSED, utcnow()
         record_audit(
             session,

@@ -523,6 +523,18 @@ class Sitrep(Base):
     is_final: Mapped[bool] = mapped_column(Boolean, default=False)  # issued at closing
 
 
+class SitrepFile(Base):
+    """An issued sitrep's files, made when it was issued: the A4 PDF and the WhatsApp card
+    (PNG). Apart from `sitreps` so that listing sitreps never reads the bytes."""
+
+    __tablename__ = "sitrep_files"
+    sitrep_id: Mapped[int] = mapped_column(
+        ForeignKey("sitreps.id", ondelete="CASCADE"), primary_key=True
+    )
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class QuarantinedRow(Base):
     """An imported row that failed validation, kept as typed until it is fixed and re-submitted."""
 

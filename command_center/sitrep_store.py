@@ -15,14 +15,22 @@ from command_center import logistics_store, outbox, report_store, store, team_st
 from command_center.auth import Principal, require_in
 from command_center.db import writing
 from command_center.errors import NotFound, StaleRecord
+from command_center.geography import Geography
 from command_center.labels import magnitude
-from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep
-from command_center.services import logistics, sitrep
-from command_center.services.incidents import local_day, phase_line, zone_of
-from command_center.services.reports import awaiting_verification, counted, with_kabupaten_level
+from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep, SitrepFile
+from command_center.services import logistics, sitrep, sitrep_files
+from command_center.services.incidents import local_day, phase_day, phase_line, zone_of
+from command_center.services.reports import (
+    awaiting_verification,
+    counted,
+    daily_totals,
+    with_kabupaten_level,
+)
 from command_center.services.teams import DEPLOYED, STANDBY
 from command_center.store import record_audit
 from command_center.times import utcnow
+
+DAYS_CHARTED = 14  # the sitrep's chart of the daily series shows the last two weeks
 
 
 def _event_line(event: HazardEvent | None) -> str | None:
@@ -35,8 +43,11 @@ def _event_line(event: HazardEvent | None) -> str | None:
     return event.location_text or event.kind
 
 
-def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sitrep.SitrepFacts:
-    """Everything a sitrep says about the incident now, numbered as the next one.
+def gather(
+    engine: Engine, incident_id: int, now: datetime | None = None, organisation: str = ""
+) -> sitrep.SitrepFacts:
+    """Everything a sitrep says about the incident now, numbered as the next one, issued by
+    `organisation`.
 
     Raises:
         NotFound: no such incident.
@@ -62,6 +73,9 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
     whole = with_kabupaten_level(
         verified, report_store.all_versions(engine, incident_id, level="kabupaten")
     )
+    phases = store.phases(engine, incident_id)
+    in_force = phase_day(phases, local_day(now, zone))
+    daily = daily_totals(versions, ["displaced"], False, now).tail(DAYS_CHARTED)
     roster = team_store.roster(engine)
     roster["status"] = roster["status"].astype(str)
     mine = roster[(roster["assigned_incident_id"] == incident_id) & roster["status"].isin(DEPLOYED)]
@@ -83,8 +97,11 @@ def gather(engine: Engine, incident_id: int, now: datetime | None = None) -> sit
         items=logistics.aid_lines(logistics.reconcile(verified, _dispatches(engine, incident_id))),
         previous_number=previous.number if previous else None,
         previous_totals=dict(previous.totals) if previous else {},
-        status_line=phase_line(store.phases(engine, incident_id), local_day(now, zone)),
+        status_line=phase_line(phases, local_day(now, zone)),
         aid=aid_facts(engine, incident_id),
+        decree=f"SK {in_force[0].decree} ({in_force[0].authority})" if in_force else None,
+        daily=tuple(zip(daily["day"], daily["displaced"].astype(int), strict=True)),
+        organisation=organisation,
     )
 
 
@@ -111,19 +128,27 @@ def aid_facts(engine: Engine, incident_id: int) -> sitrep.AidFacts | None:
     )
 
 
-def issue(engine: Engine, facts: sitrep.SitrepFacts, incident_id: int, actor: Principal) -> int:
-    """Store the sitrep (its number, totals and WhatsApp text); returns its number.
+def issue(
+    engine: Engine,
+    facts: sitrep.SitrepFacts,
+    incident_id: int,
+    actor: Principal,
+    geography: Geography | None = None,
+) -> int:
+    """Store the sitrep (its number, totals, WhatsApp text, and its PDF and image, whose map
+    needs `geography`); returns its number.
 
     Raises:
         StaleRecord: someone issued that number first (gather again).
         Forbidden: `actor` may not issue sitreps for the incident's area.
         NotFound: no such incident.
     """
+    files = sitrep_files.render(facts, geography)  # before the transaction: it takes a while
     with writing(engine) as session, session.begin():
         incident = session.get(Incident, incident_id)
         if incident is None:
             raise NotFound(f"incident {incident_id}")
-        return issue_in(session, facts, incident, actor)
+        return issue_in(session, facts, incident, actor, files=files)
 
 
 def issue_in(
@@ -132,8 +157,10 @@ def issue_in(
     incident: Incident,
     actor: Principal,
     final: bool = False,
+    files: sitrep_files.SitrepFiles | None = None,
 ) -> int:
-    """`issue` in the caller's transaction (closing an incident issues its final sitrep)."""
+    """`issue` in the caller's transaction (closing an incident issues its final sitrep),
+    with its `files` made beforehand from `facts` (marked `final` as this marks them)."""
     require_in(actor, "sitrep", incident.kabupaten_code)
     facts = replace(facts, final=final)
     row = Sitrep(
@@ -149,7 +176,9 @@ def issue_in(
         session.flush()
     except IntegrityError as exc:
         raise StaleRecord(f"sitrep {facts.number} was issued meanwhile") from exc
-    after = {"number": facts.number, "final": final}
+    if files is not None:
+        session.add(SitrepFile(sitrep_id=row.id, pdf=files.pdf, png=files.png))
+    after = {"number": facts.number, "final": final, "files": files is not None}
     record_audit(session, actor.name, "issue", "sitrep", row.id, after=after)
     if not final:  # closing alerts on its own
         outbox.incident_alert(session, incident, "sitrep_issued", f"No. {facts.number}")
@@ -161,3 +190,34 @@ def issued(engine: Engine, incident_id: int) -> list[Sitrep]:
     with Session(engine, expire_on_commit=False) as session:
         query = select(Sitrep).where(Sitrep.incident_id == incident_id)
         return list(session.scalars(query.order_by(Sitrep.number.desc())))
+
+
+def with_files(engine: Engine, incident_id: int) -> set[int]:
+    """The numbers of the incident's sitreps that have their files."""
+    query = (
+        select(Sitrep.number)
+        .join(SitrepFile, SitrepFile.sitrep_id == Sitrep.id)
+        .where(Sitrep.incident_id == incident_id)
+    )
+    with Session(engine) as session:
+        return set(session.scalars(query))
+
+
+def files(engine: Engine, incident_id: int, number: int | None = None) -> sitrep_files.SitrepFiles:
+    """The PDF and image of the incident's sitrep `number` (None: the newest that has them).
+
+    Raises:
+        NotFound: no such sitrep, or it has no files (issued before they were made).
+    """
+    query = (
+        select(Sitrep.number, SitrepFile.pdf, SitrepFile.png)
+        .join(Sitrep, SitrepFile.sitrep_id == Sitrep.id)
+        .where(Sitrep.incident_id == incident_id)
+    )
+    if number is not None:
+        query = query.where(Sitrep.number == number)
+    with Session(engine) as session:
+        found = session.execute(query.order_by(Sitrep.number.desc()).limit(1)).first()
+    if found is None:
+        raise NotFound(f"files of sitrep {number or 'any'} of incident {incident_id}")
+    return sitrep_files.SitrepFiles(found.number, found.pdf, found.png)

@@ -1,6 +1,7 @@
 """The Laporan Situasi of the demo scenario, checked line by line, what changes next time, and
 one delivered figure per item in every rendering of needs and aid."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -188,3 +189,5 @@ def test_the_printed_map_outlines_the_kabupaten_and_province_and_keys_its_shades
     assert drawn.count('class="border"') == 2  # Kab. Cianjur, then Jawa Barat
     assert t("sitrep_map_key") in drawn
     assert drawn.count('fill="#f5f5f5" stroke="#555"') == 1  # the key of "0", after 5 shades
+    assert '<g class="north">' in drawn and ">U</text>" in drawn  # a north arrow
+    assert re.search(r'<g class="scale">.*>\d+ km</text>', drawn)  # a scale bar in round km

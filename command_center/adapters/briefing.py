@@ -24,6 +24,7 @@ from command_center.adapters.logistics import (
     load_cover,
 )
 from command_center.auth import Principal
+from command_center.errors import NotFound
 from command_center.labels import NO_VALUE, magnitude, number, t
 from command_center.models import (
     Area,
@@ -35,9 +36,10 @@ from command_center.models import (
     IncidentPhase,
     Shelter,
     Sitrep,
+    SitrepFile,
     Team,
 )
-from command_center.services import figures, sitrep
+from command_center.services import sitrep, sitrep_files
 from command_center.services.briefing import (
     PUBLIC_CHANGES,
     Headline,
@@ -49,6 +51,7 @@ from command_center.services.gazetteer import gazetteer_of
 from command_center.services.incidents import PhaseRecord, local_day, phase_line, zone_of
 from command_center.services.logistics import aid_lines, item_label
 from command_center.services.reports import counted, provenance, with_kabupaten_level
+from command_center.services.sitrep_files import SitrepFiles
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
 
@@ -298,24 +301,25 @@ def load_issued(incident_id: int, lang: str) -> str:
 
 
 def make_sitrep(incident_id: int, actor: Principal) -> tuple[int, str, str]:
-    """Issue the next sitrep of the incident: (number, WhatsApp text, print-ready HTML)."""
+    """Issue the next sitrep of the incident with its PDF and image: (number, WhatsApp text,
+    print-ready HTML)."""
     engine, geography = resources.engine(), resources.geography()
-    facts = sitrep_store.gather(engine, incident_id)
-    number_ = resources.written(sitrep_store.issue(engine, facts, incident_id, actor))
-    map_svg = ""
-    if geography is not None and facts.kecamatan:
-        shapes = geography.kecamatan.loc[[k.code for k in facts.kecamatan]]
-        kabupaten = sorted(set(shapes["kode_kab"]))
-        provinces = sorted(set(shapes["kode_prov"]))
-        map_svg = figures.map_svg(
-            shapes,
-            {k.code: k.displaced for k in facts.kecamatan},
-            around=geography.kecamatan[geography.kecamatan["kode_kab"].isin(kabupaten)],
-            borders=(
-                geography.kabupaten.loc[kabupaten].geometry,
-                geography.provinces.loc[provinces].geometry,
-            ),
-            legend=t("sitrep_map_key", "id"),
-        )
-    chart = figures.bar_svg([(k.name, k.displaced) for k in facts.kecamatan[:10]])
-    return number_, sitrep.whatsapp(facts), sitrep.html(facts, map_svg, chart)
+    facts = sitrep_store.gather(engine, incident_id, organisation=resources.settings().organisation)
+    number_ = resources.written(sitrep_store.issue(engine, facts, incident_id, actor, geography))
+    return (
+        number_,
+        sitrep.whatsapp(facts),
+        sitrep.html(facts, *sitrep_files.drawings(facts, geography)),
+    )
+
+
+@resources.cached(Sitrep, SitrepFile)
+def latest_sitrep_pdf(viewer: Principal) -> SitrepFiles | None:
+    """A wall screen's download: the newest sitrep files of its own incident, None for
+    anyone else or before one was issued."""
+    if not viewer.kiosk or viewer.incident_id is None:
+        return None
+    try:
+        return sitrep_store.files(resources.engine(), viewer.incident_id)
+    except NotFound:
+        return None

@@ -15,10 +15,12 @@ from command_center import (
     incident_store,
     report_store,
     resources,
+    sitrep_store,
     store,
     team_store,
 )
 from command_center.auth import Principal, within
+from command_center.errors import NotFound
 from command_center.incident_store import NewIncident
 from command_center.labels import action_label, change_text, status_label, t
 from command_center.models import (
@@ -34,6 +36,8 @@ from command_center.models import (
     IncidentEvent,
     IncidentPhase,
     IncidentStatus,
+    Sitrep,
+    SitrepFile,
     Team,
 )
 from command_center.services import exports, sitrep
@@ -325,7 +329,49 @@ def confirm_phase(phase_id: int, actor: Principal) -> None:
 
 
 def close_incident(incident_id: int, actor: Principal) -> int:
-    return resources.written(incident_store.close_incident(resources.engine(), incident_id, actor))
+    engine, organisation = resources.engine(), resources.settings().organisation
+    return resources.written(
+        incident_store.close_incident(
+            engine, incident_id, actor, resources.geography(), organisation
+        )
+    )
+
+
+@resources.cached(Sitrep, SitrepFile)
+def load_sitreps(incident_id: int, lang: str) -> pd.DataFrame:
+    """The incident's issued sitreps, newest first (labelled; index = number, with `files`:
+    whether its PDF and image were made)."""
+    engine = resources.engine()
+    rows = sitrep_store.issued(engine, incident_id)
+    made = sitrep_store.with_files(engine, incident_id)
+    table = pd.DataFrame(
+        {
+            t("col_number", lang): [r.number for r in rows],
+            t("col_time", lang): [format_wib(r.issued_at, lang) for r in rows],
+            t("col_by", lang): [r.issued_by for r in rows],
+            t("sitrep_final", lang): [t("yes" if r.is_final else "no", lang) for r in rows],
+            "files": [r.number in made for r in rows],
+        }
+    )
+    table.index = pd.Index([r.number for r in rows], name="number")
+    return table
+
+
+SITREP_TYPES = {"pdf": "application/pdf", "png": "image/png"}
+
+
+def sitrep_file(incident_id: int, number: int, kind: str, viewer: Principal) -> tuple[str, bytes]:
+    """One issued sitrep's PDF or image (`kind`) as (file name, bytes), for a viewer who sees
+    the incident.
+
+    Raises:
+        NotFound: no such sitrep, it has no files, or the incident lies outside `viewer`'s
+            scope (as if it did not exist).
+    """
+    if incident_id not in visible(viewer.scope):
+        raise NotFound(f"incident {incident_id}")
+    files = sitrep_store.files(resources.engine(), incident_id, number)
+    return f"sitrep-{incident_id}-{number}.{kind}", getattr(files, kind)
 
 
 def reopen_incident(incident_id: int, actor: Principal, reason: str) -> None:

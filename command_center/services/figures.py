@@ -8,6 +8,7 @@ from html import escape
 import geopandas as gpd
 import shapely
 
+from command_center.geography import KM_PER_DEGREE
 from command_center.labels import number
 
 MAP_WIDTH, MAP_HEIGHT = 420, 320
@@ -86,6 +87,7 @@ def map_svg(
             f'<circle cx="{cx}" cy="{cy}" r="5" fill="{escape(colour)}" stroke="#111">'
             f"<title>{escape(label)}</title></circle>"
         )
+    paths.append(_scale_bar(scale) + _north_arrow())
     key = _key(legend, top) if legend else ""
     height = MAP_HEIGHT + 8 + (KEY_ROW * (len(SHADES) + 2) if key else 0)
     return (
@@ -97,6 +99,32 @@ def map_svg(
 
 
 KEY_ROW = 16
+SCALE_STEPS_KM = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+
+def _scale_bar(px_per_degree: float) -> str:
+    """A bar of a round length (about a quarter of the map's width) in the bottom left
+    corner; degrees of longitude are taken as at the equator (Indonesia spans 6°N-11°S)."""
+    px_per_km = px_per_degree / KM_PER_DEGREE
+    km = next((s for s in reversed(SCALE_STEPS_KM) if s * px_per_km <= MAP_WIDTH / 4), 1)
+    width, y = km * px_per_km, MAP_HEIGHT - 6
+    return (
+        f'<g class="scale"><rect x="8" y="{y - 6}" width="{width:.1f}" height="5" fill="#fff" '
+        f'stroke="#111" stroke-width="1"/><rect x="8" y="{y - 6}" width="{width / 2:.1f}" '
+        f'height="5" fill="#111"/><text x="8" y="{y - 10}" font-size="10">0</text>'
+        f'<text x="{8 + width:.1f}" y="{y - 10}" font-size="10" text-anchor="end">'
+        f"{number(km)} km</text></g>"
+    )
+
+
+def _north_arrow() -> str:
+    """An arrow pointing up in the top right corner, marked U (utara)."""
+    x = MAP_WIDTH - 10
+    return (
+        f'<g class="north"><polygon points="{x},8 {x + 7},30 {x},25 {x - 7},30" fill="#111"/>'
+        f'<text x="{x}" y="42" font-size="11" font-weight="bold" '
+        f'text-anchor="middle">U</text></g>'
+    )
 
 
 def _key(title: str, top: float) -> str:

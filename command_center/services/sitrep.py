@@ -85,6 +85,9 @@ class SitrepFacts:
     status_line: str | None = None  # the emergency phase in force: "Hari ke-5 tanggap darurat"
     final: bool = False  # issued when the incident closed
     aid: AidFacts | None = None  # when shelters or dapur umum are recorded
+    decree: str | None = None  # the decree of the phase in force: "SK 360/... (Bupati ...)"
+    daily: tuple[tuple[date, int], ...] = ()  # displaced at the end of each day (WIB)
+    organisation: str = ""  # who issues it, above the title
 
     @property
     def changes(self) -> dict[str, int]:
@@ -124,7 +127,7 @@ def _plain(text: str) -> str:
     return WHATSAPP_MARKS.sub("", text)
 
 
-def _signed(value: int) -> str:
+def signed(value: int) -> str:
     return f"+{number(value)}" if value > 0 else f"-{number(-value)}"
 
 
@@ -149,9 +152,9 @@ def whatsapp(facts: SitrepFacts) -> str:
     for figure in CASUALTIES:
         if figure == "injured_unspecified" and not t[figure]:
             continue  # BNPB's undivided "terluka": said only where a file gave it
-        delta = f" ({_signed(change[figure])})" if figure in change else ""
+        delta = f" ({signed(change[figure])})" if figure in change else ""
         lines.append(f"{WORDS[figure]}: {n(t[figure])}{delta}")
-    delta = f" ({_signed(change['displaced'])})" if "displaced" in change else ""
+    delta = f" ({signed(change['displaced'])})" if "displaced" in change else ""
     lines.append(f"Mengungsi: {n(t['displaced'])} jiwa di {n(t['shelters'])} titik{delta}")
     lines.append(
         "Rumah rusak berat/sedang/ringan: "
@@ -177,7 +180,7 @@ def whatsapp(facts: SitrepFacts) -> str:
     if facts.previous_number is not None:
         lines += ["", f"*Perubahan sejak Sitrep No. {facts.previous_number}*"]
         lines.append(
-            ", ".join(f"{WORDS[f]} {_signed(d)}" for f, d in change.items())
+            ", ".join(f"{WORDS[f]} {signed(d)}" for f, d in change.items())
             or "Tidak ada perubahan angka."
         )
     sources = ", ".join(f"{s.upper()} {c}" for s, c in sorted(facts.sources.items()))
@@ -225,17 +228,21 @@ HTML = Environment(autoescape=True).from_string(
 <title>Laporan Situasi No. {{ f.number }} - {{ f.incident }}</title>
 <style>
   @page { size: A4; margin: 16mm; }
-  body { font-family: "Source Sans Pro", Arial, sans-serif; color: #111; font-size: 11pt; }
+  body { font-family: "Source Sans Pro", Arial, "DejaVu Sans", sans-serif; color: #111;
+  font-size: 11pt; }
   h1 { font-size: 18pt; margin: 0; } h2 { font-size: 13pt; margin: 14pt 0 4pt; }
   .meta { color: #444; } .exercise { color: #b71c1c; font-weight: bold; }
   table { border-collapse: collapse; width: 100%; } td, th { border: 1px solid #999;
   padding: 3pt 5pt; text-align: right; } th:first-child, td:first-child { text-align: left; }
   .grid { display: flex; gap: 12pt; } .grid > div { flex: 1; }
   .change { color: #b71c1c; } footer { margin-top: 14pt; color: #444; font-size: 9pt; }
+  svg { max-width: 100%; height: auto; } tr, svg { break-inside: avoid; }
 </style></head><body>
+{% if f.organisation %}<div class="meta">{{ f.organisation }}</div>{% endif %}
 <h1>Laporan Situasi{% if f.final %} Akhir{% endif %} No. {{ f.number }}</h1>
 <div><b>{{ f.incident }}</b></div>
-{% if f.status_line %}<div><b>{{ f.status_line }}</b></div>{% endif %}
+{% if f.status_line %}<div><b>{{ f.status_line }}</b>{% if f.decree %} · {{ f.decree }}
+{% endif %}</div>{% endif %}
 <div class="meta">Per {{ wib(f.as_of) }}{% if f.previous_number %} · perubahan sejak Sitrep
 No. {{ f.previous_number }} dalam kurung{% endif %}</div>
 {% if f.is_exercise %}<div class="exercise">LATIHAN — bukan kejadian nyata</div>{% endif %}
@@ -247,7 +254,7 @@ No. {{ f.previous_number }} dalam kurung{% endif %}</div>
 {% if key in f.changes %}<span class="change">({{ signed(f.changes[key]) }})</span>{% endif %}
 </td></tr>{% endfor %}</table>
 <div class="grid"><div><h2>Peta</h2>{{ map_svg }}</div>
-<div><h2>Mengungsi per kecamatan</h2>{{ chart_svg }}</div></div>
+<div><h2>Mengungsi per hari</h2>{{ chart_svg }}</div></div>
 <h2>Per kecamatan</h2>
 <table><tr><th>Kecamatan</th><th>Kode</th><th>Meninggal</th><th>Hilang</th><th>Luka</th>
 <th>Mengungsi</th><th>Rumah rusak</th></tr>
@@ -283,7 +290,7 @@ def html(facts: SitrepFacts, map_svg: str = "", chart_svg: str = "") -> str:
         totals=TOTALS,
         words=WORDS,
         n=number,
-        signed=_signed,
+        signed=signed,
         wib=format_wib,
         sources=", ".join(f"{s.upper()} {c}" for s, c in sorted(facts.sources.items())),
         aid_lines=_aid_lines,

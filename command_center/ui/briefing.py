@@ -13,6 +13,7 @@ from command_center import resources
 from command_center.adapters.briefing import (
     IncidentBriefing,
     KioskView,
+    latest_sitrep_pdf,
     load_briefing,
     load_issued,
     load_kiosk,
@@ -191,7 +192,12 @@ def _bmkg(view: KioskView, lang: str) -> None:
 
 
 # what the wall screen shows (its feed lines refresh on their own)
-KIOSK_TABLES = (*load_kiosk.tables, *load_briefing.tables, *load_live_map.tables)
+KIOSK_TABLES = (
+    *load_kiosk.tables,
+    *load_briefing.tables,
+    *load_live_map.tables,
+    *latest_sitrep_pdf.tables,
+)
 
 
 def kiosk(lang: str) -> None:
@@ -221,6 +227,11 @@ def kiosk(lang: str) -> None:
         return
     st.markdown(f"# {md(item.incident.name)}")
     refresh.watch(since, clock_and_feeds)
+    latest = latest_sitrep_pdf(shell.actor())
+    if latest is not None:  # only a token for one incident gets its newest sitrep
+        name = f"sitrep-{item.incident.id}-{latest.number}.pdf"
+        label = t("download_latest_sitrep", lang, number=latest.number)
+        st.download_button(label, latest.pdf, name, "application/pdf")
     shell.exercise_banner(item.incident.is_exercise)
     st.subheader(t("kiosk_impact", lang))
     headline(view.briefing, lang)

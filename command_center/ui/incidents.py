@@ -266,9 +266,34 @@ def incident_view(incident_id: int, lang: str) -> None:
         show_table(view.audit, lang, hide_index=True, width="stretch")
         st.markdown(f"**{t('incident_alerts', lang)}**")
         show_table(data.load_alerts(incident_id, lang), lang, hide_index=True, width="stretch")
+    _sitreps(incident_id, lang)
     if record.status in ("open", "proposed") and permits(shell.actor(), "incident"):
         _details_form(incident_id, view, lang)
     _actions(incident_id, record, lang)
+
+
+def _sitreps(incident_id: int, lang: str) -> None:
+    """The sitreps issued so far (number, when, by whom) and the files of the one picked."""
+    table = data.load_sitreps(incident_id, lang)
+    st.markdown(f"**{t('sitrep_title', lang)}**")
+    if table.empty:
+        st.caption(t("no_sitreps", lang))
+        return
+    show_table(table.drop(columns="files"), lang, hide_index=True, width="stretch")
+    made = [n for n in table.index if table.loc[n, "files"]]
+    if not made:
+        return
+    number = st.selectbox(t("sitrep_pick", lang), made, key=f"sitrep_pick_{incident_id}")
+    left, right = st.columns(2)
+    for column, kind in ((left, "pdf"), (right, "png")):
+        name, content = data.sitrep_file(incident_id, int(number), kind, shell.actor())
+        column.download_button(
+            t(f"download_sitrep_{kind}", lang),
+            content,
+            name,
+            data.SITREP_TYPES[kind],
+            key=f"sitrep_{kind}_{incident_id}",
+        )
 
 
 def _details_form(incident_id: int, view: data.IncidentView, lang: str) -> None:
