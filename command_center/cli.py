@@ -539,12 +539,13 @@ def sitrep(settings: Settings, args: argparse.Namespace) -> None:
     target = incident_store.incident_id(engine, args.key)
     facts = sitrep_store.gather(engine, target, organisation=settings.organisation)
     number = sitrep_store.issue(engine, facts, target, SYSTEM, geography)
-    files = sitrep_store.files(engine, target, number)
-    for path, content in ((args.pdf, files.pdf), (args.png, files.png)):
-        if path:
-            Path(path).write_bytes(content)
-            print(f"wrote {path}")
     print(f"sitrep No. {number} of {args.key} issued")
+    if args.pdf or args.png:  # made unless Pango is missing (the log says so)
+        files = sitrep_store.files(engine, target, number)
+        for path, content in ((args.pdf, files.pdf), (args.png, files.png)):
+            if path:
+                Path(path).write_bytes(content)
+                print(f"wrote {path}")
 
 
 def reports(settings: Settings, args: argparse.Namespace) -> None:

@@ -213,3 +213,12 @@ def test_the_command_line_issues_a_sitrep_and_writes_its_files(
     assert audit == {"number": 1, "final": False, "files": True}
     unknown = _cli("sitrep", "issue", "tidak-ada", **env)
     assert unknown.returncode == 2 and "tidak-ada" in unknown.stderr
+    # a machine without Pango: WeasyPrint cannot load it; everything else still works
+    fake = tmp_path / "no_pango"
+    fake.mkdir()
+    (fake / "weasyprint.py").write_text('raise OSError("cannot load library libpango-1.0-0")\n')
+    bare = _cli("sitrep", "issue", demo.INCIDENT_KEY, PYTHONPATH=str(fake), **env)
+    assert bare.returncode == 0, bare.stderr
+    assert "sitrep No. 2" in bare.stdout and "issued without its PDF and image" in bare.stderr
+    latest = store.changes(engine, [("sitrep", "issue")], 5)["after"][0]
+    assert latest == {"number": 2, "final": False, "files": False}

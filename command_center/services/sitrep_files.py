@@ -10,10 +10,11 @@ They hold counts only, never a person's name.
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
+from types import ModuleType
 
 import pypdfium2
-import weasyprint
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -22,6 +23,7 @@ from command_center.labels import number, t
 from command_center.services import figures, sitrep
 from command_center.times import format_day, format_wib
 
+log = logging.getLogger(__name__)
 CARD_WIDTH_PX = 1080  # WhatsApp shows a picture this wide without scaling it down
 CARD_FIGURES = ("deaths", "missing", "displaced", "houses_heavy")
 
@@ -56,9 +58,17 @@ def drawings(facts: sitrep.SitrepFacts, geography: Geography | None) -> tuple[st
     return map_svg, chart
 
 
+def _weasyprint() -> ModuleType:
+    """WeasyPrint, imported when first needed: it loads Pango, which a machine may lack (then
+    OSError), and the dashboard must start there all the same."""
+    import weasyprint
+
+    return weasyprint
+
+
 def pdf(facts: sitrep.SitrepFacts, map_svg: str, chart_svg: str) -> bytes:
     """The printable sitrep as an A4 PDF (its fonts embedded)."""
-    return weasyprint.HTML(string=sitrep.html(facts, map_svg, chart_svg)).write_pdf()
+    return _weasyprint().HTML(string=sitrep.html(facts, map_svg, chart_svg)).write_pdf()
 
 
 CARD = Environment(autoescape=True).from_string(
@@ -104,7 +114,8 @@ def card_html(facts: sitrep.SitrepFacts, map_svg: str) -> str:
 
 def png(facts: sitrep.SitrepFacts, map_svg: str) -> bytes:
     """The WhatsApp card as a PNG `CARD_WIDTH_PX` wide."""
-    document = pypdfium2.PdfDocument(weasyprint.HTML(string=card_html(facts, map_svg)).write_pdf())
+    card = _weasyprint().HTML(string=card_html(facts, map_svg)).write_pdf()
+    document = pypdfium2.PdfDocument(card)
     try:
         page = document[0]
         image = page.render(scale=CARD_WIDTH_PX / page.get_width()).to_pil()
@@ -117,7 +128,13 @@ def png(facts: sitrep.SitrepFacts, map_svg: str) -> bytes:
     return out.getvalue()
 
 
-def render(facts: sitrep.SitrepFacts, geography: Geography | None) -> SitrepFiles:
-    """Both files of the sitrep (the map needs the boundaries; without them, none)."""
+def render(facts: sitrep.SitrepFacts, geography: Geography | None) -> SitrepFiles | None:
+    """Both files of the sitrep (the map needs the boundaries; without them, none). None on a
+    machine without Pango: the sitrep is issued without files, and the log says what to install."""
     map_svg, chart_svg = drawings(facts, geography)
-    return SitrepFiles(facts.number, pdf(facts, map_svg, chart_svg), png(facts, map_svg))
+    try:
+        return SitrepFiles(facts.number, pdf(facts, map_svg, chart_svg), png(facts, map_svg))
+    except OSError as exc:  # WeasyPrint could not load Pango
+        need = "Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
+        log.warning("sitrep %s issued without its PDF and image: %s (%s)", facts.number, exc, need)
+        return None
