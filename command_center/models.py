@@ -185,6 +185,9 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    # local times a sitrep is issued by itself ("07:00,19:00", in the area's zone); None: never
+    sitrep_at: Mapped[str | None] = mapped_column(String(120))
+    sitrep_at_set: Mapped[datetime | None] = mapped_column(UTCDateTime)  # slots start after it
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -533,6 +536,18 @@ class SitrepFile(Base):
     )
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     png: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SitrepSlot(Base):
+    """A scheduled sitrep's slot taken: written in the transaction that issues its sitrep, so
+    a second worker racing for the same slot fails on the key and issues nothing."""
+
+    __tablename__ = "sitrep_slots"
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)  # the slot's start
+    number: Mapped[int] = mapped_column(Integer)  # the sitrep issued for it
 
 
 class QuarantinedRow(Base):
