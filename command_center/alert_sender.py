@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from command_center import alert_store, alert_watch
+from command_center import alert_store, alert_watch, sitrep_store
 from command_center.channels import Channel, SendFailed
 from command_center.channels.telegram import ACK_PREFIX, Telegram
 from command_center.db import Outage
@@ -82,6 +82,17 @@ class Sender:
         self._sent: list[int] = []
         self._failed: list[alert_store.Failure] = []
 
+    def attachment(self, job: alert_store.Job) -> rules.Attachment | None:
+        """The issued sitrep's file in the format the user chose (none for text, or a sitrep
+        without files)."""
+        if job.sitrep_id is None or job.sitrep_format not in rules.MIME_TYPES:
+            return None
+        files = sitrep_store.files_of(self.engine, job.sitrep_id)
+        if files is None:
+            return None
+        kind = job.sitrep_format
+        return rules.sitrep_attachment(files.number, kind, getattr(files, kind))
+
     def message(self, job: alert_store.Job) -> rules.Message:
         ack = f"{self.base}/notifications?ack={job.ack_token}" if job.ack_token else None
         return rules.Message(
@@ -94,6 +105,7 @@ class Sender:
             job.ack_token,
             ack,
             job.alert_created_at,
+            self.attachment(job),
         )
 
     def _send(self, job: alert_store.Job) -> alert_store.Failure | None:

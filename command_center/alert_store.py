@@ -211,6 +211,8 @@ class Job:
     link: str
     ack_token: str | None
     alert_created_at: datetime
+    sitrep_id: int | None = None  # `sitrep_issued`: the sitrep whose file goes with it
+    sitrep_format: str = "pdf"  # the user's choice: pdf, png or text
 
 
 def release_claims(engine: Engine) -> int:
@@ -261,8 +263,9 @@ def claim(
             )
         )
         rows = session.execute(
-            select(AlertDelivery, Alert)
+            select(AlertDelivery, Alert, AlertSubscription.sitrep_format)
             .join(Alert, Alert.id == AlertDelivery.alert_id)
+            .outerjoin(AlertSubscription, AlertSubscription.user_id == AlertDelivery.user_id)
             .where(AlertDelivery.id.in_(ids))
             .order_by(AlertDelivery.next_at, AlertDelivery.id)
         ).all()
@@ -280,8 +283,10 @@ def claim(
                 a.link,
                 d.ack_token,
                 a.created_at,
+                a.sitrep_id,
+                sitrep_format or "pdf",
             )
-            for d, a in rows
+            for d, a, sitrep_format in rows
         ]
 
 

@@ -838,6 +838,8 @@ class Alert(Base):
         ForeignKey("incidents.id", ondelete="SET NULL"), index=True
     )
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # `sitrep_issued`: the sitrep whose files go with it
+    sitrep_id: Mapped[int | None] = mapped_column(ForeignKey("sitreps.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     fanned_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     escalation: Mapped[int] = mapped_column(Integer, default=0)  # roles gone up so far
@@ -883,6 +885,8 @@ class AlertSubscription(Base):
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every linked one
     quiet_from: Mapped[str | None] = mapped_column(String(5))  # "22:00", local time
     quiet_until: Mapped[str | None] = mapped_column(String(5))
+    # how an issued sitrep reaches them: "pdf", "png" (the image) or "text" (no file)
+    sitrep_format: Mapped[str] = mapped_column(String(5), default="pdf", server_default="pdf")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by: Mapped[str] = mapped_column(String(80))
 

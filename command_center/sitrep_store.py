@@ -189,7 +189,7 @@ def issue_in(
     after = {"number": facts.number, "final": final, "files": files is not None}
     record_audit(session, actor.name, "issue", "sitrep", row.id, after=after)
     if not final:  # closing alerts on its own
-        outbox.incident_alert(session, incident, "sitrep_issued", f"No. {facts.number}")
+        outbox.incident_alert(session, incident, "sitrep_issued", f"No. {facts.number}", row.id)
     return facts.number
 
 
@@ -209,6 +209,18 @@ def with_files(engine: Engine, incident_id: int) -> set[int]:
     )
     with Session(engine) as session:
         return set(session.scalars(query))
+
+
+def files_of(engine: Engine, sitrep_id: int) -> sitrep_files.SitrepFiles | None:
+    """The PDF and image of the sitrep with id `sitrep_id` (None: it has none)."""
+    query = (
+        select(Sitrep.number, SitrepFile.pdf, SitrepFile.png)
+        .join(Sitrep, SitrepFile.sitrep_id == Sitrep.id)
+        .where(Sitrep.id == sitrep_id)
+    )
+    with Session(engine) as session:
+        found = session.execute(query).first()
+    return sitrep_files.SitrepFiles(found.number, found.pdf, found.png) if found else None
 
 
 def files(engine: Engine, incident_id: int, number: int | None = None) -> sitrep_files.SitrepFiles:

@@ -176,6 +176,26 @@ def delivery_key(alert_id: int, user_id: int, channel: str) -> str:
 # -- messages ---------------------------------------------------------------------------------
 
 SEVERITY_WORDS = {"info": "Info", "warning": "Waspada", "critical": "KRITIS"}
+SITREP_FORMATS = ("pdf", "png", "text")  # how a subscriber gets an issued sitrep
+MIME_TYPES = {"pdf": "application/pdf", "png": "image/png"}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a message (an issued sitrep's PDF or image)."""
+
+    name: str
+    kind: str  # pdf or png
+    content: bytes
+
+    @property
+    def mime(self) -> str:
+        return MIME_TYPES[self.kind]
+
+
+def sitrep_attachment(number: int, kind: str, content: bytes) -> Attachment:
+    """An issued sitrep's file as it is sent: `laporan-situasi-no-3.pdf`."""
+    return Attachment(f"laporan-situasi-no-{number}.{kind}", kind, content)
 
 
 @dataclass(frozen=True)
@@ -191,6 +211,7 @@ class Message:
     ack_token: str | None = None  # critical alerts: acknowledged by link or button
     ack_link: str | None = None
     created_at: datetime | None = None
+    attachment: Attachment | None = None  # sent as a file where the channel can
 
     @property
     def heading(self) -> str:

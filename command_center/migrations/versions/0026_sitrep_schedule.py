@@ -1,4 +1,5 @@
-"""sitrep schedule: an incident's times of day for a sitrep, and the slots taken
+"""sitrep schedule and sending: an incident's times of day for a sitrep, the slots taken,
+an alert's sitrep, and the format a subscriber gets it in
 
 Revision ID: 0026
 Revises: 0025
@@ -35,10 +36,28 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("incident_id", "slot_at", name=op.f("pk_sitrep_slots")),
     )
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("sitrep_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_alerts_sitrep_id_sitreps"),
+            "sitreps",
+            ["sitrep_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+    with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("sitrep_format", sa.String(length=5), server_default="pdf", nullable=False)
+        )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
+        batch_op.drop_column("sitrep_format")
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_alerts_sitrep_id_sitreps"), type_="foreignkey")
+        batch_op.drop_column("sitrep_id")
     op.drop_table("sitrep_slots")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_column("sitrep_at_set")

@@ -1,0 +1,86 @@
+"""An issued sitrep sent out with its file (`sitrep_issued`): the PDF as a Telegram document
+and as an e-mail attachment, through the real sender against the local stand-ins the alerts
+tests use, to the users whose scope holds the incident only."""
+
+from __future__ import annotations
+
+import json
+
+from werkzeug import Request, Response
+
+from command_center import sitrep_store
+from command_center.auth import SYSTEM
+from tests import test_alert_channels as stand_ins
+from tests.alerts import flood, person
+from tests.test_alert_sender import TOKEN, _drain, _sender
+
+certificate, smtp_server = stand_ins.certificate, stand_ins.smtp_server  # the SMTP stand-in
+
+
+def _issue(engine) -> tuple[int, bytes]:
+    """A flood in Kab. Bandung with its first sitrep issued: (incident id, the stored PDF)."""
+    incident_id = flood(engine)
+    facts = sitrep_store.gather(engine, incident_id)
+    number = sitrep_store.issue(engine, facts, incident_id, SYSTEM)
+    return incident_id, sitrep_store.files(engine, incident_id, number).pdf
+
+
+def test_telegram_gets_the_stored_pdf_as_a_document_inside_the_scope_only(
+    area_engine, database_url, httpserver
+) -> None:
+    received: list[tuple[str, dict, dict]] = []
+
+    def bot(request: Request) -> Response:
+        method = request.path.rsplit("/", 1)[-1]
+        if method == "getUpdates":
+            return Response(json.dumps({"ok": True, "result": []}))
+        files = {name: (f.filename, f.read()) for name, f in request.files.items()}
+        fields = dict(request.form) if files else request.get_json()
+        received.append((method, fields, files))
+        return Response(json.dumps({"ok": True, "result": {"message_id": 1}}))
+
+    httpserver.expect_request(f"/bot{TOKEN}/getUpdates").respond_with_handler(bot)
+    httpserver.expect_request(f"/bot{TOKEN}/sendMessage").respond_with_handler(bot)
+    httpserver.expect_request(f"/bot{TOKEN}/sendDocument").respond_with_handler(bot)
+    person(area_engine, "kabid_bandung", "viewer", "32.04", telegram="4242")
+    person(area_engine, "kabid_garut", "viewer", "32.05", telegram="5151")
+    _, pdf = _issue(area_engine)
+    sender = _sender(
+        database_url,
+        area_engine,
+        telegram_bot_token=TOKEN,
+        telegram_api_url=httpserver.url_for("/"),
+    )
+    _drain(sender)
+    documents = [(fields, files) for method, fields, files in received if method == "sendDocument"]
+    ((fields, files),) = documents  # one sitrep, one user in its area
+    assert fields["chat_id"] == "4242" and fields["parse_mode"] == "HTML"
+    assert "Laporan Situasi: Banjir Dayeuhkolot" in fields["caption"]
+    assert files["document"] == ("laporan-situasi-no-1.pdf", pdf)  # the stored bytes
+    chats = {fields["chat_id"] for _, fields, _ in received}
+    assert chats == {"4242"}  # Garut's Kabid hears nothing of Bandung's flood
+
+
+def test_an_email_carries_the_stored_pdf_as_an_attachment(
+    area_engine, database_url, smtp_server
+) -> None:
+    box, port, ca = smtp_server
+    person(area_engine, "kabid_bandung", "viewer", "32.04", email="kabid@dinsos.example")
+    _, pdf = _issue(area_engine)
+    sender = _sender(
+        database_url,
+        area_engine,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_username="pusdalops",
+        smtp_password="rahasia",
+        smtp_ca_file=ca,
+        smtp_sender="pusdalops@kemensos.example",
+    )
+    _drain(sender)
+    (mail,) = (m for m in box.messages if "Laporan Situasi" in m["Subject"])
+    (attached,) = mail.iter_attachments()
+    assert attached.get_filename() == "laporan-situasi-no-1.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_content() == pdf
+    assert "Laporan Situasi: Banjir Dayeuhkolot" in mail.get_body(("plain",)).get_content()
