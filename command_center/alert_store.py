@@ -444,6 +444,7 @@ class SubscriptionInput:
     channels: tuple[str, ...] = ()
     quiet_from: str | None = None
     quiet_until: str | None = None
+    sitrep_format: str = "pdf"  # an issued sitrep as its PDF, its image or text only
 
 
 def _subscription_errors(
@@ -468,6 +469,8 @@ def _subscription_errors(
             errors.append(FieldError("hazards", "bad_choice", {"value": hazard}))
     if entry.min_severity not in rules.SEVERITIES:
         errors.append(FieldError("min_severity", "bad_choice", {"value": entry.min_severity}))
+    if entry.sitrep_format not in rules.SITREP_FORMATS:
+        errors.append(FieldError("sitrep_format", "bad_choice", {"value": entry.sitrep_format}))
     for channel in entry.channels:
         if channel not in rules.CHANNELS:
             errors.append(FieldError("channels", "bad_choice", {"value": channel}))
@@ -499,9 +502,15 @@ def save_subscription(
         row.min_severity, row.channels = entry.min_severity, list(entry.channels)
         row.quiet_from = (entry.quiet_from or "").strip() or None
         row.quiet_until = (entry.quiet_until or "").strip() or None
+        row.sitrep_format = entry.sitrep_format
         row.updated_by = actor.name
         session.add(row)
-        after = {"areas": row.areas, "hazards": row.hazards, "min": row.min_severity}
+        after = {
+            "areas": row.areas,
+            "hazards": row.hazards,
+            "min": row.min_severity,
+            "sitrep": row.sitrep_format,
+        }
         record_audit(session, actor.name, "subscribe", "user", user.id, after=after)
 
 
@@ -516,6 +525,7 @@ def _chosen(row: AlertSubscription | None) -> SubscriptionInput:
         tuple(row.channels),
         row.quiet_from,
         row.quiet_until,
+        row.sitrep_format,
     )
 
 

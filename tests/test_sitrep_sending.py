@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from werkzeug import Request, Response
 
-from command_center import sitrep_store
+from command_center import alert_store, sitrep_store
 from command_center.auth import SYSTEM
+from command_center.errors import InvalidInput
 from tests import test_alert_channels as stand_ins
 from tests.alerts import flood, person
 from tests.test_alert_sender import TOKEN, _drain, _sender
@@ -25,7 +27,7 @@ def _issue(engine) -> tuple[int, bytes]:
     return incident_id, sitrep_store.files(engine, incident_id, number).pdf
 
 
-def test_telegram_gets_the_stored_pdf_as_a_document_inside_the_scope_only(
+def test_telegram_gets_the_stored_file_each_user_chose_inside_the_scope_only(
     area_engine, database_url, httpserver
 ) -> None:
     received: list[tuple[str, dict, dict]] = []
@@ -39,12 +41,19 @@ def test_telegram_gets_the_stored_pdf_as_a_document_inside_the_scope_only(
         received.append((method, fields, files))
         return Response(json.dumps({"ok": True, "result": {"message_id": 1}}))
 
-    httpserver.expect_request(f"/bot{TOKEN}/getUpdates").respond_with_handler(bot)
-    httpserver.expect_request(f"/bot{TOKEN}/sendMessage").respond_with_handler(bot)
-    httpserver.expect_request(f"/bot{TOKEN}/sendDocument").respond_with_handler(bot)
-    person(area_engine, "kabid_bandung", "viewer", "32.04", telegram="4242")
+    for method in ("getUpdates", "sendMessage", "sendDocument", "sendPhoto"):
+        httpserver.expect_request(f"/bot{TOKEN}/{method}").respond_with_handler(bot)
+    for name, chat, choice in (
+        ("pdf", "4242", "pdf"),
+        ("png", "4343", "png"),
+        ("txt", "4444", "text"),
+    ):
+        person(area_engine, f"kabid_{name}", "viewer", "32.04", telegram=chat)
+        entry = alert_store.SubscriptionInput(sitrep_format=choice)
+        alert_store.save_subscription(area_engine, SYSTEM, f"kabid_{name}", entry)
     person(area_engine, "kabid_garut", "viewer", "32.05", telegram="5151")
-    _, pdf = _issue(area_engine)
+    incident_id, pdf = _issue(area_engine)
+    png = sitrep_store.files(area_engine, incident_id).png
     sender = _sender(
         database_url,
         area_engine,
@@ -52,13 +61,18 @@ def test_telegram_gets_the_stored_pdf_as_a_document_inside_the_scope_only(
         telegram_api_url=httpserver.url_for("/"),
     )
     _drain(sender)
-    documents = [(fields, files) for method, fields, files in received if method == "sendDocument"]
-    ((fields, files),) = documents  # one sitrep, one user in its area
-    assert fields["chat_id"] == "4242" and fields["parse_mode"] == "HTML"
-    assert "Laporan Situasi: Banjir Dayeuhkolot" in fields["caption"]
-    assert files["document"] == ("laporan-situasi-no-1.pdf", pdf)  # the stored bytes
+    files = [(method, fields["chat_id"], files) for method, fields, files in received if files]
+    assert sorted(files) == [
+        ("sendDocument", "4242", {"document": ("laporan-situasi-no-1.pdf", pdf)}),  # stored
+        ("sendPhoto", "4343", {"photo": ("laporan-situasi-no-1.png", png)}),
+    ]
+    (document,) = (fields for method, fields, _ in received if method == "sendDocument")
+    assert document["parse_mode"] == "HTML"
+    assert "Laporan Situasi: Banjir Dayeuhkolot" in document["caption"]
+    texts = [f["chat_id"] for m, f, _ in received if m == "sendMessage" and "Situasi" in f["text"]]
+    assert texts == ["4444"]  # text only, as chosen
     chats = {fields["chat_id"] for _, fields, _ in received}
-    assert chats == {"4242"}  # Garut's Kabid hears nothing of Bandung's flood
+    assert "5151" not in chats  # Garut's Kabid hears nothing of Bandung's flood
 
 
 def test_an_email_carries_the_stored_pdf_as_an_attachment(
@@ -84,3 +98,15 @@ def test_an_email_carries_the_stored_pdf_as_an_attachment(
     assert attached.get_content_type() == "application/pdf"
     assert attached.get_content() == pdf
     assert "Laporan Situasi: Banjir Dayeuhkolot" in mail.get_body(("plain",)).get_content()
+
+
+def test_a_subscription_chooses_pdf_image_or_text_and_nothing_else(area_engine) -> None:
+    person(area_engine, "kabid_bandung", "viewer", "32.04")
+    assert alert_store.subscription(area_engine, "kabid_bandung").sitrep_format == "pdf"
+    with pytest.raises(InvalidInput) as bad:
+        entry = alert_store.SubscriptionInput(sitrep_format="docx")
+        alert_store.save_subscription(area_engine, SYSTEM, "kabid_bandung", entry)
+    assert [(e.field, e.code) for e in bad.value.errors] == [("sitrep_format", "bad_choice")]
+    entry = alert_store.SubscriptionInput(sitrep_format="png")
+    alert_store.save_subscription(area_engine, SYSTEM, "kabid_bandung", entry)
+    assert alert_store.subscription(area_engine, "kabid_bandung").sitrep_format == "png"
