@@ -83,15 +83,29 @@ class Sender:
         self._failed: list[alert_store.Failure] = []
 
     def attachment(self, job: alert_store.Job) -> rules.Attachment | None:
-        """The issued sitrep's file in the format the user chose (none for text, or a sitrep
-        without files)."""
+        """The issued sitrep's file in the format the user chose, for a channel that carries
+        files (none for text, or a sitrep without files)."""
         if job.sitrep_id is None or job.sitrep_format not in rules.MIME_TYPES:
+            return None
+        if not self.channels[job.channel].carries_files:
             return None
         files = sitrep_store.files_of(self.engine, job.sitrep_id)
         if files is None:
             return None
         kind = job.sitrep_format
         return rules.sitrep_attachment(files.number, kind, getattr(files, kind))
+
+    def download_link(self, job: alert_store.Job) -> str | None:
+        """The issued sitrep's signed download link in the format the user chose, for a
+        channel that carries no files (when `CC_SITREP_LINK_URL` and `CC_WEBHOOK_SECRET` are
+        set)."""
+        base, secret = self.settings.sitrep_link_url, self.settings.webhook_secret
+        if job.sitrep_id is None or job.sitrep_format not in rules.MIME_TYPES:
+            return None
+        if not base or secret is None or self.channels[job.channel].carries_files:
+            return None
+        secret_text = secret.get_secret_value()
+        return rules.sitrep_link(base, secret_text, job.sitrep_id, job.sitrep_format, utcnow())
 
     def message(self, job: alert_store.Job) -> rules.Message:
         ack = f"{self.base}/notifications?ack={job.ack_token}" if job.ack_token else None
@@ -106,6 +120,7 @@ class Sender:
             ack,
             job.alert_created_at,
             self.attachment(job),
+            self.download_link(job),
         )
 
     def _send(self, job: alert_store.Job) -> alert_store.Failure | None:

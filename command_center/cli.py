@@ -206,6 +206,7 @@ def ingest_feeds(
             polling,
             always_polled,  # forecasts are fetched only for open incidents
             system.checks(engine, settings.backup_folder),
+            secret.get_secret_value() if (secret := settings.webhook_secret) else None,
         )
         log.info("health: http://%s:%s/health", settings.health_host, health.server_port)
     sender = _sender(settings, engine, always_polled)  # says which channels are off, first

@@ -294,6 +294,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(
         default=None, description="Signs webhook bodies (X-CC-Signature: sha256=<hex HMAC>)."
     )
+    sitrep_link_url: str | None = Field(
+        default=None,
+        description="Where receivers reach the worker's /sitrep route (its health port, behind "
+        "a proxy), the start of a sitrep's signed download link in webhooks and WhatsApp gateway "
+        "messages; unset: no link.",
+    )
     webhook_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),
         description="Host names (comma-separated) any user may send webhooks to, and that may "

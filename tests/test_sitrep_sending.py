@@ -5,16 +5,22 @@ tests use, to the users whose scope holds the incident only."""
 from __future__ import annotations
 
 import json
+import threading
+from datetime import timedelta
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import pytest
+import urllib3
 from werkzeug import Request, Response
 
-from command_center import alert_store, sitrep_store
+from command_center import alert_store, health_server, sitrep_store
 from command_center.auth import SYSTEM
 from command_center.errors import InvalidInput
+from command_center.services.alerts import SITREP_LINK_H, sitrep_link
+from command_center.times import utcnow
 from tests import test_alert_channels as stand_ins
 from tests.alerts import flood, person
-from tests.test_alert_sender import TOKEN, _drain, _sender
+from tests.test_alert_sender import SECRET, TOKEN, _drain, _sender
 
 certificate, smtp_server = stand_ins.certificate, stand_ins.smtp_server  # the SMTP stand-in
 
@@ -110,3 +116,64 @@ def test_a_subscription_chooses_pdf_image_or_text_and_nothing_else(area_engine) 
     entry = alert_store.SubscriptionInput(sitrep_format="png")
     alert_store.save_subscription(area_engine, SYSTEM, "kabid_bandung", entry)
     assert alert_store.subscription(area_engine, "kabid_bandung").sitrep_format == "png"
+
+
+def _get(url: str) -> tuple[int, bytes, str]:
+    response = urllib3.request("GET", url, retries=False, timeout=10)
+    return response.status, response.data, response.headers.get("Content-Type", "")
+
+
+def test_a_webhook_gets_a_signed_link_that_downloads_the_pdf_until_it_expires(
+    area_engine, database_url, httpserver
+) -> None:
+    server = health_server.start(
+        area_engine, ("127.0.0.1", 0), 15, threading.Event(), link_secret=SECRET
+    )
+    base = f"http://127.0.0.1:{server.server_port}"
+    received = []
+
+    def receive(request: Request) -> Response:
+        received.append(json.loads(request.get_data()))
+        return Response("ok")
+
+    httpserver.expect_request("/hook").respond_with_handler(receive)
+    person(area_engine, "bpbd_bandung", "viewer", "32.04", webhook=httpserver.url_for("/hook"))
+    _, pdf = _issue(area_engine)
+    try:
+        _drain(_sender(database_url, area_engine, sitrep_link_url=base))
+        (sent,) = (r for r in received if r["rule"] == "sitrep_issued")
+        link = sent["download"]
+        assert link.startswith(f"{base}/sitrep?")
+        assert _get(link) == (200, pdf, "application/pdf")  # the stored PDF
+        query = dict(parse_qsl(urlsplit(link).query))
+        for changed in ({"sig": "0" * 64}, {"id": str(int(query["id"]) + 1)}, {"kind": "png"}):
+            assert _get(f"{base}/sitrep?{urlencode({**query, **changed})}")[0] == 403
+        signed_long_ago = sitrep_link(
+            base, SECRET, int(query["id"]), "pdf", utcnow() - timedelta(hours=SITREP_LINK_H + 1)
+        )
+        assert _get(signed_long_ago)[0] == 403  # expired
+        other_secret = sitrep_link(base, "another-secret", int(query["id"]), "pdf", utcnow())
+        assert _get(other_secret)[0] == 403
+    finally:
+        server.shutdown()
+
+
+def test_a_whatsapp_gateway_gets_the_signed_link_in_its_text(
+    area_engine, database_url, httpserver
+) -> None:
+    httpserver.expect_request("/send", method="POST").respond_with_json({"status": True})
+    person(area_engine, "kabid_bandung", "viewer", "32.04", whatsapp="0812-3456-7890")
+    _issue(area_engine)
+    sender = _sender(
+        database_url,
+        area_engine,
+        whatsapp_mode="gateway",
+        whatsapp_url=httpserver.url_for("/send"),
+        whatsapp_token="wa-token",
+        sitrep_link_url="https://pusdalops.example/berkas",
+    )
+    _drain(sender)
+    texts = [parse_qs(r.get_data(as_text=True))["message"][0] for r, _ in httpserver.log]
+    (sitrep,) = (text for text in texts if "Laporan Situasi" in text)
+    assert "\nUnduh: https://pusdalops.example/berkas/sitrep?id=" in sitrep
+    assert "kind=pdf" in sitrep and "&sig=" in sitrep

@@ -28,6 +28,7 @@ class SendFailed(Exception):
 class Channel(Protocol):
     name: str
     per_second: float  # the provider's rate limit for this sender
+    carries_files: bool  # a sitrep goes as its file (else as a signed download link)
 
     def send(self, message: Message, address: str) -> None:
         """Hand `message` to the provider for `address`.

@@ -16,6 +16,7 @@ from command_center.settings import Settings
 class Email:
     name = "email"
     per_second = 10.0
+    carries_files = True
 
     def __init__(self, settings: Settings):
         self.settings = settings

@@ -32,6 +32,7 @@ class Update:
 class Telegram:
     name = "telegram"
     per_second = 25.0  # Telegram allows about 30 messages a second per bot
+    carries_files = True
 
     def __init__(self, http: Http, api_url: str, token: str, timeout_s: float):
         self.http, self.base, self.timeout_s = http, f"{api_url.rstrip('/')}/bot{token}", timeout_s

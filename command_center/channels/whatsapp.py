@@ -19,6 +19,7 @@ def phone(address: str) -> str:
 class CloudApi:
     name = "whatsapp"
     per_second = 50.0  # the Cloud API's default throughput is 80 messages a second
+    carries_files = False  # until the document upload below
 
     def __init__(self, settings: Settings, http: Http):
         assert settings.whatsapp_token is not None and settings.whatsapp_phone_id
@@ -53,6 +54,7 @@ class CloudApi:
 class Gateway:
     name = "whatsapp"
     per_second = 5.0  # gateways drive a real phone: keep it slow
+    carries_files = False  # a link in the text instead
 
     def __init__(self, settings: Settings, http: Http):
         assert settings.whatsapp_token is not None
