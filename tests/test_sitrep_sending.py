@@ -177,3 +177,50 @@ def test_a_whatsapp_gateway_gets_the_signed_link_in_its_text(
     (sitrep,) = (text for text in texts if "Laporan Situasi" in text)
     assert "\nUnduh: https://pusdalops.example/berkas/sitrep?id=" in sitrep
     assert "kind=pdf" in sitrep and "&sig=" in sitrep
+
+
+def test_the_whatsapp_cloud_api_gets_the_stored_pdf_as_a_template_document(
+    area_engine, database_url, httpserver
+) -> None:
+    uploads = []
+
+    def media(request: Request) -> Response:
+        uploads.append(
+            (dict(request.form), request.files["file"].filename, request.files["file"].read())
+        )
+        return Response(json.dumps({"id": "media-9"}), content_type="application/json")
+
+    httpserver.expect_request("/v21.0/1055/media", method="POST").respond_with_handler(media)
+    httpserver.expect_request("/v21.0/1055/messages", method="POST").respond_with_json(
+        {"messages": [{"id": "wamid.1"}]}
+    )
+    person(area_engine, "kabid_bandung", "viewer", "32.04", whatsapp="0812-3456-7890")
+    _, pdf = _issue(area_engine)
+    sender = _sender(
+        database_url,
+        area_engine,
+        whatsapp_mode="cloud",
+        whatsapp_url=httpserver.url_for("/v21.0"),
+        whatsapp_phone_id="1055",
+        whatsapp_token="wa-token",
+    )
+    _drain(sender)
+    (upload,) = uploads
+    assert upload == (
+        {"messaging_product": "whatsapp", "type": "application/pdf"},
+        "laporan-situasi-no-1.pdf",
+        pdf,  # the stored bytes
+    )
+    sent = [r.get_json() for r, _ in httpserver.log if r.path.endswith("/messages")]
+    (sitrep,) = (s for s in sent if s["template"]["name"] == "laporan_situasi")
+    header, body = sitrep["template"]["components"]
+    assert header == {
+        "type": "header",
+        "parameters": [
+            {
+                "type": "document",
+                "document": {"id": "media-9", "filename": "laporan-situasi-no-1.pdf"},
+            }
+        ],
+    }
+    assert "Laporan Situasi: Banjir Dayeuhkolot" in body["parameters"][0]["text"]
