@@ -5,16 +5,19 @@ was away), one sitrep per slot with two workers racing or after a restart, and
 from __future__ import annotations
 
 import threading
+import time as time_module
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.orm import Session
 
-from command_center import accounts, demo, sitrep_store, store
+from command_center import accounts, cli, demo, sitrep_store, store
 from command_center.auth import SYSTEM, Principal
 from command_center.db import make_engine
 from command_center.errors import Forbidden, InvalidInput
 from command_center.labels import t
+from command_center.models import Incident
 from command_center.services.sitrep_schedule import due_slot, parse, words
 from command_center.times import utcnow
 from tests.conftest import signed_in
@@ -176,3 +179,30 @@ def test_the_incident_page_shows_the_schedule_and_an_operator_edits_it(
 
 def _save_schedule(at):
     return next(b for b in at.button if b.label == t("save_schedule")).click().run()
+
+
+def test_the_workers_schedule_thread_issues_the_slot_due_and_stops(
+    demo_engine, settings, geography
+) -> None:
+    (incident,) = store.incidents(demo_engine)
+    sitrep_store.set_schedule(demo_engine, incident.id, "07:00,19:00", SYSTEM)
+    with Session(demo_engine) as session, session.begin():  # as if set a day ago
+        row = session.get(Incident, incident.id)
+        row.sitrep_at_set = utcnow() - timedelta(days=1)
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=cli._issue_sitreps_on_schedule, args=(settings, demo_engine, geography, stop)
+    )
+    worker.start()
+    try:
+        deadline = time_module.monotonic() + 60
+        while not sitrep_store.issued(demo_engine, incident.id):
+            assert time_module.monotonic() < deadline, "no sitrep issued on schedule"
+            stop.wait(0.2)
+    finally:
+        stop.set()
+        worker.join(timeout=60)
+    assert not worker.is_alive()
+    (issued,) = sitrep_store.issued(demo_engine, incident.id)
+    assert issued.issued_by.startswith("jadwal ")
+    assert sitrep_store.with_files(demo_engine, incident.id) == {1}
