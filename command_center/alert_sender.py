@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from command_center import alert_store, alert_watch
+from command_center import alert_store, alert_watch, sitrep_store
 from command_center.channels import Channel, SendFailed
 from command_center.channels.telegram import ACK_PREFIX, Telegram
 from command_center.db import Outage
@@ -82,6 +82,31 @@ class Sender:
         self._sent: list[int] = []
         self._failed: list[alert_store.Failure] = []
 
+    def attachment(self, job: alert_store.Job) -> rules.Attachment | None:
+        """The issued sitrep's file in the format the user chose, for a channel that carries
+        files (none for text, or a sitrep without files)."""
+        if job.sitrep_id is None or job.sitrep_format not in rules.MIME_TYPES:
+            return None
+        if not self.channels[job.channel].carries_files:
+            return None
+        files = sitrep_store.files_of(self.engine, job.sitrep_id)
+        if files is None:
+            return None
+        kind = job.sitrep_format
+        return rules.sitrep_attachment(files.number, kind, getattr(files, kind))
+
+    def download_link(self, job: alert_store.Job) -> str | None:
+        """The issued sitrep's signed download link in the format the user chose, for a
+        channel that carries no files (when `CC_SITREP_LINK_URL` and `CC_WEBHOOK_SECRET` are
+        set)."""
+        base, secret = self.settings.sitrep_link_url, self.settings.webhook_secret
+        if job.sitrep_id is None or job.sitrep_format not in rules.MIME_TYPES:
+            return None
+        if not base or secret is None or self.channels[job.channel].carries_files:
+            return None
+        secret_text = secret.get_secret_value()
+        return rules.sitrep_link(base, secret_text, job.sitrep_id, job.sitrep_format, utcnow())
+
     def message(self, job: alert_store.Job) -> rules.Message:
         ack = f"{self.base}/notifications?ack={job.ack_token}" if job.ack_token else None
         return rules.Message(
@@ -94,6 +119,8 @@ class Sender:
             job.ack_token,
             ack,
             job.alert_created_at,
+            self.attachment(job),
+            self.download_link(job),
         )
 
     def _send(self, job: alert_store.Job) -> alert_store.Failure | None:

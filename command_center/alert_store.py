@@ -211,6 +211,8 @@ class Job:
     link: str
     ack_token: str | None
     alert_created_at: datetime
+    sitrep_id: int | None = None  # `sitrep_issued`: the sitrep whose file goes with it
+    sitrep_format: str = "pdf"  # the user's choice: pdf, png or text
 
 
 def release_claims(engine: Engine) -> int:
@@ -261,8 +263,9 @@ def claim(
             )
         )
         rows = session.execute(
-            select(AlertDelivery, Alert)
+            select(AlertDelivery, Alert, AlertSubscription.sitrep_format)
             .join(Alert, Alert.id == AlertDelivery.alert_id)
+            .outerjoin(AlertSubscription, AlertSubscription.user_id == AlertDelivery.user_id)
             .where(AlertDelivery.id.in_(ids))
             .order_by(AlertDelivery.next_at, AlertDelivery.id)
         ).all()
@@ -280,8 +283,10 @@ def claim(
                 a.link,
                 d.ack_token,
                 a.created_at,
+                a.sitrep_id,
+                sitrep_format or "pdf",
             )
-            for d, a in rows
+            for d, a, sitrep_format in rows
         ]
 
 
@@ -439,6 +444,7 @@ class SubscriptionInput:
     channels: tuple[str, ...] = ()
     quiet_from: str | None = None
     quiet_until: str | None = None
+    sitrep_format: str = "pdf"  # an issued sitrep as its PDF, its image or text only
 
 
 def _subscription_errors(
@@ -463,6 +469,8 @@ def _subscription_errors(
             errors.append(FieldError("hazards", "bad_choice", {"value": hazard}))
     if entry.min_severity not in rules.SEVERITIES:
         errors.append(FieldError("min_severity", "bad_choice", {"value": entry.min_severity}))
+    if entry.sitrep_format not in rules.SITREP_FORMATS:
+        errors.append(FieldError("sitrep_format", "bad_choice", {"value": entry.sitrep_format}))
     for channel in entry.channels:
         if channel not in rules.CHANNELS:
             errors.append(FieldError("channels", "bad_choice", {"value": channel}))
@@ -494,9 +502,15 @@ def save_subscription(
         row.min_severity, row.channels = entry.min_severity, list(entry.channels)
         row.quiet_from = (entry.quiet_from or "").strip() or None
         row.quiet_until = (entry.quiet_until or "").strip() or None
+        row.sitrep_format = entry.sitrep_format
         row.updated_by = actor.name
         session.add(row)
-        after = {"areas": row.areas, "hazards": row.hazards, "min": row.min_severity}
+        after = {
+            "areas": row.areas,
+            "hazards": row.hazards,
+            "min": row.min_severity,
+            "sitrep": row.sitrep_format,
+        }
         record_audit(session, actor.name, "subscribe", "user", user.id, after=after)
 
 
@@ -511,6 +525,7 @@ def _chosen(row: AlertSubscription | None) -> SubscriptionInput:
         tuple(row.channels),
         row.quiet_from,
         row.quiet_until,
+        row.sitrep_format,
     )
 
 

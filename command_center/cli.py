@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -87,6 +88,7 @@ from command_center.times import ZONES, utcnow
 from command_center.worker_lock import serve, try_lock
 
 log = logging.getLogger("command_center.cli")  # not __name__: `python -m` makes it __main__
+SITREP_CHECK_S = 30.0  # how often the worker looks for a sitrep due on schedule
 
 
 def _geography(settings: Settings) -> Geography:
@@ -204,6 +206,7 @@ def ingest_feeds(
             polling,
             always_polled,  # forecasts are fetched only for open incidents
             system.checks(engine, settings.backup_folder),
+            secret.get_secret_value() if (secret := settings.webhook_secret) else None,
         )
         log.info("health: http://%s:%s/health", settings.health_host, health.server_port)
     sender = _sender(settings, engine, always_polled)  # says which channels are off, first
@@ -217,6 +220,12 @@ def ingest_feeds(
         if not once and not sending.is_alive():
             sending.start()
             _back_up_on_schedule(settings, stop)
+            threading.Thread(
+                target=_issue_sitreps_on_schedule,
+                args=(settings, engine, geography, stop),
+                name="sitreps",
+                daemon=True,
+            ).start()
         log.info("polling %s (Ctrl+C stops)", ", ".join(feeds))
         try:
             ingest.run(
@@ -262,6 +271,22 @@ def _back_up_on_schedule(settings: Settings, stop: threading.Event) -> None:
         name="backups",
         daemon=True,
     ).start()
+
+
+def _issue_sitreps_on_schedule(
+    settings: Settings, engine: Engine, geography: Geography | None, stop: threading.Event
+) -> None:
+    """The worker's sitreps issued on schedule, checked every `SITREP_CHECK_S`; a failure is
+    said and tried again at the next check (the slot stays free until a sitrep takes it)."""
+    while not stop.is_set():
+        try:
+            for incident_id, number in sitrep_store.issue_due(
+                engine, geography, settings.organisation
+            ):
+                log.info("sitrep No. %s of incident %s issued on schedule", number, incident_id)
+        except (SQLAlchemyError, CommandCenterError) as exc:
+            log.warning("sitreps on schedule: %s", exc)
+        stop.wait(SITREP_CHECK_S)
 
 
 def _send_while_free(engine: Engine, sender: alert_sender.Sender, stop: threading.Event) -> None:
@@ -534,9 +559,17 @@ def incident(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def sitrep(settings: Settings, args: argparse.Namespace) -> None:
-    """Issue the incident's next sitrep as the system administrator, and write its files."""
+    """Issue the incident's next sitrep as the system administrator, and write its files; or
+    set the times it is issued by itself."""
     engine, geography = _prepare(settings)
     target = incident_store.incident_id(engine, args.key)
+    if args.action == "schedule":
+        if args.at is None:
+            raise InvalidInput([FieldError("--at", "missing")])
+        times = sitrep_store.set_schedule(engine, target, args.at, SYSTEM)
+        print(f"sitrep of {args.key} issued at {times} local time" if times else
+              f"sitrep of {args.key} no longer issued on schedule")  # fmt: skip
+        return
     facts = sitrep_store.gather(engine, target, organisation=settings.organisation)
     number = sitrep_store.issue(engine, facts, target, SYSTEM, geography)
     print(f"sitrep No. {number} of {args.key} issued")
@@ -879,8 +912,9 @@ def build_parser() -> argparse.ArgumentParser:
     incident_cmd.add_argument("--remove", help="area: codes to remove")
     incident_cmd.add_argument("--reason", help="reopen: why")
     sitrep_cmd = commands.add_parser("sitrep", help="Laporan Situasi: issue one with its files")
-    sitrep_cmd.add_argument("action", choices=["issue"])
+    sitrep_cmd.add_argument("action", choices=["issue", "schedule"])
     sitrep_cmd.add_argument("key", help="the incident's key (or id)")
+    sitrep_cmd.add_argument("--at", help='schedule: local times, e.g. "07:00,19:00" ("" never)')
     sitrep_cmd.add_argument("--pdf", metavar="FILE", help="issue: write its PDF there")
     sitrep_cmd.add_argument("--png", metavar="FILE", help="issue: write its WhatsApp image there")
     reporter_cmd = commands.add_parser("reporter", help="field reporters' personal links")

@@ -185,6 +185,9 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    # local times a sitrep is issued by itself ("07:00,19:00", in the area's zone); None: never
+    sitrep_at: Mapped[str | None] = mapped_column(String(120))
+    sitrep_at_set: Mapped[datetime | None] = mapped_column(UTCDateTime)  # slots start after it
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -535,6 +538,18 @@ class SitrepFile(Base):
     png: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class SitrepSlot(Base):
+    """A scheduled sitrep's slot taken: written in the transaction that issues its sitrep, so
+    a second worker racing for the same slot fails on the key and issues nothing."""
+
+    __tablename__ = "sitrep_slots"
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)  # the slot's start
+    number: Mapped[int] = mapped_column(Integer)  # the sitrep issued for it
+
+
 class QuarantinedRow(Base):
     """An imported row that failed validation, kept as typed until it is fixed and re-submitted."""
 
@@ -823,6 +838,8 @@ class Alert(Base):
         ForeignKey("incidents.id", ondelete="SET NULL"), index=True
     )
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # `sitrep_issued`: the sitrep whose files go with it
+    sitrep_id: Mapped[int | None] = mapped_column(ForeignKey("sitreps.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     fanned_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     escalation: Mapped[int] = mapped_column(Integer, default=0)  # roles gone up so far
@@ -868,6 +885,8 @@ class AlertSubscription(Base):
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every linked one
     quiet_from: Mapped[str | None] = mapped_column(String(5))  # "22:00", local time
     quiet_until: Mapped[str | None] = mapped_column(String(5))
+    # how an issued sitrep reaches them: "pdf", "png" (the image) or "text" (no file)
+    sitrep_format: Mapped[str] = mapped_column(String(5), default="pdf", server_default="pdf")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by: Mapped[str] = mapped_column(String(80))
 

@@ -33,10 +33,12 @@ def write(
     incident_id: int | None = None,
     dedupe_key: str | None = None,
     severity: str | None = None,
+    sitrep_id: int | None = None,
 ) -> Alert | None:
     """Add one alert to the outbox in `session`'s transaction; None when an alert with
     `dedupe_key` was written before (a condition alerts once). `severity` None: the rule's
-    (an admin's override is applied when it is sent out)."""
+    (an admin's override is applied when it is sent out). `sitrep_id`: the sitrep whose files
+    go out with it."""
     if dedupe_key and session.scalar(select(Alert.id).where(Alert.dedupe_key == dedupe_key)):
         return None
     alert = Alert(
@@ -49,6 +51,7 @@ def write(
         hazard=hazard,
         incident_id=incident_id,
         dedupe_key=dedupe_key,
+        sitrep_id=sitrep_id,
         escalation=0,
     )
     session.add(alert)
@@ -66,8 +69,15 @@ def area_words(session: Session, codes: Iterable[str], most: int = 3) -> str:
     return ", ".join(shown) + more
 
 
-def incident_alert(session: Session, incident: Incident, rule: str, detail: str = "") -> None:
-    """An alert about an incident: proposed, opened, a phase decree, closed, a sitrep."""
+def incident_alert(
+    session: Session,
+    incident: Incident,
+    rule: str,
+    detail: str = "",
+    sitrep_id: int | None = None,
+) -> None:
+    """An alert about an incident: proposed, opened, a phase decree, closed, a sitrep (with
+    `sitrep_id`, whose files go out with it)."""
     session.flush()
     codes = [area.kecamatan_code for area in incident.areas]
     where = area_words(session, [incident.kabupaten_code] if incident.kabupaten_code else codes)
@@ -82,4 +92,5 @@ def incident_alert(session: Session, incident: Incident, rule: str, detail: str 
         codes,
         incident.kind,
         incident.id,
+        sitrep_id=sitrep_id,
     )

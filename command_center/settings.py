@@ -282,6 +282,15 @@ class Settings(BaseSettings):
     whatsapp_token: SecretStr | None = None  # Cloud API access token, or the gateway's key
     whatsapp_template: str = "peringatan_bencana"  # an approved template: {{1}} title, {{2}} body
     whatsapp_language: str = "id"
+    whatsapp_sitrep_template: str = Field(
+        default="laporan_situasi",
+        description="Cloud API: the approved template an issued sitrep's PDF goes in (a DOCUMENT "
+        "header; the body as whatsapp_template's).",
+    )
+    whatsapp_sitrep_image_template: str = Field(
+        default="laporan_situasi_gambar",
+        description="Cloud API: the approved template a sitrep's image goes in (an IMAGE header).",
+    )
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_username: str | None = None
@@ -293,6 +302,12 @@ class Settings(BaseSettings):
     smtp_sender: str = "pusdalops@localhost"
     webhook_secret: SecretStr | None = Field(
         default=None, description="Signs webhook bodies (X-CC-Signature: sha256=<hex HMAC>)."
+    )
+    sitrep_link_url: str | None = Field(
+        default=None,
+        description="Where receivers reach the worker's /sitrep route (its health port, behind "
+        "a proxy), the start of a sitrep's signed download link in webhooks and WhatsApp gateway "
+        "messages; unset: no link.",
     )
     webhook_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),

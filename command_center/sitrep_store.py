@@ -14,11 +14,19 @@ from sqlalchemy.orm import Session
 from command_center import logistics_store, outbox, report_store, store, team_store
 from command_center.auth import Principal, require_in
 from command_center.db import writing
-from command_center.errors import NotFound, StaleRecord
+from command_center.errors import FieldError, InvalidInput, NotFound, StaleRecord
 from command_center.geography import Geography
 from command_center.labels import magnitude
-from command_center.models import HazardEvent, Incident, IncidentArea, Sitrep, SitrepFile
-from command_center.services import logistics, sitrep, sitrep_files
+from command_center.models import (
+    HazardEvent,
+    Incident,
+    IncidentArea,
+    IncidentStatus,
+    Sitrep,
+    SitrepFile,
+    SitrepSlot,
+)
+from command_center.services import logistics, sitrep, sitrep_files, sitrep_schedule
 from command_center.services.incidents import local_day, phase_day, phase_line, zone_of
 from command_center.services.reports import (
     awaiting_verification,
@@ -181,7 +189,7 @@ def issue_in(
     after = {"number": facts.number, "final": final, "files": files is not None}
     record_audit(session, actor.name, "issue", "sitrep", row.id, after=after)
     if not final:  # closing alerts on its own
-        outbox.incident_alert(session, incident, "sitrep_issued", f"No. {facts.number}")
+        outbox.incident_alert(session, incident, "sitrep_issued", f"No. {facts.number}", row.id)
     return facts.number
 
 
@@ -203,6 +211,18 @@ def with_files(engine: Engine, incident_id: int) -> set[int]:
         return set(session.scalars(query))
 
 
+def files_of(engine: Engine, sitrep_id: int) -> sitrep_files.SitrepFiles | None:
+    """The PDF and image of the sitrep with id `sitrep_id` (None: it has none)."""
+    query = (
+        select(Sitrep.number, SitrepFile.pdf, SitrepFile.png)
+        .join(Sitrep, SitrepFile.sitrep_id == Sitrep.id)
+        .where(Sitrep.id == sitrep_id)
+    )
+    with Session(engine) as session:
+        found = session.execute(query).first()
+    return sitrep_files.SitrepFiles(found.number, found.pdf, found.png) if found else None
+
+
 def files(engine: Engine, incident_id: int, number: int | None = None) -> sitrep_files.SitrepFiles:
     """The PDF and image of the incident's sitrep `number` (None: the newest that has them).
 
@@ -221,3 +241,109 @@ def files(engine: Engine, incident_id: int, number: int | None = None) -> sitrep
     if found is None:
         raise NotFound(f"files of sitrep {number or 'any'} of incident {incident_id}")
     return sitrep_files.SitrepFiles(found.number, found.pdf, found.png)
+
+
+# -- on schedule ------------------------------------------------------------------------------
+
+
+def set_schedule(engine: Engine, incident_id: int, text: str, actor: Principal) -> str:
+    """Set the local times of day the incident's sitrep is issued by itself ("07:00,19:00";
+    blank: never); returns them as stored. Only slots after this moment are issued.
+
+    Raises:
+        InvalidInput: a time that is not HH:MM (field `sitrep_at`).
+        Forbidden: the incident is outside `actor`'s scope.
+        NotFound: no such incident.
+    """
+    try:
+        times = sitrep_schedule.words(sitrep_schedule.parse(text))
+    except ValueError as exc:
+        raise InvalidInput([FieldError("sitrep_at", "bad_clock", {"value": str(exc)})]) from exc
+    with writing(engine) as session, session.begin():
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound(f"incident {incident_id}")
+        require_in(actor, "incident", incident.kabupaten_code)
+        before = incident.sitrep_at or ""
+        if times != before:
+            incident.sitrep_at, incident.sitrep_at_set = times or None, utcnow()
+            record_audit(
+                session,
+                actor.name,
+                "sitrep_schedule",
+                "incident",
+                incident_id,
+                {"sitrep_at": before},
+                {"sitrep_at": times},
+            )
+    return times
+
+
+def schedule_of(engine: Engine, incident_id: int) -> str:
+    """The incident's sitrep times ("07:00,19:00"; "" for none)."""
+    with Session(engine) as session:
+        return session.scalar(select(Incident.sitrep_at).where(Incident.id == incident_id)) or ""
+
+
+def due(engine: Engine, now: datetime) -> list[tuple[int, datetime, str]]:
+    """The open incidents whose latest slot has begun (after their schedule was set) and has
+    no sitrep yet: (incident id, slot start, its time of day "07:00")."""
+    query = select(Incident).where(
+        Incident.status == IncidentStatus.OPEN, Incident.sitrep_at.is_not(None)
+    )
+    found = []
+    with Session(engine) as session:
+        for incident in session.scalars(query):
+            slot = sitrep_schedule.due_slot(
+                sitrep_schedule.parse(incident.sitrep_at), zone_of(incident.kabupaten_code), now
+            )
+            if slot is None or (incident.sitrep_at_set and slot[0] < incident.sitrep_at_set):
+                continue
+            if session.get(SitrepSlot, (incident.id, slot[0])) is None:
+                found.append((incident.id, slot[0], slot[1].strftime("%H:%M")))
+    return found
+
+
+def issue_slot(
+    engine: Engine,
+    incident_id: int,
+    slot_at: datetime,
+    clock: str,
+    geography: Geography | None = None,
+    organisation: str = "",
+    now: datetime | None = None,
+) -> int | None:
+    """Issue the sitrep of the incident's slot starting `slot_at`, issued by "jadwal 07:00";
+    returns its number, or None when another worker took the slot first (or a sitrep was
+    issued by hand meanwhile: the next pass tries again)."""
+    facts = gather(engine, incident_id, now, organisation)
+    files = sitrep_files.render(facts, geography)
+    schedule = Principal(f"jadwal {clock}", "admin")  # who issued it, in the sitrep and audit
+    try:
+        with writing(engine) as session, session.begin():
+            # the slot first: a second worker's insert fails here (it waits for the first's
+            # commit on PostgreSQL, for its write lock on SQLite) and it issues nothing
+            session.add(SitrepSlot(incident_id=incident_id, slot_at=slot_at, number=facts.number))
+            session.flush()
+            incident = session.get(Incident, incident_id)
+            if incident is None or incident.status != IncidentStatus.OPEN:
+                raise NotFound(f"open incident {incident_id}")
+            return issue_in(session, facts, incident, schedule, files=files)
+    except (IntegrityError, StaleRecord, NotFound):
+        return None
+
+
+def issue_due(
+    engine: Engine,
+    geography: Geography | None = None,
+    organisation: str = "",
+    now: datetime | None = None,
+) -> list[tuple[int, int]]:
+    """Issue every sitrep due on schedule (`due`); returns (incident id, number) of each."""
+    now = now or utcnow()
+    issued = []
+    for incident_id, slot_at, clock in due(engine, now):
+        number = issue_slot(engine, incident_id, slot_at, clock, geography, organisation, now)
+        if number is not None:
+            issued.append((incident_id, number))
+    return issued

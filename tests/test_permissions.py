@@ -396,6 +396,11 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
             incident.kabupaten_code,
             lambda e, a: sitrep_store.issue(e, facts, incident.id, a),
         ),
+        "sitrep_store.set_schedule": Write(
+            "incident",
+            incident.kabupaten_code,
+            lambda e, a: sitrep_store.set_schedule(e, incident.id, "07:00", a),
+        ),
         "store.set_incident_status": Write(
             "incident",
             incident.kabupaten_code,
@@ -528,8 +533,11 @@ def test_every_checked_write_path_is_in_the_property_test(aimed_writes) -> None:
         "team_store.stand_down",
         "form_pull.pull",
         "form_pull.poll_forms",
+        "sitrep_store.issue_due",
+        "sitrep_store.issue_slot",
     }  # the same checks as report imports, resubmit_reports, change_status, save_submissions,
-    # import_households; a link's family: its token (test_a_reporter_link_registers_...)
+    # import_households; a link's family: its token (test_a_reporter_link_registers_...); the
+    # worker's sitreps on schedule: its own principal, no actor to aim
 
 
 @settings(

@@ -337,6 +337,17 @@ def close_incident(incident_id: int, actor: Principal) -> int:
     )
 
 
+@resources.cached(Incident)
+def load_sitrep_schedule(incident_id: int) -> str:
+    """The local times the incident's sitrep is issued by itself ("07:00,19:00"; "": none)."""
+    return sitrep_store.schedule_of(resources.engine(), incident_id)
+
+
+def set_sitrep_schedule(incident_id: int, actor: Principal, text: str) -> str:
+    engine = resources.engine()
+    return resources.written(sitrep_store.set_schedule(engine, incident_id, text, actor))
+
+
 @resources.cached(Sitrep, SitrepFile)
 def load_sitreps(incident_id: int, lang: str) -> pd.DataFrame:
     """The incident's issued sitreps, newest first (labelled; index = number, with `files`:

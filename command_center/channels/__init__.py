@@ -28,6 +28,7 @@ class SendFailed(Exception):
 class Channel(Protocol):
     name: str
     per_second: float  # the provider's rate limit for this sender
+    carries_files: bool  # a sitrep goes as its file (else as a signed download link)
 
     def send(self, message: Message, address: str) -> None:
         """Hand `message` to the provider for `address`.
@@ -73,11 +74,13 @@ def post(
     *,
     json_body: Any = None,
     form: dict[str, str] | None = None,
+    multipart: dict[str, Any] | None = None,
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
     via: str | None = None,
 ) -> urllib3.BaseHTTPResponse:
-    """One POST (JSON, a form or raw bytes), never retried here (the sender retries with
+    """One POST (JSON, a form, a multipart form with files as (name, bytes, type), or raw
+    bytes), never retried here (the sender retries with
     backoff) and never redirected; errors in words. `via`: the address to connect to for
     `url`'s host, checked beforehand (`destinations.vet`), so that no second DNS look-up
     decides where it goes."""
@@ -88,6 +91,8 @@ def post(
     elif form is not None:
         body = urlencode(form).encode()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif multipart is not None:
+        body, headers["Content-Type"] = urllib3.encode_multipart_formdata(multipart)
     try:
         if via is None:
             response = http.request(

@@ -1,5 +1,6 @@
 """E-mail over SMTP (STARTTLS and a login when configured): a plain-text part and an HTML part,
-the HTML escaped; the Message-ID comes from the delivery's key, so a resend is the same mail."""
+the HTML escaped, and the message's file attached (an issued sitrep); the Message-ID comes
+from the delivery's key, so a resend is the same mail."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from command_center.settings import Settings
 class Email:
     name = "email"
     per_second = 10.0
+    carries_files = True
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -27,6 +29,9 @@ class Email:
         mail["Message-ID"] = f"<{message.key}@command-center>"
         mail.set_content(plain_text(message))
         mail.add_alternative(email_html(message), subtype="html")
+        if (file := message.attachment) is not None:
+            maintype, subtype = file.mime.split("/")
+            mail.add_attachment(file.content, maintype, subtype, filename=file.name)
         try:
             with smtplib.SMTP(s.smtp_host or "", s.smtp_port, timeout=s.http_timeout_s) as smtp:
                 if s.smtp_starttls:

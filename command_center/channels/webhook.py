@@ -18,6 +18,7 @@ from command_center.services.alerts import Message, signature, webhook_payload
 class Webhook:
     name = "webhook"
     per_second = 50.0
+    carries_files = False
 
     def __init__(self, http: Http, secret: str, timeout_s: float, allowed_hosts: Collection[str]):
         self.http, self.secret, self.timeout_s = http, secret, timeout_s

@@ -176,6 +176,48 @@ def delivery_key(alert_id: int, user_id: int, channel: str) -> str:
 # -- messages ---------------------------------------------------------------------------------
 
 SEVERITY_WORDS = {"info": "Info", "warning": "Waspada", "critical": "KRITIS"}
+SITREP_FORMATS = ("pdf", "png", "text")  # how a subscriber gets an issued sitrep
+MIME_TYPES = {"pdf": "application/pdf", "png": "image/png"}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a message (an issued sitrep's PDF or image)."""
+
+    name: str
+    kind: str  # pdf or png
+    content: bytes
+
+    @property
+    def mime(self) -> str:
+        return MIME_TYPES[self.kind]
+
+
+SITREP_LINK_H = 72  # a sitrep's download link works this long
+
+
+def _link_signature(secret: str, sitrep_id: int, kind: str, until: int) -> str:
+    key = hmac.new(secret.encode(), b"sitrep-link", hashlib.sha256).digest()  # its own key
+    return hmac.new(key, f"{sitrep_id}:{kind}:{until}".encode(), hashlib.sha256).hexdigest()
+
+
+def sitrep_link(base: str, secret: str, sitrep_id: int, kind: str, now: datetime) -> str:
+    """The signed link to one issued sitrep's file (`kind` pdf or png), good for
+    `SITREP_LINK_H` hours: `<base>/sitrep?id=..&kind=..&until=..&sig=..`."""
+    until = int((now + timedelta(hours=SITREP_LINK_H)).timestamp())
+    sig = _link_signature(secret, sitrep_id, kind, until)
+    return f"{base.rstrip('/')}/sitrep?id={sitrep_id}&kind={kind}&until={until}&sig={sig}"
+
+
+def link_holds(secret: str, sitrep_id: int, kind: str, until: int, sig: str, now: datetime) -> bool:
+    """Whether a download link is ours, unchanged and not expired."""
+    good = hmac.compare_digest(_link_signature(secret, sitrep_id, kind, until), sig)
+    return good and now.timestamp() <= until
+
+
+def sitrep_attachment(number: int, kind: str, content: bytes) -> Attachment:
+    """An issued sitrep's file as it is sent: `laporan-situasi-no-3.pdf`."""
+    return Attachment(f"laporan-situasi-no-{number}.{kind}", kind, content)
 
 
 @dataclass(frozen=True)
@@ -191,6 +233,8 @@ class Message:
     ack_token: str | None = None  # critical alerts: acknowledged by link or button
     ack_link: str | None = None
     created_at: datetime | None = None
+    attachment: Attachment | None = None  # sent as a file where the channel can
+    download_link: str | None = None  # the file's signed link, where a file cannot go
 
     @property
     def heading(self) -> str:
@@ -200,6 +244,8 @@ class Message:
 def plain_text(message: Message) -> str:
     """The message as plain text (e-mail's text part, a WhatsApp gateway's message)."""
     lines = [message.heading, message.body, f"Buka: {message.link}"]
+    if message.download_link:
+        lines.append(f"Unduh: {message.download_link}")
     if message.ack_link:
         lines.append(f"Terima/ACK: {message.ack_link}")
     return "\n".join(line for line in lines if line)
@@ -246,6 +292,7 @@ def webhook_payload(message: Message) -> bytes:
         "body": message.body,
         "link": message.link,
         "ack_link": message.ack_link,
+        "download": message.download_link,
         "created_at": message.created_at.isoformat() if message.created_at else None,
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()

@@ -10,7 +10,7 @@ from command_center.alert_store import SubscriptionInput
 from command_center.auth import Principal, permits, within
 from command_center.errors import CommandCenterError
 from command_center.labels import t
-from command_center.services.alerts import CHANNELS, SEVERITIES
+from command_center.services.alerts import CHANNELS, SEVERITIES, SITREP_FORMATS
 from command_center.services.incidents import HAZARDS
 from command_center.ui import shell
 from command_center.ui.irreversible import ask, confirmed
@@ -106,9 +106,22 @@ def subscription(username: str, lang: str) -> None:
         quiet_until = right.text_input(
             t("field_quiet_until", lang), now.quiet_until or "", max_chars=5
         )
+        sitrep_format = left.selectbox(
+            t("field_sitrep_format", lang),
+            SITREP_FORMATS,
+            index=SITREP_FORMATS.index(now.sitrep_format),
+            format_func=lambda f: t(f"sitrep_format_{f}", lang),
+            help=t("sitrep_format_help", lang),
+        )
         if st.form_submit_button(t("save", lang), type="primary"):
             entry = SubscriptionInput(
-                tuple(areas), tuple(hazards), severity, tuple(chosen), quiet_from, quiet_until
+                tuple(areas),
+                tuple(hazards),
+                severity,
+                tuple(chosen),
+                quiet_from,
+                quiet_until,
+                sitrep_format,
             )
             _try(
                 lambda: data.save_subscription(shell.actor(), username, entry),

@@ -266,6 +266,7 @@ def incident_view(incident_id: int, lang: str) -> None:
         show_table(view.audit, lang, hide_index=True, width="stretch")
         st.markdown(f"**{t('incident_alerts', lang)}**")
         show_table(data.load_alerts(incident_id, lang), lang, hide_index=True, width="stretch")
+    _sitrep_schedule(incident_id, record.status, view.zone, lang)
     _sitreps(incident_id, lang)
     if record.status in ("open", "proposed") and permits(shell.actor(), "incident"):
         _details_form(incident_id, view, lang)
@@ -294,6 +295,27 @@ def _sitreps(incident_id: int, lang: str) -> None:
             data.SITREP_TYPES[kind],
             key=f"sitrep_{kind}_{incident_id}",
         )
+
+
+def _sitrep_schedule(incident_id: int, status: str, zone: str, lang: str) -> None:
+    """When the sitrep is issued by itself, and (for whom may edit the incident) its editor."""
+    times = data.load_sitrep_schedule(incident_id)
+    shown = times.replace(",", ", ")
+    st.caption(t("sitrep_on_schedule", lang, times=shown, zone=zone) if times else
+               t("sitrep_not_scheduled", lang))  # fmt: skip
+    if status != "open" or not permits(shell.actor(), "incident"):
+        return
+    with st.form(f"sitrep_schedule_{incident_id}", enter_to_submit=False):
+        text = st.text_input(
+            t("field_sitrep_at", lang), times, help=t("sitrep_schedule_help", lang), max_chars=120
+        )
+        if st.form_submit_button(t("save_schedule", lang)):
+            try:
+                data.set_sitrep_schedule(incident_id, shell.actor(), text)
+            except CommandCenterError as exc:
+                st.error(explain(exc, lang))
+                return
+            done(t("sitrep_schedule_saved", lang))
 
 
 def _details_form(incident_id: int, view: data.IncidentView, lang: str) -> None:
