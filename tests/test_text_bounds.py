@@ -259,6 +259,30 @@ NOT_FREE_TEXT = {  # (write path, argument): why it is not free text the store k
     ("report_store.set_verification", "status"): "a Verification: its column refuses others",
     ("team_store.change_status", "target"): "a status of the lifecycle (IllegalTransition)",
     ("sitrep_store.issue", "facts"): "gathered from the store (`sitrep_store.gather`)",
+    **dict.fromkeys(
+        [
+            ("backups.restore", "database_url"),
+            ("backups.restore", "pdp_check"),
+            ("backups.restore", "sealing.passphrase"),
+            ("backups.run_schedule", "database_url"),
+            ("backups.run_schedule", "sealing.passphrase"),
+            ("backups.take", "database_url"),
+            ("backups.take", "sealing.passphrase"),
+            ("incident_store.close_incident", "organisation"),
+            ("sitrep_store.issue_due", "organisation"),
+            ("sitrep_store.issue_slot", "organisation"),
+        ],
+        "the server's own settings (the database, the backup passphrase, CC_ORGANISATION)",
+    ),
+    ("backups.take", "suffix"): "the restore's own `before-restore`, part of a file name",
+    ("versions.move_past", "seen"): "data versions read from the store being replaced",
+    ("process_store.report", "process"): "this process's own host:pid",
+    ("process_store.report", "reruns.buckets"): "this process's own rerun histogram",
+    ("sitrep_store.issue_slot", "clock"): "a slot's time, read from the stored schedule",
+    ("sitrep_store.set_schedule", "text"): "parsed into HH:MM times (InvalidInput otherwise); "
+    "the times are stored, never the text",
+    ("alert_store.save_subscription", "entry.sitrep_format"): "one of pdf, png, text: "
+    "anything else is refused",
 }
 
 
