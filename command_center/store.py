@@ -75,6 +75,16 @@ def record_audit(
 
 
 UNCHAINED = "cc_unchained_audit"
+# what an entry says (and its chain hash covers): when, who, what, on which record, before, after
+AUDIT_CONTENT = (
+    AuditEntry.at,
+    AuditEntry.actor,
+    AuditEntry.action,
+    AuditEntry.entity,
+    AuditEntry.entity_id,
+    AuditEntry.before,
+    AuditEntry.after,
+)
 CHAIN_LOCK = 0x43430A0D  # the advisory lock that queues PostgreSQL writers at the chain's end
 
 
@@ -146,16 +156,7 @@ def audit_hash_at(engine: Engine, seq: int) -> str | None:
 def verify_audit(engine: Engine) -> audit_chain.ChainState:
     """The audit chain checked from its first entry (`audit_chain.verify`)."""
     query = select(
-        AuditEntry.id,
-        AuditEntry.chain_seq,
-        AuditEntry.chain_hash,
-        AuditEntry.at,
-        AuditEntry.actor,
-        AuditEntry.action,
-        AuditEntry.entity,
-        AuditEntry.entity_id,
-        AuditEntry.before,
-        AuditEntry.after,
+        AuditEntry.id, AuditEntry.chain_seq, AuditEntry.chain_hash, *AUDIT_CONTENT
     ).order_by(AuditEntry.chain_seq.is_(None), AuditEntry.chain_seq, AuditEntry.id)
     with engine.connect() as conn:
         rows = conn.execution_options(yield_per=2000).execute(query)
@@ -300,15 +301,7 @@ def incident_kecamatan(engine: Engine, incident_id: int) -> tuple[str, ...]:
 
 def audit_entries(engine: Engine, limit: int = 20) -> pd.DataFrame:
     """The newest audit entries (when, who, what, on which record, before, after)."""
-    query = select(
-        AuditEntry.at,
-        AuditEntry.actor,
-        AuditEntry.action,
-        AuditEntry.entity,
-        AuditEntry.entity_id,
-        AuditEntry.before,
-        AuditEntry.after,
-    )
+    query = select(*AUDIT_CONTENT)
     return frame(engine, query.order_by(AuditEntry.id.desc()).limit(limit))
 
 
