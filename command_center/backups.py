@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pyrage
-from sqlalchemy import Connection, create_engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -269,23 +269,26 @@ def restore(
     in use unless `replace`, whose store is then backed up into `backup_folder` first.
     """
     url = make_url(database_url)
-    with tempfile.TemporaryDirectory() as work:
-        manifest, payload = _unpack(file, sealing, Path(work))
-        _check_fits(manifest, url, pdp_check)
-        in_use = _in_use(database_url)
-        if in_use and not replace:
-            raise BackupError(
-                "the store is in use (rows in " + ", ".join(in_use[:6]) + "); restore into an "
-                "empty store, or replace it with --replace (it is backed up first)"
-            )
-        saved = take(database_url, backup_folder, sealing, "before-restore")[0] if in_use else None
-        seen = _versions(database_url)
-        if manifest.dialect == "sqlite":
-            _load_sqlite(payload, Path(url.database))
-        else:
-            _load_postgres(payload, url)
     engine = make_engine(database_url)
     try:
+        with tempfile.TemporaryDirectory() as work:
+            manifest, payload = _unpack(file, sealing, Path(work))
+            _check_fits(manifest, url, pdp_check)
+            in_use = _in_use(engine)
+            if in_use and not replace:
+                raise BackupError(
+                    "the store is in use (rows in " + ", ".join(in_use[:6]) + "); restore into "
+                    "an empty store, or replace it with --replace (it is backed up first)"
+                )
+            saved = (
+                take(database_url, backup_folder, sealing, "before-restore")[0] if in_use else None
+            )
+            seen = _versions(engine)
+            engine.dispose()  # no pooled connection lives across the load
+            if manifest.dialect == "sqlite":
+                _load_sqlite(payload, Path(url.database))
+            else:
+                _load_postgres(payload, url)
         revision = migrate(engine)
         versions.move_past(engine, seen)  # running apps' caches keyed by them hold the old store
         with engine.connect() as conn:
@@ -352,24 +355,16 @@ def _check_fits(manifest: Manifest, url: URL, pdp_check: str | None) -> None:
         )
 
 
-def _in_use(database_url: str) -> list[str]:
+def _in_use(engine: Engine) -> list[str]:
     """The tables with rows beyond what a fresh install holds."""
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            counts = _facts(conn, None)["counts"]
-    finally:
-        engine.dispose()
+    with engine.connect() as conn:
+        counts = _facts(conn, None)["counts"]
     return [name for name, count in counts.items() if count and name not in REFERENCE]
 
 
-def _versions(database_url: str) -> dict[str, int]:
+def _versions(engine: Engine) -> dict[str, int]:
     """The data versions of the store about to be replaced ({} for an empty one)."""
-    engine = make_engine(database_url)
-    try:
-        return versions.read(engine) if inspect(engine).has_table("data_versions") else {}
-    finally:
-        engine.dispose()
+    return versions.read(engine) if inspect(engine).has_table("data_versions") else {}
 
 
 def _load_sqlite(payload: Path, target: Path) -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -211,16 +211,21 @@ def with_files(engine: Engine, incident_id: int) -> set[int]:
         return set(session.scalars(query))
 
 
+# an issued sitrep's number and files
+FILES = select(Sitrep.number, SitrepFile.pdf, SitrepFile.png).join(
+    Sitrep, SitrepFile.sitrep_id == Sitrep.id
+)
+
+
+def _first_files(engine: Engine, query: Select) -> sitrep_files.SitrepFiles | None:
+    with Session(engine) as session:
+        found = session.execute(query.limit(1)).first()
+    return sitrep_files.SitrepFiles(found.number, found.pdf, found.png) if found else None
+
+
 def files_of(engine: Engine, sitrep_id: int) -> sitrep_files.SitrepFiles | None:
     """The PDF and image of the sitrep with id `sitrep_id` (None: it has none)."""
-    query = (
-        select(Sitrep.number, SitrepFile.pdf, SitrepFile.png)
-        .join(Sitrep, SitrepFile.sitrep_id == Sitrep.id)
-        .where(Sitrep.id == sitrep_id)
-    )
-    with Session(engine) as session:
-        found = session.execute(query).first()
-    return sitrep_files.SitrepFiles(found.number, found.pdf, found.png) if found else None
+    return _first_files(engine, FILES.where(Sitrep.id == sitrep_id))
 
 
 def files(engine: Engine, incident_id: int, number: int | None = None) -> sitrep_files.SitrepFiles:
@@ -229,18 +234,13 @@ def files(engine: Engine, incident_id: int, number: int | None = None) -> sitrep
     Raises:
         NotFound: no such sitrep, or it has no files (issued before they were made).
     """
-    query = (
-        select(Sitrep.number, SitrepFile.pdf, SitrepFile.png)
-        .join(Sitrep, SitrepFile.sitrep_id == Sitrep.id)
-        .where(Sitrep.incident_id == incident_id)
-    )
+    query = FILES.where(Sitrep.incident_id == incident_id)
     if number is not None:
         query = query.where(Sitrep.number == number)
-    with Session(engine) as session:
-        found = session.execute(query.order_by(Sitrep.number.desc()).limit(1)).first()
+    found = _first_files(engine, query.order_by(Sitrep.number.desc()))
     if found is None:
         raise NotFound(f"files of sitrep {number or 'any'} of incident {incident_id}")
-    return sitrep_files.SitrepFiles(found.number, found.pdf, found.png)
+    return found
 
 
 # -- on schedule ------------------------------------------------------------------------------
