@@ -839,21 +839,41 @@ def first_admin(settings: Settings, engine: Engine) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="command-center", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("init-db", help="create or upgrade the database schema and load areas")
-    demo_cmd = commands.add_parser("demo", help="load the training scenario (Latihan)")
+    commands.add_parser(
+        "init-db",
+        help="create or upgrade the database schema and load areas",
+        description="Creates or upgrades the schema (Alembic) and loads the areas table; harmless "
+        "to repeat.",
+    )
+    demo_cmd = commands.add_parser(
+        "demo",
+        help="load the training scenario (Latihan)",
+        description="Loads the training scenarios (earthquake and flood); a second run changes "
+        "nothing, `--reset` reloads them.",
+    )
     demo_cmd.add_argument("--reset", action="store_true", help="remove and reload it")
     bounds = commands.add_parser("boundaries", help="check or download kecamatan boundaries")
-    bounds.add_argument("action", choices=["check", "download", "compact"])
+    bounds.add_argument(
+        "action",
+        choices=["check", "download", "compact"],
+        help="print the layer in use and its counts; download the public layer; rebuild the "
+        "compact layer shipped in data/",
+    )
     bounds.add_argument(
         "source", nargs="?", help="compact: the detailed kecamatan layer (default: the one in use)"
     )
-    ingest_cmd = commands.add_parser("ingest", help="poll the hazard feeds into the store")
+    ingest_cmd = commands.add_parser(
+        "ingest",
+        help="poll the hazard feeds into the store",
+        description="The feed worker: it also pulls the field forms, takes scheduled backups, "
+        "issues scheduled sitreps and sends alerts while no other sender runs.",
+    )
     ingest_cmd.add_argument(
         "--replay",
         action="append",
         default=[],
         metavar="DIR",
-        help="load recorded payloads from DIR instead of polling (repeatable)",
+        help="load recorded payloads from DIR as history instead of polling (repeatable)",
     )
     ingest_cmd.add_argument("--once", action="store_true", help="poll every feed once and stop")
     ingest_cmd.add_argument(
@@ -865,16 +885,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--health-port",
         type=int,
         metavar="PORT",
-        help="serve /health (feed freshness) and /live on PORT (default: CC_HEALTH_PORT)",
+        help="serve /health (feed freshness), /live and /metrics on PORT (default: CC_HEALTH_PORT)",
     )
     user_cmd = commands.add_parser(
         "user", help="local accounts: add, passwd, disable, enable, unlock, list"
     )
     user_cmd.add_argument(
-        "action", choices=["add", "passwd", "disable", "enable", "unlock", "list"]
+        "action",
+        choices=["add", "passwd", "disable", "enable", "unlock", "list"],
+        help="what to do with the account",
     )
-    user_cmd.add_argument("username", nargs="?")
-    user_cmd.add_argument("--role", choices=ROLES, default="viewer")
+    user_cmd.add_argument("username", nargs="?", help="the account (all but list)")
+    user_cmd.add_argument("--role", choices=ROLES, default="viewer", help="add: the role")
     user_cmd.add_argument("--scope", help="province (32) or kabupaten (32.03) code")
     user_cmd.add_argument("--name", help="display name (default: the username)")
     user_cmd.add_argument(
@@ -882,7 +904,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     user_cmd.add_argument("--oidc", action="store_true", help="no password: sign in with OIDC")
     token_cmd = commands.add_parser("token", help="read-only wall-screen tokens")
-    token_cmd.add_argument("action", choices=["add", "revoke", "list"])
+    token_cmd.add_argument("action", choices=["add", "revoke", "list"], help="what to do")
     token_cmd.add_argument("value", nargs="?", help="label (add) or id (revoke)")
     token_cmd.add_argument(
         "--scope", help="province or kabupaten code whose briefing it shows (default: national)"
@@ -892,18 +914,22 @@ def build_parser() -> argparse.ArgumentParser:
         "incident", help="incidents: open, list, phase, area, close, reopen, merge"
     )
     incident_cmd.add_argument(
-        "action", choices=["open", "list", "phase", "area", "close", "reopen", "merge"]
+        "action",
+        choices=["open", "list", "phase", "area", "close", "reopen", "merge"],
+        help="what to do (see Incidents)",
     )
     incident_cmd.add_argument("key", nargs="?", help="the incident's key (or id); KEEP for merge")
     incident_cmd.add_argument("phase", nargs="?", help="phase: PHASE; merge: OTHER")
     incident_cmd.add_argument("--hazard", help=f"open: one of {', '.join(HAZARDS)}")
-    incident_cmd.add_argument("--name")
+    incident_cmd.add_argument("--name", help="open: its name")
     incident_cmd.add_argument("--area", help="open: kecamatan or kabupaten codes, comma-separated")
     incident_cmd.add_argument("--started", help="open: ISO 8601 (no offset: the area's zone)")
-    incident_cmd.add_argument("--description")
+    incident_cmd.add_argument("--description", help="open: what happened")
     incident_cmd.add_argument("--exercise", action="store_true", help="open: an exercise")
     incident_cmd.add_argument("--status", help="list: only this status")
-    incident_cmd.add_argument("--format", choices=["text", "json"], default="text")
+    incident_cmd.add_argument(
+        "--format", choices=["text", "json"], default="text", help="list: how it is printed"
+    )
     incident_cmd.add_argument("--decree", help="phase: the decree's number (nomor SK)")
     incident_cmd.add_argument("--authority", help="phase: who set it (e.g. Bupati Bandung)")
     incident_cmd.add_argument("--from", dest="starts", help="phase: first day (YYYY-MM-DD)")
@@ -911,27 +937,44 @@ def build_parser() -> argparse.ArgumentParser:
     incident_cmd.add_argument("--add", help="area: codes to add")
     incident_cmd.add_argument("--remove", help="area: codes to remove")
     incident_cmd.add_argument("--reason", help="reopen: why")
-    sitrep_cmd = commands.add_parser("sitrep", help="Laporan Situasi: issue one with its files")
-    sitrep_cmd.add_argument("action", choices=["issue", "schedule"])
+    sitrep_cmd = commands.add_parser(
+        "sitrep",
+        help="Laporan Situasi: issue one with its files",
+        description="issue: the incident's next Laporan Situasi as `system` (audited), its PDF "
+        "and image stored and written to the files given; schedule: the local times the "
+        'worker issues it (`--at ""`: never), as `system` (audited).',
+    )
+    sitrep_cmd.add_argument("action", choices=["issue", "schedule"], help="what to do")
     sitrep_cmd.add_argument("key", help="the incident's key (or id)")
     sitrep_cmd.add_argument("--at", help='schedule: local times, e.g. "07:00,19:00" ("" never)')
     sitrep_cmd.add_argument("--pdf", metavar="FILE", help="issue: write its PDF there")
     sitrep_cmd.add_argument("--png", metavar="FILE", help="issue: write its WhatsApp image there")
     reporter_cmd = commands.add_parser("reporter", help="field reporters' personal links")
-    reporter_cmd.add_argument("action", choices=["link", "revoke", "list"])
+    reporter_cmd.add_argument("action", choices=["link", "revoke", "list"], help="what to do")
     reporter_cmd.add_argument("value", nargs="?", help="link: the reporter's name; revoke: id")
     reporter_cmd.add_argument("--kecamatan", help="link: kecamatan codes, comma-separated")
     reporter_cmd.add_argument("--incident", help="link: only this incident (default: all open)")
-    reporter_cmd.add_argument("--days", type=int, default=LINK_DAYS, help="link: valid for")
+    reporter_cmd.add_argument(
+        "--days", type=int, default=LINK_DAYS, help="link: valid for this many days"
+    )
     reporter_cmd.add_argument("--role", default="tksk", help=f"link: {', '.join(PILAR_SOSIAL)}")
     reporter_cmd.add_argument("--phone", help="link: the reporter's phone")
-    odk_cmd = commands.add_parser("odk", help="the ODK/Kobo field form: write it, pull it")
-    odk_cmd.add_argument("action", choices=["form", "pull", "household-form", "pull-households"])
+    odk_cmd = commands.add_parser(
+        "odk",
+        help="the ODK/Kobo field form: write it, pull it",
+        description="Writes the report or household XLSForm, or pulls their submissions from "
+        "CC_ODK_URL.",
+    )
+    odk_cmd.add_argument(
+        "action",
+        choices=["form", "pull", "household-form", "pull-households"],
+        help="write the report form, pull its submissions; the same for the household form",
+    )
     odk_cmd.add_argument("--out", help="form: where (default forms/<form id>.xlsx)")
     odk_cmd.add_argument("--version", help="form: its version (default: now, yyyymmddhh)")
     odk_cmd.add_argument("--incident", help="pull: store every submission for this incident")
     reports_cmd = commands.add_parser("reports", help="kecamatan impact reports: import a file")
-    reports_cmd.add_argument("action", choices=["import"])
+    reports_cmd.add_argument("action", choices=["import"], help="what to do")
     reports_cmd.add_argument("file", help="CSV or .xlsx (our columns or BNPB/DIBI's)")
     reports_cmd.add_argument("--incident", required=True, help="the incident's key (or id)")
     reports_cmd.add_argument("--dry-run", action="store_true", help="check all, store nothing")
@@ -944,13 +987,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="affected households: make the key, store a registry extract, import, rotate the "
         "key (the new one on standard input)",
     )
-    households_cmd.add_argument("action", choices=["key", "registry", "import", "rotate-key"])
+    households_cmd.add_argument(
+        "action",
+        choices=["key", "registry", "import", "rotate-key"],
+        help="print a new personal-data key; store a social-registry extract; import a "
+        "household file; seal everything again with the new key read from standard input",
+    )
     households_cmd.add_argument("file", nargs="?", help="registry/import: the CSV (or .xlsx)")
     households_cmd.add_argument("--incident", help="import: the incident's key (or id)")
     alerts_cmd = commands.add_parser(
         "alerts", help="alerts out: test a user's channels, list the outbox, run the sender"
     )
-    alerts_cmd.add_argument("action", choices=["test", "outbox", "send"])
+    alerts_cmd.add_argument(
+        "action",
+        choices=["test", "outbox", "send"],
+        help="a test message on each of a user's channels; the outbox's pending, in-flight "
+        "and dead deliveries; the sender alone (`run` starts one; it also runs inside `ingest` "
+        "while no other sends)",
+    )
     alerts_cmd.add_argument("--user", help="test: whose channels")
     alerts_cmd.add_argument("--once", action="store_true", help="send: drain what is due, stop")
     alerts_cmd.add_argument(
@@ -964,7 +1018,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--new-key", metavar="FILE", help="write a new age key file to encrypt backups, and stop"
     )
     restore_cmd = commands.add_parser(
-        "restore", help="restore a backup into an empty store (or --replace this one)"
+        "restore",
+        help="restore a backup into an empty store (or --replace this one)",
+        description="Restores a backup into an empty store, or in place of this one (backed up "
+        "first); upgrades it and prints its rows against its manifest.",
     )
     restore_cmd.add_argument("file", help="the backup (cc-backup-*.tar.gz[.age])")
     restore_cmd.add_argument(
@@ -974,12 +1031,20 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd = commands.add_parser(
         "audit", help="check that no audit entry was edited, inserted or deleted"
     )
-    audit_cmd.add_argument("action", choices=["verify"])
+    audit_cmd.add_argument(
+        "action",
+        choices=["verify"],
+        help="check the hash chain; exit 1 naming the first entry that does not fit",
+    )
     audit_cmd.add_argument(
         "--against", metavar="BACKUP", help="and compare with the chain's head this backup recorded"
     )
     run_cmd = commands.add_parser(
-        "run", help="set up and start the dashboard; other options go to `streamlit run`"
+        "run",
+        help="set up and start the dashboard; other options go to `streamlit run`",
+        description="Installs the offline map assets, creates or upgrades the schema, loads the "
+        "areas, loads the demo on first start, starts the alert sender beside Streamlit (ended "
+        "with it), then Streamlit.",
     )
     run_cmd.add_argument(
         "--no-demo", action="store_true", help="do not load the demo on first start"

@@ -1,5 +1,5 @@
 """The worker's Prometheus metrics (`/metrics` on the health port), read from the store at each
-scrape: what `system.figures` says, as metric families (names in the README's "What to watch").
+scrape: what `system.figures` says, as metric families (names in `docs/monitoring.md`).
 An unreachable store answers `cc_store_up 0`, not an error."""
 
 from __future__ import annotations

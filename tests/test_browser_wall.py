@@ -99,7 +99,7 @@ def test_a_wall_screen_signed_in_on_its_address_survives_a_reload(
     tab.goto(address)
     _sign_in(tab, "pejabat")  # fails unless the session's cookie is written
     _figures_clear(tab)
-    for _ in range(2):  # the README's daily reload, twice
+    for _ in range(2):  # the daily reload of docs/briefing.md, twice
         tab.reload()
         _figures_clear(tab)
         assert tab.get_by_label("Nama pengguna").count() == 0
@@ -139,8 +139,8 @@ def test_the_wall_screen_shows_its_own_area_and_hazards_in_type_read_across_a_ro
     flood_wall: tuple[str, int, str], browser: Browser, size: str
 ) -> None:
     """The flood's map is fitted to its eight kecamatan (not the Cianjur quake's), none under
-    the legend; table text at least 22 px and the legend's 20 px (README); the panels reach
-    into the lower fifth of the screen; "Gempa terkini" has no quake of Papua or Lombok."""
+    the legend; table text at least 22 px and the legend's 20 px (docs/briefing.md); the panels
+    reach into the lower fifth of the screen; "Gempa terkini" has no quake of Papua or Lombok."""
     base, _, token = flood_wall
     tab = _tab(browser, size)
     tab.goto(f"{base}/briefing?kiosk=1&token={token}")

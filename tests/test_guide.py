@@ -1,6 +1,6 @@
 """The user guide's screenshots (`docs/panduan/`), taken from the real app in Chromium, one
 signed-in account per role on the training scenario, so the guide shows the screens as they are.
-Regenerate them with `.venv/bin/python -m pytest tests/test_guide.py` (README, "User guide").
+Regenerate them with `.venv/bin/python -m pytest tests/test_guide.py` (`docs/running.md`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A generic webhook: the alert as JSON, POSTed with `X-CC-Timestamp`, `X-CC-Signature`
 (`sha256=` HMAC-SHA256 of `timestamp.body` with the shared secret) and `Idempotency-Key`, so a
-receiver such as a BPBD server can check who sent it and drop a repeat (README: Webhooks).
+receiver such as a BPBD server can check who sent it and drop a repeat (`docs/alerts.md`: Webhooks).
 The URL is checked again before every send and the POST goes to the address checked
 (`destinations`): a host that now resolves somewhere refused gets nothing."""
 

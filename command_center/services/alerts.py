@@ -19,20 +19,50 @@ from zoneinfo import ZoneInfo
 
 SEVERITIES = ("info", "warning", "critical")
 CHANNELS = ("telegram", "whatsapp", "email", "webhook")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An alert rule: its default severity and when it fires (the docs' rules table)."""
+
+    severity: str
+    when: str
+
+
+# an admin tunes the severities with CC_ALERT_RULES ({"rule": "off"})
 RULES = {
-    # rule: default severity; an admin tunes them with CC_ALERT_RULES ({"rule": "off"})
-    "incident_proposed": "warning",
-    "incident_opened": "warning",
-    "incident_phase": "warning",
-    "incident_closed": "info",
-    "weather_warning": "warning",  # an Extreme CAP warning is critical
-    "tsunami_warning": "critical",  # to everyone on duty, whatever they subscribed to
-    "feed_stale": "warning",
-    "deployment_silent": "warning",
-    "report_waiting": "info",
-    "sitrep_issued": "info",
-    "stock_low": "warning",
-    "test": "info",
+    "incident_proposed": Rule("warning", "a hazard feed proposes an incident in the area"),
+    "incident_opened": Rule("warning", "an incident is opened by hand or a proposal confirmed"),
+    "incident_phase": Rule(
+        "warning",
+        "an emergency phase decree (SK) is recorded, or confirmed by a second person",
+    ),
+    "incident_closed": Rule("info", "the incident is closed (with its final sitrep number)"),
+    "weather_warning": Rule(
+        "warning", "a Severe CAP warning covers kecamatan of the area (Extreme: critical)"
+    ),
+    "tsunami_warning": Rule(
+        "critical",
+        "an InaTEWS warning: **to everyone with a linked channel**, whatever they subscribed to",
+    ),
+    "feed_stale": Rule(
+        "warning", "a polled feed has not succeeded for `CC_STALE_AFTER_MIN` (to national users)"
+    ),
+    "deployment_silent": Rule(
+        "warning",
+        "a deployed team without a status update for `CC_ALERT_DEPLOYMENT_SILENT_H` (12) hours",
+    ),
+    "report_waiting": Rule("info", "a report unverified for `CC_ALERT_REPORT_WAITING_H` (6) hours"),
+    "sitrep_issued": Rule(
+        "info",
+        "a Laporan Situasi is issued (by hand, on schedule or at closing), with its file",
+    ),
+    "stock_low": Rule(
+        "warning",
+        "a daily item in the incident's kabupaten covers fewer than `CC_ALERT_STOCK_DAYS` (3) "
+        "days for the displaced people of its verified reports",
+    ),
+    "test": Rule("info", "a test message on a user's channels (`command-center alerts test`)"),
 }
 EVERYONE = frozenset({"tsunami_warning"})  # rules that ignore areas, hazards and severity
 ESCALATION = ("coordinator", "admin")  # an unacknowledged critical alert goes up one by one
@@ -47,7 +77,7 @@ def severity_of(rule: str, overrides: Mapping[str, str], proposed: str | None = 
     """The severity an alert of `rule` goes out with (None: the rule is off). An admin's
     override wins over what the change proposed (an Extreme warning), which wins over the
     rule's default."""
-    chosen = overrides.get(rule) or proposed or RULES.get(rule, "info")
+    chosen = overrides.get(rule) or proposed or RULES[rule].severity if rule in RULES else "info"
     return None if chosen == "off" else chosen
 
 
@@ -283,7 +313,7 @@ def template_parameter(text: str, limit: int = 1000) -> str:
 
 
 def webhook_payload(message: Message) -> bytes:
-    """The webhook's JSON body (documented in the README)."""
+    """The webhook's JSON body (documented in `docs/alerts.md`)."""
     payload = {
         "id": message.key,
         "rule": message.rule,

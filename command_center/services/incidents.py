@@ -82,7 +82,7 @@ HAZARDS = (
 
 
 def hazard_code(text: str) -> str:
-    """A hazard as people type it: its code, or its name as the README and the labels spell
+    """A hazard as people type it: its code, or its name as `docs/incidents.md` and the labels spell
     it ("tanah longsor", "Kebakaran hutan dan lahan"); the text itself when it is neither."""
     typed = " ".join(text.replace("_", " ").replace("-", " ").lower().split())
     names = {code.replace("_", " "): code for code in HAZARDS}
