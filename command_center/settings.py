@@ -150,6 +150,25 @@ class Settings(BaseSettings):
     feed_inatews_url: str = f"{INATEWS}/datagempa.json"
     feed_inatews_realtime_url: str = f"{INATEWS}/gempaQL.json"
     feed_gdacs_url: str = "https://www.gdacs.org/xml/rss.xml"
+    feed_magma_var_url: str = Field(
+        default="https://magma.esdm.go.id/api/v1/magma-var",
+        description="MAGMA Indonesia's latest activity report of every volcano (PVMBG): "
+        "level, recommendation and exclusion zone (docs/volcanoes.md).",
+    )
+    feed_magma_vona_url: str = Field(
+        default="https://magma.esdm.go.id/api/v1/vona",
+        description="MAGMA Indonesia's VONA list (aviation colour code, ash-cloud height).",
+    )
+    magma_token: SecretStr | None = Field(
+        default=None,
+        description="The MAGMA API token (sent as `Authorization: Bearer`); MAGMA's API "
+        "refuses requests without one, and the refusal shows as the feed's error.",
+    )
+    poll_volcanoes_s: int = Field(
+        default=600,
+        description="How often the worker asks MAGMA for volcano levels and VONAs (seconds); "
+        "PVMBG reports every 6 hours and announces a level change at once.",
+    )
     poll_earthquakes_s: int = 60
     poll_warnings_s: int = 300
     poll_forecast_s: int = 3600

@@ -27,6 +27,7 @@ RULES = {
     "incident_closed": "info",
     "weather_warning": "warning",  # an Extreme CAP warning is critical
     "tsunami_warning": "critical",  # to everyone on duty, whatever they subscribed to
+    "volcano_level": "warning",  # a volcano's level changed; Level IV (Awas) is critical
     "feed_stale": "warning",
     "deployment_silent": "warning",
     "report_waiting": "info",
