@@ -392,7 +392,7 @@ def _volcano_incident(
     returns the id of an incident created. A dismissed proposal comes back only with a raise."""
     proposal = _volcano(geography, event)
     change = volcano_store.level_change(event.details)
-    _volcano_alert(session, geography, event, proposal)
+    _volcano_alert(session, geography, event, proposal, rules)
     raised_from = select(Incident).where(Incident.hazard_event_id == event.id)
     incident = session.scalar(
         raised_from.where(Incident.status.in_(("proposed", "open"))).order_by(Incident.id.desc())
@@ -463,15 +463,22 @@ def _widen(
 
 
 def _volcano_alert(
-    session: Session, geography: Geography, event: HazardEvent, proposal: Proposal | None
+    session: Session,
+    geography: Geography,
+    event: HazardEvent,
+    proposal: Proposal | None,
+    rules: ProposalRules,
 ) -> None:
     """Alert (`volcano_level`) on a level change, and on a volcano first seen at Siaga or
-    above; critical at Awas. Over the zone's kecamatan, else the crater's."""
+    above; critical at Awas. Over the zone's kecamatan, else the crater's. Old news alerts
+    no one."""
     change = volcano_store.level_change(event.details)
     first_alarming = change.before is None and change.after >= PROPOSING_LEVEL
     if not first_alarming and (change.before is None or change.before == change.after):
         return
     if event.lat is None or event.lon is None:
+        return
+    if too_old(event.time_utc, event.fetched_at or utcnow(), rules.max_age_h):
         return
     area = proposal.kecamatan if proposal else crater_kecamatan(geography, event.lat, event.lon)
     was = f"{level_words(change.before)} → " if change.before else ""

@@ -125,7 +125,8 @@ def level_change(details: dict[str, Any]) -> LevelChange:
 
 
 def volcanoes(engine: Engine, min_level: int = 1) -> pd.DataFrame:
-    """Volcanoes at `min_level` or above, highest level first then most recently changed:
+    """Volcanoes at `min_level` or above, highest level first, then most recently changed, then
+    by name:
     `id, name, level, changed_at, lat, lon, details`."""
     columns = ["id", "name", "level", "changed_at", "lat", "lon", "details"]
     with Session(engine) as session:
@@ -140,4 +141,5 @@ def volcanoes(engine: Engine, min_level: int = 1) -> pd.DataFrame:
             ],
             columns=columns,
         )
-    return frame.sort_values(["level", "changed_at"], ascending=False).reset_index(drop=True)
+    order = ["level", "changed_at", "name"]
+    return frame.sort_values(order, ascending=[False, False, True]).reset_index(drop=True)

@@ -13,12 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from command_center import hazard_store, ingest, proposal_store, store, volcano_store
+from command_center.adapters.live_map import load_live_map
 from command_center.auth import SYSTEM
+from command_center.db import make_engine
 from command_center.http import fetch, make_session
 from command_center.ingest import Feed
+from command_center.labels import t
 from command_center.models import Alert, AuditEntry, HazardEvent, Incident, IncidentStatus
 from command_center.services.incidents import ProposalRules
+from command_center.services.volcanoes import LEVEL_COLOURS
 from command_center.settings import load_settings
+from command_center.sources.magma import parse_magma_var as parse
+from command_center.ui import maps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "magma"
 AWAS = FIXTURES / "magma_var_20241104_lewotobi_awas.json"
@@ -204,3 +210,67 @@ def test_replay_recognises_magma_files_by_content_and_proposes_when_asked(
     assert outcomes["vona.json"].status == "ok"
     ((incident, kecamatan),) = _incidents(areas)
     assert incident.kind == "erupsi" and kecamatan == LEWOTOBI_7_KM
+
+
+@pytest.fixture
+def with_lewotobi(with_demo, database_url: str, geography, tmp_path: Path) -> Path:
+    """The demo store with MAGMA's Level IV report of Lewotobi Laki-laki replayed and its
+    erupsi incident confirmed (as the wall screen shows open incidents)."""
+    engine = make_engine(database_url)
+    (tmp_path / "awas.json").write_bytes(AWAS.read_bytes())
+
+    def propose(session: Session, result) -> None:
+        proposal_store.propose_incidents(session, geography, result.changed_ids, RULES)
+
+    ingest.replay(engine, tmp_path, propose)
+    ((incident, _),) = [(i, k) for i, k in _incidents(engine) if i.kind == "erupsi"]
+    store.set_incident_status(engine, incident.id, incident.version, IncidentStatus.OPEN, SYSTEM)
+    engine.dispose()
+    return tmp_path
+
+
+def test_the_hazards_page_lists_volcanoes_by_level_with_the_kecamatan_in_the_zone(
+    open_page, with_lewotobi, database_url: str, geography
+) -> None:
+    at = open_page("pages/hazards.py")
+    table = at.dataframe[0].value
+    assert list(table[t("col_volcano")]) == ["Lewotobi Laki-laki", "Marapi", "Semeru", "Ruang"]
+    lewotobi = table.iloc[0]
+    assert lewotobi[t("col_activity_level")] == "Level IV (Awas)"
+    assert lewotobi[t("col_zone")] == "radius 7 km"
+    assert lewotobi[t("col_zone_kecamatan")] == "Wulanggitang (53.06.01), Ile Bura (53.06.16)"
+    assert lewotobi[t("col_level_since")] == "4 Nov 2024 05.00 WIB"  # 06:00 WITA
+    assert "Salak" not in set(table[t("col_volcano")])  # Normal is not listed
+    semeru = table.iloc[2]
+    assert semeru[t("col_zone")] == "radius 3 km; sektoral 8 km (135°-135°)"
+
+    engine = make_engine(database_url)
+    with Session(engine) as session, session.begin():  # January 2025: lowered to Waspada
+        result = volcano_store.save_volcano_levels(session, parse(WASPADA.read_bytes()))
+        proposal_store.propose_incidents(session, geography, result.changed_ids, RULES)
+    at = open_page("pages/hazards.py")
+    lewotobi = at.dataframe[0].value.set_index(t("col_volcano")).loc["Lewotobi Laki-laki"]
+    assert lewotobi[t("col_activity_level")] == "Level II (Waspada)"
+    assert lewotobi[t("col_level_since")] == "2 Jan 2025 05.00 WIB"
+    assert lewotobi[t("col_zone")] == "radius 3 km"
+
+
+def test_the_map_draws_each_volcano_as_a_triangle_with_its_zone_and_legend(
+    with_lewotobi,
+) -> None:
+    view = load_live_map("id")
+    names = [v.name for v in view.volcanoes]
+    assert names == ["Lewotobi Laki-laki", "Marapi", "Semeru", "Ruang"]
+    legend = dict(view.legend)
+    assert legend["Gunung api Level IV (Awas)"] == LEVEL_COLOURS[4]
+    assert legend["Gunung api Level II (Waspada)"] == LEVEL_COLOURS[2]
+    (erupsi,) = [i for i in view.incidents if i.kind == "erupsi"]
+    wall = view.for_incident(erupsi.id)  # the wall screen of the eruption
+    assert [v.name for v in wall.volcanoes] == ["Lewotobi Laki-laki"]
+    assert ("Gunung api Level IV (Awas)", LEVEL_COLOURS[4]) in wall.legend
+    assert ("Gunung api Level II (Waspada)", LEVEL_COLOURS[2]) not in wall.legend
+    demo = next(i for i in view.incidents if i.kind == "gempa_bumi")
+    assert view.for_incident(demo.id).volcanoes == ()  # far from West Java's quake
+    html = maps.live_map(wall, "", "").get_root().render()
+    assert html.count('class=\\"cc-volcano\\"') == 1  # the icon's SVG, as JSON in the page
+    assert f'"color": "{LEVEL_COLOURS[4]}"' in html  # the zone in the level's colour
