@@ -212,21 +212,26 @@ def test_replay_recognises_magma_files_by_content_and_proposes_when_asked(
     assert incident.kind == "erupsi" and kecamatan == LEWOTOBI_7_KM
 
 
-@pytest.fixture
-def with_lewotobi(with_demo, database_url: str, geography, tmp_path: Path) -> Path:
-    """The demo store with MAGMA's Level IV report of Lewotobi Laki-laki replayed and its
-    erupsi incident confirmed (as the wall screen shows open incidents)."""
-    engine = make_engine(database_url)
-    (tmp_path / "awas.json").write_bytes(AWAS.read_bytes())
+def replay_lewotobi(engine, geography, folder: Path) -> int:
+    """MAGMA's Level IV report replayed into `engine` (from `folder`), its erupsi incident
+    confirmed (the wall screen shows open incidents); returns the incident's id."""
+    (folder / "awas.json").write_bytes(AWAS.read_bytes())
 
     def propose(session: Session, result) -> None:
         proposal_store.propose_incidents(session, geography, result.changed_ids, RULES)
 
-    ingest.replay(engine, tmp_path, propose)
+    ingest.replay(engine, folder, propose)
     ((incident, _),) = [(i, k) for i, k in _incidents(engine) if i.kind == "erupsi"]
     store.set_incident_status(engine, incident.id, incident.version, IncidentStatus.OPEN, SYSTEM)
+    return incident.id
+
+
+@pytest.fixture
+def with_lewotobi(with_demo, database_url: str, geography, tmp_path: Path) -> None:
+    """The demo store with Lewotobi Laki-laki at Awas and its eruption open."""
+    engine = make_engine(database_url)
+    replay_lewotobi(engine, geography, tmp_path)
     engine.dispose()
-    return tmp_path
 
 
 def test_the_hazards_page_lists_volcanoes_by_level_with_the_kecamatan_in_the_zone(
@@ -264,6 +269,8 @@ def test_the_map_draws_each_volcano_as_a_triangle_with_its_zone_and_legend(
     legend = dict(view.legend)
     assert legend["Gunung api Level IV (Awas)"] == LEVEL_COLOURS[4]
     assert legend["Gunung api Level II (Waspada)"] == LEVEL_COLOURS[2]
+    others = {colour for words, colour in view.legend if not words.startswith("Gunung api")}
+    assert others and not others & set(LEVEL_COLOURS.values())  # teams are red and green too
     (erupsi,) = [i for i in view.incidents if i.kind == "erupsi"]
     wall = view.for_incident(erupsi.id)  # the wall screen of the eruption
     assert [v.name for v in wall.volcanoes] == ["Lewotobi Laki-laki"]

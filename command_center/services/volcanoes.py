@@ -25,11 +25,13 @@ KM_PER_DEGREE = 111.32
 HALF_OCTANT = 22.5  # degrees added on each side of a named direction
 PROPOSING_LEVEL = 3  # Siaga and Awas propose an erupsi incident
 CRITICAL_LEVEL = 4  # Awas alerts as critical
-LEVEL_COLOURS = {  # PVMBG's own colours for the four levels
-    1: "#2e7d32",
-    2: "#f9a825",
-    3: "#ef6c00",
-    4: "#c62828",
+# PVMBG's colours for the four levels (green, yellow, orange, red), in shades no other map
+# key uses (teams are green, yellow and red too): a legend line names one thing
+LEVEL_COLOURS = {
+    1: "#9ccc65",
+    2: "#ffeb3b",
+    3: "#fb8c00",
+    4: "#8b0000",
 }
 ARC_STEP = 5.0  # degrees between the points of a drawn arc
 
