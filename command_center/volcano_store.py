@@ -94,13 +94,15 @@ def save_volcano_levels(session: Session, levels: list[VolcanoLevel]) -> SaveRes
 
 
 def save_vonas(session: Session, notices: list[Vona]) -> SaveResult:
-    """Keep each volcano's newest VONA on its row (matched by MAGMA's code); a VONA changes
-    no level, so no ids are returned for proposals."""
+    """Keep each volcano's newest VONA on its row (matched by MAGMA's code, or by name for a
+    volcano not in the shipped list); a VONA changes no level, so no ids are returned for
+    proposals."""
     updated = 0
     for notice in sorted(notices, key=lambda n: n.issued_utc):
+        keys = (notice.code, f"name:{name_key(notice.volcano)}")
         row = session.scalar(
             select(HazardEvent).where(
-                HazardEvent.source == SOURCE, HazardEvent.source_event_id == notice.code
+                HazardEvent.source == SOURCE, HazardEvent.source_event_id.in_(keys)
             )
         )
         entry = {**asdict(notice), "issued_utc": notice.issued_utc.isoformat()}

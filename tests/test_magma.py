@@ -53,6 +53,7 @@ def test_each_report_gives_level_period_end_in_utc_and_zone() -> None:
         ),
         ("sektoral 7 km arah tenggara\u2013selatan", Exclusion(None, 7.0, 135.0, 180.0)),
         ("radius 3 km. Sektor Barat Laut sejauh 5 km", Exclusion(3.0, 5.0, 315.0, 315.0)),
+        ("sektoral 2.5 km arah barat. Radius 1 km", Exclusion(1.0, 2.5, 270.0, 270.0)),
         ("agar tidak mendekati kawah", Exclusion(None)),
     ],
 )

@@ -179,6 +179,13 @@ def test_the_vona_rides_on_its_volcano(areas, geography, httpserver: HTTPServer)
         row = session.scalar(select(HazardEvent).where(HazardEvent.source_event_id == "LWK"))
     assert row.details["vona"]["colour"] == "RED"
     assert row.details["vona"]["ash_above_summit_m"] == 2000
+    ruang = json.loads(VONA.read_text())  # a volcano not in the shipped list: by its name
+    ruang["data"][0].update(code_id="RUA", volcano="Ruang", cu_code="ORANGE")
+    _serve(httpserver, json.dumps(ruang), "/vona")
+    _poll(areas, geography, _feed(httpserver, "/vona", "magma_vona"))
+    with Session(areas) as session:
+        row = session.scalar(select(HazardEvent).where(HazardEvent.location_text == "Ruang"))
+    assert row.details["vona"]["colour"] == "ORANGE"
 
 
 def test_the_worker_polls_magma_with_its_token(httpserver: HTTPServer) -> None:

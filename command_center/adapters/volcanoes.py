@@ -54,7 +54,7 @@ def load_volcano_table(lang: str) -> pd.DataFrame:
     reached = []
     for row in rows.itertuples():
         zone = volcano_store.exclusion(row.details)
-        if geography is None or row.lat is None or row.lon is None:
+        if geography is None or pd.isna(row.lat) or pd.isna(row.lon):
             reached.append("-")
             continue
         hit = zone_kecamatan(geography, row.lat, row.lon, zone)
@@ -93,7 +93,7 @@ def volcanoes_on_map(lang: str) -> tuple[VolcanoOnMap, ...]:
             f"{t('col_level_since', lang)} {format_wib(row.changed_at, lang)}",
         )
         for row in rows.itertuples()
-        if row.lat is not None and row.lon is not None
+        if pd.notna(row.lat) and pd.notna(row.lon)
     )
 
 

@@ -47,7 +47,7 @@ BEARINGS = {
 }
 _NUMBER = r"(\d+(?:[.,]\d+)?)\s*(km|kilometer|m|meter)\b"
 _RADIUS = re.compile(r"radius\s+" + _NUMBER, re.I)
-_SECTOR = re.compile(r"sektor(?:al)?\b[^.;]*", re.I)
+_SECTOR = re.compile(r"sektor(?:al)?\b(?:[^.;\n]|\.(?=\d))*", re.I)  # to the sentence's end
 _DISTANCE = re.compile(_NUMBER, re.I)
 _DIRECTION = re.compile("|".join(BEARINGS), re.I)
 _LEVEL = re.compile(r"level\s+(IV|III|II|I)\b", re.I)
