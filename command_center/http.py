@@ -39,6 +39,17 @@ def make_session(user_agent: str, retries: int = 3, backoff_s: float = 0.5) -> r
     return session
 
 
+class BearerAuth(requests.auth.AuthBase):
+    """`Authorization: Bearer <token>` (MAGMA's API)."""
+
+    def __init__(self, token: str):
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
 @dataclass(frozen=True)
 class Fetched:
     body: bytes | None  # None: not modified since the last fetch

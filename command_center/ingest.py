@@ -21,12 +21,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from command_center import community_store, hazard_store, store
+from command_center import community_store, hazard_store, store, volcano_store
 from command_center.db import Outage, writing
 from command_center.errors import FeedError, FeedFormatError
 from command_center.form_pull import FormServer, form_server, poll_forms
 from command_center.hazard_store import SaveResult
-from command_center.http import fetch, parsed
+from command_center.http import BearerAuth, fetch, parsed
 from command_center.pdp import Vault
 from command_center.settings import Settings
 from command_center.sources.bmkg_forecast import parse_forecast
@@ -34,6 +34,7 @@ from command_center.sources.bmkg_nowcast import parse_cap, parse_rss
 from command_center.sources.bmkg_quakes import parse_infogempa
 from command_center.sources.gdacs import parse_gdacs
 from command_center.sources.inatews import parse_datagempa, parse_gempaql
+from command_center.sources.magma import is_magma_var, is_vona, parse_magma_var, parse_vona
 from command_center.sources.petabencana import parse_reports
 from command_center.sources.usgs import parse_usgs
 from command_center.times import age_minutes, utcnow
@@ -49,8 +50,9 @@ class Feed:
     url: str
     interval_s: int
     kind: str  # "bmkg_quakes", "usgs_quakes", "inatews", "inatews_realtime", "gdacs",
-    # "nowcast", "forecast", "petabencana" or "forms"
+    # "nowcast", "forecast", "petabencana", "magma_var", "magma_vona" or "forms"
     link_hosts: frozenset[str] = frozenset()  # hosts its payload may send us on to (CAP)
+    auth: requests.auth.AuthBase | None = None  # a feed that wants credentials (MAGMA)
     forms: FormServer | None = None  # the server of a "forms" feed (ODK Central, Kobo)
     vault: Vault | None = None  # a household form's: its people are sealed as they land
 
@@ -75,6 +77,12 @@ def registry(settings: Settings) -> dict[str, Feed]:
         Feed("gdacs", settings.feed_gdacs_url, warnings, "gdacs"),
         Feed("petabencana", settings.feed_petabencana_url, warnings, "petabencana"),
         Feed("bmkg_forecast", settings.feed_forecast_url, settings.poll_forecast_s, "forecast"),
+    ]
+    magma = BearerAuth(token.get_secret_value()) if (token := settings.magma_token) else None
+    volcanoes = settings.poll_volcanoes_s
+    feeds += [
+        Feed("magma_var", settings.feed_magma_var_url, volcanoes, "magma_var", auth=magma),
+        Feed("magma_vona", settings.feed_magma_vona_url, volcanoes, "magma_vona", auth=magma),
     ]
     server = form_server(settings)
     if server is not None:
@@ -112,6 +120,10 @@ def _save(
         return hazard_store.save_gdacs(session, parsed(parse_gdacs, body))
     if kind == "forecast":
         return hazard_store.save_forecast(session, parsed(parse_forecast, body))
+    if kind == "magma_var":
+        return volcano_store.save_volcano_levels(session, parsed(parse_magma_var, body))
+    if kind == "magma_vona":
+        return volcano_store.save_vonas(session, parsed(parse_vona, body))
     if kind == "petabencana":
         added = community_store.save_reports(session, parsed(parse_reports, body))
         return SaveResult(added, 0, ())
@@ -142,7 +154,12 @@ def poll(
     state = hazard_store.feed_state(engine, feed.key)
     try:
         fetched = fetch(
-            http, feed.url, timeout_s, state and state.etag, state and state.last_modified
+            http,
+            feed.url,
+            timeout_s,
+            state and state.etag,
+            state and state.last_modified,
+            auth=feed.auth,
         )
         if fetched.body is None:
             with writing(engine) as session, session.begin():
@@ -306,10 +323,22 @@ REPLAY_PREFIXES = {
     "prakiraan-cuaca": "forecast",
     "petabencana": "petabencana",
 }
+# recognised by their content, whatever the file's name
+REPLAY_CONTENT: tuple[tuple[Callable[[bytes], bool], str], ...] = (
+    (is_magma_var, "magma_var"),
+    (is_vona, "magma_vona"),
+)
 NOT_REPLAYED = {
     "nowcast_rss": "a nowcast RSS only links to CAP alerts; replay the nowcast_cap_* files",
     "digitalforecast": "legacy DigitalForecast XML, replaced by api.bmkg.go.id; not read",
 }
+
+
+def _kind_of(path: Path) -> str | None:
+    """The feed a recorded file is by its content (its first bytes), if any."""
+    with path.open("rb") as file:
+        head = file.read(4000)
+    return next((kind for matches, kind in REPLAY_CONTENT if matches(head)), None)
 
 
 @dataclass(frozen=True)
@@ -329,12 +358,14 @@ def replay(
 
     Files are recognised by name (`autogempa_*`, `gempaterkini_*`, `gempadirasakan_*`,
     `inatews_datagempa_*`, `inatews_gempaQL_*`, `usgs_*`, `gdacs_*`, `nowcast_cap_*`,
-    `prakiraan-cuaca_*`); each is stored in its own transaction.
+    `prakiraan-cuaca_*`) or by content (MAGMA's volcano reports and VONAs); each is stored
+    in its own transaction.
     """
     outcomes: dict[str, ReplayOutcome] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name, lowered = str(path.relative_to(folder)), path.name.lower()
         kind = next((k for p, k in REPLAY_PREFIXES.items() if lowered.startswith(p)), None)
+        kind = kind or _kind_of(path)
         if kind is None:
             reason = next(
                 (why for p, why in NOT_REPLAYED.items() if lowered.startswith(p)),

@@ -8,6 +8,9 @@ BMKG's earthquake and InaTEWS's tsunami warning of it make one incident (the war
 the area is both). While an incident is still *proposed* it follows its events: a revised
 earthquake or an updated warning changes its name and area, a cancelled or downgraded warning
 withdraws it. Once an operator has confirmed it, the incident is theirs and is left alone.
+A volcano is the exception (`_volcano_incident`): a level raised to Siaga or Awas proposes an
+erupsi incident over its exclusion zone, a wider zone widens even a confirmed incident (people
+must leave it), and a lowered level is written on the incident's history, never closing it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from shapely import MultiPolygon, Polygon
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from command_center import outbox
+from command_center import outbox, volcano_store
 from command_center.geography import Geography
 from command_center.labels import magnitude
 from command_center.models import HazardEvent, Incident, IncidentArea, IncidentEvent
@@ -39,6 +42,14 @@ from command_center.services.hazards import (
     too_old,
 )
 from command_center.services.incidents import ProposalRules, common_area, proposal_reason
+from command_center.services.volcanoes import (
+    CRITICAL_LEVEL,
+    PROPOSING_LEVEL,
+    crater_kecamatan,
+    level_words,
+    zone_kecamatan,
+    zone_words,
+)
 from command_center.store import record_audit
 from command_center.times import utcnow
 
@@ -72,6 +83,9 @@ def propose_incidents(
     for event in sorted(events, key=lambda e: e.id):
         if event.duplicate_of_id is not None or event.details.get("replaced_by"):
             continue  # its primary (or the message replacing it) carries the proposal
+        if event.kind == volcano_store.KIND:
+            created += _volcano_incident(session, geography, event, rules, now)
+            continue
         _hazard_alert(session, geography, event, rules)
         incident = _incident_of(session, event) or _companion(session, event)
         if incident is not None:
@@ -352,6 +366,134 @@ def _gdacs(geography: Geography, event: HazardEvent) -> Proposal | None:
         return None
     name, reason = details.get("title") or kind, f"GDACS {details['alert_level']}"
     return Proposal(GDACS_HAZARDS[kind], name, tuple(near["kode_kec"]), reason)
+
+
+def _volcano(geography: Geography, event: HazardEvent) -> Proposal | None:
+    """A volcano at Siaga or Awas, over the kecamatan its exclusion zone reaches (the crater's
+    own when the recommendation names no zone)."""
+    details = event.details
+    if details["level"] < PROPOSING_LEVEL or event.lat is None or event.lon is None:
+        return None
+    zone = volcano_store.exclusion(details)
+    area = tuple(zone_kecamatan(geography, event.lat, event.lon, zone)["kode_kec"])
+    area = area or crater_kecamatan(geography, event.lat, event.lon)
+    if not area:
+        return None
+    level = level_words(details["level"])
+    name = f"Erupsi {event.location_text} · {level}"
+    reason = f"{level} · {zone_words(zone)}"
+    return Proposal("erupsi", name, area, reason, details.get("recommendation") or None)
+
+
+def _volcano_incident(
+    session: Session, geography: Geography, event: HazardEvent, rules: ProposalRules, now: datetime
+) -> list[int]:
+    """Propose, widen or annotate the erupsi incident of a volcano whose level or zone changed;
+    returns the id of an incident created. A dismissed proposal comes back only with a raise."""
+    proposal = _volcano(geography, event)
+    change = volcano_store.level_change(event.details)
+    _volcano_alert(session, geography, event, proposal, rules)
+    raised_from = select(Incident).where(Incident.hazard_event_id == event.id)
+    incident = session.scalar(
+        raised_from.where(Incident.status.in_(("proposed", "open"))).order_by(Incident.id.desc())
+    )
+    if incident is not None:
+        _widen(session, incident, event, proposal)
+        if change.raised or change.lowered:
+            record_audit(
+                session,
+                "ingest",
+                "volcano_level",
+                "incident",
+                incident.id,
+                before={"level": change.before},
+                after={"level": change.after, "reason": level_words(change.after)},
+            )
+        return []
+    ever = session.scalar(raised_from.limit(1)) is not None
+    if proposal is None or (ever and not change.raised):
+        return []
+    if too_old(event.time_utc, event.fetched_at or now, rules.max_age_h):
+        return []
+    incident = Incident(
+        key=f"magma-{event.source_event_id}-{event.time_utc:%Y%m%d%H%M}"[:60],
+        name=proposal.name[:NAME_LENGTH],
+        kind=proposal.kind,
+        description=proposal.description,
+        status="proposed",
+        hazard_event_id=event.id,
+        kabupaten_code=common_area(proposal.kecamatan),
+        started_at=event.time_utc,
+        areas=[IncidentArea(kecamatan_code=code) for code in proposal.kecamatan],
+    )
+    session.add(incident)
+    session.flush()
+    record_audit(
+        session, "ingest", "propose", "incident", incident.id, after={"reason": proposal.reason}
+    )
+    outbox.incident_alert(session, incident, "incident_proposed", proposal.reason)
+    return [incident.id]
+
+
+def _widen(
+    session: Session, incident: Incident, event: HazardEvent, proposal: Proposal | None
+) -> None:
+    """A proposed incident follows its volcano's zone; a confirmed one only gains the
+    kecamatan a wider zone reaches. A level below Siaga changes neither."""
+    if proposal is None:
+        return
+    if incident.status == "proposed":
+        _follow(session, incident, event, proposal)
+        return
+    known = {area.kecamatan_code for area in incident.areas}
+    added = [code for code in proposal.kecamatan if code not in known]
+    if not added:
+        return
+    incident.areas = [*incident.areas, *(IncidentArea(kecamatan_code=code) for code in added)]
+    incident.kabupaten_code = common_area([*known, *added])
+    record_audit(
+        session,
+        "ingest",
+        "follow",
+        "incident",
+        incident.id,
+        before={"kecamatan": len(known)},
+        after={"kecamatan": len(known) + len(added), "reason": proposal.reason},
+    )
+
+
+def _volcano_alert(
+    session: Session,
+    geography: Geography,
+    event: HazardEvent,
+    proposal: Proposal | None,
+    rules: ProposalRules,
+) -> None:
+    """Alert (`volcano_level`) on a level change, and on a volcano first seen at Siaga or
+    above; critical at Awas. Over the zone's kecamatan, else the crater's. Old news alerts
+    no one."""
+    change = volcano_store.level_change(event.details)
+    first_alarming = change.before is None and change.after >= PROPOSING_LEVEL
+    if not first_alarming and (change.before is None or change.before == change.after):
+        return
+    if event.lat is None or event.lon is None:
+        return
+    if too_old(event.time_utc, event.fetched_at or utcnow(), rules.max_age_h):
+        return
+    area = proposal.kecamatan if proposal else crater_kecamatan(geography, event.lat, event.lon)
+    was = f"{level_words(change.before)} → " if change.before else ""
+    zone = zone_words(volcano_store.exclusion(event.details))
+    outbox.write(
+        session,
+        "volcano_level",
+        f"{event.location_text}: {level_words(change.after)}",
+        "\n".join((f"{was}{level_words(change.after)}", zone, outbox.area_words(session, area, 5))),
+        "/hazards",
+        area,
+        "erupsi",
+        dedupe_key=f"volcano_level:{event.source_event_id}:{event.details['report_utc']}"[:200],
+        severity="critical" if change.after >= CRITICAL_LEVEL else None,
+    )
 
 
 def _kecamatan_of(geography: Geography, kode_kab: str) -> list[str]:

@@ -221,6 +221,25 @@ class Settings(BaseSettings):
         default="https://www.gdacs.org/xml/rss.xml",
         description="GDACS RSS (floods, cyclones, volcanoes, droughts, wildfires, earthquakes).",
     )
+    feed_magma_var_url: str = Field(
+        default="https://magma.esdm.go.id/api/v1/magma-var",
+        description="MAGMA Indonesia's latest activity report of every volcano (PVMBG): "
+        "level, recommendation and exclusion zone (docs/volcanoes.md).",
+    )
+    feed_magma_vona_url: str = Field(
+        default="https://magma.esdm.go.id/api/v1/vona",
+        description="MAGMA Indonesia's VONA list (aviation colour code, ash-cloud height).",
+    )
+    magma_token: SecretStr | None = Field(
+        default=None,
+        description="The MAGMA API token (sent as `Authorization: Bearer`); MAGMA's API "
+        "refuses requests without one, and the refusal shows as the feed's error.",
+    )
+    poll_volcanoes_s: int = Field(
+        default=600,
+        description="How often the worker asks MAGMA for volcano levels and VONAs (seconds); "
+        "PVMBG reports every 6 hours and announces a level change at once.",
+    )
     poll_earthquakes_s: int = Field(
         default=60, description="How often the worker polls the earthquake feeds."
     )

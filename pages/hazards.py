@@ -5,6 +5,7 @@ import streamlit as st
 from command_center import resources
 from command_center.adapters.hazards import load_event_detail, load_forecasts, load_hazard_table
 from command_center.adapters.incidents import decide_proposal
+from command_center.adapters.volcanoes import load_volcano_table
 from command_center.errors import Forbidden, StaleRecord
 from command_center.labels import t
 from command_center.ui import shell
@@ -15,6 +16,13 @@ lang = shell.start_page()
 st.title(t("page_hazards", lang))
 show_done()
 feed_panel(lang)
+
+st.subheader(t("volcanoes_heading", lang))
+volcanoes = load_volcano_table(lang)
+if volcanoes.empty:
+    st.caption(t("no_volcanoes", lang))
+else:
+    show_table(volcanoes, lang, hide_index=True, width="stretch", key="volcano_table")
 
 table, ids = load_hazard_table(lang)
 if table.empty:
@@ -48,6 +56,7 @@ if detail is not None:
         "weather_warning": "warning_kecamatan",
         "tsunami_warning": "tsunami_areas",
         "earthquake": "affected_kecamatan",
+        "volcano_level": "zone_kecamatan_heading",
     }.get(detail.kind, "gdacs_reach")
     st.markdown(f"**{t(heading, lang, mmi=f'{mmi:g}')}**")
     if detail.kind == "earthquake":

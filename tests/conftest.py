@@ -325,6 +325,8 @@ def recorded_feeds(httpserver, shared_data: Path) -> dict[str, str]:
         / "feeds"
         / "gdacs_rss_20191230_exxamalte-python-aio-georss-gdacs.xml",
         "/petabencana": shared_data / "impacts" / "petabencana_jbd_reports_2017-02-21.geojson",
+        "/magma-var": FIXTURES / "magma" / "magma_var_20241104_lewotobi_awas.json",
+        "/vona": FIXTURES / "magma" / "vona_20241104_lewotobi.json",
     }.items():
         httpserver.expect_request(path).respond_with_data(payload.read_bytes())
     return {
@@ -338,6 +340,8 @@ def recorded_feeds(httpserver, shared_data: Path) -> dict[str, str]:
         "CC_FEED_NOWCAST_RSS_URL": httpserver.url_for("/rss.xml"),
         "CC_FEED_FORECAST_URL": httpserver.url_for("/forecast"),
         "CC_FEED_PETABENCANA_URL": httpserver.url_for("/petabencana"),
+        "CC_FEED_MAGMA_VAR_URL": httpserver.url_for("/magma-var"),
+        "CC_FEED_MAGMA_VONA_URL": httpserver.url_for("/vona"),
     }
 
 

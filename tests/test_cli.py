@@ -122,13 +122,15 @@ def test_ingest_once_without_network_records_errors_and_exits_cleanly(
             "INATEWS_REALTIME",
             "GDACS",
             "PETABENCANA",
+            "MAGMA_VAR",
+            "MAGMA_VONA",
         )
     }
     result = _cli("ingest", "--once", **{**cli_env, **offline})
     assert result.returncode == 0, result.stderr
     statuses = hazard_store.feed_statuses(make_engine(database_url))
     quakes = statuses[statuses["feed"] != "bmkg_forecast"]
-    assert len(quakes) == 9 and set(quakes["last_outcome"]) == {"error"}
+    assert len(quakes) == 11 and set(quakes["last_outcome"]) == {"error"}
 
 
 def test_run_passes_streamlit_options_through() -> None:

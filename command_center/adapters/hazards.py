@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 from shapely import MultiPolygon, Polygon
 
-from command_center import hazard_store, resources, store
+from command_center import hazard_store, resources, store, volcano_store
 from command_center.labels import feed_name, magnitude, number, t
 from command_center.models import FeedStatus, Forecast, HazardEvent, Incident, IncidentArea
 from command_center.services.exposure import mmi_roman, shaking, strongest
@@ -16,6 +16,7 @@ from command_center.services.felt import match_felt
 from command_center.services.gazetteer import gazetteer_of
 from command_center.services.hazards import GDACS_REACH_KM
 from command_center.services.health import feed_state
+from command_center.services.volcanoes import level_words, zone_kecamatan
 from command_center.times import age_minutes, format_age, format_wib, utcnow
 
 
@@ -87,6 +88,8 @@ def kind_words(kind: str, details: dict, lang: str) -> str:
     its level."""
     if kind == "weather_warning":
         return str(details.get("event", "")) or t("kind_weather_warning", lang)
+    if kind == volcano_store.KIND:
+        return f"{t('kind_volcano_level', lang)}: {level_words(details['level'])}"
     words = t(f"kind_{kind}", lang)
     level = details.get("alert_level")
     return f"{words} (GDACS {level})" if level else words
@@ -183,6 +186,17 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
                 t("col_kabupaten", lang): [
                     p.kabupaten or t("place_unresolved", lang) for p in places
                 ],
+            }
+        )
+    if geography is not None and event["kind"] == volcano_store.KIND and event["lat"] is not None:
+        zone = volcano_store.exclusion(event["details"])
+        hit = zone_kecamatan(geography, event["lat"], event["lon"], zone)
+        affected = pd.DataFrame(
+            {
+                t("col_code", lang): hit["kode_kec"],
+                t("col_kecamatan", lang): hit["kecamatan"],
+                t("col_kabupaten", lang): hit["kabupaten"],
+                t("col_provinsi", lang): hit["provinsi"],
             }
         )
     event_type = event["details"].get("event_type")

@@ -1,5 +1,6 @@
 """Live map page: open incidents with affected kecamatan shaded by estimated intensity,
-the latest earthquakes coloured by age, active weather warnings, and team positions."""
+the latest earthquakes coloured by age, active weather warnings, volcanoes above Normal with
+their exclusion zones, and team positions."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import shapely
 import shapely.geometry
 
 from command_center import community_store, hazard_store, resources, store, team_store
+from command_center.adapters.volcanoes import VolcanoOnMap, volcano_legend, volcanoes_on_map
 from command_center.labels import magnitude, status_words, t
 from command_center.models import (
     Area,
@@ -40,6 +42,7 @@ from command_center.services.figures import (
 )
 from command_center.services.hazards import TSUNAMI_LEVELS, strongest_level
 from command_center.services.teams import TeamOnMap, on_map
+from command_center.services.volcanoes import LEVEL_COLOURS
 from command_center.store import IncidentRecord
 from command_center.times import age_minutes, format_wib, utcnow
 
@@ -87,6 +90,7 @@ class LiveMapView:
     community_counts: pd.DataFrame = field(default_factory=pd.DataFrame)  # labelled
     # the box the map is fitted to, ((south, west), (north, east)); None: `centre` and `zoom`
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
+    volcanoes: tuple[VolcanoOnMap, ...] = ()  # above Normal, with their exclusion zones
 
     def for_incident(self, incident_id: int) -> LiveMapView:
         """One incident's view, as a wall screen bound to it shows it: fitted to its area,
@@ -97,13 +101,19 @@ class LiveMapView:
         shown = [f for f in self.affected["features"] if f["properties"]["kode_kec"] in codes]
         bounds = _bounds(shown) or _around(mine)
         quakes = tuple(q for q in self.quakes if bounds is None or _inside(q, bounds))
+        volcanoes = tuple(v for v in self.volcanoes if bounds is None or _inside(v, bounds))
+        shown_levels = {v.colour for v in volcanoes}
         colours = {HAZARD_COLOURS.get(i.kind) for i in mine}
         every_mmi = set(_mmi_legend([level + 0.5 for level, _ in MMI_COLOURS]))
         ages = {colour for _, colour in AGE_COLOURS} | {OLD_QUAKE}
         keys = [e for e in self.legend if e not in every_mmi]
         own = [e for e in keys if e[1] in colours]
-        others = [  # the warning, team and community keys; the quakes' if any are shown
-            e for e in keys if e[1] not in HAZARD_COLOURS.values() and (quakes or e[1] not in ages)
+        others = [  # the warning, team and community keys; the quakes' and volcanoes' if shown
+            e
+            for e in keys
+            if e[1] not in HAZARD_COLOURS.values()
+            and (quakes or e[1] not in ages)
+            and (e[1] in shown_levels or e[1] not in LEVEL_COLOURS.values())
         ]
         return replace(
             self,
@@ -111,6 +121,7 @@ class LiveMapView:
             affected={**self.affected, "features": shown},
             teams=[team for team in self.teams if team.incident_id == incident_id],
             quakes=quakes,
+            volcanoes=volcanoes,
             legend=own + _mmi_legend([f["properties"].get("mmi", 0) for f in shown]) + others,
             bounds=bounds,
         )
@@ -134,9 +145,9 @@ def _around(incidents: list[IncidentRecord]) -> tuple[tuple[float, float], ...] 
     return (first.lat - 0.2, first.lon - 0.2), (first.lat + 0.2, first.lon + 0.2)
 
 
-def _inside(quake: QuakeMarker, bounds: tuple[tuple[float, float], ...]) -> bool:
+def _inside(point: QuakeMarker | VolcanoOnMap, bounds: tuple[tuple[float, float], ...]) -> bool:
     (south, west), (north, east) = bounds
-    return south <= quake.lat <= north and west <= quake.lon <= east
+    return south <= point.lat <= north and west <= point.lon <= east
 
 
 def _affected(incidents: list[IncidentRecord], lang: str) -> dict[str, Any]:
@@ -225,6 +236,8 @@ def load_live_map(lang: str) -> LiveMapView:
         legend.append((t("legend_warning", lang), WARNING_COLOUR))
     if quakes:
         legend += _age_legend(lang)
+    volcanoes = volcanoes_on_map(lang)
+    legend += volcano_legend(volcanoes, lang)
     legend += [
         (f"{t('legend_team', lang)}: {words[s]}", STATUS_COLOURS[s])
         for s in STATUS_COLOURS
@@ -240,6 +253,7 @@ def load_live_map(lang: str) -> LiveMapView:
         problem=None if geography is not None else resources.geography_problem(lang),
         quakes=quakes,
         warnings=warnings,
+        volcanoes=volcanoes,
         tsunami=tuple(_tsunami(r, lang) for r in in_force.itertuples()),
         legend=legend + (depth_legend(lang) if len(community) else []),
         status_words=words,

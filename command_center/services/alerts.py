@@ -45,6 +45,9 @@ RULES = {
         "critical",
         "an InaTEWS warning: **to everyone with a linked channel**, whatever they subscribed to",
     ),
+    "volcano_level": Rule(
+        "warning", "a volcano's activity level changes (MAGMA / PVMBG); Level IV (Awas) is critical"
+    ),
     "feed_stale": Rule(
         "warning", "a polled feed has not succeeded for `CC_STALE_AFTER_MIN` (to national users)"
     ),
@@ -77,7 +80,7 @@ def severity_of(rule: str, overrides: Mapping[str, str], proposed: str | None = 
     """The severity an alert of `rule` goes out with (None: the rule is off). An admin's
     override wins over what the change proposed (an Extreme warning), which wins over the
     rule's default."""
-    chosen = overrides.get(rule) or proposed or RULES[rule].severity if rule in RULES else "info"
+    chosen = overrides.get(rule) or proposed or (RULES[rule].severity if rule in RULES else "info")
     return None if chosen == "off" else chosen
 
 

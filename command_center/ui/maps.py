@@ -31,6 +31,7 @@ from command_center.services.figures import (
     WARNING_COLOUR,
 )
 from command_center.services.teams import TeamOnMap
+from command_center.ui import volcano_map
 
 
 class _LiteralText:
@@ -362,6 +363,7 @@ def live_layers(view: LiveMapView) -> folium.FeatureGroup:
             event_marker(incident.lat, incident.lon, incident.magnitude, incident.name).add_to(
                 group
             )
+    volcano_map.volcano_layer(view.volcanoes, group)
     return team_layer(view.teams, view.status_words, group)
 
 
