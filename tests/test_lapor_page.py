@@ -12,7 +12,7 @@ from command_center import household_store, report_store, reporter_store, store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.labels import t
-from command_center.services.reporters import LINK_PARAM, NewLink
+from command_center.services.reporters import LINK_PARAM, NewLink, link_url
 from command_center.settings import PROJECT_ROOT
 from command_center.times import WIB, format_wib
 from tests.conftest import APP, ARTIFACTS, app_env_vars, store_copy
@@ -196,7 +196,7 @@ def test_a_report_typed_as_the_network_drops_is_kept_on_the_phone_and_stored_onc
 
         def open_link():
             tab = context.new_page()
-            tab.goto(f"{base}/lapor?{LINK_PARAM}={token}")
+            tab.goto(link_url(base, token))  # as issued: at the root, a fresh server
             tab.get_by_role("button", name=send).wait_for(timeout=60_000)
             return tab
 
