@@ -1,5 +1,6 @@
 """The field reporter's page, phone first: one column, large inputs, no map, Bahasa Indonesia.
-Reached only through a reporter's link (`/lapor?kunci=...`), with no other navigation."""
+Reached only through a reporter's link (`/?kunci=...`, or `/lapor?kunci=...`), with no other
+navigation."""
 
 from __future__ import annotations
 
