@@ -27,6 +27,7 @@ SCRIPTS = (
     "uploads.py",
     "field_text.py",
     "sitrep_files.py",
+    "phone.py",
 )
 
 

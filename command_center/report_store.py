@@ -97,6 +97,9 @@ def _row(version: int, report: ReportInput, actor: str) -> dict[str, Any]:
     }
 
 
+_NOT_REPEATED = {"report_time", "created_at"}  # a phone's second press is the same report
+
+
 def _inside(session: Session, report: ReportInput) -> bool:
     """Whether the reported area is in the incident's area (a kabupaten: any of its kecamatan)."""
     query = select(IncidentArea.kecamatan_code).where(
@@ -143,6 +146,37 @@ def write_version(
     record_audit(session, actor.name, "report", "impact_report", row.id, None, after)
     older_than = before.older_than(report.report_time)
     return Saved(row.id, row.version, outside_area=not inside, older_than=older_than)
+
+
+def repeated(session: Session, report: ReportInput, link_id: int, since: datetime) -> Saved | None:
+    """The version a field reporter's link stored since `since` as its newest for the report's
+    incident, kecamatan and source, when `report` repeats it in every value but its time: the
+    same report sent again from a phone that never saw the receipt. Else nothing."""
+    last = session.scalars(
+        select(ImpactReport)
+        .where(
+            ImpactReport.reporter_link_id == link_id,
+            ImpactReport.incident_id == report.incident_id,
+            ImpactReport.kecamatan_code == report.kecamatan_code,
+            ImpactReport.source == report.source,
+        )
+        .order_by(ImpactReport.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.created_at < since:
+        return None
+    values = _row(last.version, report, last.created_by or "")
+    if any(getattr(last, k) != v for k, v in values.items() if k not in _NOT_REPEATED):
+        return None
+    reported = _reported(
+        session,
+        ImpactReport.incident_id == report.incident_id,
+        ImpactReport.kecamatan_code == report.kecamatan_code,
+        ImpactReport.source == report.source,
+    )
+    now = reported[(report.incident_id, report.kecamatan_code, report.source)]
+    inside = _inside(session, report)
+    return Saved(last.id, last.version, not inside, now.older_than(last.report_time))
 
 
 def save_report(

@@ -159,6 +159,9 @@ def _who(row: ReporterLink) -> str:
     return f"{row.name} (lapor #{row.id})"
 
 
+RESENT_WITHIN = timedelta(hours=6)  # a phone sends again what it typed when the signal returns
+
+
 def _within_rate(session: Session, row: ReporterLink, limits: ProbeLimits) -> None:
     """Refuse a link that wrote `link_writes` times within the window (every write is
     audited under its name).
@@ -181,7 +184,8 @@ def save_field_report(
 ) -> report_store.Saved:
     """Store a report sent through a link: unverified, with the reporter as its source, for one
     of the link's kecamatan and incidents only (the same checks as the form), and no more
-    often than `limits` allow.
+    often than `limits` allow. The same report sent again within `RESENT_WITHIN` (every value
+    but its time alike) is stored once: its first version is returned.
 
     Raises:
         Forbidden: the link is unknown, revoked or expired, or does not cover the kecamatan or
@@ -200,6 +204,9 @@ def save_field_report(
         allowed = incidents_for(reporter, _open_areas(session))
         if report.kecamatan_code not in reporter.kecamatan or report.incident_id not in allowed:
             raise Forbidden(_who(row), "reporter_link", "?")
+        again = report_store.repeated(session, report, row.id, now - RESENT_WITHIN)
+        if again is not None:  # the receipt was lost on the way: stored once, answered again
+            return again
         actor = Principal(_who(row), "viewer")
         saved = report_store.write_version(session, report, actor, confirmed, link_id=row.id)
         row.last_used_at = now

@@ -1,4 +1,4 @@
-"""Lapor: a field reporter's page, reached through their personal link (`/lapor?kunci=...`)."""
+"""Lapor: a field reporter's page, reached through their personal link (`/?kunci=...`)."""
 
 from command_center.ui import lapor, shell
 

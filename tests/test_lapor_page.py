@@ -12,10 +12,10 @@ from command_center import household_store, report_store, reporter_store, store
 from command_center.auth import SYSTEM
 from command_center.db import make_engine
 from command_center.labels import t
-from command_center.services.reporters import LINK_PARAM, NewLink
+from command_center.services.reporters import LINK_PARAM, NewLink, link_url
 from command_center.settings import PROJECT_ROOT
 from command_center.times import WIB, format_wib
-from tests.conftest import APP, ARTIFACTS, app_env_vars
+from tests.conftest import APP, ARTIFACTS, app_env_vars, store_copy
 from tests.households import family
 
 
@@ -162,3 +162,81 @@ def test_a_reporter_registers_a_family_person_by_person(link: str, database_url:
     families = household_store.households(engine, incident.id)
     assert list(families["kecamatan_code"]) == ["32.03.11"]
     assert list(families["updated_by"]) == ["Asep (Karang Taruna) (lapor #1)"]
+
+
+@pytest.mark.browser
+def test_a_report_typed_as_the_network_drops_is_kept_on_the_phone_and_stored_once(
+    browser: Browser,
+    demo_database: str,
+    shared_data: Path,
+    boundary_cache: Path,
+    streamlit_server,
+    geography,
+    tmp_path: Path,
+) -> None:
+    """Typed, then the page is lost: the phone gives it back. Sent with no network: the page
+    says at once that it is not sent; closed before the signal returned and sent again, it is
+    stored once; left open, it goes out when the signal returns. Chromium, 360 px."""
+    database = store_copy(demo_database, tmp_path)
+    engine = make_engine(database)
+    (incident,) = store.incidents(engine)
+    entry = {"name": "Tagana Cugenang", "role": "tagana", "kecamatan": "32.03.11"}
+    entry["incident_id"] = incident.id
+    _, token = reporter_store.create_link(engine, SYSTEM, NewLink.check(entry, geography))
+    displaced = f'input[aria-label="{t("field_displaced")}"]'
+    notes = f'textarea[aria-label="{t("notes")}"]'
+    send, again = t("lapor_send"), t("lapor_again")
+
+    def stored(field: str) -> list:
+        return list(report_store.all_versions(engine).query("source == 'tagana'")[field])
+
+    env = app_env_vars(database, shared_data, boundary_cache, CC_AUTH_MODE="local")
+    with streamlit_server(APP, env) as base:
+        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+
+        def open_link():
+            tab = context.new_page()
+            tab.goto(link_url(base, token))  # as issued: at the root, a fresh server
+            tab.get_by_role("button", name=send).wait_for(timeout=60_000)
+            return tab
+
+        tab = open_link()
+        tab.locator(displaced).fill("350")
+        tab.locator(notes).fill("jalan ke Cugenang putus")
+        tab.close()  # the phone dropped the page before anything was sent
+        tab = open_link()
+        expect(tab.locator("#cc-lapor-restored")).to_have_text(t("lapor_restored"))
+        expect(tab.locator(displaced)).to_have_value("350")
+        expect(tab.locator(notes)).to_have_value("jalan ke Cugenang putus")
+        assert stored("notes") == []
+        tab.get_by_role("button", name=send).click()
+        expect(tab.get_by_role("button", name=again)).to_be_visible(timeout=60_000)
+        expect(tab.locator("#cc-lapor-restored")).to_have_count(0)
+        assert stored("displaced") == [350] and stored("notes") == ["jalan ke Cugenang putus"]
+
+        tab.get_by_role("button", name=again).click()
+        tab.locator(notes).fill("jembatan Cibeber roboh")
+        context.set_offline(True)  # the signal drops between typing and pressing send
+        tab.get_by_role("button", name=send).click()
+        expect(tab.locator("#cc-lapor-unsent")).to_have_text(t("lapor_unsent"))
+        tab.close()  # closed before the signal returns: did the press get out? the phone
+        context.set_offline(False)  # cannot know, so it offers the report again
+        tab = open_link()
+        expect(tab.locator(notes)).to_have_value("jembatan Cibeber roboh")
+        tab.get_by_role("button", name=send).click()
+        expect(tab.get_by_role("button", name=again)).to_be_visible(timeout=60_000)
+        assert stored("notes") == ["jalan ke Cugenang putus", "jembatan Cibeber roboh"]  # once
+
+        tab.get_by_role("button", name=again).click()  # this time the page stays open
+        tab.locator(notes).fill("air bersih habis")
+        context.set_offline(True)
+        tab.get_by_role("button", name=send).click()
+        expect(tab.locator("#cc-lapor-unsent")).to_have_text(t("lapor_unsent"))
+        context.set_offline(False)
+        expect(tab.get_by_role("button", name=again)).to_be_visible(timeout=60_000)
+        expect(tab.locator("#cc-lapor-unsent")).to_have_count(0)  # the receipt replaced it
+        assert stored("notes")[-1:] == ["air bersih habis"] and len(stored("notes")) == 3
+        tab.reload()  # sent: the phone forgot it
+        expect(tab.locator(notes)).to_have_value("", timeout=60_000)
+        expect(tab.locator("#cc-lapor-restored")).to_have_count(0)
+        context.close()

@@ -149,3 +149,23 @@ def test_a_link_sending_too_fast_is_refused_until_its_window_passes(
     reporter_store.save_field_report(
         demo_engine, token, _report(incident), geography, limits=limits
     )
+
+
+def test_a_report_sent_again_after_a_lost_receipt_is_stored_once(
+    demo_engine, geography, incident
+) -> None:
+    """A phone that never saw the receipt sends what it typed again, with a later time: the
+    store keeps one version and answers with it; anything else typed is a new version."""
+    _, token = reporter_store.create_link(demo_engine, SYSTEM, _link(geography))
+    first = reporter_store.save_field_report(demo_engine, token, _report(incident), geography)
+    later = (utcnow() - timedelta(minutes=1)).isoformat()
+    again = reporter_store.save_field_report(
+        demo_engine, token, _report(incident, report_time=later), geography
+    )
+    assert (again.id, again.version, again.current) == (first.id, 1, True)
+    other = reporter_store.save_field_report(
+        demo_engine, token, _report(incident, notes="jembatan putus"), geography
+    )
+    assert other.version == 2
+    versions = report_store.all_versions(demo_engine).query("source == 'psm'")
+    assert sorted(versions["version"]) == [1, 2]

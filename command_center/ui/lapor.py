@@ -1,8 +1,10 @@
 """The field reporter's page, phone first: one column, large inputs, no map, Bahasa Indonesia.
-Reached only through a reporter's link (`/lapor?kunci=...`), with no other navigation."""
+Reached only through a reporter's link (`/?kunci=...`, or `/lapor?kunci=...`), with no other
+navigation."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +22,9 @@ from command_center.ui.messages import FLASH, explain, md
 
 LANG = "id"  # the field speaks Bahasa Indonesia
 CSS = Path(__file__).with_name("lapor.css")
+DRAFT_JS = Path(__file__).with_name("lapor_draft.js")
+SENT = "lapor_sent_form"  # the form whose report the store took: the phone may drop its draft
+UNSENT_AFTER_S = 20  # no answer by then: the page says the report is not sent yet
 GROUPS = (  # the figures a reporter gives, in the order they count them
     ("lapor_victims", ("deaths", "missing", "injured_severe", "injured_light")),
     ("lapor_displaced", ("displaced", "shelters")),
@@ -50,6 +55,8 @@ def page() -> None:
     mine = data.previous(holder)  # read once: the form starts from it, the list shows it
     flash = st.session_state.pop(FLASH, None)
     if flash:  # sent: the confirmation where the form was, the form gone until asked again
+        if sent := st.session_state.pop(SENT, None):
+            _keep_on_phone(sent=sent)
         st.success(flash)
         st.button(t("lapor_again", LANG), type="primary", key="lapor_again")
     elif not incidents:
@@ -72,7 +79,9 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd
     if last:
         st.caption(t("lapor_update", LANG))
     now = utcnow().astimezone(WIB)
-    with st.form(f"lapor_{incident_id}_{code}", enter_to_submit=False):
+    form = f"lapor_{incident_id}_{code}"
+    _keep_on_phone(form=form)
+    with st.form(form, enter_to_submit=False):
         values = {"incident_id": incident_id, "kecamatan_code": code}
         day = st.date_input(
             t("report_date", LANG), value=now.date(), max_value=now.date(), format="DD/MM/YYYY"
@@ -92,7 +101,9 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd
     values["report_time"] = datetime.combine(day, clock, WIB)
 
     def save(report: dict, confirmed: bool):
-        return data.save(token, report, confirmed)
+        saved = data.save(token, report, confirmed)
+        st.session_state[SENT] = form
+        return saved
 
     def said(report: dict, saved) -> str:
         place = md(places.get(report["kecamatan_code"], report["kecamatan_code"]))
@@ -104,6 +115,19 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd
     if sent:
         save_report(save, said, values, LANG)
     confirm_pending(save, said, LANG, "lapor_confirm")
+
+
+def _keep_on_phone(form: str | None = None, sent: str | None = None) -> None:
+    """The script that keeps the typed `form` on the phone until the store has it (`sent`)."""
+    config = {
+        "form": form,
+        "sent": sent,
+        "waitS": UNSENT_AFTER_S,
+        "unsent": t("lapor_unsent", LANG),
+        "restored": t("lapor_restored", LANG),
+    }
+    script = DRAFT_JS.read_text().replace("CONFIG", json.dumps(config).replace("</", "<\\/"))
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)  # ours, no user text
 
 
 def _family(token: str, holder: FieldReporter, incidents: dict[int, str]) -> None:
