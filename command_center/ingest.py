@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from command_center import community_store, hazard_store, store
+from command_center import community_store, hazard_store, hotspot_store, store
 from command_center.db import Outage, writing
 from command_center.errors import FeedError, FeedFormatError
 from command_center.form_pull import FormServer, form_server, poll_forms
@@ -32,6 +32,7 @@ from command_center.settings import Settings
 from command_center.sources.bmkg_forecast import parse_forecast
 from command_center.sources.bmkg_nowcast import parse_cap, parse_rss
 from command_center.sources.bmkg_quakes import parse_infogempa
+from command_center.sources.firms import is_firms, parse_firms
 from command_center.sources.gdacs import parse_gdacs
 from command_center.sources.inatews import parse_datagempa, parse_gempaql
 from command_center.sources.petabencana import parse_reports
@@ -49,7 +50,7 @@ class Feed:
     url: str
     interval_s: int
     kind: str  # "bmkg_quakes", "usgs_quakes", "inatews", "inatews_realtime", "gdacs",
-    # "nowcast", "forecast", "petabencana" or "forms"
+    # "nowcast", "forecast", "petabencana", "firms" or "forms"
     link_hosts: frozenset[str] = frozenset()  # hosts its payload may send us on to (CAP)
     forms: FormServer | None = None  # the server of a "forms" feed (ODK Central, Kobo)
     vault: Vault | None = None  # a household form's: its people are sealed as they land
@@ -76,6 +77,9 @@ def registry(settings: Settings) -> dict[str, Feed]:
         Feed("petabencana", settings.feed_petabencana_url, warnings, "petabencana"),
         Feed("bmkg_forecast", settings.feed_forecast_url, settings.poll_forecast_s, "forecast"),
     ]
+    firms = firms_feed(settings)
+    if firms is not None:
+        feeds.append(firms)
     server = form_server(settings)
     if server is not None:
         feeds.append(Feed("odk_forms", server.url, settings.poll_forms_s, "forms", forms=server))
@@ -95,6 +99,16 @@ def registry(settings: Settings) -> dict[str, Feed]:
     return {feed.key: feed for feed in feeds}
 
 
+def firms_feed(settings: Settings) -> Feed | None:
+    """The FIRMS hotspot feed, its MAP_KEY put in the URL; None (off) when the URL wants a
+    key and none is set."""
+    key = settings.firms_map_key.get_secret_value() if settings.firms_map_key else None
+    url = settings.feed_firms_url
+    if "{map_key}" in url and not key:
+        return None
+    return Feed("firms", url.replace("{map_key}", key or ""), settings.poll_hotspots_s, "firms")
+
+
 def _save(
     session: Session, kind: str, body: bytes, fetch_cap: Callable[[str], bytes] | None = None
 ) -> SaveResult:
@@ -112,6 +126,9 @@ def _save(
         return hazard_store.save_gdacs(session, parsed(parse_gdacs, body))
     if kind == "forecast":
         return hazard_store.save_forecast(session, parsed(parse_forecast, body))
+    if kind == "firms":
+        added, days = hotspot_store.save_hotspots(session, parsed(parse_firms, body))
+        return SaveResult(added, 0, (), days)
     if kind == "petabencana":
         added = community_store.save_reports(session, parsed(parse_reports, body))
         return SaveResult(added, 0, ())
@@ -312,6 +329,11 @@ NOT_REPLAYED = {
 }
 
 
+def _head_is_firms(path: Path) -> bool:
+    with path.open("rb") as file:
+        return is_firms(file.read(2000))
+
+
 @dataclass(frozen=True)
 class ReplayOutcome:
     status: str  # "ok", "skipped" or "error"
@@ -329,12 +351,15 @@ def replay(
 
     Files are recognised by name (`autogempa_*`, `gempaterkini_*`, `gempadirasakan_*`,
     `inatews_datagempa_*`, `inatews_gempaQL_*`, `usgs_*`, `gdacs_*`, `nowcast_cap_*`,
-    `prakiraan-cuaca_*`); each is stored in its own transaction.
+    `prakiraan-cuaca_*`), FIRMS CSV by their header whatever their name; each is stored in
+    its own transaction.
     """
     outcomes: dict[str, ReplayOutcome] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name, lowered = str(path.relative_to(folder)), path.name.lower()
         kind = next((k for p, k in REPLAY_PREFIXES.items() if lowered.startswith(p)), None)
+        if kind is None and _head_is_firms(path):
+            kind = "firms"
         if kind is None:
             reason = next(
                 (why for p, why in NOT_REPLAYED.items() if lowered.startswith(p)),
