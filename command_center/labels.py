@@ -93,6 +93,7 @@ FEED_NAMES = {  # live feeds, and the kinds of recorded files replayed (`replay:
     "inatews_realtime": "BMKG InaTEWS real-time",
     "usgs_quakes": "USGS",
     "nowcast_cap": "BMKG nowcast",
+    "firms": "NASA FIRMS",
 }
 FORECASTS = {"bmkg_forecast", "forecast"}  # BMKG's forecast, named in the user's language
 

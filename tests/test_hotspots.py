@@ -3,17 +3,22 @@ a fire that persists proposes a `karhutla` incident for its kabupaten, only ther
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import cli, hazard_store, ingest
+from command_center import cli, hazard_store, hotspot_store, incident_store, ingest
+from command_center.adapters.live_map import load_live_map
+from command_center.auth import SYSTEM
 from command_center.http import make_session
+from command_center.incident_store import NewIncident
 from command_center.models import HazardEvent, Hotspot, Incident
 from command_center.services.hotspots import (
     FireRules,
@@ -24,6 +29,9 @@ from command_center.services.hotspots import (
     persistent_runs,
 )
 from command_center.settings import load_settings
+from command_center.sources.firms import parse_firms
+from command_center.times import utcnow
+from command_center.ui import maps
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEBANGAU_KUALA, JABIREN_RAYA, KAHAYAN_TENGAH = "62.11.08", "62.11.07", "62.11.03"
@@ -108,6 +116,19 @@ def test_density_counts_hotspots_per_cell_most_first() -> None:
         (-3.05, 114.55, 1, 0),
     ]
     assert [density_colour(n) for n in (1, 5, 20)] == ["#ffb300", "#f4511e", "#b71c1c"]
+
+
+def test_thousands_of_hotspots_are_at_most_a_cell_each_a_tenth_of_a_degree_wide() -> None:
+    rng = np.random.default_rng(2019)
+    many = pd.DataFrame(
+        {
+            "lat": rng.uniform(-3.0, -2.0, 5000),
+            "lon": rng.uniform(113.5, 114.5, 5000),
+            "confidence": rng.choice(["low", "nominal", "high"], 5000),
+        }
+    )
+    cells = density(many)
+    assert len(cells) <= 100 and cells["hotspots"].sum() == 5000
 
 
 def _hotspots(engine) -> int:
@@ -205,3 +226,68 @@ def test_a_fire_event_is_one_per_kabupaten_episode(settings, engine, days: int) 
         events = session.scalars(select(HazardEvent).where(HazardEvent.kind == "forest_fire"))
         kabupaten = sorted(e.details["kode_kab"] for e in events)
     assert kabupaten == ["16.02", "62.11"]
+
+
+def _recent_hotspots(engine, folder: str = "firms") -> None:
+    """The fixture week's detections moved so that its last one is an hour old."""
+    spots = [s for path in sorted((FIXTURES / folder).glob("*.csv")) for s in _parsed(path)]
+    shift = utcnow() - timedelta(hours=1) - max(s.time_utc for s in spots)
+    with Session(engine) as session, session.begin():
+        hotspot_store.save_hotspots(
+            session, [replace(s, time_utc=s.time_utc + shift) for s in spots]
+        )
+
+
+def _parsed(path: Path):
+    return parse_firms(path.read_bytes())
+
+
+def _open_fire(engine) -> int:
+    """An operator's open karhutla incident in Pulang Pisau, for the wall screen."""
+    entry = NewIncident(
+        "karhutla", "Karhutla Pulang Pisau", (SEBANGAU_KUALA, JABIREN_RAYA), utcnow()
+    )
+    key = incident_store.open_incident(engine, entry, SYSTEM)
+    return incident_store.incident_id(engine, key)
+
+
+def test_the_maps_draw_the_last_two_days_as_density_cells_with_a_legend(
+    app_env, area_engine
+) -> None:
+    _recent_hotspots(area_engine)
+    view = load_live_map("id")
+    cells = view.hotspots["features"]
+    # the fixture's last two days: 109 VIIRS and 4 MODIS detections, one of them in Sarawak
+    shown = sum(int(f["properties"]["label"].split()[0]) for f in cells)
+    assert shown == 113 and 0 < len(cells) < shown
+    legend = dict(view.legend)
+    assert legend["Titik panas 48 jam: 1-4"] == "#ffb300"
+    keys = {colour for words, colour in legend.items() if words.startswith("Titik panas")}
+    assert keys == {f["properties"]["colour"] for f in cells}  # a key for every colour drawn
+    html = maps.live_map(view, "", "").get_root().render()
+    assert "Titik panas 48 jam" in html and html.count('"radius"') >= len(cells)
+
+
+def test_a_wall_screen_shows_the_hotspots_around_its_incident_only(app_env, area_engine) -> None:
+    _recent_hotspots(area_engine)
+    fire = _open_fire(area_engine)
+    wall = load_live_map("id").for_incident(fire)
+    lats = [f["geometry"]["coordinates"][1] for f in wall.hotspots["features"]]
+    assert lats and all(lat > -3.6 for lat in lats)  # Pulang Pisau's, not OKI's (Sumatra)
+    assert all(
+        lon > 113 for lon, _ in (f["geometry"]["coordinates"] for f in wall.hotspots["features"])
+    )
+    assert any(words.startswith("Titik panas 48 jam") for words, _ in wall.legend)
+
+
+def test_the_hazards_page_counts_hotspots_per_kecamatan_per_day(
+    app_env, area_engine, open_page
+) -> None:
+    _recent_hotspots(area_engine)
+    at = open_page("pages/hazards.py")
+    expander = next(e for e in at.expander if e.label.startswith("Titik panas per kecamatan"))
+    table = expander.dataframe[0].value
+    first = table.iloc[0]
+    assert first["Kecamatan"] == "Sebangau Kuala"
+    assert first["Semua titik panas"] == 8 + 3 + 1 + 12 + 4 + 2 + 15 + 5 + 2 + 3 + 3
+    assert "Kahayan Tengah" in set(table["Kecamatan"])  # listed: it has nominal hotspots

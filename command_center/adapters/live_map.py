@@ -13,12 +13,14 @@ import shapely
 import shapely.geometry
 
 from command_center import community_store, hazard_store, resources, store, team_store
+from command_center.adapters.hotspots import density_layer, density_legend, map_hotspots
 from command_center.labels import magnitude, status_words, t
 from command_center.models import (
     Area,
     CommunityReport,
     Deployment,
     HazardEvent,
+    Hotspot,
     Incident,
     IncidentArea,
     Team,
@@ -87,32 +89,47 @@ class LiveMapView:
     community_counts: pd.DataFrame = field(default_factory=pd.DataFrame)  # labelled
     # the box the map is fitted to, ((south, west), (north, east)); None: `centre` and `zoom`
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
+    hotspots: dict[str, Any] = field(default_factory=dict)  # density cells (GeoJSON), keyed
+    hotspot_legend: list[tuple[str, str]] = field(default_factory=list)
 
     def for_incident(self, incident_id: int) -> LiveMapView:
         """One incident's view, as a wall screen bound to it shows it: fitted to its area,
-        with its marker, the teams sent to it, and the public BMKG layers (warnings, and the
-        quakes within the map) keyed in its legend."""
+        with its marker, the teams sent to it, and the public layers (warnings, and the quakes
+        and hotspots within the map) keyed in its legend."""
         mine = [i for i in self.incidents if i.id == incident_id]
         codes = {code for i in mine for code in i.kecamatan_codes}
         shown = [f for f in self.affected["features"] if f["properties"]["kode_kec"] in codes]
         bounds = _bounds(shown) or _around(mine)
-        quakes = tuple(q for q in self.quakes if bounds is None or _inside(q, bounds))
+        quakes = tuple(q for q in self.quakes if bounds is None or _inside(q.lat, q.lon, bounds))
         colours = {HAZARD_COLOURS.get(i.kind) for i in mine}
         every_mmi = set(_mmi_legend([level + 0.5 for level, _ in MMI_COLOURS]))
         ages = {colour for _, colour in AGE_COLOURS} | {OLD_QUAKE}
-        keys = [e for e in self.legend if e not in every_mmi]
+        keys = [e for e in self.legend if e not in every_mmi and e not in self.hotspot_legend]
         own = [e for e in keys if e[1] in colours]
         others = [  # the warning, team and community keys; the quakes' if any are shown
             e for e in keys if e[1] not in HAZARD_COLOURS.values() and (quakes or e[1] not in ages)
         ]
+        cells = [
+            cell
+            for cell in self.hotspots.get("features", [])
+            if bounds is None or _inside(*cell["geometry"]["coordinates"][::-1], bounds)
+        ]
+        hotspots = {**self.hotspots, "features": cells}
+        drawn = {f["properties"]["colour"] for f in cells}
+        hotspot_keys = [e for e in self.hotspot_legend if e[1] in drawn]
         return replace(
             self,
             incidents=mine,
             affected={**self.affected, "features": shown},
             teams=[team for team in self.teams if team.incident_id == incident_id],
             quakes=quakes,
-            legend=own + _mmi_legend([f["properties"].get("mmi", 0) for f in shown]) + others,
+            legend=own
+            + _mmi_legend([f["properties"].get("mmi", 0) for f in shown])
+            + others
+            + hotspot_keys,
             bounds=bounds,
+            hotspots=hotspots,
+            hotspot_legend=hotspot_keys,
         )
 
 
@@ -134,9 +151,9 @@ def _around(incidents: list[IncidentRecord]) -> tuple[tuple[float, float], ...] 
     return (first.lat - 0.2, first.lon - 0.2), (first.lat + 0.2, first.lon + 0.2)
 
 
-def _inside(quake: QuakeMarker, bounds: tuple[tuple[float, float], ...]) -> bool:
+def _inside(lat: float, lon: float, bounds: tuple[tuple[float, float], ...]) -> bool:
     (south, west), (north, east) = bounds
-    return south <= quake.lat <= north and west <= quake.lon <= east
+    return south <= lat <= north and west <= lon <= east
 
 
 def _affected(incidents: list[IncidentRecord], lang: str) -> dict[str, Any]:
@@ -182,7 +199,7 @@ def _tsunami(row: Any, lang: str) -> TsunamiAlert:
 
 
 @resources.cached(
-    Area, CommunityReport, Deployment, HazardEvent, Incident, IncidentArea, Team, ttl=20
+    Area, CommunityReport, Deployment, HazardEvent, Hotspot, Incident, IncidentArea, Team, ttl=20
 )
 def load_live_map(lang: str) -> LiveMapView:
     """Everything the live map draws; `problem` says what is missing when boundaries are."""
@@ -231,6 +248,8 @@ def load_live_map(lang: str) -> LiveMapView:
         if any(team.status == s for team in teams)
     ]
     in_force = events[(events["kind"] == "tsunami_warning") & (events["expires_at"] > now)]
+    hotspots = density_layer(map_hotspots(now), lang)
+    hotspot_legend = density_legend(hotspots, lang)
     return LiveMapView(
         incidents=incidents,
         affected=affected,
@@ -241,10 +260,12 @@ def load_live_map(lang: str) -> LiveMapView:
         quakes=quakes,
         warnings=warnings,
         tsunami=tuple(_tsunami(r, lang) for r in in_force.itertuples()),
-        legend=legend + (depth_legend(lang) if len(community) else []),
+        legend=legend + (depth_legend(lang) if len(community) else []) + hotspot_legend,
         status_words=words,
         community=tuple(community_markers(community.itertuples(), lang)),
         community_counts=_counts(community, lang),
+        hotspots=hotspots,
+        hotspot_legend=hotspot_legend,
     )
 
 
