@@ -242,11 +242,9 @@ def _parsed(path: Path):
     return parse_firms(path.read_bytes())
 
 
-def _open_fire(engine) -> int:
+def _open_fire(engine, name: str = "Karhutla Pulang Pisau") -> int:
     """An operator's open karhutla incident in Pulang Pisau, for the wall screen."""
-    entry = NewIncident(
-        "karhutla", "Karhutla Pulang Pisau", (SEBANGAU_KUALA, JABIREN_RAYA), utcnow()
-    )
+    entry = NewIncident("karhutla", name, (SEBANGAU_KUALA, JABIREN_RAYA), utcnow())
     key = incident_store.open_incident(engine, entry, SYSTEM)
     return incident_store.incident_id(engine, key)
 

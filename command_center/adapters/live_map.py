@@ -95,7 +95,7 @@ class LiveMapView:
     def for_incident(self, incident_id: int) -> LiveMapView:
         """One incident's view, as a wall screen bound to it shows it: fitted to its area,
         with its marker, the teams sent to it, and the public layers (warnings, and the quakes
-        and hotspots within the map) keyed in its legend."""
+        and hotspots within the map) keyed in its legend, with its own teams' statuses only."""
         mine = [i for i in self.incidents if i.id == incident_id]
         codes = {code for i in mine for code in i.kecamatan_codes}
         shown = [f for f in self.affected["features"] if f["properties"]["kode_kec"] in codes]
@@ -106,8 +106,16 @@ class LiveMapView:
         ages = {colour for _, colour in AGE_COLOURS} | {OLD_QUAKE}
         keys = [e for e in self.legend if e not in every_mmi and e not in self.hotspot_legend]
         own = [e for e in keys if e[1] in colours]
+        teams = [team for team in self.teams if team.incident_id == incident_id]
+        # the keys of team statuses none of its own teams has (a longer legend takes two
+        # columns, and on a wall screen's narrow map leaves no room to fit the area beside it)
+        absent = set(STATUS_COLOURS.values()) - {STATUS_COLOURS[team.status] for team in teams}
         others = [  # the warning, team and community keys; the quakes' if any are shown
-            e for e in keys if e[1] not in HAZARD_COLOURS.values() and (quakes or e[1] not in ages)
+            e
+            for e in keys
+            if e[1] not in HAZARD_COLOURS.values()
+            and (quakes or e[1] not in ages)
+            and e[1] not in absent
         ]
         cells = [
             cell
@@ -121,7 +129,7 @@ class LiveMapView:
             self,
             incidents=mine,
             affected={**self.affected, "features": shown},
-            teams=[team for team in self.teams if team.incident_id == incident_id],
+            teams=teams,
             quakes=quakes,
             legend=own
             + _mmi_legend([f["properties"].get("mmi", 0) for f in shown])
