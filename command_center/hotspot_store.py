@@ -97,9 +97,9 @@ def fire_events(
         return ()
     first, last = judged_days(days, rules)
     start, end = day_start(first), day_start(last + timedelta(days=1))
-    counts = daily_counts(located(hotspots_between(session, start, end), geography))
+    spots = located(hotspots_between(session, start, end), geography)
     changed = []
-    for area in fire_areas(counts, rules):
+    for area in fire_areas(daily_counts(spots), rules):
         event = _episode(session, area)
         details = _details(area, rules, event.details if event is not None else None)
         if event is None:
@@ -107,7 +107,7 @@ def fire_events(
                 source=SOURCE,
                 source_event_id=f"{area.kode_kab}:{area.first_day.isoformat()}",
                 kind=KIND,
-                time_utc=day_start(area.last_day),  # when it became a persistent fire
+                time_utc=_last_seen(spots, area),  # when it was last seen burning
                 lat=geography.centre(area.kode_kab).y,
                 lon=geography.centre(area.kode_kab).x,
                 location_text=geography.name(area.kode_kab),
@@ -121,6 +121,14 @@ def fire_events(
         session.flush()
         changed.append(event.id)
     return tuple(changed)
+
+
+def _last_seen(spots: pd.DataFrame, area: FireArea) -> datetime:
+    """The fire's latest high-confidence detection (so, polled live, a fire that has just
+    become persistent is news, not history: `ProposalRules.max_age_h`)."""
+    mine = spots["kode_kec"].isin(area.affected) & spots["confidence"].eq("high")
+    days = wib_day(spots["time_utc"])
+    return spots.loc[mine & days.between(area.first_day, area.last_day), "time_utc"].max()
 
 
 def _episode(session: Session, area: FireArea) -> HazardEvent | None:

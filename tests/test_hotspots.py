@@ -14,7 +14,14 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import cli, hazard_store, hotspot_store, incident_store, ingest
+from command_center import (
+    cli,
+    hazard_store,
+    hotspot_store,
+    incident_store,
+    ingest,
+    proposal_store,
+)
 from command_center.adapters.live_map import load_live_map
 from command_center.auth import SYSTEM
 from command_center.http import make_session
@@ -27,7 +34,9 @@ from command_center.services.hotspots import (
     density_colour,
     fire_areas,
     persistent_runs,
+    wib_day,
 )
+from command_center.services.incidents import ProposalRules
 from command_center.settings import load_settings
 from command_center.sources.firms import parse_firms
 from command_center.times import utcnow
@@ -289,3 +298,20 @@ def test_the_hazards_page_counts_hotspots_per_kecamatan_per_day(
     assert first["Kecamatan"] == "Sebangau Kuala"
     assert first["Semua titik panas"] == 8 + 3 + 1 + 12 + 4 + 2 + 15 + 5 + 2 + 3 + 3
     assert "Kahayan Tengah" in set(table["Kecamatan"])  # listed: it has nominal hotspots
+
+
+def test_a_fire_just_become_persistent_proposes_under_the_live_age_rule(
+    area_engine, geography
+) -> None:
+    """Polled live (events older than 24 h when first seen are history), a fire seen an hour
+    ago proposes; its incident starts at its last high-confidence detection: the afternoon
+    pass, about 12 h before the night pass (nominal) that ends the files."""
+    _recent_hotspots(area_engine)
+    with Session(area_engine) as session, session.begin():
+        stored = hotspot_store.hotspots_between(session, _at("2000-01-01T00:00"), utcnow())
+        days = tuple(sorted(set(wib_day(stored["time_utc"]))))
+        fires = hotspot_store.fire_events(session, geography, FireRules(5, 3), days)
+        created = proposal_store.propose_incidents(session, geography, fires, ProposalRules())
+        assert len(created) == 1
+        incident = session.get(Incident, created[0])
+        assert timedelta(hours=12) < utcnow() - incident.started_at < timedelta(hours=14)
