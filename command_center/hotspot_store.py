@@ -159,7 +159,6 @@ def _details(area: FireArea, rules: FireRules, before: dict | None) -> dict:
         "last_day": max(area.last_day.isoformat(), before.get("last_day", "")),
         "persistent": persistent,
         "kecamatan": affected,
-        "high": max(area.high, before.get("high", 0)),
         "min_high": rules.min_high,
         "days": rules.days,
     }

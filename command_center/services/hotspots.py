@@ -40,7 +40,6 @@ class FireArea:
     affected: tuple[str, ...]  # kecamatan of the kabupaten with high-confidence hotspots then
     first_day: date
     last_day: date
-    high: int  # high-confidence hotspots in the kabupaten over those days
 
 
 def wib_day(times: pd.Series) -> pd.Series:
@@ -105,7 +104,6 @@ def fire_areas(counts: pd.DataFrame, rules: FireRules) -> list[FireArea]:
                     tuple(sorted(codes)) + tuple(touched),
                     first,
                     last,
-                    int(window["high"].sum()),
                 )
             )
     return areas
