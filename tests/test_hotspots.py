@@ -318,3 +318,18 @@ def test_a_fire_just_become_persistent_proposes_under_the_live_age_rule(
         assert len(created) == 1
         incident = session.get(Incident, created[0])
         assert timedelta(hours=12) < utcnow() - incident.started_at < timedelta(hours=14)
+
+
+def test_the_hazards_page_names_a_fires_kecamatan_and_where_it_persists(
+    settings, app_env, open_page
+) -> None:
+    _replay(settings, "firms", hotspot_min_high=5, hotspot_days=3)
+    at = open_page("pages/hazards.py")
+    assert at.selectbox(key="hazard_event").value is not None  # the fire, the only event
+    assert any("Kabupaten Pulang Pisau" in s.value for s in at.subheader)
+    assert any("Kebakaran hutan dan lahan" in w.value for w in at.warning)  # proposed
+    fire = next(d.value for d in at.dataframe if "Menetap 3 hari" in d.value.columns)
+    assert dict(zip(fire["Kecamatan"], fire["Menetap 3 hari"], strict=True)) == {
+        "Sebangau Kuala": "Ya",
+        "Jabiren Raya": "Tidak",
+    }
