@@ -91,8 +91,8 @@ def day_start(day: date) -> datetime:
 def fire_events(
     session: Session, geography: Geography, rules: FireRules, days: tuple[date, ...]
 ) -> tuple[int, ...]:
-    """Create or extend the `forest_fire` events of the kabupaten where hotspots on `days`
-    (and the days before them) show a persistent fire; returns the events changed."""
+    """Create or extend the `forest_fire` events of the kabupaten where the hotspots on
+    `days` (and the days around them) show a persistent fire; returns the events changed."""
     if not days:
         return ()
     first, last = judged_days(days, rules)
@@ -103,13 +103,14 @@ def fire_events(
         event = _episode(session, area)
         details = _details(area, rules, event.details if event is not None else None)
         if event is None:
+            centre = geography.centre(area.kode_kab)
             event = HazardEvent(
                 source=SOURCE,
                 source_event_id=f"{area.kode_kab}:{area.first_day.isoformat()}",
                 kind=KIND,
                 time_utc=_last_seen(spots, area),  # when it was last seen burning
-                lat=geography.centre(area.kode_kab).y,
-                lon=geography.centre(area.kode_kab).x,
+                lat=centre.y,
+                lon=centre.x,
                 location_text=geography.name(area.kode_kab),
                 details=details,
             )
@@ -128,7 +129,8 @@ def _last_seen(spots: pd.DataFrame, area: FireArea) -> datetime:
     become persistent is news, not history: `ProposalRules.max_age_h`)."""
     mine = spots["kode_kec"].isin(area.affected) & spots["confidence"].eq("high")
     days = wib_day(spots["time_utc"])
-    return spots.loc[mine & days.between(area.first_day, area.last_day), "time_utc"].max()
+    latest = spots.loc[mine & days.between(area.first_day, area.last_day), "time_utc"].max()
+    return pd.Timestamp(latest).to_pydatetime()
 
 
 def _episode(session: Session, area: FireArea) -> HazardEvent | None:
