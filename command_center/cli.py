@@ -34,6 +34,7 @@ from command_center import (
     demo,
     form_pull,
     health_server,
+    hotspot_store,
     household_store,
     incident_store,
     ingest,
@@ -72,6 +73,7 @@ from command_center.labels import field_error, t
 from command_center.services import xlsform
 from command_center.services.backups import Retention
 from command_center.services.briefing import wall_screen_url
+from command_center.services.hotspots import FireRules
 from command_center.services.incidents import (
     HAZARDS,
     ProposalRules,
@@ -179,12 +181,15 @@ def ingest_feeds(
         None if replay_dirs else settings.propose_max_age_h,
         settings.warning_min_share,
     )
+    fire_rules = FireRules(settings.hotspot_min_high, settings.hotspot_days)
     if geography is None:
         log.warning("incidents will not be proposed without boundaries")
     elif propose or not replay_dirs:
 
         def after_save(session: Session, result: SaveResult) -> None:
-            proposal_store.propose_incidents(session, geography, result.changed_ids, rules)
+            fires = hotspot_store.fire_events(session, geography, fire_rules, result.hotspot_days)
+            events = result.changed_ids + fires
+            proposal_store.propose_incidents(session, geography, events, rules)
 
     if replay_dirs:
         failed = 0

@@ -9,7 +9,7 @@ marking the alert it replaces; a tsunami warning is one row per event, updated p
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -44,6 +44,7 @@ class SaveResult:
     inserted: int
     updated: int
     changed_ids: tuple[int, ...]
+    hotspot_days: tuple[date, ...] = ()  # WIB days with new hotspots (fires to re-examine)
 
 
 def _quake_fields(quake: Quake) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from command_center import community_store, hazard_store, store, volcano_store
+from command_center import community_store, hazard_store, hotspot_store, store, volcano_store
 from command_center.db import Outage, writing
 from command_center.errors import FeedError, FeedFormatError
 from command_center.form_pull import FormServer, form_server, poll_forms
@@ -32,6 +32,7 @@ from command_center.settings import Settings
 from command_center.sources.bmkg_forecast import parse_forecast
 from command_center.sources.bmkg_nowcast import parse_cap, parse_rss
 from command_center.sources.bmkg_quakes import parse_infogempa
+from command_center.sources.firms import is_firms, parse_firms
 from command_center.sources.gdacs import parse_gdacs
 from command_center.sources.inatews import parse_datagempa, parse_gempaql
 from command_center.sources.magma import is_magma_var, is_vona, parse_magma_var, parse_vona
@@ -50,7 +51,7 @@ class Feed:
     url: str
     interval_s: int
     kind: str  # "bmkg_quakes", "usgs_quakes", "inatews", "inatews_realtime", "gdacs",
-    # "nowcast", "forecast", "petabencana", "magma_var", "magma_vona" or "forms"
+    # "nowcast", "forecast", "petabencana", "magma_var", "magma_vona", "firms" or "forms"
     link_hosts: frozenset[str] = frozenset()  # hosts its payload may send us on to (CAP)
     auth: requests.auth.AuthBase | None = None  # a feed that wants credentials (MAGMA)
     forms: FormServer | None = None  # the server of a "forms" feed (ODK Central, Kobo)
@@ -84,6 +85,9 @@ def registry(settings: Settings) -> dict[str, Feed]:
         Feed("magma_var", settings.feed_magma_var_url, volcanoes, "magma_var", auth=magma),
         Feed("magma_vona", settings.feed_magma_vona_url, volcanoes, "magma_vona", auth=magma),
     ]
+    firms = firms_feed(settings)
+    if firms is not None:
+        feeds.append(firms)
     server = form_server(settings)
     if server is not None:
         feeds.append(Feed("odk_forms", server.url, settings.poll_forms_s, "forms", forms=server))
@@ -101,6 +105,16 @@ def registry(settings: Settings) -> dict[str, Feed]:
             )
         )
     return {feed.key: feed for feed in feeds}
+
+
+def firms_feed(settings: Settings) -> Feed | None:
+    """The FIRMS hotspot feed, its MAP_KEY put in the URL; None (off) when the URL wants a
+    key and none is set."""
+    key = settings.firms_map_key.get_secret_value() if settings.firms_map_key else None
+    url = settings.feed_firms_url
+    if "{map_key}" in url and not key:
+        return None
+    return Feed("firms", url.replace("{map_key}", key or ""), settings.poll_hotspots_s, "firms")
 
 
 def _save(
@@ -124,6 +138,9 @@ def _save(
         return volcano_store.save_volcano_levels(session, parsed(parse_magma_var, body))
     if kind == "magma_vona":
         return volcano_store.save_vonas(session, parsed(parse_vona, body))
+    if kind == "firms":
+        added, days = hotspot_store.save_hotspots(session, parsed(parse_firms, body))
+        return SaveResult(added, 0, (), days)
     if kind == "petabencana":
         added = community_store.save_reports(session, parsed(parse_reports, body))
         return SaveResult(added, 0, ())
@@ -327,6 +344,7 @@ REPLAY_PREFIXES = {
 REPLAY_CONTENT: tuple[tuple[Callable[[bytes], bool], str], ...] = (
     (is_magma_var, "magma_var"),
     (is_vona, "magma_vona"),
+    (is_firms, "firms"),
 )
 NOT_REPLAYED = {
     "nowcast_rss": "a nowcast RSS only links to CAP alerts; replay the nowcast_cap_* files",
@@ -358,8 +376,8 @@ def replay(
 
     Files are recognised by name (`autogempa_*`, `gempaterkini_*`, `gempadirasakan_*`,
     `inatews_datagempa_*`, `inatews_gempaQL_*`, `usgs_*`, `gdacs_*`, `nowcast_cap_*`,
-    `prakiraan-cuaca_*`) or by content (MAGMA's volcano reports and VONAs); each is stored
-    in its own transaction.
+    `prakiraan-cuaca_*`) or by content (MAGMA's volcano reports and VONAs, FIRMS CSV by their
+    header), whatever their name; each is stored in its own transaction.
     """
     outcomes: dict[str, ReplayOutcome] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):

@@ -95,6 +95,7 @@ FEED_NAMES = {  # live feeds, and the kinds of recorded files replayed (`replay:
     "nowcast_cap": "BMKG nowcast",
     "magma_var": "MAGMA (PVMBG) tingkat aktivitas",
     "magma_vona": "MAGMA VONA",
+    "firms": "NASA FIRMS",
 }
 FORECASTS = {"bmkg_forecast", "forecast"}  # BMKG's forecast, named in the user's language
 

@@ -154,6 +154,22 @@ class FetchLog(Base):
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Hotspot(Base):
+    """One satellite fire detection (NASA FIRMS), once however many files list it."""
+
+    __tablename__ = "hotspots"
+    __table_args__ = (UniqueConstraint("satellite", "time_utc", "lat", "lon"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    time_utc: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    satellite: Mapped[str] = mapped_column(String(20))
+    instrument: Mapped[str] = mapped_column(String(10))
+    confidence: Mapped[str] = mapped_column(String(10))  # low, nominal or high
+    frp_mw: Mapped[float | None] = mapped_column(Float)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Forecast(Base):
     """The latest BMKG forecast for a kecamatan (taken at one of its desa), 3-hourly slots."""
 

@@ -264,6 +264,8 @@ def _proposal(geography: Geography, event: HazardEvent, rules: ProposalRules) ->
         return _weather(geography, event, rules)
     if event.kind == "tsunami_warning":
         return _tsunami(geography, event)
+    if event.kind == "forest_fire":
+        return _fire(event)
     if event.source == "gdacs":
         return _gdacs(geography, event)
     return None
@@ -494,6 +496,18 @@ def _volcano_alert(
         dedupe_key=f"volcano_level:{event.source_event_id}:{event.details['report_utc']}"[:200],
         severity="critical" if change.after >= CRITICAL_LEVEL else None,
     )
+
+
+def _fire(event: HazardEvent) -> Proposal:
+    """A persistent fire (`hotspot_store.fire_events`), over its kabupaten's kecamatan with
+    high-confidence hotspots, those where it persists first."""
+    details = event.details
+    reason = (
+        f"titik panas ≥ {details['min_high']}/hari selama {details['days']} hari berturut-turut "
+        f"di {len(details['persistent'])} kecamatan"
+    )
+    name = f"Kebakaran hutan dan lahan {event.location_text or details['kode_kab']}"
+    return Proposal("karhutla", name, tuple(details["kecamatan"]), reason)
 
 
 def _kecamatan_of(geography: Geography, kode_kab: str) -> list[str]:

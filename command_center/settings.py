@@ -297,6 +297,36 @@ class Settings(BaseSettings):
     affected_min_mmi: float = Field(
         default=5.0, description="Kecamatan estimated at this intensity or more are affected."
     )
+    feed_firms_url: str = Field(
+        default="https://firms.modaps.eosdis.nasa.gov/api/area/csv/{map_key}/VIIRS_SNPP_NRT/"
+        "94,-12,142,7/2",
+        description="NASA FIRMS active-fire CSV polled for hotspots: the area API over Indonesia "
+        "(`{map_key}` is replaced by firms_map_key), or a keyless download such as "
+        "https://firms.modaps.eosdis.nasa.gov/data/active_fire/suomi-npp-viirs-c2/csv/"
+        "SUOMI_VIIRS_C2_SouthEast_Asia_48h.csv. Off while it names `{map_key}` and no key is set.",
+    )
+    firms_map_key: SecretStr | None = Field(
+        default=None,
+        description="NASA FIRMS MAP_KEY (free, from firms.modaps.eosdis.nasa.gov/api/map_key).",
+    )
+    poll_hotspots_s: int = Field(
+        default=600,
+        description="How often FIRMS is polled. New passes come a few times a day, but keep it "
+        "under stale_after_min or the feed reads as stale between polls (FIRMS allows 5,000 "
+        "requests per 10 minutes per MAP_KEY).",
+    )
+    hotspot_min_high: int = Field(
+        default=5,
+        ge=1,
+        description="High-confidence hotspots a kecamatan must have on a day (WIB) to count "
+        "that day towards a forest and land fire proposal.",
+    )
+    hotspot_days: int = Field(
+        default=3,
+        ge=1,
+        description="Consecutive days a kecamatan must reach hotspot_min_high before a "
+        "`kebakaran hutan dan lahan` incident is proposed for its kabupaten.",
+    )
     propose_max_age_h: float = Field(
         default=24.0, description="Events older than this when first seen propose nothing."
     )

@@ -10,12 +10,14 @@ from command_center.errors import Forbidden, StaleRecord
 from command_center.labels import t
 from command_center.ui import shell
 from command_center.ui.feeds import feed_panel
+from command_center.ui.hotspots import hotspot_section
 from command_center.ui.messages import done, explain, show_done, show_table
 
 lang = shell.start_page()
 st.title(t("page_hazards", lang))
 show_done()
 feed_panel(lang)
+hotspot_section(lang)
 
 st.subheader(t("volcanoes_heading", lang))
 volcanoes = load_volcano_table(lang)
@@ -57,6 +59,7 @@ if detail is not None:
         "tsunami_warning": "tsunami_areas",
         "earthquake": "affected_kecamatan",
         "volcano_level": "zone_kecamatan_heading",
+        "forest_fire": "fire_kecamatan",
     }.get(detail.kind, "gdacs_reach")
     st.markdown(f"**{t(heading, lang, mmi=f'{mmi:g}')}**")
     if detail.kind == "earthquake":

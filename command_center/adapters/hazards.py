@@ -9,6 +9,7 @@ import pandas as pd
 from shapely import MultiPolygon, Polygon
 
 from command_center import hazard_store, resources, store, volcano_store
+from command_center.geography import Geography
 from command_center.labels import feed_name, magnitude, number, t
 from command_center.models import FeedStatus, Forecast, HazardEvent, Incident, IncidentArea
 from command_center.services.exposure import mmi_roman, shaking, strongest
@@ -210,6 +211,8 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
                 t("col_provinsi", lang): hit["provinsi"],
             }
         )
+    if geography is not None and event["kind"] == "forest_fire":
+        affected = _fire_kecamatan(geography, event["details"], lang)
     incident = store.incident_for_event(resources.engine(), event_id)
     return EventDetail(
         title=f"{format_wib(event['time_utc'], lang)} · "
@@ -225,6 +228,23 @@ def load_event_detail(event_id: int, lang: str) -> EventDetail | None:
         incident_kecamatan=store.incident_kecamatan(resources.engine(), incident.id)
         if incident
         else (),
+    )
+
+
+def _fire_kecamatan(geography: Geography, details: dict, lang: str) -> pd.DataFrame:
+    """A fire's kecamatan (`hotspot_store.fire_events`), those where it persists first."""
+    codes = [c for c in details.get("kecamatan", []) if c in geography.kecamatan.index]
+    places = geography.kecamatan.loc[codes]
+    persistent = set(details.get("persistent", []))
+    return pd.DataFrame(
+        {
+            t("col_code", lang): codes,
+            t("col_kecamatan", lang): list(places["kecamatan"]),
+            t("col_kabupaten", lang): list(places["kabupaten"]),
+            t("col_persistent", lang, days=details.get("days", "")): [
+                t("yes" if code in persistent else "no", lang) for code in codes
+            ],
+        }
     )
 
 

@@ -14,6 +14,7 @@ import shapely
 import shapely.geometry
 
 from command_center import community_store, hazard_store, resources, store, team_store
+from command_center.adapters.hotspots import density_layer, density_legend, map_hotspots
 from command_center.adapters.volcanoes import VolcanoOnMap, volcano_legend, volcanoes_on_map
 from command_center.labels import magnitude, status_words, t
 from command_center.models import (
@@ -21,6 +22,7 @@ from command_center.models import (
     CommunityReport,
     Deployment,
     HazardEvent,
+    Hotspot,
     Incident,
     IncidentArea,
     Team,
@@ -91,39 +93,61 @@ class LiveMapView:
     # the box the map is fitted to, ((south, west), (north, east)); None: `centre` and `zoom`
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
     volcanoes: tuple[VolcanoOnMap, ...] = ()  # above Normal, with their exclusion zones
+    hotspots: dict[str, Any] = field(default_factory=dict)  # density cells (GeoJSON), keyed
+    hotspot_legend: list[tuple[str, str]] = field(default_factory=list)
 
     def for_incident(self, incident_id: int) -> LiveMapView:
         """One incident's view, as a wall screen bound to it shows it: fitted to its area,
-        with its marker, the teams sent to it, and the public BMKG layers (warnings, and the
-        quakes within the map) keyed in its legend."""
+        with its marker, the teams sent to it, and the public layers (warnings, and the quakes
+        and hotspots within the map) keyed in its legend, with its own teams' statuses only."""
         mine = [i for i in self.incidents if i.id == incident_id]
         codes = {code for i in mine for code in i.kecamatan_codes}
         shown = [f for f in self.affected["features"] if f["properties"]["kode_kec"] in codes]
         bounds = _bounds(shown) or _around(mine)
-        quakes = tuple(q for q in self.quakes if bounds is None or _inside(q, bounds))
-        volcanoes = tuple(v for v in self.volcanoes if bounds is None or _inside(v, bounds))
+        quakes = tuple(q for q in self.quakes if bounds is None or _inside(q.lat, q.lon, bounds))
+        volcanoes = tuple(
+            v for v in self.volcanoes if bounds is None or _inside(v.lat, v.lon, bounds)
+        )
         shown_levels = {v.colour for v in volcanoes}
         colours = {HAZARD_COLOURS.get(i.kind) for i in mine}
         every_mmi = set(_mmi_legend([level + 0.5 for level, _ in MMI_COLOURS]))
         ages = {colour for _, colour in AGE_COLOURS} | {OLD_QUAKE}
-        keys = [e for e in self.legend if e not in every_mmi]
+        keys = [e for e in self.legend if e not in every_mmi and e not in self.hotspot_legend]
         own = [e for e in keys if e[1] in colours]
+        teams = [team for team in self.teams if team.incident_id == incident_id]
+        # the keys of team statuses none of its own teams has (a longer legend takes two
+        # columns, and on a wall screen's narrow map leaves no room to fit the area beside it)
+        absent = set(STATUS_COLOURS.values()) - {STATUS_COLOURS[team.status] for team in teams}
         others = [  # the warning, team and community keys; the quakes' and volcanoes' if shown
             e
             for e in keys
             if e[1] not in HAZARD_COLOURS.values()
             and (quakes or e[1] not in ages)
             and (e[1] in shown_levels or e[1] not in LEVEL_COLOURS.values())
+            and e[1] not in absent
         ]
+        cells = [
+            cell
+            for cell in self.hotspots.get("features", [])
+            if bounds is None or _inside(*cell["geometry"]["coordinates"][::-1], bounds)
+        ]
+        hotspots = {**self.hotspots, "features": cells}
+        drawn = {f["properties"]["colour"] for f in cells}
+        hotspot_keys = [e for e in self.hotspot_legend if e[1] in drawn]
         return replace(
             self,
             incidents=mine,
             affected={**self.affected, "features": shown},
-            teams=[team for team in self.teams if team.incident_id == incident_id],
+            teams=teams,
             quakes=quakes,
             volcanoes=volcanoes,
-            legend=own + _mmi_legend([f["properties"].get("mmi", 0) for f in shown]) + others,
+            legend=own
+            + _mmi_legend([f["properties"].get("mmi", 0) for f in shown])
+            + others
+            + hotspot_keys,
             bounds=bounds,
+            hotspots=hotspots,
+            hotspot_legend=hotspot_keys,
         )
 
 
@@ -145,9 +169,9 @@ def _around(incidents: list[IncidentRecord]) -> tuple[tuple[float, float], ...] 
     return (first.lat - 0.2, first.lon - 0.2), (first.lat + 0.2, first.lon + 0.2)
 
 
-def _inside(point: QuakeMarker | VolcanoOnMap, bounds: tuple[tuple[float, float], ...]) -> bool:
+def _inside(lat: float, lon: float, bounds: tuple[tuple[float, float], ...]) -> bool:
     (south, west), (north, east) = bounds
-    return south <= point.lat <= north and west <= point.lon <= east
+    return south <= lat <= north and west <= lon <= east
 
 
 def _affected(incidents: list[IncidentRecord], lang: str) -> dict[str, Any]:
@@ -193,7 +217,7 @@ def _tsunami(row: Any, lang: str) -> TsunamiAlert:
 
 
 @resources.cached(
-    Area, CommunityReport, Deployment, HazardEvent, Incident, IncidentArea, Team, ttl=20
+    Area, CommunityReport, Deployment, HazardEvent, Hotspot, Incident, IncidentArea, Team, ttl=20
 )
 def load_live_map(lang: str) -> LiveMapView:
     """Everything the live map draws; `problem` says what is missing when boundaries are."""
@@ -244,6 +268,8 @@ def load_live_map(lang: str) -> LiveMapView:
         if any(team.status == s for team in teams)
     ]
     in_force = events[(events["kind"] == "tsunami_warning") & (events["expires_at"] > now)]
+    hotspots = density_layer(map_hotspots(now), lang)
+    hotspot_legend = density_legend(hotspots, lang)
     return LiveMapView(
         incidents=incidents,
         affected=affected,
@@ -255,10 +281,12 @@ def load_live_map(lang: str) -> LiveMapView:
         warnings=warnings,
         volcanoes=volcanoes,
         tsunami=tuple(_tsunami(r, lang) for r in in_force.itertuples()),
-        legend=legend + (depth_legend(lang) if len(community) else []),
+        legend=legend + (depth_legend(lang) if len(community) else []) + hotspot_legend,
         status_words=words,
         community=tuple(community_markers(community.itertuples(), lang)),
         community_counts=_counts(community, lang),
+        hotspots=hotspots,
+        hotspot_legend=hotspot_legend,
     )
 
 

@@ -253,6 +253,25 @@ def warning_layer(polygons: list[list[list[float]]], label: str) -> folium.GeoJs
     return with_label(layer, label)
 
 
+def hotspot_layer(cells: dict[str, Any]) -> folium.GeoJson:
+    """Satellite hotspots as density cells (`adapters.hotspots.density_layer`): one GeoJSON
+    layer of a few hundred circles, never a marker per hotspot."""
+    layer = folium.GeoJson(
+        cells,
+        name="hotspots",
+        marker=folium.CircleMarker(),
+        style_function=lambda f: {
+            "radius": f["properties"]["radius"],
+            "color": "#4e342e",
+            "weight": 1,
+            "fillColor": f["properties"]["colour"],
+            "fillOpacity": 0.75,
+        },
+    )
+    TextTooltip(field="label").add_to(layer)
+    return layer
+
+
 def quake_marker(
     lat: float, lon: float, magnitude: float | None, age_hours: float, label: str
 ) -> folium.CircleMarker:
@@ -354,6 +373,8 @@ def live_layers(view: LiveMapView) -> folium.FeatureGroup:
     if view.affected["features"]:
         affected_layer(view.affected, "kecamatan").add_to(group)
     community_layer(list(view.community), group)
+    if view.hotspots.get("features"):
+        hotspot_layer(view.hotspots).add_to(group)
     for quake in view.quakes:
         quake_marker(quake.lat, quake.lon, quake.magnitude, quake.age_hours, quake.label).add_to(
             group
