@@ -21,6 +21,7 @@ SCRIPTS = (
     "imports.py",
     "choropleth.py",
     "sessions.py",
+    "storm.py",
     "stock.py",
     "households.py",
     "alerts.py",

@@ -57,10 +57,12 @@ class ScriptError(RuntimeError):
     """The page raised: a benchmark of an error page would measure nothing useful."""
 
 
-async def run_page(ws, page: str) -> float:
-    """Ask for `page`, wait until its script has finished; returns seconds."""
+async def run_page(ws, page: str, query_string: str = "") -> float:
+    """Ask for `page` (with `query_string`), wait until its script has finished; returns
+    seconds."""
     request = BackMsg()
     request.rerun_script.page_name = page
+    request.rerun_script.query_string = query_string
     started = time.perf_counter()
     await ws.send(request.SerializeToString())
     while True:
@@ -77,8 +79,17 @@ async def run_page(ws, page: str) -> float:
                 raise ScriptError(f"{page}: compile error")
 
 
-def connect(url: str):
-    return websockets.connect(url, subprotocols=["streamlit"], max_size=None)
+def connect(url: str, headers: dict[str, str] | None = None):
+    """A websocket to the app, as the browser opens it. No timeouts on opening or pings: a
+    busy server answers late, and that lateness is what is measured."""
+    return websockets.connect(
+        url,
+        subprotocols=["streamlit"],
+        max_size=None,
+        additional_headers=headers,
+        open_timeout=None,
+        ping_interval=None,
+    )
 
 
 def p95(values: list[float]) -> float:

@@ -1,5 +1,5 @@
 """Tagana: status board, assignment with nearest-team suggestions, team status and history,
-the roster and its import."""
+the roster and its import. Only the open tab runs."""
 
 import streamlit as st
 
@@ -11,18 +11,15 @@ lang = shell.start_page()
 st.title(t("page_deployments", lang))
 show_done()
 
-board, assign, team, table, upload = st.tabs(
-    [t(k, lang) for k in ("tab_board", "tab_assign", "tab_team", "tab_roster", "tab_import")],
-    key="deployments_tab",
-    on_change="rerun",
-)
-with board:
-    teams.board(lang)
-with assign:
-    teams.assign(lang)
-with team:
-    teams.team_status(lang)
-with table:
-    roster.roster_table(lang)
-with upload:
-    roster.import_roster(lang)
+PANELS = {
+    "tab_board": teams.board,
+    "tab_assign": teams.assign,
+    "tab_team": teams.team_status,
+    "tab_roster": roster.roster_table,
+    "tab_import": roster.import_roster,
+}
+tabs = st.tabs([t(k, lang) for k in PANELS], key="deployments_tab", on_change="rerun")
+for panel, tab in zip(PANELS.values(), tabs, strict=True):
+    if tab.open:  # only the open tab runs
+        with tab:
+            panel(lang)

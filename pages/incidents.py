@@ -24,12 +24,14 @@ if permits(shell.actor(), "incident"):
         key="incidents_tab",
         on_change="rerun",
     )
-    with proposals:
-        incidents.proposal_list(lang)
-    with listing:
-        incidents.incident_list(lang)
-    with opening:
-        incidents.open_form(lang)
+    for tab, panel in (
+        (proposals, incidents.proposal_list),
+        (listing, incidents.incident_list),
+        (opening, incidents.open_form),
+    ):
+        if tab.open:  # only the open tab runs
+            with tab:
+                panel(lang)
 else:  # officials, logistics and data staff read the incidents of their area
     st.caption(t("incidents_read_only", lang))
     incidents.incident_list(lang)

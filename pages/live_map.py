@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from command_center import resources
 from command_center.adapters.hazards import feed_health
-from command_center.adapters.live_map import load_live_map
+from command_center.adapters.live_map import load_areas, load_live_map
 from command_center.labels import t
 from command_center.ui import maps, refresh, shell
 from command_center.ui.feeds import feed_panel, tsunami_banner
@@ -38,7 +38,7 @@ maps.Legend(view.legend).add_to(base)
 st_folium(
     base,
     key="live_map",
-    feature_group_to_add=maps.live_layers(view),
+    feature_group_to_add=maps.live_layers(view, load_areas(lang)),
     center=view.centre,
     zoom=view.zoom,
     returned_objects=[],

@@ -1,5 +1,5 @@
 """Impact: kecamatan reports of an incident — totals and choropleth, reports and verification,
-entry, import and exports."""
+entry, import and exports. Only the open tab runs."""
 
 import streamlit as st
 
@@ -26,32 +26,26 @@ incident_id = left.selectbox(
 include_unverified = right.toggle(t("include_unverified", lang), key="include_unverified")
 shell.exercise_banner(incident_id is not None and "LATIHAN" in choices[incident_id])
 
-tabs = (
-    "tab_summary",
-    "tab_reports",
-    "tab_entry",
-    "tab_whatsapp",
-    "tab_import",
-    "tab_reporters",
-    "tab_export",
-)
-summary, listing, entry, pasted, upload, reporters, export = st.tabs(
-    [t(k, lang) for k in tabs], key="reports_tab", on_change="rerun"
-)
-with summary:
-    reports.summary(incident_id, include_unverified, lang)
-with reporters:
-    reports.reporter_links(incident_id, lang)
-with export:
-    reports.export(incident_id, include_unverified, lang)
-for tab, panel in (
-    (listing, reports.reports),
-    (entry, reports.entry),
-    (pasted, reports.whatsapp),
-    (upload, reports.import_reports),
-):
+
+OF_INCIDENT = {  # tab -> its panel, for one chosen incident
+    "tab_reports": reports.reports,
+    "tab_entry": reports.entry,
+    "tab_whatsapp": reports.whatsapp,
+    "tab_import": reports.import_reports,
+}
+keys = ("tab_summary", *OF_INCIDENT, "tab_reporters", "tab_export")
+tabs = st.tabs([t(k, lang) for k in keys], key="reports_tab", on_change="rerun")
+for key, tab in zip(keys, tabs, strict=True):
+    if not tab.open:  # only the open tab runs
+        continue
     with tab:
-        if incident_id is None:
+        if key == "tab_summary":
+            reports.summary(incident_id, include_unverified, lang)
+        elif key == "tab_reporters":
+            reports.reporter_links(incident_id, lang)
+        elif key == "tab_export":
+            reports.export(incident_id, include_unverified, lang)
+        elif incident_id is None:
             st.info(t("choose_one_incident", lang))
         else:
-            panel(incident_id, lang)
+            OF_INCIDENT[key](incident_id, lang)

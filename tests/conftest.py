@@ -36,6 +36,7 @@ from streamlit.testing.v1 import AppTest
 from command_center import demo, hazard_store, store
 from command_center.db import make_engine, migrate
 from command_center.geography import Geography, load_geography
+from command_center.labels import t
 from command_center.scenarios import SCENARIOS
 from command_center.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.sources.inatews import parse_datagempa
@@ -446,9 +447,8 @@ def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     return answers
 
 
-def tab_shown(at: AppTest, key: str) -> str | None:
-    """The label of the tab that the tabs `key` show after this run (None: no such stateful
-    tabs). Tabs without state open on the first after every rerun that moves them."""
+def _tab_container(at: AppTest, key: str):
+    """The node of the stateful tabs `key` (None: no such tabs in this run)."""
     for node in at._tree:
         proto = getattr(node, "proto", None)
         if getattr(proto, "DESCRIPTOR", None) is None or proto.DESCRIPTOR.name != "Block":
@@ -456,8 +456,30 @@ def tab_shown(at: AppTest, key: str) -> str | None:
         if proto.WhichOneof("type") == "tab_container" and proto.tab_container.id.endswith(
             f"-{key}"
         ):
-            return list(node.children.values())[proto.tab_container.default_tab_index].label
+            return node
     return None
+
+
+def tab_shown(at: AppTest, key: str) -> str | None:
+    """The label of the tab that the tabs `key` show after this run (None: no such stateful
+    tabs). Tabs without state open on the first after every rerun that moves them."""
+    node = _tab_container(at, key)
+    if node is None:
+        return None
+    return list(node.children.values())[node.proto.tab_container.default_tab_index].label
+
+
+def open_tab(at: AppTest, key: str, tab: str) -> AppTest:
+    """`at` rerun with the tab labelled `t(tab)` of the tabs `key` open: only the open tab
+    runs, so a widget is reached through the tab it is in."""
+    at.session_state[key] = t(tab)
+    return at.run()
+
+
+def tabs_of(at: AppTest, key: str) -> list:
+    """The tabs of the stateful tabs `key` in this run (each with its `label` and `children`)."""
+    node = _tab_container(at, key)
+    return [] if node is None else list(node.children.values())
 
 
 AREA_CODE = re.compile(r"\(([\d.]+)\)")

@@ -19,7 +19,7 @@ from command_center.labels import t
 from command_center.services.reruns import RerunTimes
 from command_center.times import utcnow
 from tests.alerts import flood, person
-from tests.conftest import shown_column, tab_shown
+from tests.conftest import open_tab, shown_column, tab_shown
 
 PAGE = "pages/admin.py"
 
@@ -56,8 +56,7 @@ def test_ending_a_session_asks_first_naming_it_and_keeps_the_sessions_tab(
     accounts.create_user(engine, SYSTEM, "pejabat", "kata-sandi-1", "viewer")
     token = accounts.open_session(engine, "pejabat", 8)
     (session,) = accounts.open_sessions(engine, SYSTEM, "pejabat")
-    at = open_page(PAGE)
-    at.session_state["admin_tab"] = t("tab_sessions")
+    at = open_tab(open_page(PAGE), "admin_tab", "tab_sessions")
     at.text_input(key="session_user").input("pejabat").run()
     next(n for n in at.number_input if n.label == "id").set_value(session["id"])
     at = _click(at, t("revoke_session"))
@@ -95,7 +94,7 @@ def test_the_audit_log_is_written_in_words(open_page, with_demo, database_url) -
     """Item 9 of #34: actions, records and their fields in words, not codes and JSON."""
     engine = make_engine(database_url)
     accounts.create_user(engine, SYSTEM, "pejabat", "kata-sandi-1", "viewer")
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "admin_tab", "tab_audit")
     at.text_input(key="audit_search").input("pejabat").run()
     assert t("action_create") in shown_column(at, t("col_action"))
     assert any(e.startswith(f"{t('entity_user')} #") for e in shown_column(at, t("col_entity")))

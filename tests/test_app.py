@@ -17,7 +17,7 @@ from command_center.sources.bmkg_forecast import parse_forecast
 from command_center.times import utcnow
 from command_center.ui.messages import md
 from command_center.ui.shell import PAGES
-from tests.conftest import shown_column, signed_in
+from tests.conftest import open_tab, shown_column, signed_in, tabs_of
 
 APP = str(PROJECT_ROOT / "app.py")
 
@@ -60,7 +60,7 @@ def test_every_page_shows_an_honest_empty_state(open_page, app_env, page) -> Non
         "households": "no_open_incidents_aid",
         "briefing": "no_briefing",
         "notifications": "alerts_need_account",  # development mode has no account
-        "admin": "audit_readonly",
+        "admin": "table_empty",  # the accounts tab, open first: none yet
     }[page.url_path]
     assert t(empty) in notes
 
@@ -264,9 +264,11 @@ def test_proposals_wait_in_their_own_list_and_leave_it_at_once(
     assert at.tabs[0].label == t("tab_proposals", n=len(waiting))
     listed = at.dataframe[0].value
     assert len(listed) == len(waiting)
+    open_tab(at, "incidents_tab", "tab_incident_list")
     listing = next(d.value for d in at.dataframe if t("col_incident") in d.value.columns)
     names = set(listing[t("col_incident")])  # the incident list: confirmed ones only
     assert not names & {i.name for i in waiting}
+    open_tab(at, "incidents_tab", "tab_proposals")
     first = at.selectbox(key="proposal").value
     at.button(key="proposal_dismiss").click().run()
     assert any(t("incident_dismissed") in s.value for s in at.success)
@@ -311,3 +313,26 @@ def test_a_replayed_feed_is_named_as_people_know_it(open_page, with_demo, databa
     said = [m.value for kind in (at.caption, at.warning, at.error) for m in kind]
     assert any(t("feed_replayed", feed=t("feed_forecast")) in s for s in said), said
     assert not [s for s in said if "replay:" in s]
+
+
+@pytest.mark.parametrize(
+    ("page", "key", "query"),
+    [
+        ("pages/deployments.py", "deployments_tab", {}),
+        ("pages/reports.py", "reports_tab", {}),
+        ("pages/incidents.py", "incidents_tab", {}),
+        ("pages/incidents.py", "incident_tab", {"incident": "1"}),  # one incident's tabs
+        ("pages/admin.py", "admin_tab", {}),
+    ],
+)
+def test_only_the_open_tab_runs(open_page, with_demo, page: str, key: str, query) -> None:
+    """Each tab's panel runs (and draws) only while it is open: a closed tab costs nothing."""
+    at = open_page(page)
+    at.query_params.update(query)
+    labels = [tab.label for tab in tabs_of(at.run(), key)]
+    assert len(labels) > 1
+    for label in labels:
+        at.session_state[key] = label
+        at.run()
+        assert not at.exception, (label, [e.message for e in at.exception])
+        assert [tab.label for tab in tabs_of(at, key) if tab.children] == [label]

@@ -12,6 +12,7 @@ from command_center.services.reports import ReportInput
 from command_center.settings import PROJECT_ROOT
 from command_center.times import utcnow
 from command_center.ui.messages import md
+from tests.conftest import open_tab
 
 PAGE = "pages/briefing.py"
 
@@ -132,7 +133,7 @@ def test_wall_screen_links_are_absolute_on_the_public_address_like_reporters_lin
     (incident,) = store.incidents(make_engine(os.environ["DATABASE_URL"]))
     wall = f"`https://posko.example.id/cc/briefing?kiosk=1&incident={incident.id}`"
     assert any(wall in c.value for c in at.caption), [c.value for c in at.caption]
-    at.switch_page("pages/admin.py").run()
+    open_tab(at.switch_page("pages/admin.py").run(), "admin_tab", "tab_tokens")
     next(i for i in at.text_input if i.label == t("token_label")).input("Layar Pusdalops")
     next(b for b in at.button if b.label == t("add_token")).click().run()
     made = at.success[0].value

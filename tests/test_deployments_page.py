@@ -13,7 +13,7 @@ from command_center.auth import SYSTEM, Principal
 from command_center.db import make_engine
 from command_center.labels import status_label, t
 from command_center.ui.messages import md
-from tests.conftest import area_codes, shown_column, signed_in, tab_shown
+from tests.conftest import area_codes, open_tab, shown_column, signed_in, tab_shown
 
 PAGE = "pages/deployments.py"
 GARUT = "Tagana Kab. Garut (Latihan)"
@@ -88,7 +88,7 @@ def test_teams_on_duty_too_long_are_flagged(
 def test_a_coordinator_assigns_the_nearest_team_with_the_skill(
     open_page, with_demo, database_url
 ) -> None:
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "deployments_tab", "tab_assign")
     at.selectbox(key="assign_kec").set_value("32.03.11").run()  # Cugenang
     at.selectbox(key="assign_skill").set_value("dapur umum").run()
     table = next(d.value for d in at.dataframe if t("col_distance_km") in d.value.columns)
@@ -102,12 +102,12 @@ def test_a_coordinator_assigns_the_nearest_team_with_the_skill(
     row = _roster(database_url).loc[GARUT]
     assert (row.status, row.assigned_kecamatan_code) == ("en_route", "32.03.11")
     assert row.assigned_by == t("anonymous")
-    counts = {m.label: m.value for m in at.metric}
+    counts = {m.label: m.value for m in open_tab(at, "deployments_tab", "tab_board").metric}
     assert counts[status_label("en_route")] == "2"  # the board follows at once
 
 
 def test_a_team_already_deployed_is_refused(open_page, with_demo, database_url) -> None:
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "deployments_tab", "tab_assign")
     at.selectbox(key="assign_team").set_value(_id(database_url, SUKABUMI))
     at.text_input(key="assign_task").input("Evakuasi")
     _click(at, t("assign"))
@@ -123,6 +123,7 @@ def test_the_second_of_two_coordinators_is_told_who_changed_the_team(
     first.sidebar.text_input(key="_actor_choice").input("Koordinator Ani").run()
     garut = _id(database_url, GARUT)
     for at in (first, second):
+        open_tab(at, "deployments_tab", "tab_assign")
         at.selectbox(key="assign_team").set_value(garut)
         at.text_input(key="assign_task").input("Dapur umum")
     _click(first, t("assign"))
@@ -133,7 +134,7 @@ def test_the_second_of_two_coordinators_is_told_who_changed_the_team(
 
 
 def test_status_changes_follow_the_lifecycle(open_page, with_demo, database_url) -> None:
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "deployments_tab", "tab_team")
     at.selectbox(key="team_pick").set_value(_id(database_url, GARUT)).run()
     at.selectbox(key="status_target").set_value("on_scene")
     _click(at, t("apply_status"))
@@ -152,8 +153,7 @@ def test_status_changes_follow_the_lifecycle(open_page, with_demo, database_url)
 def test_stand_down_asks_first_then_ends_the_assignment_on_the_same_team_and_tab(
     open_page, with_demo, database_url
 ) -> None:
-    at = open_page(PAGE)
-    at.session_state["deployments_tab"] = t("tab_team")
+    at = open_tab(open_page(PAGE), "deployments_tab", "tab_team")
     at.selectbox(key="team_pick").set_value(_id(database_url, SUKABUMI)).run()
     assert any(md("32.03.10") in i.value for i in at.info)
     _click(at, t("stand_down"))
@@ -167,7 +167,7 @@ def test_stand_down_asks_first_then_ends_the_assignment_on_the_same_team_and_tab
 
 
 def test_roster_edits_save_only_changed_rows(open_page, with_demo, database_url) -> None:
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "deployments_tab", "tab_roster")
     before = _roster(database_url)
     position = list(before.index).index(GARUT)
     at.session_state["roster_editor"] = {
@@ -187,7 +187,7 @@ def test_roster_edits_save_only_changed_rows(open_page, with_demo, database_url)
 
 
 def test_a_team_is_added_from_the_form(open_page, with_demo, database_url, geography) -> None:
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "deployments_tab", "tab_roster")
     home = t("field_home_kecamatan_code")
     assert not [box for box in at.selectbox if box.label == home]  # 7,285 options wait for it
     at.toggle(key="add_team_open").set_value(True).run()
@@ -224,7 +224,7 @@ def test_a_coordinator_scoped_to_kabupaten_bandung_is_offered_only_its_incidents
     accounts.create_user(
         engine, SYSTEM, "bandung", "kata-sandi-1", "coordinator", "32.04", "Koordinator Bandung"
     )
-    at = signed_in("bandung", page=PAGE)
+    at = open_tab(signed_in("bandung", page=PAGE), "deployments_tab", "tab_assign")
     assert not at.exception, [e.message for e in at.exception]
     flood = next(i for i in store.incidents(engine) if i.kind == "banjir")
     assert at.selectbox(key="assign_incident").options == [flood.name]  # not Cianjur's quake
@@ -234,7 +234,12 @@ def test_a_coordinator_scoped_to_kabupaten_bandung_is_offered_only_its_incidents
     ours = set(roster.index[roster["home_kabupaten_code"] == "32.04"])
     nearest = next(d.value for d in at.dataframe if t("col_distance_km") in d.value.columns)
     assert set(nearest[t("col_team")]) == {"Tagana Kab. Bandung (Latihan)"}  # not Bandung Barat
-    for key in ("assign_team", "team_pick", "members_team"):
+    for key, tab in (
+        ("assign_team", "tab_assign"),
+        ("team_pick", "tab_team"),
+        ("members_team", "tab_roster"),
+    ):
+        open_tab(at, "deployments_tab", tab)
         offered = {o.split(" · ")[0] for o in at.selectbox(key=key).options}
         assert offered == ours, key
 
@@ -248,7 +253,7 @@ def test_a_teams_history_is_written_in_words(open_page, with_demo, database_url)
     team_store.change_status(
         engine, team_id, version, "unavailable", admin("Korlap"), "Banjir", until
     )
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "deployments_tab", "tab_roster")
     position = list(_roster(database_url).index).index(PACET)
     at.session_state["roster_editor"] = {
         "edited_rows": {position: {"kind": "psm"}},
@@ -256,6 +261,7 @@ def test_a_teams_history_is_written_in_words(open_page, with_demo, database_url)
         "deleted_rows": [],
     }
     _click(at, t("save"))
+    open_tab(at, "deployments_tab", "tab_team")
     at.selectbox(key="team_pick").set_value(team_id).run()
     actions = shown_column(at, t("col_action"))
     assert t("action_status") in actions
@@ -281,7 +287,7 @@ def test_a_viewer_reads_the_roster_and_members_in_words(
     member = {"name": "Ujang", "role": "Ketua", "phone": "0812-1111-2222"}
     team_store.set_members(engine, team_id, version, [member], admin("Korlap"))
     accounts.create_user(engine, SYSTEM, "pejabat", "kata-sandi-1", "viewer")
-    at = signed_in("pejabat", page=PAGE)
+    at = open_tab(signed_in("pejabat", page=PAGE), "deployments_tab", "tab_roster")
     at.selectbox(key="members_team").set_value(team_id).run()
     members = next(d.value for d in at.dataframe if t("field_role") in d.value.columns)
     assert list(members.columns) == [t("field_name"), t("field_role"), t("field_phone")]

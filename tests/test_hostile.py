@@ -14,6 +14,7 @@ from command_center.services.teams import on_map
 from command_center.settings import PROJECT_ROOT
 from command_center.times import utcnow
 from command_center.ui import maps
+from tests.conftest import tabs_of
 
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>[klik](javascript:alert(3))"
 RAW = ("<script>", "<img src=x", "](javascript:")
@@ -91,28 +92,34 @@ def test_the_sitrep_in_html_and_whatsapp_stays_text(hostile, geography) -> None:
 
 
 @pytest.mark.parametrize(
-    ("page", "setup"),
+    ("page", "setup", "tabs"),
     [
-        ("pages/deployments.py", None),
-        ("pages/reports.py", "include_unverified"),
-        ("pages/briefing.py", None),
-        ("pages/live_map.py", None),
-        ("pages/admin.py", None),
+        ("pages/deployments.py", None, "deployments_tab"),
+        ("pages/reports.py", "include_unverified", "reports_tab"),
+        ("pages/briefing.py", None, None),
+        ("pages/live_map.py", None, None),
+        ("pages/admin.py", None, "admin_tab"),
     ],
 )
-def test_every_page_shows_the_payload_as_text(hostile, app_env, database_url, page, setup) -> None:
+def test_every_page_shows_the_payload_as_text(
+    hostile, app_env, database_url, page, setup, tabs
+) -> None:
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
     at.switch_page(page).run()
     if setup:
         at.toggle(key=setup).set_value(True).run()
-    assert not at.exception, [e.message for e in at.exception]
-    shown = [
-        e.value
-        for kind in (at.markdown, at.caption, at.info, at.warning, at.success, at.error)
-        for e in kind
-        if "cc-" not in str(e.value)  # our own kiosk markup, checked below
-    ]
-    assert all(_inert(text) for text in shown), [t for t in shown if not _inert(t)]
+    for label in [tab.label for tab in tabs_of(at, tabs)] if tabs else [None]:
+        if label:  # only the open tab runs: each in turn
+            at.session_state[tabs] = label
+            at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        shown = [
+            e.value
+            for kind in (at.markdown, at.caption, at.info, at.warning, at.success, at.error)
+            for e in kind
+            if "cc-" not in str(e.value)  # our own kiosk markup, checked below
+        ]
+        assert all(_inert(text) for text in shown), (label, [t for t in shown if not _inert(t)])
 
 
 def test_the_wall_screen_ticker_escapes_names(hostile, app_env) -> None:

@@ -15,7 +15,7 @@ from command_center.db import make_engine
 from command_center.labels import t
 from command_center.logistics_store import local_today
 from command_center.ui.messages import md
-from tests.conftest import area_codes, shown_column, signed_in, tab_shown
+from tests.conftest import area_codes, open_tab, shown_column, signed_in, tab_shown
 
 DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.12", "32.04.32", "32.04.08"
 
@@ -32,7 +32,7 @@ def _button(at, label: str):
 def test_an_operator_opens_a_flood_changes_its_area_sets_its_phase_and_closes_it(
     open_page, with_demo, database_url
 ) -> None:
-    at = open_page("pages/incidents.py")
+    at = open_tab(open_page("pages/incidents.py"), "incidents_tab", "tab_open_incident")
     at.selectbox(key="open_hazard").set_value("banjir").run()
     at.multiselect(key="open_kabupaten").set_value(["32.04"]).run()
     at.multiselect(key="open_kecamatan").set_value([DAYEUHKOLOT, BALEENDAH]).run()
@@ -57,6 +57,7 @@ def test_an_operator_opens_a_flood_changes_its_area_sets_its_phase_and_closes_it
     assert t("area_changed", n=3) in at.success[0].value
     assert store.incident_kecamatan(engine, flood.id) == (BOJONGSOANG, DAYEUHKOLOT, BALEENDAH)
 
+    open_tab(at, "incident_tab", "tab_phases")
     next(i for i in at.text_input if i.label == t("field_decree")).input("360/Kep.12-BPBD/2026")
     next(i for i in at.text_input if i.label == t("field_authority")).input("Bupati Bandung")
     _button(at, t("set_phase")).click().run()
@@ -73,20 +74,21 @@ def test_an_operator_opens_a_flood_changes_its_area_sets_its_phase_and_closes_it
     assert not at.exception
     assert t("incident_closed", number=1) in at.success[0].value
     assert all(i.id != flood.id for i in store.incidents(engine))
+    open_tab(at, "incidents_tab", "tab_incident_list")
     at.multiselect(key="incidents_status").set_value(["closed"]).run()  # still listed
     assert list(_listed(at)[t("col_status")]) == [t("status_incident_closed")]
     assert at.get("download_button")  # and exportable
 
 
 def test_closing_with_teams_deployed_names_them_and_the_list_filters(open_page, with_demo) -> None:
-    at = open_page("pages/incidents.py")
+    at = open_tab(open_page("pages/incidents.py"), "incidents_tab", "tab_incident_list")
     table = _listed(at)
     assert list(table[t("field_hazard")]) == ["Gempa bumi"]
     at.multiselect(key="incidents_hazard").set_value(["banjir"]).run()
     assert _listed(at).empty
     at.multiselect(key="incidents_hazard").set_value([]).run()
     at.session_state["incident_chosen"] = int(table.index[0])
-    at.run()
+    open_tab(at, "incident_tab", "tab_people")
     figures = next(d.value for d in at.dataframe if t("deaths") in d.value.columns)
     assert len(figures) == 15 and "Cugenang" in set(figures[t("col_kecamatan")])  # its reports
     _button(at, t("close_incident")).click().run()
@@ -100,7 +102,7 @@ def _coordinator(database_url, username: str, name: str) -> AppTest:
     accounts.create_user(engine, SYSTEM, username, "kata-sandi-1", "coordinator", "32.03", name)
     at = signed_in(username, page="pages/incidents.py")
     at.session_state["incident_chosen"] = store.incidents(engine)[0].id
-    at = at.run()
+    at = open_tab(at, "incident_tab", "tab_phases")  # where a decree is confirmed
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -146,8 +148,7 @@ def test_closing_asks_first_naming_the_incident_and_stays_on_it(
     open_page, with_demo, database_url
 ) -> None:
     dayeuhkolot, _ = _floods(database_url)
-    at = open_page("pages/incidents.py")
-    at.session_state["incidents_tab"] = t("tab_incident_list")
+    at = open_tab(open_page("pages/incidents.py"), "incidents_tab", "tab_incident_list")
     at.session_state["incident_tab"] = t("tab_incident_audit")
     row = list(_listed(at).index).index(dayeuhkolot)
     at.session_state["incidents_table"] = {"selection": {"rows": [row], "columns": []}}
@@ -251,7 +252,9 @@ def test_a_user_scoped_to_kabupaten_bandung_is_offered_only_its_areas(
     accounts.create_user(
         engine, SYSTEM, "bandung", "kata-sandi-1", "coordinator", "32.04", "Koordinator Bandung"
     )
-    at = signed_in("bandung", page="pages/incidents.py")
+    at = open_tab(
+        signed_in("bandung", page="pages/incidents.py"), "incidents_tab", "tab_open_incident"
+    )
     assert at.multiselect(key="open_kabupaten").options == ["Kabupaten Bandung (32.04)"]
     at.multiselect(key="open_kabupaten").set_value(["32.04"]).run()
     opened = area_codes(at.multiselect(key="open_kecamatan").options)
@@ -274,8 +277,7 @@ def test_an_incidents_history_is_written_in_words(open_page, with_demo, database
     """Item 9 of #34: actions and what they changed in words, not `open`/`area`/`banjir`."""
     dayeuhkolot, _ = _floods(database_url)
     incident_store.change_area(make_engine(database_url), dayeuhkolot, SYSTEM, add=[BOJONGSOANG])
-    at = open_page("pages/incidents.py")
-    at.session_state["incidents_tab"] = t("tab_incident_list")
+    at = open_tab(open_page("pages/incidents.py"), "incidents_tab", "tab_incident_list")
     at.session_state["incident_tab"] = t("tab_incident_audit")
     row = list(_listed(at).index).index(dayeuhkolot)
     at.session_state["incidents_table"] = {"selection": {"rows": [row], "columns": []}}

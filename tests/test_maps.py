@@ -4,14 +4,17 @@ from pathlib import Path
 
 import folium
 
+from command_center import resources, team_store
 from command_center.adapters.live_map import LiveMapView, QuakeMarker, load_live_map
 from command_center.assets import install_static_assets, leaflet_urls
+from command_center.auth import SYSTEM
 from command_center.labels import t
 from command_center.services.figures import STATUS_COLOURS
 from command_center.services.teams import TeamOnMap
 from command_center.store import IncidentRecord
 from command_center.times import utcnow
 from command_center.ui import maps
+from command_center.ui.shell import PAGES
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -184,7 +187,7 @@ def test_an_area_without_intensities_is_shaded_by_hazard_with_a_legend() -> None
     affected["features"][0]["properties"].update(hazard="banjir", hazard_word="Banjir", mmi=0)
     view = _view(affected=affected, legend=[("Banjir", "#1e88e5"), ("Gempa bumi", "#bfccff")])
     html = _html(maps.live_map(view, "", ""))
-    assert '"fillColor": "#1e88e5"' in html
+    assert '"fill": "#1e88e5"' in html
     assert json.dumps([["Banjir", "#1e88e5"], ["Gempa bumi", "#bfccff"]]) in html
     assert "(32.03.11) \\u00b7 Banjir" in html  # the label says the hazard
 
@@ -257,3 +260,30 @@ def test_a_wall_screen_map_is_fitted_to_its_incident_beside_the_legend() -> None
     assert html.index("L.control({position") < fit  # the legend is drawn before the fit
     assert "paddingBottomRight: [right" in html[fit:]  # which keeps clear of its width
     assert "fitBounds" not in _html(maps.live_map(both, "", ""))  # the live map stays put
+
+
+def test_the_live_maps_areas_are_written_once_per_data_version_for_every_session(
+    open_page, with_demo, monkeypatch
+) -> None:
+    """The areas' GeoJSON is the live map's largest part (a fifth of its run, written as
+    JSON): the sessions share one writing of it per data version."""
+    written = []
+    areas_json = LiveMapView.areas_json
+
+    def counted(view: LiveMapView) -> str:  # the real method, counted
+        written.append(view)
+        return areas_json(view)
+
+    monkeypatch.setattr(LiveMapView, "areas_json", counted)
+    page = PAGES[0].file  # the live map
+    first, second = open_page(page), open_page(page)
+    second.run()
+    assert len(written) == 1
+    roster = team_store.roster(resources.engine())
+    team = roster[roster["status"] == "standby"].iloc[0]
+    team_store.change_status(
+        resources.engine(), int(team["id"]), int(team["version"]), "unavailable", SYSTEM, "sakit"
+    )
+    first.run()
+    second.run()
+    assert len(written) == 2 and not first.exception and not second.exception

@@ -20,6 +20,7 @@ from command_center.services import exports, sitrep
 from command_center.services.reports import ReportInput, counted, provenance
 from command_center.settings import ImportLimits, load_settings
 from command_center.times import WIB, format_wib
+from tests.conftest import open_tab
 from tests.test_cli import _cli
 from tests.test_odk import _serve_central
 
@@ -203,7 +204,7 @@ def test_the_reports_page_says_an_older_report_is_history_and_lists_it_so(
     open_page, with_demo, database_url
 ) -> None:
     current = _tksk_versions(database_url, "32.03.01").sort_values("version").iloc[-1]
-    at = open_page(REPORTS_PAGE)
+    at = open_tab(open_page(REPORTS_PAGE), "reports_tab", "tab_entry")
     day = current["report_time"].astimezone(WIB).date() - timedelta(days=1)
     next(d for d in at.date_input if d.label == t("report_date")).set_value(day)
     at.number_input(key="fig_deaths").set_value(1)  # the current report said 12: no drop
@@ -213,6 +214,7 @@ def test_the_reports_page_says_an_older_report_is_history_and_lists_it_so(
     said = " ".join(s.value for s in at.success)
     assert "versi 3" in said and history in said, [e.value for e in at.error]
     assert t("confirm_save") not in [b.label for b in at.button]
+    open_tab(at, "reports_tab", "tab_reports")
     versions = next(d.value for d in at.dataframe if t("col_reporter") in d.value.columns)
     mine = versions[versions[t("col_kecamatan")] == "Cianjur"].set_index(t("col_version"))
     assert mine[t("col_standing")].to_dict() == {
@@ -239,7 +241,7 @@ def test_an_older_report_with_a_figure_of_its_own_waits_for_verification_as_hist
         "houses_flooded": 30,  # no later TKSK report gives it
     }
     saved = report_store.save_report(engine, ReportInput.check(values, geography), OPERATOR)
-    at = open_page(REPORTS_PAGE)
+    at = open_tab(open_page(REPORTS_PAGE), "reports_tab", "tab_reports")
     choice = at.selectbox(key="verify_report")
     assert [o for o in choice.options if o.startswith("Cugenang · TKSK")] == [  # oldest first
         f"Cugenang · TKSK · versi 3 · {format_wib(older)} · {t('standing_history')}",
@@ -258,7 +260,7 @@ def test_a_pasted_message_older_than_the_current_report_is_saved_as_history(
 ) -> None:
     current = _tksk_versions(database_url, "32.03.11").sort_values("version").iloc[-1]
     sent = current["report_time"].astimezone(WIB) - timedelta(hours=3)
-    at = open_page(REPORTS_PAGE)
+    at = open_tab(open_page(REPORTS_PAGE), "reports_tab", "tab_whatsapp")
     message = f"Kec. Cugenang {sent.day}/{sent.month} pkl {sent:%H.%M}: mengungsi 1.250 jiwa"
     at.text_area(key="whatsapp_text").input(message)
     at.text_input(key="whatsapp_reporter").input("TKSK Cugenang")

@@ -12,7 +12,7 @@ from command_center.labels import t
 from command_center.services.reports import ReportInput, lowered_by
 from command_center.times import utcnow
 from command_center.ui.messages import md
-from tests.conftest import area_codes, signed_in, tab_shown
+from tests.conftest import area_codes, open_tab, signed_in, tab_shown
 
 PAGE = "pages/reports.py"
 
@@ -40,7 +40,7 @@ def test_verified_figures_count_unless_unverified_ones_are_included(open_page, w
 def test_an_operator_enters_a_report_and_it_becomes_the_next_version(
     open_page, with_demo, database_url
 ) -> None:
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "reports_tab", "tab_entry")
     form = at.selectbox(key="report_kecamatan")  # the incident's own kecamatan come first
     assert form.value == "32.03.01"
     at.number_input(key="fig_deaths").set_value(13)
@@ -64,7 +64,7 @@ def test_an_operator_enters_a_report_and_it_becomes_the_next_version(
 
 
 def test_a_sharp_drop_is_saved_only_after_confirmation(open_page, with_demo, database_url) -> None:
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "reports_tab", "tab_entry")
     at.number_input(key="fig_deaths").set_value(1)  # Cianjur's last report said 12
     next(w for w in at.text_input if w.label == t("reporter")).input("TKSK Cianjur")
     _click(at, t("save_report"))
@@ -76,7 +76,7 @@ def test_a_sharp_drop_is_saved_only_after_confirmation(open_page, with_demo, dat
 
 
 def test_an_operator_verifies_and_rejects_reports(open_page, with_demo, database_url) -> None:
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "reports_tab", "tab_reports")
     choice = at.selectbox(key="verify_report")
     assert len(choice.options) == 5  # the newest version of each waiting report, no older one
     cugenang = next(o for o in choice.options if o.startswith("Cugenang · TKSK"))
@@ -97,7 +97,7 @@ def test_an_operator_verifies_and_rejects_reports(open_page, with_demo, database
 
 
 def test_versions_filter_by_source_and_verification(open_page, with_demo) -> None:
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "reports_tab", "tab_reports")
     versions = next(d for d in at.dataframe if t("col_reporter") in d.value.columns)
     assert len(versions.value) == 30
     at.multiselect(key="versions_statuses").set_value(["unverified"]).run()
@@ -111,8 +111,7 @@ def test_versions_filter_by_source_and_verification(open_page, with_demo) -> Non
 def test_a_coordinator_issues_a_reporters_link_and_revokes_it(
     open_page, with_demo, database_url
 ) -> None:
-    at = open_page(PAGE)
-    at.session_state["reports_tab"] = t("tab_reporters")
+    at = open_tab(open_page(PAGE), "reports_tab", "tab_reporters")
     at.text_input(key="link_name").input("Siti (PSM)")
     at.selectbox(key="link_role").set_value("psm")
     at.multiselect(key="link_kec").set_value(["32.03.11"])
@@ -138,11 +137,13 @@ def test_a_kabupaten_total_is_entered_and_counted_only_beyond_its_kecamatan(
     at = open_page(PAGE)
     at.toggle(key="include_unverified").set_value(True).run()
     before = _metrics(at)[t("fig_displaced")]
+    open_tab(at, "reports_tab", "tab_entry")
     at.selectbox(key="report_kecamatan").set_value("32.03")  # Dinsos knows only the total
     at.number_input(key="fig_displaced").set_value(40000)
     next(w for w in at.text_input if w.label == t("reporter")).input("Dinsos Kab. Cianjur")
     at = _click(at, t("save_report"))
     assert any("seluruh kabupaten" in s.value for s in at.success), [e.value for e in at.error]
+    open_tab(at, "reports_tab", "tab_summary")
     assert before == "27.240" and _metrics(at)[t("fig_displaced")] == "40.000"  # not 67.240
     assert _metrics(at)[t("kecamatan_reporting")] == "15"
     table = at.dataframe[0].value.to_string()
@@ -166,7 +167,7 @@ def test_a_verification_that_lowers_a_published_figure_asks_first(
         geography,
     )
     saved = report_store.save_report(engine, partial, SYSTEM)
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "reports_tab", "tab_reports")
     at.selectbox(key="verify_report").set_value(saved.id)
     _click(at, t("verify"))
     warning = " ".join(w.value for w in at.warning)
@@ -206,7 +207,7 @@ def _upload_posko_with_a_wrong_code(at: AppTest) -> None:
 
 
 def test_a_file_with_kecamatan_names_previews_and_lands(open_page, with_demo, database_url) -> None:
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "reports_tab", "tab_import")
     _upload_posko_with_a_wrong_code(at)
     assert not at.exception, [e.message for e in at.exception]
     preview = next(d.value for d in at.dataframe if t("field_kecamatan_name") in d.value.columns)
@@ -240,7 +241,7 @@ def test_a_file_with_kecamatan_names_previews_and_lands(open_page, with_demo, da
 def test_discarding_quarantined_rows_asks_first_naming_them(
     open_page, with_demo, database_url
 ) -> None:
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "reports_tab", "tab_import")
     _upload_posko_with_a_wrong_code(at)
     at = _click(at, t("run_import"))
     engine = make_engine(database_url)
@@ -270,6 +271,7 @@ def test_an_operator_scoped_to_kabupaten_bandung_reports_only_for_its_areas(
     at = signed_in("bandung", page=PAGE)
     flood = next(i for i in store.incidents(engine) if i.kind == "banjir")
     at.selectbox(key="reports_incident").set_value(flood.id).run()
+    open_tab(at, "reports_tab", "tab_entry")
     offered = area_codes(at.selectbox(key="report_kecamatan").options)
     assert "32.04" in offered and all(c == "32.04" or c.startswith("32.04.") for c in offered)
     quake = next(i for i in store.incidents(engine) if i.kind != "banjir")
@@ -282,7 +284,7 @@ def test_the_quarantine_editor_labels_its_columns_in_words(
     open_page, with_demo, database_url
 ) -> None:
     """Item 9 of #34: `Kecamatan (kode)`, not `kecamatan_code, report_time, hour`."""
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "reports_tab", "tab_import")
     _upload_posko_with_a_wrong_code(at)
     at = _click(at, t("run_import"))
     editor = next(d for d in at.dataframe if "kecamatan_code" in d.value.columns)

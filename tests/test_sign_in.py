@@ -11,6 +11,7 @@ from command_center.db import make_engine, migrate
 from command_center.errors import SignInRefused
 from command_center.labels import t
 from command_center.settings import PROJECT_ROOT, SignInLimits
+from tests.conftest import open_tab
 
 
 @pytest.fixture
@@ -44,13 +45,15 @@ def test_a_viewer_reads_but_cannot_assign(local_auth) -> None:
     assert "Bu Pejabat" in at.sidebar.markdown[0].value
     at.switch_page("pages/deployments.py").run()
     assert not at.exception, [e.message for e in at.exception]
-    labels = {b.label for b in at.button}
-    assert t("assign") not in labels and t("apply_status") not in labels  # no form to fill
-    said = " ".join(c.value for c in at.caption)
-    assert t("not_yours", what=t("perm_team")) in said
+    for tab, button in (("tab_assign", "assign"), ("tab_team", "apply_status")):
+        open_tab(at, "deployments_tab", tab)
+        assert t(button) not in {b.label for b in at.button}  # no form to fill
+        said = " ".join(c.value for c in at.caption)
+        assert t("not_yours", what=t("perm_team")) in said
     reports = at.switch_page("pages/reports.py").run()
-    assert t("save_report") not in {b.label for b in reports.button}
-    assert t("verify") not in {b.label for b in reports.button}
+    for tab, button in (("tab_entry", "save_report"), ("tab_reports", "verify")):
+        open_tab(reports, "reports_tab", tab)
+        assert t(button) not in {b.label for b in reports.button}
     briefing = at.switch_page("pages/briefing.py").run()
     assert t("make_sitrep") not in {b.label for b in briefing.button}  # absent, with the reason
     assert t("not_yours", what=t("perm_sitrep")) in " ".join(c.value for c in briefing.caption)
@@ -58,7 +61,7 @@ def test_a_viewer_reads_but_cannot_assign(local_auth) -> None:
 
 def test_only_admins_see_the_audit_log(local_auth) -> None:
     at = _sign_in("admin", "kata-sandi-2")
-    at.switch_page("pages/admin.py").run()
+    open_tab(at.switch_page("pages/admin.py").run(), "admin_tab", "tab_audit")
     assert not at.exception, [e.message for e in at.exception]
     audit = next(d.value for d in at.dataframe if t("col_action") in d.value.columns)
     actions = set(audit[t("col_action")])

@@ -18,6 +18,7 @@ from command_center.auth import SYSTEM
 from command_center.db import make_engine, migrate
 from command_center.labels import t
 from command_center.models import AuditEntry
+from tests.conftest import open_tab
 
 WRITERS, EACH = 6, 4
 
@@ -130,7 +131,7 @@ def test_the_admin_page_says_whether_the_chain_is_intact(
     open_page, with_demo, database_url: str
 ) -> None:
     engine = make_engine(database_url)
-    at = open_page("pages/admin.py")
+    at = open_tab(open_page("pages/admin.py"), "admin_tab", "tab_audit")
     [intact] = [s.value for s in at.success if "audit" in s.value.lower()]
     assert intact.startswith("Rantai audit utuh")
     _sql(engine, "UPDATE audit_log SET actor = 'orang lain' WHERE id = 1")

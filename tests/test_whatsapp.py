@@ -14,6 +14,7 @@ from command_center.labels import t
 from command_center.services.gazetteer import gazetteer_of
 from command_center.services.whatsapp import Need, cleaned, read_messages
 from command_center.times import WIB, utcnow
+from tests.conftest import open_tab
 
 NOW = datetime(2026, 12, 7, 5, 0, tzinfo=UTC)  # 12:00 WIB
 BANDUNG = ["32.04"]  # a Kab. Bandung flood incident
@@ -225,7 +226,7 @@ def test_an_operator_pastes_checks_and_saves_a_message(open_page, with_demo, dat
         f"mengungsi 9.999 jiwa (7 titik), <b>jalan</b> putus 3 titik. Kebutuhan: terpal 40, "
         "air bersih"
     )
-    at = open_page("pages/reports.py")
+    at = open_tab(open_page("pages/reports.py"), "reports_tab", "tab_whatsapp")
     at.text_area(key="whatsapp_text").input(message)
     at.text_input(key="whatsapp_reporter").input("TKSK Cugenang")
     next(b for b in at.button if b.label == t("whatsapp_read")).click().run()

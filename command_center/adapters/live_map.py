@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import shapely
 import shapely.geometry
+from jinja2.utils import htmlsafe_json_dumps
 
 from command_center import community_store, hazard_store, resources, store, team_store
 from command_center.adapters.hotspots import density_layer, density_legend, map_hotspots
@@ -41,6 +42,7 @@ from command_center.services.figures import (
     OLD_QUAKE,
     STATUS_COLOURS,
     WARNING_COLOUR,
+    mmi_colour,
 )
 from command_center.services.hazards import TSUNAMI_LEVELS, strongest_level
 from command_center.services.teams import TeamOnMap, on_map
@@ -149,6 +151,31 @@ class LiveMapView:
             hotspots=hotspots,
             hotspot_legend=hotspot_keys,
         )
+
+    def areas_json(self) -> str:
+        """The weather-warning areas and the affected kecamatan (drawn over them) as one
+        GeoJSON FeatureCollection in HTML-safe JSON (`maps.Areas`): each feature's `fill`
+        colour, `label` (text) and whether it is a `warning`. Large: `load_areas` writes it
+        once per data version for every session."""
+        warnings = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "MultiPolygon", "coordinates": [[r] for r in w.polygons]},
+                "properties": {"fill": WARNING_COLOUR, "label": w.label, "warning": True},
+            }
+            for w in self.warnings
+        ]
+        kecamatan = []
+        for feature in self.affected["features"]:
+            props = feature["properties"]
+            mmi = float(props.get("mmi") or 0.0)
+            what = f"MMI {mmi:.1f}" if mmi else props.get("hazard_word", "-")
+            fill = mmi_colour(mmi) if mmi else HAZARD_COLOURS.get(props.get("hazard"), "#757575")
+            label = f"{props.get('kecamatan', '')} ({props.get('kode_kec', '')}) · {what}"
+            properties = {"fill": fill, "label": label, "warning": False}
+            kecamatan.append({**feature, "properties": properties})
+        collection = {"type": "FeatureCollection", "features": warnings + kecamatan}
+        return htmlsafe_json_dumps(collection)
 
 
 def _bounds(features: list[dict[str, Any]]) -> tuple[tuple[float, float], ...] | None:
@@ -288,6 +315,16 @@ def load_live_map(lang: str) -> LiveMapView:
         hotspots=hotspots,
         hotspot_legend=hotspot_legend,
     )
+
+
+@resources.cached(
+    Area, CommunityReport, Deployment, HazardEvent, Incident, IncidentArea, Team, ttl=20
+)
+def load_areas(lang: str, incident_id: int | None = None) -> str:
+    """The live map's areas (`LiveMapView.areas_json`), or those of a wall screen bound to
+    `incident_id`: written once per data version and shared by every session."""
+    view = load_live_map(lang)
+    return (view if incident_id is None else view.for_incident(incident_id)).areas_json()
 
 
 def _mmi_legend(intensities: list[float]) -> list[tuple[str, str]]:

@@ -194,6 +194,11 @@ MMI_COLOURS = (  # ShakeMap-style intensity colours, strongest first
 WARNING_COLOUR = "#e65100"  # a BMKG weather-warning area
 
 
+def mmi_colour(mmi: float) -> str:
+    """The ShakeMap-style colour of an intensity."""
+    return next(colour for level, colour in MMI_COLOURS if mmi >= level)
+
+
 def classes(values: list[float]) -> list[tuple[float, str]]:
     """Up to five classes (upper bound, colour) by quantiles of the positive values."""
     positive = sorted(v for v in values if v > 0)

@@ -22,7 +22,7 @@ from command_center.adapters.briefing import (
     visible_to,
 )
 from command_center.adapters.hazards import feed_health
-from command_center.adapters.live_map import load_live_map
+from command_center.adapters.live_map import load_areas, load_live_map
 from command_center.adapters.logistics import cover_sentences, load_cover
 from command_center.labels import number, t
 from command_center.services.briefing import wall_screen_url
@@ -164,6 +164,7 @@ def _map(incident_id: int, lang: str) -> None:
         tiles.attribution,
         st.get_option("server.baseUrlPath"),
         resources.map_layers(),
+        load_areas(lang, incident_id),
     )
     # the wall screen sizes the map's frame by the screen's height (kiosk.css): fill it, and
     # key it in type read across a room (5vh of a frame 51vh high: 2.5 % of the screen's)

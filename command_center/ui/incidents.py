@@ -241,36 +241,47 @@ def incident_view(incident_id: int, lang: str) -> None:
         st.info(t("merged_into", lang, key=md(view.merged_into)))
     if view.description:
         st.caption(md(view.description))
-    area, phases, people, audit = st.tabs(
+    tabs = st.tabs(
         [t(k, lang) for k in ("tab_area", "tab_phases", "tab_people", "tab_incident_audit")],
         key="incident_tab",
         on_change="rerun",
     )
-    with area:
-        _area(incident_id, view, lang)
-    with phases:
-        show_table(view.phases, lang, hide_index=True, width="stretch")
-        if record.status == "open" and permits(shell.actor(), "phase"):
-            _confirm_form(view, lang)
-            _phase_form(incident_id, view.zone, lang)
-    with people:
-        st.markdown(f"**{t('page_households', lang)}**")
-        households.count_metrics(data.load_household_counts(incident_id), lang)
-        st.caption(t("verified_only", lang))
-        show_table(view.reports, lang, hide_index=True, width="stretch")
-        show_table(view.teams, lang, hide_index=True, width="stretch")
-        if not view.outside.empty:
-            st.warning(t("outside_incident_area", lang))
-            show_table(view.outside, lang, hide_index=True, width="stretch")
-    with audit:
-        show_table(view.audit, lang, hide_index=True, width="stretch")
-        st.markdown(f"**{t('incident_alerts', lang)}**")
-        show_table(data.load_alerts(incident_id, lang), lang, hide_index=True, width="stretch")
+    for tab, panel in zip(tabs, (_area, _phases, _people, _audit), strict=True):
+        if tab.open:  # only the open tab runs
+            with tab:
+                panel(incident_id, view, lang)
     _sitrep_schedule(incident_id, record.status, view.zone, lang)
     _sitreps(incident_id, lang)
     if record.status in ("open", "proposed") and permits(shell.actor(), "incident"):
         _details_form(incident_id, view, lang)
     _actions(incident_id, record, lang)
+
+
+def _phases(incident_id: int, view: data.IncidentView, lang: str) -> None:
+    """The emergency phases, and their forms for those who may set them."""
+    show_table(view.phases, lang, hide_index=True, width="stretch")
+    if view.record.status == "open" and permits(shell.actor(), "phase"):
+        _confirm_form(view, lang)
+        _phase_form(incident_id, view.zone, lang)
+
+
+def _people(incident_id: int, view: data.IncidentView, lang: str) -> None:
+    """Families counted, verified reports and teams of the incident."""
+    st.markdown(f"**{t('page_households', lang)}**")
+    households.count_metrics(data.load_household_counts(incident_id), lang)
+    st.caption(t("verified_only", lang))
+    show_table(view.reports, lang, hide_index=True, width="stretch")
+    show_table(view.teams, lang, hide_index=True, width="stretch")
+    if not view.outside.empty:
+        st.warning(t("outside_incident_area", lang))
+        show_table(view.outside, lang, hide_index=True, width="stretch")
+
+
+def _audit(incident_id: int, view: data.IncidentView, lang: str) -> None:
+    """The incident's audit trail and the alerts sent about it."""
+    show_table(view.audit, lang, hide_index=True, width="stretch")
+    st.markdown(f"**{t('incident_alerts', lang)}**")
+    show_table(data.load_alerts(incident_id, lang), lang, hide_index=True, width="stretch")
 
 
 def _sitreps(incident_id: int, lang: str) -> None:

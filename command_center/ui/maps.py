@@ -24,11 +24,8 @@ from command_center.assets import leaflet_urls
 from command_center.services.community import CommunityMarker
 from command_center.services.figures import (
     AGE_COLOURS,
-    HAZARD_COLOURS,
-    MMI_COLOURS,
     OLD_QUAKE,
     STATUS_COLOURS,
-    WARNING_COLOUR,
 )
 from command_center.services.teams import TeamOnMap
 from command_center.ui import volcano_map
@@ -167,11 +164,6 @@ class Outlines(MacroElement):
         self.urls, self.land, self.land_colour = urls, land, LAND
 
 
-def mmi_colour(mmi: float) -> str:
-    """The ShakeMap-style colour of an intensity."""
-    return next(colour for level, colour in MMI_COLOURS if mmi >= level)
-
-
 def age_colour(age_hours: float) -> str:
     """Red under an hour, orange under a day, yellow under a week, grey older."""
     return next((colour for hours, colour in AGE_COLOURS if age_hours < hours), OLD_QUAKE)
@@ -213,44 +205,28 @@ def with_label(layer: folium.Element, text: str) -> folium.Element:
     return layer
 
 
-def affected_layer(features: dict[str, Any], name: str) -> folium.GeoJson:
-    """Affected kecamatan shaded by estimated MMI, or by their incident's hazard where there
-    is no intensity; each labelled with its name, code, and hazard or MMI (`hazard_word`)."""
-    for feature in features["features"]:
-        props = feature["properties"]
-        mmi = float(props.get("mmi") or 0.0)
-        what = f"MMI {mmi:.1f}" if mmi else props.get("hazard_word", "-")
-        feature["properties"] = {
-            "fill": mmi_colour(mmi) if mmi else HAZARD_COLOURS.get(props.get("hazard"), "#757575"),
-            "label": f"{props.get('kecamatan', '')} ({props.get('kode_kec', '')}) · {what}",
-        }
-    layer = folium.GeoJson(
-        features,
-        name=name,
-        style_function=lambda f: {
-            "color": "#b71c1c",
-            "weight": 1.2,
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.55,
-        },
-    )
-    TextTooltip(field="label").add_to(layer)
-    return layer
+class Areas(MacroElement):
+    """The weather-warning areas and affected kecamatan of a live map, from GeoJSON already
+    written as HTML-safe JSON (`LiveMapView.areas_json`: large, so a shared cache writes it
+    once per data version); each area in its `fill` colour, labelled by its `label` as text."""
 
-
-def warning_layer(polygons: list[list[list[float]]], label: str) -> folium.GeoJson:
-    """A BMKG weather-warning area (CAP polygons, [lon, lat] rings)."""
-    shape = {"type": "MultiPolygon", "coordinates": [[ring] for ring in polygons]}
-    layer = folium.GeoJson(
-        {"type": "Feature", "geometry": shape, "properties": {}},
-        style_function=lambda _: {
-            "color": WARNING_COLOUR,
-            "weight": 2,
-            "fillOpacity": 0.25,
-            "dashArray": "6 4",
-        },
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJson({{ this.areas }}, {style: function (f) {
+  var p = f.properties;
+  return p.warning ? {color: p.fill, weight: 2, fillOpacity: 0.25, dashArray: "6 4"}
+                   : {color: "#b71c1c", weight: 1.2, fillColor: p.fill, fillOpacity: 0.55};
+}}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
     )
-    return with_label(layer, label)
+
+    def __init__(self, areas: str):
+        super().__init__()
+        self._name = "Areas"
+        self.areas = areas
+        TextTooltip(field="label").add_to(self)
 
 
 def hotspot_layer(cells: dict[str, Any]) -> folium.GeoJson:
@@ -365,13 +341,12 @@ def community_layer(
     return group
 
 
-def live_layers(view: LiveMapView) -> folium.FeatureGroup:
-    """Everything that changes on the live map, as one layer group (the base map stays put)."""
+def live_layers(view: LiveMapView, areas: str | None = None) -> folium.FeatureGroup:
+    """Everything that changes on the live map, as one layer group (the base map stays put);
+    `areas`: the view's `areas_json()` when a shared cache has written it."""
     group = folium.FeatureGroup(name="live")
-    for warning in view.warnings:
-        warning_layer(warning.polygons, warning.label).add_to(group)
-    if view.affected["features"]:
-        affected_layer(view.affected, "kecamatan").add_to(group)
+    if view.warnings or view.affected["features"]:
+        Areas(areas or view.areas_json()).add_to(group)
     community_layer(list(view.community), group)
     if view.hotspots.get("features"):
         hotspot_layer(view.hotspots).add_to(group)
@@ -394,10 +369,12 @@ def live_map(
     attribution: str,
     base_url_path: str = "",
     outlines: dict[str, str] | None = None,
+    areas: str | None = None,
 ) -> folium.Map:
-    """The operator's map as one object (for export and tests): base map plus live layers."""
+    """The operator's map as one object (for export, tests and the wall screen): base map
+    plus live layers (`areas` as in `live_layers`)."""
     fmap = base_map(tile_url, attribution, view.centre, view.zoom, base_url_path, outlines)
-    live_layers(view).add_to(fmap)
+    live_layers(view, areas).add_to(fmap)
     Legend(view.legend).add_to(fmap)
     if view.bounds is not None:
         FitBeside(view.bounds).add_to(fmap)  # after the legend: it measures it
