@@ -28,13 +28,15 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from command_center import alert_store, channels, outbox
-from command_center.alert_sender import Sender
+from command_center import channels
+from command_center.base.db import make_engine, migrate
+from command_center.base.models import ChannelLink, User
+from command_center.base.settings import load_settings
+from command_center.base.times import utcnow
 from command_center.channels import available
-from command_center.db import make_engine, migrate
-from command_center.models import ChannelLink, User
-from command_center.settings import load_settings
-from command_center.times import utcnow
+from command_center.stores import alerts as alert_store
+from command_center.stores import outbox
+from command_center.workers.alert_sender import Sender
 
 ALERTS, RECIPIENTS, RUNS, STEADY_GAP_S = 20, 500, 3, 0.5
 

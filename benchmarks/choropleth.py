@@ -27,10 +27,10 @@ from pathlib import Path
 import folium
 from streamlit_folium import generate_leaflet_string
 
-from command_center.assets import STATIC_DIR, install_static_assets
-from command_center.geography import load_geography
-from command_center.settings import load_settings
-from command_center.static_layers import install_layers, static_url
+from command_center.base.assets import STATIC_DIR, install_static_assets
+from command_center.base.geography import load_geography
+from command_center.base.settings import load_settings
+from command_center.base.static_layers import install_layers, static_url
 from command_center.ui import maps
 
 RUNS = 3

@@ -23,11 +23,11 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from command_center.base.times import ZONES
 from command_center.services.gazetteer import Gazetteer
 from command_center.services.incidents import zone_of
 from command_center.services.logistics import need_line
 from command_center.services.whatsapp import Draft, read_messages
-from command_center.times import ZONES
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests/fixtures/field_text/corpus.yaml"
 
@@ -148,7 +148,7 @@ def _moment(value: object) -> datetime:
 
 
 def main() -> None:
-    from command_center import resources
+    from command_center.base import resources
     from command_center.services.gazetteer import gazetteer_of
 
     paths = [Path(a) for a in sys.argv[1:] if not a.startswith("-")]

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from command_center import hazard_store
-from command_center.db import make_engine, migrate
-from command_center.geography import load_geography
+from command_center.base.db import make_engine, migrate
+from command_center.base.geography import load_geography
+from command_center.base.settings import load_settings
 from command_center.services.exposure import affected_kecamatan
-from command_center.settings import load_settings
 from command_center.sources.bmkg_quakes import parse_infogempa
+from command_center.stores import hazards as hazard_store
 
 
 def infogempa(count: int, magnitude_shift: float = 0.0) -> bytes:

@@ -25,14 +25,16 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from command_center import household_store, incident_store, store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine, migrate
-from command_center.geography import load_geography
-from command_center.incident_store import NewIncident
-from command_center.pdp import Vault, new_key
-from command_center.settings import ImportLimits, load_settings
-from command_center.times import utcnow
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine, migrate
+from command_center.base.geography import load_geography
+from command_center.base.pdp import Vault, new_key
+from command_center.base.settings import ImportLimits, load_settings
+from command_center.base.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import households as household_store
+from command_center.stores import incidents as incident_store
+from command_center.stores.incidents import NewIncident
 
 FAMILIES, PER_FAMILY, REGISTRY, RUNS = 25_000, 4, 1_000_000, 3
 KECAMATAN = [f"3203{k:02d}" for k in range(1, 33)]

@@ -11,13 +11,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from command_center import demo, report_store, store
-from command_center.auth import Principal
-from command_center.db import make_engine, migrate
-from command_center.geography import load_geography
-from command_center.scenarios import SCENARIOS
-from command_center.settings import ImportLimits, load_settings
-from command_center.times import utcnow
+from command_center import demo
+from command_center.base.auth import Principal
+from command_center.base.db import make_engine, migrate
+from command_center.base.geography import load_geography
+from command_center.base.scenarios import SCENARIOS
+from command_center.base.settings import ImportLimits, load_settings
+from command_center.base.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import reports as report_store
 
 ROWS = 10_000
 HEADER = "kode_kecamatan;waktu_laporan;pelapor;sumber;meninggal;hilang;mengungsi;jiwa_terdampak;"

@@ -33,10 +33,10 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import least_squares
 
-from command_center.geography import Geography, load_geography
+from command_center.base.geography import Geography, load_geography
+from command_center.base.settings import load_settings
 from command_center.services import exposure
 from command_center.services.gazetteer import gazetteer_of
-from command_center.settings import load_settings
 
 OBSERVATIONS = Path(__file__).resolve().parent / "intensity_observations.csv"
 

@@ -34,14 +34,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from command_center import demo, reporter_store, store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine, migrate
-from command_center.geography import load_geography
-from command_center.labels import t
-from command_center.scenarios import SCENARIOS
+from command_center import demo
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine, migrate
+from command_center.base.geography import load_geography
+from command_center.base.labels import t
+from command_center.base.scenarios import SCENARIOS
+from command_center.base.settings import PROJECT_ROOT, load_settings
 from command_center.services.reporters import LINK_PARAM, NewLink
-from command_center.settings import PROJECT_ROOT, load_settings
+from command_center.stores import common as store
+from command_center.stores import reporters as reporter_store
 
 CHROMIUM = os.environ.get("CC_CHROMIUM", "/usr/bin/chromium")
 CPU_SLOWDOWN = 4

@@ -40,9 +40,9 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from command_center import demo
-from command_center.db import make_engine, migrate
-from command_center.geography import load_geography
-from command_center.settings import PROJECT_ROOT, load_settings
+from command_center.base.db import make_engine, migrate
+from command_center.base.geography import load_geography
+from command_center.base.settings import PROJECT_ROOT, load_settings
 
 PAGES = ("live_map", "deployments", "reports", "briefing")
 CROWD, PACE_S, ACTIONS = 50, 5.0, 6  # sessions, seconds between actions, actions each

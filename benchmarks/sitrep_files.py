@@ -16,12 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from command_center import demo, sitrep_store, store
-from command_center.db import make_engine, migrate
-from command_center.geography import load_geography
-from command_center.scenarios import SCENARIOS
+from command_center import demo
+from command_center.base.db import make_engine, migrate
+from command_center.base.geography import load_geography
+from command_center.base.scenarios import SCENARIOS
+from command_center.base.settings import load_settings
 from command_center.services import sitrep_files
-from command_center.settings import load_settings
+from command_center.stores import common as store
+from command_center.stores import sitreps as sitrep_store
 
 RUNS = 3
 

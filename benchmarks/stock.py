@@ -21,11 +21,9 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from command_center import logistics_store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine, migrate
-from command_center.logistics_store import DispatchRequest, Line
-from command_center.models import (
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine, migrate
+from command_center.base.models import (
     Area,
     AreaLevel,
     Incident,
@@ -33,7 +31,9 @@ from command_center.models import (
     StockMovement,
     Warehouse,
 )
-from command_center.times import utcnow
+from command_center.base.times import utcnow
+from command_center.stores import logistics as logistics_store
+from command_center.stores.logistics import DispatchRequest, Line
 
 WAREHOUSES, ITEMS, MOVEMENTS, RUNS = 100, 200, 100_000, 7
 

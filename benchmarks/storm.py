@@ -32,12 +32,13 @@ from pathlib import Path
 import sessions
 from sessions import connect, p95, run_page, start_server
 
-from command_center import accounts, demo
-from command_center.auth import SYSTEM
-from command_center.db import make_engine, migrate
-from command_center.geography import load_geography
-from command_center.settings import PROJECT_ROOT, load_settings
-from command_center.versions import move_past
+from command_center import demo
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine, migrate
+from command_center.base.geography import load_geography
+from command_center.base.settings import PROJECT_ROOT, load_settings
+from command_center.base.versions import move_past
+from command_center.stores import accounts
 
 # page name -> its query string; the wall screen is the briefing with a screen's token
 STORM_PAGES = ("live_map", "incidents", "reports", "briefing", "wall")

@@ -36,10 +36,10 @@ import openpyxl
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.households import _people
-from command_center import tables
-from command_center.errors import ImportFileError
+from command_center.base import tables
+from command_center.base.errors import ImportFileError
 from command_center.services.households import IMPORT_HEADERS
-from command_center.team_store import TEAM_HEADERS
+from command_center.stores.teams import TEAM_HEADERS
 from tests.workbooks import shared_strings_bomb, workbook
 
 BOMB_STRINGS = 11_000_000
@@ -134,7 +134,7 @@ def overhead() -> None:
             f"| {child / here:.2f}x | {its:.3f} s, {server:.3f} s |"
         )
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import command_center.tables"], check=True)
+    subprocess.run([sys.executable, "-c", "import command_center.base.tables"], check=True)
     cold = time.perf_counter() - started
     print(f"\na child started cold (none ready) first spends {cold:.2f} s starting and importing")
 

@@ -25,51 +25,31 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from command_center import (
-    accounts,
-    alert_sender,
-    alert_store,
-    backups,
-    channels,
-    demo,
-    form_pull,
-    health_server,
-    hotspot_store,
-    household_store,
-    incident_store,
-    ingest,
-    logs,
-    pdp,
-    proposal_store,
-    report_store,
-    reporter_store,
-    sitrep_store,
-    store,
-    system,
-)
-from command_center.assets import install_static_assets
-from command_center.auth import ROLES, SYSTEM
-from command_center.channels import available
-from command_center.db import make_engine, migrate
-from command_center.errors import (
+from command_center import channels, demo
+from command_center.base import logs, pdp
+from command_center.base.assets import install_static_assets
+from command_center.base.auth import ROLES, SYSTEM
+from command_center.base.db import make_engine, migrate
+from command_center.base.errors import (
     BoundariesMissing,
     CommandCenterError,
     FieldError,
     InvalidInput,
     NotReports,
 )
-from command_center.form_pull import form_server
-from command_center.geography import (
+from command_center.base.geography import (
     COMPACT_TOLERANCE_DEG,
     Geography,
     compact,
     load_geography,
     load_kecamatan,
 )
-from command_center.hazard_store import SaveResult
-from command_center.http import make_session
-from command_center.incident_store import NewIncident
-from command_center.labels import field_error, t
+from command_center.base.http import make_session
+from command_center.base.labels import field_error, t
+from command_center.base.settings import BUNDLED_KECAMATAN, PROJECT_ROOT, Settings, load_settings
+from command_center.base.static_layers import install_layers
+from command_center.base.times import ZONES, utcnow
+from command_center.channels import available
 from command_center.services import xlsform
 from command_center.services.backups import Retention
 from command_center.services.briefing import wall_screen_url
@@ -83,11 +63,22 @@ from command_center.services.incidents import (
 )
 from command_center.services.reporters import LINK_DAYS, NewLink, link_state, link_url
 from command_center.services.reports import PILAR_SOSIAL
-from command_center.settings import BUNDLED_KECAMATAN, PROJECT_ROOT, Settings, load_settings
 from command_center.sources import wilayah_boundaries
-from command_center.static_layers import install_layers
-from command_center.times import ZONES, utcnow
-from command_center.worker_lock import serve, try_lock
+from command_center.stores import accounts, backups, system
+from command_center.stores import alerts as alert_store
+from command_center.stores import common as store
+from command_center.stores import hotspots as hotspot_store
+from command_center.stores import households as household_store
+from command_center.stores import incidents as incident_store
+from command_center.stores import proposals as proposal_store
+from command_center.stores import reporters as reporter_store
+from command_center.stores import reports as report_store
+from command_center.stores import sitreps as sitrep_store
+from command_center.stores.hazards import SaveResult
+from command_center.stores.incidents import NewIncident
+from command_center.workers import alert_sender, form_pull, health_server, ingest
+from command_center.workers.form_pull import form_server
+from command_center.workers.worker_lock import serve, try_lock
 
 log = logging.getLogger("command_center.cli")  # not __name__: `python -m` makes it __main__
 SITREP_CHECK_S = 30.0  # how often the worker looks for a sitrep due on schedule

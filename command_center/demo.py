@@ -1,4 +1,4 @@
-"""Loading the training scenarios ("Latihan", `scenarios.py`) into the store.
+"""Loading the training scenarios ("Latihan", `base/scenarios.py`) into the store.
 
 Loading is idempotent: a scenario already in the store is left as it is, unless asked to reset
 them. Times are relative to the moment of loading, so the scenarios always look current.
@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from command_center.geography import Geography
-from command_center.models import (
+from command_center.base.geography import Geography
+from command_center.base.models import (
     Deployment,
     Dispatch,
     HazardEvent,
@@ -28,10 +28,10 @@ from command_center.models import (
     Team,
     Warehouse,
 )
-from command_center.scenarios import FIRST_REPORT_SHARE, SCENARIOS, Scenario
+from command_center.base.scenarios import FIRST_REPORT_SHARE, SCENARIOS, Scenario
+from command_center.base.times import utcnow
 from command_center.services.incidents import common_area, local_day, zone_of
-from command_center.store import record_audit, sync_areas
-from command_center.times import utcnow
+from command_center.stores.common import record_audit, sync_areas
 
 INCIDENT_KEY = SCENARIOS[0].key  # the earthquake, the first scenario
 ACTOR = "demo"

@@ -15,13 +15,13 @@ from pathlib import Path
 from pydantic import AliasChoices, SecretStr
 from pydantic.fields import FieldInfo
 
+from command_center.base.settings import PROJECT_ROOT, Settings
 from command_center.cli import build_parser
 from command_center.services.alerts import RULES
-from command_center.settings import PROJECT_ROOT, Settings
 
 REFERENCE = PROJECT_ROOT / "docs" / "reference"
 CONFIGURATION_INTRO = """\
-One frozen `Settings` object (`command_center/settings.py`), built from environment variables,
+One frozen `Settings` object (`command_center/base/settings.py`), built from environment variables,
 then `.streamlit/secrets.toml`, then the defaults below. `DATABASE_URL` is read as is; every
 other setting is `CC_<NAME>` in the environment and `<name>` in lower case in `secrets.toml`
 (`CC_TILE_URL`, `tile_url`); `.streamlit/secrets.toml.example` shows them with examples. Lists
@@ -77,7 +77,7 @@ def configuration() -> str:
         [
             "# Configuration",
             "",
-            GENERATED.format(source="`Settings` in `command_center/settings.py`"),
+            GENERATED.format(source="`Settings` in `command_center/base/settings.py`"),
             "",
             CONFIGURATION_INTRO.rstrip(),
             "",

@@ -4,9 +4,9 @@ the open tab runs."""
 import streamlit as st
 
 from command_center.adapters import admin
-from command_center.auth import ROLES
-from command_center.errors import CommandCenterError
-from command_center.labels import t
+from command_center.base.auth import ROLES
+from command_center.base.errors import CommandCenterError
+from command_center.base.labels import t
 from command_center.ui import shell
 from command_center.ui.irreversible import ask, confirmed
 from command_center.ui.messages import done, explain, md, show_done, show_table

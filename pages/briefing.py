@@ -3,7 +3,7 @@ wall screen (no menus, dark, large type, rotating panels)."""
 
 import streamlit as st
 
-from command_center.labels import t
+from command_center.base.labels import t
 from command_center.ui import briefing, shell
 
 lang = shell.start_page()

@@ -3,7 +3,7 @@ the roster and its import. Only the open tab runs."""
 
 import streamlit as st
 
-from command_center.labels import t
+from command_center.base.labels import t
 from command_center.ui import roster, shell, teams
 from command_center.ui.messages import show_done
 

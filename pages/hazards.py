@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from command_center import resources
 from command_center.adapters.hazards import load_event_detail, load_forecasts, load_hazard_table
 from command_center.adapters.incidents import decide_proposal
 from command_center.adapters.volcanoes import load_volcano_table
-from command_center.errors import Forbidden, StaleRecord
-from command_center.labels import t
+from command_center.base import resources
+from command_center.base.errors import Forbidden, StaleRecord
+from command_center.base.labels import t
 from command_center.ui import shell
 from command_center.ui.feeds import feed_panel
 from command_center.ui.hotspots import hotspot_section

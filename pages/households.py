@@ -5,7 +5,7 @@ households' counts next to the kecamatan reports. Only the open tab runs."""
 
 import streamlit as st
 
-from command_center.labels import t
+from command_center.base.labels import t
 from command_center.ui import households, shell
 from command_center.ui.messages import show_done
 

@@ -5,8 +5,8 @@ not change incidents (viewer, logistik, pendata) read the list and each incident
 import streamlit as st
 
 from command_center.adapters.incidents import proposal_count
-from command_center.auth import permits
-from command_center.labels import t
+from command_center.base.auth import permits
+from command_center.base.labels import t
 from command_center.ui import incidents, shell
 from command_center.ui.messages import show_done
 

@@ -3,10 +3,10 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from command_center import resources
 from command_center.adapters.hazards import feed_health
 from command_center.adapters.live_map import load_areas, load_live_map
-from command_center.labels import t
+from command_center.base import resources
+from command_center.base.labels import t
 from command_center.ui import maps, refresh, shell
 from command_center.ui.feeds import feed_panel, tsunami_banner
 from command_center.ui.messages import md, show_table

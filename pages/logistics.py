@@ -4,7 +4,7 @@ umum, the cover of an incident's needs, and the opening stock import. Only the o
 
 import streamlit as st
 
-from command_center.labels import t
+from command_center.base.labels import t
 from command_center.ui import logistics, shell
 from command_center.ui.messages import show_done
 

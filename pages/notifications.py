@@ -3,7 +3,7 @@ channels); for admins, anyone's, and the outbox with its dead letters and latenc
 
 import streamlit as st
 
-from command_center.labels import t
+from command_center.base.labels import t
 from command_center.ui import alerts, shell
 from command_center.ui.messages import show_done
 

@@ -4,7 +4,7 @@ entry, import and exports. Only the open tab runs."""
 import streamlit as st
 
 from command_center.adapters.reports import incident_choices
-from command_center.labels import t
+from command_center.base.labels import t
 from command_center.ui import reports, shell
 from command_center.ui.messages import show_done
 

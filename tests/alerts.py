@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from command_center import accounts, alert_store, incident_store
-from command_center.auth import SYSTEM, Principal
-from command_center.incident_store import NewIncident
-from command_center.times import utcnow
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.times import utcnow
+from command_center.stores import accounts
+from command_center.stores import alerts as alert_store
+from command_center.stores import incidents as incident_store
+from command_center.stores.incidents import NewIncident
 
 OPERATOR = Principal("Operator Cianjur", "operator", "32.03", "op_cianjur")
 DAYEUHKOLOT, BALEENDAH = "32.04.12", "32.04.32"

@@ -33,14 +33,16 @@ from sqlalchemy.orm import Session
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from command_center import demo, hazard_store, store
-from command_center.db import make_engine, migrate
-from command_center.geography import Geography, load_geography
-from command_center.labels import t
-from command_center.scenarios import SCENARIOS
-from command_center.settings import PROJECT_ROOT, Settings, load_settings
+from command_center import demo
+from command_center.base.db import make_engine, migrate
+from command_center.base.geography import Geography, load_geography
+from command_center.base.labels import t
+from command_center.base.scenarios import SCENARIOS
+from command_center.base.settings import PROJECT_ROOT, Settings, load_settings
+from command_center.base.times import utcnow
 from command_center.sources.inatews import parse_datagempa
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
 from command_center.ui.shell import PAGES
 from tests.households import KEY as PDP_KEY
 

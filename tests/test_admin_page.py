@@ -12,12 +12,15 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts, alert_store, hazard_store, process_store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.labels import t
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.labels import t
+from command_center.base.times import utcnow
 from command_center.services.reruns import RerunTimes
-from command_center.times import utcnow
+from command_center.stores import accounts
+from command_center.stores import alerts as alert_store
+from command_center.stores import hazards as hazard_store
+from command_center.stores import processes as process_store
 from tests.alerts import flood, person
 from tests.conftest import open_tab, shown_column, tab_shown
 

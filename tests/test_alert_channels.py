@@ -25,10 +25,10 @@ from cryptography.x509.oid import NameOID
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from command_center.base.settings import load_settings
 from command_center.channels import SendFailed, sending_session, telegram, webhook, whatsapp
 from command_center.channels import email as mail
 from command_center.services.alerts import Message, verify
-from command_center.settings import load_settings
 from tests.alerts import LAN
 from tests.conftest import free_port
 

@@ -20,14 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
-from command_center import alert_store, channels, outbox
-from command_center.alert_sender import Sender
-from command_center.auth import SYSTEM
+from command_center import channels
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine, migrate
+from command_center.base.models import Alert, AlertDelivery, Base
+from command_center.base.settings import load_settings
 from command_center.channels import available
-from command_center.db import make_engine, migrate
-from command_center.models import Alert, AlertDelivery, Base
 from command_center.services.alerts import verify
-from command_center.settings import load_settings
+from command_center.stores import alerts as alert_store
+from command_center.stores import outbox
+from command_center.workers.alert_sender import Sender
 from tests.alerts import DAYEUHKOLOT, LAN, flood, person
 from tests.conftest import TSUNAMI_WARNING, free_port
 

@@ -9,13 +9,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from command_center import alert_store, incident_store, outbox
-from command_center.alert_store import Failure, SubscriptionInput
-from command_center.auth import SYSTEM, Principal
-from command_center.errors import Forbidden, InvalidInput
-from command_center.incident_store import NewIncident
-from command_center.models import Alert, AlertDelivery
-from command_center.times import utcnow
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.errors import Forbidden, InvalidInput
+from command_center.base.models import Alert, AlertDelivery
+from command_center.base.times import utcnow
+from command_center.stores import alerts as alert_store
+from command_center.stores import incidents as incident_store
+from command_center.stores import outbox
+from command_center.stores.alerts import Failure, SubscriptionInput
+from command_center.stores.incidents import NewIncident
 from tests.alerts import DAYEUHKOLOT, flood, person
 
 EVERY = ("telegram", "whatsapp", "email", "webhook")

@@ -8,14 +8,18 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from command_center import alert_watch, hazard_store, incident_store, logistics_store, report_store
-from command_center.alert_watch import Watch
-from command_center.auth import SYSTEM, Principal
-from command_center.incident_store import NewIncident
-from command_center.models import Alert, Deployment, ImpactReport, Team
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.models import Alert, Deployment, ImpactReport, Team
+from command_center.base.times import utcnow
 from command_center.services.logistics import StockLine, WarehouseInput
 from command_center.services.reports import ReportInput
-from command_center.times import utcnow
+from command_center.stores import hazards as hazard_store
+from command_center.stores import incidents as incident_store
+from command_center.stores import logistics as logistics_store
+from command_center.stores import reports as report_store
+from command_center.stores.incidents import NewIncident
+from command_center.workers import alert_watch
+from command_center.workers.alert_watch import Watch
 
 
 def _alerts(engine) -> list[Alert]:

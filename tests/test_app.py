@@ -7,16 +7,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from command_center import accounts, hazard_store, ingest, proposal_store, store, team_store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.labels import t
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.labels import t
+from command_center.base.settings import PROJECT_ROOT
+from command_center.base.times import utcnow
 from command_center.services.incidents import ProposalRules
-from command_center.settings import PROJECT_ROOT
 from command_center.sources.bmkg_forecast import parse_forecast
-from command_center.times import utcnow
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
+from command_center.stores import proposals as proposal_store
+from command_center.stores import teams as team_store
 from command_center.ui.messages import md
 from command_center.ui.shell import PAGES
+from command_center.workers import ingest
 from tests.conftest import open_tab, shown_column, signed_in, tabs_of
 
 APP = str(PROJECT_ROOT / "app.py")

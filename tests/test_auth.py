@@ -8,15 +8,19 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from command_center import accounts, report_store, sitrep_store, store, team_store
-from command_center.auth import SYSTEM, Principal, within
-from command_center.db import make_engine, migrate
-from command_center.errors import Forbidden, InvalidInput, SignInRefused
-from command_center.models import Incident, IncidentStatus, SignInFailure, User, UserSession
+from command_center.base.auth import SYSTEM, Principal, within
+from command_center.base.db import make_engine, migrate
+from command_center.base.errors import Forbidden, InvalidInput, SignInRefused
+from command_center.base.models import Incident, IncidentStatus, SignInFailure, User, UserSession
+from command_center.base.settings import ImportLimits, SignInLimits
+from command_center.base.times import utcnow
 from command_center.services.reports import ReportInput
 from command_center.services.roster import TeamInput
-from command_center.settings import ImportLimits, SignInLimits
-from command_center.times import utcnow
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import reports as report_store
+from command_center.stores import sitreps as sitrep_store
+from command_center.stores import teams as team_store
 from command_center.ui.messages import explain
 
 VIEWER = Principal("Pejabat", "viewer")

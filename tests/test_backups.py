@@ -20,27 +20,24 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from command_center import (
-    backups,
-    household_store,
-    incident_store,
-    logistics_store,
-    pdp,
-    report_store,
-    store,
-    versions,
-)
-from command_center.auth import SYSTEM, Principal
-from command_center.backups import BackupError, Sealing
-from command_center.db import make_engine, migrate
-from command_center.incident_store import NewIncident
-from command_center.logistics_store import DispatchRequest, Line
-from command_center.pdp import Vault
+from command_center.base import pdp, versions
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.db import make_engine, migrate
+from command_center.base.pdp import Vault
+from command_center.base.times import utcnow
 from command_center.services.backups import backup_name
 from command_center.services.households import HouseholdInput
 from command_center.services.logistics import StockLine, WarehouseInput
 from command_center.services.reports import ReportInput
-from command_center.times import utcnow
+from command_center.stores import backups
+from command_center.stores import common as store
+from command_center.stores import households as household_store
+from command_center.stores import incidents as incident_store
+from command_center.stores import logistics as logistics_store
+from command_center.stores import reports as report_store
+from command_center.stores.backups import BackupError, Sealing
+from command_center.stores.incidents import NewIncident
+from command_center.stores.logistics import DispatchRequest, Line
 from tests.conftest import _postgres_url
 from tests.households import KEY, family
 
@@ -229,7 +226,7 @@ def test_a_backup_killed_half_way_leaves_the_previous_one_and_no_partial_file(
     first, _ = backups.take(database_url, folder, Sealing())
     before = first.read_bytes()
     script = (
-        "import sys, time, command_center.backups as b\n"
+        "import sys, time, command_center.stores.backups as b\n"
         "real = b._sha256\n"
         "def slow(path):\n"
         "    print('copied', flush=True); time.sleep(60); return real(path)\n"

@@ -9,8 +9,8 @@ import pytest
 from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import write
 
-from command_center.basemap import install_basemap
-from command_center.errors import BasemapError
+from command_center.base.basemap import install_basemap
+from command_center.base.errors import BasemapError
 
 PNG = bytes.fromhex(  # a 1x1 grey PNG
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"

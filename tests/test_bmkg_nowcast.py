@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from shapely import MultiPolygon, Polygon
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 from command_center.sources.bmkg_nowcast import parse_cap, parse_rss
 from command_center.sources.bmkg_quakes import parse_infogempa
 

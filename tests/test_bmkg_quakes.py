@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 from command_center.sources.bmkg_quakes import FeltReport, parse_felt, parse_infogempa
 
 

@@ -9,9 +9,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from command_center.errors import BoundariesDownloadFailed
-from command_center.geography import load_geography
-from command_center.http import make_session
+from command_center.base.errors import BoundariesDownloadFailed
+from command_center.base.geography import load_geography
+from command_center.base.http import make_session
 from command_center.sources import wilayah_boundaries as wb
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wilayah"

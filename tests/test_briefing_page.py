@@ -4,13 +4,16 @@ import os
 
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts, report_store, store, team_store
-from command_center.auth import SYSTEM, Principal
-from command_center.db import make_engine
-from command_center.labels import t
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.db import make_engine
+from command_center.base.labels import t
+from command_center.base.settings import PROJECT_ROOT
+from command_center.base.times import utcnow
 from command_center.services.reports import ReportInput
-from command_center.settings import PROJECT_ROOT
-from command_center.times import utcnow
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import reports as report_store
+from command_center.stores import teams as team_store
 from command_center.ui.messages import md
 from tests.conftest import open_tab
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from command_center.geography import Geography
+from command_center.base.geography import Geography
 from command_center.services.briefing import change_sentence, headline, quakes_near
 from command_center.services.gazetteer import gazetteer_of
 from command_center.sources.bmkg_quakes import parse_infogempa

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from command_center import demo
-from command_center.db import make_engine, migrate
+from command_center.base.db import make_engine, migrate
 from tests.conftest import (
     APP,
     ARTIFACTS,

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from command_center.db import make_engine
+from command_center.base.db import make_engine
 from tests.conftest import APP, app_env_vars, store_copy
 from tests.test_browser_screens import _shot, _tab
 from tests.test_hotspots import _open_fire, _recent_hotspots

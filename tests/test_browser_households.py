@@ -13,13 +13,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from command_center import accounts, household_store, reporter_store, store
-from command_center.auth import SYSTEM, Principal
-from command_center.db import make_engine
-from command_center.labels import t
-from command_center.pdp import Vault
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.db import make_engine
+from command_center.base.labels import t
+from command_center.base.pdp import Vault
 from command_center.services.households import HouseholdInput
 from command_center.services.reporters import NewLink
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import households as household_store
+from command_center.stores import reporters as reporter_store
 from tests.conftest import APP, ARTIFACTS, app_env_vars, store_copy
 from tests.households import KEY, family
 

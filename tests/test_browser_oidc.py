@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from command_center import accounts
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.settings import PROJECT_ROOT
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.settings import PROJECT_ROOT
+from command_center.stores import accounts
 from tests.conftest import APP, ARTIFACTS, app_env_vars, free_port, store_copy
 
 pytestmark = pytest.mark.browser

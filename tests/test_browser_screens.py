@@ -15,20 +15,16 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
-from command_center import (
-    accounts,
-    imports,
-    incident_store,
-    outbox,
-    report_store,
-    reporter_store,
-    store,
-)
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.incident_store import NewIncident
-from command_center.labels import t
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.labels import t
 from command_center.services.reporters import LINK_PARAM, NewLink
+from command_center.stores import accounts, imports, outbox
+from command_center.stores import common as store
+from command_center.stores import incidents as incident_store
+from command_center.stores import reporters as reporter_store
+from command_center.stores import reports as report_store
+from command_center.stores.incidents import NewIncident
 from tests.conftest import APP, ARTIFACTS, app_env_vars, store_copy
 from tests.test_basemap import PNG, pmtiles_file
 from tests.test_reports_page import posko_file

@@ -20,11 +20,11 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from command_center import accounts
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.models import Area, Deployment, HazardEvent, Incident, Shelter, Team
-from command_center.times import utcnow
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.models import Area, Deployment, HazardEvent, Incident, Shelter, Team
+from command_center.base.times import utcnow
+from command_center.stores import accounts
 from tests.conftest import APP, ARTIFACTS, app_env_vars
 
 pytestmark = pytest.mark.browser

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from command_center import accounts, store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.labels import t
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.labels import t
+from command_center.stores import accounts
+from command_center.stores import common as store
 from tests.conftest import APP, ARTIFACTS, app_env_vars
 
 pytestmark = pytest.mark.browser

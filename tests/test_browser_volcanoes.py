@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Frame, expect
 
-from command_center.db import make_engine
+from command_center.base.db import make_engine
 from command_center.services.volcanoes import LEVEL_COLOURS
 from tests.conftest import APP, app_env_vars, store_copy
 from tests.test_browser_screens import _shot, _tab

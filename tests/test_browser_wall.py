@@ -13,11 +13,14 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy.orm import Session
 
-from command_center import accounts, demo, hazard_store, store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.scenarios import SCENARIOS
+from command_center import demo
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.scenarios import SCENARIOS
 from command_center.sources.bmkg_quakes import parse_infogempa
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
 from tests.conftest import APP, app_env_vars, store_copy
 from tests.test_browser_screens import PASSWORD, _shot, _sign_in, _tab
 

@@ -11,15 +11,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from command_center import accounts, cli, hazard_store, report_store, reporter_store, store
-from command_center.auth import SYSTEM
+from command_center import cli
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.errors import SignInRefused
+from command_center.base.pdp import Vault
+from command_center.base.settings import SignInLimits
+from command_center.base.times import utcnow
 from command_center.cli import build_parser
-from command_center.db import make_engine
-from command_center.errors import SignInRefused
-from command_center.pdp import Vault
 from command_center.services.incidents import HAZARDS
-from command_center.settings import SignInLimits
-from command_center.times import utcnow
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
+from command_center.stores import reporters as reporter_store
+from command_center.stores import reports as report_store
 
 
 def _cli(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
@@ -375,7 +380,7 @@ def test_households_key_registry_and_import_from_the_command_line(
 def test_alerts_test_reports_each_channel_and_the_outbox_lists_what_waits(
     area_engine, cli_env, httpserver
 ) -> None:
-    from command_center import alert_store
+    from command_center.stores import alerts as alert_store
     from tests.alerts import LAN, flood, person
 
     httpserver.expect_request("/hook").respond_with_data("", status=204)

@@ -8,8 +8,8 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from command_center.db import MIGRATIONS, current_revision, make_engine, migrate
-from command_center.models import Area, Base, HazardEvent, Incident, IncidentPhase
+from command_center.base.db import MIGRATIONS, current_revision, make_engine, migrate
+from command_center.base.models import Area, Base, HazardEvent, Incident, IncidentPhase
 
 
 def head_revision() -> str:

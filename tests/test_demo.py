@@ -1,12 +1,16 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import demo, logistics_store, report_store, store, team_store
-from command_center.auth import Principal
-from command_center.logistics_store import DispatchRequest, Line
-from command_center.models import AuditEntry, Deployment, HazardEvent, ImpactReport, Team
+from command_center import demo
+from command_center.base.auth import Principal
+from command_center.base.models import AuditEntry, Deployment, HazardEvent, ImpactReport, Team
 from command_center.services.incidents import heads, phase_errors
 from command_center.services.reports import counted
+from command_center.stores import common as store
+from command_center.stores import logistics as logistics_store
+from command_center.stores import reports as report_store
+from command_center.stores import teams as team_store
+from command_center.stores.logistics import DispatchRequest, Line
 from tests.conftest import EARTHQUAKE
 
 

@@ -8,10 +8,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts, store, team_store
-from command_center.auth import SYSTEM, Principal
-from command_center.db import make_engine
-from command_center.labels import status_label, t
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.db import make_engine
+from command_center.base.labels import status_label, t
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import teams as team_store
 from command_center.ui.messages import md
 from tests.conftest import area_codes, open_tab, shown_column, signed_in, tab_shown
 

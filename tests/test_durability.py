@@ -14,18 +14,19 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import hazard_store, team_store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.models import AuditEntry, HazardEvent, QuarantinedRow, Team
-from command_center.settings import ImportLimits
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.models import AuditEntry, HazardEvent, QuarantinedRow, Team
+from command_center.base.settings import ImportLimits
+from command_center.stores import hazards as hazard_store
+from command_center.stores import teams as team_store
 
 IMPORT = """
 import sys, time
-from command_center import team_store
-from command_center.settings import ImportLimits
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
+from command_center.stores import teams as team_store
+from command_center.base.settings import ImportLimits
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
 
 def progress(share):
     if share >= 0.85:  # writing: half the rows are already in the open transaction
@@ -39,9 +40,9 @@ team_store.import_roster(engine, data, "roster.csv", None, SYSTEM, ImportLimits(
 
 POLL = """
 import sys, time
-from command_center import ingest
-from command_center.db import make_engine
-from command_center.http import make_session
+from command_center.workers import ingest
+from command_center.base.db import make_engine
+from command_center.base.http import make_session
 
 def after_save(session, result):
     session.flush()

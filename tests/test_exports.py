@@ -8,11 +8,11 @@ import folium
 from shapely import unary_union
 from shapely.geometry import Point, shape
 
-from command_center import report_store
-from command_center.labels import t
+from command_center.base.labels import t
+from command_center.base.static_layers import detail_json, install_layers
 from command_center.services import exports, figures
 from command_center.services.reports import counted
-from command_center.static_layers import detail_json, install_layers
+from command_center.stores import reports as report_store
 from command_center.ui import maps
 
 
@@ -128,7 +128,7 @@ def test_classes_split_the_positive_values() -> None:
 
 def test_the_audit_export_cannot_become_a_spreadsheet_formula(app_env, engine) -> None:
     from command_center.adapters import admin
-    from command_center.auth import Principal
+    from command_center.base.auth import Principal
 
     owner = Principal('=HYPERLINK("http://x.example","klik")', "admin")  # a name as typed
     admin.add_token(owner, "layar")

@@ -3,7 +3,7 @@ at least as well as `benchmarks/results.md` says, so a change that reads real te
 fails here (the figures themselves are the benchmark's)."""
 
 from benchmarks.field_text import CORPUS, load, score
-from command_center.models import FIGURES
+from command_center.base.models import FIGURES
 from command_center.services.gazetteer import gazetteer_of
 
 # What the reader achieves on the corpus today (benchmarks/field_text.py): a floor, not a goal

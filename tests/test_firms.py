@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 from command_center.sources.firms import is_firms, parse_firms
 
 FIXTURES = Path(__file__).parent / "fixtures" / "firms"

@@ -11,11 +11,12 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
-from command_center import hazard_store, store
-from command_center.errors import FeedFormatError
-from command_center.http import make_session
-from command_center.ingest import Feed, poll_forecasts
+from command_center.base.errors import FeedFormatError
+from command_center.base.http import make_session
 from command_center.sources.bmkg_forecast import parse_forecast
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
+from command_center.workers.ingest import Feed, poll_forecasts
 
 SAMPLE = "prakiraan-cuaca_adm4-32.01.02.2003_20241214_Froppii-froppiis-weather-station.json"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from command_center.settings import PROJECT_ROOT
+from command_center.base.settings import PROJECT_ROOT
 from tests.conftest import ARTIFACTS, free_port
 
 pytestmark = pytest.mark.browser

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 from command_center.sources.gdacs import parse_gdacs
 
 FIXTURE = Path(__file__).parent / "fixtures" / "gdacs_indonesia.xml"

@@ -7,9 +7,9 @@ import pytest
 import shapely
 from shapely import box
 
-from command_center.errors import BoundariesMissing, InvalidAreaCode
-from command_center.geography import compact, load_geography, load_kecamatan, normalise_code
-from command_center.settings import BUNDLED_KECAMATAN
+from command_center.base.errors import BoundariesMissing, InvalidAreaCode
+from command_center.base.geography import compact, load_geography, load_kecamatan, normalise_code
+from command_center.base.settings import BUNDLED_KECAMATAN
 
 
 def test_national_layer_has_38_provinces_514_kabupaten_7285_kecamatan(geography) -> None:

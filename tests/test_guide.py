@@ -14,12 +14,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
-from command_center import accounts, outbox, reporter_store, store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.labels import t
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.labels import t
+from command_center.base.settings import PROJECT_ROOT
 from command_center.services.reporters import LINK_PARAM, NewLink
-from command_center.settings import PROJECT_ROOT
+from command_center.stores import accounts, outbox
+from command_center.stores import common as store
+from command_center.stores import reporters as reporter_store
 from tests.conftest import APP, app_env_vars, store_copy
 
 GUIDE = PROJECT_ROOT / "docs" / "panduan"

@@ -10,12 +10,15 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from command_center import alert_store, hazard_store, health_server, process_store
-from command_center.db import make_engine, migrate
+from command_center.base.db import make_engine, migrate
+from command_center.base.times import utcnow
 from command_center.services.health import feed_state, health_report
 from command_center.services.reruns import RerunTimes
-from command_center.system import Checks
-from command_center.times import utcnow
+from command_center.stores import alerts as alert_store
+from command_center.stores import hazards as hazard_store
+from command_center.stores import processes as process_store
+from command_center.stores.system import Checks
+from command_center.workers import health_server
 from tests.alerts import flood, person
 from tests.conftest import free_port, get_json, scrape_metrics, wait_for_status
 

@@ -5,14 +5,18 @@ from datetime import timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts, report_store, sitrep_store, store, team_store
-from command_center.auth import SYSTEM, Principal
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.settings import PROJECT_ROOT
+from command_center.base.times import utcnow
 from command_center.services import figures, sitrep
 from command_center.services.reports import ReportInput
 from command_center.services.roster import TeamInput
 from command_center.services.teams import on_map
-from command_center.settings import PROJECT_ROOT
-from command_center.times import utcnow
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import reports as report_store
+from command_center.stores import sitreps as sitrep_store
+from command_center.stores import teams as team_store
 from command_center.ui import maps
 from tests.conftest import tabs_of
 

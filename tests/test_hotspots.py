@@ -14,20 +14,14 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import (
-    cli,
-    hazard_store,
-    hotspot_store,
-    incident_store,
-    ingest,
-    proposal_store,
-    resources,
-)
+from command_center import cli
 from command_center.adapters.live_map import load_live_map
-from command_center.auth import SYSTEM
-from command_center.http import make_session
-from command_center.incident_store import NewIncident
-from command_center.models import HazardEvent, Hotspot, Incident
+from command_center.base import resources
+from command_center.base.auth import SYSTEM
+from command_center.base.http import make_session
+from command_center.base.models import HazardEvent, Hotspot, Incident
+from command_center.base.settings import load_settings
+from command_center.base.times import utcnow
 from command_center.services.hotspots import (
     FireRules,
     daily_counts,
@@ -38,10 +32,14 @@ from command_center.services.hotspots import (
     wib_day,
 )
 from command_center.services.incidents import ProposalRules
-from command_center.settings import load_settings
 from command_center.sources.firms import parse_firms
-from command_center.times import utcnow
+from command_center.stores import hazards as hazard_store
+from command_center.stores import hotspots as hotspot_store
+from command_center.stores import incidents as incident_store
+from command_center.stores import proposals as proposal_store
+from command_center.stores.incidents import NewIncident
 from command_center.ui import maps
+from command_center.workers import ingest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEBANGAU_KUALA, JABIREN_RAYA, KAHAYAN_TENGAH = "62.11.08", "62.11.07", "62.11.03"

@@ -10,8 +10,8 @@ from cryptography.exceptions import InvalidTag
 from hypothesis import given
 from hypothesis import strategies as st
 
-from command_center.errors import InvalidInput
-from command_center.pdp import KeyMissing, Vault, mask, mask_name
+from command_center.base.errors import InvalidInput
+from command_center.base.pdp import KeyMissing, Vault, mask, mask_name
 from command_center.services import households as rules
 from tests.households import KEY, family, kk, nik
 

@@ -15,17 +15,22 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from command_center import household_change_store as changes
-from command_center import household_store, imports, incident_store, pdp, reporter_store, store
-from command_center.auth import Principal
-from command_center.errors import DuplicateHousehold, Forbidden, ImportFileError, InvalidInput
-from command_center.incident_store import NewIncident
-from command_center.models import AssistancePayment, AuditEntry, Base, Household
-from command_center.pdp import Vault
+from command_center.base import pdp
+from command_center.base.auth import Principal
+from command_center.base.errors import DuplicateHousehold, Forbidden, ImportFileError, InvalidInput
+from command_center.base.models import AssistancePayment, AuditEntry, Base, Household
+from command_center.base.pdp import Vault
+from command_center.base.settings import ImportLimits, ProbeLimits
+from command_center.base.times import utcnow
 from command_center.services.households import HouseholdInput
 from command_center.services.reporters import NewLink
-from command_center.settings import ImportLimits, ProbeLimits
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import household_changes as changes
+from command_center.stores import households as household_store
+from command_center.stores import imports
+from command_center.stores import incidents as incident_store
+from command_center.stores import reporters as reporter_store
+from command_center.stores.incidents import NewIncident
 from tests.households import KEY, family, kk, nik
 
 ADMIN = Principal("Admin Pusat", "admin")

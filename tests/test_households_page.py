@@ -9,16 +9,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts, household_store, pdp, report_store, store
 from command_center.adapters import households as households_adapter
-from command_center.auth import SYSTEM, Principal
-from command_center.db import make_engine
-from command_center.errors import Forbidden
-from command_center.labels import t
-from command_center.models import AuditEntry
-from command_center.pdp import Vault
+from command_center.base import pdp
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.db import make_engine
+from command_center.base.errors import Forbidden
+from command_center.base.labels import t
+from command_center.base.models import AuditEntry
+from command_center.base.pdp import Vault
 from command_center.services.households import HouseholdInput
 from command_center.services.reports import counted
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import households as household_store
+from command_center.stores import reports as report_store
 from tests.conftest import signed_in
 from tests.households import KEY, family
 

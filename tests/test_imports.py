@@ -13,15 +13,19 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import imports, report_store, store, tables, team_store
-from command_center.auth import Principal
-from command_center.errors import Forbidden, ImportFileError, InvalidInput
-from command_center.models import AuditEntry, ImpactReport
+from command_center.base import tables
+from command_center.base.auth import Principal
+from command_center.base.errors import Forbidden, ImportFileError, InvalidInput
+from command_center.base.models import AuditEntry, ImpactReport
+from command_center.base.settings import ImportLimits
+from command_center.base.tables import CELL
+from command_center.base.times import utcnow
 from command_center.services import report_files
 from command_center.services.validation import NOTE
-from command_center.settings import ImportLimits
-from command_center.tables import CELL
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import imports
+from command_center.stores import reports as report_store
+from command_center.stores import teams as team_store
 from tests.workbooks import shared_strings_bomb, workbook
 
 CIANJUR_OPERATOR = Principal("Operator Cianjur", "operator", "32.03")

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 from command_center.sources.inatews import parse_datagempa, parse_gempaql
 
 TSUNAMI = "inatews_datagempa_tsunami_20230425_arraysyams-testingrepo.json"

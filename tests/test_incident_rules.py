@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from command_center.labels import t
+from command_center.base.labels import t
 from command_center.services import incidents
 from command_center.services.incidents import ProposalRules, proposal_reason
 

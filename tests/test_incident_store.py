@@ -9,14 +9,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import incident_store, report_store, sitrep_store, store, team_store
-from command_center.auth import Principal
-from command_center.errors import Forbidden, InvalidInput, TeamsDeployed
-from command_center.incident_store import NewIncident
-from command_center.models import Area, Incident, IncidentStatus, Sitrep
+from command_center.base.auth import Principal
+from command_center.base.errors import Forbidden, InvalidInput, TeamsDeployed
+from command_center.base.models import Area, Incident, IncidentStatus, Sitrep
+from command_center.base.times import utcnow
 from command_center.services.incidents import local_day
 from command_center.services.reports import ReportInput
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import incidents as incident_store
+from command_center.stores import reports as report_store
+from command_center.stores import sitreps as sitrep_store
+from command_center.stores import teams as team_store
+from command_center.stores.incidents import NewIncident
 
 OPERATOR = Principal("Operator Pusdalops", "operator")
 BANDUNG_OPERATOR = Principal("Operator Kab. Bandung", "operator", "32.04")

@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts, incident_store, store
-from command_center.auth import SYSTEM, Principal
-from command_center.db import make_engine
-from command_center.labels import t
-from command_center.logistics_store import local_today
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.db import make_engine
+from command_center.base.labels import t
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import incidents as incident_store
+from command_center.stores.logistics import local_today
 from command_center.ui.messages import md
 from tests.conftest import area_codes, open_tab, shown_column, signed_in, tab_shown
 

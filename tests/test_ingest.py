@@ -12,13 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
-from command_center import hazard_store, ingest, store
-from command_center.http import MAX_FEED_BYTES, make_session
-from command_center.ingest import Feed
-from command_center.models import FetchLog, HazardEvent
-from command_center.settings import load_settings
+from command_center.base.http import MAX_FEED_BYTES, make_session
+from command_center.base.models import FetchLog, HazardEvent
+from command_center.base.settings import load_settings
 from command_center.sources.bmkg_nowcast import parse_rss
 from command_center.sources.bmkg_quakes import parse_infogempa
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
+from command_center.workers import ingest
+from command_center.workers.ingest import Feed
 
 AUTOGEMPA = "autogempa_20261007_ai-gempa-bmkg.json"
 FLORES = "gempaterkini_20211214_flores_m7.4_arraysyams-testingrepo.json"

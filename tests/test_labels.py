@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from command_center.labels import LABELS, NO_VALUE, cell, field_name, number, shown, t
+from command_center.base.labels import LABELS, NO_VALUE, cell, field_name, number, shown, t
 from tests.conftest import PROJECT_ROOT
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from command_center.labels import LABELS
+from command_center.base.labels import LABELS
 from command_center.ui.shell import LANG_KEY, PAGES
 from tests.conftest import PROJECT_ROOT, shown_table
 

@@ -8,13 +8,16 @@ import pytest
 from playwright.sync_api import Browser, expect
 from streamlit.testing.v1 import AppTest
 
-from command_center import household_store, report_store, reporter_store, store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.labels import t
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.labels import t
+from command_center.base.settings import PROJECT_ROOT
+from command_center.base.times import WIB, format_wib
 from command_center.services.reporters import LINK_PARAM, NewLink, link_url
-from command_center.settings import PROJECT_ROOT
-from command_center.times import WIB, format_wib
+from command_center.stores import common as store
+from command_center.stores import households as household_store
+from command_center.stores import reporters as reporter_store
+from command_center.stores import reports as report_store
 from tests.conftest import APP, ARTIFACTS, app_env_vars, store_copy
 from tests.households import family
 

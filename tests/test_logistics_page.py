@@ -9,10 +9,12 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts, logistics_store, store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.labels import NO_VALUE, t
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.labels import NO_VALUE, t
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import logistics as logistics_store
 from tests.conftest import shown_column, signed_in
 
 PAGE = "pages/logistics.py"

@@ -14,11 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from command_center import incident_store, logistics_store, store
-from command_center.auth import Principal
-from command_center.errors import InvalidInput
-from command_center.incident_store import NewIncident
-from command_center.logistics_store import DispatchRequest, Line
+from command_center.base.auth import Principal
+from command_center.base.errors import InvalidInput
+from command_center.base.times import utcnow
 from command_center.services.incidents import PhaseRecord, Region
 from command_center.services.logistics import (
     CATALOGUE,
@@ -38,7 +36,11 @@ from command_center.services.logistics import (
     reconcile,
     release_refusal,
 )
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import incidents as incident_store
+from command_center.stores import logistics as logistics_store
+from command_center.stores.incidents import NewIncident
+from command_center.stores.logistics import DispatchRequest, Line
 
 ADMIN = Principal("Admin", "admin")
 TODAY = date(2026, 12, 3)

@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from command_center import incident_store, logistics_store, store
-from command_center.auth import Principal
-from command_center.errors import Forbidden, InvalidInput, StaleRecord
-from command_center.incident_store import NewIncident
-from command_center.logistics_store import DispatchRequest, Line
-from command_center.models import AuditEntry, StockMovement
+from command_center.base.auth import Principal
+from command_center.base.errors import Forbidden, InvalidInput, StaleRecord
+from command_center.base.models import AuditEntry, StockMovement
+from command_center.base.settings import ImportLimits
+from command_center.base.times import utcnow
 from command_center.services.logistics import (
     KitchenInput,
     MealsInput,
@@ -23,8 +22,11 @@ from command_center.services.logistics import (
     StockLine,
     WarehouseInput,
 )
-from command_center.settings import ImportLimits
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import incidents as incident_store
+from command_center.stores import logistics as logistics_store
+from command_center.stores.incidents import NewIncident
+from command_center.stores.logistics import DispatchRequest, Line
 
 ADMIN = Principal("Admin Pusat", "admin")
 GUDANG = Principal("Staf Gudang Cianjur", "logistik", "32.03")

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from command_center.logs import JsonFormatter
+from command_center.base.logs import JsonFormatter
 
 
 def _send_once(database_url: str, log_format: str) -> list[str]:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point
 
-from command_center.errors import FeedFormatError
-from command_center.http import parsed
+from command_center.base.errors import FeedFormatError
+from command_center.base.http import parsed
 from command_center.services.volcanoes import KM_PER_DEGREE, exclusion_zone
 from command_center.sources.magma import (
     Exclusion,

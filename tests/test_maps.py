@@ -4,15 +4,16 @@ from pathlib import Path
 
 import folium
 
-from command_center import resources, team_store
 from command_center.adapters.live_map import LiveMapView, QuakeMarker, load_live_map
-from command_center.assets import install_static_assets, leaflet_urls
-from command_center.auth import SYSTEM
-from command_center.labels import t
+from command_center.base import resources
+from command_center.base.assets import install_static_assets, leaflet_urls
+from command_center.base.auth import SYSTEM
+from command_center.base.labels import t
+from command_center.base.times import utcnow
 from command_center.services.figures import STATUS_COLOURS
 from command_center.services.teams import TeamOnMap
-from command_center.store import IncidentRecord
-from command_center.times import utcnow
+from command_center.stores import teams as team_store
+from command_center.stores.common import IncidentRecord
 from command_center.ui import maps
 from command_center.ui.shell import PAGES
 

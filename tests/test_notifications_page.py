@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts, alert_store, outbox
-from command_center import store as base
-from command_center.auth import SYSTEM
-from command_center.db import make_engine, migrate
-from command_center.labels import t
-from command_center.models import Alert, AlertDelivery
-from command_center.settings import PROJECT_ROOT
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine, migrate
+from command_center.base.labels import t
+from command_center.base.models import Alert, AlertDelivery
+from command_center.base.settings import PROJECT_ROOT
+from command_center.stores import accounts, outbox
+from command_center.stores import alerts as alert_store
+from command_center.stores import common as base
 from command_center.ui.messages import md
 from tests.alerts import DAYEUHKOLOT, flood
 from tests.conftest import signed_in

@@ -13,14 +13,18 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from command_center import form_pull, logistics_store, report_store, store, team_store
-from command_center.auth import SYSTEM
-from command_center.form_pull import FormServer
-from command_center.http import make_session
+from command_center.base.auth import SYSTEM
+from command_center.base.http import make_session
+from command_center.base.settings import ImportLimits
+from command_center.base.times import utcnow
 from command_center.services import whatsapp
 from command_center.services.reports import ReportInput
-from command_center.settings import ImportLimits
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import logistics as logistics_store
+from command_center.stores import reports as report_store
+from command_center.stores import teams as team_store
+from command_center.workers import form_pull
+from command_center.workers.form_pull import FormServer
 from tests.test_cli import _cli
 
 SPELLINGS = {

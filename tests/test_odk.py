@@ -12,25 +12,22 @@ from pyxform.xls2xform import convert
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import (
-    form_pull,
-    hazard_store,
-    household_store,
-    imports,
-    ingest,
-    report_store,
-    store,
-)
-from command_center.auth import SYSTEM
-from command_center.errors import FeedUnavailable
-from command_center.form_pull import FormServer
-from command_center.http import make_session
-from command_center.models import FormSubmission
-from command_center.pdp import Vault
+from command_center.base.auth import SYSTEM
+from command_center.base.errors import FeedUnavailable
+from command_center.base.http import make_session
+from command_center.base.models import FormSubmission
+from command_center.base.pdp import Vault
+from command_center.base.settings import PROJECT_ROOT, load_settings
 from command_center.services import xlsform
 from command_center.services.households import MemberRow
 from command_center.services.reports import ReportInput
-from command_center.settings import PROJECT_ROOT, load_settings
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
+from command_center.stores import households as household_store
+from command_center.stores import imports
+from command_center.stores import reports as report_store
+from command_center.workers import form_pull, ingest
+from command_center.workers.form_pull import FormServer
 from tests.households import KEY, family
 from tests.test_cli import _cli
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -18,29 +19,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from command_center import (
-    accounts,
-    alert_store,
-    form_store,
-    household_change_store,
-    household_store,
-    imports,
-    incident_store,
-    logistics_store,
-    pdp,
-    report_store,
-    reporter_store,
-    sitrep_store,
-    store,
-    team_store,
-)
-from command_center.alert_store import SubscriptionInput
-from command_center.auth import ROLES, SYSTEM, Principal, permits
-from command_center.errors import Forbidden
-from command_center.incident_store import NewIncident
-from command_center.logistics_store import DispatchRequest, Line
-from command_center.models import Base, IncidentStatus, QuarantinedRow
-from command_center.pdp import Vault
+from command_center.base import pdp
+from command_center.base.auth import ROLES, SYSTEM, Principal, permits
+from command_center.base.errors import Forbidden
+from command_center.base.models import Base, IncidentStatus, QuarantinedRow
+from command_center.base.pdp import Vault
+from command_center.base.settings import PROJECT_ROOT, ImportLimits
+from command_center.base.times import utcnow
 from command_center.services.households import HouseholdInput
 from command_center.services.logistics import (
     KitchenInput,
@@ -52,9 +37,22 @@ from command_center.services.logistics import (
 from command_center.services.reporters import NewLink
 from command_center.services.reports import ReportInput
 from command_center.services.roster import TeamInput
-from command_center.settings import PROJECT_ROOT, ImportLimits
 from command_center.sources.odk import Submission
-from command_center.times import utcnow
+from command_center.stores import accounts, imports
+from command_center.stores import alerts as alert_store
+from command_center.stores import common as store
+from command_center.stores import forms as form_store
+from command_center.stores import household_changes as household_change_store
+from command_center.stores import households as household_store
+from command_center.stores import incidents as incident_store
+from command_center.stores import logistics as logistics_store
+from command_center.stores import reporters as reporter_store
+from command_center.stores import reports as report_store
+from command_center.stores import sitreps as sitrep_store
+from command_center.stores import teams as team_store
+from command_center.stores.alerts import SubscriptionInput
+from command_center.stores.incidents import NewIncident
+from command_center.stores.logistics import DispatchRequest, Line
 from tests.households import KEY, family
 
 PACKAGE = PROJECT_ROOT / "command_center"
@@ -64,8 +62,9 @@ CHECKS = {"require", "require_in", "in_scope"}
 SKIPPED = {"ui", "migrations", "adapters", "cli.py", "health_server.py"}
 
 
-def _functions() -> dict[str, ast.FunctionDef]:
-    """Every function of the stores and services, as `module.f` or `module.Class.f`."""
+def _functions() -> dict[str, tuple[str, ast.FunctionDef]]:
+    """Every function of the stores and services, as `module.f` or `module.Class.f`, with the
+    module it is in."""
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         if SKIPPED & set(path.relative_to(PACKAGE).parts):
@@ -73,15 +72,29 @@ def _functions() -> dict[str, ast.FunctionDef]:
         module = ".".join(path.relative_to(PROJECT_ROOT).with_suffix("").parts)
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.FunctionDef):
-                found[f"{module}.{node.name}"] = node
+                found[f"{module}.{node.name}"] = module, node
             elif isinstance(node, ast.ClassDef):
                 for item in node.body:
                     if isinstance(item, ast.FunctionDef):
-                        found[f"{module}.{node.name}.{item.name}"] = item
+                        found[f"{module}.{node.name}.{item.name}"] = module, item
     return found
 
 
-def _reached(node: ast.AST, module: str, names: dict[str, ast.FunctionDef]) -> set[str]:
+@cache
+def _modules_in(module: str) -> dict[str, str]:
+    """The package's modules `module` imports, by the name it uses for each: `incident_store`
+    for `from command_center.stores import incidents as incident_store`."""
+    path = PROJECT_ROOT / f"{module.replace('.', '/')}.py"
+    named = {}
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("command_center"):
+            named |= {a.asname or a.name: f"{node.module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            named |= {a.asname: a.name for a in node.names if a.asname}
+    return named
+
+
+def _reached(node: ast.AST, module: str, names: dict[str, tuple[str, ast.FunctionDef]]) -> set[str]:
     """The package functions `node` calls or hands on (a writer passed to `run_import`): a
     name in its module, `mod.f` in another, and every method of a class it builds."""
     reached = set()
@@ -89,7 +102,8 @@ def _reached(node: ast.AST, module: str, names: dict[str, ast.FunctionDef]) -> s
         if isinstance(item, ast.Name):
             name = f"{module}.{item.id}"
         elif isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name):
-            name = f"command_center.{item.value.id}.{item.attr}"
+            imported = _modules_in(module).get(item.value.id, f"command_center.{item.value.id}")
+            name = f"{imported}.{item.attr}"
         else:
             continue
         reached |= {n for n in names if n == name or n.startswith(name + ".")}
@@ -102,8 +116,7 @@ def write_paths() -> dict[str, str]:
     direct: dict[str, set[str]] = {}
     writes: dict[str, bool] = {}
     calls: dict[str, set[str]] = {}
-    for qualified, node in names.items():
-        module = ".".join(qualified.split(".")[:2])
+    for qualified, (module, node) in names.items():
         direct[qualified], writes[qualified] = set(), False
         for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
             func = call.func
@@ -123,8 +136,8 @@ def write_paths() -> dict[str, str]:
         return wrote, checks
 
     paths = {}
-    for name in names:
-        if name.count(".") == 2 and not name.rsplit(".", 1)[1].startswith("_"):
+    for name, (module, node) in names.items():
+        if name == f"{module}.{node.name}" and not node.name.startswith("_"):
             wrote, checks = reach(name)
             if wrote:
                 paths[name.removeprefix("command_center.")] = "; ".join(sorted(checks)) or "—"
@@ -257,248 +270,248 @@ def _writes(engine: Engine, geography) -> dict[str, Write]:
     registry = b"NIK,PKH\n3203111705800011,1\n"
     someone = "petugas-lain"  # another user's alerts: only admins (`users`) set them
     return {
-        "alert_store.save_subscription": Write(
+        "stores.alerts.save_subscription": Write(
             "users",
             None,
             lambda e, p: alert_store.save_subscription(e, p, someone, SubscriptionInput()),
         ),
-        "alert_store.set_address": Write(
+        "stores.alerts.set_address": Write(
             "users", None, lambda e, p: alert_store.set_address(e, p, someone, "email", "a@b.id")
         ),
-        "alert_store.start_telegram": Write(
+        "stores.alerts.start_telegram": Write(
             "users", None, lambda e, p: alert_store.start_telegram(e, p, someone)
         ),
-        "alert_store.unlink": Write(
+        "stores.alerts.unlink": Write(
             "users", None, lambda e, p: alert_store.unlink(e, p, someone, "email")
         ),
-        "alert_store.retry_dead": Write(
+        "stores.alerts.retry_dead": Write(
             "alerts", None, lambda e, p: alert_store.retry_dead(e, p, [1])
         ),
-        "alert_store.discard": Write("alerts", None, lambda e, p: alert_store.discard(e, p, [1])),
-        "logistics_store.create_warehouse": Write(
+        "stores.alerts.discard": Write("alerts", None, lambda e, p: alert_store.discard(e, p, [1])),
+        "stores.logistics.create_warehouse": Write(
             "stock",
             "32.03",
             lambda e, a: logistics_store.create_warehouse(
                 e, depot.model_copy(update={"name": "G3"}), a
             ),
         ),
-        "logistics_store.receive": Write(
+        "stores.logistics.receive": Write(
             "stock",
             "32.03",
             lambda e, a: logistics_store.receive(e, store_ids[0], blankets, "X", None, a),
         ),
-        "logistics_store.adjust": Write(
+        "stores.logistics.adjust": Write(
             "stock",
             "32.03",
             lambda e, a: logistics_store.adjust(
                 e, store_ids[0], "selimut", "A2023", -1, "damaged", None, a
             ),
         ),
-        "logistics_store.transfer": Write(
+        "stores.logistics.transfer": Write(
             "stock",
             "32.03",
             lambda e, a: logistics_store.transfer(e, *store_ids, [Line("selimut", 1)], None, a),
         ),
-        "logistics_store.dispatch": Write(
+        "stores.logistics.dispatch": Write(
             "stock", "32.03", lambda e, a: logistics_store.dispatch(e, sending, a)
         ),
-        "logistics_store.confirm_receipt": Write(
+        "stores.logistics.confirm_receipt": Write(
             "stock",
             "32.03.11",
             lambda e, a: logistics_store.confirm_receipt(e, sent, "Kades", {"selimut": 2}, "", a),
         ),
-        "logistics_store.save_shelter": Write(
+        "stores.logistics.save_shelter": Write(
             "shelter",
             "32.03.11",
             lambda e, a: logistics_store.save_shelter(e, incident.id, shelter, a, shelter_id),
         ),
-        "logistics_store.save_kitchen": Write(
+        "stores.logistics.save_kitchen": Write(
             "shelter",
             "32.03.11",
             lambda e, a: logistics_store.save_kitchen(e, incident.id, kitchen, a),
         ),
-        "logistics_store.record_meals": Write(
+        "stores.logistics.record_meals": Write(
             "shelter",
             "32.03.11",
             lambda e, a: logistics_store.record_meals(e, kitchen_id, meals, a),
         ),
-        "logistics_store.import_opening_stock": Write(
+        "stores.logistics.import_opening_stock": Write(
             "stock",
             None,  # rows are checked one by one: out-of-scope rows wait in quarantine
             lambda e, a: logistics_store.import_opening_stock(e, count, "s.csv", a, limits),
         ),
-        "form_store.save_submissions": Write(
+        "stores.forms.save_submissions": Write(
             "report",
             None,  # rows are checked one by one, as an import's
             lambda e, a: form_store.save_submissions(e, "central:x", "f", [submission], None, a),
         ),
-        "reporter_store.create_link": Write(
+        "stores.reporters.create_link": Write(
             "reporters", "32.03.11", lambda e, a: reporter_store.create_link(e, a, link)
         ),
-        "reporter_store.revoke_link": Write(
+        "stores.reporters.revoke_link": Write(
             "reporters", "32.03.11", lambda e, a: reporter_store.revoke_link(e, a, link_id)
         ),
-        "incident_store.open_incident": Write(
+        "stores.incidents.open_incident": Write(
             "incident", "32.04", lambda e, a: incident_store.open_incident(e, flood, a)
         ),
-        "incident_store.change_area": Write(
+        "stores.incidents.change_area": Write(
             "incident",
             "32.03",
             lambda e, a: incident_store.change_area(e, incident.id, a, add=["32.03.12"]),
         ),
-        "incident_store.set_details": Write(
+        "stores.incidents.set_details": Write(
             "incident",
             "32.03",
             lambda e, a: incident_store.set_details(e, incident.id, a, name="x"),
         ),
-        "incident_store.add_phase": Write(
+        "stores.incidents.add_phase": Write(
             "phase", "32.03", lambda e, a: incident_store.add_phase(e, incident.id, a, *decree)
         ),
-        "incident_store.confirm_phase": Write(
+        "stores.incidents.confirm_phase": Write(
             "phase", "32.03", lambda e, a: incident_store.confirm_phase(e, waiting, a)
         ),
-        "incident_store.close_incident": Write(
+        "stores.incidents.close_incident": Write(
             "phase", "32.03", lambda e, a: incident_store.close_incident(e, incident.id, a)
         ),
-        "incident_store.reopen_incident": Write(
+        "stores.incidents.reopen_incident": Write(
             "merge", "32.03", lambda e, a: incident_store.reopen_incident(e, incident.id, a, "x")
         ),
-        "incident_store.merge_incidents": Write(
+        "stores.incidents.merge_incidents": Write(
             "merge",
             "32.03",
             lambda e, a: incident_store.merge_incidents(e, incident.id, twin_id, a),
         ),
-        "report_store.save_report": Write(
+        "stores.reports.save_report": Write(
             "report", "32.03", lambda e, a: report_store.save_report(e, report, a)
         ),
-        "report_store.set_verification": Write(
+        "stores.reports.set_verification": Write(
             "verify",
             report_store.all_versions(engine).set_index("id").loc[report_id, "kecamatan_code"],
             lambda e, a: report_store.set_verification(e, report_id, "verified", a),
         ),
-        "report_store.import_reports": Write(
+        "stores.reports.import_reports": Write(
             "report",
             None,  # rows are checked one by one: out-of-scope rows wait in quarantine
             lambda e, a: report_store.import_reports(
                 e, data.encode(), "x.csv", incident.id, geography, a, limits
             ),
         ),
-        "report_store.resubmit_reports": Write(
+        "stores.reports.resubmit_reports": Write(
             "report",
             "32.03",
             lambda e, a: report_store.resubmit_reports(e, {quarantined: {}}, geography, a),
         ),
-        "imports.discard": Write(
+        "stores.imports.discard": Write(
             "report", "32.03", lambda e, a: imports.discard(e, [quarantined], a)
         ),
-        "sitrep_store.issue": Write(
+        "stores.sitreps.issue": Write(
             "sitrep",
             incident.kabupaten_code,
             lambda e, a: sitrep_store.issue(e, facts, incident.id, a),
         ),
-        "sitrep_store.set_schedule": Write(
+        "stores.sitreps.set_schedule": Write(
             "incident",
             incident.kabupaten_code,
             lambda e, a: sitrep_store.set_schedule(e, incident.id, "07:00", a),
         ),
-        "store.set_incident_status": Write(
+        "stores.common.set_incident_status": Write(
             "incident",
             incident.kabupaten_code,
             lambda e, a: store.set_incident_status(e, incident.id, 1, IncidentStatus.CLOSED, a),
         ),
-        "team_store.create_team": Write(
+        "stores.teams.create_team": Write(
             "team", "32.05", lambda e, a: team_store.create_team(e, new_team, a)
         ),
-        "team_store.update_team": Write(
+        "stores.teams.update_team": Write(
             "team", "32.05", lambda e, a: team_store.update_team(e, team, version, new_team, a)
         ),
-        "team_store.set_members": Write(
+        "stores.teams.set_members": Write(
             "team", "32.05", lambda e, a: team_store.set_members(e, team, version, [], a)
         ),
-        "team_store.change_status": Write(
+        "stores.teams.change_status": Write(
             "team",
             "32.05",
             lambda e, a: team_store.change_status(e, team, version, "unavailable", a, "sakit"),
         ),
-        "team_store.assign": Write(
+        "stores.teams.assign": Write(
             "team", "32.05", lambda e, a: team_store.assign(e, team, version, assignment, a)
         ),
-        "household_store.save_household": Write(
+        "stores.households.save_household": Write(
             "household",
             "32.03.11",
             lambda e, a: household_store.save_household(
                 e, vault, incident.id, kin, a, household_id, merge_into=household_id
             ),
         ),
-        "household_store.reveal": Write(
+        "stores.households.reveal": Write(
             "pii",
             "32.03.11",
             lambda e, a: household_store.reveal(e, vault, household_id, a, "verifikasi"),
         ),
-        "household_store.export_named": Write(
+        "stores.households.export_named": Write(
             "pii",
             None,  # a list of the households inside the exporter's area
             lambda e, a: household_store.export_named(
                 e, vault, incident.id, "households", a, "verifikasi"
             ),
         ),
-        "household_store.import_households": Write(
+        "stores.households.import_households": Write(
             "pii",
             None,  # rows are checked one by one, as an import's
             lambda e, a: household_store.import_households(
                 e, vault, people, "kk.csv", incident.id, geography, a, limits
             ),
         ),
-        "household_store.import_registry": Write(
+        "stores.households.import_registry": Write(
             "pii",
             None,
             lambda e, a: household_store.import_registry(
                 e, vault, registry, "dtsen.csv", a, limits
             ),
         ),
-        "household_store.propose_payments": Write(
+        "stores.households.propose_payments": Write(
             "assistance",
             None,  # the payments owed to the households inside the proposer's area
             lambda e, a: household_store.propose_payments(e, incident.id, a),
         ),
-        "household_store.open_quarantine": Write(
+        "stores.households.open_quarantine": Write(
             "pii",
             None,  # the rows inside the reader's area
             lambda e, a: household_store.open_quarantine(e, vault, a, "koreksi impor"),
         ),
-        "household_change_store.review": Write(
+        "stores.household_changes.review": Write(
             "pii", "32.03.11", lambda e, a: household_change_store.review(e, vault, change_id, a)
         ),
-        "household_change_store.decide": Write(
+        "stores.household_changes.decide": Write(
             "pii",
             "32.03.11",
             lambda e, a: household_change_store.decide(e, vault, change_id, a, True),
         ),
-        "household_store.rotate_key": Write(
+        "stores.households.rotate_key": Write(
             "pii",
             "32.03.11",  # unscoped only: every scope is refused (test_another_key_is_refused_...)
             lambda e, a: household_store.rotate_key(e, vault, Vault(pdp.new_key()), a),
         ),
-        "household_store.advance_payment": Write(
+        "stores.households.advance_payment": Write(
             "assistance",
             "32.03.11",
             lambda e, a: household_store.advance_payment(e, payment_id, a),
         ),
-        "accounts.create_user": Write(
+        "stores.accounts.create_user": Write(
             "users",
             "32.05",
             lambda e, a: accounts.create_user(e, a, "baru", "kata-sandi-1", "viewer", "32.05"),
         ),
-        "accounts.set_user": Write(
+        "stores.accounts.set_user": Write(
             "users", "32.05", lambda e, a: accounts.set_user(e, a, "op-garut", role="admin")
         ),
-        "accounts.create_token": Write(
+        "stores.accounts.create_token": Write(
             "users", "32.05", lambda e, a: accounts.create_token(e, a, "x", "32.05")
         ),
-        "accounts.revoke_token": Write(
+        "stores.accounts.revoke_token": Write(
             "users", "32.05", lambda e, a: accounts.revoke_token(e, a, token_id)
         ),
-        "accounts.revoke_session": Write(
+        "stores.accounts.revoke_session": Write(
             "users", "32.05", lambda e, a: accounts.revoke_session(e, a, session["id"])
         ),
     }
@@ -522,19 +535,19 @@ def aimed_writes(demo_engine, geography) -> tuple[Engine, dict[str, Write]]:
 def test_every_checked_write_path_is_in_the_property_test(aimed_writes) -> None:
     _, writes = aimed_writes
     checked = {name for name, checks in write_paths().items() if checks != "—"}
-    assert checked - set(writes) == {"imports.resubmit", "imports.run_import"} | {
-        "team_store.import_roster",
-        "team_store.resubmit_roster",
-        "logistics_store.resubmit_opening",
-        "household_store.resubmit_households",
-        "household_store.save_form_households",
-        "form_pull.pull_households",
-        "reporter_store.save_field_household",
-        "team_store.stand_down",
-        "form_pull.pull",
-        "form_pull.poll_forms",
-        "sitrep_store.issue_due",
-        "sitrep_store.issue_slot",
+    assert checked - set(writes) == {"stores.imports.resubmit", "stores.imports.run_import"} | {
+        "stores.teams.import_roster",
+        "stores.teams.resubmit_roster",
+        "stores.logistics.resubmit_opening",
+        "stores.households.resubmit_households",
+        "stores.households.save_form_households",
+        "workers.form_pull.pull_households",
+        "stores.reporters.save_field_household",
+        "stores.teams.stand_down",
+        "workers.form_pull.pull",
+        "workers.form_pull.poll_forms",
+        "stores.sitreps.issue_due",
+        "stores.sitreps.issue_slot",
     }  # the same checks as report imports, resubmit_reports, change_status, save_submissions,
     # import_households; a link's family: its token (test_a_reporter_link_registers_...); the
     # worker's sitreps on schedule: its own principal, no actor to aim

@@ -9,15 +9,16 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 
-from command_center import community_store, ingest
-from command_center.db import make_engine
-from command_center.http import make_session
-from command_center.ingest import Feed
-from command_center.labels import t
+from command_center.base.db import make_engine
+from command_center.base.http import make_session
+from command_center.base.labels import t
+from command_center.base.times import utcnow
 from command_center.services.community import community_markers, per_kecamatan
 from command_center.sources.petabencana import parse_reports
-from command_center.times import utcnow
+from command_center.stores import community as community_store
 from command_center.ui import maps
+from command_center.workers import ingest
+from command_center.workers.ingest import Feed
 
 ARCHIVE = "impacts/petabencana_jbd_reports_2017-02-21.geojson"
 

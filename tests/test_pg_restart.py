@@ -23,10 +23,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
-from command_center import alert_store, hazard_store
-from command_center.models import AlertDelivery
-from command_center.times import utcnow
-from command_center.worker_lock import serve
+from command_center.base.models import AlertDelivery
+from command_center.base.times import utcnow
+from command_center.stores import alerts as alert_store
+from command_center.stores import hazards as hazard_store
+from command_center.workers.worker_lock import serve
 from tests.alerts import flood, person
 from tests.conftest import APP, app_env_vars
 from tests.test_alert_sender import _sender

@@ -10,14 +10,17 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from command_center import hazard_store, ingest, proposal_store, store
-from command_center.models import HazardEvent, Incident, IncidentEvent
+from command_center.base.models import HazardEvent, Incident, IncidentEvent
+from command_center.base.times import utcnow
 from command_center.services.incidents import ProposalRules
 from command_center.sources.bmkg_nowcast import parse_cap
 from command_center.sources.bmkg_quakes import Quake
 from command_center.sources.gdacs import parse_gdacs
 from command_center.sources.inatews import parse_datagempa
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
+from command_center.stores import proposals as proposal_store
+from command_center.workers import ingest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CAP = "nowcast_cap_banten_20260216_dhanyyudi-bmkg-api.xml"

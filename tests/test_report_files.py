@@ -7,17 +7,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from command_center import imports, incident_store, report_store
-from command_center.auth import SYSTEM
-from command_center.errors import NotReports
-from command_center.incident_store import NewIncident
-from command_center.labels import field_error, field_name
-from command_center.models import AuditEntry, ImpactReport
+from command_center.base.auth import SYSTEM
+from command_center.base.errors import NotReports
+from command_center.base.labels import field_error, field_name
+from command_center.base.models import AuditEntry, ImpactReport
+from command_center.base.settings import ImportLimits
 from command_center.services.gazetteer import gazetteer_of
 from command_center.services.report_files import FILE_HEADERS, read_row
 from command_center.services.reports import counted, with_kabupaten_level
-from command_center.settings import ImportLimits
-from command_center.store import frame
+from command_center.stores import imports
+from command_center.stores import incidents as incident_store
+from command_center.stores import reports as report_store
+from command_center.stores.common import frame
+from command_center.stores.incidents import NewIncident
 from tests.workbooks import workbook
 
 BNPB = "impacts/bnpb_pantauan_bencana_Data_Bencana_2020.csv"

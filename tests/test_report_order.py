@@ -8,18 +8,22 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from command_center import incident_store, ingest, report_store, sitrep_store, store
-from command_center.auth import Principal
-from command_center.db import make_engine
-from command_center.errors import NeedsConfirmation
-from command_center.http import make_session
-from command_center.incident_store import NewIncident
-from command_center.labels import field_error, t
-from command_center.models import FetchLog
+from command_center.base.auth import Principal
+from command_center.base.db import make_engine
+from command_center.base.errors import NeedsConfirmation
+from command_center.base.http import make_session
+from command_center.base.labels import field_error, t
+from command_center.base.models import FetchLog
+from command_center.base.settings import ImportLimits, load_settings
+from command_center.base.times import WIB, format_wib
 from command_center.services import exports, sitrep
 from command_center.services.reports import ReportInput, counted, provenance
-from command_center.settings import ImportLimits, load_settings
-from command_center.times import WIB, format_wib
+from command_center.stores import common as store
+from command_center.stores import incidents as incident_store
+from command_center.stores import reports as report_store
+from command_center.stores import sitreps as sitrep_store
+from command_center.stores.incidents import NewIncident
+from command_center.workers import ingest
 from tests.conftest import open_tab
 from tests.test_cli import _cli
 from tests.test_odk import _serve_central

@@ -6,12 +6,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from command_center import report_store, reporter_store, store
-from command_center.auth import SYSTEM, Principal
-from command_center.errors import Forbidden, InvalidInput
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.errors import Forbidden, InvalidInput
+from command_center.base.settings import ProbeLimits
+from command_center.base.times import utcnow
 from command_center.services.reporters import NewLink
-from command_center.settings import ProbeLimits
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import reporters as reporter_store
+from command_center.stores import reports as report_store
 
 
 def _link(geography, **changes) -> NewLink:

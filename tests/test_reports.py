@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from command_center import imports, report_store, store
-from command_center.auth import Principal
-from command_center.errors import InvalidInput, NeedsConfirmation
+from command_center.base.auth import Principal
+from command_center.base.errors import InvalidInput, NeedsConfirmation
+from command_center.base.settings import ImportLimits
+from command_center.base.times import utcnow
 from command_center.services.reports import (
     ReportInput,
     counted,
@@ -14,8 +15,9 @@ from command_center.services.reports import (
     headline_totals,
     provenance,
 )
-from command_center.settings import ImportLimits
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import imports
+from command_center.stores import reports as report_store
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -5,12 +5,15 @@ from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts, imports, report_store, reporter_store, store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.labels import t
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.labels import t
+from command_center.base.times import utcnow
 from command_center.services.reports import ReportInput, lowered_by
-from command_center.times import utcnow
+from command_center.stores import accounts, imports
+from command_center.stores import common as store
+from command_center.stores import reporters as reporter_store
+from command_center.stores import reports as report_store
 from command_center.ui.messages import md
 from tests.conftest import area_codes, open_tab, signed_in, tab_shown
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import event, text
 
-from command_center import resources
+from command_center.base import resources
 
 
 def test_clearing_the_shared_resources_closes_the_engines_connections(app_env) -> None:

@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command_center import imports, team_store
-from command_center.auth import Principal
-from command_center.errors import ImportFileError
-from command_center.models import QuarantinedRow, Team
-from command_center.settings import ImportLimits
+from command_center.base.auth import Principal
+from command_center.base.errors import ImportFileError
+from command_center.base.models import QuarantinedRow, Team
+from command_center.base.settings import ImportLimits
+from command_center.stores import imports
+from command_center.stores import teams as team_store
 
 MAX = ImportLimits(max_bytes=5_000_000)
 

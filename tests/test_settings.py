@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from command_center.settings import BUNDLED_KECAMATAN, DATA_DIR, Settings, load_settings
+from command_center.base.settings import BUNDLED_KECAMATAN, DATA_DIR, Settings, load_settings
 
 
 @pytest.fixture(autouse=True)

@@ -5,12 +5,12 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts
-from command_center.auth import SYSTEM
-from command_center.db import make_engine, migrate
-from command_center.errors import SignInRefused
-from command_center.labels import t
-from command_center.settings import PROJECT_ROOT, SignInLimits
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine, migrate
+from command_center.base.errors import SignInRefused
+from command_center.base.labels import t
+from command_center.base.settings import PROJECT_ROOT, SignInLimits
+from command_center.stores import accounts
 from tests.conftest import open_tab
 
 

@@ -7,19 +7,23 @@ from datetime import timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from command_center import incident_store, logistics_store, report_store, sitrep_store, store
 from command_center.adapters.briefing import make_sitrep
-from command_center.auth import Principal
-from command_center.db import make_engine
-from command_center.errors import StaleRecord
-from command_center.incident_store import NewIncident
-from command_center.labels import t
-from command_center.logistics_store import DispatchRequest, Line
+from command_center.base.auth import Principal
+from command_center.base.db import make_engine
+from command_center.base.errors import StaleRecord
+from command_center.base.labels import t
+from command_center.base.settings import PROJECT_ROOT
+from command_center.base.times import utcnow
 from command_center.services import figures, sitrep
 from command_center.services.logistics import StockLine, WarehouseInput
 from command_center.services.reports import ReportInput
-from command_center.settings import PROJECT_ROOT
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import incidents as incident_store
+from command_center.stores import logistics as logistics_store
+from command_center.stores import reports as report_store
+from command_center.stores import sitreps as sitrep_store
+from command_center.stores.incidents import NewIncident
+from command_center.stores.logistics import DispatchRequest, Line
 
 
 def admin(name: str) -> Principal:

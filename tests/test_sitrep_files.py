@@ -13,16 +13,20 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from command_center import accounts, demo, report_store, sitrep_store, store
-from command_center.auth import SYSTEM, Principal
-from command_center.db import make_engine, migrate
-from command_center.errors import NotFound
-from command_center.labels import number, t
-from command_center.scenarios import SCENARIOS
+from command_center import demo
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.db import make_engine, migrate
+from command_center.base.errors import NotFound
+from command_center.base.labels import number, t
+from command_center.base.scenarios import SCENARIOS
+from command_center.base.settings import PROJECT_ROOT
+from command_center.base.times import utcnow
 from command_center.services.reports import ReportInput
 from command_center.services.sitrep_files import CARD_WIDTH_PX
-from command_center.settings import PROJECT_ROOT
-from command_center.times import utcnow
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import reports as report_store
+from command_center.stores import sitreps as sitrep_store
 from tests.test_cli import _cli
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

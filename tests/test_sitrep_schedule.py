@@ -12,14 +12,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session
 
-from command_center import accounts, cli, demo, sitrep_store, store
-from command_center.auth import SYSTEM, Principal
-from command_center.db import make_engine
-from command_center.errors import Forbidden, InvalidInput
-from command_center.labels import t
-from command_center.models import Incident
+from command_center import cli, demo
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.db import make_engine
+from command_center.base.errors import Forbidden, InvalidInput
+from command_center.base.labels import t
+from command_center.base.models import Incident
+from command_center.base.times import utcnow
 from command_center.services.sitrep_schedule import due_slot, parse, words
-from command_center.times import utcnow
+from command_center.stores import accounts
+from command_center.stores import common as store
+from command_center.stores import sitreps as sitrep_store
 from tests.conftest import signed_in
 from tests.test_cli import _cli
 

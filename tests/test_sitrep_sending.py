@@ -13,11 +13,13 @@ import pytest
 import urllib3
 from werkzeug import Request, Response
 
-from command_center import alert_store, health_server, sitrep_store
-from command_center.auth import SYSTEM
-from command_center.errors import InvalidInput
+from command_center.base.auth import SYSTEM
+from command_center.base.errors import InvalidInput
+from command_center.base.times import utcnow
 from command_center.services.alerts import SITREP_LINK_H, sitrep_link
-from command_center.times import utcnow
+from command_center.stores import alerts as alert_store
+from command_center.stores import sitreps as sitrep_store
+from command_center.workers import health_server
 from tests import test_alert_channels as stand_ins
 from tests.alerts import flood, person
 from tests.test_alert_sender import SECRET, TOKEN, _drain, _sender

@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from command_center import accounts, backups, store
-from command_center.auth import SYSTEM
-from command_center.db import make_engine, migrate
-from command_center.labels import t
-from command_center.models import AuditEntry
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine, migrate
+from command_center.base.labels import t
+from command_center.base.models import AuditEntry
+from command_center.stores import accounts, backups
+from command_center.stores import common as store
 from tests.conftest import open_tab
 
 WRITERS, EACH = 6, 4

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import Engine, text
 from streamlit.testing.v1 import AppTest
 
-from command_center.db import make_engine
-from command_center.settings import PROJECT_ROOT
-from command_center.worker_lock import LOCKS, serve
+from command_center.base.db import make_engine
+from command_center.base.settings import PROJECT_ROOT
+from command_center.workers.worker_lock import LOCKS, serve
 from tests.conftest import free_port
 
 

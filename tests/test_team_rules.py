@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from command_center.errors import IllegalTransition, InvalidInput
+from command_center.base.errors import IllegalTransition, InvalidInput
 from command_center.services import teams as rules
 from command_center.services.roster import TeamInput
 from command_center.services.teams import TeamPlace, days_on_duty, suggest

@@ -9,14 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from command_center import incident_store, store, team_store
-from command_center.auth import Principal
-from command_center.db import make_engine
-from command_center.errors import IllegalTransition, InvalidInput, StaleRecord, TeamBusy
-from command_center.incident_store import NewIncident
-from command_center.models import AuditEntry, Deployment
+from command_center.base.auth import Principal
+from command_center.base.db import make_engine
+from command_center.base.errors import IllegalTransition, InvalidInput, StaleRecord, TeamBusy
+from command_center.base.models import AuditEntry, Deployment
+from command_center.base.times import utcnow
 from command_center.services.roster import TeamInput
-from command_center.times import utcnow
+from command_center.stores import common as store
+from command_center.stores import incidents as incident_store
+from command_center.stores import teams as team_store
+from command_center.stores.incidents import NewIncident
 
 
 def admin(name: str) -> Principal:

@@ -22,32 +22,29 @@ from pydantic_settings import BaseSettings
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from command_center import (
-    accounts,
-    alert_store,
-    household_change_store,
-    household_store,
-    imports,
-    incident_store,
-    logistics_store,
-    report_store,
-    reporter_store,
-    store,
-    team_store,
-)
-from command_center.auth import SYSTEM, Principal
-from command_center.errors import InvalidInput
-from command_center.incident_store import NewIncident
-from command_center.logistics_store import DispatchRequest, Line
-from command_center.models import AuditEntry, ImpactReport, QuarantinedRow, ReporterLink
-from command_center.pdp import Vault
+from command_center.base.auth import SYSTEM, Principal
+from command_center.base.errors import InvalidInput
+from command_center.base.models import AuditEntry, ImpactReport, QuarantinedRow, ReporterLink
+from command_center.base.pdp import Vault
+from command_center.base.settings import PROJECT_ROOT, ImportLimits
+from command_center.base.times import utcnow
 from command_center.services.households import HouseholdInput
 from command_center.services.logistics import StockLine, WarehouseInput
 from command_center.services.reporters import NewLink
 from command_center.services.reports import ReportInput
 from command_center.services.validation import ITEMS, NOTE, SHORT, WORDS
-from command_center.settings import PROJECT_ROOT, ImportLimits
-from command_center.times import utcnow
+from command_center.stores import accounts, imports
+from command_center.stores import alerts as alert_store
+from command_center.stores import common as store
+from command_center.stores import household_changes as household_change_store
+from command_center.stores import households as household_store
+from command_center.stores import incidents as incident_store
+from command_center.stores import logistics as logistics_store
+from command_center.stores import reporters as reporter_store
+from command_center.stores import reports as report_store
+from command_center.stores import teams as team_store
+from command_center.stores.incidents import NewIncident
+from command_center.stores.logistics import DispatchRequest, Line
 from tests.households import KEY, family
 from tests.test_permissions import SKIPPED, _snapshot, write_paths
 
@@ -144,144 +141,150 @@ def text_arguments() -> set[tuple[str, str]]:
 NOT_FREE_TEXT = {  # (write path, argument): why it is not free text the store keeps
     **dict.fromkeys(
         [
-            ("accounts.authenticate", "username"),
-            ("accounts.authenticate", "client"),
-            ("accounts.open_session", "client"),
-            ("accounts.open_session", "agent"),
+            ("stores.accounts.authenticate", "username"),
+            ("stores.accounts.authenticate", "client"),
+            ("stores.accounts.open_session", "client"),
+            ("stores.accounts.open_session", "agent"),
         ],
         "a sign-in's own record, cut to its column: what the client sent, never a person's entry",
     ),
-    ("pdp.open_vault", "key"): "the personal-data key: never stored, only its check value",
-    ("alert_store.set_address", "allowed_hosts"): "the server's own CC_WEBHOOK_ALLOWED_HOSTS",
+    ("base.pdp.open_vault", "key"): "the personal-data key: never stored, only its check value",
+    ("stores.alerts.set_address", "allowed_hosts"): "the server's own CC_WEBHOOK_ALLOWED_HOSTS",
     **dict.fromkeys(
-        [("alert_store.set_address", "off"), ("alert_store.start_telegram", "off")],
+        [("stores.alerts.set_address", "off"), ("stores.alerts.start_telegram", "off")],
         "the server's own settings: the channels it has not configured, never stored",
     ),
-    ("alert_store.mark_read", "overrides"): "the server's own CC_ALERT_RULES, never stored",
+    ("stores.alerts.mark_read", "overrides"): "the server's own CC_ALERT_RULES, never stored",
     **dict.fromkeys(
         [
-            ("accounts.authenticate", "password"),
-            ("accounts.change_own_password", "current"),
-            ("accounts.change_own_password", "new"),
-            ("accounts.create_user", "password"),
-            ("accounts.set_user", "password"),
+            ("stores.accounts.authenticate", "password"),
+            ("stores.accounts.change_own_password", "current"),
+            ("stores.accounts.change_own_password", "new"),
+            ("stores.accounts.create_user", "password"),
+            ("stores.accounts.set_user", "password"),
         ],
         "a password: only its Argon2 hash is kept",
     ),
     **dict.fromkeys(
         [
-            ("accounts.end_session", "token"),
-            ("accounts.change_own_password", "keep"),
-            ("alert_store.acknowledge", "token"),
-            ("reporter_store.save_field_report", "token"),
-            ("reporter_store.save_field_household", "token"),
+            ("stores.accounts.end_session", "token"),
+            ("stores.accounts.change_own_password", "keep"),
+            ("stores.alerts.acknowledge", "token"),
+            ("stores.reporters.save_field_report", "token"),
+            ("stores.reporters.save_field_household", "token"),
         ],
         "a token, looked up by its SHA-256 and never stored",
     ),
     **dict.fromkeys(
         [
-            ("accounts.change_own_password", "username"),
-            ("accounts.open_session", "username"),
-            ("accounts.set_user", "username"),
-            ("alert_store.save_subscription", "username"),
-            ("alert_store.set_address", "username"),
-            ("alert_store.start_telegram", "username"),
-            ("alert_store.unlink", "username"),
-            ("alert_store.unlink", "channel"),
+            ("stores.accounts.change_own_password", "username"),
+            ("stores.accounts.open_session", "username"),
+            ("stores.accounts.set_user", "username"),
+            ("stores.alerts.save_subscription", "username"),
+            ("stores.alerts.set_address", "username"),
+            ("stores.alerts.start_telegram", "username"),
+            ("stores.alerts.unlink", "username"),
+            ("stores.alerts.unlink", "channel"),
         ],
         "looks up a stored row (NotFound, or nothing to remove): never stored itself",
     ),
     **dict.fromkeys(
         [
-            ("alert_store.claim", "channels"),
-            ("alert_store.escalate", "available"),
-            ("alert_store.fan_out", "overrides"),
-            ("alert_store.fan_out", "available"),
-            ("alert_store.link_telegram", "chat_id"),
-            ("alert_store.set_sender_value", "name"),
-            ("alert_store.set_sender_value", "value"),
-            ("alert_store.mark", "failed"),
+            ("stores.alerts.claim", "channels"),
+            ("stores.alerts.escalate", "available"),
+            ("stores.alerts.fan_out", "overrides"),
+            ("stores.alerts.fan_out", "available"),
+            ("stores.alerts.link_telegram", "chat_id"),
+            ("stores.alerts.set_sender_value", "name"),
+            ("stores.alerts.set_sender_value", "value"),
+            ("stores.alerts.mark", "failed"),
         ],
         "the alert sender's own values (channels configured, Telegram's chat id and offset)",
     ),
-    ("alert_store.link_telegram", "text"): "a one-time code of at most 32 characters, else ignored",
-    ("db.migrate", "revision"): "an Alembic revision, from the code",
+    (
+        "stores.alerts.link_telegram",
+        "text",
+    ): "a one-time code of at most 32 characters, else ignored",
+    ("base.db.migrate", "revision"): "an Alembic revision, from the code",
     **dict.fromkeys(
         [
-            ("form_pull.poll_forms", "key"),
-            ("form_pull.poll_forms", "server"),
-            ("form_pull.pull", "server"),
-            ("form_pull.pull_households", "server"),
-            ("form_store.save_submissions", "server"),
-            ("form_store.save_submissions", "form"),
-            ("household_store.save_form_households", "server"),
-            ("household_store.save_form_households", "form"),
-            ("household_store.propose_payments", "amounts"),
-            ("ingest.poll", "feed"),
-            ("ingest.poll_forecasts", "feed"),
-            ("ingest.run", "feeds"),
-            ("alert_watch.watch", "limits"),
+            ("workers.form_pull.poll_forms", "key"),
+            ("workers.form_pull.poll_forms", "server"),
+            ("workers.form_pull.pull", "server"),
+            ("workers.form_pull.pull_households", "server"),
+            ("stores.forms.save_submissions", "server"),
+            ("stores.forms.save_submissions", "form"),
+            ("stores.households.save_form_households", "server"),
+            ("stores.households.save_form_households", "form"),
+            ("stores.households.propose_payments", "amounts"),
+            ("workers.ingest.poll", "feed"),
+            ("workers.ingest.poll_forecasts", "feed"),
+            ("workers.ingest.run", "feeds"),
+            ("workers.alert_watch.watch", "limits"),
             ("demo.load", "scenarios"),
-            ("store.sync_areas", "rows"),
+            ("stores.common.sync_areas", "rows"),
         ],
         "settings or reference data (the boundary file), not input",
     ),
     **dict.fromkeys(
         [
-            ("form_store.save_submissions", "submissions"),
-            ("household_store.save_form_households", "submissions"),
+            ("stores.forms.save_submissions", "submissions"),
+            ("stores.households.save_form_households", "submissions"),
         ],
         "each answer is checked row by row by its input model (above), as a file's row is",
     ),
     **dict.fromkeys(
         [
-            ("imports.run_import", "kind"),
-            ("imports.run_import", "key_field"),
-            ("imports.run_import", "context"),
-            ("imports.resubmit", "kind"),
-            ("imports.run_import", "sealed"),
-            ("imports.resubmit", "sealed"),
+            ("stores.imports.run_import", "kind"),
+            ("stores.imports.run_import", "key_field"),
+            ("stores.imports.run_import", "context"),
+            ("stores.imports.resubmit", "kind"),
+            ("stores.imports.run_import", "sealed"),
+            ("stores.imports.resubmit", "sealed"),
         ],
         "set by the store that imports, not by the file",
     ),
-    ("imports.run_import", "rows"): "a file's or form's rows, each checked by its input model",
+    (
+        "stores.imports.run_import",
+        "rows",
+    ): "a file's or form's rows, each checked by its input model",
     **dict.fromkeys(
         [
-            ("logistics_store.dispatch", "request.lines.item"),
-            ("logistics_store.dispatch", "request.lines.batch"),
-            ("logistics_store.transfer", "lines.item"),
-            ("logistics_store.transfer", "lines.batch"),
+            ("stores.logistics.dispatch", "request.lines.item"),
+            ("stores.logistics.dispatch", "request.lines.batch"),
+            ("stores.logistics.transfer", "lines.item"),
+            ("stores.logistics.transfer", "lines.batch"),
         ],
         "taken from stock: an item or batch the warehouse does not hold is refused",
     ),
-    ("logistics_store.dispatch", "request.kecamatan_code"): "a kecamatan: a foreign key",
-    ("household_store.export_named", "kind"): "one of the named lists, else nothing is written",
-    ("report_store.set_verification", "status"): "a Verification: its column refuses others",
-    ("team_store.change_status", "target"): "a status of the lifecycle (IllegalTransition)",
-    ("sitrep_store.issue", "facts"): "gathered from the store (`sitrep_store.gather`)",
+    ("stores.logistics.dispatch", "request.kecamatan_code"): "a kecamatan: a foreign key",
+    ("stores.households.export_named", "kind"): "one of the named lists, else nothing is written",
+    ("stores.reports.set_verification", "status"): "a Verification: its column refuses others",
+    ("stores.teams.change_status", "target"): "a status of the lifecycle (IllegalTransition)",
+    ("stores.sitreps.issue", "facts"): "gathered from the store (`sitrep_store.gather`)",
     **dict.fromkeys(
         [
-            ("backups.restore", "database_url"),
-            ("backups.restore", "pdp_check"),
-            ("backups.restore", "sealing.passphrase"),
-            ("backups.run_schedule", "database_url"),
-            ("backups.run_schedule", "sealing.passphrase"),
-            ("backups.take", "database_url"),
-            ("backups.take", "sealing.passphrase"),
-            ("incident_store.close_incident", "organisation"),
-            ("sitrep_store.issue_due", "organisation"),
-            ("sitrep_store.issue_slot", "organisation"),
+            ("stores.backups.restore", "database_url"),
+            ("stores.backups.restore", "pdp_check"),
+            ("stores.backups.restore", "sealing.passphrase"),
+            ("stores.backups.run_schedule", "database_url"),
+            ("stores.backups.run_schedule", "sealing.passphrase"),
+            ("stores.backups.take", "database_url"),
+            ("stores.backups.take", "sealing.passphrase"),
+            ("stores.incidents.close_incident", "organisation"),
+            ("stores.sitreps.issue_due", "organisation"),
+            ("stores.sitreps.issue_slot", "organisation"),
         ],
         "the server's own settings (the database, the backup passphrase, CC_ORGANISATION)",
     ),
-    ("backups.take", "suffix"): "the restore's own `before-restore`, part of a file name",
-    ("versions.move_past", "seen"): "data versions read from the store being replaced",
-    ("process_store.report", "process"): "this process's own host:pid",
-    ("process_store.report", "reruns.buckets"): "this process's own rerun histogram",
-    ("sitrep_store.issue_slot", "clock"): "a slot's time, read from the stored schedule",
-    ("sitrep_store.set_schedule", "text"): "parsed into HH:MM times (InvalidInput otherwise); "
+    ("stores.backups.take", "suffix"): "the restore's own `before-restore`, part of a file name",
+    ("base.versions.move_past", "seen"): "data versions read from the store being replaced",
+    ("stores.processes.report", "process"): "this process's own host:pid",
+    ("stores.processes.report", "reruns.buckets"): "this process's own rerun histogram",
+    ("stores.sitreps.issue_slot", "clock"): "a slot's time, read from the stored schedule",
+    ("stores.sitreps.set_schedule", "text"): "parsed into HH:MM times (InvalidInput otherwise); "
     "the times are stored, never the text",
-    ("alert_store.save_subscription", "entry.sitrep_format"): "one of pdf, png, text: "
+    ("stores.alerts.save_subscription", "entry.sitrep_format"): "one of pdf, png, text: "
     "anything else is refused",
 }
 
@@ -349,38 +352,38 @@ def _people() -> bytes:
 
 
 AIMED: dict[tuple[str, str], Aim] = {
-    ("accounts.create_user", "username"): Aim(
+    ("stores.accounts.create_user", "username"): Aim(
         "username",
         "too_long",
         lambda s: accounts.create_user(s.engine, SYSTEM, LONG, None, "viewer"),
     ),
-    ("accounts.create_user", "display_name"): Aim(
+    ("stores.accounts.create_user", "display_name"): Aim(
         "display_name",
         "too_long",
         lambda s: accounts.create_user(s.engine, SYSTEM, "baru", None, "viewer", None, LONG),
     ),
-    ("accounts.create_user", "role"): Aim(
+    ("stores.accounts.create_user", "role"): Aim(
         "role", "bad_role", lambda s: accounts.create_user(s.engine, SYSTEM, "baru", None, LONG)
     ),
-    ("accounts.create_user", "scope"): Aim(
+    ("stores.accounts.create_user", "scope"): Aim(
         "scope",
         "bad_scope",
         lambda s: accounts.create_user(s.engine, SYSTEM, "baru", None, "viewer", LONG),
     ),
-    ("accounts.set_user", "role"): Aim(
+    ("stores.accounts.set_user", "role"): Aim(
         "role", "bad_role", lambda s: accounts.set_user(s.engine, SYSTEM, "petugas", role=LONG)
     ),
-    ("accounts.set_user", "scope"): Aim(
+    ("stores.accounts.set_user", "scope"): Aim(
         "scope", "bad_scope", lambda s: accounts.set_user(s.engine, SYSTEM, "petugas", scope=LONG)
     ),
-    ("accounts.create_token", "label"): Aim(
+    ("stores.accounts.create_token", "label"): Aim(
         "label", "too_long", lambda s: accounts.create_token(s.engine, SYSTEM, LONG, None)
     ),
-    ("accounts.create_token", "scope"): Aim(
+    ("stores.accounts.create_token", "scope"): Aim(
         "scope", "bad_scope", lambda s: accounts.create_token(s.engine, SYSTEM, "Layar", LONG)
     ),
     **{
-        ("alert_store.save_subscription", f"entry.{field}"): Aim(
+        ("stores.alerts.save_subscription", f"entry.{field}"): Aim(
             field,
             code,
             lambda s, field=field, value=value: alert_store.save_subscription(
@@ -396,40 +399,40 @@ AIMED: dict[tuple[str, str], Aim] = {
             ("quiet_until", "bad_time", LONG),
         )
     },
-    ("alert_store.set_address", "address"): Aim(
+    ("stores.alerts.set_address", "address"): Aim(
         "email",
         "too_long",
         lambda s: alert_store.set_address(
             s.engine, SYSTEM, "petugas", "email", f"{LONG}@dinsos.go.id"
         ),
     ),
-    ("alert_store.set_address", "channel"): Aim(
+    ("stores.alerts.set_address", "channel"): Aim(
         "channel",
         "bad_choice",
         lambda s: alert_store.set_address(s.engine, SYSTEM, "petugas", LONG, "a@dinsos.go.id"),
     ),
-    ("household_store.import_households", "file_name"): Aim(
+    ("stores.households.import_households", "file_name"): Aim(
         "file_name",
         "too_long",
         lambda s: household_store.import_households(
             s.engine, s.vault, _people(), LONG_FILE, s.incident, s.geography, SYSTEM, s.limits
         ),
     ),
-    ("household_store.resubmit_households", "edits"): Aim(
+    ("stores.households.resubmit_households", "edits"): Aim(
         "address",
         "too_long",
         lambda s: household_store.resubmit_households(
             s.engine, s.vault, s.edits("households", "address"), s.geography, SYSTEM
         ),
     ),
-    ("imports.run_import", "file_name"): Aim(
+    ("stores.imports.run_import", "file_name"): Aim(
         "file_name",
         "too_long",
         lambda s: imports.run_import(
             s.engine, "reports", LONG_FILE, [], ReportInput.model_validate, lambda *_: "", SYSTEM
         ),
     ),
-    ("imports.resubmit", "edits"): Aim(
+    ("stores.imports.resubmit", "edits"): Aim(
         "notes",
         "too_long",
         lambda s: imports.resubmit(
@@ -441,39 +444,39 @@ AIMED: dict[tuple[str, str], Aim] = {
             SYSTEM,
         ),
     ),
-    ("incident_store.add_phase", "phase"): Aim(
+    ("stores.incidents.add_phase", "phase"): Aim(
         "phase",
         "bad_phase",
         lambda s: incident_store.add_phase(
             s.engine, s.incident, SYSTEM, LONG, "360/1/2026", "Bupati Cianjur", utcnow().date()
         ),
     ),
-    ("incident_store.add_phase", "decree"): Aim(
+    ("stores.incidents.add_phase", "decree"): Aim(
         "decree",
         "too_long",
         lambda s: incident_store.add_phase(
             s.engine, s.incident, SYSTEM, "tanggap_darurat", LONG, "Bupati", utcnow().date()
         ),
     ),
-    ("incident_store.add_phase", "authority"): Aim(
+    ("stores.incidents.add_phase", "authority"): Aim(
         "authority",
         "too_long",
         lambda s: incident_store.add_phase(
             s.engine, s.incident, SYSTEM, "tanggap_darurat", "360/1", LONG, utcnow().date()
         ),
     ),
-    ("incident_store.change_area", "add"): Aim(
+    ("stores.incidents.change_area", "add"): Aim(
         "add",
         "unknown_kecamatan",
         lambda s: incident_store.change_area(s.engine, s.incident, SYSTEM, add=[LONG]),
     ),
-    ("incident_store.change_area", "remove"): Aim(
+    ("stores.incidents.change_area", "remove"): Aim(
         "remove",
         "unknown_kecamatan",
         lambda s: incident_store.change_area(s.engine, s.incident, SYSTEM, remove=[LONG]),
     ),
     **{
-        ("incident_store.open_incident", f"entry.{field}"): Aim(
+        ("stores.incidents.open_incident", f"entry.{field}"): Aim(
             field,
             code,
             lambda s, field=field, value=value: incident_store.open_incident(
@@ -492,71 +495,71 @@ AIMED: dict[tuple[str, str], Aim] = {
             ("kecamatan", "unknown_kecamatan", (LONG,)),
         )
     },
-    ("incident_store.reopen_incident", "reason"): Aim(
+    ("stores.incidents.reopen_incident", "reason"): Aim(
         "reason",
         "too_long",
         lambda s: incident_store.reopen_incident(s.engine, s.closed, SYSTEM, LONG),
     ),
-    ("incident_store.set_details", "name"): Aim(
+    ("stores.incidents.set_details", "name"): Aim(
         "name",
         "too_long",
         lambda s: incident_store.set_details(s.engine, s.incident, SYSTEM, name=LONG),
     ),
-    ("incident_store.set_details", "description"): Aim(
+    ("stores.incidents.set_details", "description"): Aim(
         "description",
         "too_long",
         lambda s: incident_store.set_details(s.engine, s.incident, SYSTEM, description=LONG),
     ),
-    ("logistics_store.adjust", "item"): Aim(
+    ("stores.logistics.adjust", "item"): Aim(
         "item",
         "too_long",
         lambda s: logistics_store.adjust(
             s.engine, s.warehouses[0], LONG, "A2023", 1, "counted", None, SYSTEM
         ),
     ),
-    ("logistics_store.adjust", "batch"): Aim(
+    ("stores.logistics.adjust", "batch"): Aim(
         "batch",
         "too_long",
         lambda s: logistics_store.adjust(
             s.engine, s.warehouses[0], "selimut", LONG, 1, "counted", None, SYSTEM
         ),
     ),
-    ("logistics_store.adjust", "reason"): Aim(
+    ("stores.logistics.adjust", "reason"): Aim(
         "reason",
         "bad_reason",
         lambda s: logistics_store.adjust(
             s.engine, s.warehouses[0], "selimut", "A2023", -1, LONG, None, SYSTEM
         ),
     ),
-    ("logistics_store.adjust", "note"): Aim(
+    ("stores.logistics.adjust", "note"): Aim(
         "note",
         "too_long",
         lambda s: logistics_store.adjust(
             s.engine, s.warehouses[0], "selimut", "A2023", -1, "damaged", LONG, SYSTEM
         ),
     ),
-    ("logistics_store.receive", "source"): Aim(
+    ("stores.logistics.receive", "source"): Aim(
         "source",
         "too_long",
         lambda s: logistics_store.receive(
             s.engine, s.warehouses[0], _blankets(), LONG, None, SYSTEM
         ),
     ),
-    ("logistics_store.receive", "document"): Aim(
+    ("stores.logistics.receive", "document"): Aim(
         "document",
         "too_long",
         lambda s: logistics_store.receive(
             s.engine, s.warehouses[0], _blankets(), "Kemensos", LONG, SYSTEM
         ),
     ),
-    ("logistics_store.transfer", "document"): Aim(
+    ("stores.logistics.transfer", "document"): Aim(
         "document",
         "too_long",
         lambda s: logistics_store.transfer(
             s.engine, *s.warehouses, [Line("selimut", 1)], LONG, SYSTEM
         ),
     ),
-    ("logistics_store.dispatch", "request.carrier"): Aim(
+    ("stores.logistics.dispatch", "request.carrier"): Aim(
         "carrier",
         "too_long",
         lambda s: logistics_store.dispatch(
@@ -567,7 +570,7 @@ AIMED: dict[tuple[str, str], Aim] = {
             SYSTEM,
         ),
     ),
-    ("logistics_store.dispatch", "request.override_reason"): Aim(
+    ("stores.logistics.dispatch", "request.override_reason"): Aim(
         "override_reason",
         "too_long",
         lambda s: logistics_store.dispatch(
@@ -578,54 +581,54 @@ AIMED: dict[tuple[str, str], Aim] = {
             SYSTEM,
         ),
     ),
-    ("logistics_store.confirm_receipt", "received_by"): Aim(
+    ("stores.logistics.confirm_receipt", "received_by"): Aim(
         "received_by",
         "too_long",
         lambda s: logistics_store.confirm_receipt(
             s.engine, s.sent, LONG, {"selimut": 2}, None, SYSTEM
         ),
     ),
-    ("logistics_store.confirm_receipt", "received"): Aim(
+    ("stores.logistics.confirm_receipt", "received"): Aim(
         LONG,
         "not_sent",
         lambda s: logistics_store.confirm_receipt(
             s.engine, s.sent, "Kades", {LONG: 1}, None, SYSTEM
         ),
     ),
-    ("logistics_store.confirm_receipt", "note"): Aim(
+    ("stores.logistics.confirm_receipt", "note"): Aim(
         "receipt_note",
         "too_long",
         lambda s: logistics_store.confirm_receipt(
             s.engine, s.sent, "Kades", {"selimut": 1}, LONG, SYSTEM
         ),
     ),
-    ("logistics_store.import_opening_stock", "file_name"): Aim(
+    ("stores.logistics.import_opening_stock", "file_name"): Aim(
         "file_name",
         "too_long",
         lambda s: logistics_store.import_opening_stock(
             s.engine, STOCK_FILE, LONG_FILE, SYSTEM, s.limits
         ),
     ),
-    ("logistics_store.resubmit_opening", "edits"): Aim(
+    ("stores.logistics.resubmit_opening", "edits"): Aim(
         "document",
         "too_long",
         lambda s: logistics_store.resubmit_opening(s.engine, s.edits("stock", "document"), SYSTEM),
     ),
-    ("report_store.set_verification", "reason"): Aim(
+    ("stores.reports.set_verification", "reason"): Aim(
         "rejection_reason",
         "too_long",
         lambda s: report_store.set_verification(
             s.engine, s.report, "rejected", SYSTEM, LONG, confirmed=True
         ),
     ),
-    ("report_store.import_reports", "file_name"): Aim(
+    ("stores.reports.import_reports", "file_name"): Aim(
         "file_name",
         "too_long",
         lambda s: report_store.import_reports(
             s.engine, _stamped(REPORT_FILE), LONG_FILE, s.incident, s.geography, SYSTEM, s.limits
         ),
     ),
-    ("report_store.import_reports", "default_source"): Aim(
+    ("stores.reports.import_reports", "default_source"): Aim(
         "source",
         "too_long",
         lambda s: report_store.import_reports(
@@ -639,21 +642,21 @@ AIMED: dict[tuple[str, str], Aim] = {
             default_source=LONG,
         ),
     ),
-    ("report_store.resubmit_reports", "edits"): Aim(
+    ("stores.reports.resubmit_reports", "edits"): Aim(
         "notes",
         "too_long",
         lambda s: report_store.resubmit_reports(
             s.engine, s.edits("reports", "notes"), s.geography, SYSTEM
         ),
     ),
-    ("reporter_store.save_field_report", "values"): Aim(
+    ("stores.reporters.save_field_report", "values"): Aim(
         "needs",
         "too_long",
         lambda s: reporter_store.save_field_report(
             s.engine, s.token, _report(s, needs="selimut: 300; " * (MEGABYTE // 14)), s.geography
         ),
     ),
-    ("team_store.assign", "values"): Aim(
+    ("stores.teams.assign", "values"): Aim(
         "task",
         "too_long",
         lambda s: team_store.assign(
@@ -664,64 +667,64 @@ AIMED: dict[tuple[str, str], Aim] = {
             SYSTEM,
         ),
     ),
-    ("team_store.change_status", "reason"): Aim(
+    ("stores.teams.change_status", "reason"): Aim(
         "status_reason",
         "too_long",
         lambda s: team_store.change_status(
             s.engine, s.team, s.version, "unavailable", SYSTEM, LONG
         ),
     ),
-    ("team_store.set_members", "members"): Aim(
+    ("stores.teams.set_members", "members"): Aim(
         "name",
         "too_long",
         lambda s: team_store.set_members(s.engine, s.team, s.version, [{"name": LONG}], SYSTEM),
     ),
-    ("team_store.import_roster", "file_name"): Aim(
+    ("stores.teams.import_roster", "file_name"): Aim(
         "file_name",
         "too_long",
         lambda s: team_store.import_roster(
             s.engine, ROSTER_FILE, LONG_FILE, s.geography, SYSTEM, s.limits
         ),
     ),
-    ("team_store.resubmit_roster", "edits"): Aim(
+    ("stores.teams.resubmit_roster", "edits"): Aim(
         "equipment",
         "too_long",
         lambda s: team_store.resubmit_roster(
             s.engine, s.edits("roster", "equipment"), s.geography, SYSTEM
         ),
     ),
-    ("household_change_store.decide", "note"): Aim(
+    ("stores.household_changes.decide", "note"): Aim(
         "note",
         "too_long",
         lambda s: household_change_store.decide(
             s.engine, s.vault, s.change, CHECKER, False, note=LONG
         ),
     ),
-    ("household_store.reveal", "why"): Aim(
+    ("stores.households.reveal", "why"): Aim(
         "why",
         "too_long",
         lambda s: household_store.reveal(s.engine, s.vault, s.household, SYSTEM, LONG),
     ),
-    ("household_store.export_named", "why"): Aim(
+    ("stores.households.export_named", "why"): Aim(
         "why",
         "too_long",
         lambda s: household_store.export_named(
             s.engine, s.vault, s.incident, "households", SYSTEM, LONG
         ),
     ),
-    ("household_store.open_quarantine", "why"): Aim(
+    ("stores.households.open_quarantine", "why"): Aim(
         "why",
         "too_long",
         lambda s: household_store.open_quarantine(s.engine, s.vault, SYSTEM, LONG),
     ),
-    ("household_store.advance_payment", "reference"): Aim(
+    ("stores.households.advance_payment", "reference"): Aim(
         "reference",
         "too_long",
         lambda s: household_store.advance_payment(
             s.engine, s.payment, SYSTEM, LONG, utcnow().date()
         ),
     ),
-    ("household_store.import_registry", "file_name"): Aim(
+    ("stores.households.import_registry", "file_name"): Aim(
         "file_name",
         "too_long",
         lambda s: household_store.import_registry(

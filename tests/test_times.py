@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from command_center.times import age_minutes, as_utc, format_day, format_local, format_wib
+from command_center.base.times import age_minutes, as_utc, format_day, format_local, format_wib
 
 
 def test_utc_is_shown_in_wib_with_the_zone_named() -> None:

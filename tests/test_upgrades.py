@@ -39,13 +39,23 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from command_center import household_store, logistics_store, report_store, store, team_store
-from command_center.alert_store import incident_alerts
-from command_center.auth import SYSTEM
-from command_center.db import MIGRATIONS, current_revision, make_engine, migrate, revision_order
-from command_center.errors import SchemaRefused
-from command_center.models import Base
-from command_center.pdp import Vault, mask, mask_name
+from command_center.base.auth import SYSTEM
+from command_center.base.db import (
+    MIGRATIONS,
+    current_revision,
+    make_engine,
+    migrate,
+    revision_order,
+)
+from command_center.base.errors import SchemaRefused
+from command_center.base.models import Base
+from command_center.base.pdp import Vault, mask, mask_name
+from command_center.stores import common as store
+from command_center.stores import households as household_store
+from command_center.stores import logistics as logistics_store
+from command_center.stores import reports as report_store
+from command_center.stores import teams as team_store
+from command_center.stores.alerts import incident_alerts
 from tests.households import KEY, kk, nik
 
 SCRIPT = ScriptDirectory(str(MIGRATIONS))

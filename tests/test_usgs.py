@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 from command_center.sources.usgs import parse_usgs
 
 

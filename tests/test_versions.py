@@ -7,13 +7,14 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from command_center import resources, team_store, versions
 from command_center.adapters import deployments as data
-from command_center.auth import Principal
-from command_center.db import make_engine
-from command_center.errors import StaleRecord
-from command_center.labels import status_label
-from command_center.models import Area, Base, Team
+from command_center.base import resources, versions
+from command_center.base.auth import Principal
+from command_center.base.db import make_engine
+from command_center.base.errors import StaleRecord
+from command_center.base.labels import status_label
+from command_center.base.models import Area, Base, Team
+from command_center.stores import teams as team_store
 from command_center.ui.shell import PAGES
 
 ADMIN = Principal("Admin", "admin")

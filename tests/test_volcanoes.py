@@ -12,19 +12,23 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from command_center import hazard_store, ingest, proposal_store, store, volcano_store
 from command_center.adapters.live_map import load_live_map
-from command_center.auth import SYSTEM
-from command_center.db import make_engine
-from command_center.http import fetch, make_session
-from command_center.ingest import Feed
-from command_center.labels import t
-from command_center.models import Alert, AuditEntry, HazardEvent, Incident, IncidentStatus
+from command_center.base.auth import SYSTEM
+from command_center.base.db import make_engine
+from command_center.base.http import fetch, make_session
+from command_center.base.labels import t
+from command_center.base.models import Alert, AuditEntry, HazardEvent, Incident, IncidentStatus
+from command_center.base.settings import load_settings
 from command_center.services.incidents import ProposalRules
 from command_center.services.volcanoes import LEVEL_COLOURS
-from command_center.settings import load_settings
 from command_center.sources.magma import parse_magma_var as parse
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
+from command_center.stores import proposals as proposal_store
+from command_center.stores import volcanoes as volcano_store
 from command_center.ui import maps
+from command_center.workers import ingest
+from command_center.workers.ingest import Feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "magma"
 AWAS = FIXTURES / "magma_var_20241104_lewotobi_awas.json"

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from command_center import report_store
-from command_center.db import make_engine
-from command_center.labels import t
+from command_center.base.db import make_engine
+from command_center.base.labels import t
+from command_center.base.times import WIB, utcnow
 from command_center.services.gazetteer import gazetteer_of
 from command_center.services.whatsapp import Need, cleaned, read_messages
-from command_center.times import WIB, utcnow
+from command_center.stores import reports as report_store
 from tests.conftest import open_tab
 
 NOW = datetime(2026, 12, 7, 5, 0, tzinfo=UTC)  # 12:00 WIB

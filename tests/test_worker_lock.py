@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from command_center.db import make_engine, migrate
-from command_center.worker_lock import try_lock
+from command_center.base.db import make_engine, migrate
+from command_center.workers.worker_lock import try_lock
 from tests.conftest import Worker
 
 FEEDS = ("AUTOGEMPA", "GEMPATERKINI", "GEMPADIRASAKAN", "NOWCAST_RSS", "USGS", "FORECAST")

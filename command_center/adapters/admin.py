@@ -8,14 +8,16 @@ from datetime import datetime
 
 import pandas as pd
 
-from command_center import accounts, backups, resources, store, system
-from command_center.auth import Principal, require
-from command_center.labels import action_label, entity_label, feed_name, fields_text, number, t
-from command_center.models import AuditEntry
+from command_center.base import resources
+from command_center.base.auth import Principal, require
+from command_center.base.labels import action_label, entity_label, feed_name, fields_text, number, t
+from command_center.base.models import AuditEntry
+from command_center.base.times import age_minutes, format_age, format_wib, utcnow
 from command_center.services import audit_chain, exports
 from command_center.services.briefing import wall_screen_url
 from command_center.services.reruns import quantile
-from command_center.times import age_minutes, format_age, format_wib, utcnow
+from command_center.stores import accounts, backups, system
+from command_center.stores import common as store
 
 
 def load_users(actor: Principal, lang: str) -> pd.DataFrame:

@@ -8,12 +8,10 @@ from datetime import timedelta
 
 import pandas as pd
 
-from command_center import alert_store, resources
-from command_center.alert_store import Acked, SubscriptionInput
-from command_center.auth import Principal, require
-from command_center.channels import available
-from command_center.labels import t
-from command_center.models import (
+from command_center.base import resources
+from command_center.base.auth import Principal, require
+from command_center.base.labels import t
+from command_center.base.models import (
     Alert,
     AlertDelivery,
     AlertRead,
@@ -21,7 +19,10 @@ from command_center.models import (
     ChannelLink,
     User,
 )
-from command_center.times import format_wib, utcnow
+from command_center.base.times import format_wib, utcnow
+from command_center.channels import available
+from command_center.stores import alerts as alert_store
+from command_center.stores.alerts import Acked, SubscriptionInput
 
 STATUSES = ("pending", "sending", "sent", "dead", "discarded")
 

@@ -8,25 +8,17 @@ from typing import Any
 
 import pandas as pd
 
-from command_center import (
-    hazard_store,
-    logistics_store,
-    report_store,
-    resources,
-    sitrep_store,
-    store,
-    team_store,
-)
 from command_center.adapters.logistics import (
     COVER_TABLES,
     cover_sentences,
     delivered_text,
     load_cover,
 )
-from command_center.auth import Principal
-from command_center.errors import NotFound
-from command_center.labels import NO_VALUE, magnitude, number, t
-from command_center.models import (
+from command_center.base import resources
+from command_center.base.auth import Principal
+from command_center.base.errors import NotFound
+from command_center.base.labels import NO_VALUE, magnitude, number, t
+from command_center.base.models import (
     Area,
     Deployment,
     HazardEvent,
@@ -39,6 +31,7 @@ from command_center.models import (
     SitrepFile,
     Team,
 )
+from command_center.base.times import age_minutes, format_wib, utcnow
 from command_center.services import sitrep, sitrep_files
 from command_center.services.briefing import (
     PUBLIC_CHANGES,
@@ -52,8 +45,13 @@ from command_center.services.incidents import PhaseRecord, local_day, phase_line
 from command_center.services.logistics import aid_lines, item_label
 from command_center.services.reports import counted, provenance, with_kabupaten_level
 from command_center.services.sitrep_files import SitrepFiles
-from command_center.store import IncidentRecord
-from command_center.times import age_minutes, format_wib, utcnow
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
+from command_center.stores import logistics as logistics_store
+from command_center.stores import reports as report_store
+from command_center.stores import sitreps as sitrep_store
+from command_center.stores import teams as team_store
+from command_center.stores.common import IncidentRecord
 
 
 @dataclass(frozen=True)

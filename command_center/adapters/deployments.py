@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from command_center import imports, resources, store, team_store
-from command_center.auth import Principal, within
-from command_center.labels import action_label, change_text, kind_label, status_label, t
-from command_center.models import (
+from command_center.base import resources
+from command_center.base.auth import Principal, within
+from command_center.base.labels import action_label, change_text, kind_label, status_label, t
+from command_center.base.models import (
     Area,
     AuditEntry,
     Deployment,
@@ -22,10 +22,13 @@ from command_center.models import (
     Team,
     TeamStatus,
 )
+from command_center.base.times import format_wib, utcnow
 from command_center.services import teams as rules
 from command_center.services.roster import TeamInput
-from command_center.team_store import TeamDetail
-from command_center.times import format_wib, utcnow
+from command_center.stores import common as store
+from command_center.stores import imports
+from command_center.stores import teams as team_store
+from command_center.stores.teams import TeamDetail
 
 EDITABLE = ("name", "kind", "member_count", "skills", "equipment", "contact_name", "contact_phone")
 

@@ -8,17 +8,20 @@ from datetime import datetime, timedelta
 import pandas as pd
 from shapely import MultiPolygon, Polygon
 
-from command_center import hazard_store, resources, store, volcano_store
-from command_center.geography import Geography
-from command_center.labels import feed_name, magnitude, number, t
-from command_center.models import FeedStatus, Forecast, HazardEvent, Incident, IncidentArea
+from command_center.base import resources
+from command_center.base.geography import Geography
+from command_center.base.labels import feed_name, magnitude, number, t
+from command_center.base.models import FeedStatus, Forecast, HazardEvent, Incident, IncidentArea
+from command_center.base.times import age_minutes, format_age, format_wib, utcnow
 from command_center.services.exposure import mmi_roman, shaking, strongest
 from command_center.services.felt import match_felt
 from command_center.services.gazetteer import gazetteer_of
 from command_center.services.hazards import GDACS_REACH_KM
 from command_center.services.health import feed_state
 from command_center.services.volcanoes import level_words, zone_kecamatan
-from command_center.times import age_minutes, format_age, format_wib, utcnow
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
+from command_center.stores import volcanoes as volcano_store
 
 
 @dataclass(frozen=True)

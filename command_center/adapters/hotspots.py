@@ -9,10 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from command_center import hotspot_store, resources
-from command_center.geography import Geography
-from command_center.labels import t
-from command_center.models import Hotspot
+from command_center.base import resources
+from command_center.base.geography import Geography
+from command_center.base.labels import t
+from command_center.base.models import Hotspot
+from command_center.base.times import WIB, format_day, utcnow
 from command_center.services.hotspots import (
     DENSITY_COLOURS,
     MAP_HOURS,
@@ -20,7 +21,7 @@ from command_center.services.hotspots import (
     density,
     density_colour,
 )
-from command_center.times import WIB, format_day, utcnow
+from command_center.stores import hotspots as hotspot_store
 
 TABLE_DAYS = 7  # the Hazards page's hotspot counts: the last week
 

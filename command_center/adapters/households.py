@@ -12,11 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from command_center import household_change_store as changes
-from command_center import household_store, imports, report_store, resources, store
-from command_center.auth import Principal, permits, require, within
-from command_center.labels import NO_VALUE, field_error, field_label, number, t
-from command_center.models import (
+from command_center.base import resources
+from command_center.base.auth import Principal, permits, require, within
+from command_center.base.labels import NO_VALUE, field_error, field_label, number, t
+from command_center.base.models import (
     Area,
     AssistancePayment,
     HazardEvent,
@@ -29,9 +28,14 @@ from command_center.models import (
     RegistryEntry,
     Shelter,
 )
+from command_center.base.times import format_wib
 from command_center.services import households as rules
 from command_center.services.reports import counted
-from command_center.times import format_wib
+from command_center.stores import common as store
+from command_center.stores import household_changes as changes
+from command_center.stores import households as household_store
+from command_center.stores import imports
+from command_center.stores import reports as report_store
 
 HEADLINE_COUNTS = ("families", "people", "deaths", "missing", "injured_severe", "displaced")
 VULNERABLE = ("toddlers", "pregnant", "elderly", "disabled")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from command_center import imports, resources
-from command_center.auth import Principal
-from command_center.labels import field_error, t
-from command_center.models import QuarantinedRow
+from command_center.base import resources
+from command_center.base.auth import Principal
+from command_center.base.labels import field_error, t
+from command_center.base.models import QuarantinedRow
+from command_center.stores import imports
 
 
 @resources.cached(QuarantinedRow, ttl=15)

@@ -8,22 +8,11 @@ from datetime import timedelta
 
 import pandas as pd
 
-from command_center import (
-    alert_store,
-    hazard_store,
-    household_store,
-    incident_store,
-    report_store,
-    resources,
-    sitrep_store,
-    store,
-    team_store,
-)
-from command_center.auth import Principal, within
-from command_center.errors import NotFound
-from command_center.incident_store import NewIncident
-from command_center.labels import action_label, change_text, status_label, t
-from command_center.models import (
+from command_center.base import resources
+from command_center.base.auth import Principal, within
+from command_center.base.errors import NotFound
+from command_center.base.labels import action_label, change_text, status_label, t
+from command_center.base.models import (
     Alert,
     Area,
     Deployment,
@@ -40,6 +29,7 @@ from command_center.models import (
     SitrepFile,
     Team,
 )
+from command_center.base.times import format_local, format_wib, utcnow
 from command_center.services import exports, sitrep
 from command_center.services.alerts import covers
 from command_center.services.incidents import (
@@ -52,7 +42,15 @@ from command_center.services.incidents import (
     zone_of,
 )
 from command_center.services.reports import counted
-from command_center.times import format_local, format_wib, utcnow
+from command_center.stores import alerts as alert_store
+from command_center.stores import common as store
+from command_center.stores import hazards as hazard_store
+from command_center.stores import households as household_store
+from command_center.stores import incidents as incident_store
+from command_center.stores import reports as report_store
+from command_center.stores import sitreps as sitrep_store
+from command_center.stores import teams as team_store
+from command_center.stores.incidents import NewIncident
 
 
 @resources.cached(IncidentArea, ttl=60)

@@ -8,13 +8,15 @@ from typing import Any
 
 import pandas as pd
 
-from command_center import household_store, reporter_store, resources
-from command_center.models import FIGURES
-from command_center.pdp import KeyMissing
-from command_center.report_store import Saved
+from command_center.base import resources
+from command_center.base.models import FIGURES
+from command_center.base.pdp import KeyMissing
 from command_center.services.households import HouseholdInput
 from command_center.services.logistics import typed_list
 from command_center.services.reporters import FieldReporter
+from command_center.stores import households as household_store
+from command_center.stores import reporters as reporter_store
+from command_center.stores.reports import Saved
 
 
 def reporter(token: str) -> FieldReporter | None:

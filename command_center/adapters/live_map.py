@@ -14,11 +14,11 @@ import shapely
 import shapely.geometry
 from jinja2.utils import htmlsafe_json_dumps
 
-from command_center import community_store, hazard_store, resources, store, team_store
 from command_center.adapters.hotspots import density_layer, density_legend, map_hotspots
 from command_center.adapters.volcanoes import VolcanoOnMap, volcano_legend, volcanoes_on_map
-from command_center.labels import magnitude, status_words, t
-from command_center.models import (
+from command_center.base import resources
+from command_center.base.labels import magnitude, status_words, t
+from command_center.base.models import (
     Area,
     CommunityReport,
     Deployment,
@@ -28,6 +28,7 @@ from command_center.models import (
     IncidentArea,
     Team,
 )
+from command_center.base.times import age_minutes, format_wib, utcnow
 from command_center.services.community import (
     CommunityMarker,
     community_markers,
@@ -47,8 +48,11 @@ from command_center.services.figures import (
 from command_center.services.hazards import TSUNAMI_LEVELS, strongest_level
 from command_center.services.teams import TeamOnMap, on_map
 from command_center.services.volcanoes import LEVEL_COLOURS
-from command_center.store import IncidentRecord
-from command_center.times import age_minutes, format_wib, utcnow
+from command_center.stores import common as store
+from command_center.stores import community as community_store
+from command_center.stores import hazards as hazard_store
+from command_center.stores import teams as team_store
+from command_center.stores.common import IncidentRecord
 
 LATEST_QUAKES = 60
 

@@ -10,12 +10,11 @@ from typing import Any
 
 import pandas as pd
 
-from command_center import imports, logistics_store, report_store, resources, store, team_store
-from command_center.auth import Principal
-from command_center.errors import FieldError, InvalidInput
-from command_center.labels import NO_VALUE, number, t
-from command_center.logistics_store import DispatchRequest, Line
-from command_center.models import (
+from command_center.base import resources
+from command_center.base.auth import Principal
+from command_center.base.errors import FieldError, InvalidInput
+from command_center.base.labels import NO_VALUE, number, t
+from command_center.base.models import (
     Area,
     Deployment,
     Dispatch,
@@ -30,12 +29,18 @@ from command_center.models import (
     Team,
     Warehouse,
 )
+from command_center.base.times import format_wib, utcnow
 from command_center.services import logistics as rules
 from command_center.services.exports import to_csv, to_xlsx
 from command_center.services.logistics import item_label
 from command_center.services.reports import counted
-from command_center.store import IncidentRecord
-from command_center.times import format_wib, utcnow
+from command_center.stores import common as store
+from command_center.stores import imports
+from command_center.stores import logistics as logistics_store
+from command_center.stores import reports as report_store
+from command_center.stores import teams as team_store
+from command_center.stores.common import IncidentRecord
+from command_center.stores.logistics import DispatchRequest, Line
 
 
 def _date(day: Any) -> date | str:

@@ -12,11 +12,11 @@ from typing import Any
 import pandas as pd
 from jinja2.utils import htmlsafe_json_dumps
 
-from command_center import imports, report_store, reporter_store, resources, store
 from command_center.adapters.incidents import load_incident_kecamatan
-from command_center.auth import Principal, within
-from command_center.labels import NO_VALUE, field_name, number, t
-from command_center.models import (
+from command_center.base import resources
+from command_center.base.auth import Principal, within
+from command_center.base.labels import NO_VALUE, field_name, number, t
+from command_center.base.models import (
     FIGURES,
     Area,
     HazardEvent,
@@ -25,6 +25,8 @@ from command_center.models import (
     IncidentArea,
     ReporterLink,
 )
+from command_center.base.static_layers import detail_json
+from command_center.base.times import format_wib, utcnow
 from command_center.services import exports, figures, whatsapp
 from command_center.services.gazetteer import gazetteer_of
 from command_center.services.reporters import NewLink, link_state, link_url
@@ -38,8 +40,10 @@ from command_center.services.reports import (
     per_source,
     with_kabupaten_level,
 )
-from command_center.static_layers import detail_json
-from command_center.times import format_wib, utcnow
+from command_center.stores import common as store
+from command_center.stores import imports
+from command_center.stores import reporters as reporter_store
+from command_center.stores import reports as report_store
 
 HEADLINE = tuple(HEADLINE_PARTS)
 COMBINED = {figure: parts for figure, parts in HEADLINE_PARTS.items() if len(parts) > 1}

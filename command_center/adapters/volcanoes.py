@@ -9,9 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from command_center import resources, volcano_store
-from command_center.labels import number, t
-from command_center.models import HazardEvent
+from command_center.base import resources
+from command_center.base.labels import number, t
+from command_center.base.models import HazardEvent
+from command_center.base.times import format_wib
 from command_center.services.volcanoes import (
     LEVEL_COLOURS,
     level_words,
@@ -19,7 +20,7 @@ from command_center.services.volcanoes import (
     zone_kecamatan,
     zone_words,
 )
-from command_center.times import format_wib
+from command_center.stores import volcanoes as volcano_store
 
 MAP_MIN_LEVEL = 2  # Normal volcanoes are not drawn: the map is for those that matter now
 

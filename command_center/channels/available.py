@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from command_center.base.settings import Settings
 from command_center.channels import Channel, Http, email, telegram, webhook, whatsapp
-from command_center.settings import Settings
 
 
 def missing(settings: Settings) -> dict[str, str]:

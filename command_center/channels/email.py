@@ -8,9 +8,9 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
+from command_center.base.settings import Settings
 from command_center.channels import SendFailed
 from command_center.services.alerts import Message, email_html, plain_text
-from command_center.settings import Settings
 
 
 class Email:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from collections.abc import Collection
 
+from command_center.base.destinations import vet
+from command_center.base.errors import DestinationRefused
 from command_center.channels import Http, SendFailed, post
-from command_center.destinations import vet
-from command_center.errors import DestinationRefused
 from command_center.services.alerts import Message, signature, webhook_payload
 
 

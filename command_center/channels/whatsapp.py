@@ -7,9 +7,9 @@ an image); a gateway gets its signed download link in the text."""
 
 from __future__ import annotations
 
+from command_center.base.settings import Settings
 from command_center.channels import Http, SendFailed, post
 from command_center.services.alerts import Attachment, Message, plain_text, template_parameter
-from command_center.settings import Settings
 
 
 def phone(address: str) -> str:

@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the Engine that `command_center.db` passes in.
+"""Alembic environment: runs migrations on the Engine that `command_center.base.db` passes in.
 
 On SQLite, batch migrations rebuild tables (copy, drop, rename), which foreign keys would
 block; they are switched off for the migration (outside its transaction, as SQLite requires)
@@ -8,7 +8,7 @@ dangling references behind.
 
 from alembic import context
 
-from command_center.models import Base
+from command_center.base.models import Base
 
 engine = context.config.attributes["engine"]
 sqlite = engine.dialect.name == "sqlite"

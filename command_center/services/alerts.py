@@ -1,8 +1,8 @@
 """Alerts out: the rules, who wants which alert on which channel, and each channel's message.
 
-Pure functions on plain data. The outbox (`outbox.py`) writes alerts in the transaction of the
-change behind them; `alert_store.py` fans them out with `recipients` and the sender
-(`alert_sender.py`) hands each delivery to its channel (`channels/`) with these messages.
+Pure functions on plain data. The outbox (`stores/outbox.py`) writes alerts in the transaction of
+the change behind them; `stores/alerts.py` fans them out with `recipients` and the sender
+(`workers/alert_sender.py`) hands each delivery to its channel (`channels/`) with these messages.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from command_center.labels import recorded, status_label, t
+from command_center.base.labels import recorded, status_label, t
 from command_center.services.exposure import haversine_km
 from command_center.services.reports import headline_totals
 from command_center.services.teams import DEPLOYED

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from command_center.geography import Geography
-from command_center.labels import t
-from command_center.times import format_wib
+from command_center.base.geography import Geography
+from command_center.base.labels import t
+from command_center.base.times import format_wib
 
 UNKNOWN_DEPTH = "#9e9e9e"
 DEPTHS = ((70, "#90caf9"), (150, "#1e88e5"), (None, "#0d47a1"))  # PetaBencana's own classes

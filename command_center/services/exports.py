@@ -11,8 +11,8 @@ import json
 
 import pandas as pd
 
-from command_center.geography import Geography
-from command_center.models import FIGURES
+from command_center.base.geography import Geography
+from command_center.base.models import FIGURES
 from command_center.services.logistics import typed_list
 
 HXL_TAGS = {

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from command_center.times import ZONES
+from command_center.base.times import ZONES
 
 WEEKDAYS = {
     "senin": 0,

@@ -8,8 +8,8 @@ from html import escape
 import geopandas as gpd
 import shapely
 
-from command_center.geography import KM_PER_DEGREE
-from command_center.labels import number
+from command_center.base.geography import KM_PER_DEGREE
+from command_center.base.labels import number
 
 MAP_WIDTH, MAP_HEIGHT = 420, 320
 BAR_WIDTH, BAR_ROW = 420, 22

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from command_center.times import age_minutes, as_utc
+from command_center.base.times import age_minutes, as_utc
 
 FeedState = Literal["ok", "stale", "failing", "never"]
 

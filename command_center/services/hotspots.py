@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from command_center.times import WIB
+from command_center.base.times import WIB
 
 MAP_HOURS = 48  # hotspots drawn on the live map and wall screen: the last two days
 CELL_DEG = 0.1  # density cells on maps (about 11 km): hundreds of circles, never thousands

@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from command_center.errors import FieldError, InvalidInput
+from command_center.base.errors import FieldError, InvalidInput
 from command_center.services.validation import (
     PYDANTIC_CODES,
     KecamatanCode,

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from command_center.errors import FieldError
-from command_center.labels import magnitude as magnitude_text
-from command_center.labels import t
+from command_center.base.errors import FieldError
+from command_center.base.labels import magnitude as magnitude_text
+from command_center.base.labels import t
+from command_center.base.times import ZONES, format_day
 from command_center.services.exposure import mmi_roman
 from command_center.services.validation import NAME
-from command_center.times import ZONES, format_day
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from typing import Annotated, Any
 import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from command_center.errors import FieldError, InvalidInput
-from command_center.labels import t
+from command_center.base.errors import FieldError, InvalidInput
+from command_center.base.labels import t
 from command_center.services.exposure import haversine_km
 from command_center.services.incidents import (
     RELEASING_PHASES,

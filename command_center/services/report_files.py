@@ -19,14 +19,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from command_center.errors import FieldError, InvalidAreaCode
-from command_center.geography import normalise_code
-from command_center.models import FIGURES
+from command_center.base.errors import FieldError, InvalidAreaCode
+from command_center.base.geography import normalise_code
+from command_center.base.models import FIGURES
+from command_center.base.times import ZONES
 from command_center.services import numbers
 from command_center.services.gazetteer import Candidate, Gazetteer, KecamatanMatch
 from command_center.services.incidents import zone_of
 from command_center.services.reports import REPORT_HEADERS, SOURCE_WORDS
-from command_center.times import ZONES
 
 OTHER_HEADERS: dict[str, tuple[str, ...]] = {
     "kabupaten_code": ("id_kab", "kode_kab", "kode_kabupaten", "kode_kabkot", "kabupaten_code"),

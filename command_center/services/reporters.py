@@ -22,8 +22,8 @@ from pydantic import (
     field_validator,
 )
 
-from command_center.errors import InvalidInput
-from command_center.geography import Geography
+from command_center.base.errors import InvalidInput
+from command_center.base.geography import Geography
 from command_center.services.reports import PILAR_SOSIAL, SOURCE_WORDS
 from command_center.services.validation import (
     LABEL,

@@ -29,9 +29,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from command_center.errors import FieldError, InvalidInput
-from command_center.geography import Geography
-from command_center.models import FIGURES
+from command_center.base.errors import FieldError, InvalidInput
+from command_center.base.geography import Geography
+from command_center.base.models import FIGURES
+from command_center.base.tables import CELL
+from command_center.base.times import WIB, as_utc, utcnow
 from command_center.services.logistics import UNIT_WORDS, need_line
 from command_center.services.numbers import numbers_in
 from command_center.services.validation import (
@@ -49,8 +51,6 @@ from command_center.services.validation import (
     longest,
     one_of,
 )
-from command_center.tables import CELL
-from command_center.times import WIB, as_utc, utcnow
 
 PILAR_SOSIAL = ("tksk", "tagana", "psm", "karang_taruna", "slrt", "pkh")
 """The pilar sosial who report from the kecamatan (field reporters' roles)."""

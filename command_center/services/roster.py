@@ -19,8 +19,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from command_center.errors import FieldError, InvalidInput
-from command_center.geography import Geography
+from command_center.base.errors import FieldError, InvalidInput
+from command_center.base.geography import Geography
 from command_center.services.teams import KINDS, normalise_skills
 from command_center.services.validation import (
     ITEMS,

@@ -17,11 +17,11 @@ import pandas as pd
 from jinja2 import Environment
 from markupsafe import Markup
 
-from command_center import labels
-from command_center.labels import number
+from command_center.base import labels
+from command_center.base.labels import number
+from command_center.base.times import format_day, format_wib
 from command_center.services.logistics import AidLine, item_label
 from command_center.services.reports import CASUALTIES
-from command_center.times import format_day, format_wib
 
 TOTALS = (
     "deaths",

@@ -18,10 +18,10 @@ import pypdfium2
 from jinja2 import Environment
 from markupsafe import Markup
 
-from command_center.geography import Geography
-from command_center.labels import number, t
+from command_center.base.geography import Geography
+from command_center.base.labels import number, t
+from command_center.base.times import format_day, format_wib
 from command_center.services import figures, sitrep
-from command_center.times import format_day, format_wib
 
 log = logging.getLogger(__name__)
 CARD_WIDTH_PX = 1080  # WhatsApp shows a picture this wide without scaling it down

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from command_center.times import ZONES, as_utc
+from command_center.base.times import ZONES, as_utc
 
 MOST = 24  # slots a day: more is a typo, not a schedule
 

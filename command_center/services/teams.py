@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from command_center.errors import IllegalTransition
+from command_center.base.errors import IllegalTransition
 from command_center.services.exposure import haversine_km
 
 STANDBY, EN_ROUTE, ON_SCENE, RETURNING, UNAVAILABLE = (

@@ -1,6 +1,6 @@
 """Shared pieces of input validation: the longest text the store takes, lenient number parsing
 for messy spreadsheets, and pydantic errors turned into our `FieldError`s (codes that
-`labels.py` words as `err_<code>`)."""
+`base/labels.py` words as `err_<code>`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from command_center.errors import FieldError, InvalidAreaCode, InvalidInput
-from command_center.geography import Geography, normalise_code
+from command_center.base.errors import FieldError, InvalidAreaCode, InvalidInput
+from command_center.base.geography import Geography, normalise_code
 from command_center.services import numbers
 
 # The longest text the store takes, by what it holds (characters). Each is checked where the

@@ -18,7 +18,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from command_center.geography import Geography
+from command_center.base.geography import Geography
 from command_center.sources.magma import LEVEL_WORDS, Exclusion
 
 KM_PER_DEGREE = 111.32

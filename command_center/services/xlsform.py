@@ -15,7 +15,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from command_center.labels import t
+from command_center.base.labels import t
 from command_center.services.households import CASUALTIES, DAMAGE, RELATIONS
 from command_center.services.reports import SOURCES
 

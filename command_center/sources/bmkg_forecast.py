@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 from command_center.sources.xml import parse_xml
 
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 from command_center.sources.xml import parse_xml
 
 SHAKEMAP_BASE = "https://data.bmkg.go.id/DataMKG/TEWS/"

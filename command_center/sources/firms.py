@@ -20,7 +20,7 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 
 # Both instruments' files carry these; the brightness column tells VIIRS from MODIS.
 REQUIRED = ("latitude", "longitude", "acq_date", "acq_time", "satellite", "confidence")

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 from command_center.sources.xml import parse_xml
 
 NS = {

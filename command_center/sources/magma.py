@@ -26,8 +26,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from command_center.errors import FeedFormatError
-from command_center.settings import DATA_DIR
+from command_center.base.errors import FeedFormatError
+from command_center.base.settings import DATA_DIR
 
 VOLCANO_LIST = DATA_DIR / "volcanoes.csv"
 LEVELS = {"I": 1, "II": 2, "III": 3, "IV": 4}

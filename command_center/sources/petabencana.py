@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from command_center.times import WIB, as_utc
+from command_center.base.times import WIB, as_utc
 
 
 @dataclass(frozen=True)

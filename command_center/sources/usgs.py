@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 from command_center.sources.bmkg_quakes import Quake
 
 # A coarse first cut: Indonesia and its seas (lon 94..142 E, lat 12 S..7 N). It takes in parts of

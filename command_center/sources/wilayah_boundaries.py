@@ -19,8 +19,8 @@ import requests
 from shapely import MultiPolygon, Polygon, make_valid
 from shapely.geometry.base import BaseGeometry
 
-from command_center.errors import BoundariesDownloadFailed
-from command_center.geography import KECAMATAN_COLUMNS
+from command_center.base.errors import BoundariesDownloadFailed
+from command_center.base.geography import KECAMATAN_COLUMNS
 
 PROVINCES = (
     "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "

@@ -6,7 +6,7 @@ from typing import Any
 
 from defusedxml import DefusedXmlException, ElementTree
 
-from command_center.errors import FeedFormatError
+from command_center.base.errors import FeedFormatError
 
 
 def parse_xml(payload: bytes | str, what: str, root_tag: str | None = None) -> Any:

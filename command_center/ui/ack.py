@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from command_center.adapters import alerts as data
-from command_center.labels import t
-from command_center.times import format_wib
+from command_center.base.labels import t
+from command_center.base.times import format_wib
 from command_center.ui.messages import md
 
 ACK_PARAM = "ack"

@@ -6,12 +6,12 @@ import streamlit as st
 
 from command_center.adapters import alerts as data
 from command_center.adapters import incidents as places
-from command_center.alert_store import SubscriptionInput
-from command_center.auth import Principal, permits, within
-from command_center.errors import CommandCenterError
-from command_center.labels import t
+from command_center.base.auth import Principal, permits, within
+from command_center.base.errors import CommandCenterError
+from command_center.base.labels import t
 from command_center.services.alerts import CHANNELS, SEVERITIES, SITREP_FORMATS
 from command_center.services.incidents import HAZARDS
+from command_center.stores.alerts import SubscriptionInput
 from command_center.ui import shell
 from command_center.ui.irreversible import ask, confirmed
 from command_center.ui.messages import done, explain, md, show_table

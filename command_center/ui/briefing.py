@@ -9,7 +9,6 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from command_center import resources
 from command_center.adapters.briefing import (
     IncidentBriefing,
     KioskView,
@@ -24,9 +23,10 @@ from command_center.adapters.briefing import (
 from command_center.adapters.hazards import feed_health
 from command_center.adapters.live_map import load_areas, load_live_map
 from command_center.adapters.logistics import cover_sentences, load_cover
-from command_center.labels import number, t
+from command_center.base import resources
+from command_center.base.labels import number, t
+from command_center.base.times import format_age, format_wib, utcnow
 from command_center.services.briefing import wall_screen_url
-from command_center.times import format_age, format_wib, utcnow
 from command_center.ui import maps, refresh, shell
 from command_center.ui.feeds import tsunami_banner
 from command_center.ui.messages import md, show_table

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from command_center.errors import CommandCenterError, NeedsConfirmation
-from command_center.labels import field_error, t
-from command_center.report_store import Saved
+from command_center.base.errors import CommandCenterError, NeedsConfirmation
+from command_center.base.labels import field_error, t
+from command_center.stores.reports import Saved
 from command_center.ui.messages import done, explain, md
 
 PENDING = "report_pending_confirmation"

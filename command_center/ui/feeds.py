@@ -7,7 +7,7 @@ import streamlit as st
 
 from command_center.adapters.hazards import feed_health
 from command_center.adapters.live_map import TsunamiAlert
-from command_center.labels import t
+from command_center.base.labels import t
 from command_center.ui.messages import md
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from command_center import resources
 from command_center.adapters.hotspots import TABLE_DAYS, load_hotspot_table
-from command_center.labels import t
+from command_center.base import resources
+from command_center.base.labels import t
 from command_center.ui.messages import show_table
 
 

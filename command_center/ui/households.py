@@ -11,12 +11,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from command_center import resources
 from command_center.adapters import households as data
-from command_center.auth import permits
-from command_center.errors import CommandCenterError, DuplicateHousehold
-from command_center.labels import NO_VALUE, number, t
-from command_center.pdp import KeyMissing
+from command_center.base import resources
+from command_center.base.auth import permits
+from command_center.base.errors import CommandCenterError, DuplicateHousehold
+from command_center.base.labels import NO_VALUE, number, t
+from command_center.base.pdp import KeyMissing
 from command_center.services import households as rules
 from command_center.ui import shell
 from command_center.ui.importer import Importer, import_panel

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from command_center import imports
 from command_center.adapters.imports import discard, load_quarantine
-from command_center.auth import Principal, permits
-from command_center.errors import CommandCenterError
-from command_center.labels import NO_VALUE, field_error, field_name, t
+from command_center.base.auth import Principal, permits
+from command_center.base.errors import CommandCenterError
+from command_center.base.labels import NO_VALUE, field_error, field_name, t
+from command_center.stores import imports
 from command_center.ui import shell
 from command_center.ui.irreversible import ask, confirmed
 from command_center.ui.messages import done, explain, md, show_table

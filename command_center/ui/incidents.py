@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit_folium import st_folium
 
-from command_center import resources
 from command_center.adapters import incidents as data
-from command_center.auth import permits
-from command_center.errors import CommandCenterError, StaleRecord, TeamsDeployed
-from command_center.incident_store import NewIncident
-from command_center.labels import shown, t
-from command_center.models import IncidentStatus
+from command_center.base import resources
+from command_center.base.auth import permits
+from command_center.base.errors import CommandCenterError, StaleRecord, TeamsDeployed
+from command_center.base.labels import shown, t
+from command_center.base.models import IncidentStatus
+from command_center.base.times import ZONES, format_local, utcnow
 from command_center.services.incidents import (
     HAZARDS,
     PHASES,
@@ -26,8 +26,8 @@ from command_center.services.incidents import (
     suggested_name,
     zone_of,
 )
-from command_center.store import IncidentRecord
-from command_center.times import ZONES, format_local, utcnow
+from command_center.stores.common import IncidentRecord
+from command_center.stores.incidents import NewIncident
 from command_center.ui import households, maps, shell
 from command_center.ui.irreversible import ask, confirmed
 from command_center.ui.messages import done, explain, md, show_table

@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from command_center.labels import t
+from command_center.base.labels import t
 
 WAITING = "irreversible_waiting"  # action key -> Asked
 

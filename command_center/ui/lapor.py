@@ -12,10 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from command_center.adapters import lapor as data
-from command_center.errors import CommandCenterError
-from command_center.labels import number, t
+from command_center.base.errors import CommandCenterError
+from command_center.base.labels import number, t
+from command_center.base.times import WIB, format_wib, utcnow
 from command_center.services.reporters import LINK_PARAM, FieldReporter
-from command_center.times import WIB, format_wib, utcnow
 from command_center.ui import households
 from command_center.ui.confirm import confirm_pending, save_report
 from command_center.ui.messages import FLASH, explain, md

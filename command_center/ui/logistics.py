@@ -11,13 +11,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from command_center import resources
 from command_center.adapters import logistics as data
-from command_center.auth import permits
-from command_center.errors import CommandCenterError
-from command_center.labels import NO_VALUE, number, t
-from command_center.logistics_store import OPENING, DispatchRequest, Line
+from command_center.base import resources
+from command_center.base.auth import permits
+from command_center.base.errors import CommandCenterError
+from command_center.base.labels import NO_VALUE, number, t
 from command_center.services import logistics as rules
+from command_center.stores.logistics import OPENING, DispatchRequest, Line
 from command_center.ui import maps, shell
 from command_center.ui.importer import Importer, import_panel
 from command_center.ui.messages import done, explain, md, show_table

@@ -20,7 +20,7 @@ from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
 from command_center.adapters.live_map import LiveMapView
-from command_center.assets import leaflet_urls
+from command_center.base.assets import leaflet_urls
 from command_center.services.community import CommunityMarker
 from command_center.services.figures import (
     AGE_COLOURS,

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from command_center import resources
-from command_center.errors import (
+from command_center.base import resources
+from command_center.base.errors import (
     CommandCenterError,
     DuplicateHousehold,
     Forbidden,
@@ -20,8 +20,8 @@ from command_center.errors import (
     StaleRecord,
     TeamBusy,
 )
-from command_center.labels import field_error, field_label, shown, status_label, t
-from command_center.times import format_wib
+from command_center.base.labels import field_error, field_label, shown, status_label, t
+from command_center.base.times import format_wib
 
 FLASH = "_flash"
 MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")

@@ -16,9 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from streamlit.runtime import Runtime
 from streamlit.runtime.stats import ACTIVE_SESSIONS_FAMILY
 
-from command_center import process_store, resources
+from command_center.base import resources
+from command_center.base.times import utcnow
 from command_center.services.reruns import RerunTimes
-from command_center.times import utcnow
+from command_center.stores import processes as process_store
 
 REPORT_EVERY_S = 15.0
 log = logging.getLogger(__name__)

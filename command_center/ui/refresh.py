@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from command_center import resources
-from command_center.db import unreachable
+from command_center.base import resources
+from command_center.base.db import unreachable
 from command_center.ui import shell
 
 

@@ -8,18 +8,18 @@ from datetime import datetime
 import streamlit as st
 from streamlit_folium import st_folium
 
-from command_center import resources
 from command_center.adapters import reports as data
 from command_center.adapters.incidents import kecamatan_for, load_incident_kecamatan
-from command_center.auth import permits
-from command_center.errors import CommandCenterError, NeedsConfirmation
-from command_center.labels import field_error, number, t
-from command_center.models import FIGURES, Verification
-from command_center.report_store import REPORTS
+from command_center.base import resources
+from command_center.base.auth import permits
+from command_center.base.errors import CommandCenterError, NeedsConfirmation
+from command_center.base.labels import field_error, number, t
+from command_center.base.models import FIGURES, Verification
+from command_center.base.times import WIB, format_wib, utcnow
 from command_center.services.reporters import LINK_DAYS, MAX_LINK_DAYS
 from command_center.services.reports import PILAR_SOSIAL, SOURCES
 from command_center.services.validation import LABEL
-from command_center.times import WIB, format_wib, utcnow
+from command_center.stores.reports import REPORTS
 from command_center.ui import charts, maps, shell
 from command_center.ui.confirm import confirm_pending, save_report
 from command_center.ui.importer import Importer, import_panel

@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from command_center.adapters import deployments as data
-from command_center.auth import permits
-from command_center.errors import CommandCenterError
-from command_center.labels import NO_VALUE, field_name, kind_label, t
+from command_center.base.auth import permits
+from command_center.base.errors import CommandCenterError
+from command_center.base.labels import NO_VALUE, field_name, kind_label, t
 from command_center.services import teams as rules
-from command_center.team_store import ROSTER
+from command_center.stores.teams import ROSTER
 from command_center.ui import shell
 from command_center.ui.importer import Importer, import_panel
 from command_center.ui.messages import done, explain, md, show_table

@@ -13,14 +13,15 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError
 from streamlit.runtime.pages_manager import PagesManager
 
-from command_center import accounts, resources
 from command_center.adapters import alerts
-from command_center.auth import Principal, permits
-from command_center.db import unreachable
-from command_center.errors import CommandCenterError, FieldError, InvalidInput, SignInRefused
-from command_center.labels import LANGUAGES, number, t
+from command_center.base import resources
+from command_center.base.auth import Principal, permits
+from command_center.base.db import unreachable
+from command_center.base.errors import CommandCenterError, FieldError, InvalidInput, SignInRefused
+from command_center.base.labels import LANGUAGES, number, t
+from command_center.base.times import format_wib, utcnow
 from command_center.services.reporters import LINK_PARAM
-from command_center.times import format_wib, utcnow
+from command_center.stores import accounts
 from command_center.ui import process_stats
 from command_center.ui.ack import ACK_PARAM, ack_screen
 from command_center.ui.messages import FLASH, explain, md

@@ -11,15 +11,15 @@ from datetime import date, datetime, time
 import streamlit as st
 from streamlit_folium import st_folium
 
-from command_center import resources
 from command_center.adapters import deployments as data
 from command_center.adapters.incidents import kecamatan_for
-from command_center.errors import CommandCenterError
-from command_center.labels import status_label, status_words, t
-from command_center.models import TeamStatus
+from command_center.base import resources
+from command_center.base.errors import CommandCenterError
+from command_center.base.labels import status_label, status_words, t
+from command_center.base.models import TeamStatus
+from command_center.base.times import WIB, format_wib
 from command_center.services import teams as rules
 from command_center.services.figures import STATUS_COLOURS
-from command_center.times import WIB, format_wib
 from command_center.ui import maps, shell
 from command_center.ui.irreversible import ask, confirmed
 from command_center.ui.messages import done, explain, md, show_table

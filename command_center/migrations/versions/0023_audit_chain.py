@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from command_center.models import UTCDateTime
+from command_center.base.models import UTCDateTime
 from command_center.services import audit_chain
 
 revision: str = "0023"

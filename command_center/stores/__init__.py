@@ -1,0 +1,1 @@
+"""The stores: every read and write on the database, each with the rules it checks."""
