@@ -322,7 +322,7 @@ def load_live_map(lang: str) -> LiveMapView:
 
 
 @resources.cached(
-    Area, CommunityReport, Deployment, HazardEvent, Incident, IncidentArea, Team, ttl=20
+    Area, CommunityReport, Deployment, HazardEvent, Hotspot, Incident, IncidentArea, Team, ttl=20
 )
 def load_areas(lang: str, incident_id: int | None = None) -> str:
     """The live map's areas (`LiveMapView.areas_json`), or those of a wall screen bound to
