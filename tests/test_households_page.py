@@ -23,7 +23,7 @@ from command_center.stores import accounts
 from command_center.stores import common as store
 from command_center.stores import households as household_store
 from command_center.stores import reports as report_store
-from tests.conftest import signed_in
+from tests.conftest import open_tab, signed_in
 from tests.households import KEY, family
 
 PAGE = "pages/households.py"
@@ -252,13 +252,14 @@ def test_a_bad_nik_in_the_form_is_named_in_words(open_page, with_demo, database_
 def test_the_incident_view_shows_household_counts_only(open_page, families, database_url) -> None:
     at = open_page("pages/incidents.py")
     at.session_state["incident_chosen"] = _quake(database_url)
-    at = at.run()
+    at = open_tab(at, "incident_tab", "tab_people")  # families counted are with its people
     assert not at.exception, [e.message for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics[t("count_families")], metrics[t("count_people")]) == ("2", "6")
-    shown = _everything(at)
-    for person in families[0]["members"]:
-        assert person["name"] not in shown and person["nik"] not in shown
+    for tab in ("tab_area", "tab_phases", "tab_people", "tab_incident_audit"):
+        shown = _everything(open_tab(at, "incident_tab", tab))
+        for person in families[0]["members"]:
+            assert person["name"] not in shown and person["nik"] not in shown, tab
 
 
 def test_assistance_registry_import_and_the_reports_comparison_tabs(

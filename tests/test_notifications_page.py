@@ -20,7 +20,7 @@ from command_center.stores import alerts as alert_store
 from command_center.stores import common as base
 from command_center.ui.messages import md
 from tests.alerts import DAYEUHKOLOT, flood
-from tests.conftest import signed_in
+from tests.conftest import open_tab, signed_in
 
 PAGE = "pages/notifications.py"
 EVERY = ("telegram", "whatsapp", "email", "webhook")
@@ -223,7 +223,7 @@ def test_an_ack_link_works_without_sign_in_and_shows_on_the_incident(store) -> N
     at = _signed_in("root")
     at = at.switch_page("pages/incidents.py")
     at.query_params["incident"] = str(incident)
-    at = at.run()
+    at = open_tab(at, "incident_tab", "tab_incident_audit")  # the alerts sent about it
     assert not at.exception, [e.message for e in at.exception]
     shown = "\n".join(d.value.to_csv() for d in at.dataframe)
     assert "Status KRITIS" in shown and "ani · " in shown
