@@ -99,25 +99,31 @@ def propose_incidents(
         over = event.expires_at is not None and event.expires_at <= now
         if over and rules.max_age_h is not None:
             continue  # a warning already over when first seen
-        incident = Incident(
-            key=f"{event.source}-{event.source_event_id}"[:60],
-            name=proposal.name[:NAME_LENGTH],
-            kind=proposal.kind,
-            description=proposal.description,
-            status="proposed",
-            hazard_event_id=event.id,
-            kabupaten_code=common_area(proposal.kecamatan),
-            started_at=event.time_utc,
-            areas=[IncidentArea(kecamatan_code=code) for code in proposal.kecamatan],
-        )
-        session.add(incident)
-        session.flush()
-        record_audit(
-            session, "ingest", "propose", "incident", incident.id, after={"reason": proposal.reason}
-        )
-        outbox.incident_alert(session, incident, "incident_proposed", proposal.reason)
-        created.append(incident.id)
+        key = f"{event.source}-{event.source_event_id}"
+        created.append(_propose(session, event, proposal, key))
     return created
+
+
+def _propose(session: Session, event: HazardEvent, proposal: Proposal, key: str) -> int:
+    """A proposed incident of `event` over the proposal's kecamatan, audited and alerted."""
+    incident = Incident(
+        key=key[:60],
+        name=proposal.name[:NAME_LENGTH],
+        kind=proposal.kind,
+        description=proposal.description,
+        status="proposed",
+        hazard_event_id=event.id,
+        kabupaten_code=common_area(proposal.kecamatan),
+        started_at=event.time_utc,
+        areas=[IncidentArea(kecamatan_code=code) for code in proposal.kecamatan],
+    )
+    session.add(incident)
+    session.flush()
+    record_audit(
+        session, "ingest", "propose", "incident", incident.id, after={"reason": proposal.reason}
+    )
+    outbox.incident_alert(session, incident, "incident_proposed", proposal.reason)
+    return incident.id
 
 
 def _hazard_alert(
@@ -418,24 +424,8 @@ def _volcano_incident(
         return []
     if too_old(event.time_utc, event.fetched_at or now, rules.max_age_h):
         return []
-    incident = Incident(
-        key=f"magma-{event.source_event_id}-{event.time_utc:%Y%m%d%H%M}"[:60],
-        name=proposal.name[:NAME_LENGTH],
-        kind=proposal.kind,
-        description=proposal.description,
-        status="proposed",
-        hazard_event_id=event.id,
-        kabupaten_code=common_area(proposal.kecamatan),
-        started_at=event.time_utc,
-        areas=[IncidentArea(kecamatan_code=code) for code in proposal.kecamatan],
-    )
-    session.add(incident)
-    session.flush()
-    record_audit(
-        session, "ingest", "propose", "incident", incident.id, after={"reason": proposal.reason}
-    )
-    outbox.incident_alert(session, incident, "incident_proposed", proposal.reason)
-    return [incident.id]
+    key = f"magma-{event.source_event_id}-{event.time_utc:%Y%m%d%H%M}"
+    return [_propose(session, event, proposal, key)]
 
 
 def _widen(
