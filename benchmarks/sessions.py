@@ -36,6 +36,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import websockets
+from sqlalchemy import Engine
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -290,23 +291,34 @@ def measure(url: str, runs: int) -> None:
     print(f"wall screen, no data change: {wall:.0f} ms of server CPU per screen per minute")
 
 
+def app_commit() -> str:
+    """The short commit of the app measured."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return commit or "unknown"
+
+
+def demo_store(folder: str) -> tuple[str, Engine]:
+    """A store with the training scenarios in `folder` (or `DATABASE_URL`'s): its URL and engine."""
+    settings = load_settings()
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'store.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    demo.load(engine, load_geography(settings.kecamatan_path, settings.cache_dir))
+    return url, engine
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    settings = load_settings()
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True
-    ).stdout.strip()
     print(
         f"{CROWD} sessions each acting every {PACE_S:.0f} s; {BURST} at the same instant;"
-        f" {os.cpu_count()} CPUs; the app at commit {commit or 'unknown'}"
+        f" {os.cpu_count()} CPUs; the app at commit {app_commit()}"
     )
     with tempfile.TemporaryDirectory() as folder:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'store.db'}"
-        engine = make_engine(url)
-        migrate(engine)
-        demo.load(engine, load_geography(settings.kecamatan_path, settings.cache_dir))
+        url, engine = demo_store(folder)
         engine.dispose()
         measure(url, args.runs)
 

@@ -30,13 +30,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import sessions
-from sessions import connect, p95, run_page, start_server
+from sessions import app_commit, connect, demo_store, p95, run_page, start_server
 
-from command_center import demo
 from command_center.base.auth import SYSTEM
-from command_center.base.db import make_engine, migrate
-from command_center.base.geography import load_geography
-from command_center.base.settings import PROJECT_ROOT, load_settings
+from command_center.base.db import make_engine
+from command_center.base.settings import PROJECT_ROOT
 from command_center.base.versions import move_past
 from command_center.stores import accounts
 
@@ -173,20 +171,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=("storm", "headroom"))
     args = parser.parse_args()
-    settings = load_settings()
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True
-    ).stdout.strip()
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(
         f"{os.cpu_count()} CPUs; load average {' '.join(load)} before; the app at commit"
-        f" {commit or 'unknown'} ({PROJECT_ROOT})"
+        f" {app_commit()} ({PROJECT_ROOT})"
     )
     with tempfile.TemporaryDirectory() as folder:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'store.db'}"
-        engine = make_engine(url)
-        migrate(engine)
-        demo.load(engine, load_geography(settings.kecamatan_path, settings.cache_dir))
+        url, engine = demo_store(folder)
         cookies, token = accounts_for(engine)
         engine.dispose()
         if args.only != "headroom":
