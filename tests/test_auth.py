@@ -442,8 +442,8 @@ def test_an_admin_s_unlock_lets_a_waiting_username_try_at_once(engine) -> None:
     assert (unlocked["action"], unlocked["after"]["unlocked"]) == ("edit", True)
 
 
-def test_an_account_locked_by_the_old_rule_signs_in_after_the_upgrade(database_url) -> None:
-    engine = make_engine(database_url)
+def test_an_account_locked_by_the_old_rule_signs_in_after_the_upgrade(empty_database_url) -> None:
+    engine = make_engine(empty_database_url)
     migrate(engine, "0017")
     with engine.begin() as conn:  # ten failures in a row locked it until an admin unlocked it
         conn.execute(

@@ -34,8 +34,8 @@ TABLES = {
 }
 
 
-def test_migrations_create_every_table_on_a_fresh_database(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_migrations_create_every_table_on_a_fresh_database(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
     assert current_revision(engine) is None
     assert migrate(engine) == head_revision()
     assert TABLES <= set(inspect(engine).get_table_names())
@@ -56,8 +56,8 @@ def test_migrating_twice_is_harmless(engine) -> None:
         assert session.scalar(select(Area.name).where(Area.code == "32")) == "Jawa Barat"
 
 
-def test_upgrading_keeps_rows_that_other_tables_reference(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_upgrading_keeps_rows_that_other_tables_reference(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
     migrate(engine, "0001")
     with engine.begin() as conn:
         conn.execute(
@@ -92,9 +92,9 @@ INCIDENT = text(  # incident 1, as a store of an earlier revision holds it
 
 
 def test_decrees_recorded_before_confirmation_existed_count_as_confirmed_by_their_recorder(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     migrate(engine, "0017")
     recorded = datetime(2026, 11, 21, 9, tzinfo=UTC)
     with engine.begin() as conn:
@@ -113,8 +113,8 @@ def test_decrees_recorded_before_confirmation_existed_count_as_confirmed_by_thei
         assert (row.confirmed_by, row.confirmed_at) == ("Koordinator", recorded)
 
 
-def test_masked_numbers_stored_before_keep_their_last_three_digits_only(database_url) -> None:
-    engine = make_engine(database_url)
+def test_masked_numbers_stored_before_keep_their_last_three_digits_only(empty_database_url) -> None:
+    engine = make_engine(empty_database_url)
     migrate(engine, "0017")
     now = datetime(2026, 12, 3, 9, tzinfo=UTC)
     with engine.begin() as conn:

@@ -81,8 +81,8 @@ def test_an_entry_edited_deleted_or_added_in_the_database_is_found(engine: Engin
     assert state.reason == "unchained" and state.checked == 1
 
 
-def test_entries_from_before_the_chain_are_chained_by_the_upgrade(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_entries_from_before_the_chain_are_chained_by_the_upgrade(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
     migrate(engine, "0022")
     for n in range(3):
         _sql(

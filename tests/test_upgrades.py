@@ -359,9 +359,9 @@ def test_realistic_rows_name_only_columns_of_todays_schema() -> None:
 
 @pytest.mark.parametrize("revision", REVISIONS)
 def test_a_store_at_any_revision_upgrades_with_every_row_kept_and_readable(
-    database_url: str, revision: str
+    empty_database_url: str, revision: str
 ) -> None:
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     migrate(engine, revision)
     written = write_every_table(engine)
     assert migrate(engine) == REVISIONS[-1]
