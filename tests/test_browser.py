@@ -232,7 +232,6 @@ def test_the_wall_screen_at_1920x1080_rotates_all_panels_without_menus(
     context.close()
 
 
-@pytest.mark.replicas
 def _settled(page, locator, seconds: float = 30) -> list[str]:
     """The texts of `locator` once two reads half a second apart agree (the page may still
     be replacing the previous page's elements when they first show)."""
@@ -246,6 +245,7 @@ def _settled(page, locator, seconds: float = 30) -> list[str]:
     return last or []
 
 
+@pytest.mark.replicas
 def test_two_replicas_and_one_worker_share_one_store(
     database_url: str,
     geography,
