@@ -26,8 +26,6 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from ps2ff.constants import DistType, MagScaling, Mechanism
-from ps2ff.interpolate import PS2FF
 
 # Allen et al. (2012) rupture-distance form: c1, c3 as published (Table 2)
 C1, C3 = 0.913, 0.813
@@ -47,7 +45,12 @@ def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> 
 
 
 @cache
-def _ps2ff() -> PS2FF:
+def _ps2ff():
+    """ps2ff's distance tables; imported here, as it pulls in SciPy (half a second at each
+    start of every command and app process that never estimates an earthquake)."""
+    from ps2ff.constants import DistType, MagScaling, Mechanism
+    from ps2ff.interpolate import PS2FF
+
     return PS2FF.fromParams(
         dist_type=DistType.Rrup,
         mag_scaling=MagScaling.WC94,
