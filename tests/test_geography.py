@@ -113,14 +113,21 @@ def _one_kecamatan(path: Path, name: str) -> None:
 
 
 def test_first_load_writes_a_geoparquet_cache_that_later_loads_use(tmp_path: Path) -> None:
+    """The kecamatan layer and the kabupaten and provinces dissolved from it."""
     path, cache = tmp_path / "kec.geojson", tmp_path / "cache"
     _one_kecamatan(path, "Cianjur")
     load_geography(path, cache)
-    (cached,) = cache.glob("kec-*.parquet")
-    marked = gpd.read_parquet(cached)
-    marked["kecamatan"] = "from cache"
-    marked.to_parquet(cached)
-    assert load_geography(path, cache).name("32.03.01") == "from cache"
+    for name, column in (
+        ("kec", "kecamatan"),
+        ("kec-kabupaten", "kabupaten"),
+        ("kec-provinsi", "provinsi"),
+    ):
+        (cached,) = cache.glob(f"{name}-{'?' * 12}.parquet")
+        marked = gpd.read_parquet(cached)
+        marked[column] = "from cache"
+        marked.to_parquet(cached)
+    geography = load_geography(path, cache)
+    assert [geography.name(code) for code in ("32.03.01", "32.03", "32")] == ["from cache"] * 3
 
 
 def test_a_changed_source_file_is_read_again(tmp_path: Path) -> None:

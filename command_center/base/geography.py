@@ -68,12 +68,19 @@ class PointMatch:
 class Geography:
     """The three boundary levels, indexed by code, with validation and spatial lookups."""
 
-    def __init__(self, kecamatan: gpd.GeoDataFrame, tolerance_km: float = 25.0):
+    def __init__(
+        self,
+        kecamatan: gpd.GeoDataFrame,
+        tolerance_km: float = 25.0,
+        dissolved: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None,
+    ):
+        """`dissolved`: the kabupaten and province layers, when already dissolved from
+        `kecamatan` (read from the cache); otherwise dissolved here."""
         self.kecamatan = kecamatan.set_index("kode_kec", drop=False).sort_index()
-        self.kabupaten = _dissolve(
-            self.kecamatan, "kode_kab", ["kabupaten", "kode_prov", "provinsi"]
+        self.kabupaten, self.provinces = dissolved or (
+            _dissolve(self.kecamatan, "kode_kab", ["kabupaten", "kode_prov", "provinsi"]),
+            _dissolve(self.kecamatan, "kode_prov", ["provinsi"]),
         )
-        self.provinces = _dissolve(self.kecamatan, "kode_prov", ["provinsi"])
         self.tolerance_km = tolerance_km
 
     @cached_property
@@ -254,11 +261,16 @@ def load_kecamatan(path: Path, cache_dir: Path | None = None, lang: str = "id") 
     frame = frame[[*KECAMATAN_COLUMNS, "geometry"]].to_crs(4326)
     frame["kode_kec"] = frame["kode_kec"].astype(str)
     if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(".partial")
-        frame.to_parquet(partial)
-        partial.replace(cached)
+        _write_cache(frame, cached)
     return frame
+
+
+def _write_cache(frame: gpd.GeoDataFrame, file: Path) -> None:
+    """Write a cache file whole or not at all (another process may be reading it)."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    partial = file.with_suffix(".partial")
+    frame.to_parquet(partial)
+    partial.replace(file)
 
 
 def compact(kecamatan: gpd.GeoDataFrame, tolerance_deg: float) -> gpd.GeoDataFrame:
@@ -269,15 +281,28 @@ def compact(kecamatan: gpd.GeoDataFrame, tolerance_deg: float) -> gpd.GeoDataFra
     )
 
 
-def _cache_file(path: Path, cache_dir: Path) -> Path:
+def _cache_file(path: Path, cache_dir: Path, level: str = "") -> Path:
     """The cache name changes whenever the source file changes (path, size, mtime)."""
     stat = path.resolve().stat()
     key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()
-    return cache_dir / f"{path.stem}-{hashlib.sha256(key).hexdigest()[:12]}.parquet"
+    name = "-".join(filter(None, (path.stem, level, hashlib.sha256(key).hexdigest()[:12])))
+    return cache_dir / f"{name}.parquet"
 
 
 def load_geography(
     path: Path, cache_dir: Path | None = None, tolerance_km: float = 25.0, lang: str = "id"
 ) -> Geography:
-    """Load the boundaries at `path` (see `load_kecamatan`) into a `Geography`."""
-    return Geography(load_kecamatan(path, cache_dir, lang), tolerance_km)
+    """Load the boundaries at `path` (see `load_kecamatan`) into a `Geography`, its kabupaten
+    and provinces read from the cache in `cache_dir` (dissolving them takes most of a second at
+    every start of the app, the worker and each command)."""
+    kecamatan = load_kecamatan(path, cache_dir, lang)
+    if cache_dir is None:
+        return Geography(kecamatan, tolerance_km)
+    files = (_cache_file(path, cache_dir, "kabupaten"), _cache_file(path, cache_dir, "provinsi"))
+    if all(file.exists() for file in files):
+        kabupaten, provinces = (gpd.read_parquet(file) for file in files)
+        return Geography(kecamatan, tolerance_km, (kabupaten, provinces))
+    geography = Geography(kecamatan, tolerance_km)
+    for layer, file in zip((geography.kabupaten, geography.provinces), files, strict=True):
+        _write_cache(layer, file)
+    return geography
