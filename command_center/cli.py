@@ -147,7 +147,7 @@ def boundaries(settings: Settings, action: str, source: str | None = None) -> No
     print(f"licence: {wilayah_boundaries.LICENSE}")
     wilayah_boundaries.download(
         settings.boundaries_source_url,
-        make_session(settings.user_agent),
+        make_session(settings.user_agent, settings.http_retries),
         target,
         timeout_s=max(settings.http_timeout_s, 60.0),
         progress=lambda files: tqdm(files, unit="file", desc="boundaries"),
@@ -226,7 +226,7 @@ def ingest_feeds(
         try:
             ingest.run(
                 engine,
-                make_session(settings.user_agent),
+                make_session(settings.user_agent, settings.http_retries),
                 feeds,
                 settings.http_timeout_s,
                 after_save,
@@ -709,7 +709,7 @@ def odk(settings: Settings, args: argparse.Namespace) -> None:
     if server is None:
         raise CommandCenterError("no form server: set CC_ODK_URL (and its credentials)")
     incident = incident_store.incident_id(engine, args.incident) if args.incident else None
-    http = make_session(settings.user_agent)
+    http = make_session(settings.user_agent, settings.http_retries)
     if args.action == "pull-households":
         vault = _vault(settings, engine)
         families_server = replace(server, form=settings.odk_household_form)

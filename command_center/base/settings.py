@@ -184,6 +184,12 @@ class Settings(BaseSettings):
         description="The User-Agent of every outgoing request.",
     )
     http_timeout_s: float = Field(default=10.0, description="Timeout of every outgoing request.")
+    http_retries: int = Field(
+        default=3,
+        ge=0,
+        description="Retries of a feed or form request after a connection error or a transient "
+        "answer (429, 5xx), waiting 0.5, 1, 2 s ... between them.",
+    )
     feed_autogempa_url: str = Field(
         default=f"{BMKG_TEWS}/autogempa.json", description="BMKG's latest earthquake."
     )
