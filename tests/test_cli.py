@@ -337,7 +337,7 @@ def test_reporter_links_from_the_command_line(demo_engine, cli_env) -> None:
     )
     assert made.returncode == 0, made.stderr
     url = made.stdout.strip().splitlines()[-1].split(": ", 1)[1]
-    assert url.startswith("http://localhost:8501/?kunci=")
+    assert url.startswith("http://localhost:8501/lapor?kunci=")
     token = url.split("kunci=")[1]
     assert reporter_store.reporter_for(demo_engine, token).kecamatan == ("32.03.11", "32.03.12")
     listed = _cli("reporter", "list", **cli_env).stdout

@@ -9,8 +9,10 @@ from typing import Any
 import pandas as pd
 
 from command_center.base import resources
+from command_center.base.labels import number, t
 from command_center.base.models import FIGURES
 from command_center.base.pdp import KeyMissing
+from command_center.base.times import format_wib
 from command_center.services.households import HouseholdInput
 from command_center.services.logistics import typed_list
 from command_center.services.reporters import FieldReporter
@@ -41,6 +43,33 @@ def kecamatan(holder: FieldReporter) -> dict[str, str]:
 def previous(holder: FieldReporter) -> pd.DataFrame:
     """The reporter's own reports, newest first (our column names)."""
     return reporter_store.own_reports(resources.engine(), holder)
+
+
+SHOWN = 20  # the reporter's newest reports listed under the form
+SUMMED = ("deaths", "missing", "displaced", "houses_heavy")  # a past report at a glance
+
+
+def summaries(mine: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """The reporter's newest reports (`mine`, from `previous`) in words, as plain text for
+    the page to escape: id, incident, kecamatan (code and name), when, version, status, and
+    the main figures."""
+    return [
+        {
+            "id": int(row.id),
+            "incident_id": int(row.incident_id),
+            "code": row.kecamatan_code,
+            "kecamatan": row.kecamatan,
+            "when": format_wib(row.report_time, lang),
+            "version": int(row.version),
+            "status": t(f"verification_{row.verification}", lang),
+            "figures": ", ".join(
+                f"{t(f'field_{f}', lang)} {number(int(getattr(row, f)), lang)}"
+                for f in SUMMED
+                if pd.notna(getattr(row, f))
+            ),
+        }
+        for row in mine.head(SHOWN).itertuples()
+    ]
 
 
 def last_figures(mine: pd.DataFrame, incident_id: int, code: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The field reporter's page, phone first: one column, large inputs, no map, Bahasa Indonesia.
-Reached only through a reporter's link (`/?kunci=...`, or `/lapor?kunci=...`), with no other
+Reached only through a reporter's link at the root (`/?kunci=...`): the link as issued opens the
+light form at `/lapor` (`lapor_form.py`), which leads here for the family form. No other
 navigation."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import streamlit as st
 
 from command_center.adapters import lapor as data
 from command_center.base.errors import CommandCenterError
-from command_center.base.labels import number, t
+from command_center.base.labels import t
 from command_center.base.times import WIB, format_wib, utcnow
 from command_center.services.reporters import LINK_PARAM, FieldReporter
 from command_center.ui import households
@@ -156,14 +157,8 @@ def _previous(rows: pd.DataFrame) -> None:
     if rows.empty:
         st.caption(t("lapor_none_yet", LANG))
         return
-    for row in rows.head(20).itertuples():
-        figures = ", ".join(
-            f"{t(f'field_{f}', LANG)} {number(int(getattr(row, f)), LANG)}"
-            for f in ("deaths", "missing", "displaced", "houses_heavy")
-            if pd.notna(getattr(row, f))
-        )
-        status = t(f"verification_{row.verification}", LANG)
+    for row in data.summaries(rows, LANG):
         st.markdown(
-            f"**{md(row.kecamatan)}** · {format_wib(row.report_time, LANG)} · v{row.version} · "
-            f"{status}  \n{figures or '—'}"
+            f"**{md(row['kecamatan'])}** · {row['when']} · v{row['version']} · {row['status']}  \n"
+            f"{row['figures'] or '—'}"
         )
