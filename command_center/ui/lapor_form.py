@@ -52,7 +52,8 @@ def _headers(nonce: str) -> dict[str, str]:
     run only our own inline script and style."""
     policy = (
         f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
-        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        "img-src data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
     )
     return {
         "Cache-Control": "no-store",
