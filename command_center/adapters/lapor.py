@@ -1,6 +1,6 @@
-"""The field reporter's page (`Lapor`): who holds the link, where and what they may report,
-their earlier reports, and saving a new one. Nothing here is cached: a revoked link stops on
-the reporter's next tap."""
+"""The field reporter's page (`Lapor`, the full Streamlit page and the light form alike): who
+holds the link, where and what they may report, their earlier reports, and saving a new one.
+Nothing here is cached: a revoked link stops on the reporter's next tap."""
 
 from __future__ import annotations
 
@@ -45,6 +45,14 @@ def previous(holder: FieldReporter) -> pd.DataFrame:
     return reporter_store.own_reports(resources.engine(), holder)
 
 
+LANG = "id"  # the field speaks Bahasa Indonesia
+UNSENT_AFTER_S = 20  # no answer by then: the page says the report is not sent yet
+GROUPS = (  # the figures a reporter gives, in the order they count them (label, figures)
+    ("lapor_victims", ("deaths", "missing", "injured_severe", "injured_light")),
+    ("lapor_displaced", ("displaced", "shelters")),
+    ("lapor_affected", ("affected_families", "affected_people")),
+    ("lapor_houses", ("houses_heavy", "houses_moderate", "houses_light", "houses_flooded")),
+)
 SHOWN = 20  # the reporter's newest reports listed under the form
 SUMMED = ("deaths", "missing", "displaced", "houses_heavy")  # a past report at a glance
 

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from command_center.adapters import lapor as data
+from command_center.adapters.lapor import GROUPS, LANG, UNSENT_AFTER_S
 from command_center.base.errors import CommandCenterError
 from command_center.base.labels import t
 from command_center.base.times import WIB, format_wib, utcnow
@@ -21,17 +22,9 @@ from command_center.ui import households
 from command_center.ui.confirm import confirm_pending, save_report
 from command_center.ui.messages import FLASH, explain, md
 
-LANG = "id"  # the field speaks Bahasa Indonesia
 CSS = Path(__file__).with_name("lapor.css")
 DRAFT_JS = Path(__file__).with_name("lapor_draft.js")
 SENT = "lapor_sent_form"  # the form whose report the store took: the phone may drop its draft
-UNSENT_AFTER_S = 20  # no answer by then: the page says the report is not sent yet
-GROUPS = (  # the figures a reporter gives, in the order they count them
-    ("lapor_victims", ("deaths", "missing", "injured_severe", "injured_light")),
-    ("lapor_displaced", ("displaced", "shelters")),
-    ("lapor_affected", ("affected_families", "affected_people")),
-    ("lapor_houses", ("houses_heavy", "houses_moderate", "houses_light", "houses_flooded")),
-)
 
 
 def page() -> None:

@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from command_center.adapters import lapor as data
+from command_center.adapters.lapor import GROUPS, LANG, UNSENT_AFTER_S
 from command_center.base.errors import (
     CommandCenterError,
     Forbidden,
@@ -31,7 +32,6 @@ from command_center.base.errors import (
 from command_center.base.labels import field_error, t
 from command_center.base.times import WIB, format_wib, utcnow
 from command_center.services.reporters import LINK_PARAM, FieldReporter
-from command_center.ui.lapor import GROUPS, LANG, UNSENT_AFTER_S
 from command_center.ui.messages import explain
 
 PATH = "/lapor"
@@ -138,10 +138,11 @@ def _form(
 
 
 def _receipt(mine: pd.DataFrame, sent: str | None) -> dict[str, Any] | None:
-    """The report just stored, when it is one of the link's own."""
-    row = next((r for r in data.summaries(mine, LANG) if str(r["id"]) == sent), None)
-    if row is None:
+    """The report just stored, when it is one of the link's own (however old its time)."""
+    rows = data.summaries(mine[mine["id"].astype(str) == sent], LANG)
+    if not rows:
         return None
+    (row,) = rows
     name = f"{row['kecamatan']} ({row['code']})"
     text = t("lapor_saved", LANG, kecamatan=name, version=row["version"])
     return {"text": text, "draft": f"{row['incident_id']}_{row['code']}", **row}
