@@ -183,7 +183,11 @@ def test_bad_figures_come_back_as_typed_with_each_error_beside_its_field(
     tomorrow = _report(database_url, displaced="10", report_date="2099-01-01")
     late = client.post(f"/lapor?{LINK_PARAM}={token}", data=tomorrow)
     assert late.status_code == 422 and _error(late.text, "report_time")
-    assert _stored(database_url) == []
+    longest = _report(database_url, notes="€" * 2000)  # as long as notes go, 9 bytes a sign
+    assert client.post(f"/lapor?{LINK_PARAM}={token}", data=longest).status_code == 303
+    flood = _report(database_url, notes="x" * 100_000)  # read no further than a form needs
+    assert client.post(f"/lapor?{LINK_PARAM}={token}", data=flood).status_code == 400
+    assert [row["notes"] for row in _stored(database_url)] == ["€" * 2000]
 
 
 def test_a_sharp_drop_is_asked_about_and_stored_once_confirmed(

@@ -39,6 +39,7 @@ SENT_PARAM = "terkirim"  # the receipt: the id of the report just stored
 PICK = {"incident_id": "kejadian", "kecamatan_code": "kec"}  # the choice, in the page's address
 FIGURES = tuple(f for _, figures in GROUPS for f in figures)
 TYPED = ("report_date", "report_clock", *FIGURES, "needs", "notes")
+FIELD_MAX = 24_000  # bytes of one posted field: 2,000 characters (`NOTE`) of up to 4 bytes, as %XX
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent),
     autoescape=True,  # everything a person typed is shown as text
@@ -70,8 +71,10 @@ def _page(status: int = 200, **context: Any) -> HTMLResponse:
 
 
 def _words(key: str, **fields: object) -> str:
-    """A label as plain text (the template escapes it; markdown's backticks dropped)."""
-    return t(key, LANG, **fields).replace("`", "")
+    """A label as plain text, for the template to escape: the label's markdown code marks
+    dropped (not those of what fills it in)."""
+    text = t(key, LANG).replace("`", "")
+    return text.format(**fields) if fields else text
 
 
 def _invalid() -> HTMLResponse:
@@ -165,17 +168,19 @@ def show(request: Request) -> Response:
 
 async def send(request: Request) -> Response:
     """POST: store the report, then 303 to its receipt; or the form again, as typed, with
-    the question to confirm or each error beside its field."""
-    posted = await request.form()
-    fields = (*PICK, *TYPED, "confirmed")
-    typed = {field: str(posted.get(field, "")) for field in fields}
-    return await run_in_threadpool(_send, request.query_params.get(LINK_PARAM, ""), typed)
-
-
-def _send(token: str, typed: dict[str, str]) -> Response:
-    holder = data.reporter(token)
+    the question to confirm or each error beside its field. The link is checked before the
+    body is read, and the body read only as far as the form's fields go."""
+    token = request.query_params.get(LINK_PARAM, "")
+    holder = await run_in_threadpool(data.reporter, token)
     if holder is None:
         return _invalid()
+    fields = (*PICK, *TYPED, "confirmed")
+    posted = await request.form(max_files=0, max_fields=2 * len(fields), max_part_size=FIELD_MAX)
+    typed = {field: str(posted.get(field, "")) for field in fields}
+    return await run_in_threadpool(_send, token, holder, typed)
+
+
+def _send(token: str, holder: FieldReporter, typed: dict[str, str]) -> Response:
     report = {field: typed[field] for field in (*PICK, *FIGURES, "needs", "notes")}
     report["report_time"] = f"{typed['report_date']} {typed['report_clock']}".strip()
     mine = data.previous(holder)
