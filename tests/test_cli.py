@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -148,6 +149,9 @@ def test_run_sets_everything_up_and_serves_the_app(cli_env, database_url, stream
     with streamlit_server(["command_center.cli", "run"], cli_env) as base:
         leaflet = urllib.request.urlopen(f"{base}/app/static/vendor/leaflet-1.9.3/leaflet.js")
         assert leaflet.status == 200 and len(leaflet.read()) > 100_000  # offline map assets
+        with pytest.raises(urllib.error.HTTPError) as light_form:  # server.py: its own route
+            urllib.request.urlopen(f"{base}/lapor?kunci=unknown")
+        assert light_form.value.code == 403
         engine = make_engine(database_url)
         loaded = store.incidents(engine)  # the demo is loaded on first start
         assert len(loaded) == 2 and all(i.is_exercise for i in loaded)
