@@ -9,6 +9,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from command_center.ui.lapor_form import ROUTES
+from command_center.ui.lapor_form import routes
 
-app = st.App(Path(__file__).with_name("app.py"), routes=ROUTES)
+app = st.App(Path(__file__).with_name("app.py"), routes=routes(st.get_option("server.baseUrlPath")))

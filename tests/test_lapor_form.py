@@ -24,7 +24,7 @@ from command_center.services.reporters import LINK_PARAM, NewLink, link_url
 from command_center.stores import common as store
 from command_center.stores import reporters as reporter_store
 from command_center.stores import reports as report_store
-from command_center.ui.lapor_form import ROUTES
+from command_center.ui.lapor_form import routes
 from tests.conftest import APP, ARTIFACTS, app_env_vars, store_copy
 
 HOSTILE = "<script>alert(1)</script>"
@@ -45,7 +45,7 @@ def _link(database_url: str, geography, name: str = "Asep (Karang Taruna)") -> s
 @pytest.fixture
 def client(with_demo) -> Iterator[TestClient]:
     """The light form's routes (those `server.py` mounts) on the demo store."""
-    with TestClient(Starlette(routes=ROUTES), follow_redirects=False) as test_client:
+    with TestClient(Starlette(routes=routes()), follow_redirects=False) as test_client:
         yield test_client
 
 
@@ -208,6 +208,18 @@ def test_a_sharp_drop_is_asked_about_and_stored_once_confirmed(
     assert sorted(r["displaced"] for r in _stored(database_url)) == [3, 350]
     sent = parse_qs(urlsplit(confirmed.headers["location"]).query)["terkirim"]
     assert "versi 2" in client.get(f"{link}&terkirim={sent[0]}").text
+
+
+def test_under_a_base_url_path_the_form_and_its_links_stay_under_it(
+    with_demo, database_url: str, geography
+) -> None:
+    token = _link(database_url, geography)
+    with TestClient(Starlette(routes=routes("/cc/")), follow_redirects=False) as client:
+        page = client.get(f"/cc/lapor?{LINK_PARAM}={token}")
+        assert page.status_code == 200 and f'action="/cc/lapor?{LINK_PARAM}={token}"' in page.text
+        sent = client.post(f"/cc/lapor?{LINK_PARAM}={token}", data=_report(database_url))
+        assert sent.headers["location"].startswith(f"/cc/lapor?{LINK_PARAM}={token}&terkirim=")
+        assert client.get(f"/lapor?{LINK_PARAM}={token}").status_code == 404
 
 
 # Chromium on the real server (`server.py`, as `command-center run` starts it): one server

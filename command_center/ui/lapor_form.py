@@ -34,7 +34,6 @@ from command_center.base.times import WIB, format_wib, utcnow
 from command_center.services.reporters import LINK_PARAM, FieldReporter
 from command_center.ui.messages import explain
 
-PATH = "/lapor"
 SENT_PARAM = "terkirim"  # the receipt: the id of the report just stored
 PICK = {"incident_id": "kejadian", "kecamatan_code": "kec"}  # the choice, in the page's address
 FIGURES = tuple(f for _, figures in GROUPS for f in figures)
@@ -94,6 +93,7 @@ def _start(last: dict[str, Any]) -> dict[str, str]:
 
 
 def _form(
+    path: str,
     token: str,
     holder: FieldReporter,
     mine: pd.DataFrame,
@@ -101,7 +101,8 @@ def _form(
     typed: dict[str, Any] | None = None,
     **context: Any,
 ) -> dict[str, Any]:
-    """Everything the template shows for the form of `asked` (incident and kecamatan)."""
+    """Everything the template shows for the form of `asked` (incident and kecamatan), at
+    `path` (the form's own)."""
     incidents, places = data.incidents(holder), data.kecamatan(holder)
     incident_id = _chosen(asked.get("incident_id"), incidents)
     code = _chosen(asked.get("kecamatan_code"), places)
@@ -109,10 +110,12 @@ def _form(
     return {
         "invalid": False,
         "token": token,
-        "path": PATH,
+        "path": path,
         "link_param": LINK_PARAM,
-        "action": f"{PATH}?{urlencode({LINK_PARAM: token})}",
-        "full_page": f"/?{urlencode({LINK_PARAM: token})}" if data.households_open() else None,
+        "action": f"{path}?{urlencode({LINK_PARAM: token})}",
+        "full_page": f"{_root(path)}?{urlencode({LINK_PARAM: token})}"
+        if data.households_open()
+        else None,
         "hello": {
             "name": holder.name,
             "role": t(f"source_{holder.role}", LANG),
@@ -163,7 +166,7 @@ def show(request: Request) -> Response:
         asked = {"incident_id": str(receipt["incident_id"]), "kecamatan_code": receipt["code"]}
     else:
         asked = {field: request.query_params.get(name) for field, name in PICK.items()}
-    return _page(**_form(token, holder, mine, asked, receipt=receipt))
+    return _page(**_form(request.url.path, token, holder, mine, asked, receipt=receipt))
 
 
 async def send(request: Request) -> Response:
@@ -177,10 +180,10 @@ async def send(request: Request) -> Response:
     fields = (*PICK, *TYPED, "confirmed")
     posted = await request.form(max_files=0, max_fields=2 * len(fields), max_part_size=FIELD_MAX)
     typed = {field: str(posted.get(field, "")) for field in fields}
-    return await run_in_threadpool(_send, token, holder, typed)
+    return await run_in_threadpool(_send, request.url.path, token, holder, typed)
 
 
-def _send(token: str, holder: FieldReporter, typed: dict[str, str]) -> Response:
+def _send(path: str, token: str, holder: FieldReporter, typed: dict[str, str]) -> Response:
     report = {field: typed[field] for field in (*PICK, *FIGURES, "needs", "notes")}
     report["report_time"] = f"{typed['report_date']} {typed['report_clock']}".strip()
     mine = data.previous(holder)
@@ -189,15 +192,15 @@ def _send(token: str, holder: FieldReporter, typed: dict[str, str]) -> Response:
     except NeedsConfirmation as exc:
         drops = "; ".join(field_error(w.field, w.code, w.params, LANG) for w in exc.warnings)
         confirm = t("confirm_drops", LANG, drops=drops)
-        return _page(**_form(token, holder, mine, typed, typed, confirm=confirm))
+        return _page(**_form(path, token, holder, mine, typed, typed, confirm=confirm))
     except InvalidInput as exc:
-        return _page(422, **_form(token, holder, mine, typed, typed, errors=_by_field(exc)))
+        return _page(422, **_form(path, token, holder, mine, typed, typed, errors=_by_field(exc)))
     except CommandCenterError as exc:  # Forbidden: a kecamatan or incident not the link's
         errors = {"": [explain(exc, LANG, quote=str)]}
         status = 403 if isinstance(exc, Forbidden) else 422
-        return _page(status, **_form(token, holder, mine, typed, typed, errors=errors))
+        return _page(status, **_form(path, token, holder, mine, typed, typed, errors=errors))
     receipt = urlencode({LINK_PARAM: token, SENT_PARAM: saved.id})
-    return RedirectResponse(f"{PATH}?{receipt}", status_code=303)
+    return RedirectResponse(f"{path}?{receipt}", status_code=303)
 
 
 def _by_field(error: InvalidInput) -> dict[str, list[str]]:
@@ -212,4 +215,12 @@ def _by_field(error: InvalidInput) -> dict[str, list[str]]:
     return errors
 
 
-ROUTES = [Route(PATH, show, methods=["GET"]), Route(PATH, send, methods=["POST"])]
+def _root(path: str) -> str:
+    """The app's root for the form at `path` (`/` for `/lapor`, `/cc/` for `/cc/lapor`)."""
+    return path.removesuffix("lapor")
+
+
+def routes(base_url_path: str = "") -> list[Route]:
+    """The form's routes, at `lapor` under Streamlit's `server.baseUrlPath` as the app is."""
+    path = "/".join(["", *(part for part in base_url_path.split("/") if part), "lapor"])
+    return [Route(path, show, methods=["GET"]), Route(path, send, methods=["POST"])]
