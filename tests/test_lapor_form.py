@@ -286,6 +286,7 @@ def test_a_report_typed_as_the_network_drops_is_kept_and_sent_once_it_returns(
     assert tab.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
     tab.get_by_role("button", name=t("lapor_send")).click()
     expect(tab.locator("#lapor-receipt")).to_contain_text("terkirim", timeout=30_000)
+    expect(tab.locator("#lapor-receipt")).to_be_in_viewport()  # not above the fold
     assert stored("displaced") == [350]
     ARTIFACTS.mkdir(exist_ok=True)
     assert not refused, refused
@@ -319,4 +320,25 @@ def test_a_report_typed_as_the_network_drops_is_kept_and_sent_once_it_returns(
     expect(tab.get_by_label(t("notes"))).to_have_value("")
     expect(tab.locator("#lapor-restored")).to_have_count(0)
     assert not refused, refused
+    phone.close()
+
+
+@pytest.mark.browser
+def test_with_no_javascript_the_form_sends_and_a_reload_of_the_receipt_sends_nothing(
+    server, browser: Browser, geography
+) -> None:
+    base, database = server
+    token = _link(database, geography, name="PSM Cugenang")
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, java_script_enabled=False
+    )
+    tab = phone.new_page()
+    tab.goto(link_url(base, token))
+    tab.get_by_role("button", name=t("lapor_choose")).click()  # the choice, without a script
+    tab.get_by_label(t("field_displaced")).fill("1.250")
+    tab.get_by_role("button", name=t("lapor_send")).click()
+    expect(tab.locator("#lapor-receipt")).to_contain_text("terkirim")
+    tab.reload()  # the receipt's own address: nothing is sent again
+    rows = report_store.all_versions(make_engine(database))
+    assert list(rows[rows["reporter"] == "PSM Cugenang"]["displaced"]) == [1250]
     phone.close()
