@@ -201,9 +201,13 @@ def test_a_sharp_drop_is_asked_about_and_stored_once_confirmed(
     shown = html.unescape(asked.text)
     assert t("confirm_drops", drops="").split(":")[0] in shown
     assert t("confirm_save") in shown  # the button now confirms
-    assert _field(asked.text, "displaced") == "3" and _field(asked.text, "confirmed") == "1"
+    assert _field(asked.text, "displaced") == "3"
+    confirmation = _field(asked.text, "confirmed")
+    changed = client.post(link, data={**drop, "displaced": "1", "confirmed": confirmation})
+    assert changed.status_code == 200  # changed after the question: asked again
+    assert "turun tajam dari 350 ke 1" in html.unescape(changed.text)
     assert [r["displaced"] for r in _stored(database_url)] == [350]
-    confirmed = client.post(link, data={**drop, "confirmed": "1"})
+    confirmed = client.post(link, data={**drop, "confirmed": confirmation})
     assert confirmed.status_code == 303
     assert sorted(r["displaced"] for r in _stored(database_url)) == [3, 350]
     sent = parse_qs(urlsplit(confirmed.headers["location"]).query)["terkirim"]

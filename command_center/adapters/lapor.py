@@ -20,6 +20,17 @@ from command_center.stores import households as household_store
 from command_center.stores import reporters as reporter_store
 from command_center.stores.reports import Saved
 
+LANG = "id"  # the field speaks Bahasa Indonesia
+UNSENT_AFTER_S = 20  # no answer by then: the page says the report is not sent yet
+GROUPS = (  # the figures a reporter gives, in the order they count them (label, figures)
+    ("lapor_victims", ("deaths", "missing", "injured_severe", "injured_light")),
+    ("lapor_displaced", ("displaced", "shelters")),
+    ("lapor_affected", ("affected_families", "affected_people")),
+    ("lapor_houses", ("houses_heavy", "houses_moderate", "houses_light", "houses_flooded")),
+)
+SHOWN = 20  # the reporter's newest reports listed under the form
+SUMMED = ("deaths", "missing", "displaced", "houses_heavy")  # a past report at a glance
+
 
 def reporter(token: str) -> FieldReporter | None:
     """The link's holder, or None when the link is unknown, revoked or expired."""
@@ -43,18 +54,6 @@ def kecamatan(holder: FieldReporter) -> dict[str, str]:
 def previous(holder: FieldReporter) -> pd.DataFrame:
     """The reporter's own reports, newest first (our column names)."""
     return reporter_store.own_reports(resources.engine(), holder)
-
-
-LANG = "id"  # the field speaks Bahasa Indonesia
-UNSENT_AFTER_S = 20  # no answer by then: the page says the report is not sent yet
-GROUPS = (  # the figures a reporter gives, in the order they count them (label, figures)
-    ("lapor_victims", ("deaths", "missing", "injured_severe", "injured_light")),
-    ("lapor_displaced", ("displaced", "shelters")),
-    ("lapor_affected", ("affected_families", "affected_people")),
-    ("lapor_houses", ("houses_heavy", "houses_moderate", "houses_light", "houses_flooded")),
-)
-SHOWN = 20  # the reporter's newest reports listed under the form
-SUMMED = ("deaths", "missing", "displaced", "houses_heavy")  # a past report at a glance
 
 
 def summaries(mine: pd.DataFrame, lang: str) -> list[dict[str, Any]]:

@@ -188,10 +188,10 @@ def _send(path: str, token: str, holder: FieldReporter, typed: dict[str, str]) -
     report["report_time"] = f"{typed['report_date']} {typed['report_clock']}".strip()
     mine = data.previous(holder)
     try:
-        saved = data.save(token, report, confirmed=typed["confirmed"] == "1")
+        saved = data.save(token, report, confirmed=typed["confirmed"] == _figures(typed))
     except NeedsConfirmation as exc:
         drops = "; ".join(field_error(w.field, w.code, w.params, LANG) for w in exc.warnings)
-        confirm = t("confirm_drops", LANG, drops=drops)
+        confirm = {"question": t("confirm_drops", LANG, drops=drops), "figures": _figures(typed)}
         return _page(**_form(path, token, holder, mine, typed, typed, confirm=confirm))
     except InvalidInput as exc:
         return _page(422, **_form(path, token, holder, mine, typed, typed, errors=_by_field(exc)))
@@ -201,6 +201,12 @@ def _send(path: str, token: str, holder: FieldReporter, typed: dict[str, str]) -
         return _page(status, **_form(path, token, holder, mine, typed, typed, errors=errors))
     receipt = urlencode({LINK_PARAM: token, SENT_PARAM: saved.id})
     return RedirectResponse(f"{path}?{receipt}", status_code=303)
+
+
+def _figures(typed: dict[str, str]) -> str:
+    """The figures as typed, in one text: a confirmation holds only for the figures it was
+    asked about (changed after the question, they are checked again)."""
+    return "|".join(typed[figure] for figure in FIGURES)
 
 
 def _by_field(error: InvalidInput) -> dict[str, list[str]]:
