@@ -1,12 +1,14 @@
-"""The Lapor page on a field phone: a reporter's link opened in Chromium with its CPU slowed 4x
-and a slow-3G network (DevTools protocol emulation), straight from `streamlit run` and behind
-the shipped nginx configuration (`deploy/nginx.conf`: TLS, HTTP/2, compression, cache lifetimes).
+"""The Lapor form on a field phone: a reporter's link opened in Chromium with its CPU slowed 4x
+and a slow-3G network (DevTools protocol emulation), straight from the server `command-center
+run` starts (`streamlit run server.py`) and behind the shipped nginx configuration
+(`deploy/nginx.conf`: TLS, HTTP/2, compression, cache lifetimes).
 
 Run: `.venv/bin/python benchmarks/phone.py` (needs the shared kecamatan layer, Chromium at
 /usr/bin/chromium or CC_CHROMIUM, and for the nginx rows `nginx` and `openssl` on the PATH;
-without them those rows are left out). `--app DIR` measures another checkout of the app the same
-way, `--nginx-conf FILE` another proxy configuration, `--path /lapor` the older link form (the
-figures "before" in results.md); `--network fast-3g` a better signal (1.44 Mbit/s, 563 ms).
+without them those rows are left out). The link as issued opens the light form (`/lapor`);
+`--path /` measures the full Streamlit page. `--app DIR` measures another checkout the same way
+(its `server.py`, or its `app.py` before there was one), `--nginx-conf FILE` another proxy
+configuration; `--network fast-3g` a better signal (1.44 Mbit/s, 563 ms).
 
 Printed, each the median of `--runs` runs (3):
 - first visit (a new browser profile, empty cache): seconds from asking for the link until the
@@ -66,7 +68,8 @@ def free_port() -> int:
 def app_server(app: Path, env: dict[str, str]) -> Iterator[int]:
     """`streamlit run` of `app` on a free port, as `command-center run` starts it."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(app / "app.py")]
+    entry = app / "server.py" if (app / "server.py").exists() else app / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(entry)]
     command += [f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true"]
     env = {**os.environ, **env, "PYTHONPATH": str(app)}
     server = subprocess.Popen(
@@ -160,7 +163,7 @@ def visit(context, url: str, network: dict) -> tuple[float, int]:
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", {"offline": False, **network})
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
-    field = page.locator(f'input[aria-label="{t("field_displaced")}"]')
+    field = page.get_by_label(t("field_displaced"), exact=True).first  # either page's
     started = time.perf_counter()
     page.goto(url, wait_until="commit", timeout=300_000)
     field.wait_for(state="visible", timeout=300_000)
@@ -223,7 +226,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--app", type=Path, default=PROJECT_ROOT, help="the checkout to measure")
     parser.add_argument("--nginx-conf", type=Path, default=NGINX_CONF, help="the proxy's")
-    parser.add_argument("--path", default="/", help="the link's path (`/` or `/lapor`)")
+    parser.add_argument("--path", default="/lapor", help="the link's path (`/lapor` or `/`)")
     parser.add_argument("--network", choices=NETWORKS, default="slow-3g")
     args = parser.parse_args()
     commit = subprocess.run(
@@ -232,7 +235,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     network = NETWORKS[args.network]
     print(
-        f"Lapor page, Chromium at 360 px, CPU {CPU_SLOWDOWN}x slower, {args.network} "
+        f"Lapor form, Chromium at 360 px, CPU {CPU_SLOWDOWN}x slower, {args.network} "
         f"({network['downloadThroughput'] * 8 / 1000:.0f} kbit/s down, {network['latency']:.0f} ms"
         f" latency); {os.cpu_count()} CPUs, load {load:.1f} at the start; the app at "
         f"{commit or args.app}; link {args.path}?{LINK_PARAM}=...; medians of {args.runs}; "
@@ -246,9 +249,7 @@ def main() -> None:
         env = {"DATABASE_URL": database, "CC_AUTH_MODE": "local", "CC_TILE_URL": ""}
         with app_server(args.app, env) as port:
             path = f"{args.path}?{LINK_PARAM}={token}"
-            print(
-                row("streamlit run", measure(f"http://127.0.0.1:{port}{path}", args.runs, network))
-            )
+            print(row("no proxy", measure(f"http://127.0.0.1:{port}{path}", args.runs, network)))
             if shutil.which("nginx") and shutil.which("openssl"):
                 cert, key, trusted = certificate(Path(folder))
                 with nginx(args.nginx_conf, port, Path(folder), cert, key) as proxy:

@@ -168,7 +168,7 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [
-            *(sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py")),
+            *(sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "server.py")),
             *(f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true"),
         ],
         cwd=PROJECT_ROOT,  # its .streamlit/config.toml

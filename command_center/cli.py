@@ -399,7 +399,7 @@ def run(settings: Settings, with_demo: bool, streamlit_args: Sequence[str]) -> N
     engine.dispose()
     if geography is not None:
         print(f"national map layers: {', '.join(install_layers(geography).values())}")
-    app = str(PROJECT_ROOT / "app.py")
+    app = str(PROJECT_ROOT / "server.py")  # the dashboard and the light report form
     options = [f"--server.maxUploadSize={settings.max_upload_mb}"]
     if settings.auth_mode != "dev":  # no traceback for users: an error id, details in the log
         options.append("--client.showErrorDetails=none")

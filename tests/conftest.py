@@ -64,7 +64,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-APP = ["streamlit", "run", str(PROJECT_ROOT / "app.py")]
+APP = ["streamlit", "run", str(PROJECT_ROOT / "server.py")]  # as `command-center run`
 
 
 def app_env_vars(database_url: str, shared_data: Path, boundary_cache: Path, **settings: str):

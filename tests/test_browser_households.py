@@ -119,7 +119,7 @@ def test_a_reporter_link_cannot_redirect_a_familys_aid_and_a_data_officer_decide
 ) -> None:
     base, token, url = households_server
     phone = _tab(browser, 390, 844)
-    phone.goto(f"{base}/lapor?kunci={token}")
+    phone.goto(f"{base}/?kunci={token}")  # the full page: the family form
     phone.get_by_text(t("lapor_family")).click()
     _head_only(phone, FORGED_PAYOUT)
     expect(phone.get_by_text(t("lapor_family_waiting"))).to_be_visible(timeout=30_000)

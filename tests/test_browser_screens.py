@@ -540,7 +540,7 @@ def test_a_report_sent_from_a_phone_is_confirmed_in_sight_and_the_form_cleared(
     engine.dispose()
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     tab = context.new_page()
-    tab.goto(f"{accounts_server}/lapor?{LINK_PARAM}={token}")
+    tab.goto(f"{accounts_server}/?{LINK_PARAM}={token}")  # the full (Streamlit) page
     expect(tab.locator("h1").first).to_have_text(t("lapor_title"), timeout=60_000)
     tab.get_by_label(t("field_displaced"), exact=True).fill("20000")  # a rise: no check
     notes = tab.get_by_label(t("notes"), exact=True)

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -149,6 +150,9 @@ def test_run_sets_everything_up_and_serves_the_app(cli_env, database_url, stream
     with streamlit_server(["command_center.cli", "run"], cli_env) as base:
         leaflet = urllib.request.urlopen(f"{base}/app/static/vendor/leaflet-1.9.3/leaflet.js")
         assert leaflet.status == 200 and len(leaflet.read()) > 100_000  # offline map assets
+        with pytest.raises(urllib.error.HTTPError) as light_form:  # server.py: its own route
+            urllib.request.urlopen(f"{base}/lapor?kunci=unknown")
+        assert light_form.value.code == 403
         engine = make_engine(database_url)
         loaded = store.incidents(engine)  # the demo is loaded on first start
         assert len(loaded) == 2 and all(i.is_exercise for i in loaded)
@@ -338,7 +342,7 @@ def test_reporter_links_from_the_command_line(demo_engine, cli_env) -> None:
     )
     assert made.returncode == 0, made.stderr
     url = made.stdout.strip().splitlines()[-1].split(": ", 1)[1]
-    assert url.startswith("http://localhost:8501/?kunci=")
+    assert url.startswith("http://localhost:8501/lapor?kunci=")
     token = url.split("kunci=")[1]
     assert reporter_store.reporter_for(demo_engine, token).kecamatan == ("32.03.11", "32.03.12")
     listed = _cli("reporter", "list", **cli_env).stdout

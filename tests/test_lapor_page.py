@@ -13,7 +13,7 @@ from command_center.base.db import make_engine
 from command_center.base.labels import t
 from command_center.base.settings import PROJECT_ROOT
 from command_center.base.times import WIB, format_wib
-from command_center.services.reporters import LINK_PARAM, NewLink, link_url
+from command_center.services.reporters import LINK_PARAM, NewLink
 from command_center.stores import common as store
 from command_center.stores import households as household_store
 from command_center.stores import reporters as reporter_store
@@ -128,7 +128,7 @@ def test_the_lapor_page_fits_a_cheap_phone(
     with streamlit_server(APP, env) as base:
         context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
         tab = context.new_page()
-        tab.goto(f"{base}/lapor?{LINK_PARAM}={token}")
+        tab.goto(f"{base}/?{LINK_PARAM}={token}")  # the full page (`/lapor` is the light form)
         expect(tab.locator("h1").first).to_have_text(t("lapor_title"), timeout=60_000)
         expect(tab.get_by_text(t("lapor_send"))).to_be_visible()
         fields = tab.locator('[data-testid="stNumberInputField"]')
@@ -199,7 +199,7 @@ def test_a_report_typed_as_the_network_drops_is_kept_on_the_phone_and_stored_onc
 
         def open_link():
             tab = context.new_page()
-            tab.goto(link_url(base, token))  # as issued: at the root, a fresh server
+            tab.goto(f"{base}/?{LINK_PARAM}={token}")  # the full page, a fresh server
             tab.get_by_role("button", name=send).wait_for(timeout=60_000)
             return tab
 

@@ -121,6 +121,7 @@ def test_a_coordinator_issues_a_reporters_link_and_revokes_it(
     at = _click(at, t("link_issue"))
     assert not at.exception and not at.error, [e.value for e in at.error]
     (shown,) = [c.value for c in at.code]
+    assert "/lapor?kunci=" in shown  # the light form, what a phone on a weak signal opens
     token = shown.split("kunci=")[1]
     engine = make_engine(database_url)
     assert reporter_store.reporter_for(engine, token).name == "Siti (PSM)"

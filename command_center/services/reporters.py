@@ -36,7 +36,7 @@ from command_center.services.validation import (
 
 LINK_DAYS = 14  # how long a link lasts unless said otherwise
 MAX_LINK_DAYS = 90
-LINK_PARAM = "kunci"  # the query parameter that carries a link's token (`/?kunci=...`)
+LINK_PARAM = "kunci"  # the query parameter that carries a link's token (`/lapor?kunci=...`)
 
 
 def _codes(value: Any) -> Any:
@@ -114,7 +114,7 @@ def link_state(revoked_at: datetime | None, expires_at: datetime, now: datetime)
 
 
 def link_url(base_url: str, token: str) -> str:
-    """The address a reporter opens: the Lapor page with the link's token, at the app's root
-    (`/lapor?kunci=...` opens it too, but there Streamlit's page first looks for its server
-    under `/lapor/`: one more round trip, 2 s on a slow 3G signal; docs/phone.md)."""
-    return f"{base_url.rstrip('/')}/?{urlencode({LINK_PARAM: token})}"
+    """The address a reporter opens: the light report form (`/lapor?kunci=...`, a few kB
+    that a phone on a weak signal opens in seconds; docs/phone.md). The full Streamlit page,
+    with the family form, stays at the root (`/?kunci=...`)."""
+    return f"{base_url.rstrip('/')}/lapor?{urlencode({LINK_PARAM: token})}"

@@ -1,5 +1,6 @@
 """The field reporter's page, phone first: one column, large inputs, no map, Bahasa Indonesia.
-Reached only through a reporter's link (`/?kunci=...`, or `/lapor?kunci=...`), with no other
+Reached only through a reporter's link at the root (`/?kunci=...`): the link as issued opens the
+light form at `/lapor` (`lapor_form.py`), which leads here for the family form. No other
 navigation."""
 
 from __future__ import annotations
@@ -12,25 +13,18 @@ import pandas as pd
 import streamlit as st
 
 from command_center.adapters import lapor as data
+from command_center.adapters.lapor import GROUPS, LANG, UNSENT_AFTER_S
 from command_center.base.errors import CommandCenterError
-from command_center.base.labels import number, t
+from command_center.base.labels import t
 from command_center.base.times import WIB, format_wib, utcnow
 from command_center.services.reporters import LINK_PARAM, FieldReporter
 from command_center.ui import households
 from command_center.ui.confirm import confirm_pending, save_report
 from command_center.ui.messages import FLASH, explain, md
 
-LANG = "id"  # the field speaks Bahasa Indonesia
 CSS = Path(__file__).with_name("lapor.css")
 DRAFT_JS = Path(__file__).with_name("lapor_draft.js")
 SENT = "lapor_sent_form"  # the form whose report the store took: the phone may drop its draft
-UNSENT_AFTER_S = 20  # no answer by then: the page says the report is not sent yet
-GROUPS = (  # the figures a reporter gives, in the order they count them
-    ("lapor_victims", ("deaths", "missing", "injured_severe", "injured_light")),
-    ("lapor_displaced", ("displaced", "shelters")),
-    ("lapor_affected", ("affected_families", "affected_people")),
-    ("lapor_houses", ("houses_heavy", "houses_moderate", "houses_light", "houses_flooded")),
-)
 
 
 def page() -> None:
@@ -156,14 +150,8 @@ def _previous(rows: pd.DataFrame) -> None:
     if rows.empty:
         st.caption(t("lapor_none_yet", LANG))
         return
-    for row in rows.head(20).itertuples():
-        figures = ", ".join(
-            f"{t(f'field_{f}', LANG)} {number(int(getattr(row, f)), LANG)}"
-            for f in ("deaths", "missing", "displaced", "houses_heavy")
-            if pd.notna(getattr(row, f))
-        )
-        status = t(f"verification_{row.verification}", LANG)
+    for row in data.summaries(rows, LANG):
         st.markdown(
-            f"**{md(row.kecamatan)}** · {format_wib(row.report_time, LANG)} · v{row.version} · "
-            f"{status}  \n{figures or '—'}"
+            f"**{md(row['kecamatan'])}** · {row['when']} · v{row['version']} · {row['status']}  \n"
+            f"{row['figures'] or '—'}"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -43,14 +44,15 @@ def md(text: object) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
-def explain(error: CommandCenterError, lang: str) -> str:
-    """What went wrong, in the user's language (markdown-safe)."""
+def explain(error: CommandCenterError, lang: str, quote: Callable[[object], str] = md) -> str:
+    """What went wrong, in the user's language; what came from people goes through `quote`
+    (markdown-safe by default; `str` for a page that escapes its own HTML)."""
     if isinstance(error, StaleRecord):
-        by = md(error.by or "?")
+        by = quote(error.by or "?")
         return t("stale_record", lang, by=by, at=format_wib(error.at, lang))
     if isinstance(error, InvalidInput):
         return "  \n".join(
-            field_error(e.field, e.code, e.params, lang, quote=md) for e in error.errors
+            field_error(e.field, e.code, e.params, lang, quote=quote) for e in error.errors
         )
     if isinstance(error, TeamBusy):
         where = (
@@ -61,7 +63,7 @@ def explain(error: CommandCenterError, lang: str) -> str:
         return t(
             "team_busy",
             lang,
-            team=md(error.team),
+            team=quote(error.team),
             status=status_label(error.status, lang),
             where=where,
         )
@@ -78,16 +80,16 @@ def explain(error: CommandCenterError, lang: str) -> str:
             t("busy_where", lang, kecamatan=area_name(error.area_code)) if error.area_code else ""
         )
         what = t(f"perm_{error.permission}", lang)
-        return t("forbidden", lang, who=md(error.who), what=what, where=where)
+        return t("forbidden", lang, who=quote(error.who), what=what, where=where)
     if isinstance(error, DuplicateHousehold):
-        by = t("duplicate_by", lang, by=md(error.by)) if error.by else ""
-        where = field_label(error.field, lang, quote=md)
+        by = t("duplicate_by", lang, by=quote(error.by)) if error.by else ""
+        where = field_label(error.field, lang, quote=quote)
         return t("duplicate_household", lang, field=where, household=error.household_id, by=by)
     if isinstance(error, NotReports):
-        return t(f"not_reports_{error.reason}", lang, file=md(error.file_name))
+        return t(f"not_reports_{error.reason}", lang, file=quote(error.file_name))
     if isinstance(error, ImportFileError):
-        return t("import_failed", lang, reason=md(error))
-    return md(error)
+        return t("import_failed", lang, reason=quote(error))
+    return quote(error)
 
 
 def done(text: str) -> None:

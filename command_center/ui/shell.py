@@ -129,11 +129,9 @@ def _run_app() -> None:
             page_title=t("lapor_title", "id"), page_icon="🛟", initial_sidebar_state="collapsed"
         )
         title = t("lapor_title", "id")
-        pages = [  # served at `/` and at `/lapor` (see `navigation`)
-            st.Page(REPORTER_PAGE, title=title, url_path="home", default=True),
-            st.Page(REPORTER_PAGE, title=title, url_path="lapor"),
-        ]
-        guarded(st.navigation(pages, position="hidden").run)
+        # the full page at `/`, with the family form; `/lapor` is the light form (`lapor_form`)
+        page = st.Page(REPORTER_PAGE, title=title, url_path="home", default=True)
+        guarded(st.navigation([page], position="hidden").run)
         return
     if ACK_PARAM in st.query_params:  # an alert's ACK link: no sign-in, nothing else
         st.set_page_config(page_title=t("ack_title", lang()), page_icon="🛟")
