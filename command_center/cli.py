@@ -366,7 +366,12 @@ def _polled(settings: Settings) -> tuple[str, ...]:
 
 
 def _stop_with_parent(parent: int) -> None:
-    """End this process (as Ctrl+C would) when the dashboard that started it has ended."""
+    """End this process (as Ctrl+C would) when the dashboard that started it has ended.
+
+    A dashboard started in the background by a script (`command-center run &`) passes on
+    Ctrl+C ignored: the handler is put back, or the sender would outlive it and keep the lock.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def watch() -> None:
         while os.getppid() == parent:

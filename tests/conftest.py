@@ -157,13 +157,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _schema_url(pg: str, schema: str) -> str:
-    """`pg` confined to `schema`; the name differs per test (`application_name`), so nothing
-    keyed by the URL outlives a test whose schema the next one reuses."""
+    """`pg` confined to `schema`, its connections named after it (`application_name`)."""
     separator = "&" if "?" in pg else "?"
-    return (
-        f"{pg}{separator}options=-csearch_path%3D{schema}"
-        f"&application_name=test-{uuid.uuid4().hex[:8]}"
-    )
+    return f"{pg}{separator}options=-csearch_path%3D{schema}&application_name={schema}"
 
 
 class FreshStores:
@@ -200,13 +196,18 @@ class FreshStores:
 
     def give_back(self, schema: str) -> None:
         """Empty the schema for the next test; drop it instead if its test left it at another
-        revision, or something still holds a table."""
+        revision, or left something connected to it (a process still running would write into
+        the next test's store), or something still holds a table."""
         try:
             with self.admin.begin() as conn:
                 conn.execute(text("SET LOCAL lock_timeout = '5s'"))
                 revision = conn.scalar(text(f"SELECT version_num FROM {schema}.alembic_version"))
-                if revision != self.head:
-                    raise LookupError(revision)
+                connected = conn.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :s"),
+                    {"s": schema},
+                )
+                if revision != self.head or connected:
+                    raise LookupError(schema)
                 tables = conn.scalars(
                     text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": schema}
                 ).all()

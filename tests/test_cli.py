@@ -165,9 +165,21 @@ def test_run_gives_streamlit_the_real_upload_limit_and_hides_tracebacks(
 ) -> None:
     for name, value in {**cli_env, "CC_MAX_UPLOAD_MB": "5"}.items():
         monkeypatch.setenv(name, value)
-    started = []
+    started, senders = [], []
     monkeypatch.setattr(cli.os, "execvp", lambda _file, command: started.append(command))
-    assert cli.main(["run", "--no-demo", "--server.port", "8600"]) == 0
+    popen = cli.subprocess.Popen
+
+    def spawn(*args, **kwargs):  # the real sender, whose parent here is pytest: stopped below
+        senders.append(popen(*args, **kwargs))
+        return senders[-1]
+
+    monkeypatch.setattr(cli.subprocess, "Popen", spawn)
+    try:
+        assert cli.main(["run", "--no-demo", "--server.port", "8600"]) == 0
+    finally:  # or it would hold the store's sender lock for the rest of the run
+        for sender in senders:
+            sender.terminate()
+            sender.wait(20)
     (command,) = started
     assert "--server.maxUploadSize=5" in command and "--client.showErrorDetails=none" in command
     assert command[-2:] == ["--server.port", "8600"]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from command_center.base.db import make_engine
@@ -61,7 +62,8 @@ def test_a_worker_whose_lock_went_with_the_store_takes_it_again_or_stands_by(
     if engine.dialect.name != "postgresql":
         pytest.skip("a PostgreSQL advisory lock (SQLite's flock lives with the process)")
     application = f"cc_test_{uuid.uuid4().hex[:8]}"
-    holder = make_engine(f"{database_url}&application_name={application}")
+    named = make_url(database_url).update_query_dict({"application_name": application})
+    holder = make_engine(named.render_as_string(hide_password=False))
     rounds: list[float] = []
     said: list[str] = []
     go, stop = threading.Event(), threading.Event()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from command_center.base.db import make_engine, migrate
 from command_center.workers.worker_lock import try_lock
 from tests.conftest import Worker
@@ -49,8 +51,9 @@ def _alive(pid: int) -> bool:
     return status.exists() and "State:\tZ" not in status.read_text()
 
 
+@pytest.mark.parametrize("started", ["in a terminal", "in the background by a script"])
 def test_the_dashboard_starts_a_sender_that_ends_with_it_and_a_worker_stands_by(
-    database_url, ingest_worker, tmp_path
+    database_url, ingest_worker, tmp_path, started
 ) -> None:
     migrate(make_engine(database_url))
     env = {
@@ -60,18 +63,19 @@ def test_the_dashboard_starts_a_sender_that_ends_with_it_and_a_worker_stands_by(
     }
     log = tmp_path / "dashboard.log"
     # what `command-center run` does before it becomes Streamlit: start the sender
+    # a script's background job (`command-center run &`) starts with Ctrl+C ignored
+    ignore = "trap '' INT; " if started.startswith("in the background") else ""
+    script = (
+        "from command_center.cli import start_sender; import time;"
+        "print('sender', start_sender().pid, flush=True); time.sleep(600)"
+    )
     dashboard = subprocess.Popen(
-        [
-            sys.executable,
-            "-u",
-            "-c",
-            "from command_center.cli import start_sender; import time;"
-            "print('sender', start_sender().pid, flush=True); time.sleep(600)",
-        ],
+        ["bash", "-c", f'{ignore}exec "$0" -u -c "$1"', sys.executable, script],
         env={**os.environ, **env},
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
+    sender = None
     try:
         started = Worker(dashboard, log)
         assert started.wait_for("sending alerts"), log.read_text()
@@ -85,3 +89,5 @@ def test_the_dashboard_starts_a_sender_that_ends_with_it_and_a_worker_stands_by(
         assert not _alive(sender)
     finally:
         dashboard.kill()
+        if sender is not None and _alive(sender):  # a failed test leaves no sender holding the lock
+            os.kill(sender, signal.SIGKILL)
