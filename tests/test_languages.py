@@ -125,7 +125,10 @@ def _widget_calls() -> list[tuple[str, int, str, dict[str, str], str]]:
         *(PROJECT_ROOT / "command_center" / "ui").glob("*.py"),
         *(PROJECT_ROOT / "pages").glob("*.py"),
     ]:
-        for node in ast.walk(ast.parse(path.read_text())):
+        source = path.read_text()
+        if "import streamlit" not in source:  # the light form is Starlette's (`request.form`)
+            continue
+        for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr in WIDGET_OPTIONS:
                     given = {k.arg: ast.unparse(k.value) for k in node.keywords if k.arg}
