@@ -1,7 +1,5 @@
 """Accounts, roles and scopes, enforced in the stores: every check calls the services directly."""
 
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -22,6 +20,7 @@ from command_center.stores import reports as report_store
 from command_center.stores import sitreps as sitrep_store
 from command_center.stores import teams as team_store
 from command_center.ui.messages import explain
+from tests.commands import command
 
 VIEWER = Principal("Pejabat", "viewer")
 OPERATOR = Principal("Operator Pusdalops", "operator")
@@ -249,45 +248,16 @@ def test_wall_screen_tokens_work_until_revoked(engine) -> None:
 
 
 def test_user_add_from_the_command_line(database_url) -> None:
-    import os
-
-    env = {**os.environ, "DATABASE_URL": database_url}
-    added = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "command_center.cli",
-            "user",
-            "add",
-            "budi",
-            "--role",
-            "coordinator",
-            "--scope",
-            "32.03",
-            "--password-stdin",
-        ],
-        input="kata-sandi-budi\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+    added = command(
+        *("user", "add", "budi", "--role", "coordinator", "--scope", "32.03", "--password-stdin"),
+        stdin="kata-sandi-budi\n",
+        DATABASE_URL=database_url,
     )
     assert added.returncode == 0, added.stderr
-    listed = subprocess.run(
-        [sys.executable, "-m", "command_center.cli", "user", "list"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    listed = command("user", "list", DATABASE_URL=database_url)
     assert "budi\tcoordinator\t32.03" in listed.stdout
-    short = subprocess.run(
-        [sys.executable, "-m", "command_center.cli", "user", "add", "cici", "--password-stdin"],
-        input="pendek\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+    short = command(
+        "user", "add", "cici", "--password-stdin", stdin="pendek\n", DATABASE_URL=database_url
     )
     assert short.returncode == 2 and "Password: too short" in short.stderr
 

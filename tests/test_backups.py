@@ -38,6 +38,7 @@ from command_center.stores import reports as report_store
 from command_center.stores.backups import BackupError, Sealing
 from command_center.stores.incidents import NewIncident
 from command_center.stores.logistics import DispatchRequest, Line
+from tests.commands import Ran, command
 from tests.conftest import _postgres_url
 from tests.households import KEY, family
 
@@ -251,15 +252,13 @@ def test_backup_and_restore_on_the_command_line(
 ) -> None:
     _world(area_engine)
     env = {
-        **os.environ,
         "DATABASE_URL": database_url,
         "CC_BACKUP_DIR": str(tmp_path / "backups"),
         "CC_BACKUP_PASSPHRASE": "kata sandi cadangan",
     }
 
-    def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "command_center.cli", *args]
-        return subprocess.run(command, capture_output=True, text=True, env=env, input=stdin)
+    def cli(*args: str, stdin: str = "") -> Ran:
+        return command(*args, stdin=stdin, **env)
 
     taken = cli("backup")
     assert taken.returncode == 0, taken.stderr

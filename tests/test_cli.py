@@ -1,9 +1,6 @@
 """The `command-center` console script, run as a user would."""
 
 import json
-import os
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from datetime import date
@@ -26,17 +23,7 @@ from command_center.stores import common as store
 from command_center.stores import hazards as hazard_store
 from command_center.stores import reporters as reporter_store
 from command_center.stores import reports as report_store
-
-
-def _cli(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "command_center.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-        input=stdin,
-    )
+from tests.commands import Ran, command, command_process
 
 
 @pytest.fixture
@@ -49,18 +36,19 @@ def cli_env(database_url: str, shared_data: Path, boundary_cache: Path) -> dict[
 
 
 def test_init_db_creates_schema_and_areas_and_is_harmless_twice(cli_env, database_url) -> None:
-    first = _cli("init-db", **cli_env)
+    first = command_process("init-db", **cli_env)  # the console script, in a new Python
     assert first.returncode == 0, first.stderr
     assert "areas: 7837 in the store (7837 added)" in first.stdout
-    second = _cli("init-db", **cli_env)
+    second = command_process("init-db", **cli_env)
     assert second.returncode == 0, second.stderr
     assert "areas: 7837 in the store (0 added)" in second.stdout
     assert store.area_count(make_engine(database_url)) == 7837
 
 
 def test_demo_command_loads_once(cli_env, database_url) -> None:
-    assert "loaded: latihan-gempa-cianjur, latihan-banjir-bandung" in _cli("demo", **cli_env).stdout
-    again = _cli("demo", **cli_env)
+    loaded = command("demo", **cli_env).stdout
+    assert "loaded: latihan-gempa-cianjur, latihan-banjir-bandung" in loaded
+    again = command("demo", **cli_env)
     assert again.returncode == 0
     assert "already loaded" in again.stdout
     kinds = {i.kind for i in store.incidents(make_engine(database_url))}
@@ -68,20 +56,20 @@ def test_demo_command_loads_once(cli_env, database_url) -> None:
 
 
 def test_boundaries_check_reports_the_counts(cli_env) -> None:
-    result = _cli("boundaries", "check", **cli_env)
+    result = command("boundaries", "check", **cli_env)
     assert result.returncode == 0, result.stderr
     assert "38 provinces, 514 kabupaten/kota, 7285 kecamatan" in result.stdout
 
 
 def test_missing_boundaries_say_what_and_how(cli_env, tmp_path: Path) -> None:
     missing = tmp_path / "kecamatan.geojson"
-    result = _cli("demo", **{**cli_env, "CC_BOUNDARIES_PATH": str(missing), "CC_LANGUAGE": "en"})
+    result = command("demo", **{**cli_env, "CC_BOUNDARIES_PATH": str(missing), "CC_LANGUAGE": "en"})
     assert result.returncode == 2
     assert f"Kecamatan boundaries not found at `{missing}`" in result.stderr
     assert "command-center boundaries download" in result.stderr
     assert "Traceback" not in result.stderr
     # init-db still creates the schema and says why areas were not loaded
-    init = _cli("init-db", **{**cli_env, "CC_BOUNDARIES_PATH": str(missing)})
+    init = command("init-db", **{**cli_env, "CC_BOUNDARIES_PATH": str(missing)})
     assert init.returncode == 0
     assert "areas not loaded" in init.stderr
 
@@ -92,7 +80,7 @@ def test_ingest_replay_stores_history_and_proposes_only_when_asked(
     flores = "gempaterkini_20211214_flores_m7.4_arraysyams-testingrepo.json"
     (tmp_path / "flores").mkdir()
     (tmp_path / "flores" / flores).write_bytes((shared_data / "bmkg" / flores).read_bytes())
-    proposing = _cli("ingest", "--replay", str(tmp_path / "flores"), "--propose", **cli_env)
+    proposing = command("ingest", "--replay", str(tmp_path / "flores"), "--propose", **cli_env)
     assert proposing.returncode == 0, proposing.stderr
     assert f"{flores}: 12 new, 1 updated" in proposing.stdout  # the M7.5 revised to M7.4
     engine = make_engine(database_url)
@@ -100,13 +88,13 @@ def test_ingest_replay_stores_history_and_proposes_only_when_asked(
     assert [name for name in proposed if "LARANTUKA" in name] == [
         "Gempa M7,4 113 km BaratLaut LARANTUKA-NTT"
     ]
-    result = _cli("ingest", "--replay", str(shared_data / "bmkg"), **cli_env)
+    result = command("ingest", "--replay", str(shared_data / "bmkg"), **cli_env)
     assert result.returncode == 0, result.stderr
     assert "nowcast_rss_20260216_dhanyyudi-bmkg-api.xml: skipped: " in result.stdout
     after = [i.name for i in store.incidents(engine) if i.status == "proposed"]
     assert after == proposed  # the rest of the archive is history, not the operators' queue
     (tmp_path / "autogempa_cut.json").write_text('{"Infogempa": {"gempa": ')
-    broken = _cli("ingest", "--replay", str(tmp_path), **cli_env)
+    broken = command("ingest", "--replay", str(tmp_path), **cli_env)
     assert broken.returncode == 1
     assert "autogempa_cut.json: error: not valid JSON" in broken.stdout
     assert "1 file(s) could not be read" in broken.stderr
@@ -133,7 +121,7 @@ def test_ingest_once_without_network_records_errors_and_exits_cleanly(
         )
     }
     no_retries = {"CC_HTTP_RETRIES": "0"}  # retries are tested in test_ingest; each waits 3.5 s
-    result = _cli("ingest", "--once", **{**cli_env, **offline, **no_retries})
+    result = command("ingest", "--once", **{**cli_env, **offline, **no_retries})
     assert result.returncode == 0, result.stderr
     statuses = hazard_store.feed_statuses(make_engine(database_url))
     quakes = statuses[statuses["feed"] != "bmkg_forecast"]
@@ -143,7 +131,7 @@ def test_ingest_once_without_network_records_errors_and_exits_cleanly(
 def test_run_passes_streamlit_options_through() -> None:
     args, extra = build_parser().parse_known_args(["run", "--no-demo", "--server.port", "8600"])
     assert args.no_demo and extra == ["--server.port", "8600"]
-    assert _cli("demo", "--server.port", "1").returncode == 2  # other commands stay strict
+    assert command("demo", "--server.port", "1").returncode == 2  # other commands stay strict
 
 
 def test_run_sets_everything_up_and_serves_the_app(cli_env, database_url, streamlit_server) -> None:
@@ -180,14 +168,14 @@ def test_run_gives_streamlit_the_real_upload_limit_and_hides_tracebacks(
         for sender in senders:
             sender.terminate()
             sender.wait(20)
-    (command,) = started
-    assert "--server.maxUploadSize=5" in command and "--client.showErrorDetails=none" in command
-    assert command[-2:] == ["--server.port", "8600"]
+    (streamlit,) = started
+    assert "--server.maxUploadSize=5" in streamlit and "--client.showErrorDetails=none" in streamlit
+    assert streamlit[-2:] == ["--server.port", "8600"]
 
 
 def test_incidents_are_scriptable_from_open_to_merge(demo_engine, cli_env) -> None:
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        result = _cli("incident", *args, **cli_env)
+    def run(*args: str) -> Ran:
+        result = command("incident", *args, **cli_env)
         assert result.returncode == 0, result.stderr
         return result
 
@@ -239,7 +227,7 @@ def test_incidents_are_scriptable_from_open_to_merge(demo_engine, cli_env) -> No
 
 def test_a_hazard_is_accepted_as_the_readme_spells_it(demo_engine, cli_env) -> None:
     args = ("--name", "Longsor Pasirjambu", "--area", "32.04.29", "--started", "2026-12-01T06:00")
-    result = _cli("incident", "open", "--hazard", "tanah longsor", *args, **cli_env)
+    result = command("incident", "open", "--hazard", "tanah longsor", *args, **cli_env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("tanah_longsor-")  # then the day in UTC
 
@@ -276,7 +264,7 @@ def test_bad_incident_commands_fail_in_one_line_and_write_nothing(
     demo_engine, cli_env, args, message
 ) -> None:
     before = store.last_change(demo_engine)
-    result = _cli("incident", *args, **cli_env)
+    result = command("incident", *args, **cli_env)
     assert result.returncode == 2 and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert store.last_change(demo_engine) == before
@@ -288,7 +276,7 @@ def test_reports_import_of_a_bnpb_file_dry_run_then_for_real(demo_engine, cli_en
     )
     (incident,) = store.incidents(demo_engine)
     before = len(store.frame(demo_engine, text("SELECT id FROM impact_reports")))
-    dry = _cli(
+    dry = command(
         "reports", "import", str(bnpb), "--incident", str(incident.id), "--dry-run", **cli_env
     )
     assert dry.returncode == 0, dry.stderr
@@ -301,13 +289,13 @@ def test_reports_import_of_a_bnpb_file_dry_run_then_for_real(demo_engine, cli_en
         "its kecamatan code"
     ) in dry.stdout
     assert len(store.frame(demo_engine, text("SELECT id FROM impact_reports"))) == before
-    real = _cli("reports", "import", str(bnpb), "--incident", str(incident.id), **cli_env)
+    real = command("reports", "import", str(bnpb), "--incident", str(incident.id), **cli_env)
     assert real.returncode == 0 and "landed 32 of 34 rows" in real.stdout
     assert len(store.frame(demo_engine, text("SELECT id FROM impact_reports"))) == before + 32
     aceh = report_store.all_versions(demo_engine).set_index("kecamatan_code").loc["11.14.04"]
     assert aceh["other_columns"]["kejadian"] == "KEBAKARAN HUTAN DAN LAHAN"  # kept, not dropped
     dibi = bnpb.with_name("dibi_bnpb_agg_2010-2025_rainaimtiyaz-dibi-bnpb-analysis.csv")
-    refused = _cli("reports", "import", str(dibi), "--incident", str(incident.id), **cli_env)
+    refused = command("reports", "import", str(dibi), "--incident", str(incident.id), **cli_env)
     assert refused.returncode == 2
     assert "looks like a yearly aggregate by province" in refused.stderr
 
@@ -319,26 +307,26 @@ def test_user_unlock_lets_a_waiting_username_sign_in_at_once(engine, cli_env) ->
         accounts.authenticate(engine, "ani", "tebakan", "10.0.0.1", limits)
     with pytest.raises(SignInRefused):
         accounts.authenticate(engine, "ani", "rahasia-panjang-1", "10.0.0.2", limits)
-    listed = _cli("user", "list", **cli_env)
+    listed = command("user", "list", **cli_env)
     assert listed.returncode == 0 and "ani\toperator\t32.03\tani" in listed.stdout
-    unlocked = _cli("user", "unlock", "ani", **cli_env)
+    unlocked = command("user", "unlock", "ani", **cli_env)
     assert unlocked.returncode == 0, unlocked.stderr
     assert accounts.authenticate(engine, "ani", "rahasia-panjang-1", "10.0.0.2", limits)
 
 
 def test_a_user_added_with_a_password_must_change_it_at_the_first_sign_in(engine, cli_env) -> None:
     args = ("user", "add", "budi", "--role", "operator", "--password-stdin")
-    added = _cli(*args, stdin="sementara-panjang\n", **cli_env)
+    added = command(*args, stdin="sementara-panjang\n", **cli_env)
     assert added.returncode == 0, added.stderr
     assert "must be changed at the first sign-in" in added.stdout
     assert accounts.must_change_password(engine, "budi")
-    oidc = _cli("user", "add", "citra", "--role", "viewer", "--oidc", **cli_env)
+    oidc = command("user", "add", "citra", "--role", "viewer", "--oidc", **cli_env)
     assert oidc.returncode == 0 and not accounts.must_change_password(engine, "citra")
 
 
 def test_reporter_links_from_the_command_line(demo_engine, cli_env) -> None:
     (incident,) = store.incidents(demo_engine)
-    made = _cli(
+    made = command(
         "reporter",
         "link",
         "Siti",
@@ -357,26 +345,26 @@ def test_reporter_links_from_the_command_line(demo_engine, cli_env) -> None:
     assert url.startswith("http://localhost:8501/lapor?kunci=")
     token = url.split("kunci=")[1]
     assert reporter_store.reporter_for(demo_engine, token).kecamatan == ("32.03.11", "32.03.12")
-    listed = _cli("reporter", "list", **cli_env).stdout
+    listed = command("reporter", "list", **cli_env).stdout
     assert "\tvalid\ttagana\tSiti\t32.03.11,32.03.12" in listed and token not in listed
-    assert _cli("reporter", "revoke", "1", **cli_env).returncode == 0
-    assert "\trevoked\t" in _cli("reporter", "list", **cli_env).stdout
-    bad = _cli("reporter", "link", "X", "--kecamatan", "99.99.99", **cli_env)
+    assert command("reporter", "revoke", "1", **cli_env).returncode == 0
+    assert "\trevoked\t" in command("reporter", "list", **cli_env).stdout
+    bad = command("reporter", "link", "X", "--kecamatan", "99.99.99", **cli_env)
     assert bad.returncode == 2 and "unknown kecamatan code: 99.99.99" in bad.stderr
 
 
 def test_households_key_registry_and_import_from_the_command_line(
     cli_env, database_url, tmp_path
 ) -> None:
-    made = _cli("households", "key", **cli_env)
+    made = command("households", "key", **cli_env)
     key = made.stdout.strip()
     assert made.returncode == 0 and Vault(key)  # a usable key, printed alone on stdout
     extract = tmp_path / "dtsen.csv"
     extract.write_text("NIK;PKH;BPNT\n3203111705800011;1;0\n12345;1;1\n")
-    closed = _cli("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": ""})
+    closed = command("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": ""})
     assert closed.returncode == 2 and "CC_PDP_KEY" in closed.stderr
     assert "command-center households key" in closed.stderr
-    stored = _cli("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": key})
+    stored = command("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": key})
     assert stored.returncode == 0, stored.stderr
     assert "stored 1 people" in stored.stdout and "refused 1 rows" in stored.stdout
     with make_engine(database_url).connect() as conn:
@@ -384,13 +372,14 @@ def test_households_key_registry_and_import_from_the_command_line(
             conn.execute(text("SELECT * FROM registry_entries")).all()
         )
     # a new key: everything sealed again; the old key is refused from then on
-    new = _cli("households", "key", **cli_env).stdout.strip()
-    rotated = _cli("households", "rotate-key", stdin=new + "\n", **{**cli_env, "CC_PDP_KEY": key})
+    new = command("households", "key", **cli_env).stdout.strip()
+    old_key = {**cli_env, "CC_PDP_KEY": key}
+    rotated = command("households", "rotate-key", stdin=new + "\n", **old_key)
     assert rotated.returncode == 0, rotated.stderr
     assert "1 registry_dropped" in rotated.stdout and Vault(new).check_value in rotated.stderr
-    old = _cli("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": key})
+    old = command("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": key})
     assert old.returncode == 2 and Vault(key).check_value in old.stderr
-    again = _cli("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": new})
+    again = command("households", "registry", str(extract), **{**cli_env, "CC_PDP_KEY": new})
     assert again.returncode == 0, again.stderr
 
 
@@ -405,20 +394,20 @@ def test_alerts_test_reports_each_channel_and_the_outbox_lists_what_waits(
     person(area_engine, "ani", webhook=httpserver.url_for("/hook"), email="ani@dinsos.example")
     person(area_engine, "budi", webhook=httpserver.url_for("/bad"))
     env = {**cli_env, "CC_WEBHOOK_SECRET": "s3cret", "CC_WEBHOOK_ALLOWED_HOSTS": ",".join(LAN)}
-    result = _cli("alerts", "test", "--user", "ani", **env)
+    result = command("alerts", "test", "--user", "ani", **env)
     assert result.returncode == 1, result.stderr  # e-mail is not configured
     assert f"webhook: sent to {httpserver.url_for('/hook')}" in result.stdout
     assert "email: not configured (set CC_SMTP_HOST)" in result.stdout
     sent = httpserver.log[0][0]
     assert sent.get_json()["title"] == "Pesan uji" and sent.headers["X-CC-Signature"]
-    failed = _cli("alerts", "test", "--user", "budi", **env)
+    failed = command("alerts", "test", "--user", "budi", **env)
     assert failed.returncode == 1 and "webhook: FAILED" in failed.stdout and "410" in failed.stdout
-    assert "no linked channel" in _cli("alerts", "test", "--user", "nobody", **env).stdout
+    assert "no linked channel" in command("alerts", "test", "--user", "nobody", **env).stdout
 
     flood(area_engine)
-    drained = _cli("alerts", "send", "--once", **env)
+    drained = command("alerts", "send", "--once", **env)
     assert drained.returncode == 0, drained.stderr
-    listing = _cli("alerts", "outbox", **env)
+    listing = command("alerts", "outbox", **env)
     assert listing.returncode == 0, listing.stderr
     assert "dead: 2" in listing.stdout and "sent: 1" in listing.stdout
     assert "410" in listing.stdout and "email is not configured" in listing.stdout

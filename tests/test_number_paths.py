@@ -25,7 +25,7 @@ from command_center.stores import reports as report_store
 from command_center.stores import teams as team_store
 from command_center.workers import form_pull
 from command_center.workers.form_pull import FormServer
-from tests.test_cli import _cli
+from tests.commands import command
 
 SPELLINGS = {
     "1.250": 1250,
@@ -71,7 +71,7 @@ def cli_file(spellings: list[str], demo_engine, geography, env: dict, tmp_path: 
     (incident,) = store.incidents(demo_engine)
     file = tmp_path / "laporan.csv"
     file.write_bytes(_report_file(geography, "mengungsi", spellings))
-    done = _cli("reports", "import", str(file), "--incident", str(incident.id), **env)
+    done = command("reports", "import", str(file), "--incident", str(incident.id), **env)
     assert done.returncode == 0 and "quarantined 0" in done.stdout, done.stdout + done.stderr
     return _by_kecamatan(demo_engine, geography, "displaced", "bpbd")
 

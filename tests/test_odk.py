@@ -28,8 +28,8 @@ from command_center.stores import imports
 from command_center.stores import reports as report_store
 from command_center.workers import form_pull, ingest
 from command_center.workers.form_pull import FormServer
+from tests.commands import command
 from tests.households import KEY, family
-from tests.test_cli import _cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "odk"
 FORM = PROJECT_ROOT / "forms" / "laporan_dampak_kecamatan.xlsx"
@@ -264,10 +264,10 @@ def test_odk_from_the_command_line(
         "CC_CACHE_DIR": str(boundary_cache),
     }
     form = tmp_path / "form.xlsx"
-    made = _cli("odk", "form", "--out", str(form), "--version", "2026120299", **env)
+    made = command("odk", "form", "--out", str(form), "--version", "2026120299", **env)
     assert made.returncode == 0, made.stderr
     assert 'version="2026120299"' in convert(xlsform=str(form), validate=False).xform
-    unset = _cli("odk", "pull", **env)
+    unset = command("odk", "pull", **env)
     assert unset.returncode == 2 and "set CC_ODK_URL (and its credentials)" in unset.stderr
     _serve_central(httpserver)
     (incident,) = store.incidents(demo_engine)
@@ -278,7 +278,7 @@ def test_odk_from_the_command_line(
         "CC_ODK_PASSWORD": "rahasia",
         "CC_ODK_PAGE_SIZE": "2",
     }
-    pulled = _cli("odk", "pull", "--incident", str(incident.id), **env, **server)
+    pulled = command("odk", "pull", "--incident", str(incident.id), **env, **server)
     assert pulled.returncode == 0, pulled.stderr
     assert "2 new report versions; quarantined 2" in pulled.stdout
     assert "rejected" in pulled.stdout

@@ -24,8 +24,8 @@ from command_center.stores import reports as report_store
 from command_center.stores import sitreps as sitrep_store
 from command_center.stores.incidents import NewIncident
 from command_center.workers import ingest
+from tests.commands import command
 from tests.conftest import open_tab
-from tests.test_cli import _cli
 from tests.test_odk import _serve_central
 
 OPERATOR = Principal("Operator Pusdalops", "admin")
@@ -190,7 +190,7 @@ def test_the_command_line_import_says_which_rows_are_history(
         "CC_SHARED_DATA_DIR": str(shared_data),
         "CC_CACHE_DIR": str(boundary_cache),
     }
-    done = _cli("reports", "import", str(posko), "--incident", str(flood), **env)
+    done = command("reports", "import", str(posko), "--incident", str(flood), **env)
     assert done.returncode == 0, done.stderr
     assert "landed 1 of 1 rows; quarantined 0; noted 1; 1 stored as history" in done.stdout
     assert "row 2: Report time: older than the current report" in done.stdout
@@ -304,7 +304,7 @@ def test_an_odk_pull_says_which_submissions_are_history(
         "CC_SHARED_DATA_DIR": str(shared_data),
         "CC_CACHE_DIR": str(boundary_cache),
     }
-    pulled = _cli("odk", "pull", "--incident", str(incident), **server)
+    pulled = command("odk", "pull", "--incident", str(incident), **server)
     assert pulled.returncode == 0, pulled.stderr
     assert "2 new report versions; quarantined 2; 1 stored as history" in pulled.stdout
     first = "uuid:5f1c8e2a-0b7e-4a43-9c1e-6f0a1d2b3c01"

@@ -27,7 +27,7 @@ from command_center.stores import accounts
 from command_center.stores import common as store
 from command_center.stores import reports as report_store
 from command_center.stores import sitreps as sitrep_store
-from tests.test_cli import _cli
+from tests.commands import command, command_process
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -203,9 +203,11 @@ def test_the_command_line_issues_a_sitrep_and_writes_its_files(
         "CC_SHARED_DATA_DIR": str(shared_data),
         "CC_CACHE_DIR": str(boundary_cache),
     }
-    assert _cli("demo", **env).returncode == 0
+    assert command("demo", **env).returncode == 0
     pdf, png = tmp_path / "sitrep.pdf", tmp_path / "sitrep.png"
-    done = _cli("sitrep", "issue", demo.INCIDENT_KEY, "--pdf", str(pdf), "--png", str(png), **env)
+    done = command(
+        "sitrep", "issue", demo.INCIDENT_KEY, "--pdf", str(pdf), "--png", str(png), **env
+    )
     assert done.returncode == 0, done.stderr
     assert f"sitrep No. 1 of {demo.INCIDENT_KEY} issued" in done.stdout
     engine = make_engine(database_url)
@@ -215,13 +217,13 @@ def test_the_command_line_issues_a_sitrep_and_writes_its_files(
     assert sitrep_store.issued(engine, incident.id)[0].issued_by == SYSTEM.name
     (audit,) = store.changes(engine, [("sitrep", "issue")], 5)["after"]
     assert audit == {"number": 1, "final": False, "files": True}
-    unknown = _cli("sitrep", "issue", "tidak-ada", **env)
+    unknown = command("sitrep", "issue", "tidak-ada", **env)
     assert unknown.returncode == 2 and "tidak-ada" in unknown.stderr
     # a machine without Pango: WeasyPrint cannot load it; everything else still works
     fake = tmp_path / "no_pango"
     fake.mkdir()
     (fake / "weasyprint.py").write_text('raise OSError("cannot load library libpango-1.0-0")\n')
-    bare = _cli("sitrep", "issue", demo.INCIDENT_KEY, PYTHONPATH=str(fake), **env)
+    bare = command_process("sitrep", "issue", demo.INCIDENT_KEY, PYTHONPATH=str(fake), **env)
     assert bare.returncode == 0, bare.stderr
     assert "sitrep No. 2" in bare.stdout and "issued without its PDF and image" in bare.stderr
     latest = store.changes(engine, [("sitrep", "issue")], 5)["after"][0]

@@ -23,8 +23,8 @@ from command_center.services.sitrep_schedule import due_slot, parse, words
 from command_center.stores import accounts
 from command_center.stores import common as store
 from command_center.stores import sitreps as sitrep_store
+from tests.commands import command
 from tests.conftest import signed_in
-from tests.test_cli import _cli
 
 
 def test_times_of_day_are_read_as_people_write_them() -> None:
@@ -129,18 +129,18 @@ def test_the_command_line_sets_and_clears_the_schedule(
         "CC_SHARED_DATA_DIR": str(shared_data),
         "CC_CACHE_DIR": str(boundary_cache),
     }
-    assert _cli("demo", **env).returncode == 0
-    done = _cli("sitrep", "schedule", demo.INCIDENT_KEY, "--at", "07.00,19:00", **env)
+    assert command("demo", **env).returncode == 0
+    done = command("sitrep", "schedule", demo.INCIDENT_KEY, "--at", "07.00,19:00", **env)
     assert done.returncode == 0, done.stderr
     assert "07:00,19:00" in done.stdout
     engine = make_engine(database_url)
     (incident,) = (i for i in store.incidents(engine) if i.key == demo.INCIDENT_KEY)
     assert sitrep_store.schedule_of(engine, incident.id) == "07:00,19:00"
-    wrong = _cli("sitrep", "schedule", demo.INCIDENT_KEY, "--at", "7 pagi", **env)
+    wrong = command("sitrep", "schedule", demo.INCIDENT_KEY, "--at", "7 pagi", **env)
     assert wrong.returncode == 2 and t("field_sitrep_at", "en") in wrong.stderr
-    missing = _cli("sitrep", "schedule", demo.INCIDENT_KEY, **env)
+    missing = command("sitrep", "schedule", demo.INCIDENT_KEY, **env)
     assert missing.returncode == 2 and "--at" in missing.stderr
-    cleared = _cli("sitrep", "schedule", demo.INCIDENT_KEY, "--at", "", **env)
+    cleared = command("sitrep", "schedule", demo.INCIDENT_KEY, "--at", "", **env)
     assert cleared.returncode == 0 and "no longer" in cleared.stdout
     assert sitrep_store.schedule_of(engine, incident.id) == ""
     engine.dispose()
