@@ -100,32 +100,46 @@ def test_ingest_replay_stores_history_and_proposes_only_when_asked(
     assert "1 file(s) could not be read" in broken.stderr
 
 
+FEEDS = (
+    "AUTOGEMPA",
+    "GEMPATERKINI",
+    "GEMPADIRASAKAN",
+    "NOWCAST_RSS",
+    "USGS",
+    "FORECAST",
+    "INATEWS",
+    "INATEWS_REALTIME",
+    "GDACS",
+    "PETABENCANA",
+    "MAGMA_VAR",
+    "MAGMA_VONA",
+)
+
+
 def test_ingest_once_without_network_records_errors_and_exits_cleanly(
     cli_env, database_url
 ) -> None:
-    offline = {
-        f"CC_FEED_{name}_URL": "http://127.0.0.1:9/x"
-        for name in (
-            "AUTOGEMPA",
-            "GEMPATERKINI",
-            "GEMPADIRASAKAN",
-            "NOWCAST_RSS",
-            "USGS",
-            "FORECAST",
-            "INATEWS",
-            "INATEWS_REALTIME",
-            "GDACS",
-            "PETABENCANA",
-            "MAGMA_VAR",
-            "MAGMA_VONA",
-        )
-    }
+    offline = {f"CC_FEED_{name}_URL": "http://127.0.0.1:9/x" for name in FEEDS}
     no_retries = {"CC_HTTP_RETRIES": "0"}  # retries are tested in test_ingest; each waits 3.5 s
     result = command("ingest", "--once", **{**cli_env, **offline, **no_retries})
     assert result.returncode == 0, result.stderr
     statuses = hazard_store.feed_statuses(make_engine(database_url))
     quakes = statuses[statuses["feed"] != "bmkg_forecast"]
     assert len(quakes) == 11 and set(quakes["last_outcome"]) == {"error"}
+
+
+def test_ingest_asks_a_failing_feed_again_as_often_as_cc_http_retries_says(
+    cli_env, httpserver
+) -> None:
+    httpserver.expect_request("/busy").respond_with_data("busy", status=503)
+    busy = {f"CC_FEED_{name}_URL": httpserver.url_for("/busy") for name in FEEDS}
+    asked = []
+    for retries in ("0", "1"):  # urllib3 waits before the second retry, not the first
+        result = command("ingest", "--once", **cli_env, **busy, CC_HTTP_RETRIES=retries)
+        assert result.returncode == 0, result.stderr
+        asked.append(len(httpserver.log))
+        httpserver.clear_log()
+    assert asked[0] > 0 and asked[1] == 2 * asked[0]
 
 
 def test_run_passes_streamlit_options_through() -> None:
