@@ -59,8 +59,10 @@ def _scheduled(engine) -> tuple[int, datetime, datetime]:
     slot after the setting has begun, that slot's start)."""
     (incident,) = store.incidents(engine)
     assert sitrep_store.set_schedule(engine, incident.id, "19:00, 07:00", SYSTEM) == "07:00,19:00"
-    later = utcnow() + timedelta(hours=13)  # the slots are 12 hours apart
-    return incident.id, later, due_slot((time(7), time(19)), "WIB", later)[0]
+    # the slots are 12 hours apart: the latest begun by 13 hours from now began after the
+    # setting, and a moment a minute into it stays in it for 12 hours, whatever the time now
+    slot = due_slot((time(7), time(19)), "WIB", utcnow() + timedelta(hours=13))[0]
+    return incident.id, slot + timedelta(minutes=1), slot
 
 
 def test_two_workers_racing_for_one_slot_issue_one_sitrep_and_a_restart_none(
