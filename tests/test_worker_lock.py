@@ -51,9 +51,9 @@ def _alive(pid: int) -> bool:
     return status.exists() and "State:\tZ" not in status.read_text()
 
 
-@pytest.mark.parametrize("started", ["in a terminal", "in the background by a script"])
+@pytest.mark.parametrize("how", ["in a terminal", "in the background by a script"])
 def test_the_dashboard_starts_a_sender_that_ends_with_it_and_a_worker_stands_by(
-    database_url, ingest_worker, tmp_path, started
+    database_url, ingest_worker, tmp_path, how
 ) -> None:
     migrate(make_engine(database_url))
     env = {
@@ -64,7 +64,7 @@ def test_the_dashboard_starts_a_sender_that_ends_with_it_and_a_worker_stands_by(
     log = tmp_path / "dashboard.log"
     # what `command-center run` does before it becomes Streamlit: start the sender
     # a script's background job (`command-center run &`) starts with Ctrl+C ignored
-    ignore = "trap '' INT; " if started.startswith("in the background") else ""
+    ignore = "trap '' INT; " if how.startswith("in the background") else ""
     script = (
         "from command_center.cli import start_sender; import time;"
         "print('sender', start_sender().pid, flush=True); time.sleep(600)"
