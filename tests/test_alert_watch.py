@@ -56,7 +56,8 @@ def test_silent_teams_waiting_reports_and_low_stock_alert(demo_engine) -> None:
             .where(ImpactReport.verification == "unverified")
         )
     assert deployed and waiting  # the demo has both
-    later = utcnow() + timedelta(days=2)
+    # noon UTC in two days: an hour later is the same day, so no daily alert comes due again
+    later = (utcnow() + timedelta(days=2)).replace(hour=12, minute=0, second=0, microsecond=0)
     alert_watch.watch(demo_engine, WATCH, later)
     rules = {a.rule for a in _alerts(demo_engine)}
     assert {"deployment_silent", "report_waiting"} <= rules
@@ -72,13 +73,14 @@ def test_silent_teams_waiting_reports_and_low_stock_alert(demo_engine) -> None:
 
 
 def test_a_daily_item_running_out_for_the_displaced_alerts_once_a_day(area_engine) -> None:
+    now = utcnow()  # one moment for every check: a day that ends mid-test would alert again
     key = incident_store.open_incident(
         area_engine,
-        NewIncident("banjir", "Banjir Cianjur", ("32.03.11",), utcnow() - timedelta(hours=1)),
+        NewIncident("banjir", "Banjir Cianjur", ("32.03.11",), now - timedelta(hours=1)),
         SYSTEM,
     )
     incident = incident_store.incident_id(area_engine, key)
-    assert alert_watch.watch(area_engine, WATCH) == 0  # no logistics here: nothing to say
+    assert alert_watch.watch(area_engine, WATCH, now) == 0  # no logistics here: nothing to say
     lumbung = logistics_store.create_warehouse(
         area_engine,
         WarehouseInput.check(
@@ -92,7 +94,7 @@ def test_a_daily_item_running_out_for_the_displaced_alerts_once_a_day(area_engin
         {
             "incident_id": incident,
             "kecamatan_code": "32.03.11",
-            "report_time": (utcnow() - timedelta(minutes=5)).isoformat(),
+            "report_time": (now - timedelta(minutes=5)).isoformat(),
             "reporter": "TKSK Cugenang",
             "source": "tksk",
             "displaced": 250,
@@ -100,15 +102,15 @@ def test_a_daily_item_running_out_for_the_displaced_alerts_once_a_day(area_engin
         None,
     )
     saved = report_store.save_report(area_engine, report, SYSTEM)
-    assert alert_watch.watch(area_engine, WATCH) == 0  # unverified figures do not count
+    assert alert_watch.watch(area_engine, WATCH, now) == 0  # unverified figures do not count
     checker = Principal("Verifikator", "admin")  # not the report's author
     report_store.set_verification(area_engine, saved.id, "verified", checker)
-    assert alert_watch.watch(area_engine, WATCH) == 1
+    assert alert_watch.watch(area_engine, WATCH, now) == 1
     (alert,) = [a for a in _alerts(area_engine) if a.rule == "stock_low"]
     # 200 kg of rice at 0.4 kg a day for 250 people: 2 days
     assert alert.title == "Stok beras tinggal 2,0 hari: Banjir Cianjur"  # words, decimal comma
     assert alert.incident_id == incident and alert.areas == ["32.03"]
-    assert alert_watch.watch(area_engine, WATCH) == 0
+    assert alert_watch.watch(area_engine, WATCH, now) == 0
 
 
 def test_waiting_reports_say_their_limit_with_a_decimal_comma(demo_engine) -> None:
