@@ -533,7 +533,6 @@ def incident(settings: Settings, args: argparse.Namespace) -> None:
         return
     target = incident_store.incident_id(engine, args.key or "")
     if args.action == "phase":
-        starts_on = _day(args.starts, "starts_on") or utcnow().date()
         incident_store.add_phase(
             engine,
             target,
@@ -541,7 +540,7 @@ def incident(settings: Settings, args: argparse.Namespace) -> None:
             args.phase or "",
             args.decree or "",
             args.authority or "",
-            starts_on,
+            _day(args.starts, "starts_on"),
             _day(args.until, "ends_on"),
         )
     elif args.action == "area":
@@ -933,7 +932,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     incident_cmd.add_argument("--decree", help="phase: the decree's number (nomor SK)")
     incident_cmd.add_argument("--authority", help="phase: who set it (e.g. Bupati Bandung)")
-    incident_cmd.add_argument("--from", dest="starts", help="phase: first day (YYYY-MM-DD)")
+    incident_cmd.add_argument(
+        "--from",
+        dest="starts",
+        help="phase: first day (YYYY-MM-DD; default: today in the incident's zone)",
+    )
     incident_cmd.add_argument("--until", help="phase: last day (YYYY-MM-DD)")
     incident_cmd.add_argument("--add", help="area: codes to add")
     incident_cmd.add_argument("--remove", help="area: codes to remove")

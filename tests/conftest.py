@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -615,3 +615,11 @@ def shown_column(at: AppTest, column: str) -> list[str]:
     return [
         str(c) for d in at.dataframe if column in d.value.columns for c in shown_table(d)[column]
     ]
+
+
+def dawn_in_java() -> datetime:
+    """The next 03:00 WIB (20:00 UTC): the day in Java has begun and UTC's has not, so a test
+    that travels there (`time_machine.travel`) tells "today where the incident is" from UTC's."""
+    now = utcnow()
+    moment = now.replace(hour=20, minute=0, second=0, microsecond=0)
+    return moment if moment > now else moment + timedelta(days=1)

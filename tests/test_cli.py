@@ -3,10 +3,11 @@
 import json
 import urllib.error
 import urllib.request
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import text
 
 from command_center import cli
@@ -21,9 +22,11 @@ from command_center.services.incidents import HAZARDS
 from command_center.stores import accounts
 from command_center.stores import common as store
 from command_center.stores import hazards as hazard_store
+from command_center.stores import incidents as incident_store
 from command_center.stores import reporters as reporter_store
 from command_center.stores import reports as report_store
 from tests.commands import Ran, command, command_process
+from tests.conftest import dawn_in_java
 
 
 @pytest.fixture
@@ -237,6 +240,36 @@ def test_incidents_are_scriptable_from_open_to_merge(demo_engine, cli_env) -> No
     merged = {row["key"]: row for row in json.loads(run("list", "--format", "json").stdout)}
     assert merged[key]["status"] == "merged"
     assert "32.04.12" in merged["latihan-gempa-cianjur"]["kecamatan"]
+
+
+def test_at_dawn_in_java_a_decree_starts_and_counts_on_the_day_already_begun_there(
+    demo_engine, cli_env
+) -> None:
+    """At 03:00 WIB it is still yesterday in UTC: a phase set without --from starts on the
+    Bandung day, and the list counts a decree from that day as in force."""
+    dawn = dawn_in_java()
+    with time_machine.travel(dawn, tick=True):
+        opened = command(
+            "incident",
+            "open",
+            "--hazard",
+            "banjir",
+            "--name",
+            "Banjir Dayeuhkolot",
+            "--area",
+            "32.04.12",
+            "--started",
+            "2026-12-01T06:00",
+            **cli_env,
+        )
+        key = opened.stdout.strip()
+        decree = ("--decree", "360/2/BPBD/2026", "--authority", "Bupati Bandung")
+        set_phase = command("incident", "phase", key, "siaga_darurat", *decree, **cli_env)
+        assert set_phase.returncode == 0, set_phase.stderr
+        listed = json.loads(command("incident", "list", "--format", "json", **cli_env).stdout)
+    (decreed,) = store.phases(demo_engine, incident_store.incident_id(demo_engine, key))
+    assert decreed.starts_on == (dawn + timedelta(hours=7)).date() != dawn.date()
+    assert next(row for row in listed if row["key"] == key)["phase"] == "siaga_darurat"
 
 
 def test_a_hazard_is_accepted_as_the_readme_spells_it(demo_engine, cli_env) -> None:

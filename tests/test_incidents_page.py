@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from command_center.base.auth import SYSTEM, Principal
@@ -17,7 +18,7 @@ from command_center.stores import common as store
 from command_center.stores import incidents as incident_store
 from command_center.stores.logistics import local_today
 from command_center.ui.messages import md
-from tests.conftest import area_codes, open_tab, shown_column, signed_in, tab_shown
+from tests.conftest import area_codes, dawn_in_java, open_tab, shown_column, signed_in, tab_shown
 
 DAYEUHKOLOT, BALEENDAH, BOJONGSOANG = "32.04.12", "32.04.32", "32.04.08"
 
@@ -140,6 +141,25 @@ def _floods(database_url: str) -> tuple[int, int]:
         key = incident_store.open_incident(engine, entry, SYSTEM)
         ids.append(incident_store.incident_id(engine, key))
     return ids[0], ids[1]
+
+
+def test_at_dawn_in_java_the_list_counts_the_phase_day_as_the_incident_does(
+    open_page, with_demo, database_url
+) -> None:
+    """03:00 WIB, still yesterday in UTC: a decree from the Bandung day just begun is in force
+    in the list, day 1, as on the incident's own page."""
+    dawn = dawn_in_java()
+    dayeuhkolot, _ = _floods(database_url)
+    decree = ("tanggap_darurat", "360/9/BPBD/2026", "Bupati Bandung")
+    with time_machine.travel(dawn, tick=True):
+        admin = Principal("Admin Pusdalops", "admin")
+        incident_store.add_phase(make_engine(database_url), dayeuhkolot, admin, *decree, None)
+        at = open_tab(open_page("pages/incidents.py"), "incidents_tab", "tab_incident_list")
+        listed = _listed(at)[t("field_phase")]
+        at.session_state["incident_chosen"] = dayeuhkolot
+        at.run()
+    assert listed[dayeuhkolot] == "Hari ke-1 tanggap darurat"
+    assert any(m.value == "**Hari ke\\-1 tanggap darurat**" for m in at.markdown)
 
 
 def _asked(at) -> list[str]:

@@ -67,14 +67,17 @@ def load_incident_kecamatan(incident_id: int) -> dict[str, str]:
 
 @resources.cached(Deployment, ImpactReport, Incident, IncidentArea, IncidentPhase, ttl=30)
 def _incident_frame() -> pd.DataFrame:
-    """Every incident with the phase in force today and its day count (our column names)."""
+    """Every incident with the phase in force today, in its own zone, and its day count (our
+    column names)."""
     engine = resources.engine()
     frame = incident_store.incident_frame(engine)
     phases = store.all_phases(engine)
-    today = utcnow().date()
-    found = [phase_day(phases.get(i, []), today) for i in frame["id"]]
+    now = utcnow()
+    days = [local_day(now, zone_of(code)) for code in frame["area_code"]]
+    decrees = [phases.get(i, []) for i in frame["id"]]
+    found = [phase_day(p, day) for p, day in zip(decrees, days, strict=True)]
     frame["phase"] = [f[0].phase if f else "none" for f in found]
-    frame["phase_line"] = [phase_line(phases.get(i, []), today) or "" for i in frame["id"]]
+    frame["phase_line"] = [phase_line(p, day) or "" for p, day in zip(decrees, days, strict=True)]
     return frame
 
 

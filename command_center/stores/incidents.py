@@ -48,7 +48,9 @@ from command_center.services.incidents import (
     current_phase,
     decree_number,
     heads,
+    local_day,
     phase_errors,
+    zone_of,
 )
 from command_center.services.validation import LINE, NOTE, REASON, length_errors
 from command_center.stores import common as store
@@ -277,12 +279,13 @@ def add_phase(
     phase: str,
     decree: str,
     authority: str,
-    starts_on: date,
+    starts_on: date | None,
     ends_on: date | None = None,
 ) -> int:
-    """Record a decree (SK) setting an emergency phase; a later one extends it, and every
-    earlier one is kept. Returns the decree's id. A siaga or tanggap darurat decree recorded
-    by anyone but an admin waits for a second person (`confirm_phase`); the rest count at once.
+    """Record a decree (SK) setting an emergency phase from `starts_on` (None: today in the
+    incident's zone); a later one extends it, and every earlier one is kept. Returns the
+    decree's id. A siaga or tanggap darurat decree recorded by anyone but an admin waits for a
+    second person (`confirm_phase`); the rest count at once.
 
     Raises:
         InvalidInput: an unknown phase, a decree number or authority that is not one (or
@@ -290,11 +293,13 @@ def add_phase(
             the start, a closed incident.
         Forbidden: not a coordinator or admin of the incident's area.
     """
-    errors = phase_errors(phase, decree, starts_on, ends_on, authority)
-    if errors:
-        raise InvalidInput(errors)
     with writing(engine) as session, session.begin():
         incident = _incident(session, incident_id)
+        if starts_on is None:
+            starts_on = local_day(utcnow(), zone_of(incident.kabupaten_code))
+        errors = phase_errors(phase, decree, starts_on, ends_on, authority)
+        if errors:
+            raise InvalidInput(errors)
         require_in(actor, "phase", incident.kabupaten_code)
         if incident.status != IncidentStatus.OPEN:
             raise InvalidInput([FieldError("incident_id", "incident_not_open")])
@@ -570,13 +575,15 @@ def incident_frame(engine: Engine) -> pd.DataFrame:
 
 def incident_list(engine: Engine, status: str | None = None) -> list[dict]:
     """Incidents as plain objects (for scripts): key, name, hazard, status, the phase in force
-    today, kecamatan codes, started and closed in ISO 8601 UTC; newest first."""
+    today in the incident's own zone, kecamatan codes, started and closed in ISO 8601 UTC;
+    newest first."""
     phases = store.all_phases(engine)
-    today = utcnow().date()
+    moment = utcnow()
     rows = []
     for record in store.incidents(engine, include_closed=True):
         if status and record.status != status:
             continue
+        today = local_day(moment, zone_of(record.kabupaten_code))
         now = current_phase(phases.get(record.id, []), today)
         rows.append(
             {
