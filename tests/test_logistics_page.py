@@ -4,9 +4,10 @@ on both training scenarios."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import timedelta
 
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from command_center.base.auth import SYSTEM
@@ -15,7 +16,7 @@ from command_center.base.labels import NO_VALUE, t
 from command_center.stores import accounts
 from command_center.stores import common as store
 from command_center.stores import logistics as logistics_store
-from tests.conftest import shown_column, signed_in
+from tests.conftest import dawn_in_java, shown_column, signed_in
 
 PAGE = "pages/logistics.py"
 QUAKE = "LATIHAN Gempa M5,6 Kabupaten Cianjur"
@@ -174,16 +175,22 @@ def test_an_operator_opens_a_shelter_and_records_meals(
     shelters = logistics_store.shelters(make_engine(database_url)).set_index("name")
     assert shelters.loc["Posko SDN Sukamulya <b>1</b>", "people"] == 75
 
-    at = _open(at, "tab_kitchens")
     engine = make_engine(database_url)
     kitchen = "Dapur Umum Cugenang (Latihan)"
     before = logistics_store.meals(engine)
     kitchen_id = int(logistics_store.kitchens(engine).set_index("name").loc[kitchen, "id"])
+    dawn = dawn_in_java()  # breakfast counted at 03:00 WIB is the Cianjur day's, not UTC's
+    cianjur_day = (dawn + timedelta(hours=7)).date()
     mine = before[(before["kitchen_id"] == kitchen_id) & (before["meal"] == "pagi")]
-    replaced = int(mine[mine["day"] == date.today()]["portions"].sum())  # a correction
-    next(w for w in at.number_input if w.label == t("field_portions")).set_value(450)
-    at = next(b for b in at.button if b.label == t("save_meals")).click().run()
+    replaced = int(mine[mine["day"] == cianjur_day]["portions"].sum())  # a correction
+    with time_machine.travel(dawn, tick=True):
+        at = _open(at, "tab_kitchens")
+        next(w for w in at.number_input if w.label == t("field_portions")).set_value(450)
+        at = next(b for b in at.button if b.label == t("save_meals")).click().run()
     assert t("meals_saved") in _messages(at)
+    after = logistics_store.meals(engine)
+    breakfast = after[(after["kitchen_id"] == kitchen_id) & (after["meal"] == "pagi")]
+    assert list(breakfast[breakfast["portions"] == 450]["day"]) == [cianjur_day]
     served = logistics_store.kitchens(engine).set_index("name").loc[kitchen, "portions"]
     assert served == 3 * 2300 - replaced + 450
 

@@ -388,6 +388,13 @@ def is_exercise(incident_id: int) -> bool:
     return bool(incident and incident.is_exercise)
 
 
+def incident_today(incident_id: int) -> date:
+    """Today in the incident's zone (WIB, WITA or WIT): the day a new shelter, dapur umum or
+    meal count is dated by unless the user picks another."""
+    incident = _incidents().get(incident_id)
+    return logistics_store.local_today(incident.kabupaten_code if incident else None)
+
+
 def load_incidents() -> dict[int, str]:
     """Open incidents, newest first: id -> name."""
     return {i.id: i.name for i in _incidents().values() if i.status == "open"}

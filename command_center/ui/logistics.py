@@ -5,7 +5,6 @@ of an incident's needs, and the opening stock import."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -457,7 +456,9 @@ def _shelter_form(incident_id: int, table: pd.DataFrame, lang: str) -> None:
             )
         left, right = st.columns(2)
         opened = left.date_input(
-            t("field_opened_on", lang), value=value("opened_on", date.today()), format="DD/MM/YYYY"
+            t("field_opened_on", lang),
+            value=value("opened_on", data.incident_today(incident_id)),
+            format="DD/MM/YYYY",
         )
         closed = right.date_input(
             t("field_closed_on", lang), value=value("closed_on"), format="DD/MM/YYYY"
@@ -508,7 +509,9 @@ def kitchens(incident_id: int, lang: str) -> None:
         with st.form("meals_form", enter_to_submit=False):
             kitchen = st.selectbox(t("kitchen", lang), list(names), format_func=names.get)
             left, middle, right = st.columns(3)
-            day = left.date_input(t("field_day", lang), value=date.today(), format="DD/MM/YYYY")
+            day = left.date_input(
+                t("field_day", lang), value=data.incident_today(incident_id), format="DD/MM/YYYY"
+            )
             meal = middle.selectbox(
                 t("field_meal", lang), rules.MEALS, format_func=lambda m: t(f"meal_{m}", lang)
             )
@@ -560,7 +563,7 @@ def _kitchen_form(incident_id: int, lang: str) -> None:
         left, right = st.columns(2)
         started = left.date_input(
             t("field_started_on", lang),
-            value=value("started_on", date.today()),
+            value=value("started_on", data.incident_today(incident_id)),
             format="DD/MM/YYYY",
         )
         ended = right.date_input(
