@@ -29,8 +29,8 @@ from command_center.base.models import (
     Warehouse,
 )
 from command_center.base.scenarios import FIRST_REPORT_SHARE, SCENARIOS, Scenario
-from command_center.base.times import utcnow
-from command_center.services.incidents import common_area, local_day, zone_of
+from command_center.base.times import today_in, utcnow
+from command_center.services.incidents import common_area, zone_of
 from command_center.stores.common import record_audit, sync_areas
 
 INCIDENT_KEY = SCENARIOS[0].key  # the earthquake, the first scenario
@@ -111,7 +111,7 @@ def _load(engine: Engine, geography: Geography, scenario: Scenario) -> None:
         )
         session.add(incident)
         session.flush()
-        today = local_day(utcnow(), zone_of(incident.kabupaten_code))
+        today = today_in(zone_of(incident.kabupaten_code))
         for phase, decree, authority, first, last in scenario.phases:
             session.add(
                 IncidentPhase(

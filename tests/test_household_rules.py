@@ -6,12 +6,14 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+import time_machine
 from cryptography.exceptions import InvalidTag
 from hypothesis import given
 from hypothesis import strategies as st
 
 from command_center.base.errors import InvalidInput
 from command_center.base.pdp import KeyMissing, Vault, mask, mask_name
+from command_center.base.times import utcnow
 from command_center.services import households as rules
 from tests.households import KEY, family, kk, nik
 
@@ -44,6 +46,23 @@ def test_a_nik_that_does_not_carry_the_birth_date_is_refused(born, female, days)
     with pytest.raises(InvalidInput) as refused:
         rules.MemberInput.check(member(born, female, nik(other, female)))
     assert [(e.field, e.code) for e in refused.value.errors] == [("nik", "nik_birth_date")]
+
+
+def test_a_baby_born_this_morning_in_papua_is_not_born_in_the_future() -> None:
+    """08:00 WIT is 23:00 UTC, still yesterday there: a birth on the Jayapura day is accepted,
+    and one on the day after it is not."""
+    now = utcnow()
+    morning = now.replace(hour=23, minute=0, second=0, microsecond=0)
+    morning += timedelta(days=0 if morning > now else 1)
+    born = (morning + timedelta(hours=9)).date()
+    papua = "940101"
+    with time_machine.travel(morning, tick=True):
+        baby = rules.MemberInput.check(member(born, True, nik(born, True, kecamatan=papua)))
+        later = born + timedelta(days=1)
+        with pytest.raises(InvalidInput) as refused:
+            rules.MemberInput.check(member(later, True, nik(later, True, kecamatan=papua)))
+    assert baby.birth_date == born
+    assert [(e.field, e.code) for e in refused.value.errors] == [("birth_date", "bad_birth_date")]
 
 
 @given(born=births, female=st.booleans())

@@ -31,7 +31,7 @@ from command_center.base.models import (
     SitrepFile,
     Team,
 )
-from command_center.base.times import age_minutes, format_wib, utcnow
+from command_center.base.times import age_minutes, format_wib, today_in, utcnow
 from command_center.services import sitrep, sitrep_files
 from command_center.services.briefing import (
     PUBLIC_CHANGES,
@@ -41,7 +41,7 @@ from command_center.services.briefing import (
     quakes_near,
 )
 from command_center.services.gazetteer import gazetteer_of
-from command_center.services.incidents import PhaseRecord, local_day, phase_line, zone_of
+from command_center.services.incidents import PhaseRecord, phase_line, zone_of
 from command_center.services.logistics import aid_lines, item_label
 from command_center.services.reports import counted, provenance, with_kabupaten_level
 from command_center.services.sitrep_files import SitrepFiles
@@ -63,7 +63,7 @@ class IncidentBriefing:
 
     def phase_line(self, lang: str) -> str | None:
         """The emergency phase in force today, in the incident's zone ("Hari ke-5 ...")."""
-        today = local_day(utcnow(), zone_of(self.incident.kabupaten_code))
+        today = today_in(zone_of(self.incident.kabupaten_code))
         return phase_line(self.phases, today, lang)
 
 

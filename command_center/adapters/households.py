@@ -28,7 +28,7 @@ from command_center.base.models import (
     RegistryEntry,
     Shelter,
 )
-from command_center.base.times import format_wib
+from command_center.base.times import format_wib, today_in
 from command_center.services import households as rules
 from command_center.services.reports import counted
 from command_center.stores import common as store
@@ -123,12 +123,12 @@ def _registry_words(matched: pd.DataFrame, household_id: int, lang: str) -> str:
 def _members(incident_id: int, household_id: int, lang: str) -> pd.DataFrame:
     people = household_store.members(resources.engine(), incident_id)
     mine = people[people["household_id"] == household_id]
-    today = date.today()
+    day = today_in()
     return pd.DataFrame(
         {
             t("col_nik", lang): mine["nik_masked"],
             t("col_sex", lang): mine["sex"],
-            t("col_age", lang): [rules.age_band(d, today) for d in mine["birth_date"]],
+            t("col_age", lang): [rules.age_band(d, day) for d in mine["birth_date"]],
             t("col_relation", lang): [t(f"relation_{r}", lang) for r in mine["relation"]],
             t("col_casualty", lang): [
                 t(f"casualty_{c}", lang) if isinstance(c, str) else NO_VALUE
@@ -370,7 +370,7 @@ def export(incident_id: int, kind: str, actor: Principal, why: str) -> bytes:
 
 
 def export_name(incident_id: int, kind: str) -> str:
-    return f"{kind}_kejadian{incident_id}_{date.today():%Y%m%d}.csv"
+    return f"{kind}_kejadian{incident_id}_{today_in():%Y%m%d}.csv"
 
 
 def preview(content: bytes, name: str, actor: Principal) -> imports.Table:

@@ -29,7 +29,7 @@ from command_center.base.models import (
     SitrepFile,
     Team,
 )
-from command_center.base.times import format_local, format_wib, utcnow
+from command_center.base.times import format_local, format_wib, today_in, utcnow
 from command_center.services import exports, sitrep
 from command_center.services.alerts import covers
 from command_center.services.incidents import (
@@ -234,7 +234,7 @@ def load_incident(incident_id: int, lang: str) -> IncidentView | None:
         record=record,
         description=details.description,
         merged_into=details.merged_into,
-        phase_line=phase_line(history, local_day(utcnow(), zone), lang),
+        phase_line=phase_line(history, today_in(zone), lang),
         phases=pd.DataFrame(
             {
                 t("field_phase", lang): [t(f"phase_{p.phase}", lang) for p in history],

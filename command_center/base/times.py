@@ -17,6 +17,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def today_in(zone: str = "WIB") -> date:
+    """Today's date in an Indonesian zone (WIB, WITA or WIT), whatever the server's own."""
+    return utcnow().astimezone(ZoneInfo(ZONES[zone])).date()
+
+
 def as_utc(moment: datetime) -> datetime:
     """Return `moment` in UTC; a naive datetime is taken to be UTC already (as stored)."""
     if moment.tzinfo is None:

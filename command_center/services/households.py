@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from command_center.base.errors import FieldError, InvalidInput
+from command_center.base.times import today_in
 from command_center.services.validation import (
     PYDANTIC_CODES,
     KecamatanCode,
@@ -286,7 +287,7 @@ class MemberInput(_Input):
     @field_validator("birth_date")
     @classmethod
     def _born(cls, value: date) -> date:
-        if not date(1900, 1, 1) <= value <= date.today():
+        if not date(1900, 1, 1) <= value <= today_in("WIT"):  # born today anywhere in Indonesia
             raise PydanticCustomError("bad_birth_date", "impossible", {"value": value})
         return value
 
@@ -460,8 +461,8 @@ def eligible(
     """
     rows: list[dict[str, Any]] = []
     living = members[members["casualty"].isna() | (members["casualty"] == "luka_berat")]
-    today = date.today()
-    adults = living[[_age(b, today) >= 17 for b in living["birth_date"]]].sort_values("birth_date")
+    day = today_in()
+    adults = living[[_age(b, day) >= 17 for b in living["birth_date"]]].sort_values("birth_date")
     heirs = adults.groupby("household_id")["id"].first().to_dict()
     for person in members.itertuples():
         for code, casualty in (
@@ -545,8 +546,8 @@ def counts(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
         households[["id", "kecamatan_code", "displaced"]].rename(columns={"id": "household_id"}),
         on="household_id",
     )
-    today = date.today()
-    ages = pd.Series([_age(b, today) for b in people["birth_date"]], index=people.index, dtype=int)
+    day = today_in()
+    ages = pd.Series([_age(b, day) for b in people["birth_date"]], index=people.index, dtype=int)
     gone = people["casualty"].isin(["meninggal", "hilang"])
     here = ~gone
     per = pd.DataFrame(

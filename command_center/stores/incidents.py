@@ -39,7 +39,7 @@ from command_center.base.models import (
     KioskToken,
     Team,
 )
-from command_center.base.times import utcnow
+from command_center.base.times import today_in, utcnow
 from command_center.services import sitrep_files
 from command_center.services.incidents import (
     HAZARDS,
@@ -296,7 +296,7 @@ def add_phase(
     with writing(engine) as session, session.begin():
         incident = _incident(session, incident_id)
         if starts_on is None:
-            starts_on = local_day(utcnow(), zone_of(incident.kabupaten_code))
+            starts_on = today_in(zone_of(incident.kabupaten_code))
         errors = phase_errors(phase, decree, starts_on, ends_on, authority)
         if errors:
             raise InvalidInput(errors)

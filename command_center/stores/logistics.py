@@ -32,9 +32,9 @@ from command_center.base.models import (
     Warehouse,
 )
 from command_center.base.settings import ImportLimits
-from command_center.base.times import utcnow
+from command_center.base.times import today_in, utcnow
 from command_center.services import logistics as rules
-from command_center.services.incidents import local_day, zone_of
+from command_center.services.incidents import zone_of
 from command_center.services.validation import LABEL, NAME, NOTE, REASON, SHORT, check_lengths
 from command_center.stores import common as store
 from command_center.stores import imports
@@ -54,7 +54,7 @@ class Line:
 
 def local_today(area_code: str | None = None) -> date:
     """Today in the area's zone (WIB when none is given): the day expiry and decrees count by."""
-    return local_day(utcnow(), zone_of(area_code))
+    return today_in(zone_of(area_code))
 
 
 def _locked(session: Session, *warehouse_ids: int) -> dict[int, Warehouse]:

@@ -16,13 +16,12 @@ from command_center.base.auth import permits
 from command_center.base.errors import CommandCenterError, StaleRecord, TeamsDeployed
 from command_center.base.labels import shown, t
 from command_center.base.models import IncidentStatus
-from command_center.base.times import ZONES, format_local, utcnow
+from command_center.base.times import ZONES, format_local, today_in
 from command_center.services.incidents import (
     HAZARDS,
     PHASES,
     IncidentFilters,
     common_area,
-    local_day,
     suggested_name,
     zone_of,
 )
@@ -175,7 +174,7 @@ def open_form(lang: str) -> None:
     codes = subset or kabupaten
     area = common_area(codes) if codes else None
     zone = zone_of(area)
-    today = local_day(utcnow(), zone)
+    today = today_in(zone)
     place = data.area_label(area).split(" (")[0] if area else ""
     left, right = st.columns(2)  # outside the form: the suggested name follows the start day
     day = left.date_input(
@@ -433,7 +432,7 @@ def _change(
 
 
 def _phase_form(incident_id: int, zone: str, lang: str) -> None:
-    today = local_day(utcnow(), zone)
+    today = today_in(zone)
     with st.form(f"phase_{incident_id}", enter_to_submit=False):
         left, right = st.columns(2)
         phase = left.selectbox(
