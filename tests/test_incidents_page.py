@@ -162,6 +162,22 @@ def test_at_dawn_in_java_the_list_counts_the_phase_day_as_the_incident_does(
     assert any(m.value == "**Hari ke\\-1 tanggap darurat**" for m in at.markdown)
 
 
+def test_an_incident_across_provinces_is_listed_as_national(
+    open_page, with_demo, database_url
+) -> None:
+    """Banten and West Java at once: no one kabupaten or province, and the list still opens."""
+    engine = make_engine(database_url)
+    started = datetime.now(UTC) - timedelta(hours=3)
+    codes = ("36.01.01", DAYEUHKOLOT)
+    entry = incident_store.NewIncident("tsunami", "Tsunami Selat Sunda", codes, started)
+    tsunami = incident_store.incident_id(
+        engine, incident_store.open_incident(engine, entry, SYSTEM)
+    )
+    at = open_tab(open_page("pages/incidents.py"), "incidents_tab", "tab_incident_list")
+    assert not at.exception, [e.message for e in at.exception]
+    assert _listed(at).loc[tsunami, t("col_area")] == t("national")
+
+
 def _asked(at) -> list[str]:
     return [w.value for w in at.warning if w.value.startswith(("Tutup", "Gabungkan"))]
 

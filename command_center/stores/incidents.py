@@ -527,7 +527,8 @@ def _move_reports(session: Session, from_id: int, to_id: int) -> int:
 
 def incident_frame(engine: Engine) -> pd.DataFrame:
     """Every incident, newest first: key, name, hazard, status, area, dates, counts of its
-    kecamatan, reports and teams deployed now."""
+    kecamatan, reports and teams deployed now. `area_code`: its kabupaten or province, None
+    when it spans provinces."""
     kecamatan = (
         select(IncidentArea.incident_id, func.count().label("kecamatan"))
         .group_by(IncidentArea.incident_id)
@@ -570,6 +571,8 @@ def incident_frame(engine: Engine) -> pd.DataFrame:
         result = conn.execute(query)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     frame["status"] = frame["status"].astype(str)
+    national = frame["area_code"].isna()  # several provinces: None, as on the record
+    frame["area_code"] = frame["area_code"].astype(object).where(~national, None)
     return frame
 
 
