@@ -36,15 +36,19 @@ from streamlit.testing.v1 import AppTest
 
 from command_center import demo
 from command_center.base import versions
+from command_center.base.auth import SYSTEM
 from command_center.base.db import make_engine, migrate
 from command_center.base.geography import Geography, load_geography
 from command_center.base.labels import t
 from command_center.base.scenarios import SCENARIOS
 from command_center.base.settings import PROJECT_ROOT, Settings, load_settings
 from command_center.base.times import utcnow
+from command_center.services.reporters import NewLink
 from command_center.sources.inatews import parse_datagempa
 from command_center.stores import common as store
 from command_center.stores import hazards as hazard_store
+from command_center.stores import incidents as incident_store
+from command_center.stores import reporters as reporter_store
 from command_center.ui.shell import PAGES
 from tests.households import KEY as PDP_KEY
 
@@ -623,3 +627,24 @@ def dawn_in_java() -> datetime:
     now = utcnow()
     moment = now.replace(hour=20, minute=0, second=0, microsecond=0)
     return moment if moment > now else moment + timedelta(days=1)
+
+
+SENTANI = "91.03.01"  # Kabupaten Jayapura, Papua: WIT, two hours ahead of Jakarta
+
+
+def sentani_link(database_url: str, geography: Geography) -> tuple[int, str]:
+    """A flash flood open in Sentani and a TKSK's reporter link there: (incident id, token)."""
+    engine = make_engine(database_url)
+    started = utcnow() - timedelta(days=2)
+    flood = incident_store.NewIncident(
+        "banjir_bandang", "Banjir Bandang Sentani", (SENTANI,), started
+    )
+    incident = incident_store.incident_id(
+        engine, incident_store.open_incident(engine, flood, SYSTEM)
+    )
+    entry = {"name": "Yoel (TKSK Sentani)", "role": "tksk", "kecamatan": SENTANI}
+    _, token = reporter_store.create_link(
+        engine, SYSTEM, NewLink.check({**entry, "incident_id": incident}, geography)
+    )
+    engine.dispose()
+    return incident, token

@@ -7,8 +7,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -25,7 +27,7 @@ from command_center.stores import common as store
 from command_center.stores import reporters as reporter_store
 from command_center.stores import reports as report_store
 from command_center.ui.lapor_form import routes
-from tests.conftest import APP, ARTIFACTS, app_env_vars, store_copy
+from tests.conftest import APP, ARTIFACTS, SENTANI, app_env_vars, sentani_link, store_copy
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_IMAGE = "<img src=x onerror=alert(1)>"
@@ -112,6 +114,30 @@ def test_a_report_sent_is_stored_unverified_from_the_reporter_with_figures_read_
     assert "terkirim" in receipt.text and "versi 1" in receipt.text
     assert _field(receipt.text, "displaced") == "1234"  # the next report starts from this one
     assert len(_stored(database_url)) == 1
+
+
+def test_a_reporter_in_sentani_sees_and_types_the_time_of_a_papua_clock(
+    client: TestClient, database_url: str, geography
+) -> None:
+    """Sentani is WIT: the form says so and starts at the time a clock there shows, and 08:00
+    typed there is stored as 08:00 WIT, as the WhatsApp reader and the imports read it."""
+    incident, token = sentani_link(database_url, geography)
+    page = client.get(f"/lapor?{LINK_PARAM}={token}")
+    assert page.status_code == 200, page.text
+    assert t("report_time", zone="WIT") in html.unescape(page.text)
+    there = utcnow().astimezone(ZoneInfo("Asia/Jayapura"))
+    shown = datetime.fromisoformat(
+        f"{_field(page.text, 'report_date')}T{_field(page.text, 'report_clock')}"
+    ).replace(tzinfo=there.tzinfo)
+    assert abs(shown - there) < timedelta(minutes=2)  # not Jakarta's, two hours behind
+    day = there.date() - timedelta(days=1)
+    typed = {"report_date": day.isoformat(), "report_clock": "08:00", "displaced": "40"}
+    report = {"incident_id": str(incident), "kecamatan_code": SENTANI, **typed}
+    sent = client.post(f"/lapor?{LINK_PARAM}={token}", data=report)
+    assert sent.status_code == 303, sent.text
+    rows = report_store.all_versions(make_engine(database_url), incident)
+    (stored,) = rows["report_time"]
+    assert stored == datetime.combine(day, time(8), ZoneInfo("Asia/Jayapura"))
 
 
 def test_a_report_sent_again_is_stored_once(

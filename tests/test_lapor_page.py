@@ -1,8 +1,9 @@
 """The Lapor page as a field reporter meets it: the real app in AppTest opened through a link,
 with sign-in on (no account needed, nothing else reachable), and in Chromium at 360 px."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -12,14 +13,16 @@ from command_center.base.auth import SYSTEM
 from command_center.base.db import make_engine
 from command_center.base.labels import t
 from command_center.base.settings import PROJECT_ROOT
-from command_center.base.times import WIB, format_wib
+from command_center.base.times import WIB, format_wib, utcnow
 from command_center.services.reporters import LINK_PARAM, NewLink
 from command_center.stores import common as store
 from command_center.stores import households as household_store
 from command_center.stores import reporters as reporter_store
 from command_center.stores import reports as report_store
-from tests.conftest import APP, ARTIFACTS, app_env_vars, store_copy
+from tests.conftest import APP, ARTIFACTS, app_env_vars, sentani_link, store_copy
 from tests.households import family
+
+JAYAPURA = ZoneInfo("Asia/Jayapura")
 
 
 @pytest.fixture
@@ -75,6 +78,25 @@ def test_a_reporter_sends_and_then_updates_a_report_through_the_link(
     typed = "Tenda keluarga: 10 buah; Air mineral: 500 liter; Air mineral: 20 dus"
     assert again.text_area[0].value == typed  # in words that read back to the same lines
     assert t("lapor_update") in [c.value for c in again.caption]
+
+
+def test_a_reporter_in_sentani_types_the_time_of_a_papua_clock(
+    with_demo, monkeypatch: pytest.MonkeyPatch, database_url: str, geography
+) -> None:
+    monkeypatch.setenv("CC_AUTH_MODE", "local")
+    incident, token = sentani_link(database_url, geography)
+    at = _open(token)
+    assert not at.exception, [e.message for e in at.exception]
+    (clock,) = at.time_input
+    assert clock.label == t("report_time", zone="WIT")
+    day = utcnow().astimezone(JAYAPURA).date() - timedelta(days=1)
+    at.date_input[0].set_value(day)
+    clock.set_value(time(8))
+    _figure(at, "displaced").set_value(40)
+    at.button[0].click().run()
+    assert any("terkirim" in s.value for s in at.success), [e.value for e in at.error]
+    (stored,) = report_store.all_versions(make_engine(database_url), incident)["report_time"]
+    assert stored == datetime.combine(day, time(8), JAYAPURA)  # 08:00 WIT, not WIB
 
 
 def test_a_report_older_than_the_reporters_current_one_is_kept_as_history(

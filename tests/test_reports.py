@@ -53,6 +53,25 @@ def test_a_report_as_typed_is_cleaned() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("kecamatan", "typed", "utc"),
+    [
+        ("32.03.11", "2026-11-22 08:30", "2026-11-22 01:30"),  # Cugenang: WIB
+        ("73.71.01", "2026-11-22 08:30", "2026-11-22 00:30"),  # Mariso, Makassar: WITA
+        ("91.03.01", "2026-11-22 08:30", "2026-11-21 23:30"),  # Sentani: WIT, the day before
+        ("91.03.01", "22/11/2026 08:30 WIB", "2026-11-22 01:30"),  # a zone named wins
+        ("32.03.11", "2026-11-22 08:30 wita", "2026-11-22 00:30"),
+        ("32.03.11", "2026-11-22T08:30+09:00", "2026-11-21 23:30"),  # and an offset
+    ],
+)
+def test_a_time_without_a_zone_is_read_on_the_kecamatan_s_own_clock(
+    kecamatan: str, typed: str, utc: str
+) -> None:
+    """As the spreadsheet and WhatsApp readers do: 08:30 typed in Sentani is 08:30 WIT."""
+    report = ReportInput.check(_values(kecamatan_code=kecamatan, report_time=typed), None, NOW)
+    assert report.report_time == datetime.fromisoformat(utc).replace(tzinfo=UTC)
+
+
 def test_needs_and_aid_as_typed_keep_their_units_in_the_catalogue_s_words() -> None:
     typed = "Air Mineral: 500 dus; beras: 2 ton; Kasur: 10 pcs; terpal: 5 lbr.; genset: 1"
     report = ReportInput.check(

@@ -1,7 +1,8 @@
 """The kecamatan reports page in the real app (AppTest) on the demo scenario."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from streamlit.testing.v1 import AppTest
 
@@ -15,9 +16,10 @@ from command_center.stores import common as store
 from command_center.stores import reporters as reporter_store
 from command_center.stores import reports as report_store
 from command_center.ui.messages import md
-from tests.conftest import area_codes, open_tab, signed_in, tab_shown
+from tests.conftest import SENTANI, area_codes, open_tab, sentani_link, signed_in, tab_shown
 
 PAGE = "pages/reports.py"
+JAYAPURA = ZoneInfo("Asia/Jayapura")
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -64,6 +66,27 @@ def test_an_operator_enters_a_report_and_it_becomes_the_next_version(
             {"item": "beras", "qty": 2000, "unit": "kg"},
         ]
     ]
+
+
+def test_a_report_for_sentani_is_entered_on_a_papua_clock(
+    open_page, with_demo, database_url, geography
+) -> None:
+    incident, _ = sentani_link(database_url, geography)
+    at = open_page(PAGE)
+    at.selectbox(key="reports_incident").set_value(incident).run()
+    at = open_tab(at, "reports_tab", "tab_entry")
+    assert at.selectbox(key="report_kecamatan").value == SENTANI
+    (clock,) = at.time_input
+    assert clock.label == t("report_time", zone="WIT")
+    day = utcnow().astimezone(JAYAPURA).date() - timedelta(days=1)
+    at.date_input[0].set_value(day)
+    clock.set_value(time(8))
+    at.number_input(key="fig_displaced").set_value(40)
+    next(w for w in at.text_input if w.label == t("reporter")).input("TKSK Sentani")
+    _click(at, t("save_report"))
+    assert any("versi 1" in s.value for s in at.success), [e.value for e in at.error]
+    (stored,) = report_store.all_versions(make_engine(database_url), incident)["report_time"]
+    assert stored == datetime.combine(day, time(8), JAYAPURA)  # 08:00 WIT, not WIB
 
 
 def test_a_sharp_drop_is_saved_only_after_confirmation(open_page, with_demo, database_url) -> None:

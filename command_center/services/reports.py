@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from pydantic import (
@@ -33,7 +34,8 @@ from command_center.base.errors import FieldError, InvalidInput
 from command_center.base.geography import Geography
 from command_center.base.models import FIGURES
 from command_center.base.tables import CELL
-from command_center.base.times import WIB, as_utc, utcnow
+from command_center.base.times import WIB, ZONES, as_utc, utcnow
+from command_center.services.incidents import zone_of
 from command_center.services.logistics import UNIT_WORDS, need_line
 from command_center.services.numbers import numbers_in
 from command_center.services.validation import (
@@ -113,6 +115,9 @@ TIME_FORMATS = (
 )
 
 
+ZONE_WORD = re.compile(r"\s+(WIB|WITA|WIT)$", re.IGNORECASE)
+
+
 @lru_cache(maxsize=4096)
 def _parse_time_text(text: str) -> datetime:
     """One typed time (files repeat a few times many times over, hence the cache)."""
@@ -127,15 +132,22 @@ def _parse_time_text(text: str) -> datetime:
     raise PydanticCustomError("bad_time", "bad time", {"value": text})
 
 
-def parse_time(value: Any) -> Any:
-    """A report time as typed: ISO, `22/11/2026 14:00`, a date alone; without a zone it is WIB."""
+def parse_time(value: Any, info: ValidationInfo) -> Any:
+    """A report time as typed: ISO, `22/11/2026 14:00`, a date alone. Without an offset it is
+    in the zone it names (`14:30 WITA`), else the area's own (WIB, WITA or WIT), as a person
+    there reads their clock."""
     value = blank_to_none(value)
+    zone = zone_of(info.data.get("kecamatan_code"))
     if isinstance(value, str):
-        value = _parse_time_text(value.strip().replace(" WIB", ""))
+        text = value.strip()
+        named = ZONE_WORD.search(text)
+        if named:
+            zone, text = named.group(1).upper(), text[: named.start()]
+        value = _parse_time_text(text)
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day, 12)
     if isinstance(value, datetime):
-        return as_utc(value if value.tzinfo else value.replace(tzinfo=WIB))
+        return as_utc(value if value.tzinfo else value.replace(tzinfo=ZoneInfo(ZONES[zone])))
     return value
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +17,8 @@ from command_center.adapters import lapor as data
 from command_center.adapters.lapor import GROUPS, LANG, UNSENT_AFTER_S
 from command_center.base.errors import CommandCenterError
 from command_center.base.labels import t
-from command_center.base.times import WIB, format_wib, utcnow
+from command_center.base.times import ZONES, format_wib, utcnow
+from command_center.services.incidents import zone_of
 from command_center.services.reporters import LINK_PARAM, FieldReporter
 from command_center.ui import households
 from command_center.ui.confirm import confirm_pending, save_report
@@ -72,7 +74,8 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd
     last = data.last_figures(mine, incident_id, code)
     if last:
         st.caption(t("lapor_update", LANG))
-    now = utcnow().astimezone(WIB)
+    zone = zone_of(code)  # the reporter's own clock: WIB, WITA or WIT
+    now = utcnow().astimezone(ZoneInfo(ZONES[zone]))
     form = f"lapor_{incident_id}_{code}"
     _keep_on_phone(form=form)
     with st.form(form, enter_to_submit=False):
@@ -80,7 +83,7 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd
         day = st.date_input(
             t("report_date", LANG), value=now.date(), max_value=now.date(), format="DD/MM/YYYY"
         )
-        clock = st.time_input(t("report_time", LANG), value=now.time().replace(second=0))
+        clock = st.time_input(t("report_time", LANG, zone=zone), value=now.time().replace(second=0))
         for group, figures in GROUPS:
             st.subheader(t(group, LANG))
             for figure in figures:
@@ -92,7 +95,7 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd
         )
         values["notes"] = st.text_area(t("notes", LANG), max_chars=2000)
         sent = st.form_submit_button(t("lapor_send", LANG), type="primary")
-    values["report_time"] = datetime.combine(day, clock, WIB)
+    values["report_time"] = datetime.combine(day, clock, now.tzinfo)
 
     def save(report: dict, confirmed: bool):
         saved = data.save(token, report, confirmed)

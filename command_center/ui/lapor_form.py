@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import jinja2
 import pandas as pd
@@ -30,7 +31,8 @@ from command_center.base.errors import (
     NeedsConfirmation,
 )
 from command_center.base.labels import field_error, t
-from command_center.base.times import WIB, format_wib, utcnow
+from command_center.base.times import ZONES, format_wib, today_in, utcnow
+from command_center.services.incidents import zone_of
 from command_center.services.reporters import LINK_PARAM, FieldReporter
 from command_center.ui.messages import explain
 
@@ -85,9 +87,10 @@ def _chosen(wanted: str | None, allowed: dict) -> Any:
     return next((key for key in allowed if str(key) == wanted), next(iter(allowed), None))
 
 
-def _start(last: dict[str, Any]) -> dict[str, str]:
-    """A new report's fields: now (WIB), and the reporter's `last` figures there."""
-    now = utcnow().astimezone(WIB)
+def _start(last: dict[str, Any], zone: str) -> dict[str, str]:
+    """A new report's fields: now in the kecamatan's `zone`, and the reporter's `last`
+    figures there."""
+    now = utcnow().astimezone(ZoneInfo(ZONES[zone]))
     typed = {"report_date": now.date().isoformat(), "report_clock": now.strftime("%H:%M")}
     return typed | {k: str(v) for k, v in last.items()}
 
@@ -107,6 +110,7 @@ def _form(
     incident_id = _chosen(asked.get("incident_id"), incidents)
     code = _chosen(asked.get("kecamatan_code"), places)
     last = data.last_figures(mine, incident_id, code) if incident_id is not None else {}
+    zone = zone_of(code)  # the reporter's own clock: WIB, WITA or WIT
     return {
         "invalid": False,
         "token": token,
@@ -127,9 +131,10 @@ def _form(
         "code": code,
         "pick": PICK,
         "groups": GROUPS,
-        "typed": typed if typed is not None else _start(last),
+        "typed": typed if typed is not None else _start(last, zone),
         "updating": bool(last) and typed is None,
-        "today": utcnow().astimezone(WIB).date().isoformat(),
+        "zone": zone,
+        "today": today_in(zone).isoformat(),
         "previous": data.summaries(mine, LANG),
         "config": {
             "waitS": UNSENT_AFTER_S,

@@ -4,6 +4,7 @@ verification and version history, entry, import and exports."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -15,7 +16,8 @@ from command_center.base.auth import permits
 from command_center.base.errors import CommandCenterError, NeedsConfirmation
 from command_center.base.labels import field_error, number, t
 from command_center.base.models import FIGURES, Verification
-from command_center.base.times import WIB, format_wib, utcnow
+from command_center.base.times import ZONES, format_wib, utcnow
+from command_center.services.incidents import zone_of
 from command_center.services.reporters import LINK_DAYS, MAX_LINK_DAYS
 from command_center.services.reports import PILAR_SOSIAL, SOURCES
 from command_center.services.validation import LABEL
@@ -187,7 +189,9 @@ def entry(incident_id: int, lang: str) -> None:
     if not options:
         st.info(t("no_area_in_scope", lang))
         return
-    now = utcnow().astimezone(WIB)
+    zones = {zone_of(code) for code in options}  # one, unless the incident spans zones
+    shown = zones.pop() if len(zones) == 1 else t("local_time", lang)
+    now = utcnow().astimezone(ZoneInfo(ZONES[zone_of(next(iter(options)))]))
     with st.form("report_form", enter_to_submit=False):
         left, middle, right = st.columns(3)
         values = {
@@ -206,8 +210,11 @@ def entry(incident_id: int, lang: str) -> None:
         day = left.date_input(
             t("report_date", lang), value=now.date(), max_value=now.date(), format="DD/MM/YYYY"
         )
-        clock = middle.time_input(t("report_time", lang), value=now.time().replace(second=0))
-        values["report_time"] = datetime.combine(day, clock, WIB)
+        clock = middle.time_input(
+            t("report_time", lang, zone=shown), value=now.time().replace(second=0)
+        )
+        there = ZoneInfo(ZONES[zone_of(values["kecamatan_code"])])  # the clock read there
+        values["report_time"] = datetime.combine(day, clock, there)
         values["area_level"] = (
             "kabupaten" if values["kecamatan_code"].count(".") == 1 else "kecamatan"
         )
@@ -304,11 +311,14 @@ def _pasted(item, index: int, incident_id: int, source: str, reporter: str, lang
         placeholder=t("whatsapp_which", lang, name=md(draft.said or "?")),
         key=f"whatsapp_kecamatan_{index}",
     )
-    when = (draft.report_time or utcnow()).astimezone(WIB)
+    zone = zone_of(code or draft.area_code)  # the time as a clock there reads it
+    when = (draft.report_time or utcnow()).astimezone(ZoneInfo(ZONES[zone]))
     day = middle.date_input(
-        t("report_date", lang), when.date(), key=f"whatsapp_day_{index}", format="DD/MM/YYYY"
+        t("report_date", lang), when.date(), key=f"whatsapp_day_{index}_{zone}", format="DD/MM/YYYY"
     )
-    clock = right.time_input(t("report_clock", lang), when.time(), key=f"whatsapp_clock_{index}")
+    clock = right.time_input(
+        t("report_clock", lang, zone=zone), when.time(), key=f"whatsapp_clock_{index}_{zone}"
+    )
     if draft.report_time is None or not draft.has_clock:
         st.caption(t("whatsapp_no_time", lang))
     show_table(
@@ -325,7 +335,7 @@ def _pasted(item, index: int, incident_id: int, source: str, reporter: str, lang
             "kecamatan_code": code,
             "source": source,
             "reporter": reporter or draft.sender,  # the WhatsApp sender unless one is typed
-            "report_time": datetime.combine(day, clock, tzinfo=WIB),
+            "report_time": datetime.combine(day, clock, tzinfo=when.tzinfo),
             **draft.values(),
             "needs": [
                 {"item": n.item, "qty": n.qty, "unit": n.unit}
