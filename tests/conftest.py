@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -621,15 +622,21 @@ def shown_column(at: AppTest, column: str) -> list[str]:
     ]
 
 
-def dawn_in_java() -> datetime:
-    """The next 03:00 WIB (20:00 UTC): the day in Java has begun and UTC's has not, so a test
-    that travels there (`time_machine.travel`) tells "today where the incident is" from UTC's."""
+def next_utc(hour: int) -> datetime:
+    """The next time it is `hour`:00 UTC: a moment to travel to (`time_machine.travel`) where
+    a day in Indonesia has begun and UTC's has not."""
     now = utcnow()
-    moment = now.replace(hour=20, minute=0, second=0, microsecond=0)
+    moment = now.replace(hour=hour, minute=0, second=0, microsecond=0)
     return moment if moment > now else moment + timedelta(days=1)
 
 
+def dawn_in_java() -> datetime:
+    """The next 03:00 WIB (20:00 UTC): it tells "today where the incident is" from UTC's."""
+    return next_utc(20)
+
+
 SENTANI = "91.03.01"  # Kabupaten Jayapura, Papua: WIT, two hours ahead of Jakarta
+JAYAPURA = ZoneInfo("Asia/Jayapura")  # Sentani's clock
 
 
 def sentani_link(database_url: str, geography: Geography) -> tuple[int, str]:

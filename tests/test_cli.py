@@ -190,23 +190,16 @@ def test_run_gives_streamlit_the_real_upload_limit_and_hides_tracebacks(
     assert streamlit[-2:] == ["--server.port", "8600"]
 
 
+FLOOD = ("--hazard", "banjir", "--name", "Banjir Dayeuhkolot", "--started", "2026-12-01T06:00")
+
+
 def test_incidents_are_scriptable_from_open_to_merge(demo_engine, cli_env) -> None:
     def run(*args: str) -> Ran:
         result = command("incident", *args, **cli_env)
         assert result.returncode == 0, result.stderr
         return result
 
-    key = run(
-        "open",
-        "--hazard",
-        "banjir",
-        "--name",
-        "Banjir Dayeuhkolot",
-        "--area",
-        "32.04.12,32.04.32",
-        "--started",
-        "2026-12-01T06:00",
-    ).stdout.strip()
+    key = run("open", *FLOOD, "--area", "32.04.12,32.04.32").stdout.strip()
     run(
         "phase",
         key,
@@ -249,20 +242,7 @@ def test_at_dawn_in_java_a_decree_starts_and_counts_on_the_day_already_begun_the
     Bandung day, and the list counts a decree from that day as in force."""
     dawn = dawn_in_java()
     with time_machine.travel(dawn, tick=True):
-        opened = command(
-            "incident",
-            "open",
-            "--hazard",
-            "banjir",
-            "--name",
-            "Banjir Dayeuhkolot",
-            "--area",
-            "32.04.12",
-            "--started",
-            "2026-12-01T06:00",
-            **cli_env,
-        )
-        key = opened.stdout.strip()
+        key = command("incident", "open", *FLOOD, "--area", "32.04.12", **cli_env).stdout.strip()
         decree = ("--decree", "360/2/BPBD/2026", "--authority", "Bupati Bandung")
         set_phase = command("incident", "phase", key, "siaga_darurat", *decree, **cli_env)
         assert set_phase.returncode == 0, set_phase.stderr

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from command_center.base.errors import InvalidInput
 from command_center.base.pdp import KeyMissing, Vault, mask, mask_name
-from command_center.base.times import utcnow
 from command_center.services import households as rules
+from tests.conftest import next_utc
 from tests.households import KEY, family, kk, nik
 
 births = st.dates(min_value=date(1930, 1, 1), max_value=date(2025, 12, 31))
@@ -51,9 +51,7 @@ def test_a_nik_that_does_not_carry_the_birth_date_is_refused(born, female, days)
 def test_a_baby_born_this_morning_in_papua_is_not_born_in_the_future() -> None:
     """08:00 WIT is 23:00 UTC, still yesterday there: a birth on the Jayapura day is accepted,
     and one on the day after it is not."""
-    now = utcnow()
-    morning = now.replace(hour=23, minute=0, second=0, microsecond=0)
-    morning += timedelta(days=0 if morning > now else 1)
+    morning = next_utc(23)
     born = (morning + timedelta(hours=9)).date()
     papua = "940101"
     with time_machine.travel(morning, tick=True):

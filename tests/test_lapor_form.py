@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -27,7 +26,7 @@ from command_center.stores import common as store
 from command_center.stores import reporters as reporter_store
 from command_center.stores import reports as report_store
 from command_center.ui.lapor_form import routes
-from tests.conftest import APP, ARTIFACTS, SENTANI, app_env_vars, sentani_link, store_copy
+from tests.conftest import APP, ARTIFACTS, JAYAPURA, SENTANI, app_env_vars, sentani_link, store_copy
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_IMAGE = "<img src=x onerror=alert(1)>"
@@ -125,7 +124,7 @@ def test_a_reporter_in_sentani_sees_and_types_the_time_of_a_papua_clock(
     page = client.get(f"/lapor?{LINK_PARAM}={token}")
     assert page.status_code == 200, page.text
     assert t("report_time", zone="WIT") in html.unescape(page.text)
-    there = utcnow().astimezone(ZoneInfo("Asia/Jayapura"))
+    there = utcnow().astimezone(JAYAPURA)
     shown = datetime.fromisoformat(
         f"{_field(page.text, 'report_date')}T{_field(page.text, 'report_clock')}"
     ).replace(tzinfo=there.tzinfo)
@@ -137,7 +136,7 @@ def test_a_reporter_in_sentani_sees_and_types_the_time_of_a_papua_clock(
     assert sent.status_code == 303, sent.text
     rows = report_store.all_versions(make_engine(database_url), incident)
     (stored,) = rows["report_time"]
-    assert stored == datetime.combine(day, time(8), ZoneInfo("Asia/Jayapura"))
+    assert stored == datetime.combine(day, time(8), JAYAPURA)
 
 
 def test_a_report_sent_again_is_stored_once(

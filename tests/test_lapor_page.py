@@ -3,7 +3,6 @@ with sign-in on (no account needed, nothing else reachable), and in Chromium at 
 
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -19,10 +18,8 @@ from command_center.stores import common as store
 from command_center.stores import households as household_store
 from command_center.stores import reporters as reporter_store
 from command_center.stores import reports as report_store
-from tests.conftest import APP, ARTIFACTS, app_env_vars, sentani_link, store_copy
+from tests.conftest import APP, ARTIFACTS, JAYAPURA, app_env_vars, sentani_link, store_copy
 from tests.households import family
-
-JAYAPURA = ZoneInfo("Asia/Jayapura")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import json
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from streamlit.testing.v1 import AppTest
 
@@ -16,10 +15,17 @@ from command_center.stores import common as store
 from command_center.stores import reporters as reporter_store
 from command_center.stores import reports as report_store
 from command_center.ui.messages import md
-from tests.conftest import SENTANI, area_codes, open_tab, sentani_link, signed_in, tab_shown
+from tests.conftest import (
+    JAYAPURA,
+    SENTANI,
+    area_codes,
+    open_tab,
+    sentani_link,
+    signed_in,
+    tab_shown,
+)
 
 PAGE = "pages/reports.py"
-JAYAPURA = ZoneInfo("Asia/Jayapura")
 
 
 def _metrics(at: AppTest) -> dict[str, str]:

@@ -36,7 +36,6 @@ from command_center.services.incidents import (
     IncidentFilters,
     PhaseRecord,
     filter_incidents,
-    local_day,
     phase_day,
     phase_line,
     zone_of,
@@ -72,8 +71,7 @@ def _incident_frame() -> pd.DataFrame:
     engine = resources.engine()
     frame = incident_store.incident_frame(engine)
     phases = store.all_phases(engine)
-    now = utcnow()
-    days = [local_day(now, zone_of(code)) for code in frame["area_code"]]
+    days = [today_in(zone_of(code)) for code in frame["area_code"]]
     decrees = [phases.get(i, []) for i in frame["id"]]
     found = [phase_day(p, day) for p, day in zip(decrees, days, strict=True)]
     frame["phase"] = [f[0].phase if f else "none" for f in found]

@@ -17,9 +17,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def now_in(zone: str = "WIB") -> datetime:
+    """The current time on a clock in an Indonesian zone (WIB, WITA or WIT)."""
+    return utcnow().astimezone(ZoneInfo(ZONES[zone]))
+
+
 def today_in(zone: str = "WIB") -> date:
-    """Today's date in an Indonesian zone (WIB, WITA or WIT), whatever the server's own."""
-    return utcnow().astimezone(ZoneInfo(ZONES[zone])).date()
+    """Today's date in an Indonesian zone, whatever the server's own."""
+    return now_in(zone).date()
 
 
 def as_utc(moment: datetime) -> datetime:

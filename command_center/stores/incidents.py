@@ -48,7 +48,6 @@ from command_center.services.incidents import (
     current_phase,
     decree_number,
     heads,
-    local_day,
     phase_errors,
     zone_of,
 )
@@ -581,12 +580,11 @@ def incident_list(engine: Engine, status: str | None = None) -> list[dict]:
     today in the incident's own zone, kecamatan codes, started and closed in ISO 8601 UTC;
     newest first."""
     phases = store.all_phases(engine)
-    moment = utcnow()
     rows = []
     for record in store.incidents(engine, include_closed=True):
         if status and record.status != status:
             continue
-        today = local_day(moment, zone_of(record.kabupaten_code))
+        today = today_in(zone_of(record.kabupaten_code))
         now = current_phase(phases.get(record.id, []), today)
         rows.append(
             {

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +16,7 @@ from command_center.adapters import lapor as data
 from command_center.adapters.lapor import GROUPS, LANG, UNSENT_AFTER_S
 from command_center.base.errors import CommandCenterError
 from command_center.base.labels import t
-from command_center.base.times import ZONES, format_wib, utcnow
+from command_center.base.times import format_wib, now_in
 from command_center.services.incidents import zone_of
 from command_center.services.reporters import LINK_PARAM, FieldReporter
 from command_center.ui import households
@@ -75,7 +74,7 @@ def _form(token: str, holder: FieldReporter, incidents: dict[int, str], mine: pd
     if last:
         st.caption(t("lapor_update", LANG))
     zone = zone_of(code)  # the reporter's own clock: WIB, WITA or WIT
-    now = utcnow().astimezone(ZoneInfo(ZONES[zone]))
+    now = now_in(zone)
     form = f"lapor_{incident_id}_{code}"
     _keep_on_phone(form=form)
     with st.form(form, enter_to_submit=False):

@@ -13,7 +13,6 @@ import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import jinja2
 import pandas as pd
@@ -31,7 +30,7 @@ from command_center.base.errors import (
     NeedsConfirmation,
 )
 from command_center.base.labels import field_error, t
-from command_center.base.times import ZONES, format_wib, today_in, utcnow
+from command_center.base.times import format_wib, now_in, today_in
 from command_center.services.incidents import zone_of
 from command_center.services.reporters import LINK_PARAM, FieldReporter
 from command_center.ui.messages import explain
@@ -90,7 +89,7 @@ def _chosen(wanted: str | None, allowed: dict) -> Any:
 def _start(last: dict[str, Any], zone: str) -> dict[str, str]:
     """A new report's fields: now in the kecamatan's `zone`, and the reporter's `last`
     figures there."""
-    now = utcnow().astimezone(ZoneInfo(ZONES[zone]))
+    now = now_in(zone)
     typed = {"report_date": now.date().isoformat(), "report_clock": now.strftime("%H:%M")}
     return typed | {k: str(v) for k, v in last.items()}
 

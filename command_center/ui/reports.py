@@ -16,7 +16,7 @@ from command_center.base.auth import permits
 from command_center.base.errors import CommandCenterError, NeedsConfirmation
 from command_center.base.labels import field_error, number, t
 from command_center.base.models import FIGURES, Verification
-from command_center.base.times import ZONES, format_wib, utcnow
+from command_center.base.times import ZONES, format_wib, now_in, utcnow
 from command_center.services.incidents import zone_of
 from command_center.services.reporters import LINK_DAYS, MAX_LINK_DAYS
 from command_center.services.reports import PILAR_SOSIAL, SOURCES
@@ -191,7 +191,7 @@ def entry(incident_id: int, lang: str) -> None:
         return
     zones = {zone_of(code) for code in options}  # one, unless the incident spans zones
     shown = zones.pop() if len(zones) == 1 else t("local_time", lang)
-    now = utcnow().astimezone(ZoneInfo(ZONES[zone_of(next(iter(options)))]))
+    now = now_in(zone_of(next(iter(options))))
     with st.form("report_form", enter_to_submit=False):
         left, middle, right = st.columns(3)
         values = {
